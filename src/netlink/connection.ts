@@ -1,0 +1,752 @@
+/**
+ * Connection: netlink framing over one socket — sequence numbers, sender and
+ * port checks, ACKs and errors, multipart dumps, batches and notifications.
+ * It never mentions links or routes: callers hand it a message type, flags,
+ * a body writer and a decoder.
+ *
+ * Replies are usually queued by the time `sendmsg` returns (rtnetlink and
+ * generic netlink answer inside the send), so every call first reads what is
+ * already there, synchronously; only when nothing is ready does it wait, off
+ * the JavaScript thread, through the shared poller.
+ */
+import {
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_REQUEST,
+  align4,
+} from './constants.js';
+import {
+  AbortError,
+  ClosedError,
+  DecodeError,
+  DumpInterruptedError,
+  KernelError,
+  ProtocolError,
+  TimeoutError,
+  type ExtendedAck,
+} from './errors.js';
+import { decodeDoneError, decodeErrorMessage, type ErrorMessage } from './extack.js';
+import { checkMessage } from './reader.js';
+import { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, type SocketOptions } from './socket.js';
+import type { WaitOptions } from './poller.js';
+import { MessageWriter } from './writer.js';
+
+/**
+ * A decoder for one message: the payload is `[start, end)` of `view` (after
+ * the 16-byte nlmsghdr); `type` is the message type. It must copy whatever it
+ * keeps: the view's buffer is reused for the next datagram.
+ */
+export type MessageDecoder<T> = (view: DataView, start: number, end: number, type: number) => T;
+
+/** Writes a message's fixed header and attributes after its nlmsghdr. */
+export type BodyWriter = (w: MessageWriter) => void;
+
+/** One request: the connection adds NLM_F_REQUEST | NLM_F_ACK and a sequence number. */
+export interface Request {
+  /** nlmsg_type, e.g. RTM_GETLINK. */
+  type: number;
+  /** Extra nlmsg_flags (NLM_F_CREATE | NLM_F_EXCL, NLM_F_DUMP, …). */
+  flags?: number;
+  /** Writes the fixed header and attributes. */
+  body?: BodyWriter;
+  /** A name for errors, e.g. `"RTM_NEWLINK"`. */
+  label?: string;
+}
+
+/** What to do with a dump the kernel marked NLM_F_DUMP_INTR (it changed while being read). */
+export type DumpPolicy = 'retry' | 'partial' | 'throw';
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** Give up after this many milliseconds (TimeoutError); late replies are dropped. */
+  timeout?: number;
+  /** Give up when aborted (AbortError). */
+  signal?: AbortSignal;
+}
+
+/** Options for dumps. */
+export interface DumpOptions extends CallOptions {
+  /**
+   * `retry` (default): dump again, up to `maxAttempts`, and give back the last
+   * result marked interrupted if it never comes out clean; `partial`: return
+   * at once, marked; `throw`: DumpInterruptedError carrying what arrived.
+   */
+  interrupted?: DumpPolicy;
+  /** Dumps made at most under `retry` (default 5). */
+  maxAttempts?: number;
+}
+
+/** The answer to a request: decoded replies (often none) and a warning the kernel attached to its ACK. */
+export interface Reply<T> {
+  replies: T[];
+  /** An extended-ACK message on a successful ACK: informational, not an error. */
+  warning: ExtendedAck | undefined;
+}
+
+/** The result of a dump. */
+export interface DumpResult<T> {
+  items: T[];
+  /** True when the kernel flagged the (last) dump NLM_F_DUMP_INTR: it may be inconsistent. */
+  interrupted: boolean;
+  /** How many dumps were made (more than 1 after retries). */
+  attempts: number;
+}
+
+/** One request's outcome in a batch. */
+export type BatchOutcome<T> =
+  | { ok: true; replies: T[]; warning: ExtendedAck | undefined }
+  | { ok: false; error: Error };
+
+/** An event from a notification stream. */
+export type NotificationEvent<T> =
+  | { kind: 'message'; type: number; group: number; value: T }
+  /** The kernel dropped notifications (ENOBUFS): state must be re-read. The stream goes on. */
+  | { kind: 'overrun' }
+  /** A notification could not be decoded; the stream goes on. */
+  | { kind: 'decode-error'; type: number; error: DecodeError };
+
+/** Options for Connection.open. */
+export interface ConnectionOptions extends SocketOptions {
+  /**
+   * Turns an extended-ACK bad-attribute offset into a path like
+   * `linkinfo.data(vxlan).port`, given the request message's bytes (from its
+   * nlmsghdr) and the offset in them. Supplied by the generated codecs.
+   */
+  attributePath?: (request: Uint8Array, offset: number) => string | undefined;
+  /** Notifications queued per stream before reading pauses (the kernel then reports an overrun). Default 4096. */
+  maxQueuedNotifications?: number;
+}
+
+interface Pending {
+  seq: number;
+  dump: boolean;
+  label: string | undefined;
+  decode: MessageDecoder<unknown> | undefined;
+  items: unknown[];
+  interrupted: boolean;
+  decodeError: Error | undefined;
+  warning: ExtendedAck | undefined;
+  /** The request's bytes (nlmsghdr on), for resending dumps and for attribute paths. */
+  request: Uint8Array;
+  /** Set when an overrun may have dropped this request's reply. */
+  maybeLost: boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  promise: Promise<void>;
+  /** The outcome once failed. */
+  error: Error | undefined;
+  /** Streaming dumps: decoded batches (one per datagram) waiting for the consumer. */
+  stream: unknown[][] | undefined;
+  /** Streaming dumps: the datagram the last batch came from. */
+  streamDatagram: number;
+  /** Streaming dumps: called when a batch arrives or the dump ends. */
+  onProgress: (() => void) | undefined;
+}
+
+interface Subscriber {
+  decode: MessageDecoder<unknown>;
+  queue: NotificationEvent<unknown>[];
+  wake: (() => void) | undefined;
+  ended: boolean;
+}
+
+const STREAM_HIGH_WATER = 4;
+
+/**
+ * What a Connection needs from its socket. NetlinkSocket is the real one;
+ * tests substitute a fake kernel that speaks bytes, so the real framing runs.
+ */
+export interface Transport {
+  readonly portId: number;
+  /** The received datagram lives at the start of `view` after `receive()`. */
+  readonly view: DataView;
+  readonly senderPort: number;
+  readonly group: number;
+  readonly closed: boolean;
+  send(bytes: Uint8Array, length: number): void;
+  /** A byte count, RECEIVE_AGAIN or RECEIVE_OVERRUN. */
+  receive(): number;
+  waitReadable(options?: WaitOptions): Promise<void>;
+  setWaitRef(ref: boolean): void;
+  receiveBufferSize(): number;
+  close(): void;
+}
+
+export class Connection implements Disposable, AsyncDisposable {
+  /** The socket underneath (for options and groups). */
+  readonly socket: Transport;
+  /** Datagrams and messages dropped because they were not for us (foreign sender, unknown sequence). */
+  readonly dropped = { foreignSender: 0, unknownSequence: 0 };
+
+  private readonly writer = new MessageWriter();
+  private readonly pending = new Map<number, Pending>();
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly maxQueued: number;
+  private readonly attributePath: ConnectionOptions['attributePath'];
+  private seq = 0;
+  private looping = false;
+  private waitingRef: boolean | undefined;
+  private closed = false;
+
+  private constructor(socket: Transport, options: Omit<ConnectionOptions, 'protocol'>) {
+    this.socket = socket;
+    this.maxQueued = options.maxQueuedNotifications ?? 4096;
+    this.attributePath = options.attributePath;
+    this.seq = (Date.now() & 0x7fff) << 8;
+  }
+
+  /** open creates the socket (see NetlinkSocket.open) and a connection over it. Throws SyscallError. */
+  static open(options: ConnectionOptions): Connection {
+    return new Connection(NetlinkSocket.open(options), options);
+  }
+
+  /**
+   * over wraps an already open transport (a NetlinkSocket, or a test's fake
+   * kernel). The connection owns it from now on and closes it.
+   */
+  static over(transport: Transport, options: Omit<ConnectionOptions, 'protocol'> = {}): Connection {
+    return new Connection(transport, options);
+  }
+
+  /** netlinkSocket returns the underlying NetlinkSocket (for groups and options); throws when the transport is a fake. */
+  get netlinkSocket(): NetlinkSocket {
+    if (!(this.socket instanceof NetlinkSocket)) throw new Error('this connection runs over a substitute transport');
+    return this.socket;
+  }
+
+  /** portId is the kernel-assigned port id of the socket. */
+  get portId(): number {
+    return this.socket.portId;
+  }
+
+  /** sequence is the last sequence number used (requests take the next ones). */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    if (this.seq === 0) this.seq = 1;
+    return this.seq;
+  }
+
+  /** Build one request at the writer's tail and register it; returns its entry. */
+  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined): Pending {
+    const w = this.writer;
+    const seq = this.nextSeq();
+    const start = w.begin(req.type, NLM_F_REQUEST | NLM_F_ACK | (req.flags ?? 0) | (dump ? NLM_F_DUMP : 0), seq);
+    try {
+      req.body?.(w);
+    } catch (err) {
+      w.cancel(start);
+      throw err;
+    }
+    w.end(start);
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+    const entry: Pending = {
+      seq,
+      dump,
+      label: req.label,
+      decode,
+      items: [],
+      interrupted: false,
+      decodeError: undefined,
+      warning: undefined,
+      request: w.bytes.slice(start, w.length),
+      maybeLost: false,
+      resolve,
+      reject,
+      promise,
+      error: undefined,
+      stream: undefined,
+      streamDatagram: -1,
+      onProgress: undefined,
+    };
+    this.pending.set(seq, entry);
+    return entry;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ClosedError('netlink connection is closed');
+  }
+
+  /**
+   * request sends one message and resolves when the kernel ACKs it, with the
+   * replies decoded by `decode` (e.g. the object an RTM_GET… by name returns).
+   * Rejects with KernelError (errno, code, extended ACK), TimeoutError,
+   * AbortError, ClosedError, or the DecodeError of a reply.
+   */
+  async request<T = never>(req: Request, decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<Reply<T>> {
+    this.ensureOpen();
+    this.writer.reset();
+    const entry = this.build(req, false, decode);
+    this.transmit([entry]);
+    await this.settle(entry, options);
+    return { replies: entry.items as T[], warning: entry.warning };
+  }
+
+  /**
+   * dump sends an NLM_F_DUMP request and collects every object until
+   * NLMSG_DONE, across as many datagrams as the kernel sends. An errno in
+   * NLMSG_DONE rejects with KernelError. NLM_F_DUMP_INTR is handled by
+   * `options.interrupted` (default `retry`).
+   */
+  async dump<T>(req: Request, decode: MessageDecoder<T>, options: DumpOptions = {}): Promise<DumpResult<T>> {
+    this.ensureOpen();
+    const policy = options.interrupted ?? 'retry';
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      this.writer.reset();
+      const entry = this.build(req, true, decode);
+      this.transmit([entry]);
+      await this.settle(entry, options);
+      const items = entry.items as T[];
+      if (!entry.interrupted) return { items, interrupted: false, attempts };
+      if (policy === 'throw') throw new DumpInterruptedError(items, attempts);
+      if (policy === 'partial' || attempts >= maxAttempts) return { items, interrupted: true, attempts };
+    }
+  }
+
+  /**
+   * dumpIterator streams a dump datagram by datagram: each step yields the
+   * objects one datagram carried, so a dump of a million routes is never held
+   * at once; the kernel is read only as fast as the loop consumes. Retrying is
+   * impossible once objects were handed out, so NLM_F_DUMP_INTR follows
+   * `interrupted`: `throw` (default here) raises DumpInterruptedError (with
+   * nothing in `received`) after the last batch; `partial` ends normally —
+   * check `info.interrupted` afterwards.
+   */
+  dumpIterator<T>(req: Request, decode: MessageDecoder<T>, options: CallOptions & { interrupted?: 'throw' | 'partial' } = {}): AsyncIterableIterator<T[]> & { info: { interrupted: boolean } } {
+    this.ensureOpen();
+    this.writer.reset();
+    const entry = this.build(req, true, decode);
+    entry.stream = [];
+    const info = { interrupted: false };
+    let started = false;
+    let finished = false;
+    const self = this;
+    const it = {
+      info,
+      async next(): Promise<IteratorResult<T[]>> {
+        if (finished) return { done: true, value: undefined };
+        if (!started) {
+          started = true;
+          self.transmit([entry]);
+        }
+        for (;;) {
+          const batch = entry.stream!.shift();
+          if (batch) {
+            if (entry.stream!.length < STREAM_HIGH_WATER) self.kick();
+            return { done: false, value: batch as T[] };
+          }
+          if (!self.pending.has(entry.seq)) break;
+          await self.settleOrProgress(entry, options);
+        }
+        finished = true;
+        await entry.promise; // throws the dump's error, if any
+        info.interrupted = entry.interrupted;
+        if (entry.interrupted && (options.interrupted ?? 'throw') === 'throw') throw new DumpInterruptedError([], 1);
+        return { done: true, value: undefined };
+      },
+      async return(): Promise<IteratorResult<T[]>> {
+        finished = true;
+        if (self.pending.has(entry.seq)) {
+          // Stop collecting; the rest of the dump is read and dropped as unknown sequence.
+          self.pending.delete(entry.seq);
+          entry.stream = undefined;
+          self.kick();
+        }
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  /**
+   * batch sends many requests in as few datagrams as the receive buffer
+   * allows for their ACKs, and resolves with one outcome per request, in
+   * order: a failure in the middle does not hide the others. The bulk-write
+   * fast path.
+   */
+  async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<BatchOutcome<T>[]> {
+    this.ensureOpen();
+    // Each ACK costs ~1 KiB of receive-buffer accounting; keep a chunk's ACKs well within it.
+    const perChunk = Math.max(8, Math.floor(this.socket.receiveBufferSize() / 2048));
+    const entries: Pending[] = [];
+    for (let i = 0; i < requests.length; i += perChunk) {
+      this.writer.reset();
+      const chunk: Pending[] = [];
+      for (let j = i; j < Math.min(i + perChunk, requests.length); j++) chunk.push(this.build(requests[j]!, false, decode));
+      entries.push(...chunk);
+      this.transmit(chunk);
+      // Read the chunk's ACKs before sending more, so they never overflow the queue.
+      if (this.pending.size > 0) await this.settleAll(chunk, options);
+    }
+    return entries.map((e) => (e.error ? { ok: false as const, error: e.error } : { ok: true as const, replies: e.items as T[], warning: e.warning }));
+  }
+
+  /**
+   * notifications returns a stream of the multicast messages this socket
+   * receives (join groups first with `socket.joinGroup`), decoded by
+   * `decode`. An overrun is an event, not the end. Ends on `return()`
+   * (breaking out of `for await`), `close()`, or the signal.
+   */
+  notifications<T>(decode: MessageDecoder<T>, options: { signal?: AbortSignal } = {}): AsyncIterableIterator<NotificationEvent<T>> {
+    this.ensureOpen();
+    const sub: Subscriber = { decode, queue: [], wake: undefined, ended: false };
+    this.subscribers.add(sub);
+    const end = () => {
+      sub.ended = true;
+      this.subscribers.delete(sub);
+      sub.wake?.();
+    };
+    options.signal?.addEventListener('abort', end, { once: true });
+    if (options.signal?.aborted) end();
+    const self = this;
+    const it: AsyncIterableIterator<NotificationEvent<T>> = {
+      async next() {
+        for (;;) {
+          const ev = sub.queue.shift();
+          if (ev) {
+            if (sub.queue.length === self.maxQueued - 1) self.kick();
+            return { done: false, value: ev as NotificationEvent<T> };
+          }
+          if (sub.ended || self.closed) return { done: true, value: undefined };
+          const wait = new Promise<void>((res) => (sub.wake = res));
+          self.kick();
+          await wait;
+          sub.wake = undefined;
+        }
+      },
+      async return() {
+        end();
+        options.signal?.removeEventListener('abort', end);
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  // --- sending and settling -------------------------------------------------
+
+  private transmit(entries: Pending[]): void {
+    try {
+      this.socket.send(this.writer.bytes, this.writer.length);
+    } catch (err) {
+      for (const e of entries) this.pending.delete(e.seq);
+      throw err;
+    }
+    this.drain();
+  }
+
+  /** Wait for one entry to complete, reading as needed. */
+  private async settle(entry: Pending, options: CallOptions): Promise<void> {
+    if (!this.pending.has(entry.seq)) return entry.promise;
+    this.kick();
+    return this.guard(entry.promise, [entry], options);
+  }
+
+  private async settleAll(entries: Pending[], options: CallOptions): Promise<void> {
+    const open = entries.filter((e) => this.pending.has(e.seq));
+    if (open.length === 0) return;
+    this.kick();
+    await this.guard(Promise.allSettled(open.map((e) => e.promise)).then(() => undefined), open, options);
+  }
+
+  /** For streaming dumps: wait until the entry gets a batch or completes. */
+  private async settleOrProgress(entry: Pending, options: CallOptions): Promise<void> {
+    const progress = new Promise<void>((res) => (entry.onProgress = res));
+    this.kick();
+    try {
+      await this.guard(progress, [entry], options);
+    } finally {
+      entry.onProgress = undefined;
+    }
+  }
+
+  /** Race a completion against the caller's timeout and signal; on give-up, forget the entries. */
+  private guard(done: Promise<void>, entries: Pending[], options: CallOptions): Promise<void> {
+    if (options.timeout === undefined && !options.signal) return done;
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = (err: Error) => {
+        cleanup();
+        for (const e of entries) {
+          if (this.pending.delete(e.seq)) e.reject(err);
+        }
+        this.updateRef();
+        reject(err);
+      };
+      const onAbort = () => giveUp(new AbortError('request aborted', { cause: options.signal?.reason }));
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeout !== undefined) timer = setTimeout(() => giveUp(new TimeoutError(`no reply within ${options.timeout} ms`)), options.timeout);
+      done.then(
+        () => {
+          cleanup();
+          resolve();
+        },
+        (err) => {
+          cleanup();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  // --- receiving --------------------------------------------------------------
+
+  /** Whether the reader should read: someone awaits a reply, or a stream has room. */
+  private wantsData(): boolean {
+    if (this.closed) return false;
+    for (const e of this.pending.values()) {
+      if (!e.stream || e.stream.length < STREAM_HIGH_WATER) return true;
+    }
+    for (const s of this.subscribers) if (s.queue.length < this.maxQueued) return true;
+    return false;
+  }
+
+  private updateRef(): void {
+    if (this.waitingRef === undefined) return;
+    const ref = this.pending.size > 0;
+    if (ref !== this.waitingRef) {
+      this.waitingRef = ref;
+      this.socket.setWaitRef(ref);
+    }
+  }
+
+  /** Start the reader loop if it is not running. */
+  private kick(): void {
+    if (this.looping || this.closed) return;
+    this.looping = true;
+    void this.loop().finally(() => {
+      this.looping = false;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.wantsData()) {
+      if (this.drain()) continue;
+      if (!this.wantsData()) break;
+      this.waitingRef = this.pending.size > 0;
+      try {
+        await this.socket.waitReadable({ ref: this.waitingRef });
+      } catch (err) {
+        this.waitingRef = undefined;
+        if (err instanceof ClosedError) return;
+        this.failAll(err as Error);
+        return;
+      }
+      this.waitingRef = undefined;
+    }
+  }
+
+  /** Read every datagram already queued. Returns whether anything was read. */
+  private drain(): boolean {
+    let any = false;
+    while (this.wantsData()) {
+      let n: number;
+      try {
+        n = this.socket.receive();
+      } catch (err) {
+        this.failAll(err as Error);
+        return any;
+      }
+      if (n === RECEIVE_AGAIN) {
+        this.failLost();
+        return any;
+      }
+      any = true;
+      if (n === RECEIVE_OVERRUN) this.overrun();
+      else this.dispatch(n);
+    }
+    return any;
+  }
+
+  private dispatch(n: number): void {
+    const sock = this.socket;
+    if (sock.senderPort !== 0) {
+      // Only the kernel may answer; another process's datagram is never a reply.
+      this.dropped.foreignSender++;
+      return;
+    }
+    const view = sock.view;
+    const multicast = sock.group !== 0;
+    this.datagramId++;
+    let p = 0;
+    while (n - p >= NLMSG_HDRLEN) {
+      let len: number;
+      try {
+        len = checkMessage(view, p, n);
+      } catch (err) {
+        this.failAll(new ProtocolError(`malformed datagram from the kernel: ${(err as Error).message}`));
+        return;
+      }
+      const type = view.getUint16(p + 4, true);
+      if (multicast) {
+        this.notify(view, p, len, type, sock.group);
+      } else {
+        const flags = view.getUint16(p + 6, true);
+        const seq = view.getUint32(p + 8, true);
+        const port = view.getUint32(p + 12, true);
+        const entry = port === sock.portId ? this.pending.get(seq) : undefined;
+        if (entry) this.reply(entry, view, p, len, type, flags);
+        else this.dropped.unknownSequence++;
+      }
+      p += align4(len);
+    }
+  }
+
+  private reply(entry: Pending, view: DataView, p: number, len: number, type: number, flags: number): void {
+    if (flags & NLM_F_DUMP_INTR) entry.interrupted = true;
+    const start = p + NLMSG_HDRLEN;
+    const end = p + len;
+    switch (type) {
+      case NLMSG_ERROR: {
+        let msg: ErrorMessage;
+        try {
+          msg = decodeErrorMessage(view, start, end, flags);
+        } catch (err) {
+          return this.complete(entry, new ProtocolError(`malformed NLMSG_ERROR: ${(err as Error).message}`));
+        }
+        if (msg.errno === 0) {
+          if (msg.ack.message !== undefined || msg.ack.offset !== undefined) entry.warning = this.withPath(entry, msg.ack);
+          return this.complete(entry, entry.decodeError);
+        }
+        return this.complete(entry, new KernelError(msg.errno, this.withPath(entry, msg.ack), msg.requestType, entry.label));
+      }
+      case NLMSG_DONE: {
+        if (!entry.dump) return;
+        const done = decodeDoneError(view, start, end, flags);
+        if (done.errno !== 0) return this.complete(entry, new KernelError(done.errno, done.ack, undefined, entry.label));
+        return this.complete(entry, entry.decodeError);
+      }
+      case NLMSG_NOOP:
+      case NLMSG_OVERRUN:
+        return;
+      default: {
+        if (entry.decodeError || !entry.decode) return;
+        try {
+          const value = entry.decode(view, start, end, type);
+          if (entry.stream) {
+            // One batch per datagram: messages of the same datagram share it.
+            if (entry.streamDatagram === this.datagramId) entry.stream[entry.stream.length - 1]!.push(value);
+            else {
+              entry.streamDatagram = this.datagramId;
+              entry.stream.push([value]);
+              entry.onProgress?.();
+            }
+          } else entry.items.push(value);
+        } catch (err) {
+          // Keep reading to the end of the reply so its rest is not left queued.
+          entry.decodeError = err as Error;
+        }
+      }
+    }
+  }
+
+  private datagramId = 0;
+
+  private withPath(entry: Pending, ack: ExtendedAck): ExtendedAck {
+    if (ack.offset !== undefined && this.attributePath && ack.attributePath === undefined) {
+      try {
+        const path = this.attributePath(entry.request, ack.offset);
+        if (path) ack.attributePath = path;
+      } catch {
+        // A path is a courtesy; the offset stays.
+      }
+    }
+    return ack;
+  }
+
+  private complete(entry: Pending, err: Error | undefined): void {
+    if (!this.pending.delete(entry.seq)) return;
+    if (err) {
+      entry.error = err;
+      entry.reject(err);
+    } else entry.resolve();
+    entry.onProgress?.();
+    this.updateRef();
+  }
+
+  private notify(view: DataView, p: number, len: number, type: number, group: number): void {
+    for (const sub of this.subscribers) {
+      let ev: NotificationEvent<unknown>;
+      try {
+        ev = { kind: 'message', type, group, value: sub.decode(view, p + NLMSG_HDRLEN, p + len, type) };
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        ev = { kind: 'decode-error', type, error: err };
+      }
+      sub.queue.push(ev);
+      sub.wake?.();
+    }
+  }
+
+  private overrun(): void {
+    for (const sub of this.subscribers) {
+      sub.queue.push({ kind: 'overrun' });
+      sub.wake?.();
+    }
+    // A reply may have been among what the kernel dropped: decided once the queue is empty.
+    for (const e of this.pending.values()) if (!e.dump) e.maybeLost = true;
+  }
+
+  private failLost(): void {
+    for (const e of [...this.pending.values()]) {
+      if (e.maybeLost) this.complete(e, new ProtocolError(`the reply to ${e.label ?? `request ${e.seq}`} was dropped: receive queue overrun (ENOBUFS); raise the receive buffer size`));
+    }
+  }
+
+  private failAll(err: Error): void {
+    for (const e of [...this.pending.values()]) this.complete(e, err);
+  }
+
+  /**
+   * close ends every pending call with ClosedError, ends notification
+   * streams, and closes the socket. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new ClosedError('netlink connection closed'));
+    for (const s of this.subscribers) {
+      s.ended = true;
+      s.wake?.();
+    }
+    this.subscribers.clear();
+    this.socket.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Address formatting straight from bytes, and parsing back to bytes:
+ * MAC (`aa:bb:cc:dd:ee:ff`), IPv4, IPv6 (RFC 5952: lower case, longest run
+ * of two or more zero groups shortened to `::`, first run on a tie).
+ */
+import { DecodeError, EncodeError } from './errors.js';
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+/** formatMac formats `[s, e)` as colon-separated lower-case hex (any length; MACs are 6 bytes, InfiniBand 20). */
+export function formatMac(view: DataView, s: number, e: number): string {
+  if (e <= s) return '';
+  let out = HEX[view.getUint8(s)]!;
+  for (let i = s + 1; i < e; i++) out += ':' + HEX[view.getUint8(i)]!;
+  return out;
+}
+
+/** formatHex formats `[s, e)` as contiguous lower-case hex. */
+export function formatHex(view: DataView, s: number, e: number): string {
+  let out = '';
+  for (let i = s; i < e; i++) out += HEX[view.getUint8(i)]!;
+  return out;
+}
+
+/** formatIPv4 formats 4 bytes at `s` as dotted quad. */
+export function formatIPv4(view: DataView, s: number): string {
+  return `${view.getUint8(s)}.${view.getUint8(s + 1)}.${view.getUint8(s + 2)}.${view.getUint8(s + 3)}`;
+}
+
+/** formatIPv6 formats 16 bytes at `s` per RFC 5952 (IPv4-mapped `::ffff:a.b.c.d` kept dotted). */
+export function formatIPv6(view: DataView, s: number): string {
+  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = view.getUint16(s + 2 * i, false);
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${formatIPv4(view, s + 12)}`;
+  }
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
+  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
+  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  return `${head}::${tail}`;
+}
+
+/**
+ * formatIP formats an address by its length: 4 bytes IPv4, 16 bytes IPv6.
+ * Attributes hinted "ipv4" in the specs may hold IPv6, so the length decides.
+ */
+export function formatIP(view: DataView, s: number, e: number): string {
+  if (e - s === 4) return formatIPv4(view, s);
+  if (e - s === 16) return formatIPv6(view, s);
+  throw new DecodeError(`IP address: expected 4 or 16 bytes, got ${e - s}`, s);
+}
+
+/** parseMac parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into bytes; throws EncodeError. */
+export function parseMac(text: string): Uint8Array {
+  const parts = text.split(/[:-]/);
+  const out = new Uint8Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (!/^[0-9a-fA-F]{1,2}$/.test(p)) throw new EncodeError(`not a MAC address: ${JSON.stringify(text)}`);
+    out[i] = parseInt(p, 16);
+  }
+  return out;
+}
+
+/** parseHex parses contiguous hex into bytes; throws EncodeError. */
+export function parseHex(text: string): Uint8Array {
+  if (text.length % 2 || !/^[0-9a-fA-F]*$/.test(text)) throw new EncodeError(`not hex: ${JSON.stringify(text)}`);
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** parseIPv4 parses a dotted quad into 4 bytes, or returns undefined. */
+export function parseIPv4(text: string): Uint8Array | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const n = Number(m[i + 1]);
+    if (n > 255) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+/** parseIPv6 parses IPv6 text (with `::` and an optional dotted tail) into 16 bytes, or returns undefined. */
+export function parseIPv6(text: string): Uint8Array | undefined {
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const items = part.split(':');
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (i === items.length - 1 && item.includes('.')) {
+        const v4 = parseIPv4(item);
+        if (!v4) return undefined;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(item)) return undefined;
+        out.push(parseInt(item, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = all[i]! >> 8;
+    out[2 * i + 1] = all[i]! & 0xff;
+  }
+  return out;
+}
+
+/** parseIP parses IPv4 or IPv6 text into 4 or 16 bytes; throws EncodeError naming the text. */
+export function parseIP(text: string): Uint8Array {
+  const out = text.includes(':') ? parseIPv6(text) : parseIPv4(text);
+  if (!out) throw new EncodeError(`not an IP address: ${JSON.stringify(text)}`);
+  return out;
+}

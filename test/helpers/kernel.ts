@@ -1,0 +1,99 @@
+/**
+ * Helpers for tests that talk to the real kernel. They run only inside the
+ * throwaway namespaces `npm test` creates (scripts/run-in-netns.mjs), and
+ * each test makes its own named namespaces on top, removed afterwards.
+ */
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { describe } from 'vitest';
+import * as libc from '../../src/netlink/libc.js';
+
+/** Why kernel tests cannot run here, or undefined when they can. */
+export const kernelSkipReason: string | undefined =
+  process.env.NLKIT_NO_KERNEL === '1'
+    ? 'this user cannot create network namespaces (unshare failed)'
+    : process.env.NLKIT_IN_NETNS !== '1'
+      ? 'not inside the private network namespace that `npm test` creates; run `npm test`'
+      : undefined;
+
+if (kernelSkipReason) console.warn(`[nlkit] skipping kernel tests: ${kernelSkipReason}`);
+
+/** describeKernel is `describe` for kernel tests: skipped (saying why) outside the test namespaces. */
+export const describeKernel = describe.skipIf(kernelSkipReason !== undefined);
+
+/** assertNotHostNamespace throws unless this process's network namespace differs from PID 1's. */
+export function assertNotHostNamespace(): void {
+  let init: string | undefined;
+  try {
+    init = readlinkSync('/proc/1/ns/net');
+  } catch {
+    return; // cannot see PID 1's namespace (user namespace): we are certainly not in it with privileges
+  }
+  if (readlinkSync('/proc/self/ns/net') === init) throw new Error('refusing to run kernel tests in the host network namespace');
+}
+
+/** run runs a command and returns its stdout; throws with stderr on failure. */
+export function run(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** ip runs `ip -n NS …` (or plain `ip …` when ns is undefined). */
+export function ip(ns: string | undefined, ...args: string[]): string {
+  return run('ip', ns ? ['-n', ns, ...args] : args);
+}
+
+/** ipJson runs `ip -j -n NS …` and parses the JSON. */
+export function ipJson<T = any>(ns: string | undefined, ...args: string[]): T {
+  const out = ip(ns, '-j', ...args);
+  return (out.trim() ? JSON.parse(out) : []) as T;
+}
+
+/** uniqueName returns a short name unlikely to collide (interface names max 15 chars). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * makeNetns creates a named namespace with `ip netns add`, checks that it
+ * holds only `lo`, brings lo up, and returns its name and a cleanup function.
+ */
+export function makeNetns(prefix = 'nlk'): { name: string; remove: () => void } {
+  assertNotHostNamespace();
+  const name = uniqueName(prefix);
+  ip(undefined, 'netns', 'add', name);
+  const links = ipJson(name, 'link', 'show') as { ifname: string }[];
+  if (links.length !== 1 || links[0]!.ifname !== 'lo') {
+    ip(undefined, 'netns', 'del', name);
+    throw new Error(`new namespace ${name} is not fresh: ${links.map((l) => l.ifname).join(',')}`);
+  }
+  ip(name, 'link', 'set', 'lo', 'up');
+  return { name, remove: () => ip(undefined, 'netns', 'del', name) };
+}
+
+/**
+ * enterNamed returns an `enterNetns` function for socket options that runs
+ * its argument with the thread inside /run/netns/NAME.
+ */
+export function enterNamed(name: string): <T>(fn: () => T) => T {
+  return <T>(fn: () => T): T => {
+    const target = libc.open(`/run/netns/${name}`, libc.O_RDONLY | libc.O_CLOEXEC);
+    const home = libc.open('/proc/thread-self/ns/net', libc.O_RDONLY | libc.O_CLOEXEC);
+    try {
+      libc.setns(target, libc.CLONE_NEWNET);
+      try {
+        return fn();
+      } finally {
+        libc.setns(home, libc.CLONE_NEWNET);
+      }
+    } finally {
+      libc.close(target);
+      libc.close(home);
+    }
+  };
+}
+
+/** fdCount counts this process's open file descriptors. */
+export function fdCount(): number {
+  return Number(run('sh', ['-c', `ls /proc/${process.pid}/fd | wc -l`]).trim());
+}
