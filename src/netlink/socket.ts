@@ -35,11 +35,18 @@ import {
 import { ClosedError, SyscallError } from './errors.js';
 import { poller, type WaitOptions } from './poller.js';
 import { debugDatagram } from './debug.js';
+import { withNetns, type NetNsLike } from '../netns/index.js';
 
 /** Options for NetlinkSocket.open. */
 export interface SocketOptions {
   /** Netlink protocol number, e.g. `NetlinkProtocol.route` (0) or `.generic` (16). */
   protocol: number;
+  /**
+   * The network namespace to open the socket in: a NetNs, a name under
+   * /run/netns, an absolute path, or a pid. The socket stays bound to it for
+   * life; the calling thread is switched in and back synchronously.
+   */
+  netns?: NetNsLike;
   /**
    * Run `socket()` inside another network namespace: a function that calls
    * its argument synchronously with the thread switched into the namespace
@@ -130,7 +137,7 @@ export class NetlinkSocket implements Disposable {
    */
   static open(options: SocketOptions): NetlinkSocket {
     const create = () => libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, options.protocol);
-    const fd = options.enterNetns ? options.enterNetns(create) : create();
+    const fd = options.netns !== undefined ? withNetns(options.netns, create) : options.enterNetns ? options.enterNetns(create) : create();
     try {
       const setBool = (name: number, on: boolean, what: string) => libc.setsockoptInt(fd, SOL_NETLINK, name, on ? 1 : 0, what);
       if (options.extendedAck ?? true) setBool(NETLINK_EXT_ACK, true, 'NETLINK_EXT_ACK');

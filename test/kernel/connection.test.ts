@@ -19,7 +19,7 @@ import {
   readString,
 } from '../../src/netlink/index.js';
 import * as libc from '../../src/netlink/libc.js';
-import { describeKernel, enterNamed, fdCount, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
+import { describeKernel, fdCount, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 
 const RTM_NEWLINK = 16;
 const RTM_GETLINK = 18;
@@ -100,7 +100,7 @@ describeKernel('Connection against the kernel', () => {
 
   beforeAll(() => {
     ns = makeNetns('nlkc');
-    conn = Connection.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name) });
+    conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name });
   });
   afterAll(() => {
     conn?.close();
@@ -286,7 +286,7 @@ describeKernel('multicast, overrun and waiting', () => {
   afterAll(() => ns?.remove());
 
   it('delivers link notifications, separate from request replies', async () => {
-    using conn = Connection.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name), groups: [RTNLGRP_LINK] });
+    using conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name, groups: [RTNLGRP_LINK] });
     const events = conn.notifications(decodeLink);
     // A request on the same socket still gets its reply; the notification it causes goes to the stream.
     await conn.request({ type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, body: newLink('mc0', 'bridge') });
@@ -306,7 +306,7 @@ describeKernel('multicast, overrun and waiting', () => {
   it('reports an overrun as an event and keeps receiving', async () => {
     using conn = Connection.open({
       protocol: NetlinkProtocol.route,
-      enterNetns: enterNamed(ns.name),
+      netns: ns.name,
       groups: [5 /* RTNLGRP_IPV4_IFADDR */],
       receiveBufferSize: 4096,
     });
@@ -338,8 +338,8 @@ describeKernel('multicast, overrun and waiting', () => {
   });
 
   it('drops a reply spoofed by another user-space socket', async () => {
-    using conn = Connection.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name) });
-    using spoofer = NetlinkSocket.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name) });
+    using conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name });
+    using spoofer = NetlinkSocket.open({ protocol: NetlinkProtocol.route, netns: ns.name });
     // Forge ERROR(EPERM) answers for the next 16 sequence numbers of conn.
     const w = new MessageWriter();
     for (let i = 1; i <= 16; i++) {
@@ -362,7 +362,7 @@ describeKernel('multicast, overrun and waiting', () => {
   });
 
   it('waits off the JavaScript thread: a timer fires while a receive waits, close ends the wait at once', async () => {
-    const conn = Connection.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name), groups: [RTNLGRP_LINK] });
+    const conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name, groups: [RTNLGRP_LINK] });
     const events = conn.notifications(decodeLink);
     const pending = events.next();
     const fired = await new Promise<boolean>((r) => setTimeout(() => r(true), 50));
@@ -375,7 +375,7 @@ describeKernel('multicast, overrun and waiting', () => {
   });
 
   it('times out and aborts waits with typed errors', async () => {
-    using conn = Connection.open({ protocol: NetlinkProtocol.route, enterNetns: enterNamed(ns.name), groups: [RTNLGRP_LINK] });
+    using conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name, groups: [RTNLGRP_LINK] });
     const ac = new AbortController();
     const it1 = conn.notifications(decodeLink, { signal: ac.signal });
     const p = it1.next();

@@ -1,0 +1,15 @@
+/**
+ * Network namespaces: open, create, delete and list them, and run
+ * synchronous code (socket creation) inside one. See netns.ts.
+ */
+export {
+  NETNS_RUN_DIR,
+  THREAD_NETNS_PATH,
+  NetNs,
+  openNetNs,
+  validateNetNsName,
+  withNetns,
+  type NetNsIdentity,
+  type NetNsLike,
+} from './netns.js';
+export { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperation } from './errors.js';
