@@ -1,6 +1,6 @@
 // Lists the links of the current network namespace through nlkit's core
 // alone: one RTM_GETLINK dump, decoding a few attributes by hand.
-// Needs no root. Run: npx tsx examples/core-list-links.ts
+// Needs no root. Run: npm start (or npx tsx examples/list-links.ts)
 import { Connection, NetlinkProtocol, attrType, checkAttr, formatMac, nextAttr, readString, readU32 } from '../src/netlink/index.js';
 
 const RTM_GETLINK = 18;
