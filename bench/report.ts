@@ -1,0 +1,60 @@
+/**
+ * The report: a plain-text table of medians and ratios for the terminal, and
+ * the same results (raw samples included) as JSON for later comparison.
+ */
+import { writeFileSync } from 'node:fs';
+import type { WorkloadResult } from './harness.js';
+
+const UNIT_LABEL = { ms: 'ms', us: 'µs/op' } as const;
+
+function time(ms: number, unit: WorkloadResult['unit']): string {
+  const v = unit === 'us' ? ms * 1000 : ms;
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function ratio(r: number | undefined): string {
+  if (r === undefined) return '';
+  if (r >= 100) return `${r.toFixed(0)}×`;
+  if (r >= 0.01) return `${r.toFixed(r >= 10 ? 1 : 2)}×`;
+  return `${r.toPrecision(2)}×`; // µs against a process start: keep the digits that say how small
+}
+
+/**
+ * formatTable renders: workload | peer | median | p90 | runs | vs baseline |
+ * vs floor. Times are per operation in each workload's unit; a ratio is
+ * this peer's median over the reference's (below 1: faster).
+ */
+export function formatTable(results: readonly WorkloadResult[]): string {
+  const header = ['workload', 'peer', 'median', 'p90', 'unit', 'runs', 'vs ip', 'vs floor'];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const p of r.peers) {
+      rows.push([
+        r.workload,
+        p.peer,
+        time(p.stats.median, r.unit),
+        time(p.stats.p90, r.unit),
+        UNIT_LABEL[r.unit],
+        String(p.stats.samples.length),
+        ratio(p.vsBaseline),
+        ratio(p.vsFloor),
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = new Set([2, 3, 5, 6, 7]);
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let last = '';
+  for (const row of rows) {
+    if (last && row[0] !== last) out.push('');
+    last = row[0]!;
+    out.push(line(row));
+  }
+  return out.join('\n');
+}
+
+/** writeJson writes the results and the run's metadata to `file`. */
+export function writeJson(file: string, meta: Record<string, unknown>, results: readonly WorkloadResult[]): void {
+  writeFileSync(file, JSON.stringify({ meta, results }, null, 2) + '\n');
+}

@@ -1,0 +1,179 @@
+/**
+ * Populating benchmark namespaces fast, and removing them again.
+ *
+ * Everything here writes kernel state, so everything here first checks that
+ * it is inside the throwaway namespaces `npm run bench` makes
+ * (scripts/run-in-netns.mjs), then creates named namespaces of its own under
+ * that private /run/netns, checks each is fresh (only `lo`), and fills it
+ * through one `ip -n NS -batch -` process fed a generated command file —
+ * a few seconds for 1,000 links or 10,000 addresses, where one `ip` per
+ * object would take minutes.
+ *
+ * Links and addresses live in separate namespaces so that each dump measures
+ * what it names: `ip addr show` also dumps every link, and would pay for the
+ * 1,000 veths of the link workload.
+ */
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import * as libc from '../src/netlink/libc.js';
+
+/** assertBenchNamespace throws unless we run inside `npm run bench`'s private network namespace. */
+export function assertBenchNamespace(): void {
+  if (process.env.NLKIT_IN_NETNS !== '1') {
+    throw new Error('refusing to run: not inside the private namespaces `npm run bench` creates (NLKIT_IN_NETNS is not 1)');
+  }
+  let init: string | undefined;
+  try {
+    init = readlinkSync('/proc/1/ns/net');
+  } catch {
+    return; // PID 1's namespace is hidden from us (user namespace): we are not in it with privileges
+  }
+  if (readlinkSync('/proc/self/ns/net') === init) throw new Error('refusing to run in the host network namespace');
+}
+
+/** ipRun runs `ip ARGS` (stdin from `input`) and returns stdout; throws with stderr on failure. */
+export function ipRun(args: string[], input?: string): string {
+  const r = spawnSync('ip', args, { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n').slice(0, 5).join('\n')}`);
+  return r.stdout;
+}
+
+/** ipVersion returns iproute2's version line. */
+export function ipVersion(): string {
+  return ipRun(['-V']).trim();
+}
+
+/** Namespace is a named namespace this benchmark created. */
+export interface Namespace {
+  name: string;
+  /** An `enterNetns` function for Connection.open / NetlinkSocket.open. */
+  enter: <T>(fn: () => T) => T;
+}
+
+/**
+ * enterNamed returns an `enterNetns` function that runs its argument with
+ * this thread switched into /run/netns/NAME, and switches back after.
+ */
+export function enterNamed(name: string): <T>(fn: () => T) => T {
+  return <T>(fn: () => T): T => {
+    const target = libc.open(`/run/netns/${name}`, libc.O_RDONLY | libc.O_CLOEXEC);
+    const home = libc.open('/proc/thread-self/ns/net', libc.O_RDONLY | libc.O_CLOEXEC);
+    try {
+      libc.setns(target, libc.CLONE_NEWNET);
+      try {
+        return fn();
+      } finally {
+        libc.setns(home, libc.CLONE_NEWNET);
+      }
+    } finally {
+      libc.close(target);
+      libc.close(home);
+    }
+  };
+}
+
+/** LinkFixture: a namespace holding `lo` and veth pairs with both ends inside. */
+export interface LinkFixture {
+  ns: Namespace;
+  /** Names of the veth ends (not `lo`), in creation order. */
+  names: string[];
+  /** Links a dump returns: the veths plus `lo`. */
+  total: number;
+}
+
+/** AddressFixture: a namespace holding a few veths carrying many IPv4 /32 addresses. */
+export interface AddressFixture {
+  ns: Namespace;
+  /** Addresses a dump returns: the ones added plus lo's 127.0.0.1 and ::1. */
+  total: number;
+}
+
+/** Sizes of the populated namespaces. */
+export interface FixtureSizes {
+  /** Links in the link namespace besides `lo` (rounded up to an even number: veth pairs). */
+  links: number;
+  /** IPv4 addresses in the address namespace. */
+  addresses: number;
+  /** Links the addresses are spread over. */
+  addressLinks: number;
+}
+
+/**
+ * Fixtures creates each namespace the first time a workload asks for it, so
+ * workloads share them and a run selecting one workload builds only what it
+ * needs. `removeAll` deletes every namespace it made.
+ */
+export class Fixtures {
+  private readonly made: string[] = [];
+  private linkFixture: LinkFixture | undefined;
+  private addressFixture: AddressFixture | undefined;
+
+  constructor(readonly sizes: FixtureSizes, private readonly log: (line: string) => void = () => undefined) {}
+
+  /** links returns the link namespace, creating and filling it on first use. */
+  links(): LinkFixture {
+    if (this.linkFixture) return this.linkFixture;
+    const ns = this.namespace('nlkbl');
+    const pairs = Math.ceil(this.sizes.links / 2);
+    const names: string[] = [];
+    const lines: string[] = [];
+    for (let i = 0; i < pairs; i++) {
+      names.push(`bl${i}`, `bl${i}p`);
+      lines.push(`link add bl${i} type veth peer name bl${i}p`);
+    }
+    const t0 = performance.now();
+    ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
+    this.log(`setup: ${ns.name}: ${names.length} veth links in ${Math.round(performance.now() - t0)} ms`);
+    this.linkFixture = { ns, names, total: names.length + 1 };
+    return this.linkFixture;
+  }
+
+  /** addresses returns the address namespace, creating and filling it on first use. */
+  addresses(): AddressFixture {
+    if (this.addressFixture) return this.addressFixture;
+    const ns = this.namespace('nlkba');
+    const spread = Math.max(1, this.sizes.addressLinks);
+    const lines: string[] = [];
+    for (let i = 0; i < Math.ceil(spread / 2); i++) lines.push(`link add ba${2 * i} type veth peer name ba${2 * i + 1}`);
+    // 10.LINK.Y.Z/32, Z in 1..250: up to 64,000 addresses per link.
+    for (let i = 0; i < this.sizes.addresses; i++) {
+      const l = i % spread;
+      const j = Math.floor(i / spread);
+      lines.push(`addr add 10.${l}.${Math.floor(j / 250)}.${(j % 250) + 1}/32 dev ba${l}`);
+    }
+    const t0 = performance.now();
+    ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
+    this.log(`setup: ${ns.name}: ${this.sizes.addresses} addresses on ${spread} links in ${Math.round(performance.now() - t0)} ms`);
+    // lo is up (see namespace()): 127.0.0.1/8 and ::1/128. The veths stay down, so no link-local IPv6 appears.
+    this.addressFixture = { ns, total: this.sizes.addresses + 2 };
+    return this.addressFixture;
+  }
+
+  /** namespace creates a fresh named namespace, checks it holds only `lo`, and brings `lo` up. */
+  private namespace(prefix: string): Namespace {
+    assertBenchNamespace();
+    const name = `${prefix}${randomBytes(3).toString('hex')}`;
+    ipRun(['netns', 'add', name]);
+    this.made.push(name);
+    const links = JSON.parse(ipRun(['-j', '-n', name, 'link', 'show'])) as { ifname: string }[];
+    if (links.length !== 1 || links[0]!.ifname !== 'lo') throw new Error(`new namespace ${name} is not fresh: ${links.map((l) => l.ifname).join(',')}`);
+    ipRun(['-n', name, 'link', 'set', 'lo', 'up']);
+    return { name, enter: enterNamed(name) };
+  }
+
+  /** removeAll deletes every namespace this object created (best effort; idempotent). */
+  removeAll(): void {
+    while (this.made.length) {
+      const name = this.made.pop()!;
+      try {
+        ipRun(['netns', 'del', name]);
+      } catch (err) {
+        this.log(`cleanup: could not delete ${name}: ${(err as Error).message}`);
+      }
+    }
+    this.linkFixture = undefined;
+    this.addressFixture = undefined;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What a workload is: a name, a one-line summary, and `prepare`, which
+ * builds (or reuses) its namespaces, opens its sockets once, checks once that
+ * every peer reads the same objects `ip -j` reports, and hands the harness a
+ * Plan of peers. Add a workload by writing one file in workloads/ and listing
+ * it in workloads/index.ts; add a peer by appending to a Plan's `peers`.
+ */
+import type { Plan } from './harness.js';
+import type { Fixtures } from './setup.js';
+
+/** BenchConfig holds the sizes and counts a run uses (from flags, environment, or defaults). */
+export interface BenchConfig {
+  /** Links in the link namespace besides lo. */
+  links: number;
+  /** Addresses in the address namespace. */
+  addresses: number;
+  /** Links the addresses are spread over. */
+  addressLinks: number;
+  /** Sequential requests per nlkit run of the round-trip workload. */
+  requests: number;
+  /** `ip` processes spawned (one sample each) in the round-trip workload. */
+  ipCalls: number;
+  /** Timed runs per peer. */
+  repetitions: number;
+  /** Untimed runs per peer first. */
+  warmup: number;
+}
+
+/** PreparedWorkload is a Plan plus the teardown of what `prepare` opened. */
+export interface PreparedWorkload extends Plan {
+  /** Closes the sockets prepare opened (namespaces belong to Fixtures). */
+  dispose(): void;
+}
+
+/** Workload is one benchmark scenario. */
+export interface Workload {
+  /** Name used on the command line, e.g. `links-dump`. */
+  name: string;
+  /** One line for `--list` and the report. */
+  summary: string;
+  /** Sets up and validates; throws when a peer disagrees with `ip -j`. */
+  prepare(fixtures: Fixtures, config: BenchConfig, log: (line: string) => void): Promise<PreparedWorkload>;
+}
