@@ -33,7 +33,7 @@ import {
 } from './errors.js';
 import { decodeDoneError, decodeErrorMessage, type ErrorMessage } from './extack.js';
 import { checkMessage } from './reader.js';
-import { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, type SocketOptions } from './socket.js';
+import { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, RECEIVE_TRUNCATED, type SocketOptions } from './socket.js';
 import type { WaitOptions } from './poller.js';
 import { MessageWriter } from './writer.js';
 
@@ -141,6 +141,8 @@ interface Pending {
   promise: Promise<void>;
   /** The outcome once failed. */
   error: Error | undefined;
+  /** A datagram of this dump was cut short: its result is incomplete. */
+  truncated: boolean;
   /** Streaming dumps: decoded batches (one per datagram) waiting for the consumer. */
   stream: unknown[][] | undefined;
   /** Streaming dumps: the datagram the last batch came from. */
@@ -170,8 +172,11 @@ export interface Transport {
   readonly group: number;
   readonly closed: boolean;
   send(bytes: Uint8Array, length: number): void;
-  /** A byte count, RECEIVE_AGAIN or RECEIVE_OVERRUN. */
+  /** A byte count, RECEIVE_AGAIN, RECEIVE_OVERRUN or RECEIVE_TRUNCATED. */
   receive(): number;
+  /** After RECEIVE_TRUNCATED: bytes of the cut datagram in `view`, and its real size. */
+  readonly truncatedBytes?: number;
+  readonly truncatedSize?: number;
   waitReadable(options?: WaitOptions): Promise<void>;
   setWaitRef(ref: boolean): void;
   receiveBufferSize(): number;
@@ -270,6 +275,7 @@ export class Connection implements Disposable, AsyncDisposable {
       reject,
       promise,
       error: undefined,
+      truncated: false,
       stream: undefined,
       streamDatagram: -1,
       onProgress: undefined,
@@ -316,6 +322,9 @@ export class Connection implements Disposable, AsyncDisposable {
       await this.settle(entry, options);
       const items = entry.items as T[];
       if (!entry.interrupted) return { items, interrupted: false, attempts };
+      // A cut datagram lost objects for sure: never hand that out as a result.
+      if (entry.truncated && attempts < maxAttempts) continue;
+      if (entry.truncated) throw new ProtocolError(`dump lost data: a datagram did not fit the read buffer ${attempts} time(s)`);
       if (policy === 'throw') throw new DumpInterruptedError(items, attempts);
       if (policy === 'partial' || attempts >= maxAttempts) return { items, interrupted: true, attempts };
     }
@@ -582,6 +591,7 @@ export class Connection implements Disposable, AsyncDisposable {
       }
       any = true;
       if (n === RECEIVE_OVERRUN) this.overrun();
+      else if (n === RECEIVE_TRUNCATED) this.truncated();
       else this.dispatch(n);
     }
     return any;
@@ -714,6 +724,28 @@ export class Connection implements Disposable, AsyncDisposable {
     }
     // A reply may have been among what the kernel dropped: decided once the queue is empty.
     for (const e of this.pending.values()) if (!e.dump) e.maybeLost = true;
+  }
+
+  /**
+   * A datagram was cut by the kernel (larger than the read buffer, which has
+   * now grown). Its first header says whose it was: a dump is marked
+   * interrupted, so the `retry` policy dumps again whole; a request fails
+   * with ProtocolError; notifications get an overrun (state must be re-read).
+   */
+  private truncated(): void {
+    const sock = this.socket;
+    const view = sock.view;
+    const what = `a ${sock.truncatedSize}-byte datagram did not fit the ${sock.truncatedBytes}-byte read buffer and was cut by the kernel (the buffer has grown)`;
+    if (sock.senderPort !== 0) return;
+    if (sock.group !== 0) return this.overrun();
+    if ((sock.truncatedBytes ?? 0) < NLMSG_HDRLEN) return;
+    const seq = view.getUint32(8, true);
+    const entry = view.getUint32(12, true) === sock.portId ? this.pending.get(seq) : undefined;
+    if (!entry) return;
+    if (entry.dump && !entry.stream) {
+      entry.interrupted = true;
+      entry.truncated = true;
+    } else this.complete(entry, new ProtocolError(`${entry.label ?? 'reply'}: ${what}; retry the request`));
   }
 
   private failLost(): void {

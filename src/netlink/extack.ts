@@ -44,14 +44,20 @@ export interface ErrorMessage {
  */
 export function decodeErrorMessage(view: DataView, start: number, end: number, flags: number): ErrorMessage {
   if (end - start < 4 + NLMSG_HDRLEN) throw new DecodeError(`NLMSG_ERROR payload of ${end - start} bytes, need ${4 + NLMSG_HDRLEN}`, start);
-  const errno = -view.getInt32(start, true);
+  const errno = 0 - view.getInt32(start, true); // 0 - x: an ACK's errno is 0, never -0
   const reqLen = view.getUint32(start + 4, true);
   const requestType = view.getUint16(start + 8, true);
   const requestSeq = view.getUint32(start + 12, true);
-  let tlvs = start + 4 + NLMSG_HDRLEN;
-  if (!(flags & NLM_F_CAPPED)) tlvs = start + 4 + align4(Math.max(reqLen, NLMSG_HDRLEN));
   const ack: ExtendedAck = {};
-  if (flags & NLM_F_ACK_TLVS && tlvs < end) decodeAckAttrs(view, tlvs, end, ack);
+  if (flags & NLM_F_ACK_TLVS) {
+    let tlvs = start + 4 + NLMSG_HDRLEN;
+    if (!(flags & NLM_F_CAPPED)) {
+      // The whole request is echoed first. Its length comes off the wire: bound it before align4, which wraps past 2^31.
+      if (reqLen > end - start - 4) throw new DecodeError(`NLMSG_ERROR echoes a request of ${reqLen} bytes, only ${end - start - 4} present`, start + 4);
+      tlvs = start + 4 + align4(Math.max(reqLen, NLMSG_HDRLEN));
+    }
+    if (tlvs < end) decodeAckAttrs(view, tlvs, end, ack);
+  }
   return { errno, ack, requestSeq, requestType };
 }
 
@@ -59,7 +65,7 @@ export function decodeErrorMessage(view: DataView, start: number, end: number, f
 export function decodeDoneError(view: DataView, start: number, end: number, flags: number): { errno: number; ack: ExtendedAck } {
   const ack: ExtendedAck = {};
   if (end - start < 4) return { errno: 0, ack };
-  const errno = -view.getInt32(start, true);
+  const errno = 0 - view.getInt32(start, true);
   if (flags & NLM_F_ACK_TLVS && start + 4 < end) decodeAckAttrs(view, start + 4, end, ack);
   return { errno, ack };
 }

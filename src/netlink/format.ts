@@ -105,13 +105,14 @@ export function parseIPv6(text: string): Uint8Array | undefined {
   if (zone >= 0) text = text.slice(0, zone);
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const groups = (part: string): number[] | undefined => {
+  // A dotted IPv4 tail may only end the address: the last group of the last part.
+  const groups = (part: string, last: boolean): number[] | undefined => {
     if (part === '') return [];
     const out: number[] = [];
     const items = part.split(':');
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      if (i === items.length - 1 && item.includes('.')) {
+      if (last && i === items.length - 1 && item.includes('.')) {
         const v4 = parseIPv4(item);
         if (!v4) return undefined;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
@@ -122,8 +123,8 @@ export function parseIPv6(text: string): Uint8Array | undefined {
     }
     return out;
   };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const head = groups(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1]!, true) : [];
   if (!head || !tail) return undefined;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;

@@ -8,7 +8,7 @@ export { errnoName, errnoNumber, errnoDescription } from './errno.js';
 export { MessageWriter } from './writer.js';
 export * from './reader.js';
 export * from './format.js';
-export { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, type SocketOptions } from './socket.js';
+export { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, RECEIVE_TRUNCATED, type SocketOptions } from './socket.js';
 export {
   Connection,
   type BatchOutcome,

@@ -3,12 +3,16 @@
  * receive, wait, close. It knows nothing about messages beyond bytes: framing,
  * sequence numbers and ACKs live in connection.ts.
  *
- * Receiving: the kernel drops the rest of a datagram that does not fit the
- * buffer, so each receive first peeks (MSG_PEEK | MSG_TRUNC gives the real
- * size) into the whole buffer; a datagram that fits is then dequeued without
- * a second copy, one that does not grows the buffer and is read again. The
- * buffer starts at 32 KiB because the kernel sizes its dump chunks by the
- * reader's buffer: smaller reads make it send ~3.7 KiB chunks.
+ * Receiving: one `recvmsg` per datagram, into a 64 KiB buffer (the kernel
+ * caps its dump chunks at 32 KiB and sizes them by the reader's buffer, so
+ * a smaller buffer only means more, smaller chunks). MSG_TRUNC makes the
+ * kernel report a datagram's real size, so one that did not fit is
+ * detected, never cut silently: the kernel has then dropped its tail, so
+ * the socket grows its buffer, switches to peeking first (MSG_PEEK gives the
+ * size while the datagram stays queued, then it is read for real) and
+ * reports RECEIVE_TRUNCATED so the connection can redo what was lost.
+ * `alwaysPeek` peeks from the start, at the price of a second system call
+ * per datagram.
  */
 import * as libc from './libc.js';
 import {
@@ -57,8 +61,15 @@ export interface SocketOptions {
   receiveBufferSize?: number;
   /** SO_SNDBUF in bytes (FORCE as root). */
   sendBufferSize?: number;
-  /** Initial user-space read buffer in bytes (default 32 KiB; grows when a datagram is larger). */
+  /** Initial user-space read buffer in bytes (default 64 KiB; grows when a datagram is larger). */
   readBufferSize?: number;
+  /**
+   * Peek at every datagram's size before reading it (two system calls per
+   * datagram), so even the first oversized datagram is read whole. Default
+   * false: one call, and an oversized datagram is reported as
+   * RECEIVE_TRUNCATED, after which the socket peeks.
+   */
+  alwaysPeek?: boolean;
   /** Multicast groups to join right away. */
   groups?: readonly number[];
   /** NETLINK_EXT_ACK: extended error messages (default true). */
@@ -73,6 +84,12 @@ export interface SocketOptions {
 export const RECEIVE_AGAIN = -1;
 /** The kernel dropped messages for this socket (ENOBUFS): its receive queue overflowed. */
 export const RECEIVE_OVERRUN = -2;
+/**
+ * A datagram was larger than the buffer and the kernel dropped its tail.
+ * `view` holds its first `truncatedBytes` bytes (enough to see whose it
+ * was); the buffer is grown and the socket peeks from now on.
+ */
+export const RECEIVE_TRUNCATED = -3;
 
 const SOCKADDR_NL_SIZE = 12;
 const MSGHDR_SIZE = 56;
@@ -97,6 +114,12 @@ export class NetlinkSocket implements Disposable {
   senderPort = 0;
   /** Multicast group of the last datagram (0 = unicast), when NETLINK_PKTINFO is on. */
   group = 0;
+  /** After RECEIVE_TRUNCATED: how many bytes of the datagram `view` holds, and its real size. */
+  truncatedBytes = 0;
+  truncatedSize = 0;
+  /** Whether each receive peeks first (set by `alwaysPeek`, or after a truncation). */
+  peekFirst: boolean;
+  private growTo = 0;
 
   private readonly recvHdr = new Uint8Array(MSGHDR_SIZE);
   private readonly recvView = new DataView(this.recvHdr.buffer);
@@ -113,8 +136,9 @@ export class NetlinkSocket implements Disposable {
   private readonly kernelAddr = new Uint8Array(SOCKADDR_NL_SIZE);
   private readonly groups = new Set<number>();
 
-  private constructor(fd: number, protocol: number, portId: number, readBufferSize: number) {
+  private constructor(fd: number, protocol: number, portId: number, readBufferSize: number, alwaysPeek: boolean) {
     this.fd = fd;
+    this.peekFirst = alwaysPeek;
     this.protocol = protocol;
     this.portId = portId;
     this.buffer = new Uint8Array(readBufferSize);
@@ -150,7 +174,7 @@ export class NetlinkSocket implements Disposable {
       libc.bind(fd, addr);
       libc.getsockname(fd, addr);
       const portId = new DataView(addr.buffer).getUint32(4, true);
-      const sock = new NetlinkSocket(fd, options.protocol, portId, Math.max(options.readBufferSize ?? 32768, 4096));
+      const sock = new NetlinkSocket(fd, options.protocol, portId, Math.max(options.readBufferSize ?? 65536, 256), options.alwaysPeek ?? false);
       for (const g of options.groups ?? []) sock.joinGroup(g);
       return sock;
     } catch (err) {
@@ -213,43 +237,60 @@ export class NetlinkSocket implements Disposable {
   }
 
   /**
-   * receive reads one datagram without blocking into `buffer` (growing it when
-   * needed) and returns its length; RECEIVE_AGAIN when nothing is queued;
-   * RECEIVE_OVERRUN when the kernel reports that it dropped messages
-   * (ENOBUFS) — the socket keeps working. Throws SyscallError otherwise.
-   * The bytes stay valid until the next receive.
+   * receive reads one datagram without blocking into `buffer` and returns its
+   * length; RECEIVE_AGAIN when nothing is queued; RECEIVE_OVERRUN when the
+   * kernel reports that it dropped messages (ENOBUFS) — the socket keeps
+   * working; RECEIVE_TRUNCATED when a datagram did not fit (see above).
+   * Throws SyscallError otherwise. The bytes stay valid until the next receive.
    */
   receive(): number {
     this.ensureOpen();
+    if (this.growTo > 0) this.grow(this.growTo);
     for (;;) {
-      const n = libc.tryRecvmsg(this.fd, this.recvHdr, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+      const flags = this.peekFirst ? MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT : MSG_TRUNC | MSG_DONTWAIT;
+      const n = libc.tryRecvmsg(this.fd, this.recvHdr, flags);
       if (n < 0) {
         if (n === -libc.EAGAIN) return RECEIVE_AGAIN;
         if (n === -libc.EINTR) continue;
         if (n === -libc.ENOBUFS) return RECEIVE_OVERRUN;
         throw new SyscallError('recvmsg', -n);
       }
-      if (n > this.buffer.length) {
-        // Too big for the buffer: it is still queued (we only peeked). Grow, read again.
-        let size = this.buffer.length * 2;
-        while (size < n) size *= 2;
-        this.buffer = new Uint8Array(size);
-        this.view = new DataView(this.buffer.buffer);
-        this.prepareReceive();
-        continue;
-      }
       this.senderPort = this.recvNameView.getUint32(4, true);
       this.group = this.pktinfo ? this.readGroup() : 0;
-      // Dequeue the datagram we already hold; no second copy.
-      for (;;) {
-        const d = libc.tryRecvmsg(this.fd, this.discardHdr, MSG_TRUNC | MSG_DONTWAIT);
-        if (d === -libc.EINTR) continue;
-        break;
-      }
       this.recvView.setBigUint64(40, this.pktinfo ? BigInt(CMSG_SPACE_PKTINFO) : 0n, true);
+      if (n > this.buffer.length) {
+        if (this.peekFirst) {
+          // Only peeked: it is still queued. Grow and read it again.
+          this.grow(n);
+          continue;
+        }
+        // Read for real: the kernel dropped what did not fit. Say so; peek from now on.
+        this.truncatedBytes = this.buffer.length;
+        this.truncatedSize = n;
+        this.growTo = n;
+        this.peekFirst = true;
+        return RECEIVE_TRUNCATED;
+      }
+      if (this.peekFirst) {
+        // Dequeue the datagram we already hold; no second copy.
+        for (;;) {
+          const d = libc.tryRecvmsg(this.fd, this.discardHdr, MSG_TRUNC | MSG_DONTWAIT);
+          if (d === -libc.EINTR) continue;
+          break;
+        }
+      }
       debugDatagram('recv', this, [this.buffer.subarray(0, n)]);
       return n;
     }
+  }
+
+  private grow(size: number): void {
+    let next = this.buffer.length * 2;
+    while (next < size) next *= 2;
+    this.buffer = new Uint8Array(next);
+    this.view = new DataView(this.buffer.buffer);
+    this.growTo = 0;
+    this.prepareReceive();
   }
 
   private readGroup(): number {
