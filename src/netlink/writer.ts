@@ -45,7 +45,8 @@ export class MessageWriter {
   private ensure(n: number): void {
     const need = this.length + n;
     if (need <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
+    // max(…, 64): a writer created with size 0 would otherwise double 0 forever.
+    let size = Math.max(this.bytes.length * 2, 64);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.bytes.subarray(0, this.length));
@@ -101,7 +102,8 @@ export class MessageWriter {
   /**
    * attr appends an attribute header for `type` with a `size`-byte payload,
    * zero-padded to 4, and returns the payload's offset. Every typed helper
-   * below goes through here: one way to encode an attribute.
+   * below goes through here: one way to encode an attribute. It may grow the
+   * buffer, so read `view`/`bytes` only after calling it.
    */
   attr(type: number, size: number): number {
     if (size > 0xffff - NLA_HDRLEN) throw new EncodeError(`attribute ${type} payload of ${size} bytes exceeds netlink's 65531-byte limit`);
@@ -117,38 +119,49 @@ export class MessageWriter {
   }
 
   u8(type: number, value: number): void {
-    this.view.setUint8(this.attr(type, 1), value);
+    const at = this.attr(type, 1);
+    this.view.setUint8(at, value);
   }
   s8(type: number, value: number): void {
-    this.view.setInt8(this.attr(type, 1), value);
+    const at = this.attr(type, 1);
+    this.view.setInt8(at, value);
   }
   u16(type: number, value: number): void {
-    this.view.setUint16(this.attr(type, 2), value, true);
+    const at = this.attr(type, 2);
+    this.view.setUint16(at, value, true);
   }
   s16(type: number, value: number): void {
-    this.view.setInt16(this.attr(type, 2), value, true);
+    const at = this.attr(type, 2);
+    this.view.setInt16(at, value, true);
   }
   u16be(type: number, value: number): void {
-    this.view.setUint16(this.attr(type, 2), value, false);
+    const at = this.attr(type, 2);
+    this.view.setUint16(at, value, false);
   }
   u32(type: number, value: number): void {
-    this.view.setUint32(this.attr(type, 4), value >>> 0, true);
+    const at = this.attr(type, 4);
+    this.view.setUint32(at, value >>> 0, true);
   }
   s32(type: number, value: number): void {
-    this.view.setInt32(this.attr(type, 4), value, true);
+    const at = this.attr(type, 4);
+    this.view.setInt32(at, value, true);
   }
   u32be(type: number, value: number): void {
-    this.view.setUint32(this.attr(type, 4), value >>> 0, false);
+    const at = this.attr(type, 4);
+    this.view.setUint32(at, value >>> 0, false);
   }
   /** u64 accepts a bigint, or a number up to 2^53. */
   u64(type: number, value: bigint | number): void {
-    this.view.setBigUint64(this.attr(type, 8), BigInt(value), true);
+    const at = this.attr(type, 8);
+    this.view.setBigUint64(at, BigInt(value), true);
   }
   s64(type: number, value: bigint | number): void {
-    this.view.setBigInt64(this.attr(type, 8), BigInt(value), true);
+    const at = this.attr(type, 8);
+    this.view.setBigInt64(at, BigInt(value), true);
   }
   u64be(type: number, value: bigint | number): void {
-    this.view.setBigUint64(this.attr(type, 8), BigInt(value), false);
+    const at = this.attr(type, 8);
+    this.view.setBigUint64(at, BigInt(value), false);
   }
 
   /** string appends a NUL-terminated UTF-8 string (NLA_NUL_STRING / NLA_STRING as the kernel expects). */

@@ -1,0 +1,418 @@
+/**
+ * Helpers shared by the generated codecs: enum and flag tables, variable
+ * width integers, re-throwing decode errors with the attribute path, the
+ * replay of recorded attribute order, and the table-driven walk that turns an
+ * extended-ACK offset into an attribute path.
+ *
+ * Decoded attribute-set objects carry two bookkeeping fields next to the
+ * attributes: `unknown` (attributes no spec names, kept raw) and `order` (the
+ * raw `nla_type` of each attribute in wire order, NLA_F_NESTED included), so
+ * that encoding a decoded object reproduces the kernel's bytes exactly. Leave
+ * `order` undefined when building an object by hand: attributes are then
+ * written in spec order with the family's default nest flag.
+ */
+import { DecodeError, EncodeError } from '../netlink/errors.js';
+import type { MessageWriter } from '../netlink/writer.js';
+
+/** IndexedItem is one element of an `indexed-array` attribute: its attribute type (the index) and value. */
+export interface IndexedItem<T> {
+  index: number;
+  value: T;
+}
+
+/** TypeValueItem is one element of a `nest-type-value` attribute: the attribute type carries an id. */
+export interface TypeValueItem<T> {
+  id: number;
+  value: T;
+}
+
+/** Bitfield32 is `struct nla_bitfield32`: `value` bits, and `selector` saying which bits are meant. */
+export interface Bitfield32 {
+  value: number;
+  selector: number;
+}
+
+/** NLA_F_NESTED */
+export const NESTED = 0x8000;
+/** The type bits of `nla_type` (NLA_TYPE_MASK). */
+export const TYPE_MASK = 0x3fff;
+
+/**
+ * decodeEnum maps a number to its name in `names`, or keeps the number when
+ * the spec does not know it (newer kernels add values).
+ */
+export function decodeEnum<T extends string>(value: number, names: Readonly<Record<number, T>>): T | number {
+  const n = names[value];
+  return n === undefined ? value : n;
+}
+
+/** decodeEnum64 is decodeEnum for 64-bit values. */
+export function decodeEnum64<T extends string>(value: bigint, names: Readonly<Record<number, T>>): T | bigint {
+  const n = value <= 0xffffffffn ? names[Number(value)] : undefined;
+  return n === undefined ? value : n;
+}
+
+/** decodeEnumVar is decodeEnum for variable-width `uint` values (a bigint is kept as is). */
+export function decodeEnumVar<T extends string>(value: number | bigint, names: Readonly<Record<number, T>>): T | number | bigint {
+  return typeof value === 'number' ? decodeEnum(value, names) : value;
+}
+
+/** encodeEnum maps a name to its number (numbers pass through); throws EncodeError naming the field for an unknown name. */
+export function encodeEnum(value: string | number, values: Readonly<Record<string, number>>, path: string): number {
+  if (typeof value === 'number') return value;
+  const n = values[value];
+  if (n === undefined) throw new EncodeError(`unknown value ${JSON.stringify(value)}`, path);
+  return n;
+}
+
+/** encodeEnum64 is encodeEnum for 64-bit fields. */
+export function encodeEnum64(value: string | bigint, values: Readonly<Record<string, number>>, path: string): bigint {
+  if (typeof value === 'bigint') return value;
+  return BigInt(encodeEnum(value, values, path));
+}
+
+/**
+ * decodeFlags splits a bit mask into the names of known bits, in table
+ * order, followed by one number holding any bits the spec does not name
+ * (so nothing is lost).
+ */
+export function decodeFlags<T extends string>(value: number, bits: ReadonlyArray<readonly [number, T]>): Array<T | number> {
+  const out: Array<T | number> = [];
+  let rest = value >>> 0;
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    if ((rest & b[0]) !== 0) {
+      out.push(b[1]);
+      rest = (rest & ~b[0]) >>> 0;
+    }
+  }
+  if (rest !== 0) out.push(rest);
+  return out;
+}
+
+/** encodeFlags ORs names and numbers back into a mask; throws EncodeError for an unknown name. */
+export function encodeFlags(list: ReadonlyArray<string | number>, values: Readonly<Record<string, number>>, path: string): number {
+  let v = 0;
+  for (const f of list) v = (v | encodeEnum(f, values, path)) >>> 0;
+  return v;
+}
+
+/** decodeFlags64 is decodeFlags for 64-bit masks (unknown bits kept as one bigint). */
+export function decodeFlags64<T extends string>(value: bigint, bits: ReadonlyArray<readonly [number, T]>): Array<T | bigint> {
+  const out: Array<T | bigint> = [];
+  let rest = value;
+  for (const [mask, name] of bits) {
+    const m = BigInt(mask);
+    if ((rest & m) !== 0n) {
+      out.push(name);
+      rest &= ~m;
+    }
+  }
+  if (rest !== 0n) out.push(rest);
+  return out;
+}
+
+/** encodeFlags64 ORs names and bigints back into a 64-bit mask. */
+export function encodeFlags64(list: ReadonlyArray<string | bigint>, values: Readonly<Record<string, number>>, path: string): bigint {
+  let v = 0n;
+  for (const f of list) v |= typeof f === 'bigint' ? f : BigInt(encodeEnum(f, values, path));
+  return v;
+}
+
+/**
+ * readUintVar reads the specs' `uint` (4 or 8 bytes; the kernel sends 8 only
+ * when the value needs it): a number when exact, else a bigint.
+ */
+export function readUintVar(view: DataView, s: number, e: number): number | bigint {
+  if (e - s === 4) return view.getUint32(s, true);
+  if (e - s === 8) {
+    // The kernel sends 8 bytes only for values above 2^32; keep them exact.
+    return view.getBigUint64(s, true);
+  }
+  throw new DecodeError(`uint: expected 4 or 8 bytes, got ${e - s}`, s);
+}
+
+/** readSintVar reads the specs' `sint` (4 or 8 bytes). */
+export function readSintVar(view: DataView, s: number, e: number): number | bigint {
+  if (e - s === 4) return view.getInt32(s, true);
+  if (e - s === 8) return view.getBigInt64(s, true);
+  throw new DecodeError(`sint: expected 4 or 8 bytes, got ${e - s}`, s);
+}
+
+/** writeUintVar writes a `uint` as the kernel does: a number as 4 bytes, a bigint as 8 (so decoded values re-encode byte for byte). */
+export function writeUintVar(w: MessageWriter, type: number, value: number | bigint): void {
+  if (typeof value === 'number') {
+    if (value <= 0xffffffff) w.u32(type, value);
+    else w.u64(type, BigInt(value));
+  } else w.u64(type, value);
+}
+
+/** writeSintVar writes a `sint`: a number as 4 bytes, a bigint as 8. */
+export function writeSintVar(w: MessageWriter, type: number, value: number | bigint): void {
+  if (typeof value === 'number') {
+    if (value >= -0x80000000 && value <= 0x7fffffff) w.s32(type, value);
+    else w.s64(type, BigInt(value));
+  } else w.s64(type, value);
+}
+
+/** readS16be reads a big-endian s16; throws DecodeError when shorter. */
+export function readS16be(view: DataView, s: number, e: number): number {
+  if (e - s < 2) throw tooShort('s16', 2, s, e);
+  return view.getInt16(s, false);
+}
+
+/** readS32be reads a big-endian s32; throws DecodeError when shorter. */
+export function readS32be(view: DataView, s: number, e: number): number {
+  if (e - s < 4) throw tooShort('s32', 4, s, e);
+  return view.getInt32(s, false);
+}
+
+/** readS64be reads a big-endian s64; throws DecodeError when shorter. */
+export function readS64be(view: DataView, s: number, e: number): bigint {
+  if (e - s < 8) throw tooShort('s64', 8, s, e);
+  return view.getBigInt64(s, false);
+}
+
+/** readIPv4Int reads a 4-byte IPv4 address carried as a u32 (network order) and formats it. */
+export function readIPv4Int(view: DataView, s: number, e: number): string {
+  if (e - s < 4) throw tooShort('ipv4', 4, s, e);
+  return `${view.getUint8(s)}.${view.getUint8(s + 1)}.${view.getUint8(s + 2)}.${view.getUint8(s + 3)}`;
+}
+
+/** parseIPv4Strict parses dotted-quad text for a field that only holds IPv4; throws EncodeError naming the field. */
+export function parseIPv4Strict(text: string, path: string): Uint8Array {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  const out = new Uint8Array(4);
+  for (let i = 0; m && i < 4; i++) out[i] = Number(m[i + 1]);
+  if (!m || m.slice(1).some((x) => Number(x) > 255)) throw new EncodeError(`not an IPv4 address: ${JSON.stringify(text)}`, path);
+  return out;
+}
+
+/** putBytes copies up to `len` bytes of `value` into a fixed-size struct field at `at` (the rest stays zero). */
+export function putBytes(view: DataView, at: number, value: Uint8Array, len: number): void {
+  new Uint8Array(view.buffer, view.byteOffset + at, len).set(value.length > len ? value.subarray(0, len) : value);
+}
+
+/** readBitfield32 reads a `struct nla_bitfield32`. */
+export function readBitfield32(view: DataView, s: number, e: number): Bitfield32 {
+  if (e - s < 8) throw tooShort('bitfield32', 8, s, e);
+  return { value: view.getUint32(s, true), selector: view.getUint32(s + 4, true) };
+}
+
+/** writeBitfield32 appends a `struct nla_bitfield32` attribute. */
+export function writeBitfield32(w: MessageWriter, type: number, v: Bitfield32): void {
+  const at = w.attr(type, 8);
+  w.view.setUint32(at, v.value >>> 0, true);
+  w.view.setUint32(at + 4, v.selector >>> 0, true);
+}
+
+/** inAttr prefixes a DecodeError's path with the attribute being decoded and returns the error to rethrow. */
+export function inAttr(err: unknown, name: string | undefined): unknown {
+  if (err instanceof DecodeError && name !== undefined) err.withParent(name);
+  return err;
+}
+
+/** tooShort is the DecodeError for a struct shorter than its known size. */
+export function tooShort(what: string, need: number, s: number, e: number): DecodeError {
+  return new DecodeError(`${what}: expected ${need} bytes, got ${e - s}`, s);
+}
+
+/**
+ * notInOrder lists the types of `all` (a set's spec order) that a recorded
+ * `order` lacks, so attributes set after decoding are still written.
+ */
+export function notInOrder(all: readonly number[], order: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const raw of all) {
+    if (raw < 0) continue;
+    const t = raw & TYPE_MASK;
+    let found = false;
+    for (const o of order) {
+      if ((o & TYPE_MASK) === t) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) out.push(raw);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Attribute paths from extended-ACK offsets
+
+/**
+ * AttrRow describes one attribute for the path walk: its name, and how to go
+ * inside it — `n` nest (of set `ref`), `h` nest with a fixed header of `size`
+ * bytes, `s` sub-message `ref` chosen by sibling `selector`, `i` indexed
+ * array of nests of set `ref` (or of scalars when `ref` is empty), `t`
+ * nest-type-value with `size` levels.
+ */
+export type AttrRow =
+  | readonly [name: string]
+  | readonly [name: string, kind: 'n', ref: string]
+  | readonly [name: string, kind: 'h', ref: string, size: number]
+  | readonly [name: string, kind: 's', ref: string, selector: string]
+  | readonly [name: string, kind: 'i', ref: string]
+  | readonly [name: string, kind: 't', ref: string, levels: number];
+
+/** SubRow: a sub-message's formats by selector value: [fixed header size, attribute set or '' for none]. */
+export type SubRow = Readonly<Record<string, readonly [number, string]>>;
+
+/** FamilyTables: what attributePathAt needs to walk a request of one family. */
+export interface FamilyTables {
+  sets: Readonly<Record<string, Readonly<Record<number, AttrRow>>>>;
+  subs: Readonly<Record<string, SubRow>>;
+  /** By request message type (netlink-raw) or cmd (genetlink): [fixed header size, attribute set]. */
+  messages: Readonly<Record<number, readonly [number, string]>>;
+  /** Bytes between nlmsghdr and the family's own fixed header: 4 (genlmsghdr) for generic netlink, else 0. */
+  genl: boolean;
+}
+
+function selectorValue(view: DataView, start: number, end: number, rows: Readonly<Record<number, AttrRow>>, selector: string): string | undefined {
+  for (let p = start; end - p >= 4; ) {
+    const len = view.getUint16(p, true);
+    if (len < 4 || len > end - p) return undefined;
+    const row = rows[view.getUint16(p + 2, true) & TYPE_MASK];
+    if (row && row[0] === selector) {
+      let s = '';
+      for (let i = p + 4; i < p + len; i++) {
+        const c = view.getUint8(i);
+        if (c === 0) break;
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    p += (len + 3) & ~3;
+  }
+  return undefined;
+}
+
+function walk(t: FamilyTables, view: DataView, start: number, end: number, set: string, offset: number): string | undefined {
+  const rows = t.sets[set];
+  for (let p = start; end - p >= 4; ) {
+    const len = view.getUint16(p, true);
+    if (len < 4 || len > end - p) return undefined;
+    const type = view.getUint16(p + 2, true) & TYPE_MASK;
+    const next = p + ((len + 3) & ~3);
+    if (offset >= p && offset < next) {
+      const row: AttrRow | undefined = rows?.[type];
+      const name = row ? row[0] : String(type);
+      if (offset === p || !row || row.length === 1) return name;
+      const s = p + 4;
+      const e = p + len;
+      let inner: string | undefined;
+      switch (row[1]) {
+        case 'n':
+          inner = walk(t, view, s, e, row[2], offset);
+          return inner === undefined ? name : `${name}.${inner}`;
+        case 'h':
+          inner = walk(t, view, s + ((row[3] + 3) & ~3), e, row[2], offset);
+          return inner === undefined ? name : `${name}.${inner}`;
+        case 's': {
+          const sel = selectorValue(view, start, end, rows!, row[3]);
+          const fmt = sel === undefined ? undefined : t.subs[row[2]]?.[sel];
+          if (!fmt || fmt[1] === '') return name;
+          inner = walk(t, view, s + ((fmt[0] + 3) & ~3), e, fmt[1], offset);
+          return inner === undefined ? `${name}(${sel})` : `${name}(${sel}).${inner}`;
+        }
+        case 'i':
+        case 't': {
+          const levels = row[1] === 't' ? row[3] : 1;
+          let path = name;
+          let a = s;
+          let b = e;
+          for (let level = 0; level < levels; level++) {
+            let found = false;
+            for (let q = a; b - q >= 4; ) {
+              const l = view.getUint16(q, true);
+              if (l < 4 || l > b - q) return path;
+              const qn = q + ((l + 3) & ~3);
+              if (offset >= q && offset < qn) {
+                path += `[${view.getUint16(q + 2, true) & TYPE_MASK}]`;
+                if (offset === q) return path;
+                a = q + 4;
+                b = q + l;
+                found = true;
+                break;
+              }
+              q = qn;
+            }
+            if (!found) return path;
+          }
+          if (row[2] === '') return path;
+          inner = walk(t, view, a, b, row[2], offset);
+          return inner === undefined ? path : `${path}.${inner}`;
+        }
+      }
+    }
+    p = next;
+  }
+  return undefined;
+}
+
+/**
+ * walkAttributePath returns the path (`linkinfo.data(vxlan).port`) of the
+ * attribute at `offset` bytes from the start of the request's nlmsghdr, or
+ * undefined when the message type is not this family's or the offset does
+ * not fall on an attribute. `messageType` is the nlmsg_type (netlink-raw);
+ * for generic netlink the cmd is read from the genlmsghdr instead.
+ */
+export function walkAttributePath(t: FamilyTables, request: Uint8Array, messageType: number, offset: number): string | undefined {
+  const view = new DataView(request.buffer, request.byteOffset, request.byteLength);
+  if (request.length < 16) return undefined;
+  const end = Math.min(request.length, view.getUint32(0, true));
+  let p = 16;
+  let key = messageType;
+  if (t.genl) {
+    if (end - p < 4) return undefined;
+    key = view.getUint8(p);
+    p += 4;
+  }
+  const msg = t.messages[key];
+  if (!msg) return undefined;
+  return walk(t, view, p + ((msg[0] + 3) & ~3), end, msg[1], offset);
+}
+
+// ---------------------------------------------------------------------------
+// Generic netlink family descriptors
+
+/** GenlRequest: one way to call an operation (`do` or `dump`). */
+export interface GenlRequest<Req, Rep> {
+  /** genlmsghdr.cmd of the request. */
+  readonly cmd: number;
+  /** genlmsghdr.cmd the kernel answers with, or undefined when no reply carries data. */
+  readonly replyCmd: number | undefined;
+  /** Writes everything after the genlmsghdr. */
+  readonly encode: (w: MessageWriter, value: Req) => void;
+  /** Reads everything after the genlmsghdr (`start` is just past it). */
+  readonly decode: ((view: DataView, start: number, end: number) => Rep) | undefined;
+}
+
+/** GenlNotification: a message the kernel multicasts unasked. */
+export interface GenlNotification<Rep> {
+  readonly cmd: number;
+  readonly decode: ((view: DataView, start: number, end: number) => Rep) | undefined;
+  /** The multicast group it is sent to, when the spec says. */
+  readonly mcgrp: string | undefined;
+}
+
+/** GenlOperation: what an operation offers. */
+export interface GenlOperation {
+  readonly do?: GenlRequest<never, unknown>;
+  readonly dump?: GenlRequest<never, unknown>;
+  readonly notify?: GenlNotification<unknown>;
+}
+
+/** GenlFamilyDescriptor: everything the generic netlink runtime needs to use one family by name. */
+export interface GenlFamilyDescriptor {
+  /** The name to resolve with nlctrl (CTRL_CMD_GETFAMILY). */
+  readonly name: string;
+  /** genlmsghdr.version to send. */
+  readonly version: number;
+  /** Size of the family's own fixed header after genlmsghdr (0 for most). */
+  readonly headerSize: number;
+  readonly ops: Readonly<Record<string, GenlOperation>>;
+  /** Multicast group names (ids are resolved at run time with nlctrl). */
+  readonly mcgrps: readonly string[];
+}
