@@ -284,8 +284,9 @@ export class Connection implements Disposable, AsyncDisposable {
     return entry;
   }
 
-  private ensureOpen(): void {
+  private ensureOpen(options?: CallOptions): void {
     if (this.closed) throw new ClosedError('netlink connection is closed');
+    if (options?.signal?.aborted) throw new AbortError('request aborted before it was sent', { cause: options.signal.reason });
   }
 
   /**
@@ -295,7 +296,7 @@ export class Connection implements Disposable, AsyncDisposable {
    * AbortError, ClosedError, or the DecodeError of a reply.
    */
   async request<T = never>(req: Request, decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<Reply<T>> {
-    this.ensureOpen();
+    this.ensureOpen(options);
     this.writer.reset();
     const entry = this.build(req, false, decode);
     this.transmit([entry]);
@@ -310,16 +311,19 @@ export class Connection implements Disposable, AsyncDisposable {
    * `options.interrupted` (default `retry`).
    */
   async dump<T>(req: Request, decode: MessageDecoder<T>, options: DumpOptions = {}): Promise<DumpResult<T>> {
-    this.ensureOpen();
     const policy = options.interrupted ?? 'retry';
     const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    // The timeout covers the whole call, retries included.
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
     let attempts = 0;
     for (;;) {
+      this.ensureOpen(options);
       attempts++;
       this.writer.reset();
       const entry = this.build(req, true, decode);
       this.transmit([entry]);
-      await this.settle(entry, options);
+      const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+      await this.settle(entry, { signal: options.signal, timeout });
       const items = entry.items as T[];
       if (!entry.interrupted) return { items, interrupted: false, attempts };
       // A cut datagram lost objects for sure: never hand that out as a result.
@@ -340,7 +344,7 @@ export class Connection implements Disposable, AsyncDisposable {
    * check `info.interrupted` afterwards.
    */
   dumpIterator<T>(req: Request, decode: MessageDecoder<T>, options: CallOptions & { interrupted?: 'throw' | 'partial' } = {}): AsyncIterableIterator<T[]> & { info: { interrupted: boolean } } {
-    this.ensureOpen();
+    this.ensureOpen(options);
     this.writer.reset();
     const entry = this.build(req, true, decode);
     entry.stream = [];
@@ -354,7 +358,8 @@ export class Connection implements Disposable, AsyncDisposable {
         if (finished) return { done: true, value: undefined };
         if (!started) {
           started = true;
-          self.transmit([entry]);
+          // The shared writer may hold another call's message by now: send this request's own copy.
+          self.transmit([entry], entry.request, entry.request.length);
         }
         for (;;) {
           const batch = entry.stream!.shift();
@@ -395,7 +400,7 @@ export class Connection implements Disposable, AsyncDisposable {
    * fast path.
    */
   async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<BatchOutcome<T>[]> {
-    this.ensureOpen();
+    this.ensureOpen(options);
     // Each ACK costs ~1 KiB of receive-buffer accounting; keep a chunk's ACKs well within it.
     const perChunk = Math.max(8, Math.floor(this.socket.receiveBufferSize() / 2048));
     const entries: Pending[] = [];
@@ -458,9 +463,9 @@ export class Connection implements Disposable, AsyncDisposable {
 
   // --- sending and settling -------------------------------------------------
 
-  private transmit(entries: Pending[]): void {
+  private transmit(entries: Pending[], bytes: Uint8Array = this.writer.bytes, length = this.writer.length): void {
     try {
-      this.socket.send(this.writer.bytes, this.writer.length);
+      this.socket.send(bytes, length);
     } catch (err) {
       for (const e of entries) this.pending.delete(e.seq);
       throw err;
@@ -651,7 +656,12 @@ export class Connection implements Disposable, AsyncDisposable {
       }
       case NLMSG_DONE: {
         if (!entry.dump) return;
-        const done = decodeDoneError(view, start, end, flags);
+        let done: { errno: number; ack: ExtendedAck };
+        try {
+          done = decodeDoneError(view, start, end, flags);
+        } catch (err) {
+          return this.complete(entry, new ProtocolError(`malformed NLMSG_DONE: ${(err as Error).message}`));
+        }
         if (done.errno !== 0) return this.complete(entry, new KernelError(done.errno, done.ack, undefined, entry.label));
         return this.complete(entry, entry.decodeError);
       }
@@ -709,8 +719,9 @@ export class Connection implements Disposable, AsyncDisposable {
       try {
         ev = { kind: 'message', type, group, value: sub.decode(view, p + NLMSG_HDRLEN, p + len, type) };
       } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        ev = { kind: 'decode-error', type, error: err };
+        // A decoder's bug must not end every subscription on the socket: report it as this message's failure.
+        const error = err instanceof DecodeError ? err : new DecodeError(`notification decoder threw: ${(err as Error)?.message ?? String(err)}`, p);
+        ev = { kind: 'decode-error', type, error };
       }
       sub.queue.push(ev);
       sub.wake?.();
