@@ -222,3 +222,11 @@ const ioctlFn = lib.func('int ioctl(int fd, unsigned long request, ...)');
 export function nsGetType(fd: number, what?: string): number {
   return check('ioctl(NS_GET_NSTYPE)', ioctlFn(fd, NS_GET_NSTYPE) as number, what);
 }
+
+/** SIOCGSKNS: ioctl on a socket returning a new fd for the network namespace the socket lives in. */
+export const SIOCGSKNS = 0x894c;
+
+/** socketNetnsFd returns a new (owned) fd for the network namespace of socket `fd`; throws SyscallError. */
+export function socketNetnsFd(fd: number): number {
+  return check('ioctl(SIOCGSKNS)', ioctlFn(fd, SIOCGSKNS) as number);
+}

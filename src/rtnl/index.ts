@@ -1,0 +1,10 @@
+/** rtnetlink: links, addresses, routes, neighbours and rules of a network namespace. */
+export { Rtnl, type RtnlOptions } from './rtnl.js';
+export { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
+export { parsePrefix, ipFamily, type Prefix } from './prefix.js';
+export * from './link.js';
+export * from './move.js';
+export * from './address.js';
+export * from './route.js';
+export * from './neighbor.js';
+export * from './rule.js';

@@ -1,0 +1,342 @@
+/**
+ * links.move: put a device into another network namespace, renamed, in ONE
+ * RTM_NEWLINK (IFLA_NET_NS_FD + IFLA_IFNAME), so no program ever sees it
+ * under its new name in the old namespace or its old name in the new one —
+ * and carry its addresses over, which the kernel drops on the way.
+ *
+ * Steps, in order:
+ *   1. validate (name, target namespace) before touching anything;
+ *   2. find the device (one RTM_GETLINK);
+ *   3. list its addresses, this device only, under the `retry` dump policy —
+ *      before setting it down, since IPv6 addresses are flushed on down;
+ *   4. set it down;
+ *   5. the one RTM_NEWLINK;
+ *   6. find it in the target by its new name, re-add every permanent
+ *      global-scope address (prefix, peer, broadcast, label, flags);
+ *   7. set it up (unless `down`).
+ * Any failure undoes what was done — the device goes back under its old
+ * name, its addresses and up state are restored — and throws MoveError
+ * naming the step, the kernel's reason and where the device is now.
+ *
+ * Measured on this kernel: the kernel changes the namespace first and
+ * renames second, so a name taken in the target fails with EEXIST *after*
+ * the device arrived there under its old name. So after any failure we
+ * look where the device really is before undoing.
+ */
+import { Connection } from '../netlink/connection.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
+import { KernelError, NetlinkError } from '../netlink/errors.js';
+import * as libc from '../netlink/libc.js';
+import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
+import { rtAddr, rtLink } from '../generated/index.js';
+import type { LinkRef, RtnlContext } from './context.js';
+import { checkLinkName, linkFromMessage, type Link } from './link.js';
+
+/** Options for links.move. */
+export interface MoveOptions {
+  /** The target namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. */
+  netns: NetNsLike;
+  /** The device's name in the target (default: its current name). */
+  name?: string;
+  /** Leave the device down in the target (default: set it up). */
+  down?: boolean;
+}
+
+/** An address as links.move saw it. */
+export interface MovedAddress {
+  family: 'inet' | 'inet6';
+  /** The interface's own address (IFA_LOCAL, or IFA_ADDRESS when there is no LOCAL). */
+  address: string;
+  prefixLength: number;
+  /** Point-to-point peer, when IFA_ADDRESS differs from IFA_LOCAL. */
+  peer: string | undefined;
+  broadcast: string | undefined;
+  label: string | undefined;
+  /** ifa_scope: 0 universe (global), 200 site, 253 link, 254 host. */
+  scope: number;
+  permanent: boolean;
+}
+
+/** What links.move did. */
+export interface MoveResult {
+  /** The device's index in the target namespace (the kernel may renumber it). */
+  index: number;
+  /** Its name in the target. */
+  name: string;
+  /** Whether it was set up in the target. */
+  up: boolean;
+  /** Permanent global addresses re-added in the target. */
+  carried: MovedAddress[];
+  /** Addresses not carried: host or link scope, or with a finite lifetime. */
+  skipped: MovedAddress[];
+  /** Address dumps it took (more than 1 when a concurrent change interrupted one: NLM_F_DUMP_INTR). */
+  addressDumps: number;
+}
+
+/** The step of links.move that failed. */
+export type MoveStep = 'validate' | 'find' | 'list-addresses' | 'set-down' | 'move' | 'find-in-target' | 'add-address' | 'set-up';
+
+/**
+ * MoveError: links.move failed at `step` because of `cause` (often a
+ * KernelError with errno and extended-ACK message). `restored` says whether
+ * everything was put back; `state` says where the device is now.
+ */
+export class MoveError extends NetlinkError {
+  override name = 'MoveError';
+  readonly step: MoveStep;
+  /** True when the device is back as it was: namespace, name, addresses, up state. */
+  readonly restored: boolean;
+  /** Where the device is now, in words (namespace, name, what is missing). */
+  readonly state: string;
+  /** The errno name of the cause, when it has one (`'EEXIST'`). */
+  readonly code: string | undefined;
+  constructor(step: MoveStep, cause: unknown, restored: boolean, state: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`links.move failed at step "${step}": ${reason}; ${state}`, { cause });
+    this.step = step;
+    this.restored = restored;
+    this.state = state;
+    this.code = (cause as { code?: string })?.code;
+  }
+}
+
+const SCOPE_UNIVERSE = 0;
+const INFINITY_LIFE = 0xffffffff;
+
+interface Snapshot {
+  link: Link;
+  addresses: rtAddr.AddrMessage[];
+}
+
+function summarize(m: rtAddr.AddrMessage): MovedAddress {
+  const a = m.attrs;
+  const local = a.ifaLocal ?? a.ifaAddress ?? '';
+  const flags = a.ifaFlags ?? m.header.ifaFlags;
+  return {
+    family: m.header.ifaFamily === 10 ? 'inet6' : 'inet',
+    address: local,
+    prefixLength: m.header.ifaPrefixlen,
+    peer: a.ifaLocal !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== a.ifaLocal ? a.ifaAddress : undefined,
+    broadcast: a.ifaBroadcast,
+    label: a.ifaLabel,
+    scope: m.header.ifaScope,
+    permanent: flags.includes('permanent'),
+  };
+}
+
+/** Whether an address belongs in the new namespace: permanent, global scope, no finite lifetime. */
+function carries(m: rtAddr.AddrMessage): boolean {
+  const flags = m.attrs.ifaFlags ?? m.header.ifaFlags;
+  const life = m.attrs.ifaCacheinfo;
+  return m.header.ifaScope === SCOPE_UNIVERSE && flags.includes('permanent') && (!life || life.ifaValid === INFINITY_LIFE);
+}
+
+async function getLink(conn: Connection, ref: LinkRef): Promise<Link> {
+  const { replies } = await conn.request(
+    {
+      type: rtLink.RequestType.getlink,
+      label: `RTM_GETLINK ${JSON.stringify(ref)}`,
+      body: (w) => rtLink.encodeLinkMessage(w, typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } }),
+    },
+    (view, s, e) => linkFromMessage(rtLink.decodeLinkMessage(view, s, e)),
+  );
+  return replies[0]!;
+}
+
+/** findLink is getLink that answers undefined for ENODEV. */
+async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefined> {
+  try {
+    return await getLink(conn, ref);
+  } catch (err) {
+    if (err instanceof KernelError && err.code === 'ENODEV') return undefined;
+    throw err;
+  }
+}
+
+async function setUp(conn: Connection, index: number, up: boolean): Promise<void> {
+  await conn.request({
+    type: rtLink.RequestType.newlink,
+    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
+    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
+  });
+}
+
+/** The one message that moves (and renames) the device. */
+async function moveMessage(conn: Connection, index: number, name: string, nsFd: number): Promise<void> {
+  await conn.request({
+    type: rtLink.RequestType.newlink,
+    label: `RTM_NEWLINK move ${name}`,
+    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }),
+  });
+}
+
+async function listAddresses(conn: Connection, index: number): Promise<{ items: rtAddr.AddrMessage[]; attempts: number; interrupted: boolean }> {
+  const { items, attempts, interrupted } = await conn.dump(
+    { type: rtAddr.RequestType.getaddr, label: 'RTM_GETADDR', body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaIndex: index }, attrs: {} }) },
+    (view, s, e) => rtAddr.decodeAddrMessage(view, s, e),
+    { interrupted: 'retry', maxAttempts: 10 },
+  );
+  // Strict checking filters by index; keep the check in case a kernel ignores it.
+  return { items: items.filter((m) => m.header.ifaIndex === index), attempts, interrupted };
+}
+
+/**
+ * Re-adds an address on `index`. The label follows the device's name the way
+ * the kernel renames labels on a rename (`veth0:a` on veth0 → `eth0:a` on eth0).
+ */
+async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage, oldName: string, newName: string, keepLifetime: boolean): Promise<void> {
+  const a = m.attrs;
+  const attrs: rtAddr.AddrAttrs = {};
+  if (a.ifaLocal !== undefined) attrs.ifaLocal = a.ifaLocal;
+  if (a.ifaAddress !== undefined) attrs.ifaAddress = a.ifaAddress;
+  if (a.ifaBroadcast !== undefined) attrs.ifaBroadcast = a.ifaBroadcast;
+  if (a.ifaLabel !== undefined) attrs.ifaLabel = a.ifaLabel.startsWith(oldName) ? newName + a.ifaLabel.slice(oldName.length) : a.ifaLabel;
+  // Flags the kernel sets by itself (permanent, tentative, secondary, …) are not ours to send.
+  const settable = (a.ifaFlags ?? m.header.ifaFlags).filter((f) => f === 'nodad' || f === 'noprefixroute' || f === 'managetempaddr' || f === 'mcautojoin' || f === 'homeaddress');
+  if (settable.length) attrs.ifaFlags = settable;
+  if (a.ifaRtPriority !== undefined) attrs.ifaRtPriority = a.ifaRtPriority;
+  if (keepLifetime && a.ifaCacheinfo && a.ifaCacheinfo.ifaValid !== INFINITY_LIFE) {
+    attrs.ifaCacheinfo = { ifaPrefered: a.ifaCacheinfo.ifaPrefered, ifaValid: a.ifaCacheinfo.ifaValid, cstamp: 0, tstamp: 0 };
+  }
+  const summary = summarize(m);
+  await conn.request({
+    type: rtAddr.RequestType.newaddr,
+    flags: NLM_F_CREATE | NLM_F_EXCL,
+    label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
+    body: (w) =>
+      rtAddr.encodeAddrMessage(w, {
+        header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
+        attrs,
+      }),
+  });
+}
+
+/** The namespace an Rtnl's socket lives in, as a NetNs (for moving a device back). */
+function namespaceOf(conn: Connection): NetNs {
+  const fd = libc.socketNetnsFd(conn.netlinkSocket.fd);
+  try {
+    return NetNs.fromPath(`/proc/thread-self/fd/${fd}`);
+  } finally {
+    libc.close(fd);
+  }
+}
+
+/** moveLink implements links.move (see the module comment). Throws MoveError. */
+export async function moveLink(ctx: RtnlContext, ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
+  // 1. Validate before any change.
+  let target: NetNs;
+  let ownsTarget: boolean;
+  let source: NetNs;
+  try {
+    if (options.name !== undefined) checkLinkName(options.name, 'new name');
+    ({ ns: target, owned: ownsTarget } = openNetNs(options.netns));
+  } catch (err) {
+    throw new MoveError('validate', err, true, 'nothing was changed');
+  }
+  try {
+    source = namespaceOf(ctx.conn);
+  } catch (err) {
+    if (ownsTarget) target.close();
+    throw new MoveError('validate', err, true, 'nothing was changed');
+  }
+  let tconn: Connection | undefined;
+  try {
+    if (source.equals(target)) throw new MoveError('validate', new Error('the target namespace is the one the device is in'), true, 'nothing was changed');
+    tconn = Connection.open({ protocol: NetlinkProtocol.route, netns: target });
+    return await runMove(ctx.conn, tconn, source, target, ref, options);
+  } finally {
+    tconn?.close();
+    source.close();
+    if (ownsTarget) target.close();
+  }
+}
+
+async function runMove(conn: Connection, tconn: Connection, source: NetNs, target: NetNs, ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
+  let step: MoveStep = 'find';
+  let snap: Snapshot | undefined;
+  const carriedDone: rtAddr.AddrMessage[] = [];
+  try {
+    const link = await getLink(conn, ref);
+    const newName = options.name ?? link.name;
+    step = 'list-addresses';
+    const listed = await listAddresses(conn, link.index);
+    // Ten dumps in a row interrupted: the set is still changing, so there is no consistent one to carry.
+    if (listed.interrupted) throw new Error(`the device's addresses kept changing during ${listed.attempts} dumps (NLM_F_DUMP_INTR)`);
+    const addresses = listed.items;
+    snap = { link, addresses };
+    if (link.up) {
+      step = 'set-down';
+      await setUp(conn, link.index, false);
+    }
+    step = 'move';
+    await moveMessage(conn, link.index, newName, target.fd);
+    step = 'find-in-target';
+    const moved = await getLink(tconn, newName);
+    step = 'add-address';
+    const carried = addresses.filter(carries);
+    for (const m of carried) {
+      await addAddress(tconn, moved.index, m, link.name, newName, false);
+      carriedDone.push(m);
+    }
+    const up = !options.down;
+    if (up) {
+      step = 'set-up';
+      await setUp(tconn, moved.index, true);
+    }
+    return {
+      index: moved.index,
+      name: newName,
+      up,
+      carried: carried.map(summarize),
+      skipped: addresses.filter((m) => !carries(m)).map(summarize),
+      addressDumps: listed.attempts,
+    };
+  } catch (err) {
+    if (err instanceof MoveError) throw err;
+    if (!snap) throw new MoveError(step, err, true, 'nothing was changed');
+    const state = await restore(conn, tconn, source, snap, options.name ?? snap.link.name).catch((e: unknown) => ({
+      restored: false,
+      state: `restoring failed too (${e instanceof Error ? e.message : String(e)}); the device may be in either namespace — look for ${JSON.stringify(snap!.link.name)} and ${JSON.stringify(options.name ?? snap!.link.name)}`,
+    }));
+    throw new MoveError(step, err, state.restored, state.state);
+  }
+}
+
+/**
+ * Puts the device back: find where it is, move it home under its old name,
+ * re-add the addresses it had, restore its up state. Returns what it
+ * achieved, in words.
+ */
+async function restore(conn: Connection, tconn: Connection, source: NetNs, snap: Snapshot, newName: string): Promise<{ restored: boolean; state: string }> {
+  const { link } = snap;
+  let home = await findLink(conn, link.name);
+  if (!home || home.index !== link.index) {
+    // Not at home under its name: it went to the target, under the new name or (EEXIST on rename) the old
+    // one. A name alone proves nothing (the taken name belongs to another device): match the hardware address too.
+    const same = (l: Link | undefined) => (l && l.mac === link.mac && l.kind === link.kind ? l : undefined);
+    const there = same(await findLink(tconn, newName)) ?? (newName !== link.name ? same(await findLink(tconn, link.name)) : undefined);
+    if (!there) {
+      return { restored: false, state: `the device (index ${link.index}) was found neither as ${JSON.stringify(link.name)} here nor in the target namespace` };
+    }
+    await setUp(tconn, there.index, false).catch(() => undefined);
+    await moveMessage(tconn, there.index, link.name, source.fd);
+    home = await getLink(conn, link.name);
+  }
+  // The kernel drops addresses on a namespace change; put back whatever is missing.
+  const present = new Set((await listAddresses(conn, home.index)).items.map((m) => `${m.header.ifaFamily}|${summarize(m).address}|${m.header.ifaPrefixlen}`));
+  const missing: string[] = [];
+  for (const m of snap.addresses) {
+    const s = summarize(m);
+    if (present.has(`${m.header.ifaFamily}|${s.address}|${m.header.ifaPrefixlen}`)) continue;
+    try {
+      await addAddress(conn, home.index, m, link.name, link.name, true);
+    } catch (err) {
+      // The kernel may already have made it again (an IPv6 link-local address, say).
+      if (err instanceof KernelError && err.code === 'EEXIST') continue;
+      missing.push(`${s.address}/${s.prefixLength} (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  if (link.up) await setUp(conn, home.index, true);
+  if (missing.length) return { restored: false, state: `the device is back as ${JSON.stringify(link.name)} (index ${home.index}) but these addresses could not be restored: ${missing.join(', ')}` };
+  return { restored: true, state: `the device is back as it was: ${JSON.stringify(link.name)} (index ${home.index}), ${link.up ? 'up' : 'down'}, with its addresses` };
+}

@@ -1,0 +1,95 @@
+/**
+ * Rtnl: one rtnetlink handle on one network namespace, grouping the
+ * services by object — `links`, `addresses`, `routes`, `neighbors`, `rules`.
+ * Each service is a thin layer of intent over the generated codecs and the
+ * core connection.
+ */
+import { Connection } from '../netlink/connection.js';
+import { NetlinkProtocol } from '../netlink/constants.js';
+import type { NetNsLike } from '../netns/index.js';
+import { rtnlAttributePathAt } from '../generated/index.js';
+import type { LinkRef, RtnlContext } from './context.js';
+import { Links } from './link.js';
+import { Addresses } from './address.js';
+import { Routes } from './route.js';
+import { Neighbors } from './neighbor.js';
+import { Rules } from './rule.js';
+
+/** Options for Rtnl.open. */
+export interface RtnlOptions {
+  /** The namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. Default: the current one. */
+  netns?: NetNsLike;
+  /** SO_RCVBUF for the socket, in bytes. */
+  receiveBufferSize?: number;
+}
+
+export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
+  /** The NETLINK_ROUTE connection every service uses. */
+  readonly conn: Connection;
+  /** The namespace this handle talks to (as given to `open`). */
+  readonly netns: NetNsLike | undefined;
+  /** Links: list, get, add, set, delete, move to another namespace. */
+  readonly links: Links;
+  /** IPv4 and IPv6 addresses. */
+  readonly addresses: Addresses;
+  /** Routes of every table, both families. */
+  readonly routes: Routes;
+  /** Neighbours (ARP/NDP) and bridge FDB entries. */
+  readonly neighbors: Neighbors;
+  /** Policy-routing rules. */
+  readonly rules: Rules;
+
+  private constructor(conn: Connection, netns: NetNsLike | undefined) {
+    this.conn = conn;
+    this.netns = netns;
+    this.links = new Links(this);
+    this.addresses = new Addresses(this);
+    this.routes = new Routes(this);
+    this.neighbors = new Neighbors(this);
+    this.rules = new Rules(this);
+  }
+
+  /**
+   * open makes a handle on the current namespace or the one named by
+   * `options.netns`. Throws NetNsError when the namespace cannot be opened,
+   * SyscallError when the socket cannot be made. Close it (or `await using`).
+   */
+  static async open(options: RtnlOptions = {}): Promise<Rtnl> {
+    const conn = Connection.open({
+      protocol: NetlinkProtocol.route,
+      netns: options.netns,
+      receiveBufferSize: options.receiveBufferSize,
+      attributePath: (request, offset) => rtnlAttributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
+    });
+    return new Rtnl(conn, options.netns);
+  }
+
+  /**
+   * over makes a handle on an existing connection (a NETLINK_ROUTE
+   * connection, or a test's fake kernel through Connection.over). The
+   * handle owns it and closes it.
+   */
+  static over(conn: Connection, netns?: NetNsLike): Rtnl {
+    return new Rtnl(conn, netns);
+  }
+
+  /** linkIndex resolves a name to its index with one RTM_GETLINK (see RtnlContext). */
+  async linkIndex(ref: LinkRef): Promise<number> {
+    if (typeof ref === 'number') return ref;
+    return (await this.links.get(ref)).index;
+  }
+
+  /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
+  close(): void {
+    this.conn.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
