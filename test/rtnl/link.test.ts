@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rtnl, type Link } from '../../src/rtnl/index.js';
 import { EncodeError, KernelError } from '../../src/netlink/index.js';
-import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
+import { describeKernel, ipJson, makeNetns } from '../helpers/kernel.js';
 
 /** The fields `ip -j -d link show` and a Link have in common. */
 function fromIp(l: any) {
