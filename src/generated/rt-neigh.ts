@@ -70,10 +70,14 @@ const ntfFlagsBits: ReadonlyArray<readonly [number, NtfFlags]> = [
 /** NtfExtFlags: the spec's `ntf-ext-flags` flags (values are bit masks). */
 export const NtfExtFlags = {
   managed: 1, // NTF_EXT_MANAGED
+  locked: 2, // NTF_EXT_LOCKED
+  'ext-validated': 4, // NTF_EXT_EXT_VALIDATED
 } as const;
 export type NtfExtFlags = keyof typeof NtfExtFlags;
 const ntfExtFlagsBits: ReadonlyArray<readonly [number, NtfExtFlags]> = [
   [1, 'managed'],
+  [2, 'locked'],
+  [4, 'ext-validated'],
 ];
 
 /** RtmType: the spec's `rtm-type` enum. */

@@ -13,7 +13,7 @@
  */
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
-import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64be, readU8 } from '../netlink/reader.js';
+import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from './support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
@@ -228,6 +228,12 @@ export const RuleAttr = {
   ipProto: 22, // FRA_IP_PROTO
   sportRange: 23, // FRA_SPORT_RANGE
   dportRange: 24, // FRA_DPORT_RANGE
+  dscp: 25, // FRA_DSCP
+  flowlabel: 26, // FRA_FLOWLABEL
+  flowlabelMask: 27, // FRA_FLOWLABEL_MASK
+  sportMask: 28, // FRA_SPORT_MASK
+  dportMask: 29, // FRA_DPORT_MASK
+  dscpMask: 30, // FRA_DSCP_MASK
 } as const;
 
 /** RuleAttrs: the attributes of `rule-attrs`; `undefined` means absent. */
@@ -251,6 +257,12 @@ export interface RuleAttrs {
   /** FRA_IP_PROTO */ ipProto?: number;
   /** FRA_SPORT_RANGE */ sportRange?: FibRulePortRange;
   /** FRA_DPORT_RANGE */ dportRange?: FibRulePortRange;
+  /** FRA_DSCP */ dscp?: number;
+  /** FRA_FLOWLABEL */ flowlabel?: number;
+  /** FRA_FLOWLABEL_MASK */ flowlabelMask?: number;
+  /** FRA_SPORT_MASK */ sportMask?: number;
+  /** FRA_DPORT_MASK */ dportMask?: number;
+  /** FRA_DSCP_MASK */ dscpMask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
@@ -277,6 +289,12 @@ const ruleAttrsNames: Readonly<Record<number, string>> = {
   22: 'ip-proto',
   23: 'sport-range',
   24: 'dport-range',
+  25: 'dscp',
+  26: 'flowlabel',
+  27: 'flowlabel-mask',
+  28: 'sport-mask',
+  29: 'dport-mask',
+  30: 'dscp-mask',
 };
 
 /**
@@ -305,6 +323,12 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
     ipProto: undefined,
     sportRange: undefined,
     dportRange: undefined,
+    dscp: undefined,
+    flowlabel: undefined,
+    flowlabelMask: undefined,
+    sportMask: undefined,
+    dportMask: undefined,
+    dscpMask: undefined,
     unknown: undefined,
     order,
   };
@@ -376,6 +400,24 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
         case 24:
           out.dportRange = readFibRulePortRange(view, s, e);
           break;
+        case 25:
+          out.dscp = readU8(view, s, e);
+          break;
+        case 26:
+          out.flowlabel = readU32be(view, s, e);
+          break;
+        case 27:
+          out.flowlabelMask = readU32be(view, s, e);
+          break;
+        case 28:
+          out.sportMask = readU16(view, s, e);
+          break;
+        case 29:
+          out.dportMask = readU16(view, s, e);
+          break;
+        case 30:
+          out.dscpMask = readU8(view, s, e);
+          break;
         default:
           (out.unknown ??= []).push(readRawAttr(view, p, len));
       }
@@ -388,7 +430,7 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
 }
 
 /** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
-const ruleAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, -1];
+const ruleAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, -1];
 
 function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
@@ -484,6 +526,30 @@ function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], 
           writeFibRulePortRange(w.view, at, v.dportRange);
           if (tr !== undefined) w.bytes.set(tr, at + 4);
         }
+        break;
+      }
+      case 25: {
+        if (v.dscp !== undefined) w.u8(raw, v.dscp);
+        break;
+      }
+      case 26: {
+        if (v.flowlabel !== undefined) w.u32be(raw, v.flowlabel);
+        break;
+      }
+      case 27: {
+        if (v.flowlabelMask !== undefined) w.u32be(raw, v.flowlabelMask);
+        break;
+      }
+      case 28: {
+        if (v.sportMask !== undefined) w.u16(raw, v.sportMask);
+        break;
+      }
+      case 29: {
+        if (v.dportMask !== undefined) w.u16(raw, v.dportMask);
+        break;
+      }
+      case 30: {
+        if (v.dscpMask !== undefined) w.u8(raw, v.dscpMask);
         break;
       }
       default: {
@@ -629,6 +695,12 @@ const tables: FamilyTables = {
       22: ['ip-proto'],
       23: ['sport-range'],
       24: ['dport-range'],
+      25: ['dscp'],
+      26: ['flowlabel'],
+      27: ['flowlabel-mask'],
+      28: ['sport-mask'],
+      29: ['dport-mask'],
+      30: ['dscp-mask'],
     },
   },
   subs: {

@@ -1,0 +1,412 @@
+/**
+ * Rules: the policy-routing rules of one namespace (`ip rule`), IPv4 and
+ * IPv6 — list, add, delete. Requests are built with the generated rt-rule
+ * codecs; what is returned is a plain `Rule`.
+ */
+import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
+import { EncodeError } from '../netlink/errors.js';
+import type { DumpOptions } from '../netlink/connection.js';
+import { rtRule } from '../generated/index.js';
+import { Family, type RtnlContext } from './context.js';
+import { checkLinkName } from './link.js';
+import { parsePrefix, type Prefix } from './prefix.js';
+
+type RuleAttrs = rtRule.RuleAttrs;
+type RuleMessage = rtRule.RuleMessage;
+
+/** The families rules are added in. */
+export type RuleFamily = 'inet' | 'inet6';
+
+/** What a matching rule does (FR_ACT_*), as `ip rule` names it. */
+export type RuleAction = 'to_tbl' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+
+/** FR_ACT_* by RuleAction. */
+export const RuleActions = {
+  /** FR_ACT_TO_TBL: look the route up in `table`. */
+  to_tbl: 1,
+  /** FR_ACT_GOTO: continue at the rule with priority `goto`. */
+  goto: 2,
+  /** FR_ACT_NOP */
+  nop: 3,
+  /** FR_ACT_BLACKHOLE: drop silently. */
+  blackhole: 6,
+  /** FR_ACT_UNREACHABLE: drop with ENETUNREACH. */
+  unreachable: 7,
+  /** FR_ACT_PROHIBIT: drop with EACCES. */
+  prohibit: 8,
+} as const;
+const ACTION_NAMES: Readonly<Record<number, RuleAction>> = Object.fromEntries(Object.entries(RuleActions).map(([k, v]) => [v, k as RuleAction]));
+
+/** A routing table by number or by the name `ip` gives it. */
+export type RuleTable = number | 'default' | 'main' | 'local';
+/** RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL */
+const TABLES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
+
+/** IP protocols `ipProto` takes by name (IPPROTO_*). */
+export type RuleIpProtocol = 'icmp' | 'tcp' | 'udp' | 'gre' | 'esp' | 'ah' | 'ipv6-icmp' | 'sctp' | 'udplite';
+const IP_PROTOCOLS: Readonly<Record<RuleIpProtocol, number>> = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, sctp: 132, udplite: 136 };
+
+/** Originators `protocol` takes by name (RTPROT_*). */
+export type RuleProtocol = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static';
+const PROTOCOLS: Readonly<Record<RuleProtocol, number>> = { unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4 };
+
+const RULE_FAMILIES: Readonly<Record<number, RuleFamily>> = { [Family.inet]: 'inet', [Family.inet6]: 'inet6' };
+
+/** A policy-routing rule, as the kernel describes it. */
+export interface Rule {
+  /** 'inet', 'inet6', or the family number (e.g. 128/129 for multicast routing rules). */
+  family: RuleFamily | number;
+  /** Preference (FRA_PRIORITY); the kernel omits it for 0, which this reports as 0. */
+  priority: number;
+  /** Source prefix, `10.0.0.0/8` (FRA_SRC / src_len); undefined: from all. */
+  from: string | undefined;
+  /** Destination prefix (FRA_DST / dst_len); undefined: to all. */
+  to: string | undefined;
+  /** Table looked up (FRA_TABLE, else the header's); 0 for actions without one. */
+  table: number;
+  /** What it does (FR_ACT_*), by name; unknown values as numbers. */
+  action: RuleAction | number;
+  /** Target priority of a 'goto' (FRA_GOTO). */
+  goto: number | undefined;
+  /** Input device name (FRA_IIFNAME). */
+  iif: string | undefined;
+  /** Output device name (FRA_OIFNAME). */
+  oif: string | undefined;
+  /** Firewall mark (FRA_FWMARK). */
+  fwmark: number | undefined;
+  /** Mask for `fwmark` (FRA_FWMASK); 0xffffffff when only a mark was given. */
+  fwmask: number | undefined;
+  /** TOS byte (fib_rule_hdr.tos). */
+  tos: number;
+  /** DSCP (FRA_DSCP, kernels from 6.13). */
+  dscp: number | undefined;
+  /** IP protocol matched (FRA_IP_PROTO). */
+  ipProto: number | undefined;
+  /** Source port range (FRA_SPORT_RANGE), inclusive. */
+  sport: [number, number] | undefined;
+  /** Destination port range (FRA_DPORT_RANGE), inclusive. */
+  dport: [number, number] | undefined;
+  /** UID range (FRA_UID_RANGE), inclusive. */
+  uidRange: [number, number] | undefined;
+  /**
+   * Reject lookups whose result has a prefix this long or shorter
+   * (FRA_SUPPRESS_PREFIXLEN); undefined when unset (the kernel sends -1 then).
+   */
+  suppressPrefixLength: number | undefined;
+  /** Reject lookups whose result's device is in this group (FRA_SUPPRESS_IFGROUP). */
+  suppressIfgroup: number | undefined;
+  /** The selector is negated (FIB_RULE_INVERT, `ip rule add not …`). */
+  invert: boolean;
+  /** Who made it (FRA_PROTOCOL, RTPROT_*): 2 for the kernel's defaults. */
+  protocol: number | undefined;
+  /** Look up the l3mdev's (VRF's) table (FRA_L3MDEV). */
+  l3mdev: boolean;
+  /** fib_rule_hdr flags by name: 'invert', 'unresolved', 'iif-detached', …; unknown bits as a number. */
+  flags: Array<rtRule.FibRuleFlags | number>;
+  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
+  attrs: RuleAttrs;
+}
+
+/** ruleFromMessage turns a decoded RTM_NEWRULE into a Rule. */
+export function ruleFromMessage(m: RuleMessage): Rule {
+  const h = m.header;
+  const a = m.attrs;
+  const action = typeof h.action === 'number' ? h.action : rtRule.FrAct[h.action];
+  const range = (r: { start: number; end: number } | undefined): [number, number] | undefined => (r === undefined ? undefined : [r.start, r.end]);
+  return {
+    family: RULE_FAMILIES[h.family] ?? h.family,
+    priority: a.priority ?? 0,
+    from: a.src === undefined ? undefined : `${a.src}/${h.srcLen}`,
+    to: a.dst === undefined ? undefined : `${a.dst}/${h.dstLen}`,
+    table: a.table ?? h.table,
+    action: ACTION_NAMES[action] ?? action,
+    goto: a.goto,
+    iif: a.iifname,
+    oif: a.oifname,
+    fwmark: a.fwmark,
+    fwmask: a.fwmask,
+    tos: h.tos,
+    dscp: a.dscp,
+    ipProto: a.ipProto,
+    sport: range(a.sportRange),
+    dport: range(a.dportRange),
+    uidRange: range(a.uidRange),
+    suppressPrefixLength: a.suppressPrefixlen === 0xffffffff ? undefined : a.suppressPrefixlen,
+    suppressIfgroup: a.suppressIfgroup,
+    invert: h.flags.includes('invert'),
+    protocol: a.protocol,
+    l3mdev: a.l3mdev !== undefined && a.l3mdev !== 0,
+    flags: h.flags,
+    attrs: a,
+  };
+}
+
+const decodeRule = (view: DataView, start: number, end: number): Rule => ruleFromMessage(rtRule.decodeRuleMessage(view, start, end));
+
+/** Filters `rules.list` hands to the kernel (strict checking allows only the family). */
+export interface RuleFilter {
+  /** Only this family; default: every family's rules. */
+  family?: RuleFamily;
+}
+
+/**
+ * A rule to add, or to delete (then every field given must match, and the
+ * first matching rule goes; absent fields match anything).
+ */
+export interface RuleSpec {
+  /** Default: the family of `from`/`to`, else 'inet'. */
+  family?: RuleFamily;
+  /** Preference (FRA_PRIORITY); the kernel picks one below the lowest non-zero when absent. */
+  priority?: number;
+  /** Source prefix: `10.0.0.0/8`, an address (a host prefix), or `all`. */
+  from?: string;
+  /** Destination prefix. */
+  to?: string;
+  /** Table to look up; numbers above 255 go in FRA_TABLE. Default for 'to_tbl' when adding: 'main'. */
+  table?: RuleTable;
+  /** What to do (FR_ACT_*); default when adding: 'goto' when `goto` is set, else 'to_tbl'. */
+  action?: RuleAction;
+  /** Target priority for 'goto' (FRA_GOTO); must be after this rule. */
+  goto?: number;
+  /** Input device name (FRA_IIFNAME); it need not exist. */
+  iif?: string;
+  /** Output device name (FRA_OIFNAME). */
+  oif?: string;
+  /** Firewall mark (FRA_FWMARK). */
+  fwmark?: number;
+  /** Mask for `fwmark` (FRA_FWMASK). */
+  fwmask?: number;
+  /** TOS byte to match. */
+  tos?: number;
+  /** DSCP to match, 0–63 (FRA_DSCP; kernels from 6.13). */
+  dscp?: number;
+  /** IP protocol (FRA_IP_PROTO), by number or name ('tcp', 'udp', …). */
+  ipProto?: number | RuleIpProtocol;
+  /** Source port or inclusive range (FRA_SPORT_RANGE). */
+  sport?: number | [number, number];
+  /** Destination port or inclusive range (FRA_DPORT_RANGE). */
+  dport?: number | [number, number];
+  /** Inclusive UID range (FRA_UID_RANGE). */
+  uidRange?: [number, number];
+  /** FRA_SUPPRESS_PREFIXLEN, 0–128. */
+  suppressPrefixLength?: number;
+  /** FRA_SUPPRESS_IFGROUP */
+  suppressIfgroup?: number;
+  /** Negate the selector (FIB_RULE_INVERT). */
+  invert?: boolean;
+  /** Originator (FRA_PROTOCOL), by number or name ('static', 'boot', …). */
+  protocol?: number | RuleProtocol;
+  /** Look up the l3mdev's (VRF's) table (FRA_L3MDEV); no `table` then. */
+  l3mdev?: boolean;
+}
+
+/** Rules: the `rules` service of an Rtnl handle (policy-routing rules, both families). */
+export class Rules {
+  /** @internal */
+  constructor(private readonly ctx: RtnlContext) {}
+
+  /**
+   * list dumps the rules, of one family or (by default) all; the family is
+   * filtered by the kernel. Throws EncodeError for an unknown family,
+   * KernelError (EAFNOSUPPORT).
+   */
+  async list(filter: RuleFilter = {}, options?: DumpOptions): Promise<Rule[]> {
+    const family = filter.family === undefined ? Family.all : ruleFamily(filter.family);
+    const { items } = await this.ctx.conn.dump(
+      {
+        type: rtRule.RequestType.getrule,
+        label: `RTM_GETRULE${filter.family ? ` ${filter.family}` : ''}`,
+        body: (w) => rtRule.encodeRuleMessage(w, { header: { family }, attrs: {} }),
+      },
+      decodeRule,
+      options,
+    );
+    return items;
+  }
+
+  /**
+   * add adds a rule (RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL, as `ip rule
+   * add`). Throws EncodeError for invalid input before anything is sent,
+   * KernelError (EEXIST for an identical rule, EINVAL with the kernel's
+   * message, e.g. a backward goto).
+   */
+  async add(spec: RuleSpec): Promise<void> {
+    const { message, label } = planRule(spec, true);
+    await this.ctx.conn.request({
+      type: rtRule.RequestType.newrule,
+      flags: NLM_F_CREATE | NLM_F_EXCL,
+      label: `RTM_NEWRULE ${label}`,
+      body: (w) => rtRule.encodeRuleMessage(w, message),
+    });
+  }
+
+  /**
+   * delete removes the first rule matching every field given (RTM_DELRULE):
+   * passing the spec given to `add` removes that rule. Throws EncodeError
+   * before sending, KernelError (ENOENT when none matches, EPERM for a
+   * permanent rule).
+   */
+  async delete(spec: RuleSpec): Promise<void> {
+    const { message, label } = planRule(spec, false);
+    await this.ctx.conn.request({
+      type: rtRule.RequestType.delrule,
+      label: `RTM_DELRULE ${label}`,
+      body: (w) => rtRule.encodeRuleMessage(w, message),
+    });
+  }
+}
+
+/** ruleFamily maps a RuleFamily to AF_*; throws EncodeError on anything else. */
+function ruleFamily(family: RuleFamily): number {
+  if (family === 'inet') return Family.inet;
+  if (family === 'inet6') return Family.inet6;
+  throw new EncodeError(`rule family must be "inet" or "inet6", not ${JSON.stringify(family)}`);
+}
+
+/**
+ * planRule validates a spec and builds the request: header and attributes,
+ * with `add`'s defaults when `create`. Throws EncodeError.
+ */
+function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessageInput; label: string } {
+  const explicit = spec.family === undefined ? undefined : ruleFamily(spec.family);
+  const words: string[] = [];
+  // A zero-length prefix ('all', '::/0') matches everything and says nothing about the family.
+  let from: Prefix | undefined = spec.from === undefined ? undefined : parsePrefix(spec.from, explicit ?? Family.inet);
+  let to: Prefix | undefined = spec.to === undefined ? undefined : parsePrefix(spec.to, explicit ?? Family.inet);
+  if (from?.length === 0) from = undefined;
+  if (to?.length === 0) to = undefined;
+  const family = explicit ?? from?.family ?? to?.family ?? Family.inet;
+  for (const [p, what] of [
+    [from, 'from'],
+    [to, 'to'],
+  ] as const) {
+    if (p && p.family !== family) throw new EncodeError(`rule ${what} ${JSON.stringify(spec[what])} is not ${RULE_FAMILIES[family]}`);
+  }
+
+  const header: Partial<rtRule.FibRuleHdr> = { family, flags: spec.invert ? ['invert'] : [] };
+  const attrs: RuleAttrs = {};
+  if (spec.invert) words.push('not');
+  words.push(`from ${from ? `${from.address}/${from.length}` : 'all'}`);
+  if (from) {
+    header.srcLen = from.length;
+    attrs.src = from.address;
+  }
+  if (to) {
+    header.dstLen = to.length;
+    attrs.dst = to.address;
+    words.push(`to ${to.address}/${to.length}`);
+  }
+
+  if (spec.priority !== undefined) {
+    checkUint(spec.priority, 'priority', 0xffffffff);
+    attrs.priority = spec.priority;
+    words.unshift(`pref ${spec.priority}`);
+  }
+  if (spec.tos !== undefined) {
+    checkUint(spec.tos, 'tos', 255);
+    header.tos = spec.tos;
+  }
+  if (spec.dscp !== undefined) {
+    checkUint(spec.dscp, 'dscp', 63);
+    attrs.dscp = spec.dscp;
+  }
+  if (spec.fwmark !== undefined) {
+    checkUint(spec.fwmark, 'fwmark', 0xffffffff);
+    attrs.fwmark = spec.fwmark;
+    words.push(`fwmark 0x${spec.fwmark.toString(16)}`);
+  }
+  if (spec.fwmask !== undefined) {
+    checkUint(spec.fwmask, 'fwmask', 0xffffffff);
+    attrs.fwmask = spec.fwmask;
+  }
+  if (spec.iif !== undefined) {
+    checkLinkName(spec.iif, 'iif');
+    attrs.iifname = spec.iif;
+    words.push(`iif ${spec.iif}`);
+  }
+  if (spec.oif !== undefined) {
+    checkLinkName(spec.oif, 'oif');
+    attrs.oifname = spec.oif;
+    words.push(`oif ${spec.oif}`);
+  }
+  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IP_PROTOCOLS, 'ipProto');
+  if (spec.sport !== undefined) attrs.sportRange = portRange(spec.sport, 'sport');
+  if (spec.dport !== undefined) attrs.dportRange = portRange(spec.dport, 'dport');
+  if (spec.uidRange !== undefined) {
+    const r = spec.uidRange;
+    if (!Array.isArray(r) || r.length !== 2) throw new EncodeError('uidRange must be [first, last]');
+    checkUint(r[0], 'uidRange start', 0xffffffff);
+    checkUint(r[1], 'uidRange end', 0xffffffff);
+    if (r[0] > r[1]) throw new EncodeError(`uidRange [${r[0]}, ${r[1]}] ends before it starts`);
+    attrs.uidRange = { start: r[0], end: r[1] };
+  }
+  if (spec.suppressPrefixLength !== undefined) {
+    checkUint(spec.suppressPrefixLength, 'suppressPrefixLength', 128);
+    attrs.suppressPrefixlen = spec.suppressPrefixLength;
+  }
+  if (spec.suppressIfgroup !== undefined) {
+    checkUint(spec.suppressIfgroup, 'suppressIfgroup', 0xffffffff);
+    attrs.suppressIfgroup = spec.suppressIfgroup;
+  }
+  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, PROTOCOLS, 'protocol');
+  if (spec.l3mdev) {
+    if (spec.table !== undefined) throw new EncodeError('l3mdev and table are mutually exclusive');
+    attrs.l3mdev = 1;
+  }
+
+  let action: RuleAction | undefined = spec.action;
+  if (action !== undefined && !Object.prototype.hasOwnProperty.call(RuleActions, action)) {
+    throw new EncodeError(`unknown rule action ${JSON.stringify(action)} (use ${Object.keys(RuleActions).join(', ')})`);
+  }
+  if (spec.goto !== undefined) {
+    if (action !== undefined && action !== 'goto') throw new EncodeError(`goto is for action 'goto', not ${JSON.stringify(action)}`);
+    checkUint(spec.goto, 'goto', 0xffffffff);
+    attrs.goto = spec.goto;
+    action = 'goto';
+  } else if (action === 'goto' && create) {
+    throw new EncodeError("action 'goto' needs a `goto` target priority");
+  }
+  if (create) action ??= 'to_tbl';
+
+  let table: number | undefined;
+  if (spec.table !== undefined) {
+    table = typeof spec.table === 'string' ? (Object.prototype.hasOwnProperty.call(TABLES, spec.table) ? TABLES[spec.table] : undefined) : spec.table;
+    if (table === undefined) throw new EncodeError(`unknown table ${JSON.stringify(spec.table)} (a number, or ${Object.keys(TABLES).join(', ')})`);
+    checkUint(table, 'table', 0xffffffff);
+  } else if (create && action === 'to_tbl' && !spec.l3mdev) {
+    table = TABLES.main;
+  }
+  if (table !== undefined) {
+    // The header has one byte for the table; larger ids go in FRA_TABLE (header RT_TABLE_UNSPEC).
+    if (table < 256) header.table = table;
+    else attrs.table = table;
+    words.push(`lookup ${table}`);
+  }
+  if (action !== undefined) {
+    header.action = RuleActions[action];
+    if (action !== 'to_tbl') words.push(action === 'goto' ? `goto ${spec.goto}` : action);
+  }
+  return { message: { header, attrs }, label: `${words.join(' ')} (${RULE_FAMILIES[family]})` };
+}
+
+function portRange(v: number | [number, number], what: string): rtRule.FibRulePortRange {
+  const [lo, hi] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : [NaN, NaN];
+  checkUint(lo, `${what} start`, 0xffff);
+  checkUint(hi, `${what} end`, 0xffff);
+  if (lo > hi) throw new EncodeError(`${what} [${lo}, ${hi}] ends before it starts`);
+  return { start: lo, end: hi };
+}
+
+function named<K extends string>(v: number | K, names: Readonly<Record<K, number>>, what: string): number {
+  if (typeof v === 'number') {
+    checkUint(v, what, 255);
+    return v;
+  }
+  const n = Object.prototype.hasOwnProperty.call(names, v) ? names[v] : undefined;
+  if (n === undefined) throw new EncodeError(`unknown ${what} ${JSON.stringify(v)} (a number 0-255, or ${Object.keys(names).join(', ')})`);
+  return n;
+}
+
+function checkUint(v: number, what: string, max: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError(`${what} must be an integer from 0 to ${max} (is ${String(v)})`);
+}
