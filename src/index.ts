@@ -3,6 +3,13 @@
  *
  * - `src/netlink`: the protocol core (sockets, framing, requests, dumps, batches, multicast).
  * - `src/netns`: network namespace handles; create, open, delete, run code inside.
+ * - `src/generated`: codecs generated from the kernel's YAML specs, one namespace per family
+ *   (`rtLink`, `rtAddr`, `rtRoute`, `rtNeigh`, `rtRule`, `tc`, `nlctrl`, `ethtool`, `netdev`, …).
+ * - `src/genl`: generic netlink families resolved through nlctrl and driven by name.
+ * - `src/rtnl`: rtnetlink by intent: links, addresses, routes, neighbours, rules, links.move.
  */
 export * from './netlink/index.js';
 export * from './netns/index.js';
+export * from './generated/index.js';
+export * from './genl/index.js';
+export * from './rtnl/index.js';

@@ -242,8 +242,7 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   /** Build one request at the writer's tail and register it; returns its entry. */
-  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined): Pending {
-    const w = this.writer;
+  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined, w: MessageWriter = this.writer): Pending {
     const seq = this.nextSeq();
     const start = w.begin(req.type, NLM_F_REQUEST | NLM_F_ACK | (req.flags ?? 0) | (dump ? NLM_F_DUMP : 0), seq);
     try {
@@ -401,17 +400,45 @@ export class Connection implements Disposable, AsyncDisposable {
    */
   async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<BatchOutcome<T>[]> {
     this.ensureOpen(options);
+    // Build every message first, in a writer of the batch's own (other calls reuse the shared
+    // one while this awaits): a body that throws then leaves nothing sent and nothing pending.
+    const w = new MessageWriter(Math.max(4096, requests.length * 64));
+    const entries: Pending[] = [];
+    const ends: number[] = [];
+    try {
+      for (const req of requests) {
+        entries.push(this.build(req, false, decode, w));
+        ends.push(w.length);
+      }
+    } catch (err) {
+      for (const e of entries) this.pending.delete(e.seq);
+      throw err;
+    }
     // Each ACK costs ~1 KiB of receive-buffer accounting; keep a chunk's ACKs well within it.
     const perChunk = Math.max(8, Math.floor(this.socket.receiveBufferSize() / 2048));
-    const entries: Pending[] = [];
-    for (let i = 0; i < requests.length; i += perChunk) {
-      this.writer.reset();
-      const chunk: Pending[] = [];
-      for (let j = i; j < Math.min(i + perChunk, requests.length); j++) chunk.push(this.build(requests[j]!, false, decode));
-      entries.push(...chunk);
-      this.transmit(chunk);
+    for (let i = 0; i < entries.length; i += perChunk) {
+      const last = Math.min(i + perChunk, entries.length) - 1;
+      const from = i === 0 ? 0 : ends[i - 1]!;
+      const chunk = entries.slice(i, last + 1);
+      try {
+        this.transmit(chunk, w.bytes.subarray(from, ends[last]!), ends[last]! - from);
+      } catch (err) {
+        // Not sent: this chunk and the rest fail with the send error; earlier chunks keep their outcomes.
+        for (const e of entries.slice(i)) {
+          this.pending.delete(e.seq);
+          e.error = err as Error;
+        }
+        break;
+      }
       // Read the chunk's ACKs before sending more, so they never overflow the queue.
-      if (this.pending.size > 0) await this.settleAll(chunk, options);
+      try {
+        if (this.pending.size > 0) await this.settleAll(chunk, options);
+      } catch (err) {
+        // Timed out or aborted: what was not sent never will be.
+        for (const e of entries.slice(last + 1)) this.pending.delete(e.seq);
+        this.updateRef();
+        throw err;
+      }
     }
     return entries.map((e) => (e.error ? { ok: false as const, error: e.error } : { ok: true as const, replies: e.items as T[], warning: e.warning }));
   }

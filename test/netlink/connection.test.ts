@@ -334,6 +334,30 @@ describe('dumpIterator', () => {
 });
 
 describe('batch', () => {
+  it('a body that throws sends nothing and leaves nothing pending', async () => {
+    const { k, conn } = setup(ackAll);
+    const boom = new EncodeError('bad input in request 2');
+    const err = await conn
+      .batch([
+        { type: REQ, body: body(1) },
+        {
+          type: REQ,
+          body: () => {
+            throw boom;
+          },
+        },
+        { type: REQ, body: body(3) },
+      ])
+      .catch((e) => e);
+    expect(err).toBe(boom);
+    expect(k.datagramsSent).toBe(0);
+    // Nothing was left waiting: the next call is answered and sees only its own reply.
+    const out = await conn.batch([{ type: REQ, body: body(4) }]);
+    expect(out.map((o) => o.ok)).toEqual([true]);
+    expect(k.requests.map(tagOf)).toEqual([4]);
+    expect(conn.dropped.unknownSequence).toBe(0);
+  });
+
   it('a failure in the middle gives ok/err/ok in order, in one datagram', async () => {
     const { k, conn } = setup((req, kk) => datagram(errorMsg(req, kk, tagOf(req) === 2 ? { errno: 17, message: 'exists' } : {})));
     const out = await conn.batch([1, 2, 3].map((n) => ({ type: REQ, body: body(n) })));

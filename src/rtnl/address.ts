@@ -1,0 +1,276 @@
+/**
+ * Addresses: list, add, replace and delete the IPv4 and IPv6 addresses of
+ * one namespace's links. Requests are built with the generated rt-addr
+ * codecs; what is returned is a plain `Address`.
+ *
+ * IPv4 keeps the interface's own address in IFA_LOCAL and the peer (or the
+ * same address again) in IFA_ADDRESS; IPv6 sends only IFA_ADDRESS unless
+ * there is a peer, and then IFA_LOCAL is its own. `Address.address` is
+ * always the interface's own.
+ */
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
+import { EncodeError } from '../netlink/errors.js';
+import type { DumpOptions } from '../netlink/connection.js';
+import { rtAddr } from '../generated/index.js';
+import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
+import { parsePrefix } from './prefix.js';
+import { scopeName, scopeNumber, type Scope } from './scope.js';
+
+type AddrAttrs = rtAddr.AddrAttrs;
+
+/** A lifetime of 0xffffffff in IFA_CACHEINFO means forever (INFINITY_LIFE_TIME). */
+const FOREVER = 0xffffffff;
+
+/** An IP address on a link, as the kernel describes it. */
+export interface Address {
+  /** 'inet', 'inet6', or the AF_* number (ifa_family). */
+  family: FamilyName | number;
+  /** Interface index (ifa_index). */
+  link: number;
+  /** The interface's own address: IFA_LOCAL when sent, else IFA_ADDRESS. */
+  address: string;
+  /** Prefix length in bits (ifa_prefixlen). */
+  prefixLength: number;
+  /** IFA_LOCAL as sent (IPv4 always; IPv6 only with a peer). */
+  local: string | undefined;
+  /** The other end of a point-to-point address: IFA_ADDRESS when it differs from IFA_LOCAL. */
+  peer: string | undefined;
+  /** IFA_BROADCAST (IPv4). */
+  broadcast: string | undefined;
+  /** ifa_scope by name (`ip` prints universe as `global`), or the number. */
+  scope: Scope | number;
+  /** IFA_LABEL (IPv4), e.g. `veth0:a`. */
+  label: string | undefined;
+  /** IFA_FLAGS (all 32 bits) when sent, else the 8 of ifa_flags: 'permanent', 'secondary', 'tentative', 'nodad', …; unknown bits as a number. */
+  flags: Array<rtAddr.IfaFlags | number>;
+  /** IFA_F_PERMANENT: no lifetimes (`ip` prints `dynamic` when this is false). */
+  permanent: boolean;
+  /** Seconds left of the valid lifetime (IFA_CACHEINFO); undefined means forever. */
+  validLifetime: number | undefined;
+  /** Seconds left of the preferred lifetime (IFA_CACHEINFO); undefined means forever. */
+  preferredLifetime: number | undefined;
+  /** Metric of the prefix route the kernel adds (IFA_RT_PRIORITY). */
+  metric: number | undefined;
+  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
+  attrs: AddrAttrs;
+}
+
+/** addressFromMessage turns a decoded RTM_NEWADDR into an Address. */
+export function addressFromMessage(m: rtAddr.AddrMessage): Address {
+  const h = m.header;
+  const a = m.attrs;
+  const local = a.ifaLocal;
+  const flags = a.ifaFlags ?? h.ifaFlags;
+  const ci = a.ifaCacheinfo;
+  return {
+    family: familyName(h.ifaFamily),
+    link: h.ifaIndex,
+    address: local ?? a.ifaAddress ?? '',
+    prefixLength: h.ifaPrefixlen,
+    local,
+    peer: local !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== local ? a.ifaAddress : undefined,
+    broadcast: a.ifaBroadcast,
+    scope: scopeName(h.ifaScope),
+    label: a.ifaLabel,
+    flags,
+    permanent: flags.includes('permanent'),
+    validLifetime: ci === undefined || ci.ifaValid === FOREVER ? undefined : ci.ifaValid,
+    preferredLifetime: ci === undefined || ci.ifaPrefered === FOREVER ? undefined : ci.ifaPrefered,
+    metric: a.ifaRtPriority,
+    attrs: a,
+  };
+}
+
+const decodeAddress = (view: DataView, start: number, end: number): Address => addressFromMessage(rtAddr.decodeAddrMessage(view, start, end));
+
+/** Filters `addresses.list` hands to the kernel (strict checking): only matching addresses are dumped. */
+export interface AddressFilter {
+  /** Only addresses of this link (ifa_index). The kernel answers ENODEV when there is no such link. */
+  link?: LinkRef;
+  /** Only this family (ifa_family): 'inet' or 'inet6'. */
+  family?: FamilyName | number;
+}
+
+/** Settings of a new (or replaced) address; absent ones are left to the kernel. */
+export interface AddressOptions {
+  /** IFA_LABEL (IPv4 only), at most 15 bytes; `ip` wants it to start with the link's name (`veth0:a`). */
+  label?: string;
+  /** The remote end of a point-to-point link (IFA_ADDRESS); a `/n` on it sets the prefix length. */
+  peer?: string;
+  /** IPv4 broadcast address (IFA_BROADCAST); `true` computes it from the prefix (`ip`'s `brd +`; none for /31 and /32). */
+  broadcast?: string | true;
+  /** ifa_scope; default `host` for 127.0.0.0/8 and universe otherwise, as `ip` does. IPv6 scopes are the kernel's choice. */
+  scope?: Scope | 'global' | number;
+  /** Valid lifetime in seconds (1 to 2^32-2; 0xffffffff is forever). Default forever. */
+  validLifetime?: number;
+  /** Preferred lifetime in seconds, at most the valid one. Default: the valid lifetime. */
+  preferredLifetime?: number;
+  /** Address flags: 'nodad', 'noprefixroute', 'homeaddress', 'managetempaddr', 'mcautojoin', 'optimistic'. */
+  flags?: rtAddr.IfaFlags[];
+  /** Metric of the prefix route the kernel adds (IFA_RT_PRIORITY). */
+  metric?: number;
+}
+
+/** Options of `addresses.delete`. */
+export interface AddressDeleteOptions {
+  /** The peer of a point-to-point address, to match it (IFA_ADDRESS). */
+  peer?: string;
+}
+
+/** Addresses is `rtnl.addresses`: the IPv4 and IPv6 addresses of one namespace. */
+export class Addresses {
+  /** @internal */
+  constructor(private readonly ctx: RtnlContext) {}
+
+  /**
+   * list dumps the addresses of this namespace (RTM_GETADDR); `filter` is
+   * applied by the kernel. Throws KernelError (ENODEV for a link index that
+   * does not exist), TypeError for an unknown family name.
+   */
+  async list(filter: AddressFilter = {}, options?: DumpOptions): Promise<Address[]> {
+    const family = familyNumber(filter.family);
+    const index = filter.link === undefined ? 0 : await this.ctx.linkIndex(filter.link);
+    const { items } = await this.ctx.conn.dump(
+      {
+        type: rtAddr.RequestType.getaddr,
+        label: 'RTM_GETADDR',
+        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: family, ifaIndex: index }, attrs: {} }),
+      },
+      decodeAddress,
+      options,
+    );
+    return items;
+  }
+
+  /**
+   * add puts `address` (`10.1.0.2/24`, `2001:db8::2/64`; a bare address is a
+   * host prefix) on a link (RTM_NEWADDR with NLM_F_CREATE | NLM_F_EXCL).
+   * Throws EncodeError for invalid text or options before sending,
+   * KernelError (`EEXIST` when it is already there, ENODEV, …).
+   */
+  async add(link: LinkRef, address: string, options: AddressOptions = {}): Promise<void> {
+    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWADDR');
+  }
+
+  /**
+   * replace adds the address or, when the link has it already, updates it
+   * in place: lifetimes, flags, metric (RTM_NEWADDR with NLM_F_CREATE |
+   * NLM_F_REPLACE). Throws as `add` does, save EEXIST.
+   */
+  async replace(link: LinkRef, address: string, options: AddressOptions = {}): Promise<void> {
+    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_REPLACE, 'RTM_NEWADDR (replace)');
+  }
+
+  /**
+   * delete removes an address from a link (RTM_DELADDR). A bare IPv4 address
+   * (no `/n`) matches whatever its prefix length, as `ip` does. Throws
+   * EncodeError for invalid text, KernelError `EADDRNOTAVAIL` when the link
+   * has no such address.
+   */
+  async delete(link: LinkRef, address: string, options: AddressDeleteOptions = {}): Promise<void> {
+    const p = parsePrefix(address);
+    const peer = options.peer === undefined ? undefined : parsePeer(options.peer, p.family);
+    const index = await this.ctx.linkIndex(link);
+    const attrs: AddrAttrs = { ifaLocal: p.address };
+    // Without IFA_ADDRESS the IPv4 kernel matches IFA_LOCAL alone; IPv6 always needs the prefix.
+    if (peer !== undefined || address.includes('/') || p.family === Family.inet6) attrs.ifaAddress = peer?.address ?? p.address;
+    const length = peer?.length ?? p.length;
+    await this.ctx.conn.request({
+      type: rtAddr.RequestType.deladdr,
+      label: `RTM_DELADDR ${address} on ${JSON.stringify(link)}`,
+      body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs }),
+    });
+  }
+
+  private async modify(link: LinkRef, address: string, options: AddressOptions, flags: number, label: string): Promise<void> {
+    const { header, attrs } = buildAddress(address, options);
+    header.ifaIndex = await this.ctx.linkIndex(link);
+    await this.ctx.conn.request({
+      type: rtAddr.RequestType.newaddr,
+      flags,
+      label: `${label} ${address} on ${JSON.stringify(link)}`,
+      body: (w) => rtAddr.encodeAddrMessage(w, { header, attrs }),
+    });
+  }
+}
+
+/** A peer given with or without `/n`: its length is undefined when absent. */
+function parsePeer(text: string, family: number): { address: string; length: number | undefined } {
+  const p = parsePrefix(text);
+  if (p.family !== family) throw new EncodeError(`peer ${JSON.stringify(text)} is not of the address's family`);
+  return { address: p.address, length: text.includes('/') ? p.length : undefined };
+}
+
+/** Flags that fit ifa_flags (u8); the rest need IFA_FLAGS (u32), sent only then, as `ip` does. */
+const HEADER_FLAG_BITS = 0xff;
+
+/** buildAddress validates an address and its options and returns the RTM_NEWADDR body (without ifa_index). */
+function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInput {
+  const p = parsePrefix(address);
+  const v4 = p.family === Family.inet;
+  const peer = o.peer === undefined ? undefined : parsePeer(o.peer, p.family);
+  const length = peer?.length ?? p.length;
+  const attrs: AddrAttrs = { ifaLocal: p.address, ifaAddress: peer?.address ?? p.address };
+  if (o.label !== undefined) {
+    if (!v4) throw new EncodeError(`label ${JSON.stringify(o.label)}: IPv6 addresses have no labels`);
+    const bytes = Buffer.byteLength(o.label);
+    if (bytes === 0 || bytes > 15) throw new EncodeError(`label ${JSON.stringify(o.label)} must be 1 to 15 bytes long (is ${bytes})`);
+    attrs.ifaLabel = o.label;
+  }
+  if (o.broadcast !== undefined) {
+    if (!v4) throw new EncodeError('broadcast: IPv6 has no broadcast addresses');
+    if (o.broadcast === true) {
+      if (length <= 30) attrs.ifaBroadcast = broadcastOf(p.bytes, length);
+    } else {
+      const b = parsePrefix(o.broadcast);
+      if (b.family !== Family.inet || o.broadcast.includes('/')) throw new EncodeError(`broadcast ${JSON.stringify(o.broadcast)} is not an IPv4 address`);
+      attrs.ifaBroadcast = b.address;
+    }
+  }
+  if (o.validLifetime !== undefined || o.preferredLifetime !== undefined) {
+    const valid = lifetime(o.validLifetime ?? FOREVER, 'validLifetime');
+    const preferred = lifetime(o.preferredLifetime ?? valid, 'preferredLifetime');
+    if (valid === 0) throw new EncodeError('validLifetime must not be 0');
+    if (preferred > valid) throw new EncodeError(`preferredLifetime ${preferred} is longer than validLifetime ${valid}`);
+    attrs.ifaCacheinfo = { ifaPrefered: preferred, ifaValid: valid, cstamp: 0, tstamp: 0 };
+  }
+  let bits = 0;
+  for (const f of o.flags ?? []) {
+    const bit = (rtAddr.IfaFlags as Record<string, number>)[f];
+    if (bit === undefined) throw new EncodeError(`unknown address flag ${JSON.stringify(f)} (use ${Object.keys(rtAddr.IfaFlags).join(', ')})`);
+    bits |= bit;
+  }
+  if (bits & ~HEADER_FLAG_BITS) attrs.ifaFlags = o.flags;
+  if (o.metric !== undefined) attrs.ifaRtPriority = u32(o.metric, 'metric');
+  // The kernel picks IPv6 scopes itself; IPv4 takes ours, and `ip` makes loopback host-scoped.
+  const scope = o.scope !== undefined ? scopeNumber(o.scope) : v4 && p.bytes[0] === 127 ? scopeNumber('host') : 0;
+  return {
+    header: {
+      ifaFamily: p.family,
+      ifaPrefixlen: length,
+      ifaFlags: (o.flags ?? []).filter((f) => rtAddr.IfaFlags[f] & HEADER_FLAG_BITS),
+      ifaScope: scope,
+    },
+    attrs,
+  };
+}
+
+/** The directed broadcast of an IPv4 prefix: the host bits all ones. */
+function broadcastOf(bytes: Uint8Array, length: number): string {
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const hostBits = Math.min(8, Math.max(0, (i + 1) * 8 - length));
+    out.push(bytes[i]! | ((1 << hostBits) - 1));
+  }
+  return out.join('.');
+}
+
+function lifetime(n: number, what: string): number {
+  if (n === Infinity) return FOREVER;
+  return u32(n, what);
+}
+
+function u32(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(`${what} ${n} is not an integer 0-4294967295`);
+  return n;
+}
