@@ -13,3 +13,4 @@ export * from './netns/index.js';
 export * from './generated/index.js';
 export * from './genl/index.js';
 export * from './rtnl/index.js';
+export * from './events/index.js';

@@ -246,12 +246,20 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
       },
       { signal: options.signal },
     );
+    // Once ended (return, abort), next() is done even if notifications were still queued.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      options.signal?.removeEventListener('abort', end);
+      conn.close();
+    };
     const it = {
-      next: () => inner.next(),
-      return: async () => {
-        const r = await inner.return!();
-        conn.close();
-        return r;
+      next: async (): Promise<IteratorResult<NotificationEvent<FamilyNotification>>> => (ended ? { done: true, value: undefined } : inner.next()),
+      return: async (): Promise<IteratorResult<NotificationEvent<FamilyNotification>>> => {
+        await inner.return!();
+        end();
+        return { done: true, value: undefined };
       },
       [Symbol.asyncIterator]() {
         return it;
@@ -260,7 +268,8 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
         await it.return();
       },
     };
-    options.signal?.addEventListener('abort', () => conn.close(), { once: true });
+    options.signal?.addEventListener('abort', end, { once: true });
+    if (options.signal?.aborted) end();
     return it as AsyncIterableIterator<NotificationEvent<FamilyNotification>> & AsyncDisposable;
   }
 

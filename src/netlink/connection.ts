@@ -39,10 +39,11 @@ import { MessageWriter } from './writer.js';
 
 /**
  * A decoder for one message: the payload is `[start, end)` of `view` (after
- * the 16-byte nlmsghdr); `type` is the message type. It must copy whatever it
- * keeps: the view's buffer is reused for the next datagram.
+ * the 16-byte nlmsghdr); `type` and `flags` are the message's nlmsg_type and
+ * nlmsg_flags (a notification's NLM_F_REPLACE, say). It must copy whatever
+ * it keeps: the view's buffer is reused for the next datagram.
  */
-export type MessageDecoder<T> = (view: DataView, start: number, end: number, type: number) => T;
+export type MessageDecoder<T> = (view: DataView, start: number, end: number, type: number, flags: number) => T;
 
 /** Writes a message's fixed header and attributes after its nlmsghdr. */
 export type BodyWriter = (w: MessageWriter) => void;
@@ -455,6 +456,8 @@ export class Connection implements Disposable, AsyncDisposable {
     this.subscribers.add(sub);
     const end = () => {
       sub.ended = true;
+      // What was queued is dropped with the stream: after return() nothing more comes out.
+      sub.queue.length = 0;
       this.subscribers.delete(sub);
       sub.wake?.();
     };
@@ -649,10 +652,10 @@ export class Connection implements Disposable, AsyncDisposable {
         return;
       }
       const type = view.getUint16(p + 4, true);
+      const flags = view.getUint16(p + 6, true);
       if (multicast) {
-        this.notify(view, p, len, type, sock.group);
+        this.notify(view, p, len, type, flags, sock.group);
       } else {
-        const flags = view.getUint16(p + 6, true);
         const seq = view.getUint32(p + 8, true);
         const port = view.getUint32(p + 12, true);
         const entry = port === sock.portId ? this.pending.get(seq) : undefined;
@@ -698,7 +701,7 @@ export class Connection implements Disposable, AsyncDisposable {
       default: {
         if (entry.decodeError || !entry.decode) return;
         try {
-          const value = entry.decode(view, start, end, type);
+          const value = entry.decode(view, start, end, type, flags);
           if (entry.stream) {
             // One batch per datagram: messages of the same datagram share it.
             if (entry.streamDatagram === this.datagramId) entry.stream[entry.stream.length - 1]!.push(value);
@@ -740,11 +743,11 @@ export class Connection implements Disposable, AsyncDisposable {
     this.updateRef();
   }
 
-  private notify(view: DataView, p: number, len: number, type: number, group: number): void {
+  private notify(view: DataView, p: number, len: number, type: number, flags: number, group: number): void {
     for (const sub of this.subscribers) {
       let ev: NotificationEvent<unknown>;
       try {
-        ev = { kind: 'message', type, group, value: sub.decode(view, p + NLMSG_HDRLEN, p + len, type) };
+        ev = { kind: 'message', type, group, value: sub.decode(view, p + NLMSG_HDRLEN, p + len, type, flags) };
       } catch (err) {
         // A decoder's bug must not end every subscription on the socket: report it as this message's failure.
         const error = err instanceof DecodeError ? err : new DecodeError(`notification decoder threw: ${(err as Error)?.message ?? String(err)}`, p);
@@ -806,6 +809,7 @@ export class Connection implements Disposable, AsyncDisposable {
     this.failAll(new ClosedError('netlink connection closed'));
     for (const s of this.subscribers) {
       s.ended = true;
+      s.queue.length = 0;
       s.wake?.();
     }
     this.subscribers.clear();

@@ -14,6 +14,9 @@ import { Addresses } from './address.js';
 import { Routes } from './route.js';
 import { Neighbors } from './neighbor.js';
 import { Rules } from './rule.js';
+import type { RtnlGroupName } from '../events/kinds.js';
+import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
+import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
 
 /** Options for Rtnl.open. */
 export interface RtnlOptions {
@@ -77,6 +80,25 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   async linkIndex(ref: LinkRef): Promise<number> {
     if (typeof ref === 'number') return ref;
     return (await this.links.get(ref)).index;
+  }
+
+  /**
+   * subscribe streams typed notifications of `groups` ('link', 'ipv4-addr',
+   * 'ipv6-route', 'neigh', 'ipv4-rule', …) from this handle's namespace, on
+   * a socket of their own; see src/events/subscribe.ts. Throws TypeError for
+   * an unknown group, SyscallError when the socket cannot be opened.
+   */
+  subscribe(groups: readonly RtnlGroupName[], options?: SubscribeOptions): Subscription {
+    return subscribe(this, groups, options);
+  }
+
+  /**
+   * watch opens a live view of 'links', 'addresses', 'routes', 'neighbors'
+   * or 'rules' that always converges to what a fresh dump returns; see
+   * src/events/watch.ts. Throws what the first dump throws.
+   */
+  watch<T extends WatchTarget>(target: T, filter?: (object: WatchObject<T>) => boolean, options?: WatchOptions): Promise<View<WatchObject<T>>> {
+    return watch(this, target, filter, options);
   }
 
   /** close closes the socket; pending calls reject with ClosedError. Idempotent. */

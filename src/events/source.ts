@@ -1,0 +1,117 @@
+/**
+ * NotificationSource: a multicast stream over its own socket that turns an
+ * overrun into a clean cut.
+ *
+ * When the kernel cannot queue a notification for a socket it drops it, sets
+ * ENOBUFS and marks the socket congested: from then on it drops every
+ * notification for that socket until the socket's queue has been read empty.
+ * recvmsg reports the ENOBUFS before the datagrams still queued, and those
+ * datagrams are OLDER than what was lost: applied after a fresh dump, one
+ * of them could bring back an object whose deletion was dropped. So on an
+ * overrun the source opens a new socket (same namespace, same groups) and
+ * closes the old one with its stale backlog. What follows an `overrun` event
+ * was all sent after the new socket joined its groups, so a dump made after
+ * seeing the event, with the events after it applied on top, is exact.
+ */
+import { Connection, type MessageDecoder, type NotificationEvent } from '../netlink/connection.js';
+import { NetlinkProtocol } from '../netlink/constants.js';
+
+/** Options of a source's sockets. @internal */
+export interface SourceOptions {
+  protocol?: number;
+  /** Opens the socket in the right namespace (see SocketOptions.enterNetns / netns). */
+  open: Omit<Parameters<typeof Connection.open>[0], 'protocol' | 'groups' | 'maxQueuedNotifications'>;
+  groups: readonly number[];
+  /** Decoded notifications held in process before reading pauses (then the kernel overruns). */
+  maxQueued: number;
+  /**
+   * On an overrun, open the new socket at once (default; a consumer that
+   * re-reads state after the event is then covered) or only close the old
+   * one and wait for `reopen()` (a view that backs off before re-dumping
+   * pays nothing for the notifications it would throw away anyway).
+   */
+  reopenOnOverrun?: boolean;
+}
+
+/** @internal */
+export class NotificationSource<T> {
+  /** Overruns seen (each one replaced the socket). */
+  overruns = 0;
+  /** Notifications delivered (messages and decode errors). */
+  received = 0;
+  private conn: Connection;
+  private it: AsyncIterableIterator<NotificationEvent<T>>;
+  private closed = false;
+  /** The socket was closed after an overrun and waits for reopen(). */
+  private dormant = false;
+
+  constructor(
+    private readonly options: SourceOptions,
+    private readonly decode: MessageDecoder<T>,
+  ) {
+    this.conn = this.openConnection();
+    this.it = this.conn.notifications(this.decode);
+  }
+
+  private openConnection(): Connection {
+    return Connection.open({
+      ...this.options.open,
+      protocol: this.options.protocol ?? NetlinkProtocol.route,
+      groups: this.options.groups,
+      maxQueuedNotifications: this.options.maxQueued,
+    });
+  }
+
+  /** connection is the socket in use now (replaced after each overrun). */
+  get connection(): Connection {
+    return this.conn;
+  }
+
+  /**
+   * next waits for the next event; undefined once closed. On an overrun the
+   * socket is replaced before the event is returned. Throws only when a new
+   * socket cannot be opened (SyscallError, NetNsError).
+   */
+  async next(): Promise<NotificationEvent<T> | undefined> {
+    if (this.closed) return undefined;
+    if (this.dormant) this.reopen();
+    const r = await this.it.next();
+    if (r.done || this.closed) return undefined;
+    const ev = r.value;
+    if (ev.kind === 'overrun') {
+      this.overruns++;
+      if (this.options.reopenOnOverrun ?? true) this.reopen();
+      else {
+        this.dormant = true;
+        this.conn.close();
+      }
+    } else this.received++;
+    return ev;
+  }
+
+  /**
+   * reopen replaces the socket with a fresh one joined to the same groups
+   * and drops whatever the old one still held. Throws SyscallError /
+   * NetNsError when the new socket cannot be opened.
+   */
+  reopen(): void {
+    if (this.closed) return;
+    const old = this.conn;
+    const fresh = this.openConnection();
+    this.conn = fresh;
+    this.it = fresh.notifications(this.decode);
+    this.dormant = false;
+    old.close();
+  }
+
+  /** close ends the stream (a pending `next` resolves undefined) and closes the socket. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

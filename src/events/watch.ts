@@ -1,0 +1,561 @@
+/**
+ * watch: a live view of one kind of object — links, addresses, routes or
+ * neighbours — whose contents always converge to what a fresh dump returns.
+ *
+ * How it stays exact:
+ *
+ * 1. It subscribes FIRST, then dumps (retrying NLM_F_DUMP_INTR), then
+ *    applies the notifications that queued meanwhile, in order. Each
+ *    notification carries the whole object, so for every object the last
+ *    event applied is its current state, and an object with no event since
+ *    the subscription began is as the dump shows it.
+ * 2. On an overrun the source has already replaced its socket (its backlog
+ *    was older than what was lost, see source.ts); the view dumps again,
+ *    replaces its contents and emits the differences as synthetic `new` /
+ *    `del` events. A notification that cannot be decoded is treated the same.
+ * 3. Routes change without notification: IPv4 routes through a device that
+ *    goes down or away, or that use a deleted address as source, are flushed
+ *    silently, and nexthops get 'linkdown' when the carrier drops. A route
+ *    view therefore also listens to links and addresses and re-dumps (after
+ *    `resyncDelay` ms, coalescing bursts) when one of those happens.
+ *
+ * Memory is bounded: at most `maxQueued` notifications wait in the source
+ * and at most `maxQueued` change events (plus one resync's differences,
+ * which reference objects the view holds anyway) wait for a consumer; when
+ * the consumer is slower, the view stops reading, the kernel drops, and the
+ * view catches up with a resync (drop-and-resync).
+ */
+import { Connection, type MessageDecoder, type NotificationEvent } from '../netlink/connection.js';
+import { ClosedError } from '../netlink/errors.js';
+import { NetlinkProtocol } from '../netlink/constants.js';
+import { rtAddr, rtLink } from '../generated/index.js';
+import { familyNumber, type FamilyName } from '../rtnl/context.js';
+import { KINDS, RtnlGroup, sameObject, type KindCodec, type RtnlObjects } from './kinds.js';
+import { changeDecoder, keepAlive, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
+import { NotificationSource } from './source.js';
+
+/** What `watch` can watch, and the kind of object each holds. */
+export const WatchTargets = {
+  links: 'link',
+  addresses: 'address',
+  routes: 'route',
+  neighbors: 'neighbor',
+  rules: 'rule',
+} as const;
+/** 'links', 'addresses', 'routes', 'neighbors' or 'rules'. */
+export type WatchTarget = keyof typeof WatchTargets;
+/** The object type a target's view holds. */
+export type WatchObject<T extends WatchTarget> = RtnlObjects[(typeof WatchTargets)[T]];
+
+/** A change a view made: `synthetic` when it comes from a resync's differences rather than a notification. */
+export interface WatchEvent<O> {
+  type: 'new' | 'del';
+  kind: string;
+  object: O;
+  synthetic: boolean;
+}
+
+/** Options of `watch`. */
+export interface WatchOptions {
+  /** Only these families ('inet', 'inet6'; 'bridge' for the FDB in a neighbour view). Default: as `list()`. */
+  families?: Array<FamilyName | number>;
+  /** SO_RCVBUF of the subscription socket in bytes (FORCE as root). */
+  receiveBufferSize?: number;
+  /** Bound on notifications waiting in process and on change events waiting for the consumer. Default 4096. */
+  maxQueued?: number;
+  /** Iteration starts with a `new` event for every object in the view. Default false. */
+  existing?: boolean;
+  /** Ends the view when aborted. */
+  signal?: AbortSignal;
+  /** Keep the process alive while the view is open (default false: an idle view lets the process exit). */
+  keepAlive?: boolean;
+  /** Route views: milliseconds between a link or address change that may flush routes silently and the re-dump (default 20). */
+  resyncDelay?: number;
+}
+
+/** Counters of a view. */
+export interface WatchStats {
+  /** Dumps made after the first one (overruns, decode errors, silent route flushes). */
+  resyncs: number;
+  /** Overruns the kernel reported. */
+  overruns: number;
+  /** Notifications applied. */
+  applied: number;
+  /** Change events waiting for the consumer now. */
+  queued: number;
+  /** The most change events that ever waited. */
+  peakQueued: number;
+  /** Synthetic events emitted by resyncs. */
+  synthetic: number;
+  /** Dumps that stayed interrupted after a retry (each schedules another resync). */
+  inconsistentDumps: number;
+}
+
+/**
+ * View is a live, consistent set of objects. `snapshot()` returns them;
+ * iterating yields its changes (one loop at a time; breaking out of the loop
+ * closes the view); `close()` ends it and releases its sockets.
+ */
+export interface View<O> extends AsyncIterable<WatchEvent<O>>, Disposable, AsyncDisposable {
+  /** snapshot returns the objects now in the view (a new array; the objects are shared, do not change them). */
+  snapshot(): O[];
+  /** size is how many objects the view holds. */
+  readonly size: number;
+  /** stats are live counters. */
+  readonly stats: Readonly<WatchStats>;
+  /** close ends the view: iteration ends, sockets are closed. Idempotent. */
+  close(): void;
+  /** closed tells whether the view has ended (closed, aborted, or failed: see `error`). */
+  readonly closed: boolean;
+  /** error is why the view ended on its own (a dump failed), if it did. */
+  readonly error: Error | undefined;
+}
+
+/** What the source yields to a view: a change, a hint that routes may have changed silently, or nothing of interest. */
+type ViewMessage = KeyedChange | { trigger: true } | undefined;
+
+const WAKE = Symbol('wake');
+
+/** A FIFO that does not shift arrays (O(1) per take). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(v: T): void {
+    this.items.push(v);
+  }
+  take(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const v = this.items[this.head]!;
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return v;
+  }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+/** IFF_UP | IFF_RUNNING | IFF_LOWER_UP: the link flags whose change can flush or mark routes silently. */
+const ROUTE_RELEVANT_FLAGS = 0x1 | 0x40 | 0x10000;
+
+class LiveView<O> implements View<O> {
+  readonly stats: WatchStats = { resyncs: 0, overruns: 0, applied: 0, queued: 0, peakQueued: 0, synthetic: 0, inconsistentDumps: 0 };
+  error: Error | undefined;
+  closed = false;
+
+  private state = new Map<string, O>();
+  /** Routes: identity group → keys of the routes in it. */
+  private groups = new Map<string, Set<string>>();
+  private readonly out = new Fifo<WatchEvent<O>>();
+  private iterating = false;
+  private consumerWake: (() => void) | undefined;
+  private pumpWake: (() => void) | undefined;
+  private pending: Promise<NotificationEvent<ViewMessage> | undefined> | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private resyncDue = false;
+  /** Milliseconds before re-dumping after an interrupted dump (doubles while dumps stay interrupted). */
+  private backoff = 0;
+  /** Milliseconds waited after an overrun before re-dumping (doubles while overruns follow resyncs closely). */
+  private overrunBackoff = 0;
+  /** When the last resync finished (ms since the epoch). */
+  private lastResyncAt = 0;
+  /** Route views: the last IFF_UP/RUNNING/LOWER_UP of each link, to spot changes that flush routes. */
+  private readonly linkFlags = new Map<number, number>();
+  private readonly source: NotificationSource<ViewMessage>;
+  private readonly dumpConn: Connection;
+  private readonly release: () => void;
+  private readonly maxQueued: number;
+  private readonly onAbort = () => this.close();
+  private readonly alive: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly codec: KindCodec,
+    private readonly families: readonly number[],
+    private readonly filter: ((o: O) => boolean) | undefined,
+    private readonly options: WatchOptions,
+    ctx: EventContext,
+  ) {
+    this.maxQueued = Math.max(1, options.maxQueued ?? 4096);
+    const pin = pinNetns(ctx.netns);
+    try {
+      const routes = codec.kind === 'route';
+      const groups = new Set<number>();
+      for (const g of codec.groups) if (g.family === 0 || families.includes(g.family)) groups.add(g.group);
+      if (routes) {
+        groups.add(RtnlGroup.link);
+        groups.add(RtnlGroup['ipv4-addr']);
+        groups.add(RtnlGroup['ipv6-addr']);
+      }
+      const decodeChange = changeDecoder(new Map([[codec, new Set(families)]]), true);
+      const decode: MessageDecoder<ViewMessage> = routes ? (view, start, end, type, flags) => this.routeHint(view, start, end, type) ?? decodeChange(view, start, end, type, flags) : decodeChange;
+      // The subscription first: everything from here on is caught.
+      this.source = new NotificationSource(
+        { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: [...groups], maxQueued: this.maxQueued, reopenOnOverrun: false },
+        decode,
+      );
+      try {
+        this.dumpConn = Connection.open({ protocol: NetlinkProtocol.route, netns: pin.ns });
+      } catch (err) {
+        this.source.close();
+        throw err;
+      }
+    } catch (err) {
+      pin.release();
+      throw err;
+    }
+    this.release = pin.release;
+    this.alive = keepAlive(options.keepAlive);
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Links and addresses in a route view: a hint to re-dump when routes may have changed without notice. */
+  private routeHint(view: DataView, start: number, end: number, type: number): ViewMessage {
+    if (type === rtLink.RequestType.newlink || type === rtLink.RequestType.dellink) {
+      if (end - start < 16 || view.getUint8(start) !== 0) return undefined;
+      const index = view.getInt32(start + 4, true);
+      const flags = view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS;
+      if (type === rtLink.RequestType.dellink) {
+        this.linkFlags.delete(index);
+        return { trigger: true };
+      }
+      const before = this.linkFlags.get(index);
+      this.linkFlags.set(index, flags);
+      return before === undefined || before !== flags ? { trigger: true } : undefined;
+    }
+    if (type === rtAddr.RequestType.deladdr) return { trigger: true };
+    if (type === rtAddr.RequestType.newaddr) return undefined;
+    return undefined;
+  }
+
+  /** start makes the first dump, applies what queued meanwhile, and starts the pump. */
+  async start(): Promise<void> {
+    if (this.options.signal?.aborted) throw new ClosedError('watch: aborted before it started');
+    await this.sync(false);
+    // Apply the notifications that arrived during the dump before handing the view out.
+    for (;;) {
+      this.pending ??= this.source.next();
+      const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => setImmediate(() => res(WAKE)))]);
+      if (r === WAKE) break;
+      this.pending = undefined;
+      if (!(await this.handle(r))) break;
+    }
+    void this.pump();
+  }
+
+  /** Wait `ms` (ended early by close()). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((res) => {
+      const t = setTimeout(() => {
+        this.pumpWake = undefined;
+        res();
+      }, ms);
+      t.unref();
+      this.pumpWake = () => {
+        clearTimeout(t);
+        res();
+      };
+    });
+  }
+
+  private wake(): void {
+    const w = this.pumpWake;
+    this.pumpWake = undefined;
+    w?.();
+  }
+
+  private wakeConsumer(): void {
+    const w = this.consumerWake;
+    this.consumerWake = undefined;
+    w?.();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (this.iterating && this.out.length >= this.maxQueued) {
+          // Backpressure: stop reading; the kernel will drop and we resync when the consumer catches up.
+          await new Promise<void>((res) => (this.pumpWake = res));
+          continue;
+        }
+        if (this.resyncDue) {
+          this.resyncDue = false;
+          await this.sync(true);
+          continue;
+        }
+        this.pending ??= this.source.next();
+        const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => (this.pumpWake = () => res(WAKE)))]);
+        this.pumpWake = undefined;
+        if (r === WAKE) continue;
+        this.pending = undefined;
+        if (!(await this.handle(r))) break;
+      }
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  /** Apply one source event; false when the source has ended. */
+  private async handle(ev: NotificationEvent<ViewMessage> | undefined): Promise<boolean> {
+    if (!ev) {
+      this.close();
+      return false;
+    }
+    if (ev.kind === 'overrun') {
+      // The source's socket is closed now. In a storm every resync would
+      // overrun again at once: back off (doubling while overruns follow
+      // closely) before opening a new one and dumping.
+      this.stats.overruns++;
+      const now = Date.now();
+      this.overrunBackoff = now - this.lastResyncAt < 1000 ? Math.min(Math.max(this.overrunBackoff * 2, 20), 2000) : 0;
+      if (this.overrunBackoff > 0) await this.pause(this.overrunBackoff);
+      if (this.closed) return false;
+      this.pending = undefined;
+      this.source.reopen();
+      await this.sync(true);
+      return true;
+    }
+    if (ev.kind === 'decode-error') {
+      // Its change is lost: as good as an overrun.
+      await this.sync(true);
+      return true;
+    }
+    const m = ev.value;
+    if (!m) return true;
+    if ('trigger' in m) {
+      this.scheduleResync();
+      return true;
+    }
+    this.apply(m);
+    return true;
+  }
+
+  private scheduleResync(delay = this.options.resyncDelay ?? 20): void {
+    if (this.resyncTimer || this.closed) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.resyncDue = true;
+      this.wake();
+    }, delay);
+    this.resyncTimer.unref();
+  }
+
+  private apply({ key, change, group, replace }: KeyedChange): void {
+    this.stats.applied++;
+    const object = change.object as O;
+    if (group !== undefined) this.applyGroup(key, group, change.type, replace);
+    const old = this.state.get(key);
+    if (change.type === 'new') {
+      if (this.filter && !this.filter(object)) {
+        // Changed so that it no longer matches: it leaves the view.
+        if (old !== undefined) {
+          this.state.delete(key);
+          this.emit('del', old, false);
+        }
+        return;
+      }
+      this.state.set(key, object);
+      this.emit('new', object, false);
+    } else if (old !== undefined) {
+      this.state.delete(key);
+      this.emit('del', object, false);
+    }
+  }
+
+  /**
+   * Routes: keep the members of each identity group. A replace removes the
+   * others of its group; and whenever a group holds more than one route, or a
+   * deletion names a route the view does not hold while its group is not
+   * empty (an IPv6 multipath sibling leaving), what the kernel did to the
+   * rest is not spelled out: re-dump.
+   */
+  private applyGroup(key: string, group: string, type: 'new' | 'del', replace: boolean): void {
+    let members = this.groups.get(group);
+    if (type === 'new') {
+      if (replace && members) {
+        for (const k of members) {
+          if (k === key) continue;
+          const o = this.state.get(k);
+          members.delete(k);
+          if (o !== undefined) {
+            this.state.delete(k);
+            this.emit('del', o, false);
+          }
+        }
+      }
+      if (!members) this.groups.set(group, (members = new Set()));
+      members.add(key);
+      if (members.size > 1) this.scheduleResync();
+      return;
+    }
+    if (!members) return;
+    members.delete(key);
+    if (members.size > 0) this.scheduleResync();
+    else this.groups.delete(group);
+  }
+
+  private emit(type: 'new' | 'del', object: O, synthetic: boolean): void {
+    if (synthetic) this.stats.synthetic++;
+    if (!this.iterating) return;
+    this.out.push({ type, kind: this.codec.kind, object, synthetic });
+    this.stats.queued = this.out.length;
+    if (this.out.length > this.stats.peakQueued) this.stats.peakQueued = this.out.length;
+    this.wakeConsumer();
+  }
+
+  /**
+   * Dump, replace the contents, and (after the first time) emit the
+   * differences. A dump still marked NLM_F_DUMP_INTR after a retry may have
+   * skipped objects that did not change, which no notification would bring
+   * back: it is used (it is the best there is) and another resync is
+   * scheduled, backing off while the churn goes on, until one comes out clean.
+   */
+  private async sync(resync: boolean): Promise<void> {
+    if (resync) this.stats.resyncs++;
+    const decode = changeDecoder(new Map([[this.codec, new Set(this.families)]]), true);
+    const items: KeyedChange[] = [];
+    let interrupted = false;
+    if (this.codec.kind === 'route') await this.seedLinkFlags();
+    for (const req of this.codec.dumps(this.families)) {
+      const r = await this.dumpConn.dump(req, decode, { interrupted: 'retry', maxAttempts: 2 });
+      for (const it of r.items) if (it && it.change.type === 'new') items.push(it);
+      interrupted ||= r.interrupted;
+    }
+    if (this.closed) return;
+    if (interrupted) {
+      this.stats.inconsistentDumps++;
+      this.backoff = Math.min(Math.max(this.backoff * 2, 25), 1000);
+      this.scheduleResync(this.backoff);
+    } else this.backoff = 0;
+    const next = new Map<string, O>();
+    const groups = new Map<string, Set<string>>();
+    for (const { key, change, group } of items) {
+      const o = change.object as O;
+      if (this.filter && !this.filter(o)) continue;
+      next.set(key, o);
+      if (group !== undefined) {
+        const members = groups.get(group);
+        if (members) members.add(key);
+        else groups.set(group, new Set([key]));
+      }
+    }
+    this.groups = groups;
+    const before = this.state;
+    this.state = next;
+    this.lastResyncAt = Date.now();
+    if (!resync) return;
+    for (const [k, o] of before) if (!next.has(k)) this.emit('del', o, true);
+    for (const [k, o] of next) {
+      const old = before.get(k);
+      if (old === undefined || !sameObject(old, o, this.codec.volatile)) this.emit('new', o, true);
+    }
+  }
+
+  /** Route views: learn every link's flags, so later link notifications can be compared. */
+  private async seedLinkFlags(): Promise<void> {
+    const r = await this.dumpConn.dump(KINDS.link.dumps([0])[0]!, (view, start) => [view.getInt32(start + 4, true), view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS] as const);
+    this.linkFlags.clear();
+    for (const [index, flags] of r.items) this.linkFlags.set(index, flags);
+  }
+
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.error = err;
+    this.close();
+  }
+
+  snapshot(): O[] {
+    return [...this.state.values()];
+  }
+
+  get size(): number {
+    return this.state.size;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    clearInterval(this.alive);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.source.close();
+    this.dumpConn.close();
+    this.release();
+    this.wake();
+    this.wakeConsumer();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent<O>> {
+    if (this.iterating) throw new Error('watch: a view is iterated by one loop at a time');
+    this.iterating = true;
+    if (this.options.existing) for (const o of this.state.values()) this.out.push({ type: 'new', kind: this.codec.kind, object: o, synthetic: true });
+    const self = this;
+    return {
+      async next(): Promise<IteratorResult<WatchEvent<O>>> {
+        for (;;) {
+          const ev = self.out.take();
+          if (ev) {
+            self.stats.queued = self.out.length;
+            if (self.out.length < self.maxQueued) self.wake();
+            return { done: false, value: ev };
+          }
+          if (self.closed) {
+            if (self.error) throw self.error;
+            return { done: true, value: undefined };
+          }
+          await new Promise<void>((res) => (self.consumerWake = res));
+        }
+      },
+      async return(): Promise<IteratorResult<WatchEvent<O>>> {
+        self.close();
+        self.out.clear();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+/**
+ * watch opens a live view of `target` in `ctx`'s namespace and resolves once
+ * it holds what a dump returns (see the module comment for how it stays
+ * so). `filter` keeps only matching objects (an object that stops matching
+ * leaves the view with a `del`). Throws TypeError for an unknown target or
+ * family, SyscallError / NetNsError when a socket cannot be opened,
+ * KernelError when the first dump fails.
+ */
+export async function watch<T extends WatchTarget>(
+  ctx: EventContext,
+  target: T,
+  filter?: (object: WatchObject<T>) => boolean,
+  options: WatchOptions = {},
+): Promise<View<WatchObject<T>>> {
+  const kind = Object.hasOwn(WatchTargets, target) ? WatchTargets[target] : undefined;
+  if (kind === undefined) throw new TypeError(`watch: unknown target ${JSON.stringify(target)} (use ${Object.keys(WatchTargets).join(', ')})`);
+  const codec = KINDS[kind] as KindCodec;
+  const families = options.families?.map((f) => familyNumber(f)) ?? [...codec.defaultFamilies];
+  for (const f of families) {
+    if (!codec.families.includes(f)) throw new TypeError(`watch: ${target} have no family ${f} (use ${codec.families.join(', ')})`);
+  }
+  const view = new LiveView<WatchObject<T>>(codec, families, filter, options, ctx);
+  try {
+    await view.start();
+  } catch (err) {
+    view.close();
+    throw err;
+  }
+  return view;
+}

@@ -1,0 +1,196 @@
+// rt.watch against the real kernel: a view equals a fresh dump after every
+// kind of change, after overruns under a storm, with a slow consumer and a
+// bounded queue, and after routes are flushed without notification.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Rtnl, type Address } from '../../src/rtnl/index.js';
+import type { WatchEvent } from '../../src/events/index.js';
+import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
+import { churnLines, deleteLinks, ipAddressKeys, makeBridges, runBatch, settle, sleep } from './util.js';
+
+const addrKey = (a: Address) => `${a.link} ${a.address}/${a.prefixLength}`;
+
+describeKernel('rt.watch', () => {
+  let ns: ReturnType<typeof makeNetns>;
+  let rt: Rtnl;
+  beforeAll(async () => {
+    ns = makeNetns('nlkw');
+    rt = await Rtnl.open({ netns: ns.name });
+    ip(ns.name, 'link', 'add', 'wva', 'type', 'veth', 'peer', 'name', 'wvb');
+    ip(ns.name, 'link', 'set', 'wva', 'up');
+    ip(ns.name, 'link', 'set', 'wvb', 'up');
+  });
+  afterAll(() => {
+    rt?.close();
+    ns?.remove();
+  });
+
+  it('links: starts equal to ip, follows add/set/delete with events', async () => {
+    await using view = await rt.watch('links');
+    const ipLinks = () => (ipJson(ns.name, 'link', 'show') as any[]).map((l) => `${l.ifindex} ${l.ifname} ${l.mtu}`).sort();
+    const ours = () => view.snapshot().map((l) => `${l.index} ${l.name} ${l.mtu}`).sort();
+    expect(ours()).toEqual(ipLinks());
+    const events: WatchEvent<unknown>[] = [];
+    const reader = (async () => {
+      for await (const ev of view) events.push(ev);
+    })();
+    ip(ns.name, 'link', 'add', 'wbr0', 'type', 'bridge');
+    ip(ns.name, 'link', 'set', 'wbr0', 'mtu', '1400');
+    expect(await settle(() => ours().join() === ipLinks().join(), 5000)).toBe(true);
+    ip(ns.name, 'link', 'del', 'wbr0');
+    expect(await settle(() => ours().join() === ipLinks().join(), 5000)).toBe(true);
+    expect(events.some((e) => e.type === 'new' && (e.object as any).name === 'wbr0' && (e.object as any).mtu === 1400)).toBe(true);
+    expect(events.some((e) => e.type === 'del' && (e.object as any).name === 'wbr0')).toBe(true);
+    view.close();
+    await reader;
+  });
+
+  it('routes: follows adds and deletes in several tables and a silent IPv4 flush (link down)', async () => {
+    ip(ns.name, 'addr', 'add', '10.50.0.1/24', 'dev', 'wva');
+    await using view = await rt.watch('routes');
+    const ipRoutes = () =>
+      [...(ipJson(ns.name, '-4', 'route', 'show', 'table', 'all') as any[]), ...(ipJson(ns.name, '-6', 'route', 'show', 'table', 'all') as any[])]
+        .map((r) => `${r.dst} ${r.table ?? 'main'}`)
+        .sort();
+    const tableName = (t: number) => (t === 254 ? 'main' : t === 255 ? 'local' : String(t));
+    const ours = () =>
+      view
+        .snapshot()
+        .map((r) => `${r.dst.replace(/\/(32|128)$/, '')} ${tableName(r.table)}`)
+        .sort();
+    expect(ours()).toEqual(ipRoutes());
+    ip(ns.name, 'route', 'add', '10.60.0.0/16', 'via', '10.50.0.2', 'table', '100');
+    ip(ns.name, 'route', 'add', '10.61.0.0/16', 'via', '10.50.0.2');
+    ip(ns.name, '-6', 'route', 'add', 'blackhole', '2001:db8:60::/48', 'table', '200');
+    expect(await settle(() => ours().join() === ipRoutes().join(), 5000)).toBe(true);
+    expect(ours()).toContain('10.60.0.0/16 100');
+    // Down: IPv4 routes through wva go with no RTM_DELROUTE; the view re-dumps.
+    ip(ns.name, 'link', 'set', 'wva', 'down');
+    expect(await settle(() => ours().join() === ipRoutes().join(), 5000)).toBe(true);
+    expect(ours()).not.toContain('10.60.0.0/16 100');
+    expect(view.stats.resyncs).toBeGreaterThan(0);
+    ip(ns.name, 'link', 'set', 'wva', 'up');
+    ip(ns.name, '-6', 'route', 'del', 'blackhole', '2001:db8:60::/48', 'table', '200');
+    expect(await settle(() => ours().join() === ipRoutes().join(), 5000)).toBe(true);
+    ip(ns.name, 'addr', 'del', '10.50.0.1/24', 'dev', 'wva');
+  });
+
+  it('neighbours: follows ARP/NDP entries, keyed by link, family and address', async () => {
+    await using view = await rt.watch('neighbors');
+    const ipNeigh = () =>
+      (ipJson(ns.name, 'neigh', 'show') as any[])
+        .filter((n) => !n.state?.includes('NOARP') && !n.state?.includes('INCOMPLETE'))
+        .map((n) => `${n.dst} ${n.dev} ${n.lladdr ?? ''}`)
+        .sort();
+    const names = new Map((ipJson(ns.name, 'link', 'show') as any[]).map((l) => [l.ifindex, l.ifname]));
+    const ours = () =>
+      view
+        .snapshot()
+        .map((n) => `${n.address} ${names.get(n.link)} ${n.mac ?? ''}`)
+        .sort();
+    ip(ns.name, 'neigh', 'add', '10.70.0.1', 'lladdr', '02:00:00:00:70:01', 'dev', 'wva', 'nud', 'permanent');
+    ip(ns.name, 'neigh', 'add', '10.70.0.1', 'lladdr', '02:00:00:00:70:02', 'dev', 'wvb', 'nud', 'permanent');
+    ip(ns.name, 'neigh', 'add', '2001:db8:70::1', 'lladdr', '02:00:00:00:70:03', 'dev', 'wva', 'nud', 'stale');
+    expect(await settle(() => ours().join() === ipNeigh().join() && view.size === 3, 5000)).toBe(true);
+    ip(ns.name, 'neigh', 'change', '10.70.0.1', 'lladdr', '02:00:00:00:70:09', 'dev', 'wva', 'nud', 'permanent');
+    ip(ns.name, 'neigh', 'del', '10.70.0.1', 'dev', 'wvb');
+    expect(await settle(() => ours().join() === ipNeigh().join() && view.size === 2, 5000)).toBe(true);
+    expect(ours()).toContain('10.70.0.1 wva 02:00:00:00:70:09');
+    ip(ns.name, 'neigh', 'flush', 'dev', 'wva', 'nud', 'all');
+  });
+
+  it('storm: overruns under 20,000 address adds/deletes from another process, and ends exactly equal to ip', async () => {
+    const devs = makeBridges(ns.name, 'wst', 8);
+    const small = { receiveBufferSize: 4096 };
+    await using view = await rt.watch('addresses', undefined, small);
+    using sub = rt.subscribe(['ipv4-addr'], small);
+    const subEvents = { overrun: 0, other: 0 };
+    const reader = (async () => {
+      for await (const ev of sub) {
+        if (ev.type === 'overrun') subEvents.overrun++;
+        else subEvents.other++;
+      }
+    })();
+    const t0 = Date.now();
+    await runBatch(ns.name, churnLines(devs, 20_000, 11));
+    const churnMs = Date.now() - t0;
+    const expected = ipAddressKeys(ns.name);
+    expect(expected.length).toBeGreaterThan(10_000);
+    const equal = await settle(() => view.snapshot().map(addrKey).sort().join('\n') === expected.join('\n'), 20_000);
+    const ours = view.snapshot().map(addrKey).sort();
+    expect(ours.length).toBe(expected.length);
+    expect(ours).toEqual(expected);
+    expect(equal).toBe(true);
+    expect(view.stats.overruns).toBeGreaterThan(0);
+    expect(view.stats.resyncs).toBeGreaterThan(0);
+    // The plain stream said overrun and kept going: a fresh change still arrives.
+    expect(subEvents.overrun).toBeGreaterThan(0);
+    const before = subEvents.other;
+    ip(ns.name, 'addr', 'add', '10.99.99.99/32', 'dev', devs[0]!);
+    expect(await settle(() => subEvents.other > before, 5000)).toBe(true);
+    expect(await settle(() => view.snapshot().some((a) => a.address === '10.99.99.99'), 5000)).toBe(true);
+    console.log(
+      `[storm] ip -batch of 30,000 address changes took ${churnMs} ms; view: ${view.stats.overruns} overruns, ${view.stats.resyncs} resyncs, ` +
+        `${view.stats.applied} notifications applied; stream: ${subEvents.overrun} overruns, ${subEvents.other} changes, ${sub.stats.overruns} socket reopenings`,
+    );
+    sub.close();
+    await reader;
+    deleteLinks(ns.name, devs);
+  }, 90_000);
+
+  it('slow consumer: a bounded queue, bounded memory, and a mirror built from the events ends equal to ip', async () => {
+    const devs = makeBridges(ns.name, 'wsl', 4);
+    const maxQueued = 64;
+    await using view = await rt.watch('addresses', undefined, { maxQueued, existing: true, receiveBufferSize: 16384 });
+    const mirror = new Map<string, Address>();
+    let churning = true;
+    let consumed = 0;
+    let peakHeap = 0;
+    const heap0 = process.memoryUsage().heapUsed;
+    const consumer = (async () => {
+      for await (const ev of view) {
+        consumed++;
+        if (ev.type === 'new') mirror.set(addrKey(ev.object), ev.object);
+        else mirror.delete(addrKey(ev.object));
+        if (consumed % 256 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+        if (churning) await sleep(1); // far slower than the kernel
+      }
+    })();
+    await runBatch(ns.name, churnLines(devs, 6000, 12));
+    churning = false;
+    const expected = ipAddressKeys(ns.name);
+    const done = await settle(() => [...mirror.keys()].sort().join('\n') === expected.join('\n') && view.stats.queued === 0, 20_000);
+    expect([...mirror.keys()].sort()).toEqual(expected);
+    expect(done).toBe(true);
+    expect(view.snapshot().map(addrKey).sort()).toEqual(expected);
+    expect(view.stats.overruns).toBeGreaterThan(0);
+    // The queue never held more than the bound plus one resync's differences (at most the view's size).
+    expect(view.stats.peakQueued).toBeLessThanOrEqual(maxQueued + 9100);
+    console.log(
+      `[slow] consumed ${consumed} events; peak queue ${view.stats.peakQueued} (bound ${maxQueued} + one resync diff); ` +
+        `${view.stats.overruns} overruns, ${view.stats.resyncs} resyncs, ${view.stats.synthetic} synthetic; heap +${((peakHeap - heap0) / 1e6).toFixed(1)} MB at peak`,
+    );
+    expect(peakHeap - heap0).toBeLessThan(200e6);
+    view.close();
+    await consumer;
+    deleteLinks(ns.name, devs);
+  }, 90_000);
+
+  it('close() mid-wait ends iteration promptly; breaking out closes the view', async () => {
+    const view = await rt.watch('links');
+    const it = view[Symbol.asyncIterator]();
+    const p = it.next();
+    await sleep(30);
+    const t0 = Date.now();
+    view.close();
+    expect((await p).done).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(200);
+    const v2 = await rt.watch('links');
+    setTimeout(() => ip(ns.name, 'link', 'set', 'wva', 'mtu', '1280'), 20);
+    for await (const ev of v2) {
+      expect(ev.type).toBe('new');
+      break;
+    }
+    expect(v2.closed).toBe(true);
+    ip(ns.name, 'link', 'set', 'wva', 'mtu', '1500');
+  });
+});
