@@ -20,12 +20,13 @@ function ratio(r: number | undefined): string {
 }
 
 /**
- * formatTable renders: workload | peer | median | p90 | runs | vs baseline |
- * vs floor. Times are per operation in each workload's unit; a ratio is
+ * formatTable renders: workload | peer | median | p90 | runs | vs base |
+ * vs floor, where base is each workload's baseline (`ip` for the kernel
+ * workloads, `hand` for the decode ones). Times are per operation in each workload's unit; a ratio is
  * this peer's median over the reference's (below 1: faster).
  */
 export function formatTable(results: readonly WorkloadResult[]): string {
-  const header = ['workload', 'peer', 'median', 'p90', 'unit', 'runs', 'vs ip', 'vs floor'];
+  const header = ['workload', 'peer', 'median', 'p90', 'unit', 'runs', 'vs base', 'vs floor'];
   const rows: string[][] = [];
   for (const r of results) {
     for (const p of r.peers) {

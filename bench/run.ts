@@ -27,7 +27,7 @@ if (process.env.NLKIT_IN_NETNS !== '1') {
 const USAGE = `usage: npm run bench -- [WORKLOAD…] [options]
 
 workloads (default: all):
-${workloads.map((w) => `  ${w.name.padEnd(12)} ${w.summary}`).join('\n')}
+${workloads.map((w) => `  ${w.name.padEnd(14)} ${w.summary}`).join('\n')}
 
 options (each also read from the environment variable shown):
   --quick              small sizes and few runs (NLKIT_BENCH_QUICK=1)
@@ -36,6 +36,9 @@ options (each also read from the environment variable shown):
   --links N            veth links in the link namespace (NLKIT_BENCH_LINKS; default 1000, quick 200)
   --addresses N        IPv4 addresses in the address namespace (NLKIT_BENCH_ADDRESSES; default 10000, quick 2000)
   --address-links N    links the addresses are spread over (NLKIT_BENCH_ADDRESS_LINKS; default 4)
+  --routes N           IPv4 routes captured for decode-routes (NLKIT_BENCH_ROUTES; default 100000, quick 10000)
+  --route-tables N     tables the routes are spread over (NLKIT_BENCH_ROUTE_TABLES; default 4)
+  --decode-links N     veth links captured for decode-links (NLKIT_BENCH_DECODE_LINKS; default 10000, quick 1000)
   --requests N         requests per nlkit run in link-get (NLKIT_BENCH_REQUESTS; default 10000, quick 2000)
   --ip-calls N         ip processes (samples) in link-get (NLKIT_BENCH_IP_CALLS; default 50, quick 20)
   --peers A,B          time only these peers (e.g. \`--peers nlkit\` under \`node --cpu-prof\`)
@@ -52,6 +55,9 @@ const { values, positionals } = parseArgs({
     links: { type: 'string' },
     addresses: { type: 'string' },
     'address-links': { type: 'string' },
+    routes: { type: 'string' },
+    'route-tables': { type: 'string' },
+    'decode-links': { type: 'string' },
     requests: { type: 'string' },
     'ip-calls': { type: 'string' },
     peers: { type: 'string' },
@@ -86,6 +92,9 @@ const config: BenchConfig = {
   links: count(values.links, 'NLKIT_BENCH_LINKS', 1000, 200, 2),
   addresses: count(values.addresses, 'NLKIT_BENCH_ADDRESSES', 10000, 2000),
   addressLinks: count(values['address-links'], 'NLKIT_BENCH_ADDRESS_LINKS', 4, 4),
+  routes: count(values.routes, 'NLKIT_BENCH_ROUTES', 100000, 10000),
+  routeTables: count(values['route-tables'], 'NLKIT_BENCH_ROUTE_TABLES', 4, 4),
+  decodeLinks: count(values['decode-links'], 'NLKIT_BENCH_DECODE_LINKS', 10000, 1000, 2),
   requests: count(values.requests, 'NLKIT_BENCH_REQUESTS', 10000, 2000),
   ipCalls: count(values['ip-calls'], 'NLKIT_BENCH_IP_CALLS', 50, 20),
 };
@@ -101,7 +110,17 @@ const selected = positionals.length ? workloads.filter((w) => positionals.includ
 assertBenchNamespace();
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const fixtures = new Fixtures({ links: config.links, addresses: config.addresses, addressLinks: config.addressLinks }, log);
+const fixtures = new Fixtures(
+  {
+    links: config.links,
+    addresses: config.addresses,
+    addressLinks: config.addressLinks,
+    decodeLinks: config.decodeLinks,
+    routes: config.routes,
+    routeTables: config.routeTables,
+  },
+  log,
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     fixtures.removeAll();
@@ -147,6 +166,7 @@ if (results.length) {
   console.log(formatTable(results));
   console.log('');
   console.log('median/p90: per operation (a whole dump, or one request); ratios: this median / the reference median (below 1 = faster).');
+  console.log(`vs base / vs floor: ${results.map((r) => `${r.workload} ${r.baseline} / ${r.floor ?? '-'}`).join('; ')}`);
   if (values.json) {
     writeJson(values.json, meta, results);
     log(`bench: wrote ${values.json}`);

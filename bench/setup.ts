@@ -90,6 +90,15 @@ export interface AddressFixture {
   total: number;
 }
 
+/** RouteFixture: a namespace holding one veth pair and many IPv4 routes in a few tables. */
+export interface RouteFixture {
+  ns: Namespace;
+  /** Routes added (the namespace also holds the kernel's own: local table, connected /16). */
+  added: number;
+  /** Table ids the added routes are spread over. */
+  tables: number[];
+}
+
 /** Sizes of the populated namespaces. */
 export interface FixtureSizes {
   /** Links in the link namespace besides `lo` (rounded up to an even number: veth pairs). */
@@ -98,6 +107,12 @@ export interface FixtureSizes {
   addresses: number;
   /** Links the addresses are spread over. */
   addressLinks: number;
+  /** Links (veth ends) in the decode-links namespace besides `lo`. */
+  decodeLinks: number;
+  /** IPv4 routes in the route namespace. */
+  routes: number;
+  /** Routing tables the routes are spread over (main first, then 100, 101, …). */
+  routeTables: number;
 }
 
 /**
@@ -109,25 +124,71 @@ export class Fixtures {
   private readonly made: string[] = [];
   private linkFixture: LinkFixture | undefined;
   private addressFixture: AddressFixture | undefined;
+  private decodeLinkFixture: LinkFixture | undefined;
+  private routeFixture: RouteFixture | undefined;
 
   constructor(readonly sizes: FixtureSizes, private readonly log: (line: string) => void = () => undefined) {}
 
   /** links returns the link namespace, creating and filling it on first use. */
   links(): LinkFixture {
-    if (this.linkFixture) return this.linkFixture;
-    const ns = this.namespace('nlkbl');
-    const pairs = Math.ceil(this.sizes.links / 2);
+    this.linkFixture ??= this.veths('nlkbl', 'bl', this.sizes.links);
+    return this.linkFixture;
+  }
+
+  /**
+   * decodeLinks returns the namespace the decode-links capture is dumped
+   * from (default 10,000 veth ends), creating and filling it on first use.
+   */
+  decodeLinks(): LinkFixture {
+    this.decodeLinkFixture ??= this.veths('nlkbd', 'dl', this.sizes.decodeLinks);
+    return this.decodeLinkFixture;
+  }
+
+  /**
+   * routes returns the route namespace, creating and filling it on first use:
+   * a veth pair rt0/rt1, both up, 172.16.0.1/16 on rt0, and `sizes.routes`
+   * IPv4 /24s (10.0.0.0/24, 10.0.1.0/24, … into 11.x, 12.x as needed) spread
+   * round-robin over `sizes.routeTables` tables (main, 100, 101, …). Every
+   * fifth route is on-link (`dev rt0`, no gateway), the rest `via
+   * 172.16.X.Y`; every fourth carries metrics (RTA_METRICS: mtu, advmss),
+   * every third a priority, every seventh `proto static`.
+   */
+  routes(): RouteFixture {
+    if (this.routeFixture) return this.routeFixture;
+    const ns = this.namespace('nlkbr');
+    const tables = [254];
+    for (let t = 1; t < Math.max(1, this.sizes.routeTables); t++) tables.push(99 + t);
+    const lines = ['link add rt0 type veth peer name rt1', 'link set rt0 up', 'link set rt1 up', 'addr add 172.16.0.1/16 dev rt0'];
+    for (let i = 0; i < this.sizes.routes; i++) {
+      let line = `route add ${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
+      line += i % 5 === 0 ? ' dev rt0' : ` via 172.16.0.${2 + (i % 8)} dev rt0`;
+      line += ` table ${tables[i % tables.length]}`;
+      if (i % 3 === 0) line += ` metric ${100 + (i % 50)}`;
+      if (i % 7 === 0) line += ' proto static';
+      if (i % 4 === 0) line += ` mtu ${1300 + (i % 100)} advmss ${1260 + (i % 40)}`;
+      lines.push(line);
+    }
+    const t0 = performance.now();
+    ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
+    this.log(`setup: ${ns.name}: ${this.sizes.routes} routes in ${tables.length} tables in ${Math.round(performance.now() - t0)} ms`);
+    this.routeFixture = { ns, added: this.sizes.routes, tables };
+    return this.routeFixture;
+  }
+
+  /** veths makes a namespace `nsPrefix…` holding `lo` and `count` veth ends (count/2 pairs, rounded up) named PREFIX<i>, PREFIX<i>p. */
+  private veths(nsPrefix: string, prefix: string, count: number): LinkFixture {
+    const ns = this.namespace(nsPrefix);
+    const pairs = Math.ceil(count / 2);
     const names: string[] = [];
     const lines: string[] = [];
     for (let i = 0; i < pairs; i++) {
-      names.push(`bl${i}`, `bl${i}p`);
-      lines.push(`link add bl${i} type veth peer name bl${i}p`);
+      names.push(`${prefix}${i}`, `${prefix}${i}p`);
+      lines.push(`link add ${prefix}${i} type veth peer name ${prefix}${i}p`);
     }
     const t0 = performance.now();
     ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
     this.log(`setup: ${ns.name}: ${names.length} veth links in ${Math.round(performance.now() - t0)} ms`);
-    this.linkFixture = { ns, names, total: names.length + 1 };
-    return this.linkFixture;
+    return { ns, names, total: names.length + 1 };
   }
 
   /** addresses returns the address namespace, creating and filling it on first use. */
@@ -175,5 +236,7 @@ export class Fixtures {
     }
     this.linkFixture = undefined;
     this.addressFixture = undefined;
+    this.decodeLinkFixture = undefined;
+    this.routeFixture = undefined;
   }
 }

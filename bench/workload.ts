@@ -16,6 +16,12 @@ export interface BenchConfig {
   addresses: number;
   /** Links the addresses are spread over. */
   addressLinks: number;
+  /** Veth ends in the namespace decode-links captures. */
+  decodeLinks: number;
+  /** IPv4 routes in the namespace decode-routes captures. */
+  routes: number;
+  /** Routing tables those routes are spread over. */
+  routeTables: number;
   /** Sequential requests per nlkit run of the round-trip workload. */
   requests: number;
   /** `ip` processes spawned (one sample each) in the round-trip workload. */
