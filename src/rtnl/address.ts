@@ -15,6 +15,7 @@ import { rtAddr } from '../generated/index.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parsePrefix } from './prefix.js';
 import { scopeName, scopeNumber, type Scope } from './scope.js';
+import { checkUint } from './validate.js';
 
 type AddrAttrs = rtAddr.AddrAttrs;
 
@@ -241,7 +242,7 @@ function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInp
     bits |= bit;
   }
   if (bits & ~HEADER_FLAG_BITS) attrs.ifaFlags = o.flags;
-  if (o.metric !== undefined) attrs.ifaRtPriority = u32(o.metric, 'metric');
+  if (o.metric !== undefined) attrs.ifaRtPriority = checkUint(o.metric, 'metric', 0xffffffff);
   // The kernel picks IPv6 scopes itself; IPv4 takes ours, and `ip` makes loopback host-scoped.
   const scope = o.scope !== undefined ? scopeNumber(o.scope) : v4 && p.bytes[0] === 127 ? scopeNumber('host') : 0;
   return {
@@ -267,10 +268,5 @@ function broadcastOf(bytes: Uint8Array, length: number): string {
 
 function lifetime(n: number, what: string): number {
   if (n === Infinity) return FOREVER;
-  return u32(n, what);
-}
-
-function u32(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(`${what} ${n} is not an integer 0-4294967295`);
-  return n;
+  return checkUint(n, what, 0xffffffff);
 }

@@ -12,6 +12,7 @@ import type { DumpOptions } from '../netlink/connection.js';
 import { rtNeigh } from '../generated/index.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { checkLinkName } from './link.js';
+import { checkUint } from './validate.js';
 
 type NeighAttrs = rtNeigh.NeighAttrs;
 type NeighMessage = rtNeigh.NeighMessage;
@@ -301,8 +302,4 @@ function plan(spec: NeighborSpec, create: boolean): Plan {
     }
   }
   return { message: { header: { ndmFamily: family, ndmState: state, ndmFlags: flags }, attrs }, label };
-}
-
-function checkUint(v: number, what: string, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError(`${what} must be an integer from 0 to ${max} (is ${String(v)})`);
 }

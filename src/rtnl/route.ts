@@ -18,6 +18,7 @@ import { rtRoute } from '../generated/index.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parsePrefix, type Prefix } from './prefix.js';
 import { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
+import { checkUint } from './validate.js';
 
 export { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
 
@@ -480,8 +481,8 @@ export class Routes {
       attrs.rtaSrc = f.address;
       srcLen = full;
     }
-    if (options.mark !== undefined) attrs.rtaMark = u32(options.mark, 'mark');
-    if (options.uid !== undefined) attrs.rtaUid = u32(options.uid, 'uid');
+    if (options.mark !== undefined) attrs.rtaMark = checkUint(options.mark, 'mark', 0xffffffff);
+    if (options.uid !== undefined) attrs.rtaUid = checkUint(options.uid, 'uid', 0xffffffff);
     if (options.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(options.oif);
     if (options.iif !== undefined) attrs.rtaIif = await this.ctx.linkIndex(options.iif);
     const { replies } = await this.ctx.conn.request(
@@ -606,7 +607,7 @@ async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef)
     header.rtmSrcLen = src.length;
     attrs.rtaSrc = src.address;
   }
-  if (r.tos !== undefined) header.rtmTos = u8(r.tos, 'tos');
+  if (r.tos !== undefined) header.rtmTos = checkUint(r.tos, 'tos', 255);
   const type = r.type === undefined ? (create ? RTN_UNICAST : 0) : typeNumber(r.type);
   header.rtmType = type;
   const table = r.table === undefined ? (LOCAL_TABLE_TYPES.has(type) ? RouteTable.local : RouteTable.main) : tableNumber(r.table);
@@ -615,8 +616,8 @@ async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef)
   header.rtmProtocol = r.protocol === undefined ? (create ? RouteProtocol.boot : 0) : protocolNumber(r.protocol);
   if (r.gateway !== undefined) setGateway(attrs, r.gateway, family);
   if (r.prefsrc !== undefined) attrs.rtaPrefsrc = sameFamily(parsePrefix(r.prefsrc), family, 'prefsrc', r.prefsrc).address;
-  if (r.priority !== undefined) attrs.rtaPriority = u32(r.priority, 'priority');
-  if (r.pref !== undefined) attrs.rtaPref = typeof r.pref === 'number' ? u8(r.pref, 'pref') : prefNumber(r.pref);
+  if (r.priority !== undefined) attrs.rtaPriority = checkUint(r.priority, 'priority', 0xffffffff);
+  if (r.pref !== undefined) attrs.rtaPref = typeof r.pref === 'number' ? checkUint(r.pref, 'pref', 255) : prefNumber(r.pref);
   if (r.metrics !== undefined) attrs.rtaMetrics = metricsToAttrs(r.metrics);
   let flags = r.onlink ? RouteFlag.onlink : 0;
   if (r.multipath !== undefined) {
@@ -702,7 +703,7 @@ function metricsToAttrs(m: RouteMetrics): rtRoute.RtaMetrics {
   const out: rtRoute.RtaMetrics = {};
   for (const name of Object.keys(METRICS) as NumericMetric[]) {
     const v = m[name];
-    if (v !== undefined) (out as Record<string, number>)[metricField(name)] = u32(v, `metrics.${name}`);
+    if (v !== undefined) (out as Record<string, number>)[metricField(name)] = checkUint(v, `metrics.${name}`, 0xffffffff);
   }
   if (m.congctl !== undefined) out.rtaxCcAlgo = m.congctl;
   let lock = m.mtuLock ? 1 << METRICS.mtu : 0;
@@ -716,21 +717,21 @@ function metricsToAttrs(m: RouteMetrics): rtRoute.RtaMetrics {
 }
 
 function tableNumber(t: RouteTableName | number): number {
-  if (typeof t === 'number') return u32(t, 'table');
+  if (typeof t === 'number') return checkUint(t, 'table', 0xffffffff);
   const n = (RouteTable as Record<string, number>)[t];
   if (n === undefined) throw new EncodeError(`unknown table ${JSON.stringify(t)} (use ${Object.keys(RouteTable).join(', ')}, or a number)`);
   return n;
 }
 
 function protocolNumber(p: RouteProtocolName | number): number {
-  if (typeof p === 'number') return u8(p, 'protocol');
+  if (typeof p === 'number') return checkUint(p, 'protocol', 255);
   const n = (RouteProtocol as Record<string, number>)[p];
   if (n === undefined) throw new EncodeError(`unknown route protocol ${JSON.stringify(p)} (use ${Object.keys(RouteProtocol).join(', ')}, or a number)`);
   return n;
 }
 
 function typeNumber(t: rtRoute.RtmType | number): number {
-  if (typeof t === 'number') return u8(t, 'type');
+  if (typeof t === 'number') return checkUint(t, 'type', 255);
   const n = (rtRoute.RtmType as Record<string, number>)[t];
   if (n === undefined) throw new EncodeError(`unknown route type ${JSON.stringify(t)} (use ${Object.keys(rtRoute.RtmType).join(', ')}, or a number)`);
   return n;
@@ -739,15 +740,5 @@ function typeNumber(t: rtRoute.RtmType | number): number {
 function prefNumber(p: string): number {
   const n = (PREF_VALUES as Record<string, number>)[p];
   if (n === undefined) throw new EncodeError(`unknown pref ${JSON.stringify(p)} (use low, medium, high)`);
-  return n;
-}
-
-function u8(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new EncodeError(`${what} ${n} is not an integer 0-255`);
-  return n;
-}
-
-function u32(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(`${what} ${n} is not an integer 0-4294967295`);
   return n;
 }

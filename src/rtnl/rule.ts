@@ -10,6 +10,7 @@ import { rtRule } from '../generated/index.js';
 import { Family, type RtnlContext } from './context.js';
 import { checkLinkName } from './link.js';
 import { parsePrefix, type Prefix } from './prefix.js';
+import { checkUint } from './validate.js';
 
 type RuleAttrs = rtRule.RuleAttrs;
 type RuleMessage = rtRule.RuleMessage;
@@ -405,8 +406,4 @@ function named<K extends string>(v: number | K, names: Readonly<Record<K, number
   const n = Object.prototype.hasOwnProperty.call(names, v) ? names[v] : undefined;
   if (n === undefined) throw new EncodeError(`unknown ${what} ${JSON.stringify(v)} (a number 0-255, or ${Object.keys(names).join(', ')})`);
   return n;
-}
-
-function checkUint(v: number, what: string, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError(`${what} must be an integer from 0 to ${max} (is ${String(v)})`);
 }
