@@ -65,8 +65,8 @@ export function codecFor(request: string, type: number): Codec | undefined {
 export function reencode(codec: Codec, bytes: Uint8Array): { value: unknown; bytes: Uint8Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const value = codec.decode(view, 16, view.getUint32(0, true));
-  // Large enough never to grow: MessageWriter.u8…u64be read `this.view` before attr() grows it (reported).
-  const w = new MessageWriter(1 << 16);
+  // Small on purpose: encoding must survive the writer growing mid-message.
+  const w = new MessageWriter(64);
   const start = w.begin(view.getUint16(4, true), view.getUint16(6, true), view.getUint32(8, true), view.getUint32(12, true));
   codec.encode(w, value as never);
   w.end(start);
