@@ -23,6 +23,11 @@ import type { RawAttribute } from './reader.js';
 
 const encoder = new TextEncoder();
 
+/** A value that does not fit its attribute: never wrapped silently (300 as a u8 is not 44). */
+function outOfRange(type: number, value: number, what: string): EncodeError {
+  return new EncodeError(`attribute ${type}: ${value} is not a ${what}`);
+}
+
 export class MessageWriter {
   /** The bytes written so far are `bytes.subarray(0, length)`. Reallocated on growth. */
   bytes: Uint8Array;
@@ -119,34 +124,42 @@ export class MessageWriter {
   }
 
   u8(type: number, value: number): void {
+    if ((value & 0xff) !== value) throw outOfRange(type, value, 'u8 (0 to 255)');
     const at = this.attr(type, 1);
     this.view.setUint8(at, value);
   }
   s8(type: number, value: number): void {
+    if ((value << 24) >> 24 !== value) throw outOfRange(type, value, 's8 (-128 to 127)');
     const at = this.attr(type, 1);
     this.view.setInt8(at, value);
   }
   u16(type: number, value: number): void {
+    if ((value & 0xffff) !== value) throw outOfRange(type, value, 'u16 (0 to 65535)');
     const at = this.attr(type, 2);
     this.view.setUint16(at, value, true);
   }
   s16(type: number, value: number): void {
+    if ((value << 16) >> 16 !== value) throw outOfRange(type, value, 's16 (-32768 to 32767)');
     const at = this.attr(type, 2);
     this.view.setInt16(at, value, true);
   }
   u16be(type: number, value: number): void {
+    if ((value & 0xffff) !== value) throw outOfRange(type, value, 'u16 (0 to 65535)');
     const at = this.attr(type, 2);
     this.view.setUint16(at, value, false);
   }
   u32(type: number, value: number): void {
+    if (value >>> 0 !== value) throw outOfRange(type, value, 'u32 (0 to 4294967295)');
     const at = this.attr(type, 4);
     this.view.setUint32(at, value >>> 0, true);
   }
   s32(type: number, value: number): void {
+    if ((value | 0) !== value) throw outOfRange(type, value, 's32');
     const at = this.attr(type, 4);
     this.view.setInt32(at, value, true);
   }
   u32be(type: number, value: number): void {
+    if (value >>> 0 !== value) throw outOfRange(type, value, 'u32 (0 to 4294967295)');
     const at = this.attr(type, 4);
     this.view.setUint32(at, value >>> 0, false);
   }

@@ -298,6 +298,22 @@ describe('typed readers', () => {
 });
 
 describe('MessageWriter', () => {
+  it('refuses integers that do not fit instead of wrapping them', () => {
+    const w = new MessageWriter();
+    const cases: Array<[keyof MessageWriter, number]> = [
+      ['u8', 256], ['u8', -1], ['u8', 1.5], ['s8', 128], ['s8', -129],
+      ['u16', 65536], ['u16be', -1], ['s16', 32768], ['u32', 2 ** 32], ['u32', -1], ['u32be', NaN], ['s32', 2 ** 31],
+    ];
+    for (const [method, value] of cases) {
+      expect(() => (w[method] as (t: number, v: number) => void)(5, value), `${String(method)}(${value})`).toThrow(EncodeError);
+    }
+    expect(w.length).toBe(0); // nothing half-written
+    for (const [method, value] of [['u8', 255], ['s8', -128], ['u16', 65535], ['s16', -32768], ['u32', 2 ** 32 - 1], ['s32', -(2 ** 31)]] as const) {
+      (w[method] as (t: number, v: number) => void)(5, value);
+    }
+    expect(w.length).toBe(6 * 8);
+  });
+
   it('begin/end write a nlmsghdr with the patched length', () => {
     const w = new MessageWriter();
     const m = w.begin(0x12, NLM_F_REQUEST | NLM_F_ACK, 0x01020304, 0);

@@ -152,6 +152,15 @@ describeKernel('links', () => {
     const missing = await rt.links.add({ name: 'd0', kind: 'dummy' }).catch((e) => e);
     expect(missing.code).toBe('EOPNOTSUPP');
     expect(missing.ack.message).toMatch(/Unknown device type/);
+    // The extended ACK's offset becomes the path of the attribute the kernel refused.
+    const badVni = await rt.links.add({ name: 'vxbad', kind: 'vxlan', vxlan: { id: 0x1000000 } }).catch((e) => e);
+    expect(badVni).toBeInstanceOf(KernelError);
+    expect(badVni.code).toBe('ERANGE');
+    expect(badVni.ack.message).toMatch(/VXLAN ID must be lower than/);
+    expect(badVni.ack.attributePath).toBe('linkinfo.data(vxlan).id');
+    expect(badVni.message).toContain('attribute linkinfo.data(vxlan).id');
+    // A value that does not fit its attribute never goes out wrapped.
+    await expect(rt.links.add({ name: 'vxttl', kind: 'vxlan', vxlan: { id: 5, ttl: 300 } })).rejects.toBeInstanceOf(EncodeError);
     const badMtu = await rt.links.set('va', { mtu: 10 }).catch((e) => e);
     expect(badMtu).toBeInstanceOf(KernelError);
     expect(badMtu.code).toBe('EINVAL');
