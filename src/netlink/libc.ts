@@ -1,6 +1,8 @@
 /**
  * libc through koffi — the only module that imports koffi. Everything above
- * this file is plain TypeScript over numbers and byte arrays.
+ * this file is plain TypeScript over numbers and byte arrays. (The poller's
+ * worker thread loads koffi on its own for its one blocking `epoll_wait`: a
+ * worker thread cannot share this module's bindings.)
  *
  * Each wrapper returns the call's result and throws SyscallError (naming the
  * call and the errno) when it fails, except where a caller must branch on an

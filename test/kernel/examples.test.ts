@@ -31,6 +31,15 @@ describeKernel('examples', () => {
     expect(out).toContain('ethtool veth0 speed 10000');
   });
 
+  it('events.ts prints typed events and a view equal to the kernel', () => {
+    const out = tsx('events.ts');
+    expect(out).toContain('event: new link br0');
+    expect(out).toContain('event: new address 10.1.0.2/24');
+    expect(out).toContain('event: new address 10.1.0.3/24');
+    expect(out).toContain('event: del address 10.1.0.3/24');
+    expect(out).toContain('view: 10.1.0.2/24');
+  });
+
   it('list-links.ts lists the links of the namespace it runs in', () => {
     const out = tsx('list-links.ts');
     expect(out).toContain("'lo'");
