@@ -736,7 +736,7 @@ export class FamilyEmitter {
     }
     e.line(`/** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */`);
     e.line(`unknown?: ${'RawAttribute'}[];`);
-    e.line(`/** Raw \`nla_type\` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */`);
+    e.line(`/** Raw \`nla_type\` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */`);
     e.line(`order?: number[];`);
     e.close();
     e.line();
@@ -747,18 +747,63 @@ export class FamilyEmitter {
     e.close('};');
     e.line();
 
+    // wire order: the kernel's emission order (spec order unless the set says `x-wire-order`)
+    const real = set.attrs.filter((a) => a.type !== 'pad' && a.type !== 'unused');
+    const ranked: Array<Attr | number> = [];
+    for (const n of set.wireOrder ?? []) {
+      if (typeof n === 'number') {
+        if (set.attrs.some((x) => x.value === n && x.type !== 'pad' && x.type !== 'unused')) throw new Error(`${set.name}: x-wire-order: ${n} is a named attribute; use its name`);
+        if (!ranked.includes(n)) ranked.push(n);
+        continue;
+      }
+      const a = real.find((x) => x.name === n);
+      if (!a) throw new Error(`${set.name}: x-wire-order names ${n}, not an attribute of the set`);
+      if (!ranked.includes(a)) ranked.push(a);
+    }
+    for (const a of real) if (!ranked.includes(a)) ranked.push(a);
+    // The raw nla_type the encoder writes for each attribute when there is no `order`.
+    const defaultRaw = (a: Attr): number => {
+      const nestish = a.type === 'nest' || a.type === 'indexed-array' || a.type === 'nest-type-value';
+      return (nestish ? a.value | this.defNested : a.value) | (a.nestedFlag ? 0x8000 : 0);
+    };
+    // Rank table, indexed by attribute number: rank << 18 | any flags << 17 | may repeat << 16 |
+    // default raw type. Unknown numbers (and padding) rank last, as the encoder writes `unknown`
+    // last, unless x-wire-order places them; -1 never ranks (a generic netlink sub-message, whose
+    // nest flag depends on the decoded value).
+    const unknownRank = (ranked.length + 1) * 0x40000 + 0x30000;
+    const rankedUnknown = ranked.filter((a): a is number => typeof a === 'number');
+    const rankLen = real.length === 0 ? 0 : Math.max(...real.map((a) => a.value), ...rankedUnknown) + 1;
+    if (rankLen > 4096) throw new Error(`${set.name}: attribute numbers up to ${rankLen - 1}: rank table too large`);
+    const rankTable: number[] = new Array<number>(rankLen).fill(unknownRank);
+    ranked.forEach((a, i) => {
+      if (typeof a === 'number') rankTable[a] = (i + 1) * 0x40000 + 0x30000;
+      else if (a.type === 'sub-message' && this.defNested !== 0) rankTable[a.value] = -1;
+      else rankTable[a.value] = (i + 1) * 0x40000 + (a.multi ? 0x10000 : 0) + defaultRaw(a);
+    });
+    const R = `${this.lc(T)}Rank`;
+    e.line(`/**`);
+    e.line(` * ${R}: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when`);
+    e.line(` * any flag bits do (kept raw in \`unknown\`), 1 << 16 when it may repeat, and the raw type`);
+    e.line(` * (flag bits included) the encoder writes without \`order\`.`);
+    e.line(` */`);
+    e.line(`const ${R}: readonly number[] = [${rankTable.join(', ')}];`);
+    e.line();
+
     // decoder
     const needSE = fields.some(({ f, a }) => f !== undefined || a.type === 'sub-message');
     e.line(`/**`);
     e.line(` * decode${T} decodes the attributes of \`${set.name}\` in \`[start, end)\`. Unknown`);
     e.line(` * attributes are kept in \`unknown\`; throws DecodeError with the attribute path.`);
+    e.line(` * \`order\` stays undefined while the wire follows the kernel's usual order (re-encoding`);
+    e.line(` * then gives the same bytes); from the first departure it is recorded for the whole set.`);
     e.line(` */`);
     e.open(`export function decode${T}(view: DataView, start: number, end: number): ${T} {`);
-    e.line(`const order: number[] = [];`);
+    e.line(`let order: number[] | undefined;`);
+    e.line(`let last = 0;`);
     e.open(`const out: ${T} = {`);
     for (const a of set.attrs) if (a.type !== 'pad' && a.type !== 'unused') e.line(`${camel(a.name)}: undefined,`);
     e.line(`unknown: undefined,`);
-    e.line(`order,`);
+    e.line(`order: undefined,`);
     e.close('};');
     for (const a of subs) e.line(`let ${camel(a.name)}At = -1;\nlet ${camel(a.name)}End = 0;`.replace('\n', '\n' + '  '.repeat(e.ind)));
     e.line(`let t = -1;`);
@@ -767,8 +812,13 @@ export class FamilyEmitter {
     e.line(`t = -1;`);
     e.line(`const len = ${this.r('checkAttr')}(view, p, end);`);
     e.line(`const raw = view.getUint16(p + 2, true);`);
-    e.line(`order.push(raw);`);
     e.line(`t = raw & ${this.s('TYPE_MASK')};`);
+    e.open(`if (order === undefined) {`);
+    e.line(`const k = t < ${R}.length ? ${R}[t]! : ${unknownRank};`);
+    e.line(`if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;`);
+    e.line(`else out.order = order = ${this.s('orderBefore')}(view, start, p);`);
+    e.close();
+    e.line(`if (order !== undefined) order.push(raw);`);
     const swStart = e.out.length;
     e.open(`switch (t) {`);
     for (const { a, f } of fields) {
@@ -818,11 +868,9 @@ export class FamilyEmitter {
     e.line();
 
     // encoder
-    const def = set.attrs.filter((a) => a.type !== 'pad' && a.type !== 'unused').map((a) => {
-      const nestish = a.type === 'nest' || a.type === 'indexed-array' || a.type === 'nest-type-value';
-      return nestish ? a.value | this.defNested : a.value;
-    });
-    e.line(`/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */`);
+    // A number x-wire-order places is written as -2 - n: the unknown attributes of number n.
+    const def = ranked.map((a) => (typeof a === 'number' ? -2 - a : defaultRaw(a)));
+    e.line(`/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes${rankedUnknown.length ? ', -2 - n for those of number n' : ''}. */`);
     e.line(`const ${this.lc(T)}Order: readonly number[] = [${[...def, -1].join(', ')}];`);
     e.line();
     e.line(`function put${T}(w: MessageWriter, v: ${T}, types: readonly number[], ordered: boolean): void {`);
@@ -851,8 +899,18 @@ export class FamilyEmitter {
     e.open(`default: {`);
     e.line(`const u = v.unknown;`);
     e.open(`if (u !== undefined) {`);
-    e.line(`if (!ordered) for (const x of u) w.rawAttr(x);`);
-    e.line(`else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);`);
+    if (rankedUnknown.length === 0) e.line(`if (!ordered) for (const x of u) w.rawAttr(x);`);
+    else {
+      e.open(`if (!ordered) {`);
+      e.line(`// -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.`);
+      e.line(`const n = raw === -1 ? -1 : -2 - raw;`);
+      e.open(`for (const x of u) {`);
+      e.line(`const xt = x.type & ${this.s('TYPE_MASK')};`);
+      e.line(`if (n === -1 ? !(${rankedUnknown.map((x) => `xt === ${x}`).join(' || ')}) : xt === n) w.rawAttr(x);`);
+      e.close();
+      e.close(`} else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);`);
+    }
+    if (rankedUnknown.length === 0) e.line(`else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);`);
     e.close();
     e.close();
     e.close();
@@ -861,7 +919,7 @@ export class FamilyEmitter {
     e.line();
     e.line(`/**`);
     e.line(` * encode${T} appends the attributes of \`${set.name}\` that are not undefined, in`);
-    e.line(` * the recorded \`order\` when there is one (then any set since), else in spec order.`);
+    e.line(` * the recorded \`order\` when there is one (then any set since), else in the kernel's order.`);
     e.line(` * Throws EncodeError for values that cannot be encoded.`);
     e.line(` */`);
     e.open(`export function encode${T}(w: MessageWriter, v: ${T}): void {`);

@@ -112,7 +112,8 @@ function build(): { outputs: Output[]; skipped: string[] } {
   idx.push(` *   offset, walking the request with the generated tables.`);
   idx.push(` *`);
   idx.push(` * Decoded attribute objects carry \`unknown\` (raw attributes no spec names) and \`order\``);
-  idx.push(` * (wire order with flag bits) so that decode → encode reproduces the kernel's bytes.`);
+  idx.push(` * (wire order with flag bits, recorded only when it departs from the kernel's usual order)`);
+  idx.push(` * so that decode → encode reproduces the kernel's bytes.`);
   if (skipped.length) {
     idx.push(` *`);
     idx.push(` * Not generated: ${skipped.join('; ')}.`);

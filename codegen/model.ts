@@ -78,6 +78,8 @@ export interface Attr {
   typeValue?: string[];
   /** nlkit extension: a nest whose payload is this struct followed by `nested` attributes (veth's VETH_INFO_PEER). */
   fixedHeader?: string;
+  /** nlkit extension `x-nla-f-nested`: the kernel sends this attribute with NLA_F_NESTED (nla_nest_start, not _noflag). */
+  nestedFlag?: boolean;
   len?: number;
   doc?: string;
 }
@@ -87,6 +89,13 @@ export interface AttrSet {
   namePrefix?: string;
   subsetOf?: string;
   attrs: Attr[];
+  /**
+   * nlkit extension `x-wire-order`: attribute names in the order the kernel emits them,
+   * where that differs from spec order (listed first; the rest follow in spec order). A
+   * number stands for an attribute the spec lacks (kept in `unknown`) that newer kernels send.
+   * The decoder records `order` only when the wire departs from this order.
+   */
+  wireOrder?: Array<string | number>;
   doc?: string;
 }
 
@@ -176,6 +185,7 @@ export function mergeOverlay(base: Yaml, overlay: Yaml): Yaml {
       out['attribute-sets'].push(set);
       continue;
     }
+    if (set['x-wire-order'] !== undefined) have['x-wire-order'] = set['x-wire-order'];
     for (const a of set.attributes ?? []) {
       const i = have.attributes.findIndex((x: Yaml) => x.name === a.name);
       if (i >= 0) have.attributes[i] = { ...have.attributes[i], ...a };
@@ -297,6 +307,7 @@ export function resolve(y: Yaml, sources: string[]): Family {
     multi: a['multi-attr'] === true,
     typeValue: a['type-value'],
     fixedHeader: a['fixed-header'],
+    nestedFlag: a['x-nla-f-nested'] === true ? true : undefined,
     len: a.len,
     doc: typeof a.doc === 'string' ? a.doc.trim() : undefined,
   });
@@ -309,7 +320,7 @@ export function resolve(y: Yaml, sources: string[]): Family {
       attrs.push(toAttr(a, val));
       val++;
     }
-    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'], attrs, doc: s.doc });
+    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'], attrs, wireOrder: s['x-wire-order'], doc: s.doc });
   }
   for (const s of rawSets) {
     if (!s['subset-of']) continue;
@@ -324,7 +335,7 @@ export function resolve(y: Yaml, sources: string[]): Family {
       if (!real || !realModel) throw new Error(`${fam.name}: ${s.name}.${a.name} not in ${full.name}`);
       attrs.push(toAttr({ ...real, ...a }, realModel.value));
     }
-    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'] ?? full['name-prefix'], subsetOf: s['subset-of'], attrs, doc: s.doc });
+    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'] ?? full['name-prefix'], subsetOf: s['subset-of'], attrs, wireOrder: s['x-wire-order'] ?? (full['x-wire-order'] as Array<string | number> | undefined)?.filter((n) => typeof n === 'number' || attrs.some((a) => a.name === n)), doc: s.doc });
   }
 
   for (const sm of y['sub-messages'] ?? []) {

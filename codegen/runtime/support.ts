@@ -7,9 +7,18 @@
  * Decoded attribute-set objects carry two bookkeeping fields next to the
  * attributes: `unknown` (attributes no spec names, kept raw) and `order` (the
  * raw `nla_type` of each attribute in wire order, NLA_F_NESTED included), so
- * that encoding a decoded object reproduces the kernel's bytes exactly. Leave
- * `order` undefined when building an object by hand: attributes are then
- * written in spec order with the family's default nest flag.
+ * that encoding a decoded object reproduces the kernel's bytes exactly.
+ *
+ * `order` is only recorded when it is needed. Each set has a usual order: the
+ * order the kernel emits its attributes in (spec order unless the spec or our
+ * overlay says `x-wire-order`), each with the family's default nest flag, and
+ * unknown attributes last. While the wire follows it — ranks rising, a
+ * repeat only for multi-attr, flag bits as the encoder would write them —
+ * the decoder leaves `order` undefined and the encoder, given no `order`,
+ * writes that same usual order: the same bytes. At the first departure the
+ * decoder rebuilds `order` from the attribute headers already passed
+ * (orderBefore) and records it from then on. Leave `order` undefined when
+ * building an object by hand.
  */
 import { DecodeError, EncodeError } from '../netlink/errors.js';
 import type { MessageWriter } from '../netlink/writer.js';
@@ -215,6 +224,17 @@ export function inAttr(err: unknown, name: string | undefined): unknown {
 /** tooShort is the DecodeError for a struct shorter than its known size. */
 export function tooShort(what: string, need: number, s: number, e: number): DecodeError {
   return new DecodeError(`${what}: expected ${need} bytes, got ${e - s}`, s);
+}
+
+/**
+ * orderBefore returns the raw `nla_type` of each attribute in `[start, p)`, in
+ * wire order: the start of a decoder's `order` once the wire departs from the
+ * set's usual order at `p`. The headers were already checked by the decoder.
+ */
+export function orderBefore(view: DataView, start: number, p: number): number[] {
+  const order: number[] = [];
+  for (let q = start; q < p; q += (view.getUint16(q, true) + 3) & ~3) order.push(view.getUint16(q + 2, true));
+  return order;
 }
 
 /**

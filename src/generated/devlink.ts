@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, readBitfield32, walkAttributePath, writeBitfield32 } from './support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, walkAttributePath, writeBitfield32 } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -631,7 +631,7 @@ export interface Devlink {
   /** DEVLINK_ATTR_REGION_DIRECT */ regionDirect?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -812,11 +812,21 @@ const devlinkNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * devlinkRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const devlinkRank: readonly number[] = [45809664, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7110683, 7438364, 7602205, 7864350, 8159263, 8421408, 8650785, 8945698, 9273379, 9437220, 9732133, 9994278, 10223655, 10584104, 10846249, 11010090, 11370539, 11632684, 11796525, 12058670, 12320815, 12582960, 12877873, 13205554, 13369395, 13631540, 13926453, 14155830, 14417975, 14778424, 14942265, 15204410, 15466555, 15728700, 45809664, 15990846, 16285759, 16613440, 16777281, 17039426, 17301571, 17563716, 17825861, 18088006, 18350151, 18612296, 18874441, 19136586, 19398731, 19660876, 19923021, 20185166, 20447311, 20742224, 20971601, 21233746, 21495891, 45809664, 45809664, 45809664, 21758039, 22020184, 22282329, 22577242, 22839387, 23068764, 23363677, 23625822, 23855199, 24117344, 24379489, 24641634, 24903779, 25264228, 25526373, 25788518, 25952359, 26214504, 26476649, 26771562, 27000939, 27263084, 27525229, 27787374, 28049519, 28311664, 45809664, 28606578, 28835955, 29098100, 29360245, 29622390, 29884535, 30146680, 30408825, 30670970, 30933115, 31195260, 31457405, 31719550, 31981695, 32243840, 32538753, 32768130, 33030275, 33292420, 33554565, 33849478, 34078855, 34341000, 34603145, 34865290, 35127435, 35389580, 35651725, 35913870, 36176015, 36438160, 36733073, 36962450, 37224595, 37486740, 37748885, 38011030, 38273175, 38535320, 38797465, 39059610, 39321755, 39616668, 39878813, 40206494, 40370335, 40632480, 40927393, 41255074, 41517219, 41681060, 41943205, 42205350, 42467495, 42729640, 42991785, 43253930, 43516075, 43778220, 44040365, 44335278, 45809664, 44597424, 44826801, 45088946, 45351091];
+
+/**
  * decodeDevlink decodes the attributes of `devlink` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDevlink(view: DataView, start: number, end: number): Devlink {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Devlink = {
     busName: undefined,
     devName: undefined,
@@ -992,7 +1002,7 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
     rateTxWeight: undefined,
     regionDirect: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1000,8 +1010,13 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < devlinkRank.length ? devlinkRank[t]! : 45809664;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1535,7 +1550,7 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const devlinkOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 32795, 32796, 29, 30, 32799, 32800, 33, 32802, 32803, 36, 32805, 32806, 39, 32808, 32809, 42, 32811, 32812, 45, 46, 47, 48, 32817, 32818, 51, 52, 32821, 54, 55, 32824, 57, 58, 59, 60, 62, 32831, 32832, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 32848, 81, 82, 83, 87, 88, 89, 32858, 32859, 92, 32861, 32862, 95, 96, 97, 98, 99, 32868, 32869, 32870, 103, 104, 105, 32874, 107, 108, 109, 110, 111, 112, 32882, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 32897, 130, 131, 132, 133, 32902, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 32913, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 32924, 32925, 32926, 159, 160, 32929, 32930, 32931, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 32942, 32944, 177, 178, 179, -1];
 
 function putDevlink(w: MessageWriter, v: Devlink, types: readonly number[], ordered: boolean): void {
@@ -2599,7 +2614,7 @@ function putDevlink(w: MessageWriter, v: Devlink, types: readonly number[], orde
 
 /**
  * encodeDevlink appends the attributes of `devlink` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDevlink(w: MessageWriter, v: Devlink): void {
@@ -2629,7 +2644,7 @@ export interface DlPortFunction {
   /** DEVLINK_PORT_FN_ATTR_CAPS */ caps?: Bitfield32;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2641,18 +2656,28 @@ const dlPortFunctionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlPortFunctionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlPortFunctionRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeDlPortFunction decodes the attributes of `dl-port-function` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlPortFunction(view: DataView, start: number, end: number): DlPortFunction {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlPortFunction = {
     hwAddr: undefined,
     state: undefined,
     opstate: undefined,
     caps: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2660,8 +2685,13 @@ export function decodeDlPortFunction(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlPortFunctionRank.length ? dlPortFunctionRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2688,7 +2718,7 @@ export function decodeDlPortFunction(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlPortFunctionOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putDlPortFunction(w: MessageWriter, v: DlPortFunction, types: readonly number[], ordered: boolean): void {
@@ -2725,7 +2755,7 @@ function putDlPortFunction(w: MessageWriter, v: DlPortFunction, types: readonly 
 
 /**
  * encodeDlPortFunction appends the attributes of `dl-port-function` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlPortFunction(w: MessageWriter, v: DlPortFunction): void {
@@ -2753,7 +2783,7 @@ export interface DlAttrStats {
   /** DEVLINK_ATTR_STATS_RX_DROPPED */ statsRxDropped?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2764,17 +2794,27 @@ const dlAttrStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlAttrStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlAttrStatsRank: readonly number[] = [262144, 524289, 786434];
+
+/**
  * decodeDlAttrStats decodes the attributes of `dl-attr-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlAttrStats(view: DataView, start: number, end: number): DlAttrStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlAttrStats = {
     statsRxPackets: undefined,
     statsRxBytes: undefined,
     statsRxDropped: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2782,8 +2822,13 @@ export function decodeDlAttrStats(view: DataView, start: number, end: number): D
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlAttrStatsRank.length ? dlAttrStatsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2807,7 +2852,7 @@ export function decodeDlAttrStats(view: DataView, start: number, end: number): D
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlAttrStatsOrder: readonly number[] = [0, 1, 2, -1];
 
 function putDlAttrStats(w: MessageWriter, v: DlAttrStats, types: readonly number[], ordered: boolean): void {
@@ -2840,7 +2885,7 @@ function putDlAttrStats(w: MessageWriter, v: DlAttrStats, types: readonly number
 
 /**
  * encodeDlAttrStats appends the attributes of `dl-attr-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlAttrStats(w: MessageWriter, v: DlAttrStats): void {
@@ -2866,7 +2911,7 @@ export interface DlTrapMetadata {
   /** DEVLINK_ATTR_TRAP_METADATA_TYPE_FA_COOKIE */ trapMetadataTypeFaCookie?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2876,16 +2921,26 @@ const dlTrapMetadataNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlTrapMetadataRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlTrapMetadataRank: readonly number[] = [262144, 524289];
+
+/**
  * decodeDlTrapMetadata decodes the attributes of `dl-trap-metadata` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlTrapMetadata(view: DataView, start: number, end: number): DlTrapMetadata {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlTrapMetadata = {
     trapMetadataTypeInPort: undefined,
     trapMetadataTypeFaCookie: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2893,8 +2948,13 @@ export function decodeDlTrapMetadata(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlTrapMetadataRank.length ? dlTrapMetadataRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       switch (t) {
         case 0:
           out.trapMetadataTypeInPort = true;
@@ -2913,7 +2973,7 @@ export function decodeDlTrapMetadata(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlTrapMetadataOrder: readonly number[] = [0, 1, -1];
 
 function putDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata, types: readonly number[], ordered: boolean): void {
@@ -2942,7 +3002,7 @@ function putDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata, types: readonly 
 
 /**
  * encodeDlTrapMetadata appends the attributes of `dl-trap-metadata` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata): void {
@@ -2966,7 +3026,7 @@ export interface DlSelftestId {
   /** DEVLINK_ATTR_SELFTEST_ID_FLASH */ flash?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2975,15 +3035,25 @@ const dlSelftestIdNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlSelftestIdRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlSelftestIdRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeDlSelftestId decodes the attributes of `dl-selftest-id` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlSelftestId(view: DataView, start: number, end: number): DlSelftestId {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlSelftestId = {
     flash: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2991,8 +3061,13 @@ export function decodeDlSelftestId(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlSelftestIdRank.length ? dlSelftestIdRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       switch (t) {
         case 1:
           out.flash = true;
@@ -3008,7 +3083,7 @@ export function decodeDlSelftestId(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlSelftestIdOrder: readonly number[] = [1, -1];
 
 function putDlSelftestId(w: MessageWriter, v: DlSelftestId, types: readonly number[], ordered: boolean): void {
@@ -3033,7 +3108,7 @@ function putDlSelftestId(w: MessageWriter, v: DlSelftestId, types: readonly numb
 
 /**
  * encodeDlSelftestId appends the attributes of `dl-selftest-id` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlSelftestId(w: MessageWriter, v: DlSelftestId): void {
@@ -3059,7 +3134,7 @@ export interface DlDevStats {
   /** DEVLINK_ATTR_REMOTE_RELOAD_STATS */ remoteReloadStats?: DlReloadStats;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3069,16 +3144,26 @@ const dlDevStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDevStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDevStatsRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 295069, 983040, 983040, 983040, 557217];
+
+/**
  * decodeDlDevStats decodes the attributes of `dl-dev-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDevStats(view: DataView, start: number, end: number): DlDevStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDevStats = {
     reloadStats: undefined,
     remoteReloadStats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3086,8 +3171,13 @@ export function decodeDlDevStats(view: DataView, start: number, end: number): Dl
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDevStatsRank.length ? dlDevStatsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3108,7 +3198,7 @@ export function decodeDlDevStats(view: DataView, start: number, end: number): Dl
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDevStatsOrder: readonly number[] = [32925, 32929, -1];
 
 function putDlDevStats(w: MessageWriter, v: DlDevStats, types: readonly number[], ordered: boolean): void {
@@ -3145,7 +3235,7 @@ function putDlDevStats(w: MessageWriter, v: DlDevStats, types: readonly number[]
 
 /**
  * encodeDlDevStats appends the attributes of `dl-dev-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDevStats(w: MessageWriter, v: DlDevStats): void {
@@ -3169,7 +3259,7 @@ export interface DlReloadStats {
   /** DEVLINK_ATTR_RELOAD_ACTION_INFO */ reloadActionInfo?: DlReloadActInfo[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3178,15 +3268,25 @@ const dlReloadStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlReloadStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlReloadStatsRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360610];
+
+/**
  * decodeDlReloadStats decodes the attributes of `dl-reload-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlReloadStats(view: DataView, start: number, end: number): DlReloadStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlReloadStats = {
     reloadActionInfo: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3194,8 +3294,13 @@ export function decodeDlReloadStats(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlReloadStatsRank.length ? dlReloadStatsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3213,7 +3318,7 @@ export function decodeDlReloadStats(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlReloadStatsOrder: readonly number[] = [32930, -1];
 
 function putDlReloadStats(w: MessageWriter, v: DlReloadStats, types: readonly number[], ordered: boolean): void {
@@ -3255,7 +3360,7 @@ function putDlReloadStats(w: MessageWriter, v: DlReloadStats, types: readonly nu
 
 /**
  * encodeDlReloadStats appends the attributes of `dl-reload-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadStats(w: MessageWriter, v: DlReloadStats): void {
@@ -3281,7 +3386,7 @@ export interface DlReloadActInfo {
   /** DEVLINK_ATTR_RELOAD_ACTION_STATS */ reloadActionStats?: DlReloadActStats[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3291,16 +3396,26 @@ const dlReloadActInfoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlReloadActInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlReloadActInfoRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 262297, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 622755];
+
+/**
  * decodeDlReloadActInfo decodes the attributes of `dl-reload-act-info` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlReloadActInfo(view: DataView, start: number, end: number): DlReloadActInfo {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlReloadActInfo = {
     reloadAction: undefined,
     reloadActionStats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3308,8 +3423,13 @@ export function decodeDlReloadActInfo(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlReloadActInfoRank.length ? dlReloadActInfoRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3330,7 +3450,7 @@ export function decodeDlReloadActInfo(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlReloadActInfoOrder: readonly number[] = [153, 32931, -1];
 
 function putDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo, types: readonly number[], ordered: boolean): void {
@@ -3376,7 +3496,7 @@ function putDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo, types: readonl
 
 /**
  * encodeDlReloadActInfo appends the attributes of `dl-reload-act-info` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo): void {
@@ -3400,7 +3520,7 @@ export interface DlReloadActStats {
   /** DEVLINK_ATTR_RELOAD_STATS_ENTRY */ reloadStatsEntry?: DlReloadStatsEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3409,15 +3529,25 @@ const dlReloadActStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlReloadActStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlReloadActStatsRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360606];
+
+/**
  * decodeDlReloadActStats decodes the attributes of `dl-reload-act-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlReloadActStats(view: DataView, start: number, end: number): DlReloadActStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlReloadActStats = {
     reloadStatsEntry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3425,8 +3555,13 @@ export function decodeDlReloadActStats(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlReloadActStatsRank.length ? dlReloadActStatsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3444,7 +3579,7 @@ export function decodeDlReloadActStats(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlReloadActStatsOrder: readonly number[] = [32926, -1];
 
 function putDlReloadActStats(w: MessageWriter, v: DlReloadActStats, types: readonly number[], ordered: boolean): void {
@@ -3486,7 +3621,7 @@ function putDlReloadActStats(w: MessageWriter, v: DlReloadActStats, types: reado
 
 /**
  * encodeDlReloadActStats appends the attributes of `dl-reload-act-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadActStats(w: MessageWriter, v: DlReloadActStats): void {
@@ -3512,7 +3647,7 @@ export interface DlReloadStatsEntry {
   /** DEVLINK_ATTR_RELOAD_STATS_VALUE */ reloadStatsValue?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3522,16 +3657,26 @@ const dlReloadStatsEntryNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlReloadStatsEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlReloadStatsEntryRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 262303, 524448];
+
+/**
  * decodeDlReloadStatsEntry decodes the attributes of `dl-reload-stats-entry` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlReloadStatsEntry(view: DataView, start: number, end: number): DlReloadStatsEntry {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlReloadStatsEntry = {
     reloadStatsLimit: undefined,
     reloadStatsValue: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3539,8 +3684,13 @@ export function decodeDlReloadStatsEntry(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlReloadStatsEntryRank.length ? dlReloadStatsEntryRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3561,7 +3711,7 @@ export function decodeDlReloadStatsEntry(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlReloadStatsEntryOrder: readonly number[] = [159, 160, -1];
 
 function putDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry, types: readonly number[], ordered: boolean): void {
@@ -3590,7 +3740,7 @@ function putDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry, types: r
 
 /**
  * encodeDlReloadStatsEntry appends the attributes of `dl-reload-stats-entry` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry): void {
@@ -3616,7 +3766,7 @@ export interface DlInfoVersion {
   /** DEVLINK_ATTR_INFO_VERSION_VALUE */ infoVersionValue?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3626,16 +3776,26 @@ const dlInfoVersionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlInfoVersionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlInfoVersionRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 262247, 524392];
+
+/**
  * decodeDlInfoVersion decodes the attributes of `dl-info-version` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlInfoVersion(view: DataView, start: number, end: number): DlInfoVersion {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlInfoVersion = {
     infoVersionName: undefined,
     infoVersionValue: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3643,8 +3803,13 @@ export function decodeDlInfoVersion(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlInfoVersionRank.length ? dlInfoVersionRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3665,7 +3830,7 @@ export function decodeDlInfoVersion(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlInfoVersionOrder: readonly number[] = [103, 104, -1];
 
 function putDlInfoVersion(w: MessageWriter, v: DlInfoVersion, types: readonly number[], ordered: boolean): void {
@@ -3694,7 +3859,7 @@ function putDlInfoVersion(w: MessageWriter, v: DlInfoVersion, types: readonly nu
 
 /**
  * encodeDlInfoVersion appends the attributes of `dl-info-version` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlInfoVersion(w: MessageWriter, v: DlInfoVersion): void {
@@ -3718,7 +3883,7 @@ export interface DlDpipeTables {
   /** DEVLINK_ATTR_DPIPE_TABLE */ dpipeTable?: DlDpipeTable[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3727,15 +3892,25 @@ const dlDpipeTablesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeTablesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeTablesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360476];
+
+/**
  * decodeDlDpipeTables decodes the attributes of `dl-dpipe-tables` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeTables(view: DataView, start: number, end: number): DlDpipeTables {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeTables = {
     dpipeTable: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3743,8 +3918,13 @@ export function decodeDlDpipeTables(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeTablesRank.length ? dlDpipeTablesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3762,7 +3942,7 @@ export function decodeDlDpipeTables(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeTablesOrder: readonly number[] = [32796, -1];
 
 function putDlDpipeTables(w: MessageWriter, v: DlDpipeTables, types: readonly number[], ordered: boolean): void {
@@ -3804,7 +3984,7 @@ function putDlDpipeTables(w: MessageWriter, v: DlDpipeTables, types: readonly nu
 
 /**
  * encodeDlDpipeTables appends the attributes of `dl-dpipe-tables` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTables(w: MessageWriter, v: DlDpipeTables): void {
@@ -3840,7 +4020,7 @@ export interface DlDpipeTable {
   /** DEVLINK_ATTR_DPIPE_TABLE_RESOURCE_UNITS */ dpipeTableResourceUnits?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3855,11 +4035,21 @@ const dlDpipeTableNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeTableRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeTableRank: readonly number[] = [2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 262173, 524318, 819231, 1081376, 1310753, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 2293760, 1572939, 1835084];
+
+/**
  * decodeDlDpipeTable decodes the attributes of `dl-dpipe-table` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeTable(view: DataView, start: number, end: number): DlDpipeTable {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeTable = {
     dpipeTableName: undefined,
     dpipeTableSize: undefined,
@@ -3869,7 +4059,7 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
     dpipeTableResourceId: undefined,
     dpipeTableResourceUnits: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3877,8 +4067,13 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeTableRank.length ? dlDpipeTableRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3914,7 +4109,7 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeTableOrder: readonly number[] = [29, 30, 32799, 32800, 33, 75, 76, -1];
 
 function putDlDpipeTable(w: MessageWriter, v: DlDpipeTable, types: readonly number[], ordered: boolean): void {
@@ -3971,7 +4166,7 @@ function putDlDpipeTable(w: MessageWriter, v: DlDpipeTable, types: readonly numb
 
 /**
  * encodeDlDpipeTable appends the attributes of `dl-dpipe-table` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTable(w: MessageWriter, v: DlDpipeTable): void {
@@ -3995,7 +4190,7 @@ export interface DlDpipeTableMatches {
   /** DEVLINK_ATTR_DPIPE_MATCH */ dpipeMatch?: DlDpipeMatch[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4004,15 +4199,25 @@ const dlDpipeTableMatchesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeTableMatchesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeTableMatchesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360488];
+
+/**
  * decodeDlDpipeTableMatches decodes the attributes of `dl-dpipe-table-matches` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeTableMatches(view: DataView, start: number, end: number): DlDpipeTableMatches {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeTableMatches = {
     dpipeMatch: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4020,8 +4225,13 @@ export function decodeDlDpipeTableMatches(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeTableMatchesRank.length ? dlDpipeTableMatchesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4039,7 +4249,7 @@ export function decodeDlDpipeTableMatches(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeTableMatchesOrder: readonly number[] = [32808, -1];
 
 function putDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches, types: readonly number[], ordered: boolean): void {
@@ -4081,7 +4291,7 @@ function putDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches, types:
 
 /**
  * encodeDlDpipeTableMatches appends the attributes of `dl-dpipe-table-matches` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches): void {
@@ -4105,7 +4315,7 @@ export interface DlDpipeTableActions {
   /** DEVLINK_ATTR_DPIPE_ACTION */ dpipeAction?: DlDpipeAction[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4114,15 +4324,25 @@ const dlDpipeTableActionsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeTableActionsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeTableActionsRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360491];
+
+/**
  * decodeDlDpipeTableActions decodes the attributes of `dl-dpipe-table-actions` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeTableActions(view: DataView, start: number, end: number): DlDpipeTableActions {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeTableActions = {
     dpipeAction: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4130,8 +4350,13 @@ export function decodeDlDpipeTableActions(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeTableActionsRank.length ? dlDpipeTableActionsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4149,7 +4374,7 @@ export function decodeDlDpipeTableActions(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeTableActionsOrder: readonly number[] = [32811, -1];
 
 function putDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions, types: readonly number[], ordered: boolean): void {
@@ -4191,7 +4416,7 @@ function putDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions, types:
 
 /**
  * encodeDlDpipeTableActions appends the attributes of `dl-dpipe-table-actions` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions): void {
@@ -4215,7 +4440,7 @@ export interface DlDpipeEntries {
   /** DEVLINK_ATTR_DPIPE_ENTRY */ dpipeEntry?: DlDpipeEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4224,15 +4449,25 @@ const dlDpipeEntriesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeEntriesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeEntriesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360483];
+
+/**
  * decodeDlDpipeEntries decodes the attributes of `dl-dpipe-entries` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeEntries(view: DataView, start: number, end: number): DlDpipeEntries {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeEntries = {
     dpipeEntry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4240,8 +4475,13 @@ export function decodeDlDpipeEntries(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeEntriesRank.length ? dlDpipeEntriesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4259,7 +4499,7 @@ export function decodeDlDpipeEntries(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeEntriesOrder: readonly number[] = [32803, -1];
 
 function putDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries, types: readonly number[], ordered: boolean): void {
@@ -4301,7 +4541,7 @@ function putDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries, types: readonly 
 
 /**
  * encodeDlDpipeEntries appends the attributes of `dl-dpipe-entries` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries): void {
@@ -4331,7 +4571,7 @@ export interface DlDpipeEntry {
   /** DEVLINK_ATTR_DPIPE_ENTRY_COUNTER */ dpipeEntryCounter?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4343,18 +4583,28 @@ const dlDpipeEntryNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeEntryRank: readonly number[] = [1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 262180, 557093, 819238, 1048615];
+
+/**
  * decodeDlDpipeEntry decodes the attributes of `dl-dpipe-entry` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeEntry(view: DataView, start: number, end: number): DlDpipeEntry {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeEntry = {
     dpipeEntryIndex: undefined,
     dpipeEntryMatchValues: undefined,
     dpipeEntryActionValues: undefined,
     dpipeEntryCounter: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4362,8 +4612,13 @@ export function decodeDlDpipeEntry(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeEntryRank.length ? dlDpipeEntryRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4390,7 +4645,7 @@ export function decodeDlDpipeEntry(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeEntryOrder: readonly number[] = [36, 32805, 32806, 39, -1];
 
 function putDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry, types: readonly number[], ordered: boolean): void {
@@ -4435,7 +4690,7 @@ function putDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry, types: readonly numb
 
 /**
  * encodeDlDpipeEntry appends the attributes of `dl-dpipe-entry` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry): void {
@@ -4459,7 +4714,7 @@ export interface DlDpipeEntryMatchValues {
   /** DEVLINK_ATTR_DPIPE_MATCH_VALUE */ dpipeMatchValue?: DlDpipeMatchValue[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4468,15 +4723,25 @@ const dlDpipeEntryMatchValuesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeEntryMatchValuesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeEntryMatchValuesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360489];
+
+/**
  * decodeDlDpipeEntryMatchValues decodes the attributes of `dl-dpipe-entry-match-values` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end: number): DlDpipeEntryMatchValues {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeEntryMatchValues = {
     dpipeMatchValue: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4484,8 +4749,13 @@ export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeEntryMatchValuesRank.length ? dlDpipeEntryMatchValuesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4503,7 +4773,7 @@ export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeEntryMatchValuesOrder: readonly number[] = [32809, -1];
 
 function putDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues, types: readonly number[], ordered: boolean): void {
@@ -4545,7 +4815,7 @@ function putDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues
 
 /**
  * encodeDlDpipeEntryMatchValues appends the attributes of `dl-dpipe-entry-match-values` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues): void {
@@ -4569,7 +4839,7 @@ export interface DlDpipeEntryActionValues {
   /** DEVLINK_ATTR_DPIPE_ACTION_VALUE */ dpipeActionValue?: DlDpipeActionValue[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4578,15 +4848,25 @@ const dlDpipeEntryActionValuesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeEntryActionValuesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeEntryActionValuesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360492];
+
+/**
  * decodeDlDpipeEntryActionValues decodes the attributes of `dl-dpipe-entry-action-values` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeEntryActionValues(view: DataView, start: number, end: number): DlDpipeEntryActionValues {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeEntryActionValues = {
     dpipeActionValue: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4594,8 +4874,13 @@ export function decodeDlDpipeEntryActionValues(view: DataView, start: number, en
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeEntryActionValuesRank.length ? dlDpipeEntryActionValuesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4613,7 +4898,7 @@ export function decodeDlDpipeEntryActionValues(view: DataView, start: number, en
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeEntryActionValuesOrder: readonly number[] = [32812, -1];
 
 function putDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValues, types: readonly number[], ordered: boolean): void {
@@ -4655,7 +4940,7 @@ function putDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValu
 
 /**
  * encodeDlDpipeEntryActionValues appends the attributes of `dl-dpipe-entry-action-values` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValues): void {
@@ -4687,7 +4972,7 @@ export interface DlDpipeMatch {
   /** DEVLINK_ATTR_DPIPE_FIELD_ID */ dpipeFieldId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4700,11 +4985,21 @@ const dlDpipeMatchNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeMatchRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeMatchRank: readonly number[] = [1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 262186, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 524340, 1769472, 786486, 1048631, 1769472, 1769472, 1310778];
+
+/**
  * decodeDlDpipeMatch decodes the attributes of `dl-dpipe-match` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeMatch(view: DataView, start: number, end: number): DlDpipeMatch {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeMatch = {
     dpipeMatchType: undefined,
     dpipeHeaderId: undefined,
@@ -4712,7 +5007,7 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
     dpipeHeaderIndex: undefined,
     dpipeFieldId: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4720,8 +5015,13 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeMatchRank.length ? dlDpipeMatchRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4751,7 +5051,7 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeMatchOrder: readonly number[] = [42, 52, 54, 55, 58, -1];
 
 function putDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch, types: readonly number[], ordered: boolean): void {
@@ -4792,7 +5092,7 @@ function putDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch, types: readonly numb
 
 /**
  * encodeDlDpipeMatch appends the attributes of `dl-dpipe-match` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch): void {
@@ -4822,7 +5122,7 @@ export interface DlDpipeMatchValue {
   /** DEVLINK_ATTR_DPIPE_VALUE_MAPPING */ dpipeValueMapping?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4834,18 +5134,28 @@ const dlDpipeMatchValueNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeMatchValueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeMatchValueRank: readonly number[] = [1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 360488, 1507328, 1507328, 1507328, 1507328, 1507328, 524334, 786479, 1048624];
+
+/**
  * decodeDlDpipeMatchValue decodes the attributes of `dl-dpipe-match-value` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeMatchValue(view: DataView, start: number, end: number): DlDpipeMatchValue {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeMatchValue = {
     dpipeMatch: undefined,
     dpipeValue: undefined,
     dpipeValueMask: undefined,
     dpipeValueMapping: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4853,8 +5163,13 @@ export function decodeDlDpipeMatchValue(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeMatchValueRank.length ? dlDpipeMatchValueRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4881,7 +5196,7 @@ export function decodeDlDpipeMatchValue(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeMatchValueOrder: readonly number[] = [32808, 46, 47, 48, -1];
 
 function putDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue, types: readonly number[], ordered: boolean): void {
@@ -4935,7 +5250,7 @@ function putDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue, types: rea
 
 /**
  * encodeDlDpipeMatchValue appends the attributes of `dl-dpipe-match-value` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue): void {
@@ -4967,7 +5282,7 @@ export interface DlDpipeAction {
   /** DEVLINK_ATTR_DPIPE_FIELD_ID */ dpipeFieldId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4980,11 +5295,21 @@ const dlDpipeActionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeActionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeActionRank: readonly number[] = [1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 262189, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 524340, 1769472, 786486, 1048631, 1769472, 1769472, 1310778];
+
+/**
  * decodeDlDpipeAction decodes the attributes of `dl-dpipe-action` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeAction(view: DataView, start: number, end: number): DlDpipeAction {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeAction = {
     dpipeActionType: undefined,
     dpipeHeaderId: undefined,
@@ -4992,7 +5317,7 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
     dpipeHeaderIndex: undefined,
     dpipeFieldId: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5000,8 +5325,13 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeActionRank.length ? dlDpipeActionRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5031,7 +5361,7 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeActionOrder: readonly number[] = [45, 52, 54, 55, 58, -1];
 
 function putDlDpipeAction(w: MessageWriter, v: DlDpipeAction, types: readonly number[], ordered: boolean): void {
@@ -5072,7 +5402,7 @@ function putDlDpipeAction(w: MessageWriter, v: DlDpipeAction, types: readonly nu
 
 /**
  * encodeDlDpipeAction appends the attributes of `dl-dpipe-action` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeAction(w: MessageWriter, v: DlDpipeAction): void {
@@ -5102,7 +5432,7 @@ export interface DlDpipeActionValue {
   /** DEVLINK_ATTR_DPIPE_VALUE_MAPPING */ dpipeValueMapping?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5114,18 +5444,28 @@ const dlDpipeActionValueNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeActionValueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeActionValueRank: readonly number[] = [1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 360491, 1507328, 1507328, 524334, 786479, 1048624];
+
+/**
  * decodeDlDpipeActionValue decodes the attributes of `dl-dpipe-action-value` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeActionValue(view: DataView, start: number, end: number): DlDpipeActionValue {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeActionValue = {
     dpipeAction: undefined,
     dpipeValue: undefined,
     dpipeValueMask: undefined,
     dpipeValueMapping: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5133,8 +5473,13 @@ export function decodeDlDpipeActionValue(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeActionValueRank.length ? dlDpipeActionValueRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5161,7 +5506,7 @@ export function decodeDlDpipeActionValue(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeActionValueOrder: readonly number[] = [32811, 46, 47, 48, -1];
 
 function putDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue, types: readonly number[], ordered: boolean): void {
@@ -5215,7 +5560,7 @@ function putDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue, types: r
 
 /**
  * encodeDlDpipeActionValue appends the attributes of `dl-dpipe-action-value` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue): void {
@@ -5239,7 +5584,7 @@ export interface DlDpipeHeaders {
   /** DEVLINK_ATTR_DPIPE_HEADER */ dpipeHeader?: DlDpipeHeader[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5248,15 +5593,25 @@ const dlDpipeHeadersNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeHeadersRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeHeadersRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360498];
+
+/**
  * decodeDlDpipeHeaders decodes the attributes of `dl-dpipe-headers` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeHeaders(view: DataView, start: number, end: number): DlDpipeHeaders {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeHeaders = {
     dpipeHeader: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5264,8 +5619,13 @@ export function decodeDlDpipeHeaders(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeHeadersRank.length ? dlDpipeHeadersRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5283,7 +5643,7 @@ export function decodeDlDpipeHeaders(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeHeadersOrder: readonly number[] = [32818, -1];
 
 function putDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders, types: readonly number[], ordered: boolean): void {
@@ -5325,7 +5685,7 @@ function putDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders, types: readonly 
 
 /**
  * encodeDlDpipeHeaders appends the attributes of `dl-dpipe-headers` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders): void {
@@ -5355,7 +5715,7 @@ export interface DlDpipeHeader {
   /** DEVLINK_ATTR_DPIPE_HEADER_FIELDS */ dpipeHeaderFields?: DlDpipeHeaderFields;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5367,18 +5727,28 @@ const dlDpipeHeaderNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeHeaderRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeHeaderRank: readonly number[] = [1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 262195, 524340, 1081397, 786486];
+
+/**
  * decodeDlDpipeHeader decodes the attributes of `dl-dpipe-header` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeHeader(view: DataView, start: number, end: number): DlDpipeHeader {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeHeader = {
     dpipeHeaderName: undefined,
     dpipeHeaderId: undefined,
     dpipeHeaderGlobal: undefined,
     dpipeHeaderFields: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5386,8 +5756,13 @@ export function decodeDlDpipeHeader(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeHeaderRank.length ? dlDpipeHeaderRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5414,7 +5789,7 @@ export function decodeDlDpipeHeader(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeHeaderOrder: readonly number[] = [51, 52, 54, 32821, -1];
 
 function putDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader, types: readonly number[], ordered: boolean): void {
@@ -5455,7 +5830,7 @@ function putDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader, types: readonly nu
 
 /**
  * encodeDlDpipeHeader appends the attributes of `dl-dpipe-header` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader): void {
@@ -5479,7 +5854,7 @@ export interface DlDpipeHeaderFields {
   /** DEVLINK_ATTR_DPIPE_FIELD */ dpipeField?: DlDpipeField[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5488,15 +5863,25 @@ const dlDpipeHeaderFieldsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeHeaderFieldsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeHeaderFieldsRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360504];
+
+/**
  * decodeDlDpipeHeaderFields decodes the attributes of `dl-dpipe-header-fields` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: number): DlDpipeHeaderFields {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeHeaderFields = {
     dpipeField: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5504,8 +5889,13 @@ export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeHeaderFieldsRank.length ? dlDpipeHeaderFieldsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5523,7 +5913,7 @@ export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeHeaderFieldsOrder: readonly number[] = [32824, -1];
 
 function putDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields, types: readonly number[], ordered: boolean): void {
@@ -5565,7 +5955,7 @@ function putDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields, types:
 
 /**
  * encodeDlDpipeHeaderFields appends the attributes of `dl-dpipe-header-fields` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields): void {
@@ -5595,7 +5985,7 @@ export interface DlDpipeField {
   /** DEVLINK_ATTR_DPIPE_FIELD_MAPPING_TYPE */ dpipeFieldMappingType?: DpipeFieldMappingType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5607,18 +5997,28 @@ const dlDpipeFieldNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlDpipeFieldRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlDpipeFieldRank: readonly number[] = [1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 1507328, 262201, 524346, 786491, 1048636];
+
+/**
  * decodeDlDpipeField decodes the attributes of `dl-dpipe-field` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlDpipeField(view: DataView, start: number, end: number): DlDpipeField {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlDpipeField = {
     dpipeFieldName: undefined,
     dpipeFieldId: undefined,
     dpipeFieldBitwidth: undefined,
     dpipeFieldMappingType: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5626,8 +6026,13 @@ export function decodeDlDpipeField(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlDpipeFieldRank.length ? dlDpipeFieldRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5654,7 +6059,7 @@ export function decodeDlDpipeField(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlDpipeFieldOrder: readonly number[] = [57, 58, 59, 60, -1];
 
 function putDlDpipeField(w: MessageWriter, v: DlDpipeField, types: readonly number[], ordered: boolean): void {
@@ -5691,7 +6096,7 @@ function putDlDpipeField(w: MessageWriter, v: DlDpipeField, types: readonly numb
 
 /**
  * encodeDlDpipeField appends the attributes of `dl-dpipe-field` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeField(w: MessageWriter, v: DlDpipeField): void {
@@ -5733,7 +6138,7 @@ export interface DlResource {
   /** DEVLINK_ATTR_RESOURCE_OCC */ resourceOcc?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5751,11 +6156,21 @@ const dlResourceNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlResourceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlResourceRank: readonly number[] = [3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 3080192, 262209, 524354, 786499, 1048644, 1310789, 1572934, 1835079, 2097224, 2359369, 2621514];
+
+/**
  * decodeDlResource decodes the attributes of `dl-resource` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlResource(view: DataView, start: number, end: number): DlResource {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlResource = {
     resourceName: undefined,
     resourceId: undefined,
@@ -5768,7 +6183,7 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
     resourceUnit: undefined,
     resourceOcc: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5776,8 +6191,13 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlResourceRank.length ? dlResourceRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5822,7 +6242,7 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlResourceOrder: readonly number[] = [65, 66, 67, 68, 69, 70, 71, 72, 73, 74, -1];
 
 function putDlResource(w: MessageWriter, v: DlResource, types: readonly number[], ordered: boolean): void {
@@ -5883,7 +6303,7 @@ function putDlResource(w: MessageWriter, v: DlResource, types: readonly number[]
 
 /**
  * encodeDlResource appends the attributes of `dl-resource` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlResource(w: MessageWriter, v: DlResource): void {
@@ -5907,7 +6327,7 @@ export interface DlResourceList {
   /** DEVLINK_ATTR_RESOURCE */ resource?: DlResource[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5916,15 +6336,25 @@ const dlResourceListNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlResourceListRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlResourceListRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 360512];
+
+/**
  * decodeDlResourceList decodes the attributes of `dl-resource-list` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlResourceList(view: DataView, start: number, end: number): DlResourceList {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlResourceList = {
     resource: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5932,8 +6362,13 @@ export function decodeDlResourceList(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlResourceListRank.length ? dlResourceListRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5951,7 +6386,7 @@ export function decodeDlResourceList(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlResourceListOrder: readonly number[] = [32832, -1];
 
 function putDlResourceList(w: MessageWriter, v: DlResourceList, types: readonly number[], ordered: boolean): void {
@@ -5993,7 +6428,7 @@ function putDlResourceList(w: MessageWriter, v: DlResourceList, types: readonly 
 
 /**
  * encodeDlResourceList appends the attributes of `dl-resource-list` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlResourceList(w: MessageWriter, v: DlResourceList): void {
@@ -6021,7 +6456,7 @@ export interface DlParam {
   /** DEVLINK_ATTR_PARAM_TYPE */ paramType?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6032,17 +6467,27 @@ const dlParamNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlParamRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlParamRank: readonly number[] = [1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 262225, 524370, 786515];
+
+/**
  * decodeDlParam decodes the attributes of `dl-param` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlParam(view: DataView, start: number, end: number): DlParam {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlParam = {
     paramName: undefined,
     paramGeneric: undefined,
     paramType: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6050,8 +6495,13 @@ export function decodeDlParam(view: DataView, start: number, end: number): DlPar
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlParamRank.length ? dlParamRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6075,7 +6525,7 @@ export function decodeDlParam(view: DataView, start: number, end: number): DlPar
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlParamOrder: readonly number[] = [81, 82, 83, -1];
 
 function putDlParam(w: MessageWriter, v: DlParam, types: readonly number[], ordered: boolean): void {
@@ -6108,7 +6558,7 @@ function putDlParam(w: MessageWriter, v: DlParam, types: readonly number[], orde
 
 /**
  * encodeDlParam appends the attributes of `dl-param` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlParam(w: MessageWriter, v: DlParam): void {
@@ -6132,7 +6582,7 @@ export interface DlRegionSnapshots {
   /** DEVLINK_ATTR_REGION_SNAPSHOT */ regionSnapshot?: DlRegionSnapshot;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6141,15 +6591,25 @@ const dlRegionSnapshotsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlRegionSnapshotsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlRegionSnapshotsRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 295003];
+
+/**
  * decodeDlRegionSnapshots decodes the attributes of `dl-region-snapshots` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlRegionSnapshots(view: DataView, start: number, end: number): DlRegionSnapshots {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlRegionSnapshots = {
     regionSnapshot: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6157,8 +6617,13 @@ export function decodeDlRegionSnapshots(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlRegionSnapshotsRank.length ? dlRegionSnapshotsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6176,7 +6641,7 @@ export function decodeDlRegionSnapshots(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlRegionSnapshotsOrder: readonly number[] = [32859, -1];
 
 function putDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots, types: readonly number[], ordered: boolean): void {
@@ -6205,7 +6670,7 @@ function putDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots, types: rea
 
 /**
  * encodeDlRegionSnapshots appends the attributes of `dl-region-snapshots` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots): void {
@@ -6229,7 +6694,7 @@ export interface DlRegionSnapshot {
   /** DEVLINK_ATTR_REGION_SNAPSHOT_ID */ regionSnapshotId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6238,15 +6703,25 @@ const dlRegionSnapshotNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlRegionSnapshotRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlRegionSnapshotRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 262236];
+
+/**
  * decodeDlRegionSnapshot decodes the attributes of `dl-region-snapshot` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlRegionSnapshot(view: DataView, start: number, end: number): DlRegionSnapshot {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlRegionSnapshot = {
     regionSnapshotId: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6254,8 +6729,13 @@ export function decodeDlRegionSnapshot(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlRegionSnapshotRank.length ? dlRegionSnapshotRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6273,7 +6753,7 @@ export function decodeDlRegionSnapshot(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlRegionSnapshotOrder: readonly number[] = [92, -1];
 
 function putDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot, types: readonly number[], ordered: boolean): void {
@@ -6298,7 +6778,7 @@ function putDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot, types: reado
 
 /**
  * encodeDlRegionSnapshot appends the attributes of `dl-region-snapshot` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot): void {
@@ -6322,7 +6802,7 @@ export interface DlRegionChunks {
   /** DEVLINK_ATTR_REGION_CHUNK */ regionChunk?: DlRegionChunk;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6331,15 +6811,25 @@ const dlRegionChunksNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlRegionChunksRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlRegionChunksRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 295006];
+
+/**
  * decodeDlRegionChunks decodes the attributes of `dl-region-chunks` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlRegionChunks(view: DataView, start: number, end: number): DlRegionChunks {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlRegionChunks = {
     regionChunk: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6347,8 +6837,13 @@ export function decodeDlRegionChunks(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlRegionChunksRank.length ? dlRegionChunksRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6366,7 +6861,7 @@ export function decodeDlRegionChunks(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlRegionChunksOrder: readonly number[] = [32862, -1];
 
 function putDlRegionChunks(w: MessageWriter, v: DlRegionChunks, types: readonly number[], ordered: boolean): void {
@@ -6395,7 +6890,7 @@ function putDlRegionChunks(w: MessageWriter, v: DlRegionChunks, types: readonly 
 
 /**
  * encodeDlRegionChunks appends the attributes of `dl-region-chunks` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionChunks(w: MessageWriter, v: DlRegionChunks): void {
@@ -6421,7 +6916,7 @@ export interface DlRegionChunk {
   /** DEVLINK_ATTR_REGION_CHUNK_ADDR */ regionChunkAddr?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6431,16 +6926,26 @@ const dlRegionChunkNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlRegionChunkRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlRegionChunkRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 262239, 524384];
+
+/**
  * decodeDlRegionChunk decodes the attributes of `dl-region-chunk` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlRegionChunk(view: DataView, start: number, end: number): DlRegionChunk {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlRegionChunk = {
     regionChunkData: undefined,
     regionChunkAddr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6448,8 +6953,13 @@ export function decodeDlRegionChunk(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlRegionChunkRank.length ? dlRegionChunkRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6470,7 +6980,7 @@ export function decodeDlRegionChunk(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlRegionChunkOrder: readonly number[] = [95, 96, -1];
 
 function putDlRegionChunk(w: MessageWriter, v: DlRegionChunk, types: readonly number[], ordered: boolean): void {
@@ -6499,7 +7009,7 @@ function putDlRegionChunk(w: MessageWriter, v: DlRegionChunk, types: readonly nu
 
 /**
  * encodeDlRegionChunk appends the attributes of `dl-region-chunk` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionChunk(w: MessageWriter, v: DlRegionChunk): void {
@@ -6531,7 +7041,7 @@ export interface DlFmsg {
   /** DEVLINK_ATTR_FMSG_OBJ_NAME */ fmsgObjName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6544,11 +7054,21 @@ const dlFmsgNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlFmsgRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlFmsgRank: readonly number[] = [1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 262251, 524396, 786541, 1048686, 1310831];
+
+/**
  * decodeDlFmsg decodes the attributes of `dl-fmsg` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlFmsg = {
     fmsgObjNestStart: undefined,
     fmsgPairNestStart: undefined,
@@ -6556,7 +7076,7 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
     fmsgNestEnd: undefined,
     fmsgObjName: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6564,8 +7084,13 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlFmsgRank.length ? dlFmsgRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6595,7 +7120,7 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlFmsgOrder: readonly number[] = [107, 108, 109, 110, 111, -1];
 
 function putDlFmsg(w: MessageWriter, v: DlFmsg, types: readonly number[], ordered: boolean): void {
@@ -6636,7 +7161,7 @@ function putDlFmsg(w: MessageWriter, v: DlFmsg, types: readonly number[], ordere
 
 /**
  * encodeDlFmsg appends the attributes of `dl-fmsg` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlFmsg(w: MessageWriter, v: DlFmsg): void {
@@ -6676,7 +7201,7 @@ export interface DlHealthReporter {
   /** DEVLINK_ATTR_HEALTH_REPORTER_AUTO_DUMP */ healthReporterAutoDump?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6693,11 +7218,21 @@ const dlHealthReporterNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlHealthReporterRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlHealthReporterRank: readonly number[] = [2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 262259, 524404, 786549, 1048694, 1835127, 1310840, 1572985, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2818048, 2097289, 2818048, 2818048, 2818048, 2359437];
+
+/**
  * decodeDlHealthReporter decodes the attributes of `dl-health-reporter` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlHealthReporter(view: DataView, start: number, end: number): DlHealthReporter {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlHealthReporter = {
     healthReporterName: undefined,
     healthReporterState: undefined,
@@ -6709,7 +7244,7 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
     healthReporterDumpTsNs: undefined,
     healthReporterAutoDump: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6717,8 +7252,13 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlHealthReporterRank.length ? dlHealthReporterRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6760,7 +7300,7 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlHealthReporterOrder: readonly number[] = [115, 116, 117, 118, 120, 121, 119, 137, 141, -1];
 
 function putDlHealthReporter(w: MessageWriter, v: DlHealthReporter, types: readonly number[], ordered: boolean): void {
@@ -6817,7 +7357,7 @@ function putDlHealthReporter(w: MessageWriter, v: DlHealthReporter, types: reado
 
 /**
  * encodeDlHealthReporter appends the attributes of `dl-health-reporter` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlHealthReporter(w: MessageWriter, v: DlHealthReporter): void {
@@ -6841,7 +7381,7 @@ export interface DlLinecardSupportedTypes {
   /** DEVLINK_ATTR_LINECARD_TYPE */ linecardType?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6850,15 +7390,25 @@ const dlLinecardSupportedTypesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dlLinecardSupportedTypesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dlLinecardSupportedTypesRank: readonly number[] = [720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 720896, 262317];
+
+/**
  * decodeDlLinecardSupportedTypes decodes the attributes of `dl-linecard-supported-types` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDlLinecardSupportedTypes(view: DataView, start: number, end: number): DlLinecardSupportedTypes {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DlLinecardSupportedTypes = {
     linecardType: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6866,8 +7416,13 @@ export function decodeDlLinecardSupportedTypes(view: DataView, start: number, en
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dlLinecardSupportedTypesRank.length ? dlLinecardSupportedTypesRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6885,7 +7440,7 @@ export function decodeDlLinecardSupportedTypes(view: DataView, start: number, en
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dlLinecardSupportedTypesOrder: readonly number[] = [173, -1];
 
 function putDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTypes, types: readonly number[], ordered: boolean): void {
@@ -6910,7 +7465,7 @@ function putDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTyp
 
 /**
  * encodeDlLinecardSupportedTypes appends the attributes of `dl-linecard-supported-types` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTypes): void {

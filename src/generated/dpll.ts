@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readS64, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, readSintVar, walkAttributePath, writeSintVar } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readSintVar, walkAttributePath, writeSintVar } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -194,7 +194,7 @@ export interface Dpll {
   clockQualityLevel?: Array<ClockQualityLevel | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -212,11 +212,21 @@ const dpllNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dpllRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dpllRank: readonly number[] = [3080192, 262145, 524290, 3080192, 786436, 1048581, 1376262, 1572871, 1835016, 2097161, 2359306, 2686987];
+
+/**
  * decodeDpll decodes the attributes of `dpll` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDpll(view: DataView, start: number, end: number): Dpll {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Dpll = {
     id: undefined,
     moduleName: undefined,
@@ -229,7 +239,7 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
     lockStatusError: undefined,
     clockQualityLevel: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -237,8 +247,13 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dpllRank.length ? dpllRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -283,7 +298,7 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dpllOrder: readonly number[] = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putDpll(w: MessageWriter, v: Dpll, types: readonly number[], ordered: boolean): void {
@@ -362,7 +377,7 @@ function putDpll(w: MessageWriter, v: Dpll, types: readonly number[], ordered: b
 
 /**
  * encodeDpll appends the attributes of `dpll` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDpll(w: MessageWriter, v: Dpll): void {
@@ -439,7 +454,7 @@ export interface Pin {
   referenceSync?: ReferenceSync[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -474,11 +489,21 @@ const pinNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pinRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pinRank: readonly number[] = [7536640, 262145, 524290, 786435, 7536640, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306, 2621451, 2981900, 3145741, 3407886, 3670031, 3932176, 4194321, 4554770, 4816915, 4980756, 5242901, 5505046, 5767191, 6029336, 6291481, 6651930, 6815771, 7176220];
+
+/**
  * decodePin decodes the attributes of `pin` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePin(view: DataView, start: number, end: number): Pin {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Pin = {
     id: undefined,
     parentId: undefined,
@@ -508,7 +533,7 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
     esyncPulse: undefined,
     referenceSync: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -516,8 +541,13 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pinRank.length ? pinRank[t]! : 7536640;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -613,7 +643,7 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pinOrder: readonly number[] = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 32780, 13, 14, 15, 16, 17, 32786, 32787, 20, 21, 22, 23, 24, 25, 32794, 27, 32796, -1];
 
 function putPin(w: MessageWriter, v: Pin, types: readonly number[], ordered: boolean): void {
@@ -827,7 +857,7 @@ function putPin(w: MessageWriter, v: Pin, types: readonly number[], ordered: boo
 
 /**
  * encodePin appends the attributes of `pin` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePin(w: MessageWriter, v: Pin): void {
@@ -859,7 +889,7 @@ export interface PinParentDevice {
   phaseOffset?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -872,11 +902,21 @@ const pinParentDeviceNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pinParentDeviceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pinParentDeviceRank: readonly number[] = [1769472, 1769472, 262146, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 524298, 1769472, 1769472, 1769472, 1769472, 786447, 1048592, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1310743];
+
+/**
  * decodePinParentDevice decodes the attributes of `pin-parent-device` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePinParentDevice(view: DataView, start: number, end: number): PinParentDevice {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PinParentDevice = {
     parentId: undefined,
     direction: undefined,
@@ -884,7 +924,7 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
     state: undefined,
     phaseOffset: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -892,8 +932,13 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pinParentDeviceRank.length ? pinParentDeviceRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -923,7 +968,7 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pinParentDeviceOrder: readonly number[] = [2, 10, 15, 16, 23, -1];
 
 function putPinParentDevice(w: MessageWriter, v: PinParentDevice, types: readonly number[], ordered: boolean): void {
@@ -964,7 +1009,7 @@ function putPinParentDevice(w: MessageWriter, v: PinParentDevice, types: readonl
 
 /**
  * encodePinParentDevice appends the attributes of `pin-parent-device` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePinParentDevice(w: MessageWriter, v: PinParentDevice): void {
@@ -990,7 +1035,7 @@ export interface PinParentPin {
   state?: PinState | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1000,16 +1045,26 @@ const pinParentPinNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pinParentPinRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pinParentPinRank: readonly number[] = [983040, 983040, 262146, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 524304];
+
+/**
  * decodePinParentPin decodes the attributes of `pin-parent-pin` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePinParentPin(view: DataView, start: number, end: number): PinParentPin {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PinParentPin = {
     parentId: undefined,
     state: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1017,8 +1072,13 @@ export function decodePinParentPin(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pinParentPinRank.length ? pinParentPinRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1039,7 +1099,7 @@ export function decodePinParentPin(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pinParentPinOrder: readonly number[] = [2, 16, -1];
 
 function putPinParentPin(w: MessageWriter, v: PinParentPin, types: readonly number[], ordered: boolean): void {
@@ -1068,7 +1128,7 @@ function putPinParentPin(w: MessageWriter, v: PinParentPin, types: readonly numb
 
 /**
  * encodePinParentPin appends the attributes of `pin-parent-pin` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePinParentPin(w: MessageWriter, v: PinParentPin): void {
@@ -1094,7 +1154,7 @@ export interface FrequencyRange {
   frequencyMax?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1104,16 +1164,26 @@ const frequencyRangeNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * frequencyRangeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const frequencyRangeRank: readonly number[] = [983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 262157, 524302];
+
+/**
  * decodeFrequencyRange decodes the attributes of `frequency-range` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFrequencyRange(view: DataView, start: number, end: number): FrequencyRange {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: FrequencyRange = {
     frequencyMin: undefined,
     frequencyMax: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1121,8 +1191,13 @@ export function decodeFrequencyRange(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < frequencyRangeRank.length ? frequencyRangeRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1143,7 +1218,7 @@ export function decodeFrequencyRange(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const frequencyRangeOrder: readonly number[] = [13, 14, -1];
 
 function putFrequencyRange(w: MessageWriter, v: FrequencyRange, types: readonly number[], ordered: boolean): void {
@@ -1172,7 +1247,7 @@ function putFrequencyRange(w: MessageWriter, v: FrequencyRange, types: readonly 
 
 /**
  * encodeFrequencyRange appends the attributes of `frequency-range` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFrequencyRange(w: MessageWriter, v: FrequencyRange): void {
@@ -1198,7 +1273,7 @@ export interface ReferenceSync {
   state?: PinState | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1208,16 +1283,26 @@ const referenceSyncNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * referenceSyncRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const referenceSyncRank: readonly number[] = [983040, 262145, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 983040, 524304];
+
+/**
  * decodeReferenceSync decodes the attributes of `reference-sync` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeReferenceSync(view: DataView, start: number, end: number): ReferenceSync {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ReferenceSync = {
     id: undefined,
     state: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1225,8 +1310,13 @@ export function decodeReferenceSync(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < referenceSyncRank.length ? referenceSyncRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1247,7 +1337,7 @@ export function decodeReferenceSync(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const referenceSyncOrder: readonly number[] = [1, 16, -1];
 
 function putReferenceSync(w: MessageWriter, v: ReferenceSync, types: readonly number[], ordered: boolean): void {
@@ -1276,7 +1366,7 @@ function putReferenceSync(w: MessageWriter, v: ReferenceSync, types: readonly nu
 
 /**
  * encodeReferenceSync appends the attributes of `reference-sync` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeReferenceSync(w: MessageWriter, v: ReferenceSync): void {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, readUintVar, walkAttributePath, writeUintVar } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readUintVar, walkAttributePath, writeUintVar } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -127,7 +127,7 @@ export interface Header {
   phyIndex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -139,18 +139,28 @@ const headerNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * headerRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const headerRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeHeader decodes the attributes of `header` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeHeader(view: DataView, start: number, end: number): Header {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Header = {
     devIndex: undefined,
     devName: undefined,
     flags: undefined,
     phyIndex: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -158,8 +168,13 @@ export function decodeHeader(view: DataView, start: number, end: number): Header
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < headerRank.length ? headerRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -186,7 +201,7 @@ export function decodeHeader(view: DataView, start: number, end: number): Header
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const headerOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putHeader(w: MessageWriter, v: Header, types: readonly number[], ordered: boolean): void {
@@ -223,7 +238,7 @@ function putHeader(w: MessageWriter, v: Header, types: readonly number[], ordere
 
 /**
  * encodeHeader appends the attributes of `header` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeHeader(w: MessageWriter, v: Header): void {
@@ -251,7 +266,7 @@ export interface BitsetBit {
   value?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -262,17 +277,27 @@ const bitsetBitNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * bitsetBitRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const bitsetBitRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeBitsetBit decodes the attributes of `bitset-bit` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeBitsetBit(view: DataView, start: number, end: number): BitsetBit {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: BitsetBit = {
     index: undefined,
     name: undefined,
     value: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -280,8 +305,13 @@ export function decodeBitsetBit(view: DataView, start: number, end: number): Bit
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < bitsetBitRank.length ? bitsetBitRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -305,7 +335,7 @@ export function decodeBitsetBit(view: DataView, start: number, end: number): Bit
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const bitsetBitOrder: readonly number[] = [1, 2, 3, -1];
 
 function putBitsetBit(w: MessageWriter, v: BitsetBit, types: readonly number[], ordered: boolean): void {
@@ -338,7 +368,7 @@ function putBitsetBit(w: MessageWriter, v: BitsetBit, types: readonly number[], 
 
 /**
  * encodeBitsetBit appends the attributes of `bitset-bit` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitsetBit(w: MessageWriter, v: BitsetBit): void {
@@ -362,7 +392,7 @@ export interface BitsetBits {
   bit?: BitsetBit[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -371,15 +401,25 @@ const bitsetBitsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * bitsetBitsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const bitsetBitsRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeBitsetBits decodes the attributes of `bitset-bits` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeBitsetBits(view: DataView, start: number, end: number): BitsetBits {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: BitsetBits = {
     bit: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -387,8 +427,13 @@ export function decodeBitsetBits(view: DataView, start: number, end: number): Bi
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < bitsetBitsRank.length ? bitsetBitsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -406,7 +451,7 @@ export function decodeBitsetBits(view: DataView, start: number, end: number): Bi
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const bitsetBitsOrder: readonly number[] = [32769, -1];
 
 function putBitsetBits(w: MessageWriter, v: BitsetBits, types: readonly number[], ordered: boolean): void {
@@ -448,7 +493,7 @@ function putBitsetBits(w: MessageWriter, v: BitsetBits, types: readonly number[]
 
 /**
  * encodeBitsetBits appends the attributes of `bitset-bits` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitsetBits(w: MessageWriter, v: BitsetBits): void {
@@ -480,7 +525,7 @@ export interface Bitset {
   mask?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -493,11 +538,21 @@ const bitsetNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * bitsetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const bitsetRank: readonly number[] = [1769472, 262145, 524290, 819203, 1048580, 1310725];
+
+/**
  * decodeBitset decodes the attributes of `bitset` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeBitset(view: DataView, start: number, end: number): Bitset {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Bitset = {
     nomask: undefined,
     size: undefined,
@@ -505,7 +560,7 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
     value: undefined,
     mask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -513,8 +568,13 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < bitsetRank.length ? bitsetRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -544,7 +604,7 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const bitsetOrder: readonly number[] = [1, 2, 32771, 4, 5, -1];
 
 function putBitset(w: MessageWriter, v: Bitset, types: readonly number[], ordered: boolean): void {
@@ -589,7 +649,7 @@ function putBitset(w: MessageWriter, v: Bitset, types: readonly number[], ordere
 
 /**
  * encodeBitset appends the attributes of `bitset` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitset(w: MessageWriter, v: Bitset): void {
@@ -615,7 +675,7 @@ export interface String {
   value?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -625,16 +685,26 @@ const stringNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * stringRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const stringRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeString decodes the attributes of `string` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeString(view: DataView, start: number, end: number): String {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: String = {
     index: undefined,
     value: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -642,8 +712,13 @@ export function decodeString(view: DataView, start: number, end: number): String
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < stringRank.length ? stringRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -664,7 +739,7 @@ export function decodeString(view: DataView, start: number, end: number): String
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const stringOrder: readonly number[] = [1, 2, -1];
 
 function putString(w: MessageWriter, v: String, types: readonly number[], ordered: boolean): void {
@@ -693,7 +768,7 @@ function putString(w: MessageWriter, v: String, types: readonly number[], ordere
 
 /**
  * encodeString appends the attributes of `string` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeString(w: MessageWriter, v: String): void {
@@ -717,7 +792,7 @@ export interface Strings {
   string?: String[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -726,15 +801,25 @@ const stringsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * stringsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const stringsRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeStrings decodes the attributes of `strings` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStrings(view: DataView, start: number, end: number): Strings {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Strings = {
     string: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -742,8 +827,13 @@ export function decodeStrings(view: DataView, start: number, end: number): Strin
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < stringsRank.length ? stringsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -761,7 +851,7 @@ export function decodeStrings(view: DataView, start: number, end: number): Strin
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const stringsOrder: readonly number[] = [32769, -1];
 
 function putStrings(w: MessageWriter, v: Strings, types: readonly number[], ordered: boolean): void {
@@ -803,7 +893,7 @@ function putStrings(w: MessageWriter, v: Strings, types: readonly number[], orde
 
 /**
  * encodeStrings appends the attributes of `strings` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStrings(w: MessageWriter, v: Strings): void {
@@ -831,7 +921,7 @@ export interface StringsetSet {
   strings?: Strings[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -842,17 +932,27 @@ const stringsetSetNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * stringsetSetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const stringsetSetRank: readonly number[] = [1245184, 262145, 524290, 884739];
+
+/**
  * decodeStringsetSet decodes the attributes of `stringset` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStringsetSet(view: DataView, start: number, end: number): StringsetSet {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: StringsetSet = {
     id: undefined,
     count: undefined,
     strings: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -860,8 +960,13 @@ export function decodeStringsetSet(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < stringsetSetRank.length ? stringsetSetRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -885,7 +990,7 @@ export function decodeStringsetSet(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const stringsetSetOrder: readonly number[] = [1, 2, 32771, -1];
 
 function putStringsetSet(w: MessageWriter, v: StringsetSet, types: readonly number[], ordered: boolean): void {
@@ -935,7 +1040,7 @@ function putStringsetSet(w: MessageWriter, v: StringsetSet, types: readonly numb
 
 /**
  * encodeStringsetSet appends the attributes of `stringset` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStringsetSet(w: MessageWriter, v: StringsetSet): void {
@@ -959,7 +1064,7 @@ export interface Stringsets {
   stringset?: StringsetSet[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -968,15 +1073,25 @@ const stringsetsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * stringsetsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const stringsetsRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeStringsets decodes the attributes of `stringsets` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStringsets(view: DataView, start: number, end: number): Stringsets {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Stringsets = {
     stringset: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -984,8 +1099,13 @@ export function decodeStringsets(view: DataView, start: number, end: number): St
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < stringsetsRank.length ? stringsetsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1003,7 +1123,7 @@ export function decodeStringsets(view: DataView, start: number, end: number): St
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const stringsetsOrder: readonly number[] = [32769, -1];
 
 function putStringsets(w: MessageWriter, v: Stringsets, types: readonly number[], ordered: boolean): void {
@@ -1045,7 +1165,7 @@ function putStringsets(w: MessageWriter, v: Stringsets, types: readonly number[]
 
 /**
  * encodeStringsets appends the attributes of `stringsets` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStringsets(w: MessageWriter, v: Stringsets): void {
@@ -1073,7 +1193,7 @@ export interface Strset {
   countsOnly?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1084,17 +1204,27 @@ const strsetNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * strsetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const strsetRank: readonly number[] = [1245184, 294913, 557058, 786435];
+
+/**
  * decodeStrset decodes the attributes of `strset` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStrset(view: DataView, start: number, end: number): Strset {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Strset = {
     header: undefined,
     stringsets: undefined,
     countsOnly: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1102,8 +1232,13 @@ export function decodeStrset(view: DataView, start: number, end: number): Strset
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < strsetRank.length ? strsetRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1127,7 +1262,7 @@ export function decodeStrset(view: DataView, start: number, end: number): Strset
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const strsetOrder: readonly number[] = [32769, 32770, 3, -1];
 
 function putStrset(w: MessageWriter, v: Strset, types: readonly number[], ordered: boolean): void {
@@ -1168,7 +1303,7 @@ function putStrset(w: MessageWriter, v: Strset, types: readonly number[], ordere
 
 /**
  * encodeStrset appends the attributes of `strset` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStrset(w: MessageWriter, v: Strset): void {
@@ -1194,7 +1329,7 @@ export interface Privflags {
   flags?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1204,16 +1339,26 @@ const privflagsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * privflagsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const privflagsRank: readonly number[] = [983040, 294913, 557058];
+
+/**
  * decodePrivflags decodes the attributes of `privflags` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePrivflags(view: DataView, start: number, end: number): Privflags {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Privflags = {
     header: undefined,
     flags: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1221,8 +1366,13 @@ export function decodePrivflags(view: DataView, start: number, end: number): Pri
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < privflagsRank.length ? privflagsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1243,7 +1393,7 @@ export function decodePrivflags(view: DataView, start: number, end: number): Pri
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const privflagsOrder: readonly number[] = [32769, 32770, -1];
 
 function putPrivflags(w: MessageWriter, v: Privflags, types: readonly number[], ordered: boolean): void {
@@ -1280,7 +1430,7 @@ function putPrivflags(w: MessageWriter, v: Privflags, types: readonly number[], 
 
 /**
  * encodePrivflags appends the attributes of `privflags` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePrivflags(w: MessageWriter, v: Privflags): void {
@@ -1334,7 +1484,7 @@ export interface Rings {
   txPushBufLenMax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1358,11 +1508,21 @@ const ringsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ringsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ringsRank: readonly number[] = [4653056, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320];
+
+/**
  * decodeRings decodes the attributes of `rings` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRings(view: DataView, start: number, end: number): Rings {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Rings = {
     header: undefined,
     rxMax: undefined,
@@ -1381,7 +1541,7 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
     txPushBufLen: undefined,
     txPushBufLenMax: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1389,8 +1549,13 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ringsRank.length ? ringsRank[t]! : 4653056;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1453,7 +1618,7 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const ringsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1];
 
 function putRings(w: MessageWriter, v: Rings, types: readonly number[], ordered: boolean): void {
@@ -1542,7 +1707,7 @@ function putRings(w: MessageWriter, v: Rings, types: readonly number[], ordered:
 
 /**
  * encodeRings appends the attributes of `rings` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRings(w: MessageWriter, v: Rings): void {
@@ -1577,7 +1742,7 @@ export interface MmStat {
   holdCount?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1591,11 +1756,21 @@ const mmStatNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * mmStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const mmStatRank: readonly number[] = [2031616, 2031616, 262146, 524291, 786436, 1048581, 1310726, 1572871];
+
+/**
  * decodeMmStat decodes the attributes of `mm-stat` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMmStat(view: DataView, start: number, end: number): MmStat {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: MmStat = {
     reassemblyErrors: undefined,
     smdErrors: undefined,
@@ -1604,7 +1779,7 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
     txFragCount: undefined,
     holdCount: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1612,8 +1787,13 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < mmStatRank.length ? mmStatRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1646,7 +1826,7 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const mmStatOrder: readonly number[] = [2, 3, 4, 5, 6, 7, -1];
 
 function putMmStat(w: MessageWriter, v: MmStat, types: readonly number[], ordered: boolean): void {
@@ -1691,7 +1871,7 @@ function putMmStat(w: MessageWriter, v: MmStat, types: readonly number[], ordere
 
 /**
  * encodeMmStat appends the attributes of `mm-stat` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMmStat(w: MessageWriter, v: MmStat): void {
@@ -1735,7 +1915,7 @@ export interface Mm {
   stats?: MmStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1754,11 +1934,21 @@ const mmNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * mmRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const mmRank: readonly number[] = [3342336, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2916363];
+
+/**
  * decodeMm decodes the attributes of `mm` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMm(view: DataView, start: number, end: number): Mm {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Mm = {
     header: undefined,
     pmacEnabled: undefined,
@@ -1772,7 +1962,7 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
     maxVerifyTime: undefined,
     stats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1780,8 +1970,13 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < mmRank.length ? mmRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1829,7 +2024,7 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const mmOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32779, -1];
 
 function putMm(w: MessageWriter, v: Mm, types: readonly number[], ordered: boolean): void {
@@ -1902,7 +2097,7 @@ function putMm(w: MessageWriter, v: Mm, types: readonly number[], ordered: boole
 
 /**
  * encodeMm appends the attributes of `mm` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMm(w: MessageWriter, v: Mm): void {
@@ -1936,7 +2131,7 @@ export interface Linkinfo {
   transceiver?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1950,11 +2145,21 @@ const linkinfoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoRank: readonly number[] = [2031616, 294913, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeLinkinfo decodes the attributes of `linkinfo` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfo(view: DataView, start: number, end: number): Linkinfo {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Linkinfo = {
     header: undefined,
     port: undefined,
@@ -1963,7 +2168,7 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
     tpMdixCtrl: undefined,
     transceiver: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1971,8 +2176,13 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoRank.length ? linkinfoRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2005,7 +2215,7 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, -1];
 
 function putLinkinfo(w: MessageWriter, v: Linkinfo, types: readonly number[], ordered: boolean): void {
@@ -2054,7 +2264,7 @@ function putLinkinfo(w: MessageWriter, v: Linkinfo, types: readonly number[], or
 
 /**
  * encodeLinkinfo appends the attributes of `linkinfo` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfo(w: MessageWriter, v: Linkinfo): void {
@@ -2096,7 +2306,7 @@ export interface Linkmodes {
   rateMatching?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2114,11 +2324,21 @@ const linkmodesNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkmodesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkmodesRank: readonly number[] = [3080192, 294913, 524290, 819203, 1081348, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450];
+
+/**
  * decodeLinkmodes decodes the attributes of `linkmodes` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkmodes(view: DataView, start: number, end: number): Linkmodes {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Linkmodes = {
     header: undefined,
     autoneg: undefined,
@@ -2131,7 +2351,7 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
     lanes: undefined,
     rateMatching: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2139,8 +2359,13 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkmodesRank.length ? linkmodesRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2185,7 +2410,7 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkmodesOrder: readonly number[] = [32769, 2, 32771, 32772, 5, 6, 7, 8, 9, 10, -1];
 
 function putLinkmodes(w: MessageWriter, v: Linkmodes, types: readonly number[], ordered: boolean): void {
@@ -2258,7 +2483,7 @@ function putLinkmodes(w: MessageWriter, v: Linkmodes, types: readonly number[], 
 
 /**
  * encodeLinkmodes appends the attributes of `linkmodes` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkmodes(w: MessageWriter, v: Linkmodes): void {
@@ -2294,7 +2519,7 @@ export interface Linkstate {
   extDownCnt?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2309,11 +2534,21 @@ const linkstateNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkstateRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkstateRank: readonly number[] = [2293760, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeLinkstate decodes the attributes of `linkstate` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkstate(view: DataView, start: number, end: number): Linkstate {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Linkstate = {
     header: undefined,
     link: undefined,
@@ -2323,7 +2558,7 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
     extSubstate: undefined,
     extDownCnt: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2331,8 +2566,13 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkstateRank.length ? linkstateRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2368,7 +2608,7 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkstateOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putLinkstate(w: MessageWriter, v: Linkstate, types: readonly number[], ordered: boolean): void {
@@ -2421,7 +2661,7 @@ function putLinkstate(w: MessageWriter, v: Linkstate, types: readonly number[], 
 
 /**
  * encodeLinkstate appends the attributes of `linkstate` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkstate(w: MessageWriter, v: Linkstate): void {
@@ -2447,7 +2687,7 @@ export interface Debug {
   msgmask?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2457,16 +2697,26 @@ const debugNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * debugRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const debugRank: readonly number[] = [983040, 294913, 557058];
+
+/**
  * decodeDebug decodes the attributes of `debug` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDebug(view: DataView, start: number, end: number): Debug {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Debug = {
     header: undefined,
     msgmask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2474,8 +2724,13 @@ export function decodeDebug(view: DataView, start: number, end: number): Debug {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < debugRank.length ? debugRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2496,7 +2751,7 @@ export function decodeDebug(view: DataView, start: number, end: number): Debug {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const debugOrder: readonly number[] = [32769, 32770, -1];
 
 function putDebug(w: MessageWriter, v: Debug, types: readonly number[], ordered: boolean): void {
@@ -2533,7 +2788,7 @@ function putDebug(w: MessageWriter, v: Debug, types: readonly number[], ordered:
 
 /**
  * encodeDebug appends the attributes of `debug` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDebug(w: MessageWriter, v: Debug): void {
@@ -2561,7 +2816,7 @@ export interface Wol {
   sopass?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2572,17 +2827,27 @@ const wolNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * wolRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const wolRank: readonly number[] = [1245184, 294913, 557058, 786435];
+
+/**
  * decodeWol decodes the attributes of `wol` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeWol(view: DataView, start: number, end: number): Wol {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Wol = {
     header: undefined,
     modes: undefined,
     sopass: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2590,8 +2855,13 @@ export function decodeWol(view: DataView, start: number, end: number): Wol {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < wolRank.length ? wolRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2615,7 +2885,7 @@ export function decodeWol(view: DataView, start: number, end: number): Wol {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const wolOrder: readonly number[] = [32769, 32770, 3, -1];
 
 function putWol(w: MessageWriter, v: Wol, types: readonly number[], ordered: boolean): void {
@@ -2656,7 +2926,7 @@ function putWol(w: MessageWriter, v: Wol, types: readonly number[], ordered: boo
 
 /**
  * encodeWol appends the attributes of `wol` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeWol(w: MessageWriter, v: Wol): void {
@@ -2688,7 +2958,7 @@ export interface Features {
   nochange?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2701,11 +2971,21 @@ const featuresNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * featuresRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const featuresRank: readonly number[] = [1769472, 294913, 557058, 819203, 1081348, 1343493];
+
+/**
  * decodeFeatures decodes the attributes of `features` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFeatures(view: DataView, start: number, end: number): Features {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Features = {
     header: undefined,
     hw: undefined,
@@ -2713,7 +2993,7 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
     active: undefined,
     nochange: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2721,8 +3001,13 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < featuresRank.length ? featuresRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2752,7 +3037,7 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const featuresOrder: readonly number[] = [32769, 32770, 32771, 32772, 32773, -1];
 
 function putFeatures(w: MessageWriter, v: Features, types: readonly number[], ordered: boolean): void {
@@ -2813,7 +3098,7 @@ function putFeatures(w: MessageWriter, v: Features, types: readonly number[], or
 
 /**
  * encodeFeatures appends the attributes of `features` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFeatures(w: MessageWriter, v: Features): void {
@@ -2853,7 +3138,7 @@ export interface Channels {
   combinedCount?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2870,11 +3155,21 @@ const channelsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * channelsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const channelsRank: readonly number[] = [2818048, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305];
+
+/**
  * decodeChannels decodes the attributes of `channels` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeChannels(view: DataView, start: number, end: number): Channels {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Channels = {
     header: undefined,
     rxMax: undefined,
@@ -2886,7 +3181,7 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
     otherCount: undefined,
     combinedCount: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2894,8 +3189,13 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < channelsRank.length ? channelsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2937,7 +3237,7 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const channelsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putChannels(w: MessageWriter, v: Channels, types: readonly number[], ordered: boolean): void {
@@ -2998,7 +3298,7 @@ function putChannels(w: MessageWriter, v: Channels, types: readonly number[], or
 
 /**
  * encodeChannels appends the attributes of `channels` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeChannels(w: MessageWriter, v: Channels): void {
@@ -3026,7 +3326,7 @@ export interface IrqModeration {
   comps?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3037,17 +3337,27 @@ const irqModerationNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * irqModerationRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const irqModerationRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeIrqModeration decodes the attributes of `irq-moderation` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeIrqModeration(view: DataView, start: number, end: number): IrqModeration {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: IrqModeration = {
     usec: undefined,
     pkts: undefined,
     comps: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3055,8 +3365,13 @@ export function decodeIrqModeration(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < irqModerationRank.length ? irqModerationRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3080,7 +3395,7 @@ export function decodeIrqModeration(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const irqModerationOrder: readonly number[] = [1, 2, 3, -1];
 
 function putIrqModeration(w: MessageWriter, v: IrqModeration, types: readonly number[], ordered: boolean): void {
@@ -3113,7 +3428,7 @@ function putIrqModeration(w: MessageWriter, v: IrqModeration, types: readonly nu
 
 /**
  * encodeIrqModeration appends the attributes of `irq-moderation` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIrqModeration(w: MessageWriter, v: IrqModeration): void {
@@ -3137,7 +3452,7 @@ export interface Profile {
   irqModeration?: IrqModeration[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3146,15 +3461,25 @@ const profileNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * profileRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const profileRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeProfile decodes the attributes of `profile` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeProfile(view: DataView, start: number, end: number): Profile {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Profile = {
     irqModeration: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3162,8 +3487,13 @@ export function decodeProfile(view: DataView, start: number, end: number): Profi
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < profileRank.length ? profileRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3181,7 +3511,7 @@ export function decodeProfile(view: DataView, start: number, end: number): Profi
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const profileOrder: readonly number[] = [32769, -1];
 
 function putProfile(w: MessageWriter, v: Profile, types: readonly number[], ordered: boolean): void {
@@ -3223,7 +3553,7 @@ function putProfile(w: MessageWriter, v: Profile, types: readonly number[], orde
 
 /**
  * encodeProfile appends the attributes of `profile` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProfile(w: MessageWriter, v: Profile): void {
@@ -3305,7 +3635,7 @@ export interface Coalesce {
   txProfile?: Profile;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3343,11 +3673,21 @@ const coalesceNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * coalesceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const coalesceRank: readonly number[] = [8323072, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7340060, 7634973, 7897118];
+
+/**
  * decodeCoalesce decodes the attributes of `coalesce` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCoalesce(view: DataView, start: number, end: number): Coalesce {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Coalesce = {
     header: undefined,
     rxUsecs: undefined,
@@ -3380,7 +3720,7 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
     rxProfile: undefined,
     txProfile: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3388,8 +3728,13 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < coalesceRank.length ? coalesceRank[t]! : 8323072;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3494,7 +3839,7 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const coalesceOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32797, 32798, -1];
 
 function putCoalesce(w: MessageWriter, v: Coalesce, types: readonly number[], ordered: boolean): void {
@@ -3647,7 +3992,7 @@ function putCoalesce(w: MessageWriter, v: Coalesce, types: readonly number[], or
 
 /**
  * encodeCoalesce appends the attributes of `coalesce` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCoalesce(w: MessageWriter, v: Coalesce): void {
@@ -3674,7 +4019,7 @@ export interface PauseStat {
   rxFrames?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3684,16 +4029,26 @@ const pauseStatNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pauseStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pauseStatRank: readonly number[] = [983040, 983040, 262146, 524291];
+
+/**
  * decodePauseStat decodes the attributes of `pause-stat` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePauseStat(view: DataView, start: number, end: number): PauseStat {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PauseStat = {
     txFrames: undefined,
     rxFrames: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3701,8 +4056,13 @@ export function decodePauseStat(view: DataView, start: number, end: number): Pau
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pauseStatRank.length ? pauseStatRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3723,7 +4083,7 @@ export function decodePauseStat(view: DataView, start: number, end: number): Pau
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pauseStatOrder: readonly number[] = [2, 3, -1];
 
 function putPauseStat(w: MessageWriter, v: PauseStat, types: readonly number[], ordered: boolean): void {
@@ -3752,7 +4112,7 @@ function putPauseStat(w: MessageWriter, v: PauseStat, types: readonly number[], 
 
 /**
  * encodePauseStat appends the attributes of `pause-stat` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePauseStat(w: MessageWriter, v: PauseStat): void {
@@ -3786,7 +4146,7 @@ export interface Pause {
   statsSrc?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3800,11 +4160,21 @@ const pauseNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pauseRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pauseRank: readonly number[] = [2031616, 294913, 524290, 786435, 1048580, 1343493, 1572870];
+
+/**
  * decodePause decodes the attributes of `pause` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePause(view: DataView, start: number, end: number): Pause {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Pause = {
     header: undefined,
     autoneg: undefined,
@@ -3813,7 +4183,7 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
     stats: undefined,
     statsSrc: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3821,8 +4191,13 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pauseRank.length ? pauseRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3855,7 +4230,7 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pauseOrder: readonly number[] = [32769, 2, 3, 4, 32773, 6, -1];
 
 function putPause(w: MessageWriter, v: Pause, types: readonly number[], ordered: boolean): void {
@@ -3908,7 +4283,7 @@ function putPause(w: MessageWriter, v: Pause, types: readonly number[], ordered:
 
 /**
  * encodePause appends the attributes of `pause` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePause(w: MessageWriter, v: Pause): void {
@@ -3944,7 +4319,7 @@ export interface Eee {
   txLpiTimer?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3959,11 +4334,21 @@ const eeeNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * eeeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const eeeRank: readonly number[] = [2293760, 294913, 557058, 819203, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeEee decodes the attributes of `eee` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeEee(view: DataView, start: number, end: number): Eee {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Eee = {
     header: undefined,
     modesOurs: undefined,
@@ -3973,7 +4358,7 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
     txLpiEnabled: undefined,
     txLpiTimer: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3981,8 +4366,13 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < eeeRank.length ? eeeRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4018,7 +4408,7 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const eeeOrder: readonly number[] = [32769, 32770, 32771, 4, 5, 6, 7, -1];
 
 function putEee(w: MessageWriter, v: Eee, types: readonly number[], ordered: boolean): void {
@@ -4079,7 +4469,7 @@ function putEee(w: MessageWriter, v: Eee, types: readonly number[], ordered: boo
 
 /**
  * encodeEee appends the attributes of `eee` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEee(w: MessageWriter, v: Eee): void {
@@ -4107,7 +4497,7 @@ export interface TsStat {
   txErr?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4118,17 +4508,27 @@ const tsStatNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tsStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tsStatRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTsStat decodes the attributes of `ts-stat` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTsStat(view: DataView, start: number, end: number): TsStat {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TsStat = {
     txPkts: undefined,
     txLost: undefined,
     txErr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4136,8 +4536,13 @@ export function decodeTsStat(view: DataView, start: number, end: number): TsStat
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tsStatRank.length ? tsStatRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4161,7 +4566,7 @@ export function decodeTsStat(view: DataView, start: number, end: number): TsStat
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tsStatOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTsStat(w: MessageWriter, v: TsStat, types: readonly number[], ordered: boolean): void {
@@ -4194,7 +4599,7 @@ function putTsStat(w: MessageWriter, v: TsStat, types: readonly number[], ordere
 
 /**
  * encodeTsStat appends the attributes of `ts-stat` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTsStat(w: MessageWriter, v: TsStat): void {
@@ -4228,7 +4633,7 @@ export interface Tsinfo {
   stats?: TsStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4242,11 +4647,21 @@ const tsinfoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tsinfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tsinfoRank: readonly number[] = [2031616, 294913, 557058, 819203, 1081348, 1310725, 1605638];
+
+/**
  * decodeTsinfo decodes the attributes of `tsinfo` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Tsinfo = {
     header: undefined,
     timestamping: undefined,
@@ -4255,7 +4670,7 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
     phcIndex: undefined,
     stats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4263,8 +4678,13 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tsinfoRank.length ? tsinfoRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4297,7 +4717,7 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tsinfoOrder: readonly number[] = [32769, 32770, 32771, 32772, 5, 32774, -1];
 
 function putTsinfo(w: MessageWriter, v: Tsinfo, types: readonly number[], ordered: boolean): void {
@@ -4362,7 +4782,7 @@ function putTsinfo(w: MessageWriter, v: Tsinfo, types: readonly number[], ordere
 
 /**
  * encodeTsinfo appends the attributes of `tsinfo` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTsinfo(w: MessageWriter, v: Tsinfo): void {
@@ -4390,7 +4810,7 @@ export interface CableResult {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4401,17 +4821,27 @@ const cableResultNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableResultRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableResultRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeCableResult decodes the attributes of `cable-result` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableResult(view: DataView, start: number, end: number): CableResult {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableResult = {
     pair: undefined,
     code: undefined,
     src: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4419,8 +4849,13 @@ export function decodeCableResult(view: DataView, start: number, end: number): C
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableResultRank.length ? cableResultRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4444,7 +4879,7 @@ export function decodeCableResult(view: DataView, start: number, end: number): C
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableResultOrder: readonly number[] = [1, 2, 3, -1];
 
 function putCableResult(w: MessageWriter, v: CableResult, types: readonly number[], ordered: boolean): void {
@@ -4477,7 +4912,7 @@ function putCableResult(w: MessageWriter, v: CableResult, types: readonly number
 
 /**
  * encodeCableResult appends the attributes of `cable-result` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableResult(w: MessageWriter, v: CableResult): void {
@@ -4505,7 +4940,7 @@ export interface CableFaultLength {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4516,17 +4951,27 @@ const cableFaultLengthNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableFaultLengthRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableFaultLengthRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeCableFaultLength decodes the attributes of `cable-fault-length` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableFaultLength(view: DataView, start: number, end: number): CableFaultLength {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableFaultLength = {
     pair: undefined,
     cm: undefined,
     src: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4534,8 +4979,13 @@ export function decodeCableFaultLength(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableFaultLengthRank.length ? cableFaultLengthRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4559,7 +5009,7 @@ export function decodeCableFaultLength(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableFaultLengthOrder: readonly number[] = [1, 2, 3, -1];
 
 function putCableFaultLength(w: MessageWriter, v: CableFaultLength, types: readonly number[], ordered: boolean): void {
@@ -4592,7 +5042,7 @@ function putCableFaultLength(w: MessageWriter, v: CableFaultLength, types: reado
 
 /**
  * encodeCableFaultLength appends the attributes of `cable-fault-length` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableFaultLength(w: MessageWriter, v: CableFaultLength): void {
@@ -4618,7 +5068,7 @@ export interface CableNest {
   faultLength?: CableFaultLength;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4628,16 +5078,26 @@ const cableNestNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableNestRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableNestRank: readonly number[] = [983040, 294913, 557058];
+
+/**
  * decodeCableNest decodes the attributes of `cable-nest` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableNest(view: DataView, start: number, end: number): CableNest {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableNest = {
     result: undefined,
     faultLength: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4645,8 +5105,13 @@ export function decodeCableNest(view: DataView, start: number, end: number): Cab
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableNestRank.length ? cableNestRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4667,7 +5132,7 @@ export function decodeCableNest(view: DataView, start: number, end: number): Cab
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableNestOrder: readonly number[] = [32769, 32770, -1];
 
 function putCableNest(w: MessageWriter, v: CableNest, types: readonly number[], ordered: boolean): void {
@@ -4704,7 +5169,7 @@ function putCableNest(w: MessageWriter, v: CableNest, types: readonly number[], 
 
 /**
  * encodeCableNest appends the attributes of `cable-nest` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableNest(w: MessageWriter, v: CableNest): void {
@@ -4728,7 +5193,7 @@ export interface CableTest {
   header?: Header;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4737,15 +5202,25 @@ const cableTestNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableTestRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableTestRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeCableTest decodes the attributes of `cable-test` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableTest(view: DataView, start: number, end: number): CableTest {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableTest = {
     header: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4753,8 +5228,13 @@ export function decodeCableTest(view: DataView, start: number, end: number): Cab
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableTestRank.length ? cableTestRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4772,7 +5252,7 @@ export function decodeCableTest(view: DataView, start: number, end: number): Cab
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableTestOrder: readonly number[] = [32769, -1];
 
 function putCableTest(w: MessageWriter, v: CableTest, types: readonly number[], ordered: boolean): void {
@@ -4801,7 +5281,7 @@ function putCableTest(w: MessageWriter, v: CableTest, types: readonly number[], 
 
 /**
  * encodeCableTest appends the attributes of `cable-test` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTest(w: MessageWriter, v: CableTest): void {
@@ -4829,7 +5309,7 @@ export interface CableTestNtf {
   nest?: CableNest;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4840,17 +5320,27 @@ const cableTestNtfNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableTestNtfRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableTestNtfRank: readonly number[] = [1245184, 294913, 524290, 819203];
+
+/**
  * decodeCableTestNtf decodes the attributes of `cable-test-ntf` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableTestNtf(view: DataView, start: number, end: number): CableTestNtf {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableTestNtf = {
     header: undefined,
     status: undefined,
     nest: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4858,8 +5348,13 @@ export function decodeCableTestNtf(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableTestNtfRank.length ? cableTestNtfRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4883,7 +5378,7 @@ export function decodeCableTestNtf(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableTestNtfOrder: readonly number[] = [32769, 2, 32771, -1];
 
 function putCableTestNtf(w: MessageWriter, v: CableTestNtf, types: readonly number[], ordered: boolean): void {
@@ -4924,7 +5419,7 @@ function putCableTestNtf(w: MessageWriter, v: CableTestNtf, types: readonly numb
 
 /**
  * encodeCableTestNtf appends the attributes of `cable-test-ntf` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestNtf(w: MessageWriter, v: CableTestNtf): void {
@@ -4954,7 +5449,7 @@ export interface CableTestTdrCfg {
   pair?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4966,18 +5461,28 @@ const cableTestTdrCfgNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableTestTdrCfgRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableTestTdrCfgRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeCableTestTdrCfg decodes the attributes of `cable-test-tdr-cfg` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableTestTdrCfg(view: DataView, start: number, end: number): CableTestTdrCfg {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableTestTdrCfg = {
     first: undefined,
     last: undefined,
     step: undefined,
     pair: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4985,8 +5490,13 @@ export function decodeCableTestTdrCfg(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableTestTdrCfgRank.length ? cableTestTdrCfgRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5013,7 +5523,7 @@ export function decodeCableTestTdrCfg(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableTestTdrCfgOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg, types: readonly number[], ordered: boolean): void {
@@ -5050,7 +5560,7 @@ function putCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg, types: readonl
 
 /**
  * encodeCableTestTdrCfg appends the attributes of `cable-test-tdr-cfg` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg): void {
@@ -5078,7 +5588,7 @@ export interface CableTestTdrNtf {
   nest?: CableNest;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5089,17 +5599,27 @@ const cableTestTdrNtfNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableTestTdrNtfRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableTestTdrNtfRank: readonly number[] = [1245184, 294913, 524290, 819203];
+
+/**
  * decodeCableTestTdrNtf decodes the attributes of `cable-test-tdr-ntf` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableTestTdrNtf(view: DataView, start: number, end: number): CableTestTdrNtf {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableTestTdrNtf = {
     header: undefined,
     status: undefined,
     nest: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5107,8 +5627,13 @@ export function decodeCableTestTdrNtf(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableTestTdrNtfRank.length ? cableTestTdrNtfRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5132,7 +5657,7 @@ export function decodeCableTestTdrNtf(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableTestTdrNtfOrder: readonly number[] = [32769, 2, 32771, -1];
 
 function putCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf, types: readonly number[], ordered: boolean): void {
@@ -5173,7 +5698,7 @@ function putCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf, types: readonl
 
 /**
  * encodeCableTestTdrNtf appends the attributes of `cable-test-tdr-ntf` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf): void {
@@ -5199,7 +5724,7 @@ export interface CableTestTdr {
   cfg?: CableTestTdrCfg;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5209,16 +5734,26 @@ const cableTestTdrNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * cableTestTdrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const cableTestTdrRank: readonly number[] = [983040, 294913, 557058];
+
+/**
  * decodeCableTestTdr decodes the attributes of `cable-test-tdr` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCableTestTdr(view: DataView, start: number, end: number): CableTestTdr {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CableTestTdr = {
     header: undefined,
     cfg: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5226,8 +5761,13 @@ export function decodeCableTestTdr(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < cableTestTdrRank.length ? cableTestTdrRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5248,7 +5788,7 @@ export function decodeCableTestTdr(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const cableTestTdrOrder: readonly number[] = [32769, 32770, -1];
 
 function putCableTestTdr(w: MessageWriter, v: CableTestTdr, types: readonly number[], ordered: boolean): void {
@@ -5285,7 +5825,7 @@ function putCableTestTdr(w: MessageWriter, v: CableTestTdr, types: readonly numb
 
 /**
  * encodeCableTestTdr appends the attributes of `cable-test-tdr` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdr(w: MessageWriter, v: CableTestTdr): void {
@@ -5311,7 +5851,7 @@ export interface TunnelUdpEntry {
   type?: UdpTunnelType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5321,16 +5861,26 @@ const tunnelUdpEntryNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tunnelUdpEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tunnelUdpEntryRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTunnelUdpEntry decodes the attributes of `tunnel-udp-entry` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTunnelUdpEntry(view: DataView, start: number, end: number): TunnelUdpEntry {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TunnelUdpEntry = {
     port: undefined,
     type: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5338,8 +5888,13 @@ export function decodeTunnelUdpEntry(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tunnelUdpEntryRank.length ? tunnelUdpEntryRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5360,7 +5915,7 @@ export function decodeTunnelUdpEntry(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tunnelUdpEntryOrder: readonly number[] = [1, 2, -1];
 
 function putTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry, types: readonly number[], ordered: boolean): void {
@@ -5389,7 +5944,7 @@ function putTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry, types: readonly 
 
 /**
  * encodeTunnelUdpEntry appends the attributes of `tunnel-udp-entry` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry): void {
@@ -5417,7 +5972,7 @@ export interface TunnelUdpTable {
   entry?: TunnelUdpEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5428,17 +5983,27 @@ const tunnelUdpTableNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tunnelUdpTableRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tunnelUdpTableRank: readonly number[] = [1245184, 262145, 557058, 884739];
+
+/**
  * decodeTunnelUdpTable decodes the attributes of `tunnel-udp-table` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTunnelUdpTable(view: DataView, start: number, end: number): TunnelUdpTable {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TunnelUdpTable = {
     size: undefined,
     types: undefined,
     entry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5446,8 +6011,13 @@ export function decodeTunnelUdpTable(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tunnelUdpTableRank.length ? tunnelUdpTableRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5471,7 +6041,7 @@ export function decodeTunnelUdpTable(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tunnelUdpTableOrder: readonly number[] = [1, 32770, 32771, -1];
 
 function putTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable, types: readonly number[], ordered: boolean): void {
@@ -5525,7 +6095,7 @@ function putTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable, types: readonly 
 
 /**
  * encodeTunnelUdpTable appends the attributes of `tunnel-udp-table` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable): void {
@@ -5549,7 +6119,7 @@ export interface TunnelUdp {
   table?: TunnelUdpTable;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5558,15 +6128,25 @@ const tunnelUdpNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tunnelUdpRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tunnelUdpRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeTunnelUdp decodes the attributes of `tunnel-udp` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTunnelUdp(view: DataView, start: number, end: number): TunnelUdp {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TunnelUdp = {
     table: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5574,8 +6154,13 @@ export function decodeTunnelUdp(view: DataView, start: number, end: number): Tun
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tunnelUdpRank.length ? tunnelUdpRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5593,7 +6178,7 @@ export function decodeTunnelUdp(view: DataView, start: number, end: number): Tun
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tunnelUdpOrder: readonly number[] = [32769, -1];
 
 function putTunnelUdp(w: MessageWriter, v: TunnelUdp, types: readonly number[], ordered: boolean): void {
@@ -5622,7 +6207,7 @@ function putTunnelUdp(w: MessageWriter, v: TunnelUdp, types: readonly number[], 
 
 /**
  * encodeTunnelUdp appends the attributes of `tunnel-udp` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdp(w: MessageWriter, v: TunnelUdp): void {
@@ -5648,7 +6233,7 @@ export interface TunnelInfo {
   udpPorts?: TunnelUdp;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5658,16 +6243,26 @@ const tunnelInfoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tunnelInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tunnelInfoRank: readonly number[] = [983040, 294913, 557058];
+
+/**
  * decodeTunnelInfo decodes the attributes of `tunnel-info` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTunnelInfo(view: DataView, start: number, end: number): TunnelInfo {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TunnelInfo = {
     header: undefined,
     udpPorts: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5675,8 +6270,13 @@ export function decodeTunnelInfo(view: DataView, start: number, end: number): Tu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tunnelInfoRank.length ? tunnelInfoRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5697,7 +6297,7 @@ export function decodeTunnelInfo(view: DataView, start: number, end: number): Tu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tunnelInfoOrder: readonly number[] = [32769, 32770, -1];
 
 function putTunnelInfo(w: MessageWriter, v: TunnelInfo, types: readonly number[], ordered: boolean): void {
@@ -5734,7 +6334,7 @@ function putTunnelInfo(w: MessageWriter, v: TunnelInfo, types: readonly number[]
 
 /**
  * encodeTunnelInfo appends the attributes of `tunnel-info` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelInfo(w: MessageWriter, v: TunnelInfo): void {
@@ -5763,7 +6363,7 @@ export interface FecStat {
   corrBits?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5774,17 +6374,27 @@ const fecStatNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * fecStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const fecStatRank: readonly number[] = [1245184, 1245184, 262146, 524291, 786436];
+
+/**
  * decodeFecStat decodes the attributes of `fec-stat` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFecStat(view: DataView, start: number, end: number): FecStat {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: FecStat = {
     corrected: undefined,
     uncorr: undefined,
     corrBits: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5792,8 +6402,13 @@ export function decodeFecStat(view: DataView, start: number, end: number): FecSt
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < fecStatRank.length ? fecStatRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5817,7 +6432,7 @@ export function decodeFecStat(view: DataView, start: number, end: number): FecSt
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const fecStatOrder: readonly number[] = [2, 3, 4, -1];
 
 function putFecStat(w: MessageWriter, v: FecStat, types: readonly number[], ordered: boolean): void {
@@ -5850,7 +6465,7 @@ function putFecStat(w: MessageWriter, v: FecStat, types: readonly number[], orde
 
 /**
  * encodeFecStat appends the attributes of `fec-stat` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFecStat(w: MessageWriter, v: FecStat): void {
@@ -5882,7 +6497,7 @@ export interface Fec {
   stats?: FecStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5895,11 +6510,21 @@ const fecNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * fecRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const fecRank: readonly number[] = [1769472, 294913, 557058, 786435, 1048580, 1343493];
+
+/**
  * decodeFec decodes the attributes of `fec` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFec(view: DataView, start: number, end: number): Fec {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Fec = {
     header: undefined,
     modes: undefined,
@@ -5907,7 +6532,7 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
     active: undefined,
     stats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5915,8 +6540,13 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < fecRank.length ? fecRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5946,7 +6576,7 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const fecOrder: readonly number[] = [32769, 32770, 3, 4, 32773, -1];
 
 function putFec(w: MessageWriter, v: Fec, types: readonly number[], ordered: boolean): void {
@@ -5999,7 +6629,7 @@ function putFec(w: MessageWriter, v: Fec, types: readonly number[], ordered: boo
 
 /**
  * encodeFec appends the attributes of `fec` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFec(w: MessageWriter, v: Fec): void {
@@ -6035,7 +6665,7 @@ export interface ModuleEeprom {
   data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6050,11 +6680,21 @@ const moduleEepromNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * moduleEepromRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const moduleEepromRank: readonly number[] = [2293760, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeModuleEeprom decodes the attributes of `module-eeprom` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeModuleEeprom(view: DataView, start: number, end: number): ModuleEeprom {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ModuleEeprom = {
     header: undefined,
     offset: undefined,
@@ -6064,7 +6704,7 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
     i2cAddress: undefined,
     data: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6072,8 +6712,13 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < moduleEepromRank.length ? moduleEepromRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6109,7 +6754,7 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const moduleEepromOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putModuleEeprom(w: MessageWriter, v: ModuleEeprom, types: readonly number[], ordered: boolean): void {
@@ -6162,7 +6807,7 @@ function putModuleEeprom(w: MessageWriter, v: ModuleEeprom, types: readonly numb
 
 /**
  * encodeModuleEeprom appends the attributes of `module-eeprom` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModuleEeprom(w: MessageWriter, v: ModuleEeprom): void {
@@ -6201,7 +6846,7 @@ export interface StatsGrp {
   histVal?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6217,11 +6862,21 @@ const statsGrpNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * statsGrpRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const statsGrpRank: readonly number[] = [2555904, 2555904, 262146, 524291, 786436, 1081349, 1343494, 1572871, 1835016, 2097161];
+
+/**
  * decodeStatsGrp decodes the attributes of `stats-grp` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStatsGrp(view: DataView, start: number, end: number): StatsGrp {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: StatsGrp = {
     id: undefined,
     ssId: undefined,
@@ -6232,7 +6887,7 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
     histBktHi: undefined,
     histVal: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6240,8 +6895,13 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < statsGrpRank.length ? statsGrpRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6280,7 +6940,7 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const statsGrpOrder: readonly number[] = [2, 3, 4, 32773, 32774, 7, 8, 9, -1];
 
 function putStatsGrp(w: MessageWriter, v: StatsGrp, types: readonly number[], ordered: boolean): void {
@@ -6341,7 +7001,7 @@ function putStatsGrp(w: MessageWriter, v: StatsGrp, types: readonly number[], or
 
 /**
  * encodeStatsGrp appends the attributes of `stats-grp` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsGrp(w: MessageWriter, v: StatsGrp): void {
@@ -6372,7 +7032,7 @@ export interface Stats {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6384,18 +7044,28 @@ const statsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * statsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const statsRank: readonly number[] = [1507328, 1507328, 294914, 557059, 819204, 1048581];
+
+/**
  * decodeStats decodes the attributes of `stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStats(view: DataView, start: number, end: number): Stats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Stats = {
     header: undefined,
     groups: undefined,
     grp: undefined,
     src: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6403,8 +7073,13 @@ export function decodeStats(view: DataView, start: number, end: number): Stats {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < statsRank.length ? statsRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6431,7 +7106,7 @@ export function decodeStats(view: DataView, start: number, end: number): Stats {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const statsOrder: readonly number[] = [32770, 32771, 32772, 5, -1];
 
 function putStats(w: MessageWriter, v: Stats, types: readonly number[], ordered: boolean): void {
@@ -6480,7 +7155,7 @@ function putStats(w: MessageWriter, v: Stats, types: readonly number[], ordered:
 
 /**
  * encodeStats appends the attributes of `stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStats(w: MessageWriter, v: Stats): void {
@@ -6508,7 +7183,7 @@ export interface PhcVclocks {
   index?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6519,17 +7194,27 @@ const phcVclocksNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * phcVclocksRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const phcVclocksRank: readonly number[] = [1245184, 294913, 524290, 786435];
+
+/**
  * decodePhcVclocks decodes the attributes of `phc-vclocks` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePhcVclocks(view: DataView, start: number, end: number): PhcVclocks {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PhcVclocks = {
     header: undefined,
     num: undefined,
     index: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6537,8 +7222,13 @@ export function decodePhcVclocks(view: DataView, start: number, end: number): Ph
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < phcVclocksRank.length ? phcVclocksRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6562,7 +7252,7 @@ export function decodePhcVclocks(view: DataView, start: number, end: number): Ph
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const phcVclocksOrder: readonly number[] = [32769, 2, 3, -1];
 
 function putPhcVclocks(w: MessageWriter, v: PhcVclocks, types: readonly number[], ordered: boolean): void {
@@ -6599,7 +7289,7 @@ function putPhcVclocks(w: MessageWriter, v: PhcVclocks, types: readonly number[]
 
 /**
  * encodePhcVclocks appends the attributes of `phc-vclocks` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePhcVclocks(w: MessageWriter, v: PhcVclocks): void {
@@ -6627,7 +7317,7 @@ export interface Module {
   powerMode?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6638,17 +7328,27 @@ const moduleNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * moduleRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const moduleRank: readonly number[] = [1245184, 294913, 524290, 786435];
+
+/**
  * decodeModule decodes the attributes of `module` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeModule(view: DataView, start: number, end: number): Module {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Module = {
     header: undefined,
     powerModePolicy: undefined,
     powerMode: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6656,8 +7356,13 @@ export function decodeModule(view: DataView, start: number, end: number): Module
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < moduleRank.length ? moduleRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6681,7 +7386,7 @@ export function decodeModule(view: DataView, start: number, end: number): Module
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const moduleOrder: readonly number[] = [32769, 2, 3, -1];
 
 function putModule(w: MessageWriter, v: Module, types: readonly number[], ordered: boolean): void {
@@ -6718,7 +7423,7 @@ function putModule(w: MessageWriter, v: Module, types: readonly number[], ordere
 
 /**
  * encodeModule appends the attributes of `module` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModule(w: MessageWriter, v: Module): void {
@@ -6744,7 +7449,7 @@ export interface C33PsePwLimit {
   max?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6754,16 +7459,26 @@ const c33PsePwLimitNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * c33PsePwLimitRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const c33PsePwLimitRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeC33PsePwLimit decodes the attributes of `c33-pse-pw-limit` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeC33PsePwLimit(view: DataView, start: number, end: number): C33PsePwLimit {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: C33PsePwLimit = {
     min: undefined,
     max: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6771,8 +7486,13 @@ export function decodeC33PsePwLimit(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < c33PsePwLimitRank.length ? c33PsePwLimitRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6793,7 +7513,7 @@ export function decodeC33PsePwLimit(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const c33PsePwLimitOrder: readonly number[] = [1, 2, -1];
 
 function putC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit, types: readonly number[], ordered: boolean): void {
@@ -6822,7 +7542,7 @@ function putC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit, types: readonly nu
 
 /**
  * encodeC33PsePwLimit appends the attributes of `c33-pse-pw-limit` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit): void {
@@ -6870,7 +7590,7 @@ export interface Pse {
   c33PsePwLimitRanges?: C33PsePwLimit[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6891,11 +7611,21 @@ const pseNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pseRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pseRank: readonly number[] = [3866624, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3506189];
+
+/**
  * decodePse decodes the attributes of `pse` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePse(view: DataView, start: number, end: number): Pse {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Pse = {
     header: undefined,
     podlPseAdminState: undefined,
@@ -6911,7 +7641,7 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
     c33PseAvailPwLimit: undefined,
     c33PsePwLimitRanges: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6919,8 +7649,13 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pseRank.length ? pseRank[t]! : 3866624;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6974,7 +7709,7 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pseOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32781, -1];
 
 function putPse(w: MessageWriter, v: Pse, types: readonly number[], ordered: boolean): void {
@@ -7068,7 +7803,7 @@ function putPse(w: MessageWriter, v: Pse, types: readonly number[], ordered: boo
 
 /**
  * encodePse appends the attributes of `pse` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePse(w: MessageWriter, v: Pse): void {
@@ -7104,7 +7839,7 @@ export interface Rss {
   startContext?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7119,11 +7854,21 @@ const rssNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * rssRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const rssRank: readonly number[] = [2293760, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeRss decodes the attributes of `rss` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRss(view: DataView, start: number, end: number): Rss {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Rss = {
     header: undefined,
     context: undefined,
@@ -7133,7 +7878,7 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
     inputXfrm: undefined,
     startContext: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7141,8 +7886,13 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < rssRank.length ? rssRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7178,7 +7928,7 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const rssOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putRss(w: MessageWriter, v: Rss, types: readonly number[], ordered: boolean): void {
@@ -7231,7 +7981,7 @@ function putRss(w: MessageWriter, v: Rss, types: readonly number[], ordered: boo
 
 /**
  * encodeRss appends the attributes of `rss` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRss(w: MessageWriter, v: Rss): void {
@@ -7271,7 +8021,7 @@ export interface Plca {
   burstTmr?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7288,11 +8038,21 @@ const plcaNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * plcaRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const plcaRank: readonly number[] = [2818048, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305];
+
+/**
  * decodePlca decodes the attributes of `plca` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePlca(view: DataView, start: number, end: number): Plca {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Plca = {
     header: undefined,
     version: undefined,
@@ -7304,7 +8064,7 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
     burstCnt: undefined,
     burstTmr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7312,8 +8072,13 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < plcaRank.length ? plcaRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7355,7 +8120,7 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const plcaOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putPlca(w: MessageWriter, v: Plca, types: readonly number[], ordered: boolean): void {
@@ -7416,7 +8181,7 @@ function putPlca(w: MessageWriter, v: Plca, types: readonly number[], ordered: b
 
 /**
  * encodePlca appends the attributes of `plca` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePlca(w: MessageWriter, v: Plca): void {
@@ -7452,7 +8217,7 @@ export interface ModuleFwFlash {
   total?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7467,11 +8232,21 @@ const moduleFwFlashNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * moduleFwFlashRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const moduleFwFlashRank: readonly number[] = [2293760, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeModuleFwFlash decodes the attributes of `module-fw-flash` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeModuleFwFlash(view: DataView, start: number, end: number): ModuleFwFlash {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ModuleFwFlash = {
     header: undefined,
     fileName: undefined,
@@ -7481,7 +8256,7 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
     done: undefined,
     total: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7489,8 +8264,13 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < moduleFwFlashRank.length ? moduleFwFlashRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7526,7 +8306,7 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const moduleFwFlashOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putModuleFwFlash(w: MessageWriter, v: ModuleFwFlash, types: readonly number[], ordered: boolean): void {
@@ -7579,7 +8359,7 @@ function putModuleFwFlash(w: MessageWriter, v: ModuleFwFlash, types: readonly nu
 
 /**
  * encodeModuleFwFlash appends the attributes of `module-fw-flash` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModuleFwFlash(w: MessageWriter, v: ModuleFwFlash): void {
@@ -7617,7 +8397,7 @@ export interface Phy {
   downstreamSfpName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7633,11 +8413,21 @@ const phyNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * phyRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const phyRank: readonly number[] = [2555904, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160];
+
+/**
  * decodePhy decodes the attributes of `phy` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePhy(view: DataView, start: number, end: number): Phy {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Phy = {
     header: undefined,
     index: undefined,
@@ -7648,7 +8438,7 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
     upstreamSfpName: undefined,
     downstreamSfpName: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7656,8 +8446,13 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < phyRank.length ? phyRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7696,7 +8491,7 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const phyOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putPhy(w: MessageWriter, v: Phy, types: readonly number[], ordered: boolean): void {
@@ -7753,7 +8548,7 @@ function putPhy(w: MessageWriter, v: Phy, types: readonly number[], ordered: boo
 
 /**
  * encodePhy appends the attributes of `phy` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePhy(w: MessageWriter, v: Phy): void {
@@ -7781,7 +8576,7 @@ export interface StatsGrpHist {
   histVal?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7792,17 +8587,27 @@ const statsGrpHistNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * statsGrpHistRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const statsGrpHistRank: readonly number[] = [1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 262151, 524296, 786441];
+
+/**
  * decodeStatsGrpHist decodes the attributes of `stats-grp-hist` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStatsGrpHist(view: DataView, start: number, end: number): StatsGrpHist {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: StatsGrpHist = {
     histBktLow: undefined,
     histBktHi: undefined,
     histVal: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7810,8 +8615,13 @@ export function decodeStatsGrpHist(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < statsGrpHistRank.length ? statsGrpHistRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7835,7 +8645,7 @@ export function decodeStatsGrpHist(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const statsGrpHistOrder: readonly number[] = [7, 8, 9, -1];
 
 function putStatsGrpHist(w: MessageWriter, v: StatsGrpHist, types: readonly number[], ordered: boolean): void {
@@ -7868,7 +8678,7 @@ function putStatsGrpHist(w: MessageWriter, v: StatsGrpHist, types: readonly numb
 
 /**
  * encodeStatsGrpHist appends the attributes of `stats-grp-hist` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsGrpHist(w: MessageWriter, v: StatsGrpHist): void {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, walkAttributePath } from './support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,7 +68,7 @@ export interface Fou {
   /** FOU_ATTR_IFINDEX */ ifindex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -87,11 +87,21 @@ const fouNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * fouRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const fouRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodeFou decodes the attributes of `fou` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFou(view: DataView, start: number, end: number): Fou {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Fou = {
     port: undefined,
     af: undefined,
@@ -105,7 +115,7 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
     peerPort: undefined,
     ifindex: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -113,8 +123,13 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < fouRank.length ? fouRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -162,7 +177,7 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const fouOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putFou(w: MessageWriter, v: Fou, types: readonly number[], ordered: boolean): void {
@@ -227,7 +242,7 @@ function putFou(w: MessageWriter, v: Fou, types: readonly number[], ordered: boo
 
 /**
  * encodeFou appends the attributes of `fou` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFou(w: MessageWriter, v: Fou): void {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -84,7 +84,7 @@ export interface X509 {
   privkey?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -94,16 +94,26 @@ const x509Names: Readonly<Record<number, string>> = {
 };
 
 /**
+ * x509Rank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const x509Rank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeX509 decodes the attributes of `x509` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeX509(view: DataView, start: number, end: number): X509 {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: X509 = {
     cert: undefined,
     privkey: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -111,8 +121,13 @@ export function decodeX509(view: DataView, start: number, end: number): X509 {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < x509Rank.length ? x509Rank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -133,7 +148,7 @@ export function decodeX509(view: DataView, start: number, end: number): X509 {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const x509Order: readonly number[] = [1, 2, -1];
 
 function putX509(w: MessageWriter, v: X509, types: readonly number[], ordered: boolean): void {
@@ -162,7 +177,7 @@ function putX509(w: MessageWriter, v: X509, types: readonly number[], ordered: b
 
 /**
  * encodeX509 appends the attributes of `x509` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeX509(w: MessageWriter, v: X509): void {
@@ -200,7 +215,7 @@ export interface Accept {
   peername?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -216,11 +231,21 @@ const acceptNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * acceptRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const acceptRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1638406, 1933319, 2097160];
+
+/**
  * decodeAccept decodes the attributes of `accept` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAccept(view: DataView, start: number, end: number): Accept {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Accept = {
     sockfd: undefined,
     handlerClass: undefined,
@@ -231,7 +256,7 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
     certificate: undefined,
     peername: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -239,8 +264,13 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < acceptRank.length ? acceptRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -279,7 +309,7 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const acceptOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 32775, 8, -1];
 
 function putAccept(w: MessageWriter, v: Accept, types: readonly number[], ordered: boolean): void {
@@ -358,7 +388,7 @@ function putAccept(w: MessageWriter, v: Accept, types: readonly number[], ordere
 
 /**
  * encodeAccept appends the attributes of `accept` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAccept(w: MessageWriter, v: Accept): void {
@@ -386,7 +416,7 @@ export interface Done {
   remoteAuth?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -397,17 +427,27 @@ const doneNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * doneRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const doneRank: readonly number[] = [1245184, 262145, 524290, 851971];
+
+/**
  * decodeDone decodes the attributes of `done` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDone(view: DataView, start: number, end: number): Done {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Done = {
     status: undefined,
     sockfd: undefined,
     remoteAuth: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -415,8 +455,13 @@ export function decodeDone(view: DataView, start: number, end: number): Done {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < doneRank.length ? doneRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -440,7 +485,7 @@ export function decodeDone(view: DataView, start: number, end: number): Done {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const doneOrder: readonly number[] = [1, 2, 3, -1];
 
 function putDone(w: MessageWriter, v: Done, types: readonly number[], ordered: boolean): void {
@@ -482,7 +527,7 @@ function putDone(w: MessageWriter, v: Done, types: readonly number[], ordered: b
 
 /**
  * encodeDone appends the attributes of `done` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDone(w: MessageWriter, v: Done): void {

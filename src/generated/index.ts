@@ -24,7 +24,8 @@
  *   offset, walking the request with the generated tables.
  *
  * Decoded attribute objects carry `unknown` (raw attributes no spec names) and `order`
- * (wire order with flag bits) so that decode → encode reproduces the kernel's bytes.
+ * (wire order with flag bits, recorded only when it departs from the kernel's usual order)
+ * so that decode → encode reproduces the kernel's bytes.
  *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
  */

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, walkAttributePath } from './support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,7 +68,7 @@ export interface Address {
   /** MPTCP_PM_ADDR_ATTR_IF_IDX */ ifIdx?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -83,11 +83,21 @@ const addressNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * addressRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const addressRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeAddress decodes the attributes of `address` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAddress(view: DataView, start: number, end: number): Address {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Address = {
     family: undefined,
     id: undefined,
@@ -97,7 +107,7 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
     flags: undefined,
     ifIdx: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -105,8 +115,13 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < addressRank.length ? addressRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -142,7 +157,7 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const addressOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putAddress(w: MessageWriter, v: Address, types: readonly number[], ordered: boolean): void {
@@ -191,7 +206,7 @@ function putAddress(w: MessageWriter, v: Address, types: readonly number[], orde
 
 /**
  * encodeAddress appends the attributes of `address` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAddress(w: MessageWriter, v: Address): void {
@@ -235,7 +250,7 @@ export interface SubflowAttribute {
   /** MPTCP_SUBFLOW_ATTR_ID_LOC */ idLoc?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -253,11 +268,21 @@ const subflowAttributeNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * subflowAttributeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const subflowAttributeRank: readonly number[] = [3080192, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450];
+
+/**
  * decodeSubflowAttribute decodes the attributes of `subflow-attribute` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeSubflowAttribute(view: DataView, start: number, end: number): SubflowAttribute {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: SubflowAttribute = {
     tokenRem: undefined,
     tokenLoc: undefined,
@@ -270,7 +295,7 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
     idRem: undefined,
     idLoc: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -278,8 +303,13 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < subflowAttributeRank.length ? subflowAttributeRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -324,7 +354,7 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const subflowAttributeOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -1];
 
 function putSubflowAttribute(w: MessageWriter, v: SubflowAttribute, types: readonly number[], ordered: boolean): void {
@@ -385,7 +415,7 @@ function putSubflowAttribute(w: MessageWriter, v: SubflowAttribute, types: reado
 
 /**
  * encodeSubflowAttribute appends the attributes of `subflow-attribute` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSubflowAttribute(w: MessageWriter, v: SubflowAttribute): void {
@@ -409,7 +439,7 @@ export interface Endpoint {
   /** MPTCP_PM_ENDPOINT_ADDR */ addr?: Address;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -418,15 +448,25 @@ const endpointNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * endpointRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const endpointRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeEndpoint decodes the attributes of `endpoint` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeEndpoint(view: DataView, start: number, end: number): Endpoint {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Endpoint = {
     addr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -434,8 +474,13 @@ export function decodeEndpoint(view: DataView, start: number, end: number): Endp
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < endpointRank.length ? endpointRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -453,7 +498,7 @@ export function decodeEndpoint(view: DataView, start: number, end: number): Endp
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const endpointOrder: readonly number[] = [32769, -1];
 
 function putEndpoint(w: MessageWriter, v: Endpoint, types: readonly number[], ordered: boolean): void {
@@ -482,7 +527,7 @@ function putEndpoint(w: MessageWriter, v: Endpoint, types: readonly number[], or
 
 /**
  * encodeEndpoint appends the attributes of `endpoint` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEndpoint(w: MessageWriter, v: Endpoint): void {
@@ -517,7 +562,7 @@ export interface Attr {
   /** MPTCP_PM_ATTR_ADDR_REMOTE */ addrRemote?: Address;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -531,11 +576,21 @@ const attrNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * attrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const attrRank: readonly number[] = [2031616, 294913, 524290, 786435, 1048580, 1310725, 1605638];
+
+/**
  * decodeAttr decodes the attributes of `attr` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAttr(view: DataView, start: number, end: number): Attr {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Attr = {
     addr: undefined,
     rcvAddAddrs: undefined,
@@ -544,7 +599,7 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
     locId: undefined,
     addrRemote: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -552,8 +607,13 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < attrRank.length ? attrRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -586,7 +646,7 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const attrOrder: readonly number[] = [32769, 2, 3, 4, 5, 32774, -1];
 
 function putAttr(w: MessageWriter, v: Attr, types: readonly number[], ordered: boolean): void {
@@ -639,7 +699,7 @@ function putAttr(w: MessageWriter, v: Attr, types: readonly number[], ordered: b
 
 /**
  * encodeAttr appends the attributes of `attr` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttr(w: MessageWriter, v: Attr): void {
@@ -698,7 +758,7 @@ export interface EventAttr {
   /** MPTCP_ATTR_SERVER_SIDE */ serverSide?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -724,11 +784,21 @@ const eventAttrNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * eventAttrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const eventAttrRank: readonly number[] = [5177344, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610];
+
+/**
  * decodeEventAttr decodes the attributes of `event-attr` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeEventAttr(view: DataView, start: number, end: number): EventAttr {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: EventAttr = {
     token: undefined,
     family: undefined,
@@ -749,7 +819,7 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
     resetFlags: undefined,
     serverSide: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -757,8 +827,13 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < eventAttrRank.length ? eventAttrRank[t]! : 5177344;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -827,7 +902,7 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const eventAttrOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, -1];
 
 function putEventAttr(w: MessageWriter, v: EventAttr, types: readonly number[], ordered: boolean): void {
@@ -920,7 +995,7 @@ function putEventAttr(w: MessageWriter, v: EventAttr, types: readonly number[], 
 
 /**
  * encodeEventAttr appends the attributes of `event-attr` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEventAttr(w: MessageWriter, v: EventAttr): void {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, inAttr, notInOrder, readUintVar, walkAttributePath, writeUintVar } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, inAttr, notInOrder, orderBefore, readUintVar, walkAttributePath, writeUintVar } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -113,7 +113,7 @@ export interface Dev {
   xskFeatures?: Array<XskFlags | bigint>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -126,11 +126,21 @@ const devNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * devRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const devRank: readonly number[] = [1769472, 262145, 1769472, 524291, 786436, 1048581, 1310726];
+
+/**
  * decodeDev decodes the attributes of `dev` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDev(view: DataView, start: number, end: number): Dev {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Dev = {
     ifindex: undefined,
     xdpFeatures: undefined,
@@ -138,7 +148,7 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
     xdpRxMetadataFeatures: undefined,
     xskFeatures: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -146,8 +156,13 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < devRank.length ? devRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -177,7 +192,7 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const devOrder: readonly number[] = [1, 3, 4, 5, 6, -1];
 
 function putDev(w: MessageWriter, v: Dev, types: readonly number[], ordered: boolean): void {
@@ -218,7 +233,7 @@ function putDev(w: MessageWriter, v: Dev, types: readonly number[], ordered: boo
 
 /**
  * encodeDev appends the attributes of `dev` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDev(w: MessageWriter, v: Dev): void {
@@ -254,7 +269,7 @@ export interface PagePool {
   dmabuf?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -269,11 +284,21 @@ const pagePoolNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pagePoolRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pagePoolRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodePagePool decodes the attributes of `page-pool` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePagePool(view: DataView, start: number, end: number): PagePool {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PagePool = {
     id: undefined,
     ifindex: undefined,
@@ -283,7 +308,7 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
     detachTime: undefined,
     dmabuf: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -291,8 +316,13 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pagePoolRank.length ? pagePoolRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -328,7 +358,7 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pagePoolOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putPagePool(w: MessageWriter, v: PagePool, types: readonly number[], ordered: boolean): void {
@@ -377,7 +407,7 @@ function putPagePool(w: MessageWriter, v: PagePool, types: readonly number[], or
 
 /**
  * encodePagePool appends the attributes of `page-pool` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePool(w: MessageWriter, v: PagePool): void {
@@ -423,7 +453,7 @@ export interface PagePoolStats {
   recycleReleasedRefcnt?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -443,11 +473,21 @@ const pagePoolStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pagePoolStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pagePoolStatsRank: readonly number[] = [3604480, 294913, 3604480, 3604480, 3604480, 3604480, 3604480, 3604480, 524296, 786441, 1048586, 1310731, 1572876, 1835021, 2097166, 2359311, 2621456, 2883601, 3145746];
+
+/**
  * decodePagePoolStats decodes the attributes of `page-pool-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePagePoolStats(view: DataView, start: number, end: number): PagePoolStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PagePoolStats = {
     info: undefined,
     allocFast: undefined,
@@ -462,7 +502,7 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
     recycleRingFull: undefined,
     recycleReleasedRefcnt: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -470,8 +510,13 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pagePoolStatsRank.length ? pagePoolStatsRank[t]! : 3604480;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -522,7 +567,7 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pagePoolStatsOrder: readonly number[] = [32769, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, -1];
 
 function putPagePoolStats(w: MessageWriter, v: PagePoolStats, types: readonly number[], ordered: boolean): void {
@@ -595,7 +640,7 @@ function putPagePoolStats(w: MessageWriter, v: PagePoolStats, types: readonly nu
 
 /**
  * encodePagePoolStats appends the attributes of `page-pool-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePoolStats(w: MessageWriter, v: PagePoolStats): void {
@@ -625,7 +670,7 @@ export interface Napi {
   pid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -637,18 +682,28 @@ const napiNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * napiRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const napiRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeNapi decodes the attributes of `napi` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeNapi(view: DataView, start: number, end: number): Napi {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Napi = {
     ifindex: undefined,
     id: undefined,
     irq: undefined,
     pid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -656,8 +711,13 @@ export function decodeNapi(view: DataView, start: number, end: number): Napi {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < napiRank.length ? napiRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -684,7 +744,7 @@ export function decodeNapi(view: DataView, start: number, end: number): Napi {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const napiOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putNapi(w: MessageWriter, v: Napi, types: readonly number[], ordered: boolean): void {
@@ -721,7 +781,7 @@ function putNapi(w: MessageWriter, v: Napi, types: readonly number[], ordered: b
 
 /**
  * encodeNapi appends the attributes of `napi` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNapi(w: MessageWriter, v: Napi): void {
@@ -753,7 +813,7 @@ export interface Queue {
   dmabuf?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -766,11 +826,21 @@ const queueNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * queueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const queueRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeQueue decodes the attributes of `queue` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeQueue(view: DataView, start: number, end: number): Queue {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Queue = {
     id: undefined,
     ifindex: undefined,
@@ -778,7 +848,7 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
     napiId: undefined,
     dmabuf: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -786,8 +856,13 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < queueRank.length ? queueRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -817,7 +892,7 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const queueOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putQueue(w: MessageWriter, v: Queue, types: readonly number[], ordered: boolean): void {
@@ -858,7 +933,7 @@ function putQueue(w: MessageWriter, v: Queue, types: readonly number[], ordered:
 
 /**
  * encodeQueue appends the attributes of `queue` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQueue(w: MessageWriter, v: Queue): void {
@@ -942,7 +1017,7 @@ export interface Qstats {
   txWake?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -981,11 +1056,21 @@ const qstatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * qstatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const qstatsRank: readonly number[] = [8585216, 262145, 524290, 786435, 1048580, 8585216, 8585216, 8585216, 1310728, 1572873, 1835018, 2097163, 2359308, 2621453, 2883598, 3145743, 3407888, 3670033, 3932178, 4194323, 4456468, 4718613, 4980758, 5242903, 5505048, 5767193, 6029338, 6291483, 6553628, 6815773, 7077918, 7340063, 7602208, 7864353, 8126498];
+
+/**
  * decodeQstats decodes the attributes of `qstats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeQstats(view: DataView, start: number, end: number): Qstats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Qstats = {
     ifindex: undefined,
     queueType: undefined,
@@ -1019,7 +1104,7 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
     txStop: undefined,
     txWake: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1027,8 +1112,13 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < qstatsRank.length ? qstatsRank[t]! : 8585216;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1136,7 +1226,7 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const qstatsOrder: readonly number[] = [1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, -1];
 
 function putQstats(w: MessageWriter, v: Qstats, types: readonly number[], ordered: boolean): void {
@@ -1281,7 +1371,7 @@ function putQstats(w: MessageWriter, v: Qstats, types: readonly number[], ordere
 
 /**
  * encodeQstats appends the attributes of `qstats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQstats(w: MessageWriter, v: Qstats): void {
@@ -1311,7 +1401,7 @@ export interface Dmabuf {
   id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1323,18 +1413,28 @@ const dmabufNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * dmabufRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const dmabufRank: readonly number[] = [1507328, 262145, 622594, 786435, 1048580];
+
+/**
  * decodeDmabuf decodes the attributes of `dmabuf` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Dmabuf = {
     ifindex: undefined,
     queues: undefined,
     fd: undefined,
     id: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1342,8 +1442,13 @@ export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < dmabufRank.length ? dmabufRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1370,7 +1475,7 @@ export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const dmabufOrder: readonly number[] = [1, 32770, 3, 4, -1];
 
 function putDmabuf(w: MessageWriter, v: Dmabuf, types: readonly number[], ordered: boolean): void {
@@ -1424,7 +1529,7 @@ function putDmabuf(w: MessageWriter, v: Dmabuf, types: readonly number[], ordere
 
 /**
  * encodeDmabuf appends the attributes of `dmabuf` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDmabuf(w: MessageWriter, v: Dmabuf): void {
@@ -1450,7 +1555,7 @@ export interface PagePoolInfo {
   ifindex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1460,16 +1565,26 @@ const pagePoolInfoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * pagePoolInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const pagePoolInfoRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodePagePoolInfo decodes the attributes of `page-pool-info` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePagePoolInfo(view: DataView, start: number, end: number): PagePoolInfo {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PagePoolInfo = {
     id: undefined,
     ifindex: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1477,8 +1592,13 @@ export function decodePagePoolInfo(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < pagePoolInfoRank.length ? pagePoolInfoRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1499,7 +1619,7 @@ export function decodePagePoolInfo(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const pagePoolInfoOrder: readonly number[] = [1, 2, -1];
 
 function putPagePoolInfo(w: MessageWriter, v: PagePoolInfo, types: readonly number[], ordered: boolean): void {
@@ -1528,7 +1648,7 @@ function putPagePoolInfo(w: MessageWriter, v: PagePoolInfo, types: readonly numb
 
 /**
  * encodePagePoolInfo appends the attributes of `page-pool-info` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePoolInfo(w: MessageWriter, v: PagePoolInfo): void {
@@ -1554,7 +1674,7 @@ export interface QueueId {
   type?: QueueType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1564,16 +1684,26 @@ const queueIdNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * queueIdRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const queueIdRank: readonly number[] = [983040, 262145, 983040, 524291];
+
+/**
  * decodeQueueId decodes the attributes of `queue-id` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeQueueId(view: DataView, start: number, end: number): QueueId {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: QueueId = {
     id: undefined,
     type: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1581,8 +1711,13 @@ export function decodeQueueId(view: DataView, start: number, end: number): Queue
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < queueIdRank.length ? queueIdRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1603,7 +1738,7 @@ export function decodeQueueId(view: DataView, start: number, end: number): Queue
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const queueIdOrder: readonly number[] = [1, 3, -1];
 
 function putQueueId(w: MessageWriter, v: QueueId, types: readonly number[], ordered: boolean): void {
@@ -1632,7 +1767,7 @@ function putQueueId(w: MessageWriter, v: QueueId, types: readonly number[], orde
 
 /**
  * encodeQueueId appends the attributes of `queue-id` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQueueId(w: MessageWriter, v: QueueId): void {

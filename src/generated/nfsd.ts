@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, parseIPv4Strict, readIPv4Int, walkAttributePath } from './support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -65,7 +65,7 @@ export interface RpcStatus {
   compoundOps?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -86,11 +86,21 @@ const rpcStatusNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * rpcStatusRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const rpcStatusRank: readonly number[] = [3866624, 262145, 524290, 786435, 1048580, 1310725, 1572870, 3866624, 1835016, 2097161, 2359306, 2621451, 2883596, 3145741, 3473422];
+
+/**
  * decodeRpcStatus decodes the attributes of `rpc-status` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRpcStatus(view: DataView, start: number, end: number): RpcStatus {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: RpcStatus = {
     xid: undefined,
     flags: undefined,
@@ -106,7 +116,7 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
     dport: undefined,
     compoundOps: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -114,8 +124,13 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < rpcStatusRank.length ? rpcStatusRank[t]! : 3866624;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -169,7 +184,7 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const rpcStatusOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, -1];
 
 function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], ordered: boolean): void {
@@ -251,7 +266,7 @@ function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], 
 
 /**
  * encodeRpcStatus appends the attributes of `rpc-status` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRpcStatus(w: MessageWriter, v: RpcStatus): void {
@@ -281,7 +296,7 @@ export interface Server {
   scope?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -293,18 +308,28 @@ const serverNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * serverRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const serverRank: readonly number[] = [1507328, 327681, 524290, 786435, 1048580];
+
+/**
  * decodeServer decodes the attributes of `server` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeServer(view: DataView, start: number, end: number): Server {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Server = {
     threads: undefined,
     gracetime: undefined,
     leasetime: undefined,
     scope: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -312,8 +337,13 @@ export function decodeServer(view: DataView, start: number, end: number): Server
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < serverRank.length ? serverRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -340,7 +370,7 @@ export function decodeServer(view: DataView, start: number, end: number): Server
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const serverOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putServer(w: MessageWriter, v: Server, types: readonly number[], ordered: boolean): void {
@@ -386,7 +416,7 @@ function putServer(w: MessageWriter, v: Server, types: readonly number[], ordere
 
 /**
  * encodeServer appends the attributes of `server` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServer(w: MessageWriter, v: Server): void {
@@ -414,7 +444,7 @@ export interface Version {
   enabled?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -425,17 +455,27 @@ const versionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * versionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const versionRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeVersion decodes the attributes of `version` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVersion(view: DataView, start: number, end: number): Version {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Version = {
     major: undefined,
     minor: undefined,
     enabled: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -443,8 +483,13 @@ export function decodeVersion(view: DataView, start: number, end: number): Versi
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < versionRank.length ? versionRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -468,7 +513,7 @@ export function decodeVersion(view: DataView, start: number, end: number): Versi
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const versionOrder: readonly number[] = [1, 2, 3, -1];
 
 function putVersion(w: MessageWriter, v: Version, types: readonly number[], ordered: boolean): void {
@@ -501,7 +546,7 @@ function putVersion(w: MessageWriter, v: Version, types: readonly number[], orde
 
 /**
  * encodeVersion appends the attributes of `version` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVersion(w: MessageWriter, v: Version): void {
@@ -525,7 +570,7 @@ export interface ServerProto {
   version?: Version[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -534,15 +579,25 @@ const serverProtoNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * serverProtoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const serverProtoRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeServerProto decodes the attributes of `server-proto` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeServerProto(view: DataView, start: number, end: number): ServerProto {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ServerProto = {
     version: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -550,8 +605,13 @@ export function decodeServerProto(view: DataView, start: number, end: number): S
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < serverProtoRank.length ? serverProtoRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -569,7 +629,7 @@ export function decodeServerProto(view: DataView, start: number, end: number): S
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const serverProtoOrder: readonly number[] = [32769, -1];
 
 function putServerProto(w: MessageWriter, v: ServerProto, types: readonly number[], ordered: boolean): void {
@@ -611,7 +671,7 @@ function putServerProto(w: MessageWriter, v: ServerProto, types: readonly number
 
 /**
  * encodeServerProto appends the attributes of `server-proto` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServerProto(w: MessageWriter, v: ServerProto): void {
@@ -637,7 +697,7 @@ export interface Sock {
   transportName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -647,16 +707,26 @@ const sockNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * sockRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const sockRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeSock decodes the attributes of `sock` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeSock(view: DataView, start: number, end: number): Sock {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Sock = {
     addr: undefined,
     transportName: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -664,8 +734,13 @@ export function decodeSock(view: DataView, start: number, end: number): Sock {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < sockRank.length ? sockRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -686,7 +761,7 @@ export function decodeSock(view: DataView, start: number, end: number): Sock {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const sockOrder: readonly number[] = [1, 2, -1];
 
 function putSock(w: MessageWriter, v: Sock, types: readonly number[], ordered: boolean): void {
@@ -715,7 +790,7 @@ function putSock(w: MessageWriter, v: Sock, types: readonly number[], ordered: b
 
 /**
  * encodeSock appends the attributes of `sock` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSock(w: MessageWriter, v: Sock): void {
@@ -739,7 +814,7 @@ export interface ServerSock {
   addr?: Sock[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -748,15 +823,25 @@ const serverSockNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * serverSockRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const serverSockRank: readonly number[] = [720896, 360449];
+
+/**
  * decodeServerSock decodes the attributes of `server-sock` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeServerSock(view: DataView, start: number, end: number): ServerSock {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ServerSock = {
     addr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -764,8 +849,13 @@ export function decodeServerSock(view: DataView, start: number, end: number): Se
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < serverSockRank.length ? serverSockRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -783,7 +873,7 @@ export function decodeServerSock(view: DataView, start: number, end: number): Se
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const serverSockOrder: readonly number[] = [32769, -1];
 
 function putServerSock(w: MessageWriter, v: ServerSock, types: readonly number[], ordered: boolean): void {
@@ -825,7 +915,7 @@ function putServerSock(w: MessageWriter, v: ServerSock, types: readonly number[]
 
 /**
  * encodeServerSock appends the attributes of `server-sock` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServerSock(w: MessageWriter, v: ServerSock): void {
@@ -851,7 +941,7 @@ export interface PoolMode {
   npools?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -861,16 +951,26 @@ const poolModeNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * poolModeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const poolModeRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodePoolMode decodes the attributes of `pool-mode` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePoolMode(view: DataView, start: number, end: number): PoolMode {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PoolMode = {
     mode: undefined,
     npools: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -878,8 +978,13 @@ export function decodePoolMode(view: DataView, start: number, end: number): Pool
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < poolModeRank.length ? poolModeRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -900,7 +1005,7 @@ export function decodePoolMode(view: DataView, start: number, end: number): Pool
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const poolModeOrder: readonly number[] = [1, 2, -1];
 
 function putPoolMode(w: MessageWriter, v: PoolMode, types: readonly number[], ordered: boolean): void {
@@ -929,7 +1034,7 @@ function putPoolMode(w: MessageWriter, v: PoolMode, types: readonly number[], or
 
 /**
  * encodePoolMode appends the attributes of `pool-mode` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePoolMode(w: MessageWriter, v: PoolMode): void {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS64, readString, readU16, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor, IndexedItem, TypeValueItem } from './support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, walkAttributePath } from './support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -117,7 +117,7 @@ export interface CtrlAttrs {
   /** CTRL_ATTR_OP */ op?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -135,11 +135,21 @@ const ctrlAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ctrlAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ctrlAttrsRank: readonly number[] = [3080192, 262145, 524290, 786435, 1048580, 1310725, 1605638, 1867783, 2129928, 2392073, 2621450];
+
+/**
  * decodeCtrlAttrs decodes the attributes of `ctrl-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCtrlAttrs(view: DataView, start: number, end: number): CtrlAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CtrlAttrs = {
     familyId: undefined,
     familyName: undefined,
@@ -152,7 +162,7 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
     opPolicy: undefined,
     op: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -160,8 +170,13 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ctrlAttrsRank.length ? ctrlAttrsRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -206,7 +221,7 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const ctrlAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 32775, 32776, 32777, 10, -1];
 
 function putCtrlAttrs(w: MessageWriter, v: CtrlAttrs, types: readonly number[], ordered: boolean): void {
@@ -283,7 +298,7 @@ function putCtrlAttrs(w: MessageWriter, v: CtrlAttrs, types: readonly number[], 
 
 /**
  * encodeCtrlAttrs appends the attributes of `ctrl-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCtrlAttrs(w: MessageWriter, v: CtrlAttrs): void {
@@ -309,7 +324,7 @@ export interface McastGroupAttrs {
   /** CTRL_ATTR_MCAST_GRP_ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -319,16 +334,26 @@ const mcastGroupAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * mcastGroupAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const mcastGroupAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeMcastGroupAttrs decodes the attributes of `mcast-group-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMcastGroupAttrs(view: DataView, start: number, end: number): McastGroupAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: McastGroupAttrs = {
     name: undefined,
     id: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -336,8 +361,13 @@ export function decodeMcastGroupAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < mcastGroupAttrsRank.length ? mcastGroupAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -358,7 +388,7 @@ export function decodeMcastGroupAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const mcastGroupAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs, types: readonly number[], ordered: boolean): void {
@@ -387,7 +417,7 @@ function putMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs, types: readonl
 
 /**
  * encodeMcastGroupAttrs appends the attributes of `mcast-group-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs): void {
@@ -413,7 +443,7 @@ export interface OpAttrs {
   /** CTRL_ATTR_OP_FLAGS */ flags?: Array<OpFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -423,16 +453,26 @@ const opAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * opAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const opAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeOpAttrs decodes the attributes of `op-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeOpAttrs(view: DataView, start: number, end: number): OpAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: OpAttrs = {
     id: undefined,
     flags: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -440,8 +480,13 @@ export function decodeOpAttrs(view: DataView, start: number, end: number): OpAtt
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < opAttrsRank.length ? opAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -462,7 +507,7 @@ export function decodeOpAttrs(view: DataView, start: number, end: number): OpAtt
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const opAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putOpAttrs(w: MessageWriter, v: OpAttrs, types: readonly number[], ordered: boolean): void {
@@ -491,7 +536,7 @@ function putOpAttrs(w: MessageWriter, v: OpAttrs, types: readonly number[], orde
 
 /**
  * encodeOpAttrs appends the attributes of `op-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOpAttrs(w: MessageWriter, v: OpAttrs): void {
@@ -536,7 +581,7 @@ export interface PolicyAttrs {
   /** NL_POLICY_TYPE_ATTR_MASK */ mask?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -555,11 +600,21 @@ const policyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * policyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const policyAttrsRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodePolicyAttrs decodes the attributes of `policy-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePolicyAttrs(view: DataView, start: number, end: number): PolicyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PolicyAttrs = {
     type: undefined,
     minValueS: undefined,
@@ -573,7 +628,7 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
     bitfield32Mask: undefined,
     mask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -581,8 +636,13 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < policyAttrsRank.length ? policyAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -630,7 +690,7 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const policyAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putPolicyAttrs(w: MessageWriter, v: PolicyAttrs, types: readonly number[], ordered: boolean): void {
@@ -695,7 +755,7 @@ function putPolicyAttrs(w: MessageWriter, v: PolicyAttrs, types: readonly number
 
 /**
  * encodePolicyAttrs appends the attributes of `policy-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePolicyAttrs(w: MessageWriter, v: PolicyAttrs): void {
@@ -721,7 +781,7 @@ export interface OpPolicyAttrs {
   /** CTRL_ATTR_POLICY_DUMP */ dump?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -731,16 +791,26 @@ const opPolicyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * opPolicyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const opPolicyAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeOpPolicyAttrs decodes the attributes of `op-policy-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeOpPolicyAttrs(view: DataView, start: number, end: number): OpPolicyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: OpPolicyAttrs = {
     do: undefined,
     dump: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -748,8 +818,13 @@ export function decodeOpPolicyAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < opPolicyAttrsRank.length ? opPolicyAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -770,7 +845,7 @@ export function decodeOpPolicyAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const opPolicyAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs, types: readonly number[], ordered: boolean): void {
@@ -799,7 +874,7 @@ function putOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs, types: readonly nu
 
 /**
  * encodeOpPolicyAttrs appends the attributes of `op-policy-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs): void {

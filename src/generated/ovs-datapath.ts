@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -190,7 +190,7 @@ export interface Datapath {
   /** OVS_DP_ATTR_IFINDEX */ ifindex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -206,11 +206,21 @@ const datapathNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * datapathRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const datapathRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 2555904, 1572871, 1835016, 2097161];
+
+/**
  * decodeDatapath decodes the attributes of `datapath` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDatapath(view: DataView, start: number, end: number): Datapath {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Datapath = {
     name: undefined,
     upcallPid: undefined,
@@ -221,7 +231,7 @@ export function decodeDatapath(view: DataView, start: number, end: number): Data
     perCpuPids: undefined,
     ifindex: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -229,8 +239,13 @@ export function decodeDatapath(view: DataView, start: number, end: number): Data
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < datapathRank.length ? datapathRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -269,7 +284,7 @@ export function decodeDatapath(view: DataView, start: number, end: number): Data
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const datapathOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, -1];
 
 function putDatapath(w: MessageWriter, v: Datapath, types: readonly number[], ordered: boolean): void {
@@ -332,7 +347,7 @@ function putDatapath(w: MessageWriter, v: Datapath, types: readonly number[], or
 
 /**
  * encodeDatapath appends the attributes of `datapath` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDatapath(w: MessageWriter, v: Datapath): void {

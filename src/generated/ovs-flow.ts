@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -803,7 +803,7 @@ export interface FlowAttrs {
   /** OVS_FLOW_ATTR_PAD */ pad?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -822,11 +822,21 @@ const flowAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * flowAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const flowAttrsRank: readonly number[] = [3342336, 294913, 557058, 786435, 1048580, 1310725, 1572870, 1867783, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodeFlowAttrs decodes the attributes of `flow-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeFlowAttrs(view: DataView, start: number, end: number): FlowAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: FlowAttrs = {
     key: undefined,
     actions: undefined,
@@ -840,7 +850,7 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
     ufidFlags: undefined,
     pad: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -848,8 +858,13 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < flowAttrsRank.length ? flowAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -897,7 +912,7 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const flowAttrsOrder: readonly number[] = [32769, 32770, 3, 4, 5, 6, 32775, 8, 9, 10, 11, -1];
 
 function putFlowAttrs(w: MessageWriter, v: FlowAttrs, types: readonly number[], ordered: boolean): void {
@@ -979,7 +994,7 @@ function putFlowAttrs(w: MessageWriter, v: FlowAttrs, types: readonly number[], 
 
 /**
  * encodeFlowAttrs appends the attributes of `flow-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFlowAttrs(w: MessageWriter, v: FlowAttrs): void {
@@ -1065,7 +1080,7 @@ export interface KeyAttrs {
   /** OVS_KEY_ATTR_IPV6_EXTHDRS */ ipv6Exthdrs?: OvsKeyIpv6Exthdrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1105,11 +1120,21 @@ const keyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * keyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const keyAttrsRank: readonly number[] = [8847360, 294913, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4227088, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7372828, 7602205, 7864350, 8126495, 8388640];
+
+/**
  * decodeKeyAttrs decodes the attributes of `key-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: KeyAttrs = {
     encap: undefined,
     priority: undefined,
@@ -1144,7 +1169,7 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
     tunnelInfo: undefined,
     ipv6Exthdrs: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1152,8 +1177,13 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < keyAttrsRank.length ? keyAttrsRank[t]! : 8847360;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1264,7 +1294,7 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const keyAttrsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32784, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 32796, 29, 30, 31, 32, -1];
 
 function putKeyAttrs(w: MessageWriter, v: KeyAttrs, types: readonly number[], ordered: boolean): void {
@@ -1490,7 +1520,7 @@ function putKeyAttrs(w: MessageWriter, v: KeyAttrs, types: readonly number[], or
 
 /**
  * encodeKeyAttrs appends the attributes of `key-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeKeyAttrs(w: MessageWriter, v: KeyAttrs): void {
@@ -1560,7 +1590,7 @@ export interface ActionAttrs {
   /** OVS_ACTION_ATTR_PSAMPLE */ psample?: PsampleAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1592,11 +1622,21 @@ const actionAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * actionAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const actionAttrsRank: readonly number[] = [6750208, 262145, 557058, 819203, 1048580, 1310725, 1605638, 1835015, 2097160, 2359305, 2621450, 2916363, 3178508, 3407885, 3670030, 3932175, 4194320, 4489233, 4718610, 4980755, 5275668, 5537813, 5767190, 6062103, 6324248];
+
+/**
  * decodeActionAttrs decodes the attributes of `action-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeActionAttrs(view: DataView, start: number, end: number): ActionAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ActionAttrs = {
     output: undefined,
     userspace: undefined,
@@ -1623,7 +1663,7 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
     decTtl: undefined,
     psample: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -1631,8 +1671,13 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < actionAttrsRank.length ? actionAttrsRank[t]! : 6750208;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -1719,7 +1764,7 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const actionAttrsOrder: readonly number[] = [1, 32770, 32771, 4, 5, 32774, 7, 8, 9, 10, 32779, 32780, 13, 14, 15, 16, 32785, 18, 19, 32788, 32789, 22, 32791, 32792, -1];
 
 function putActionAttrs(w: MessageWriter, v: ActionAttrs, types: readonly number[], ordered: boolean): void {
@@ -1896,7 +1941,7 @@ function putActionAttrs(w: MessageWriter, v: ActionAttrs, types: readonly number
 
 /**
  * encodeActionAttrs appends the attributes of `action-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeActionAttrs(w: MessageWriter, v: ActionAttrs): void {
@@ -1952,7 +1997,7 @@ export interface TunnelKeyAttrs {
   /** OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE */ ipv4InfoBridge?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1977,11 +2022,21 @@ const tunnelKeyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tunnelKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tunnelKeyAttrsRank: readonly number[] = [262144, 524289, 786434, 1048579, 1310724, 1572869, 1835014, 2097159, 2359304, 2621449, 2883594, 3178507, 3407884, 3670029, 3932174, 4194319, 4456464];
+
+/**
  * decodeTunnelKeyAttrs decodes the attributes of `tunnel-key-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number): TunnelKeyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TunnelKeyAttrs = {
     id: undefined,
     ipv4Src: undefined,
@@ -2001,7 +2056,7 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
     erspanOpts: undefined,
     ipv4InfoBridge: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2009,8 +2064,13 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tunnelKeyAttrsRank.length ? tunnelKeyAttrsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2076,7 +2136,7 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tunnelKeyAttrsOrder: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32779, 12, 13, 14, 15, 16, -1];
 
 function putTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs, types: readonly number[], ordered: boolean): void {
@@ -2169,7 +2229,7 @@ function putTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs, types: readonly 
 
 /**
  * encodeTunnelKeyAttrs appends the attributes of `tunnel-key-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs): void {
@@ -2197,7 +2257,7 @@ export interface CheckPktLenAttrs {
   /** OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL */ actionsIfLessEqual?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2208,17 +2268,27 @@ const checkPktLenAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * checkPktLenAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const checkPktLenAttrsRank: readonly number[] = [1245184, 262145, 557058, 819203];
+
+/**
  * decodeCheckPktLenAttrs decodes the attributes of `check-pkt-len-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCheckPktLenAttrs(view: DataView, start: number, end: number): CheckPktLenAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CheckPktLenAttrs = {
     pktLen: undefined,
     actionsIfGreater: undefined,
     actionsIfLessEqual: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2226,8 +2296,13 @@ export function decodeCheckPktLenAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < checkPktLenAttrsRank.length ? checkPktLenAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2251,7 +2326,7 @@ export function decodeCheckPktLenAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const checkPktLenAttrsOrder: readonly number[] = [1, 32770, 32771, -1];
 
 function putCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs, types: readonly number[], ordered: boolean): void {
@@ -2292,7 +2367,7 @@ function putCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs, types: reado
 
 /**
  * encodeCheckPktLenAttrs appends the attributes of `check-pkt-len-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs): void {
@@ -2318,7 +2393,7 @@ export interface SampleAttrs {
   /** OVS_SAMPLE_ATTR_ACTIONS */ actions?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2328,16 +2403,26 @@ const sampleAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * sampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const sampleAttrsRank: readonly number[] = [983040, 262145, 557058];
+
+/**
  * decodeSampleAttrs decodes the attributes of `sample-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeSampleAttrs(view: DataView, start: number, end: number): SampleAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: SampleAttrs = {
     probability: undefined,
     actions: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2345,8 +2430,13 @@ export function decodeSampleAttrs(view: DataView, start: number, end: number): S
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < sampleAttrsRank.length ? sampleAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2367,7 +2457,7 @@ export function decodeSampleAttrs(view: DataView, start: number, end: number): S
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const sampleAttrsOrder: readonly number[] = [1, 32770, -1];
 
 function putSampleAttrs(w: MessageWriter, v: SampleAttrs, types: readonly number[], ordered: boolean): void {
@@ -2400,7 +2490,7 @@ function putSampleAttrs(w: MessageWriter, v: SampleAttrs, types: readonly number
 
 /**
  * encodeSampleAttrs appends the attributes of `sample-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSampleAttrs(w: MessageWriter, v: SampleAttrs): void {
@@ -2430,7 +2520,7 @@ export interface UserspaceAttrs {
   /** OVS_USERSPACE_ATTR_ACTIONS */ actions?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2442,18 +2532,28 @@ const userspaceAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * userspaceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const userspaceAttrsRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeUserspaceAttrs decodes the attributes of `userspace-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeUserspaceAttrs(view: DataView, start: number, end: number): UserspaceAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: UserspaceAttrs = {
     pid: undefined,
     userdata: undefined,
     egressTunPort: undefined,
     actions: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2461,8 +2561,13 @@ export function decodeUserspaceAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < userspaceAttrsRank.length ? userspaceAttrsRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2489,7 +2594,7 @@ export function decodeUserspaceAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const userspaceAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs, types: readonly number[], ordered: boolean): void {
@@ -2526,7 +2631,7 @@ function putUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs, types: readonly 
 
 /**
  * encodeUserspaceAttrs appends the attributes of `userspace-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs): void {
@@ -2554,7 +2659,7 @@ export interface OvsNshKeyAttrs {
   /** OVS_NSH_KEY_ATTR_MD2 */ md2?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2565,17 +2670,27 @@ const ovsNshKeyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ovsNshKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ovsNshKeyAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeOvsNshKeyAttrs decodes the attributes of `ovs-nsh-key-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number): OvsNshKeyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: OvsNshKeyAttrs = {
     base: undefined,
     md1: undefined,
     md2: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2583,8 +2698,13 @@ export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ovsNshKeyAttrsRank.length ? ovsNshKeyAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2608,7 +2728,7 @@ export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const ovsNshKeyAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs, types: readonly number[], ordered: boolean): void {
@@ -2641,7 +2761,7 @@ function putOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs, types: readonly 
 
 /**
  * encodeOvsNshKeyAttrs appends the attributes of `ovs-nsh-key-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs): void {
@@ -2681,7 +2801,7 @@ export interface CtAttrs {
   /** OVS_CT_ATTR_TIMEOUT */ timeout?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2698,11 +2818,21 @@ const ctAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ctAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ctAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 1310725, 1605638, 1835015, 2097160, 2359305];
+
+/**
  * decodeCtAttrs decodes the attributes of `ct-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeCtAttrs(view: DataView, start: number, end: number): CtAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: CtAttrs = {
     commit: undefined,
     zone: undefined,
@@ -2714,7 +2844,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
     eventmask: undefined,
     timeout: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2722,8 +2852,13 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ctAttrsRank.length ? ctAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2765,7 +2900,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const ctAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 7, 8, 9, -1];
 
 function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], ordered: boolean): void {
@@ -2826,7 +2961,7 @@ function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], orde
 
 /**
  * encodeCtAttrs appends the attributes of `ct-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCtAttrs(w: MessageWriter, v: CtAttrs): void {
@@ -2866,7 +3001,7 @@ export interface NatAttrs {
   /** OVS_NAT_ATTR_PROTO_RANDOM */ protoRandom?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2883,11 +3018,21 @@ const natAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * natAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const natAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305];
+
+/**
  * decodeNatAttrs decodes the attributes of `nat-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeNatAttrs(view: DataView, start: number, end: number): NatAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: NatAttrs = {
     src: undefined,
     dst: undefined,
@@ -2899,7 +3044,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
     protoHash: undefined,
     protoRandom: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2907,8 +3052,13 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < natAttrsRank.length ? natAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2950,7 +3100,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const natAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], ordered: boolean): void {
@@ -3007,7 +3157,7 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
 
 /**
  * encodeNatAttrs appends the attributes of `nat-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNatAttrs(w: MessageWriter, v: NatAttrs): void {
@@ -3031,7 +3181,7 @@ export interface DecTtlAttrs {
   /** OVS_DEC_TTL_ATTR_ACTION */ action?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3040,15 +3190,25 @@ const decTtlAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * decTtlAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const decTtlAttrsRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeDecTtlAttrs decodes the attributes of `dec-ttl-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeDecTtlAttrs(view: DataView, start: number, end: number): DecTtlAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: DecTtlAttrs = {
     action: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3056,8 +3216,13 @@ export function decodeDecTtlAttrs(view: DataView, start: number, end: number): D
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < decTtlAttrsRank.length ? decTtlAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3075,7 +3240,7 @@ export function decodeDecTtlAttrs(view: DataView, start: number, end: number): D
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const decTtlAttrsOrder: readonly number[] = [32769, -1];
 
 function putDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs, types: readonly number[], ordered: boolean): void {
@@ -3104,7 +3269,7 @@ function putDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs, types: readonly number
 
 /**
  * encodeDecTtlAttrs appends the attributes of `dec-ttl-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs): void {
@@ -3128,7 +3293,7 @@ export interface VxlanExtAttrs {
   /** OVS_VXLAN_EXT_GBP */ gbp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3137,15 +3302,25 @@ const vxlanExtAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vxlanExtAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vxlanExtAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeVxlanExtAttrs decodes the attributes of `vxlan-ext-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVxlanExtAttrs(view: DataView, start: number, end: number): VxlanExtAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VxlanExtAttrs = {
     gbp: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3153,8 +3328,13 @@ export function decodeVxlanExtAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vxlanExtAttrsRank.length ? vxlanExtAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3172,7 +3352,7 @@ export function decodeVxlanExtAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vxlanExtAttrsOrder: readonly number[] = [1, -1];
 
 function putVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs, types: readonly number[], ordered: boolean): void {
@@ -3197,7 +3377,7 @@ function putVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs, types: readonly nu
 
 /**
  * encodeVxlanExtAttrs appends the attributes of `vxlan-ext-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs): void {
@@ -3223,7 +3403,7 @@ export interface PsampleAttrs {
   /** OVS_PSAMPLE_ATTR_COOKIE */ cookie?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3233,16 +3413,26 @@ const psampleAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * psampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const psampleAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodePsampleAttrs decodes the attributes of `psample-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePsampleAttrs(view: DataView, start: number, end: number): PsampleAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PsampleAttrs = {
     group: undefined,
     cookie: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3250,8 +3440,13 @@ export function decodePsampleAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < psampleAttrsRank.length ? psampleAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3272,7 +3467,7 @@ export function decodePsampleAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const psampleAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putPsampleAttrs(w: MessageWriter, v: PsampleAttrs, types: readonly number[], ordered: boolean): void {
@@ -3301,7 +3496,7 @@ function putPsampleAttrs(w: MessageWriter, v: PsampleAttrs, types: readonly numb
 
 /**
  * encodePsampleAttrs appends the attributes of `psample-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePsampleAttrs(w: MessageWriter, v: PsampleAttrs): void {

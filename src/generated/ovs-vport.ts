@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -150,7 +150,7 @@ export interface VportOptions {
   /** OVS_TUNNEL_ATTR_EXTENSION */ extension?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -160,16 +160,26 @@ const vportOptionsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vportOptionsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vportOptionsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeVportOptions decodes the attributes of `vport-options` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVportOptions(view: DataView, start: number, end: number): VportOptions {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VportOptions = {
     dstPort: undefined,
     extension: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -177,8 +187,13 @@ export function decodeVportOptions(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vportOptionsRank.length ? vportOptionsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -199,7 +214,7 @@ export function decodeVportOptions(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vportOptionsOrder: readonly number[] = [1, 2, -1];
 
 function putVportOptions(w: MessageWriter, v: VportOptions, types: readonly number[], ordered: boolean): void {
@@ -228,7 +243,7 @@ function putVportOptions(w: MessageWriter, v: VportOptions, types: readonly numb
 
 /**
  * encodeVportOptions appends the attributes of `vport-options` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVportOptions(w: MessageWriter, v: VportOptions): void {
@@ -254,7 +269,7 @@ export interface UpcallStats {
   /** OVS_VPORT_UPCALL_ATTR_FAIL */ fail?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -264,16 +279,26 @@ const upcallStatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * upcallStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const upcallStatsRank: readonly number[] = [262144, 524289];
+
+/**
  * decodeUpcallStats decodes the attributes of `upcall-stats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeUpcallStats(view: DataView, start: number, end: number): UpcallStats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: UpcallStats = {
     success: undefined,
     fail: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -281,8 +306,13 @@ export function decodeUpcallStats(view: DataView, start: number, end: number): U
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < upcallStatsRank.length ? upcallStatsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -303,7 +333,7 @@ export function decodeUpcallStats(view: DataView, start: number, end: number): U
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const upcallStatsOrder: readonly number[] = [0, 1, -1];
 
 function putUpcallStats(w: MessageWriter, v: UpcallStats, types: readonly number[], ordered: boolean): void {
@@ -332,7 +362,7 @@ function putUpcallStats(w: MessageWriter, v: UpcallStats, types: readonly number
 
 /**
  * encodeUpcallStats appends the attributes of `upcall-stats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeUpcallStats(w: MessageWriter, v: UpcallStats): void {
@@ -374,7 +404,7 @@ export interface Vport {
   /** OVS_VPORT_ATTR_UPCALL_STATS */ upcallStats?: UpcallStats;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -391,11 +421,21 @@ const vportNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vportRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vportRank: readonly number[] = [2818048, 262145, 524290, 786435, 1081348, 1310725, 1572870, 2818048, 1835016, 2097161, 2392074];
+
+/**
  * decodeVport decodes the attributes of `vport` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVport(view: DataView, start: number, end: number): Vport {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Vport = {
     portNo: undefined,
     type: undefined,
@@ -407,7 +447,7 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
     netnsid: undefined,
     upcallStats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -415,8 +455,13 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vportRank.length ? vportRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -458,7 +503,7 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vportOrder: readonly number[] = [1, 2, 3, 32772, 5, 6, 8, 9, 32778, -1];
 
 function putVport(w: MessageWriter, v: Vport, types: readonly number[], ordered: boolean): void {
@@ -528,7 +573,7 @@ function putVport(w: MessageWriter, v: Vport, types: readonly number[], ordered:
 
 /**
  * encodeVport appends the attributes of `vport` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVport(w: MessageWriter, v: Vport): void {

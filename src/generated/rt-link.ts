@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem } from './support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from './support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2248,7 +2248,7 @@ export interface LinkAttrs {
   /** IFLA_DPLL_PIN */ dpllPin?: LinkDpllPinAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2320,11 +2320,21 @@ const linkAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkAttrsRank: readonly number[] = [18284544, 8126465, 8388610, 262147, 1572868, 11010053, 11272198, 8912903, 12845064, 13107209, 5767178, 13369355, 13631500, 524301, 12058638, 13893647, 786448, 1048593, 10485778, 14155795, 11534356, 9175061, 9437206, 8650775, 9699352, 9961497, 11796506, 2359323, 14417948, 14680093, 2621470, 3145759, 5505056, 6029345, 14942242, 6291491, 15204388, 10747941, 15466534, 7602215, 3407912, 3670057, 18284544, 10223659, 15728684, 15990829, 16252974, 6553647, 6815792, 16515121, 1835058, 2097203, 16777268, 17039413, 7864374, 17301559, 17563704, 17825849, 3932218, 4718651, 4980796, 2883645, 12353598, 4194367, 4456512, 12615745, 5439488, 1507328, 7274496, 7536640];
+
+/**
  * decodeLinkAttrs decodes the attributes of `link-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkAttrs(view: DataView, start: number, end: number): LinkAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkAttrs = {
     address: undefined,
     broadcast: undefined,
@@ -2391,7 +2401,7 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
     groIpv4MaxSize: undefined,
     dpllPin: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2399,8 +2409,13 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkAttrsRank.length ? linkAttrsRank[t]! : 18284544;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -2607,8 +2622,8 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
-const linkAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, -1];
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes, -2 - n for those of number n. */
+const linkAttrsOrder: readonly number[] = [3, 13, 16, 17, -69, 4, 50, 51, 27, 30, 61, 31, 40, 41, 58, 63, 64, 59, 60, -68, 32, 10, 33, 35, 47, 48, -70, -71, 39, 54, 1, 2, 23, 7, 21, 22, 24, 25, 43, 18, 37, 5, 6, 20, 26, 14, 32830, 32833, 8, 9, 11, 12, 15, 19, 28, 29, 34, 36, 38, 44, 45, 46, 49, 52, 53, 55, 56, 57, -1];
 
 function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
@@ -2921,8 +2936,14 @@ function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], 
       default: {
         const u = v.unknown;
         if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          if (!ordered) {
+            // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
+            const n = raw === -1 ? -1 : -2 - raw;
+            for (const x of u) {
+              const xt = x.type & TYPE_MASK;
+              if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
+            }
+          } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
         }
       }
     }
@@ -2931,7 +2952,7 @@ function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], 
 
 /**
  * encodeLinkAttrs appends the attributes of `link-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkAttrs(w: MessageWriter, v: LinkAttrs): void {
@@ -2959,7 +2980,7 @@ export interface AfSpecAttrs {
   /** MCTP */ mctp?: MctpAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2970,17 +2991,27 @@ const afSpecAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * afSpecAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const afSpecAttrsRank: readonly number[] = [1245184, 1245184, 262146, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 524298, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 1245184, 786477];
+
+/**
  * decodeAfSpecAttrs decodes the attributes of `af-spec-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAfSpecAttrs(view: DataView, start: number, end: number): AfSpecAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: AfSpecAttrs = {
     inet: undefined,
     inet6: undefined,
     mctp: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -2988,8 +3019,13 @@ export function decodeAfSpecAttrs(view: DataView, start: number, end: number): A
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < afSpecAttrsRank.length ? afSpecAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3013,7 +3049,7 @@ export function decodeAfSpecAttrs(view: DataView, start: number, end: number): A
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const afSpecAttrsOrder: readonly number[] = [2, 10, 45, -1];
 
 function putAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs, types: readonly number[], ordered: boolean): void {
@@ -3058,7 +3094,7 @@ function putAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs, types: readonly number
 
 /**
  * encodeAfSpecAttrs appends the attributes of `af-spec-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs): void {
@@ -3082,7 +3118,7 @@ export interface VfinfoListAttrs {
   /** INFO */ info?: VfinfoAttrs[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3091,15 +3127,25 @@ const vfinfoListAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vfinfoListAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vfinfoListAttrsRank: readonly number[] = [720896, 327681];
+
+/**
  * decodeVfinfoListAttrs decodes the attributes of `vfinfo-list-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVfinfoListAttrs(view: DataView, start: number, end: number): VfinfoListAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VfinfoListAttrs = {
     info: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3107,8 +3153,13 @@ export function decodeVfinfoListAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vfinfoListAttrsRank.length ? vfinfoListAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3126,7 +3177,7 @@ export function decodeVfinfoListAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vfinfoListAttrsOrder: readonly number[] = [1, -1];
 
 function putVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs, types: readonly number[], ordered: boolean): void {
@@ -3168,7 +3219,7 @@ function putVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs, types: readonl
 
 /**
  * encodeVfinfoListAttrs appends the attributes of `vfinfo-list-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs): void {
@@ -3216,7 +3267,7 @@ export interface VfinfoAttrs {
   /** BROADCAST */ broadcast?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3237,11 +3288,21 @@ const vfinfoAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vfinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vfinfoAttrsRank: readonly number[] = [3866624, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885];
+
+/**
  * decodeVfinfoAttrs decodes the attributes of `vfinfo-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVfinfoAttrs(view: DataView, start: number, end: number): VfinfoAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VfinfoAttrs = {
     mac: undefined,
     vlan: undefined,
@@ -3257,7 +3318,7 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
     vlanList: undefined,
     broadcast: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3265,8 +3326,13 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vfinfoAttrsRank.length ? vfinfoAttrsRank[t]! : 3866624;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3320,7 +3386,7 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vfinfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1];
 
 function putVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs, types: readonly number[], ordered: boolean): void {
@@ -3451,7 +3517,7 @@ function putVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs, types: readonly number
 
 /**
  * encodeVfinfoAttrs appends the attributes of `vfinfo-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs): void {
@@ -3490,7 +3556,7 @@ export interface VfStatsAttrs {
   /** TX_DROPPED */ txDropped?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3506,11 +3572,21 @@ const vfStatsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vfStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vfStatsAttrsRank: readonly number[] = [262144, 524289, 786434, 1048579, 1310724, 1572869, 2555904, 1835015, 2097160];
+
+/**
  * decodeVfStatsAttrs decodes the attributes of `vf-stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVfStatsAttrs(view: DataView, start: number, end: number): VfStatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VfStatsAttrs = {
     rxPackets: undefined,
     txPackets: undefined,
@@ -3521,7 +3597,7 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
     rxDropped: undefined,
     txDropped: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3529,8 +3605,13 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vfStatsAttrsRank.length ? vfStatsAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3569,7 +3650,7 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vfStatsAttrsOrder: readonly number[] = [0, 1, 2, 3, 4, 5, 7, 8, -1];
 
 function putVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -3622,7 +3703,7 @@ function putVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs, types: readonly numb
 
 /**
  * encodeVfStatsAttrs appends the attributes of `vf-stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs): void {
@@ -3646,7 +3727,7 @@ export interface VfVlanAttrs {
   /** INFO */ info?: IflaVfVlanInfo[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3655,15 +3736,25 @@ const vfVlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vfVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vfVlanAttrsRank: readonly number[] = [720896, 327681];
+
+/**
  * decodeVfVlanAttrs decodes the attributes of `vf-vlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVfVlanAttrs(view: DataView, start: number, end: number): VfVlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VfVlanAttrs = {
     info: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3671,8 +3762,13 @@ export function decodeVfVlanAttrs(view: DataView, start: number, end: number): V
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vfVlanAttrsRank.length ? vfVlanAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3690,7 +3786,7 @@ export function decodeVfVlanAttrs(view: DataView, start: number, end: number): V
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vfVlanAttrsOrder: readonly number[] = [1, -1];
 
 function putVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -3734,7 +3830,7 @@ function putVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs, types: readonly number
 
 /**
  * encodeVfVlanAttrs appends the attributes of `vf-vlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs): void {
@@ -3756,7 +3852,7 @@ export const VfPortsAttr = {
 export interface VfPortsAttrs {
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3764,14 +3860,24 @@ const vfPortsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * vfPortsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const vfPortsAttrsRank: readonly number[] = [];
+
+/**
  * decodeVfPortsAttrs decodes the attributes of `vf-ports-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeVfPortsAttrs(view: DataView, start: number, end: number): VfPortsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: VfPortsAttrs = {
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3779,8 +3885,13 @@ export function decodeVfPortsAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < vfPortsAttrsRank.length ? vfPortsAttrsRank[t]! : 458752;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       switch (t) {
         default:
           (out.unknown ??= []).push(readRawAttr(view, p, len));
@@ -3793,7 +3904,7 @@ export function decodeVfPortsAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const vfPortsAttrsOrder: readonly number[] = [-1];
 
 function putVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs, types: readonly number[], ordered: boolean): void {
@@ -3814,7 +3925,7 @@ function putVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs, types: readonly numb
 
 /**
  * encodeVfPortsAttrs appends the attributes of `vf-ports-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs): void {
@@ -3836,7 +3947,7 @@ export const PortSelfAttr = {
 export interface PortSelfAttrs {
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3844,14 +3955,24 @@ const portSelfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * portSelfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const portSelfAttrsRank: readonly number[] = [];
+
+/**
  * decodePortSelfAttrs decodes the attributes of `port-self-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePortSelfAttrs(view: DataView, start: number, end: number): PortSelfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PortSelfAttrs = {
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -3859,8 +3980,13 @@ export function decodePortSelfAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < portSelfAttrsRank.length ? portSelfAttrsRank[t]! : 458752;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       switch (t) {
         default:
           (out.unknown ??= []).push(readRawAttr(view, p, len));
@@ -3873,7 +3999,7 @@ export function decodePortSelfAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const portSelfAttrsOrder: readonly number[] = [-1];
 
 function putPortSelfAttrs(w: MessageWriter, v: PortSelfAttrs, types: readonly number[], ordered: boolean): void {
@@ -3894,7 +4020,7 @@ function putPortSelfAttrs(w: MessageWriter, v: PortSelfAttrs, types: readonly nu
 
 /**
  * encodePortSelfAttrs appends the attributes of `port-self-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePortSelfAttrs(w: MessageWriter, v: PortSelfAttrs): void {
@@ -3926,7 +4052,7 @@ export interface LinkinfoAttrs {
   /** SLAVE_DATA */ slaveData?: LinkinfoMemberDataMsg;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3939,11 +4065,21 @@ const linkinfoAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeLinkinfoAttrs decodes the attributes of `linkinfo-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoAttrs(view: DataView, start: number, end: number): LinkinfoAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoAttrs = {
     kind: undefined,
     data: undefined,
@@ -3951,7 +4087,7 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
     slaveKind: undefined,
     slaveData: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let dataAt = -1;
   let dataEnd = 0;
@@ -3963,8 +4099,13 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoAttrsRank.length ? linkinfoAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4012,7 +4153,7 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs, types: readonly number[], ordered: boolean): void {
@@ -4051,7 +4192,7 @@ function putLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs, types: readonly nu
 
 /**
  * encodeLinkinfoAttrs appends the attributes of `linkinfo-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs): void {
@@ -4137,7 +4278,7 @@ export interface LinkinfoBondAttrs {
   /** IFLA_BOND_COUPLED_CONTROL */ coupledControl?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4177,11 +4318,21 @@ const linkinfoBondAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoBondAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoBondAttrsRank: readonly number[] = [8847360, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7340060, 7602205, 7864350, 8126495, 8388640];
+
+/**
  * decodeLinkinfoBondAttrs decodes the attributes of `linkinfo-bond-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: number): LinkinfoBondAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoBondAttrs = {
     mode: undefined,
     activeSlave: undefined,
@@ -4216,7 +4367,7 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
     nsIp6Target: undefined,
     coupledControl: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4224,8 +4375,13 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoBondAttrsRank.length ? linkinfoBondAttrsRank[t]! : 8847360;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4336,7 +4492,7 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoBondAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, -1];
 
 function putLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs, types: readonly number[], ordered: boolean): void {
@@ -4497,7 +4653,7 @@ function putLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs, types: rea
 
 /**
  * encodeLinkinfoBondAttrs appends the attributes of `linkinfo-bond-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs): void {
@@ -4529,7 +4685,7 @@ export interface BondAdInfoAttrs {
   /** IFLA_BOND_AD_INFO_PARTNER_MAC */ partnerMac?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4542,11 +4698,21 @@ const bondAdInfoAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * bondAdInfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const bondAdInfoAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeBondAdInfoAttrs decodes the attributes of `bond-ad-info-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number): BondAdInfoAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: BondAdInfoAttrs = {
     aggregator: undefined,
     numPorts: undefined,
@@ -4554,7 +4720,7 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
     partnerKey: undefined,
     partnerMac: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4562,8 +4728,13 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < bondAdInfoAttrsRank.length ? bondAdInfoAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4593,7 +4764,7 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const bondAdInfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs, types: readonly number[], ordered: boolean): void {
@@ -4634,7 +4805,7 @@ function putBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs, types: readonl
 
 /**
  * encodeBondAdInfoAttrs appends the attributes of `bond-ad-info-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs): void {
@@ -4674,7 +4845,7 @@ export interface BondSlaveAttrs {
   /** IFLA_BOND_SLAVE_PRIO */ prio?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4691,11 +4862,21 @@ const bondSlaveAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * bondSlaveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const bondSlaveAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305];
+
+/**
  * decodeBondSlaveAttrs decodes the attributes of `bond-slave-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeBondSlaveAttrs(view: DataView, start: number, end: number): BondSlaveAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: BondSlaveAttrs = {
     state: undefined,
     miiStatus: undefined,
@@ -4707,7 +4888,7 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
     adPartnerOperPortState: undefined,
     prio: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4715,8 +4896,13 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < bondSlaveAttrsRank.length ? bondSlaveAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4758,7 +4944,7 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const bondSlaveAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs, types: readonly number[], ordered: boolean): void {
@@ -4815,7 +5001,7 @@ function putBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs, types: readonly 
 
 /**
  * encodeBondSlaveAttrs appends the attributes of `bond-slave-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs): void {
@@ -4934,7 +5120,7 @@ export interface LinkinfoBridgeAttrs {
   /** IFLA_BR_FDB_MAX_LEARNED */ fdbMaxLearned?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4990,11 +5176,21 @@ const linkinfoBridgeAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoBridgeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoBridgeAttrsRank: readonly number[] = [13041664, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7340060, 7602205, 7864350, 8126495, 8388640, 8650785, 8912930, 9175075, 9437220, 9699365, 9961510, 10223655, 13041664, 10485801, 10747946, 11010091, 11272236, 11534381, 11796526, 12058671, 12320816, 12582961];
+
+/**
  * decodeLinkinfoBridgeAttrs decodes the attributes of `linkinfo-bridge-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: number): LinkinfoBridgeAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoBridgeAttrs = {
     forwardDelay: undefined,
     helloTime: undefined,
@@ -5045,7 +5241,7 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
     fdbNLearned: undefined,
     fdbMaxLearned: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5053,8 +5249,13 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoBridgeAttrsRank.length ? linkinfoBridgeAttrsRank[t]! : 13041664;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5213,7 +5414,7 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoBridgeAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 41, 42, 43, 44, 45, 46, 47, 48, 49, -1];
 
 function putLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs, types: readonly number[], ordered: boolean): void {
@@ -5441,7 +5642,7 @@ function putLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs, types:
 
 /**
  * encodeLinkinfoBridgeAttrs appends the attributes of `linkinfo-bridge-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs): void {
@@ -5550,7 +5751,7 @@ export interface LinkinfoBrportAttrs {
   /** IFLA_BRPORT_BACKUP_NHID */ backupNhid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5601,11 +5802,21 @@ const linkinfoBrportAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoBrportAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoBrportAttrsRank: readonly number[] = [11730944, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 11730944, 6815771, 7077916, 7340061, 7602206, 7864351, 8126496, 8388641, 8650786, 8912931, 9175076, 9437221, 9699366, 9961511, 10223656, 10485801, 10747946, 11010091, 11272236];
+
+/**
  * decodeLinkinfoBrportAttrs decodes the attributes of `linkinfo-brport-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: number): LinkinfoBrportAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoBrportAttrs = {
     state: undefined,
     priority: undefined,
@@ -5651,7 +5862,7 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
     neighVlanSuppress: undefined,
     backupNhid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5659,8 +5870,13 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoBrportAttrsRank.length ? linkinfoBrportAttrsRank[t]! : 11730944;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5804,7 +6020,7 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoBrportAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, -1];
 
 function putLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs, types: readonly number[], ordered: boolean): void {
@@ -6007,7 +6223,7 @@ function putLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs, types:
 
 /**
  * encodeLinkinfoBrportAttrs appends the attributes of `linkinfo-brport-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs): void {
@@ -6077,7 +6293,7 @@ export interface LinkinfoGreAttrs {
   /** IFLA_GRE_ERSPAN_HWID */ erspanHwid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6109,11 +6325,21 @@ const linkinfoGreAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoGreAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoGreAttrsRank: readonly number[] = [6750208, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480];
+
+/**
  * decodeLinkinfoGreAttrs decodes the attributes of `linkinfo-gre-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: number): LinkinfoGreAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoGreAttrs = {
     link: undefined,
     iflags: undefined,
@@ -6140,7 +6366,7 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
     erspanDir: undefined,
     erspanHwid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6148,8 +6374,13 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoGreAttrsRank.length ? linkinfoGreAttrsRank[t]! : 6750208;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6236,7 +6467,7 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoGreAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, -1];
 
 function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: readonly number[], ordered: boolean): void {
@@ -6353,7 +6584,7 @@ function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: reado
 
 /**
  * encodeLinkinfoGreAttrs appends the attributes of `linkinfo-gre-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs): void {
@@ -6403,7 +6634,7 @@ export interface LinkinfoGeneveAttrs {
   /** IFLA_GENEVE_INNER_PROTO_INHERIT */ innerProtoInherit?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6425,11 +6656,21 @@ const linkinfoGeneveAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoGeneveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoGeneveAttrsRank: readonly number[] = [4128768, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030];
+
+/**
  * decodeLinkinfoGeneveAttrs decodes the attributes of `linkinfo-geneve-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: number): LinkinfoGeneveAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoGeneveAttrs = {
     id: undefined,
     remote: undefined,
@@ -6446,7 +6687,7 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
     df: undefined,
     innerProtoInherit: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6454,8 +6695,13 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoGeneveAttrsRank.length ? linkinfoGeneveAttrsRank[t]! : 4128768;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6512,7 +6758,7 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoGeneveAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, -1];
 
 function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types: readonly number[], ordered: boolean): void {
@@ -6589,7 +6835,7 @@ function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types:
 
 /**
  * encodeLinkinfoGeneveAttrs appends the attributes of `linkinfo-geneve-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs): void {
@@ -6651,7 +6897,7 @@ export interface LinkinfoIptunAttrs {
   /** IFLA_IPTUN_FWMARK */ fwmark?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6679,11 +6925,21 @@ const linkinfoIptunAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoIptunAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoIptunAttrsRank: readonly number[] = [5701632, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900];
+
+/**
  * decodeLinkinfoIptunAttrs decodes the attributes of `linkinfo-iptun-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: number): LinkinfoIptunAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoIptunAttrs = {
     link: undefined,
     local: undefined,
@@ -6706,7 +6962,7 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
     collectMetadata: undefined,
     fwmark: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6714,8 +6970,13 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoIptunAttrsRank.length ? linkinfoIptunAttrsRank[t]! : 5701632;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6790,7 +7051,7 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoIptunAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, -1];
 
 function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: readonly number[], ordered: boolean): void {
@@ -6891,7 +7152,7 @@ function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: r
 
 /**
  * encodeLinkinfoIptunAttrs appends the attributes of `linkinfo-iptun-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs): void {
@@ -6931,7 +7192,7 @@ export interface LinkinfoTunAttrs {
   /** IFLA_TUN_NUM_DISABLED_QUEUES */ numDisabledQueues?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6948,11 +7209,21 @@ const linkinfoTunAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoTunAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoTunAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305];
+
+/**
  * decodeLinkinfoTunAttrs decodes the attributes of `linkinfo-tun-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: number): LinkinfoTunAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoTunAttrs = {
     owner: undefined,
     group: undefined,
@@ -6964,7 +7235,7 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
     numQueues: undefined,
     numDisabledQueues: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6972,8 +7243,13 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoTunAttrsRank.length ? linkinfoTunAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7015,7 +7291,7 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoTunAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs, types: readonly number[], ordered: boolean): void {
@@ -7072,7 +7348,7 @@ function putLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs, types: reado
 
 /**
  * encodeLinkinfoTunAttrs appends the attributes of `linkinfo-tun-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs): void {
@@ -7104,7 +7380,7 @@ export interface LinkinfoVlanAttrs {
   /** IFLA_VLAN_PROTOCOL */ protocol?: VlanProtocols | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7117,11 +7393,21 @@ const linkinfoVlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoVlanAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeLinkinfoVlanAttrs decodes the attributes of `linkinfo-vlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: number): LinkinfoVlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoVlanAttrs = {
     id: undefined,
     flag: undefined,
@@ -7129,7 +7415,7 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
     ingressQos: undefined,
     protocol: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7137,8 +7423,13 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoVlanAttrsRank.length ? linkinfoVlanAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7168,7 +7459,7 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoVlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -7222,7 +7513,7 @@ function putLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs, types: rea
 
 /**
  * encodeLinkinfoVlanAttrs appends the attributes of `linkinfo-vlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs): void {
@@ -7246,7 +7537,7 @@ export interface IflaVlanQos {
   /** IFLA_VLAN_QOSMAPPING */ mapping?: IflaVlanQosMapping[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7255,15 +7546,25 @@ const iflaVlanQosNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * iflaVlanQosRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const iflaVlanQosRank: readonly number[] = [720896, 327681];
+
+/**
  * decodeIflaVlanQos decodes the attributes of `ifla-vlan-qos` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeIflaVlanQos(view: DataView, start: number, end: number): IflaVlanQos {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: IflaVlanQos = {
     mapping: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7271,8 +7572,13 @@ export function decodeIflaVlanQos(view: DataView, start: number, end: number): I
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < iflaVlanQosRank.length ? iflaVlanQosRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7290,7 +7596,7 @@ export function decodeIflaVlanQos(view: DataView, start: number, end: number): I
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const iflaVlanQosOrder: readonly number[] = [1, -1];
 
 function putIflaVlanQos(w: MessageWriter, v: IflaVlanQos, types: readonly number[], ordered: boolean): void {
@@ -7334,7 +7640,7 @@ function putIflaVlanQos(w: MessageWriter, v: IflaVlanQos, types: readonly number
 
 /**
  * encodeIflaVlanQos appends the attributes of `ifla-vlan-qos` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIflaVlanQos(w: MessageWriter, v: IflaVlanQos): void {
@@ -7358,7 +7664,7 @@ export interface LinkinfoVrfAttrs {
   /** IFLA_VRF_TABLE */ table?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7367,15 +7673,25 @@ const linkinfoVrfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoVrfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoVrfAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeLinkinfoVrfAttrs decodes the attributes of `linkinfo-vrf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: number): LinkinfoVrfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoVrfAttrs = {
     table: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7383,8 +7699,13 @@ export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoVrfAttrsRank.length ? linkinfoVrfAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7402,7 +7723,7 @@ export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoVrfAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs, types: readonly number[], ordered: boolean): void {
@@ -7427,7 +7748,7 @@ function putLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs, types: reado
 
 /**
  * encodeLinkinfoVrfAttrs appends the attributes of `linkinfo-vrf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs): void {
@@ -7465,7 +7786,7 @@ export interface XdpAttrs {
   /** EXPECTED_FD */ expectedFd?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7481,11 +7802,21 @@ const xdpAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * xdpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const xdpAttrsRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160];
+
+/**
  * decodeXdpAttrs decodes the attributes of `xdp-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: XdpAttrs = {
     fd: undefined,
     attached: undefined,
@@ -7496,7 +7827,7 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
     hwProgId: undefined,
     expectedFd: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7504,8 +7835,13 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < xdpAttrsRank.length ? xdpAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7544,7 +7880,7 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const xdpAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putXdpAttrs(w: MessageWriter, v: XdpAttrs, types: readonly number[], ordered: boolean): void {
@@ -7597,7 +7933,7 @@ function putXdpAttrs(w: MessageWriter, v: XdpAttrs, types: readonly number[], or
 
 /**
  * encodeXdpAttrs appends the attributes of `xdp-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeXdpAttrs(w: MessageWriter, v: XdpAttrs): void {
@@ -7621,7 +7957,7 @@ export interface IflaAttrs {
   /** CONF */ conf?: Ipv4Devconf;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7630,15 +7966,25 @@ const iflaAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * iflaAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const iflaAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeIflaAttrs decodes the attributes of `ifla-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeIflaAttrs(view: DataView, start: number, end: number): IflaAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: IflaAttrs = {
     conf: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7646,8 +7992,13 @@ export function decodeIflaAttrs(view: DataView, start: number, end: number): Ifl
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < iflaAttrsRank.length ? iflaAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7665,7 +8016,7 @@ export function decodeIflaAttrs(view: DataView, start: number, end: number): Ifl
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const iflaAttrsOrder: readonly number[] = [1, -1];
 
 function putIflaAttrs(w: MessageWriter, v: IflaAttrs, types: readonly number[], ordered: boolean): void {
@@ -7695,7 +8046,7 @@ function putIflaAttrs(w: MessageWriter, v: IflaAttrs, types: readonly number[], 
 
 /**
  * encodeIflaAttrs appends the attributes of `ifla-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIflaAttrs(w: MessageWriter, v: IflaAttrs): void {
@@ -7735,7 +8086,7 @@ export interface Ifla6Attrs {
   /** RA_MTU */ raMtu?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7752,11 +8103,21 @@ const ifla6AttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ifla6AttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ifla6AttrsRank: readonly number[] = [2818048, 262145, 786434, 1048579, 2359300, 524293, 1310726, 1572871, 1835016, 2097161];
+
+/**
  * decodeIfla6Attrs decodes the attributes of `ifla6-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeIfla6Attrs(view: DataView, start: number, end: number): Ifla6Attrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Ifla6Attrs = {
     flags: undefined,
     conf: undefined,
@@ -7768,7 +8129,7 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
     addrGenMode: undefined,
     raMtu: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7776,8 +8137,13 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ifla6AttrsRank.length ? ifla6AttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7819,8 +8185,8 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
-const ifla6AttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
+const ifla6AttrsOrder: readonly number[] = [1, 5, 2, 3, 6, 7, 8, 9, 4, -1];
 
 function putIfla6Attrs(w: MessageWriter, v: Ifla6Attrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
@@ -7896,7 +8262,7 @@ function putIfla6Attrs(w: MessageWriter, v: Ifla6Attrs, types: readonly number[]
 
 /**
  * encodeIfla6Attrs appends the attributes of `ifla6-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIfla6Attrs(w: MessageWriter, v: Ifla6Attrs): void {
@@ -7920,7 +8286,7 @@ export interface MctpAttrs {
   /** IFLA_MCTP_NET */ net?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7929,15 +8295,25 @@ const mctpAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * mctpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const mctpAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeMctpAttrs decodes the attributes of `mctp-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMctpAttrs(view: DataView, start: number, end: number): MctpAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: MctpAttrs = {
     net: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7945,8 +8321,13 @@ export function decodeMctpAttrs(view: DataView, start: number, end: number): Mct
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < mctpAttrsRank.length ? mctpAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7964,7 +8345,7 @@ export function decodeMctpAttrs(view: DataView, start: number, end: number): Mct
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const mctpAttrsOrder: readonly number[] = [1, -1];
 
 function putMctpAttrs(w: MessageWriter, v: MctpAttrs, types: readonly number[], ordered: boolean): void {
@@ -7989,7 +8370,7 @@ function putMctpAttrs(w: MessageWriter, v: MctpAttrs, types: readonly number[], 
 
 /**
  * encodeMctpAttrs appends the attributes of `mctp-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMctpAttrs(w: MessageWriter, v: MctpAttrs): void {
@@ -8021,7 +8402,7 @@ export interface StatsAttrs {
   /** IFLA_STATS_AF_SPEC */ afSpec?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8034,11 +8415,21 @@ const statsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * statsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const statsAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeStatsAttrs decodes the attributes of `stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeStatsAttrs(view: DataView, start: number, end: number): StatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: StatsAttrs = {
     link64: undefined,
     linkXstats: undefined,
@@ -8046,7 +8437,7 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
     linkOffloadXstats: undefined,
     afSpec: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8054,8 +8445,13 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < statsAttrsRank.length ? statsAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8085,7 +8481,7 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const statsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putStatsAttrs(w: MessageWriter, v: StatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -8135,7 +8531,7 @@ function putStatsAttrs(w: MessageWriter, v: StatsAttrs, types: readonly number[]
 
 /**
  * encodeStatsAttrs appends the attributes of `stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsAttrs(w: MessageWriter, v: StatsAttrs): void {
@@ -8163,7 +8559,7 @@ export interface LinkOffloadXstats {
   /** L3_STATS */ l3Stats?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8174,17 +8570,27 @@ const linkOffloadXstatsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkOffloadXstatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkOffloadXstatsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeLinkOffloadXstats decodes the attributes of `link-offload-xstats` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkOffloadXstats(view: DataView, start: number, end: number): LinkOffloadXstats {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkOffloadXstats = {
     cpuHit: undefined,
     hwSInfo: undefined,
     l3Stats: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8192,8 +8598,13 @@ export function decodeLinkOffloadXstats(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkOffloadXstatsRank.length ? linkOffloadXstatsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8217,7 +8628,7 @@ export function decodeLinkOffloadXstats(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkOffloadXstatsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats, types: readonly number[], ordered: boolean): void {
@@ -8254,7 +8665,7 @@ function putLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats, types: rea
 
 /**
  * encodeLinkOffloadXstats appends the attributes of `link-offload-xstats` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats): void {
@@ -8280,7 +8691,7 @@ export interface HwSInfoOne {
   /** USED */ used?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8290,16 +8701,26 @@ const hwSInfoOneNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * hwSInfoOneRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const hwSInfoOneRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeHwSInfoOne decodes the attributes of `hw-s-info-one` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeHwSInfoOne(view: DataView, start: number, end: number): HwSInfoOne {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: HwSInfoOne = {
     request: undefined,
     used: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8307,8 +8728,13 @@ export function decodeHwSInfoOne(view: DataView, start: number, end: number): Hw
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < hwSInfoOneRank.length ? hwSInfoOneRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8329,7 +8755,7 @@ export function decodeHwSInfoOne(view: DataView, start: number, end: number): Hw
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const hwSInfoOneOrder: readonly number[] = [1, 2, -1];
 
 function putHwSInfoOne(w: MessageWriter, v: HwSInfoOne, types: readonly number[], ordered: boolean): void {
@@ -8358,7 +8784,7 @@ function putHwSInfoOne(w: MessageWriter, v: HwSInfoOne, types: readonly number[]
 
 /**
  * encodeHwSInfoOne appends the attributes of `hw-s-info-one` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeHwSInfoOne(w: MessageWriter, v: HwSInfoOne): void {
@@ -8382,7 +8808,7 @@ export interface LinkDpllPinAttrs {
   /** ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8391,15 +8817,25 @@ const linkDpllPinAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkDpllPinAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkDpllPinAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeLinkDpllPinAttrs decodes the attributes of `link-dpll-pin-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: number): LinkDpllPinAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkDpllPinAttrs = {
     id: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8407,8 +8843,13 @@ export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkDpllPinAttrsRank.length ? linkDpllPinAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8426,7 +8867,7 @@ export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkDpllPinAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs, types: readonly number[], ordered: boolean): void {
@@ -8451,7 +8892,7 @@ function putLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs, types: reado
 
 /**
  * encodeLinkDpllPinAttrs appends the attributes of `link-dpll-pin-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs): void {
@@ -8483,7 +8924,7 @@ export interface LinkinfoNetkitAttrs {
   /** IFLA_NETKIT_MODE */ mode?: NetkitMode | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8496,11 +8937,21 @@ const linkinfoNetkitAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoNetkitAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoNetkitAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeLinkinfoNetkitAttrs decodes the attributes of `linkinfo-netkit-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: number): LinkinfoNetkitAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoNetkitAttrs = {
     peerInfo: undefined,
     primary: undefined,
@@ -8508,7 +8959,7 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
     peerPolicy: undefined,
     mode: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8516,8 +8967,13 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoNetkitAttrsRank.length ? linkinfoNetkitAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8547,7 +9003,7 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoNetkitAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs, types: readonly number[], ordered: boolean): void {
@@ -8588,7 +9044,7 @@ function putLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs, types:
 
 /**
  * encodeLinkinfoNetkitAttrs appends the attributes of `linkinfo-netkit-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs): void {
@@ -8612,7 +9068,7 @@ export interface LinkinfoVethAttrs {
   /** VETH_INFO_PEER */ peer?: LinkMessageInput;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8621,15 +9077,25 @@ const linkinfoVethAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoVethAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoVethAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeLinkinfoVethAttrs decodes the attributes of `linkinfo-veth-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: number): LinkinfoVethAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoVethAttrs = {
     peer: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8637,8 +9103,13 @@ export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoVethAttrsRank.length ? linkinfoVethAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8656,7 +9127,7 @@ export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoVethAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs, types: readonly number[], ordered: boolean): void {
@@ -8685,7 +9156,7 @@ function putLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs, types: rea
 
 /**
  * encodeLinkinfoVethAttrs appends the attributes of `linkinfo-veth-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs): void {
@@ -8723,7 +9194,7 @@ export interface LinkinfoMacvlanAttrs {
   /** IFLA_MACVLAN_BC_QUEUE_LEN_USED */ bcQueueLenUsed?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8739,11 +9210,21 @@ const linkinfoMacvlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoMacvlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoMacvlanAttrsRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160];
+
+/**
  * decodeLinkinfoMacvlanAttrs decodes the attributes of `linkinfo-macvlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: number): LinkinfoMacvlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoMacvlanAttrs = {
     mode: undefined,
     flags: undefined,
@@ -8754,7 +9235,7 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
     bcQueueLen: undefined,
     bcQueueLenUsed: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8762,8 +9243,13 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoMacvlanAttrsRank.length ? linkinfoMacvlanAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8802,7 +9288,7 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoMacvlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -8859,7 +9345,7 @@ function putLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs, type
 
 /**
  * encodeLinkinfoMacvlanAttrs appends the attributes of `linkinfo-macvlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs): void {
@@ -8883,7 +9369,7 @@ export interface MacvlanMacaddrAttrs {
   /** IFLA_MACVLAN_MACADDR */ macaddr?: string[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8892,15 +9378,25 @@ const macvlanMacaddrAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * macvlanMacaddrAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const macvlanMacaddrAttrsRank: readonly number[] = [720896, 720896, 720896, 720896, 327684];
+
+/**
  * decodeMacvlanMacaddrAttrs decodes the attributes of `macvlan-macaddr-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: number): MacvlanMacaddrAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: MacvlanMacaddrAttrs = {
     macaddr: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8908,8 +9404,13 @@ export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < macvlanMacaddrAttrsRank.length ? macvlanMacaddrAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8927,7 +9428,7 @@ export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const macvlanMacaddrAttrsOrder: readonly number[] = [4, -1];
 
 function putMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs, types: readonly number[], ordered: boolean): void {
@@ -8961,7 +9462,7 @@ function putMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs, types:
 
 /**
  * encodeMacvlanMacaddrAttrs appends the attributes of `macvlan-macaddr-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs): void {
@@ -8987,7 +9488,7 @@ export interface LinkinfoIpvlanAttrs {
   /** IFLA_IPVLAN_FLAGS */ flags?: Array<IpvlanFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8997,16 +9498,26 @@ const linkinfoIpvlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoIpvlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoIpvlanAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeLinkinfoIpvlanAttrs decodes the attributes of `linkinfo-ipvlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: number): LinkinfoIpvlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoIpvlanAttrs = {
     mode: undefined,
     flags: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9014,8 +9525,13 @@ export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoIpvlanAttrsRank.length ? linkinfoIpvlanAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -9036,7 +9552,7 @@ export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoIpvlanAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -9065,7 +9581,7 @@ function putLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs, types:
 
 /**
  * encodeLinkinfoIpvlanAttrs appends the attributes of `linkinfo-ipvlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs): void {
@@ -9147,7 +9663,7 @@ export interface LinkinfoVxlanAttrs {
   /** IFLA_VXLAN_VNIFILTER */ vnifilter?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9185,11 +9701,21 @@ const linkinfoVxlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * linkinfoVxlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoVxlanAttrsRank: readonly number[] = [8323072, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7340060, 7602205, 7864350];
+
+/**
  * decodeLinkinfoVxlanAttrs decodes the attributes of `linkinfo-vxlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: number): LinkinfoVxlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: LinkinfoVxlanAttrs = {
     id: undefined,
     group: undefined,
@@ -9222,7 +9748,7 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
     df: undefined,
     vnifilter: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9230,8 +9756,13 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoVxlanAttrsRank.length ? linkinfoVxlanAttrsRank[t]! : 8323072;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -9336,7 +9867,7 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const linkinfoVxlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, -1];
 
 function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -9482,7 +10013,7 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
 
 /**
  * encodeLinkinfoVxlanAttrs appends the attributes of `linkinfo-vxlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs): void {
@@ -9506,7 +10037,7 @@ export interface PropListLinkAttrs {
   /** IFLA_ALT_IFNAME */ altIfname?: string[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9515,15 +10046,25 @@ const propListLinkAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * propListLinkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const propListLinkAttrsRank: readonly number[] = [1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1376309, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 1769472, 720896, 458752, 983040, 1245184];
+
+/**
  * decodePropListLinkAttrs decodes the attributes of `prop-list-link-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodePropListLinkAttrs(view: DataView, start: number, end: number): PropListLinkAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: PropListLinkAttrs = {
     altIfname: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9531,8 +10072,13 @@ export function decodePropListLinkAttrs(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < propListLinkAttrsRank.length ? propListLinkAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -9550,8 +10096,8 @@ export function decodePropListLinkAttrs(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
-const propListLinkAttrsOrder: readonly number[] = [53, -1];
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes, -2 - n for those of number n. */
+const propListLinkAttrsOrder: readonly number[] = [-69, -68, -70, -71, 53, -1];
 
 function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: readonly number[], ordered: boolean): void {
   let nAltIfname = 0;
@@ -9574,8 +10120,14 @@ function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: rea
       default: {
         const u = v.unknown;
         if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          if (!ordered) {
+            // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
+            const n = raw === -1 ? -1 : -2 - raw;
+            for (const x of u) {
+              const xt = x.type & TYPE_MASK;
+              if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
+            }
+          } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
         }
       }
     }
@@ -9584,7 +10136,7 @@ function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: rea
 
 /**
  * encodePropListLinkAttrs appends the attributes of `prop-list-link-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs): void {

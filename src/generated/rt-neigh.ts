@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -255,7 +255,7 @@ export interface NeighAttrs {
   /** NDA_NDM_FLAGS_MASK */ ndmFlagsMask?: Array<NtfFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -280,11 +280,21 @@ const neighAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * neighAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const neighAttrsRank: readonly number[] = [4915200, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465];
+
+/**
  * decodeNeighAttrs decodes the attributes of `neigh-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeNeighAttrs(view: DataView, start: number, end: number): NeighAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: NeighAttrs = {
     dst: undefined,
     lladdr: undefined,
@@ -304,7 +314,7 @@ export function decodeNeighAttrs(view: DataView, start: number, end: number): Ne
     ndmStateMask: undefined,
     ndmFlagsMask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -312,8 +322,13 @@ export function decodeNeighAttrs(view: DataView, start: number, end: number): Ne
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < neighAttrsRank.length ? neighAttrsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -379,7 +394,7 @@ export function decodeNeighAttrs(view: DataView, start: number, end: number): Ne
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const neighAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, -1];
 
 function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[], ordered: boolean): void {
@@ -473,7 +488,7 @@ function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[]
 
 /**
  * encodeNeighAttrs appends the attributes of `neigh-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNeighAttrs(w: MessageWriter, v: NeighAttrs): void {

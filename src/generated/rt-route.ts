@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from './support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -230,7 +230,6 @@ export interface RouteAttrs {
   /** RTA_ENCAP_TYPE */ rtaEncapType?: number;
   /** RTA_ENCAP */ rtaEncap?: Uint8Array;
   /** RTA_EXPIRES */ rtaExpires?: number;
-  /** RTA_PAD */ rtaPad?: Uint8Array;
   /** RTA_UID */ rtaUid?: number;
   /** RTA_TTL_PROPAGATE */ rtaTtlPropagate?: number;
   /** RTA_IP_PROTO */ rtaIpProto?: number;
@@ -239,7 +238,7 @@ export interface RouteAttrs {
   /** RTA_NH_ID */ rtaNhId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -267,7 +266,6 @@ const routeAttrsNames: Readonly<Record<number, string>> = {
   21: 'rta-encap-type',
   22: 'rta-encap',
   23: 'rta-expires',
-  24: 'rta-pad',
   25: 'rta-uid',
   26: 'rta-ttl-propagate',
   27: 'rta-ip-proto',
@@ -277,11 +275,21 @@ const routeAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * routeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const routeAttrsRank: readonly number[] = [8060928, 524289, 786434, 1048579, 2883588, 2359301, 1310726, 1835015, 1572872, 3932169, 4980746, 3670027, 4456460, 5242893, 5505038, 262159, 5767184, 6029329, 2621458, 6291475, 4718612, 3407893, 3145750, 4194327, 8060928, 6553625, 6815770, 7077915, 7340060, 7602205, 2097182];
+
+/**
  * decodeRouteAttrs decodes the attributes of `route-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRouteAttrs(view: DataView, start: number, end: number): RouteAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: RouteAttrs = {
     rtaDst: undefined,
     rtaSrc: undefined,
@@ -306,7 +314,6 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
     rtaEncapType: undefined,
     rtaEncap: undefined,
     rtaExpires: undefined,
-    rtaPad: undefined,
     rtaUid: undefined,
     rtaTtlPropagate: undefined,
     rtaIpProto: undefined,
@@ -314,7 +321,7 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
     rtaDport: undefined,
     rtaNhId: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -322,8 +329,13 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < routeAttrsRank.length ? routeAttrsRank[t]! : 8060928;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -396,9 +408,6 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
         case 23:
           out.rtaExpires = readU32(view, s, e);
           break;
-        case 24:
-          out.rtaPad = readBytes(view, s, e);
-          break;
         case 25:
           out.rtaUid = readU32(view, s, e);
           break;
@@ -428,8 +437,8 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
-const routeAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, -1];
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
+const routeAttrsOrder: readonly number[] = [15, 1, 2, 3, 6, 8, 7, 30, 5, 18, 4, 22, 21, 11, 9, 23, 12, 20, 10, 13, 14, 16, 17, 19, 25, 26, 27, 28, 29, -1];
 
 function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
@@ -537,10 +546,6 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
         if (v.rtaExpires !== undefined) w.u32(raw, v.rtaExpires);
         break;
       }
-      case 24: {
-        if (v.rtaPad !== undefined) w.binary(raw, v.rtaPad);
-        break;
-      }
       case 25: {
         if (v.rtaUid !== undefined) w.u32(raw, v.rtaUid);
         break;
@@ -578,7 +583,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
 
 /**
  * encodeRouteAttrs appends the attributes of `route-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRouteAttrs(w: MessageWriter, v: RouteAttrs): void {
@@ -635,7 +640,7 @@ export interface RtaMetrics {
   /** RTAX_FASTOPEN_NO_COOKIE */ rtaxFastopenNoCookie?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -660,11 +665,21 @@ const rtaMetricsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * rtaMetricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const rtaMetricsRank: readonly number[] = [4915200, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465];
+
+/**
  * decodeRtaMetrics decodes the attributes of `rta-metrics` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRtaMetrics(view: DataView, start: number, end: number): RtaMetrics {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: RtaMetrics = {
     rtaxLock: undefined,
     rtaxMtu: undefined,
@@ -684,7 +699,7 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
     rtaxCcAlgo: undefined,
     rtaxFastopenNoCookie: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -692,8 +707,13 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < rtaMetricsRank.length ? rtaMetricsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -759,7 +779,7 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const rtaMetricsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, -1];
 
 function putRtaMetrics(w: MessageWriter, v: RtaMetrics, types: readonly number[], ordered: boolean): void {
@@ -848,7 +868,7 @@ function putRtaMetrics(w: MessageWriter, v: RtaMetrics, types: readonly number[]
 
 /**
  * encodeRtaMetrics appends the attributes of `rta-metrics` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRtaMetrics(w: MessageWriter, v: RtaMetrics): void {
@@ -982,7 +1002,6 @@ const tables: FamilyTables = {
       21: ['rta-encap-type'],
       22: ['rta-encap'],
       23: ['rta-expires'],
-      24: ['rta-pad'],
       25: ['rta-uid'],
       26: ['rta-ttl-propagate'],
       27: ['rta-ip-proto'],

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from './support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, tooShort, walkAttributePath } from './support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -265,7 +265,7 @@ export interface RuleAttrs {
   /** FRA_DSCP_MASK */ dscpMask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -298,11 +298,21 @@ const ruleAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * ruleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const ruleAttrsRank: readonly number[] = [7012352, 262145, 524290, 786435, 1048580, 7012352, 1310726, 7012352, 7012352, 7012352, 1572874, 1835019, 2097164, 2359309, 2621454, 2883599, 3145744, 3407889, 7012352, 3670035, 3932180, 4194325, 4456470, 4718615, 4980760, 5242905, 5505050, 5767195, 6029340, 6291485, 6553630];
+
+/**
  * decodeRuleAttrs decodes the attributes of `rule-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeRuleAttrs(view: DataView, start: number, end: number): RuleAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: RuleAttrs = {
     dst: undefined,
     src: undefined,
@@ -330,7 +340,7 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
     dportMask: undefined,
     dscpMask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -338,8 +348,13 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < ruleAttrsRank.length ? ruleAttrsRank[t]! : 7012352;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -429,7 +444,7 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const ruleAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, -1];
 
 function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], ordered: boolean): void {
@@ -565,7 +580,7 @@ function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], 
 
 /**
  * encodeRuleAttrs appends the attributes of `rule-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRuleAttrs(w: MessageWriter, v: RuleAttrs): void {

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem } from './support.js';
-import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, tooShort, walkAttributePath, writeBitfield32 } from './support.js';
+import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, tooShort, walkAttributePath, writeBitfield32 } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -3760,7 +3760,7 @@ export interface TcAttrs {
   /** EXT_WARN_MSG */ extWarnMsg?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3783,11 +3783,21 @@ const tcAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcAttrsRank: readonly number[] = [4390912, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 4390912, 2359306, 2621451, 2883596, 3145741, 3407886, 3670031, 3932176];
+
+/**
  * decodeTcAttrs decodes the attributes of `tc-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcAttrs(view: DataView, start: number, end: number): TcAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcAttrs = {
     kind: undefined,
     options: undefined,
@@ -3805,7 +3815,7 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
     dumpFlags: undefined,
     extWarnMsg: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let optionsAt = -1;
   let optionsEnd = 0;
@@ -3817,8 +3827,13 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcAttrsRank.length ? tcAttrsRank[t]! : 4390912;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -3896,7 +3911,7 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, -1];
 
 function putTcAttrs(w: MessageWriter, v: TcAttrs, types: readonly number[], ordered: boolean): void {
@@ -3993,7 +4008,7 @@ function putTcAttrs(w: MessageWriter, v: TcAttrs, types: readonly number[], orde
 
 /**
  * encodeTcAttrs appends the attributes of `tc-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcAttrs(w: MessageWriter, v: TcAttrs): void {
@@ -4034,7 +4049,7 @@ export interface TcActAttrs {
   /** IN_HW_COUNT */ inHwCount?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4051,11 +4066,21 @@ const tcActAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 2818048, 1310726, 1572871, 1835016, 2097161, 2359306];
+
+/**
  * decodeTcActAttrs decodes the attributes of `tc-act-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActAttrs(view: DataView, start: number, end: number): TcActAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActAttrs = {
     kind: undefined,
     options: undefined,
@@ -4067,7 +4092,7 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
     usedHwStats: undefined,
     inHwCount: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let optionsAt = -1;
   let optionsEnd = 0;
@@ -4077,8 +4102,13 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActAttrsRank.length ? tcActAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4129,7 +4159,7 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 7, 8, 9, 10, -1];
 
 function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[], ordered: boolean): void {
@@ -4189,7 +4219,7 @@ function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[]
 
 /**
  * encodeTcActAttrs appends the attributes of `tc-act-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActAttrs(w: MessageWriter, v: TcActAttrs): void {
@@ -4226,7 +4256,7 @@ export interface TcActStatsAttrs {
   /** PKT64 */ pkt64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4241,11 +4271,21 @@ const tcActStatsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActStatsAttrsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 2293760, 1572871, 1835016];
+
+/**
  * decodeTcActStatsAttrs decodes the attributes of `tc-act-stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActStatsAttrs(view: DataView, start: number, end: number): TcActStatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActStatsAttrs = {
     basic: undefined,
     rateEst: undefined,
@@ -4255,7 +4295,7 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
     basicHw: undefined,
     pkt64: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4263,8 +4303,13 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActStatsAttrsRank.length ? tcActStatsAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4300,7 +4345,7 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActStatsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, -1];
 
 function putTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -4374,7 +4419,7 @@ function putTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs, types: readonl
 
 /**
  * encodeTcActStatsAttrs appends the attributes of `tc-act-stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs): void {
@@ -4413,7 +4458,7 @@ export interface TcActBpfAttrs {
   /** ID */ id?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4429,11 +4474,21 @@ const tcActBpfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActBpfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActBpfAttrsRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1572870, 2555904, 1835016, 2097161];
+
+/**
  * decodeTcActBpfAttrs decodes the attributes of `tc-act-bpf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActBpfAttrs(view: DataView, start: number, end: number): TcActBpfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActBpfAttrs = {
     tm: undefined,
     parms: undefined,
@@ -4444,7 +4499,7 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
     tag: undefined,
     id: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4452,8 +4507,13 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActBpfAttrsRank.length ? tcActBpfAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4492,7 +4552,7 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActBpfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, -1];
 
 function putTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs, types: readonly number[], ordered: boolean): void {
@@ -4550,7 +4610,7 @@ function putTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs, types: readonly nu
 
 /**
  * encodeTcActBpfAttrs appends the attributes of `tc-act-bpf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs): void {
@@ -4577,7 +4637,7 @@ export interface TcActConnmarkAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4587,16 +4647,26 @@ const tcActConnmarkAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActConnmarkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActConnmarkAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcActConnmarkAttrs decodes the attributes of `tc-act-connmark-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: number): TcActConnmarkAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActConnmarkAttrs = {
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4604,8 +4674,13 @@ export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActConnmarkAttrsRank.length ? tcActConnmarkAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4626,7 +4701,7 @@ export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActConnmarkAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs, types: readonly number[], ordered: boolean): void {
@@ -4660,7 +4735,7 @@ function putTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs, types: r
 
 /**
  * encodeTcActConnmarkAttrs appends the attributes of `tc-act-connmark-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs): void {
@@ -4687,7 +4762,7 @@ export interface TcActCsumAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4697,16 +4772,26 @@ const tcActCsumAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActCsumAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActCsumAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcActCsumAttrs decodes the attributes of `tc-act-csum-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActCsumAttrs(view: DataView, start: number, end: number): TcActCsumAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActCsumAttrs = {
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4714,8 +4799,13 @@ export function decodeTcActCsumAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActCsumAttrsRank.length ? tcActCsumAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4736,7 +4826,7 @@ export function decodeTcActCsumAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActCsumAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs, types: readonly number[], ordered: boolean): void {
@@ -4770,7 +4860,7 @@ function putTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs, types: readonly 
 
 /**
  * encodeTcActCsumAttrs appends the attributes of `tc-act-csum-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs): void {
@@ -4827,7 +4917,7 @@ export interface TcActCtAttrs {
   /** HELPER_PROTO */ helperProto?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4852,11 +4942,21 @@ const tcActCtAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActCtAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActCtAttrsRank: readonly number[] = [4915200, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 4915200, 3932176, 4194321, 4456466];
+
+/**
  * decodeTcActCtAttrs decodes the attributes of `tc-act-ct-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActCtAttrs(view: DataView, start: number, end: number): TcActCtAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActCtAttrs = {
     parms: undefined,
     tm: undefined,
@@ -4876,7 +4976,7 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
     helperFamily: undefined,
     helperProto: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -4884,8 +4984,13 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActCtAttrsRank.length ? tcActCtAttrsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -4951,7 +5056,7 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActCtAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, -1];
 
 function putTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs, types: readonly number[], ordered: boolean): void {
@@ -5045,7 +5150,7 @@ function putTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs, types: readonly numb
 
 /**
  * encodeTcActCtAttrs appends the attributes of `tc-act-ct-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs): void {
@@ -5086,7 +5191,7 @@ export interface TcActCtinfoAttrs {
   /** STATS_CPMARK_SET */ statsCpmarkSet?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5103,11 +5208,21 @@ const tcActCtinfoAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActCtinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActCtinfoAttrsRank: readonly number[] = [2818048, 2818048, 262146, 524291, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306];
+
+/**
  * decodeTcActCtinfoAttrs decodes the attributes of `tc-act-ctinfo-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: number): TcActCtinfoAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActCtinfoAttrs = {
     tm: undefined,
     act: undefined,
@@ -5119,7 +5234,7 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
     statsDscpError: undefined,
     statsCpmarkSet: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5127,8 +5242,13 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActCtinfoAttrsRank.length ? tcActCtinfoAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5170,7 +5290,7 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActCtinfoAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, -1];
 
 function putTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs, types: readonly number[], ordered: boolean): void {
@@ -5232,7 +5352,7 @@ function putTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs, types: reado
 
 /**
  * encodeTcActCtinfoAttrs appends the attributes of `tc-act-ctinfo-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs): void {
@@ -5273,7 +5393,7 @@ export interface TcActGateAttrs {
   /** CLOCKID */ clockid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5290,11 +5410,21 @@ const tcActGateAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActGateAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActGateAttrsRank: readonly number[] = [2818048, 262145, 524290, 2818048, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306];
+
+/**
  * decodeTcActGateAttrs decodes the attributes of `tc-act-gate-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActGateAttrs(view: DataView, start: number, end: number): TcActGateAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActGateAttrs = {
     tm: undefined,
     parms: undefined,
@@ -5306,7 +5436,7 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
     flags: undefined,
     clockid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5314,8 +5444,13 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActGateAttrsRank.length ? tcActGateAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5357,7 +5492,7 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActGateAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, 7, 8, 9, 10, -1];
 
 function putTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs, types: readonly number[], ordered: boolean): void {
@@ -5419,7 +5554,7 @@ function putTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs, types: readonly 
 
 /**
  * encodeTcActGateAttrs appends the attributes of `tc-act-gate-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs): void {
@@ -5454,7 +5589,7 @@ export interface TcActIfeAttrs {
   /** METALST */ metalst?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5468,11 +5603,21 @@ const tcActIfeAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActIfeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActIfeAttrsRank: readonly number[] = [2031616, 262145, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeTcActIfeAttrs decodes the attributes of `tc-act-ife-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActIfeAttrs(view: DataView, start: number, end: number): TcActIfeAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActIfeAttrs = {
     parms: undefined,
     tm: undefined,
@@ -5481,7 +5626,7 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
     type: undefined,
     metalst: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5489,8 +5634,13 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActIfeAttrsRank.length ? tcActIfeAttrsRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5523,7 +5673,7 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActIfeAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs, types: readonly number[], ordered: boolean): void {
@@ -5573,7 +5723,7 @@ function putTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs, types: readonly nu
 
 /**
  * encodeTcActIfeAttrs appends the attributes of `tc-act-ife-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs): void {
@@ -5602,7 +5752,7 @@ export interface TcActMirredAttrs {
   /** BLOCKID */ blockid?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5613,17 +5763,27 @@ const tcActMirredAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActMirredAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActMirredAttrsRank: readonly number[] = [1245184, 262145, 524290, 1245184, 786436];
+
+/**
  * decodeTcActMirredAttrs decodes the attributes of `tc-act-mirred-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActMirredAttrs(view: DataView, start: number, end: number): TcActMirredAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActMirredAttrs = {
     tm: undefined,
     parms: undefined,
     blockid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5631,8 +5791,13 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActMirredAttrsRank.length ? tcActMirredAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5656,7 +5821,7 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActMirredAttrsOrder: readonly number[] = [1, 2, 4, -1];
 
 function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: readonly number[], ordered: boolean): void {
@@ -5694,7 +5859,7 @@ function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: reado
 
 /**
  * encodeTcActMirredAttrs appends the attributes of `tc-act-mirred-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs): void {
@@ -5731,7 +5896,7 @@ export interface TcActMplsAttrs {
   /** BOS */ bos?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5746,11 +5911,21 @@ const tcActMplsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActMplsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActMplsAttrsRank: readonly number[] = [2293760, 262145, 524290, 2293760, 786436, 1048581, 1310726, 1572871, 1835016];
+
+/**
  * decodeTcActMplsAttrs decodes the attributes of `tc-act-mpls-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActMplsAttrs(view: DataView, start: number, end: number): TcActMplsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActMplsAttrs = {
     tm: undefined,
     parms: undefined,
@@ -5760,7 +5935,7 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
     ttl: undefined,
     bos: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5768,8 +5943,13 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActMplsAttrsRank.length ? tcActMplsAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5805,7 +5985,7 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActMplsAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, 7, 8, -1];
 
 function putTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs, types: readonly number[], ordered: boolean): void {
@@ -5864,7 +6044,7 @@ function putTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs, types: readonly 
 
 /**
  * encodeTcActMplsAttrs appends the attributes of `tc-act-mpls-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs): void {
@@ -5891,7 +6071,7 @@ export interface TcActNatAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5901,16 +6081,26 @@ const tcActNatAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActNatAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActNatAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcActNatAttrs decodes the attributes of `tc-act-nat-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActNatAttrs(view: DataView, start: number, end: number): TcActNatAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActNatAttrs = {
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -5918,8 +6108,13 @@ export function decodeTcActNatAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActNatAttrsRank.length ? tcActNatAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -5940,7 +6135,7 @@ export function decodeTcActNatAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActNatAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs, types: readonly number[], ordered: boolean): void {
@@ -5974,7 +6169,7 @@ function putTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs, types: readonly nu
 
 /**
  * encodeTcActNatAttrs appends the attributes of `tc-act-nat-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs): void {
@@ -6007,7 +6202,7 @@ export interface TcActPeditAttrs {
   /** KEY_EX */ keyEx?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6020,11 +6215,21 @@ const tcActPeditAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActPeditAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActPeditAttrsRank: readonly number[] = [1769472, 262145, 524290, 1769472, 786436, 1048581, 1310726];
+
+/**
  * decodeTcActPeditAttrs decodes the attributes of `tc-act-pedit-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActPeditAttrs(view: DataView, start: number, end: number): TcActPeditAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActPeditAttrs = {
     tm: undefined,
     parms: undefined,
@@ -6032,7 +6237,7 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
     keysEx: undefined,
     keyEx: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6040,8 +6245,13 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActPeditAttrsRank.length ? tcActPeditAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6071,7 +6281,7 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActPeditAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, -1];
 
 function putTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs, types: readonly number[], ordered: boolean): void {
@@ -6122,7 +6332,7 @@ function putTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs, types: readonl
 
 /**
  * encodeTcActPeditAttrs appends the attributes of `tc-act-pedit-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs): void {
@@ -6165,7 +6375,7 @@ export interface TcActPoliceAttrs {
   /** PKTBURST64 */ pktburst64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6183,11 +6393,21 @@ const tcActPoliceAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActPoliceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActPoliceAttrsRank: readonly number[] = [3080192, 262145, 524290, 786435, 1048580, 1310725, 1572870, 3080192, 1835016, 2097161, 2359306, 2621451];
+
+/**
  * decodeTcActPoliceAttrs decodes the attributes of `tc-act-police-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActPoliceAttrs(view: DataView, start: number, end: number): TcActPoliceAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActPoliceAttrs = {
     tbf: undefined,
     rate: undefined,
@@ -6200,7 +6420,7 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
     pktrate64: undefined,
     pktburst64: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6208,8 +6428,13 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActPoliceAttrsRank.length ? tcActPoliceAttrsRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6254,7 +6479,7 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActPoliceAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, -1];
 
 function putTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs, types: readonly number[], ordered: boolean): void {
@@ -6325,7 +6550,7 @@ function putTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs, types: reado
 
 /**
  * encodeTcActPoliceAttrs appends the attributes of `tc-act-police-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs): void {
@@ -6354,7 +6579,7 @@ export interface TcActSimpleAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6365,17 +6590,27 @@ const tcActSimpleAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActSimpleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActSimpleAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcActSimpleAttrs decodes the attributes of `tc-act-simple-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActSimpleAttrs(view: DataView, start: number, end: number): TcActSimpleAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActSimpleAttrs = {
     tm: undefined,
     parms: undefined,
     data: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6383,8 +6618,13 @@ export function decodeTcActSimpleAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActSimpleAttrsRank.length ? tcActSimpleAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6408,7 +6648,7 @@ export function decodeTcActSimpleAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActSimpleAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs, types: readonly number[], ordered: boolean): void {
@@ -6446,7 +6686,7 @@ function putTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs, types: reado
 
 /**
  * encodeTcActSimpleAttrs appends the attributes of `tc-act-simple-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs): void {
@@ -6487,7 +6727,7 @@ export interface TcActSkbeditAttrs {
   /** QUEUE_MAPPING_MAX */ queueMappingMax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6504,11 +6744,21 @@ const tcActSkbeditAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActSkbeditAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActSkbeditAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 1310725, 2818048, 1572871, 1835016, 2097161, 2359306];
+
+/**
  * decodeTcActSkbeditAttrs decodes the attributes of `tc-act-skbedit-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: number): TcActSkbeditAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActSkbeditAttrs = {
     tm: undefined,
     parms: undefined,
@@ -6520,7 +6770,7 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
     flags: undefined,
     queueMappingMax: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6528,8 +6778,13 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActSkbeditAttrsRank.length ? tcActSkbeditAttrsRank[t]! : 2818048;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6571,7 +6826,7 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActSkbeditAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, 10, -1];
 
 function putTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs, types: readonly number[], ordered: boolean): void {
@@ -6633,7 +6888,7 @@ function putTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs, types: rea
 
 /**
  * encodeTcActSkbeditAttrs appends the attributes of `tc-act-skbedit-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs): void {
@@ -6666,7 +6921,7 @@ export interface TcActSkbmodAttrs {
   /** ETYPE */ etype?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6679,11 +6934,21 @@ const tcActSkbmodAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActSkbmodAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActSkbmodAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcActSkbmodAttrs decodes the attributes of `tc-act-skbmod-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: number): TcActSkbmodAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActSkbmodAttrs = {
     tm: undefined,
     parms: undefined,
@@ -6691,7 +6956,7 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
     smac: undefined,
     etype: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6699,8 +6964,13 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActSkbmodAttrsRank.length ? tcActSkbmodAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6730,7 +7000,7 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActSkbmodAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs, types: readonly number[], ordered: boolean): void {
@@ -6776,7 +7046,7 @@ function putTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs, types: reado
 
 /**
  * encodeTcActSkbmodAttrs appends the attributes of `tc-act-skbmod-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs): void {
@@ -6825,7 +7095,7 @@ export interface TcActTunnelKeyAttrs {
   /** NO_FRAG */ noFrag?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6846,11 +7116,21 @@ const tcActTunnelKeyAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActTunnelKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActTunnelKeyAttrsRank: readonly number[] = [3866624, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 3866624, 2097161, 2359306, 2621451, 2883596, 3145741, 3407886];
+
+/**
  * decodeTcActTunnelKeyAttrs decodes the attributes of `tc-act-tunnel-key-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: number): TcActTunnelKeyAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActTunnelKeyAttrs = {
     tm: undefined,
     parms: undefined,
@@ -6866,7 +7146,7 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
     encTtl: undefined,
     noFrag: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -6874,8 +7154,13 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActTunnelKeyAttrsRank.length ? tcActTunnelKeyAttrsRank[t]! : 3866624;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -6929,7 +7214,7 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActTunnelKeyAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, -1];
 
 function putTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs, types: readonly number[], ordered: boolean): void {
@@ -7007,7 +7292,7 @@ function putTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs, types:
 
 /**
  * encodeTcActTunnelKeyAttrs appends the attributes of `tc-act-tunnel-key-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs): void {
@@ -7044,7 +7329,7 @@ export interface TcActVlanAttrs {
   /** PUSH_ETH_SRC */ pushEthSrc?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7059,11 +7344,21 @@ const tcActVlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActVlanAttrsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 2293760, 1310726, 1572871, 1835016];
+
+/**
  * decodeTcActVlanAttrs decodes the attributes of `tc-act-vlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActVlanAttrs(view: DataView, start: number, end: number): TcActVlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActVlanAttrs = {
     tm: undefined,
     parms: undefined,
@@ -7073,7 +7368,7 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
     pushEthDst: undefined,
     pushEthSrc: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7081,8 +7376,13 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActVlanAttrsRank.length ? tcActVlanAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7118,7 +7418,7 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActVlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 7, 8, -1];
 
 function putTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -7177,7 +7477,7 @@ function putTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs, types: readonly 
 
 /**
  * encodeTcActVlanAttrs appends the attributes of `tc-act-vlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs): void {
@@ -7210,7 +7510,7 @@ export interface TcBasicAttrs {
   /** PCNT */ pcnt?: TcBasicPcnt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7223,11 +7523,21 @@ const tcBasicAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcBasicAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcBasicAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcBasicAttrs decodes the attributes of `tc-basic-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcBasicAttrs(view: DataView, start: number, end: number): TcBasicAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcBasicAttrs = {
     classid: undefined,
     ematches: undefined,
@@ -7235,7 +7545,7 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
     police: undefined,
     pcnt: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7243,8 +7553,13 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcBasicAttrsRank.length ? tcBasicAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7274,7 +7589,7 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcBasicAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs, types: readonly number[], ordered: boolean): void {
@@ -7332,7 +7647,7 @@ function putTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs, types: readonly numb
 
 /**
  * encodeTcBasicAttrs appends the attributes of `tc-basic-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs): void {
@@ -7376,7 +7691,7 @@ export interface TcBpfAttrs {
   /** ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7395,11 +7710,21 @@ const tcBpfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcBpfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcBpfAttrsRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodeTcBpfAttrs decodes the attributes of `tc-bpf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcBpfAttrs(view: DataView, start: number, end: number): TcBpfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcBpfAttrs = {
     act: undefined,
     police: undefined,
@@ -7413,7 +7738,7 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
     tag: undefined,
     id: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7421,8 +7746,13 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcBpfAttrsRank.length ? tcBpfAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7470,7 +7800,7 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcBpfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs, types: readonly number[], ordered: boolean): void {
@@ -7543,7 +7873,7 @@ function putTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs, types: readonly number[]
 
 /**
  * encodeTcBpfAttrs appends the attributes of `tc-bpf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs): void {
@@ -7600,7 +7930,7 @@ export interface TcCakeAttrs {
   /** FWMARK */ fwmark?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7625,11 +7955,21 @@ const tcCakeAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCakeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCakeAttrsRank: readonly number[] = [4915200, 4915200, 262146, 524291, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306, 2621451, 2883596, 3145741, 3407886, 3670031, 3932176, 4194321, 4456466];
+
+/**
  * decodeTcCakeAttrs decodes the attributes of `tc-cake-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCakeAttrs(view: DataView, start: number, end: number): TcCakeAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCakeAttrs = {
     baseRate64: undefined,
     diffservMode: undefined,
@@ -7649,7 +7989,7 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
     splitGso: undefined,
     fwmark: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7657,8 +7997,13 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCakeAttrsRank.length ? tcCakeAttrsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7724,7 +8069,7 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCakeAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, -1];
 
 function putTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs, types: readonly number[], ordered: boolean): void {
@@ -7813,7 +8158,7 @@ function putTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs, types: readonly number
 
 /**
  * encodeTcCakeAttrs appends the attributes of `tc-cake-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs): void {
@@ -7866,7 +8211,7 @@ export interface TcCakeStatsAttrs {
   /** BLUE_TIMER_US */ blueTimerUs?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7889,11 +8234,21 @@ const tcCakeStatsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCakeStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCakeStatsAttrsRank: readonly number[] = [4390912, 4390912, 262146, 524291, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306, 2621451, 2883596, 3145741, 3407886, 3670031, 3932176];
+
+/**
  * decodeTcCakeStatsAttrs decodes the attributes of `tc-cake-stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: number): TcCakeStatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCakeStatsAttrs = {
     capacityEstimate64: undefined,
     memoryLimit: undefined,
@@ -7911,7 +8266,7 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
     pDrop: undefined,
     blueTimerUs: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -7919,8 +8274,13 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCakeStatsAttrsRank.length ? tcCakeStatsAttrsRank[t]! : 4390912;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -7980,7 +8340,7 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCakeStatsAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1];
 
 function putTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -8065,7 +8425,7 @@ function putTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs, types: reado
 
 /**
  * encodeTcCakeStatsAttrs appends the attributes of `tc-cake-stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs): void {
@@ -8136,7 +8496,7 @@ export interface TcCakeTinStatsAttrs {
   /** FLOW_QUANTUM */ flowQuantum?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8168,11 +8528,21 @@ const tcCakeTinStatsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCakeTinStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCakeTinStatsAttrsRank: readonly number[] = [6750208, 6750208, 262146, 524291, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306, 2621451, 2883596, 3145741, 3407886, 3670031, 3932176, 4194321, 4456466, 4718611, 4980756, 5242901, 5505046, 5767191, 6029336, 6291481];
+
+/**
  * decodeTcCakeTinStatsAttrs decodes the attributes of `tc-cake-tin-stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: number): TcCakeTinStatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCakeTinStatsAttrs = {
     sentPackets: undefined,
     sentBytes64: undefined,
@@ -8199,7 +8569,7 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
     maxSkblen: undefined,
     flowQuantum: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8207,8 +8577,13 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCakeTinStatsAttrsRank.length ? tcCakeTinStatsAttrsRank[t]! : 6750208;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8295,7 +8670,7 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCakeTinStatsAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1];
 
 function putTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -8412,7 +8787,7 @@ function putTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs, types:
 
 /**
  * encodeTcCakeTinStatsAttrs appends the attributes of `tc-cake-tin-stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs): void {
@@ -8436,7 +8811,7 @@ export interface TcCbsAttrs {
   /** PARMS */ parms?: TcCbsQopt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8445,15 +8820,25 @@ const tcCbsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCbsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCbsAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeTcCbsAttrs decodes the attributes of `tc-cbs-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCbsAttrs(view: DataView, start: number, end: number): TcCbsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCbsAttrs = {
     parms: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8461,8 +8846,13 @@ export function decodeTcCbsAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCbsAttrsRank.length ? tcCbsAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8480,7 +8870,7 @@ export function decodeTcCbsAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCbsAttrsOrder: readonly number[] = [1, -1];
 
 function putTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs, types: readonly number[], ordered: boolean): void {
@@ -8510,7 +8900,7 @@ function putTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs, types: readonly number[]
 
 /**
  * encodeTcCbsAttrs appends the attributes of `tc-cbs-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs): void {
@@ -8538,7 +8928,7 @@ export interface TcCgroupAttrs {
   /** EMATCHES */ ematches?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8549,17 +8939,27 @@ const tcCgroupAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCgroupAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCgroupAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcCgroupAttrs decodes the attributes of `tc-cgroup-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCgroupAttrs(view: DataView, start: number, end: number): TcCgroupAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCgroupAttrs = {
     act: undefined,
     police: undefined,
     ematches: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8567,8 +8967,13 @@ export function decodeTcCgroupAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCgroupAttrsRank.length ? tcCgroupAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8592,7 +8997,7 @@ export function decodeTcCgroupAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCgroupAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs, types: readonly number[], ordered: boolean): void {
@@ -8633,7 +9038,7 @@ function putTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs, types: readonly nu
 
 /**
  * encodeTcCgroupAttrs appends the attributes of `tc-cgroup-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs): void {
@@ -8661,7 +9066,7 @@ export interface TcChokeAttrs {
   /** MAX_P */ maxP?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8672,17 +9077,27 @@ const tcChokeAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcChokeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcChokeAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcChokeAttrs decodes the attributes of `tc-choke-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcChokeAttrs(view: DataView, start: number, end: number): TcChokeAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcChokeAttrs = {
     parms: undefined,
     stab: undefined,
     maxP: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8690,8 +9105,13 @@ export function decodeTcChokeAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcChokeAttrsRank.length ? tcChokeAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8715,7 +9135,7 @@ export function decodeTcChokeAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcChokeAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs, types: readonly number[], ordered: boolean): void {
@@ -8753,7 +9173,7 @@ function putTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs, types: readonly numb
 
 /**
  * encodeTcChokeAttrs appends the attributes of `tc-choke-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs): void {
@@ -8785,7 +9205,7 @@ export interface TcCodelAttrs {
   /** CE_THRESHOLD */ ceThreshold?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8798,11 +9218,21 @@ const tcCodelAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcCodelAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcCodelAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcCodelAttrs decodes the attributes of `tc-codel-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcCodelAttrs(view: DataView, start: number, end: number): TcCodelAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcCodelAttrs = {
     target: undefined,
     limit: undefined,
@@ -8810,7 +9240,7 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
     ecn: undefined,
     ceThreshold: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8818,8 +9248,13 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcCodelAttrsRank.length ? tcCodelAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8849,7 +9284,7 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcCodelAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs, types: readonly number[], ordered: boolean): void {
@@ -8890,7 +9325,7 @@ function putTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs, types: readonly numb
 
 /**
  * encodeTcCodelAttrs appends the attributes of `tc-codel-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs): void {
@@ -8914,7 +9349,7 @@ export interface TcDrrAttrs {
   /** QUANTUM */ quantum?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8923,15 +9358,25 @@ const tcDrrAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcDrrAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcDrrAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeTcDrrAttrs decodes the attributes of `tc-drr-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcDrrAttrs(view: DataView, start: number, end: number): TcDrrAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcDrrAttrs = {
     quantum: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -8939,8 +9384,13 @@ export function decodeTcDrrAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcDrrAttrsRank.length ? tcDrrAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -8958,7 +9408,7 @@ export function decodeTcDrrAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcDrrAttrsOrder: readonly number[] = [1, -1];
 
 function putTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs, types: readonly number[], ordered: boolean): void {
@@ -8983,7 +9433,7 @@ function putTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs, types: readonly number[]
 
 /**
  * encodeTcDrrAttrs appends the attributes of `tc-drr-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs): void {
@@ -9009,7 +9459,7 @@ export interface TcEmatchAttrs {
   /** TREE_LIST */ treeList?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9019,16 +9469,26 @@ const tcEmatchAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcEmatchAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcEmatchAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcEmatchAttrs decodes the attributes of `tc-ematch-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcEmatchAttrs(view: DataView, start: number, end: number): TcEmatchAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcEmatchAttrs = {
     treeHdr: undefined,
     treeList: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9036,8 +9496,13 @@ export function decodeTcEmatchAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcEmatchAttrsRank.length ? tcEmatchAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -9058,7 +9523,7 @@ export function decodeTcEmatchAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcEmatchAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs, types: readonly number[], ordered: boolean): void {
@@ -9092,7 +9557,7 @@ function putTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs, types: readonly nu
 
 /**
  * encodeTcEmatchAttrs appends the attributes of `tc-ematch-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs): void {
@@ -9138,7 +9603,7 @@ export interface TcFlowAttrs {
   /** PERTURB */ perturb?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9158,11 +9623,21 @@ const tcFlowAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowAttrsRank: readonly number[] = [3604480, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740];
+
+/**
  * decodeTcFlowAttrs decodes the attributes of `tc-flow-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowAttrs(view: DataView, start: number, end: number): TcFlowAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowAttrs = {
     keys: undefined,
     mode: undefined,
@@ -9177,7 +9652,7 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
     ematches: undefined,
     perturb: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9185,8 +9660,13 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowAttrsRank.length ? tcFlowAttrsRank[t]! : 3604480;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -9237,7 +9717,7 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, -1];
 
 function putTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs, types: readonly number[], ordered: boolean): void {
@@ -9310,7 +9790,7 @@ function putTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs, types: readonly number
 
 /**
  * encodeTcFlowAttrs appends the attributes of `tc-flow-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs): void {
@@ -9554,7 +10034,7 @@ export interface TcFlowerAttrs {
   /** KEY_ENC_FLAGS_MASK */ keyEncFlagsMask?: Array<TcFlowerKeyCtrlFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9673,11 +10153,21 @@ const tcFlowerAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerAttrsRank: readonly number[] = [29556736, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465, 4718610, 4980755, 5242900, 5505045, 5767190, 6029335, 6291480, 6553625, 6815770, 7077915, 7340060, 7602205, 7864350, 8126495, 8388640, 8650785, 8912930, 9175075, 9437220, 9699365, 9961510, 10223655, 10485800, 10747945, 11010090, 11272235, 11534380, 11796525, 12058670, 12320815, 12582960, 12845105, 13107250, 13369395, 13631540, 13893685, 14155830, 14417975, 14680120, 14942265, 15204410, 15466555, 15728700, 15990845, 16252990, 16515135, 16777280, 17039425, 17301570, 17563715, 17825860, 18088005, 18350150, 18612295, 18874440, 19136585, 19398730, 19660875, 19923020, 20185165, 20447310, 20709455, 20971600, 21233745, 21495890, 21758035, 22020180, 22282325, 22544470, 22806615, 23068760, 23330905, 23593050, 23855195, 24117340, 24379485, 24641630, 24903775, 25165920, 25428065, 25690210, 25952355, 26214500, 26476645, 26738790, 27000935, 27263080, 27525225, 27787370, 28049515, 28311660, 28573805, 28835950, 29098095];
+
+/**
  * decodeTcFlowerAttrs decodes the attributes of `tc-flower-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerAttrs(view: DataView, start: number, end: number): TcFlowerAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerAttrs = {
     classid: undefined,
     indev: undefined,
@@ -9791,7 +10281,7 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
     keyEncFlags: undefined,
     keyEncFlagsMask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -9799,8 +10289,13 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerAttrsRank.length ? tcFlowerAttrsRank[t]! : 29556736;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -10148,7 +10643,7 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, -1];
 
 function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly number[], ordered: boolean): void {
@@ -10633,7 +11128,7 @@ function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly nu
 
 /**
  * encodeTcFlowerAttrs appends the attributes of `tc-flower-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs): void {
@@ -10663,7 +11158,7 @@ export interface TcFlowerKeyEncOptsAttrs {
   /** GTP */ gtp?: TcFlowerKeyEncOptGtpAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -10675,18 +11170,28 @@ const tcFlowerKeyEncOptsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyEncOptsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyEncOptsAttrsRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeTcFlowerKeyEncOptsAttrs decodes the attributes of `tc-flower-key-enc-opts-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end: number): TcFlowerKeyEncOptsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyEncOptsAttrs = {
     geneve: undefined,
     vxlan: undefined,
     erspan: undefined,
     gtp: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -10694,8 +11199,13 @@ export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyEncOptsAttrsRank.length ? tcFlowerKeyEncOptsAttrsRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -10722,7 +11232,7 @@ export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyEncOptsAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs, types: readonly number[], ordered: boolean): void {
@@ -10775,7 +11285,7 @@ function putTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs
 
 /**
  * encodeTcFlowerKeyEncOptsAttrs appends the attributes of `tc-flower-key-enc-opts-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs): void {
@@ -10803,7 +11313,7 @@ export interface TcFlowerKeyEncOptGeneveAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -10814,17 +11324,27 @@ const tcFlowerKeyEncOptGeneveAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyEncOptGeneveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyEncOptGeneveAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcFlowerKeyEncOptGeneveAttrs decodes the attributes of `tc-flower-key-enc-opt-geneve-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number, end: number): TcFlowerKeyEncOptGeneveAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyEncOptGeneveAttrs = {
     class: undefined,
     type: undefined,
     data: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -10832,8 +11352,13 @@ export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyEncOptGeneveAttrsRank.length ? tcFlowerKeyEncOptGeneveAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -10857,7 +11382,7 @@ export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyEncOptGeneveAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGeneveAttrs, types: readonly number[], ordered: boolean): void {
@@ -10890,7 +11415,7 @@ function putTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptG
 
 /**
  * encodeTcFlowerKeyEncOptGeneveAttrs appends the attributes of `tc-flower-key-enc-opt-geneve-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGeneveAttrs): void {
@@ -10914,7 +11439,7 @@ export interface TcFlowerKeyEncOptVxlanAttrs {
   /** GBP */ gbp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -10923,15 +11448,25 @@ const tcFlowerKeyEncOptVxlanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyEncOptVxlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyEncOptVxlanAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeTcFlowerKeyEncOptVxlanAttrs decodes the attributes of `tc-flower-key-enc-opt-vxlan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number, end: number): TcFlowerKeyEncOptVxlanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyEncOptVxlanAttrs = {
     gbp: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -10939,8 +11474,13 @@ export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number,
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyEncOptVxlanAttrsRank.length ? tcFlowerKeyEncOptVxlanAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -10958,7 +11498,7 @@ export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number,
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyEncOptVxlanAttrsOrder: readonly number[] = [1, -1];
 
 function putTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVxlanAttrs, types: readonly number[], ordered: boolean): void {
@@ -10983,7 +11523,7 @@ function putTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVx
 
 /**
  * encodeTcFlowerKeyEncOptVxlanAttrs appends the attributes of `tc-flower-key-enc-opt-vxlan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVxlanAttrs): void {
@@ -11013,7 +11553,7 @@ export interface TcFlowerKeyEncOptErspanAttrs {
   /** HWID */ hwid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11025,18 +11565,28 @@ const tcFlowerKeyEncOptErspanAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyEncOptErspanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyEncOptErspanAttrsRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeTcFlowerKeyEncOptErspanAttrs decodes the attributes of `tc-flower-key-enc-opt-erspan-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number, end: number): TcFlowerKeyEncOptErspanAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyEncOptErspanAttrs = {
     ver: undefined,
     index: undefined,
     dir: undefined,
     hwid: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11044,8 +11594,13 @@ export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyEncOptErspanAttrsRank.length ? tcFlowerKeyEncOptErspanAttrsRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11072,7 +11627,7 @@ export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyEncOptErspanAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptErspanAttrs, types: readonly number[], ordered: boolean): void {
@@ -11109,7 +11664,7 @@ function putTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptE
 
 /**
  * encodeTcFlowerKeyEncOptErspanAttrs appends the attributes of `tc-flower-key-enc-opt-erspan-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptErspanAttrs): void {
@@ -11135,7 +11690,7 @@ export interface TcFlowerKeyEncOptGtpAttrs {
   /** QFI */ qfi?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11145,16 +11700,26 @@ const tcFlowerKeyEncOptGtpAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyEncOptGtpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyEncOptGtpAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcFlowerKeyEncOptGtpAttrs decodes the attributes of `tc-flower-key-enc-opt-gtp-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, end: number): TcFlowerKeyEncOptGtpAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyEncOptGtpAttrs = {
     pduType: undefined,
     qfi: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11162,8 +11727,13 @@ export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, e
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyEncOptGtpAttrsRank.length ? tcFlowerKeyEncOptGtpAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11184,7 +11754,7 @@ export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, e
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyEncOptGtpAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpAttrs, types: readonly number[], ordered: boolean): void {
@@ -11213,7 +11783,7 @@ function putTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpA
 
 /**
  * encodeTcFlowerKeyEncOptGtpAttrs appends the attributes of `tc-flower-key-enc-opt-gtp-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpAttrs): void {
@@ -11245,7 +11815,7 @@ export interface TcFlowerKeyMplsOptAttrs {
   /** LSE_LABEL */ lseLabel?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11258,11 +11828,21 @@ const tcFlowerKeyMplsOptAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyMplsOptAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyMplsOptAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcFlowerKeyMplsOptAttrs decodes the attributes of `tc-flower-key-mpls-opt-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end: number): TcFlowerKeyMplsOptAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyMplsOptAttrs = {
     lseDepth: undefined,
     lseTtl: undefined,
@@ -11270,7 +11850,7 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
     lseTc: undefined,
     lseLabel: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11278,8 +11858,13 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyMplsOptAttrsRank.length ? tcFlowerKeyMplsOptAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11309,7 +11894,7 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyMplsOptAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs, types: readonly number[], ordered: boolean): void {
@@ -11350,7 +11935,7 @@ function putTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs
 
 /**
  * encodeTcFlowerKeyMplsOptAttrs appends the attributes of `tc-flower-key-mpls-opt-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs): void {
@@ -11376,7 +11961,7 @@ export interface TcFlowerKeyCfmAttrs {
   /** OPCODE */ opcode?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11386,16 +11971,26 @@ const tcFlowerKeyCfmAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFlowerKeyCfmAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFlowerKeyCfmAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcFlowerKeyCfmAttrs decodes the attributes of `tc-flower-key-cfm-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: number): TcFlowerKeyCfmAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFlowerKeyCfmAttrs = {
     mdLevel: undefined,
     opcode: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11403,8 +11998,13 @@ export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFlowerKeyCfmAttrsRank.length ? tcFlowerKeyCfmAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11425,7 +12025,7 @@ export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFlowerKeyCfmAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs, types: readonly number[], ordered: boolean): void {
@@ -11454,7 +12054,7 @@ function putTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs, types:
 
 /**
  * encodeTcFlowerKeyCfmAttrs appends the attributes of `tc-flower-key-cfm-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs): void {
@@ -11486,7 +12086,7 @@ export interface TcFwAttrs {
   /** MASK */ mask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11499,11 +12099,21 @@ const tcFwAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFwAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFwAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcFwAttrs decodes the attributes of `tc-fw-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcFwAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFwAttrs = {
     classid: undefined,
     police: undefined,
@@ -11511,7 +12121,7 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
     act: undefined,
     mask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11519,8 +12129,13 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFwAttrsRank.length ? tcFwAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11550,7 +12165,7 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFwAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcFwAttrs(w: MessageWriter, v: TcFwAttrs, types: readonly number[], ordered: boolean): void {
@@ -11599,7 +12214,7 @@ function putTcFwAttrs(w: MessageWriter, v: TcFwAttrs, types: readonly number[], 
 
 /**
  * encodeTcFwAttrs appends the attributes of `tc-fw-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFwAttrs(w: MessageWriter, v: TcFwAttrs): void {
@@ -11633,7 +12248,7 @@ export interface TcGredAttrs {
   /** VQ_LIST */ vqList?: TcaGredVqListAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11647,11 +12262,21 @@ const tcGredAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcGredAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcGredAttrsRank: readonly number[] = [2031616, 262145, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeTcGredAttrs decodes the attributes of `tc-gred-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcGredAttrs(view: DataView, start: number, end: number): TcGredAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcGredAttrs = {
     parms: undefined,
     stab: undefined,
@@ -11660,7 +12285,7 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
     limit: undefined,
     vqList: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11668,8 +12293,13 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcGredAttrsRank.length ? tcGredAttrsRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11702,7 +12332,7 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcGredAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcGredAttrs(w: MessageWriter, v: TcGredAttrs, types: readonly number[], ordered: boolean): void {
@@ -11756,7 +12386,7 @@ function putTcGredAttrs(w: MessageWriter, v: TcGredAttrs, types: readonly number
 
 /**
  * encodeTcGredAttrs appends the attributes of `tc-gred-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcGredAttrs(w: MessageWriter, v: TcGredAttrs): void {
@@ -11780,7 +12410,7 @@ export interface TcaGredVqListAttrs {
   /** ENTRY */ entry?: TcaGredVqEntryAttrs[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11789,15 +12419,25 @@ const tcaGredVqListAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcaGredVqListAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcaGredVqListAttrsRank: readonly number[] = [720896, 327681];
+
+/**
  * decodeTcaGredVqListAttrs decodes the attributes of `tca-gred-vq-list-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: number): TcaGredVqListAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcaGredVqListAttrs = {
     entry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11805,8 +12445,13 @@ export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcaGredVqListAttrsRank.length ? tcaGredVqListAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -11824,7 +12469,7 @@ export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcaGredVqListAttrsOrder: readonly number[] = [1, -1];
 
 function putTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs, types: readonly number[], ordered: boolean): void {
@@ -11866,7 +12511,7 @@ function putTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs, types: r
 
 /**
  * encodeTcaGredVqListAttrs appends the attributes of `tca-gred-vq-list-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs): void {
@@ -11911,7 +12556,7 @@ export interface TcaGredVqEntryAttrs {
   /** FLAGS */ flags?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11930,11 +12575,21 @@ const tcaGredVqEntryAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcaGredVqEntryAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcaGredVqEntryAttrsRank: readonly number[] = [3342336, 3342336, 262146, 524291, 786436, 1048581, 1310726, 1572871, 1835016, 2097161, 2359306, 2621451, 2883596];
+
+/**
  * decodeTcaGredVqEntryAttrs decodes the attributes of `tca-gred-vq-entry-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: number): TcaGredVqEntryAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcaGredVqEntryAttrs = {
     dp: undefined,
     statBytes: undefined,
@@ -11948,7 +12603,7 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
     statOther: undefined,
     flags: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -11956,8 +12611,13 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcaGredVqEntryAttrsRank.length ? tcaGredVqEntryAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12005,7 +12665,7 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcaGredVqEntryAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, -1];
 
 function putTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs, types: readonly number[], ordered: boolean): void {
@@ -12070,7 +12730,7 @@ function putTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs, types:
 
 /**
  * encodeTcaGredVqEntryAttrs appends the attributes of `tca-gred-vq-entry-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs): void {
@@ -12098,7 +12758,7 @@ export interface TcHfscAttrs {
   /** USC */ usc?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12109,17 +12769,27 @@ const tcHfscAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcHfscAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcHfscAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcHfscAttrs decodes the attributes of `tc-hfsc-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcHfscAttrs(view: DataView, start: number, end: number): TcHfscAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcHfscAttrs = {
     rsc: undefined,
     fsc: undefined,
     usc: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12127,8 +12797,13 @@ export function decodeTcHfscAttrs(view: DataView, start: number, end: number): T
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcHfscAttrsRank.length ? tcHfscAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12152,7 +12827,7 @@ export function decodeTcHfscAttrs(view: DataView, start: number, end: number): T
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcHfscAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs, types: readonly number[], ordered: boolean): void {
@@ -12185,7 +12860,7 @@ function putTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs, types: readonly number
 
 /**
  * encodeTcHfscAttrs appends the attributes of `tc-hfsc-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs): void {
@@ -12221,7 +12896,7 @@ export interface TcHhfAttrs {
   /** NON_HH_WEIGHT */ nonHhWeight?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12236,11 +12911,21 @@ const tcHhfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcHhfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcHhfAttrsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeTcHhfAttrs decodes the attributes of `tc-hhf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcHhfAttrs(view: DataView, start: number, end: number): TcHhfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcHhfAttrs = {
     backlogLimit: undefined,
     quantum: undefined,
@@ -12250,7 +12935,7 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
     evictTimeout: undefined,
     nonHhWeight: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12258,8 +12943,13 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcHhfAttrsRank.length ? tcHhfAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12295,7 +12985,7 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcHhfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs, types: readonly number[], ordered: boolean): void {
@@ -12344,7 +13034,7 @@ function putTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs, types: readonly number[]
 
 /**
  * encodeTcHhfAttrs appends the attributes of `tc-hhf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs): void {
@@ -12383,7 +13073,7 @@ export interface TcHtbAttrs {
   /** OFFLOAD */ offload?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12399,11 +13089,21 @@ const tcHtbAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcHtbAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcHtbAttrsRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2555904, 2097161];
+
+/**
  * decodeTcHtbAttrs decodes the attributes of `tc-htb-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcHtbAttrs(view: DataView, start: number, end: number): TcHtbAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcHtbAttrs = {
     parms: undefined,
     init: undefined,
@@ -12414,7 +13114,7 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
     ceil64: undefined,
     offload: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12422,8 +13122,13 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcHtbAttrsRank.length ? tcHtbAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12462,7 +13167,7 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcHtbAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 9, -1];
 
 function putTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs, types: readonly number[], ordered: boolean): void {
@@ -12525,7 +13230,7 @@ function putTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs, types: readonly number[]
 
 /**
  * encodeTcHtbAttrs appends the attributes of `tc-htb-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs): void {
@@ -12556,7 +13261,7 @@ export interface TcMatchallAttrs {
   /** PCNT */ pcnt?: TcMatchallPcnt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12568,18 +13273,28 @@ const tcMatchallAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcMatchallAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcMatchallAttrsRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeTcMatchallAttrs decodes the attributes of `tc-matchall-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcMatchallAttrs(view: DataView, start: number, end: number): TcMatchallAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcMatchallAttrs = {
     classid: undefined,
     act: undefined,
     flags: undefined,
     pcnt: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12587,8 +13302,13 @@ export function decodeTcMatchallAttrs(view: DataView, start: number, end: number
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcMatchallAttrsRank.length ? tcMatchallAttrsRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12615,7 +13335,7 @@ export function decodeTcMatchallAttrs(view: DataView, start: number, end: number
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcMatchallAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs, types: readonly number[], ordered: boolean): void {
@@ -12661,7 +13381,7 @@ function putTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs, types: readonl
 
 /**
  * encodeTcMatchallAttrs appends the attributes of `tc-matchall-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs): void {
@@ -12685,7 +13405,7 @@ export interface TcEtfAttrs {
   /** PARMS */ parms?: TcEtfQopt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12694,15 +13414,25 @@ const tcEtfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcEtfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcEtfAttrsRank: readonly number[] = [720896, 262145];
+
+/**
  * decodeTcEtfAttrs decodes the attributes of `tc-etf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcEtfAttrs(view: DataView, start: number, end: number): TcEtfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcEtfAttrs = {
     parms: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12710,8 +13440,13 @@ export function decodeTcEtfAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcEtfAttrsRank.length ? tcEtfAttrsRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12729,7 +13464,7 @@ export function decodeTcEtfAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcEtfAttrsOrder: readonly number[] = [1, -1];
 
 function putTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs, types: readonly number[], ordered: boolean): void {
@@ -12759,7 +13494,7 @@ function putTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs, types: readonly number[]
 
 /**
  * encodeTcEtfAttrs appends the attributes of `tc-etf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs): void {
@@ -12793,7 +13528,7 @@ export interface TcEtsAttrs {
   /** PRIOMAP_BAND */ priomapBand?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12807,11 +13542,21 @@ const tcEtsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcEtsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcEtsAttrsRank: readonly number[] = [2031616, 262145, 524290, 786435, 1114116, 1310725, 1638406];
+
+/**
  * decodeTcEtsAttrs decodes the attributes of `tc-ets-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcEtsAttrs(view: DataView, start: number, end: number): TcEtsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcEtsAttrs = {
     nbands: undefined,
     nstrict: undefined,
@@ -12820,7 +13565,7 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
     priomap: undefined,
     priomapBand: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -12828,8 +13573,13 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcEtsAttrsRank.length ? tcEtsAttrsRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -12862,7 +13612,7 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcEtsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs, types: readonly number[], ordered: boolean): void {
@@ -12933,7 +13683,7 @@ function putTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs, types: readonly number[]
 
 /**
  * encodeTcEtsAttrs appends the attributes of `tc-ets-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs): void {
@@ -12989,7 +13739,7 @@ export interface TcFqAttrs {
   /** WEIGHTS */ weights?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13014,11 +13764,21 @@ const tcFqAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFqAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFqAttrsRank: readonly number[] = [4915200, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030, 3932175, 4194320, 4456465];
+
+/**
  * decodeTcFqAttrs decodes the attributes of `tc-fq-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcFqAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFqAttrs = {
     plimit: undefined,
     flowPlimit: undefined,
@@ -13038,7 +13798,7 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
     priomap: undefined,
     weights: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -13046,8 +13806,13 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFqAttrsRank.length ? tcFqAttrsRank[t]! : 4915200;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -13113,7 +13878,7 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFqAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, -1];
 
 function putTcFqAttrs(w: MessageWriter, v: TcFqAttrs, types: readonly number[], ordered: boolean): void {
@@ -13207,7 +13972,7 @@ function putTcFqAttrs(w: MessageWriter, v: TcFqAttrs, types: readonly number[], 
 
 /**
  * encodeTcFqAttrs appends the attributes of `tc-fq-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqAttrs(w: MessageWriter, v: TcFqAttrs): void {
@@ -13251,7 +14016,7 @@ export interface TcFqCodelAttrs {
   /** CE_THRESHOLD_MASK */ ceThresholdMask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13270,11 +14035,21 @@ const tcFqCodelAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFqCodelAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFqCodelAttrsRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodeTcFqCodelAttrs decodes the attributes of `tc-fq-codel-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number): TcFqCodelAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFqCodelAttrs = {
     target: undefined,
     limit: undefined,
@@ -13288,7 +14063,7 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
     ceThresholdSelector: undefined,
     ceThresholdMask: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -13296,8 +14071,13 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFqCodelAttrsRank.length ? tcFqCodelAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -13345,7 +14125,7 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFqCodelAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs, types: readonly number[], ordered: boolean): void {
@@ -13410,7 +14190,7 @@ function putTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs, types: readonly 
 
 /**
  * encodeTcFqCodelAttrs appends the attributes of `tc-fq-codel-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs): void {
@@ -13456,7 +14236,7 @@ export interface TcFqPieAttrs {
   /** DQ_RATE_ESTIMATOR */ dqRateEstimator?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13476,11 +14256,21 @@ const tcFqPieAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcFqPieAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcFqPieAttrsRank: readonly number[] = [3604480, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740];
+
+/**
  * decodeTcFqPieAttrs decodes the attributes of `tc-fq-pie-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): TcFqPieAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcFqPieAttrs = {
     limit: undefined,
     flows: undefined,
@@ -13495,7 +14285,7 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
     bytemode: undefined,
     dqRateEstimator: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -13503,8 +14293,13 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcFqPieAttrsRank.length ? tcFqPieAttrsRank[t]! : 3604480;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -13555,7 +14350,7 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcFqPieAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, -1];
 
 function putTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs, types: readonly number[], ordered: boolean): void {
@@ -13624,7 +14419,7 @@ function putTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs, types: readonly numb
 
 /**
  * encodeTcFqPieAttrs appends the attributes of `tc-fq-pie-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs): void {
@@ -13674,7 +14469,7 @@ export interface TcNetemAttrs {
   /** PRNG_SEED */ prngSeed?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13696,11 +14491,21 @@ const tcNetemAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcNetemAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcNetemAttrsRank: readonly number[] = [4128768, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885, 3670030];
+
+/**
  * decodeTcNetemAttrs decodes the attributes of `tc-netem-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcNetemAttrs(view: DataView, start: number, end: number): TcNetemAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcNetemAttrs = {
     corr: undefined,
     delayDist: undefined,
@@ -13717,7 +14522,7 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
     slotDist: undefined,
     prngSeed: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -13725,8 +14530,13 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcNetemAttrsRank.length ? tcNetemAttrsRank[t]! : 4128768;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -13783,7 +14593,7 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcNetemAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, -1];
 
 function putTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs, types: readonly number[], ordered: boolean): void {
@@ -13889,7 +14699,7 @@ function putTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs, types: readonly numb
 
 /**
  * encodeTcNetemAttrs appends the attributes of `tc-netem-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs): void {
@@ -13915,7 +14725,7 @@ export interface TcNetemLossAttrs {
   /** GE */ ge?: TcNetemGemodel;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13925,16 +14735,26 @@ const tcNetemLossAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcNetemLossAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcNetemLossAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcNetemLossAttrs decodes the attributes of `tc-netem-loss-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcNetemLossAttrs(view: DataView, start: number, end: number): TcNetemLossAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcNetemLossAttrs = {
     gi: undefined,
     ge: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -13942,8 +14762,13 @@ export function decodeTcNetemLossAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcNetemLossAttrsRank.length ? tcNetemLossAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -13964,7 +14789,7 @@ export function decodeTcNetemLossAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcNetemLossAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs, types: readonly number[], ordered: boolean): void {
@@ -14003,7 +14828,7 @@ function putTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs, types: reado
 
 /**
  * encodeTcNetemLossAttrs appends the attributes of `tc-netem-loss-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs): void {
@@ -14041,7 +14866,7 @@ export interface TcPieAttrs {
   /** DQ_RATE_ESTIMATOR */ dqRateEstimator?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14057,11 +14882,21 @@ const tcPieAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcPieAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcPieAttrsRank: readonly number[] = [2555904, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160];
+
+/**
  * decodeTcPieAttrs decodes the attributes of `tc-pie-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcPieAttrs(view: DataView, start: number, end: number): TcPieAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcPieAttrs = {
     target: undefined,
     limit: undefined,
@@ -14072,7 +14907,7 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
     bytemode: undefined,
     dqRateEstimator: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14080,8 +14915,13 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcPieAttrsRank.length ? tcPieAttrsRank[t]! : 2555904;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14120,7 +14960,7 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcPieAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putTcPieAttrs(w: MessageWriter, v: TcPieAttrs, types: readonly number[], ordered: boolean): void {
@@ -14173,7 +15013,7 @@ function putTcPieAttrs(w: MessageWriter, v: TcPieAttrs, types: readonly number[]
 
 /**
  * encodeTcPieAttrs appends the attributes of `tc-pie-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcPieAttrs(w: MessageWriter, v: TcPieAttrs): void {
@@ -14216,7 +15056,7 @@ export interface TcPoliceAttrs {
   /** PKTBURST64 */ pktburst64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14234,11 +15074,21 @@ const tcPoliceAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcPoliceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcPoliceAttrsRank: readonly number[] = [3080192, 262145, 524290, 786435, 1048580, 1310725, 1572870, 3080192, 1835016, 2097161, 2359306, 2621451];
+
+/**
  * decodeTcPoliceAttrs decodes the attributes of `tc-police-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcPoliceAttrs(view: DataView, start: number, end: number): TcPoliceAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcPoliceAttrs = {
     tbf: undefined,
     rate: undefined,
@@ -14251,7 +15101,7 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
     pktrate64: undefined,
     pktburst64: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14259,8 +15109,13 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcPoliceAttrsRank.length ? tcPoliceAttrsRank[t]! : 3080192;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14305,7 +15160,7 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcPoliceAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, -1];
 
 function putTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs, types: readonly number[], ordered: boolean): void {
@@ -14376,7 +15231,7 @@ function putTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs, types: readonly nu
 
 /**
  * encodeTcPoliceAttrs appends the attributes of `tc-police-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs): void {
@@ -14402,7 +15257,7 @@ export interface TcQfqAttrs {
   /** LMAX */ lmax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14412,16 +15267,26 @@ const tcQfqAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcQfqAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcQfqAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcQfqAttrs decodes the attributes of `tc-qfq-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcQfqAttrs(view: DataView, start: number, end: number): TcQfqAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcQfqAttrs = {
     weight: undefined,
     lmax: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14429,8 +15294,13 @@ export function decodeTcQfqAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcQfqAttrsRank.length ? tcQfqAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14451,7 +15321,7 @@ export function decodeTcQfqAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcQfqAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs, types: readonly number[], ordered: boolean): void {
@@ -14480,7 +15350,7 @@ function putTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs, types: readonly number[]
 
 /**
  * encodeTcQfqAttrs appends the attributes of `tc-qfq-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs): void {
@@ -14514,7 +15384,7 @@ export interface TcRedAttrs {
   /** MARK_BLOCK */ markBlock?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14528,11 +15398,21 @@ const tcRedAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcRedAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcRedAttrsRank: readonly number[] = [2031616, 262145, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeTcRedAttrs decodes the attributes of `tc-red-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcRedAttrs(view: DataView, start: number, end: number): TcRedAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcRedAttrs = {
     parms: undefined,
     stab: undefined,
@@ -14541,7 +15421,7 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
     earlyDropBlock: undefined,
     markBlock: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14549,8 +15429,13 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcRedAttrsRank.length ? tcRedAttrsRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14583,7 +15468,7 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcRedAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcRedAttrs(w: MessageWriter, v: TcRedAttrs, types: readonly number[], ordered: boolean): void {
@@ -14633,7 +15518,7 @@ function putTcRedAttrs(w: MessageWriter, v: TcRedAttrs, types: readonly number[]
 
 /**
  * encodeTcRedAttrs appends the attributes of `tc-red-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcRedAttrs(w: MessageWriter, v: TcRedAttrs): void {
@@ -14667,7 +15552,7 @@ export interface TcRouteAttrs {
   /** ACT */ act?: Array<IndexedItem<TcActAttrs>>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14681,11 +15566,21 @@ const tcRouteAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcRouteAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcRouteAttrsRank: readonly number[] = [2031616, 262145, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeTcRouteAttrs decodes the attributes of `tc-route-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcRouteAttrs(view: DataView, start: number, end: number): TcRouteAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcRouteAttrs = {
     classid: undefined,
     to: undefined,
@@ -14694,7 +15589,7 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
     police: undefined,
     act: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14702,8 +15597,13 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcRouteAttrsRank.length ? tcRouteAttrsRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14736,7 +15636,7 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcRouteAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs, types: readonly number[], ordered: boolean): void {
@@ -14789,7 +15689,7 @@ function putTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs, types: readonly numb
 
 /**
  * encodeTcRouteAttrs appends the attributes of `tc-route-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs): void {
@@ -14834,7 +15734,7 @@ export interface TcTaprioAttrs {
   /** TC_ENTRY */ tcEntry?: TcTaprioTcEntryAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14853,11 +15753,21 @@ const tcTaprioAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcTaprioAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcTaprioAttrsRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 3342336, 1572871, 1835016, 2097161, 2359306, 2621451, 2883596];
+
+/**
  * decodeTcTaprioAttrs decodes the attributes of `tc-taprio-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcTaprioAttrs(view: DataView, start: number, end: number): TcTaprioAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcTaprioAttrs = {
     priomap: undefined,
     schedEntryList: undefined,
@@ -14871,7 +15781,7 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
     txtimeDelay: undefined,
     tcEntry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -14879,8 +15789,13 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcTaprioAttrsRank.length ? tcTaprioAttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -14928,7 +15843,7 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcTaprioAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, -1];
 
 function putTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs, types: readonly number[], ordered: boolean): void {
@@ -15010,7 +15925,7 @@ function putTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs, types: readonly nu
 
 /**
  * encodeTcTaprioAttrs appends the attributes of `tc-taprio-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs): void {
@@ -15034,7 +15949,7 @@ export interface TcTaprioSchedEntryList {
   /** ENTRY */ entry?: TcTaprioSchedEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15043,15 +15958,25 @@ const tcTaprioSchedEntryListNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcTaprioSchedEntryListRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcTaprioSchedEntryListRank: readonly number[] = [720896, 327681];
+
+/**
  * decodeTcTaprioSchedEntryList decodes the attributes of `tc-taprio-sched-entry-list` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end: number): TcTaprioSchedEntryList {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcTaprioSchedEntryList = {
     entry: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15059,8 +15984,13 @@ export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end:
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcTaprioSchedEntryListRank.length ? tcTaprioSchedEntryListRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15078,7 +16008,7 @@ export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end:
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcTaprioSchedEntryListOrder: readonly number[] = [1, -1];
 
 function putTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList, types: readonly number[], ordered: boolean): void {
@@ -15120,7 +16050,7 @@ function putTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList, 
 
 /**
  * encodeTcTaprioSchedEntryList appends the attributes of `tc-taprio-sched-entry-list` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList): void {
@@ -15150,7 +16080,7 @@ export interface TcTaprioSchedEntry {
   /** INTERVAL */ interval?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15162,18 +16092,28 @@ const tcTaprioSchedEntryNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcTaprioSchedEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcTaprioSchedEntryRank: readonly number[] = [1507328, 262145, 524290, 786435, 1048580];
+
+/**
  * decodeTcTaprioSchedEntry decodes the attributes of `tc-taprio-sched-entry` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: number): TcTaprioSchedEntry {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcTaprioSchedEntry = {
     index: undefined,
     cmd: undefined,
     gateMask: undefined,
     interval: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15181,8 +16121,13 @@ export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: num
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcTaprioSchedEntryRank.length ? tcTaprioSchedEntryRank[t]! : 1507328;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15209,7 +16154,7 @@ export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: num
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcTaprioSchedEntryOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry, types: readonly number[], ordered: boolean): void {
@@ -15246,7 +16191,7 @@ function putTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry, types: r
 
 /**
  * encodeTcTaprioSchedEntry appends the attributes of `tc-taprio-sched-entry` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry): void {
@@ -15274,7 +16219,7 @@ export interface TcTaprioTcEntryAttrs {
   /** FP */ fp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15285,17 +16230,27 @@ const tcTaprioTcEntryAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcTaprioTcEntryAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcTaprioTcEntryAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcTaprioTcEntryAttrs decodes the attributes of `tc-taprio-tc-entry-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: number): TcTaprioTcEntryAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcTaprioTcEntryAttrs = {
     index: undefined,
     maxSdu: undefined,
     fp: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15303,8 +16258,13 @@ export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: n
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcTaprioTcEntryAttrsRank.length ? tcTaprioTcEntryAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15328,7 +16288,7 @@ export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: n
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcTaprioTcEntryAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs, types: readonly number[], ordered: boolean): void {
@@ -15361,7 +16321,7 @@ function putTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs, type
 
 /**
  * encodeTcTaprioTcEntryAttrs appends the attributes of `tc-taprio-tc-entry-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs): void {
@@ -15398,7 +16358,7 @@ export interface TcTbfAttrs {
   /** PBURST */ pburst?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15413,11 +16373,21 @@ const tcTbfAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcTbfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcTbfAttrsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeTcTbfAttrs decodes the attributes of `tc-tbf-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcTbfAttrs(view: DataView, start: number, end: number): TcTbfAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcTbfAttrs = {
     parms: undefined,
     rtab: undefined,
@@ -15427,7 +16397,7 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
     burst: undefined,
     pburst: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15435,8 +16405,13 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcTbfAttrsRank.length ? tcTbfAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15472,7 +16447,7 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcTbfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs, types: readonly number[], ordered: boolean): void {
@@ -15526,7 +16501,7 @@ function putTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs, types: readonly number[]
 
 /**
  * encodeTcTbfAttrs appends the attributes of `tc-tbf-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs): void {
@@ -15559,7 +16534,7 @@ export interface TcActSampleAttrs {
   /** PSAMPLE_GROUP */ psampleGroup?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15572,11 +16547,21 @@ const tcActSampleAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActSampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActSampleAttrsRank: readonly number[] = [1769472, 262145, 524290, 786435, 1048580, 1310725];
+
+/**
  * decodeTcActSampleAttrs decodes the attributes of `tc-act-sample-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActSampleAttrs(view: DataView, start: number, end: number): TcActSampleAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActSampleAttrs = {
     tm: undefined,
     parms: undefined,
@@ -15584,7 +16569,7 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
     truncSize: undefined,
     psampleGroup: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15592,8 +16577,13 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActSampleAttrsRank.length ? tcActSampleAttrsRank[t]! : 1769472;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15623,7 +16613,7 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActSampleAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs, types: readonly number[], ordered: boolean): void {
@@ -15674,7 +16664,7 @@ function putTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs, types: reado
 
 /**
  * encodeTcActSampleAttrs appends the attributes of `tc-act-sample-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs): void {
@@ -15703,7 +16693,7 @@ export interface TcActGactAttrs {
   /** PROB */ prob?: TcGactP;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15714,17 +16704,27 @@ const tcActGactAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcActGactAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcActGactAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
  * decodeTcActGactAttrs decodes the attributes of `tc-act-gact-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcActGactAttrs(view: DataView, start: number, end: number): TcActGactAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcActGactAttrs = {
     tm: undefined,
     parms: undefined,
     prob: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15732,8 +16732,13 @@ export function decodeTcActGactAttrs(view: DataView, start: number, end: number)
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcActGactAttrsRank.length ? tcActGactAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15757,7 +16762,7 @@ export function decodeTcActGactAttrs(view: DataView, start: number, end: number)
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcActGactAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs, types: readonly number[], ordered: boolean): void {
@@ -15805,7 +16810,7 @@ function putTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs, types: readonly 
 
 /**
  * encodeTcActGactAttrs appends the attributes of `tc-act-gact-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs): void {
@@ -15831,7 +16836,7 @@ export interface TcaStabAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15841,16 +16846,26 @@ const tcaStabAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcaStabAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcaStabAttrsRank: readonly number[] = [983040, 262145, 524290];
+
+/**
  * decodeTcaStabAttrs decodes the attributes of `tca-stab-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcaStabAttrs(view: DataView, start: number, end: number): TcaStabAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcaStabAttrs = {
     base: undefined,
     data: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15858,8 +16873,13 @@ export function decodeTcaStabAttrs(view: DataView, start: number, end: number): 
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcaStabAttrsRank.length ? tcaStabAttrsRank[t]! : 983040;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -15880,7 +16900,7 @@ export function decodeTcaStabAttrs(view: DataView, start: number, end: number): 
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcaStabAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs, types: readonly number[], ordered: boolean): void {
@@ -15914,7 +16934,7 @@ function putTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs, types: readonly numb
 
 /**
  * encodeTcaStabAttrs appends the attributes of `tca-stab-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs): void {
@@ -15951,7 +16971,7 @@ export interface TcaStatsAttrs {
   /** PKT64 */ pkt64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15966,11 +16986,21 @@ const tcaStatsAttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcaStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcaStatsAttrsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 2293760, 1572871, 1835016];
+
+/**
  * decodeTcaStatsAttrs decodes the attributes of `tca-stats-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcaStatsAttrs(view: DataView, start: number, end: number): TcaStatsAttrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcaStatsAttrs = {
     basic: undefined,
     rateEst: undefined,
@@ -15980,7 +17010,7 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
     basicHw: undefined,
     pkt64: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -15988,8 +17018,13 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcaStatsAttrsRank.length ? tcaStatsAttrsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -16025,7 +17060,7 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcaStatsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, -1];
 
 function putTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs, types: readonly number[], ordered: boolean): void {
@@ -16099,7 +17134,7 @@ function putTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs, types: readonly nu
 
 /**
  * encodeTcaStatsAttrs appends the attributes of `tca-stats-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs): void {
@@ -16144,7 +17179,7 @@ export interface TcU32Attrs {
   /** FLAGS */ flags?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16163,11 +17198,21 @@ const tcU32AttrsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcU32AttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcU32AttrsRank: readonly number[] = [3342336, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595];
+
+/**
  * decodeTcU32Attrs decodes the attributes of `tc-u32-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcU32Attrs(view: DataView, start: number, end: number): TcU32Attrs {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcU32Attrs = {
     classid: undefined,
     hash: undefined,
@@ -16181,7 +17226,7 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
     mark: undefined,
     flags: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -16189,8 +17234,13 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcU32AttrsRank.length ? tcU32AttrsRank[t]! : 3342336;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -16238,7 +17288,7 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcU32AttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putTcU32Attrs(w: MessageWriter, v: TcU32Attrs, types: readonly number[], ordered: boolean): void {
@@ -16326,7 +17376,7 @@ function putTcU32Attrs(w: MessageWriter, v: TcU32Attrs, types: readonly number[]
 
 /**
  * encodeTcU32Attrs appends the attributes of `tc-u32-attrs` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcU32Attrs(w: MessageWriter, v: TcU32Attrs): void {

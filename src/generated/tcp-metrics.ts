@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, parseIPv4Strict, readIPv4Int, walkAttributePath } from './support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -65,7 +65,7 @@ export interface TcpMetrics {
   /** TCP_METRICS_ATTR_SADDR_IPV6 */ saddrIpv6?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -85,11 +85,21 @@ const tcpMetricsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * tcpMetricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const tcpMetricsRank: readonly number[] = [3604480, 262145, 524290, 786435, 1048580, 1310725, 1605638, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740];
+
+/**
  * decodeTcpMetrics decodes the attributes of `tcp-metrics` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTcpMetrics(view: DataView, start: number, end: number): TcpMetrics {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: TcpMetrics = {
     addrIpv4: undefined,
     addrIpv6: undefined,
@@ -104,7 +114,7 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
     saddrIpv4: undefined,
     saddrIpv6: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -112,8 +122,13 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < tcpMetricsRank.length ? tcpMetricsRank[t]! : 3604480;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -164,7 +179,7 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const tcpMetricsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 7, 8, 9, 10, 11, 12, -1];
 
 function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[], ordered: boolean): void {
@@ -237,7 +252,7 @@ function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[]
 
 /**
  * encodeTcpMetrics appends the attributes of `tcp-metrics` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcpMetrics(w: MessageWriter, v: TcpMetrics): void {
@@ -273,7 +288,7 @@ export interface Metrics {
   rttvarUs?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -288,11 +303,21 @@ const metricsNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * metricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const metricsRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeMetrics decodes the attributes of `metrics` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeMetrics(view: DataView, start: number, end: number): Metrics {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Metrics = {
     rtt: undefined,
     rttvar: undefined,
@@ -302,7 +327,7 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
     rttUs: undefined,
     rttvarUs: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -310,8 +335,13 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < metricsRank.length ? metricsRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -347,7 +377,7 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const metricsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putMetrics(w: MessageWriter, v: Metrics, types: readonly number[], ordered: boolean): void {
@@ -396,7 +426,7 @@ function putMetrics(w: MessageWriter, v: Metrics, types: readonly number[], orde
 
 /**
  * encodeMetrics appends the attributes of `metrics` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMetrics(w: MessageWriter, v: Metrics): void {

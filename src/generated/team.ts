@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, walkAttributePath } from './support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from './support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -47,7 +47,7 @@ export interface Team {
   /** TEAM_ATTR_LIST_PORT */ listPort?: ItemPort;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -58,17 +58,27 @@ const teamNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * teamRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const teamRank: readonly number[] = [1245184, 262145, 557058, 819203];
+
+/**
  * decodeTeam decodes the attributes of `team` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeTeam(view: DataView, start: number, end: number): Team {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: Team = {
     teamIfindex: undefined,
     listOption: undefined,
     listPort: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -76,8 +86,13 @@ export function decodeTeam(view: DataView, start: number, end: number): Team {
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < teamRank.length ? teamRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -101,7 +116,7 @@ export function decodeTeam(view: DataView, start: number, end: number): Team {
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const teamOrder: readonly number[] = [1, 32770, 32771, -1];
 
 function putTeam(w: MessageWriter, v: Team, types: readonly number[], ordered: boolean): void {
@@ -142,7 +157,7 @@ function putTeam(w: MessageWriter, v: Team, types: readonly number[], ordered: b
 
 /**
  * encodeTeam appends the attributes of `team` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTeam(w: MessageWriter, v: Team): void {
@@ -167,7 +182,7 @@ export interface ItemOption {
   /** TEAM_ATTR_ITEM_OPTION */ option?: AttrOption;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -176,15 +191,25 @@ const itemOptionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * itemOptionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const itemOptionRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeItemOption decodes the attributes of `item-option` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeItemOption(view: DataView, start: number, end: number): ItemOption {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ItemOption = {
     option: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -192,8 +217,13 @@ export function decodeItemOption(view: DataView, start: number, end: number): It
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < itemOptionRank.length ? itemOptionRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -211,7 +241,7 @@ export function decodeItemOption(view: DataView, start: number, end: number): It
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const itemOptionOrder: readonly number[] = [32769, -1];
 
 function putItemOption(w: MessageWriter, v: ItemOption, types: readonly number[], ordered: boolean): void {
@@ -240,7 +270,7 @@ function putItemOption(w: MessageWriter, v: ItemOption, types: readonly number[]
 
 /**
  * encodeItemOption appends the attributes of `item-option` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeItemOption(w: MessageWriter, v: ItemOption): void {
@@ -277,7 +307,7 @@ export interface AttrOption {
   /** TEAM_ATTR_OPTION_ARRAY_INDEX */ arrayIndex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -292,11 +322,21 @@ const attrOptionNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * attrOptionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const attrOptionRank: readonly number[] = [2293760, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015];
+
+/**
  * decodeAttrOption decodes the attributes of `attr-option` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAttrOption(view: DataView, start: number, end: number): AttrOption {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: AttrOption = {
     name: undefined,
     changed: undefined,
@@ -306,7 +346,7 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
     portIfindex: undefined,
     arrayIndex: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -314,8 +354,13 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < attrOptionRank.length ? attrOptionRank[t]! : 2293760;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -351,7 +396,7 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const attrOptionOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putAttrOption(w: MessageWriter, v: AttrOption, types: readonly number[], ordered: boolean): void {
@@ -400,7 +445,7 @@ function putAttrOption(w: MessageWriter, v: AttrOption, types: readonly number[]
 
 /**
  * encodeAttrOption appends the attributes of `attr-option` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttrOption(w: MessageWriter, v: AttrOption): void {
@@ -425,7 +470,7 @@ export interface ItemPort {
   /** TEAM_ATTR_ITEM_PORT */ port?: AttrPort;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -434,15 +479,25 @@ const itemPortNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * itemPortRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const itemPortRank: readonly number[] = [720896, 294913];
+
+/**
  * decodeItemPort decodes the attributes of `item-port` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeItemPort(view: DataView, start: number, end: number): ItemPort {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: ItemPort = {
     port: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -450,8 +505,13 @@ export function decodeItemPort(view: DataView, start: number, end: number): Item
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < itemPortRank.length ? itemPortRank[t]! : 720896;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -469,7 +529,7 @@ export function decodeItemPort(view: DataView, start: number, end: number): Item
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const itemPortOrder: readonly number[] = [32769, -1];
 
 function putItemPort(w: MessageWriter, v: ItemPort, types: readonly number[], ordered: boolean): void {
@@ -498,7 +558,7 @@ function putItemPort(w: MessageWriter, v: ItemPort, types: readonly number[], or
 
 /**
  * encodeItemPort appends the attributes of `item-port` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeItemPort(w: MessageWriter, v: ItemPort): void {
@@ -533,7 +593,7 @@ export interface AttrPort {
   /** TEAM_ATTR_PORT_REMOVED */ removed?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder; leave undefined to encode in spec order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -547,11 +607,21 @@ const attrPortNames: Readonly<Record<number, string>> = {
 };
 
 /**
+ * attrPortRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const attrPortRank: readonly number[] = [2031616, 262145, 524290, 786435, 1048580, 1310725, 1572870];
+
+/**
  * decodeAttrPort decodes the attributes of `attr-port` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
  */
 export function decodeAttrPort(view: DataView, start: number, end: number): AttrPort {
-  const order: number[] = [];
+  let order: number[] | undefined;
+  let last = 0;
   const out: AttrPort = {
     ifindex: undefined,
     changed: undefined,
@@ -560,7 +630,7 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
     duplex: undefined,
     removed: undefined,
     unknown: undefined,
-    order,
+    order: undefined,
   };
   let t = -1;
   try {
@@ -568,8 +638,13 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
       t = -1;
       const len = checkAttr(view, p, end);
       const raw = view.getUint16(p + 2, true);
-      order.push(raw);
       t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < attrPortRank.length ? attrPortRank[t]! : 2031616;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else out.order = order = orderBefore(view, start, p);
+      }
+      if (order !== undefined) order.push(raw);
       const s = p + 4;
       const e = p + len;
       switch (t) {
@@ -602,7 +677,7 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
   return out;
 }
 
-/** Spec order with the family's default nest flag; -1 stands for the unknown attributes. */
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const attrPortOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putAttrPort(w: MessageWriter, v: AttrPort, types: readonly number[], ordered: boolean): void {
@@ -647,7 +722,7 @@ function putAttrPort(w: MessageWriter, v: AttrPort, types: readonly number[], or
 
 /**
  * encodeAttrPort appends the attributes of `attr-port` that are not undefined, in
- * the recorded `order` when there is one (then any set since), else in spec order.
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttrPort(w: MessageWriter, v: AttrPort): void {
