@@ -1186,7 +1186,7 @@ export class FamilyEmitter {
     head.push(` * and \`encodeXAttrs(w, value)\`. Per struct: \`readS\`/\`writeS\`/\`SSize\`. Per fixed header +`);
     head.push(` * attribute set: \`XMessage\` = \`{ header, attrs }\` with \`decodeXMessage\`/\`encodeXMessage\`.`);
     head.push(` * Enums decode to their spec names (unknown values stay numbers); flags to arrays of`);
-    head.push(` * names plus one number of unknown bits. u64 is bigint. See src/generated/support.ts`);
+    head.push(` * names plus one number of unknown bits. u64 is bigint. See src/codec/support.ts`);
     head.push(` * for \`unknown\` and \`order\`, which make decode → encode byte-identical.`);
     head.push(` */`);
     head.push(`import type { MessageWriter } from '../netlink/writer.js';`);
@@ -1195,8 +1195,8 @@ export class FamilyEmitter {
     if (readerNames.length) head.push(`import { ${readerNames.join(', ')} } from '../netlink/reader.js';`);
     if (this.imports.format.size) head.push(`import { ${[...this.imports.format].sort().join(', ')} } from '../netlink/format.js';`);
     if (this.imports.errors.size) head.push(`import { ${[...this.imports.errors].sort().join(', ')} } from '../netlink/errors.js';`);
-    if (this.imports.supportTypes.size) head.push(`import type { ${[...this.imports.supportTypes].sort().join(', ')} } from './support.js';`);
-    if (this.imports.support.size) head.push(`import { ${[...this.imports.support].sort().join(', ')} } from './support.js';`);
+    if (this.imports.supportTypes.size) head.push(`import type { ${[...this.imports.supportTypes].sort().join(', ')} } from '../codec/support.js';`);
+    if (this.imports.support.size) head.push(`import { ${[...this.imports.support].sort().join(', ')} } from '../codec/support.js';`);
     head.push('');
     const all = [...head, ...body.out];
     if (helperLines.length) {

@@ -85,8 +85,6 @@ function build(): { outputs: Output[]; skipped: string[] } {
     generated.push({ name: fam.name, module, genl: model.protocol !== 'netlink-raw' });
   }
 
-  const support = readFileSync(join(here, 'runtime/support.ts'), 'utf8');
-  outputs.push({ file: 'support.ts', text: header('from codegen/runtime/support.ts') + support });
 
   const idx: string[] = [];
   idx.push(header('from the family modules beside it').trimEnd());
@@ -120,7 +118,7 @@ function build(): { outputs: Output[]; skipped: string[] } {
   }
   idx.push(` */`);
   for (const g of generated) idx.push(`export * as ${camel(g.name)} from './${g.module}.js';`);
-  idx.push(`export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from './support.js';`);
+  idx.push(`export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';`);
   const rt = generated.filter((g) => !g.genl && g.name.startsWith('rt-') || g.name === 'tc');
   for (const g of rt) idx.push(`import { attributePathAt as ${camel(g.name)}PathAt } from './${g.module}.js';`);
   idx.push('');

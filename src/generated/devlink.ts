@@ -8,14 +8,14 @@
  * and `encodeXAttrs(w, value)`. Per struct: `readS`/`writeS`/`SSize`. Per fixed header +
  * attribute set: `XMessage` = `{ header, attrs }` with `decodeXMessage`/`encodeXMessage`.
  * Enums decode to their spec names (unknown values stay numbers); flags to arrays of
- * names plus one number of unknown bits. u64 is bigint. See src/generated/support.ts
+ * names plus one number of unknown bits. u64 is bigint. See src/codec/support.ts
  * for `unknown` and `order`, which make decode → encode byte-identical.
  */
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU64, readU8 } from '../netlink/reader.js';
-import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, walkAttributePath, writeBitfield32 } from './support.js';
+import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums

@@ -49,7 +49,7 @@ export * as rtRule from './rt-rule.js';
 export * as tc from './tc.js';
 export * as tcpMetrics from './tcp-metrics.js';
 export * as team from './team.js';
-export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from './support.js';
+export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';
 import { attributePathAt as rtAddrPathAt } from './rt-addr.js';
 import { attributePathAt as rtLinkPathAt } from './rt-link.js';
 import { attributePathAt as rtNeighPathAt } from './rt-neigh.js';

@@ -8,15 +8,15 @@
  * and `encodeXAttrs(w, value)`. Per struct: `readS`/`writeS`/`SSize`. Per fixed header +
  * attribute set: `XMessage` = `{ header, attrs }` with `decodeXMessage`/`encodeXMessage`.
  * Enums decode to their spec names (unknown values stay numbers); flags to arrays of
- * names plus one number of unknown bits. u64 is bigint. See src/generated/support.ts
+ * names plus one number of unknown bits. u64 is bigint. See src/codec/support.ts
  * for `unknown` and `order`, which make decode → encode byte-identical.
  */
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, GenlFamilyDescriptor } from './support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from './support.js';
+import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums

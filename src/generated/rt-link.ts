@@ -8,7 +8,7 @@
  * and `encodeXAttrs(w, value)`. Per struct: `readS`/`writeS`/`SSize`. Per fixed header +
  * attribute set: `XMessage` = `{ header, attrs }` with `decodeXMessage`/`encodeXMessage`.
  * Enums decode to their spec names (unknown values stay numbers); flags to arrays of
- * names plus one number of unknown bits. u64 is bigint. See src/generated/support.ts
+ * names plus one number of unknown bits. u64 is bigint. See src/codec/support.ts
  * for `unknown` and `order`, which make decode → encode byte-identical.
  */
 import type { MessageWriter } from '../netlink/writer.js';
@@ -16,8 +16,8 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
-import type { FamilyTables, IndexedItem } from './support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from './support.js';
+import type { FamilyTables, IndexedItem } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums

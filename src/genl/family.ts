@@ -18,7 +18,7 @@ import { NetlinkProtocol } from '../netlink/constants.js';
 import { NetlinkError } from '../netlink/errors.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { NetNsLike } from '../netns/index.js';
-import type { GenlFamilyDescriptor, GenlRequest } from '../generated/support.js';
+import type { GenlFamilyDescriptor, GenlRequest } from '../codec/support.js';
 import { nlctrlFamily, type CtrlAttrs } from '../generated/nlctrl.js';
 
 /** Size of `struct genlmsghdr`. */
