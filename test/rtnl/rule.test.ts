@@ -1,11 +1,21 @@
 // rules: IPv4 and IPv6 policy-routing rules against the real kernel in a
 // throwaway namespace; after every change both families are compared with
 // `ip -j rule` / `ip -j -6 rule` on the same namespace, the default rules included.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Rtnl, type Rule, type RuleSpec } from '../../src/rtnl/index.js';
 import { EncodeError, KernelError, MessageWriter, type Request } from '../../src/netlink/index.js';
 import { rtRule } from '../../src/generated/index.js';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
+
+/**
+ * A uid range the kernel accepts here: it maps uids through the caller's user
+ * namespace, so inside the unprivileged one `npm test` uses for non-root users
+ * (where only uid 0 is mapped) the range must be [0, 0].
+ */
+const MAPPED_ALL = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).join(' ') === '0 0 4294967295';
+const UIDS: [number, number] = MAPPED_ALL ? [100, 200] : [0, 0];
+const UIDS6: [number, number] = MAPPED_ALL ? [0, 10] : [0, 0];
 
 const TABLE_NAMES: Record<number, string> = { 253: 'default', 254: 'main', 255: 'local' };
 const PROTO_NAMES: Record<number, string> = { 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static' };
@@ -112,7 +122,7 @@ describeKernel('rules', () => {
     fwmask: 0xff,
     iif: 'veth0',
     oif: 'veth1',
-    uidRange: [100, 200],
+    uidRange: UIDS,
     ipProto: 'tcp',
     sport: [1000, 2000],
     dport: 80,
@@ -133,7 +143,7 @@ describeKernel('rules', () => {
       fwmask: 0xff,
       iif: 'veth0',
       oif: 'veth1',
-      uidRange: [100, 200],
+      uidRange: UIDS,
       ipProto: 6,
       sport: [1000, 2000],
       dport: [80, 80],
@@ -186,7 +196,7 @@ describeKernel('rules', () => {
   it('adds blackhole, unreachable, prohibit, goto and nop rules, inverted selectors, suppressors, a protocol, a detached iif', async () => {
     await rt.rules.add({ action: 'blackhole', priority: 1002, from: '10.3.0.0/16', invert: true });
     await rt.rules.add({ action: 'unreachable', priority: 1003, to: '10.4.0.0/16' });
-    await rt.rules.add({ family: 'inet6', action: 'prohibit', priority: 1004, uidRange: [0, 10] });
+    await rt.rules.add({ family: 'inet6', action: 'prohibit', priority: 1004, uidRange: UIDS6 });
     await rt.rules.add({ priority: 1005, goto: 1007, fwmark: 5 });
     await rt.rules.add({ priority: 1007, action: 'nop' });
     await rt.rules.add({ priority: 1008, table: 'main', suppressPrefixLength: 0 });
@@ -196,7 +206,7 @@ describeKernel('rules', () => {
     const at = (p: number, list = v4) => list.find((r) => r.priority === p)!;
     expect(at(1002)).toMatchObject({ action: 'blackhole', invert: true, flags: ['invert'], table: 0 });
     expect(at(1003).action).toBe('unreachable');
-    expect(at(1004, v6)).toMatchObject({ action: 'prohibit', uidRange: [0, 10] });
+    expect(at(1004, v6)).toMatchObject({ action: 'prohibit', uidRange: UIDS6 });
     expect(at(1005)).toMatchObject({ action: 'goto', goto: 1007, fwmark: 5 });
     expect(at(1007).action).toBe('nop');
     expect(at(1008)).toMatchObject({ suppressPrefixLength: 0, table: 254 });
