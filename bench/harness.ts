@@ -38,8 +38,19 @@ export interface Peer {
   repetitions?: number;
   /** Warm-up runs for this peer, overriding the workload's. */
   warmup?: number;
+  /**
+   * Untimed work before each run (warm-up and timed), before the forced GC:
+   * rebuilding the state a run consumes (a fresh namespace, deleted routes).
+   */
+  before?(): void | Promise<void>;
   /** One timed run. */
   run(): Outcome | Promise<Outcome>;
+  /**
+   * A line for the report after the table, called once all runs are done:
+   * what a time alone does not say (events seen against expected, bytes
+   * retained, a rate).
+   */
+  note?(): string | undefined;
 }
 
 /** Plan is a prepared workload: its peers and how to compare them. */
@@ -73,6 +84,8 @@ export interface PeerResult {
   vsBaseline: number | undefined;
   /** median / floor median. */
   vsFloor: number | undefined;
+  /** The peer's `note()`, if it has one. */
+  note: string | undefined;
 }
 
 /** WorkloadResult is what the report prints and writes as JSON. */
@@ -105,7 +118,7 @@ export class CountMismatchError extends Error {
  * ran with --expose-gc, else the same function obtained at run time (V8 lets
  * a flag set now take effect in a context created after).
  */
-function fullGc(): () => void {
+export function fullGc(): () => void {
   const g = (globalThis as { gc?: () => void }).gc;
   if (g) return g;
   setFlagsFromString('--expose-gc');
@@ -113,6 +126,7 @@ function fullGc(): () => void {
 }
 
 async function once(peer: Peer, workload: string, gc?: () => void): Promise<number> {
+  await peer.before?.();
   gc?.();
   const t0 = process.hrtime.bigint();
   const outcome = await peer.run();
@@ -164,6 +178,7 @@ export async function measure(workload: string, plan: Plan, options: MeasureOpti
       stats: stats[i]!,
       vsBaseline: base ? stats[i]!.median / base : undefined,
       vsFloor: floor ? stats[i]!.median / floor : undefined,
+      note: p.note?.(),
     })),
   };
 }

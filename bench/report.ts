@@ -21,12 +21,13 @@ function ratio(r: number | undefined): string {
 
 /**
  * formatTable renders: workload | peer | median | p90 | runs | vs base |
- * vs floor, where base is each workload's baseline (`ip` for the kernel
+ * vs floor | per run (the median times the operations of one run, for peers
+ * timed per operation), where base is each workload's baseline (`ip` for the kernel
  * workloads, `hand` for the decode ones). Times are per operation in each workload's unit; a ratio is
  * this peer's median over the reference's (below 1: faster).
  */
 export function formatTable(results: readonly WorkloadResult[]): string {
-  const header = ['workload', 'peer', 'median', 'p90', 'unit', 'runs', 'vs base', 'vs floor'];
+  const header = ['workload', 'peer', 'median', 'p90', 'unit', 'runs', 'vs base', 'vs floor', 'per run'];
   const rows: string[][] = [];
   for (const r of results) {
     for (const p of r.peers) {
@@ -39,11 +40,12 @@ export function formatTable(results: readonly WorkloadResult[]): string {
         String(p.stats.samples.length),
         ratio(p.vsBaseline),
         ratio(p.vsFloor),
+        p.ops > 1 ? `${time(p.stats.median * p.ops, 'ms')} ms` : '',
       ]);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = new Set([2, 3, 5, 6, 7]);
+  const numeric = new Set([2, 3, 5, 6, 7, 8]);
   const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
   let last = '';
@@ -52,6 +54,8 @@ export function formatTable(results: readonly WorkloadResult[]): string {
     last = row[0]!;
     out.push(line(row));
   }
+  const notes = results.flatMap((r) => r.peers.filter((p) => p.note).map((p) => `  ${r.workload}/${p.peer}: ${p.note}`));
+  if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }
 

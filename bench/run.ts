@@ -26,8 +26,8 @@ if (process.env.NLKIT_IN_NETNS !== '1') {
 
 const USAGE = `usage: npm run bench -- [WORKLOAD…] [options]
 
-workloads (default: all):
-${workloads.map((w) => `  ${w.name.padEnd(14)} ${w.summary}`).join('\n')}
+workloads (default: all; a group name such as rtnl-dumps selects its members):
+${workloads.map((w) => `  ${w.name.padEnd(18)} ${w.summary}${w.group ? ` [${w.group}]` : ''}`).join('\n')}
 
 options (each also read from the environment variable shown):
   --quick              small sizes and few runs (NLKIT_BENCH_QUICK=1)
@@ -41,6 +41,12 @@ options (each also read from the environment variable shown):
   --decode-links N     veth links captured for decode-links (NLKIT_BENCH_DECODE_LINKS; default 10000, quick 1000)
   --requests N         requests per nlkit run in link-get (NLKIT_BENCH_REQUESTS; default 10000, quick 2000)
   --ip-calls N         ip processes (samples) in link-get (NLKIT_BENCH_IP_CALLS; default 50, quick 20)
+  --dual-addresses N   IPv4+IPv6 addresses (half each) for rtnl-dumps-addrs (NLKIT_BENCH_DUAL_ADDRESSES; default 20000, quick 2000)
+  --gets N             links.get calls per run in rtnl-link-get (NLKIT_BENCH_GETS; default 1000, quick 200)
+  --batch-routes N     routes per run in route-batch (NLKIT_BENCH_BATCH_ROUTES; default 10000, quick 1000)
+  --moves N            devices moved per run in moves (NLKIT_BENCH_MOVES; default 200, quick 20)
+  --ip-moves N         devices the ip peer moves per run in moves (NLKIT_BENCH_IP_MOVES; default 25, quick 10)
+  --churn N            addresses added then deleted per run in events (NLKIT_BENCH_CHURN; default 5000, quick 500)
   --peers A,B          time only these peers (e.g. \`--peers nlkit\` under \`node --cpu-prof\`)
   --json FILE          also write results, raw samples included, as JSON
   --list               list workloads and exit
@@ -60,6 +66,12 @@ const { values, positionals } = parseArgs({
     'decode-links': { type: 'string' },
     requests: { type: 'string' },
     'ip-calls': { type: 'string' },
+    'dual-addresses': { type: 'string' },
+    gets: { type: 'string' },
+    'batch-routes': { type: 'string' },
+    moves: { type: 'string' },
+    'ip-moves': { type: 'string' },
+    churn: { type: 'string' },
     peers: { type: 'string' },
     json: { type: 'string' },
     list: { type: 'boolean' },
@@ -97,15 +109,22 @@ const config: BenchConfig = {
   decodeLinks: count(values['decode-links'], 'NLKIT_BENCH_DECODE_LINKS', 10000, 1000, 2),
   requests: count(values.requests, 'NLKIT_BENCH_REQUESTS', 10000, 2000),
   ipCalls: count(values['ip-calls'], 'NLKIT_BENCH_IP_CALLS', 50, 20),
+  dualAddresses: count(values['dual-addresses'], 'NLKIT_BENCH_DUAL_ADDRESSES', 20000, 2000, 2),
+  gets: count(values.gets, 'NLKIT_BENCH_GETS', 1000, 200),
+  batchRoutes: count(values['batch-routes'], 'NLKIT_BENCH_BATCH_ROUTES', 10000, 1000),
+  moves: count(values.moves, 'NLKIT_BENCH_MOVES', 200, 20),
+  ipMoves: count(values['ip-moves'], 'NLKIT_BENCH_IP_MOVES', 25, 10),
+  churn: count(values.churn, 'NLKIT_BENCH_CHURN', 5000, 500),
 };
 
-const unknown = positionals.filter((name) => !workloads.some((w) => w.name === name));
+const named = (w: (typeof workloads)[number], name: string) => w.name === name || w.group === name;
+const unknown = positionals.filter((name) => !workloads.some((w) => named(w, name)));
 if (unknown.length) {
   console.error(`bench: unknown workload ${unknown.join(', ')}; known: ${workloads.map((w) => w.name).join(', ')}`);
   process.exit(2);
 }
 const onlyPeers = values.peers?.split(',').map((s) => s.trim()).filter(Boolean);
-const selected = positionals.length ? workloads.filter((w) => positionals.includes(w.name)) : workloads;
+const selected = positionals.length ? workloads.filter((w) => positionals.some((name) => named(w, name))) : workloads;
 
 assertBenchNamespace();
 
@@ -118,6 +137,7 @@ const fixtures = new Fixtures(
     decodeLinks: config.decodeLinks,
     routes: config.routes,
     routeTables: config.routeTables,
+    dualAddresses: config.dualAddresses,
   },
   log,
 );

@@ -90,6 +90,17 @@ export interface AddressFixture {
   total: number;
 }
 
+/** DualAddressFixture: a namespace holding a few veths carrying IPv4 /32s and IPv6 /128s (nodad), half each. */
+export interface DualAddressFixture {
+  ns: Namespace;
+  /** IPv4 addresses added (lo's 127.0.0.1 not counted). */
+  inet: number;
+  /** IPv6 addresses added (lo's ::1 not counted). */
+  inet6: number;
+  /** Addresses a dump returns: the ones added plus lo's 127.0.0.1 and ::1. */
+  total: number;
+}
+
 /** RouteFixture: a namespace holding one veth pair and many IPv4 routes in a few tables. */
 export interface RouteFixture {
   ns: Namespace;
@@ -113,6 +124,8 @@ export interface FixtureSizes {
   routes: number;
   /** Routing tables the routes are spread over (main first, then 100, 101, …). */
   routeTables: number;
+  /** Addresses, IPv4 and IPv6 half each, in the dual-stack address namespace (rtnl-dumps). */
+  dualAddresses: number;
 }
 
 /**
@@ -126,6 +139,7 @@ export class Fixtures {
   private addressFixture: AddressFixture | undefined;
   private decodeLinkFixture: LinkFixture | undefined;
   private routeFixture: RouteFixture | undefined;
+  private dualAddressFixture: DualAddressFixture | undefined;
 
   constructor(readonly sizes: FixtureSizes, private readonly log: (line: string) => void = () => undefined) {}
 
@@ -146,7 +160,7 @@ export class Fixtures {
 
   /**
    * routes returns the route namespace, creating and filling it on first use:
-   * a veth pair rt0/rt1, both up, 172.16.0.1/16 on rt0, and `sizes.routes`
+   * a veth pair rt0/rt1, both up (without IPv6 link-local addresses), 172.16.0.1/16 on rt0, and `sizes.routes`
    * IPv4 /24s (10.0.0.0/24, 10.0.1.0/24, … into 11.x, 12.x as needed) spread
    * round-robin over `sizes.routeTables` tables (main, 100, 101, …). Every
    * fifth route is on-link (`dev rt0`, no gateway), the rest `via
@@ -158,7 +172,9 @@ export class Fixtures {
     const ns = this.namespace('nlkbr');
     const tables = [254];
     for (let t = 1; t < Math.max(1, this.sizes.routeTables); t++) tables.push(99 + t);
-    const lines = ['link add rt0 type veth peer name rt1', 'link set rt0 up', 'link set rt1 up', 'addr add 172.16.0.1/16 dev rt0'];
+    // addrgenmode none: no IPv6 link-local address, so no DAD that would add
+    // routes a second after setup (every dump of the namespace stays the same).
+    const lines = ['link add rt0 type veth peer name rt1', 'link set rt0 addrgenmode none', 'link set rt1 addrgenmode none', 'link set rt0 up', 'link set rt1 up', 'addr add 172.16.0.1/16 dev rt0'];
     for (let i = 0; i < this.sizes.routes; i++) {
       let line = `route add ${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
       line += i % 5 === 0 ? ' dev rt0' : ` via 172.16.0.${2 + (i % 8)} dev rt0`;
@@ -212,6 +228,56 @@ export class Fixtures {
     return this.addressFixture;
   }
 
+  /**
+   * dualAddresses returns the dual-stack address namespace, creating and
+   * filling it on first use: `sizes.addressLinks` veths (down, so no
+   * link-local IPv6 appears) carrying `sizes.dualAddresses` addresses, half
+   * IPv4 /32s (10.LINK.Y.Z) and half IPv6 /128s (fd00:LINK::Y:Z) added with
+   * `nodad`, so no duplicate address detection runs and nothing changes
+   * after setup.
+   */
+  dualAddresses(): DualAddressFixture {
+    if (this.dualAddressFixture) return this.dualAddressFixture;
+    const ns = this.namespace('nlkbx');
+    const spread = Math.max(1, this.sizes.addressLinks);
+    const lines: string[] = [];
+    for (let i = 0; i < Math.ceil(spread / 2); i++) lines.push(`link add bx${2 * i} type veth peer name bx${2 * i + 1}`);
+    const inet = Math.ceil(this.sizes.dualAddresses / 2);
+    const inet6 = this.sizes.dualAddresses - inet;
+    for (let i = 0; i < inet; i++) {
+      const l = i % spread;
+      const j = Math.floor(i / spread);
+      lines.push(`addr add 10.${l}.${Math.floor(j / 250)}.${(j % 250) + 1}/32 dev bx${l}`);
+    }
+    for (let i = 0; i < inet6; i++) {
+      const l = i % spread;
+      const j = Math.floor(i / spread);
+      lines.push(`addr add fd00:${l}::${(j >> 16).toString(16)}:${(j & 0xffff).toString(16)}/128 dev bx${l} nodad`);
+    }
+    const t0 = performance.now();
+    ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
+    this.log(`setup: ${ns.name}: ${inet} IPv4 + ${inet6} IPv6 addresses on ${spread} links in ${Math.round(performance.now() - t0)} ms`);
+    this.dualAddressFixture = { ns, inet, inet6, total: inet + inet6 + 2 };
+    return this.dualAddressFixture;
+  }
+
+  /**
+   * scratch creates an empty namespace (only `lo`, up) for a workload that
+   * changes state on every run; `drop` deletes it early, `removeAll` in any
+   * case.
+   */
+  scratch(prefix: string): Namespace {
+    return this.namespace(prefix);
+  }
+
+  /** drop deletes a namespace made by `scratch` (and forgets it). */
+  drop(ns: Namespace): void {
+    const i = this.made.indexOf(ns.name);
+    if (i < 0) return;
+    this.made.splice(i, 1);
+    ipRun(['netns', 'del', ns.name]);
+  }
+
   /** namespace creates a fresh named namespace, checks it holds only `lo`, and brings `lo` up. */
   private namespace(prefix: string): Namespace {
     assertBenchNamespace();
@@ -238,5 +304,6 @@ export class Fixtures {
     this.addressFixture = undefined;
     this.decodeLinkFixture = undefined;
     this.routeFixture = undefined;
+    this.dualAddressFixture = undefined;
   }
 }

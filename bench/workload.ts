@@ -26,6 +26,18 @@ export interface BenchConfig {
   requests: number;
   /** `ip` processes spawned (one sample each) in the round-trip workload. */
   ipCalls: number;
+  /** Addresses (IPv4 and IPv6 half each) in the rtnl-dumps address namespace. */
+  dualAddresses: number;
+  /** links.get calls per run in rtnl-link-get. */
+  gets: number;
+  /** Routes one route-batch run adds. */
+  batchRoutes: number;
+  /** Devices one moves run moves. */
+  moves: number;
+  /** Devices the ip peer of moves moves per run (its processes are slow). */
+  ipMoves: number;
+  /** Addresses the events churn adds and deletes per run (twice as many events). */
+  churn: number;
   /** Timed runs per peer. */
   repetitions: number;
   /** Untimed runs per peer first. */
@@ -42,6 +54,8 @@ export interface PreparedWorkload extends Plan {
 export interface Workload {
   /** Name used on the command line, e.g. `links-dump`. */
   name: string;
+  /** A name several workloads share, which selects them all on the command line (e.g. `rtnl-dumps`). */
+  group?: string;
   /** One line for `--list` and the report. */
   summary: string;
   /** Sets up and validates; throws when a peer disagrees with `ip -j`. */
