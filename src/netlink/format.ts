@@ -30,30 +30,33 @@ export function formatIPv4(view: DataView, s: number): string {
 
 /** formatIPv6 formats 16 bytes at `s` per RFC 5952 (IPv4-mapped `::ffff:a.b.c.d` kept dotted). */
 export function formatIPv6(view: DataView, s: number): string {
-  const g = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) g[i] = view.getUint16(s + 2 * i, false);
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${formatIPv4(view, s + 12)}`;
-  }
+  // Built without intermediate arrays: this runs once per address or route in a dump.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (view.getUint16(s + 2 * i, false) === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart + 1;
+      }
+    } else runStart = -1;
+  }
+  if (bestStart === 0 && bestLen === 5 && view.getUint16(s + 10, false) === 0xffff) {
+    return `::ffff:${formatIPv4(view, s + 12)}`;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
       continue;
     }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += view.getUint16(s + 2 * i, false).toString(16);
   }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
-  return `${head}::${tail}`;
+  return out;
 }
 
 /**

@@ -46,8 +46,9 @@ export function familyNumber(family: FamilyName | number | undefined): number {
   return n;
 }
 
+const FAMILY_NAMES: Readonly<Record<number, FamilyName>> = Object.fromEntries(Object.entries(Family).map(([k, v]) => [v, k as FamilyName]));
+
 /** familyName maps AF_* to its name ('inet', 'inet6', …), or keeps the number. */
 export function familyName(af: number): FamilyName | number {
-  for (const [k, v] of Object.entries(Family)) if (v === af) return k as FamilyName;
-  return af;
+  return FAMILY_NAMES[af] ?? af;
 }

@@ -154,6 +154,11 @@ const RTAX_CC_ALGO = 16;
 
 const metricField = (name: NumericMetric) => `rtax${name[0]!.toUpperCase()}${name.slice(1)}` as keyof rtRoute.RtaMetrics;
 
+/** [name, RTAX_* number, RtaMetrics field] of each numeric metric, worked out once (the decode path runs per route). */
+const METRIC_ROWS: ReadonlyArray<readonly [NumericMetric, number, keyof rtRoute.RtaMetrics]> = (Object.entries(METRICS) as Array<[NumericMetric, number]>).map(
+  ([name, n]) => [name, n, metricField(name)] as const,
+);
+
 /** One path of a multipath route (struct rtnexthop and its attributes). */
 export interface Nexthop {
   /** RTA_GATEWAY (or RTA_VIA's address when the gateway is of another family). */
@@ -237,10 +242,13 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
 
 const decodeRoute = (view: DataView, start: number, end: number): Route => routeFromMessage(rtRoute.decodeRouteMessage(view, start, end));
 
+const ROUTE_FLAG_ROWS = Object.entries(RouteFlag) as Array<[RouteFlag, number]>;
+
 function decodeRouteFlags(bits: number): Array<RouteFlag | number> {
+  if (bits === 0) return [];
   const out: Array<RouteFlag | number> = [];
   let rest = bits >>> 0;
-  for (const [name, bit] of Object.entries(RouteFlag) as Array<[RouteFlag, number]>) {
+  for (const [name, bit] of ROUTE_FLAG_ROWS) {
     if (rest & bit) {
       out.push(name);
       rest = (rest & ~bit) >>> 0;
@@ -252,14 +260,14 @@ function decodeRouteFlags(bits: number): Array<RouteFlag | number> {
 
 function metricsFromAttrs(x: rtRoute.RtaMetrics): RouteMetrics {
   const out: RouteMetrics = {};
-  for (const name of Object.keys(METRICS) as NumericMetric[]) {
-    const v = x[metricField(name)] as number | undefined;
+  for (const [name, , field] of METRIC_ROWS) {
+    const v = x[field] as number | undefined;
     if (v !== undefined) out[name] = v;
   }
   if (x.rtaxCcAlgo !== undefined) out.congctl = x.rtaxCcAlgo;
   if (x.rtaxLock !== undefined && x.rtaxLock !== 0) {
     const lock: LockableMetric[] = [];
-    for (const [name, n] of Object.entries(METRICS) as Array<[NumericMetric, number]>) if (x.rtaxLock & (1 << n)) lock.push(name);
+    for (const [name, n] of METRIC_ROWS) if (x.rtaxLock & (1 << n)) lock.push(name);
     if (x.rtaxLock & (1 << RTAX_CC_ALGO)) lock.push('congctl');
     out.lock = lock;
     out.mtuLock = lock.includes('mtu');
