@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import * as libc from '../src/netlink/libc.js';
+import { withNetns } from '../src/netns/index.js';
 
 /** assertBenchNamespace throws unless we run inside `npm run bench`'s private network namespace. */
 export function assertBenchNamespace(): void {
@@ -54,24 +54,10 @@ export interface Namespace {
 
 /**
  * enterNamed returns an `enterNetns` function that runs its argument with
- * this thread switched into /run/netns/NAME, and switches back after.
+ * this thread inside /run/netns/NAME (nlkit's own withNetns).
  */
 export function enterNamed(name: string): <T>(fn: () => T) => T {
-  return <T>(fn: () => T): T => {
-    const target = libc.open(`/run/netns/${name}`, libc.O_RDONLY | libc.O_CLOEXEC);
-    const home = libc.open('/proc/thread-self/ns/net', libc.O_RDONLY | libc.O_CLOEXEC);
-    try {
-      libc.setns(target, libc.CLONE_NEWNET);
-      try {
-        return fn();
-      } finally {
-        libc.setns(home, libc.CLONE_NEWNET);
-      }
-    } finally {
-      libc.close(target);
-      libc.close(home);
-    }
-  };
+  return <T>(fn: () => T): T => withNetns(name, fn);
 }
 
 /** LinkFixture: a namespace holding `lo` and veth pairs with both ends inside. */

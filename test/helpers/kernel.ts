@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { describe } from 'vitest';
-import * as libc from '../../src/netlink/libc.js';
 
 /** Why kernel tests cannot run here, or undefined when they can. */
 export const kernelSkipReason: string | undefined =
@@ -69,28 +68,6 @@ export function makeNetns(prefix = 'nlk'): { name: string; remove: () => void } 
   }
   ip(name, 'link', 'set', 'lo', 'up');
   return { name, remove: () => ip(undefined, 'netns', 'del', name) };
-}
-
-/**
- * enterNamed returns an `enterNetns` function for socket options that runs
- * its argument with the thread inside /run/netns/NAME.
- */
-export function enterNamed(name: string): <T>(fn: () => T) => T {
-  return <T>(fn: () => T): T => {
-    const target = libc.open(`/run/netns/${name}`, libc.O_RDONLY | libc.O_CLOEXEC);
-    const home = libc.open('/proc/thread-self/ns/net', libc.O_RDONLY | libc.O_CLOEXEC);
-    try {
-      libc.setns(target, libc.CLONE_NEWNET);
-      try {
-        return fn();
-      } finally {
-        libc.setns(home, libc.CLONE_NEWNET);
-      }
-    } finally {
-      libc.close(target);
-      libc.close(home);
-    }
-  };
 }
 
 /** fdCount counts this process's open file descriptors. */
