@@ -585,7 +585,12 @@ export class Connection implements Disposable, AsyncDisposable {
 
   /** Start the reader loop if it is not running. */
   private kick(): void {
-    if (this.looping || this.closed) return;
+    if (this.closed) return;
+    if (this.looping) {
+      // The loop may be waiting unref'd for a subscription: a pending request must keep the process alive.
+      this.updateRef();
+      return;
+    }
     this.looping = true;
     void this.loop().finally(() => {
       this.looping = false;

@@ -452,6 +452,25 @@ describe('overruns', () => {
     await expect(p).resolves.toEqual({ replies: [3], warning: undefined });
   });
 
+  it('a request made while an idle subscription waits makes the wait keep the process alive', async () => {
+    let held: FakeRequest | undefined;
+    const { k, conn } = setup((req) => {
+      held = req; // answered later
+    });
+    const stream = conn.notifications(decodeItem);
+    void stream.next();
+    await tick();
+    expect(k.waits.at(-1)).toMatchObject({ ref: false });
+    const p = conn.request({ type: REQ, body: body(1) });
+    await tick();
+    expect(k.waitRef).toBe(true); // the pending request holds the process now
+    k.deliver(datagram(errorMsg(held!, k)));
+    await p;
+    await tick();
+    expect(k.waits.at(-1)).toMatchObject({ ref: false }); // and the next wait lets go once it is answered
+    await stream.return!();
+  });
+
   it('a notification stream gets an overrun event and continues', async () => {
     const { k, conn } = setup();
     const stream = conn.notifications(decodeItem);
