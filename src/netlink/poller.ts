@@ -16,7 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as libc from './libc.js';
-import { AbortError, ClosedError, TimeoutError } from './errors.js';
+import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
 
 /** Options for one wait. */
 export interface WaitOptions {
@@ -82,10 +82,11 @@ class Poller {
       stderr: false,
     });
     worker.on('message', (msg: number[] | { errno: number }) => {
-      if (!Array.isArray(msg)) return;
+      if (!Array.isArray(msg)) return this.failAll(new SyscallError('epoll_wait', msg.errno, 'poller thread'));
       for (const token of msg) this.fire(token);
     });
-    worker.on('error', () => undefined);
+    // If the thread dies, no wait would ever end: fail them now rather than hang.
+    worker.on('error', (err) => this.failAll(new NetlinkError(`nlkit poller thread failed: ${err.message}`, { cause: err })));
     worker.unref();
     this.worker = worker;
     // Node joins worker threads at exit: wake ours so it can return.
@@ -183,6 +184,11 @@ class Poller {
         fail(err as Error);
       }
     });
+  }
+
+  /** failAll rejects every pending wait (the waiting thread is gone). */
+  private failAll(err: Error): void {
+    for (const w of this.waiters.values()) w.reject?.(err);
   }
 
   /** setRef changes whether the current wait on `fd` keeps the process alive. */
