@@ -13,6 +13,11 @@ function show(where: string, link: Link, addrs: { address: string; prefixLength:
   for (const a of addrs) console.log(`    ${a.address}/${a.prefixLength} scope ${a.scope}${a.label ? ` label ${a.label}` : ''}`);
 }
 
+if (process.env.NLKIT_NO_KERNEL === '1') {
+  console.error('This demo creates network namespaces: it needs root, or a kernel that allows unprivileged user namespaces (unshare failed here).');
+  process.exit(1);
+}
+
 const host = NetNs.create(`nlkit-demo-host-${process.pid}`);
 const ctr = NetNs.create(`nlkit-demo-ctr-${process.pid}`);
 try {
