@@ -168,7 +168,7 @@ export class FamilyEmitter {
       return {
         ts: 'string',
         read: (s, e) => `${this.s('readIPv4Int')}(view, ${s}, ${e})`,
-        write: (t, x) => [`w.binary(${t}, ${this.s('parseIPv4Strict')}(${x}, ${str(path)}));`],
+        write: (t, x) => [`w.binary(${t}, ${this.s('parseIPv4Strict')}(${x}));`],
       };
     }
     const be = byteOrder === 'big-endian' && type !== 'u8' && type !== 's8';
@@ -196,12 +196,12 @@ export class FamilyEmitter {
           return {
             ts: `Array<${T} | bigint>`,
             read: (s, e) => `${this.s('decodeFlags64')}(${reader}(view, ${s}, ${e}), ${bits})`,
-            write: (t, x) => writeRaw(t, `${this.s('encodeFlags64')}(${x}, ${this.flagValues(def)}, ${str(path)})`),
+            write: (t, x) => writeRaw(t, `${this.s('encodeFlags64')}(${x}, ${this.flagValues(def)})`),
           };
         return {
           ts: `Array<${T} | number>`,
           read: (s, e) => `${this.s('decodeFlags')}(${reader}(view, ${s}, ${e}), ${bits})`,
-          write: (t, x) => writeRaw(t, `${this.s('encodeFlags')}(${x}, ${this.flagValues(def)}, ${str(path)})`),
+          write: (t, x) => writeRaw(t, `${this.s('encodeFlags')}(${x}, ${this.flagValues(def)})`),
         };
       }
       const names = this.namesTable(def);
@@ -209,12 +209,12 @@ export class FamilyEmitter {
         return {
           ts: `${T} | bigint`,
           read: (s, e) => `${this.s('decodeEnum64')}(${reader}(view, ${s}, ${e}), ${names})`,
-          write: (t, x) => writeRaw(t, `${this.s('encodeEnum64')}(${x}, ${T}, ${str(path)})`),
+          write: (t, x) => writeRaw(t, `${this.s('encodeEnum64')}(${x}, ${T})`),
         };
       return {
         ts: `${T} | number`,
         read: (s, e) => `${this.s('decodeEnum')}(${reader}(view, ${s}, ${e}), ${names})`,
-        write: (t, x) => writeRaw(t, `${this.s('encodeEnum')}(${x}, ${T}, ${str(path)})`),
+        write: (t, x) => writeRaw(t, `${this.s('encodeEnum')}(${x}, ${T})`),
       };
     }
     return { ts: wide ? 'bigint' : 'number', read: (s, e) => `${reader}(view, ${s}, ${e})`, write: writeRaw };
@@ -237,14 +237,14 @@ export class FamilyEmitter {
             return {
               ts: `Array<${T} | bigint>`,
               read: (s, e) => `${this.s('decodeFlags64')}(BigInt(${rd}(view, ${s}, ${e})), ${bits})`,
-              write: (t, x) => [`${wr}(w, ${t}, ${this.s('encodeFlags64')}(${x}, ${this.flagValues(def)}, ${str(path)}));`],
+              write: (t, x) => [`${wr}(w, ${t}, ${this.s('encodeFlags64')}(${x}, ${this.flagValues(def)}));`],
             };
           }
           const names = this.namesTable(def);
           return {
             ts: `${T} | number | bigint`,
             read: (s, e) => `${this.s('decodeEnumVar')}(${rd}(view, ${s}, ${e}), ${names})`,
-            write: (t, x) => [`${wr}(w, ${t}, typeof ${x} === 'string' ? ${this.s('encodeEnum')}(${x}, ${T}, ${str(path)}) : ${x});`],
+            write: (t, x) => [`${wr}(w, ${t}, typeof ${x} === 'string' ? ${this.s('encodeEnum')}(${x}, ${T}) : ${x});`],
           };
         }
         return { ts: 'number | bigint', read: (s, e) => `${rd}(view, ${s}, ${e})`, write: (t, x) => [`${wr}(w, ${t}, ${x});`] };
@@ -390,7 +390,7 @@ export class FamilyEmitter {
         return {
           ts: 'string',
           read: `${this.s('readIPv4Int')}(view, ${sAt}, ${sAt === 's' ? 's + 4' : `s + ${o + 4}`})`,
-          write: `if (${fld} !== undefined) ${this.s('putBytes')}(view, ${at}, ${this.s('parseIPv4Strict')}(${fld}, ${str(path)}), 4);`,
+          write: `if (${fld} !== undefined) ${this.s('putBytes')}(view, ${at}, ${this.s('parseIPv4Strict')}(${fld}, ${str(m.name)}), 4);`,
         };
       }
       if (m.enum !== undefined) {
@@ -401,13 +401,13 @@ export class FamilyEmitter {
           return {
             ts: `Array<${T} | number>`,
             read: `${this.s('decodeFlags')}(${raw}, ${this.bitsTable(def)})`,
-            write: `view.${setter}(${at}, ${this.s('encodeFlags')}(${fld} ?? [], ${this.flagValues(def)}, ${str(path)})${endian});`,
+            write: `view.${setter}(${at}, ${this.s('encodeFlags')}(${fld} ?? [], ${this.flagValues(def)}, ${str(m.name)})${endian});`,
           };
         }
         return {
           ts: `${T} | number`,
           read: `${this.s('decodeEnum')}(${raw}, ${this.namesTable(def)})`,
-          write: `view.${setter}(${at}, ${this.s('encodeEnum')}(${fld} ?? 0, ${T}, ${str(path)})${endian});`,
+          write: `view.${setter}(${at}, ${this.s('encodeEnum')}(${fld} ?? 0, ${T}, ${str(m.name)})${endian});`,
         };
       }
       return {
@@ -661,7 +661,8 @@ export class FamilyEmitter {
     e.line(`/**`);
     e.line(` * encode${T} writes \`value\` as attribute \`raw\`, in the format \`selector\` names.`);
     e.line(` * \`ordered\`: \`raw\` came from a decoded \`order\` and carries its flag bits as sent.`);
-    e.line(` * Throws EncodeError when the selector has no format and \`value\` is not raw bytes.`);
+    e.line(` * Throws EncodeError when the selector has no format and \`value\` is not raw bytes, and`);
+    e.line(` * for values that cannot be encoded (their path starts \`(selector)\`).`);
     e.line(` */`);
     e.open(`export function encode${T}(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: ${T}): void {`);
     e.open(`if (value instanceof Uint8Array && !ordered) {`);
@@ -672,6 +673,7 @@ export class FamilyEmitter {
     e.line(`w.binary(raw, value);`);
     e.line(`return;`);
     e.close();
+    e.open(`try {`);
     e.open(`switch (selector) {`);
     for (const v of variants) {
       if (v.ts === 'Uint8Array') continue;
@@ -682,10 +684,13 @@ export class FamilyEmitter {
       e.line(`return;`);
       e.close();
     }
-    e.line(`default:`);
-    this.imports.errors.add('EncodeError');
-    e.line(`  throw new EncodeError(\`no format for \${String(selector)}\`, ${str(sm.name)});`);
     e.close();
+    e.close(`} catch (err) {`);
+    e.ind++;
+    e.line(`throw ${this.s('inAttr')}(err, \`(\${selector})\`);`);
+    e.close();
+    this.imports.errors.add('EncodeError');
+    e.line(`throw new EncodeError(\`no ${sm.name} format for \${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes\`);`);
     e.close();
     e.line();
   }
@@ -878,7 +883,10 @@ export class FamilyEmitter {
     const multis = set.attrs.filter((a) => a.multi && a.type !== 'pad' && a.type !== 'unused');
     for (const a of multis) e.line(`let n${pascal(a.name)} = 0;`);
     e.line(`let nUnknown = 0;`);
-    e.open(`for (let i = 0; i < types.length; i++) {`);
+    // One try/catch for the set, not one per attribute: types[i] says which attribute failed.
+    e.line(`let i = 0;`);
+    e.open(`try {`);
+    e.open(`for (; i < types.length; i++) {`);
     e.line(`const raw = types[i]!;`);
     e.open(`switch (raw < 0 ? -1 : raw & ${this.s('TYPE_MASK')}) {`);
     for (const { a, f } of fields) {
@@ -914,6 +922,12 @@ export class FamilyEmitter {
     e.close();
     e.close();
     e.close();
+    e.close();
+    e.close(`} catch (err) {`);
+    e.ind++;
+    e.line(`const raw = types[i]!;`);
+    // Attributes no spec names are written from the `unknown` field: name them by it.
+    e.line(`throw ${this.s('inAttr')}(err, raw < 0 ? 'unknown' : (${this.lc(T)}Names[raw & ${this.s('TYPE_MASK')}] ?? 'unknown'));`);
     e.close();
     e.close();
     e.line();
@@ -962,7 +976,12 @@ export class FamilyEmitter {
     e.line(`/** encode${c.name} appends the header (absent fields 0) and the attributes; for a message, call it right after \`w.begin\`. */`);
     e.open(`export function encode${c.name}(w: MessageWriter, m: ${c.name}Input): void {`);
     e.line(`const at = w.reserve(${size});`);
+    e.open(`try {`);
     e.line(`write${H}(w.view, at, m.header);`);
+    e.close(`} catch (err) {`);
+    e.ind++;
+    e.line(`throw ${this.s('inAttr')}(err, ${str(c.header)});`);
+    e.close();
     e.line(`encode${S}(w, m.attrs);`);
     e.close();
     e.line();

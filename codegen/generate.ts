@@ -112,6 +112,10 @@ function build(): { outputs: Output[]; skipped: string[] } {
   idx.push(` * Decoded attribute objects carry \`unknown\` (raw attributes no spec names) and \`order\``);
   idx.push(` * (wire order with flag bits, recorded only when it departs from the kernel's usual order)`);
   idx.push(` * so that decode → encode reproduces the kernel's bytes.`);
+  idx.push(` *`);
+  idx.push(` * Errors carry the attribute path: DecodeError and EncodeError \`path\` (spec names, a`);
+  idx.push(` * sub-message's selector in parentheses: \`linkinfo.data(vxlan).ttl\`; a fixed header's fields`);
+  idx.push(` * under its struct name: \`ifinfomsg.ifi-flags\`).`);
   if (skipped.length) {
     idx.push(` *`);
     idx.push(` * Not generated: ${skipped.join('; ')}.`);

@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the generated codecs: enum and flag tables, variable
- * width integers, re-throwing decode errors with the attribute path, the
+ * width integers, re-throwing decode and encode errors with the attribute path, the
  * replay of recorded attribute order, and the table-driven walk that turns an
  * extended-ACK offset into an attribute path.
  *
@@ -66,8 +66,13 @@ export function decodeEnumVar<T extends string>(value: number | bigint, names: R
   return typeof value === 'number' ? decodeEnum(value, names) : value;
 }
 
-/** encodeEnum maps a name to its number (numbers pass through); throws EncodeError naming the field for an unknown name. */
-export function encodeEnum(value: string | number, values: Readonly<Record<string, number>>, path: string): number {
+/**
+ * encodeEnum maps a name to its number (numbers pass through); throws
+ * EncodeError for an unknown name. `path` is a struct field's name; for an
+ * attribute leave it out: the encoder of the enclosing set names it as the
+ * error propagates (see inAttr).
+ */
+export function encodeEnum(value: string | number, values: Readonly<Record<string, number>>, path = ''): number {
   if (typeof value === 'number') return value;
   const n = values[value];
   if (n === undefined) throw new EncodeError(`unknown value ${JSON.stringify(value)}`, path);
@@ -75,7 +80,7 @@ export function encodeEnum(value: string | number, values: Readonly<Record<strin
 }
 
 /** encodeEnum64 is encodeEnum for 64-bit fields. */
-export function encodeEnum64(value: string | bigint, values: Readonly<Record<string, number>>, path: string): bigint {
+export function encodeEnum64(value: string | bigint, values: Readonly<Record<string, number>>, path = ''): bigint {
   if (typeof value === 'bigint') return value;
   return BigInt(encodeEnum(value, values, path));
 }
@@ -99,8 +104,8 @@ export function decodeFlags<T extends string>(value: number, bits: ReadonlyArray
   return out;
 }
 
-/** encodeFlags ORs names and numbers back into a mask; throws EncodeError for an unknown name. */
-export function encodeFlags(list: ReadonlyArray<string | number>, values: Readonly<Record<string, number>>, path: string): number {
+/** encodeFlags ORs names and numbers back into a mask; throws EncodeError for an unknown name (`path` as for encodeEnum). */
+export function encodeFlags(list: ReadonlyArray<string | number>, values: Readonly<Record<string, number>>, path = ''): number {
   let v = 0;
   for (const f of list) v = (v | encodeEnum(f, values, path)) >>> 0;
   return v;
@@ -122,7 +127,7 @@ export function decodeFlags64<T extends string>(value: bigint, bits: ReadonlyArr
 }
 
 /** encodeFlags64 ORs names and bigints back into a 64-bit mask. */
-export function encodeFlags64(list: ReadonlyArray<string | bigint>, values: Readonly<Record<string, number>>, path: string): bigint {
+export function encodeFlags64(list: ReadonlyArray<string | bigint>, values: Readonly<Record<string, number>>, path = ''): bigint {
   let v = 0n;
   for (const f of list) v |= typeof f === 'bigint' ? f : BigInt(encodeEnum(f, values, path));
   return v;
@@ -188,8 +193,8 @@ export function readIPv4Int(view: DataView, s: number, e: number): string {
   return `${view.getUint8(s)}.${view.getUint8(s + 1)}.${view.getUint8(s + 2)}.${view.getUint8(s + 3)}`;
 }
 
-/** parseIPv4Strict parses dotted-quad text for a field that only holds IPv4; throws EncodeError naming the field. */
-export function parseIPv4Strict(text: string, path: string): Uint8Array {
+/** parseIPv4Strict parses dotted-quad text for a field that only holds IPv4; throws EncodeError (`path` as for encodeEnum). */
+export function parseIPv4Strict(text: string, path = ''): Uint8Array {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   const out = new Uint8Array(4);
   for (let i = 0; m && i < 4; i++) out[i] = Number(m[i + 1]);
@@ -215,9 +220,15 @@ export function writeBitfield32(w: MessageWriter, type: number, v: Bitfield32): 
   w.view.setUint32(at + 4, v.selector >>> 0, true);
 }
 
-/** inAttr prefixes a DecodeError's path with the attribute being decoded and returns the error to rethrow. */
+/**
+ * inAttr prefixes the path of a DecodeError or EncodeError with the attribute
+ * (or struct, or `(selector)`) being decoded or encoded and returns the error
+ * to rethrow; other errors pass unchanged. Each set's decoder and encoder
+ * calls it once, from one try/catch around its loop, so a nested error
+ * collects its whole path (`linkinfo.data(vxlan).ttl`) on the way out.
+ */
 export function inAttr(err: unknown, name: string | undefined): unknown {
-  if (err instanceof DecodeError && name !== undefined) err.withParent(name);
+  if (name !== undefined && (err instanceof DecodeError || err instanceof EncodeError)) err.withParent(name);
   return err;
 }
 

@@ -1570,1045 +1570,1051 @@ function putDevlink(w: MessageWriter, v: Devlink, types: readonly number[], orde
   let nReloadActionInfo = 0;
   let nReloadActionStats = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.busName !== undefined) w.string(raw, v.busName);
-        break;
-      }
-      case 2: {
-        if (v.devName !== undefined) w.string(raw, v.devName);
-        break;
-      }
-      case 3: {
-        if (v.portIndex !== undefined) w.u32(raw, v.portIndex);
-        break;
-      }
-      case 4: {
-        if (v.portType !== undefined) w.u16(raw, encodeEnum(v.portType, PortType, 'devlink.port-type'));
-        break;
-      }
-      case 5: {
-        if (v.portDesiredType !== undefined) w.u16(raw, v.portDesiredType);
-        break;
-      }
-      case 6: {
-        if (v.portNetdevIfindex !== undefined) w.u32(raw, v.portNetdevIfindex);
-        break;
-      }
-      case 7: {
-        if (v.portNetdevName !== undefined) w.string(raw, v.portNetdevName);
-        break;
-      }
-      case 8: {
-        if (v.portIbdevName !== undefined) w.string(raw, v.portIbdevName);
-        break;
-      }
-      case 9: {
-        if (v.portSplitCount !== undefined) w.u32(raw, v.portSplitCount);
-        break;
-      }
-      case 10: {
-        if (v.portSplitGroup !== undefined) w.u32(raw, v.portSplitGroup);
-        break;
-      }
-      case 11: {
-        if (v.sbIndex !== undefined) w.u32(raw, v.sbIndex);
-        break;
-      }
-      case 12: {
-        if (v.sbSize !== undefined) w.u32(raw, v.sbSize);
-        break;
-      }
-      case 13: {
-        if (v.sbIngressPoolCount !== undefined) w.u16(raw, v.sbIngressPoolCount);
-        break;
-      }
-      case 14: {
-        if (v.sbEgressPoolCount !== undefined) w.u16(raw, v.sbEgressPoolCount);
-        break;
-      }
-      case 15: {
-        if (v.sbIngressTcCount !== undefined) w.u16(raw, v.sbIngressTcCount);
-        break;
-      }
-      case 16: {
-        if (v.sbEgressTcCount !== undefined) w.u16(raw, v.sbEgressTcCount);
-        break;
-      }
-      case 17: {
-        if (v.sbPoolIndex !== undefined) w.u16(raw, v.sbPoolIndex);
-        break;
-      }
-      case 18: {
-        if (v.sbPoolType !== undefined) w.u8(raw, encodeEnum(v.sbPoolType, SbPoolType, 'devlink.sb-pool-type'));
-        break;
-      }
-      case 19: {
-        if (v.sbPoolSize !== undefined) w.u32(raw, v.sbPoolSize);
-        break;
-      }
-      case 20: {
-        if (v.sbPoolThresholdType !== undefined) w.u8(raw, encodeEnum(v.sbPoolThresholdType, SbThresholdType, 'devlink.sb-pool-threshold-type'));
-        break;
-      }
-      case 21: {
-        if (v.sbThreshold !== undefined) w.u32(raw, v.sbThreshold);
-        break;
-      }
-      case 22: {
-        if (v.sbTcIndex !== undefined) w.u16(raw, v.sbTcIndex);
-        break;
-      }
-      case 23: {
-        if (v.sbOccCur !== undefined) w.u32(raw, v.sbOccCur);
-        break;
-      }
-      case 24: {
-        if (v.sbOccMax !== undefined) w.u32(raw, v.sbOccMax);
-        break;
-      }
-      case 25: {
-        if (v.eswitchMode !== undefined) w.u16(raw, encodeEnum(v.eswitchMode, EswitchMode, 'devlink.eswitch-mode'));
-        break;
-      }
-      case 26: {
-        if (v.eswitchInlineMode !== undefined) w.u8(raw, encodeEnum(v.eswitchInlineMode, EswitchInlineMode, 'devlink.eswitch-inline-mode'));
-        break;
-      }
-      case 27: {
-        if (v.dpipeTables !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeTables(w, v.dpipeTables);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.busName !== undefined) w.string(raw, v.busName);
+          break;
         }
-        break;
-      }
-      case 28: {
-        const a = v.dpipeTable;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeTable(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeTable < a.length) {
-            const x = a[nDpipeTable++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeTable(w, x);
-              w.nestEnd(tok);
+        case 2: {
+          if (v.devName !== undefined) w.string(raw, v.devName);
+          break;
+        }
+        case 3: {
+          if (v.portIndex !== undefined) w.u32(raw, v.portIndex);
+          break;
+        }
+        case 4: {
+          if (v.portType !== undefined) w.u16(raw, encodeEnum(v.portType, PortType));
+          break;
+        }
+        case 5: {
+          if (v.portDesiredType !== undefined) w.u16(raw, v.portDesiredType);
+          break;
+        }
+        case 6: {
+          if (v.portNetdevIfindex !== undefined) w.u32(raw, v.portNetdevIfindex);
+          break;
+        }
+        case 7: {
+          if (v.portNetdevName !== undefined) w.string(raw, v.portNetdevName);
+          break;
+        }
+        case 8: {
+          if (v.portIbdevName !== undefined) w.string(raw, v.portIbdevName);
+          break;
+        }
+        case 9: {
+          if (v.portSplitCount !== undefined) w.u32(raw, v.portSplitCount);
+          break;
+        }
+        case 10: {
+          if (v.portSplitGroup !== undefined) w.u32(raw, v.portSplitGroup);
+          break;
+        }
+        case 11: {
+          if (v.sbIndex !== undefined) w.u32(raw, v.sbIndex);
+          break;
+        }
+        case 12: {
+          if (v.sbSize !== undefined) w.u32(raw, v.sbSize);
+          break;
+        }
+        case 13: {
+          if (v.sbIngressPoolCount !== undefined) w.u16(raw, v.sbIngressPoolCount);
+          break;
+        }
+        case 14: {
+          if (v.sbEgressPoolCount !== undefined) w.u16(raw, v.sbEgressPoolCount);
+          break;
+        }
+        case 15: {
+          if (v.sbIngressTcCount !== undefined) w.u16(raw, v.sbIngressTcCount);
+          break;
+        }
+        case 16: {
+          if (v.sbEgressTcCount !== undefined) w.u16(raw, v.sbEgressTcCount);
+          break;
+        }
+        case 17: {
+          if (v.sbPoolIndex !== undefined) w.u16(raw, v.sbPoolIndex);
+          break;
+        }
+        case 18: {
+          if (v.sbPoolType !== undefined) w.u8(raw, encodeEnum(v.sbPoolType, SbPoolType));
+          break;
+        }
+        case 19: {
+          if (v.sbPoolSize !== undefined) w.u32(raw, v.sbPoolSize);
+          break;
+        }
+        case 20: {
+          if (v.sbPoolThresholdType !== undefined) w.u8(raw, encodeEnum(v.sbPoolThresholdType, SbThresholdType));
+          break;
+        }
+        case 21: {
+          if (v.sbThreshold !== undefined) w.u32(raw, v.sbThreshold);
+          break;
+        }
+        case 22: {
+          if (v.sbTcIndex !== undefined) w.u16(raw, v.sbTcIndex);
+          break;
+        }
+        case 23: {
+          if (v.sbOccCur !== undefined) w.u32(raw, v.sbOccCur);
+          break;
+        }
+        case 24: {
+          if (v.sbOccMax !== undefined) w.u32(raw, v.sbOccMax);
+          break;
+        }
+        case 25: {
+          if (v.eswitchMode !== undefined) w.u16(raw, encodeEnum(v.eswitchMode, EswitchMode));
+          break;
+        }
+        case 26: {
+          if (v.eswitchInlineMode !== undefined) w.u8(raw, encodeEnum(v.eswitchInlineMode, EswitchInlineMode));
+          break;
+        }
+        case 27: {
+          if (v.dpipeTables !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeTables(w, v.dpipeTables);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 28: {
+          const a = v.dpipeTable;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeTable(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeTable < a.length) {
+              const x = a[nDpipeTable++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeTable(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 29: {
-        if (v.dpipeTableName !== undefined) w.string(raw, v.dpipeTableName);
-        break;
-      }
-      case 30: {
-        if (v.dpipeTableSize !== undefined) w.u64(raw, v.dpipeTableSize);
-        break;
-      }
-      case 31: {
-        if (v.dpipeTableMatches !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeTableMatches(w, v.dpipeTableMatches);
-          w.nestEnd(tok);
+        case 29: {
+          if (v.dpipeTableName !== undefined) w.string(raw, v.dpipeTableName);
+          break;
         }
-        break;
-      }
-      case 32: {
-        if (v.dpipeTableActions !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeTableActions(w, v.dpipeTableActions);
-          w.nestEnd(tok);
+        case 30: {
+          if (v.dpipeTableSize !== undefined) w.u64(raw, v.dpipeTableSize);
+          break;
         }
-        break;
-      }
-      case 33: {
-        if (v.dpipeTableCountersEnabled !== undefined) w.u8(raw, v.dpipeTableCountersEnabled);
-        break;
-      }
-      case 34: {
-        if (v.dpipeEntries !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeEntries(w, v.dpipeEntries);
-          w.nestEnd(tok);
+        case 31: {
+          if (v.dpipeTableMatches !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeTableMatches(w, v.dpipeTableMatches);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 35: {
-        const a = v.dpipeEntry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeEntry < a.length) {
-            const x = a[nDpipeEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeEntry(w, x);
-              w.nestEnd(tok);
+        case 32: {
+          if (v.dpipeTableActions !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeTableActions(w, v.dpipeTableActions);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 33: {
+          if (v.dpipeTableCountersEnabled !== undefined) w.u8(raw, v.dpipeTableCountersEnabled);
+          break;
+        }
+        case 34: {
+          if (v.dpipeEntries !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeEntries(w, v.dpipeEntries);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 35: {
+          const a = v.dpipeEntry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeEntry < a.length) {
+              const x = a[nDpipeEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 36: {
-        if (v.dpipeEntryIndex !== undefined) w.u64(raw, v.dpipeEntryIndex);
-        break;
-      }
-      case 37: {
-        if (v.dpipeEntryMatchValues !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeEntryMatchValues(w, v.dpipeEntryMatchValues);
-          w.nestEnd(tok);
+        case 36: {
+          if (v.dpipeEntryIndex !== undefined) w.u64(raw, v.dpipeEntryIndex);
+          break;
         }
-        break;
-      }
-      case 38: {
-        if (v.dpipeEntryActionValues !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeEntryActionValues(w, v.dpipeEntryActionValues);
-          w.nestEnd(tok);
+        case 37: {
+          if (v.dpipeEntryMatchValues !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeEntryMatchValues(w, v.dpipeEntryMatchValues);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 39: {
-        if (v.dpipeEntryCounter !== undefined) w.u64(raw, v.dpipeEntryCounter);
-        break;
-      }
-      case 40: {
-        const a = v.dpipeMatch;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeMatch < a.length) {
-            const x = a[nDpipeMatch++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
+        case 38: {
+          if (v.dpipeEntryActionValues !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeEntryActionValues(w, v.dpipeEntryActionValues);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 39: {
+          if (v.dpipeEntryCounter !== undefined) w.u64(raw, v.dpipeEntryCounter);
+          break;
+        }
+        case 40: {
+          const a = v.dpipeMatch;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeMatch < a.length) {
+              const x = a[nDpipeMatch++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 41: {
-        const a = v.dpipeMatchValue;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatchValue(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeMatchValue < a.length) {
-            const x = a[nDpipeMatchValue++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatchValue(w, x);
-              w.nestEnd(tok);
-            }
-          }
-        }
-        break;
-      }
-      case 42: {
-        if (v.dpipeMatchType !== undefined) w.u32(raw, encodeEnum(v.dpipeMatchType, DpipeMatchType, 'devlink.dpipe-match-type'));
-        break;
-      }
-      case 43: {
-        const a = v.dpipeAction;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeAction < a.length) {
-            const x = a[nDpipeAction++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
+        case 41: {
+          const a = v.dpipeMatchValue;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatchValue(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeMatchValue < a.length) {
+              const x = a[nDpipeMatchValue++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatchValue(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 44: {
-        const a = v.dpipeActionValue;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeActionValue(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeActionValue < a.length) {
-            const x = a[nDpipeActionValue++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeActionValue(w, x);
-              w.nestEnd(tok);
-            }
-          }
+        case 42: {
+          if (v.dpipeMatchType !== undefined) w.u32(raw, encodeEnum(v.dpipeMatchType, DpipeMatchType));
+          break;
         }
-        break;
-      }
-      case 45: {
-        if (v.dpipeActionType !== undefined) w.u32(raw, encodeEnum(v.dpipeActionType, DpipeActionType, 'devlink.dpipe-action-type'));
-        break;
-      }
-      case 46: {
-        if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
-        break;
-      }
-      case 47: {
-        if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
-        break;
-      }
-      case 48: {
-        if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
-        break;
-      }
-      case 49: {
-        if (v.dpipeHeaders !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeHeaders(w, v.dpipeHeaders);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 50: {
-        const a = v.dpipeHeader;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeHeader(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeHeader < a.length) {
-            const x = a[nDpipeHeader++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeHeader(w, x);
-              w.nestEnd(tok);
+        case 43: {
+          const a = v.dpipeAction;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeAction < a.length) {
+              const x = a[nDpipeAction++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 51: {
-        if (v.dpipeHeaderName !== undefined) w.string(raw, v.dpipeHeaderName);
-        break;
-      }
-      case 52: {
-        if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId, 'devlink.dpipe-header-id'));
-        break;
-      }
-      case 53: {
-        if (v.dpipeHeaderFields !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeHeaderFields(w, v.dpipeHeaderFields);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 54: {
-        if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
-        break;
-      }
-      case 55: {
-        if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
-        break;
-      }
-      case 56: {
-        const a = v.dpipeField;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeField(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeField < a.length) {
-            const x = a[nDpipeField++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeField(w, x);
-              w.nestEnd(tok);
+        case 44: {
+          const a = v.dpipeActionValue;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeActionValue(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeActionValue < a.length) {
+              const x = a[nDpipeActionValue++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeActionValue(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 57: {
-        if (v.dpipeFieldName !== undefined) w.string(raw, v.dpipeFieldName);
-        break;
-      }
-      case 58: {
-        if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
-        break;
-      }
-      case 59: {
-        if (v.dpipeFieldBitwidth !== undefined) w.u32(raw, v.dpipeFieldBitwidth);
-        break;
-      }
-      case 60: {
-        if (v.dpipeFieldMappingType !== undefined) w.u32(raw, encodeEnum(v.dpipeFieldMappingType, DpipeFieldMappingType, 'devlink.dpipe-field-mapping-type'));
-        break;
-      }
-      case 62: {
-        if (v.eswitchEncapMode !== undefined) w.u8(raw, encodeEnum(v.eswitchEncapMode, EswitchEncapMode, 'devlink.eswitch-encap-mode'));
-        break;
-      }
-      case 63: {
-        if (v.resourceList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlResourceList(w, v.resourceList);
-          w.nestEnd(tok);
+        case 45: {
+          if (v.dpipeActionType !== undefined) w.u32(raw, encodeEnum(v.dpipeActionType, DpipeActionType));
+          break;
         }
-        break;
-      }
-      case 64: {
-        const a = v.resource;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlResource(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nResource < a.length) {
-            const x = a[nResource++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlResource(w, x);
-              w.nestEnd(tok);
+        case 46: {
+          if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
+          break;
+        }
+        case 47: {
+          if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
+          break;
+        }
+        case 48: {
+          if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
+          break;
+        }
+        case 49: {
+          if (v.dpipeHeaders !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeHeaders(w, v.dpipeHeaders);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 50: {
+          const a = v.dpipeHeader;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeHeader(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeHeader < a.length) {
+              const x = a[nDpipeHeader++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeHeader(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 65: {
-        if (v.resourceName !== undefined) w.string(raw, v.resourceName);
-        break;
-      }
-      case 66: {
-        if (v.resourceId !== undefined) w.u64(raw, v.resourceId);
-        break;
-      }
-      case 67: {
-        if (v.resourceSize !== undefined) w.u64(raw, v.resourceSize);
-        break;
-      }
-      case 68: {
-        if (v.resourceSizeNew !== undefined) w.u64(raw, v.resourceSizeNew);
-        break;
-      }
-      case 69: {
-        if (v.resourceSizeValid !== undefined) w.u8(raw, v.resourceSizeValid);
-        break;
-      }
-      case 70: {
-        if (v.resourceSizeMin !== undefined) w.u64(raw, v.resourceSizeMin);
-        break;
-      }
-      case 71: {
-        if (v.resourceSizeMax !== undefined) w.u64(raw, v.resourceSizeMax);
-        break;
-      }
-      case 72: {
-        if (v.resourceSizeGran !== undefined) w.u64(raw, v.resourceSizeGran);
-        break;
-      }
-      case 73: {
-        if (v.resourceUnit !== undefined) w.u8(raw, encodeEnum(v.resourceUnit, ResourceUnit, 'devlink.resource-unit'));
-        break;
-      }
-      case 74: {
-        if (v.resourceOcc !== undefined) w.u64(raw, v.resourceOcc);
-        break;
-      }
-      case 75: {
-        if (v.dpipeTableResourceId !== undefined) w.u64(raw, v.dpipeTableResourceId);
-        break;
-      }
-      case 76: {
-        if (v.dpipeTableResourceUnits !== undefined) w.u64(raw, v.dpipeTableResourceUnits);
-        break;
-      }
-      case 77: {
-        if (v.portFlavour !== undefined) w.u16(raw, encodeEnum(v.portFlavour, PortFlavour, 'devlink.port-flavour'));
-        break;
-      }
-      case 78: {
-        if (v.portNumber !== undefined) w.u32(raw, v.portNumber);
-        break;
-      }
-      case 79: {
-        if (v.portSplitSubportNumber !== undefined) w.u32(raw, v.portSplitSubportNumber);
-        break;
-      }
-      case 80: {
-        if (v.param !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlParam(w, v.param);
-          w.nestEnd(tok);
+        case 51: {
+          if (v.dpipeHeaderName !== undefined) w.string(raw, v.dpipeHeaderName);
+          break;
         }
-        break;
-      }
-      case 81: {
-        if (v.paramName !== undefined) w.string(raw, v.paramName);
-        break;
-      }
-      case 82: {
-        if (v.paramGeneric === true) w.flag(raw);
-        break;
-      }
-      case 83: {
-        if (v.paramType !== undefined) w.u8(raw, v.paramType);
-        break;
-      }
-      case 87: {
-        if (v.paramValueCmode !== undefined) w.u8(raw, encodeEnum(v.paramValueCmode, ParamCmode, 'devlink.param-value-cmode'));
-        break;
-      }
-      case 88: {
-        if (v.regionName !== undefined) w.string(raw, v.regionName);
-        break;
-      }
-      case 89: {
-        if (v.regionSize !== undefined) w.u64(raw, v.regionSize);
-        break;
-      }
-      case 90: {
-        if (v.regionSnapshots !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionSnapshots(w, v.regionSnapshots);
-          w.nestEnd(tok);
+        case 52: {
+          if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId));
+          break;
         }
-        break;
-      }
-      case 91: {
-        if (v.regionSnapshot !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionSnapshot(w, v.regionSnapshot);
-          w.nestEnd(tok);
+        case 53: {
+          if (v.dpipeHeaderFields !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeHeaderFields(w, v.dpipeHeaderFields);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 92: {
-        if (v.regionSnapshotId !== undefined) w.u32(raw, v.regionSnapshotId);
-        break;
-      }
-      case 93: {
-        if (v.regionChunks !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionChunks(w, v.regionChunks);
-          w.nestEnd(tok);
+        case 54: {
+          if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
+          break;
         }
-        break;
-      }
-      case 94: {
-        if (v.regionChunk !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionChunk(w, v.regionChunk);
-          w.nestEnd(tok);
+        case 55: {
+          if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
+          break;
         }
-        break;
-      }
-      case 95: {
-        if (v.regionChunkData !== undefined) w.binary(raw, v.regionChunkData);
-        break;
-      }
-      case 96: {
-        if (v.regionChunkAddr !== undefined) w.u64(raw, v.regionChunkAddr);
-        break;
-      }
-      case 97: {
-        if (v.regionChunkLen !== undefined) w.u64(raw, v.regionChunkLen);
-        break;
-      }
-      case 98: {
-        if (v.infoDriverName !== undefined) w.string(raw, v.infoDriverName);
-        break;
-      }
-      case 99: {
-        if (v.infoSerialNumber !== undefined) w.string(raw, v.infoSerialNumber);
-        break;
-      }
-      case 100: {
-        const a = v.infoVersionFixed;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nInfoVersionFixed < a.length) {
-            const x = a[nInfoVersionFixed++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
+        case 56: {
+          const a = v.dpipeField;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeField(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeField < a.length) {
+              const x = a[nDpipeField++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeField(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 101: {
-        const a = v.infoVersionRunning;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nInfoVersionRunning < a.length) {
-            const x = a[nInfoVersionRunning++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
+        case 57: {
+          if (v.dpipeFieldName !== undefined) w.string(raw, v.dpipeFieldName);
+          break;
+        }
+        case 58: {
+          if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
+          break;
+        }
+        case 59: {
+          if (v.dpipeFieldBitwidth !== undefined) w.u32(raw, v.dpipeFieldBitwidth);
+          break;
+        }
+        case 60: {
+          if (v.dpipeFieldMappingType !== undefined) w.u32(raw, encodeEnum(v.dpipeFieldMappingType, DpipeFieldMappingType));
+          break;
+        }
+        case 62: {
+          if (v.eswitchEncapMode !== undefined) w.u8(raw, encodeEnum(v.eswitchEncapMode, EswitchEncapMode));
+          break;
+        }
+        case 63: {
+          if (v.resourceList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlResourceList(w, v.resourceList);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 64: {
+          const a = v.resource;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlResource(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nResource < a.length) {
+              const x = a[nResource++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlResource(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 102: {
-        const a = v.infoVersionStored;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nInfoVersionStored < a.length) {
-            const x = a[nInfoVersionStored++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlInfoVersion(w, x);
-              w.nestEnd(tok);
+        case 65: {
+          if (v.resourceName !== undefined) w.string(raw, v.resourceName);
+          break;
+        }
+        case 66: {
+          if (v.resourceId !== undefined) w.u64(raw, v.resourceId);
+          break;
+        }
+        case 67: {
+          if (v.resourceSize !== undefined) w.u64(raw, v.resourceSize);
+          break;
+        }
+        case 68: {
+          if (v.resourceSizeNew !== undefined) w.u64(raw, v.resourceSizeNew);
+          break;
+        }
+        case 69: {
+          if (v.resourceSizeValid !== undefined) w.u8(raw, v.resourceSizeValid);
+          break;
+        }
+        case 70: {
+          if (v.resourceSizeMin !== undefined) w.u64(raw, v.resourceSizeMin);
+          break;
+        }
+        case 71: {
+          if (v.resourceSizeMax !== undefined) w.u64(raw, v.resourceSizeMax);
+          break;
+        }
+        case 72: {
+          if (v.resourceSizeGran !== undefined) w.u64(raw, v.resourceSizeGran);
+          break;
+        }
+        case 73: {
+          if (v.resourceUnit !== undefined) w.u8(raw, encodeEnum(v.resourceUnit, ResourceUnit));
+          break;
+        }
+        case 74: {
+          if (v.resourceOcc !== undefined) w.u64(raw, v.resourceOcc);
+          break;
+        }
+        case 75: {
+          if (v.dpipeTableResourceId !== undefined) w.u64(raw, v.dpipeTableResourceId);
+          break;
+        }
+        case 76: {
+          if (v.dpipeTableResourceUnits !== undefined) w.u64(raw, v.dpipeTableResourceUnits);
+          break;
+        }
+        case 77: {
+          if (v.portFlavour !== undefined) w.u16(raw, encodeEnum(v.portFlavour, PortFlavour));
+          break;
+        }
+        case 78: {
+          if (v.portNumber !== undefined) w.u32(raw, v.portNumber);
+          break;
+        }
+        case 79: {
+          if (v.portSplitSubportNumber !== undefined) w.u32(raw, v.portSplitSubportNumber);
+          break;
+        }
+        case 80: {
+          if (v.param !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlParam(w, v.param);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 81: {
+          if (v.paramName !== undefined) w.string(raw, v.paramName);
+          break;
+        }
+        case 82: {
+          if (v.paramGeneric === true) w.flag(raw);
+          break;
+        }
+        case 83: {
+          if (v.paramType !== undefined) w.u8(raw, v.paramType);
+          break;
+        }
+        case 87: {
+          if (v.paramValueCmode !== undefined) w.u8(raw, encodeEnum(v.paramValueCmode, ParamCmode));
+          break;
+        }
+        case 88: {
+          if (v.regionName !== undefined) w.string(raw, v.regionName);
+          break;
+        }
+        case 89: {
+          if (v.regionSize !== undefined) w.u64(raw, v.regionSize);
+          break;
+        }
+        case 90: {
+          if (v.regionSnapshots !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionSnapshots(w, v.regionSnapshots);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 91: {
+          if (v.regionSnapshot !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionSnapshot(w, v.regionSnapshot);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 92: {
+          if (v.regionSnapshotId !== undefined) w.u32(raw, v.regionSnapshotId);
+          break;
+        }
+        case 93: {
+          if (v.regionChunks !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionChunks(w, v.regionChunks);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 94: {
+          if (v.regionChunk !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionChunk(w, v.regionChunk);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 95: {
+          if (v.regionChunkData !== undefined) w.binary(raw, v.regionChunkData);
+          break;
+        }
+        case 96: {
+          if (v.regionChunkAddr !== undefined) w.u64(raw, v.regionChunkAddr);
+          break;
+        }
+        case 97: {
+          if (v.regionChunkLen !== undefined) w.u64(raw, v.regionChunkLen);
+          break;
+        }
+        case 98: {
+          if (v.infoDriverName !== undefined) w.string(raw, v.infoDriverName);
+          break;
+        }
+        case 99: {
+          if (v.infoSerialNumber !== undefined) w.string(raw, v.infoSerialNumber);
+          break;
+        }
+        case 100: {
+          const a = v.infoVersionFixed;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nInfoVersionFixed < a.length) {
+              const x = a[nInfoVersionFixed++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 103: {
-        if (v.infoVersionName !== undefined) w.string(raw, v.infoVersionName);
-        break;
-      }
-      case 104: {
-        if (v.infoVersionValue !== undefined) w.string(raw, v.infoVersionValue);
-        break;
-      }
-      case 105: {
-        if (v.sbPoolCellSize !== undefined) w.u32(raw, v.sbPoolCellSize);
-        break;
-      }
-      case 106: {
-        if (v.fmsg !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlFmsg(w, v.fmsg);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 107: {
-        if (v.fmsgObjNestStart === true) w.flag(raw);
-        break;
-      }
-      case 108: {
-        if (v.fmsgPairNestStart === true) w.flag(raw);
-        break;
-      }
-      case 109: {
-        if (v.fmsgArrNestStart === true) w.flag(raw);
-        break;
-      }
-      case 110: {
-        if (v.fmsgNestEnd === true) w.flag(raw);
-        break;
-      }
-      case 111: {
-        if (v.fmsgObjName !== undefined) w.string(raw, v.fmsgObjName);
-        break;
-      }
-      case 112: {
-        if (v.fmsgObjValueType !== undefined) w.u8(raw, v.fmsgObjValueType);
-        break;
-      }
-      case 114: {
-        if (v.healthReporter !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlHealthReporter(w, v.healthReporter);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 115: {
-        if (v.healthReporterName !== undefined) w.string(raw, v.healthReporterName);
-        break;
-      }
-      case 116: {
-        if (v.healthReporterState !== undefined) w.u8(raw, v.healthReporterState);
-        break;
-      }
-      case 117: {
-        if (v.healthReporterErrCount !== undefined) w.u64(raw, v.healthReporterErrCount);
-        break;
-      }
-      case 118: {
-        if (v.healthReporterRecoverCount !== undefined) w.u64(raw, v.healthReporterRecoverCount);
-        break;
-      }
-      case 119: {
-        if (v.healthReporterDumpTs !== undefined) w.u64(raw, v.healthReporterDumpTs);
-        break;
-      }
-      case 120: {
-        if (v.healthReporterGracefulPeriod !== undefined) w.u64(raw, v.healthReporterGracefulPeriod);
-        break;
-      }
-      case 121: {
-        if (v.healthReporterAutoRecover !== undefined) w.u8(raw, v.healthReporterAutoRecover);
-        break;
-      }
-      case 122: {
-        if (v.flashUpdateFileName !== undefined) w.string(raw, v.flashUpdateFileName);
-        break;
-      }
-      case 123: {
-        if (v.flashUpdateComponent !== undefined) w.string(raw, v.flashUpdateComponent);
-        break;
-      }
-      case 124: {
-        if (v.flashUpdateStatusMsg !== undefined) w.string(raw, v.flashUpdateStatusMsg);
-        break;
-      }
-      case 125: {
-        if (v.flashUpdateStatusDone !== undefined) w.u64(raw, v.flashUpdateStatusDone);
-        break;
-      }
-      case 126: {
-        if (v.flashUpdateStatusTotal !== undefined) w.u64(raw, v.flashUpdateStatusTotal);
-        break;
-      }
-      case 127: {
-        if (v.portPciPfNumber !== undefined) w.u16(raw, v.portPciPfNumber);
-        break;
-      }
-      case 128: {
-        if (v.portPciVfNumber !== undefined) w.u16(raw, v.portPciVfNumber);
-        break;
-      }
-      case 129: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlAttrStats(w, v.stats);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 130: {
-        if (v.trapName !== undefined) w.string(raw, v.trapName);
-        break;
-      }
-      case 131: {
-        if (v.trapAction !== undefined) w.u8(raw, encodeEnum(v.trapAction, TrapAction, 'devlink.trap-action'));
-        break;
-      }
-      case 132: {
-        if (v.trapType !== undefined) w.u8(raw, encodeEnum(v.trapType, TrapType, 'devlink.trap-type'));
-        break;
-      }
-      case 133: {
-        if (v.trapGeneric === true) w.flag(raw);
-        break;
-      }
-      case 134: {
-        if (v.trapMetadata !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlTrapMetadata(w, v.trapMetadata);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 135: {
-        if (v.trapGroupName !== undefined) w.string(raw, v.trapGroupName);
-        break;
-      }
-      case 136: {
-        if (v.reloadFailed !== undefined) w.u8(raw, v.reloadFailed);
-        break;
-      }
-      case 137: {
-        if (v.healthReporterDumpTsNs !== undefined) w.u64(raw, v.healthReporterDumpTsNs);
-        break;
-      }
-      case 138: {
-        if (v.netnsFd !== undefined) w.u32(raw, v.netnsFd);
-        break;
-      }
-      case 139: {
-        if (v.netnsPid !== undefined) w.u32(raw, v.netnsPid);
-        break;
-      }
-      case 140: {
-        if (v.netnsId !== undefined) w.u32(raw, v.netnsId);
-        break;
-      }
-      case 141: {
-        if (v.healthReporterAutoDump !== undefined) w.u8(raw, v.healthReporterAutoDump);
-        break;
-      }
-      case 142: {
-        if (v.trapPolicerId !== undefined) w.u32(raw, v.trapPolicerId);
-        break;
-      }
-      case 143: {
-        if (v.trapPolicerRate !== undefined) w.u64(raw, v.trapPolicerRate);
-        break;
-      }
-      case 144: {
-        if (v.trapPolicerBurst !== undefined) w.u64(raw, v.trapPolicerBurst);
-        break;
-      }
-      case 145: {
-        if (v.portFunction !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlPortFunction(w, v.portFunction);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 146: {
-        if (v.infoBoardSerialNumber !== undefined) w.string(raw, v.infoBoardSerialNumber);
-        break;
-      }
-      case 147: {
-        if (v.portLanes !== undefined) w.u32(raw, v.portLanes);
-        break;
-      }
-      case 148: {
-        if (v.portSplittable !== undefined) w.u8(raw, v.portSplittable);
-        break;
-      }
-      case 149: {
-        if (v.portExternal !== undefined) w.u8(raw, v.portExternal);
-        break;
-      }
-      case 150: {
-        if (v.portControllerNumber !== undefined) w.u32(raw, v.portControllerNumber);
-        break;
-      }
-      case 151: {
-        if (v.flashUpdateStatusTimeout !== undefined) w.u64(raw, v.flashUpdateStatusTimeout);
-        break;
-      }
-      case 152: {
-        if (v.flashUpdateOverwriteMask !== undefined) writeBitfield32(w, raw, v.flashUpdateOverwriteMask);
-        break;
-      }
-      case 153: {
-        if (v.reloadAction !== undefined) w.u8(raw, encodeEnum(v.reloadAction, ReloadAction, 'devlink.reload-action'));
-        break;
-      }
-      case 154: {
-        if (v.reloadActionsPerformed !== undefined) writeBitfield32(w, raw, v.reloadActionsPerformed);
-        break;
-      }
-      case 155: {
-        if (v.reloadLimits !== undefined) writeBitfield32(w, raw, v.reloadLimits);
-        break;
-      }
-      case 156: {
-        if (v.devStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDevStats(w, v.devStats);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 157: {
-        if (v.reloadStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlReloadStats(w, v.reloadStats);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 158: {
-        const a = v.reloadStatsEntry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadStatsEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadStatsEntry < a.length) {
-            const x = a[nReloadStatsEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadStatsEntry(w, x);
-              w.nestEnd(tok);
+        case 101: {
+          const a = v.infoVersionRunning;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nInfoVersionRunning < a.length) {
+              const x = a[nInfoVersionRunning++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 159: {
-        if (v.reloadStatsLimit !== undefined) w.u8(raw, v.reloadStatsLimit);
-        break;
-      }
-      case 160: {
-        if (v.reloadStatsValue !== undefined) w.u32(raw, v.reloadStatsValue);
-        break;
-      }
-      case 161: {
-        if (v.remoteReloadStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlReloadStats(w, v.remoteReloadStats);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 162: {
-        const a = v.reloadActionInfo;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActInfo(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadActionInfo < a.length) {
-            const x = a[nReloadActionInfo++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActInfo(w, x);
-              w.nestEnd(tok);
+        case 102: {
+          const a = v.infoVersionStored;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nInfoVersionStored < a.length) {
+              const x = a[nInfoVersionStored++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlInfoVersion(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 163: {
-        const a = v.reloadActionStats;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActStats(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadActionStats < a.length) {
-            const x = a[nReloadActionStats++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActStats(w, x);
-              w.nestEnd(tok);
+        case 103: {
+          if (v.infoVersionName !== undefined) w.string(raw, v.infoVersionName);
+          break;
+        }
+        case 104: {
+          if (v.infoVersionValue !== undefined) w.string(raw, v.infoVersionValue);
+          break;
+        }
+        case 105: {
+          if (v.sbPoolCellSize !== undefined) w.u32(raw, v.sbPoolCellSize);
+          break;
+        }
+        case 106: {
+          if (v.fmsg !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlFmsg(w, v.fmsg);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 107: {
+          if (v.fmsgObjNestStart === true) w.flag(raw);
+          break;
+        }
+        case 108: {
+          if (v.fmsgPairNestStart === true) w.flag(raw);
+          break;
+        }
+        case 109: {
+          if (v.fmsgArrNestStart === true) w.flag(raw);
+          break;
+        }
+        case 110: {
+          if (v.fmsgNestEnd === true) w.flag(raw);
+          break;
+        }
+        case 111: {
+          if (v.fmsgObjName !== undefined) w.string(raw, v.fmsgObjName);
+          break;
+        }
+        case 112: {
+          if (v.fmsgObjValueType !== undefined) w.u8(raw, v.fmsgObjValueType);
+          break;
+        }
+        case 114: {
+          if (v.healthReporter !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlHealthReporter(w, v.healthReporter);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 115: {
+          if (v.healthReporterName !== undefined) w.string(raw, v.healthReporterName);
+          break;
+        }
+        case 116: {
+          if (v.healthReporterState !== undefined) w.u8(raw, v.healthReporterState);
+          break;
+        }
+        case 117: {
+          if (v.healthReporterErrCount !== undefined) w.u64(raw, v.healthReporterErrCount);
+          break;
+        }
+        case 118: {
+          if (v.healthReporterRecoverCount !== undefined) w.u64(raw, v.healthReporterRecoverCount);
+          break;
+        }
+        case 119: {
+          if (v.healthReporterDumpTs !== undefined) w.u64(raw, v.healthReporterDumpTs);
+          break;
+        }
+        case 120: {
+          if (v.healthReporterGracefulPeriod !== undefined) w.u64(raw, v.healthReporterGracefulPeriod);
+          break;
+        }
+        case 121: {
+          if (v.healthReporterAutoRecover !== undefined) w.u8(raw, v.healthReporterAutoRecover);
+          break;
+        }
+        case 122: {
+          if (v.flashUpdateFileName !== undefined) w.string(raw, v.flashUpdateFileName);
+          break;
+        }
+        case 123: {
+          if (v.flashUpdateComponent !== undefined) w.string(raw, v.flashUpdateComponent);
+          break;
+        }
+        case 124: {
+          if (v.flashUpdateStatusMsg !== undefined) w.string(raw, v.flashUpdateStatusMsg);
+          break;
+        }
+        case 125: {
+          if (v.flashUpdateStatusDone !== undefined) w.u64(raw, v.flashUpdateStatusDone);
+          break;
+        }
+        case 126: {
+          if (v.flashUpdateStatusTotal !== undefined) w.u64(raw, v.flashUpdateStatusTotal);
+          break;
+        }
+        case 127: {
+          if (v.portPciPfNumber !== undefined) w.u16(raw, v.portPciPfNumber);
+          break;
+        }
+        case 128: {
+          if (v.portPciVfNumber !== undefined) w.u16(raw, v.portPciVfNumber);
+          break;
+        }
+        case 129: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlAttrStats(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 130: {
+          if (v.trapName !== undefined) w.string(raw, v.trapName);
+          break;
+        }
+        case 131: {
+          if (v.trapAction !== undefined) w.u8(raw, encodeEnum(v.trapAction, TrapAction));
+          break;
+        }
+        case 132: {
+          if (v.trapType !== undefined) w.u8(raw, encodeEnum(v.trapType, TrapType));
+          break;
+        }
+        case 133: {
+          if (v.trapGeneric === true) w.flag(raw);
+          break;
+        }
+        case 134: {
+          if (v.trapMetadata !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlTrapMetadata(w, v.trapMetadata);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 135: {
+          if (v.trapGroupName !== undefined) w.string(raw, v.trapGroupName);
+          break;
+        }
+        case 136: {
+          if (v.reloadFailed !== undefined) w.u8(raw, v.reloadFailed);
+          break;
+        }
+        case 137: {
+          if (v.healthReporterDumpTsNs !== undefined) w.u64(raw, v.healthReporterDumpTsNs);
+          break;
+        }
+        case 138: {
+          if (v.netnsFd !== undefined) w.u32(raw, v.netnsFd);
+          break;
+        }
+        case 139: {
+          if (v.netnsPid !== undefined) w.u32(raw, v.netnsPid);
+          break;
+        }
+        case 140: {
+          if (v.netnsId !== undefined) w.u32(raw, v.netnsId);
+          break;
+        }
+        case 141: {
+          if (v.healthReporterAutoDump !== undefined) w.u8(raw, v.healthReporterAutoDump);
+          break;
+        }
+        case 142: {
+          if (v.trapPolicerId !== undefined) w.u32(raw, v.trapPolicerId);
+          break;
+        }
+        case 143: {
+          if (v.trapPolicerRate !== undefined) w.u64(raw, v.trapPolicerRate);
+          break;
+        }
+        case 144: {
+          if (v.trapPolicerBurst !== undefined) w.u64(raw, v.trapPolicerBurst);
+          break;
+        }
+        case 145: {
+          if (v.portFunction !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlPortFunction(w, v.portFunction);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 146: {
+          if (v.infoBoardSerialNumber !== undefined) w.string(raw, v.infoBoardSerialNumber);
+          break;
+        }
+        case 147: {
+          if (v.portLanes !== undefined) w.u32(raw, v.portLanes);
+          break;
+        }
+        case 148: {
+          if (v.portSplittable !== undefined) w.u8(raw, v.portSplittable);
+          break;
+        }
+        case 149: {
+          if (v.portExternal !== undefined) w.u8(raw, v.portExternal);
+          break;
+        }
+        case 150: {
+          if (v.portControllerNumber !== undefined) w.u32(raw, v.portControllerNumber);
+          break;
+        }
+        case 151: {
+          if (v.flashUpdateStatusTimeout !== undefined) w.u64(raw, v.flashUpdateStatusTimeout);
+          break;
+        }
+        case 152: {
+          if (v.flashUpdateOverwriteMask !== undefined) writeBitfield32(w, raw, v.flashUpdateOverwriteMask);
+          break;
+        }
+        case 153: {
+          if (v.reloadAction !== undefined) w.u8(raw, encodeEnum(v.reloadAction, ReloadAction));
+          break;
+        }
+        case 154: {
+          if (v.reloadActionsPerformed !== undefined) writeBitfield32(w, raw, v.reloadActionsPerformed);
+          break;
+        }
+        case 155: {
+          if (v.reloadLimits !== undefined) writeBitfield32(w, raw, v.reloadLimits);
+          break;
+        }
+        case 156: {
+          if (v.devStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDevStats(w, v.devStats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 157: {
+          if (v.reloadStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlReloadStats(w, v.reloadStats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 158: {
+          const a = v.reloadStatsEntry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadStatsEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadStatsEntry < a.length) {
+              const x = a[nReloadStatsEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadStatsEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 164: {
-        if (v.portPciSfNumber !== undefined) w.u32(raw, v.portPciSfNumber);
-        break;
-      }
-      case 165: {
-        if (v.rateType !== undefined) w.u16(raw, encodeEnum(v.rateType, RateType, 'devlink.rate-type'));
-        break;
-      }
-      case 166: {
-        if (v.rateTxShare !== undefined) w.u64(raw, v.rateTxShare);
-        break;
-      }
-      case 167: {
-        if (v.rateTxMax !== undefined) w.u64(raw, v.rateTxMax);
-        break;
-      }
-      case 168: {
-        if (v.rateNodeName !== undefined) w.string(raw, v.rateNodeName);
-        break;
-      }
-      case 169: {
-        if (v.rateParentNodeName !== undefined) w.string(raw, v.rateParentNodeName);
-        break;
-      }
-      case 170: {
-        if (v.regionMaxSnapshots !== undefined) w.u32(raw, v.regionMaxSnapshots);
-        break;
-      }
-      case 171: {
-        if (v.linecardIndex !== undefined) w.u32(raw, v.linecardIndex);
-        break;
-      }
-      case 172: {
-        if (v.linecardState !== undefined) w.u8(raw, v.linecardState);
-        break;
-      }
-      case 173: {
-        if (v.linecardType !== undefined) w.string(raw, v.linecardType);
-        break;
-      }
-      case 174: {
-        if (v.linecardSupportedTypes !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlLinecardSupportedTypes(w, v.linecardSupportedTypes);
-          w.nestEnd(tok);
+        case 159: {
+          if (v.reloadStatsLimit !== undefined) w.u8(raw, v.reloadStatsLimit);
+          break;
         }
-        break;
-      }
-      case 176: {
-        if (v.selftests !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlSelftestId(w, v.selftests);
-          w.nestEnd(tok);
+        case 160: {
+          if (v.reloadStatsValue !== undefined) w.u32(raw, v.reloadStatsValue);
+          break;
         }
-        break;
-      }
-      case 177: {
-        if (v.rateTxPriority !== undefined) w.u32(raw, v.rateTxPriority);
-        break;
-      }
-      case 178: {
-        if (v.rateTxWeight !== undefined) w.u32(raw, v.rateTxWeight);
-        break;
-      }
-      case 179: {
-        if (v.regionDirect === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 161: {
+          if (v.remoteReloadStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlReloadStats(w, v.remoteReloadStats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 162: {
+          const a = v.reloadActionInfo;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActInfo(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadActionInfo < a.length) {
+              const x = a[nReloadActionInfo++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActInfo(w, x);
+                w.nestEnd(tok);
+              }
+            }
+          }
+          break;
+        }
+        case 163: {
+          const a = v.reloadActionStats;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActStats(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadActionStats < a.length) {
+              const x = a[nReloadActionStats++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActStats(w, x);
+                w.nestEnd(tok);
+              }
+            }
+          }
+          break;
+        }
+        case 164: {
+          if (v.portPciSfNumber !== undefined) w.u32(raw, v.portPciSfNumber);
+          break;
+        }
+        case 165: {
+          if (v.rateType !== undefined) w.u16(raw, encodeEnum(v.rateType, RateType));
+          break;
+        }
+        case 166: {
+          if (v.rateTxShare !== undefined) w.u64(raw, v.rateTxShare);
+          break;
+        }
+        case 167: {
+          if (v.rateTxMax !== undefined) w.u64(raw, v.rateTxMax);
+          break;
+        }
+        case 168: {
+          if (v.rateNodeName !== undefined) w.string(raw, v.rateNodeName);
+          break;
+        }
+        case 169: {
+          if (v.rateParentNodeName !== undefined) w.string(raw, v.rateParentNodeName);
+          break;
+        }
+        case 170: {
+          if (v.regionMaxSnapshots !== undefined) w.u32(raw, v.regionMaxSnapshots);
+          break;
+        }
+        case 171: {
+          if (v.linecardIndex !== undefined) w.u32(raw, v.linecardIndex);
+          break;
+        }
+        case 172: {
+          if (v.linecardState !== undefined) w.u8(raw, v.linecardState);
+          break;
+        }
+        case 173: {
+          if (v.linecardType !== undefined) w.string(raw, v.linecardType);
+          break;
+        }
+        case 174: {
+          if (v.linecardSupportedTypes !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlLinecardSupportedTypes(w, v.linecardSupportedTypes);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 176: {
+          if (v.selftests !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlSelftestId(w, v.selftests);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 177: {
+          if (v.rateTxPriority !== undefined) w.u32(raw, v.rateTxPriority);
+          break;
+        }
+        case 178: {
+          if (v.rateTxWeight !== undefined) w.u32(raw, v.rateTxWeight);
+          break;
+        }
+        case 179: {
+          if (v.regionDirect === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (devlinkNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2723,33 +2729,39 @@ const dlPortFunctionOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putDlPortFunction(w: MessageWriter, v: DlPortFunction, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.hwAddr !== undefined) w.binary(raw, v.hwAddr);
-        break;
-      }
-      case 2: {
-        if (v.state !== undefined) w.u8(raw, encodeEnum(v.state, PortFnState, 'dl-port-function.state'));
-        break;
-      }
-      case 3: {
-        if (v.opstate !== undefined) w.u8(raw, encodeEnum(v.opstate, PortFnOpstate, 'dl-port-function.opstate'));
-        break;
-      }
-      case 4: {
-        if (v.caps !== undefined) writeBitfield32(w, raw, v.caps);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.hwAddr !== undefined) w.binary(raw, v.hwAddr);
+          break;
+        }
+        case 2: {
+          if (v.state !== undefined) w.u8(raw, encodeEnum(v.state, PortFnState));
+          break;
+        }
+        case 3: {
+          if (v.opstate !== undefined) w.u8(raw, encodeEnum(v.opstate, PortFnOpstate));
+          break;
+        }
+        case 4: {
+          if (v.caps !== undefined) writeBitfield32(w, raw, v.caps);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlPortFunctionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2857,29 +2869,35 @@ const dlAttrStatsOrder: readonly number[] = [0, 1, 2, -1];
 
 function putDlAttrStats(w: MessageWriter, v: DlAttrStats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 0: {
-        if (v.statsRxPackets !== undefined) w.u64(raw, v.statsRxPackets);
-        break;
-      }
-      case 1: {
-        if (v.statsRxBytes !== undefined) w.u64(raw, v.statsRxBytes);
-        break;
-      }
-      case 2: {
-        if (v.statsRxDropped !== undefined) w.u64(raw, v.statsRxDropped);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 0: {
+          if (v.statsRxPackets !== undefined) w.u64(raw, v.statsRxPackets);
+          break;
+        }
+        case 1: {
+          if (v.statsRxBytes !== undefined) w.u64(raw, v.statsRxBytes);
+          break;
+        }
+        case 2: {
+          if (v.statsRxDropped !== undefined) w.u64(raw, v.statsRxDropped);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlAttrStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2978,25 +2996,31 @@ const dlTrapMetadataOrder: readonly number[] = [0, 1, -1];
 
 function putDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 0: {
-        if (v.trapMetadataTypeInPort === true) w.flag(raw);
-        break;
-      }
-      case 1: {
-        if (v.trapMetadataTypeFaCookie === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 0: {
+          if (v.trapMetadataTypeInPort === true) w.flag(raw);
+          break;
+        }
+        case 1: {
+          if (v.trapMetadataTypeFaCookie === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlTrapMetadataNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3088,21 +3112,27 @@ const dlSelftestIdOrder: readonly number[] = [1, -1];
 
 function putDlSelftestId(w: MessageWriter, v: DlSelftestId, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.flash === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.flash === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlSelftestIdNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3203,33 +3233,39 @@ const dlDevStatsOrder: readonly number[] = [32925, 32929, -1];
 
 function putDlDevStats(w: MessageWriter, v: DlDevStats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 157: {
-        if (v.reloadStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlReloadStats(w, v.reloadStats);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 157: {
+          if (v.reloadStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlReloadStats(w, v.reloadStats);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 161: {
-        if (v.remoteReloadStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlReloadStats(w, v.remoteReloadStats);
-          w.nestEnd(tok);
+        case 161: {
+          if (v.remoteReloadStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlReloadStats(w, v.remoteReloadStats);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDevStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3324,37 +3360,43 @@ const dlReloadStatsOrder: readonly number[] = [32930, -1];
 function putDlReloadStats(w: MessageWriter, v: DlReloadStats, types: readonly number[], ordered: boolean): void {
   let nReloadActionInfo = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 162: {
-        const a = v.reloadActionInfo;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActInfo(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadActionInfo < a.length) {
-            const x = a[nReloadActionInfo++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActInfo(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 162: {
+          const a = v.reloadActionInfo;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActInfo(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadActionInfo < a.length) {
+              const x = a[nReloadActionInfo++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActInfo(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3456,41 +3498,47 @@ const dlReloadActInfoOrder: readonly number[] = [153, 32931, -1];
 function putDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo, types: readonly number[], ordered: boolean): void {
   let nReloadActionStats = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 153: {
-        if (v.reloadAction !== undefined) w.u8(raw, encodeEnum(v.reloadAction, ReloadAction, 'dl-reload-act-info.reload-action'));
-        break;
-      }
-      case 163: {
-        const a = v.reloadActionStats;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActStats(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadActionStats < a.length) {
-            const x = a[nReloadActionStats++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadActStats(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 153: {
+          if (v.reloadAction !== undefined) w.u8(raw, encodeEnum(v.reloadAction, ReloadAction));
+          break;
+        }
+        case 163: {
+          const a = v.reloadActionStats;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActStats(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadActionStats < a.length) {
+              const x = a[nReloadActionStats++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadActStats(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadActInfoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3585,37 +3633,43 @@ const dlReloadActStatsOrder: readonly number[] = [32926, -1];
 function putDlReloadActStats(w: MessageWriter, v: DlReloadActStats, types: readonly number[], ordered: boolean): void {
   let nReloadStatsEntry = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 158: {
-        const a = v.reloadStatsEntry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadStatsEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReloadStatsEntry < a.length) {
-            const x = a[nReloadStatsEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlReloadStatsEntry(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 158: {
+          const a = v.reloadStatsEntry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadStatsEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReloadStatsEntry < a.length) {
+              const x = a[nReloadStatsEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlReloadStatsEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadActStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3716,25 +3770,31 @@ const dlReloadStatsEntryOrder: readonly number[] = [159, 160, -1];
 
 function putDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 159: {
-        if (v.reloadStatsLimit !== undefined) w.u8(raw, v.reloadStatsLimit);
-        break;
-      }
-      case 160: {
-        if (v.reloadStatsValue !== undefined) w.u32(raw, v.reloadStatsValue);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 159: {
+          if (v.reloadStatsLimit !== undefined) w.u8(raw, v.reloadStatsLimit);
+          break;
+        }
+        case 160: {
+          if (v.reloadStatsValue !== undefined) w.u32(raw, v.reloadStatsValue);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadStatsEntryNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3835,25 +3895,31 @@ const dlInfoVersionOrder: readonly number[] = [103, 104, -1];
 
 function putDlInfoVersion(w: MessageWriter, v: DlInfoVersion, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 103: {
-        if (v.infoVersionName !== undefined) w.string(raw, v.infoVersionName);
-        break;
-      }
-      case 104: {
-        if (v.infoVersionValue !== undefined) w.string(raw, v.infoVersionValue);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 103: {
+          if (v.infoVersionName !== undefined) w.string(raw, v.infoVersionName);
+          break;
+        }
+        case 104: {
+          if (v.infoVersionValue !== undefined) w.string(raw, v.infoVersionValue);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlInfoVersionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3948,37 +4014,43 @@ const dlDpipeTablesOrder: readonly number[] = [32796, -1];
 function putDlDpipeTables(w: MessageWriter, v: DlDpipeTables, types: readonly number[], ordered: boolean): void {
   let nDpipeTable = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 28: {
-        const a = v.dpipeTable;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeTable(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeTable < a.length) {
-            const x = a[nDpipeTable++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeTable(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 28: {
+          const a = v.dpipeTable;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeTable(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeTable < a.length) {
+              const x = a[nDpipeTable++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeTable(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTablesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4114,53 +4186,59 @@ const dlDpipeTableOrder: readonly number[] = [29, 30, 32799, 32800, 33, 75, 76, 
 
 function putDlDpipeTable(w: MessageWriter, v: DlDpipeTable, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 29: {
-        if (v.dpipeTableName !== undefined) w.string(raw, v.dpipeTableName);
-        break;
-      }
-      case 30: {
-        if (v.dpipeTableSize !== undefined) w.u64(raw, v.dpipeTableSize);
-        break;
-      }
-      case 31: {
-        if (v.dpipeTableMatches !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeTableMatches(w, v.dpipeTableMatches);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 29: {
+          if (v.dpipeTableName !== undefined) w.string(raw, v.dpipeTableName);
+          break;
         }
-        break;
-      }
-      case 32: {
-        if (v.dpipeTableActions !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeTableActions(w, v.dpipeTableActions);
-          w.nestEnd(tok);
+        case 30: {
+          if (v.dpipeTableSize !== undefined) w.u64(raw, v.dpipeTableSize);
+          break;
         }
-        break;
-      }
-      case 33: {
-        if (v.dpipeTableCountersEnabled !== undefined) w.u8(raw, v.dpipeTableCountersEnabled);
-        break;
-      }
-      case 75: {
-        if (v.dpipeTableResourceId !== undefined) w.u64(raw, v.dpipeTableResourceId);
-        break;
-      }
-      case 76: {
-        if (v.dpipeTableResourceUnits !== undefined) w.u64(raw, v.dpipeTableResourceUnits);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 31: {
+          if (v.dpipeTableMatches !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeTableMatches(w, v.dpipeTableMatches);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 32: {
+          if (v.dpipeTableActions !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeTableActions(w, v.dpipeTableActions);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 33: {
+          if (v.dpipeTableCountersEnabled !== undefined) w.u8(raw, v.dpipeTableCountersEnabled);
+          break;
+        }
+        case 75: {
+          if (v.dpipeTableResourceId !== undefined) w.u64(raw, v.dpipeTableResourceId);
+          break;
+        }
+        case 76: {
+          if (v.dpipeTableResourceUnits !== undefined) w.u64(raw, v.dpipeTableResourceUnits);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4255,37 +4333,43 @@ const dlDpipeTableMatchesOrder: readonly number[] = [32808, -1];
 function putDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches, types: readonly number[], ordered: boolean): void {
   let nDpipeMatch = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 40: {
-        const a = v.dpipeMatch;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeMatch < a.length) {
-            const x = a[nDpipeMatch++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 40: {
+          const a = v.dpipeMatch;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeMatch < a.length) {
+              const x = a[nDpipeMatch++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableMatchesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4380,37 +4464,43 @@ const dlDpipeTableActionsOrder: readonly number[] = [32811, -1];
 function putDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions, types: readonly number[], ordered: boolean): void {
   let nDpipeAction = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 43: {
-        const a = v.dpipeAction;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeAction < a.length) {
-            const x = a[nDpipeAction++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 43: {
+          const a = v.dpipeAction;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeAction < a.length) {
+              const x = a[nDpipeAction++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableActionsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4505,37 +4595,43 @@ const dlDpipeEntriesOrder: readonly number[] = [32803, -1];
 function putDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries, types: readonly number[], ordered: boolean): void {
   let nDpipeEntry = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 35: {
-        const a = v.dpipeEntry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeEntry < a.length) {
-            const x = a[nDpipeEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeEntry(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 35: {
+          const a = v.dpipeEntry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeEntry < a.length) {
+              const x = a[nDpipeEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntriesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4650,41 +4746,47 @@ const dlDpipeEntryOrder: readonly number[] = [36, 32805, 32806, 39, -1];
 
 function putDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 36: {
-        if (v.dpipeEntryIndex !== undefined) w.u64(raw, v.dpipeEntryIndex);
-        break;
-      }
-      case 37: {
-        if (v.dpipeEntryMatchValues !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeEntryMatchValues(w, v.dpipeEntryMatchValues);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 36: {
+          if (v.dpipeEntryIndex !== undefined) w.u64(raw, v.dpipeEntryIndex);
+          break;
         }
-        break;
-      }
-      case 38: {
-        if (v.dpipeEntryActionValues !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeEntryActionValues(w, v.dpipeEntryActionValues);
-          w.nestEnd(tok);
+        case 37: {
+          if (v.dpipeEntryMatchValues !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeEntryMatchValues(w, v.dpipeEntryMatchValues);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 39: {
-        if (v.dpipeEntryCounter !== undefined) w.u64(raw, v.dpipeEntryCounter);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 38: {
+          if (v.dpipeEntryActionValues !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeEntryActionValues(w, v.dpipeEntryActionValues);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 39: {
+          if (v.dpipeEntryCounter !== undefined) w.u64(raw, v.dpipeEntryCounter);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4779,37 +4881,43 @@ const dlDpipeEntryMatchValuesOrder: readonly number[] = [32809, -1];
 function putDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues, types: readonly number[], ordered: boolean): void {
   let nDpipeMatchValue = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 41: {
-        const a = v.dpipeMatchValue;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatchValue(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeMatchValue < a.length) {
-            const x = a[nDpipeMatchValue++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatchValue(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 41: {
+          const a = v.dpipeMatchValue;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatchValue(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeMatchValue < a.length) {
+              const x = a[nDpipeMatchValue++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatchValue(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryMatchValuesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4904,37 +5012,43 @@ const dlDpipeEntryActionValuesOrder: readonly number[] = [32812, -1];
 function putDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValues, types: readonly number[], ordered: boolean): void {
   let nDpipeActionValue = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 44: {
-        const a = v.dpipeActionValue;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeActionValue(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeActionValue < a.length) {
-            const x = a[nDpipeActionValue++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeActionValue(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 44: {
+          const a = v.dpipeActionValue;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeActionValue(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeActionValue < a.length) {
+              const x = a[nDpipeActionValue++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeActionValue(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryActionValuesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5056,37 +5170,43 @@ const dlDpipeMatchOrder: readonly number[] = [42, 52, 54, 55, 58, -1];
 
 function putDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 42: {
-        if (v.dpipeMatchType !== undefined) w.u32(raw, encodeEnum(v.dpipeMatchType, DpipeMatchType, 'dl-dpipe-match.dpipe-match-type'));
-        break;
-      }
-      case 52: {
-        if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId, 'dl-dpipe-match.dpipe-header-id'));
-        break;
-      }
-      case 54: {
-        if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
-        break;
-      }
-      case 55: {
-        if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
-        break;
-      }
-      case 58: {
-        if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 42: {
+          if (v.dpipeMatchType !== undefined) w.u32(raw, encodeEnum(v.dpipeMatchType, DpipeMatchType));
+          break;
+        }
+        case 52: {
+          if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId));
+          break;
+        }
+        case 54: {
+          if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
+          break;
+        }
+        case 55: {
+          if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
+          break;
+        }
+        case 58: {
+          if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeMatchNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5202,49 +5322,55 @@ const dlDpipeMatchValueOrder: readonly number[] = [32808, 46, 47, 48, -1];
 function putDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue, types: readonly number[], ordered: boolean): void {
   let nDpipeMatch = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 40: {
-        const a = v.dpipeMatch;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeMatch < a.length) {
-            const x = a[nDpipeMatch++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeMatch(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 40: {
+          const a = v.dpipeMatch;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeMatch < a.length) {
+              const x = a[nDpipeMatch++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeMatch(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 46: {
-        if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
-        break;
-      }
-      case 47: {
-        if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
-        break;
-      }
-      case 48: {
-        if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 46: {
+          if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
+          break;
+        }
+        case 47: {
+          if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
+          break;
+        }
+        case 48: {
+          if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeMatchValueNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5366,37 +5492,43 @@ const dlDpipeActionOrder: readonly number[] = [45, 52, 54, 55, 58, -1];
 
 function putDlDpipeAction(w: MessageWriter, v: DlDpipeAction, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 45: {
-        if (v.dpipeActionType !== undefined) w.u32(raw, encodeEnum(v.dpipeActionType, DpipeActionType, 'dl-dpipe-action.dpipe-action-type'));
-        break;
-      }
-      case 52: {
-        if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId, 'dl-dpipe-action.dpipe-header-id'));
-        break;
-      }
-      case 54: {
-        if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
-        break;
-      }
-      case 55: {
-        if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
-        break;
-      }
-      case 58: {
-        if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 45: {
+          if (v.dpipeActionType !== undefined) w.u32(raw, encodeEnum(v.dpipeActionType, DpipeActionType));
+          break;
+        }
+        case 52: {
+          if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId));
+          break;
+        }
+        case 54: {
+          if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
+          break;
+        }
+        case 55: {
+          if (v.dpipeHeaderIndex !== undefined) w.u32(raw, v.dpipeHeaderIndex);
+          break;
+        }
+        case 58: {
+          if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeActionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5512,49 +5644,55 @@ const dlDpipeActionValueOrder: readonly number[] = [32811, 46, 47, 48, -1];
 function putDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue, types: readonly number[], ordered: boolean): void {
   let nDpipeAction = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 43: {
-        const a = v.dpipeAction;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeAction < a.length) {
-            const x = a[nDpipeAction++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeAction(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 43: {
+          const a = v.dpipeAction;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeAction < a.length) {
+              const x = a[nDpipeAction++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeAction(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 46: {
-        if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
-        break;
-      }
-      case 47: {
-        if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
-        break;
-      }
-      case 48: {
-        if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 46: {
+          if (v.dpipeValue !== undefined) w.binary(raw, v.dpipeValue);
+          break;
+        }
+        case 47: {
+          if (v.dpipeValueMask !== undefined) w.binary(raw, v.dpipeValueMask);
+          break;
+        }
+        case 48: {
+          if (v.dpipeValueMapping !== undefined) w.u32(raw, v.dpipeValueMapping);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeActionValueNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5649,37 +5787,43 @@ const dlDpipeHeadersOrder: readonly number[] = [32818, -1];
 function putDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders, types: readonly number[], ordered: boolean): void {
   let nDpipeHeader = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 50: {
-        const a = v.dpipeHeader;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeHeader(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeHeader < a.length) {
-            const x = a[nDpipeHeader++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeHeader(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 50: {
+          const a = v.dpipeHeader;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeHeader(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeHeader < a.length) {
+              const x = a[nDpipeHeader++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeHeader(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeadersNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5794,37 +5938,43 @@ const dlDpipeHeaderOrder: readonly number[] = [51, 52, 54, 32821, -1];
 
 function putDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 51: {
-        if (v.dpipeHeaderName !== undefined) w.string(raw, v.dpipeHeaderName);
-        break;
-      }
-      case 52: {
-        if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId, 'dl-dpipe-header.dpipe-header-id'));
-        break;
-      }
-      case 54: {
-        if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
-        break;
-      }
-      case 53: {
-        if (v.dpipeHeaderFields !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlDpipeHeaderFields(w, v.dpipeHeaderFields);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 51: {
+          if (v.dpipeHeaderName !== undefined) w.string(raw, v.dpipeHeaderName);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 52: {
+          if (v.dpipeHeaderId !== undefined) w.u32(raw, encodeEnum(v.dpipeHeaderId, DpipeHeaderId));
+          break;
+        }
+        case 54: {
+          if (v.dpipeHeaderGlobal !== undefined) w.u8(raw, v.dpipeHeaderGlobal);
+          break;
+        }
+        case 53: {
+          if (v.dpipeHeaderFields !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlDpipeHeaderFields(w, v.dpipeHeaderFields);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeaderNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5919,37 +6069,43 @@ const dlDpipeHeaderFieldsOrder: readonly number[] = [32824, -1];
 function putDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields, types: readonly number[], ordered: boolean): void {
   let nDpipeField = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 56: {
-        const a = v.dpipeField;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeField(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nDpipeField < a.length) {
-            const x = a[nDpipeField++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlDpipeField(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 56: {
+          const a = v.dpipeField;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeField(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nDpipeField < a.length) {
+              const x = a[nDpipeField++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlDpipeField(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeaderFieldsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6064,33 +6220,39 @@ const dlDpipeFieldOrder: readonly number[] = [57, 58, 59, 60, -1];
 
 function putDlDpipeField(w: MessageWriter, v: DlDpipeField, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 57: {
-        if (v.dpipeFieldName !== undefined) w.string(raw, v.dpipeFieldName);
-        break;
-      }
-      case 58: {
-        if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
-        break;
-      }
-      case 59: {
-        if (v.dpipeFieldBitwidth !== undefined) w.u32(raw, v.dpipeFieldBitwidth);
-        break;
-      }
-      case 60: {
-        if (v.dpipeFieldMappingType !== undefined) w.u32(raw, encodeEnum(v.dpipeFieldMappingType, DpipeFieldMappingType, 'dl-dpipe-field.dpipe-field-mapping-type'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 57: {
+          if (v.dpipeFieldName !== undefined) w.string(raw, v.dpipeFieldName);
+          break;
+        }
+        case 58: {
+          if (v.dpipeFieldId !== undefined) w.u32(raw, v.dpipeFieldId);
+          break;
+        }
+        case 59: {
+          if (v.dpipeFieldBitwidth !== undefined) w.u32(raw, v.dpipeFieldBitwidth);
+          break;
+        }
+        case 60: {
+          if (v.dpipeFieldMappingType !== undefined) w.u32(raw, encodeEnum(v.dpipeFieldMappingType, DpipeFieldMappingType));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeFieldNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6247,57 +6409,63 @@ const dlResourceOrder: readonly number[] = [65, 66, 67, 68, 69, 70, 71, 72, 73, 
 
 function putDlResource(w: MessageWriter, v: DlResource, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 65: {
-        if (v.resourceName !== undefined) w.string(raw, v.resourceName);
-        break;
-      }
-      case 66: {
-        if (v.resourceId !== undefined) w.u64(raw, v.resourceId);
-        break;
-      }
-      case 67: {
-        if (v.resourceSize !== undefined) w.u64(raw, v.resourceSize);
-        break;
-      }
-      case 68: {
-        if (v.resourceSizeNew !== undefined) w.u64(raw, v.resourceSizeNew);
-        break;
-      }
-      case 69: {
-        if (v.resourceSizeValid !== undefined) w.u8(raw, v.resourceSizeValid);
-        break;
-      }
-      case 70: {
-        if (v.resourceSizeMin !== undefined) w.u64(raw, v.resourceSizeMin);
-        break;
-      }
-      case 71: {
-        if (v.resourceSizeMax !== undefined) w.u64(raw, v.resourceSizeMax);
-        break;
-      }
-      case 72: {
-        if (v.resourceSizeGran !== undefined) w.u64(raw, v.resourceSizeGran);
-        break;
-      }
-      case 73: {
-        if (v.resourceUnit !== undefined) w.u8(raw, encodeEnum(v.resourceUnit, ResourceUnit, 'dl-resource.resource-unit'));
-        break;
-      }
-      case 74: {
-        if (v.resourceOcc !== undefined) w.u64(raw, v.resourceOcc);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 65: {
+          if (v.resourceName !== undefined) w.string(raw, v.resourceName);
+          break;
+        }
+        case 66: {
+          if (v.resourceId !== undefined) w.u64(raw, v.resourceId);
+          break;
+        }
+        case 67: {
+          if (v.resourceSize !== undefined) w.u64(raw, v.resourceSize);
+          break;
+        }
+        case 68: {
+          if (v.resourceSizeNew !== undefined) w.u64(raw, v.resourceSizeNew);
+          break;
+        }
+        case 69: {
+          if (v.resourceSizeValid !== undefined) w.u8(raw, v.resourceSizeValid);
+          break;
+        }
+        case 70: {
+          if (v.resourceSizeMin !== undefined) w.u64(raw, v.resourceSizeMin);
+          break;
+        }
+        case 71: {
+          if (v.resourceSizeMax !== undefined) w.u64(raw, v.resourceSizeMax);
+          break;
+        }
+        case 72: {
+          if (v.resourceSizeGran !== undefined) w.u64(raw, v.resourceSizeGran);
+          break;
+        }
+        case 73: {
+          if (v.resourceUnit !== undefined) w.u8(raw, encodeEnum(v.resourceUnit, ResourceUnit));
+          break;
+        }
+        case 74: {
+          if (v.resourceOcc !== undefined) w.u64(raw, v.resourceOcc);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlResourceNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6392,37 +6560,43 @@ const dlResourceListOrder: readonly number[] = [32832, -1];
 function putDlResourceList(w: MessageWriter, v: DlResourceList, types: readonly number[], ordered: boolean): void {
   let nResource = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 64: {
-        const a = v.resource;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeDlResource(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nResource < a.length) {
-            const x = a[nResource++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeDlResource(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 64: {
+          const a = v.resource;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeDlResource(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nResource < a.length) {
+              const x = a[nResource++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeDlResource(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlResourceListNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6530,29 +6704,35 @@ const dlParamOrder: readonly number[] = [81, 82, 83, -1];
 
 function putDlParam(w: MessageWriter, v: DlParam, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 81: {
-        if (v.paramName !== undefined) w.string(raw, v.paramName);
-        break;
-      }
-      case 82: {
-        if (v.paramGeneric === true) w.flag(raw);
-        break;
-      }
-      case 83: {
-        if (v.paramType !== undefined) w.u8(raw, v.paramType);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 81: {
+          if (v.paramName !== undefined) w.string(raw, v.paramName);
+          break;
+        }
+        case 82: {
+          if (v.paramGeneric === true) w.flag(raw);
+          break;
+        }
+        case 83: {
+          if (v.paramType !== undefined) w.u8(raw, v.paramType);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlParamNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6646,25 +6826,31 @@ const dlRegionSnapshotsOrder: readonly number[] = [32859, -1];
 
 function putDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 91: {
-        if (v.regionSnapshot !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionSnapshot(w, v.regionSnapshot);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 91: {
+          if (v.regionSnapshot !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionSnapshot(w, v.regionSnapshot);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionSnapshotsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6758,21 +6944,27 @@ const dlRegionSnapshotOrder: readonly number[] = [92, -1];
 
 function putDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 92: {
-        if (v.regionSnapshotId !== undefined) w.u32(raw, v.regionSnapshotId);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 92: {
+          if (v.regionSnapshotId !== undefined) w.u32(raw, v.regionSnapshotId);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionSnapshotNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6866,25 +7058,31 @@ const dlRegionChunksOrder: readonly number[] = [32862, -1];
 
 function putDlRegionChunks(w: MessageWriter, v: DlRegionChunks, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 94: {
-        if (v.regionChunk !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDlRegionChunk(w, v.regionChunk);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 94: {
+          if (v.regionChunk !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDlRegionChunk(w, v.regionChunk);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionChunksNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6985,25 +7183,31 @@ const dlRegionChunkOrder: readonly number[] = [95, 96, -1];
 
 function putDlRegionChunk(w: MessageWriter, v: DlRegionChunk, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 95: {
-        if (v.regionChunkData !== undefined) w.binary(raw, v.regionChunkData);
-        break;
-      }
-      case 96: {
-        if (v.regionChunkAddr !== undefined) w.u64(raw, v.regionChunkAddr);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 95: {
+          if (v.regionChunkData !== undefined) w.binary(raw, v.regionChunkData);
+          break;
+        }
+        case 96: {
+          if (v.regionChunkAddr !== undefined) w.u64(raw, v.regionChunkAddr);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionChunkNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7125,37 +7329,43 @@ const dlFmsgOrder: readonly number[] = [107, 108, 109, 110, 111, -1];
 
 function putDlFmsg(w: MessageWriter, v: DlFmsg, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 107: {
-        if (v.fmsgObjNestStart === true) w.flag(raw);
-        break;
-      }
-      case 108: {
-        if (v.fmsgPairNestStart === true) w.flag(raw);
-        break;
-      }
-      case 109: {
-        if (v.fmsgArrNestStart === true) w.flag(raw);
-        break;
-      }
-      case 110: {
-        if (v.fmsgNestEnd === true) w.flag(raw);
-        break;
-      }
-      case 111: {
-        if (v.fmsgObjName !== undefined) w.string(raw, v.fmsgObjName);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 107: {
+          if (v.fmsgObjNestStart === true) w.flag(raw);
+          break;
+        }
+        case 108: {
+          if (v.fmsgPairNestStart === true) w.flag(raw);
+          break;
+        }
+        case 109: {
+          if (v.fmsgArrNestStart === true) w.flag(raw);
+          break;
+        }
+        case 110: {
+          if (v.fmsgNestEnd === true) w.flag(raw);
+          break;
+        }
+        case 111: {
+          if (v.fmsgObjName !== undefined) w.string(raw, v.fmsgObjName);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlFmsgNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7305,53 +7515,59 @@ const dlHealthReporterOrder: readonly number[] = [115, 116, 117, 118, 120, 121, 
 
 function putDlHealthReporter(w: MessageWriter, v: DlHealthReporter, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 115: {
-        if (v.healthReporterName !== undefined) w.string(raw, v.healthReporterName);
-        break;
-      }
-      case 116: {
-        if (v.healthReporterState !== undefined) w.u8(raw, v.healthReporterState);
-        break;
-      }
-      case 117: {
-        if (v.healthReporterErrCount !== undefined) w.u64(raw, v.healthReporterErrCount);
-        break;
-      }
-      case 118: {
-        if (v.healthReporterRecoverCount !== undefined) w.u64(raw, v.healthReporterRecoverCount);
-        break;
-      }
-      case 120: {
-        if (v.healthReporterGracefulPeriod !== undefined) w.u64(raw, v.healthReporterGracefulPeriod);
-        break;
-      }
-      case 121: {
-        if (v.healthReporterAutoRecover !== undefined) w.u8(raw, v.healthReporterAutoRecover);
-        break;
-      }
-      case 119: {
-        if (v.healthReporterDumpTs !== undefined) w.u64(raw, v.healthReporterDumpTs);
-        break;
-      }
-      case 137: {
-        if (v.healthReporterDumpTsNs !== undefined) w.u64(raw, v.healthReporterDumpTsNs);
-        break;
-      }
-      case 141: {
-        if (v.healthReporterAutoDump !== undefined) w.u8(raw, v.healthReporterAutoDump);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 115: {
+          if (v.healthReporterName !== undefined) w.string(raw, v.healthReporterName);
+          break;
+        }
+        case 116: {
+          if (v.healthReporterState !== undefined) w.u8(raw, v.healthReporterState);
+          break;
+        }
+        case 117: {
+          if (v.healthReporterErrCount !== undefined) w.u64(raw, v.healthReporterErrCount);
+          break;
+        }
+        case 118: {
+          if (v.healthReporterRecoverCount !== undefined) w.u64(raw, v.healthReporterRecoverCount);
+          break;
+        }
+        case 120: {
+          if (v.healthReporterGracefulPeriod !== undefined) w.u64(raw, v.healthReporterGracefulPeriod);
+          break;
+        }
+        case 121: {
+          if (v.healthReporterAutoRecover !== undefined) w.u8(raw, v.healthReporterAutoRecover);
+          break;
+        }
+        case 119: {
+          if (v.healthReporterDumpTs !== undefined) w.u64(raw, v.healthReporterDumpTs);
+          break;
+        }
+        case 137: {
+          if (v.healthReporterDumpTsNs !== undefined) w.u64(raw, v.healthReporterDumpTsNs);
+          break;
+        }
+        case 141: {
+          if (v.healthReporterAutoDump !== undefined) w.u8(raw, v.healthReporterAutoDump);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlHealthReporterNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7445,21 +7661,27 @@ const dlLinecardSupportedTypesOrder: readonly number[] = [173, -1];
 
 function putDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTypes, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 173: {
-        if (v.linecardType !== undefined) w.string(raw, v.linecardType);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 173: {
+          if (v.linecardType !== undefined) w.string(raw, v.linecardType);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dlLinecardSupportedTypesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

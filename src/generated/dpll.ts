@@ -305,73 +305,79 @@ function putDpll(w: MessageWriter, v: Dpll, types: readonly number[], ordered: b
   let nModeSupported = 0;
   let nClockQualityLevel = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.moduleName !== undefined) w.string(raw, v.moduleName);
-        break;
-      }
-      case 4: {
-        if (v.clockId !== undefined) w.u64(raw, v.clockId);
-        break;
-      }
-      case 5: {
-        if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, Mode, 'dpll.mode'));
-        break;
-      }
-      case 6: {
-        const a = v.modeSupported;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, encodeEnum(x, Mode, 'dpll.mode-supported'));
-          } else if (nModeSupported < a.length) {
-            const x = a[nModeSupported++]!;
-            w.u32(raw, encodeEnum(x, Mode, 'dpll.mode-supported'));
-          }
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.lockStatus !== undefined) w.u32(raw, encodeEnum(v.lockStatus, LockStatus, 'dpll.lock-status'));
-        break;
-      }
-      case 8: {
-        if (v.temp !== undefined) w.s32(raw, v.temp);
-        break;
-      }
-      case 9: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, Type, 'dpll.type'));
-        break;
-      }
-      case 10: {
-        if (v.lockStatusError !== undefined) w.u32(raw, encodeEnum(v.lockStatusError, LockStatusError, 'dpll.lock-status-error'));
-        break;
-      }
-      case 11: {
-        const a = v.clockQualityLevel;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, encodeEnum(x, ClockQualityLevel, 'dpll.clock-quality-level'));
-          } else if (nClockQualityLevel < a.length) {
-            const x = a[nClockQualityLevel++]!;
-            w.u32(raw, encodeEnum(x, ClockQualityLevel, 'dpll.clock-quality-level'));
-          }
+        case 2: {
+          if (v.moduleName !== undefined) w.string(raw, v.moduleName);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.clockId !== undefined) w.u64(raw, v.clockId);
+          break;
+        }
+        case 5: {
+          if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, Mode));
+          break;
+        }
+        case 6: {
+          const a = v.modeSupported;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, encodeEnum(x, Mode));
+            } else if (nModeSupported < a.length) {
+              const x = a[nModeSupported++]!;
+              w.u32(raw, encodeEnum(x, Mode));
+            }
+          }
+          break;
+        }
+        case 7: {
+          if (v.lockStatus !== undefined) w.u32(raw, encodeEnum(v.lockStatus, LockStatus));
+          break;
+        }
+        case 8: {
+          if (v.temp !== undefined) w.s32(raw, v.temp);
+          break;
+        }
+        case 9: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, Type));
+          break;
+        }
+        case 10: {
+          if (v.lockStatusError !== undefined) w.u32(raw, encodeEnum(v.lockStatusError, LockStatusError));
+          break;
+        }
+        case 11: {
+          const a = v.clockQualityLevel;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, encodeEnum(x, ClockQualityLevel));
+            } else if (nClockQualityLevel < a.length) {
+              const x = a[nClockQualityLevel++]!;
+              w.u32(raw, encodeEnum(x, ClockQualityLevel));
+            }
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dpllNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -653,205 +659,211 @@ function putPin(w: MessageWriter, v: Pin, types: readonly number[], ordered: boo
   let nEsyncFrequencySupported = 0;
   let nReferenceSync = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.parentId !== undefined) w.u32(raw, v.parentId);
-        break;
-      }
-      case 3: {
-        if (v.moduleName !== undefined) w.string(raw, v.moduleName);
-        break;
-      }
-      case 5: {
-        if (v.clockId !== undefined) w.u64(raw, v.clockId);
-        break;
-      }
-      case 6: {
-        if (v.boardLabel !== undefined) w.string(raw, v.boardLabel);
-        break;
-      }
-      case 7: {
-        if (v.panelLabel !== undefined) w.string(raw, v.panelLabel);
-        break;
-      }
-      case 8: {
-        if (v.packageLabel !== undefined) w.string(raw, v.packageLabel);
-        break;
-      }
-      case 9: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, PinType, 'pin.type'));
-        break;
-      }
-      case 10: {
-        if (v.direction !== undefined) w.u32(raw, encodeEnum(v.direction, PinDirection, 'pin.direction'));
-        break;
-      }
-      case 11: {
-        if (v.frequency !== undefined) w.u64(raw, v.frequency);
-        break;
-      }
-      case 12: {
-        const a = v.frequencySupported;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeFrequencyRange(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nFrequencySupported < a.length) {
-            const x = a[nFrequencySupported++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeFrequencyRange(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.parentId !== undefined) w.u32(raw, v.parentId);
+          break;
+        }
+        case 3: {
+          if (v.moduleName !== undefined) w.string(raw, v.moduleName);
+          break;
+        }
+        case 5: {
+          if (v.clockId !== undefined) w.u64(raw, v.clockId);
+          break;
+        }
+        case 6: {
+          if (v.boardLabel !== undefined) w.string(raw, v.boardLabel);
+          break;
+        }
+        case 7: {
+          if (v.panelLabel !== undefined) w.string(raw, v.panelLabel);
+          break;
+        }
+        case 8: {
+          if (v.packageLabel !== undefined) w.string(raw, v.packageLabel);
+          break;
+        }
+        case 9: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, PinType));
+          break;
+        }
+        case 10: {
+          if (v.direction !== undefined) w.u32(raw, encodeEnum(v.direction, PinDirection));
+          break;
+        }
+        case 11: {
+          if (v.frequency !== undefined) w.u64(raw, v.frequency);
+          break;
+        }
+        case 12: {
+          const a = v.frequencySupported;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeFrequencyRange(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nFrequencySupported < a.length) {
+              const x = a[nFrequencySupported++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeFrequencyRange(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.frequencyMin !== undefined) w.u64(raw, v.frequencyMin);
-        break;
-      }
-      case 14: {
-        if (v.frequencyMax !== undefined) w.u64(raw, v.frequencyMax);
-        break;
-      }
-      case 15: {
-        if (v.prio !== undefined) w.u32(raw, v.prio);
-        break;
-      }
-      case 16: {
-        if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState, 'pin.state'));
-        break;
-      }
-      case 17: {
-        if (v.capabilities !== undefined) w.u32(raw, encodeFlags(v.capabilities, PinCapabilities, 'pin.capabilities'));
-        break;
-      }
-      case 18: {
-        const a = v.parentDevice;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodePinParentDevice(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nParentDevice < a.length) {
-            const x = a[nParentDevice++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodePinParentDevice(w, x);
-              w.nestEnd(tok);
+        case 13: {
+          if (v.frequencyMin !== undefined) w.u64(raw, v.frequencyMin);
+          break;
+        }
+        case 14: {
+          if (v.frequencyMax !== undefined) w.u64(raw, v.frequencyMax);
+          break;
+        }
+        case 15: {
+          if (v.prio !== undefined) w.u32(raw, v.prio);
+          break;
+        }
+        case 16: {
+          if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState));
+          break;
+        }
+        case 17: {
+          if (v.capabilities !== undefined) w.u32(raw, encodeFlags(v.capabilities, PinCapabilities));
+          break;
+        }
+        case 18: {
+          const a = v.parentDevice;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodePinParentDevice(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nParentDevice < a.length) {
+              const x = a[nParentDevice++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodePinParentDevice(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 19: {
-        const a = v.parentPin;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodePinParentPin(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nParentPin < a.length) {
-            const x = a[nParentPin++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodePinParentPin(w, x);
-              w.nestEnd(tok);
+        case 19: {
+          const a = v.parentPin;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodePinParentPin(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nParentPin < a.length) {
+              const x = a[nParentPin++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodePinParentPin(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 20: {
-        if (v.phaseAdjustMin !== undefined) w.s32(raw, v.phaseAdjustMin);
-        break;
-      }
-      case 21: {
-        if (v.phaseAdjustMax !== undefined) w.s32(raw, v.phaseAdjustMax);
-        break;
-      }
-      case 22: {
-        if (v.phaseAdjust !== undefined) w.s32(raw, v.phaseAdjust);
-        break;
-      }
-      case 23: {
-        if (v.phaseOffset !== undefined) w.s64(raw, v.phaseOffset);
-        break;
-      }
-      case 24: {
-        if (v.fractionalFrequencyOffset !== undefined) writeSintVar(w, raw, v.fractionalFrequencyOffset);
-        break;
-      }
-      case 25: {
-        if (v.esyncFrequency !== undefined) w.u64(raw, v.esyncFrequency);
-        break;
-      }
-      case 26: {
-        const a = v.esyncFrequencySupported;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeFrequencyRange(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nEsyncFrequencySupported < a.length) {
-            const x = a[nEsyncFrequencySupported++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeFrequencyRange(w, x);
-              w.nestEnd(tok);
+        case 20: {
+          if (v.phaseAdjustMin !== undefined) w.s32(raw, v.phaseAdjustMin);
+          break;
+        }
+        case 21: {
+          if (v.phaseAdjustMax !== undefined) w.s32(raw, v.phaseAdjustMax);
+          break;
+        }
+        case 22: {
+          if (v.phaseAdjust !== undefined) w.s32(raw, v.phaseAdjust);
+          break;
+        }
+        case 23: {
+          if (v.phaseOffset !== undefined) w.s64(raw, v.phaseOffset);
+          break;
+        }
+        case 24: {
+          if (v.fractionalFrequencyOffset !== undefined) writeSintVar(w, raw, v.fractionalFrequencyOffset);
+          break;
+        }
+        case 25: {
+          if (v.esyncFrequency !== undefined) w.u64(raw, v.esyncFrequency);
+          break;
+        }
+        case 26: {
+          const a = v.esyncFrequencySupported;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeFrequencyRange(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nEsyncFrequencySupported < a.length) {
+              const x = a[nEsyncFrequencySupported++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeFrequencyRange(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 27: {
-        if (v.esyncPulse !== undefined) w.u32(raw, v.esyncPulse);
-        break;
-      }
-      case 28: {
-        const a = v.referenceSync;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeReferenceSync(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nReferenceSync < a.length) {
-            const x = a[nReferenceSync++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeReferenceSync(w, x);
-              w.nestEnd(tok);
+        case 27: {
+          if (v.esyncPulse !== undefined) w.u32(raw, v.esyncPulse);
+          break;
+        }
+        case 28: {
+          const a = v.referenceSync;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeReferenceSync(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nReferenceSync < a.length) {
+              const x = a[nReferenceSync++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeReferenceSync(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pinNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -973,37 +985,43 @@ const pinParentDeviceOrder: readonly number[] = [2, 10, 15, 16, 23, -1];
 
 function putPinParentDevice(w: MessageWriter, v: PinParentDevice, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.parentId !== undefined) w.u32(raw, v.parentId);
-        break;
-      }
-      case 10: {
-        if (v.direction !== undefined) w.u32(raw, encodeEnum(v.direction, PinDirection, 'pin-parent-device.direction'));
-        break;
-      }
-      case 15: {
-        if (v.prio !== undefined) w.u32(raw, v.prio);
-        break;
-      }
-      case 16: {
-        if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState, 'pin-parent-device.state'));
-        break;
-      }
-      case 23: {
-        if (v.phaseOffset !== undefined) w.s64(raw, v.phaseOffset);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.parentId !== undefined) w.u32(raw, v.parentId);
+          break;
+        }
+        case 10: {
+          if (v.direction !== undefined) w.u32(raw, encodeEnum(v.direction, PinDirection));
+          break;
+        }
+        case 15: {
+          if (v.prio !== undefined) w.u32(raw, v.prio);
+          break;
+        }
+        case 16: {
+          if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState));
+          break;
+        }
+        case 23: {
+          if (v.phaseOffset !== undefined) w.s64(raw, v.phaseOffset);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pinParentDeviceNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1104,25 +1122,31 @@ const pinParentPinOrder: readonly number[] = [2, 16, -1];
 
 function putPinParentPin(w: MessageWriter, v: PinParentPin, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.parentId !== undefined) w.u32(raw, v.parentId);
-        break;
-      }
-      case 16: {
-        if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState, 'pin-parent-pin.state'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.parentId !== undefined) w.u32(raw, v.parentId);
+          break;
+        }
+        case 16: {
+          if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pinParentPinNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1223,25 +1247,31 @@ const frequencyRangeOrder: readonly number[] = [13, 14, -1];
 
 function putFrequencyRange(w: MessageWriter, v: FrequencyRange, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 13: {
-        if (v.frequencyMin !== undefined) w.u64(raw, v.frequencyMin);
-        break;
-      }
-      case 14: {
-        if (v.frequencyMax !== undefined) w.u64(raw, v.frequencyMax);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 13: {
+          if (v.frequencyMin !== undefined) w.u64(raw, v.frequencyMin);
+          break;
+        }
+        case 14: {
+          if (v.frequencyMax !== undefined) w.u64(raw, v.frequencyMax);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (frequencyRangeNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1342,25 +1372,31 @@ const referenceSyncOrder: readonly number[] = [1, 16, -1];
 
 function putReferenceSync(w: MessageWriter, v: ReferenceSync, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 16: {
-        if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState, 'reference-sync.state'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 16: {
+          if (v.state !== undefined) w.u32(raw, encodeEnum(v.state, PinState));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (referenceSyncNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -206,33 +206,39 @@ const headerOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putHeader(w: MessageWriter, v: Header, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.devIndex !== undefined) w.u32(raw, v.devIndex);
-        break;
-      }
-      case 2: {
-        if (v.devName !== undefined) w.string(raw, v.devName);
-        break;
-      }
-      case 3: {
-        if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, HeaderFlags, 'header.flags'));
-        break;
-      }
-      case 4: {
-        if (v.phyIndex !== undefined) w.u32(raw, v.phyIndex);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.devIndex !== undefined) w.u32(raw, v.devIndex);
+          break;
+        }
+        case 2: {
+          if (v.devName !== undefined) w.string(raw, v.devName);
+          break;
+        }
+        case 3: {
+          if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, HeaderFlags));
+          break;
+        }
+        case 4: {
+          if (v.phyIndex !== undefined) w.u32(raw, v.phyIndex);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (headerNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -340,29 +346,35 @@ const bitsetBitOrder: readonly number[] = [1, 2, 3, -1];
 
 function putBitsetBit(w: MessageWriter, v: BitsetBit, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 2: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 3: {
-        if (v.value === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 2: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 3: {
+          if (v.value === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetBitNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -457,37 +469,43 @@ const bitsetBitsOrder: readonly number[] = [32769, -1];
 function putBitsetBits(w: MessageWriter, v: BitsetBits, types: readonly number[], ordered: boolean): void {
   let nBit = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.bit;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeBitsetBit(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nBit < a.length) {
-            const x = a[nBit++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeBitsetBit(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.bit;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeBitsetBit(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nBit < a.length) {
+              const x = a[nBit++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeBitsetBit(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetBitsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -609,41 +627,47 @@ const bitsetOrder: readonly number[] = [1, 2, 32771, 4, 5, -1];
 
 function putBitset(w: MessageWriter, v: Bitset, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.nomask === true) w.flag(raw);
-        break;
-      }
-      case 2: {
-        if (v.size !== undefined) w.u32(raw, v.size);
-        break;
-      }
-      case 3: {
-        if (v.bits !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitsetBits(w, v.bits);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.nomask === true) w.flag(raw);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.value !== undefined) w.binary(raw, v.value);
-        break;
-      }
-      case 5: {
-        if (v.mask !== undefined) w.binary(raw, v.mask);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.size !== undefined) w.u32(raw, v.size);
+          break;
+        }
+        case 3: {
+          if (v.bits !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitsetBits(w, v.bits);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 4: {
+          if (v.value !== undefined) w.binary(raw, v.value);
+          break;
+        }
+        case 5: {
+          if (v.mask !== undefined) w.binary(raw, v.mask);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -744,25 +768,31 @@ const stringOrder: readonly number[] = [1, 2, -1];
 
 function putString(w: MessageWriter, v: String, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 2: {
-        if (v.value !== undefined) w.string(raw, v.value);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 2: {
+          if (v.value !== undefined) w.string(raw, v.value);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (stringNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -857,37 +887,43 @@ const stringsOrder: readonly number[] = [32769, -1];
 function putStrings(w: MessageWriter, v: Strings, types: readonly number[], ordered: boolean): void {
   let nString = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.string;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeString(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nString < a.length) {
-            const x = a[nString++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeString(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.string;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeString(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nString < a.length) {
+              const x = a[nString++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeString(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (stringsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -996,45 +1032,51 @@ const stringsetSetOrder: readonly number[] = [1, 2, 32771, -1];
 function putStringsetSet(w: MessageWriter, v: StringsetSet, types: readonly number[], ordered: boolean): void {
   let nStrings = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.count !== undefined) w.u32(raw, v.count);
-        break;
-      }
-      case 3: {
-        const a = v.strings;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeStrings(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nStrings < a.length) {
-            const x = a[nStrings++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeStrings(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.count !== undefined) w.u32(raw, v.count);
+          break;
+        }
+        case 3: {
+          const a = v.strings;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeStrings(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nStrings < a.length) {
+              const x = a[nStrings++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeStrings(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (stringsetSetNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1129,37 +1171,43 @@ const stringsetsOrder: readonly number[] = [32769, -1];
 function putStringsets(w: MessageWriter, v: Stringsets, types: readonly number[], ordered: boolean): void {
   let nStringset = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.stringset;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeStringsetSet(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nStringset < a.length) {
-            const x = a[nStringset++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeStringsetSet(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.stringset;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeStringsetSet(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nStringset < a.length) {
+              const x = a[nStringset++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeStringsetSet(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (stringsetsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1267,37 +1315,43 @@ const strsetOrder: readonly number[] = [32769, 32770, 3, -1];
 
 function putStrset(w: MessageWriter, v: Strset, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.stringsets !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeStringsets(w, v.stringsets);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.stringsets !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeStringsets(w, v.stringsets);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.countsOnly === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.countsOnly === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (strsetNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1398,33 +1452,39 @@ const privflagsOrder: readonly number[] = [32769, 32770, -1];
 
 function putPrivflags(w: MessageWriter, v: Privflags, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.flags !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.flags);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.flags !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.flags);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (privflagsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1623,85 +1683,91 @@ const ringsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 
 function putRings(w: MessageWriter, v: Rings, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rxMax !== undefined) w.u32(raw, v.rxMax);
-        break;
-      }
-      case 3: {
-        if (v.rxMiniMax !== undefined) w.u32(raw, v.rxMiniMax);
-        break;
-      }
-      case 4: {
-        if (v.rxJumboMax !== undefined) w.u32(raw, v.rxJumboMax);
-        break;
-      }
-      case 5: {
-        if (v.txMax !== undefined) w.u32(raw, v.txMax);
-        break;
-      }
-      case 6: {
-        if (v.rx !== undefined) w.u32(raw, v.rx);
-        break;
-      }
-      case 7: {
-        if (v.rxMini !== undefined) w.u32(raw, v.rxMini);
-        break;
-      }
-      case 8: {
-        if (v.rxJumbo !== undefined) w.u32(raw, v.rxJumbo);
-        break;
-      }
-      case 9: {
-        if (v.tx !== undefined) w.u32(raw, v.tx);
-        break;
-      }
-      case 10: {
-        if (v.rxBufLen !== undefined) w.u32(raw, v.rxBufLen);
-        break;
-      }
-      case 11: {
-        if (v.tcpDataSplit !== undefined) w.u8(raw, v.tcpDataSplit);
-        break;
-      }
-      case 12: {
-        if (v.cqeSize !== undefined) w.u32(raw, v.cqeSize);
-        break;
-      }
-      case 13: {
-        if (v.txPush !== undefined) w.u8(raw, v.txPush);
-        break;
-      }
-      case 14: {
-        if (v.rxPush !== undefined) w.u8(raw, v.rxPush);
-        break;
-      }
-      case 15: {
-        if (v.txPushBufLen !== undefined) w.u32(raw, v.txPushBufLen);
-        break;
-      }
-      case 16: {
-        if (v.txPushBufLenMax !== undefined) w.u32(raw, v.txPushBufLenMax);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.rxMax !== undefined) w.u32(raw, v.rxMax);
+          break;
+        }
+        case 3: {
+          if (v.rxMiniMax !== undefined) w.u32(raw, v.rxMiniMax);
+          break;
+        }
+        case 4: {
+          if (v.rxJumboMax !== undefined) w.u32(raw, v.rxJumboMax);
+          break;
+        }
+        case 5: {
+          if (v.txMax !== undefined) w.u32(raw, v.txMax);
+          break;
+        }
+        case 6: {
+          if (v.rx !== undefined) w.u32(raw, v.rx);
+          break;
+        }
+        case 7: {
+          if (v.rxMini !== undefined) w.u32(raw, v.rxMini);
+          break;
+        }
+        case 8: {
+          if (v.rxJumbo !== undefined) w.u32(raw, v.rxJumbo);
+          break;
+        }
+        case 9: {
+          if (v.tx !== undefined) w.u32(raw, v.tx);
+          break;
+        }
+        case 10: {
+          if (v.rxBufLen !== undefined) w.u32(raw, v.rxBufLen);
+          break;
+        }
+        case 11: {
+          if (v.tcpDataSplit !== undefined) w.u8(raw, v.tcpDataSplit);
+          break;
+        }
+        case 12: {
+          if (v.cqeSize !== undefined) w.u32(raw, v.cqeSize);
+          break;
+        }
+        case 13: {
+          if (v.txPush !== undefined) w.u8(raw, v.txPush);
+          break;
+        }
+        case 14: {
+          if (v.rxPush !== undefined) w.u8(raw, v.rxPush);
+          break;
+        }
+        case 15: {
+          if (v.txPushBufLen !== undefined) w.u32(raw, v.txPushBufLen);
+          break;
+        }
+        case 16: {
+          if (v.txPushBufLenMax !== undefined) w.u32(raw, v.txPushBufLenMax);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ringsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1831,41 +1897,47 @@ const mmStatOrder: readonly number[] = [2, 3, 4, 5, 6, 7, -1];
 
 function putMmStat(w: MessageWriter, v: MmStat, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.reassemblyErrors !== undefined) w.u64(raw, v.reassemblyErrors);
-        break;
-      }
-      case 3: {
-        if (v.smdErrors !== undefined) w.u64(raw, v.smdErrors);
-        break;
-      }
-      case 4: {
-        if (v.reassemblyOk !== undefined) w.u64(raw, v.reassemblyOk);
-        break;
-      }
-      case 5: {
-        if (v.rxFragCount !== undefined) w.u64(raw, v.rxFragCount);
-        break;
-      }
-      case 6: {
-        if (v.txFragCount !== undefined) w.u64(raw, v.txFragCount);
-        break;
-      }
-      case 7: {
-        if (v.holdCount !== undefined) w.u64(raw, v.holdCount);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.reassemblyErrors !== undefined) w.u64(raw, v.reassemblyErrors);
+          break;
+        }
+        case 3: {
+          if (v.smdErrors !== undefined) w.u64(raw, v.smdErrors);
+          break;
+        }
+        case 4: {
+          if (v.reassemblyOk !== undefined) w.u64(raw, v.reassemblyOk);
+          break;
+        }
+        case 5: {
+          if (v.rxFragCount !== undefined) w.u64(raw, v.rxFragCount);
+          break;
+        }
+        case 6: {
+          if (v.txFragCount !== undefined) w.u64(raw, v.txFragCount);
+          break;
+        }
+        case 7: {
+          if (v.holdCount !== undefined) w.u64(raw, v.holdCount);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (mmStatNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2029,69 +2101,75 @@ const mmOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32779, -1
 
 function putMm(w: MessageWriter, v: Mm, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.pmacEnabled !== undefined) w.u8(raw, v.pmacEnabled);
-        break;
-      }
-      case 3: {
-        if (v.txEnabled !== undefined) w.u8(raw, v.txEnabled);
-        break;
-      }
-      case 4: {
-        if (v.txActive !== undefined) w.u8(raw, v.txActive);
-        break;
-      }
-      case 5: {
-        if (v.txMinFragSize !== undefined) w.u32(raw, v.txMinFragSize);
-        break;
-      }
-      case 6: {
-        if (v.rxMinFragSize !== undefined) w.u32(raw, v.rxMinFragSize);
-        break;
-      }
-      case 7: {
-        if (v.verifyEnabled !== undefined) w.u8(raw, v.verifyEnabled);
-        break;
-      }
-      case 8: {
-        if (v.verifyStatus !== undefined) w.u8(raw, v.verifyStatus);
-        break;
-      }
-      case 9: {
-        if (v.verifyTime !== undefined) w.u32(raw, v.verifyTime);
-        break;
-      }
-      case 10: {
-        if (v.maxVerifyTime !== undefined) w.u32(raw, v.maxVerifyTime);
-        break;
-      }
-      case 11: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeMmStat(w, v.stats);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.pmacEnabled !== undefined) w.u8(raw, v.pmacEnabled);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.txEnabled !== undefined) w.u8(raw, v.txEnabled);
+          break;
+        }
+        case 4: {
+          if (v.txActive !== undefined) w.u8(raw, v.txActive);
+          break;
+        }
+        case 5: {
+          if (v.txMinFragSize !== undefined) w.u32(raw, v.txMinFragSize);
+          break;
+        }
+        case 6: {
+          if (v.rxMinFragSize !== undefined) w.u32(raw, v.rxMinFragSize);
+          break;
+        }
+        case 7: {
+          if (v.verifyEnabled !== undefined) w.u8(raw, v.verifyEnabled);
+          break;
+        }
+        case 8: {
+          if (v.verifyStatus !== undefined) w.u8(raw, v.verifyStatus);
+          break;
+        }
+        case 9: {
+          if (v.verifyTime !== undefined) w.u32(raw, v.verifyTime);
+          break;
+        }
+        case 10: {
+          if (v.maxVerifyTime !== undefined) w.u32(raw, v.maxVerifyTime);
+          break;
+        }
+        case 11: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeMmStat(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (mmNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2220,45 +2298,51 @@ const linkinfoOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, -1];
 
 function putLinkinfo(w: MessageWriter, v: Linkinfo, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.port !== undefined) w.u8(raw, v.port);
-        break;
-      }
-      case 3: {
-        if (v.phyaddr !== undefined) w.u8(raw, v.phyaddr);
-        break;
-      }
-      case 4: {
-        if (v.tpMdix !== undefined) w.u8(raw, v.tpMdix);
-        break;
-      }
-      case 5: {
-        if (v.tpMdixCtrl !== undefined) w.u8(raw, v.tpMdixCtrl);
-        break;
-      }
-      case 6: {
-        if (v.transceiver !== undefined) w.u8(raw, v.transceiver);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.port !== undefined) w.u8(raw, v.port);
+          break;
+        }
+        case 3: {
+          if (v.phyaddr !== undefined) w.u8(raw, v.phyaddr);
+          break;
+        }
+        case 4: {
+          if (v.tpMdix !== undefined) w.u8(raw, v.tpMdix);
+          break;
+        }
+        case 5: {
+          if (v.tpMdixCtrl !== undefined) w.u8(raw, v.tpMdixCtrl);
+          break;
+        }
+        case 6: {
+          if (v.transceiver !== undefined) w.u8(raw, v.transceiver);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2415,69 +2499,75 @@ const linkmodesOrder: readonly number[] = [32769, 2, 32771, 32772, 5, 6, 7, 8, 9
 
 function putLinkmodes(w: MessageWriter, v: Linkmodes, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.autoneg !== undefined) w.u8(raw, v.autoneg);
-        break;
-      }
-      case 3: {
-        if (v.ours !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.ours);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.autoneg !== undefined) w.u8(raw, v.autoneg);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.peer !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.peer);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.ours !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.ours);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.speed !== undefined) w.u32(raw, v.speed);
-        break;
-      }
-      case 6: {
-        if (v.duplex !== undefined) w.u8(raw, v.duplex);
-        break;
-      }
-      case 7: {
-        if (v.masterSlaveCfg !== undefined) w.u8(raw, v.masterSlaveCfg);
-        break;
-      }
-      case 8: {
-        if (v.masterSlaveState !== undefined) w.u8(raw, v.masterSlaveState);
-        break;
-      }
-      case 9: {
-        if (v.lanes !== undefined) w.u32(raw, v.lanes);
-        break;
-      }
-      case 10: {
-        if (v.rateMatching !== undefined) w.u8(raw, v.rateMatching);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.peer !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.peer);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 5: {
+          if (v.speed !== undefined) w.u32(raw, v.speed);
+          break;
+        }
+        case 6: {
+          if (v.duplex !== undefined) w.u8(raw, v.duplex);
+          break;
+        }
+        case 7: {
+          if (v.masterSlaveCfg !== undefined) w.u8(raw, v.masterSlaveCfg);
+          break;
+        }
+        case 8: {
+          if (v.masterSlaveState !== undefined) w.u8(raw, v.masterSlaveState);
+          break;
+        }
+        case 9: {
+          if (v.lanes !== undefined) w.u32(raw, v.lanes);
+          break;
+        }
+        case 10: {
+          if (v.rateMatching !== undefined) w.u8(raw, v.rateMatching);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkmodesNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2613,49 +2703,55 @@ const linkstateOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putLinkstate(w: MessageWriter, v: Linkstate, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.link !== undefined) w.u8(raw, v.link);
-        break;
-      }
-      case 3: {
-        if (v.sqi !== undefined) w.u32(raw, v.sqi);
-        break;
-      }
-      case 4: {
-        if (v.sqiMax !== undefined) w.u32(raw, v.sqiMax);
-        break;
-      }
-      case 5: {
-        if (v.extState !== undefined) w.u8(raw, v.extState);
-        break;
-      }
-      case 6: {
-        if (v.extSubstate !== undefined) w.u8(raw, v.extSubstate);
-        break;
-      }
-      case 7: {
-        if (v.extDownCnt !== undefined) w.u32(raw, v.extDownCnt);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.link !== undefined) w.u8(raw, v.link);
+          break;
+        }
+        case 3: {
+          if (v.sqi !== undefined) w.u32(raw, v.sqi);
+          break;
+        }
+        case 4: {
+          if (v.sqiMax !== undefined) w.u32(raw, v.sqiMax);
+          break;
+        }
+        case 5: {
+          if (v.extState !== undefined) w.u8(raw, v.extState);
+          break;
+        }
+        case 6: {
+          if (v.extSubstate !== undefined) w.u8(raw, v.extSubstate);
+          break;
+        }
+        case 7: {
+          if (v.extDownCnt !== undefined) w.u32(raw, v.extDownCnt);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkstateNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2756,33 +2852,39 @@ const debugOrder: readonly number[] = [32769, 32770, -1];
 
 function putDebug(w: MessageWriter, v: Debug, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.msgmask !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.msgmask);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.msgmask !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.msgmask);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (debugNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2890,37 +2992,43 @@ const wolOrder: readonly number[] = [32769, 32770, 3, -1];
 
 function putWol(w: MessageWriter, v: Wol, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.modes !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.modes);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.modes !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.modes);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.sopass !== undefined) w.binary(raw, v.sopass);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.sopass !== undefined) w.binary(raw, v.sopass);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (wolNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3042,57 +3150,63 @@ const featuresOrder: readonly number[] = [32769, 32770, 32771, 32772, 32773, -1]
 
 function putFeatures(w: MessageWriter, v: Features, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.hw !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.hw);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.hw !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.hw);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.wanted !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.wanted);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.wanted !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.wanted);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.active !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.active);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.active !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.active);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.nochange !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.nochange);
-          w.nestEnd(tok);
+        case 5: {
+          if (v.nochange !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.nochange);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (featuresNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3242,57 +3356,63 @@ const channelsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putChannels(w: MessageWriter, v: Channels, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rxMax !== undefined) w.u32(raw, v.rxMax);
-        break;
-      }
-      case 3: {
-        if (v.txMax !== undefined) w.u32(raw, v.txMax);
-        break;
-      }
-      case 4: {
-        if (v.otherMax !== undefined) w.u32(raw, v.otherMax);
-        break;
-      }
-      case 5: {
-        if (v.combinedMax !== undefined) w.u32(raw, v.combinedMax);
-        break;
-      }
-      case 6: {
-        if (v.rxCount !== undefined) w.u32(raw, v.rxCount);
-        break;
-      }
-      case 7: {
-        if (v.txCount !== undefined) w.u32(raw, v.txCount);
-        break;
-      }
-      case 8: {
-        if (v.otherCount !== undefined) w.u32(raw, v.otherCount);
-        break;
-      }
-      case 9: {
-        if (v.combinedCount !== undefined) w.u32(raw, v.combinedCount);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.rxMax !== undefined) w.u32(raw, v.rxMax);
+          break;
+        }
+        case 3: {
+          if (v.txMax !== undefined) w.u32(raw, v.txMax);
+          break;
+        }
+        case 4: {
+          if (v.otherMax !== undefined) w.u32(raw, v.otherMax);
+          break;
+        }
+        case 5: {
+          if (v.combinedMax !== undefined) w.u32(raw, v.combinedMax);
+          break;
+        }
+        case 6: {
+          if (v.rxCount !== undefined) w.u32(raw, v.rxCount);
+          break;
+        }
+        case 7: {
+          if (v.txCount !== undefined) w.u32(raw, v.txCount);
+          break;
+        }
+        case 8: {
+          if (v.otherCount !== undefined) w.u32(raw, v.otherCount);
+          break;
+        }
+        case 9: {
+          if (v.combinedCount !== undefined) w.u32(raw, v.combinedCount);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (channelsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3400,29 +3520,35 @@ const irqModerationOrder: readonly number[] = [1, 2, 3, -1];
 
 function putIrqModeration(w: MessageWriter, v: IrqModeration, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.usec !== undefined) w.u32(raw, v.usec);
-        break;
-      }
-      case 2: {
-        if (v.pkts !== undefined) w.u32(raw, v.pkts);
-        break;
-      }
-      case 3: {
-        if (v.comps !== undefined) w.u32(raw, v.comps);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.usec !== undefined) w.u32(raw, v.usec);
+          break;
+        }
+        case 2: {
+          if (v.pkts !== undefined) w.u32(raw, v.pkts);
+          break;
+        }
+        case 3: {
+          if (v.comps !== undefined) w.u32(raw, v.comps);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (irqModerationNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3517,37 +3643,43 @@ const profileOrder: readonly number[] = [32769, -1];
 function putProfile(w: MessageWriter, v: Profile, types: readonly number[], ordered: boolean): void {
   let nIrqModeration = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.irqModeration;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeIrqModeration(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nIrqModeration < a.length) {
-            const x = a[nIrqModeration++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeIrqModeration(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.irqModeration;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeIrqModeration(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nIrqModeration < a.length) {
+              const x = a[nIrqModeration++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeIrqModeration(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (profileNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3844,149 +3976,155 @@ const coalesceOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 
 function putCoalesce(w: MessageWriter, v: Coalesce, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rxUsecs !== undefined) w.u32(raw, v.rxUsecs);
-        break;
-      }
-      case 3: {
-        if (v.rxMaxFrames !== undefined) w.u32(raw, v.rxMaxFrames);
-        break;
-      }
-      case 4: {
-        if (v.rxUsecsIrq !== undefined) w.u32(raw, v.rxUsecsIrq);
-        break;
-      }
-      case 5: {
-        if (v.rxMaxFramesIrq !== undefined) w.u32(raw, v.rxMaxFramesIrq);
-        break;
-      }
-      case 6: {
-        if (v.txUsecs !== undefined) w.u32(raw, v.txUsecs);
-        break;
-      }
-      case 7: {
-        if (v.txMaxFrames !== undefined) w.u32(raw, v.txMaxFrames);
-        break;
-      }
-      case 8: {
-        if (v.txUsecsIrq !== undefined) w.u32(raw, v.txUsecsIrq);
-        break;
-      }
-      case 9: {
-        if (v.txMaxFramesIrq !== undefined) w.u32(raw, v.txMaxFramesIrq);
-        break;
-      }
-      case 10: {
-        if (v.statsBlockUsecs !== undefined) w.u32(raw, v.statsBlockUsecs);
-        break;
-      }
-      case 11: {
-        if (v.useAdaptiveRx !== undefined) w.u8(raw, v.useAdaptiveRx);
-        break;
-      }
-      case 12: {
-        if (v.useAdaptiveTx !== undefined) w.u8(raw, v.useAdaptiveTx);
-        break;
-      }
-      case 13: {
-        if (v.pktRateLow !== undefined) w.u32(raw, v.pktRateLow);
-        break;
-      }
-      case 14: {
-        if (v.rxUsecsLow !== undefined) w.u32(raw, v.rxUsecsLow);
-        break;
-      }
-      case 15: {
-        if (v.rxMaxFramesLow !== undefined) w.u32(raw, v.rxMaxFramesLow);
-        break;
-      }
-      case 16: {
-        if (v.txUsecsLow !== undefined) w.u32(raw, v.txUsecsLow);
-        break;
-      }
-      case 17: {
-        if (v.txMaxFramesLow !== undefined) w.u32(raw, v.txMaxFramesLow);
-        break;
-      }
-      case 18: {
-        if (v.pktRateHigh !== undefined) w.u32(raw, v.pktRateHigh);
-        break;
-      }
-      case 19: {
-        if (v.rxUsecsHigh !== undefined) w.u32(raw, v.rxUsecsHigh);
-        break;
-      }
-      case 20: {
-        if (v.rxMaxFramesHigh !== undefined) w.u32(raw, v.rxMaxFramesHigh);
-        break;
-      }
-      case 21: {
-        if (v.txUsecsHigh !== undefined) w.u32(raw, v.txUsecsHigh);
-        break;
-      }
-      case 22: {
-        if (v.txMaxFramesHigh !== undefined) w.u32(raw, v.txMaxFramesHigh);
-        break;
-      }
-      case 23: {
-        if (v.rateSampleInterval !== undefined) w.u32(raw, v.rateSampleInterval);
-        break;
-      }
-      case 24: {
-        if (v.useCqeModeTx !== undefined) w.u8(raw, v.useCqeModeTx);
-        break;
-      }
-      case 25: {
-        if (v.useCqeModeRx !== undefined) w.u8(raw, v.useCqeModeRx);
-        break;
-      }
-      case 26: {
-        if (v.txAggrMaxBytes !== undefined) w.u32(raw, v.txAggrMaxBytes);
-        break;
-      }
-      case 27: {
-        if (v.txAggrMaxFrames !== undefined) w.u32(raw, v.txAggrMaxFrames);
-        break;
-      }
-      case 28: {
-        if (v.txAggrTimeUsecs !== undefined) w.u32(raw, v.txAggrTimeUsecs);
-        break;
-      }
-      case 29: {
-        if (v.rxProfile !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeProfile(w, v.rxProfile);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.rxUsecs !== undefined) w.u32(raw, v.rxUsecs);
+          break;
         }
-        break;
-      }
-      case 30: {
-        if (v.txProfile !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeProfile(w, v.txProfile);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.rxMaxFrames !== undefined) w.u32(raw, v.rxMaxFrames);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.rxUsecsIrq !== undefined) w.u32(raw, v.rxUsecsIrq);
+          break;
+        }
+        case 5: {
+          if (v.rxMaxFramesIrq !== undefined) w.u32(raw, v.rxMaxFramesIrq);
+          break;
+        }
+        case 6: {
+          if (v.txUsecs !== undefined) w.u32(raw, v.txUsecs);
+          break;
+        }
+        case 7: {
+          if (v.txMaxFrames !== undefined) w.u32(raw, v.txMaxFrames);
+          break;
+        }
+        case 8: {
+          if (v.txUsecsIrq !== undefined) w.u32(raw, v.txUsecsIrq);
+          break;
+        }
+        case 9: {
+          if (v.txMaxFramesIrq !== undefined) w.u32(raw, v.txMaxFramesIrq);
+          break;
+        }
+        case 10: {
+          if (v.statsBlockUsecs !== undefined) w.u32(raw, v.statsBlockUsecs);
+          break;
+        }
+        case 11: {
+          if (v.useAdaptiveRx !== undefined) w.u8(raw, v.useAdaptiveRx);
+          break;
+        }
+        case 12: {
+          if (v.useAdaptiveTx !== undefined) w.u8(raw, v.useAdaptiveTx);
+          break;
+        }
+        case 13: {
+          if (v.pktRateLow !== undefined) w.u32(raw, v.pktRateLow);
+          break;
+        }
+        case 14: {
+          if (v.rxUsecsLow !== undefined) w.u32(raw, v.rxUsecsLow);
+          break;
+        }
+        case 15: {
+          if (v.rxMaxFramesLow !== undefined) w.u32(raw, v.rxMaxFramesLow);
+          break;
+        }
+        case 16: {
+          if (v.txUsecsLow !== undefined) w.u32(raw, v.txUsecsLow);
+          break;
+        }
+        case 17: {
+          if (v.txMaxFramesLow !== undefined) w.u32(raw, v.txMaxFramesLow);
+          break;
+        }
+        case 18: {
+          if (v.pktRateHigh !== undefined) w.u32(raw, v.pktRateHigh);
+          break;
+        }
+        case 19: {
+          if (v.rxUsecsHigh !== undefined) w.u32(raw, v.rxUsecsHigh);
+          break;
+        }
+        case 20: {
+          if (v.rxMaxFramesHigh !== undefined) w.u32(raw, v.rxMaxFramesHigh);
+          break;
+        }
+        case 21: {
+          if (v.txUsecsHigh !== undefined) w.u32(raw, v.txUsecsHigh);
+          break;
+        }
+        case 22: {
+          if (v.txMaxFramesHigh !== undefined) w.u32(raw, v.txMaxFramesHigh);
+          break;
+        }
+        case 23: {
+          if (v.rateSampleInterval !== undefined) w.u32(raw, v.rateSampleInterval);
+          break;
+        }
+        case 24: {
+          if (v.useCqeModeTx !== undefined) w.u8(raw, v.useCqeModeTx);
+          break;
+        }
+        case 25: {
+          if (v.useCqeModeRx !== undefined) w.u8(raw, v.useCqeModeRx);
+          break;
+        }
+        case 26: {
+          if (v.txAggrMaxBytes !== undefined) w.u32(raw, v.txAggrMaxBytes);
+          break;
+        }
+        case 27: {
+          if (v.txAggrMaxFrames !== undefined) w.u32(raw, v.txAggrMaxFrames);
+          break;
+        }
+        case 28: {
+          if (v.txAggrTimeUsecs !== undefined) w.u32(raw, v.txAggrTimeUsecs);
+          break;
+        }
+        case 29: {
+          if (v.rxProfile !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeProfile(w, v.rxProfile);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 30: {
+          if (v.txProfile !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeProfile(w, v.txProfile);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (coalesceNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4088,25 +4226,31 @@ const pauseStatOrder: readonly number[] = [2, 3, -1];
 
 function putPauseStat(w: MessageWriter, v: PauseStat, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.txFrames !== undefined) w.u64(raw, v.txFrames);
-        break;
-      }
-      case 3: {
-        if (v.rxFrames !== undefined) w.u64(raw, v.rxFrames);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.txFrames !== undefined) w.u64(raw, v.txFrames);
+          break;
+        }
+        case 3: {
+          if (v.rxFrames !== undefined) w.u64(raw, v.rxFrames);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pauseStatNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4235,49 +4379,55 @@ const pauseOrder: readonly number[] = [32769, 2, 3, 4, 32773, 6, -1];
 
 function putPause(w: MessageWriter, v: Pause, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.autoneg !== undefined) w.u8(raw, v.autoneg);
-        break;
-      }
-      case 3: {
-        if (v.rx !== undefined) w.u8(raw, v.rx);
-        break;
-      }
-      case 4: {
-        if (v.tx !== undefined) w.u8(raw, v.tx);
-        break;
-      }
-      case 5: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodePauseStat(w, v.stats);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.autoneg !== undefined) w.u8(raw, v.autoneg);
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.statsSrc !== undefined) w.u32(raw, v.statsSrc);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.rx !== undefined) w.u8(raw, v.rx);
+          break;
+        }
+        case 4: {
+          if (v.tx !== undefined) w.u8(raw, v.tx);
+          break;
+        }
+        case 5: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodePauseStat(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          if (v.statsSrc !== undefined) w.u32(raw, v.statsSrc);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pauseNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4413,57 +4563,63 @@ const eeeOrder: readonly number[] = [32769, 32770, 32771, 4, 5, 6, 7, -1];
 
 function putEee(w: MessageWriter, v: Eee, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.modesOurs !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.modesOurs);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.modesOurs !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.modesOurs);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.modesPeer !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.modesPeer);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.modesPeer !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.modesPeer);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.active !== undefined) w.u8(raw, v.active);
-        break;
-      }
-      case 5: {
-        if (v.enabled !== undefined) w.u8(raw, v.enabled);
-        break;
-      }
-      case 6: {
-        if (v.txLpiEnabled !== undefined) w.u8(raw, v.txLpiEnabled);
-        break;
-      }
-      case 7: {
-        if (v.txLpiTimer !== undefined) w.u32(raw, v.txLpiTimer);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.active !== undefined) w.u8(raw, v.active);
+          break;
+        }
+        case 5: {
+          if (v.enabled !== undefined) w.u8(raw, v.enabled);
+          break;
+        }
+        case 6: {
+          if (v.txLpiEnabled !== undefined) w.u8(raw, v.txLpiEnabled);
+          break;
+        }
+        case 7: {
+          if (v.txLpiTimer !== undefined) w.u32(raw, v.txLpiTimer);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (eeeNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4571,29 +4727,35 @@ const tsStatOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTsStat(w: MessageWriter, v: TsStat, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.txPkts !== undefined) writeUintVar(w, raw, v.txPkts);
-        break;
-      }
-      case 2: {
-        if (v.txLost !== undefined) writeUintVar(w, raw, v.txLost);
-        break;
-      }
-      case 3: {
-        if (v.txErr !== undefined) writeUintVar(w, raw, v.txErr);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.txPkts !== undefined) writeUintVar(w, raw, v.txPkts);
+          break;
+        }
+        case 2: {
+          if (v.txLost !== undefined) writeUintVar(w, raw, v.txLost);
+          break;
+        }
+        case 3: {
+          if (v.txErr !== undefined) writeUintVar(w, raw, v.txErr);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tsStatNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4722,61 +4884,67 @@ const tsinfoOrder: readonly number[] = [32769, 32770, 32771, 32772, 5, 32774, -1
 
 function putTsinfo(w: MessageWriter, v: Tsinfo, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.timestamping !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.timestamping);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.timestamping !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.timestamping);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.txTypes !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.txTypes);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.txTypes !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.txTypes);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.rxFilters !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.rxFilters);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.rxFilters !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.rxFilters);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.phcIndex !== undefined) w.u32(raw, v.phcIndex);
-        break;
-      }
-      case 6: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTsStat(w, v.stats);
-          w.nestEnd(tok);
+        case 5: {
+          if (v.phcIndex !== undefined) w.u32(raw, v.phcIndex);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 6: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTsStat(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tsinfoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4884,29 +5052,35 @@ const cableResultOrder: readonly number[] = [1, 2, 3, -1];
 
 function putCableResult(w: MessageWriter, v: CableResult, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.pair !== undefined) w.u8(raw, v.pair);
-        break;
-      }
-      case 2: {
-        if (v.code !== undefined) w.u8(raw, v.code);
-        break;
-      }
-      case 3: {
-        if (v.src !== undefined) w.u32(raw, v.src);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.pair !== undefined) w.u8(raw, v.pair);
+          break;
+        }
+        case 2: {
+          if (v.code !== undefined) w.u8(raw, v.code);
+          break;
+        }
+        case 3: {
+          if (v.src !== undefined) w.u32(raw, v.src);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableResultNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5014,29 +5188,35 @@ const cableFaultLengthOrder: readonly number[] = [1, 2, 3, -1];
 
 function putCableFaultLength(w: MessageWriter, v: CableFaultLength, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.pair !== undefined) w.u8(raw, v.pair);
-        break;
-      }
-      case 2: {
-        if (v.cm !== undefined) w.u32(raw, v.cm);
-        break;
-      }
-      case 3: {
-        if (v.src !== undefined) w.u32(raw, v.src);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.pair !== undefined) w.u8(raw, v.pair);
+          break;
+        }
+        case 2: {
+          if (v.cm !== undefined) w.u32(raw, v.cm);
+          break;
+        }
+        case 3: {
+          if (v.src !== undefined) w.u32(raw, v.src);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableFaultLengthNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5137,33 +5317,39 @@ const cableNestOrder: readonly number[] = [32769, 32770, -1];
 
 function putCableNest(w: MessageWriter, v: CableNest, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.result !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCableResult(w, v.result);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.result !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCableResult(w, v.result);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.faultLength !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCableFaultLength(w, v.faultLength);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.faultLength !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCableFaultLength(w, v.faultLength);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableNestNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5257,25 +5443,31 @@ const cableTestOrder: readonly number[] = [32769, -1];
 
 function putCableTest(w: MessageWriter, v: CableTest, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5383,37 +5575,43 @@ const cableTestNtfOrder: readonly number[] = [32769, 2, 32771, -1];
 
 function putCableTestNtf(w: MessageWriter, v: CableTestNtf, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.status !== undefined) w.u8(raw, v.status);
-        break;
-      }
-      case 3: {
-        if (v.nest !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCableNest(w, v.nest);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.status !== undefined) w.u8(raw, v.status);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.nest !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCableNest(w, v.nest);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestNtfNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5528,33 +5726,39 @@ const cableTestTdrCfgOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.first !== undefined) w.u32(raw, v.first);
-        break;
-      }
-      case 2: {
-        if (v.last !== undefined) w.u32(raw, v.last);
-        break;
-      }
-      case 3: {
-        if (v.step !== undefined) w.u32(raw, v.step);
-        break;
-      }
-      case 4: {
-        if (v.pair !== undefined) w.u8(raw, v.pair);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.first !== undefined) w.u32(raw, v.first);
+          break;
+        }
+        case 2: {
+          if (v.last !== undefined) w.u32(raw, v.last);
+          break;
+        }
+        case 3: {
+          if (v.step !== undefined) w.u32(raw, v.step);
+          break;
+        }
+        case 4: {
+          if (v.pair !== undefined) w.u8(raw, v.pair);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrCfgNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5662,37 +5866,43 @@ const cableTestTdrNtfOrder: readonly number[] = [32769, 2, 32771, -1];
 
 function putCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.status !== undefined) w.u8(raw, v.status);
-        break;
-      }
-      case 3: {
-        if (v.nest !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCableNest(w, v.nest);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.status !== undefined) w.u8(raw, v.status);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.nest !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCableNest(w, v.nest);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrNtfNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5793,33 +6003,39 @@ const cableTestTdrOrder: readonly number[] = [32769, 32770, -1];
 
 function putCableTestTdr(w: MessageWriter, v: CableTestTdr, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.cfg !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCableTestTdrCfg(w, v.cfg);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.cfg !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCableTestTdrCfg(w, v.cfg);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5920,25 +6136,31 @@ const tunnelUdpEntryOrder: readonly number[] = [1, 2, -1];
 
 function putTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.port !== undefined) w.u16be(raw, v.port);
-        break;
-      }
-      case 2: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, UdpTunnelType, 'tunnel-udp-entry.type'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.port !== undefined) w.u16be(raw, v.port);
+          break;
+        }
+        case 2: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, UdpTunnelType));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpEntryNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6047,49 +6269,55 @@ const tunnelUdpTableOrder: readonly number[] = [1, 32770, 32771, -1];
 function putTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable, types: readonly number[], ordered: boolean): void {
   let nEntry = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.size !== undefined) w.u32(raw, v.size);
-        break;
-      }
-      case 2: {
-        if (v.types !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.types);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.size !== undefined) w.u32(raw, v.size);
+          break;
         }
-        break;
-      }
-      case 3: {
-        const a = v.entry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeTunnelUdpEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nEntry < a.length) {
-            const x = a[nEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeTunnelUdpEntry(w, x);
-              w.nestEnd(tok);
+        case 2: {
+          if (v.types !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.types);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 3: {
+          const a = v.entry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeTunnelUdpEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nEntry < a.length) {
+              const x = a[nEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeTunnelUdpEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpTableNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6183,25 +6411,31 @@ const tunnelUdpOrder: readonly number[] = [32769, -1];
 
 function putTunnelUdp(w: MessageWriter, v: TunnelUdp, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.table !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTunnelUdpTable(w, v.table);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.table !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTunnelUdpTable(w, v.table);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6302,33 +6536,39 @@ const tunnelInfoOrder: readonly number[] = [32769, 32770, -1];
 
 function putTunnelInfo(w: MessageWriter, v: TunnelInfo, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.udpPorts !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTunnelUdp(w, v.udpPorts);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.udpPorts !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTunnelUdp(w, v.udpPorts);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelInfoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6437,29 +6677,35 @@ const fecStatOrder: readonly number[] = [2, 3, 4, -1];
 
 function putFecStat(w: MessageWriter, v: FecStat, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.corrected !== undefined) w.binary(raw, v.corrected);
-        break;
-      }
-      case 3: {
-        if (v.uncorr !== undefined) w.binary(raw, v.uncorr);
-        break;
-      }
-      case 4: {
-        if (v.corrBits !== undefined) w.binary(raw, v.corrBits);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.corrected !== undefined) w.binary(raw, v.corrected);
+          break;
+        }
+        case 3: {
+          if (v.uncorr !== undefined) w.binary(raw, v.uncorr);
+          break;
+        }
+        case 4: {
+          if (v.corrBits !== undefined) w.binary(raw, v.corrBits);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (fecStatNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6581,49 +6827,55 @@ const fecOrder: readonly number[] = [32769, 32770, 3, 4, 32773, -1];
 
 function putFec(w: MessageWriter, v: Fec, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.modes !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.modes);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.modes !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.modes);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.auto !== undefined) w.u8(raw, v.auto);
-        break;
-      }
-      case 4: {
-        if (v.active !== undefined) w.u32(raw, v.active);
-        break;
-      }
-      case 5: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeFecStat(w, v.stats);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.auto !== undefined) w.u8(raw, v.auto);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.active !== undefined) w.u32(raw, v.active);
+          break;
+        }
+        case 5: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeFecStat(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (fecNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6759,49 +7011,55 @@ const moduleEepromOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putModuleEeprom(w: MessageWriter, v: ModuleEeprom, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.offset !== undefined) w.u32(raw, v.offset);
-        break;
-      }
-      case 3: {
-        if (v.length !== undefined) w.u32(raw, v.length);
-        break;
-      }
-      case 4: {
-        if (v.page !== undefined) w.u8(raw, v.page);
-        break;
-      }
-      case 5: {
-        if (v.bank !== undefined) w.u8(raw, v.bank);
-        break;
-      }
-      case 6: {
-        if (v.i2cAddress !== undefined) w.u8(raw, v.i2cAddress);
-        break;
-      }
-      case 7: {
-        if (v.data !== undefined) w.binary(raw, v.data);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.offset !== undefined) w.u32(raw, v.offset);
+          break;
+        }
+        case 3: {
+          if (v.length !== undefined) w.u32(raw, v.length);
+          break;
+        }
+        case 4: {
+          if (v.page !== undefined) w.u8(raw, v.page);
+          break;
+        }
+        case 5: {
+          if (v.bank !== undefined) w.u8(raw, v.bank);
+          break;
+        }
+        case 6: {
+          if (v.i2cAddress !== undefined) w.u8(raw, v.i2cAddress);
+          break;
+        }
+        case 7: {
+          if (v.data !== undefined) w.binary(raw, v.data);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (moduleEepromNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6945,57 +7203,63 @@ const statsGrpOrder: readonly number[] = [2, 3, 4, 32773, 32774, 7, 8, 9, -1];
 
 function putStatsGrp(w: MessageWriter, v: StatsGrp, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 3: {
-        if (v.ssId !== undefined) w.u32(raw, v.ssId);
-        break;
-      }
-      case 4: {
-        if (v.stat !== undefined) w.u64(raw, v.stat);
-        break;
-      }
-      case 5: {
-        if (v.histRx !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeStatsGrpHist(w, v.histRx);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.histTx !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeStatsGrpHist(w, v.histTx);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.ssId !== undefined) w.u32(raw, v.ssId);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.histBktLow !== undefined) w.u32(raw, v.histBktLow);
-        break;
-      }
-      case 8: {
-        if (v.histBktHi !== undefined) w.u32(raw, v.histBktHi);
-        break;
-      }
-      case 9: {
-        if (v.histVal !== undefined) w.u64(raw, v.histVal);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.stat !== undefined) w.u64(raw, v.stat);
+          break;
+        }
+        case 5: {
+          if (v.histRx !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeStatsGrpHist(w, v.histRx);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          if (v.histTx !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeStatsGrpHist(w, v.histTx);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 7: {
+          if (v.histBktLow !== undefined) w.u32(raw, v.histBktLow);
+          break;
+        }
+        case 8: {
+          if (v.histBktHi !== undefined) w.u32(raw, v.histBktHi);
+          break;
+        }
+        case 9: {
+          if (v.histVal !== undefined) w.u64(raw, v.histVal);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (statsGrpNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7111,45 +7375,51 @@ const statsOrder: readonly number[] = [32770, 32771, 32772, 5, -1];
 
 function putStats(w: MessageWriter, v: Stats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.groups !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBitset(w, v.groups);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.groups !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBitset(w, v.groups);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.grp !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeStatsGrp(w, v.grp);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.grp !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeStatsGrp(w, v.grp);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.src !== undefined) w.u32(raw, v.src);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.src !== undefined) w.u32(raw, v.src);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (statsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7257,33 +7527,39 @@ const phcVclocksOrder: readonly number[] = [32769, 2, 3, -1];
 
 function putPhcVclocks(w: MessageWriter, v: PhcVclocks, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.num !== undefined) w.u32(raw, v.num);
-        break;
-      }
-      case 3: {
-        if (v.index !== undefined) w.binary(raw, v.index);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.num !== undefined) w.u32(raw, v.num);
+          break;
+        }
+        case 3: {
+          if (v.index !== undefined) w.binary(raw, v.index);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (phcVclocksNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7391,33 +7667,39 @@ const moduleOrder: readonly number[] = [32769, 2, 3, -1];
 
 function putModule(w: MessageWriter, v: Module, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.powerModePolicy !== undefined) w.u8(raw, v.powerModePolicy);
-        break;
-      }
-      case 3: {
-        if (v.powerMode !== undefined) w.u8(raw, v.powerMode);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.powerModePolicy !== undefined) w.u8(raw, v.powerModePolicy);
+          break;
+        }
+        case 3: {
+          if (v.powerMode !== undefined) w.u8(raw, v.powerMode);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (moduleNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7518,25 +7800,31 @@ const c33PsePwLimitOrder: readonly number[] = [1, 2, -1];
 
 function putC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.min !== undefined) w.u32(raw, v.min);
-        break;
-      }
-      case 2: {
-        if (v.max !== undefined) w.u32(raw, v.max);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.min !== undefined) w.u32(raw, v.min);
+          break;
+        }
+        case 2: {
+          if (v.max !== undefined) w.u32(raw, v.max);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (c33PsePwLimitNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7715,89 +8003,95 @@ const pseOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 
 function putPse(w: MessageWriter, v: Pse, types: readonly number[], ordered: boolean): void {
   let nC33PsePwLimitRanges = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.podlPseAdminState !== undefined) w.u32(raw, v.podlPseAdminState);
-        break;
-      }
-      case 3: {
-        if (v.podlPseAdminControl !== undefined) w.u32(raw, v.podlPseAdminControl);
-        break;
-      }
-      case 4: {
-        if (v.podlPsePwDStatus !== undefined) w.u32(raw, v.podlPsePwDStatus);
-        break;
-      }
-      case 5: {
-        if (v.c33PseAdminState !== undefined) w.u32(raw, v.c33PseAdminState);
-        break;
-      }
-      case 6: {
-        if (v.c33PseAdminControl !== undefined) w.u32(raw, v.c33PseAdminControl);
-        break;
-      }
-      case 7: {
-        if (v.c33PsePwDStatus !== undefined) w.u32(raw, v.c33PsePwDStatus);
-        break;
-      }
-      case 8: {
-        if (v.c33PsePwClass !== undefined) w.u32(raw, v.c33PsePwClass);
-        break;
-      }
-      case 9: {
-        if (v.c33PseActualPw !== undefined) w.u32(raw, v.c33PseActualPw);
-        break;
-      }
-      case 10: {
-        if (v.c33PseExtState !== undefined) w.u32(raw, encodeEnum(v.c33PseExtState, C33PseExtState, 'pse.c33-pse-ext-state'));
-        break;
-      }
-      case 11: {
-        if (v.c33PseExtSubstate !== undefined) w.u32(raw, v.c33PseExtSubstate);
-        break;
-      }
-      case 12: {
-        if (v.c33PseAvailPwLimit !== undefined) w.u32(raw, v.c33PseAvailPwLimit);
-        break;
-      }
-      case 13: {
-        const a = v.c33PsePwLimitRanges;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeC33PsePwLimit(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nC33PsePwLimitRanges < a.length) {
-            const x = a[nC33PsePwLimitRanges++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeC33PsePwLimit(w, x);
-              w.nestEnd(tok);
+        case 2: {
+          if (v.podlPseAdminState !== undefined) w.u32(raw, v.podlPseAdminState);
+          break;
+        }
+        case 3: {
+          if (v.podlPseAdminControl !== undefined) w.u32(raw, v.podlPseAdminControl);
+          break;
+        }
+        case 4: {
+          if (v.podlPsePwDStatus !== undefined) w.u32(raw, v.podlPsePwDStatus);
+          break;
+        }
+        case 5: {
+          if (v.c33PseAdminState !== undefined) w.u32(raw, v.c33PseAdminState);
+          break;
+        }
+        case 6: {
+          if (v.c33PseAdminControl !== undefined) w.u32(raw, v.c33PseAdminControl);
+          break;
+        }
+        case 7: {
+          if (v.c33PsePwDStatus !== undefined) w.u32(raw, v.c33PsePwDStatus);
+          break;
+        }
+        case 8: {
+          if (v.c33PsePwClass !== undefined) w.u32(raw, v.c33PsePwClass);
+          break;
+        }
+        case 9: {
+          if (v.c33PseActualPw !== undefined) w.u32(raw, v.c33PseActualPw);
+          break;
+        }
+        case 10: {
+          if (v.c33PseExtState !== undefined) w.u32(raw, encodeEnum(v.c33PseExtState, C33PseExtState));
+          break;
+        }
+        case 11: {
+          if (v.c33PseExtSubstate !== undefined) w.u32(raw, v.c33PseExtSubstate);
+          break;
+        }
+        case 12: {
+          if (v.c33PseAvailPwLimit !== undefined) w.u32(raw, v.c33PseAvailPwLimit);
+          break;
+        }
+        case 13: {
+          const a = v.c33PsePwLimitRanges;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeC33PsePwLimit(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nC33PsePwLimitRanges < a.length) {
+              const x = a[nC33PsePwLimitRanges++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeC33PsePwLimit(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pseNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7933,49 +8227,55 @@ const rssOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putRss(w: MessageWriter, v: Rss, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.context !== undefined) w.u32(raw, v.context);
-        break;
-      }
-      case 3: {
-        if (v.hfunc !== undefined) w.u32(raw, v.hfunc);
-        break;
-      }
-      case 4: {
-        if (v.indir !== undefined) w.binary(raw, v.indir);
-        break;
-      }
-      case 5: {
-        if (v.hkey !== undefined) w.binary(raw, v.hkey);
-        break;
-      }
-      case 6: {
-        if (v.inputXfrm !== undefined) w.u32(raw, v.inputXfrm);
-        break;
-      }
-      case 7: {
-        if (v.startContext !== undefined) w.u32(raw, v.startContext);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.context !== undefined) w.u32(raw, v.context);
+          break;
+        }
+        case 3: {
+          if (v.hfunc !== undefined) w.u32(raw, v.hfunc);
+          break;
+        }
+        case 4: {
+          if (v.indir !== undefined) w.binary(raw, v.indir);
+          break;
+        }
+        case 5: {
+          if (v.hkey !== undefined) w.binary(raw, v.hkey);
+          break;
+        }
+        case 6: {
+          if (v.inputXfrm !== undefined) w.u32(raw, v.inputXfrm);
+          break;
+        }
+        case 7: {
+          if (v.startContext !== undefined) w.u32(raw, v.startContext);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (rssNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8125,57 +8425,63 @@ const plcaOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putPlca(w: MessageWriter, v: Plca, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.version !== undefined) w.u16(raw, v.version);
-        break;
-      }
-      case 3: {
-        if (v.enabled !== undefined) w.u8(raw, v.enabled);
-        break;
-      }
-      case 4: {
-        if (v.status !== undefined) w.u8(raw, v.status);
-        break;
-      }
-      case 5: {
-        if (v.nodeCnt !== undefined) w.u32(raw, v.nodeCnt);
-        break;
-      }
-      case 6: {
-        if (v.nodeId !== undefined) w.u32(raw, v.nodeId);
-        break;
-      }
-      case 7: {
-        if (v.toTmr !== undefined) w.u32(raw, v.toTmr);
-        break;
-      }
-      case 8: {
-        if (v.burstCnt !== undefined) w.u32(raw, v.burstCnt);
-        break;
-      }
-      case 9: {
-        if (v.burstTmr !== undefined) w.u32(raw, v.burstTmr);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.version !== undefined) w.u16(raw, v.version);
+          break;
+        }
+        case 3: {
+          if (v.enabled !== undefined) w.u8(raw, v.enabled);
+          break;
+        }
+        case 4: {
+          if (v.status !== undefined) w.u8(raw, v.status);
+          break;
+        }
+        case 5: {
+          if (v.nodeCnt !== undefined) w.u32(raw, v.nodeCnt);
+          break;
+        }
+        case 6: {
+          if (v.nodeId !== undefined) w.u32(raw, v.nodeId);
+          break;
+        }
+        case 7: {
+          if (v.toTmr !== undefined) w.u32(raw, v.toTmr);
+          break;
+        }
+        case 8: {
+          if (v.burstCnt !== undefined) w.u32(raw, v.burstCnt);
+          break;
+        }
+        case 9: {
+          if (v.burstTmr !== undefined) w.u32(raw, v.burstTmr);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (plcaNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8311,49 +8617,55 @@ const moduleFwFlashOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, -1];
 
 function putModuleFwFlash(w: MessageWriter, v: ModuleFwFlash, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.fileName !== undefined) w.string(raw, v.fileName);
-        break;
-      }
-      case 3: {
-        if (v.password !== undefined) w.u32(raw, v.password);
-        break;
-      }
-      case 4: {
-        if (v.status !== undefined) w.u32(raw, encodeEnum(v.status, ModuleFwFlashStatus, 'module-fw-flash.status'));
-        break;
-      }
-      case 5: {
-        if (v.statusMsg !== undefined) w.string(raw, v.statusMsg);
-        break;
-      }
-      case 6: {
-        if (v.done !== undefined) writeUintVar(w, raw, v.done);
-        break;
-      }
-      case 7: {
-        if (v.total !== undefined) writeUintVar(w, raw, v.total);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.fileName !== undefined) w.string(raw, v.fileName);
+          break;
+        }
+        case 3: {
+          if (v.password !== undefined) w.u32(raw, v.password);
+          break;
+        }
+        case 4: {
+          if (v.status !== undefined) w.u32(raw, encodeEnum(v.status, ModuleFwFlashStatus));
+          break;
+        }
+        case 5: {
+          if (v.statusMsg !== undefined) w.string(raw, v.statusMsg);
+          break;
+        }
+        case 6: {
+          if (v.done !== undefined) writeUintVar(w, raw, v.done);
+          break;
+        }
+        case 7: {
+          if (v.total !== undefined) writeUintVar(w, raw, v.total);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (moduleFwFlashNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8496,53 +8808,59 @@ const phyOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putPhy(w: MessageWriter, v: Phy, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.header !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeHeader(w, v.header);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.header !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeHeader(w, v.header);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 3: {
-        if (v.drvname !== undefined) w.string(raw, v.drvname);
-        break;
-      }
-      case 4: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 5: {
-        if (v.upstreamType !== undefined) w.u32(raw, encodeEnum(v.upstreamType, PhyUpstreamType, 'phy.upstream-type'));
-        break;
-      }
-      case 6: {
-        if (v.upstreamIndex !== undefined) w.u32(raw, v.upstreamIndex);
-        break;
-      }
-      case 7: {
-        if (v.upstreamSfpName !== undefined) w.string(raw, v.upstreamSfpName);
-        break;
-      }
-      case 8: {
-        if (v.downstreamSfpName !== undefined) w.string(raw, v.downstreamSfpName);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 3: {
+          if (v.drvname !== undefined) w.string(raw, v.drvname);
+          break;
+        }
+        case 4: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 5: {
+          if (v.upstreamType !== undefined) w.u32(raw, encodeEnum(v.upstreamType, PhyUpstreamType));
+          break;
+        }
+        case 6: {
+          if (v.upstreamIndex !== undefined) w.u32(raw, v.upstreamIndex);
+          break;
+        }
+        case 7: {
+          if (v.upstreamSfpName !== undefined) w.string(raw, v.upstreamSfpName);
+          break;
+        }
+        case 8: {
+          if (v.downstreamSfpName !== undefined) w.string(raw, v.downstreamSfpName);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (phyNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8650,29 +8968,35 @@ const statsGrpHistOrder: readonly number[] = [7, 8, 9, -1];
 
 function putStatsGrpHist(w: MessageWriter, v: StatsGrpHist, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 7: {
-        if (v.histBktLow !== undefined) w.u32(raw, v.histBktLow);
-        break;
-      }
-      case 8: {
-        if (v.histBktHi !== undefined) w.u32(raw, v.histBktHi);
-        break;
-      }
-      case 9: {
-        if (v.histVal !== undefined) w.u64(raw, v.histVal);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 7: {
+          if (v.histBktLow !== undefined) w.u32(raw, v.histBktLow);
+          break;
+        }
+        case 8: {
+          if (v.histBktHi !== undefined) w.u32(raw, v.histBktHi);
+          break;
+        }
+        case 9: {
+          if (v.histVal !== undefined) w.u64(raw, v.histVal);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (statsGrpHistNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

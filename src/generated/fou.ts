@@ -182,61 +182,67 @@ const fouOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1];
 
 function putFou(w: MessageWriter, v: Fou, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.port !== undefined) w.u16be(raw, v.port);
-        break;
-      }
-      case 2: {
-        if (v.af !== undefined) w.u8(raw, v.af);
-        break;
-      }
-      case 3: {
-        if (v.ipproto !== undefined) w.u8(raw, v.ipproto);
-        break;
-      }
-      case 4: {
-        if (v.type !== undefined) w.u8(raw, v.type);
-        break;
-      }
-      case 5: {
-        if (v.remcsumNopartial === true) w.flag(raw);
-        break;
-      }
-      case 6: {
-        if (v.localV4 !== undefined) w.u32(raw, v.localV4);
-        break;
-      }
-      case 7: {
-        if (v.localV6 !== undefined) w.binary(raw, v.localV6);
-        break;
-      }
-      case 8: {
-        if (v.peerV4 !== undefined) w.u32(raw, v.peerV4);
-        break;
-      }
-      case 9: {
-        if (v.peerV6 !== undefined) w.binary(raw, v.peerV6);
-        break;
-      }
-      case 10: {
-        if (v.peerPort !== undefined) w.u16be(raw, v.peerPort);
-        break;
-      }
-      case 11: {
-        if (v.ifindex !== undefined) w.s32(raw, v.ifindex);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.port !== undefined) w.u16be(raw, v.port);
+          break;
+        }
+        case 2: {
+          if (v.af !== undefined) w.u8(raw, v.af);
+          break;
+        }
+        case 3: {
+          if (v.ipproto !== undefined) w.u8(raw, v.ipproto);
+          break;
+        }
+        case 4: {
+          if (v.type !== undefined) w.u8(raw, v.type);
+          break;
+        }
+        case 5: {
+          if (v.remcsumNopartial === true) w.flag(raw);
+          break;
+        }
+        case 6: {
+          if (v.localV4 !== undefined) w.u32(raw, v.localV4);
+          break;
+        }
+        case 7: {
+          if (v.localV6 !== undefined) w.binary(raw, v.localV6);
+          break;
+        }
+        case 8: {
+          if (v.peerV4 !== undefined) w.u32(raw, v.peerV4);
+          break;
+        }
+        case 9: {
+          if (v.peerV6 !== undefined) w.binary(raw, v.peerV6);
+          break;
+        }
+        case 10: {
+          if (v.peerPort !== undefined) w.u16be(raw, v.peerPort);
+          break;
+        }
+        case 11: {
+          if (v.ifindex !== undefined) w.s32(raw, v.ifindex);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (fouNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -153,25 +153,31 @@ const x509Order: readonly number[] = [1, 2, -1];
 
 function putX509(w: MessageWriter, v: X509, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.cert !== undefined) w.s32(raw, v.cert);
-        break;
-      }
-      case 2: {
-        if (v.privkey !== undefined) w.s32(raw, v.privkey);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.cert !== undefined) w.s32(raw, v.cert);
+          break;
+        }
+        case 2: {
+          if (v.privkey !== undefined) w.s32(raw, v.privkey);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (x509Names[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -316,73 +322,79 @@ function putAccept(w: MessageWriter, v: Accept, types: readonly number[], ordere
   let nPeerIdentity = 0;
   let nCertificate = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.sockfd !== undefined) w.s32(raw, v.sockfd);
-        break;
-      }
-      case 2: {
-        if (v.handlerClass !== undefined) w.u32(raw, encodeEnum(v.handlerClass, HandlerClass, 'accept.handler-class'));
-        break;
-      }
-      case 3: {
-        if (v.messageType !== undefined) w.u32(raw, encodeEnum(v.messageType, MsgType, 'accept.message-type'));
-        break;
-      }
-      case 4: {
-        if (v.timeout !== undefined) w.u32(raw, v.timeout);
-        break;
-      }
-      case 5: {
-        if (v.authMode !== undefined) w.u32(raw, encodeEnum(v.authMode, Auth, 'accept.auth-mode'));
-        break;
-      }
-      case 6: {
-        const a = v.peerIdentity;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, x);
-          } else if (nPeerIdentity < a.length) {
-            const x = a[nPeerIdentity++]!;
-            w.u32(raw, x);
-          }
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.sockfd !== undefined) w.s32(raw, v.sockfd);
+          break;
         }
-        break;
-      }
-      case 7: {
-        const a = v.certificate;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeX509(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nCertificate < a.length) {
-            const x = a[nCertificate++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeX509(w, x);
-              w.nestEnd(tok);
+        case 2: {
+          if (v.handlerClass !== undefined) w.u32(raw, encodeEnum(v.handlerClass, HandlerClass));
+          break;
+        }
+        case 3: {
+          if (v.messageType !== undefined) w.u32(raw, encodeEnum(v.messageType, MsgType));
+          break;
+        }
+        case 4: {
+          if (v.timeout !== undefined) w.u32(raw, v.timeout);
+          break;
+        }
+        case 5: {
+          if (v.authMode !== undefined) w.u32(raw, encodeEnum(v.authMode, Auth));
+          break;
+        }
+        case 6: {
+          const a = v.peerIdentity;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, x);
+            } else if (nPeerIdentity < a.length) {
+              const x = a[nPeerIdentity++]!;
+              w.u32(raw, x);
             }
           }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.peername !== undefined) w.string(raw, v.peername);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 7: {
+          const a = v.certificate;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeX509(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nCertificate < a.length) {
+              const x = a[nCertificate++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeX509(w, x);
+                w.nestEnd(tok);
+              }
+            }
+          }
+          break;
+        }
+        case 8: {
+          if (v.peername !== undefined) w.string(raw, v.peername);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (acceptNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -491,37 +503,43 @@ const doneOrder: readonly number[] = [1, 2, 3, -1];
 function putDone(w: MessageWriter, v: Done, types: readonly number[], ordered: boolean): void {
   let nRemoteAuth = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.status !== undefined) w.u32(raw, v.status);
-        break;
-      }
-      case 2: {
-        if (v.sockfd !== undefined) w.s32(raw, v.sockfd);
-        break;
-      }
-      case 3: {
-        const a = v.remoteAuth;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, x);
-          } else if (nRemoteAuth < a.length) {
-            const x = a[nRemoteAuth++]!;
-            w.u32(raw, x);
-          }
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.status !== undefined) w.u32(raw, v.status);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.sockfd !== undefined) w.s32(raw, v.sockfd);
+          break;
+        }
+        case 3: {
+          const a = v.remoteAuth;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, x);
+            } else if (nRemoteAuth < a.length) {
+              const x = a[nRemoteAuth++]!;
+              w.u32(raw, x);
+            }
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (doneNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

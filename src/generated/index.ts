@@ -27,6 +27,10 @@
  * (wire order with flag bits, recorded only when it departs from the kernel's usual order)
  * so that decode → encode reproduces the kernel's bytes.
  *
+ * Errors carry the attribute path: DecodeError and EncodeError `path` (spec names, a
+ * sub-message's selector in parentheses: `linkinfo.data(vxlan).ttl`; a fixed header's fields
+ * under its struct name: `ifinfomsg.ifi-flags`).
+ *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
  */
 export * as devlink from './devlink.js';

@@ -162,45 +162,51 @@ const addressOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putAddress(w: MessageWriter, v: Address, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.family !== undefined) w.u16(raw, v.family);
-        break;
-      }
-      case 2: {
-        if (v.id !== undefined) w.u8(raw, v.id);
-        break;
-      }
-      case 3: {
-        if (v.addr4 !== undefined) w.u32be(raw, v.addr4);
-        break;
-      }
-      case 4: {
-        if (v.addr6 !== undefined) w.binary(raw, v.addr6);
-        break;
-      }
-      case 5: {
-        if (v.port !== undefined) w.u16(raw, v.port);
-        break;
-      }
-      case 6: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 7: {
-        if (v.ifIdx !== undefined) w.s32(raw, v.ifIdx);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.family !== undefined) w.u16(raw, v.family);
+          break;
+        }
+        case 2: {
+          if (v.id !== undefined) w.u8(raw, v.id);
+          break;
+        }
+        case 3: {
+          if (v.addr4 !== undefined) w.u32be(raw, v.addr4);
+          break;
+        }
+        case 4: {
+          if (v.addr6 !== undefined) w.binary(raw, v.addr6);
+          break;
+        }
+        case 5: {
+          if (v.port !== undefined) w.u16(raw, v.port);
+          break;
+        }
+        case 6: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 7: {
+          if (v.ifIdx !== undefined) w.s32(raw, v.ifIdx);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (addressNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -359,57 +365,63 @@ const subflowAttributeOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 
 function putSubflowAttribute(w: MessageWriter, v: SubflowAttribute, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tokenRem !== undefined) w.u32(raw, v.tokenRem);
-        break;
-      }
-      case 2: {
-        if (v.tokenLoc !== undefined) w.u32(raw, v.tokenLoc);
-        break;
-      }
-      case 3: {
-        if (v.relwriteSeq !== undefined) w.u32(raw, v.relwriteSeq);
-        break;
-      }
-      case 4: {
-        if (v.mapSeq !== undefined) w.u64(raw, v.mapSeq);
-        break;
-      }
-      case 5: {
-        if (v.mapSfseq !== undefined) w.u32(raw, v.mapSfseq);
-        break;
-      }
-      case 6: {
-        if (v.ssnOffset !== undefined) w.u32(raw, v.ssnOffset);
-        break;
-      }
-      case 7: {
-        if (v.mapDatalen !== undefined) w.u16(raw, v.mapDatalen);
-        break;
-      }
-      case 8: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 9: {
-        if (v.idRem !== undefined) w.u8(raw, v.idRem);
-        break;
-      }
-      case 10: {
-        if (v.idLoc !== undefined) w.u8(raw, v.idLoc);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tokenRem !== undefined) w.u32(raw, v.tokenRem);
+          break;
+        }
+        case 2: {
+          if (v.tokenLoc !== undefined) w.u32(raw, v.tokenLoc);
+          break;
+        }
+        case 3: {
+          if (v.relwriteSeq !== undefined) w.u32(raw, v.relwriteSeq);
+          break;
+        }
+        case 4: {
+          if (v.mapSeq !== undefined) w.u64(raw, v.mapSeq);
+          break;
+        }
+        case 5: {
+          if (v.mapSfseq !== undefined) w.u32(raw, v.mapSfseq);
+          break;
+        }
+        case 6: {
+          if (v.ssnOffset !== undefined) w.u32(raw, v.ssnOffset);
+          break;
+        }
+        case 7: {
+          if (v.mapDatalen !== undefined) w.u16(raw, v.mapDatalen);
+          break;
+        }
+        case 8: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 9: {
+          if (v.idRem !== undefined) w.u8(raw, v.idRem);
+          break;
+        }
+        case 10: {
+          if (v.idLoc !== undefined) w.u8(raw, v.idLoc);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (subflowAttributeNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -503,25 +515,31 @@ const endpointOrder: readonly number[] = [32769, -1];
 
 function putEndpoint(w: MessageWriter, v: Endpoint, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.addr !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAddress(w, v.addr);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.addr !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAddress(w, v.addr);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (endpointNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -651,49 +669,55 @@ const attrOrder: readonly number[] = [32769, 2, 3, 4, 5, 32774, -1];
 
 function putAttr(w: MessageWriter, v: Attr, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.addr !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAddress(w, v.addr);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.addr !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAddress(w, v.addr);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rcvAddAddrs !== undefined) w.u32(raw, v.rcvAddAddrs);
-        break;
-      }
-      case 3: {
-        if (v.subflows !== undefined) w.u32(raw, v.subflows);
-        break;
-      }
-      case 4: {
-        if (v.token !== undefined) w.u32(raw, v.token);
-        break;
-      }
-      case 5: {
-        if (v.locId !== undefined) w.u8(raw, v.locId);
-        break;
-      }
-      case 6: {
-        if (v.addrRemote !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAddress(w, v.addrRemote);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.rcvAddAddrs !== undefined) w.u32(raw, v.rcvAddAddrs);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.subflows !== undefined) w.u32(raw, v.subflows);
+          break;
+        }
+        case 4: {
+          if (v.token !== undefined) w.u32(raw, v.token);
+          break;
+        }
+        case 5: {
+          if (v.locId !== undefined) w.u8(raw, v.locId);
+          break;
+        }
+        case 6: {
+          if (v.addrRemote !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAddress(w, v.addrRemote);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (attrNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -907,89 +931,95 @@ const eventAttrOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 
 function putEventAttr(w: MessageWriter, v: EventAttr, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.token !== undefined) w.u32(raw, v.token);
-        break;
-      }
-      case 2: {
-        if (v.family !== undefined) w.u16(raw, v.family);
-        break;
-      }
-      case 3: {
-        if (v.locId !== undefined) w.u8(raw, v.locId);
-        break;
-      }
-      case 4: {
-        if (v.remId !== undefined) w.u8(raw, v.remId);
-        break;
-      }
-      case 5: {
-        if (v.saddr4 !== undefined) w.u32be(raw, v.saddr4);
-        break;
-      }
-      case 6: {
-        if (v.saddr6 !== undefined) w.binary(raw, v.saddr6);
-        break;
-      }
-      case 7: {
-        if (v.daddr4 !== undefined) w.u32be(raw, v.daddr4);
-        break;
-      }
-      case 8: {
-        if (v.daddr6 !== undefined) w.binary(raw, v.daddr6);
-        break;
-      }
-      case 9: {
-        if (v.sport !== undefined) w.u16be(raw, v.sport);
-        break;
-      }
-      case 10: {
-        if (v.dport !== undefined) w.u16be(raw, v.dport);
-        break;
-      }
-      case 11: {
-        if (v.backup !== undefined) w.u8(raw, v.backup);
-        break;
-      }
-      case 12: {
-        if (v.error !== undefined) w.u8(raw, v.error);
-        break;
-      }
-      case 13: {
-        if (v.flags !== undefined) w.u16(raw, v.flags);
-        break;
-      }
-      case 14: {
-        if (v.timeout !== undefined) w.u32(raw, v.timeout);
-        break;
-      }
-      case 15: {
-        if (v.ifIdx !== undefined) w.s32(raw, v.ifIdx);
-        break;
-      }
-      case 16: {
-        if (v.resetReason !== undefined) w.u32(raw, v.resetReason);
-        break;
-      }
-      case 17: {
-        if (v.resetFlags !== undefined) w.u32(raw, v.resetFlags);
-        break;
-      }
-      case 18: {
-        if (v.serverSide !== undefined) w.u8(raw, v.serverSide);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.token !== undefined) w.u32(raw, v.token);
+          break;
+        }
+        case 2: {
+          if (v.family !== undefined) w.u16(raw, v.family);
+          break;
+        }
+        case 3: {
+          if (v.locId !== undefined) w.u8(raw, v.locId);
+          break;
+        }
+        case 4: {
+          if (v.remId !== undefined) w.u8(raw, v.remId);
+          break;
+        }
+        case 5: {
+          if (v.saddr4 !== undefined) w.u32be(raw, v.saddr4);
+          break;
+        }
+        case 6: {
+          if (v.saddr6 !== undefined) w.binary(raw, v.saddr6);
+          break;
+        }
+        case 7: {
+          if (v.daddr4 !== undefined) w.u32be(raw, v.daddr4);
+          break;
+        }
+        case 8: {
+          if (v.daddr6 !== undefined) w.binary(raw, v.daddr6);
+          break;
+        }
+        case 9: {
+          if (v.sport !== undefined) w.u16be(raw, v.sport);
+          break;
+        }
+        case 10: {
+          if (v.dport !== undefined) w.u16be(raw, v.dport);
+          break;
+        }
+        case 11: {
+          if (v.backup !== undefined) w.u8(raw, v.backup);
+          break;
+        }
+        case 12: {
+          if (v.error !== undefined) w.u8(raw, v.error);
+          break;
+        }
+        case 13: {
+          if (v.flags !== undefined) w.u16(raw, v.flags);
+          break;
+        }
+        case 14: {
+          if (v.timeout !== undefined) w.u32(raw, v.timeout);
+          break;
+        }
+        case 15: {
+          if (v.ifIdx !== undefined) w.s32(raw, v.ifIdx);
+          break;
+        }
+        case 16: {
+          if (v.resetReason !== undefined) w.u32(raw, v.resetReason);
+          break;
+        }
+        case 17: {
+          if (v.resetFlags !== undefined) w.u32(raw, v.resetFlags);
+          break;
+        }
+        case 18: {
+          if (v.serverSide !== undefined) w.u8(raw, v.serverSide);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (eventAttrNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -197,37 +197,43 @@ const devOrder: readonly number[] = [1, 3, 4, 5, 6, -1];
 
 function putDev(w: MessageWriter, v: Dev, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 3: {
-        if (v.xdpFeatures !== undefined) w.u64(raw, encodeFlags64(v.xdpFeatures, XdpAct, 'dev.xdp-features'));
-        break;
-      }
-      case 4: {
-        if (v.xdpZcMaxSegs !== undefined) w.u32(raw, v.xdpZcMaxSegs);
-        break;
-      }
-      case 5: {
-        if (v.xdpRxMetadataFeatures !== undefined) w.u64(raw, encodeFlags64(v.xdpRxMetadataFeatures, XdpRxMetadata, 'dev.xdp-rx-metadata-features'));
-        break;
-      }
-      case 6: {
-        if (v.xskFeatures !== undefined) w.u64(raw, encodeFlags64(v.xskFeatures, XskFlags, 'dev.xsk-features'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 3: {
+          if (v.xdpFeatures !== undefined) w.u64(raw, encodeFlags64(v.xdpFeatures, XdpAct));
+          break;
+        }
+        case 4: {
+          if (v.xdpZcMaxSegs !== undefined) w.u32(raw, v.xdpZcMaxSegs);
+          break;
+        }
+        case 5: {
+          if (v.xdpRxMetadataFeatures !== undefined) w.u64(raw, encodeFlags64(v.xdpRxMetadataFeatures, XdpRxMetadata));
+          break;
+        }
+        case 6: {
+          if (v.xskFeatures !== undefined) w.u64(raw, encodeFlags64(v.xskFeatures, XskFlags));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (devNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -363,45 +369,51 @@ const pagePoolOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putPagePool(w: MessageWriter, v: PagePool, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) writeUintVar(w, raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 3: {
-        if (v.napiId !== undefined) writeUintVar(w, raw, v.napiId);
-        break;
-      }
-      case 4: {
-        if (v.inflight !== undefined) writeUintVar(w, raw, v.inflight);
-        break;
-      }
-      case 5: {
-        if (v.inflightMem !== undefined) writeUintVar(w, raw, v.inflightMem);
-        break;
-      }
-      case 6: {
-        if (v.detachTime !== undefined) writeUintVar(w, raw, v.detachTime);
-        break;
-      }
-      case 7: {
-        if (v.dmabuf !== undefined) w.u32(raw, v.dmabuf);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) writeUintVar(w, raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 3: {
+          if (v.napiId !== undefined) writeUintVar(w, raw, v.napiId);
+          break;
+        }
+        case 4: {
+          if (v.inflight !== undefined) writeUintVar(w, raw, v.inflight);
+          break;
+        }
+        case 5: {
+          if (v.inflightMem !== undefined) writeUintVar(w, raw, v.inflightMem);
+          break;
+        }
+        case 6: {
+          if (v.detachTime !== undefined) writeUintVar(w, raw, v.detachTime);
+          break;
+        }
+        case 7: {
+          if (v.dmabuf !== undefined) w.u32(raw, v.dmabuf);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -572,69 +584,75 @@ const pagePoolStatsOrder: readonly number[] = [32769, 8, 9, 10, 11, 12, 13, 14, 
 
 function putPagePoolStats(w: MessageWriter, v: PagePoolStats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.info !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodePagePoolInfo(w, v.info);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.info !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodePagePoolInfo(w, v.info);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.allocFast !== undefined) writeUintVar(w, raw, v.allocFast);
-        break;
-      }
-      case 9: {
-        if (v.allocSlow !== undefined) writeUintVar(w, raw, v.allocSlow);
-        break;
-      }
-      case 10: {
-        if (v.allocSlowHighOrder !== undefined) writeUintVar(w, raw, v.allocSlowHighOrder);
-        break;
-      }
-      case 11: {
-        if (v.allocEmpty !== undefined) writeUintVar(w, raw, v.allocEmpty);
-        break;
-      }
-      case 12: {
-        if (v.allocRefill !== undefined) writeUintVar(w, raw, v.allocRefill);
-        break;
-      }
-      case 13: {
-        if (v.allocWaive !== undefined) writeUintVar(w, raw, v.allocWaive);
-        break;
-      }
-      case 14: {
-        if (v.recycleCached !== undefined) writeUintVar(w, raw, v.recycleCached);
-        break;
-      }
-      case 15: {
-        if (v.recycleCacheFull !== undefined) writeUintVar(w, raw, v.recycleCacheFull);
-        break;
-      }
-      case 16: {
-        if (v.recycleRing !== undefined) writeUintVar(w, raw, v.recycleRing);
-        break;
-      }
-      case 17: {
-        if (v.recycleRingFull !== undefined) writeUintVar(w, raw, v.recycleRingFull);
-        break;
-      }
-      case 18: {
-        if (v.recycleReleasedRefcnt !== undefined) writeUintVar(w, raw, v.recycleReleasedRefcnt);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 8: {
+          if (v.allocFast !== undefined) writeUintVar(w, raw, v.allocFast);
+          break;
+        }
+        case 9: {
+          if (v.allocSlow !== undefined) writeUintVar(w, raw, v.allocSlow);
+          break;
+        }
+        case 10: {
+          if (v.allocSlowHighOrder !== undefined) writeUintVar(w, raw, v.allocSlowHighOrder);
+          break;
+        }
+        case 11: {
+          if (v.allocEmpty !== undefined) writeUintVar(w, raw, v.allocEmpty);
+          break;
+        }
+        case 12: {
+          if (v.allocRefill !== undefined) writeUintVar(w, raw, v.allocRefill);
+          break;
+        }
+        case 13: {
+          if (v.allocWaive !== undefined) writeUintVar(w, raw, v.allocWaive);
+          break;
+        }
+        case 14: {
+          if (v.recycleCached !== undefined) writeUintVar(w, raw, v.recycleCached);
+          break;
+        }
+        case 15: {
+          if (v.recycleCacheFull !== undefined) writeUintVar(w, raw, v.recycleCacheFull);
+          break;
+        }
+        case 16: {
+          if (v.recycleRing !== undefined) writeUintVar(w, raw, v.recycleRing);
+          break;
+        }
+        case 17: {
+          if (v.recycleRingFull !== undefined) writeUintVar(w, raw, v.recycleRingFull);
+          break;
+        }
+        case 18: {
+          if (v.recycleReleasedRefcnt !== undefined) writeUintVar(w, raw, v.recycleReleasedRefcnt);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -749,33 +767,39 @@ const napiOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putNapi(w: MessageWriter, v: Napi, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 2: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 3: {
-        if (v.irq !== undefined) w.u32(raw, v.irq);
-        break;
-      }
-      case 4: {
-        if (v.pid !== undefined) w.u32(raw, v.pid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 2: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 3: {
+          if (v.irq !== undefined) w.u32(raw, v.irq);
+          break;
+        }
+        case 4: {
+          if (v.pid !== undefined) w.u32(raw, v.pid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (napiNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -897,37 +921,43 @@ const queueOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putQueue(w: MessageWriter, v: Queue, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 3: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, QueueType, 'queue.type'));
-        break;
-      }
-      case 4: {
-        if (v.napiId !== undefined) w.u32(raw, v.napiId);
-        break;
-      }
-      case 5: {
-        if (v.dmabuf !== undefined) w.u32(raw, v.dmabuf);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 3: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, QueueType));
+          break;
+        }
+        case 4: {
+          if (v.napiId !== undefined) w.u32(raw, v.napiId);
+          break;
+        }
+        case 5: {
+          if (v.dmabuf !== undefined) w.u32(raw, v.dmabuf);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (queueNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1231,141 +1261,147 @@ const qstatsOrder: readonly number[] = [1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15
 
 function putQstats(w: MessageWriter, v: Qstats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 2: {
-        if (v.queueType !== undefined) w.u32(raw, encodeEnum(v.queueType, QueueType, 'qstats.queue-type'));
-        break;
-      }
-      case 3: {
-        if (v.queueId !== undefined) w.u32(raw, v.queueId);
-        break;
-      }
-      case 4: {
-        if (v.scope !== undefined) writeUintVar(w, raw, encodeFlags64(v.scope, QstatsScope, 'qstats.scope'));
-        break;
-      }
-      case 8: {
-        if (v.rxPackets !== undefined) writeUintVar(w, raw, v.rxPackets);
-        break;
-      }
-      case 9: {
-        if (v.rxBytes !== undefined) writeUintVar(w, raw, v.rxBytes);
-        break;
-      }
-      case 10: {
-        if (v.txPackets !== undefined) writeUintVar(w, raw, v.txPackets);
-        break;
-      }
-      case 11: {
-        if (v.txBytes !== undefined) writeUintVar(w, raw, v.txBytes);
-        break;
-      }
-      case 12: {
-        if (v.rxAllocFail !== undefined) writeUintVar(w, raw, v.rxAllocFail);
-        break;
-      }
-      case 13: {
-        if (v.rxHwDrops !== undefined) writeUintVar(w, raw, v.rxHwDrops);
-        break;
-      }
-      case 14: {
-        if (v.rxHwDropOverruns !== undefined) writeUintVar(w, raw, v.rxHwDropOverruns);
-        break;
-      }
-      case 15: {
-        if (v.rxCsumComplete !== undefined) writeUintVar(w, raw, v.rxCsumComplete);
-        break;
-      }
-      case 16: {
-        if (v.rxCsumUnnecessary !== undefined) writeUintVar(w, raw, v.rxCsumUnnecessary);
-        break;
-      }
-      case 17: {
-        if (v.rxCsumNone !== undefined) writeUintVar(w, raw, v.rxCsumNone);
-        break;
-      }
-      case 18: {
-        if (v.rxCsumBad !== undefined) writeUintVar(w, raw, v.rxCsumBad);
-        break;
-      }
-      case 19: {
-        if (v.rxHwGroPackets !== undefined) writeUintVar(w, raw, v.rxHwGroPackets);
-        break;
-      }
-      case 20: {
-        if (v.rxHwGroBytes !== undefined) writeUintVar(w, raw, v.rxHwGroBytes);
-        break;
-      }
-      case 21: {
-        if (v.rxHwGroWirePackets !== undefined) writeUintVar(w, raw, v.rxHwGroWirePackets);
-        break;
-      }
-      case 22: {
-        if (v.rxHwGroWireBytes !== undefined) writeUintVar(w, raw, v.rxHwGroWireBytes);
-        break;
-      }
-      case 23: {
-        if (v.rxHwDropRatelimits !== undefined) writeUintVar(w, raw, v.rxHwDropRatelimits);
-        break;
-      }
-      case 24: {
-        if (v.txHwDrops !== undefined) writeUintVar(w, raw, v.txHwDrops);
-        break;
-      }
-      case 25: {
-        if (v.txHwDropErrors !== undefined) writeUintVar(w, raw, v.txHwDropErrors);
-        break;
-      }
-      case 26: {
-        if (v.txCsumNone !== undefined) writeUintVar(w, raw, v.txCsumNone);
-        break;
-      }
-      case 27: {
-        if (v.txNeedsCsum !== undefined) writeUintVar(w, raw, v.txNeedsCsum);
-        break;
-      }
-      case 28: {
-        if (v.txHwGsoPackets !== undefined) writeUintVar(w, raw, v.txHwGsoPackets);
-        break;
-      }
-      case 29: {
-        if (v.txHwGsoBytes !== undefined) writeUintVar(w, raw, v.txHwGsoBytes);
-        break;
-      }
-      case 30: {
-        if (v.txHwGsoWirePackets !== undefined) writeUintVar(w, raw, v.txHwGsoWirePackets);
-        break;
-      }
-      case 31: {
-        if (v.txHwGsoWireBytes !== undefined) writeUintVar(w, raw, v.txHwGsoWireBytes);
-        break;
-      }
-      case 32: {
-        if (v.txHwDropRatelimits !== undefined) writeUintVar(w, raw, v.txHwDropRatelimits);
-        break;
-      }
-      case 33: {
-        if (v.txStop !== undefined) writeUintVar(w, raw, v.txStop);
-        break;
-      }
-      case 34: {
-        if (v.txWake !== undefined) writeUintVar(w, raw, v.txWake);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 2: {
+          if (v.queueType !== undefined) w.u32(raw, encodeEnum(v.queueType, QueueType));
+          break;
+        }
+        case 3: {
+          if (v.queueId !== undefined) w.u32(raw, v.queueId);
+          break;
+        }
+        case 4: {
+          if (v.scope !== undefined) writeUintVar(w, raw, encodeFlags64(v.scope, QstatsScope));
+          break;
+        }
+        case 8: {
+          if (v.rxPackets !== undefined) writeUintVar(w, raw, v.rxPackets);
+          break;
+        }
+        case 9: {
+          if (v.rxBytes !== undefined) writeUintVar(w, raw, v.rxBytes);
+          break;
+        }
+        case 10: {
+          if (v.txPackets !== undefined) writeUintVar(w, raw, v.txPackets);
+          break;
+        }
+        case 11: {
+          if (v.txBytes !== undefined) writeUintVar(w, raw, v.txBytes);
+          break;
+        }
+        case 12: {
+          if (v.rxAllocFail !== undefined) writeUintVar(w, raw, v.rxAllocFail);
+          break;
+        }
+        case 13: {
+          if (v.rxHwDrops !== undefined) writeUintVar(w, raw, v.rxHwDrops);
+          break;
+        }
+        case 14: {
+          if (v.rxHwDropOverruns !== undefined) writeUintVar(w, raw, v.rxHwDropOverruns);
+          break;
+        }
+        case 15: {
+          if (v.rxCsumComplete !== undefined) writeUintVar(w, raw, v.rxCsumComplete);
+          break;
+        }
+        case 16: {
+          if (v.rxCsumUnnecessary !== undefined) writeUintVar(w, raw, v.rxCsumUnnecessary);
+          break;
+        }
+        case 17: {
+          if (v.rxCsumNone !== undefined) writeUintVar(w, raw, v.rxCsumNone);
+          break;
+        }
+        case 18: {
+          if (v.rxCsumBad !== undefined) writeUintVar(w, raw, v.rxCsumBad);
+          break;
+        }
+        case 19: {
+          if (v.rxHwGroPackets !== undefined) writeUintVar(w, raw, v.rxHwGroPackets);
+          break;
+        }
+        case 20: {
+          if (v.rxHwGroBytes !== undefined) writeUintVar(w, raw, v.rxHwGroBytes);
+          break;
+        }
+        case 21: {
+          if (v.rxHwGroWirePackets !== undefined) writeUintVar(w, raw, v.rxHwGroWirePackets);
+          break;
+        }
+        case 22: {
+          if (v.rxHwGroWireBytes !== undefined) writeUintVar(w, raw, v.rxHwGroWireBytes);
+          break;
+        }
+        case 23: {
+          if (v.rxHwDropRatelimits !== undefined) writeUintVar(w, raw, v.rxHwDropRatelimits);
+          break;
+        }
+        case 24: {
+          if (v.txHwDrops !== undefined) writeUintVar(w, raw, v.txHwDrops);
+          break;
+        }
+        case 25: {
+          if (v.txHwDropErrors !== undefined) writeUintVar(w, raw, v.txHwDropErrors);
+          break;
+        }
+        case 26: {
+          if (v.txCsumNone !== undefined) writeUintVar(w, raw, v.txCsumNone);
+          break;
+        }
+        case 27: {
+          if (v.txNeedsCsum !== undefined) writeUintVar(w, raw, v.txNeedsCsum);
+          break;
+        }
+        case 28: {
+          if (v.txHwGsoPackets !== undefined) writeUintVar(w, raw, v.txHwGsoPackets);
+          break;
+        }
+        case 29: {
+          if (v.txHwGsoBytes !== undefined) writeUintVar(w, raw, v.txHwGsoBytes);
+          break;
+        }
+        case 30: {
+          if (v.txHwGsoWirePackets !== undefined) writeUintVar(w, raw, v.txHwGsoWirePackets);
+          break;
+        }
+        case 31: {
+          if (v.txHwGsoWireBytes !== undefined) writeUintVar(w, raw, v.txHwGsoWireBytes);
+          break;
+        }
+        case 32: {
+          if (v.txHwDropRatelimits !== undefined) writeUintVar(w, raw, v.txHwDropRatelimits);
+          break;
+        }
+        case 33: {
+          if (v.txStop !== undefined) writeUintVar(w, raw, v.txStop);
+          break;
+        }
+        case 34: {
+          if (v.txWake !== undefined) writeUintVar(w, raw, v.txWake);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (qstatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1481,49 +1517,55 @@ const dmabufOrder: readonly number[] = [1, 32770, 3, 4, -1];
 function putDmabuf(w: MessageWriter, v: Dmabuf, types: readonly number[], ordered: boolean): void {
   let nQueues = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 2: {
-        const a = v.queues;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeQueueId(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nQueues < a.length) {
-            const x = a[nQueues++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeQueueId(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 2: {
+          const a = v.queues;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeQueueId(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nQueues < a.length) {
+              const x = a[nQueues++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeQueueId(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.fd !== undefined) w.u32(raw, v.fd);
-        break;
-      }
-      case 4: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.fd !== undefined) w.u32(raw, v.fd);
+          break;
+        }
+        case 4: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (dmabufNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1624,25 +1666,31 @@ const pagePoolInfoOrder: readonly number[] = [1, 2, -1];
 
 function putPagePoolInfo(w: MessageWriter, v: PagePoolInfo, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) writeUintVar(w, raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) writeUintVar(w, raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolInfoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1743,25 +1791,31 @@ const queueIdOrder: readonly number[] = [1, 3, -1];
 
 function putQueueId(w: MessageWriter, v: QueueId, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 3: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, QueueType, 'queue-id.type'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 3: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, QueueType));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (queueIdNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -190,77 +190,83 @@ const rpcStatusOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 1
 function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], ordered: boolean): void {
   let nCompoundOps = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.xid !== undefined) w.u32be(raw, v.xid);
-        break;
-      }
-      case 2: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 3: {
-        if (v.prog !== undefined) w.u32(raw, v.prog);
-        break;
-      }
-      case 4: {
-        if (v.version !== undefined) w.u8(raw, v.version);
-        break;
-      }
-      case 5: {
-        if (v.proc !== undefined) w.u32(raw, v.proc);
-        break;
-      }
-      case 6: {
-        if (v.serviceTime !== undefined) w.s64(raw, v.serviceTime);
-        break;
-      }
-      case 8: {
-        if (v.saddr4 !== undefined) w.binary(raw, parseIPv4Strict(v.saddr4, 'rpc-status.saddr4'));
-        break;
-      }
-      case 9: {
-        if (v.daddr4 !== undefined) w.binary(raw, parseIPv4Strict(v.daddr4, 'rpc-status.daddr4'));
-        break;
-      }
-      case 10: {
-        if (v.saddr6 !== undefined) w.binary(raw, parseIP(v.saddr6));
-        break;
-      }
-      case 11: {
-        if (v.daddr6 !== undefined) w.binary(raw, parseIP(v.daddr6));
-        break;
-      }
-      case 12: {
-        if (v.sport !== undefined) w.u16be(raw, v.sport);
-        break;
-      }
-      case 13: {
-        if (v.dport !== undefined) w.u16be(raw, v.dport);
-        break;
-      }
-      case 14: {
-        const a = v.compoundOps;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, x);
-          } else if (nCompoundOps < a.length) {
-            const x = a[nCompoundOps++]!;
-            w.u32(raw, x);
-          }
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.xid !== undefined) w.u32be(raw, v.xid);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 3: {
+          if (v.prog !== undefined) w.u32(raw, v.prog);
+          break;
+        }
+        case 4: {
+          if (v.version !== undefined) w.u8(raw, v.version);
+          break;
+        }
+        case 5: {
+          if (v.proc !== undefined) w.u32(raw, v.proc);
+          break;
+        }
+        case 6: {
+          if (v.serviceTime !== undefined) w.s64(raw, v.serviceTime);
+          break;
+        }
+        case 8: {
+          if (v.saddr4 !== undefined) w.binary(raw, parseIPv4Strict(v.saddr4));
+          break;
+        }
+        case 9: {
+          if (v.daddr4 !== undefined) w.binary(raw, parseIPv4Strict(v.daddr4));
+          break;
+        }
+        case 10: {
+          if (v.saddr6 !== undefined) w.binary(raw, parseIP(v.saddr6));
+          break;
+        }
+        case 11: {
+          if (v.daddr6 !== undefined) w.binary(raw, parseIP(v.daddr6));
+          break;
+        }
+        case 12: {
+          if (v.sport !== undefined) w.u16be(raw, v.sport);
+          break;
+        }
+        case 13: {
+          if (v.dport !== undefined) w.u16be(raw, v.dport);
+          break;
+        }
+        case 14: {
+          const a = v.compoundOps;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, x);
+            } else if (nCompoundOps < a.length) {
+              const x = a[nCompoundOps++]!;
+              w.u32(raw, x);
+            }
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (rpcStatusNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -376,41 +382,47 @@ const serverOrder: readonly number[] = [1, 2, 3, 4, -1];
 function putServer(w: MessageWriter, v: Server, types: readonly number[], ordered: boolean): void {
   let nThreads = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.threads;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, x);
-          } else if (nThreads < a.length) {
-            const x = a[nThreads++]!;
-            w.u32(raw, x);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.threads;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, x);
+            } else if (nThreads < a.length) {
+              const x = a[nThreads++]!;
+              w.u32(raw, x);
+            }
           }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.gracetime !== undefined) w.u32(raw, v.gracetime);
-        break;
-      }
-      case 3: {
-        if (v.leasetime !== undefined) w.u32(raw, v.leasetime);
-        break;
-      }
-      case 4: {
-        if (v.scope !== undefined) w.string(raw, v.scope);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.gracetime !== undefined) w.u32(raw, v.gracetime);
+          break;
+        }
+        case 3: {
+          if (v.leasetime !== undefined) w.u32(raw, v.leasetime);
+          break;
+        }
+        case 4: {
+          if (v.scope !== undefined) w.string(raw, v.scope);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (serverNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -518,29 +530,35 @@ const versionOrder: readonly number[] = [1, 2, 3, -1];
 
 function putVersion(w: MessageWriter, v: Version, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.major !== undefined) w.u32(raw, v.major);
-        break;
-      }
-      case 2: {
-        if (v.minor !== undefined) w.u32(raw, v.minor);
-        break;
-      }
-      case 3: {
-        if (v.enabled === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.major !== undefined) w.u32(raw, v.major);
+          break;
+        }
+        case 2: {
+          if (v.minor !== undefined) w.u32(raw, v.minor);
+          break;
+        }
+        case 3: {
+          if (v.enabled === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (versionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -635,37 +653,43 @@ const serverProtoOrder: readonly number[] = [32769, -1];
 function putServerProto(w: MessageWriter, v: ServerProto, types: readonly number[], ordered: boolean): void {
   let nVersion = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.version;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeVersion(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nVersion < a.length) {
-            const x = a[nVersion++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeVersion(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.version;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeVersion(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nVersion < a.length) {
+              const x = a[nVersion++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeVersion(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (serverProtoNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -766,25 +790,31 @@ const sockOrder: readonly number[] = [1, 2, -1];
 
 function putSock(w: MessageWriter, v: Sock, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.addr !== undefined) w.binary(raw, v.addr);
-        break;
-      }
-      case 2: {
-        if (v.transportName !== undefined) w.string(raw, v.transportName);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.addr !== undefined) w.binary(raw, v.addr);
+          break;
+        }
+        case 2: {
+          if (v.transportName !== undefined) w.string(raw, v.transportName);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (sockNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -879,37 +909,43 @@ const serverSockOrder: readonly number[] = [32769, -1];
 function putServerSock(w: MessageWriter, v: ServerSock, types: readonly number[], ordered: boolean): void {
   let nAddr = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.addr;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeSock(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nAddr < a.length) {
-            const x = a[nAddr++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeSock(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.addr;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeSock(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nAddr < a.length) {
+              const x = a[nAddr++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeSock(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (serverSockNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1010,25 +1046,31 @@ const poolModeOrder: readonly number[] = [1, 2, -1];
 
 function putPoolMode(w: MessageWriter, v: PoolMode, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mode !== undefined) w.string(raw, v.mode);
-        break;
-      }
-      case 2: {
-        if (v.npools !== undefined) w.u32(raw, v.npools);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mode !== undefined) w.string(raw, v.mode);
+          break;
+        }
+        case 2: {
+          if (v.npools !== undefined) w.u32(raw, v.npools);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (poolModeNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -226,73 +226,79 @@ const ctrlAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 32775, 32776, 3
 
 function putCtrlAttrs(w: MessageWriter, v: CtrlAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.familyId !== undefined) w.u16(raw, v.familyId);
-        break;
-      }
-      case 2: {
-        if (v.familyName !== undefined) w.string(raw, v.familyName);
-        break;
-      }
-      case 3: {
-        if (v.version !== undefined) w.u32(raw, v.version);
-        break;
-      }
-      case 4: {
-        if (v.hdrsize !== undefined) w.u32(raw, v.hdrsize);
-        break;
-      }
-      case 5: {
-        if (v.maxattr !== undefined) w.u32(raw, v.maxattr);
-        break;
-      }
-      case 6: {
-        if (v.ops !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCtrlAttrsOpsItems(w, raw & NESTED, v.ops);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.familyId !== undefined) w.u16(raw, v.familyId);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.mcastGroups !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCtrlAttrsMcastGroupsItems(w, raw & NESTED, v.mcastGroups);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.familyName !== undefined) w.string(raw, v.familyName);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.policy !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCtrlAttrsPolicyItems(w, raw & NESTED, v.policy);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.version !== undefined) w.u32(raw, v.version);
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.opPolicy !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCtrlAttrsOpPolicyItems(w, raw & NESTED, v.opPolicy);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.hdrsize !== undefined) w.u32(raw, v.hdrsize);
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.op !== undefined) w.u32(raw, v.op);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.maxattr !== undefined) w.u32(raw, v.maxattr);
+          break;
+        }
+        case 6: {
+          if (v.ops !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCtrlAttrsOpsItems(w, raw & NESTED, v.ops);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 7: {
+          if (v.mcastGroups !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCtrlAttrsMcastGroupsItems(w, raw & NESTED, v.mcastGroups);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 8: {
+          if (v.policy !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCtrlAttrsPolicyItems(w, raw & NESTED, v.policy);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 9: {
+          if (v.opPolicy !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCtrlAttrsOpPolicyItems(w, raw & NESTED, v.opPolicy);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 10: {
+          if (v.op !== undefined) w.u32(raw, v.op);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ctrlAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -393,25 +399,31 @@ const mcastGroupAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 2: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 2: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (mcastGroupAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -512,25 +524,31 @@ const opAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putOpAttrs(w: MessageWriter, v: OpAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, OpFlags, 'op-attrs.flags'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, OpFlags));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (opAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -695,61 +713,67 @@ const policyAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 
 
 function putPolicyAttrs(w: MessageWriter, v: PolicyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, AttrType, 'policy-attrs.type'));
-        break;
-      }
-      case 2: {
-        if (v.minValueS !== undefined) w.s64(raw, v.minValueS);
-        break;
-      }
-      case 3: {
-        if (v.maxValueS !== undefined) w.s64(raw, v.maxValueS);
-        break;
-      }
-      case 4: {
-        if (v.minValueU !== undefined) w.u64(raw, v.minValueU);
-        break;
-      }
-      case 5: {
-        if (v.maxValueU !== undefined) w.u64(raw, v.maxValueU);
-        break;
-      }
-      case 6: {
-        if (v.minLength !== undefined) w.u32(raw, v.minLength);
-        break;
-      }
-      case 7: {
-        if (v.maxLength !== undefined) w.u32(raw, v.maxLength);
-        break;
-      }
-      case 8: {
-        if (v.policyIdx !== undefined) w.u32(raw, v.policyIdx);
-        break;
-      }
-      case 9: {
-        if (v.policyMaxtype !== undefined) w.u32(raw, v.policyMaxtype);
-        break;
-      }
-      case 10: {
-        if (v.bitfield32Mask !== undefined) w.u32(raw, v.bitfield32Mask);
-        break;
-      }
-      case 11: {
-        if (v.mask !== undefined) w.u64(raw, v.mask);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, AttrType));
+          break;
+        }
+        case 2: {
+          if (v.minValueS !== undefined) w.s64(raw, v.minValueS);
+          break;
+        }
+        case 3: {
+          if (v.maxValueS !== undefined) w.s64(raw, v.maxValueS);
+          break;
+        }
+        case 4: {
+          if (v.minValueU !== undefined) w.u64(raw, v.minValueU);
+          break;
+        }
+        case 5: {
+          if (v.maxValueU !== undefined) w.u64(raw, v.maxValueU);
+          break;
+        }
+        case 6: {
+          if (v.minLength !== undefined) w.u32(raw, v.minLength);
+          break;
+        }
+        case 7: {
+          if (v.maxLength !== undefined) w.u32(raw, v.maxLength);
+          break;
+        }
+        case 8: {
+          if (v.policyIdx !== undefined) w.u32(raw, v.policyIdx);
+          break;
+        }
+        case 9: {
+          if (v.policyMaxtype !== undefined) w.u32(raw, v.policyMaxtype);
+          break;
+        }
+        case 10: {
+          if (v.bitfield32Mask !== undefined) w.u32(raw, v.bitfield32Mask);
+          break;
+        }
+        case 11: {
+          if (v.mask !== undefined) w.u64(raw, v.mask);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (policyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -850,25 +874,31 @@ const opPolicyAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.do !== undefined) w.u32(raw, v.do);
-        break;
-      }
-      case 2: {
-        if (v.dump !== undefined) w.u32(raw, v.dump);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.do !== undefined) w.u32(raw, v.do);
+          break;
+        }
+        case 2: {
+          if (v.dump !== undefined) w.u32(raw, v.dump);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (opPolicyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

@@ -289,59 +289,65 @@ const datapathOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, -1];
 
 function putDatapath(w: MessageWriter, v: Datapath, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 2: {
-        if (v.upcallPid !== undefined) w.u32(raw, v.upcallPid);
-        break;
-      }
-      case 3: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeDatapathStats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.megaflowStats !== undefined) {
-          const tr = v.megaflowStats.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeMegaflowStats(w.view, at, v.megaflowStats);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+        case 2: {
+          if (v.upcallPid !== undefined) w.u32(raw, v.upcallPid);
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.userFeatures !== undefined) w.u32(raw, encodeFlags(v.userFeatures, UserFeatures, 'datapath.user-features'));
-        break;
-      }
-      case 7: {
-        if (v.masksCacheSize !== undefined) w.u32(raw, v.masksCacheSize);
-        break;
-      }
-      case 8: {
-        if (v.perCpuPids !== undefined) w.binary(raw, v.perCpuPids);
-        break;
-      }
-      case 9: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeDatapathStats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 4: {
+          if (v.megaflowStats !== undefined) {
+            const tr = v.megaflowStats.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeMegaflowStats(w.view, at, v.megaflowStats);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 5: {
+          if (v.userFeatures !== undefined) w.u32(raw, encodeFlags(v.userFeatures, UserFeatures));
+          break;
+        }
+        case 7: {
+          if (v.masksCacheSize !== undefined) w.u32(raw, v.masksCacheSize);
+          break;
+        }
+        case 8: {
+          if (v.perCpuPids !== undefined) w.binary(raw, v.perCpuPids);
+          break;
+        }
+        case 9: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (datapathNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -385,7 +391,11 @@ export type DatapathMessageInput = { header: Partial<OvsHeader>; attrs: Datapath
 /** encodeDatapathMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeDatapathMessage(w: MessageWriter, m: DatapathMessageInput): void {
   const at = w.reserve(4);
-  writeOvsHeader(w.view, at, m.header);
+  try {
+    writeOvsHeader(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ovs-header');
+  }
   encodeDatapath(w, m.attrs);
 }
 

@@ -256,12 +256,12 @@ export function readOvsKeyIpv4(view: DataView, s: number, e: number): OvsKeyIpv4
 
 /** writeOvsKeyIpv4 writes `struct ovs-key-ipv4` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIpv4(view: DataView, at: number, v: Partial<OvsKeyIpv4>): void {
-  if (v.ipv4Src !== undefined) putBytes(view, at, parseIPv4Strict(v.ipv4Src, 'ovs-key-ipv4.ipv4-src'), 4);
-  if (v.ipv4Dst !== undefined) putBytes(view, at + 4, parseIPv4Strict(v.ipv4Dst, 'ovs-key-ipv4.ipv4-dst'), 4);
+  if (v.ipv4Src !== undefined) putBytes(view, at, parseIPv4Strict(v.ipv4Src, 'ipv4-src'), 4);
+  if (v.ipv4Dst !== undefined) putBytes(view, at + 4, parseIPv4Strict(v.ipv4Dst, 'ipv4-dst'), 4);
   view.setUint8(at + 8, v.ipv4Proto ?? 0);
   view.setUint8(at + 9, v.ipv4Tos ?? 0);
   view.setUint8(at + 10, v.ipv4Ttl ?? 0);
-  view.setUint8(at + 11, encodeEnum(v.ipv4Frag ?? 0, OvsFragType, 'ovs-key-ipv4.ipv4-frag'));
+  view.setUint8(at + 11, encodeEnum(v.ipv4Frag ?? 0, OvsFragType, 'ipv4-frag'));
 }
 
 /**
@@ -917,78 +917,84 @@ const flowAttrsOrder: readonly number[] = [32769, 32770, 3, 4, 5, 6, 32775, 8, 9
 
 function putFlowAttrs(w: MessageWriter, v: FlowAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.key !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeKeyAttrs(w, v.key);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.key !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeKeyAttrs(w, v.key);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.actions !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.actions);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.actions !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.actions);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeOvsFlowStats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 3: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeOvsFlowStats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.tcpFlags !== undefined) w.u8(raw, v.tcpFlags);
-        break;
-      }
-      case 5: {
-        if (v.used !== undefined) w.u64(raw, v.used);
-        break;
-      }
-      case 6: {
-        if (v.clear === true) w.flag(raw);
-        break;
-      }
-      case 7: {
-        if (v.mask !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeKeyAttrs(w, v.mask);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.tcpFlags !== undefined) w.u8(raw, v.tcpFlags);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.probe !== undefined) w.binary(raw, v.probe);
-        break;
-      }
-      case 9: {
-        if (v.ufid !== undefined) w.binary(raw, parseHex(v.ufid));
-        break;
-      }
-      case 10: {
-        if (v.ufidFlags !== undefined) w.u32(raw, encodeFlags(v.ufidFlags, OvsUfidFlags, 'flow-attrs.ufid-flags'));
-        break;
-      }
-      case 11: {
-        if (v.pad !== undefined) w.binary(raw, v.pad);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.used !== undefined) w.u64(raw, v.used);
+          break;
+        }
+        case 6: {
+          if (v.clear === true) w.flag(raw);
+          break;
+        }
+        case 7: {
+          if (v.mask !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeKeyAttrs(w, v.mask);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 8: {
+          if (v.probe !== undefined) w.binary(raw, v.probe);
+          break;
+        }
+        case 9: {
+          if (v.ufid !== undefined) w.binary(raw, parseHex(v.ufid));
+          break;
+        }
+        case 10: {
+          if (v.ufidFlags !== undefined) w.u32(raw, encodeFlags(v.ufidFlags, OvsUfidFlags));
+          break;
+        }
+        case 11: {
+          if (v.pad !== undefined) w.binary(raw, v.pad);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (flowAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1299,222 +1305,228 @@ const keyAttrsOrder: readonly number[] = [32769, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 
 function putKeyAttrs(w: MessageWriter, v: KeyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.encap !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeKeyAttrs(w, v.encap);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.encap !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeKeyAttrs(w, v.encap);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.priority !== undefined) w.u32(raw, v.priority);
-        break;
-      }
-      case 3: {
-        if (v.inPort !== undefined) w.u32(raw, v.inPort);
-        break;
-      }
-      case 4: {
-        if (v.ethernet !== undefined) {
-          const tr = v.ethernet.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyEthernet(w.view, at, v.ethernet);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 2: {
+          if (v.priority !== undefined) w.u32(raw, v.priority);
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.vlan !== undefined) w.u16be(raw, v.vlan);
-        break;
-      }
-      case 6: {
-        if (v.ethertype !== undefined) w.u16be(raw, v.ethertype);
-        break;
-      }
-      case 7: {
-        if (v.ipv4 !== undefined) {
-          const tr = v.ipv4.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyIpv4(w.view, at, v.ipv4);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 3: {
+          if (v.inPort !== undefined) w.u32(raw, v.inPort);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.ipv6 !== undefined) {
-          const tr = v.ipv6.trailing;
-          const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyIpv6(w.view, at, v.ipv6);
-          if (tr !== undefined) w.bytes.set(tr, at + 40);
+        case 4: {
+          if (v.ethernet !== undefined) {
+            const tr = v.ethernet.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyEthernet(w.view, at, v.ethernet);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.tcp !== undefined) {
-          const tr = v.tcp.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyTcp(w.view, at, v.tcp);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 5: {
+          if (v.vlan !== undefined) w.u16be(raw, v.vlan);
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.udp !== undefined) {
-          const tr = v.udp.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyUdp(w.view, at, v.udp);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 6: {
+          if (v.ethertype !== undefined) w.u16be(raw, v.ethertype);
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.icmp !== undefined) {
-          const tr = v.icmp.trailing;
-          const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyIcmp(w.view, at, v.icmp);
-          if (tr !== undefined) w.bytes.set(tr, at + 2);
+        case 7: {
+          if (v.ipv4 !== undefined) {
+            const tr = v.ipv4.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyIpv4(w.view, at, v.ipv4);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 12: {
-        if (v.icmpv6 !== undefined) {
-          const tr = v.icmpv6.trailing;
-          const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyIcmp(w.view, at, v.icmpv6);
-          if (tr !== undefined) w.bytes.set(tr, at + 2);
+        case 8: {
+          if (v.ipv6 !== undefined) {
+            const tr = v.ipv6.trailing;
+            const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyIpv6(w.view, at, v.ipv6);
+            if (tr !== undefined) w.bytes.set(tr, at + 40);
+          }
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.arp !== undefined) {
-          const tr = v.arp.trailing;
-          const at = w.attr(raw, 22 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyArp(w.view, at, v.arp);
-          if (tr !== undefined) w.bytes.set(tr, at + 22);
+        case 9: {
+          if (v.tcp !== undefined) {
+            const tr = v.tcp.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyTcp(w.view, at, v.tcp);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
         }
-        break;
-      }
-      case 14: {
-        if (v.nd !== undefined) {
-          const tr = v.nd.trailing;
-          const at = w.attr(raw, 28 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyNd(w.view, at, v.nd);
-          if (tr !== undefined) w.bytes.set(tr, at + 28);
+        case 10: {
+          if (v.udp !== undefined) {
+            const tr = v.udp.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyUdp(w.view, at, v.udp);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
         }
-        break;
-      }
-      case 15: {
-        if (v.skbMark !== undefined) w.u32(raw, v.skbMark);
-        break;
-      }
-      case 16: {
-        if (v.tunnel !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTunnelKeyAttrs(w, v.tunnel);
-          w.nestEnd(tok);
+        case 11: {
+          if (v.icmp !== undefined) {
+            const tr = v.icmp.trailing;
+            const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyIcmp(w.view, at, v.icmp);
+            if (tr !== undefined) w.bytes.set(tr, at + 2);
+          }
+          break;
         }
-        break;
-      }
-      case 17: {
-        if (v.sctp !== undefined) {
-          const tr = v.sctp.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeySctp(w.view, at, v.sctp);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 12: {
+          if (v.icmpv6 !== undefined) {
+            const tr = v.icmpv6.trailing;
+            const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyIcmp(w.view, at, v.icmpv6);
+            if (tr !== undefined) w.bytes.set(tr, at + 2);
+          }
+          break;
         }
-        break;
-      }
-      case 18: {
-        if (v.tcpFlags !== undefined) w.u16be(raw, v.tcpFlags);
-        break;
-      }
-      case 19: {
-        if (v.dpHash !== undefined) w.u32(raw, v.dpHash);
-        break;
-      }
-      case 20: {
-        if (v.recircId !== undefined) w.u32(raw, v.recircId);
-        break;
-      }
-      case 21: {
-        if (v.mpls !== undefined) {
-          const tr = v.mpls.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyMpls(w.view, at, v.mpls);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 13: {
+          if (v.arp !== undefined) {
+            const tr = v.arp.trailing;
+            const at = w.attr(raw, 22 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyArp(w.view, at, v.arp);
+            if (tr !== undefined) w.bytes.set(tr, at + 22);
+          }
+          break;
         }
-        break;
-      }
-      case 22: {
-        if (v.ctState !== undefined) w.u32(raw, encodeFlags(v.ctState, CtStateFlags, 'key-attrs.ct-state'));
-        break;
-      }
-      case 23: {
-        if (v.ctZone !== undefined) w.u16(raw, v.ctZone);
-        break;
-      }
-      case 24: {
-        if (v.ctMark !== undefined) w.u32(raw, v.ctMark);
-        break;
-      }
-      case 25: {
-        if (v.ctLabels !== undefined) w.binary(raw, parseHex(v.ctLabels));
-        break;
-      }
-      case 26: {
-        if (v.ctOrigTupleIpv4 !== undefined) {
-          const tr = v.ctOrigTupleIpv4.trailing;
-          const at = w.attr(raw, 13 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyCtTupleIpv4(w.view, at, v.ctOrigTupleIpv4);
-          if (tr !== undefined) w.bytes.set(tr, at + 13);
+        case 14: {
+          if (v.nd !== undefined) {
+            const tr = v.nd.trailing;
+            const at = w.attr(raw, 28 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyNd(w.view, at, v.nd);
+            if (tr !== undefined) w.bytes.set(tr, at + 28);
+          }
+          break;
         }
-        break;
-      }
-      case 27: {
-        if (v.ctOrigTupleIpv6 !== undefined) w.binary(raw, v.ctOrigTupleIpv6);
-        break;
-      }
-      case 28: {
-        if (v.nsh !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeOvsNshKeyAttrs(w, v.nsh);
-          w.nestEnd(tok);
+        case 15: {
+          if (v.skbMark !== undefined) w.u32(raw, v.skbMark);
+          break;
         }
-        break;
-      }
-      case 29: {
-        if (v.packetType !== undefined) w.u32be(raw, v.packetType);
-        break;
-      }
-      case 30: {
-        if (v.ndExtensions !== undefined) w.binary(raw, v.ndExtensions);
-        break;
-      }
-      case 31: {
-        if (v.tunnelInfo !== undefined) w.binary(raw, v.tunnelInfo);
-        break;
-      }
-      case 32: {
-        if (v.ipv6Exthdrs !== undefined) {
-          const tr = v.ipv6Exthdrs.trailing;
-          const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
-          writeOvsKeyIpv6Exthdrs(w.view, at, v.ipv6Exthdrs);
-          if (tr !== undefined) w.bytes.set(tr, at + 2);
+        case 16: {
+          if (v.tunnel !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTunnelKeyAttrs(w, v.tunnel);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 17: {
+          if (v.sctp !== undefined) {
+            const tr = v.sctp.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeySctp(w.view, at, v.sctp);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
+        }
+        case 18: {
+          if (v.tcpFlags !== undefined) w.u16be(raw, v.tcpFlags);
+          break;
+        }
+        case 19: {
+          if (v.dpHash !== undefined) w.u32(raw, v.dpHash);
+          break;
+        }
+        case 20: {
+          if (v.recircId !== undefined) w.u32(raw, v.recircId);
+          break;
+        }
+        case 21: {
+          if (v.mpls !== undefined) {
+            const tr = v.mpls.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyMpls(w.view, at, v.mpls);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
+        }
+        case 22: {
+          if (v.ctState !== undefined) w.u32(raw, encodeFlags(v.ctState, CtStateFlags));
+          break;
+        }
+        case 23: {
+          if (v.ctZone !== undefined) w.u16(raw, v.ctZone);
+          break;
+        }
+        case 24: {
+          if (v.ctMark !== undefined) w.u32(raw, v.ctMark);
+          break;
+        }
+        case 25: {
+          if (v.ctLabels !== undefined) w.binary(raw, parseHex(v.ctLabels));
+          break;
+        }
+        case 26: {
+          if (v.ctOrigTupleIpv4 !== undefined) {
+            const tr = v.ctOrigTupleIpv4.trailing;
+            const at = w.attr(raw, 13 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyCtTupleIpv4(w.view, at, v.ctOrigTupleIpv4);
+            if (tr !== undefined) w.bytes.set(tr, at + 13);
+          }
+          break;
+        }
+        case 27: {
+          if (v.ctOrigTupleIpv6 !== undefined) w.binary(raw, v.ctOrigTupleIpv6);
+          break;
+        }
+        case 28: {
+          if (v.nsh !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeOvsNshKeyAttrs(w, v.nsh);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 29: {
+          if (v.packetType !== undefined) w.u32be(raw, v.packetType);
+          break;
+        }
+        case 30: {
+          if (v.ndExtensions !== undefined) w.binary(raw, v.ndExtensions);
+          break;
+        }
+        case 31: {
+          if (v.tunnelInfo !== undefined) w.binary(raw, v.tunnelInfo);
+          break;
+        }
+        case 32: {
+          if (v.ipv6Exthdrs !== undefined) {
+            const tr = v.ipv6Exthdrs.trailing;
+            const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
+            writeOvsKeyIpv6Exthdrs(w.view, at, v.ipv6Exthdrs);
+            if (tr !== undefined) w.bytes.set(tr, at + 2);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (keyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -1769,173 +1781,179 @@ const actionAttrsOrder: readonly number[] = [1, 32770, 32771, 4, 5, 32774, 7, 8,
 
 function putActionAttrs(w: MessageWriter, v: ActionAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.output !== undefined) w.u32(raw, v.output);
-        break;
-      }
-      case 2: {
-        if (v.userspace !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeUserspaceAttrs(w, v.userspace);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.output !== undefined) w.u32(raw, v.output);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.set !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeKeyAttrs(w, v.set);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.userspace !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeUserspaceAttrs(w, v.userspace);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.pushVlan !== undefined) {
-          const tr = v.pushVlan.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeOvsActionPushVlan(w.view, at, v.pushVlan);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 3: {
+          if (v.set !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeKeyAttrs(w, v.set);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.popVlan === true) w.flag(raw);
-        break;
-      }
-      case 6: {
-        if (v.sample !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeSampleAttrs(w, v.sample);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.pushVlan !== undefined) {
+            const tr = v.pushVlan.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeOvsActionPushVlan(w.view, at, v.pushVlan);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.recirc !== undefined) w.u32(raw, v.recirc);
-        break;
-      }
-      case 8: {
-        if (v.hash !== undefined) {
-          const tr = v.hash.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeOvsActionHash(w.view, at, v.hash);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 5: {
+          if (v.popVlan === true) w.flag(raw);
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.pushMpls !== undefined) {
-          const tr = v.pushMpls.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeOvsActionPushMpls(w.view, at, v.pushMpls);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 6: {
+          if (v.sample !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeSampleAttrs(w, v.sample);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.popMpls !== undefined) w.u16be(raw, v.popMpls);
-        break;
-      }
-      case 11: {
-        if (v.setMasked !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeKeyAttrs(w, v.setMasked);
-          w.nestEnd(tok);
+        case 7: {
+          if (v.recirc !== undefined) w.u32(raw, v.recirc);
+          break;
         }
-        break;
-      }
-      case 12: {
-        if (v.ct !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCtAttrs(w, v.ct);
-          w.nestEnd(tok);
+        case 8: {
+          if (v.hash !== undefined) {
+            const tr = v.hash.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeOvsActionHash(w.view, at, v.hash);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.trunc !== undefined) w.u32(raw, v.trunc);
-        break;
-      }
-      case 14: {
-        if (v.pushEth !== undefined) w.binary(raw, v.pushEth);
-        break;
-      }
-      case 15: {
-        if (v.popEth === true) w.flag(raw);
-        break;
-      }
-      case 16: {
-        if (v.ctClear === true) w.flag(raw);
-        break;
-      }
-      case 17: {
-        if (v.pushNsh !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeOvsNshKeyAttrs(w, v.pushNsh);
-          w.nestEnd(tok);
+        case 9: {
+          if (v.pushMpls !== undefined) {
+            const tr = v.pushMpls.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeOvsActionPushMpls(w.view, at, v.pushMpls);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 18: {
-        if (v.popNsh === true) w.flag(raw);
-        break;
-      }
-      case 19: {
-        if (v.meter !== undefined) w.u32(raw, v.meter);
-        break;
-      }
-      case 20: {
-        if (v.clone !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.clone);
-          w.nestEnd(tok);
+        case 10: {
+          if (v.popMpls !== undefined) w.u16be(raw, v.popMpls);
+          break;
         }
-        break;
-      }
-      case 21: {
-        if (v.checkPktLen !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeCheckPktLenAttrs(w, v.checkPktLen);
-          w.nestEnd(tok);
+        case 11: {
+          if (v.setMasked !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeKeyAttrs(w, v.setMasked);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 22: {
-        if (v.addMpls !== undefined) {
-          const tr = v.addMpls.trailing;
-          const at = w.attr(raw, 10 + (tr === undefined ? 0 : tr.length));
-          writeOvsActionAddMpls(w.view, at, v.addMpls);
-          if (tr !== undefined) w.bytes.set(tr, at + 10);
+        case 12: {
+          if (v.ct !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCtAttrs(w, v.ct);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 23: {
-        if (v.decTtl !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeDecTtlAttrs(w, v.decTtl);
-          w.nestEnd(tok);
+        case 13: {
+          if (v.trunc !== undefined) w.u32(raw, v.trunc);
+          break;
         }
-        break;
-      }
-      case 24: {
-        if (v.psample !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodePsampleAttrs(w, v.psample);
-          w.nestEnd(tok);
+        case 14: {
+          if (v.pushEth !== undefined) w.binary(raw, v.pushEth);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 15: {
+          if (v.popEth === true) w.flag(raw);
+          break;
+        }
+        case 16: {
+          if (v.ctClear === true) w.flag(raw);
+          break;
+        }
+        case 17: {
+          if (v.pushNsh !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeOvsNshKeyAttrs(w, v.pushNsh);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 18: {
+          if (v.popNsh === true) w.flag(raw);
+          break;
+        }
+        case 19: {
+          if (v.meter !== undefined) w.u32(raw, v.meter);
+          break;
+        }
+        case 20: {
+          if (v.clone !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.clone);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 21: {
+          if (v.checkPktLen !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeCheckPktLenAttrs(w, v.checkPktLen);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 22: {
+          if (v.addMpls !== undefined) {
+            const tr = v.addMpls.trailing;
+            const at = w.attr(raw, 10 + (tr === undefined ? 0 : tr.length));
+            writeOvsActionAddMpls(w.view, at, v.addMpls);
+            if (tr !== undefined) w.bytes.set(tr, at + 10);
+          }
+          break;
+        }
+        case 23: {
+          if (v.decTtl !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeDecTtlAttrs(w, v.decTtl);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 24: {
+          if (v.psample !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodePsampleAttrs(w, v.psample);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (actionAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2141,89 +2159,95 @@ const tunnelKeyAttrsOrder: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 function putTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 0: {
-        if (v.id !== undefined) w.u64be(raw, v.id);
-        break;
-      }
-      case 1: {
-        if (v.ipv4Src !== undefined) w.u32be(raw, v.ipv4Src);
-        break;
-      }
-      case 2: {
-        if (v.ipv4Dst !== undefined) w.u32be(raw, v.ipv4Dst);
-        break;
-      }
-      case 3: {
-        if (v.tos !== undefined) w.u8(raw, v.tos);
-        break;
-      }
-      case 4: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 5: {
-        if (v.dontFragment === true) w.flag(raw);
-        break;
-      }
-      case 6: {
-        if (v.csum === true) w.flag(raw);
-        break;
-      }
-      case 7: {
-        if (v.oam === true) w.flag(raw);
-        break;
-      }
-      case 8: {
-        if (v.geneveOpts !== undefined) w.binary(raw, v.geneveOpts);
-        break;
-      }
-      case 9: {
-        if (v.tpSrc !== undefined) w.u16be(raw, v.tpSrc);
-        break;
-      }
-      case 10: {
-        if (v.tpDst !== undefined) w.u16be(raw, v.tpDst);
-        break;
-      }
-      case 11: {
-        if (v.vxlanOpts !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVxlanExtAttrs(w, v.vxlanOpts);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 0: {
+          if (v.id !== undefined) w.u64be(raw, v.id);
+          break;
         }
-        break;
-      }
-      case 12: {
-        if (v.ipv6Src !== undefined) w.binary(raw, v.ipv6Src);
-        break;
-      }
-      case 13: {
-        if (v.ipv6Dst !== undefined) w.binary(raw, v.ipv6Dst);
-        break;
-      }
-      case 14: {
-        if (v.pad !== undefined) w.binary(raw, v.pad);
-        break;
-      }
-      case 15: {
-        if (v.erspanOpts !== undefined) w.binary(raw, v.erspanOpts);
-        break;
-      }
-      case 16: {
-        if (v.ipv4InfoBridge === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 1: {
+          if (v.ipv4Src !== undefined) w.u32be(raw, v.ipv4Src);
+          break;
+        }
+        case 2: {
+          if (v.ipv4Dst !== undefined) w.u32be(raw, v.ipv4Dst);
+          break;
+        }
+        case 3: {
+          if (v.tos !== undefined) w.u8(raw, v.tos);
+          break;
+        }
+        case 4: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 5: {
+          if (v.dontFragment === true) w.flag(raw);
+          break;
+        }
+        case 6: {
+          if (v.csum === true) w.flag(raw);
+          break;
+        }
+        case 7: {
+          if (v.oam === true) w.flag(raw);
+          break;
+        }
+        case 8: {
+          if (v.geneveOpts !== undefined) w.binary(raw, v.geneveOpts);
+          break;
+        }
+        case 9: {
+          if (v.tpSrc !== undefined) w.u16be(raw, v.tpSrc);
+          break;
+        }
+        case 10: {
+          if (v.tpDst !== undefined) w.u16be(raw, v.tpDst);
+          break;
+        }
+        case 11: {
+          if (v.vxlanOpts !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVxlanExtAttrs(w, v.vxlanOpts);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 12: {
+          if (v.ipv6Src !== undefined) w.binary(raw, v.ipv6Src);
+          break;
+        }
+        case 13: {
+          if (v.ipv6Dst !== undefined) w.binary(raw, v.ipv6Dst);
+          break;
+        }
+        case 14: {
+          if (v.pad !== undefined) w.binary(raw, v.pad);
+          break;
+        }
+        case 15: {
+          if (v.erspanOpts !== undefined) w.binary(raw, v.erspanOpts);
+          break;
+        }
+        case 16: {
+          if (v.ipv4InfoBridge === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2331,37 +2355,43 @@ const checkPktLenAttrsOrder: readonly number[] = [1, 32770, 32771, -1];
 
 function putCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.pktLen !== undefined) w.u16(raw, v.pktLen);
-        break;
-      }
-      case 2: {
-        if (v.actionsIfGreater !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.actionsIfGreater);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.pktLen !== undefined) w.u16(raw, v.pktLen);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.actionsIfLessEqual !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.actionsIfLessEqual);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.actionsIfGreater !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.actionsIfGreater);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.actionsIfLessEqual !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.actionsIfLessEqual);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (checkPktLenAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2462,29 +2492,35 @@ const sampleAttrsOrder: readonly number[] = [1, 32770, -1];
 
 function putSampleAttrs(w: MessageWriter, v: SampleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.probability !== undefined) w.u32(raw, v.probability);
-        break;
-      }
-      case 2: {
-        if (v.actions !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.actions);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.probability !== undefined) w.u32(raw, v.probability);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.actions !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.actions);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (sampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2599,33 +2635,39 @@ const userspaceAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.pid !== undefined) w.u32(raw, v.pid);
-        break;
-      }
-      case 2: {
-        if (v.userdata !== undefined) w.binary(raw, v.userdata);
-        break;
-      }
-      case 3: {
-        if (v.egressTunPort !== undefined) w.u32(raw, v.egressTunPort);
-        break;
-      }
-      case 4: {
-        if (v.actions === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.pid !== undefined) w.u32(raw, v.pid);
+          break;
+        }
+        case 2: {
+          if (v.userdata !== undefined) w.binary(raw, v.userdata);
+          break;
+        }
+        case 3: {
+          if (v.egressTunPort !== undefined) w.u32(raw, v.egressTunPort);
+          break;
+        }
+        case 4: {
+          if (v.actions === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (userspaceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2733,29 +2775,35 @@ const ovsNshKeyAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.base !== undefined) w.binary(raw, v.base);
-        break;
-      }
-      case 2: {
-        if (v.md1 !== undefined) w.binary(raw, v.md1);
-        break;
-      }
-      case 3: {
-        if (v.md2 !== undefined) w.binary(raw, v.md2);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.base !== undefined) w.binary(raw, v.base);
+          break;
+        }
+        case 2: {
+          if (v.md1 !== undefined) w.binary(raw, v.md1);
+          break;
+        }
+        case 3: {
+          if (v.md2 !== undefined) w.binary(raw, v.md2);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ovsNshKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -2905,57 +2953,63 @@ const ctAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 7, 8, 9, -1];
 
 function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.commit === true) w.flag(raw);
-        break;
-      }
-      case 2: {
-        if (v.zone !== undefined) w.u16(raw, v.zone);
-        break;
-      }
-      case 3: {
-        if (v.mark !== undefined) w.binary(raw, v.mark);
-        break;
-      }
-      case 4: {
-        if (v.labels !== undefined) w.binary(raw, v.labels);
-        break;
-      }
-      case 5: {
-        if (v.helper !== undefined) w.string(raw, v.helper);
-        break;
-      }
-      case 6: {
-        if (v.nat !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeNatAttrs(w, v.nat);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.commit === true) w.flag(raw);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.forceCommit === true) w.flag(raw);
-        break;
-      }
-      case 8: {
-        if (v.eventmask !== undefined) w.u32(raw, v.eventmask);
-        break;
-      }
-      case 9: {
-        if (v.timeout !== undefined) w.string(raw, v.timeout);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.zone !== undefined) w.u16(raw, v.zone);
+          break;
+        }
+        case 3: {
+          if (v.mark !== undefined) w.binary(raw, v.mark);
+          break;
+        }
+        case 4: {
+          if (v.labels !== undefined) w.binary(raw, v.labels);
+          break;
+        }
+        case 5: {
+          if (v.helper !== undefined) w.string(raw, v.helper);
+          break;
+        }
+        case 6: {
+          if (v.nat !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeNatAttrs(w, v.nat);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 7: {
+          if (v.forceCommit === true) w.flag(raw);
+          break;
+        }
+        case 8: {
+          if (v.eventmask !== undefined) w.u32(raw, v.eventmask);
+          break;
+        }
+        case 9: {
+          if (v.timeout !== undefined) w.string(raw, v.timeout);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ctAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3105,53 +3159,59 @@ const natAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.src === true) w.flag(raw);
-        break;
-      }
-      case 2: {
-        if (v.dst === true) w.flag(raw);
-        break;
-      }
-      case 3: {
-        if (v.ipMin !== undefined) w.binary(raw, v.ipMin);
-        break;
-      }
-      case 4: {
-        if (v.ipMax !== undefined) w.binary(raw, v.ipMax);
-        break;
-      }
-      case 5: {
-        if (v.protoMin !== undefined) w.u16(raw, v.protoMin);
-        break;
-      }
-      case 6: {
-        if (v.protoMax !== undefined) w.u16(raw, v.protoMax);
-        break;
-      }
-      case 7: {
-        if (v.persistent === true) w.flag(raw);
-        break;
-      }
-      case 8: {
-        if (v.protoHash === true) w.flag(raw);
-        break;
-      }
-      case 9: {
-        if (v.protoRandom === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.src === true) w.flag(raw);
+          break;
+        }
+        case 2: {
+          if (v.dst === true) w.flag(raw);
+          break;
+        }
+        case 3: {
+          if (v.ipMin !== undefined) w.binary(raw, v.ipMin);
+          break;
+        }
+        case 4: {
+          if (v.ipMax !== undefined) w.binary(raw, v.ipMax);
+          break;
+        }
+        case 5: {
+          if (v.protoMin !== undefined) w.u16(raw, v.protoMin);
+          break;
+        }
+        case 6: {
+          if (v.protoMax !== undefined) w.u16(raw, v.protoMax);
+          break;
+        }
+        case 7: {
+          if (v.persistent === true) w.flag(raw);
+          break;
+        }
+        case 8: {
+          if (v.protoHash === true) w.flag(raw);
+          break;
+        }
+        case 9: {
+          if (v.protoRandom === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (natAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3245,25 +3305,31 @@ const decTtlAttrsOrder: readonly number[] = [32769, -1];
 
 function putDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.action !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeActionAttrs(w, v.action);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.action !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeActionAttrs(w, v.action);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (decTtlAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3357,21 +3423,27 @@ const vxlanExtAttrsOrder: readonly number[] = [1, -1];
 
 function putVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.gbp !== undefined) w.u32(raw, v.gbp);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.gbp !== undefined) w.u32(raw, v.gbp);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vxlanExtAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3472,25 +3544,31 @@ const psampleAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putPsampleAttrs(w: MessageWriter, v: PsampleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.group !== undefined) w.u32(raw, v.group);
-        break;
-      }
-      case 2: {
-        if (v.cookie !== undefined) w.binary(raw, v.cookie);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.group !== undefined) w.u32(raw, v.group);
+          break;
+        }
+        case 2: {
+          if (v.cookie !== undefined) w.binary(raw, v.cookie);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (psampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3534,7 +3612,11 @@ export type FlowMessageInput = { header: Partial<OvsHeader>; attrs: FlowAttrs };
 /** encodeFlowMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeFlowMessage(w: MessageWriter, m: FlowMessageInput): void {
   const at = w.reserve(4);
-  writeOvsHeader(w.view, at, m.header);
+  try {
+    writeOvsHeader(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ovs-header');
+  }
   encodeFlowAttrs(w, m.attrs);
 }
 

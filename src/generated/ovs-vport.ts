@@ -219,25 +219,31 @@ const vportOptionsOrder: readonly number[] = [1, 2, -1];
 
 function putVportOptions(w: MessageWriter, v: VportOptions, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.dstPort !== undefined) w.u32(raw, v.dstPort);
-        break;
-      }
-      case 2: {
-        if (v.extension !== undefined) w.u32(raw, v.extension);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.dstPort !== undefined) w.u32(raw, v.dstPort);
+          break;
+        }
+        case 2: {
+          if (v.extension !== undefined) w.u32(raw, v.extension);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vportOptionsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -338,25 +344,31 @@ const upcallStatsOrder: readonly number[] = [0, 1, -1];
 
 function putUpcallStats(w: MessageWriter, v: UpcallStats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 0: {
-        if (v.success !== undefined) w.u64(raw, v.success);
-        break;
-      }
-      case 1: {
-        if (v.fail !== undefined) w.u64(raw, v.fail);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 0: {
+          if (v.success !== undefined) w.u64(raw, v.success);
+          break;
+        }
+        case 1: {
+          if (v.fail !== undefined) w.u64(raw, v.fail);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (upcallStatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -508,66 +520,72 @@ const vportOrder: readonly number[] = [1, 2, 3, 32772, 5, 6, 8, 9, 32778, -1];
 
 function putVport(w: MessageWriter, v: Vport, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.portNo !== undefined) w.u32(raw, v.portNo);
-        break;
-      }
-      case 2: {
-        if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, VportType, 'vport.type'));
-        break;
-      }
-      case 3: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 4: {
-        if (v.options !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVportOptions(w, v.options);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.portNo !== undefined) w.u32(raw, v.portNo);
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.upcallPid !== undefined) w.binary(raw, v.upcallPid);
-        break;
-      }
-      case 6: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 64 + (tr === undefined ? 0 : tr.length));
-          writeVportStats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 64);
+        case 2: {
+          if (v.type !== undefined) w.u32(raw, encodeEnum(v.type, VportType));
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 9: {
-        if (v.netnsid !== undefined) w.u32(raw, v.netnsid);
-        break;
-      }
-      case 10: {
-        if (v.upcallStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeUpcallStats(w, v.upcallStats);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.options !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVportOptions(w, v.options);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 5: {
+          if (v.upcallPid !== undefined) w.binary(raw, v.upcallPid);
+          break;
+        }
+        case 6: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 64 + (tr === undefined ? 0 : tr.length));
+            writeVportStats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 64);
+          }
+          break;
+        }
+        case 8: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 9: {
+          if (v.netnsid !== undefined) w.u32(raw, v.netnsid);
+          break;
+        }
+        case 10: {
+          if (v.upcallStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeUpcallStats(w, v.upcallStats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vportNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -611,7 +629,11 @@ export type VportMessageInput = { header: Partial<OvsHeader>; attrs: Vport };
 /** encodeVportMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeVportMessage(w: MessageWriter, m: VportMessageInput): void {
   const at = w.reserve(4);
-  writeOvsHeader(w.view, at, m.header);
+  try {
+    writeOvsHeader(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ovs-header');
+  }
   encodeVport(w, m.attrs);
 }
 

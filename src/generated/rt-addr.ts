@@ -97,7 +97,7 @@ export function readIfaddrmsg(view: DataView, s: number, e: number): Ifaddrmsg {
 export function writeIfaddrmsg(view: DataView, at: number, v: Partial<Ifaddrmsg>): void {
   view.setUint8(at, v.ifaFamily ?? 0);
   view.setUint8(at + 1, v.ifaPrefixlen ?? 0);
-  view.setUint8(at + 2, encodeFlags(v.ifaFlags ?? [], IfaFlags, 'ifaddrmsg.ifa-flags'));
+  view.setUint8(at + 2, encodeFlags(v.ifaFlags ?? [], IfaFlags, 'ifa-flags'));
   view.setUint8(at + 3, v.ifaScope ?? 0);
   view.setUint32(at + 4, v.ifaIndex ?? 0, true);
 }
@@ -295,66 +295,72 @@ const addrAttrsOrder: readonly number[] = [1, 2, 4, 3, 9, 6, 8, 11, 5, 7, 10, -1
 
 function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifaAddress !== undefined) w.binary(raw, parseIP(v.ifaAddress));
-        break;
-      }
-      case 2: {
-        if (v.ifaLocal !== undefined) w.binary(raw, parseIP(v.ifaLocal));
-        break;
-      }
-      case 3: {
-        if (v.ifaLabel !== undefined) w.string(raw, v.ifaLabel);
-        break;
-      }
-      case 4: {
-        if (v.ifaBroadcast !== undefined) w.binary(raw, parseIP(v.ifaBroadcast));
-        break;
-      }
-      case 5: {
-        if (v.ifaAnycast !== undefined) w.binary(raw, v.ifaAnycast);
-        break;
-      }
-      case 6: {
-        if (v.ifaCacheinfo !== undefined) {
-          const tr = v.ifaCacheinfo.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeIfaCacheinfo(w.view, at, v.ifaCacheinfo);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifaAddress !== undefined) w.binary(raw, parseIP(v.ifaAddress));
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.ifaMulticast !== undefined) w.binary(raw, v.ifaMulticast);
-        break;
-      }
-      case 8: {
-        if (v.ifaFlags !== undefined) w.u32(raw, encodeFlags(v.ifaFlags, IfaFlags, 'addr-attrs.ifa-flags'));
-        break;
-      }
-      case 9: {
-        if (v.ifaRtPriority !== undefined) w.u32(raw, v.ifaRtPriority);
-        break;
-      }
-      case 10: {
-        if (v.ifaTargetNetnsid !== undefined) w.binary(raw, v.ifaTargetNetnsid);
-        break;
-      }
-      case 11: {
-        if (v.ifaProto !== undefined) w.u8(raw, v.ifaProto);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.ifaLocal !== undefined) w.binary(raw, parseIP(v.ifaLocal));
+          break;
+        }
+        case 3: {
+          if (v.ifaLabel !== undefined) w.string(raw, v.ifaLabel);
+          break;
+        }
+        case 4: {
+          if (v.ifaBroadcast !== undefined) w.binary(raw, parseIP(v.ifaBroadcast));
+          break;
+        }
+        case 5: {
+          if (v.ifaAnycast !== undefined) w.binary(raw, v.ifaAnycast);
+          break;
+        }
+        case 6: {
+          if (v.ifaCacheinfo !== undefined) {
+            const tr = v.ifaCacheinfo.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeIfaCacheinfo(w.view, at, v.ifaCacheinfo);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
+        }
+        case 7: {
+          if (v.ifaMulticast !== undefined) w.binary(raw, v.ifaMulticast);
+          break;
+        }
+        case 8: {
+          if (v.ifaFlags !== undefined) w.u32(raw, encodeFlags(v.ifaFlags, IfaFlags));
+          break;
+        }
+        case 9: {
+          if (v.ifaRtPriority !== undefined) w.u32(raw, v.ifaRtPriority);
+          break;
+        }
+        case 10: {
+          if (v.ifaTargetNetnsid !== undefined) w.binary(raw, v.ifaTargetNetnsid);
+          break;
+        }
+        case 11: {
+          if (v.ifaProto !== undefined) w.u8(raw, v.ifaProto);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (addrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -398,7 +404,11 @@ export type AddrMessageInput = { header: Partial<Ifaddrmsg>; attrs: AddrAttrs };
 /** encodeAddrMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeAddrMessage(w: MessageWriter, m: AddrMessageInput): void {
   const at = w.reserve(8);
-  writeIfaddrmsg(w.view, at, m.header);
+  try {
+    writeIfaddrmsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ifaddrmsg');
+  }
   encodeAddrAttrs(w, m.attrs);
 }
 

@@ -311,7 +311,7 @@ export function writeIfinfomsg(view: DataView, at: number, v: Partial<Ifinfomsg>
   view.setUint8(at, v.ifiFamily ?? 0);
   view.setUint16(at + 2, v.ifiType ?? 0, true);
   view.setInt32(at + 4, v.ifiIndex ?? 0, true);
-  view.setUint32(at + 8, encodeFlags(v.ifiFlags ?? [], IfinfoFlags, 'ifinfomsg.ifi-flags'), true);
+  view.setUint32(at + 8, encodeFlags(v.ifiFlags ?? [], IfinfoFlags, 'ifi-flags'), true);
   view.setUint32(at + 12, v.ifiChange ?? 0, true);
 }
 
@@ -1440,7 +1440,7 @@ export function readIflaVlanFlags(view: DataView, s: number, e: number): IflaVla
 
 /** writeIflaVlanFlags writes `struct ifla-vlan-flags` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVlanFlags(view: DataView, at: number, v: Partial<IflaVlanFlags>): void {
-  view.setUint32(at, encodeFlags(v.flags ?? [], VlanFlags, 'ifla-vlan-flags.flags'), true);
+  view.setUint32(at, encodeFlags(v.flags ?? [], VlanFlags, 'flags'), true);
   view.setUint32(at + 4, v.mask ?? 0, true);
 }
 
@@ -1655,7 +1655,7 @@ export function readIflaVfLinkState(view: DataView, s: number, e: number): IflaV
 /** writeIflaVfLinkState writes `struct ifla-vf-link-state` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfLinkState(view: DataView, at: number, v: Partial<IflaVfLinkState>): void {
   view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, encodeEnum(v.linkState ?? 0, IflaVfLinkStateEnum, 'ifla-vf-link-state.link-state'), true);
+  view.setUint32(at + 4, encodeEnum(v.linkState ?? 0, IflaVfLinkStateEnum, 'link-state'), true);
 }
 
 /**
@@ -1939,7 +1939,8 @@ export function decodeLinkinfoDataMsg(view: DataView, s: number, e: number, sele
 /**
  * encodeLinkinfoDataMsg writes `value` as attribute `raw`, in the format `selector` names.
  * `ordered`: `raw` came from a decoded `order` and carries its flag bits as sent.
- * Throws EncodeError when the selector has no format and `value` is not raw bytes.
+ * Throws EncodeError when the selector has no format and `value` is not raw bytes, and
+ * for values that cannot be encoded (their path starts `(selector)`).
  */
 export function encodeLinkinfoDataMsg(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: LinkinfoDataMsg): void {
   if (value instanceof Uint8Array && !ordered) {
@@ -1950,106 +1951,109 @@ export function encodeLinkinfoDataMsg(w: MessageWriter, raw: number, ordered: bo
     w.binary(raw, value);
     return;
   }
-  switch (selector) {
-    case 'bond':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoBondAttrs(w, value as LinkinfoBondAttrs);
-      w.nestEnd(tok);
-      return;
+  try {
+    switch (selector) {
+      case 'bond':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoBondAttrs(w, value as LinkinfoBondAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'bridge':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoBridgeAttrs(w, value as LinkinfoBridgeAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'erspan':
+      case 'gre':
+      case 'gretap':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoGreAttrs(w, value as LinkinfoGreAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'geneve':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoGeneveAttrs(w, value as LinkinfoGeneveAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ipip':
+      case 'sit':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoIptunAttrs(w, value as LinkinfoIptunAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'tun':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoTunAttrs(w, value as LinkinfoTunAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'vlan':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoVlanAttrs(w, value as LinkinfoVlanAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'vrf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoVrfAttrs(w, value as LinkinfoVrfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'netkit':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoNetkitAttrs(w, value as LinkinfoNetkitAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'veth':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoVethAttrs(w, value as LinkinfoVethAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'macvlan':
+      case 'macvtap':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoMacvlanAttrs(w, value as LinkinfoMacvlanAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ipvlan':
+      case 'ipvtap':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoIpvlanAttrs(w, value as LinkinfoIpvlanAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'vxlan':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoVxlanAttrs(w, value as LinkinfoVxlanAttrs);
+        w.nestEnd(tok);
+        return;
+      }
     }
-    case 'bridge':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoBridgeAttrs(w, value as LinkinfoBridgeAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'erspan':
-    case 'gre':
-    case 'gretap':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoGreAttrs(w, value as LinkinfoGreAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'geneve':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoGeneveAttrs(w, value as LinkinfoGeneveAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ipip':
-    case 'sit':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoIptunAttrs(w, value as LinkinfoIptunAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'tun':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoTunAttrs(w, value as LinkinfoTunAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'vlan':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoVlanAttrs(w, value as LinkinfoVlanAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'vrf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoVrfAttrs(w, value as LinkinfoVrfAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'netkit':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoNetkitAttrs(w, value as LinkinfoNetkitAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'veth':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoVethAttrs(w, value as LinkinfoVethAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'macvlan':
-    case 'macvtap':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoMacvlanAttrs(w, value as LinkinfoMacvlanAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ipvlan':
-    case 'ipvtap':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoIpvlanAttrs(w, value as LinkinfoIpvlanAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'vxlan':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoVxlanAttrs(w, value as LinkinfoVxlanAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    default:
-      throw new EncodeError(`no format for ${String(selector)}`, 'linkinfo-data-msg');
+  } catch (err) {
+    throw inAttr(err, `(${selector})`);
   }
+  throw new EncodeError(`no linkinfo-data-msg format for ${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes`);
 }
 
 /**
@@ -2077,7 +2081,8 @@ export function decodeLinkinfoMemberDataMsg(view: DataView, s: number, e: number
 /**
  * encodeLinkinfoMemberDataMsg writes `value` as attribute `raw`, in the format `selector` names.
  * `ordered`: `raw` came from a decoded `order` and carries its flag bits as sent.
- * Throws EncodeError when the selector has no format and `value` is not raw bytes.
+ * Throws EncodeError when the selector has no format and `value` is not raw bytes, and
+ * for values that cannot be encoded (their path starts `(selector)`).
  */
 export function encodeLinkinfoMemberDataMsg(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: LinkinfoMemberDataMsg): void {
   if (value instanceof Uint8Array && !ordered) {
@@ -2088,24 +2093,27 @@ export function encodeLinkinfoMemberDataMsg(w: MessageWriter, raw: number, order
     w.binary(raw, value);
     return;
   }
-  switch (selector) {
-    case 'bridge':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeLinkinfoBrportAttrs(w, value as LinkinfoBrportAttrs);
-      w.nestEnd(tok);
-      return;
+  try {
+    switch (selector) {
+      case 'bridge':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoBrportAttrs(w, value as LinkinfoBrportAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'bond':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeBondSlaveAttrs(w, value as BondSlaveAttrs);
+        w.nestEnd(tok);
+        return;
+      }
     }
-    case 'bond':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeBondSlaveAttrs(w, value as BondSlaveAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    default:
-      throw new EncodeError(`no format for ${String(selector)}`, 'linkinfo-member-data-msg');
+  } catch (err) {
+    throw inAttr(err, `(${selector})`);
   }
+  throw new EncodeError(`no linkinfo-member-data-msg format for ${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes`);
 }
 
 // ---------------------------------------------------------------------------
@@ -2627,326 +2635,332 @@ const linkAttrsOrder: readonly number[] = [3, 13, 16, 17, -69, 4, 50, 51, 27, 30
 
 function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.address !== undefined) w.binary(raw, parseMac(v.address));
-        break;
-      }
-      case 2: {
-        if (v.broadcast !== undefined) w.binary(raw, parseMac(v.broadcast));
-        break;
-      }
-      case 3: {
-        if (v.ifname !== undefined) w.string(raw, v.ifname);
-        break;
-      }
-      case 4: {
-        if (v.mtu !== undefined) w.u32(raw, v.mtu);
-        break;
-      }
-      case 5: {
-        if (v.link !== undefined) w.u32(raw, v.link);
-        break;
-      }
-      case 6: {
-        if (v.qdisc !== undefined) w.string(raw, v.qdisc);
-        break;
-      }
-      case 7: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 96 + (tr === undefined ? 0 : tr.length));
-          writeRtnlLinkStats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 96);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.address !== undefined) w.binary(raw, parseMac(v.address));
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.cost !== undefined) w.string(raw, v.cost);
-        break;
-      }
-      case 9: {
-        if (v.priority !== undefined) w.string(raw, v.priority);
-        break;
-      }
-      case 10: {
-        if (v.master !== undefined) w.u32(raw, v.master);
-        break;
-      }
-      case 11: {
-        if (v.wireless !== undefined) w.string(raw, v.wireless);
-        break;
-      }
-      case 12: {
-        if (v.protinfo !== undefined) w.string(raw, v.protinfo);
-        break;
-      }
-      case 13: {
-        if (v.txqlen !== undefined) w.u32(raw, v.txqlen);
-        break;
-      }
-      case 14: {
-        if (v.map !== undefined) {
-          const tr = v.map.trailing;
-          const at = w.attr(raw, 28 + (tr === undefined ? 0 : tr.length));
-          writeRtnlLinkIfmap(w.view, at, v.map);
-          if (tr !== undefined) w.bytes.set(tr, at + 28);
+        case 2: {
+          if (v.broadcast !== undefined) w.binary(raw, parseMac(v.broadcast));
+          break;
         }
-        break;
-      }
-      case 15: {
-        if (v.weight !== undefined) w.u32(raw, v.weight);
-        break;
-      }
-      case 16: {
-        if (v.operstate !== undefined) w.u8(raw, v.operstate);
-        break;
-      }
-      case 17: {
-        if (v.linkmode !== undefined) w.u8(raw, v.linkmode);
-        break;
-      }
-      case 18: {
-        if (v.linkinfo !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkinfoAttrs(w, v.linkinfo);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.ifname !== undefined) w.string(raw, v.ifname);
+          break;
         }
-        break;
-      }
-      case 19: {
-        if (v.netNsPid !== undefined) w.u32(raw, v.netNsPid);
-        break;
-      }
-      case 20: {
-        if (v.ifalias !== undefined) w.string(raw, v.ifalias);
-        break;
-      }
-      case 21: {
-        if (v.numVf !== undefined) w.u32(raw, v.numVf);
-        break;
-      }
-      case 22: {
-        if (v.vfinfoList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVfinfoListAttrs(w, v.vfinfoList);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.mtu !== undefined) w.u32(raw, v.mtu);
+          break;
         }
-        break;
-      }
-      case 23: {
-        if (v.stats64 !== undefined) {
-          const tr = v.stats64.trailing;
-          const at = w.attr(raw, 200 + (tr === undefined ? 0 : tr.length));
-          writeRtnlLinkStats64(w.view, at, v.stats64);
-          if (tr !== undefined) w.bytes.set(tr, at + 200);
+        case 5: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
         }
-        break;
-      }
-      case 24: {
-        if (v.vfPorts !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVfPortsAttrs(w, v.vfPorts);
-          w.nestEnd(tok);
+        case 6: {
+          if (v.qdisc !== undefined) w.string(raw, v.qdisc);
+          break;
         }
-        break;
-      }
-      case 25: {
-        if (v.portSelf !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodePortSelfAttrs(w, v.portSelf);
-          w.nestEnd(tok);
+        case 7: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 96 + (tr === undefined ? 0 : tr.length));
+            writeRtnlLinkStats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 96);
+          }
+          break;
         }
-        break;
-      }
-      case 26: {
-        if (v.afSpec !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAfSpecAttrs(w, v.afSpec);
-          w.nestEnd(tok);
+        case 8: {
+          if (v.cost !== undefined) w.string(raw, v.cost);
+          break;
         }
-        break;
-      }
-      case 27: {
-        if (v.group !== undefined) w.u32(raw, v.group);
-        break;
-      }
-      case 28: {
-        if (v.netNsFd !== undefined) w.u32(raw, v.netNsFd);
-        break;
-      }
-      case 29: {
-        if (v.extMask !== undefined) w.u32(raw, encodeFlags(v.extMask, RtextFilter, 'link-attrs.ext-mask'));
-        break;
-      }
-      case 30: {
-        if (v.promiscuity !== undefined) w.u32(raw, v.promiscuity);
-        break;
-      }
-      case 31: {
-        if (v.numTxQueues !== undefined) w.u32(raw, v.numTxQueues);
-        break;
-      }
-      case 32: {
-        if (v.numRxQueues !== undefined) w.u32(raw, v.numRxQueues);
-        break;
-      }
-      case 33: {
-        if (v.carrier !== undefined) w.u8(raw, v.carrier);
-        break;
-      }
-      case 34: {
-        if (v.physPortId !== undefined) w.binary(raw, v.physPortId);
-        break;
-      }
-      case 35: {
-        if (v.carrierChanges !== undefined) w.u32(raw, v.carrierChanges);
-        break;
-      }
-      case 36: {
-        if (v.physSwitchId !== undefined) w.binary(raw, v.physSwitchId);
-        break;
-      }
-      case 37: {
-        if (v.linkNetnsid !== undefined) w.s32(raw, v.linkNetnsid);
-        break;
-      }
-      case 38: {
-        if (v.physPortName !== undefined) w.string(raw, v.physPortName);
-        break;
-      }
-      case 39: {
-        if (v.protoDown !== undefined) w.u8(raw, v.protoDown);
-        break;
-      }
-      case 40: {
-        if (v.gsoMaxSegs !== undefined) w.u32(raw, v.gsoMaxSegs);
-        break;
-      }
-      case 41: {
-        if (v.gsoMaxSize !== undefined) w.u32(raw, v.gsoMaxSize);
-        break;
-      }
-      case 43: {
-        if (v.xdp !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeXdpAttrs(w, v.xdp);
-          w.nestEnd(tok);
+        case 9: {
+          if (v.priority !== undefined) w.string(raw, v.priority);
+          break;
         }
-        break;
-      }
-      case 44: {
-        if (v.event !== undefined) w.u32(raw, v.event);
-        break;
-      }
-      case 45: {
-        if (v.newNetnsid !== undefined) w.s32(raw, v.newNetnsid);
-        break;
-      }
-      case 46: {
-        if (v.targetNetnsid !== undefined) w.s32(raw, v.targetNetnsid);
-        break;
-      }
-      case 47: {
-        if (v.carrierUpCount !== undefined) w.u32(raw, v.carrierUpCount);
-        break;
-      }
-      case 48: {
-        if (v.carrierDownCount !== undefined) w.u32(raw, v.carrierDownCount);
-        break;
-      }
-      case 49: {
-        if (v.newIfindex !== undefined) w.s32(raw, v.newIfindex);
-        break;
-      }
-      case 50: {
-        if (v.minMtu !== undefined) w.u32(raw, v.minMtu);
-        break;
-      }
-      case 51: {
-        if (v.maxMtu !== undefined) w.u32(raw, v.maxMtu);
-        break;
-      }
-      case 52: {
-        if (v.propList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodePropListLinkAttrs(w, v.propList);
-          w.nestEnd(tok);
+        case 10: {
+          if (v.master !== undefined) w.u32(raw, v.master);
+          break;
         }
-        break;
-      }
-      case 53: {
-        if (v.altIfname !== undefined) w.string(raw, v.altIfname);
-        break;
-      }
-      case 54: {
-        if (v.permAddress !== undefined) w.binary(raw, parseMac(v.permAddress));
-        break;
-      }
-      case 55: {
-        if (v.protoDownReason !== undefined) w.string(raw, v.protoDownReason);
-        break;
-      }
-      case 56: {
-        if (v.parentDevName !== undefined) w.string(raw, v.parentDevName);
-        break;
-      }
-      case 57: {
-        if (v.parentDevBusName !== undefined) w.string(raw, v.parentDevBusName);
-        break;
-      }
-      case 58: {
-        if (v.groMaxSize !== undefined) w.u32(raw, v.groMaxSize);
-        break;
-      }
-      case 59: {
-        if (v.tsoMaxSize !== undefined) w.u32(raw, v.tsoMaxSize);
-        break;
-      }
-      case 60: {
-        if (v.tsoMaxSegs !== undefined) w.u32(raw, v.tsoMaxSegs);
-        break;
-      }
-      case 61: {
-        if (v.allmulti !== undefined) w.u32(raw, v.allmulti);
-        break;
-      }
-      case 62: {
-        if (v.devlinkPort !== undefined) w.binary(raw, v.devlinkPort);
-        break;
-      }
-      case 63: {
-        if (v.gsoIpv4MaxSize !== undefined) w.u32(raw, v.gsoIpv4MaxSize);
-        break;
-      }
-      case 64: {
-        if (v.groIpv4MaxSize !== undefined) w.u32(raw, v.groIpv4MaxSize);
-        break;
-      }
-      case 65: {
-        if (v.dpllPin !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkDpllPinAttrs(w, v.dpllPin);
-          w.nestEnd(tok);
+        case 11: {
+          if (v.wireless !== undefined) w.string(raw, v.wireless);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) {
-            // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
-            const n = raw === -1 ? -1 : -2 - raw;
-            for (const x of u) {
-              const xt = x.type & TYPE_MASK;
-              if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
-            }
-          } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 12: {
+          if (v.protinfo !== undefined) w.string(raw, v.protinfo);
+          break;
+        }
+        case 13: {
+          if (v.txqlen !== undefined) w.u32(raw, v.txqlen);
+          break;
+        }
+        case 14: {
+          if (v.map !== undefined) {
+            const tr = v.map.trailing;
+            const at = w.attr(raw, 28 + (tr === undefined ? 0 : tr.length));
+            writeRtnlLinkIfmap(w.view, at, v.map);
+            if (tr !== undefined) w.bytes.set(tr, at + 28);
+          }
+          break;
+        }
+        case 15: {
+          if (v.weight !== undefined) w.u32(raw, v.weight);
+          break;
+        }
+        case 16: {
+          if (v.operstate !== undefined) w.u8(raw, v.operstate);
+          break;
+        }
+        case 17: {
+          if (v.linkmode !== undefined) w.u8(raw, v.linkmode);
+          break;
+        }
+        case 18: {
+          if (v.linkinfo !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkinfoAttrs(w, v.linkinfo);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 19: {
+          if (v.netNsPid !== undefined) w.u32(raw, v.netNsPid);
+          break;
+        }
+        case 20: {
+          if (v.ifalias !== undefined) w.string(raw, v.ifalias);
+          break;
+        }
+        case 21: {
+          if (v.numVf !== undefined) w.u32(raw, v.numVf);
+          break;
+        }
+        case 22: {
+          if (v.vfinfoList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVfinfoListAttrs(w, v.vfinfoList);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 23: {
+          if (v.stats64 !== undefined) {
+            const tr = v.stats64.trailing;
+            const at = w.attr(raw, 200 + (tr === undefined ? 0 : tr.length));
+            writeRtnlLinkStats64(w.view, at, v.stats64);
+            if (tr !== undefined) w.bytes.set(tr, at + 200);
+          }
+          break;
+        }
+        case 24: {
+          if (v.vfPorts !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVfPortsAttrs(w, v.vfPorts);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 25: {
+          if (v.portSelf !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodePortSelfAttrs(w, v.portSelf);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 26: {
+          if (v.afSpec !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAfSpecAttrs(w, v.afSpec);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 27: {
+          if (v.group !== undefined) w.u32(raw, v.group);
+          break;
+        }
+        case 28: {
+          if (v.netNsFd !== undefined) w.u32(raw, v.netNsFd);
+          break;
+        }
+        case 29: {
+          if (v.extMask !== undefined) w.u32(raw, encodeFlags(v.extMask, RtextFilter));
+          break;
+        }
+        case 30: {
+          if (v.promiscuity !== undefined) w.u32(raw, v.promiscuity);
+          break;
+        }
+        case 31: {
+          if (v.numTxQueues !== undefined) w.u32(raw, v.numTxQueues);
+          break;
+        }
+        case 32: {
+          if (v.numRxQueues !== undefined) w.u32(raw, v.numRxQueues);
+          break;
+        }
+        case 33: {
+          if (v.carrier !== undefined) w.u8(raw, v.carrier);
+          break;
+        }
+        case 34: {
+          if (v.physPortId !== undefined) w.binary(raw, v.physPortId);
+          break;
+        }
+        case 35: {
+          if (v.carrierChanges !== undefined) w.u32(raw, v.carrierChanges);
+          break;
+        }
+        case 36: {
+          if (v.physSwitchId !== undefined) w.binary(raw, v.physSwitchId);
+          break;
+        }
+        case 37: {
+          if (v.linkNetnsid !== undefined) w.s32(raw, v.linkNetnsid);
+          break;
+        }
+        case 38: {
+          if (v.physPortName !== undefined) w.string(raw, v.physPortName);
+          break;
+        }
+        case 39: {
+          if (v.protoDown !== undefined) w.u8(raw, v.protoDown);
+          break;
+        }
+        case 40: {
+          if (v.gsoMaxSegs !== undefined) w.u32(raw, v.gsoMaxSegs);
+          break;
+        }
+        case 41: {
+          if (v.gsoMaxSize !== undefined) w.u32(raw, v.gsoMaxSize);
+          break;
+        }
+        case 43: {
+          if (v.xdp !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeXdpAttrs(w, v.xdp);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 44: {
+          if (v.event !== undefined) w.u32(raw, v.event);
+          break;
+        }
+        case 45: {
+          if (v.newNetnsid !== undefined) w.s32(raw, v.newNetnsid);
+          break;
+        }
+        case 46: {
+          if (v.targetNetnsid !== undefined) w.s32(raw, v.targetNetnsid);
+          break;
+        }
+        case 47: {
+          if (v.carrierUpCount !== undefined) w.u32(raw, v.carrierUpCount);
+          break;
+        }
+        case 48: {
+          if (v.carrierDownCount !== undefined) w.u32(raw, v.carrierDownCount);
+          break;
+        }
+        case 49: {
+          if (v.newIfindex !== undefined) w.s32(raw, v.newIfindex);
+          break;
+        }
+        case 50: {
+          if (v.minMtu !== undefined) w.u32(raw, v.minMtu);
+          break;
+        }
+        case 51: {
+          if (v.maxMtu !== undefined) w.u32(raw, v.maxMtu);
+          break;
+        }
+        case 52: {
+          if (v.propList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodePropListLinkAttrs(w, v.propList);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 53: {
+          if (v.altIfname !== undefined) w.string(raw, v.altIfname);
+          break;
+        }
+        case 54: {
+          if (v.permAddress !== undefined) w.binary(raw, parseMac(v.permAddress));
+          break;
+        }
+        case 55: {
+          if (v.protoDownReason !== undefined) w.string(raw, v.protoDownReason);
+          break;
+        }
+        case 56: {
+          if (v.parentDevName !== undefined) w.string(raw, v.parentDevName);
+          break;
+        }
+        case 57: {
+          if (v.parentDevBusName !== undefined) w.string(raw, v.parentDevBusName);
+          break;
+        }
+        case 58: {
+          if (v.groMaxSize !== undefined) w.u32(raw, v.groMaxSize);
+          break;
+        }
+        case 59: {
+          if (v.tsoMaxSize !== undefined) w.u32(raw, v.tsoMaxSize);
+          break;
+        }
+        case 60: {
+          if (v.tsoMaxSegs !== undefined) w.u32(raw, v.tsoMaxSegs);
+          break;
+        }
+        case 61: {
+          if (v.allmulti !== undefined) w.u32(raw, v.allmulti);
+          break;
+        }
+        case 62: {
+          if (v.devlinkPort !== undefined) w.binary(raw, v.devlinkPort);
+          break;
+        }
+        case 63: {
+          if (v.gsoIpv4MaxSize !== undefined) w.u32(raw, v.gsoIpv4MaxSize);
+          break;
+        }
+        case 64: {
+          if (v.groIpv4MaxSize !== undefined) w.u32(raw, v.groIpv4MaxSize);
+          break;
+        }
+        case 65: {
+          if (v.dpllPin !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkDpllPinAttrs(w, v.dpllPin);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) {
+              // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
+              const n = raw === -1 ? -1 : -2 - raw;
+              for (const x of u) {
+                const xt = x.type & TYPE_MASK;
+                if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
+              }
+            } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3054,41 +3068,47 @@ const afSpecAttrsOrder: readonly number[] = [2, 10, 45, -1];
 
 function putAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.inet !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeIflaAttrs(w, v.inet);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.inet !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeIflaAttrs(w, v.inet);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.inet6 !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeIfla6Attrs(w, v.inet6);
-          w.nestEnd(tok);
+        case 10: {
+          if (v.inet6 !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeIfla6Attrs(w, v.inet6);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 45: {
-        if (v.mctp !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeMctpAttrs(w, v.mctp);
-          w.nestEnd(tok);
+        case 45: {
+          if (v.mctp !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeMctpAttrs(w, v.mctp);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (afSpecAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3183,37 +3203,43 @@ const vfinfoListAttrsOrder: readonly number[] = [1, -1];
 function putVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs, types: readonly number[], ordered: boolean): void {
   let nInfo = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.info;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeVfinfoAttrs(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nInfo < a.length) {
-            const x = a[nInfo++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeVfinfoAttrs(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.info;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeVfinfoAttrs(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nInfo < a.length) {
+              const x = a[nInfo++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeVfinfoAttrs(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vfinfoListAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3391,127 +3417,133 @@ const vfinfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 
 
 function putVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mac !== undefined) {
-          const tr = v.mac.trailing;
-          const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfMac(w.view, at, v.mac);
-          if (tr !== undefined) w.bytes.set(tr, at + 36);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mac !== undefined) {
+            const tr = v.mac.trailing;
+            const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfMac(w.view, at, v.mac);
+            if (tr !== undefined) w.bytes.set(tr, at + 36);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.vlan !== undefined) {
-          const tr = v.vlan.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfVlan(w.view, at, v.vlan);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 2: {
+          if (v.vlan !== undefined) {
+            const tr = v.vlan.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfVlan(w.view, at, v.vlan);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.txRate !== undefined) {
-          const tr = v.txRate.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfTxRate(w.view, at, v.txRate);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 3: {
+          if (v.txRate !== undefined) {
+            const tr = v.txRate.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfTxRate(w.view, at, v.txRate);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.spoofchk !== undefined) {
-          const tr = v.spoofchk.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfSpoofchk(w.view, at, v.spoofchk);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 4: {
+          if (v.spoofchk !== undefined) {
+            const tr = v.spoofchk.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfSpoofchk(w.view, at, v.spoofchk);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.linkState !== undefined) {
-          const tr = v.linkState.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfLinkState(w.view, at, v.linkState);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 5: {
+          if (v.linkState !== undefined) {
+            const tr = v.linkState.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfLinkState(w.view, at, v.linkState);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.rate !== undefined) {
-          const tr = v.rate.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfRate(w.view, at, v.rate);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 6: {
+          if (v.rate !== undefined) {
+            const tr = v.rate.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfRate(w.view, at, v.rate);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.rssQueryEn !== undefined) {
-          const tr = v.rssQueryEn.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfRssQueryEn(w.view, at, v.rssQueryEn);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 7: {
+          if (v.rssQueryEn !== undefined) {
+            const tr = v.rssQueryEn.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfRssQueryEn(w.view, at, v.rssQueryEn);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVfStatsAttrs(w, v.stats);
-          w.nestEnd(tok);
+        case 8: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVfStatsAttrs(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.trust !== undefined) {
-          const tr = v.trust.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfTrust(w.view, at, v.trust);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 9: {
+          if (v.trust !== undefined) {
+            const tr = v.trust.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfTrust(w.view, at, v.trust);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.ibNodeGuid !== undefined) {
-          const tr = v.ibNodeGuid.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfGuid(w.view, at, v.ibNodeGuid);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 10: {
+          if (v.ibNodeGuid !== undefined) {
+            const tr = v.ibNodeGuid.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfGuid(w.view, at, v.ibNodeGuid);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.ibPortGuid !== undefined) {
-          const tr = v.ibPortGuid.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeIflaVfGuid(w.view, at, v.ibPortGuid);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 11: {
+          if (v.ibPortGuid !== undefined) {
+            const tr = v.ibPortGuid.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeIflaVfGuid(w.view, at, v.ibPortGuid);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 12: {
-        if (v.vlanList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeVfVlanAttrs(w, v.vlanList);
-          w.nestEnd(tok);
+        case 12: {
+          if (v.vlanList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeVfVlanAttrs(w, v.vlanList);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.broadcast !== undefined) w.binary(raw, v.broadcast);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 13: {
+          if (v.broadcast !== undefined) w.binary(raw, v.broadcast);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vfinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3655,49 +3687,55 @@ const vfStatsAttrsOrder: readonly number[] = [0, 1, 2, 3, 4, 5, 7, 8, -1];
 
 function putVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 0: {
-        if (v.rxPackets !== undefined) w.u64(raw, v.rxPackets);
-        break;
-      }
-      case 1: {
-        if (v.txPackets !== undefined) w.u64(raw, v.txPackets);
-        break;
-      }
-      case 2: {
-        if (v.rxBytes !== undefined) w.u64(raw, v.rxBytes);
-        break;
-      }
-      case 3: {
-        if (v.txBytes !== undefined) w.u64(raw, v.txBytes);
-        break;
-      }
-      case 4: {
-        if (v.broadcast !== undefined) w.u64(raw, v.broadcast);
-        break;
-      }
-      case 5: {
-        if (v.multicast !== undefined) w.u64(raw, v.multicast);
-        break;
-      }
-      case 7: {
-        if (v.rxDropped !== undefined) w.u64(raw, v.rxDropped);
-        break;
-      }
-      case 8: {
-        if (v.txDropped !== undefined) w.u64(raw, v.txDropped);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 0: {
+          if (v.rxPackets !== undefined) w.u64(raw, v.rxPackets);
+          break;
+        }
+        case 1: {
+          if (v.txPackets !== undefined) w.u64(raw, v.txPackets);
+          break;
+        }
+        case 2: {
+          if (v.rxBytes !== undefined) w.u64(raw, v.rxBytes);
+          break;
+        }
+        case 3: {
+          if (v.txBytes !== undefined) w.u64(raw, v.txBytes);
+          break;
+        }
+        case 4: {
+          if (v.broadcast !== undefined) w.u64(raw, v.broadcast);
+          break;
+        }
+        case 5: {
+          if (v.multicast !== undefined) w.u64(raw, v.multicast);
+          break;
+        }
+        case 7: {
+          if (v.rxDropped !== undefined) w.u64(raw, v.rxDropped);
+          break;
+        }
+        case 8: {
+          if (v.txDropped !== undefined) w.u64(raw, v.txDropped);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vfStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3792,39 +3830,45 @@ const vfVlanAttrsOrder: readonly number[] = [1, -1];
 function putVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs, types: readonly number[], ordered: boolean): void {
   let nInfo = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.info;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tr = x.trailing;
-              const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-              writeIflaVfVlanInfo(w.view, at, x);
-              if (tr !== undefined) w.bytes.set(tr, at + 16);
-            }
-          } else if (nInfo < a.length) {
-            const x = a[nInfo++]!;
-            {
-              const tr = x.trailing;
-              const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-              writeIflaVfVlanInfo(w.view, at, x);
-              if (tr !== undefined) w.bytes.set(tr, at + 16);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.info;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tr = x.trailing;
+                const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+                writeIflaVfVlanInfo(w.view, at, x);
+                if (tr !== undefined) w.bytes.set(tr, at + 16);
+              }
+            } else if (nInfo < a.length) {
+              const x = a[nInfo++]!;
+              {
+                const tr = x.trailing;
+                const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+                writeIflaVfVlanInfo(w.view, at, x);
+                if (tr !== undefined) w.bytes.set(tr, at + 16);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vfVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -3909,17 +3953,23 @@ const vfPortsAttrsOrder: readonly number[] = [-1];
 
 function putVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (vfPortsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4004,17 +4054,23 @@ const portSelfAttrsOrder: readonly number[] = [-1];
 
 function putPortSelfAttrs(w: MessageWriter, v: PortSelfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (portSelfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4158,35 +4214,41 @@ const linkinfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.kind !== undefined) w.string(raw, v.kind);
-        break;
-      }
-      case 2:
-        if (v.data !== undefined) encodeLinkinfoDataMsg(w, raw, ordered, v.kind, v.data);
-        break;
-      case 3: {
-        if (v.xstats !== undefined) w.binary(raw, v.xstats);
-        break;
-      }
-      case 4: {
-        if (v.slaveKind !== undefined) w.string(raw, v.slaveKind);
-        break;
-      }
-      case 5:
-        if (v.slaveData !== undefined) encodeLinkinfoMemberDataMsg(w, raw, ordered, v.slaveKind, v.slaveData);
-        break;
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.kind !== undefined) w.string(raw, v.kind);
+          break;
+        }
+        case 2:
+          if (v.data !== undefined) encodeLinkinfoDataMsg(w, raw, ordered, v.kind, v.data);
+          break;
+        case 3: {
+          if (v.xstats !== undefined) w.binary(raw, v.xstats);
+          break;
+        }
+        case 4: {
+          if (v.slaveKind !== undefined) w.string(raw, v.slaveKind);
+          break;
+        }
+        case 5:
+          if (v.slaveData !== undefined) encodeLinkinfoMemberDataMsg(w, raw, ordered, v.slaveKind, v.slaveData);
+          break;
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4497,157 +4559,163 @@ const linkinfoBondAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 function putLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mode !== undefined) w.u8(raw, v.mode);
-        break;
-      }
-      case 2: {
-        if (v.activeSlave !== undefined) w.u32(raw, v.activeSlave);
-        break;
-      }
-      case 3: {
-        if (v.miimon !== undefined) w.u32(raw, v.miimon);
-        break;
-      }
-      case 4: {
-        if (v.updelay !== undefined) w.u32(raw, v.updelay);
-        break;
-      }
-      case 5: {
-        if (v.downdelay !== undefined) w.u32(raw, v.downdelay);
-        break;
-      }
-      case 6: {
-        if (v.useCarrier !== undefined) w.u8(raw, v.useCarrier);
-        break;
-      }
-      case 7: {
-        if (v.arpInterval !== undefined) w.u32(raw, v.arpInterval);
-        break;
-      }
-      case 8: {
-        if (v.arpIpTarget !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkinfoBondAttrsArpIpTargetItems(w, raw & NESTED, v.arpIpTarget);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mode !== undefined) w.u8(raw, v.mode);
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.arpValidate !== undefined) w.u32(raw, v.arpValidate);
-        break;
-      }
-      case 10: {
-        if (v.arpAllTargets !== undefined) w.u32(raw, v.arpAllTargets);
-        break;
-      }
-      case 11: {
-        if (v.primary !== undefined) w.u32(raw, v.primary);
-        break;
-      }
-      case 12: {
-        if (v.primaryReselect !== undefined) w.u8(raw, v.primaryReselect);
-        break;
-      }
-      case 13: {
-        if (v.failOverMac !== undefined) w.u8(raw, v.failOverMac);
-        break;
-      }
-      case 14: {
-        if (v.xmitHashPolicy !== undefined) w.u8(raw, v.xmitHashPolicy);
-        break;
-      }
-      case 15: {
-        if (v.resendIgmp !== undefined) w.u32(raw, v.resendIgmp);
-        break;
-      }
-      case 16: {
-        if (v.numPeerNotif !== undefined) w.u8(raw, v.numPeerNotif);
-        break;
-      }
-      case 17: {
-        if (v.allSlavesActive !== undefined) w.u8(raw, v.allSlavesActive);
-        break;
-      }
-      case 18: {
-        if (v.minLinks !== undefined) w.u32(raw, v.minLinks);
-        break;
-      }
-      case 19: {
-        if (v.lpInterval !== undefined) w.u32(raw, v.lpInterval);
-        break;
-      }
-      case 20: {
-        if (v.packetsPerSlave !== undefined) w.u32(raw, v.packetsPerSlave);
-        break;
-      }
-      case 21: {
-        if (v.adLacpRate !== undefined) w.u8(raw, v.adLacpRate);
-        break;
-      }
-      case 22: {
-        if (v.adSelect !== undefined) w.u8(raw, v.adSelect);
-        break;
-      }
-      case 23: {
-        if (v.adInfo !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeBondAdInfoAttrs(w, v.adInfo);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.activeSlave !== undefined) w.u32(raw, v.activeSlave);
+          break;
         }
-        break;
-      }
-      case 24: {
-        if (v.adActorSysPrio !== undefined) w.u16(raw, v.adActorSysPrio);
-        break;
-      }
-      case 25: {
-        if (v.adUserPortKey !== undefined) w.u16(raw, v.adUserPortKey);
-        break;
-      }
-      case 26: {
-        if (v.adActorSystem !== undefined) w.binary(raw, parseMac(v.adActorSystem));
-        break;
-      }
-      case 27: {
-        if (v.tlbDynamicLb !== undefined) w.u8(raw, v.tlbDynamicLb);
-        break;
-      }
-      case 28: {
-        if (v.peerNotifDelay !== undefined) w.u32(raw, v.peerNotifDelay);
-        break;
-      }
-      case 29: {
-        if (v.adLacpActive !== undefined) w.u8(raw, v.adLacpActive);
-        break;
-      }
-      case 30: {
-        if (v.missedMax !== undefined) w.u8(raw, v.missedMax);
-        break;
-      }
-      case 31: {
-        if (v.nsIp6Target !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkinfoBondAttrsNsIp6TargetItems(w, raw & NESTED, v.nsIp6Target);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.miimon !== undefined) w.u32(raw, v.miimon);
+          break;
         }
-        break;
-      }
-      case 32: {
-        if (v.coupledControl !== undefined) w.u8(raw, v.coupledControl);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.updelay !== undefined) w.u32(raw, v.updelay);
+          break;
+        }
+        case 5: {
+          if (v.downdelay !== undefined) w.u32(raw, v.downdelay);
+          break;
+        }
+        case 6: {
+          if (v.useCarrier !== undefined) w.u8(raw, v.useCarrier);
+          break;
+        }
+        case 7: {
+          if (v.arpInterval !== undefined) w.u32(raw, v.arpInterval);
+          break;
+        }
+        case 8: {
+          if (v.arpIpTarget !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkinfoBondAttrsArpIpTargetItems(w, raw & NESTED, v.arpIpTarget);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 9: {
+          if (v.arpValidate !== undefined) w.u32(raw, v.arpValidate);
+          break;
+        }
+        case 10: {
+          if (v.arpAllTargets !== undefined) w.u32(raw, v.arpAllTargets);
+          break;
+        }
+        case 11: {
+          if (v.primary !== undefined) w.u32(raw, v.primary);
+          break;
+        }
+        case 12: {
+          if (v.primaryReselect !== undefined) w.u8(raw, v.primaryReselect);
+          break;
+        }
+        case 13: {
+          if (v.failOverMac !== undefined) w.u8(raw, v.failOverMac);
+          break;
+        }
+        case 14: {
+          if (v.xmitHashPolicy !== undefined) w.u8(raw, v.xmitHashPolicy);
+          break;
+        }
+        case 15: {
+          if (v.resendIgmp !== undefined) w.u32(raw, v.resendIgmp);
+          break;
+        }
+        case 16: {
+          if (v.numPeerNotif !== undefined) w.u8(raw, v.numPeerNotif);
+          break;
+        }
+        case 17: {
+          if (v.allSlavesActive !== undefined) w.u8(raw, v.allSlavesActive);
+          break;
+        }
+        case 18: {
+          if (v.minLinks !== undefined) w.u32(raw, v.minLinks);
+          break;
+        }
+        case 19: {
+          if (v.lpInterval !== undefined) w.u32(raw, v.lpInterval);
+          break;
+        }
+        case 20: {
+          if (v.packetsPerSlave !== undefined) w.u32(raw, v.packetsPerSlave);
+          break;
+        }
+        case 21: {
+          if (v.adLacpRate !== undefined) w.u8(raw, v.adLacpRate);
+          break;
+        }
+        case 22: {
+          if (v.adSelect !== undefined) w.u8(raw, v.adSelect);
+          break;
+        }
+        case 23: {
+          if (v.adInfo !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeBondAdInfoAttrs(w, v.adInfo);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 24: {
+          if (v.adActorSysPrio !== undefined) w.u16(raw, v.adActorSysPrio);
+          break;
+        }
+        case 25: {
+          if (v.adUserPortKey !== undefined) w.u16(raw, v.adUserPortKey);
+          break;
+        }
+        case 26: {
+          if (v.adActorSystem !== undefined) w.binary(raw, parseMac(v.adActorSystem));
+          break;
+        }
+        case 27: {
+          if (v.tlbDynamicLb !== undefined) w.u8(raw, v.tlbDynamicLb);
+          break;
+        }
+        case 28: {
+          if (v.peerNotifDelay !== undefined) w.u32(raw, v.peerNotifDelay);
+          break;
+        }
+        case 29: {
+          if (v.adLacpActive !== undefined) w.u8(raw, v.adLacpActive);
+          break;
+        }
+        case 30: {
+          if (v.missedMax !== undefined) w.u8(raw, v.missedMax);
+          break;
+        }
+        case 31: {
+          if (v.nsIp6Target !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkinfoBondAttrsNsIp6TargetItems(w, raw & NESTED, v.nsIp6Target);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 32: {
+          if (v.coupledControl !== undefined) w.u8(raw, v.coupledControl);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBondAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4769,37 +4837,43 @@ const bondAdInfoAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.aggregator !== undefined) w.u16(raw, v.aggregator);
-        break;
-      }
-      case 2: {
-        if (v.numPorts !== undefined) w.u16(raw, v.numPorts);
-        break;
-      }
-      case 3: {
-        if (v.actorKey !== undefined) w.u16(raw, v.actorKey);
-        break;
-      }
-      case 4: {
-        if (v.partnerKey !== undefined) w.u16(raw, v.partnerKey);
-        break;
-      }
-      case 5: {
-        if (v.partnerMac !== undefined) w.binary(raw, parseMac(v.partnerMac));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.aggregator !== undefined) w.u16(raw, v.aggregator);
+          break;
+        }
+        case 2: {
+          if (v.numPorts !== undefined) w.u16(raw, v.numPorts);
+          break;
+        }
+        case 3: {
+          if (v.actorKey !== undefined) w.u16(raw, v.actorKey);
+          break;
+        }
+        case 4: {
+          if (v.partnerKey !== undefined) w.u16(raw, v.partnerKey);
+          break;
+        }
+        case 5: {
+          if (v.partnerMac !== undefined) w.binary(raw, parseMac(v.partnerMac));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (bondAdInfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4949,53 +5023,59 @@ const bondSlaveAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1];
 
 function putBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.state !== undefined) w.u8(raw, v.state);
-        break;
-      }
-      case 2: {
-        if (v.miiStatus !== undefined) w.u8(raw, v.miiStatus);
-        break;
-      }
-      case 3: {
-        if (v.linkFailureCount !== undefined) w.u32(raw, v.linkFailureCount);
-        break;
-      }
-      case 4: {
-        if (v.permHwaddr !== undefined) w.binary(raw, parseMac(v.permHwaddr));
-        break;
-      }
-      case 5: {
-        if (v.queueId !== undefined) w.u16(raw, v.queueId);
-        break;
-      }
-      case 6: {
-        if (v.adAggregatorId !== undefined) w.u16(raw, v.adAggregatorId);
-        break;
-      }
-      case 7: {
-        if (v.adActorOperPortState !== undefined) w.u8(raw, v.adActorOperPortState);
-        break;
-      }
-      case 8: {
-        if (v.adPartnerOperPortState !== undefined) w.u16(raw, v.adPartnerOperPortState);
-        break;
-      }
-      case 9: {
-        if (v.prio !== undefined) w.u32(raw, v.prio);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.state !== undefined) w.u8(raw, v.state);
+          break;
+        }
+        case 2: {
+          if (v.miiStatus !== undefined) w.u8(raw, v.miiStatus);
+          break;
+        }
+        case 3: {
+          if (v.linkFailureCount !== undefined) w.u32(raw, v.linkFailureCount);
+          break;
+        }
+        case 4: {
+          if (v.permHwaddr !== undefined) w.binary(raw, parseMac(v.permHwaddr));
+          break;
+        }
+        case 5: {
+          if (v.queueId !== undefined) w.u16(raw, v.queueId);
+          break;
+        }
+        case 6: {
+          if (v.adAggregatorId !== undefined) w.u16(raw, v.adAggregatorId);
+          break;
+        }
+        case 7: {
+          if (v.adActorOperPortState !== undefined) w.u8(raw, v.adActorOperPortState);
+          break;
+        }
+        case 8: {
+          if (v.adPartnerOperPortState !== undefined) w.u16(raw, v.adPartnerOperPortState);
+          break;
+        }
+        case 9: {
+          if (v.prio !== undefined) w.u32(raw, v.prio);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (bondSlaveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5419,224 +5499,230 @@ const linkinfoBridgeAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 
 
 function putLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.forwardDelay !== undefined) w.u32(raw, v.forwardDelay);
-        break;
-      }
-      case 2: {
-        if (v.helloTime !== undefined) w.u32(raw, v.helloTime);
-        break;
-      }
-      case 3: {
-        if (v.maxAge !== undefined) w.u32(raw, v.maxAge);
-        break;
-      }
-      case 4: {
-        if (v.ageingTime !== undefined) w.u32(raw, v.ageingTime);
-        break;
-      }
-      case 5: {
-        if (v.stpState !== undefined) w.u32(raw, v.stpState);
-        break;
-      }
-      case 6: {
-        if (v.priority !== undefined) w.u16(raw, v.priority);
-        break;
-      }
-      case 7: {
-        if (v.vlanFiltering !== undefined) w.u8(raw, v.vlanFiltering);
-        break;
-      }
-      case 8: {
-        if (v.vlanProtocol !== undefined) w.u16(raw, v.vlanProtocol);
-        break;
-      }
-      case 9: {
-        if (v.groupFwdMask !== undefined) w.u16(raw, v.groupFwdMask);
-        break;
-      }
-      case 10: {
-        if (v.rootId !== undefined) {
-          const tr = v.rootId.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaBridgeId(w.view, at, v.rootId);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.forwardDelay !== undefined) w.u32(raw, v.forwardDelay);
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.bridgeId !== undefined) {
-          const tr = v.bridgeId.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaBridgeId(w.view, at, v.bridgeId);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.helloTime !== undefined) w.u32(raw, v.helloTime);
+          break;
         }
-        break;
-      }
-      case 12: {
-        if (v.rootPort !== undefined) w.u16(raw, v.rootPort);
-        break;
-      }
-      case 13: {
-        if (v.rootPathCost !== undefined) w.u32(raw, v.rootPathCost);
-        break;
-      }
-      case 14: {
-        if (v.topologyChange !== undefined) w.u8(raw, v.topologyChange);
-        break;
-      }
-      case 15: {
-        if (v.topologyChangeDetected !== undefined) w.u8(raw, v.topologyChangeDetected);
-        break;
-      }
-      case 16: {
-        if (v.helloTimer !== undefined) w.u64(raw, v.helloTimer);
-        break;
-      }
-      case 17: {
-        if (v.tcnTimer !== undefined) w.u64(raw, v.tcnTimer);
-        break;
-      }
-      case 18: {
-        if (v.topologyChangeTimer !== undefined) w.u64(raw, v.topologyChangeTimer);
-        break;
-      }
-      case 19: {
-        if (v.gcTimer !== undefined) w.u64(raw, v.gcTimer);
-        break;
-      }
-      case 20: {
-        if (v.groupAddr !== undefined) w.binary(raw, parseMac(v.groupAddr));
-        break;
-      }
-      case 21: {
-        if (v.fdbFlush !== undefined) w.binary(raw, v.fdbFlush);
-        break;
-      }
-      case 22: {
-        if (v.mcastRouter !== undefined) w.u8(raw, v.mcastRouter);
-        break;
-      }
-      case 23: {
-        if (v.mcastSnooping !== undefined) w.u8(raw, v.mcastSnooping);
-        break;
-      }
-      case 24: {
-        if (v.mcastQueryUseIfaddr !== undefined) w.u8(raw, v.mcastQueryUseIfaddr);
-        break;
-      }
-      case 25: {
-        if (v.mcastQuerier !== undefined) w.u8(raw, v.mcastQuerier);
-        break;
-      }
-      case 26: {
-        if (v.mcastHashElasticity !== undefined) w.u32(raw, v.mcastHashElasticity);
-        break;
-      }
-      case 27: {
-        if (v.mcastHashMax !== undefined) w.u32(raw, v.mcastHashMax);
-        break;
-      }
-      case 28: {
-        if (v.mcastLastMemberCnt !== undefined) w.u32(raw, v.mcastLastMemberCnt);
-        break;
-      }
-      case 29: {
-        if (v.mcastStartupQueryCnt !== undefined) w.u32(raw, v.mcastStartupQueryCnt);
-        break;
-      }
-      case 30: {
-        if (v.mcastLastMemberIntvl !== undefined) w.u64(raw, v.mcastLastMemberIntvl);
-        break;
-      }
-      case 31: {
-        if (v.mcastMembershipIntvl !== undefined) w.u64(raw, v.mcastMembershipIntvl);
-        break;
-      }
-      case 32: {
-        if (v.mcastQuerierIntvl !== undefined) w.u64(raw, v.mcastQuerierIntvl);
-        break;
-      }
-      case 33: {
-        if (v.mcastQueryIntvl !== undefined) w.u64(raw, v.mcastQueryIntvl);
-        break;
-      }
-      case 34: {
-        if (v.mcastQueryResponseIntvl !== undefined) w.u64(raw, v.mcastQueryResponseIntvl);
-        break;
-      }
-      case 35: {
-        if (v.mcastStartupQueryIntvl !== undefined) w.u64(raw, v.mcastStartupQueryIntvl);
-        break;
-      }
-      case 36: {
-        if (v.nfCallIptables !== undefined) w.u8(raw, v.nfCallIptables);
-        break;
-      }
-      case 37: {
-        if (v.nfCallIp6Tables !== undefined) w.u8(raw, v.nfCallIp6Tables);
-        break;
-      }
-      case 38: {
-        if (v.nfCallArptables !== undefined) w.u8(raw, v.nfCallArptables);
-        break;
-      }
-      case 39: {
-        if (v.vlanDefaultPvid !== undefined) w.u16(raw, v.vlanDefaultPvid);
-        break;
-      }
-      case 41: {
-        if (v.vlanStatsEnabled !== undefined) w.u8(raw, v.vlanStatsEnabled);
-        break;
-      }
-      case 42: {
-        if (v.mcastStatsEnabled !== undefined) w.u8(raw, v.mcastStatsEnabled);
-        break;
-      }
-      case 43: {
-        if (v.mcastIgmpVersion !== undefined) w.u8(raw, v.mcastIgmpVersion);
-        break;
-      }
-      case 44: {
-        if (v.mcastMldVersion !== undefined) w.u8(raw, v.mcastMldVersion);
-        break;
-      }
-      case 45: {
-        if (v.vlanStatsPerPort !== undefined) w.u8(raw, v.vlanStatsPerPort);
-        break;
-      }
-      case 46: {
-        if (v.multiBoolopt !== undefined) {
-          const tr = v.multiBoolopt.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeBrBooloptMulti(w.view, at, v.multiBoolopt);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 3: {
+          if (v.maxAge !== undefined) w.u32(raw, v.maxAge);
+          break;
         }
-        break;
-      }
-      case 47: {
-        if (v.mcastQuerierState !== undefined) w.binary(raw, v.mcastQuerierState);
-        break;
-      }
-      case 48: {
-        if (v.fdbNLearned !== undefined) w.u32(raw, v.fdbNLearned);
-        break;
-      }
-      case 49: {
-        if (v.fdbMaxLearned !== undefined) w.u32(raw, v.fdbMaxLearned);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.ageingTime !== undefined) w.u32(raw, v.ageingTime);
+          break;
+        }
+        case 5: {
+          if (v.stpState !== undefined) w.u32(raw, v.stpState);
+          break;
+        }
+        case 6: {
+          if (v.priority !== undefined) w.u16(raw, v.priority);
+          break;
+        }
+        case 7: {
+          if (v.vlanFiltering !== undefined) w.u8(raw, v.vlanFiltering);
+          break;
+        }
+        case 8: {
+          if (v.vlanProtocol !== undefined) w.u16(raw, v.vlanProtocol);
+          break;
+        }
+        case 9: {
+          if (v.groupFwdMask !== undefined) w.u16(raw, v.groupFwdMask);
+          break;
+        }
+        case 10: {
+          if (v.rootId !== undefined) {
+            const tr = v.rootId.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaBridgeId(w.view, at, v.rootId);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 11: {
+          if (v.bridgeId !== undefined) {
+            const tr = v.bridgeId.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaBridgeId(w.view, at, v.bridgeId);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 12: {
+          if (v.rootPort !== undefined) w.u16(raw, v.rootPort);
+          break;
+        }
+        case 13: {
+          if (v.rootPathCost !== undefined) w.u32(raw, v.rootPathCost);
+          break;
+        }
+        case 14: {
+          if (v.topologyChange !== undefined) w.u8(raw, v.topologyChange);
+          break;
+        }
+        case 15: {
+          if (v.topologyChangeDetected !== undefined) w.u8(raw, v.topologyChangeDetected);
+          break;
+        }
+        case 16: {
+          if (v.helloTimer !== undefined) w.u64(raw, v.helloTimer);
+          break;
+        }
+        case 17: {
+          if (v.tcnTimer !== undefined) w.u64(raw, v.tcnTimer);
+          break;
+        }
+        case 18: {
+          if (v.topologyChangeTimer !== undefined) w.u64(raw, v.topologyChangeTimer);
+          break;
+        }
+        case 19: {
+          if (v.gcTimer !== undefined) w.u64(raw, v.gcTimer);
+          break;
+        }
+        case 20: {
+          if (v.groupAddr !== undefined) w.binary(raw, parseMac(v.groupAddr));
+          break;
+        }
+        case 21: {
+          if (v.fdbFlush !== undefined) w.binary(raw, v.fdbFlush);
+          break;
+        }
+        case 22: {
+          if (v.mcastRouter !== undefined) w.u8(raw, v.mcastRouter);
+          break;
+        }
+        case 23: {
+          if (v.mcastSnooping !== undefined) w.u8(raw, v.mcastSnooping);
+          break;
+        }
+        case 24: {
+          if (v.mcastQueryUseIfaddr !== undefined) w.u8(raw, v.mcastQueryUseIfaddr);
+          break;
+        }
+        case 25: {
+          if (v.mcastQuerier !== undefined) w.u8(raw, v.mcastQuerier);
+          break;
+        }
+        case 26: {
+          if (v.mcastHashElasticity !== undefined) w.u32(raw, v.mcastHashElasticity);
+          break;
+        }
+        case 27: {
+          if (v.mcastHashMax !== undefined) w.u32(raw, v.mcastHashMax);
+          break;
+        }
+        case 28: {
+          if (v.mcastLastMemberCnt !== undefined) w.u32(raw, v.mcastLastMemberCnt);
+          break;
+        }
+        case 29: {
+          if (v.mcastStartupQueryCnt !== undefined) w.u32(raw, v.mcastStartupQueryCnt);
+          break;
+        }
+        case 30: {
+          if (v.mcastLastMemberIntvl !== undefined) w.u64(raw, v.mcastLastMemberIntvl);
+          break;
+        }
+        case 31: {
+          if (v.mcastMembershipIntvl !== undefined) w.u64(raw, v.mcastMembershipIntvl);
+          break;
+        }
+        case 32: {
+          if (v.mcastQuerierIntvl !== undefined) w.u64(raw, v.mcastQuerierIntvl);
+          break;
+        }
+        case 33: {
+          if (v.mcastQueryIntvl !== undefined) w.u64(raw, v.mcastQueryIntvl);
+          break;
+        }
+        case 34: {
+          if (v.mcastQueryResponseIntvl !== undefined) w.u64(raw, v.mcastQueryResponseIntvl);
+          break;
+        }
+        case 35: {
+          if (v.mcastStartupQueryIntvl !== undefined) w.u64(raw, v.mcastStartupQueryIntvl);
+          break;
+        }
+        case 36: {
+          if (v.nfCallIptables !== undefined) w.u8(raw, v.nfCallIptables);
+          break;
+        }
+        case 37: {
+          if (v.nfCallIp6Tables !== undefined) w.u8(raw, v.nfCallIp6Tables);
+          break;
+        }
+        case 38: {
+          if (v.nfCallArptables !== undefined) w.u8(raw, v.nfCallArptables);
+          break;
+        }
+        case 39: {
+          if (v.vlanDefaultPvid !== undefined) w.u16(raw, v.vlanDefaultPvid);
+          break;
+        }
+        case 41: {
+          if (v.vlanStatsEnabled !== undefined) w.u8(raw, v.vlanStatsEnabled);
+          break;
+        }
+        case 42: {
+          if (v.mcastStatsEnabled !== undefined) w.u8(raw, v.mcastStatsEnabled);
+          break;
+        }
+        case 43: {
+          if (v.mcastIgmpVersion !== undefined) w.u8(raw, v.mcastIgmpVersion);
+          break;
+        }
+        case 44: {
+          if (v.mcastMldVersion !== undefined) w.u8(raw, v.mcastMldVersion);
+          break;
+        }
+        case 45: {
+          if (v.vlanStatsPerPort !== undefined) w.u8(raw, v.vlanStatsPerPort);
+          break;
+        }
+        case 46: {
+          if (v.multiBoolopt !== undefined) {
+            const tr = v.multiBoolopt.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeBrBooloptMulti(w.view, at, v.multiBoolopt);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 47: {
+          if (v.mcastQuerierState !== undefined) w.binary(raw, v.mcastQuerierState);
+          break;
+        }
+        case 48: {
+          if (v.fdbNLearned !== undefined) w.u32(raw, v.fdbNLearned);
+          break;
+        }
+        case 49: {
+          if (v.fdbMaxLearned !== undefined) w.u32(raw, v.fdbMaxLearned);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBridgeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6025,199 +6111,205 @@ const linkinfoBrportAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 
 
 function putLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.state !== undefined) w.u8(raw, v.state);
-        break;
-      }
-      case 2: {
-        if (v.priority !== undefined) w.u16(raw, v.priority);
-        break;
-      }
-      case 3: {
-        if (v.cost !== undefined) w.u32(raw, v.cost);
-        break;
-      }
-      case 4: {
-        if (v.mode !== undefined) w.u8(raw, v.mode);
-        break;
-      }
-      case 5: {
-        if (v.guard !== undefined) w.u8(raw, v.guard);
-        break;
-      }
-      case 6: {
-        if (v.protect !== undefined) w.u8(raw, v.protect);
-        break;
-      }
-      case 7: {
-        if (v.fastLeave !== undefined) w.u8(raw, v.fastLeave);
-        break;
-      }
-      case 8: {
-        if (v.learning !== undefined) w.u8(raw, v.learning);
-        break;
-      }
-      case 9: {
-        if (v.unicastFlood !== undefined) w.u8(raw, v.unicastFlood);
-        break;
-      }
-      case 10: {
-        if (v.proxyarp !== undefined) w.u8(raw, v.proxyarp);
-        break;
-      }
-      case 11: {
-        if (v.learningSync !== undefined) w.u8(raw, v.learningSync);
-        break;
-      }
-      case 12: {
-        if (v.proxyarpWifi !== undefined) w.u8(raw, v.proxyarpWifi);
-        break;
-      }
-      case 13: {
-        if (v.rootId !== undefined) {
-          const tr = v.rootId.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaBridgeId(w.view, at, v.rootId);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.state !== undefined) w.u8(raw, v.state);
+          break;
         }
-        break;
-      }
-      case 14: {
-        if (v.bridgeId !== undefined) {
-          const tr = v.bridgeId.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaBridgeId(w.view, at, v.bridgeId);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.priority !== undefined) w.u16(raw, v.priority);
+          break;
         }
-        break;
-      }
-      case 15: {
-        if (v.designatedPort !== undefined) w.u16(raw, v.designatedPort);
-        break;
-      }
-      case 16: {
-        if (v.designatedCost !== undefined) w.u16(raw, v.designatedCost);
-        break;
-      }
-      case 17: {
-        if (v.id !== undefined) w.u16(raw, v.id);
-        break;
-      }
-      case 18: {
-        if (v.no !== undefined) w.u16(raw, v.no);
-        break;
-      }
-      case 19: {
-        if (v.topologyChangeAck !== undefined) w.u8(raw, v.topologyChangeAck);
-        break;
-      }
-      case 20: {
-        if (v.configPending !== undefined) w.u8(raw, v.configPending);
-        break;
-      }
-      case 21: {
-        if (v.messageAgeTimer !== undefined) w.u64(raw, v.messageAgeTimer);
-        break;
-      }
-      case 22: {
-        if (v.forwardDelayTimer !== undefined) w.u64(raw, v.forwardDelayTimer);
-        break;
-      }
-      case 23: {
-        if (v.holdTimer !== undefined) w.u64(raw, v.holdTimer);
-        break;
-      }
-      case 24: {
-        if (v.flush === true) w.flag(raw);
-        break;
-      }
-      case 25: {
-        if (v.multicastRouter !== undefined) w.u8(raw, v.multicastRouter);
-        break;
-      }
-      case 27: {
-        if (v.mcastFlood !== undefined) w.u8(raw, v.mcastFlood);
-        break;
-      }
-      case 28: {
-        if (v.mcastToUcast !== undefined) w.u8(raw, v.mcastToUcast);
-        break;
-      }
-      case 29: {
-        if (v.vlanTunnel !== undefined) w.u8(raw, v.vlanTunnel);
-        break;
-      }
-      case 30: {
-        if (v.bcastFlood !== undefined) w.u8(raw, v.bcastFlood);
-        break;
-      }
-      case 31: {
-        if (v.groupFwdMask !== undefined) w.u16(raw, v.groupFwdMask);
-        break;
-      }
-      case 32: {
-        if (v.neighSuppress !== undefined) w.u8(raw, v.neighSuppress);
-        break;
-      }
-      case 33: {
-        if (v.isolated !== undefined) w.u8(raw, v.isolated);
-        break;
-      }
-      case 34: {
-        if (v.backupPort !== undefined) w.u32(raw, v.backupPort);
-        break;
-      }
-      case 35: {
-        if (v.mrpRingOpen !== undefined) w.u8(raw, v.mrpRingOpen);
-        break;
-      }
-      case 36: {
-        if (v.mrpInOpen !== undefined) w.u8(raw, v.mrpInOpen);
-        break;
-      }
-      case 37: {
-        if (v.mcastEhtHostsLimit !== undefined) w.u32(raw, v.mcastEhtHostsLimit);
-        break;
-      }
-      case 38: {
-        if (v.mcastEhtHostsCnt !== undefined) w.u32(raw, v.mcastEhtHostsCnt);
-        break;
-      }
-      case 39: {
-        if (v.locked !== undefined) w.u8(raw, v.locked);
-        break;
-      }
-      case 40: {
-        if (v.mab !== undefined) w.u8(raw, v.mab);
-        break;
-      }
-      case 41: {
-        if (v.mcastNGroups !== undefined) w.u32(raw, v.mcastNGroups);
-        break;
-      }
-      case 42: {
-        if (v.mcastMaxGroups !== undefined) w.u32(raw, v.mcastMaxGroups);
-        break;
-      }
-      case 43: {
-        if (v.neighVlanSuppress !== undefined) w.u8(raw, v.neighVlanSuppress);
-        break;
-      }
-      case 44: {
-        if (v.backupNhid !== undefined) w.u32(raw, v.backupNhid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.cost !== undefined) w.u32(raw, v.cost);
+          break;
+        }
+        case 4: {
+          if (v.mode !== undefined) w.u8(raw, v.mode);
+          break;
+        }
+        case 5: {
+          if (v.guard !== undefined) w.u8(raw, v.guard);
+          break;
+        }
+        case 6: {
+          if (v.protect !== undefined) w.u8(raw, v.protect);
+          break;
+        }
+        case 7: {
+          if (v.fastLeave !== undefined) w.u8(raw, v.fastLeave);
+          break;
+        }
+        case 8: {
+          if (v.learning !== undefined) w.u8(raw, v.learning);
+          break;
+        }
+        case 9: {
+          if (v.unicastFlood !== undefined) w.u8(raw, v.unicastFlood);
+          break;
+        }
+        case 10: {
+          if (v.proxyarp !== undefined) w.u8(raw, v.proxyarp);
+          break;
+        }
+        case 11: {
+          if (v.learningSync !== undefined) w.u8(raw, v.learningSync);
+          break;
+        }
+        case 12: {
+          if (v.proxyarpWifi !== undefined) w.u8(raw, v.proxyarpWifi);
+          break;
+        }
+        case 13: {
+          if (v.rootId !== undefined) {
+            const tr = v.rootId.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaBridgeId(w.view, at, v.rootId);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 14: {
+          if (v.bridgeId !== undefined) {
+            const tr = v.bridgeId.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaBridgeId(w.view, at, v.bridgeId);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 15: {
+          if (v.designatedPort !== undefined) w.u16(raw, v.designatedPort);
+          break;
+        }
+        case 16: {
+          if (v.designatedCost !== undefined) w.u16(raw, v.designatedCost);
+          break;
+        }
+        case 17: {
+          if (v.id !== undefined) w.u16(raw, v.id);
+          break;
+        }
+        case 18: {
+          if (v.no !== undefined) w.u16(raw, v.no);
+          break;
+        }
+        case 19: {
+          if (v.topologyChangeAck !== undefined) w.u8(raw, v.topologyChangeAck);
+          break;
+        }
+        case 20: {
+          if (v.configPending !== undefined) w.u8(raw, v.configPending);
+          break;
+        }
+        case 21: {
+          if (v.messageAgeTimer !== undefined) w.u64(raw, v.messageAgeTimer);
+          break;
+        }
+        case 22: {
+          if (v.forwardDelayTimer !== undefined) w.u64(raw, v.forwardDelayTimer);
+          break;
+        }
+        case 23: {
+          if (v.holdTimer !== undefined) w.u64(raw, v.holdTimer);
+          break;
+        }
+        case 24: {
+          if (v.flush === true) w.flag(raw);
+          break;
+        }
+        case 25: {
+          if (v.multicastRouter !== undefined) w.u8(raw, v.multicastRouter);
+          break;
+        }
+        case 27: {
+          if (v.mcastFlood !== undefined) w.u8(raw, v.mcastFlood);
+          break;
+        }
+        case 28: {
+          if (v.mcastToUcast !== undefined) w.u8(raw, v.mcastToUcast);
+          break;
+        }
+        case 29: {
+          if (v.vlanTunnel !== undefined) w.u8(raw, v.vlanTunnel);
+          break;
+        }
+        case 30: {
+          if (v.bcastFlood !== undefined) w.u8(raw, v.bcastFlood);
+          break;
+        }
+        case 31: {
+          if (v.groupFwdMask !== undefined) w.u16(raw, v.groupFwdMask);
+          break;
+        }
+        case 32: {
+          if (v.neighSuppress !== undefined) w.u8(raw, v.neighSuppress);
+          break;
+        }
+        case 33: {
+          if (v.isolated !== undefined) w.u8(raw, v.isolated);
+          break;
+        }
+        case 34: {
+          if (v.backupPort !== undefined) w.u32(raw, v.backupPort);
+          break;
+        }
+        case 35: {
+          if (v.mrpRingOpen !== undefined) w.u8(raw, v.mrpRingOpen);
+          break;
+        }
+        case 36: {
+          if (v.mrpInOpen !== undefined) w.u8(raw, v.mrpInOpen);
+          break;
+        }
+        case 37: {
+          if (v.mcastEhtHostsLimit !== undefined) w.u32(raw, v.mcastEhtHostsLimit);
+          break;
+        }
+        case 38: {
+          if (v.mcastEhtHostsCnt !== undefined) w.u32(raw, v.mcastEhtHostsCnt);
+          break;
+        }
+        case 39: {
+          if (v.locked !== undefined) w.u8(raw, v.locked);
+          break;
+        }
+        case 40: {
+          if (v.mab !== undefined) w.u8(raw, v.mab);
+          break;
+        }
+        case 41: {
+          if (v.mcastNGroups !== undefined) w.u32(raw, v.mcastNGroups);
+          break;
+        }
+        case 42: {
+          if (v.mcastMaxGroups !== undefined) w.u32(raw, v.mcastMaxGroups);
+          break;
+        }
+        case 43: {
+          if (v.neighVlanSuppress !== undefined) w.u8(raw, v.neighVlanSuppress);
+          break;
+        }
+        case 44: {
+          if (v.backupNhid !== undefined) w.u32(raw, v.backupNhid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBrportAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6472,113 +6564,119 @@ const linkinfoGreAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 
 function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.link !== undefined) w.u32(raw, v.link);
-        break;
-      }
-      case 2: {
-        if (v.iflags !== undefined) w.u16(raw, v.iflags);
-        break;
-      }
-      case 3: {
-        if (v.oflags !== undefined) w.u16(raw, v.oflags);
-        break;
-      }
-      case 4: {
-        if (v.ikey !== undefined) w.u32(raw, v.ikey);
-        break;
-      }
-      case 5: {
-        if (v.okey !== undefined) w.u32(raw, v.okey);
-        break;
-      }
-      case 6: {
-        if (v.local !== undefined) w.binary(raw, parseIP(v.local));
-        break;
-      }
-      case 7: {
-        if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
-        break;
-      }
-      case 8: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 9: {
-        if (v.tos !== undefined) w.u8(raw, v.tos);
-        break;
-      }
-      case 10: {
-        if (v.pmtudisc !== undefined) w.u8(raw, v.pmtudisc);
-        break;
-      }
-      case 11: {
-        if (v.encapLimit !== undefined) w.u32(raw, v.encapLimit);
-        break;
-      }
-      case 12: {
-        if (v.flowinfo !== undefined) w.u32(raw, v.flowinfo);
-        break;
-      }
-      case 13: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 14: {
-        if (v.encapType !== undefined) w.u16(raw, v.encapType);
-        break;
-      }
-      case 15: {
-        if (v.encapFlags !== undefined) w.u16(raw, v.encapFlags);
-        break;
-      }
-      case 16: {
-        if (v.encapSport !== undefined) w.u16(raw, v.encapSport);
-        break;
-      }
-      case 17: {
-        if (v.encapDport !== undefined) w.u16(raw, v.encapDport);
-        break;
-      }
-      case 18: {
-        if (v.collectMetadata === true) w.flag(raw);
-        break;
-      }
-      case 19: {
-        if (v.ignoreDf !== undefined) w.u8(raw, v.ignoreDf);
-        break;
-      }
-      case 20: {
-        if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
-        break;
-      }
-      case 21: {
-        if (v.erspanIndex !== undefined) w.u32(raw, v.erspanIndex);
-        break;
-      }
-      case 22: {
-        if (v.erspanVer !== undefined) w.u8(raw, v.erspanVer);
-        break;
-      }
-      case 23: {
-        if (v.erspanDir !== undefined) w.u8(raw, v.erspanDir);
-        break;
-      }
-      case 24: {
-        if (v.erspanHwid !== undefined) w.u16(raw, v.erspanHwid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
+        }
+        case 2: {
+          if (v.iflags !== undefined) w.u16(raw, v.iflags);
+          break;
+        }
+        case 3: {
+          if (v.oflags !== undefined) w.u16(raw, v.oflags);
+          break;
+        }
+        case 4: {
+          if (v.ikey !== undefined) w.u32(raw, v.ikey);
+          break;
+        }
+        case 5: {
+          if (v.okey !== undefined) w.u32(raw, v.okey);
+          break;
+        }
+        case 6: {
+          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          break;
+        }
+        case 7: {
+          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          break;
+        }
+        case 8: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 9: {
+          if (v.tos !== undefined) w.u8(raw, v.tos);
+          break;
+        }
+        case 10: {
+          if (v.pmtudisc !== undefined) w.u8(raw, v.pmtudisc);
+          break;
+        }
+        case 11: {
+          if (v.encapLimit !== undefined) w.u32(raw, v.encapLimit);
+          break;
+        }
+        case 12: {
+          if (v.flowinfo !== undefined) w.u32(raw, v.flowinfo);
+          break;
+        }
+        case 13: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 14: {
+          if (v.encapType !== undefined) w.u16(raw, v.encapType);
+          break;
+        }
+        case 15: {
+          if (v.encapFlags !== undefined) w.u16(raw, v.encapFlags);
+          break;
+        }
+        case 16: {
+          if (v.encapSport !== undefined) w.u16(raw, v.encapSport);
+          break;
+        }
+        case 17: {
+          if (v.encapDport !== undefined) w.u16(raw, v.encapDport);
+          break;
+        }
+        case 18: {
+          if (v.collectMetadata === true) w.flag(raw);
+          break;
+        }
+        case 19: {
+          if (v.ignoreDf !== undefined) w.u8(raw, v.ignoreDf);
+          break;
+        }
+        case 20: {
+          if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
+          break;
+        }
+        case 21: {
+          if (v.erspanIndex !== undefined) w.u32(raw, v.erspanIndex);
+          break;
+        }
+        case 22: {
+          if (v.erspanVer !== undefined) w.u8(raw, v.erspanVer);
+          break;
+        }
+        case 23: {
+          if (v.erspanDir !== undefined) w.u8(raw, v.erspanDir);
+          break;
+        }
+        case 24: {
+          if (v.erspanHwid !== undefined) w.u16(raw, v.erspanHwid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoGreAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6763,73 +6861,79 @@ const linkinfoGeneveAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 
 
 function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
-        break;
-      }
-      case 3: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 4: {
-        if (v.tos !== undefined) w.u8(raw, v.tos);
-        break;
-      }
-      case 5: {
-        if (v.port !== undefined) w.u16(raw, v.port);
-        break;
-      }
-      case 6: {
-        if (v.collectMetadata === true) w.flag(raw);
-        break;
-      }
-      case 7: {
-        if (v.remote6 !== undefined) w.binary(raw, parseIP(v.remote6));
-        break;
-      }
-      case 8: {
-        if (v.udpCsum !== undefined) w.u8(raw, v.udpCsum);
-        break;
-      }
-      case 9: {
-        if (v.udpZeroCsum6Tx !== undefined) w.u8(raw, v.udpZeroCsum6Tx);
-        break;
-      }
-      case 10: {
-        if (v.udpZeroCsum6Rx !== undefined) w.u8(raw, v.udpZeroCsum6Rx);
-        break;
-      }
-      case 11: {
-        if (v.label !== undefined) w.u32(raw, v.label);
-        break;
-      }
-      case 12: {
-        if (v.ttlInherit !== undefined) w.u8(raw, v.ttlInherit);
-        break;
-      }
-      case 13: {
-        if (v.df !== undefined) w.u8(raw, v.df);
-        break;
-      }
-      case 14: {
-        if (v.innerProtoInherit === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        case 2: {
+          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          break;
+        }
+        case 3: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 4: {
+          if (v.tos !== undefined) w.u8(raw, v.tos);
+          break;
+        }
+        case 5: {
+          if (v.port !== undefined) w.u16(raw, v.port);
+          break;
+        }
+        case 6: {
+          if (v.collectMetadata === true) w.flag(raw);
+          break;
+        }
+        case 7: {
+          if (v.remote6 !== undefined) w.binary(raw, parseIP(v.remote6));
+          break;
+        }
+        case 8: {
+          if (v.udpCsum !== undefined) w.u8(raw, v.udpCsum);
+          break;
+        }
+        case 9: {
+          if (v.udpZeroCsum6Tx !== undefined) w.u8(raw, v.udpZeroCsum6Tx);
+          break;
+        }
+        case 10: {
+          if (v.udpZeroCsum6Rx !== undefined) w.u8(raw, v.udpZeroCsum6Rx);
+          break;
+        }
+        case 11: {
+          if (v.label !== undefined) w.u32(raw, v.label);
+          break;
+        }
+        case 12: {
+          if (v.ttlInherit !== undefined) w.u8(raw, v.ttlInherit);
+          break;
+        }
+        case 13: {
+          if (v.df !== undefined) w.u8(raw, v.df);
+          break;
+        }
+        case 14: {
+          if (v.innerProtoInherit === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoGeneveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7056,97 +7160,103 @@ const linkinfoIptunAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1
 
 function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.link !== undefined) w.u32(raw, v.link);
-        break;
-      }
-      case 2: {
-        if (v.local !== undefined) w.binary(raw, parseIP(v.local));
-        break;
-      }
-      case 3: {
-        if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
-        break;
-      }
-      case 4: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 5: {
-        if (v.tos !== undefined) w.u8(raw, v.tos);
-        break;
-      }
-      case 6: {
-        if (v.encapLimit !== undefined) w.u8(raw, v.encapLimit);
-        break;
-      }
-      case 7: {
-        if (v.flowinfo !== undefined) w.u32(raw, v.flowinfo);
-        break;
-      }
-      case 8: {
-        if (v.flags !== undefined) w.u16(raw, v.flags);
-        break;
-      }
-      case 9: {
-        if (v.proto !== undefined) w.u8(raw, v.proto);
-        break;
-      }
-      case 10: {
-        if (v.pmtudisc !== undefined) w.u8(raw, v.pmtudisc);
-        break;
-      }
-      case 11: {
-        if (v._6rdPrefix !== undefined) w.binary(raw, parseIP(v._6rdPrefix));
-        break;
-      }
-      case 12: {
-        if (v._6rdRelayPrefix !== undefined) w.binary(raw, parseIP(v._6rdRelayPrefix));
-        break;
-      }
-      case 13: {
-        if (v._6rdPrefixlen !== undefined) w.u16(raw, v._6rdPrefixlen);
-        break;
-      }
-      case 14: {
-        if (v._6rdRelayPrefixlen !== undefined) w.u16(raw, v._6rdRelayPrefixlen);
-        break;
-      }
-      case 15: {
-        if (v.encapType !== undefined) w.u16(raw, v.encapType);
-        break;
-      }
-      case 16: {
-        if (v.encapFlags !== undefined) w.u16(raw, v.encapFlags);
-        break;
-      }
-      case 17: {
-        if (v.encapSport !== undefined) w.u16(raw, v.encapSport);
-        break;
-      }
-      case 18: {
-        if (v.encapDport !== undefined) w.u16(raw, v.encapDport);
-        break;
-      }
-      case 19: {
-        if (v.collectMetadata === true) w.flag(raw);
-        break;
-      }
-      case 20: {
-        if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
+        }
+        case 2: {
+          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          break;
+        }
+        case 3: {
+          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          break;
+        }
+        case 4: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 5: {
+          if (v.tos !== undefined) w.u8(raw, v.tos);
+          break;
+        }
+        case 6: {
+          if (v.encapLimit !== undefined) w.u8(raw, v.encapLimit);
+          break;
+        }
+        case 7: {
+          if (v.flowinfo !== undefined) w.u32(raw, v.flowinfo);
+          break;
+        }
+        case 8: {
+          if (v.flags !== undefined) w.u16(raw, v.flags);
+          break;
+        }
+        case 9: {
+          if (v.proto !== undefined) w.u8(raw, v.proto);
+          break;
+        }
+        case 10: {
+          if (v.pmtudisc !== undefined) w.u8(raw, v.pmtudisc);
+          break;
+        }
+        case 11: {
+          if (v._6rdPrefix !== undefined) w.binary(raw, parseIP(v._6rdPrefix));
+          break;
+        }
+        case 12: {
+          if (v._6rdRelayPrefix !== undefined) w.binary(raw, parseIP(v._6rdRelayPrefix));
+          break;
+        }
+        case 13: {
+          if (v._6rdPrefixlen !== undefined) w.u16(raw, v._6rdPrefixlen);
+          break;
+        }
+        case 14: {
+          if (v._6rdRelayPrefixlen !== undefined) w.u16(raw, v._6rdRelayPrefixlen);
+          break;
+        }
+        case 15: {
+          if (v.encapType !== undefined) w.u16(raw, v.encapType);
+          break;
+        }
+        case 16: {
+          if (v.encapFlags !== undefined) w.u16(raw, v.encapFlags);
+          break;
+        }
+        case 17: {
+          if (v.encapSport !== undefined) w.u16(raw, v.encapSport);
+          break;
+        }
+        case 18: {
+          if (v.encapDport !== undefined) w.u16(raw, v.encapDport);
+          break;
+        }
+        case 19: {
+          if (v.collectMetadata === true) w.flag(raw);
+          break;
+        }
+        case 20: {
+          if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoIptunAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7296,53 +7406,59 @@ const linkinfoTunAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, -1]
 
 function putLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.owner !== undefined) w.u32(raw, v.owner);
-        break;
-      }
-      case 2: {
-        if (v.group !== undefined) w.u32(raw, v.group);
-        break;
-      }
-      case 3: {
-        if (v.type !== undefined) w.u8(raw, v.type);
-        break;
-      }
-      case 4: {
-        if (v.pi !== undefined) w.u8(raw, v.pi);
-        break;
-      }
-      case 5: {
-        if (v.vnetHdr !== undefined) w.u8(raw, v.vnetHdr);
-        break;
-      }
-      case 6: {
-        if (v.persist !== undefined) w.u8(raw, v.persist);
-        break;
-      }
-      case 7: {
-        if (v.multiQueue !== undefined) w.u8(raw, v.multiQueue);
-        break;
-      }
-      case 8: {
-        if (v.numQueues !== undefined) w.u32(raw, v.numQueues);
-        break;
-      }
-      case 9: {
-        if (v.numDisabledQueues !== undefined) w.u32(raw, v.numDisabledQueues);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.owner !== undefined) w.u32(raw, v.owner);
+          break;
+        }
+        case 2: {
+          if (v.group !== undefined) w.u32(raw, v.group);
+          break;
+        }
+        case 3: {
+          if (v.type !== undefined) w.u8(raw, v.type);
+          break;
+        }
+        case 4: {
+          if (v.pi !== undefined) w.u8(raw, v.pi);
+          break;
+        }
+        case 5: {
+          if (v.vnetHdr !== undefined) w.u8(raw, v.vnetHdr);
+          break;
+        }
+        case 6: {
+          if (v.persist !== undefined) w.u8(raw, v.persist);
+          break;
+        }
+        case 7: {
+          if (v.multiQueue !== undefined) w.u8(raw, v.multiQueue);
+          break;
+        }
+        case 8: {
+          if (v.numQueues !== undefined) w.u32(raw, v.numQueues);
+          break;
+        }
+        case 9: {
+          if (v.numDisabledQueues !== undefined) w.u32(raw, v.numDisabledQueues);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoTunAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7464,50 +7580,56 @@ const linkinfoVlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u16(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.flag !== undefined) {
-          const tr = v.flag.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeIflaVlanFlags(w.view, at, v.flag);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u16(raw, v.id);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.egressQos !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeIflaVlanQos(w, v.egressQos);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.flag !== undefined) {
+            const tr = v.flag.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeIflaVlanFlags(w.view, at, v.flag);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.ingressQos !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeIflaVlanQos(w, v.ingressQos);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.egressQos !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeIflaVlanQos(w, v.egressQos);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.protocol !== undefined) w.u16be(raw, encodeEnum(v.protocol, VlanProtocols, 'linkinfo-vlan-attrs.protocol'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.ingressQos !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeIflaVlanQos(w, v.ingressQos);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 5: {
+          if (v.protocol !== undefined) w.u16be(raw, encodeEnum(v.protocol, VlanProtocols));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7602,39 +7724,45 @@ const iflaVlanQosOrder: readonly number[] = [1, -1];
 function putIflaVlanQos(w: MessageWriter, v: IflaVlanQos, types: readonly number[], ordered: boolean): void {
   let nMapping = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.mapping;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tr = x.trailing;
-              const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-              writeIflaVlanQosMapping(w.view, at, x);
-              if (tr !== undefined) w.bytes.set(tr, at + 8);
-            }
-          } else if (nMapping < a.length) {
-            const x = a[nMapping++]!;
-            {
-              const tr = x.trailing;
-              const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-              writeIflaVlanQosMapping(w.view, at, x);
-              if (tr !== undefined) w.bytes.set(tr, at + 8);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.mapping;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tr = x.trailing;
+                const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+                writeIflaVlanQosMapping(w.view, at, x);
+                if (tr !== undefined) w.bytes.set(tr, at + 8);
+              }
+            } else if (nMapping < a.length) {
+              const x = a[nMapping++]!;
+              {
+                const tr = x.trailing;
+                const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+                writeIflaVlanQosMapping(w.view, at, x);
+                if (tr !== undefined) w.bytes.set(tr, at + 8);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (iflaVlanQosNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7728,21 +7856,27 @@ const linkinfoVrfAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.table !== undefined) w.u32(raw, v.table);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.table !== undefined) w.u32(raw, v.table);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVrfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7885,49 +8019,55 @@ const xdpAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putXdpAttrs(w: MessageWriter, v: XdpAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.fd !== undefined) w.s32(raw, v.fd);
-        break;
-      }
-      case 2: {
-        if (v.attached !== undefined) w.u8(raw, v.attached);
-        break;
-      }
-      case 3: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 4: {
-        if (v.progId !== undefined) w.u32(raw, v.progId);
-        break;
-      }
-      case 5: {
-        if (v.drvProgId !== undefined) w.u32(raw, v.drvProgId);
-        break;
-      }
-      case 6: {
-        if (v.skbProgId !== undefined) w.u32(raw, v.skbProgId);
-        break;
-      }
-      case 7: {
-        if (v.hwProgId !== undefined) w.u32(raw, v.hwProgId);
-        break;
-      }
-      case 8: {
-        if (v.expectedFd !== undefined) w.s32(raw, v.expectedFd);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.fd !== undefined) w.s32(raw, v.fd);
+          break;
+        }
+        case 2: {
+          if (v.attached !== undefined) w.u8(raw, v.attached);
+          break;
+        }
+        case 3: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 4: {
+          if (v.progId !== undefined) w.u32(raw, v.progId);
+          break;
+        }
+        case 5: {
+          if (v.drvProgId !== undefined) w.u32(raw, v.drvProgId);
+          break;
+        }
+        case 6: {
+          if (v.skbProgId !== undefined) w.u32(raw, v.skbProgId);
+          break;
+        }
+        case 7: {
+          if (v.hwProgId !== undefined) w.u32(raw, v.hwProgId);
+          break;
+        }
+        case 8: {
+          if (v.expectedFd !== undefined) w.s32(raw, v.expectedFd);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (xdpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8021,26 +8161,32 @@ const iflaAttrsOrder: readonly number[] = [1, -1];
 
 function putIflaAttrs(w: MessageWriter, v: IflaAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.conf !== undefined) {
-          const tr = v.conf.trailing;
-          const at = w.attr(raw, 132 + (tr === undefined ? 0 : tr.length));
-          writeIpv4Devconf(w.view, at, v.conf);
-          if (tr !== undefined) w.bytes.set(tr, at + 132);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.conf !== undefined) {
+            const tr = v.conf.trailing;
+            const at = w.attr(raw, 132 + (tr === undefined ? 0 : tr.length));
+            writeIpv4Devconf(w.view, at, v.conf);
+            if (tr !== undefined) w.bytes.set(tr, at + 132);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (iflaAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8190,73 +8336,79 @@ const ifla6AttrsOrder: readonly number[] = [1, 5, 2, 3, 6, 7, 8, 9, 4, -1];
 
 function putIfla6Attrs(w: MessageWriter, v: Ifla6Attrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 2: {
-        if (v.conf !== undefined) {
-          const tr = v.conf.trailing;
-          const at = w.attr(raw, 229 + (tr === undefined ? 0 : tr.length));
-          writeIpv6Devconf(w.view, at, v.conf);
-          if (tr !== undefined) w.bytes.set(tr, at + 229);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 288 + (tr === undefined ? 0 : tr.length));
-          writeIflaInet6Stats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 288);
+        case 2: {
+          if (v.conf !== undefined) {
+            const tr = v.conf.trailing;
+            const at = w.attr(raw, 229 + (tr === undefined ? 0 : tr.length));
+            writeIpv6Devconf(w.view, at, v.conf);
+            if (tr !== undefined) w.bytes.set(tr, at + 229);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.mcast !== undefined) w.binary(raw, v.mcast);
-        break;
-      }
-      case 5: {
-        if (v.cacheinfo !== undefined) {
-          const tr = v.cacheinfo.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeIflaCacheinfo(w.view, at, v.cacheinfo);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 3: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 288 + (tr === undefined ? 0 : tr.length));
+            writeIflaInet6Stats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 288);
+          }
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.icmp6Stats !== undefined) {
-          const tr = v.icmp6Stats.trailing;
-          const at = w.attr(raw, 48 + (tr === undefined ? 0 : tr.length));
-          writeIflaIcmp6Stats(w.view, at, v.icmp6Stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 48);
+        case 4: {
+          if (v.mcast !== undefined) w.binary(raw, v.mcast);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.token !== undefined) w.binary(raw, v.token);
-        break;
-      }
-      case 8: {
-        if (v.addrGenMode !== undefined) w.u8(raw, v.addrGenMode);
-        break;
-      }
-      case 9: {
-        if (v.raMtu !== undefined) w.u32(raw, v.raMtu);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.cacheinfo !== undefined) {
+            const tr = v.cacheinfo.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeIflaCacheinfo(w.view, at, v.cacheinfo);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
+        }
+        case 6: {
+          if (v.icmp6Stats !== undefined) {
+            const tr = v.icmp6Stats.trailing;
+            const at = w.attr(raw, 48 + (tr === undefined ? 0 : tr.length));
+            writeIflaIcmp6Stats(w.view, at, v.icmp6Stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 48);
+          }
+          break;
+        }
+        case 7: {
+          if (v.token !== undefined) w.binary(raw, v.token);
+          break;
+        }
+        case 8: {
+          if (v.addrGenMode !== undefined) w.u8(raw, v.addrGenMode);
+          break;
+        }
+        case 9: {
+          if (v.raMtu !== undefined) w.u32(raw, v.raMtu);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ifla6AttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8350,21 +8502,27 @@ const mctpAttrsOrder: readonly number[] = [1, -1];
 
 function putMctpAttrs(w: MessageWriter, v: MctpAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.net !== undefined) w.u32(raw, v.net);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.net !== undefined) w.u32(raw, v.net);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (mctpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8486,46 +8644,52 @@ const statsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putStatsAttrs(w: MessageWriter, v: StatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.link64 !== undefined) {
-          const tr = v.link64.trailing;
-          const at = w.attr(raw, 200 + (tr === undefined ? 0 : tr.length));
-          writeRtnlLinkStats64(w.view, at, v.link64);
-          if (tr !== undefined) w.bytes.set(tr, at + 200);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.link64 !== undefined) {
+            const tr = v.link64.trailing;
+            const at = w.attr(raw, 200 + (tr === undefined ? 0 : tr.length));
+            writeRtnlLinkStats64(w.view, at, v.link64);
+            if (tr !== undefined) w.bytes.set(tr, at + 200);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.linkXstats !== undefined) w.binary(raw, v.linkXstats);
-        break;
-      }
-      case 3: {
-        if (v.linkXstatsSlave !== undefined) w.binary(raw, v.linkXstatsSlave);
-        break;
-      }
-      case 4: {
-        if (v.linkOffloadXstats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkOffloadXstats(w, v.linkOffloadXstats);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.linkXstats !== undefined) w.binary(raw, v.linkXstats);
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.afSpec !== undefined) w.binary(raw, v.afSpec);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.linkXstatsSlave !== undefined) w.binary(raw, v.linkXstatsSlave);
+          break;
+        }
+        case 4: {
+          if (v.linkOffloadXstats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkOffloadXstats(w, v.linkOffloadXstats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 5: {
+          if (v.afSpec !== undefined) w.binary(raw, v.afSpec);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (statsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8633,33 +8797,39 @@ const linkOffloadXstatsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.cpuHit !== undefined) w.binary(raw, v.cpuHit);
-        break;
-      }
-      case 2: {
-        if (v.hwSInfo !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkOffloadXstatsHwSInfoItems(w, raw & NESTED, v.hwSInfo);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.cpuHit !== undefined) w.binary(raw, v.cpuHit);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.l3Stats !== undefined) w.binary(raw, v.l3Stats);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.hwSInfo !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkOffloadXstatsHwSInfoItems(w, raw & NESTED, v.hwSInfo);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 3: {
+          if (v.l3Stats !== undefined) w.binary(raw, v.l3Stats);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkOffloadXstatsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8760,25 +8930,31 @@ const hwSInfoOneOrder: readonly number[] = [1, 2, -1];
 
 function putHwSInfoOne(w: MessageWriter, v: HwSInfoOne, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.request !== undefined) w.u8(raw, v.request);
-        break;
-      }
-      case 2: {
-        if (v.used !== undefined) w.u8(raw, v.used);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.request !== undefined) w.u8(raw, v.request);
+          break;
+        }
+        case 2: {
+          if (v.used !== undefined) w.u8(raw, v.used);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (hwSInfoOneNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8872,21 +9048,27 @@ const linkDpllPinAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkDpllPinAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9008,37 +9190,43 @@ const linkinfoNetkitAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.peerInfo !== undefined) w.binary(raw, v.peerInfo);
-        break;
-      }
-      case 2: {
-        if (v.primary !== undefined) w.u8(raw, v.primary);
-        break;
-      }
-      case 3: {
-        if (v.policy !== undefined) w.u32(raw, encodeEnum(v.policy, NetkitPolicy, 'linkinfo-netkit-attrs.policy'));
-        break;
-      }
-      case 4: {
-        if (v.peerPolicy !== undefined) w.u32(raw, encodeEnum(v.peerPolicy, NetkitPolicy, 'linkinfo-netkit-attrs.peer-policy'));
-        break;
-      }
-      case 5: {
-        if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, NetkitMode, 'linkinfo-netkit-attrs.mode'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.peerInfo !== undefined) w.binary(raw, v.peerInfo);
+          break;
+        }
+        case 2: {
+          if (v.primary !== undefined) w.u8(raw, v.primary);
+          break;
+        }
+        case 3: {
+          if (v.policy !== undefined) w.u32(raw, encodeEnum(v.policy, NetkitPolicy));
+          break;
+        }
+        case 4: {
+          if (v.peerPolicy !== undefined) w.u32(raw, encodeEnum(v.peerPolicy, NetkitPolicy));
+          break;
+        }
+        case 5: {
+          if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, NetkitMode));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoNetkitAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9132,25 +9320,31 @@ const linkinfoVethAttrsOrder: readonly number[] = [1, -1];
 
 function putLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.peer !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeLinkMessage(w, v.peer);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.peer !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeLinkMessage(w, v.peer);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVethAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9293,53 +9487,59 @@ const linkinfoMacvlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1
 
 function putLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, MacvlanMode, 'linkinfo-macvlan-attrs.mode'));
-        break;
-      }
-      case 2: {
-        if (v.flags !== undefined) w.u16(raw, encodeFlags(v.flags, MacvlanFlags, 'linkinfo-macvlan-attrs.flags'));
-        break;
-      }
-      case 3: {
-        if (v.macaddrMode !== undefined) w.u32(raw, encodeEnum(v.macaddrMode, MacvlanMacaddrMode, 'linkinfo-macvlan-attrs.macaddr-mode'));
-        break;
-      }
-      case 4: {
-        if (v.macaddr !== undefined) w.binary(raw, parseMac(v.macaddr));
-        break;
-      }
-      case 5: {
-        if (v.macaddrData !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeMacvlanMacaddrAttrs(w, v.macaddrData);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mode !== undefined) w.u32(raw, encodeEnum(v.mode, MacvlanMode));
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.macaddrCount !== undefined) w.u32(raw, v.macaddrCount);
-        break;
-      }
-      case 7: {
-        if (v.bcQueueLen !== undefined) w.u32(raw, v.bcQueueLen);
-        break;
-      }
-      case 8: {
-        if (v.bcQueueLenUsed !== undefined) w.u32(raw, v.bcQueueLenUsed);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.flags !== undefined) w.u16(raw, encodeFlags(v.flags, MacvlanFlags));
+          break;
+        }
+        case 3: {
+          if (v.macaddrMode !== undefined) w.u32(raw, encodeEnum(v.macaddrMode, MacvlanMacaddrMode));
+          break;
+        }
+        case 4: {
+          if (v.macaddr !== undefined) w.binary(raw, parseMac(v.macaddr));
+          break;
+        }
+        case 5: {
+          if (v.macaddrData !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeMacvlanMacaddrAttrs(w, v.macaddrData);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          if (v.macaddrCount !== undefined) w.u32(raw, v.macaddrCount);
+          break;
+        }
+        case 7: {
+          if (v.bcQueueLen !== undefined) w.u32(raw, v.bcQueueLen);
+          break;
+        }
+        case 8: {
+          if (v.bcQueueLenUsed !== undefined) w.u32(raw, v.bcQueueLenUsed);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoMacvlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9434,29 +9634,35 @@ const macvlanMacaddrAttrsOrder: readonly number[] = [4, -1];
 function putMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs, types: readonly number[], ordered: boolean): void {
   let nMacaddr = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 4: {
-        const a = v.macaddr;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.binary(raw, parseMac(x));
-          } else if (nMacaddr < a.length) {
-            const x = a[nMacaddr++]!;
-            w.binary(raw, parseMac(x));
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 4: {
+          const a = v.macaddr;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.binary(raw, parseMac(x));
+            } else if (nMacaddr < a.length) {
+              const x = a[nMacaddr++]!;
+              w.binary(raw, parseMac(x));
+            }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (macvlanMacaddrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9557,25 +9763,31 @@ const linkinfoIpvlanAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mode !== undefined) w.u16(raw, encodeEnum(v.mode, IpvlanMode, 'linkinfo-ipvlan-attrs.mode'));
-        break;
-      }
-      case 2: {
-        if (v.flags !== undefined) w.u16(raw, encodeFlags(v.flags, IpvlanFlags, 'linkinfo-ipvlan-attrs.flags'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mode !== undefined) w.u16(raw, encodeEnum(v.mode, IpvlanMode));
+          break;
+        }
+        case 2: {
+          if (v.flags !== undefined) w.u16(raw, encodeFlags(v.flags, IpvlanFlags));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoIpvlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9872,142 +10084,148 @@ const linkinfoVxlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1
 
 function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      case 2: {
-        if (v.group !== undefined) w.binary(raw, parseIP(v.group));
-        break;
-      }
-      case 3: {
-        if (v.link !== undefined) w.u32(raw, v.link);
-        break;
-      }
-      case 4: {
-        if (v.local !== undefined) w.binary(raw, parseIP(v.local));
-        break;
-      }
-      case 5: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 6: {
-        if (v.tos !== undefined) w.u8(raw, v.tos);
-        break;
-      }
-      case 7: {
-        if (v.learning !== undefined) w.u8(raw, v.learning);
-        break;
-      }
-      case 8: {
-        if (v.ageing !== undefined) w.u32(raw, v.ageing);
-        break;
-      }
-      case 9: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 10: {
-        if (v.portRange !== undefined) {
-          const tr = v.portRange.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeIflaVxlanPortRange(w.view, at, v.portRange);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.proxy !== undefined) w.u8(raw, v.proxy);
-        break;
-      }
-      case 12: {
-        if (v.rsc !== undefined) w.u8(raw, v.rsc);
-        break;
-      }
-      case 13: {
-        if (v.l2miss !== undefined) w.u8(raw, v.l2miss);
-        break;
-      }
-      case 14: {
-        if (v.l3miss !== undefined) w.u8(raw, v.l3miss);
-        break;
-      }
-      case 15: {
-        if (v.port !== undefined) w.u16be(raw, v.port);
-        break;
-      }
-      case 16: {
-        if (v.group6 !== undefined) w.binary(raw, parseIP(v.group6));
-        break;
-      }
-      case 17: {
-        if (v.local6 !== undefined) w.binary(raw, parseIP(v.local6));
-        break;
-      }
-      case 18: {
-        if (v.udpCsum !== undefined) w.u8(raw, v.udpCsum);
-        break;
-      }
-      case 19: {
-        if (v.udpZeroCsum6Tx !== undefined) w.u8(raw, v.udpZeroCsum6Tx);
-        break;
-      }
-      case 20: {
-        if (v.udpZeroCsum6Rx !== undefined) w.u8(raw, v.udpZeroCsum6Rx);
-        break;
-      }
-      case 21: {
-        if (v.remcsumTx !== undefined) w.u8(raw, v.remcsumTx);
-        break;
-      }
-      case 22: {
-        if (v.remcsumRx !== undefined) w.u8(raw, v.remcsumRx);
-        break;
-      }
-      case 23: {
-        if (v.gbp === true) w.flag(raw);
-        break;
-      }
-      case 24: {
-        if (v.remcsumNopartial === true) w.flag(raw);
-        break;
-      }
-      case 25: {
-        if (v.collectMetadata !== undefined) w.u8(raw, v.collectMetadata);
-        break;
-      }
-      case 26: {
-        if (v.label !== undefined) w.u32be(raw, v.label);
-        break;
-      }
-      case 27: {
-        if (v.gpe === true) w.flag(raw);
-        break;
-      }
-      case 28: {
-        if (v.ttlInherit !== undefined) w.u8(raw, v.ttlInherit);
-        break;
-      }
-      case 29: {
-        if (v.df !== undefined) w.u8(raw, encodeEnum(v.df, VxlanDf, 'linkinfo-vxlan-attrs.df'));
-        break;
-      }
-      case 30: {
-        if (v.vnifilter !== undefined) w.u8(raw, v.vnifilter);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.group !== undefined) w.binary(raw, parseIP(v.group));
+          break;
+        }
+        case 3: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
+        }
+        case 4: {
+          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          break;
+        }
+        case 5: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 6: {
+          if (v.tos !== undefined) w.u8(raw, v.tos);
+          break;
+        }
+        case 7: {
+          if (v.learning !== undefined) w.u8(raw, v.learning);
+          break;
+        }
+        case 8: {
+          if (v.ageing !== undefined) w.u32(raw, v.ageing);
+          break;
+        }
+        case 9: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 10: {
+          if (v.portRange !== undefined) {
+            const tr = v.portRange.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeIflaVxlanPortRange(w.view, at, v.portRange);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
+        }
+        case 11: {
+          if (v.proxy !== undefined) w.u8(raw, v.proxy);
+          break;
+        }
+        case 12: {
+          if (v.rsc !== undefined) w.u8(raw, v.rsc);
+          break;
+        }
+        case 13: {
+          if (v.l2miss !== undefined) w.u8(raw, v.l2miss);
+          break;
+        }
+        case 14: {
+          if (v.l3miss !== undefined) w.u8(raw, v.l3miss);
+          break;
+        }
+        case 15: {
+          if (v.port !== undefined) w.u16be(raw, v.port);
+          break;
+        }
+        case 16: {
+          if (v.group6 !== undefined) w.binary(raw, parseIP(v.group6));
+          break;
+        }
+        case 17: {
+          if (v.local6 !== undefined) w.binary(raw, parseIP(v.local6));
+          break;
+        }
+        case 18: {
+          if (v.udpCsum !== undefined) w.u8(raw, v.udpCsum);
+          break;
+        }
+        case 19: {
+          if (v.udpZeroCsum6Tx !== undefined) w.u8(raw, v.udpZeroCsum6Tx);
+          break;
+        }
+        case 20: {
+          if (v.udpZeroCsum6Rx !== undefined) w.u8(raw, v.udpZeroCsum6Rx);
+          break;
+        }
+        case 21: {
+          if (v.remcsumTx !== undefined) w.u8(raw, v.remcsumTx);
+          break;
+        }
+        case 22: {
+          if (v.remcsumRx !== undefined) w.u8(raw, v.remcsumRx);
+          break;
+        }
+        case 23: {
+          if (v.gbp === true) w.flag(raw);
+          break;
+        }
+        case 24: {
+          if (v.remcsumNopartial === true) w.flag(raw);
+          break;
+        }
+        case 25: {
+          if (v.collectMetadata !== undefined) w.u8(raw, v.collectMetadata);
+          break;
+        }
+        case 26: {
+          if (v.label !== undefined) w.u32be(raw, v.label);
+          break;
+        }
+        case 27: {
+          if (v.gpe === true) w.flag(raw);
+          break;
+        }
+        case 28: {
+          if (v.ttlInherit !== undefined) w.u8(raw, v.ttlInherit);
+          break;
+        }
+        case 29: {
+          if (v.df !== undefined) w.u8(raw, encodeEnum(v.df, VxlanDf));
+          break;
+        }
+        case 30: {
+          if (v.vnifilter !== undefined) w.u8(raw, v.vnifilter);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVxlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -10102,35 +10320,41 @@ const propListLinkAttrsOrder: readonly number[] = [-69, -68, -70, -71, 53, -1];
 function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: readonly number[], ordered: boolean): void {
   let nAltIfname = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 53: {
-        const a = v.altIfname;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.string(raw, x);
-          } else if (nAltIfname < a.length) {
-            const x = a[nAltIfname++]!;
-            w.string(raw, x);
-          }
-        }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) {
-            // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
-            const n = raw === -1 ? -1 : -2 - raw;
-            for (const x of u) {
-              const xt = x.type & TYPE_MASK;
-              if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 53: {
+          const a = v.altIfname;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.string(raw, x);
+            } else if (nAltIfname < a.length) {
+              const x = a[nAltIfname++]!;
+              w.string(raw, x);
             }
-          } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) {
+              // -1: the unknown attributes x-wire-order does not place; -2 - n: those of number n.
+              const n = raw === -1 ? -1 : -2 - raw;
+              for (const x of u) {
+                const xt = x.type & TYPE_MASK;
+                if (n === -1 ? !(xt === 67 || xt === 66 || xt === 68 || xt === 69) : xt === n) w.rawAttr(x);
+              }
+            } else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (propListLinkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -10174,7 +10398,11 @@ export type LinkMessageInput = { header: Partial<Ifinfomsg>; attrs: LinkAttrs };
 /** encodeLinkMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeLinkMessage(w: MessageWriter, m: LinkMessageInput): void {
   const at = w.reserve(16);
-  writeIfinfomsg(w.view, at, m.header);
+  try {
+    writeIfinfomsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ifinfomsg');
+  }
   encodeLinkAttrs(w, m.attrs);
 }
 
@@ -10199,7 +10427,11 @@ export type StatsMessageInput = { header: Partial<IfStatsMsg>; attrs: StatsAttrs
 /** encodeStatsMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeStatsMessage(w: MessageWriter, m: StatsMessageInput): void {
   const at = w.reserve(12);
-  writeIfStatsMsg(w.view, at, m.header);
+  try {
+    writeIfStatsMsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'if_stats_msg');
+  }
   encodeStatsAttrs(w, m.attrs);
 }
 
@@ -10817,7 +11049,7 @@ function decodeLinkinfoBondAttrsArpIpTargetItems(view: DataView, start: number, 
 /** encodeLinkinfoBondAttrsArpIpTargetItems writes the elements of `linkinfo-bond-attrs.arp-ip-target`; nested elements take the container's NLA_F_NESTED bit. */
 function encodeLinkinfoBondAttrsArpIpTargetItems(w: MessageWriter, nested: number, items: Array<IndexedItem<string>>): void {
   for (const it0 of items) {
-    w.binary(it0.index, parseIPv4Strict(it0.value, 'linkinfo-bond-attrs.arp-ip-target'));
+    w.binary(it0.index, parseIPv4Strict(it0.value));
   }
 }
 

@@ -158,9 +158,9 @@ export function readNdmsg(view: DataView, s: number, e: number): Ndmsg {
 export function writeNdmsg(view: DataView, at: number, v: Partial<Ndmsg>): void {
   view.setUint8(at, v.ndmFamily ?? 0);
   view.setInt32(at + 4, v.ndmIfindex ?? 0, true);
-  view.setUint16(at + 8, encodeFlags(v.ndmState ?? [], NudState, 'ndmsg.ndm-state'), true);
-  view.setUint8(at + 10, encodeFlags(v.ndmFlags ?? [], NtfFlags, 'ndmsg.ndm-flags'));
-  view.setUint8(at + 11, encodeEnum(v.ndmType ?? 0, RtmType, 'ndmsg.ndm-type'));
+  view.setUint16(at + 8, encodeFlags(v.ndmState ?? [], NudState, 'ndm-state'), true);
+  view.setUint8(at + 10, encodeFlags(v.ndmFlags ?? [], NtfFlags, 'ndm-flags'));
+  view.setUint8(at + 11, encodeEnum(v.ndmType ?? 0, RtmType, 'ndm-type'));
 }
 
 /**
@@ -399,90 +399,96 @@ const neighAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1
 
 function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
-        break;
-      }
-      case 2: {
-        if (v.lladdr !== undefined) w.binary(raw, parseMac(v.lladdr));
-        break;
-      }
-      case 3: {
-        if (v.cacheinfo !== undefined) {
-          const tr = v.cacheinfo.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeNdaCacheinfo(w.view, at, v.cacheinfo);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.probes !== undefined) w.u32(raw, v.probes);
-        break;
-      }
-      case 5: {
-        if (v.vlan !== undefined) w.u16(raw, v.vlan);
-        break;
-      }
-      case 6: {
-        if (v.port !== undefined) w.u16be(raw, v.port);
-        break;
-      }
-      case 7: {
-        if (v.vni !== undefined) w.u32(raw, v.vni);
-        break;
-      }
-      case 8: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 9: {
-        if (v.master !== undefined) w.u32(raw, v.master);
-        break;
-      }
-      case 10: {
-        if (v.linkNetnsid !== undefined) w.s32(raw, v.linkNetnsid);
-        break;
-      }
-      case 11: {
-        if (v.srcVni !== undefined) w.u32(raw, v.srcVni);
-        break;
-      }
-      case 12: {
-        if (v.protocol !== undefined) w.u8(raw, v.protocol);
-        break;
-      }
-      case 13: {
-        if (v.nhId !== undefined) w.u32(raw, v.nhId);
-        break;
-      }
-      case 14: {
-        if (v.fdbExtAttrs !== undefined) w.binary(raw, v.fdbExtAttrs);
-        break;
-      }
-      case 15: {
-        if (v.flagsExt !== undefined) w.u32(raw, encodeFlags(v.flagsExt, NtfExtFlags, 'neigh-attrs.flags-ext'));
-        break;
-      }
-      case 16: {
-        if (v.ndmStateMask !== undefined) w.u16(raw, encodeFlags(v.ndmStateMask, NudState, 'neigh-attrs.ndm-state-mask'));
-        break;
-      }
-      case 17: {
-        if (v.ndmFlagsMask !== undefined) w.u8(raw, encodeFlags(v.ndmFlagsMask, NtfFlags, 'neigh-attrs.ndm-flags-mask'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.lladdr !== undefined) w.binary(raw, parseMac(v.lladdr));
+          break;
+        }
+        case 3: {
+          if (v.cacheinfo !== undefined) {
+            const tr = v.cacheinfo.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeNdaCacheinfo(w.view, at, v.cacheinfo);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
+        }
+        case 4: {
+          if (v.probes !== undefined) w.u32(raw, v.probes);
+          break;
+        }
+        case 5: {
+          if (v.vlan !== undefined) w.u16(raw, v.vlan);
+          break;
+        }
+        case 6: {
+          if (v.port !== undefined) w.u16be(raw, v.port);
+          break;
+        }
+        case 7: {
+          if (v.vni !== undefined) w.u32(raw, v.vni);
+          break;
+        }
+        case 8: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 9: {
+          if (v.master !== undefined) w.u32(raw, v.master);
+          break;
+        }
+        case 10: {
+          if (v.linkNetnsid !== undefined) w.s32(raw, v.linkNetnsid);
+          break;
+        }
+        case 11: {
+          if (v.srcVni !== undefined) w.u32(raw, v.srcVni);
+          break;
+        }
+        case 12: {
+          if (v.protocol !== undefined) w.u8(raw, v.protocol);
+          break;
+        }
+        case 13: {
+          if (v.nhId !== undefined) w.u32(raw, v.nhId);
+          break;
+        }
+        case 14: {
+          if (v.fdbExtAttrs !== undefined) w.binary(raw, v.fdbExtAttrs);
+          break;
+        }
+        case 15: {
+          if (v.flagsExt !== undefined) w.u32(raw, encodeFlags(v.flagsExt, NtfExtFlags));
+          break;
+        }
+        case 16: {
+          if (v.ndmStateMask !== undefined) w.u16(raw, encodeFlags(v.ndmStateMask, NudState));
+          break;
+        }
+        case 17: {
+          if (v.ndmFlagsMask !== undefined) w.u8(raw, encodeFlags(v.ndmFlagsMask, NtfFlags));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (neighAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -526,7 +532,11 @@ export type NeighMessageInput = { header: Partial<Ndmsg>; attrs: NeighAttrs };
 /** encodeNeighMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeNeighMessage(w: MessageWriter, m: NeighMessageInput): void {
   const at = w.reserve(12);
-  writeNdmsg(w.view, at, m.header);
+  try {
+    writeNdmsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ndmsg');
+  }
   encodeNeighAttrs(w, m.attrs);
 }
 

@@ -114,7 +114,7 @@ export function writeRtmsg(view: DataView, at: number, v: Partial<Rtmsg>): void 
   view.setUint8(at + 4, v.rtmTable ?? 0);
   view.setUint8(at + 5, v.rtmProtocol ?? 0);
   view.setUint8(at + 6, v.rtmScope ?? 0);
-  view.setUint8(at + 7, encodeEnum(v.rtmType ?? 0, RtmType, 'rtmsg.rtm-type'));
+  view.setUint8(at + 7, encodeEnum(v.rtmType ?? 0, RtmType, 'rtm-type'));
   view.setUint32(at + 8, v.rtmFlags ?? 0, true);
 }
 
@@ -442,142 +442,148 @@ const routeAttrsOrder: readonly number[] = [15, 1, 2, 3, 6, 8, 7, 30, 5, 18, 4, 
 
 function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.rtaDst !== undefined) w.binary(raw, parseIP(v.rtaDst));
-        break;
-      }
-      case 2: {
-        if (v.rtaSrc !== undefined) w.binary(raw, parseIP(v.rtaSrc));
-        break;
-      }
-      case 3: {
-        if (v.rtaIif !== undefined) w.u32(raw, v.rtaIif);
-        break;
-      }
-      case 4: {
-        if (v.rtaOif !== undefined) w.u32(raw, v.rtaOif);
-        break;
-      }
-      case 5: {
-        if (v.rtaGateway !== undefined) w.binary(raw, parseIP(v.rtaGateway));
-        break;
-      }
-      case 6: {
-        if (v.rtaPriority !== undefined) w.u32(raw, v.rtaPriority);
-        break;
-      }
-      case 7: {
-        if (v.rtaPrefsrc !== undefined) w.binary(raw, parseIP(v.rtaPrefsrc));
-        break;
-      }
-      case 8: {
-        if (v.rtaMetrics !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeRtaMetrics(w, v.rtaMetrics);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.rtaDst !== undefined) w.binary(raw, parseIP(v.rtaDst));
+          break;
         }
-        break;
-      }
-      case 9: {
-        if (v.rtaMultipath !== undefined) w.binary(raw, v.rtaMultipath);
-        break;
-      }
-      case 10: {
-        if (v.rtaProtoinfo !== undefined) w.binary(raw, v.rtaProtoinfo);
-        break;
-      }
-      case 11: {
-        if (v.rtaFlow !== undefined) w.u32(raw, v.rtaFlow);
-        break;
-      }
-      case 12: {
-        if (v.rtaCacheinfo !== undefined) {
-          const tr = v.rtaCacheinfo.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeRtaCacheinfo(w.view, at, v.rtaCacheinfo);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 2: {
+          if (v.rtaSrc !== undefined) w.binary(raw, parseIP(v.rtaSrc));
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.rtaSession !== undefined) w.binary(raw, v.rtaSession);
-        break;
-      }
-      case 14: {
-        if (v.rtaMpAlgo !== undefined) w.binary(raw, v.rtaMpAlgo);
-        break;
-      }
-      case 15: {
-        if (v.rtaTable !== undefined) w.u32(raw, v.rtaTable);
-        break;
-      }
-      case 16: {
-        if (v.rtaMark !== undefined) w.u32(raw, v.rtaMark);
-        break;
-      }
-      case 17: {
-        if (v.rtaMfcStats !== undefined) w.binary(raw, v.rtaMfcStats);
-        break;
-      }
-      case 18: {
-        if (v.rtaVia !== undefined) w.binary(raw, v.rtaVia);
-        break;
-      }
-      case 19: {
-        if (v.rtaNewdst !== undefined) w.binary(raw, v.rtaNewdst);
-        break;
-      }
-      case 20: {
-        if (v.rtaPref !== undefined) w.u8(raw, v.rtaPref);
-        break;
-      }
-      case 21: {
-        if (v.rtaEncapType !== undefined) w.u16(raw, v.rtaEncapType);
-        break;
-      }
-      case 22: {
-        if (v.rtaEncap !== undefined) w.binary(raw, v.rtaEncap);
-        break;
-      }
-      case 23: {
-        if (v.rtaExpires !== undefined) w.u32(raw, v.rtaExpires);
-        break;
-      }
-      case 25: {
-        if (v.rtaUid !== undefined) w.u32(raw, v.rtaUid);
-        break;
-      }
-      case 26: {
-        if (v.rtaTtlPropagate !== undefined) w.u8(raw, v.rtaTtlPropagate);
-        break;
-      }
-      case 27: {
-        if (v.rtaIpProto !== undefined) w.u8(raw, v.rtaIpProto);
-        break;
-      }
-      case 28: {
-        if (v.rtaSport !== undefined) w.u16(raw, v.rtaSport);
-        break;
-      }
-      case 29: {
-        if (v.rtaDport !== undefined) w.u16(raw, v.rtaDport);
-        break;
-      }
-      case 30: {
-        if (v.rtaNhId !== undefined) w.u32(raw, v.rtaNhId);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.rtaIif !== undefined) w.u32(raw, v.rtaIif);
+          break;
+        }
+        case 4: {
+          if (v.rtaOif !== undefined) w.u32(raw, v.rtaOif);
+          break;
+        }
+        case 5: {
+          if (v.rtaGateway !== undefined) w.binary(raw, parseIP(v.rtaGateway));
+          break;
+        }
+        case 6: {
+          if (v.rtaPriority !== undefined) w.u32(raw, v.rtaPriority);
+          break;
+        }
+        case 7: {
+          if (v.rtaPrefsrc !== undefined) w.binary(raw, parseIP(v.rtaPrefsrc));
+          break;
+        }
+        case 8: {
+          if (v.rtaMetrics !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeRtaMetrics(w, v.rtaMetrics);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 9: {
+          if (v.rtaMultipath !== undefined) w.binary(raw, v.rtaMultipath);
+          break;
+        }
+        case 10: {
+          if (v.rtaProtoinfo !== undefined) w.binary(raw, v.rtaProtoinfo);
+          break;
+        }
+        case 11: {
+          if (v.rtaFlow !== undefined) w.u32(raw, v.rtaFlow);
+          break;
+        }
+        case 12: {
+          if (v.rtaCacheinfo !== undefined) {
+            const tr = v.rtaCacheinfo.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeRtaCacheinfo(w.view, at, v.rtaCacheinfo);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
+        }
+        case 13: {
+          if (v.rtaSession !== undefined) w.binary(raw, v.rtaSession);
+          break;
+        }
+        case 14: {
+          if (v.rtaMpAlgo !== undefined) w.binary(raw, v.rtaMpAlgo);
+          break;
+        }
+        case 15: {
+          if (v.rtaTable !== undefined) w.u32(raw, v.rtaTable);
+          break;
+        }
+        case 16: {
+          if (v.rtaMark !== undefined) w.u32(raw, v.rtaMark);
+          break;
+        }
+        case 17: {
+          if (v.rtaMfcStats !== undefined) w.binary(raw, v.rtaMfcStats);
+          break;
+        }
+        case 18: {
+          if (v.rtaVia !== undefined) w.binary(raw, v.rtaVia);
+          break;
+        }
+        case 19: {
+          if (v.rtaNewdst !== undefined) w.binary(raw, v.rtaNewdst);
+          break;
+        }
+        case 20: {
+          if (v.rtaPref !== undefined) w.u8(raw, v.rtaPref);
+          break;
+        }
+        case 21: {
+          if (v.rtaEncapType !== undefined) w.u16(raw, v.rtaEncapType);
+          break;
+        }
+        case 22: {
+          if (v.rtaEncap !== undefined) w.binary(raw, v.rtaEncap);
+          break;
+        }
+        case 23: {
+          if (v.rtaExpires !== undefined) w.u32(raw, v.rtaExpires);
+          break;
+        }
+        case 25: {
+          if (v.rtaUid !== undefined) w.u32(raw, v.rtaUid);
+          break;
+        }
+        case 26: {
+          if (v.rtaTtlPropagate !== undefined) w.u8(raw, v.rtaTtlPropagate);
+          break;
+        }
+        case 27: {
+          if (v.rtaIpProto !== undefined) w.u8(raw, v.rtaIpProto);
+          break;
+        }
+        case 28: {
+          if (v.rtaSport !== undefined) w.u16(raw, v.rtaSport);
+          break;
+        }
+        case 29: {
+          if (v.rtaDport !== undefined) w.u16(raw, v.rtaDport);
+          break;
+        }
+        case 30: {
+          if (v.rtaNhId !== undefined) w.u32(raw, v.rtaNhId);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (routeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -784,85 +790,91 @@ const rtaMetricsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1
 
 function putRtaMetrics(w: MessageWriter, v: RtaMetrics, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.rtaxLock !== undefined) w.u32(raw, v.rtaxLock);
-        break;
-      }
-      case 2: {
-        if (v.rtaxMtu !== undefined) w.u32(raw, v.rtaxMtu);
-        break;
-      }
-      case 3: {
-        if (v.rtaxWindow !== undefined) w.u32(raw, v.rtaxWindow);
-        break;
-      }
-      case 4: {
-        if (v.rtaxRtt !== undefined) w.u32(raw, v.rtaxRtt);
-        break;
-      }
-      case 5: {
-        if (v.rtaxRttvar !== undefined) w.u32(raw, v.rtaxRttvar);
-        break;
-      }
-      case 6: {
-        if (v.rtaxSsthresh !== undefined) w.u32(raw, v.rtaxSsthresh);
-        break;
-      }
-      case 7: {
-        if (v.rtaxCwnd !== undefined) w.u32(raw, v.rtaxCwnd);
-        break;
-      }
-      case 8: {
-        if (v.rtaxAdvmss !== undefined) w.u32(raw, v.rtaxAdvmss);
-        break;
-      }
-      case 9: {
-        if (v.rtaxReordering !== undefined) w.u32(raw, v.rtaxReordering);
-        break;
-      }
-      case 10: {
-        if (v.rtaxHoplimit !== undefined) w.u32(raw, v.rtaxHoplimit);
-        break;
-      }
-      case 11: {
-        if (v.rtaxInitcwnd !== undefined) w.u32(raw, v.rtaxInitcwnd);
-        break;
-      }
-      case 12: {
-        if (v.rtaxFeatures !== undefined) w.u32(raw, v.rtaxFeatures);
-        break;
-      }
-      case 13: {
-        if (v.rtaxRtoMin !== undefined) w.u32(raw, v.rtaxRtoMin);
-        break;
-      }
-      case 14: {
-        if (v.rtaxInitrwnd !== undefined) w.u32(raw, v.rtaxInitrwnd);
-        break;
-      }
-      case 15: {
-        if (v.rtaxQuickack !== undefined) w.u32(raw, v.rtaxQuickack);
-        break;
-      }
-      case 16: {
-        if (v.rtaxCcAlgo !== undefined) w.string(raw, v.rtaxCcAlgo);
-        break;
-      }
-      case 17: {
-        if (v.rtaxFastopenNoCookie !== undefined) w.u32(raw, v.rtaxFastopenNoCookie);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.rtaxLock !== undefined) w.u32(raw, v.rtaxLock);
+          break;
+        }
+        case 2: {
+          if (v.rtaxMtu !== undefined) w.u32(raw, v.rtaxMtu);
+          break;
+        }
+        case 3: {
+          if (v.rtaxWindow !== undefined) w.u32(raw, v.rtaxWindow);
+          break;
+        }
+        case 4: {
+          if (v.rtaxRtt !== undefined) w.u32(raw, v.rtaxRtt);
+          break;
+        }
+        case 5: {
+          if (v.rtaxRttvar !== undefined) w.u32(raw, v.rtaxRttvar);
+          break;
+        }
+        case 6: {
+          if (v.rtaxSsthresh !== undefined) w.u32(raw, v.rtaxSsthresh);
+          break;
+        }
+        case 7: {
+          if (v.rtaxCwnd !== undefined) w.u32(raw, v.rtaxCwnd);
+          break;
+        }
+        case 8: {
+          if (v.rtaxAdvmss !== undefined) w.u32(raw, v.rtaxAdvmss);
+          break;
+        }
+        case 9: {
+          if (v.rtaxReordering !== undefined) w.u32(raw, v.rtaxReordering);
+          break;
+        }
+        case 10: {
+          if (v.rtaxHoplimit !== undefined) w.u32(raw, v.rtaxHoplimit);
+          break;
+        }
+        case 11: {
+          if (v.rtaxInitcwnd !== undefined) w.u32(raw, v.rtaxInitcwnd);
+          break;
+        }
+        case 12: {
+          if (v.rtaxFeatures !== undefined) w.u32(raw, v.rtaxFeatures);
+          break;
+        }
+        case 13: {
+          if (v.rtaxRtoMin !== undefined) w.u32(raw, v.rtaxRtoMin);
+          break;
+        }
+        case 14: {
+          if (v.rtaxInitrwnd !== undefined) w.u32(raw, v.rtaxInitrwnd);
+          break;
+        }
+        case 15: {
+          if (v.rtaxQuickack !== undefined) w.u32(raw, v.rtaxQuickack);
+          break;
+        }
+        case 16: {
+          if (v.rtaxCcAlgo !== undefined) w.string(raw, v.rtaxCcAlgo);
+          break;
+        }
+        case 17: {
+          if (v.rtaxFastopenNoCookie !== undefined) w.u32(raw, v.rtaxFastopenNoCookie);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (rtaMetricsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -906,7 +918,11 @@ export type RouteMessageInput = { header: Partial<Rtmsg>; attrs: RouteAttrs };
 /** encodeRouteMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeRouteMessage(w: MessageWriter, m: RouteMessageInput): void {
   const at = w.reserve(12);
-  writeRtmsg(w.view, at, m.header);
+  try {
+    writeRtmsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'rtmsg');
+  }
   encodeRouteAttrs(w, m.attrs);
 }
 

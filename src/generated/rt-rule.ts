@@ -121,8 +121,8 @@ export function writeFibRuleHdr(view: DataView, at: number, v: Partial<FibRuleHd
   view.setUint8(at + 2, v.srcLen ?? 0);
   view.setUint8(at + 3, v.tos ?? 0);
   view.setUint8(at + 4, v.table ?? 0);
-  view.setUint8(at + 7, encodeEnum(v.action ?? 0, FrAct, 'fib-rule-hdr.action'));
-  view.setUint32(at + 8, encodeFlags(v.flags ?? [], FibRuleFlags, 'fib-rule-hdr.flags'), true);
+  view.setUint8(at + 7, encodeEnum(v.action ?? 0, FrAct, 'action'));
+  view.setUint32(at + 8, encodeFlags(v.flags ?? [], FibRuleFlags, 'flags'), true);
 }
 
 /**
@@ -449,132 +449,138 @@ const ruleAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 10, 11, 12, 13, 14, 15
 
 function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
-        break;
-      }
-      case 2: {
-        if (v.src !== undefined) w.binary(raw, parseIP(v.src));
-        break;
-      }
-      case 3: {
-        if (v.iifname !== undefined) w.string(raw, v.iifname);
-        break;
-      }
-      case 4: {
-        if (v.goto !== undefined) w.u32(raw, v.goto);
-        break;
-      }
-      case 6: {
-        if (v.priority !== undefined) w.u32(raw, v.priority);
-        break;
-      }
-      case 10: {
-        if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
-        break;
-      }
-      case 11: {
-        if (v.flow !== undefined) w.u32(raw, v.flow);
-        break;
-      }
-      case 12: {
-        if (v.tunId !== undefined) w.u64be(raw, v.tunId);
-        break;
-      }
-      case 13: {
-        if (v.suppressIfgroup !== undefined) w.u32(raw, v.suppressIfgroup);
-        break;
-      }
-      case 14: {
-        if (v.suppressPrefixlen !== undefined) w.u32(raw, v.suppressPrefixlen);
-        break;
-      }
-      case 15: {
-        if (v.table !== undefined) w.u32(raw, v.table);
-        break;
-      }
-      case 16: {
-        if (v.fwmask !== undefined) w.u32(raw, v.fwmask);
-        break;
-      }
-      case 17: {
-        if (v.oifname !== undefined) w.string(raw, v.oifname);
-        break;
-      }
-      case 19: {
-        if (v.l3mdev !== undefined) w.u8(raw, v.l3mdev);
-        break;
-      }
-      case 20: {
-        if (v.uidRange !== undefined) {
-          const tr = v.uidRange.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeFibRuleUidRange(w.view, at, v.uidRange);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
+          break;
         }
-        break;
-      }
-      case 21: {
-        if (v.protocol !== undefined) w.u8(raw, v.protocol);
-        break;
-      }
-      case 22: {
-        if (v.ipProto !== undefined) w.u8(raw, v.ipProto);
-        break;
-      }
-      case 23: {
-        if (v.sportRange !== undefined) {
-          const tr = v.sportRange.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeFibRulePortRange(w.view, at, v.sportRange);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 2: {
+          if (v.src !== undefined) w.binary(raw, parseIP(v.src));
+          break;
         }
-        break;
-      }
-      case 24: {
-        if (v.dportRange !== undefined) {
-          const tr = v.dportRange.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeFibRulePortRange(w.view, at, v.dportRange);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+        case 3: {
+          if (v.iifname !== undefined) w.string(raw, v.iifname);
+          break;
         }
-        break;
-      }
-      case 25: {
-        if (v.dscp !== undefined) w.u8(raw, v.dscp);
-        break;
-      }
-      case 26: {
-        if (v.flowlabel !== undefined) w.u32be(raw, v.flowlabel);
-        break;
-      }
-      case 27: {
-        if (v.flowlabelMask !== undefined) w.u32be(raw, v.flowlabelMask);
-        break;
-      }
-      case 28: {
-        if (v.sportMask !== undefined) w.u16(raw, v.sportMask);
-        break;
-      }
-      case 29: {
-        if (v.dportMask !== undefined) w.u16(raw, v.dportMask);
-        break;
-      }
-      case 30: {
-        if (v.dscpMask !== undefined) w.u8(raw, v.dscpMask);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.goto !== undefined) w.u32(raw, v.goto);
+          break;
+        }
+        case 6: {
+          if (v.priority !== undefined) w.u32(raw, v.priority);
+          break;
+        }
+        case 10: {
+          if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
+          break;
+        }
+        case 11: {
+          if (v.flow !== undefined) w.u32(raw, v.flow);
+          break;
+        }
+        case 12: {
+          if (v.tunId !== undefined) w.u64be(raw, v.tunId);
+          break;
+        }
+        case 13: {
+          if (v.suppressIfgroup !== undefined) w.u32(raw, v.suppressIfgroup);
+          break;
+        }
+        case 14: {
+          if (v.suppressPrefixlen !== undefined) w.u32(raw, v.suppressPrefixlen);
+          break;
+        }
+        case 15: {
+          if (v.table !== undefined) w.u32(raw, v.table);
+          break;
+        }
+        case 16: {
+          if (v.fwmask !== undefined) w.u32(raw, v.fwmask);
+          break;
+        }
+        case 17: {
+          if (v.oifname !== undefined) w.string(raw, v.oifname);
+          break;
+        }
+        case 19: {
+          if (v.l3mdev !== undefined) w.u8(raw, v.l3mdev);
+          break;
+        }
+        case 20: {
+          if (v.uidRange !== undefined) {
+            const tr = v.uidRange.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeFibRuleUidRange(w.view, at, v.uidRange);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        case 21: {
+          if (v.protocol !== undefined) w.u8(raw, v.protocol);
+          break;
+        }
+        case 22: {
+          if (v.ipProto !== undefined) w.u8(raw, v.ipProto);
+          break;
+        }
+        case 23: {
+          if (v.sportRange !== undefined) {
+            const tr = v.sportRange.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeFibRulePortRange(w.view, at, v.sportRange);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
+        }
+        case 24: {
+          if (v.dportRange !== undefined) {
+            const tr = v.dportRange.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeFibRulePortRange(w.view, at, v.dportRange);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
+        }
+        case 25: {
+          if (v.dscp !== undefined) w.u8(raw, v.dscp);
+          break;
+        }
+        case 26: {
+          if (v.flowlabel !== undefined) w.u32be(raw, v.flowlabel);
+          break;
+        }
+        case 27: {
+          if (v.flowlabelMask !== undefined) w.u32be(raw, v.flowlabelMask);
+          break;
+        }
+        case 28: {
+          if (v.sportMask !== undefined) w.u16(raw, v.sportMask);
+          break;
+        }
+        case 29: {
+          if (v.dportMask !== undefined) w.u16(raw, v.dportMask);
+          break;
+        }
+        case 30: {
+          if (v.dscpMask !== undefined) w.u8(raw, v.dscpMask);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (ruleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -618,7 +624,11 @@ export type RuleMessageInput = { header: Partial<FibRuleHdr>; attrs: RuleAttrs }
 /** encodeRuleMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeRuleMessage(w: MessageWriter, m: RuleMessageInput): void {
   const at = w.reserve(12);
-  writeFibRuleHdr(w.view, at, m.header);
+  try {
+    writeFibRuleHdr(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'fib-rule-hdr');
+  }
   encodeRuleAttrs(w, m.attrs);
 }
 

@@ -3064,7 +3064,8 @@ export function decodeTcOptionsMsg(view: DataView, s: number, e: number, selecto
 /**
  * encodeTcOptionsMsg writes `value` as attribute `raw`, in the format `selector` names.
  * `ordered`: `raw` came from a decoded `order` and carries its flag bits as sent.
- * Throws EncodeError when the selector has no format and `value` is not raw bytes.
+ * Throws EncodeError when the selector has no format and `value` is not raw bytes, and
+ * for values that cannot be encoded (their path starts `(selector)`).
  */
 export function encodeTcOptionsMsg(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: TcOptionsMsg): void {
   if (value instanceof Uint8Array && !ordered) {
@@ -3075,281 +3076,284 @@ export function encodeTcOptionsMsg(w: MessageWriter, raw: number, ordered: boole
     w.binary(raw, value);
     return;
   }
-  switch (selector) {
-    case 'basic':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcBasicAttrs(w, value as TcBasicAttrs);
-      w.nestEnd(tok);
-      return;
+  try {
+    switch (selector) {
+      case 'basic':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcBasicAttrs(w, value as TcBasicAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'bpf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcBpfAttrs(w, value as TcBpfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'bfifo':
+      case 'pfifo':
+      case 'pfifo_head_drop':
+      {
+        const v = value as TcFifoQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+        writeTcFifoQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 4);
+        return;
+      }
+      case 'cake':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcCakeAttrs(w, value as TcCakeAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'cbs':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcCbsAttrs(w, value as TcCbsAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'cgroup':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcCgroupAttrs(w, value as TcCgroupAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'choke':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcChokeAttrs(w, value as TcChokeAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'codel':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcCodelAttrs(w, value as TcCodelAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'drr':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcDrrAttrs(w, value as TcDrrAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'etf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcEtfAttrs(w, value as TcEtfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ets':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcEtsAttrs(w, value as TcEtsAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'flow':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFlowAttrs(w, value as TcFlowAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'flower':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFlowerAttrs(w, value as TcFlowerAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'fq':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFqAttrs(w, value as TcFqAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'fq_codel':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFqCodelAttrs(w, value as TcFqCodelAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'fq_pie':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFqPieAttrs(w, value as TcFqPieAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'fw':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcFwAttrs(w, value as TcFwAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'gred':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcGredAttrs(w, value as TcGredAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'hfsc':
+      {
+        const v = value as TcHfscQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
+        writeTcHfscQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 2);
+        return;
+      }
+      case 'hhf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcHhfAttrs(w, value as TcHhfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'htb':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcHtbAttrs(w, value as TcHtbAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'matchall':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcMatchallAttrs(w, value as TcMatchallAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'mqprio':
+      {
+        const v = value as TcMqprioQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 82 + (tr === undefined ? 0 : tr.length));
+        writeTcMqprioQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 82);
+        return;
+      }
+      case 'multiq':
+      {
+        const v = value as TcMultiqQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+        writeTcMultiqQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 4);
+        return;
+      }
+      case 'netem':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcNetemMessage(w, value as TcNetemMessage);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'pfifo_fast':
+      case 'prio':
+      {
+        const v = value as TcPrioQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+        writeTcPrioQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 20);
+        return;
+      }
+      case 'pie':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcPieAttrs(w, value as TcPieAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'plug':
+      {
+        const v = value as TcPlugQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+        writeTcPlugQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 8);
+        return;
+      }
+      case 'qfq':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcQfqAttrs(w, value as TcQfqAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'red':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcRedAttrs(w, value as TcRedAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'route':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcRouteAttrs(w, value as TcRouteAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'sfb':
+      {
+        const v = value as TcSfbQopt;
+        const tr = v.trailing;
+        const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+        writeTcSfbQopt(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 36);
+        return;
+      }
+      case 'sfq':
+      {
+        const v = value as TcSfqQoptV1;
+        const tr = v.trailing;
+        const at = w.attr(raw, 72 + (tr === undefined ? 0 : tr.length));
+        writeTcSfqQoptV1(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 72);
+        return;
+      }
+      case 'taprio':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcTaprioAttrs(w, value as TcTaprioAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'tbf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcTbfAttrs(w, value as TcTbfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'u32':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcU32Attrs(w, value as TcU32Attrs);
+        w.nestEnd(tok);
+        return;
+      }
     }
-    case 'bpf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcBpfAttrs(w, value as TcBpfAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'bfifo':
-    case 'pfifo':
-    case 'pfifo_head_drop':
-    {
-      const v = value as TcFifoQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-      writeTcFifoQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 4);
-      return;
-    }
-    case 'cake':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcCakeAttrs(w, value as TcCakeAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'cbs':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcCbsAttrs(w, value as TcCbsAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'cgroup':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcCgroupAttrs(w, value as TcCgroupAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'choke':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcChokeAttrs(w, value as TcChokeAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'codel':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcCodelAttrs(w, value as TcCodelAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'drr':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcDrrAttrs(w, value as TcDrrAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'etf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcEtfAttrs(w, value as TcEtfAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ets':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcEtsAttrs(w, value as TcEtsAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'flow':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFlowAttrs(w, value as TcFlowAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'flower':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFlowerAttrs(w, value as TcFlowerAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'fq':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFqAttrs(w, value as TcFqAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'fq_codel':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFqCodelAttrs(w, value as TcFqCodelAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'fq_pie':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFqPieAttrs(w, value as TcFqPieAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'fw':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcFwAttrs(w, value as TcFwAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'gred':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcGredAttrs(w, value as TcGredAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'hfsc':
-    {
-      const v = value as TcHfscQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
-      writeTcHfscQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 2);
-      return;
-    }
-    case 'hhf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcHhfAttrs(w, value as TcHhfAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'htb':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcHtbAttrs(w, value as TcHtbAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'matchall':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcMatchallAttrs(w, value as TcMatchallAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'mqprio':
-    {
-      const v = value as TcMqprioQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 82 + (tr === undefined ? 0 : tr.length));
-      writeTcMqprioQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 82);
-      return;
-    }
-    case 'multiq':
-    {
-      const v = value as TcMultiqQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-      writeTcMultiqQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 4);
-      return;
-    }
-    case 'netem':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcNetemMessage(w, value as TcNetemMessage);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'pfifo_fast':
-    case 'prio':
-    {
-      const v = value as TcPrioQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-      writeTcPrioQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 20);
-      return;
-    }
-    case 'pie':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcPieAttrs(w, value as TcPieAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'plug':
-    {
-      const v = value as TcPlugQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-      writeTcPlugQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 8);
-      return;
-    }
-    case 'qfq':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcQfqAttrs(w, value as TcQfqAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'red':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcRedAttrs(w, value as TcRedAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'route':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcRouteAttrs(w, value as TcRouteAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'sfb':
-    {
-      const v = value as TcSfbQopt;
-      const tr = v.trailing;
-      const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-      writeTcSfbQopt(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 36);
-      return;
-    }
-    case 'sfq':
-    {
-      const v = value as TcSfqQoptV1;
-      const tr = v.trailing;
-      const at = w.attr(raw, 72 + (tr === undefined ? 0 : tr.length));
-      writeTcSfqQoptV1(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 72);
-      return;
-    }
-    case 'taprio':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcTaprioAttrs(w, value as TcTaprioAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'tbf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcTbfAttrs(w, value as TcTbfAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'u32':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcU32Attrs(w, value as TcU32Attrs);
-      w.nestEnd(tok);
-      return;
-    }
-    default:
-      throw new EncodeError(`no format for ${String(selector)}`, 'tc-options-msg');
+  } catch (err) {
+    throw inAttr(err, `(${selector})`);
   }
+  throw new EncodeError(`no tc-options-msg format for ${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes`);
 }
 
 /**
@@ -3411,7 +3415,8 @@ export function decodeTcActOptionsMsg(view: DataView, s: number, e: number, sele
 /**
  * encodeTcActOptionsMsg writes `value` as attribute `raw`, in the format `selector` names.
  * `ordered`: `raw` came from a decoded `order` and carries its flag bits as sent.
- * Throws EncodeError when the selector has no format and `value` is not raw bytes.
+ * Throws EncodeError when the selector has no format and `value` is not raw bytes, and
+ * for values that cannot be encoded (their path starts `(selector)`).
  */
 export function encodeTcActOptionsMsg(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: TcActOptionsMsg): void {
   if (value instanceof Uint8Array && !ordered) {
@@ -3422,143 +3427,146 @@ export function encodeTcActOptionsMsg(w: MessageWriter, raw: number, ordered: bo
     w.binary(raw, value);
     return;
   }
-  switch (selector) {
-    case 'bpf':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActBpfAttrs(w, value as TcActBpfAttrs);
-      w.nestEnd(tok);
-      return;
+  try {
+    switch (selector) {
+      case 'bpf':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActBpfAttrs(w, value as TcActBpfAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'connmark':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActConnmarkAttrs(w, value as TcActConnmarkAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'csum':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActCsumAttrs(w, value as TcActCsumAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ct':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActCtAttrs(w, value as TcActCtAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ctinfo':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActCtinfoAttrs(w, value as TcActCtinfoAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'gact':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActGactAttrs(w, value as TcActGactAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'gate':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActGateAttrs(w, value as TcActGateAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'ife':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActIfeAttrs(w, value as TcActIfeAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'mirred':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActMirredAttrs(w, value as TcActMirredAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'mpls':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActMplsAttrs(w, value as TcActMplsAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'nat':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActNatAttrs(w, value as TcActNatAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'pedit':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActPeditAttrs(w, value as TcActPeditAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'police':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActPoliceAttrs(w, value as TcActPoliceAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'sample':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActSampleAttrs(w, value as TcActSampleAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'simple':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActSimpleAttrs(w, value as TcActSimpleAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'skbedit':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActSkbeditAttrs(w, value as TcActSkbeditAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'skbmod':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActSkbmodAttrs(w, value as TcActSkbmodAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'tunnel_key':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActTunnelKeyAttrs(w, value as TcActTunnelKeyAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'vlan':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcActVlanAttrs(w, value as TcActVlanAttrs);
+        w.nestEnd(tok);
+        return;
+      }
     }
-    case 'connmark':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActConnmarkAttrs(w, value as TcActConnmarkAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'csum':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActCsumAttrs(w, value as TcActCsumAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ct':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActCtAttrs(w, value as TcActCtAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ctinfo':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActCtinfoAttrs(w, value as TcActCtinfoAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'gact':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActGactAttrs(w, value as TcActGactAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'gate':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActGateAttrs(w, value as TcActGateAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'ife':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActIfeAttrs(w, value as TcActIfeAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'mirred':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActMirredAttrs(w, value as TcActMirredAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'mpls':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActMplsAttrs(w, value as TcActMplsAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'nat':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActNatAttrs(w, value as TcActNatAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'pedit':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActPeditAttrs(w, value as TcActPeditAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'police':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActPoliceAttrs(w, value as TcActPoliceAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'sample':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActSampleAttrs(w, value as TcActSampleAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'simple':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActSimpleAttrs(w, value as TcActSimpleAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'skbedit':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActSkbeditAttrs(w, value as TcActSkbeditAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'skbmod':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActSkbmodAttrs(w, value as TcActSkbmodAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'tunnel_key':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActTunnelKeyAttrs(w, value as TcActTunnelKeyAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    case 'vlan':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcActVlanAttrs(w, value as TcActVlanAttrs);
-      w.nestEnd(tok);
-      return;
-    }
-    default:
-      throw new EncodeError(`no format for ${String(selector)}`, 'tc-act-options-msg');
+  } catch (err) {
+    throw inAttr(err, `(${selector})`);
   }
+  throw new EncodeError(`no tc-act-options-msg format for ${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes`);
 }
 
 /**
@@ -3604,7 +3612,8 @@ export function decodeTcaStatsAppMsg(view: DataView, s: number, e: number, selec
 /**
  * encodeTcaStatsAppMsg writes `value` as attribute `raw`, in the format `selector` names.
  * `ordered`: `raw` came from a decoded `order` and carries its flag bits as sent.
- * Throws EncodeError when the selector has no format and `value` is not raw bytes.
+ * Throws EncodeError when the selector has no format and `value` is not raw bytes, and
+ * for values that cannot be encoded (their path starts `(selector)`).
  */
 export function encodeTcaStatsAppMsg(w: MessageWriter, raw: number, ordered: boolean, selector: string | undefined, value: TcaStatsAppMsg): void {
   if (value instanceof Uint8Array && !ordered) {
@@ -3615,107 +3624,110 @@ export function encodeTcaStatsAppMsg(w: MessageWriter, raw: number, ordered: boo
     w.binary(raw, value);
     return;
   }
-  switch (selector) {
-    case 'cake':
-    {
-      const tok = w.nestStartPlain(raw);
-      encodeTcCakeStatsAttrs(w, value as TcCakeStatsAttrs);
-      w.nestEnd(tok);
-      return;
+  try {
+    switch (selector) {
+      case 'cake':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeTcCakeStatsAttrs(w, value as TcCakeStatsAttrs);
+        w.nestEnd(tok);
+        return;
+      }
+      case 'choke':
+      {
+        const v = value as TcChokeXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+        writeTcChokeXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 20);
+        return;
+      }
+      case 'codel':
+      {
+        const v = value as TcCodelXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+        writeTcCodelXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 36);
+        return;
+      }
+      case 'fq':
+      {
+        const v = value as TcFqQdStats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 152 + (tr === undefined ? 0 : tr.length));
+        writeTcFqQdStats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 152);
+        return;
+      }
+      case 'fq_codel':
+      {
+        const v = value as TcFqCodelXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
+        writeTcFqCodelXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 40);
+        return;
+      }
+      case 'fq_pie':
+      {
+        const v = value as TcFqPieXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+        writeTcFqPieXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 36);
+        return;
+      }
+      case 'hhf':
+      {
+        const v = value as TcHhfXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+        writeTcHhfXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 16);
+        return;
+      }
+      case 'pie':
+      {
+        const v = value as TcPieXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
+        writeTcPieXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 40);
+        return;
+      }
+      case 'red':
+      {
+        const v = value as TcRedXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+        writeTcRedXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 16);
+        return;
+      }
+      case 'sfb':
+      {
+        const v = value as TcSfbXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+        writeTcSfbXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 36);
+        return;
+      }
+      case 'sfq':
+      {
+        const v = value as TcSfqXstats;
+        const tr = v.trailing;
+        const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+        writeTcSfqXstats(w.view, at, v);
+        if (tr !== undefined) w.bytes.set(tr, at + 4);
+        return;
+      }
     }
-    case 'choke':
-    {
-      const v = value as TcChokeXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-      writeTcChokeXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 20);
-      return;
-    }
-    case 'codel':
-    {
-      const v = value as TcCodelXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-      writeTcCodelXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 36);
-      return;
-    }
-    case 'fq':
-    {
-      const v = value as TcFqQdStats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 152 + (tr === undefined ? 0 : tr.length));
-      writeTcFqQdStats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 152);
-      return;
-    }
-    case 'fq_codel':
-    {
-      const v = value as TcFqCodelXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
-      writeTcFqCodelXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 40);
-      return;
-    }
-    case 'fq_pie':
-    {
-      const v = value as TcFqPieXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-      writeTcFqPieXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 36);
-      return;
-    }
-    case 'hhf':
-    {
-      const v = value as TcHhfXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-      writeTcHhfXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 16);
-      return;
-    }
-    case 'pie':
-    {
-      const v = value as TcPieXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
-      writeTcPieXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 40);
-      return;
-    }
-    case 'red':
-    {
-      const v = value as TcRedXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-      writeTcRedXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 16);
-      return;
-    }
-    case 'sfb':
-    {
-      const v = value as TcSfbXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-      writeTcSfbXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 36);
-      return;
-    }
-    case 'sfq':
-    {
-      const v = value as TcSfqXstats;
-      const tr = v.trailing;
-      const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-      writeTcSfqXstats(w.view, at, v);
-      if (tr !== undefined) w.bytes.set(tr, at + 4);
-      return;
-    }
-    default:
-      throw new EncodeError(`no format for ${String(selector)}`, 'tca-stats-app-msg');
+  } catch (err) {
+    throw inAttr(err, `(${selector})`);
   }
+  throw new EncodeError(`no tca-stats-app-msg format for ${selector === undefined ? 'an absent selector' : JSON.stringify(selector)}; pass the value as raw bytes`);
 }
 
 // ---------------------------------------------------------------------------
@@ -3916,93 +3928,99 @@ const tcAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13,
 
 function putTcAttrs(w: MessageWriter, v: TcAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.kind !== undefined) w.string(raw, v.kind);
-        break;
-      }
-      case 2:
-        if (v.options !== undefined) encodeTcOptionsMsg(w, raw, ordered, v.kind, v.options);
-        break;
-      case 3: {
-        if (v.stats !== undefined) {
-          const tr = v.stats.trailing;
-          const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
-          writeTcStats(w.view, at, v.stats);
-          if (tr !== undefined) w.bytes.set(tr, at + 36);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.kind !== undefined) w.string(raw, v.kind);
+          break;
         }
-        break;
-      }
-      case 4:
-        if (v.xstats !== undefined) encodeTcaStatsAppMsg(w, raw, ordered, v.kind, v.xstats);
-        break;
-      case 5: {
-        if (v.rate !== undefined) {
-          const tr = v.rate.trailing;
-          const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
-          writeGnetEstimator(w.view, at, v.rate);
-          if (tr !== undefined) w.bytes.set(tr, at + 2);
+        case 2:
+          if (v.options !== undefined) encodeTcOptionsMsg(w, raw, ordered, v.kind, v.options);
+          break;
+        case 3: {
+          if (v.stats !== undefined) {
+            const tr = v.stats.trailing;
+            const at = w.attr(raw, 36 + (tr === undefined ? 0 : tr.length));
+            writeTcStats(w.view, at, v.stats);
+            if (tr !== undefined) w.bytes.set(tr, at + 36);
+          }
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.fcnt !== undefined) w.u32(raw, v.fcnt);
-        break;
-      }
-      case 7: {
-        if (v.stats2 !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcaStatsAttrs(w, v.stats2);
-          w.nestEnd(tok);
+        case 4:
+          if (v.xstats !== undefined) encodeTcaStatsAppMsg(w, raw, ordered, v.kind, v.xstats);
+          break;
+        case 5: {
+          if (v.rate !== undefined) {
+            const tr = v.rate.trailing;
+            const at = w.attr(raw, 2 + (tr === undefined ? 0 : tr.length));
+            writeGnetEstimator(w.view, at, v.rate);
+            if (tr !== undefined) w.bytes.set(tr, at + 2);
+          }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.stab !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcaStabAttrs(w, v.stab);
-          w.nestEnd(tok);
+        case 6: {
+          if (v.fcnt !== undefined) w.u32(raw, v.fcnt);
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.dumpInvisible === true) w.flag(raw);
-        break;
-      }
-      case 11: {
-        if (v.chain !== undefined) w.u32(raw, v.chain);
-        break;
-      }
-      case 12: {
-        if (v.hwOffload !== undefined) w.u8(raw, v.hwOffload);
-        break;
-      }
-      case 13: {
-        if (v.ingressBlock !== undefined) w.u32(raw, v.ingressBlock);
-        break;
-      }
-      case 14: {
-        if (v.egressBlock !== undefined) w.u32(raw, v.egressBlock);
-        break;
-      }
-      case 15: {
-        if (v.dumpFlags !== undefined) writeBitfield32(w, raw, v.dumpFlags);
-        break;
-      }
-      case 16: {
-        if (v.extWarnMsg !== undefined) w.string(raw, v.extWarnMsg);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 7: {
+          if (v.stats2 !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcaStatsAttrs(w, v.stats2);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 8: {
+          if (v.stab !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcaStabAttrs(w, v.stab);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 10: {
+          if (v.dumpInvisible === true) w.flag(raw);
+          break;
+        }
+        case 11: {
+          if (v.chain !== undefined) w.u32(raw, v.chain);
+          break;
+        }
+        case 12: {
+          if (v.hwOffload !== undefined) w.u8(raw, v.hwOffload);
+          break;
+        }
+        case 13: {
+          if (v.ingressBlock !== undefined) w.u32(raw, v.ingressBlock);
+          break;
+        }
+        case 14: {
+          if (v.egressBlock !== undefined) w.u32(raw, v.egressBlock);
+          break;
+        }
+        case 15: {
+          if (v.dumpFlags !== undefined) writeBitfield32(w, raw, v.dumpFlags);
+          break;
+        }
+        case 16: {
+          if (v.extWarnMsg !== undefined) w.string(raw, v.extWarnMsg);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4164,56 +4182,62 @@ const tcActAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 7, 8, 9, 10, -1];
 
 function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.kind !== undefined) w.string(raw, v.kind);
-        break;
-      }
-      case 2:
-        if (v.options !== undefined) encodeTcActOptionsMsg(w, raw, ordered, v.kind, v.options);
-        break;
-      case 3: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 4: {
-        if (v.stats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcActStatsAttrs(w, v.stats);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.kind !== undefined) w.string(raw, v.kind);
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.cookie !== undefined) w.binary(raw, v.cookie);
-        break;
-      }
-      case 7: {
-        if (v.flags !== undefined) writeBitfield32(w, raw, v.flags);
-        break;
-      }
-      case 8: {
-        if (v.hwStats !== undefined) writeBitfield32(w, raw, v.hwStats);
-        break;
-      }
-      case 9: {
-        if (v.usedHwStats !== undefined) writeBitfield32(w, raw, v.usedHwStats);
-        break;
-      }
-      case 10: {
-        if (v.inHwCount !== undefined) w.u32(raw, v.inHwCount);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2:
+          if (v.options !== undefined) encodeTcActOptionsMsg(w, raw, ordered, v.kind, v.options);
+          break;
+        case 3: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 4: {
+          if (v.stats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcActStatsAttrs(w, v.stats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          if (v.cookie !== undefined) w.binary(raw, v.cookie);
+          break;
+        }
+        case 7: {
+          if (v.flags !== undefined) writeBitfield32(w, raw, v.flags);
+          break;
+        }
+        case 8: {
+          if (v.hwStats !== undefined) writeBitfield32(w, raw, v.hwStats);
+          break;
+        }
+        case 9: {
+          if (v.usedHwStats !== undefined) writeBitfield32(w, raw, v.usedHwStats);
+          break;
+        }
+        case 10: {
+          if (v.inHwCount !== undefined) w.u32(raw, v.inHwCount);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4350,70 +4374,76 @@ const tcActStatsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, -1];
 
 function putTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.basic !== undefined) {
-          const tr = v.basic.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsBasic(w.view, at, v.basic);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.basic !== undefined) {
+            const tr = v.basic.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsBasic(w.view, at, v.basic);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rateEst !== undefined) {
-          const tr = v.rateEst.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsRateEst(w.view, at, v.rateEst);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.rateEst !== undefined) {
+            const tr = v.rateEst.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsRateEst(w.view, at, v.rateEst);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.queue !== undefined) {
-          const tr = v.queue.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsQueue(w.view, at, v.queue);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 3: {
+          if (v.queue !== undefined) {
+            const tr = v.queue.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsQueue(w.view, at, v.queue);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.app !== undefined) w.binary(raw, v.app);
-        break;
-      }
-      case 5: {
-        if (v.rateEst64 !== undefined) {
-          const tr = v.rateEst64.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsRateEst64(w.view, at, v.rateEst64);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 4: {
+          if (v.app !== undefined) w.binary(raw, v.app);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.basicHw !== undefined) {
-          const tr = v.basicHw.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsBasic(w.view, at, v.basicHw);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 5: {
+          if (v.rateEst64 !== undefined) {
+            const tr = v.rateEst64.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsRateEst64(w.view, at, v.rateEst64);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.pkt64 !== undefined) w.u64(raw, v.pkt64);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 7: {
+          if (v.basicHw !== undefined) {
+            const tr = v.basicHw.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsBasic(w.view, at, v.basicHw);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
+        }
+        case 8: {
+          if (v.pkt64 !== undefined) w.u64(raw, v.pkt64);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4557,54 +4587,60 @@ const tcActBpfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, -1];
 
 function putTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 3: {
-        if (v.opsLen !== undefined) w.u16(raw, v.opsLen);
-        break;
-      }
-      case 4: {
-        if (v.ops !== undefined) w.binary(raw, v.ops);
-        break;
-      }
-      case 5: {
-        if (v.fd !== undefined) w.u32(raw, v.fd);
-        break;
-      }
-      case 6: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 8: {
-        if (v.tag !== undefined) w.binary(raw, v.tag);
-        break;
-      }
-      case 9: {
-        if (v.id !== undefined) w.binary(raw, v.id);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 3: {
+          if (v.opsLen !== undefined) w.u16(raw, v.opsLen);
+          break;
+        }
+        case 4: {
+          if (v.ops !== undefined) w.binary(raw, v.ops);
+          break;
+        }
+        case 5: {
+          if (v.fd !== undefined) w.u32(raw, v.fd);
+          break;
+        }
+        case 6: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 8: {
+          if (v.tag !== undefined) w.binary(raw, v.tag);
+          break;
+        }
+        case 9: {
+          if (v.id !== undefined) w.binary(raw, v.id);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActBpfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4706,30 +4742,36 @@ const tcActConnmarkAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActConnmarkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -4831,30 +4873,36 @@ const tcActCsumAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCsumAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5061,90 +5109,96 @@ const tcActCtAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 
 function putTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.action !== undefined) w.u16(raw, v.action);
-        break;
-      }
-      case 4: {
-        if (v.zone !== undefined) w.u16(raw, v.zone);
-        break;
-      }
-      case 5: {
-        if (v.mark !== undefined) w.u32(raw, v.mark);
-        break;
-      }
-      case 6: {
-        if (v.markMask !== undefined) w.u32(raw, v.markMask);
-        break;
-      }
-      case 7: {
-        if (v.labels !== undefined) w.binary(raw, v.labels);
-        break;
-      }
-      case 8: {
-        if (v.labelsMask !== undefined) w.binary(raw, v.labelsMask);
-        break;
-      }
-      case 9: {
-        if (v.natIpv4Min !== undefined) w.u32be(raw, v.natIpv4Min);
-        break;
-      }
-      case 10: {
-        if (v.natIpv4Max !== undefined) w.u32be(raw, v.natIpv4Max);
-        break;
-      }
-      case 11: {
-        if (v.natIpv6Min !== undefined) w.binary(raw, v.natIpv6Min);
-        break;
-      }
-      case 12: {
-        if (v.natIpv6Max !== undefined) w.binary(raw, v.natIpv6Max);
-        break;
-      }
-      case 13: {
-        if (v.natPortMin !== undefined) w.u16be(raw, v.natPortMin);
-        break;
-      }
-      case 14: {
-        if (v.natPortMax !== undefined) w.u16be(raw, v.natPortMax);
-        break;
-      }
-      case 16: {
-        if (v.helperName !== undefined) w.string(raw, v.helperName);
-        break;
-      }
-      case 17: {
-        if (v.helperFamily !== undefined) w.u8(raw, v.helperFamily);
-        break;
-      }
-      case 18: {
-        if (v.helperProto !== undefined) w.u8(raw, v.helperProto);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 3: {
+          if (v.action !== undefined) w.u16(raw, v.action);
+          break;
+        }
+        case 4: {
+          if (v.zone !== undefined) w.u16(raw, v.zone);
+          break;
+        }
+        case 5: {
+          if (v.mark !== undefined) w.u32(raw, v.mark);
+          break;
+        }
+        case 6: {
+          if (v.markMask !== undefined) w.u32(raw, v.markMask);
+          break;
+        }
+        case 7: {
+          if (v.labels !== undefined) w.binary(raw, v.labels);
+          break;
+        }
+        case 8: {
+          if (v.labelsMask !== undefined) w.binary(raw, v.labelsMask);
+          break;
+        }
+        case 9: {
+          if (v.natIpv4Min !== undefined) w.u32be(raw, v.natIpv4Min);
+          break;
+        }
+        case 10: {
+          if (v.natIpv4Max !== undefined) w.u32be(raw, v.natIpv4Max);
+          break;
+        }
+        case 11: {
+          if (v.natIpv6Min !== undefined) w.binary(raw, v.natIpv6Min);
+          break;
+        }
+        case 12: {
+          if (v.natIpv6Max !== undefined) w.binary(raw, v.natIpv6Max);
+          break;
+        }
+        case 13: {
+          if (v.natPortMin !== undefined) w.u16be(raw, v.natPortMin);
+          break;
+        }
+        case 14: {
+          if (v.natPortMax !== undefined) w.u16be(raw, v.natPortMax);
+          break;
+        }
+        case 16: {
+          if (v.helperName !== undefined) w.string(raw, v.helperName);
+          break;
+        }
+        case 17: {
+          if (v.helperFamily !== undefined) w.u8(raw, v.helperFamily);
+          break;
+        }
+        case 18: {
+          if (v.helperProto !== undefined) w.u8(raw, v.helperProto);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCtAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5295,58 +5349,64 @@ const tcActCtinfoAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, -1
 
 function putTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.act !== undefined) w.binary(raw, v.act);
-        break;
-      }
-      case 4: {
-        if (v.zone !== undefined) w.u16(raw, v.zone);
-        break;
-      }
-      case 5: {
-        if (v.parmsDscpMask !== undefined) w.u32(raw, v.parmsDscpMask);
-        break;
-      }
-      case 6: {
-        if (v.parmsDscpStatemask !== undefined) w.u32(raw, v.parmsDscpStatemask);
-        break;
-      }
-      case 7: {
-        if (v.parmsCpmarkMask !== undefined) w.u32(raw, v.parmsCpmarkMask);
-        break;
-      }
-      case 8: {
-        if (v.statsDscpSet !== undefined) w.u64(raw, v.statsDscpSet);
-        break;
-      }
-      case 9: {
-        if (v.statsDscpError !== undefined) w.u64(raw, v.statsDscpError);
-        break;
-      }
-      case 10: {
-        if (v.statsCpmarkSet !== undefined) w.u64(raw, v.statsCpmarkSet);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.act !== undefined) w.binary(raw, v.act);
+          break;
+        }
+        case 4: {
+          if (v.zone !== undefined) w.u16(raw, v.zone);
+          break;
+        }
+        case 5: {
+          if (v.parmsDscpMask !== undefined) w.u32(raw, v.parmsDscpMask);
+          break;
+        }
+        case 6: {
+          if (v.parmsDscpStatemask !== undefined) w.u32(raw, v.parmsDscpStatemask);
+          break;
+        }
+        case 7: {
+          if (v.parmsCpmarkMask !== undefined) w.u32(raw, v.parmsCpmarkMask);
+          break;
+        }
+        case 8: {
+          if (v.statsDscpSet !== undefined) w.u64(raw, v.statsDscpSet);
+          break;
+        }
+        case 9: {
+          if (v.statsDscpError !== undefined) w.u64(raw, v.statsDscpError);
+          break;
+        }
+        case 10: {
+          if (v.statsCpmarkSet !== undefined) w.u64(raw, v.statsCpmarkSet);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCtinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5497,58 +5557,64 @@ const tcActGateAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, 7, 8, 9, 10, -1];
 
 function putTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 4: {
-        if (v.priority !== undefined) w.s32(raw, v.priority);
-        break;
-      }
-      case 5: {
-        if (v.entryList !== undefined) w.binary(raw, v.entryList);
-        break;
-      }
-      case 6: {
-        if (v.baseTime !== undefined) w.u64(raw, v.baseTime);
-        break;
-      }
-      case 7: {
-        if (v.cycleTime !== undefined) w.u64(raw, v.cycleTime);
-        break;
-      }
-      case 8: {
-        if (v.cycleTimeExt !== undefined) w.u64(raw, v.cycleTimeExt);
-        break;
-      }
-      case 9: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 10: {
-        if (v.clockid !== undefined) w.s32(raw, v.clockid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 4: {
+          if (v.priority !== undefined) w.s32(raw, v.priority);
+          break;
+        }
+        case 5: {
+          if (v.entryList !== undefined) w.binary(raw, v.entryList);
+          break;
+        }
+        case 6: {
+          if (v.baseTime !== undefined) w.u64(raw, v.baseTime);
+          break;
+        }
+        case 7: {
+          if (v.cycleTime !== undefined) w.u64(raw, v.cycleTime);
+          break;
+        }
+        case 8: {
+          if (v.cycleTimeExt !== undefined) w.u64(raw, v.cycleTimeExt);
+          break;
+        }
+        case 9: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 10: {
+          if (v.clockid !== undefined) w.s32(raw, v.clockid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActGateAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5678,46 +5744,52 @@ const tcActIfeAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.dmac !== undefined) w.binary(raw, v.dmac);
-        break;
-      }
-      case 4: {
-        if (v.smac !== undefined) w.binary(raw, v.smac);
-        break;
-      }
-      case 5: {
-        if (v.type !== undefined) w.u16(raw, v.type);
-        break;
-      }
-      case 6: {
-        if (v.metalst !== undefined) w.binary(raw, v.metalst);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 3: {
+          if (v.dmac !== undefined) w.binary(raw, v.dmac);
+          break;
+        }
+        case 4: {
+          if (v.smac !== undefined) w.binary(raw, v.smac);
+          break;
+        }
+        case 5: {
+          if (v.type !== undefined) w.u16(raw, v.type);
+          break;
+        }
+        case 6: {
+          if (v.metalst !== undefined) w.binary(raw, v.metalst);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActIfeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5826,34 +5898,40 @@ const tcActMirredAttrsOrder: readonly number[] = [1, 2, 4, -1];
 
 function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 4: {
-        if (v.blockid !== undefined) w.binary(raw, v.blockid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 4: {
+          if (v.blockid !== undefined) w.binary(raw, v.blockid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActMirredAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -5990,55 +6068,61 @@ const tcActMplsAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, 7, 8, -1];
 
 function putTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
-          writeTcMpls(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 24);
+        case 2: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
+            writeTcMpls(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 24);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.proto !== undefined) w.u16be(raw, v.proto);
-        break;
-      }
-      case 5: {
-        if (v.label !== undefined) w.u32(raw, v.label);
-        break;
-      }
-      case 6: {
-        if (v.tc !== undefined) w.u8(raw, v.tc);
-        break;
-      }
-      case 7: {
-        if (v.ttl !== undefined) w.u8(raw, v.ttl);
-        break;
-      }
-      case 8: {
-        if (v.bos !== undefined) w.u8(raw, v.bos);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.proto !== undefined) w.u16be(raw, v.proto);
+          break;
+        }
+        case 5: {
+          if (v.label !== undefined) w.u32(raw, v.label);
+          break;
+        }
+        case 6: {
+          if (v.tc !== undefined) w.u8(raw, v.tc);
+          break;
+        }
+        case 7: {
+          if (v.ttl !== undefined) w.u8(raw, v.ttl);
+          break;
+        }
+        case 8: {
+          if (v.bos !== undefined) w.u8(raw, v.bos);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActMplsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6140,30 +6224,36 @@ const tcActNatAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActNatAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6286,47 +6376,53 @@ const tcActPeditAttrsOrder: readonly number[] = [1, 2, 4, 5, 6, -1];
 
 function putTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 46 + (tr === undefined ? 0 : tr.length));
-          writeTcPeditSel(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 46);
+        case 2: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 46 + (tr === undefined ? 0 : tr.length));
+            writeTcPeditSel(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 46);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.parmsEx !== undefined) w.binary(raw, v.parmsEx);
-        break;
-      }
-      case 5: {
-        if (v.keysEx !== undefined) w.binary(raw, v.keysEx);
-        break;
-      }
-      case 6: {
-        if (v.keyEx !== undefined) w.binary(raw, v.keyEx);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 4: {
+          if (v.parmsEx !== undefined) w.binary(raw, v.parmsEx);
+          break;
+        }
+        case 5: {
+          if (v.keysEx !== undefined) w.binary(raw, v.keysEx);
+          break;
+        }
+        case 6: {
+          if (v.keyEx !== undefined) w.binary(raw, v.keyEx);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActPeditAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6484,67 +6580,73 @@ const tcActPoliceAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11
 
 function putTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tbf !== undefined) {
-          const tr = v.tbf.trailing;
-          const at = w.attr(raw, 50 + (tr === undefined ? 0 : tr.length));
-          writeTcPolice(w.view, at, v.tbf);
-          if (tr !== undefined) w.bytes.set(tr, at + 50);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tbf !== undefined) {
+            const tr = v.tbf.trailing;
+            const at = w.attr(raw, 50 + (tr === undefined ? 0 : tr.length));
+            writeTcPolice(w.view, at, v.tbf);
+            if (tr !== undefined) w.bytes.set(tr, at + 50);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rate !== undefined) w.binary(raw, v.rate);
-        break;
-      }
-      case 3: {
-        if (v.peakrate !== undefined) w.binary(raw, v.peakrate);
-        break;
-      }
-      case 4: {
-        if (v.avrate !== undefined) w.u32(raw, v.avrate);
-        break;
-      }
-      case 5: {
-        if (v.result !== undefined) w.u32(raw, v.result);
-        break;
-      }
-      case 6: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+        case 2: {
+          if (v.rate !== undefined) w.binary(raw, v.rate);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.rate64 !== undefined) w.u64(raw, v.rate64);
-        break;
-      }
-      case 9: {
-        if (v.peakrate64 !== undefined) w.u64(raw, v.peakrate64);
-        break;
-      }
-      case 10: {
-        if (v.pktrate64 !== undefined) w.u64(raw, v.pktrate64);
-        break;
-      }
-      case 11: {
-        if (v.pktburst64 !== undefined) w.u64(raw, v.pktburst64);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.peakrate !== undefined) w.binary(raw, v.peakrate);
+          break;
+        }
+        case 4: {
+          if (v.avrate !== undefined) w.u32(raw, v.avrate);
+          break;
+        }
+        case 5: {
+          if (v.result !== undefined) w.u32(raw, v.result);
+          break;
+        }
+        case 6: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 8: {
+          if (v.rate64 !== undefined) w.u64(raw, v.rate64);
+          break;
+        }
+        case 9: {
+          if (v.peakrate64 !== undefined) w.u64(raw, v.peakrate64);
+          break;
+        }
+        case 10: {
+          if (v.pktrate64 !== undefined) w.u64(raw, v.pktrate64);
+          break;
+        }
+        case 11: {
+          if (v.pktburst64 !== undefined) w.u64(raw, v.pktburst64);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActPoliceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6653,34 +6755,40 @@ const tcActSimpleAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 3: {
-        if (v.data !== undefined) w.binary(raw, v.data);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 3: {
+          if (v.data !== undefined) w.binary(raw, v.data);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSimpleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -6831,58 +6939,64 @@ const tcActSkbeditAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, 10, -
 
 function putTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 3: {
-        if (v.priority !== undefined) w.u32(raw, v.priority);
-        break;
-      }
-      case 4: {
-        if (v.queueMapping !== undefined) w.u16(raw, v.queueMapping);
-        break;
-      }
-      case 5: {
-        if (v.mark !== undefined) w.u32(raw, v.mark);
-        break;
-      }
-      case 7: {
-        if (v.ptype !== undefined) w.u16(raw, v.ptype);
-        break;
-      }
-      case 8: {
-        if (v.mask !== undefined) w.u32(raw, v.mask);
-        break;
-      }
-      case 9: {
-        if (v.flags !== undefined) w.u64(raw, v.flags);
-        break;
-      }
-      case 10: {
-        if (v.queueMappingMax !== undefined) w.u16(raw, v.queueMappingMax);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 3: {
+          if (v.priority !== undefined) w.u32(raw, v.priority);
+          break;
+        }
+        case 4: {
+          if (v.queueMapping !== undefined) w.u16(raw, v.queueMapping);
+          break;
+        }
+        case 5: {
+          if (v.mark !== undefined) w.u32(raw, v.mark);
+          break;
+        }
+        case 7: {
+          if (v.ptype !== undefined) w.u16(raw, v.ptype);
+          break;
+        }
+        case 8: {
+          if (v.mask !== undefined) w.u32(raw, v.mask);
+          break;
+        }
+        case 9: {
+          if (v.flags !== undefined) w.u64(raw, v.flags);
+          break;
+        }
+        case 10: {
+          if (v.queueMappingMax !== undefined) w.u16(raw, v.queueMappingMax);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSkbeditAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7005,42 +7119,48 @@ const tcActSkbmodAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 3: {
-        if (v.dmac !== undefined) w.binary(raw, v.dmac);
-        break;
-      }
-      case 4: {
-        if (v.smac !== undefined) w.binary(raw, v.smac);
-        break;
-      }
-      case 5: {
-        if (v.etype !== undefined) w.binary(raw, v.etype);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 3: {
+          if (v.dmac !== undefined) w.binary(raw, v.dmac);
+          break;
+        }
+        case 4: {
+          if (v.smac !== undefined) w.binary(raw, v.smac);
+          break;
+        }
+        case 5: {
+          if (v.etype !== undefined) w.binary(raw, v.etype);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSkbmodAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7219,74 +7339,80 @@ const tcActTunnelKeyAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 9, 10,
 
 function putTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 3: {
-        if (v.encIpv4Src !== undefined) w.u32be(raw, v.encIpv4Src);
-        break;
-      }
-      case 4: {
-        if (v.encIpv4Dst !== undefined) w.u32be(raw, v.encIpv4Dst);
-        break;
-      }
-      case 5: {
-        if (v.encIpv6Src !== undefined) w.binary(raw, v.encIpv6Src);
-        break;
-      }
-      case 6: {
-        if (v.encIpv6Dst !== undefined) w.binary(raw, v.encIpv6Dst);
-        break;
-      }
-      case 7: {
-        if (v.encKeyId !== undefined) w.u64be(raw, v.encKeyId);
-        break;
-      }
-      case 9: {
-        if (v.encDstPort !== undefined) w.u16be(raw, v.encDstPort);
-        break;
-      }
-      case 10: {
-        if (v.noCsum !== undefined) w.u8(raw, v.noCsum);
-        break;
-      }
-      case 11: {
-        if (v.encOpts !== undefined) w.binary(raw, v.encOpts);
-        break;
-      }
-      case 12: {
-        if (v.encTos !== undefined) w.u8(raw, v.encTos);
-        break;
-      }
-      case 13: {
-        if (v.encTtl !== undefined) w.u8(raw, v.encTtl);
-        break;
-      }
-      case 14: {
-        if (v.noFrag === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
+        }
+        case 3: {
+          if (v.encIpv4Src !== undefined) w.u32be(raw, v.encIpv4Src);
+          break;
+        }
+        case 4: {
+          if (v.encIpv4Dst !== undefined) w.u32be(raw, v.encIpv4Dst);
+          break;
+        }
+        case 5: {
+          if (v.encIpv6Src !== undefined) w.binary(raw, v.encIpv6Src);
+          break;
+        }
+        case 6: {
+          if (v.encIpv6Dst !== undefined) w.binary(raw, v.encIpv6Dst);
+          break;
+        }
+        case 7: {
+          if (v.encKeyId !== undefined) w.u64be(raw, v.encKeyId);
+          break;
+        }
+        case 9: {
+          if (v.encDstPort !== undefined) w.u16be(raw, v.encDstPort);
+          break;
+        }
+        case 10: {
+          if (v.noCsum !== undefined) w.u8(raw, v.noCsum);
+          break;
+        }
+        case 11: {
+          if (v.encOpts !== undefined) w.binary(raw, v.encOpts);
+          break;
+        }
+        case 12: {
+          if (v.encTos !== undefined) w.u8(raw, v.encTos);
+          break;
+        }
+        case 13: {
+          if (v.encTtl !== undefined) w.u8(raw, v.encTtl);
+          break;
+        }
+        case 14: {
+          if (v.noFrag === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActTunnelKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7423,55 +7549,61 @@ const tcActVlanAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 7, 8, -1];
 
 function putTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
-          writeTcVlan(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 24);
+        case 2: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
+            writeTcVlan(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 24);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.pushVlanId !== undefined) w.u16(raw, v.pushVlanId);
-        break;
-      }
-      case 4: {
-        if (v.pushVlanProtocol !== undefined) w.u16(raw, v.pushVlanProtocol);
-        break;
-      }
-      case 6: {
-        if (v.pushVlanPriority !== undefined) w.u8(raw, v.pushVlanPriority);
-        break;
-      }
-      case 7: {
-        if (v.pushEthDst !== undefined) w.binary(raw, v.pushEthDst);
-        break;
-      }
-      case 8: {
-        if (v.pushEthSrc !== undefined) w.binary(raw, v.pushEthSrc);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.pushVlanId !== undefined) w.u16(raw, v.pushVlanId);
+          break;
+        }
+        case 4: {
+          if (v.pushVlanProtocol !== undefined) w.u16(raw, v.pushVlanProtocol);
+          break;
+        }
+        case 6: {
+          if (v.pushVlanPriority !== undefined) w.u8(raw, v.pushVlanPriority);
+          break;
+        }
+        case 7: {
+          if (v.pushEthDst !== undefined) w.binary(raw, v.pushEthDst);
+          break;
+        }
+        case 8: {
+          if (v.pushEthSrc !== undefined) w.binary(raw, v.pushEthSrc);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7594,54 +7726,60 @@ const tcBasicAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.ematches !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcEmatchAttrs(w, v.ematches);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcBasicAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.ematches !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcEmatchAttrs(w, v.ematches);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcBasicAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.pcnt !== undefined) {
-          const tr = v.pcnt.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeTcBasicPcnt(w.view, at, v.pcnt);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 4: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.pcnt !== undefined) {
+            const tr = v.pcnt.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeTcBasicPcnt(w.view, at, v.pcnt);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcBasicAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -7805,69 +7943,75 @@ const tcBpfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -
 
 function putTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcBpfAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcBpfAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 4: {
-        if (v.opsLen !== undefined) w.u16(raw, v.opsLen);
-        break;
-      }
-      case 5: {
-        if (v.ops !== undefined) w.binary(raw, v.ops);
-        break;
-      }
-      case 6: {
-        if (v.fd !== undefined) w.u32(raw, v.fd);
-        break;
-      }
-      case 7: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 8: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 9: {
-        if (v.flagsGen !== undefined) w.u32(raw, v.flagsGen);
-        break;
-      }
-      case 10: {
-        if (v.tag !== undefined) w.binary(raw, v.tag);
-        break;
-      }
-      case 11: {
-        if (v.id !== undefined) w.u32(raw, v.id);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
+        }
+        case 4: {
+          if (v.opsLen !== undefined) w.u16(raw, v.opsLen);
+          break;
+        }
+        case 5: {
+          if (v.ops !== undefined) w.binary(raw, v.ops);
+          break;
+        }
+        case 6: {
+          if (v.fd !== undefined) w.u32(raw, v.fd);
+          break;
+        }
+        case 7: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 8: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 9: {
+          if (v.flagsGen !== undefined) w.u32(raw, v.flagsGen);
+          break;
+        }
+        case 10: {
+          if (v.tag !== undefined) w.binary(raw, v.tag);
+          break;
+        }
+        case 11: {
+          if (v.id !== undefined) w.u32(raw, v.id);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcBpfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8074,85 +8218,91 @@ const tcCakeAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
 
 function putTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.baseRate64 !== undefined) w.u64(raw, v.baseRate64);
-        break;
-      }
-      case 3: {
-        if (v.diffservMode !== undefined) w.u32(raw, v.diffservMode);
-        break;
-      }
-      case 4: {
-        if (v.atm !== undefined) w.u32(raw, v.atm);
-        break;
-      }
-      case 5: {
-        if (v.flowMode !== undefined) w.u32(raw, v.flowMode);
-        break;
-      }
-      case 6: {
-        if (v.overhead !== undefined) w.u32(raw, v.overhead);
-        break;
-      }
-      case 7: {
-        if (v.rtt !== undefined) w.u32(raw, v.rtt);
-        break;
-      }
-      case 8: {
-        if (v.target !== undefined) w.u32(raw, v.target);
-        break;
-      }
-      case 9: {
-        if (v.autorate !== undefined) w.u32(raw, v.autorate);
-        break;
-      }
-      case 10: {
-        if (v.memory !== undefined) w.u32(raw, v.memory);
-        break;
-      }
-      case 11: {
-        if (v.nat !== undefined) w.u32(raw, v.nat);
-        break;
-      }
-      case 12: {
-        if (v.raw !== undefined) w.u32(raw, v.raw);
-        break;
-      }
-      case 13: {
-        if (v.wash !== undefined) w.u32(raw, v.wash);
-        break;
-      }
-      case 14: {
-        if (v.mpu !== undefined) w.u32(raw, v.mpu);
-        break;
-      }
-      case 15: {
-        if (v.ingress !== undefined) w.u32(raw, v.ingress);
-        break;
-      }
-      case 16: {
-        if (v.ackFilter !== undefined) w.u32(raw, v.ackFilter);
-        break;
-      }
-      case 17: {
-        if (v.splitGso !== undefined) w.u32(raw, v.splitGso);
-        break;
-      }
-      case 18: {
-        if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.baseRate64 !== undefined) w.u64(raw, v.baseRate64);
+          break;
+        }
+        case 3: {
+          if (v.diffservMode !== undefined) w.u32(raw, v.diffservMode);
+          break;
+        }
+        case 4: {
+          if (v.atm !== undefined) w.u32(raw, v.atm);
+          break;
+        }
+        case 5: {
+          if (v.flowMode !== undefined) w.u32(raw, v.flowMode);
+          break;
+        }
+        case 6: {
+          if (v.overhead !== undefined) w.u32(raw, v.overhead);
+          break;
+        }
+        case 7: {
+          if (v.rtt !== undefined) w.u32(raw, v.rtt);
+          break;
+        }
+        case 8: {
+          if (v.target !== undefined) w.u32(raw, v.target);
+          break;
+        }
+        case 9: {
+          if (v.autorate !== undefined) w.u32(raw, v.autorate);
+          break;
+        }
+        case 10: {
+          if (v.memory !== undefined) w.u32(raw, v.memory);
+          break;
+        }
+        case 11: {
+          if (v.nat !== undefined) w.u32(raw, v.nat);
+          break;
+        }
+        case 12: {
+          if (v.raw !== undefined) w.u32(raw, v.raw);
+          break;
+        }
+        case 13: {
+          if (v.wash !== undefined) w.u32(raw, v.wash);
+          break;
+        }
+        case 14: {
+          if (v.mpu !== undefined) w.u32(raw, v.mpu);
+          break;
+        }
+        case 15: {
+          if (v.ingress !== undefined) w.u32(raw, v.ingress);
+          break;
+        }
+        case 16: {
+          if (v.ackFilter !== undefined) w.u32(raw, v.ackFilter);
+          break;
+        }
+        case 17: {
+          if (v.splitGso !== undefined) w.u32(raw, v.splitGso);
+          break;
+        }
+        case 18: {
+          if (v.fwmark !== undefined) w.u32(raw, v.fwmark);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8345,81 +8495,87 @@ const tcCakeStatsAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 function putTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.capacityEstimate64 !== undefined) w.u64(raw, v.capacityEstimate64);
-        break;
-      }
-      case 3: {
-        if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
-        break;
-      }
-      case 4: {
-        if (v.memoryUsed !== undefined) w.u32(raw, v.memoryUsed);
-        break;
-      }
-      case 5: {
-        if (v.avgNetoff !== undefined) w.u32(raw, v.avgNetoff);
-        break;
-      }
-      case 6: {
-        if (v.minNetlen !== undefined) w.u32(raw, v.minNetlen);
-        break;
-      }
-      case 7: {
-        if (v.maxNetlen !== undefined) w.u32(raw, v.maxNetlen);
-        break;
-      }
-      case 8: {
-        if (v.minAdjlen !== undefined) w.u32(raw, v.minAdjlen);
-        break;
-      }
-      case 9: {
-        if (v.maxAdjlen !== undefined) w.u32(raw, v.maxAdjlen);
-        break;
-      }
-      case 10: {
-        if (v.tinStats !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcCakeStatsAttrsTinStatsItems(w, raw & NESTED, v.tinStats);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.capacityEstimate64 !== undefined) w.u64(raw, v.capacityEstimate64);
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.deficit !== undefined) w.s32(raw, v.deficit);
-        break;
-      }
-      case 12: {
-        if (v.cobaltCount !== undefined) w.u32(raw, v.cobaltCount);
-        break;
-      }
-      case 13: {
-        if (v.dropping !== undefined) w.u32(raw, v.dropping);
-        break;
-      }
-      case 14: {
-        if (v.dropNextUs !== undefined) w.s32(raw, v.dropNextUs);
-        break;
-      }
-      case 15: {
-        if (v.pDrop !== undefined) w.u32(raw, v.pDrop);
-        break;
-      }
-      case 16: {
-        if (v.blueTimerUs !== undefined) w.s32(raw, v.blueTimerUs);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
+          break;
+        }
+        case 4: {
+          if (v.memoryUsed !== undefined) w.u32(raw, v.memoryUsed);
+          break;
+        }
+        case 5: {
+          if (v.avgNetoff !== undefined) w.u32(raw, v.avgNetoff);
+          break;
+        }
+        case 6: {
+          if (v.minNetlen !== undefined) w.u32(raw, v.minNetlen);
+          break;
+        }
+        case 7: {
+          if (v.maxNetlen !== undefined) w.u32(raw, v.maxNetlen);
+          break;
+        }
+        case 8: {
+          if (v.minAdjlen !== undefined) w.u32(raw, v.minAdjlen);
+          break;
+        }
+        case 9: {
+          if (v.maxAdjlen !== undefined) w.u32(raw, v.maxAdjlen);
+          break;
+        }
+        case 10: {
+          if (v.tinStats !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcCakeStatsAttrsTinStatsItems(w, raw & NESTED, v.tinStats);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 11: {
+          if (v.deficit !== undefined) w.s32(raw, v.deficit);
+          break;
+        }
+        case 12: {
+          if (v.cobaltCount !== undefined) w.u32(raw, v.cobaltCount);
+          break;
+        }
+        case 13: {
+          if (v.dropping !== undefined) w.u32(raw, v.dropping);
+          break;
+        }
+        case 14: {
+          if (v.dropNextUs !== undefined) w.s32(raw, v.dropNextUs);
+          break;
+        }
+        case 15: {
+          if (v.pDrop !== undefined) w.u32(raw, v.pDrop);
+          break;
+        }
+        case 16: {
+          if (v.blueTimerUs !== undefined) w.s32(raw, v.blueTimerUs);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8675,113 +8831,119 @@ const tcCakeTinStatsAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10,
 
 function putTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.sentPackets !== undefined) w.u32(raw, v.sentPackets);
-        break;
-      }
-      case 3: {
-        if (v.sentBytes64 !== undefined) w.u64(raw, v.sentBytes64);
-        break;
-      }
-      case 4: {
-        if (v.droppedPackets !== undefined) w.u32(raw, v.droppedPackets);
-        break;
-      }
-      case 5: {
-        if (v.droppedBytes64 !== undefined) w.u64(raw, v.droppedBytes64);
-        break;
-      }
-      case 6: {
-        if (v.acksDroppedPackets !== undefined) w.u32(raw, v.acksDroppedPackets);
-        break;
-      }
-      case 7: {
-        if (v.acksDroppedBytes64 !== undefined) w.u64(raw, v.acksDroppedBytes64);
-        break;
-      }
-      case 8: {
-        if (v.ecnMarkedPackets !== undefined) w.u32(raw, v.ecnMarkedPackets);
-        break;
-      }
-      case 9: {
-        if (v.ecnMarkedBytes64 !== undefined) w.u64(raw, v.ecnMarkedBytes64);
-        break;
-      }
-      case 10: {
-        if (v.backlogPackets !== undefined) w.u32(raw, v.backlogPackets);
-        break;
-      }
-      case 11: {
-        if (v.backlogBytes !== undefined) w.u32(raw, v.backlogBytes);
-        break;
-      }
-      case 12: {
-        if (v.thresholdRate64 !== undefined) w.u64(raw, v.thresholdRate64);
-        break;
-      }
-      case 13: {
-        if (v.targetUs !== undefined) w.u32(raw, v.targetUs);
-        break;
-      }
-      case 14: {
-        if (v.intervalUs !== undefined) w.u32(raw, v.intervalUs);
-        break;
-      }
-      case 15: {
-        if (v.wayIndirectHits !== undefined) w.u32(raw, v.wayIndirectHits);
-        break;
-      }
-      case 16: {
-        if (v.wayMisses !== undefined) w.u32(raw, v.wayMisses);
-        break;
-      }
-      case 17: {
-        if (v.wayCollisions !== undefined) w.u32(raw, v.wayCollisions);
-        break;
-      }
-      case 18: {
-        if (v.peakDelayUs !== undefined) w.u32(raw, v.peakDelayUs);
-        break;
-      }
-      case 19: {
-        if (v.avgDelayUs !== undefined) w.u32(raw, v.avgDelayUs);
-        break;
-      }
-      case 20: {
-        if (v.baseDelayUs !== undefined) w.u32(raw, v.baseDelayUs);
-        break;
-      }
-      case 21: {
-        if (v.sparseFlows !== undefined) w.u32(raw, v.sparseFlows);
-        break;
-      }
-      case 22: {
-        if (v.bulkFlows !== undefined) w.u32(raw, v.bulkFlows);
-        break;
-      }
-      case 23: {
-        if (v.unresponsiveFlows !== undefined) w.u32(raw, v.unresponsiveFlows);
-        break;
-      }
-      case 24: {
-        if (v.maxSkblen !== undefined) w.u32(raw, v.maxSkblen);
-        break;
-      }
-      case 25: {
-        if (v.flowQuantum !== undefined) w.u32(raw, v.flowQuantum);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.sentPackets !== undefined) w.u32(raw, v.sentPackets);
+          break;
+        }
+        case 3: {
+          if (v.sentBytes64 !== undefined) w.u64(raw, v.sentBytes64);
+          break;
+        }
+        case 4: {
+          if (v.droppedPackets !== undefined) w.u32(raw, v.droppedPackets);
+          break;
+        }
+        case 5: {
+          if (v.droppedBytes64 !== undefined) w.u64(raw, v.droppedBytes64);
+          break;
+        }
+        case 6: {
+          if (v.acksDroppedPackets !== undefined) w.u32(raw, v.acksDroppedPackets);
+          break;
+        }
+        case 7: {
+          if (v.acksDroppedBytes64 !== undefined) w.u64(raw, v.acksDroppedBytes64);
+          break;
+        }
+        case 8: {
+          if (v.ecnMarkedPackets !== undefined) w.u32(raw, v.ecnMarkedPackets);
+          break;
+        }
+        case 9: {
+          if (v.ecnMarkedBytes64 !== undefined) w.u64(raw, v.ecnMarkedBytes64);
+          break;
+        }
+        case 10: {
+          if (v.backlogPackets !== undefined) w.u32(raw, v.backlogPackets);
+          break;
+        }
+        case 11: {
+          if (v.backlogBytes !== undefined) w.u32(raw, v.backlogBytes);
+          break;
+        }
+        case 12: {
+          if (v.thresholdRate64 !== undefined) w.u64(raw, v.thresholdRate64);
+          break;
+        }
+        case 13: {
+          if (v.targetUs !== undefined) w.u32(raw, v.targetUs);
+          break;
+        }
+        case 14: {
+          if (v.intervalUs !== undefined) w.u32(raw, v.intervalUs);
+          break;
+        }
+        case 15: {
+          if (v.wayIndirectHits !== undefined) w.u32(raw, v.wayIndirectHits);
+          break;
+        }
+        case 16: {
+          if (v.wayMisses !== undefined) w.u32(raw, v.wayMisses);
+          break;
+        }
+        case 17: {
+          if (v.wayCollisions !== undefined) w.u32(raw, v.wayCollisions);
+          break;
+        }
+        case 18: {
+          if (v.peakDelayUs !== undefined) w.u32(raw, v.peakDelayUs);
+          break;
+        }
+        case 19: {
+          if (v.avgDelayUs !== undefined) w.u32(raw, v.avgDelayUs);
+          break;
+        }
+        case 20: {
+          if (v.baseDelayUs !== undefined) w.u32(raw, v.baseDelayUs);
+          break;
+        }
+        case 21: {
+          if (v.sparseFlows !== undefined) w.u32(raw, v.sparseFlows);
+          break;
+        }
+        case 22: {
+          if (v.bulkFlows !== undefined) w.u32(raw, v.bulkFlows);
+          break;
+        }
+        case 23: {
+          if (v.unresponsiveFlows !== undefined) w.u32(raw, v.unresponsiveFlows);
+          break;
+        }
+        case 24: {
+          if (v.maxSkblen !== undefined) w.u32(raw, v.maxSkblen);
+          break;
+        }
+        case 25: {
+          if (v.flowQuantum !== undefined) w.u32(raw, v.flowQuantum);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeTinStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -8875,26 +9037,32 @@ const tcCbsAttrsOrder: readonly number[] = [1, -1];
 
 function putTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcCbsQopt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcCbsQopt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCbsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9002,37 +9170,43 @@ const tcCgroupAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcCgroupAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcCgroupAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.ematches !== undefined) w.binary(raw, v.ematches);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.ematches !== undefined) w.binary(raw, v.ematches);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCgroupAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9140,34 +9314,40 @@ const tcChokeAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeTcRedQopt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeTcRedQopt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.stab !== undefined) w.binary(raw, v.stab);
-        break;
-      }
-      case 3: {
-        if (v.maxP !== undefined) w.u32(raw, v.maxP);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.stab !== undefined) w.binary(raw, v.stab);
+          break;
+        }
+        case 3: {
+          if (v.maxP !== undefined) w.u32(raw, v.maxP);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcChokeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9289,37 +9469,43 @@ const tcCodelAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.target !== undefined) w.u32(raw, v.target);
-        break;
-      }
-      case 2: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 3: {
-        if (v.interval !== undefined) w.u32(raw, v.interval);
-        break;
-      }
-      case 4: {
-        if (v.ecn !== undefined) w.u32(raw, v.ecn);
-        break;
-      }
-      case 5: {
-        if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.target !== undefined) w.u32(raw, v.target);
+          break;
+        }
+        case 2: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 3: {
+          if (v.interval !== undefined) w.u32(raw, v.interval);
+          break;
+        }
+        case 4: {
+          if (v.ecn !== undefined) w.u32(raw, v.ecn);
+          break;
+        }
+        case 5: {
+          if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcCodelAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9413,21 +9599,27 @@ const tcDrrAttrsOrder: readonly number[] = [1, -1];
 
 function putTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.quantum !== undefined) w.u32(raw, v.quantum);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.quantum !== undefined) w.u32(raw, v.quantum);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcDrrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9528,30 +9720,36 @@ const tcEmatchAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.treeHdr !== undefined) {
-          const tr = v.treeHdr.trailing;
-          const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
-          writeTcfEmatchTreeHdr(w.view, at, v.treeHdr);
-          if (tr !== undefined) w.bytes.set(tr, at + 4);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.treeHdr !== undefined) {
+            const tr = v.treeHdr.trailing;
+            const at = w.attr(raw, 4 + (tr === undefined ? 0 : tr.length));
+            writeTcfEmatchTreeHdr(w.view, at, v.treeHdr);
+            if (tr !== undefined) w.bytes.set(tr, at + 4);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.treeList !== undefined) w.binary(raw, v.treeList);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.treeList !== undefined) w.binary(raw, v.treeList);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcEmatchAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -9722,69 +9920,75 @@ const tcFlowAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 
 
 function putTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.keys !== undefined) w.u32(raw, v.keys);
-        break;
-      }
-      case 2: {
-        if (v.mode !== undefined) w.u32(raw, v.mode);
-        break;
-      }
-      case 3: {
-        if (v.baseclass !== undefined) w.u32(raw, v.baseclass);
-        break;
-      }
-      case 4: {
-        if (v.rshift !== undefined) w.u32(raw, v.rshift);
-        break;
-      }
-      case 5: {
-        if (v.addend !== undefined) w.u32(raw, v.addend);
-        break;
-      }
-      case 6: {
-        if (v.mask !== undefined) w.u32(raw, v.mask);
-        break;
-      }
-      case 7: {
-        if (v.xor !== undefined) w.u32(raw, v.xor);
-        break;
-      }
-      case 8: {
-        if (v.divisor !== undefined) w.u32(raw, v.divisor);
-        break;
-      }
-      case 9: {
-        if (v.act !== undefined) w.binary(raw, v.act);
-        break;
-      }
-      case 10: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.keys !== undefined) w.u32(raw, v.keys);
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.ematches !== undefined) w.binary(raw, v.ematches);
-        break;
-      }
-      case 12: {
-        if (v.perturb !== undefined) w.u32(raw, v.perturb);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.mode !== undefined) w.u32(raw, v.mode);
+          break;
+        }
+        case 3: {
+          if (v.baseclass !== undefined) w.u32(raw, v.baseclass);
+          break;
+        }
+        case 4: {
+          if (v.rshift !== undefined) w.u32(raw, v.rshift);
+          break;
+        }
+        case 5: {
+          if (v.addend !== undefined) w.u32(raw, v.addend);
+          break;
+        }
+        case 6: {
+          if (v.mask !== undefined) w.u32(raw, v.mask);
+          break;
+        }
+        case 7: {
+          if (v.xor !== undefined) w.u32(raw, v.xor);
+          break;
+        }
+        case 8: {
+          if (v.divisor !== undefined) w.u32(raw, v.divisor);
+          break;
+        }
+        case 9: {
+          if (v.act !== undefined) w.binary(raw, v.act);
+          break;
+        }
+        case 10: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 11: {
+          if (v.ematches !== undefined) w.binary(raw, v.ematches);
+          break;
+        }
+        case 12: {
+          if (v.perturb !== undefined) w.u32(raw, v.perturb);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -10648,481 +10852,487 @@ const tcFlowerAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.indev !== undefined) w.string(raw, v.indev);
-        break;
-      }
-      case 3: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.keyEthDst !== undefined) w.binary(raw, parseMac(v.keyEthDst));
-        break;
-      }
-      case 5: {
-        if (v.keyEthDstMask !== undefined) w.binary(raw, parseMac(v.keyEthDstMask));
-        break;
-      }
-      case 6: {
-        if (v.keyEthSrc !== undefined) w.binary(raw, parseMac(v.keyEthSrc));
-        break;
-      }
-      case 7: {
-        if (v.keyEthSrcMask !== undefined) w.binary(raw, parseMac(v.keyEthSrcMask));
-        break;
-      }
-      case 8: {
-        if (v.keyEthType !== undefined) w.u16be(raw, v.keyEthType);
-        break;
-      }
-      case 9: {
-        if (v.keyIpProto !== undefined) w.u8(raw, v.keyIpProto);
-        break;
-      }
-      case 10: {
-        if (v.keyIpv4Src !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4Src, 'tc-flower-attrs.key-ipv4-src'));
-        break;
-      }
-      case 11: {
-        if (v.keyIpv4SrcMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4SrcMask, 'tc-flower-attrs.key-ipv4-src-mask'));
-        break;
-      }
-      case 12: {
-        if (v.keyIpv4Dst !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4Dst, 'tc-flower-attrs.key-ipv4-dst'));
-        break;
-      }
-      case 13: {
-        if (v.keyIpv4DstMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4DstMask, 'tc-flower-attrs.key-ipv4-dst-mask'));
-        break;
-      }
-      case 14: {
-        if (v.keyIpv6Src !== undefined) w.binary(raw, parseIP(v.keyIpv6Src));
-        break;
-      }
-      case 15: {
-        if (v.keyIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyIpv6SrcMask));
-        break;
-      }
-      case 16: {
-        if (v.keyIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyIpv6Dst));
-        break;
-      }
-      case 17: {
-        if (v.keyIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyIpv6DstMask));
-        break;
-      }
-      case 18: {
-        if (v.keyTcpSrc !== undefined) w.u16be(raw, v.keyTcpSrc);
-        break;
-      }
-      case 19: {
-        if (v.keyTcpDst !== undefined) w.u16be(raw, v.keyTcpDst);
-        break;
-      }
-      case 20: {
-        if (v.keyUdpSrc !== undefined) w.u16be(raw, v.keyUdpSrc);
-        break;
-      }
-      case 21: {
-        if (v.keyUdpDst !== undefined) w.u16be(raw, v.keyUdpDst);
-        break;
-      }
-      case 22: {
-        if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, TcClsFlags, 'tc-flower-attrs.flags'));
-        break;
-      }
-      case 23: {
-        if (v.keyVlanId !== undefined) w.u16be(raw, v.keyVlanId);
-        break;
-      }
-      case 24: {
-        if (v.keyVlanPrio !== undefined) w.u8(raw, v.keyVlanPrio);
-        break;
-      }
-      case 25: {
-        if (v.keyVlanEthType !== undefined) w.u16be(raw, v.keyVlanEthType);
-        break;
-      }
-      case 26: {
-        if (v.keyEncKeyId !== undefined) w.u32be(raw, v.keyEncKeyId);
-        break;
-      }
-      case 27: {
-        if (v.keyEncIpv4Src !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4Src, 'tc-flower-attrs.key-enc-ipv4-src'));
-        break;
-      }
-      case 28: {
-        if (v.keyEncIpv4SrcMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4SrcMask, 'tc-flower-attrs.key-enc-ipv4-src-mask'));
-        break;
-      }
-      case 29: {
-        if (v.keyEncIpv4Dst !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4Dst, 'tc-flower-attrs.key-enc-ipv4-dst'));
-        break;
-      }
-      case 30: {
-        if (v.keyEncIpv4DstMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4DstMask, 'tc-flower-attrs.key-enc-ipv4-dst-mask'));
-        break;
-      }
-      case 31: {
-        if (v.keyEncIpv6Src !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Src));
-        break;
-      }
-      case 32: {
-        if (v.keyEncIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6SrcMask));
-        break;
-      }
-      case 33: {
-        if (v.keyEncIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Dst));
-        break;
-      }
-      case 34: {
-        if (v.keyEncIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6DstMask));
-        break;
-      }
-      case 35: {
-        if (v.keyTcpSrcMask !== undefined) w.u16be(raw, v.keyTcpSrcMask);
-        break;
-      }
-      case 36: {
-        if (v.keyTcpDstMask !== undefined) w.u16be(raw, v.keyTcpDstMask);
-        break;
-      }
-      case 37: {
-        if (v.keyUdpSrcMask !== undefined) w.u16be(raw, v.keyUdpSrcMask);
-        break;
-      }
-      case 38: {
-        if (v.keyUdpDstMask !== undefined) w.u16be(raw, v.keyUdpDstMask);
-        break;
-      }
-      case 39: {
-        if (v.keySctpSrcMask !== undefined) w.u16be(raw, v.keySctpSrcMask);
-        break;
-      }
-      case 40: {
-        if (v.keySctpDstMask !== undefined) w.u16be(raw, v.keySctpDstMask);
-        break;
-      }
-      case 41: {
-        if (v.keySctpSrc !== undefined) w.u16be(raw, v.keySctpSrc);
-        break;
-      }
-      case 42: {
-        if (v.keySctpDst !== undefined) w.u16be(raw, v.keySctpDst);
-        break;
-      }
-      case 43: {
-        if (v.keyEncUdpSrcPort !== undefined) w.u16be(raw, v.keyEncUdpSrcPort);
-        break;
-      }
-      case 44: {
-        if (v.keyEncUdpSrcPortMask !== undefined) w.u16be(raw, v.keyEncUdpSrcPortMask);
-        break;
-      }
-      case 45: {
-        if (v.keyEncUdpDstPort !== undefined) w.u16be(raw, v.keyEncUdpDstPort);
-        break;
-      }
-      case 46: {
-        if (v.keyEncUdpDstPortMask !== undefined) w.u16be(raw, v.keyEncUdpDstPortMask);
-        break;
-      }
-      case 47: {
-        if (v.keyFlags !== undefined) w.u32be(raw, encodeFlags(v.keyFlags, TcFlowerKeyCtrlFlags, 'tc-flower-attrs.key-flags'));
-        break;
-      }
-      case 48: {
-        if (v.keyFlagsMask !== undefined) w.u32be(raw, encodeFlags(v.keyFlagsMask, TcFlowerKeyCtrlFlags, 'tc-flower-attrs.key-flags-mask'));
-        break;
-      }
-      case 49: {
-        if (v.keyIcmpv4Code !== undefined) w.u8(raw, v.keyIcmpv4Code);
-        break;
-      }
-      case 50: {
-        if (v.keyIcmpv4CodeMask !== undefined) w.u8(raw, v.keyIcmpv4CodeMask);
-        break;
-      }
-      case 51: {
-        if (v.keyIcmpv4Type !== undefined) w.u8(raw, v.keyIcmpv4Type);
-        break;
-      }
-      case 52: {
-        if (v.keyIcmpv4TypeMask !== undefined) w.u8(raw, v.keyIcmpv4TypeMask);
-        break;
-      }
-      case 53: {
-        if (v.keyIcmpv6Code !== undefined) w.u8(raw, v.keyIcmpv6Code);
-        break;
-      }
-      case 54: {
-        if (v.keyIcmpv6CodeMask !== undefined) w.u8(raw, v.keyIcmpv6CodeMask);
-        break;
-      }
-      case 55: {
-        if (v.keyIcmpv6Type !== undefined) w.u8(raw, v.keyIcmpv6Type);
-        break;
-      }
-      case 56: {
-        if (v.keyIcmpv6TypeMask !== undefined) w.u8(raw, v.keyIcmpv6TypeMask);
-        break;
-      }
-      case 57: {
-        if (v.keyArpSip !== undefined) w.u32be(raw, v.keyArpSip);
-        break;
-      }
-      case 58: {
-        if (v.keyArpSipMask !== undefined) w.u32be(raw, v.keyArpSipMask);
-        break;
-      }
-      case 59: {
-        if (v.keyArpTip !== undefined) w.u32be(raw, v.keyArpTip);
-        break;
-      }
-      case 60: {
-        if (v.keyArpTipMask !== undefined) w.u32be(raw, v.keyArpTipMask);
-        break;
-      }
-      case 61: {
-        if (v.keyArpOp !== undefined) w.u8(raw, v.keyArpOp);
-        break;
-      }
-      case 62: {
-        if (v.keyArpOpMask !== undefined) w.u8(raw, v.keyArpOpMask);
-        break;
-      }
-      case 63: {
-        if (v.keyArpSha !== undefined) w.binary(raw, parseMac(v.keyArpSha));
-        break;
-      }
-      case 64: {
-        if (v.keyArpShaMask !== undefined) w.binary(raw, parseMac(v.keyArpShaMask));
-        break;
-      }
-      case 65: {
-        if (v.keyArpTha !== undefined) w.binary(raw, parseMac(v.keyArpTha));
-        break;
-      }
-      case 66: {
-        if (v.keyArpThaMask !== undefined) w.binary(raw, parseMac(v.keyArpThaMask));
-        break;
-      }
-      case 67: {
-        if (v.keyMplsTtl !== undefined) w.u8(raw, v.keyMplsTtl);
-        break;
-      }
-      case 68: {
-        if (v.keyMplsBos !== undefined) w.u8(raw, v.keyMplsBos);
-        break;
-      }
-      case 69: {
-        if (v.keyMplsTc !== undefined) w.u8(raw, v.keyMplsTc);
-        break;
-      }
-      case 70: {
-        if (v.keyMplsLabel !== undefined) w.u32be(raw, v.keyMplsLabel);
-        break;
-      }
-      case 71: {
-        if (v.keyTcpFlags !== undefined) w.u16be(raw, v.keyTcpFlags);
-        break;
-      }
-      case 72: {
-        if (v.keyTcpFlagsMask !== undefined) w.u16be(raw, v.keyTcpFlagsMask);
-        break;
-      }
-      case 73: {
-        if (v.keyIpTos !== undefined) w.u8(raw, v.keyIpTos);
-        break;
-      }
-      case 74: {
-        if (v.keyIpTosMask !== undefined) w.u8(raw, v.keyIpTosMask);
-        break;
-      }
-      case 75: {
-        if (v.keyIpTtl !== undefined) w.u8(raw, v.keyIpTtl);
-        break;
-      }
-      case 76: {
-        if (v.keyIpTtlMask !== undefined) w.u8(raw, v.keyIpTtlMask);
-        break;
-      }
-      case 77: {
-        if (v.keyCvlanId !== undefined) w.u16be(raw, v.keyCvlanId);
-        break;
-      }
-      case 78: {
-        if (v.keyCvlanPrio !== undefined) w.u8(raw, v.keyCvlanPrio);
-        break;
-      }
-      case 79: {
-        if (v.keyCvlanEthType !== undefined) w.u16be(raw, v.keyCvlanEthType);
-        break;
-      }
-      case 80: {
-        if (v.keyEncIpTos !== undefined) w.u8(raw, v.keyEncIpTos);
-        break;
-      }
-      case 81: {
-        if (v.keyEncIpTosMask !== undefined) w.u8(raw, v.keyEncIpTosMask);
-        break;
-      }
-      case 82: {
-        if (v.keyEncIpTtl !== undefined) w.u8(raw, v.keyEncIpTtl);
-        break;
-      }
-      case 83: {
-        if (v.keyEncIpTtlMask !== undefined) w.u8(raw, v.keyEncIpTtlMask);
-        break;
-      }
-      case 84: {
-        if (v.keyEncOpts !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptsAttrs(w, v.keyEncOpts);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.indev !== undefined) w.string(raw, v.indev);
+          break;
         }
-        break;
-      }
-      case 85: {
-        if (v.keyEncOptsMask !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptsAttrs(w, v.keyEncOptsMask);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 86: {
-        if (v.inHwCount !== undefined) w.u32(raw, v.inHwCount);
-        break;
-      }
-      case 87: {
-        if (v.keyPortSrcMin !== undefined) w.u16be(raw, v.keyPortSrcMin);
-        break;
-      }
-      case 88: {
-        if (v.keyPortSrcMax !== undefined) w.u16be(raw, v.keyPortSrcMax);
-        break;
-      }
-      case 89: {
-        if (v.keyPortDstMin !== undefined) w.u16be(raw, v.keyPortDstMin);
-        break;
-      }
-      case 90: {
-        if (v.keyPortDstMax !== undefined) w.u16be(raw, v.keyPortDstMax);
-        break;
-      }
-      case 91: {
-        if (v.keyCtState !== undefined) w.u16(raw, v.keyCtState);
-        break;
-      }
-      case 92: {
-        if (v.keyCtStateMask !== undefined) w.u16(raw, v.keyCtStateMask);
-        break;
-      }
-      case 93: {
-        if (v.keyCtZone !== undefined) w.u16(raw, v.keyCtZone);
-        break;
-      }
-      case 94: {
-        if (v.keyCtZoneMask !== undefined) w.u16(raw, v.keyCtZoneMask);
-        break;
-      }
-      case 95: {
-        if (v.keyCtMark !== undefined) w.u32(raw, v.keyCtMark);
-        break;
-      }
-      case 96: {
-        if (v.keyCtMarkMask !== undefined) w.u32(raw, v.keyCtMarkMask);
-        break;
-      }
-      case 97: {
-        if (v.keyCtLabels !== undefined) w.binary(raw, v.keyCtLabels);
-        break;
-      }
-      case 98: {
-        if (v.keyCtLabelsMask !== undefined) w.binary(raw, v.keyCtLabelsMask);
-        break;
-      }
-      case 99: {
-        if (v.keyMplsOpts !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyMplsOptAttrs(w, v.keyMplsOpts);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.keyEthDst !== undefined) w.binary(raw, parseMac(v.keyEthDst));
+          break;
         }
-        break;
-      }
-      case 100: {
-        if (v.keyHash !== undefined) w.u32(raw, v.keyHash);
-        break;
-      }
-      case 101: {
-        if (v.keyHashMask !== undefined) w.u32(raw, v.keyHashMask);
-        break;
-      }
-      case 102: {
-        if (v.keyNumOfVlans !== undefined) w.u8(raw, v.keyNumOfVlans);
-        break;
-      }
-      case 103: {
-        if (v.keyPppoeSid !== undefined) w.u16be(raw, v.keyPppoeSid);
-        break;
-      }
-      case 104: {
-        if (v.keyPppProto !== undefined) w.u16be(raw, v.keyPppProto);
-        break;
-      }
-      case 105: {
-        if (v.keyL2tpv3Sid !== undefined) w.u32be(raw, v.keyL2tpv3Sid);
-        break;
-      }
-      case 106: {
-        if (v.l2Miss !== undefined) w.u8(raw, v.l2Miss);
-        break;
-      }
-      case 107: {
-        if (v.keyCfm !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyCfmAttrs(w, v.keyCfm);
-          w.nestEnd(tok);
+        case 5: {
+          if (v.keyEthDstMask !== undefined) w.binary(raw, parseMac(v.keyEthDstMask));
+          break;
         }
-        break;
-      }
-      case 108: {
-        if (v.keySpi !== undefined) w.u32be(raw, v.keySpi);
-        break;
-      }
-      case 109: {
-        if (v.keySpiMask !== undefined) w.u32be(raw, v.keySpiMask);
-        break;
-      }
-      case 110: {
-        if (v.keyEncFlags !== undefined) w.u32be(raw, encodeFlags(v.keyEncFlags, TcFlowerKeyCtrlFlags, 'tc-flower-attrs.key-enc-flags'));
-        break;
-      }
-      case 111: {
-        if (v.keyEncFlagsMask !== undefined) w.u32be(raw, encodeFlags(v.keyEncFlagsMask, TcFlowerKeyCtrlFlags, 'tc-flower-attrs.key-enc-flags-mask'));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 6: {
+          if (v.keyEthSrc !== undefined) w.binary(raw, parseMac(v.keyEthSrc));
+          break;
+        }
+        case 7: {
+          if (v.keyEthSrcMask !== undefined) w.binary(raw, parseMac(v.keyEthSrcMask));
+          break;
+        }
+        case 8: {
+          if (v.keyEthType !== undefined) w.u16be(raw, v.keyEthType);
+          break;
+        }
+        case 9: {
+          if (v.keyIpProto !== undefined) w.u8(raw, v.keyIpProto);
+          break;
+        }
+        case 10: {
+          if (v.keyIpv4Src !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4Src));
+          break;
+        }
+        case 11: {
+          if (v.keyIpv4SrcMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4SrcMask));
+          break;
+        }
+        case 12: {
+          if (v.keyIpv4Dst !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4Dst));
+          break;
+        }
+        case 13: {
+          if (v.keyIpv4DstMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyIpv4DstMask));
+          break;
+        }
+        case 14: {
+          if (v.keyIpv6Src !== undefined) w.binary(raw, parseIP(v.keyIpv6Src));
+          break;
+        }
+        case 15: {
+          if (v.keyIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyIpv6SrcMask));
+          break;
+        }
+        case 16: {
+          if (v.keyIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyIpv6Dst));
+          break;
+        }
+        case 17: {
+          if (v.keyIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyIpv6DstMask));
+          break;
+        }
+        case 18: {
+          if (v.keyTcpSrc !== undefined) w.u16be(raw, v.keyTcpSrc);
+          break;
+        }
+        case 19: {
+          if (v.keyTcpDst !== undefined) w.u16be(raw, v.keyTcpDst);
+          break;
+        }
+        case 20: {
+          if (v.keyUdpSrc !== undefined) w.u16be(raw, v.keyUdpSrc);
+          break;
+        }
+        case 21: {
+          if (v.keyUdpDst !== undefined) w.u16be(raw, v.keyUdpDst);
+          break;
+        }
+        case 22: {
+          if (v.flags !== undefined) w.u32(raw, encodeFlags(v.flags, TcClsFlags));
+          break;
+        }
+        case 23: {
+          if (v.keyVlanId !== undefined) w.u16be(raw, v.keyVlanId);
+          break;
+        }
+        case 24: {
+          if (v.keyVlanPrio !== undefined) w.u8(raw, v.keyVlanPrio);
+          break;
+        }
+        case 25: {
+          if (v.keyVlanEthType !== undefined) w.u16be(raw, v.keyVlanEthType);
+          break;
+        }
+        case 26: {
+          if (v.keyEncKeyId !== undefined) w.u32be(raw, v.keyEncKeyId);
+          break;
+        }
+        case 27: {
+          if (v.keyEncIpv4Src !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4Src));
+          break;
+        }
+        case 28: {
+          if (v.keyEncIpv4SrcMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4SrcMask));
+          break;
+        }
+        case 29: {
+          if (v.keyEncIpv4Dst !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4Dst));
+          break;
+        }
+        case 30: {
+          if (v.keyEncIpv4DstMask !== undefined) w.binary(raw, parseIPv4Strict(v.keyEncIpv4DstMask));
+          break;
+        }
+        case 31: {
+          if (v.keyEncIpv6Src !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Src));
+          break;
+        }
+        case 32: {
+          if (v.keyEncIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6SrcMask));
+          break;
+        }
+        case 33: {
+          if (v.keyEncIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Dst));
+          break;
+        }
+        case 34: {
+          if (v.keyEncIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6DstMask));
+          break;
+        }
+        case 35: {
+          if (v.keyTcpSrcMask !== undefined) w.u16be(raw, v.keyTcpSrcMask);
+          break;
+        }
+        case 36: {
+          if (v.keyTcpDstMask !== undefined) w.u16be(raw, v.keyTcpDstMask);
+          break;
+        }
+        case 37: {
+          if (v.keyUdpSrcMask !== undefined) w.u16be(raw, v.keyUdpSrcMask);
+          break;
+        }
+        case 38: {
+          if (v.keyUdpDstMask !== undefined) w.u16be(raw, v.keyUdpDstMask);
+          break;
+        }
+        case 39: {
+          if (v.keySctpSrcMask !== undefined) w.u16be(raw, v.keySctpSrcMask);
+          break;
+        }
+        case 40: {
+          if (v.keySctpDstMask !== undefined) w.u16be(raw, v.keySctpDstMask);
+          break;
+        }
+        case 41: {
+          if (v.keySctpSrc !== undefined) w.u16be(raw, v.keySctpSrc);
+          break;
+        }
+        case 42: {
+          if (v.keySctpDst !== undefined) w.u16be(raw, v.keySctpDst);
+          break;
+        }
+        case 43: {
+          if (v.keyEncUdpSrcPort !== undefined) w.u16be(raw, v.keyEncUdpSrcPort);
+          break;
+        }
+        case 44: {
+          if (v.keyEncUdpSrcPortMask !== undefined) w.u16be(raw, v.keyEncUdpSrcPortMask);
+          break;
+        }
+        case 45: {
+          if (v.keyEncUdpDstPort !== undefined) w.u16be(raw, v.keyEncUdpDstPort);
+          break;
+        }
+        case 46: {
+          if (v.keyEncUdpDstPortMask !== undefined) w.u16be(raw, v.keyEncUdpDstPortMask);
+          break;
+        }
+        case 47: {
+          if (v.keyFlags !== undefined) w.u32be(raw, encodeFlags(v.keyFlags, TcFlowerKeyCtrlFlags));
+          break;
+        }
+        case 48: {
+          if (v.keyFlagsMask !== undefined) w.u32be(raw, encodeFlags(v.keyFlagsMask, TcFlowerKeyCtrlFlags));
+          break;
+        }
+        case 49: {
+          if (v.keyIcmpv4Code !== undefined) w.u8(raw, v.keyIcmpv4Code);
+          break;
+        }
+        case 50: {
+          if (v.keyIcmpv4CodeMask !== undefined) w.u8(raw, v.keyIcmpv4CodeMask);
+          break;
+        }
+        case 51: {
+          if (v.keyIcmpv4Type !== undefined) w.u8(raw, v.keyIcmpv4Type);
+          break;
+        }
+        case 52: {
+          if (v.keyIcmpv4TypeMask !== undefined) w.u8(raw, v.keyIcmpv4TypeMask);
+          break;
+        }
+        case 53: {
+          if (v.keyIcmpv6Code !== undefined) w.u8(raw, v.keyIcmpv6Code);
+          break;
+        }
+        case 54: {
+          if (v.keyIcmpv6CodeMask !== undefined) w.u8(raw, v.keyIcmpv6CodeMask);
+          break;
+        }
+        case 55: {
+          if (v.keyIcmpv6Type !== undefined) w.u8(raw, v.keyIcmpv6Type);
+          break;
+        }
+        case 56: {
+          if (v.keyIcmpv6TypeMask !== undefined) w.u8(raw, v.keyIcmpv6TypeMask);
+          break;
+        }
+        case 57: {
+          if (v.keyArpSip !== undefined) w.u32be(raw, v.keyArpSip);
+          break;
+        }
+        case 58: {
+          if (v.keyArpSipMask !== undefined) w.u32be(raw, v.keyArpSipMask);
+          break;
+        }
+        case 59: {
+          if (v.keyArpTip !== undefined) w.u32be(raw, v.keyArpTip);
+          break;
+        }
+        case 60: {
+          if (v.keyArpTipMask !== undefined) w.u32be(raw, v.keyArpTipMask);
+          break;
+        }
+        case 61: {
+          if (v.keyArpOp !== undefined) w.u8(raw, v.keyArpOp);
+          break;
+        }
+        case 62: {
+          if (v.keyArpOpMask !== undefined) w.u8(raw, v.keyArpOpMask);
+          break;
+        }
+        case 63: {
+          if (v.keyArpSha !== undefined) w.binary(raw, parseMac(v.keyArpSha));
+          break;
+        }
+        case 64: {
+          if (v.keyArpShaMask !== undefined) w.binary(raw, parseMac(v.keyArpShaMask));
+          break;
+        }
+        case 65: {
+          if (v.keyArpTha !== undefined) w.binary(raw, parseMac(v.keyArpTha));
+          break;
+        }
+        case 66: {
+          if (v.keyArpThaMask !== undefined) w.binary(raw, parseMac(v.keyArpThaMask));
+          break;
+        }
+        case 67: {
+          if (v.keyMplsTtl !== undefined) w.u8(raw, v.keyMplsTtl);
+          break;
+        }
+        case 68: {
+          if (v.keyMplsBos !== undefined) w.u8(raw, v.keyMplsBos);
+          break;
+        }
+        case 69: {
+          if (v.keyMplsTc !== undefined) w.u8(raw, v.keyMplsTc);
+          break;
+        }
+        case 70: {
+          if (v.keyMplsLabel !== undefined) w.u32be(raw, v.keyMplsLabel);
+          break;
+        }
+        case 71: {
+          if (v.keyTcpFlags !== undefined) w.u16be(raw, v.keyTcpFlags);
+          break;
+        }
+        case 72: {
+          if (v.keyTcpFlagsMask !== undefined) w.u16be(raw, v.keyTcpFlagsMask);
+          break;
+        }
+        case 73: {
+          if (v.keyIpTos !== undefined) w.u8(raw, v.keyIpTos);
+          break;
+        }
+        case 74: {
+          if (v.keyIpTosMask !== undefined) w.u8(raw, v.keyIpTosMask);
+          break;
+        }
+        case 75: {
+          if (v.keyIpTtl !== undefined) w.u8(raw, v.keyIpTtl);
+          break;
+        }
+        case 76: {
+          if (v.keyIpTtlMask !== undefined) w.u8(raw, v.keyIpTtlMask);
+          break;
+        }
+        case 77: {
+          if (v.keyCvlanId !== undefined) w.u16be(raw, v.keyCvlanId);
+          break;
+        }
+        case 78: {
+          if (v.keyCvlanPrio !== undefined) w.u8(raw, v.keyCvlanPrio);
+          break;
+        }
+        case 79: {
+          if (v.keyCvlanEthType !== undefined) w.u16be(raw, v.keyCvlanEthType);
+          break;
+        }
+        case 80: {
+          if (v.keyEncIpTos !== undefined) w.u8(raw, v.keyEncIpTos);
+          break;
+        }
+        case 81: {
+          if (v.keyEncIpTosMask !== undefined) w.u8(raw, v.keyEncIpTosMask);
+          break;
+        }
+        case 82: {
+          if (v.keyEncIpTtl !== undefined) w.u8(raw, v.keyEncIpTtl);
+          break;
+        }
+        case 83: {
+          if (v.keyEncIpTtlMask !== undefined) w.u8(raw, v.keyEncIpTtlMask);
+          break;
+        }
+        case 84: {
+          if (v.keyEncOpts !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptsAttrs(w, v.keyEncOpts);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 85: {
+          if (v.keyEncOptsMask !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptsAttrs(w, v.keyEncOptsMask);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 86: {
+          if (v.inHwCount !== undefined) w.u32(raw, v.inHwCount);
+          break;
+        }
+        case 87: {
+          if (v.keyPortSrcMin !== undefined) w.u16be(raw, v.keyPortSrcMin);
+          break;
+        }
+        case 88: {
+          if (v.keyPortSrcMax !== undefined) w.u16be(raw, v.keyPortSrcMax);
+          break;
+        }
+        case 89: {
+          if (v.keyPortDstMin !== undefined) w.u16be(raw, v.keyPortDstMin);
+          break;
+        }
+        case 90: {
+          if (v.keyPortDstMax !== undefined) w.u16be(raw, v.keyPortDstMax);
+          break;
+        }
+        case 91: {
+          if (v.keyCtState !== undefined) w.u16(raw, v.keyCtState);
+          break;
+        }
+        case 92: {
+          if (v.keyCtStateMask !== undefined) w.u16(raw, v.keyCtStateMask);
+          break;
+        }
+        case 93: {
+          if (v.keyCtZone !== undefined) w.u16(raw, v.keyCtZone);
+          break;
+        }
+        case 94: {
+          if (v.keyCtZoneMask !== undefined) w.u16(raw, v.keyCtZoneMask);
+          break;
+        }
+        case 95: {
+          if (v.keyCtMark !== undefined) w.u32(raw, v.keyCtMark);
+          break;
+        }
+        case 96: {
+          if (v.keyCtMarkMask !== undefined) w.u32(raw, v.keyCtMarkMask);
+          break;
+        }
+        case 97: {
+          if (v.keyCtLabels !== undefined) w.binary(raw, v.keyCtLabels);
+          break;
+        }
+        case 98: {
+          if (v.keyCtLabelsMask !== undefined) w.binary(raw, v.keyCtLabelsMask);
+          break;
+        }
+        case 99: {
+          if (v.keyMplsOpts !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyMplsOptAttrs(w, v.keyMplsOpts);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 100: {
+          if (v.keyHash !== undefined) w.u32(raw, v.keyHash);
+          break;
+        }
+        case 101: {
+          if (v.keyHashMask !== undefined) w.u32(raw, v.keyHashMask);
+          break;
+        }
+        case 102: {
+          if (v.keyNumOfVlans !== undefined) w.u8(raw, v.keyNumOfVlans);
+          break;
+        }
+        case 103: {
+          if (v.keyPppoeSid !== undefined) w.u16be(raw, v.keyPppoeSid);
+          break;
+        }
+        case 104: {
+          if (v.keyPppProto !== undefined) w.u16be(raw, v.keyPppProto);
+          break;
+        }
+        case 105: {
+          if (v.keyL2tpv3Sid !== undefined) w.u32be(raw, v.keyL2tpv3Sid);
+          break;
+        }
+        case 106: {
+          if (v.l2Miss !== undefined) w.u8(raw, v.l2Miss);
+          break;
+        }
+        case 107: {
+          if (v.keyCfm !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyCfmAttrs(w, v.keyCfm);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 108: {
+          if (v.keySpi !== undefined) w.u32be(raw, v.keySpi);
+          break;
+        }
+        case 109: {
+          if (v.keySpiMask !== undefined) w.u32be(raw, v.keySpiMask);
+          break;
+        }
+        case 110: {
+          if (v.keyEncFlags !== undefined) w.u32be(raw, encodeFlags(v.keyEncFlags, TcFlowerKeyCtrlFlags));
+          break;
+        }
+        case 111: {
+          if (v.keyEncFlagsMask !== undefined) w.u32be(raw, encodeFlags(v.keyEncFlagsMask, TcFlowerKeyCtrlFlags));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11237,49 +11447,55 @@ const tcFlowerKeyEncOptsAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.geneve !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptGeneveAttrs(w, v.geneve);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.geneve !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptGeneveAttrs(w, v.geneve);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.vxlan !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptVxlanAttrs(w, v.vxlan);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.vxlan !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptVxlanAttrs(w, v.vxlan);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.erspan !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptErspanAttrs(w, v.erspan);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.erspan !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptErspanAttrs(w, v.erspan);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.gtp !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFlowerKeyEncOptGtpAttrs(w, v.gtp);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.gtp !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFlowerKeyEncOptGtpAttrs(w, v.gtp);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11387,29 +11603,35 @@ const tcFlowerKeyEncOptGeneveAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGeneveAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.class !== undefined) w.u16(raw, v.class);
-        break;
-      }
-      case 2: {
-        if (v.type !== undefined) w.u8(raw, v.type);
-        break;
-      }
-      case 3: {
-        if (v.data !== undefined) w.binary(raw, v.data);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.class !== undefined) w.u16(raw, v.class);
+          break;
+        }
+        case 2: {
+          if (v.type !== undefined) w.u8(raw, v.type);
+          break;
+        }
+        case 3: {
+          if (v.data !== undefined) w.binary(raw, v.data);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptGeneveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11503,21 +11725,27 @@ const tcFlowerKeyEncOptVxlanAttrsOrder: readonly number[] = [1, -1];
 
 function putTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVxlanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.gbp !== undefined) w.u32(raw, v.gbp);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.gbp !== undefined) w.u32(raw, v.gbp);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptVxlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11632,33 +11860,39 @@ const tcFlowerKeyEncOptErspanAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptErspanAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ver !== undefined) w.u8(raw, v.ver);
-        break;
-      }
-      case 2: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 3: {
-        if (v.dir !== undefined) w.u8(raw, v.dir);
-        break;
-      }
-      case 4: {
-        if (v.hwid !== undefined) w.u8(raw, v.hwid);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ver !== undefined) w.u8(raw, v.ver);
+          break;
+        }
+        case 2: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 3: {
+          if (v.dir !== undefined) w.u8(raw, v.dir);
+          break;
+        }
+        case 4: {
+          if (v.hwid !== undefined) w.u8(raw, v.hwid);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptErspanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11759,25 +11993,31 @@ const tcFlowerKeyEncOptGtpAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.pduType !== undefined) w.u8(raw, v.pduType);
-        break;
-      }
-      case 2: {
-        if (v.qfi !== undefined) w.u8(raw, v.qfi);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.pduType !== undefined) w.u8(raw, v.pduType);
+          break;
+        }
+        case 2: {
+          if (v.qfi !== undefined) w.u8(raw, v.qfi);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptGtpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -11899,37 +12139,43 @@ const tcFlowerKeyMplsOptAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.lseDepth !== undefined) w.u8(raw, v.lseDepth);
-        break;
-      }
-      case 2: {
-        if (v.lseTtl !== undefined) w.u8(raw, v.lseTtl);
-        break;
-      }
-      case 3: {
-        if (v.lseBos !== undefined) w.u8(raw, v.lseBos);
-        break;
-      }
-      case 4: {
-        if (v.lseTc !== undefined) w.u8(raw, v.lseTc);
-        break;
-      }
-      case 5: {
-        if (v.lseLabel !== undefined) w.u32(raw, v.lseLabel);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.lseDepth !== undefined) w.u8(raw, v.lseDepth);
+          break;
+        }
+        case 2: {
+          if (v.lseTtl !== undefined) w.u8(raw, v.lseTtl);
+          break;
+        }
+        case 3: {
+          if (v.lseBos !== undefined) w.u8(raw, v.lseBos);
+          break;
+        }
+        case 4: {
+          if (v.lseTc !== undefined) w.u8(raw, v.lseTc);
+          break;
+        }
+        case 5: {
+          if (v.lseLabel !== undefined) w.u32(raw, v.lseLabel);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyMplsOptAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12030,25 +12276,31 @@ const tcFlowerKeyCfmAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.mdLevel !== undefined) w.u8(raw, v.mdLevel);
-        break;
-      }
-      case 2: {
-        if (v.opcode !== undefined) w.u8(raw, v.opcode);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.mdLevel !== undefined) w.u8(raw, v.mdLevel);
+          break;
+        }
+        case 2: {
+          if (v.opcode !== undefined) w.u8(raw, v.opcode);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyCfmAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12170,45 +12422,51 @@ const tcFwAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcFwAttrs(w: MessageWriter, v: TcFwAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.indev !== undefined) w.string(raw, v.indev);
-        break;
-      }
-      case 4: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcFwAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.mask !== undefined) w.u32(raw, v.mask);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.indev !== undefined) w.string(raw, v.indev);
+          break;
+        }
+        case 4: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcFwAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 5: {
+          if (v.mask !== undefined) w.u32(raw, v.mask);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFwAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12337,50 +12595,56 @@ const tcGredAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcGredAttrs(w: MessageWriter, v: TcGredAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) w.binary(raw, v.parms);
-        break;
-      }
-      case 2: {
-        if (v.stab !== undefined) w.binary(raw, v.stab);
-        break;
-      }
-      case 3: {
-        if (v.dps !== undefined) {
-          const tr = v.dps.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeTcGredSopt(w.view, at, v.dps);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) w.binary(raw, v.parms);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.maxP !== undefined) w.binary(raw, v.maxP);
-        break;
-      }
-      case 5: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 6: {
-        if (v.vqList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcaGredVqListAttrs(w, v.vqList);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.stab !== undefined) w.binary(raw, v.stab);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.dps !== undefined) {
+            const tr = v.dps.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeTcGredSopt(w.view, at, v.dps);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
+        }
+        case 4: {
+          if (v.maxP !== undefined) w.binary(raw, v.maxP);
+          break;
+        }
+        case 5: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 6: {
+          if (v.vqList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcaGredVqListAttrs(w, v.vqList);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcGredAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12475,37 +12739,43 @@ const tcaGredVqListAttrsOrder: readonly number[] = [1, -1];
 function putTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs, types: readonly number[], ordered: boolean): void {
   let nEntry = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.entry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeTcaGredVqEntryAttrs(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nEntry < a.length) {
-            const x = a[nEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeTcaGredVqEntryAttrs(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.entry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeTcaGredVqEntryAttrs(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nEntry < a.length) {
+              const x = a[nEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeTcaGredVqEntryAttrs(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcaGredVqListAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12670,61 +12940,67 @@ const tcaGredVqEntryAttrsOrder: readonly number[] = [2, 3, 4, 5, 6, 7, 8, 9, 10,
 
 function putTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 2: {
-        if (v.dp !== undefined) w.u32(raw, v.dp);
-        break;
-      }
-      case 3: {
-        if (v.statBytes !== undefined) w.u64(raw, v.statBytes);
-        break;
-      }
-      case 4: {
-        if (v.statPackets !== undefined) w.u32(raw, v.statPackets);
-        break;
-      }
-      case 5: {
-        if (v.statBacklog !== undefined) w.u32(raw, v.statBacklog);
-        break;
-      }
-      case 6: {
-        if (v.statProbDrop !== undefined) w.u32(raw, v.statProbDrop);
-        break;
-      }
-      case 7: {
-        if (v.statProbMark !== undefined) w.u32(raw, v.statProbMark);
-        break;
-      }
-      case 8: {
-        if (v.statForcedDrop !== undefined) w.u32(raw, v.statForcedDrop);
-        break;
-      }
-      case 9: {
-        if (v.statForcedMark !== undefined) w.u32(raw, v.statForcedMark);
-        break;
-      }
-      case 10: {
-        if (v.statPdrop !== undefined) w.u32(raw, v.statPdrop);
-        break;
-      }
-      case 11: {
-        if (v.statOther !== undefined) w.u32(raw, v.statOther);
-        break;
-      }
-      case 12: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 2: {
+          if (v.dp !== undefined) w.u32(raw, v.dp);
+          break;
+        }
+        case 3: {
+          if (v.statBytes !== undefined) w.u64(raw, v.statBytes);
+          break;
+        }
+        case 4: {
+          if (v.statPackets !== undefined) w.u32(raw, v.statPackets);
+          break;
+        }
+        case 5: {
+          if (v.statBacklog !== undefined) w.u32(raw, v.statBacklog);
+          break;
+        }
+        case 6: {
+          if (v.statProbDrop !== undefined) w.u32(raw, v.statProbDrop);
+          break;
+        }
+        case 7: {
+          if (v.statProbMark !== undefined) w.u32(raw, v.statProbMark);
+          break;
+        }
+        case 8: {
+          if (v.statForcedDrop !== undefined) w.u32(raw, v.statForcedDrop);
+          break;
+        }
+        case 9: {
+          if (v.statForcedMark !== undefined) w.u32(raw, v.statForcedMark);
+          break;
+        }
+        case 10: {
+          if (v.statPdrop !== undefined) w.u32(raw, v.statPdrop);
+          break;
+        }
+        case 11: {
+          if (v.statOther !== undefined) w.u32(raw, v.statOther);
+          break;
+        }
+        case 12: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcaGredVqEntryAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12832,29 +13108,35 @@ const tcHfscAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.rsc !== undefined) w.binary(raw, v.rsc);
-        break;
-      }
-      case 2: {
-        if (v.fsc !== undefined) w.binary(raw, v.fsc);
-        break;
-      }
-      case 3: {
-        if (v.usc !== undefined) w.binary(raw, v.usc);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.rsc !== undefined) w.binary(raw, v.rsc);
+          break;
+        }
+        case 2: {
+          if (v.fsc !== undefined) w.binary(raw, v.fsc);
+          break;
+        }
+        case 3: {
+          if (v.usc !== undefined) w.binary(raw, v.usc);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcHfscAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -12990,45 +13272,51 @@ const tcHhfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.backlogLimit !== undefined) w.u32(raw, v.backlogLimit);
-        break;
-      }
-      case 2: {
-        if (v.quantum !== undefined) w.u32(raw, v.quantum);
-        break;
-      }
-      case 3: {
-        if (v.hhFlowsLimit !== undefined) w.u32(raw, v.hhFlowsLimit);
-        break;
-      }
-      case 4: {
-        if (v.resetTimeout !== undefined) w.u32(raw, v.resetTimeout);
-        break;
-      }
-      case 5: {
-        if (v.admitBytes !== undefined) w.u32(raw, v.admitBytes);
-        break;
-      }
-      case 6: {
-        if (v.evictTimeout !== undefined) w.u32(raw, v.evictTimeout);
-        break;
-      }
-      case 7: {
-        if (v.nonHhWeight !== undefined) w.u32(raw, v.nonHhWeight);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.backlogLimit !== undefined) w.u32(raw, v.backlogLimit);
+          break;
+        }
+        case 2: {
+          if (v.quantum !== undefined) w.u32(raw, v.quantum);
+          break;
+        }
+        case 3: {
+          if (v.hhFlowsLimit !== undefined) w.u32(raw, v.hhFlowsLimit);
+          break;
+        }
+        case 4: {
+          if (v.resetTimeout !== undefined) w.u32(raw, v.resetTimeout);
+          break;
+        }
+        case 5: {
+          if (v.admitBytes !== undefined) w.u32(raw, v.admitBytes);
+          break;
+        }
+        case 6: {
+          if (v.evictTimeout !== undefined) w.u32(raw, v.evictTimeout);
+          break;
+        }
+        case 7: {
+          if (v.nonHhWeight !== undefined) w.u32(raw, v.nonHhWeight);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcHhfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -13172,59 +13460,65 @@ const tcHtbAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 9, -1];
 
 function putTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 38 + (tr === undefined ? 0 : tr.length));
-          writeTcHtbOpt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 38);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 38 + (tr === undefined ? 0 : tr.length));
+            writeTcHtbOpt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 38);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.init !== undefined) {
-          const tr = v.init.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcHtbGlob(w.view, at, v.init);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 2: {
+          if (v.init !== undefined) {
+            const tr = v.init.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcHtbGlob(w.view, at, v.init);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.ctab !== undefined) w.binary(raw, v.ctab);
-        break;
-      }
-      case 4: {
-        if (v.rtab !== undefined) w.binary(raw, v.rtab);
-        break;
-      }
-      case 5: {
-        if (v.directQlen !== undefined) w.u32(raw, v.directQlen);
-        break;
-      }
-      case 6: {
-        if (v.rate64 !== undefined) w.u64(raw, v.rate64);
-        break;
-      }
-      case 7: {
-        if (v.ceil64 !== undefined) w.u64(raw, v.ceil64);
-        break;
-      }
-      case 9: {
-        if (v.offload === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.ctab !== undefined) w.binary(raw, v.ctab);
+          break;
+        }
+        case 4: {
+          if (v.rtab !== undefined) w.binary(raw, v.rtab);
+          break;
+        }
+        case 5: {
+          if (v.directQlen !== undefined) w.u32(raw, v.directQlen);
+          break;
+        }
+        case 6: {
+          if (v.rate64 !== undefined) w.u64(raw, v.rate64);
+          break;
+        }
+        case 7: {
+          if (v.ceil64 !== undefined) w.u64(raw, v.ceil64);
+          break;
+        }
+        case 9: {
+          if (v.offload === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcHtbAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -13340,42 +13634,48 @@ const tcMatchallAttrsOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcMatchallAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 4: {
-        if (v.pcnt !== undefined) {
-          const tr = v.pcnt.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeTcMatchallPcnt(w.view, at, v.pcnt);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcMatchallAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 4: {
+          if (v.pcnt !== undefined) {
+            const tr = v.pcnt.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeTcMatchallPcnt(w.view, at, v.pcnt);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcMatchallAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -13469,26 +13769,32 @@ const tcEtfAttrsOrder: readonly number[] = [1, -1];
 
 function putTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeTcEtfQopt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeTcEtfQopt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcEtfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -13619,65 +13925,71 @@ function putTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs, types: readonly number[]
   let nQuantaBand = 0;
   let nPriomapBand = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.nbands !== undefined) w.u8(raw, v.nbands);
-        break;
-      }
-      case 2: {
-        if (v.nstrict !== undefined) w.u8(raw, v.nstrict);
-        break;
-      }
-      case 3: {
-        if (v.quanta !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcEtsAttrs(w, v.quanta);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.nbands !== undefined) w.u8(raw, v.nbands);
+          break;
         }
-        break;
-      }
-      case 4: {
-        const a = v.quantaBand;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u32(raw, x);
-          } else if (nQuantaBand < a.length) {
-            const x = a[nQuantaBand++]!;
-            w.u32(raw, x);
+        case 2: {
+          if (v.nstrict !== undefined) w.u8(raw, v.nstrict);
+          break;
+        }
+        case 3: {
+          if (v.quanta !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcEtsAttrs(w, v.quanta);
+            w.nestEnd(tok);
           }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.priomap !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcEtsAttrs(w, v.priomap);
-          w.nestEnd(tok);
-        }
-        break;
-      }
-      case 6: {
-        const a = v.priomapBand;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) w.u8(raw, x);
-          } else if (nPriomapBand < a.length) {
-            const x = a[nPriomapBand++]!;
-            w.u8(raw, x);
+        case 4: {
+          const a = v.quantaBand;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u32(raw, x);
+            } else if (nQuantaBand < a.length) {
+              const x = a[nQuantaBand++]!;
+              w.u32(raw, x);
+            }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.priomap !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcEtsAttrs(w, v.priomap);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          const a = v.priomapBand;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) w.u8(raw, x);
+            } else if (nPriomapBand < a.length) {
+              const x = a[nPriomapBand++]!;
+              w.u8(raw, x);
+            }
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcEtsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -13883,90 +14195,96 @@ const tcFqAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 
 function putTcFqAttrs(w: MessageWriter, v: TcFqAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.plimit !== undefined) w.u32(raw, v.plimit);
-        break;
-      }
-      case 2: {
-        if (v.flowPlimit !== undefined) w.u32(raw, v.flowPlimit);
-        break;
-      }
-      case 3: {
-        if (v.quantum !== undefined) w.u32(raw, v.quantum);
-        break;
-      }
-      case 4: {
-        if (v.initialQuantum !== undefined) w.u32(raw, v.initialQuantum);
-        break;
-      }
-      case 5: {
-        if (v.rateEnable !== undefined) w.u32(raw, v.rateEnable);
-        break;
-      }
-      case 6: {
-        if (v.flowDefaultRate !== undefined) w.u32(raw, v.flowDefaultRate);
-        break;
-      }
-      case 7: {
-        if (v.flowMaxRate !== undefined) w.u32(raw, v.flowMaxRate);
-        break;
-      }
-      case 8: {
-        if (v.bucketsLog !== undefined) w.u32(raw, v.bucketsLog);
-        break;
-      }
-      case 9: {
-        if (v.flowRefillDelay !== undefined) w.u32(raw, v.flowRefillDelay);
-        break;
-      }
-      case 10: {
-        if (v.orphanMask !== undefined) w.u32(raw, v.orphanMask);
-        break;
-      }
-      case 11: {
-        if (v.lowRateThreshold !== undefined) w.u32(raw, v.lowRateThreshold);
-        break;
-      }
-      case 12: {
-        if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
-        break;
-      }
-      case 13: {
-        if (v.timerSlack !== undefined) w.u32(raw, v.timerSlack);
-        break;
-      }
-      case 14: {
-        if (v.horizon !== undefined) w.u32(raw, v.horizon);
-        break;
-      }
-      case 15: {
-        if (v.horizonDrop !== undefined) w.u8(raw, v.horizonDrop);
-        break;
-      }
-      case 16: {
-        if (v.priomap !== undefined) {
-          const tr = v.priomap.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcPrioQopt(w.view, at, v.priomap);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.plimit !== undefined) w.u32(raw, v.plimit);
+          break;
         }
-        break;
-      }
-      case 17: {
-        if (v.weights !== undefined) w.binary(raw, v.weights);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.flowPlimit !== undefined) w.u32(raw, v.flowPlimit);
+          break;
+        }
+        case 3: {
+          if (v.quantum !== undefined) w.u32(raw, v.quantum);
+          break;
+        }
+        case 4: {
+          if (v.initialQuantum !== undefined) w.u32(raw, v.initialQuantum);
+          break;
+        }
+        case 5: {
+          if (v.rateEnable !== undefined) w.u32(raw, v.rateEnable);
+          break;
+        }
+        case 6: {
+          if (v.flowDefaultRate !== undefined) w.u32(raw, v.flowDefaultRate);
+          break;
+        }
+        case 7: {
+          if (v.flowMaxRate !== undefined) w.u32(raw, v.flowMaxRate);
+          break;
+        }
+        case 8: {
+          if (v.bucketsLog !== undefined) w.u32(raw, v.bucketsLog);
+          break;
+        }
+        case 9: {
+          if (v.flowRefillDelay !== undefined) w.u32(raw, v.flowRefillDelay);
+          break;
+        }
+        case 10: {
+          if (v.orphanMask !== undefined) w.u32(raw, v.orphanMask);
+          break;
+        }
+        case 11: {
+          if (v.lowRateThreshold !== undefined) w.u32(raw, v.lowRateThreshold);
+          break;
+        }
+        case 12: {
+          if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
+          break;
+        }
+        case 13: {
+          if (v.timerSlack !== undefined) w.u32(raw, v.timerSlack);
+          break;
+        }
+        case 14: {
+          if (v.horizon !== undefined) w.u32(raw, v.horizon);
+          break;
+        }
+        case 15: {
+          if (v.horizonDrop !== undefined) w.u8(raw, v.horizonDrop);
+          break;
+        }
+        case 16: {
+          if (v.priomap !== undefined) {
+            const tr = v.priomap.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcPrioQopt(w.view, at, v.priomap);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
+        }
+        case 17: {
+          if (v.weights !== undefined) w.binary(raw, v.weights);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -14130,61 +14448,67 @@ const tcFqCodelAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1
 
 function putTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.target !== undefined) w.u32(raw, v.target);
-        break;
-      }
-      case 2: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 3: {
-        if (v.interval !== undefined) w.u32(raw, v.interval);
-        break;
-      }
-      case 4: {
-        if (v.ecn !== undefined) w.u32(raw, v.ecn);
-        break;
-      }
-      case 5: {
-        if (v.flows !== undefined) w.u32(raw, v.flows);
-        break;
-      }
-      case 6: {
-        if (v.quantum !== undefined) w.u32(raw, v.quantum);
-        break;
-      }
-      case 7: {
-        if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
-        break;
-      }
-      case 8: {
-        if (v.dropBatchSize !== undefined) w.u32(raw, v.dropBatchSize);
-        break;
-      }
-      case 9: {
-        if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
-        break;
-      }
-      case 10: {
-        if (v.ceThresholdSelector !== undefined) w.u8(raw, v.ceThresholdSelector);
-        break;
-      }
-      case 11: {
-        if (v.ceThresholdMask !== undefined) w.u8(raw, v.ceThresholdMask);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.target !== undefined) w.u32(raw, v.target);
+          break;
+        }
+        case 2: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 3: {
+          if (v.interval !== undefined) w.u32(raw, v.interval);
+          break;
+        }
+        case 4: {
+          if (v.ecn !== undefined) w.u32(raw, v.ecn);
+          break;
+        }
+        case 5: {
+          if (v.flows !== undefined) w.u32(raw, v.flows);
+          break;
+        }
+        case 6: {
+          if (v.quantum !== undefined) w.u32(raw, v.quantum);
+          break;
+        }
+        case 7: {
+          if (v.ceThreshold !== undefined) w.u32(raw, v.ceThreshold);
+          break;
+        }
+        case 8: {
+          if (v.dropBatchSize !== undefined) w.u32(raw, v.dropBatchSize);
+          break;
+        }
+        case 9: {
+          if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
+          break;
+        }
+        case 10: {
+          if (v.ceThresholdSelector !== undefined) w.u8(raw, v.ceThresholdSelector);
+          break;
+        }
+        case 11: {
+          if (v.ceThresholdMask !== undefined) w.u8(raw, v.ceThresholdMask);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqCodelAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -14355,65 +14679,71 @@ const tcFqPieAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 
 function putTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 2: {
-        if (v.flows !== undefined) w.u32(raw, v.flows);
-        break;
-      }
-      case 3: {
-        if (v.target !== undefined) w.u32(raw, v.target);
-        break;
-      }
-      case 4: {
-        if (v.tupdate !== undefined) w.u32(raw, v.tupdate);
-        break;
-      }
-      case 5: {
-        if (v.alpha !== undefined) w.u32(raw, v.alpha);
-        break;
-      }
-      case 6: {
-        if (v.beta !== undefined) w.u32(raw, v.beta);
-        break;
-      }
-      case 7: {
-        if (v.quantum !== undefined) w.u32(raw, v.quantum);
-        break;
-      }
-      case 8: {
-        if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
-        break;
-      }
-      case 9: {
-        if (v.ecnProb !== undefined) w.u32(raw, v.ecnProb);
-        break;
-      }
-      case 10: {
-        if (v.ecn !== undefined) w.u32(raw, v.ecn);
-        break;
-      }
-      case 11: {
-        if (v.bytemode !== undefined) w.u32(raw, v.bytemode);
-        break;
-      }
-      case 12: {
-        if (v.dqRateEstimator !== undefined) w.u32(raw, v.dqRateEstimator);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 2: {
+          if (v.flows !== undefined) w.u32(raw, v.flows);
+          break;
+        }
+        case 3: {
+          if (v.target !== undefined) w.u32(raw, v.target);
+          break;
+        }
+        case 4: {
+          if (v.tupdate !== undefined) w.u32(raw, v.tupdate);
+          break;
+        }
+        case 5: {
+          if (v.alpha !== undefined) w.u32(raw, v.alpha);
+          break;
+        }
+        case 6: {
+          if (v.beta !== undefined) w.u32(raw, v.beta);
+          break;
+        }
+        case 7: {
+          if (v.quantum !== undefined) w.u32(raw, v.quantum);
+          break;
+        }
+        case 8: {
+          if (v.memoryLimit !== undefined) w.u32(raw, v.memoryLimit);
+          break;
+        }
+        case 9: {
+          if (v.ecnProb !== undefined) w.u32(raw, v.ecnProb);
+          break;
+        }
+        case 10: {
+          if (v.ecn !== undefined) w.u32(raw, v.ecn);
+          break;
+        }
+        case 11: {
+          if (v.bytemode !== undefined) w.u32(raw, v.bytemode);
+          break;
+        }
+        case 12: {
+          if (v.dqRateEstimator !== undefined) w.u32(raw, v.dqRateEstimator);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqPieAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -14598,102 +14928,108 @@ const tcNetemAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 
 function putTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.corr !== undefined) {
-          const tr = v.corr.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemCorr(w.view, at, v.corr);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.corr !== undefined) {
+            const tr = v.corr.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemCorr(w.view, at, v.corr);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.delayDist !== undefined) w.binary(raw, v.delayDist);
-        break;
-      }
-      case 3: {
-        if (v.reorder !== undefined) {
-          const tr = v.reorder.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemReorder(w.view, at, v.reorder);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.delayDist !== undefined) w.binary(raw, v.delayDist);
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.corrupt !== undefined) {
-          const tr = v.corrupt.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemCorrupt(w.view, at, v.corrupt);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 3: {
+          if (v.reorder !== undefined) {
+            const tr = v.reorder.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemReorder(w.view, at, v.reorder);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.loss !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcNetemLossAttrs(w, v.loss);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.corrupt !== undefined) {
+            const tr = v.corrupt.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemCorrupt(w.view, at, v.corrupt);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.rate !== undefined) {
-          const tr = v.rate.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemRate(w.view, at, v.rate);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 5: {
+          if (v.loss !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcNetemLossAttrs(w, v.loss);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.ecn !== undefined) w.u32(raw, v.ecn);
-        break;
-      }
-      case 8: {
-        if (v.rate64 !== undefined) w.u64(raw, v.rate64);
-        break;
-      }
-      case 9: {
-        if (v.pad !== undefined) w.u32(raw, v.pad);
-        break;
-      }
-      case 10: {
-        if (v.latency64 !== undefined) w.s64(raw, v.latency64);
-        break;
-      }
-      case 11: {
-        if (v.jitter64 !== undefined) w.s64(raw, v.jitter64);
-        break;
-      }
-      case 12: {
-        if (v.slot !== undefined) {
-          const tr = v.slot.trailing;
-          const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemSlot(w.view, at, v.slot);
-          if (tr !== undefined) w.bytes.set(tr, at + 40);
+        case 6: {
+          if (v.rate !== undefined) {
+            const tr = v.rate.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemRate(w.view, at, v.rate);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 13: {
-        if (v.slotDist !== undefined) w.binary(raw, v.slotDist);
-        break;
-      }
-      case 14: {
-        if (v.prngSeed !== undefined) w.u64(raw, v.prngSeed);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 7: {
+          if (v.ecn !== undefined) w.u32(raw, v.ecn);
+          break;
+        }
+        case 8: {
+          if (v.rate64 !== undefined) w.u64(raw, v.rate64);
+          break;
+        }
+        case 9: {
+          if (v.pad !== undefined) w.u32(raw, v.pad);
+          break;
+        }
+        case 10: {
+          if (v.latency64 !== undefined) w.s64(raw, v.latency64);
+          break;
+        }
+        case 11: {
+          if (v.jitter64 !== undefined) w.s64(raw, v.jitter64);
+          break;
+        }
+        case 12: {
+          if (v.slot !== undefined) {
+            const tr = v.slot.trailing;
+            const at = w.attr(raw, 40 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemSlot(w.view, at, v.slot);
+            if (tr !== undefined) w.bytes.set(tr, at + 40);
+          }
+          break;
+        }
+        case 13: {
+          if (v.slotDist !== undefined) w.binary(raw, v.slotDist);
+          break;
+        }
+        case 14: {
+          if (v.prngSeed !== undefined) w.u64(raw, v.prngSeed);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcNetemAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -14794,35 +15130,41 @@ const tcNetemLossAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.gi !== undefined) {
-          const tr = v.gi.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemGimodel(w.view, at, v.gi);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.gi !== undefined) {
+            const tr = v.gi.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemGimodel(w.view, at, v.gi);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.ge !== undefined) {
-          const tr = v.ge.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeTcNetemGemodel(w.view, at, v.ge);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 2: {
+          if (v.ge !== undefined) {
+            const tr = v.ge.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeTcNetemGemodel(w.view, at, v.ge);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcNetemLossAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -14965,49 +15307,55 @@ const tcPieAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, -1];
 
 function putTcPieAttrs(w: MessageWriter, v: TcPieAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.target !== undefined) w.u32(raw, v.target);
-        break;
-      }
-      case 2: {
-        if (v.limit !== undefined) w.u32(raw, v.limit);
-        break;
-      }
-      case 3: {
-        if (v.tupdate !== undefined) w.u32(raw, v.tupdate);
-        break;
-      }
-      case 4: {
-        if (v.alpha !== undefined) w.u32(raw, v.alpha);
-        break;
-      }
-      case 5: {
-        if (v.beta !== undefined) w.u32(raw, v.beta);
-        break;
-      }
-      case 6: {
-        if (v.ecn !== undefined) w.u32(raw, v.ecn);
-        break;
-      }
-      case 7: {
-        if (v.bytemode !== undefined) w.u32(raw, v.bytemode);
-        break;
-      }
-      case 8: {
-        if (v.dqRateEstimator !== undefined) w.u32(raw, v.dqRateEstimator);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.target !== undefined) w.u32(raw, v.target);
+          break;
+        }
+        case 2: {
+          if (v.limit !== undefined) w.u32(raw, v.limit);
+          break;
+        }
+        case 3: {
+          if (v.tupdate !== undefined) w.u32(raw, v.tupdate);
+          break;
+        }
+        case 4: {
+          if (v.alpha !== undefined) w.u32(raw, v.alpha);
+          break;
+        }
+        case 5: {
+          if (v.beta !== undefined) w.u32(raw, v.beta);
+          break;
+        }
+        case 6: {
+          if (v.ecn !== undefined) w.u32(raw, v.ecn);
+          break;
+        }
+        case 7: {
+          if (v.bytemode !== undefined) w.u32(raw, v.bytemode);
+          break;
+        }
+        case 8: {
+          if (v.dqRateEstimator !== undefined) w.u32(raw, v.dqRateEstimator);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcPieAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -15165,67 +15513,73 @@ const tcPoliceAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, -
 
 function putTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tbf !== undefined) {
-          const tr = v.tbf.trailing;
-          const at = w.attr(raw, 50 + (tr === undefined ? 0 : tr.length));
-          writeTcPolice(w.view, at, v.tbf);
-          if (tr !== undefined) w.bytes.set(tr, at + 50);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tbf !== undefined) {
+            const tr = v.tbf.trailing;
+            const at = w.attr(raw, 50 + (tr === undefined ? 0 : tr.length));
+            writeTcPolice(w.view, at, v.tbf);
+            if (tr !== undefined) w.bytes.set(tr, at + 50);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rate !== undefined) w.binary(raw, v.rate);
-        break;
-      }
-      case 3: {
-        if (v.peakrate !== undefined) w.binary(raw, v.peakrate);
-        break;
-      }
-      case 4: {
-        if (v.avrate !== undefined) w.u32(raw, v.avrate);
-        break;
-      }
-      case 5: {
-        if (v.result !== undefined) w.u32(raw, v.result);
-        break;
-      }
-      case 6: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+        case 2: {
+          if (v.rate !== undefined) w.binary(raw, v.rate);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.rate64 !== undefined) w.u64(raw, v.rate64);
-        break;
-      }
-      case 9: {
-        if (v.peakrate64 !== undefined) w.u64(raw, v.peakrate64);
-        break;
-      }
-      case 10: {
-        if (v.pktrate64 !== undefined) w.u64(raw, v.pktrate64);
-        break;
-      }
-      case 11: {
-        if (v.pktburst64 !== undefined) w.u64(raw, v.pktburst64);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.peakrate !== undefined) w.binary(raw, v.peakrate);
+          break;
+        }
+        case 4: {
+          if (v.avrate !== undefined) w.u32(raw, v.avrate);
+          break;
+        }
+        case 5: {
+          if (v.result !== undefined) w.u32(raw, v.result);
+          break;
+        }
+        case 6: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
+        }
+        case 8: {
+          if (v.rate64 !== undefined) w.u64(raw, v.rate64);
+          break;
+        }
+        case 9: {
+          if (v.peakrate64 !== undefined) w.u64(raw, v.peakrate64);
+          break;
+        }
+        case 10: {
+          if (v.pktrate64 !== undefined) w.u64(raw, v.pktrate64);
+          break;
+        }
+        case 11: {
+          if (v.pktburst64 !== undefined) w.u64(raw, v.pktburst64);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcPoliceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -15326,25 +15680,31 @@ const tcQfqAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.weight !== undefined) w.u32(raw, v.weight);
-        break;
-      }
-      case 2: {
-        if (v.lmax !== undefined) w.u32(raw, v.lmax);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.weight !== undefined) w.u32(raw, v.weight);
+          break;
+        }
+        case 2: {
+          if (v.lmax !== undefined) w.u32(raw, v.lmax);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcQfqAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -15473,46 +15833,52 @@ const tcRedAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcRedAttrs(w: MessageWriter, v: TcRedAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeTcRedQopt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeTcRedQopt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.stab !== undefined) w.binary(raw, v.stab);
-        break;
-      }
-      case 3: {
-        if (v.maxP !== undefined) w.u32(raw, v.maxP);
-        break;
-      }
-      case 4: {
-        if (v.flags !== undefined) writeBitfield32(w, raw, v.flags);
-        break;
-      }
-      case 5: {
-        if (v.earlyDropBlock !== undefined) w.u32(raw, v.earlyDropBlock);
-        break;
-      }
-      case 6: {
-        if (v.markBlock !== undefined) w.u32(raw, v.markBlock);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.stab !== undefined) w.binary(raw, v.stab);
+          break;
+        }
+        case 3: {
+          if (v.maxP !== undefined) w.u32(raw, v.maxP);
+          break;
+        }
+        case 4: {
+          if (v.flags !== undefined) writeBitfield32(w, raw, v.flags);
+          break;
+        }
+        case 5: {
+          if (v.earlyDropBlock !== undefined) w.u32(raw, v.earlyDropBlock);
+          break;
+        }
+        case 6: {
+          if (v.markBlock !== undefined) w.u32(raw, v.markBlock);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcRedAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -15641,49 +16007,55 @@ const tcRouteAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.to !== undefined) w.u32(raw, v.to);
-        break;
-      }
-      case 3: {
-        if (v.from !== undefined) w.u32(raw, v.from);
-        break;
-      }
-      case 4: {
-        if (v.iif !== undefined) w.u32(raw, v.iif);
-        break;
-      }
-      case 5: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcRouteAttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.to !== undefined) w.u32(raw, v.to);
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.from !== undefined) w.u32(raw, v.from);
+          break;
+        }
+        case 4: {
+          if (v.iif !== undefined) w.u32(raw, v.iif);
+          break;
+        }
+        case 5: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 6: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcRouteAttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcRouteAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -15848,78 +16220,84 @@ const tcTaprioAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 1
 
 function putTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.priomap !== undefined) {
-          const tr = v.priomap.trailing;
-          const at = w.attr(raw, 82 + (tr === undefined ? 0 : tr.length));
-          writeTcMqprioQopt(w.view, at, v.priomap);
-          if (tr !== undefined) w.bytes.set(tr, at + 82);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.priomap !== undefined) {
+            const tr = v.priomap.trailing;
+            const at = w.attr(raw, 82 + (tr === undefined ? 0 : tr.length));
+            writeTcMqprioQopt(w.view, at, v.priomap);
+            if (tr !== undefined) w.bytes.set(tr, at + 82);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.schedEntryList !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcTaprioSchedEntryList(w, v.schedEntryList);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.schedEntryList !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcTaprioSchedEntryList(w, v.schedEntryList);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.schedBaseTime !== undefined) w.s64(raw, v.schedBaseTime);
-        break;
-      }
-      case 4: {
-        if (v.schedSingleEntry !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcTaprioSchedEntry(w, v.schedSingleEntry);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.schedBaseTime !== undefined) w.s64(raw, v.schedBaseTime);
+          break;
         }
-        break;
-      }
-      case 5: {
-        if (v.schedClockid !== undefined) w.s32(raw, v.schedClockid);
-        break;
-      }
-      case 7: {
-        if (v.adminSched !== undefined) w.binary(raw, v.adminSched);
-        break;
-      }
-      case 8: {
-        if (v.schedCycleTime !== undefined) w.s64(raw, v.schedCycleTime);
-        break;
-      }
-      case 9: {
-        if (v.schedCycleTimeExtension !== undefined) w.s64(raw, v.schedCycleTimeExtension);
-        break;
-      }
-      case 10: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      case 11: {
-        if (v.txtimeDelay !== undefined) w.u32(raw, v.txtimeDelay);
-        break;
-      }
-      case 12: {
-        if (v.tcEntry !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcTaprioTcEntryAttrs(w, v.tcEntry);
-          w.nestEnd(tok);
+        case 4: {
+          if (v.schedSingleEntry !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcTaprioSchedEntry(w, v.schedSingleEntry);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 5: {
+          if (v.schedClockid !== undefined) w.s32(raw, v.schedClockid);
+          break;
+        }
+        case 7: {
+          if (v.adminSched !== undefined) w.binary(raw, v.adminSched);
+          break;
+        }
+        case 8: {
+          if (v.schedCycleTime !== undefined) w.s64(raw, v.schedCycleTime);
+          break;
+        }
+        case 9: {
+          if (v.schedCycleTimeExtension !== undefined) w.s64(raw, v.schedCycleTimeExtension);
+          break;
+        }
+        case 10: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        case 11: {
+          if (v.txtimeDelay !== undefined) w.u32(raw, v.txtimeDelay);
+          break;
+        }
+        case 12: {
+          if (v.tcEntry !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcTaprioTcEntryAttrs(w, v.tcEntry);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16014,37 +16392,43 @@ const tcTaprioSchedEntryListOrder: readonly number[] = [1, -1];
 function putTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList, types: readonly number[], ordered: boolean): void {
   let nEntry = 0;
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        const a = v.entry;
-        if (a !== undefined) {
-          if (!ordered) {
-            for (const x of a) {
-              const tok = w.nestStartPlain(raw);
-              encodeTcTaprioSchedEntry(w, x);
-              w.nestEnd(tok);
-            }
-          } else if (nEntry < a.length) {
-            const x = a[nEntry++]!;
-            {
-              const tok = w.nestStartPlain(raw);
-              encodeTcTaprioSchedEntry(w, x);
-              w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          const a = v.entry;
+          if (a !== undefined) {
+            if (!ordered) {
+              for (const x of a) {
+                const tok = w.nestStartPlain(raw);
+                encodeTcTaprioSchedEntry(w, x);
+                w.nestEnd(tok);
+              }
+            } else if (nEntry < a.length) {
+              const x = a[nEntry++]!;
+              {
+                const tok = w.nestStartPlain(raw);
+                encodeTcTaprioSchedEntry(w, x);
+                w.nestEnd(tok);
+              }
             }
           }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioSchedEntryListNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16159,33 +16543,39 @@ const tcTaprioSchedEntryOrder: readonly number[] = [1, 2, 3, 4, -1];
 
 function putTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 2: {
-        if (v.cmd !== undefined) w.u8(raw, v.cmd);
-        break;
-      }
-      case 3: {
-        if (v.gateMask !== undefined) w.u32(raw, v.gateMask);
-        break;
-      }
-      case 4: {
-        if (v.interval !== undefined) w.u32(raw, v.interval);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 2: {
+          if (v.cmd !== undefined) w.u8(raw, v.cmd);
+          break;
+        }
+        case 3: {
+          if (v.gateMask !== undefined) w.u32(raw, v.gateMask);
+          break;
+        }
+        case 4: {
+          if (v.interval !== undefined) w.u32(raw, v.interval);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioSchedEntryNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16293,29 +16683,35 @@ const tcTaprioTcEntryAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.index !== undefined) w.u32(raw, v.index);
-        break;
-      }
-      case 2: {
-        if (v.maxSdu !== undefined) w.u32(raw, v.maxSdu);
-        break;
-      }
-      case 3: {
-        if (v.fp !== undefined) w.u32(raw, v.fp);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.index !== undefined) w.u32(raw, v.index);
+          break;
+        }
+        case 2: {
+          if (v.maxSdu !== undefined) w.u32(raw, v.maxSdu);
+          break;
+        }
+        case 3: {
+          if (v.fp !== undefined) w.u32(raw, v.fp);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioTcEntryAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16452,50 +16848,56 @@ const tcTbfAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 30 + (tr === undefined ? 0 : tr.length));
-          writeTcTbfQopt(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 30);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 30 + (tr === undefined ? 0 : tr.length));
+            writeTcTbfQopt(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 30);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rtab !== undefined) w.binary(raw, v.rtab);
-        break;
-      }
-      case 3: {
-        if (v.ptab !== undefined) w.binary(raw, v.ptab);
-        break;
-      }
-      case 4: {
-        if (v.rate64 !== undefined) w.u64(raw, v.rate64);
-        break;
-      }
-      case 5: {
-        if (v.prate64 !== undefined) w.u64(raw, v.prate64);
-        break;
-      }
-      case 6: {
-        if (v.burst !== undefined) w.u32(raw, v.burst);
-        break;
-      }
-      case 7: {
-        if (v.pburst !== undefined) w.u32(raw, v.pburst);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.rtab !== undefined) w.binary(raw, v.rtab);
+          break;
+        }
+        case 3: {
+          if (v.ptab !== undefined) w.binary(raw, v.ptab);
+          break;
+        }
+        case 4: {
+          if (v.rate64 !== undefined) w.u64(raw, v.rate64);
+          break;
+        }
+        case 5: {
+          if (v.prate64 !== undefined) w.u64(raw, v.prate64);
+          break;
+        }
+        case 6: {
+          if (v.burst !== undefined) w.u32(raw, v.burst);
+          break;
+        }
+        case 7: {
+          if (v.pburst !== undefined) w.u32(raw, v.pburst);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcTbfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16618,47 +17020,53 @@ const tcActSampleAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, -1];
 
 function putTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcGen(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 2: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcGen(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.rate !== undefined) w.u32(raw, v.rate);
-        break;
-      }
-      case 4: {
-        if (v.truncSize !== undefined) w.u32(raw, v.truncSize);
-        break;
-      }
-      case 5: {
-        if (v.psampleGroup !== undefined) w.u32(raw, v.psampleGroup);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.rate !== undefined) w.u32(raw, v.rate);
+          break;
+        }
+        case 4: {
+          if (v.truncSize !== undefined) w.u32(raw, v.truncSize);
+          break;
+        }
+        case 5: {
+          if (v.psampleGroup !== undefined) w.u32(raw, v.psampleGroup);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16767,44 +17175,50 @@ const tcActGactAttrsOrder: readonly number[] = [1, 2, 3, -1];
 
 function putTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.tm !== undefined) {
-          const tr = v.tm.trailing;
-          const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
-          writeTcfT(w.view, at, v.tm);
-          if (tr !== undefined) w.bytes.set(tr, at + 32);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.tm !== undefined) {
+            const tr = v.tm.trailing;
+            const at = w.attr(raw, 32 + (tr === undefined ? 0 : tr.length));
+            writeTcfT(w.view, at, v.tm);
+            if (tr !== undefined) w.bytes.set(tr, at + 32);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.parms !== undefined) {
-          const tr = v.parms.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeTcGen(w.view, at, v.parms);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 2: {
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeTcGen(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.prob !== undefined) {
-          const tr = v.prob.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeTcGactP(w.view, at, v.prob);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 3: {
+          if (v.prob !== undefined) {
+            const tr = v.prob.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeTcGactP(w.view, at, v.prob);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcActGactAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -16905,30 +17319,36 @@ const tcaStabAttrsOrder: readonly number[] = [1, 2, -1];
 
 function putTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.base !== undefined) {
-          const tr = v.base.trailing;
-          const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
-          writeTcSizespec(w.view, at, v.base);
-          if (tr !== undefined) w.bytes.set(tr, at + 24);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.base !== undefined) {
+            const tr = v.base.trailing;
+            const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
+            writeTcSizespec(w.view, at, v.base);
+            if (tr !== undefined) w.bytes.set(tr, at + 24);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.data !== undefined) w.binary(raw, v.data);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.data !== undefined) w.binary(raw, v.data);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcaStabAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -17065,70 +17485,76 @@ const tcaStatsAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 7, 8, -1];
 
 function putTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.basic !== undefined) {
-          const tr = v.basic.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsBasic(w.view, at, v.basic);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.basic !== undefined) {
+            const tr = v.basic.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsBasic(w.view, at, v.basic);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
         }
-        break;
-      }
-      case 2: {
-        if (v.rateEst !== undefined) {
-          const tr = v.rateEst.trailing;
-          const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsRateEst(w.view, at, v.rateEst);
-          if (tr !== undefined) w.bytes.set(tr, at + 8);
+        case 2: {
+          if (v.rateEst !== undefined) {
+            const tr = v.rateEst.trailing;
+            const at = w.attr(raw, 8 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsRateEst(w.view, at, v.rateEst);
+            if (tr !== undefined) w.bytes.set(tr, at + 8);
+          }
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.queue !== undefined) {
-          const tr = v.queue.trailing;
-          const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsQueue(w.view, at, v.queue);
-          if (tr !== undefined) w.bytes.set(tr, at + 20);
+        case 3: {
+          if (v.queue !== undefined) {
+            const tr = v.queue.trailing;
+            const at = w.attr(raw, 20 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsQueue(w.view, at, v.queue);
+            if (tr !== undefined) w.bytes.set(tr, at + 20);
+          }
+          break;
         }
-        break;
-      }
-      case 4: {
-        if (v.app !== undefined) w.binary(raw, v.app);
-        break;
-      }
-      case 5: {
-        if (v.rateEst64 !== undefined) {
-          const tr = v.rateEst64.trailing;
-          const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsRateEst64(w.view, at, v.rateEst64);
-          if (tr !== undefined) w.bytes.set(tr, at + 16);
+        case 4: {
+          if (v.app !== undefined) w.binary(raw, v.app);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.basicHw !== undefined) {
-          const tr = v.basicHw.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeGnetStatsBasic(w.view, at, v.basicHw);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 5: {
+          if (v.rateEst64 !== undefined) {
+            const tr = v.rateEst64.trailing;
+            const at = w.attr(raw, 16 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsRateEst64(w.view, at, v.rateEst64);
+            if (tr !== undefined) w.bytes.set(tr, at + 16);
+          }
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.pkt64 !== undefined) w.u64(raw, v.pkt64);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 7: {
+          if (v.basicHw !== undefined) {
+            const tr = v.basicHw.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeGnetStatsBasic(w.view, at, v.basicHw);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
+        }
+        case 8: {
+          if (v.pkt64 !== undefined) w.u64(raw, v.pkt64);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcaStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -17293,84 +17719,90 @@ const tcU32AttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -
 
 function putTcU32Attrs(w: MessageWriter, v: TcU32Attrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.classid !== undefined) w.u32(raw, v.classid);
-        break;
-      }
-      case 2: {
-        if (v.hash !== undefined) w.u32(raw, v.hash);
-        break;
-      }
-      case 3: {
-        if (v.link !== undefined) w.u32(raw, v.link);
-        break;
-      }
-      case 4: {
-        if (v.divisor !== undefined) w.u32(raw, v.divisor);
-        break;
-      }
-      case 5: {
-        if (v.sel !== undefined) {
-          const tr = v.sel.trailing;
-          const at = w.attr(raw, 31 + (tr === undefined ? 0 : tr.length));
-          writeTcU32Sel(w.view, at, v.sel);
-          if (tr !== undefined) w.bytes.set(tr, at + 31);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.classid !== undefined) w.u32(raw, v.classid);
+          break;
         }
-        break;
-      }
-      case 6: {
-        if (v.police !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcPoliceAttrs(w, v.police);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.hash !== undefined) w.u32(raw, v.hash);
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.act !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeTcU32AttrsActItems(w, raw & NESTED, v.act);
-          w.nestEnd(tok);
+        case 3: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
         }
-        break;
-      }
-      case 8: {
-        if (v.indev !== undefined) w.string(raw, v.indev);
-        break;
-      }
-      case 9: {
-        if (v.pcnt !== undefined) {
-          const tr = v.pcnt.trailing;
-          const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
-          writeTcU32Pcnt(w.view, at, v.pcnt);
-          if (tr !== undefined) w.bytes.set(tr, at + 24);
+        case 4: {
+          if (v.divisor !== undefined) w.u32(raw, v.divisor);
+          break;
         }
-        break;
-      }
-      case 10: {
-        if (v.mark !== undefined) {
-          const tr = v.mark.trailing;
-          const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
-          writeTcU32Mark(w.view, at, v.mark);
-          if (tr !== undefined) w.bytes.set(tr, at + 12);
+        case 5: {
+          if (v.sel !== undefined) {
+            const tr = v.sel.trailing;
+            const at = w.attr(raw, 31 + (tr === undefined ? 0 : tr.length));
+            writeTcU32Sel(w.view, at, v.sel);
+            if (tr !== undefined) w.bytes.set(tr, at + 31);
+          }
+          break;
         }
-        break;
-      }
-      case 11: {
-        if (v.flags !== undefined) w.u32(raw, v.flags);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 6: {
+          if (v.police !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcPoliceAttrs(w, v.police);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 7: {
+          if (v.act !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeTcU32AttrsActItems(w, raw & NESTED, v.act);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 8: {
+          if (v.indev !== undefined) w.string(raw, v.indev);
+          break;
+        }
+        case 9: {
+          if (v.pcnt !== undefined) {
+            const tr = v.pcnt.trailing;
+            const at = w.attr(raw, 24 + (tr === undefined ? 0 : tr.length));
+            writeTcU32Pcnt(w.view, at, v.pcnt);
+            if (tr !== undefined) w.bytes.set(tr, at + 24);
+          }
+          break;
+        }
+        case 10: {
+          if (v.mark !== undefined) {
+            const tr = v.mark.trailing;
+            const at = w.attr(raw, 12 + (tr === undefined ? 0 : tr.length));
+            writeTcU32Mark(w.view, at, v.mark);
+            if (tr !== undefined) w.bytes.set(tr, at + 12);
+          }
+          break;
+        }
+        case 11: {
+          if (v.flags !== undefined) w.u32(raw, v.flags);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcU32AttrsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -17414,7 +17846,11 @@ export type TcNetemMessageInput = { header: Partial<TcNetemQopt>; attrs: TcNetem
 /** encodeTcNetemMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeTcNetemMessage(w: MessageWriter, m: TcNetemMessageInput): void {
   const at = w.reserve(24);
-  writeTcNetemQopt(w.view, at, m.header);
+  try {
+    writeTcNetemQopt(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'tc-netem-qopt');
+  }
   encodeTcNetemAttrs(w, m.attrs);
 }
 
@@ -17439,7 +17875,11 @@ export type TcMessageInput = { header: Partial<Tcmsg>; attrs: TcAttrs };
 /** encodeTcMessage appends the header (absent fields 0) and the attributes; for a message, call it right after `w.begin`. */
 export function encodeTcMessage(w: MessageWriter, m: TcMessageInput): void {
   const at = w.reserve(20);
-  writeTcmsg(w.view, at, m.header);
+  try {
+    writeTcmsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'tcmsg');
+  }
   encodeTcAttrs(w, m.attrs);
 }
 

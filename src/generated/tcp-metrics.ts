@@ -184,69 +184,75 @@ const tcpMetricsOrder: readonly number[] = [1, 2, 3, 4, 5, 32774, 7, 8, 9, 10, 1
 
 function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.addrIpv4 !== undefined) w.binary(raw, parseIPv4Strict(v.addrIpv4, 'tcp-metrics.addr-ipv4'));
-        break;
-      }
-      case 2: {
-        if (v.addrIpv6 !== undefined) w.binary(raw, parseIP(v.addrIpv6));
-        break;
-      }
-      case 3: {
-        if (v.age !== undefined) w.u64(raw, v.age);
-        break;
-      }
-      case 4: {
-        if (v.twTsval !== undefined) w.u32(raw, v.twTsval);
-        break;
-      }
-      case 5: {
-        if (v.twTsStamp !== undefined) w.s32(raw, v.twTsStamp);
-        break;
-      }
-      case 6: {
-        if (v.vals !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeMetrics(w, v.vals);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.addrIpv4 !== undefined) w.binary(raw, parseIPv4Strict(v.addrIpv4));
+          break;
         }
-        break;
-      }
-      case 7: {
-        if (v.fopenMss !== undefined) w.u16(raw, v.fopenMss);
-        break;
-      }
-      case 8: {
-        if (v.fopenSynDrops !== undefined) w.u16(raw, v.fopenSynDrops);
-        break;
-      }
-      case 9: {
-        if (v.fopenSynDropTs !== undefined) w.u64(raw, v.fopenSynDropTs);
-        break;
-      }
-      case 10: {
-        if (v.fopenCookie !== undefined) w.binary(raw, v.fopenCookie);
-        break;
-      }
-      case 11: {
-        if (v.saddrIpv4 !== undefined) w.binary(raw, parseIPv4Strict(v.saddrIpv4, 'tcp-metrics.saddr-ipv4'));
-        break;
-      }
-      case 12: {
-        if (v.saddrIpv6 !== undefined) w.binary(raw, parseIP(v.saddrIpv6));
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 2: {
+          if (v.addrIpv6 !== undefined) w.binary(raw, parseIP(v.addrIpv6));
+          break;
+        }
+        case 3: {
+          if (v.age !== undefined) w.u64(raw, v.age);
+          break;
+        }
+        case 4: {
+          if (v.twTsval !== undefined) w.u32(raw, v.twTsval);
+          break;
+        }
+        case 5: {
+          if (v.twTsStamp !== undefined) w.s32(raw, v.twTsStamp);
+          break;
+        }
+        case 6: {
+          if (v.vals !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeMetrics(w, v.vals);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        case 7: {
+          if (v.fopenMss !== undefined) w.u16(raw, v.fopenMss);
+          break;
+        }
+        case 8: {
+          if (v.fopenSynDrops !== undefined) w.u16(raw, v.fopenSynDrops);
+          break;
+        }
+        case 9: {
+          if (v.fopenSynDropTs !== undefined) w.u64(raw, v.fopenSynDropTs);
+          break;
+        }
+        case 10: {
+          if (v.fopenCookie !== undefined) w.binary(raw, v.fopenCookie);
+          break;
+        }
+        case 11: {
+          if (v.saddrIpv4 !== undefined) w.binary(raw, parseIPv4Strict(v.saddrIpv4));
+          break;
+        }
+        case 12: {
+          if (v.saddrIpv6 !== undefined) w.binary(raw, parseIP(v.saddrIpv6));
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (tcpMetricsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -382,45 +388,51 @@ const metricsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putMetrics(w: MessageWriter, v: Metrics, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.rtt !== undefined) w.u32(raw, v.rtt);
-        break;
-      }
-      case 2: {
-        if (v.rttvar !== undefined) w.u32(raw, v.rttvar);
-        break;
-      }
-      case 3: {
-        if (v.ssthresh !== undefined) w.u32(raw, v.ssthresh);
-        break;
-      }
-      case 4: {
-        if (v.cwnd !== undefined) w.u32(raw, v.cwnd);
-        break;
-      }
-      case 5: {
-        if (v.reodering !== undefined) w.u32(raw, v.reodering);
-        break;
-      }
-      case 6: {
-        if (v.rttUs !== undefined) w.u32(raw, v.rttUs);
-        break;
-      }
-      case 7: {
-        if (v.rttvarUs !== undefined) w.u32(raw, v.rttvarUs);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.rtt !== undefined) w.u32(raw, v.rtt);
+          break;
+        }
+        case 2: {
+          if (v.rttvar !== undefined) w.u32(raw, v.rttvar);
+          break;
+        }
+        case 3: {
+          if (v.ssthresh !== undefined) w.u32(raw, v.ssthresh);
+          break;
+        }
+        case 4: {
+          if (v.cwnd !== undefined) w.u32(raw, v.cwnd);
+          break;
+        }
+        case 5: {
+          if (v.reodering !== undefined) w.u32(raw, v.reodering);
+          break;
+        }
+        case 6: {
+          if (v.rttUs !== undefined) w.u32(raw, v.rttUs);
+          break;
+        }
+        case 7: {
+          if (v.rttvarUs !== undefined) w.u32(raw, v.rttvarUs);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (metricsNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

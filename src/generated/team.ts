@@ -121,37 +121,43 @@ const teamOrder: readonly number[] = [1, 32770, 32771, -1];
 
 function putTeam(w: MessageWriter, v: Team, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.teamIfindex !== undefined) w.u32(raw, v.teamIfindex);
-        break;
-      }
-      case 2: {
-        if (v.listOption !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeItemOption(w, v.listOption);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.teamIfindex !== undefined) w.u32(raw, v.teamIfindex);
+          break;
         }
-        break;
-      }
-      case 3: {
-        if (v.listPort !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeItemPort(w, v.listPort);
-          w.nestEnd(tok);
+        case 2: {
+          if (v.listOption !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeItemOption(w, v.listOption);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        case 3: {
+          if (v.listPort !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeItemPort(w, v.listPort);
+            w.nestEnd(tok);
+          }
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (teamNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -246,25 +252,31 @@ const itemOptionOrder: readonly number[] = [32769, -1];
 
 function putItemOption(w: MessageWriter, v: ItemOption, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.option !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAttrOption(w, v.option);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.option !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAttrOption(w, v.option);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (itemOptionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -401,45 +413,51 @@ const attrOptionOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, -1];
 
 function putAttrOption(w: MessageWriter, v: AttrOption, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.name !== undefined) w.string(raw, v.name);
-        break;
-      }
-      case 2: {
-        if (v.changed === true) w.flag(raw);
-        break;
-      }
-      case 3: {
-        if (v.type !== undefined) w.u8(raw, v.type);
-        break;
-      }
-      case 4: {
-        if (v.data !== undefined) w.binary(raw, v.data);
-        break;
-      }
-      case 5: {
-        if (v.removed === true) w.flag(raw);
-        break;
-      }
-      case 6: {
-        if (v.portIfindex !== undefined) w.u32(raw, v.portIfindex);
-        break;
-      }
-      case 7: {
-        if (v.arrayIndex !== undefined) w.u32(raw, v.arrayIndex);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.name !== undefined) w.string(raw, v.name);
+          break;
+        }
+        case 2: {
+          if (v.changed === true) w.flag(raw);
+          break;
+        }
+        case 3: {
+          if (v.type !== undefined) w.u8(raw, v.type);
+          break;
+        }
+        case 4: {
+          if (v.data !== undefined) w.binary(raw, v.data);
+          break;
+        }
+        case 5: {
+          if (v.removed === true) w.flag(raw);
+          break;
+        }
+        case 6: {
+          if (v.portIfindex !== undefined) w.u32(raw, v.portIfindex);
+          break;
+        }
+        case 7: {
+          if (v.arrayIndex !== undefined) w.u32(raw, v.arrayIndex);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (attrOptionNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -534,25 +552,31 @@ const itemPortOrder: readonly number[] = [32769, -1];
 
 function putItemPort(w: MessageWriter, v: ItemPort, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.port !== undefined) {
-          const tok = w.nestStartPlain(raw);
-          encodeAttrPort(w, v.port);
-          w.nestEnd(tok);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.port !== undefined) {
+            const tok = w.nestStartPlain(raw);
+            encodeAttrPort(w, v.port);
+            w.nestEnd(tok);
+          }
+          break;
         }
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (itemPortNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 
@@ -682,41 +706,47 @@ const attrPortOrder: readonly number[] = [1, 2, 3, 4, 5, 6, -1];
 
 function putAttrPort(w: MessageWriter, v: AttrPort, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
-  for (let i = 0; i < types.length; i++) {
-    const raw = types[i]!;
-    switch (raw < 0 ? -1 : raw & TYPE_MASK) {
-      case 1: {
-        if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
-        break;
-      }
-      case 2: {
-        if (v.changed === true) w.flag(raw);
-        break;
-      }
-      case 3: {
-        if (v.linkup === true) w.flag(raw);
-        break;
-      }
-      case 4: {
-        if (v.speed !== undefined) w.u32(raw, v.speed);
-        break;
-      }
-      case 5: {
-        if (v.duplex !== undefined) w.u8(raw, v.duplex);
-        break;
-      }
-      case 6: {
-        if (v.removed === true) w.flag(raw);
-        break;
-      }
-      default: {
-        const u = v.unknown;
-        if (u !== undefined) {
-          if (!ordered) for (const x of u) w.rawAttr(x);
-          else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.ifindex !== undefined) w.u32(raw, v.ifindex);
+          break;
+        }
+        case 2: {
+          if (v.changed === true) w.flag(raw);
+          break;
+        }
+        case 3: {
+          if (v.linkup === true) w.flag(raw);
+          break;
+        }
+        case 4: {
+          if (v.speed !== undefined) w.u32(raw, v.speed);
+          break;
+        }
+        case 5: {
+          if (v.duplex !== undefined) w.u8(raw, v.duplex);
+          break;
+        }
+        case 6: {
+          if (v.removed === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
         }
       }
     }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (attrPortNames[raw & TYPE_MASK] ?? 'unknown'));
   }
 }
 

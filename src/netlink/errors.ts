@@ -139,12 +139,40 @@ export class ClosedError extends NetlinkError {
   readonly code = 'ECLOSED';
 }
 
-/** EncodeError: a value cannot be encoded as asked (too long, out of range, wrong shape). `path` names the attribute. */
+/**
+ * EncodeError: a value cannot be encoded as asked (too long, out of range,
+ * wrong shape). `path` names the attribute, in the same form as DecodeError's
+ * (`linkinfo.data(vxlan).ttl`); `reason` is the message without it. A path of
+ * digits only is an attribute known by its number alone (the writer knows no
+ * names); it reads as `attribute 5` and `withParent` replaces it with the name.
+ */
 export class EncodeError extends NetlinkError {
   override name = 'EncodeError';
-  readonly path: string;
+  path: string;
+  readonly reason: string;
+  /**
+   * `path` names the attribute; MessageWriter, which knows only numbers,
+   * passes the attribute number, which the generated encoders then replace
+   * with the attribute's name (withParent).
+   */
   constructor(reason: string, path = '') {
-    super(path ? `${path}: ${reason}` : reason);
+    super(EncodeError.format(path, reason));
+    this.reason = reason;
     this.path = path;
+  }
+  /**
+   * withParent prefixes the path with an enclosing attribute's name (a
+   * `(selector)` segment joins without a dot) and returns this error. A path
+   * that is only an attribute number is replaced by `parent`, its name.
+   */
+  withParent(parent: string): this {
+    const p = this.path;
+    this.path = p === '' || /^\d+$/.test(p) ? parent : p.startsWith('(') ? parent + p : `${parent}.${p}`;
+    this.message = EncodeError.format(this.path, this.reason);
+    return this;
+  }
+  private static format(path: string, reason: string): string {
+    if (path === '') return reason;
+    return `${/^\d+$/.test(path) ? `attribute ${path}` : path}: ${reason}`;
   }
 }

@@ -25,7 +25,7 @@ const encoder = new TextEncoder();
 
 /** A value that does not fit its attribute: never wrapped silently (300 as a u8 is not 44). */
 function outOfRange(type: number, value: number, what: string): EncodeError {
-  return new EncodeError(`attribute ${type}: ${value} is not a ${what}`);
+  return new EncodeError(`${value} is not a ${what}`, String(type));
 }
 
 export class MessageWriter {
@@ -111,7 +111,7 @@ export class MessageWriter {
    * buffer, so read `view`/`bytes` only after calling it.
    */
   attr(type: number, size: number): number {
-    if (size > 0xffff - NLA_HDRLEN) throw new EncodeError(`attribute ${type} payload of ${size} bytes exceeds netlink's 65531-byte limit`);
+    if (size > 0xffff - NLA_HDRLEN) throw new EncodeError(`payload of ${size} bytes exceeds netlink's 65531-byte limit`, String(type));
     const at = this.reserve(NLA_HDRLEN + size);
     this.view.setUint16(at, NLA_HDRLEN + size, true);
     this.view.setUint16(at + 2, type, true);
@@ -228,7 +228,7 @@ export class MessageWriter {
   /** nestEnd closes the nest opened at `token`, patching its length. */
   nestEnd(token: number): void {
     const len = this.length - token;
-    if (len > 0xffff) throw new EncodeError(`nested attribute ${this.view.getUint16(token + 2, true) & 0x3fff} too long: ${len} bytes (max 65535)`);
+    if (len > 0xffff) throw new EncodeError(`nested attribute too long: ${len} bytes (max 65535)`, String(this.view.getUint16(token + 2, true) & 0x3fff));
     this.view.setUint16(token, len, true);
   }
 

@@ -568,7 +568,7 @@ export class Routes {
       try {
         body = await buildRoute(route, true, resolve);
       } catch (err) {
-        if (err instanceof EncodeError) throw new EncodeError(`routes[${i}] (${route.dst}): ${err.message}`, err.path);
+        if (err instanceof EncodeError) throw err.withParent(`routes[${i}] (${route.dst})`);
         throw err;
       }
       requests.push({ type: rtRoute.RequestType.newroute, flags, label: `RTM_NEWROUTE ${route.dst}`, body: (w) => rtRoute.encodeRouteMessage(w, body) });
