@@ -413,7 +413,10 @@ export class FamilyEmitter {
       return {
         ts: wide ? 'bigint' : 'number',
         read: raw,
-        write: wide ? `view.${setter}(${at}, BigInt(${fld} ?? 0)${endian});` : `view.${setter}(${at}, ${fld} ?? 0${endian});`,
+        // Narrow integers are range-checked: a struct field never goes out wrapped (300 as a u8 is not 44).
+        write: wide
+          ? `view.${setter}(${at}, BigInt(${fld} ?? 0)${endian});`
+          : `view.${setter}(${at}, ${this.s('fitInt')}(${fld} ?? 0, ${str(m.type)}, ${str(m.name)})${endian});`,
       };
     }
     if (m.type === 'binary' && m.struct !== undefined) {

@@ -66,6 +66,26 @@ export function decodeEnumVar<T extends string>(value: number | bigint, names: R
   return typeof value === 'number' ? decodeEnum(value, names) : value;
 }
 
+const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  u8: [0, 0xff],
+  u16: [0, 0xffff],
+  u32: [0, 0xffffffff],
+  s8: [-0x80, 0x7f],
+  s16: [-0x8000, 0x7fff],
+  s32: [-0x80000000, 0x7fffffff],
+};
+
+/**
+ * fitInt returns `value` if it is an integer that fits `type` (u8…s32);
+ * throws EncodeError naming `path` otherwise. Struct fields are written
+ * through it so nothing is wrapped silently.
+ */
+export function fitInt(value: number, type: string, path = ''): number {
+  const r = INT_RANGES[type];
+  if (r && (!Number.isInteger(value) || value < r[0] || value > r[1])) throw new EncodeError(`${value} is not a ${type} (${r[0]} to ${r[1]})`, path);
+  return value;
+}
+
 /**
  * encodeEnum maps a name to its number (numbers pass through); throws
  * EncodeError for an unknown name. `path` is a struct field's name; for an

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -66,7 +66,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
-  view.setUint32(at, v.dpIfindex ?? 0, true);
+  view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
 /**
@@ -153,8 +153,8 @@ export function readMegaflowStats(view: DataView, s: number, e: number): Megaflo
 /** writeMegaflowStats writes `struct megaflow-stats` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeMegaflowStats(view: DataView, at: number, v: Partial<MegaflowStats>): void {
   view.setBigUint64(at, BigInt(v.nMaskHit ?? 0), true);
-  view.setUint32(at + 8, v.nMasks ?? 0, true);
-  view.setUint32(at + 12, v.padding ?? 0, true);
+  view.setUint32(at + 8, fitInt(v.nMasks ?? 0, 'u32', 'n-masks'), true);
+  view.setUint32(at + 12, fitInt(v.padding ?? 0, 'u32', 'padding'), true);
   view.setBigUint64(at + 16, BigInt(v.nCacheHit ?? 0), true);
   view.setBigUint64(at + 24, BigInt(v.pad1 ?? 0), true);
 }

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -109,7 +109,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
-  view.setUint32(at, v.dpIfindex ?? 0, true);
+  view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
 /**
@@ -210,7 +210,7 @@ export function readOvsKeyMpls(view: DataView, s: number, e: number): OvsKeyMpls
 
 /** writeOvsKeyMpls writes `struct ovs-key-mpls` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyMpls(view: DataView, at: number, v: Partial<OvsKeyMpls>): void {
-  view.setUint32(at, v.mplsLse ?? 0, false);
+  view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
 }
 
 /**
@@ -258,9 +258,9 @@ export function readOvsKeyIpv4(view: DataView, s: number, e: number): OvsKeyIpv4
 export function writeOvsKeyIpv4(view: DataView, at: number, v: Partial<OvsKeyIpv4>): void {
   if (v.ipv4Src !== undefined) putBytes(view, at, parseIPv4Strict(v.ipv4Src, 'ipv4-src'), 4);
   if (v.ipv4Dst !== undefined) putBytes(view, at + 4, parseIPv4Strict(v.ipv4Dst, 'ipv4-dst'), 4);
-  view.setUint8(at + 8, v.ipv4Proto ?? 0);
-  view.setUint8(at + 9, v.ipv4Tos ?? 0);
-  view.setUint8(at + 10, v.ipv4Ttl ?? 0);
+  view.setUint8(at + 8, fitInt(v.ipv4Proto ?? 0, 'u8', 'ipv4-proto'));
+  view.setUint8(at + 9, fitInt(v.ipv4Tos ?? 0, 'u8', 'ipv4-tos'));
+  view.setUint8(at + 10, fitInt(v.ipv4Ttl ?? 0, 'u8', 'ipv4-ttl'));
   view.setUint8(at + 11, encodeEnum(v.ipv4Frag ?? 0, OvsFragType, 'ipv4-frag'));
 }
 
@@ -312,11 +312,11 @@ export function readOvsKeyIpv6(view: DataView, s: number, e: number): OvsKeyIpv6
 export function writeOvsKeyIpv6(view: DataView, at: number, v: Partial<OvsKeyIpv6>): void {
   if (v.ipv6Src !== undefined) putBytes(view, at, parseIP(v.ipv6Src), 16);
   if (v.ipv6Dst !== undefined) putBytes(view, at + 16, parseIP(v.ipv6Dst), 16);
-  view.setUint32(at + 32, v.ipv6Label ?? 0, false);
-  view.setUint8(at + 36, v.ipv6Proto ?? 0);
-  view.setUint8(at + 37, v.ipv6Tclass ?? 0);
-  view.setUint8(at + 38, v.ipv6Hlimit ?? 0);
-  view.setUint8(at + 39, v.ipv6Frag ?? 0);
+  view.setUint32(at + 32, fitInt(v.ipv6Label ?? 0, 'u32', 'ipv6-label'), false);
+  view.setUint8(at + 36, fitInt(v.ipv6Proto ?? 0, 'u8', 'ipv6-proto'));
+  view.setUint8(at + 37, fitInt(v.ipv6Tclass ?? 0, 'u8', 'ipv6-tclass'));
+  view.setUint8(at + 38, fitInt(v.ipv6Hlimit ?? 0, 'u8', 'ipv6-hlimit'));
+  view.setUint8(at + 39, fitInt(v.ipv6Frag ?? 0, 'u8', 'ipv6-frag'));
 }
 
 /**
@@ -347,7 +347,7 @@ export function readOvsKeyIpv6Exthdrs(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsKeyIpv6Exthdrs writes `struct ovs-key-ipv6-exthdrs` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIpv6Exthdrs(view: DataView, at: number, v: Partial<OvsKeyIpv6Exthdrs>): void {
-  view.setUint16(at, v.hdrs ?? 0, true);
+  view.setUint16(at, fitInt(v.hdrs ?? 0, 'u16', 'hdrs'), true);
 }
 
 /**
@@ -381,8 +381,8 @@ export function readOvsKeyTcp(view: DataView, s: number, e: number): OvsKeyTcp {
 
 /** writeOvsKeyTcp writes `struct ovs-key-tcp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyTcp(view: DataView, at: number, v: Partial<OvsKeyTcp>): void {
-  view.setUint16(at, v.tcpSrc ?? 0, false);
-  view.setUint16(at + 2, v.tcpDst ?? 0, false);
+  view.setUint16(at, fitInt(v.tcpSrc ?? 0, 'u16', 'tcp-src'), false);
+  view.setUint16(at + 2, fitInt(v.tcpDst ?? 0, 'u16', 'tcp-dst'), false);
 }
 
 /**
@@ -416,8 +416,8 @@ export function readOvsKeyUdp(view: DataView, s: number, e: number): OvsKeyUdp {
 
 /** writeOvsKeyUdp writes `struct ovs-key-udp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyUdp(view: DataView, at: number, v: Partial<OvsKeyUdp>): void {
-  view.setUint16(at, v.udpSrc ?? 0, false);
-  view.setUint16(at + 2, v.udpDst ?? 0, false);
+  view.setUint16(at, fitInt(v.udpSrc ?? 0, 'u16', 'udp-src'), false);
+  view.setUint16(at + 2, fitInt(v.udpDst ?? 0, 'u16', 'udp-dst'), false);
 }
 
 /**
@@ -451,8 +451,8 @@ export function readOvsKeySctp(view: DataView, s: number, e: number): OvsKeySctp
 
 /** writeOvsKeySctp writes `struct ovs-key-sctp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeySctp(view: DataView, at: number, v: Partial<OvsKeySctp>): void {
-  view.setUint16(at, v.sctpSrc ?? 0, false);
-  view.setUint16(at + 2, v.sctpDst ?? 0, false);
+  view.setUint16(at, fitInt(v.sctpSrc ?? 0, 'u16', 'sctp-src'), false);
+  view.setUint16(at + 2, fitInt(v.sctpDst ?? 0, 'u16', 'sctp-dst'), false);
 }
 
 /**
@@ -486,8 +486,8 @@ export function readOvsKeyIcmp(view: DataView, s: number, e: number): OvsKeyIcmp
 
 /** writeOvsKeyIcmp writes `struct ovs-key-icmp` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIcmp(view: DataView, at: number, v: Partial<OvsKeyIcmp>): void {
-  view.setUint8(at, v.icmpType ?? 0);
-  view.setUint8(at + 1, v.icmpCode ?? 0);
+  view.setUint8(at, fitInt(v.icmpType ?? 0, 'u8', 'icmp-type'));
+  view.setUint8(at + 1, fitInt(v.icmpCode ?? 0, 'u8', 'icmp-code'));
 }
 
 /**
@@ -530,9 +530,9 @@ export function readOvsKeyArp(view: DataView, s: number, e: number): OvsKeyArp {
 
 /** writeOvsKeyArp writes `struct ovs-key-arp` (22 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyArp(view: DataView, at: number, v: Partial<OvsKeyArp>): void {
-  view.setUint32(at, v.arpSip ?? 0, false);
-  view.setUint32(at + 4, v.arpTip ?? 0, false);
-  view.setUint16(at + 8, v.arpOp ?? 0, false);
+  view.setUint32(at, fitInt(v.arpSip ?? 0, 'u32', 'arp-sip'), false);
+  view.setUint32(at + 4, fitInt(v.arpTip ?? 0, 'u32', 'arp-tip'), false);
+  view.setUint16(at + 8, fitInt(v.arpOp ?? 0, 'u16', 'arp-op'), false);
   if (v.arpSha !== undefined) putBytes(view, at + 10, parseMac(v.arpSha), 6);
   if (v.arpTha !== undefined) putBytes(view, at + 16, parseMac(v.arpTha), 6);
 }
@@ -616,11 +616,11 @@ export function readOvsKeyCtTupleIpv4(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsKeyCtTupleIpv4 writes `struct ovs-key-ct-tuple-ipv4` (13 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyCtTupleIpv4(view: DataView, at: number, v: Partial<OvsKeyCtTupleIpv4>): void {
-  view.setUint32(at, v.ipv4Src ?? 0, false);
-  view.setUint32(at + 4, v.ipv4Dst ?? 0, false);
-  view.setUint16(at + 8, v.srcPort ?? 0, false);
-  view.setUint16(at + 10, v.dstPort ?? 0, false);
-  view.setUint8(at + 12, v.ipv4Proto ?? 0);
+  view.setUint32(at, fitInt(v.ipv4Src ?? 0, 'u32', 'ipv4-src'), false);
+  view.setUint32(at + 4, fitInt(v.ipv4Dst ?? 0, 'u32', 'ipv4-dst'), false);
+  view.setUint16(at + 8, fitInt(v.srcPort ?? 0, 'u16', 'src-port'), false);
+  view.setUint16(at + 10, fitInt(v.dstPort ?? 0, 'u16', 'dst-port'), false);
+  view.setUint8(at + 12, fitInt(v.ipv4Proto ?? 0, 'u8', 'ipv4-proto'));
 }
 
 /**
@@ -654,8 +654,8 @@ export function readOvsActionPushVlan(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsActionPushVlan writes `struct ovs-action-push-vlan` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionPushVlan(view: DataView, at: number, v: Partial<OvsActionPushVlan>): void {
-  view.setUint16(at, v.vlanTpid ?? 0, false);
-  view.setUint16(at + 2, v.vlanTci ?? 0, false);
+  view.setUint16(at, fitInt(v.vlanTpid ?? 0, 'u16', 'vlan_tpid'), false);
+  view.setUint16(at + 2, fitInt(v.vlanTci ?? 0, 'u16', 'vlan_tci'), false);
 }
 
 /**
@@ -689,8 +689,8 @@ export function readOvsActionHash(view: DataView, s: number, e: number): OvsActi
 
 /** writeOvsActionHash writes `struct ovs-action-hash` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionHash(view: DataView, at: number, v: Partial<OvsActionHash>): void {
-  view.setUint32(at, v.hashAlg ?? 0, true);
-  view.setUint32(at + 4, v.hashBasis ?? 0, true);
+  view.setUint32(at, fitInt(v.hashAlg ?? 0, 'u32', 'hash-alg'), true);
+  view.setUint32(at + 4, fitInt(v.hashBasis ?? 0, 'u32', 'hash-basis'), true);
 }
 
 /**
@@ -724,8 +724,8 @@ export function readOvsActionPushMpls(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsActionPushMpls writes `struct ovs-action-push-mpls` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionPushMpls(view: DataView, at: number, v: Partial<OvsActionPushMpls>): void {
-  view.setUint32(at, v.mplsLse ?? 0, false);
-  view.setUint32(at + 4, v.mplsEthertype ?? 0, false);
+  view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
+  view.setUint32(at + 4, fitInt(v.mplsEthertype ?? 0, 'u32', 'mpls-ethertype'), false);
 }
 
 /**
@@ -762,9 +762,9 @@ export function readOvsActionAddMpls(view: DataView, s: number, e: number): OvsA
 
 /** writeOvsActionAddMpls writes `struct ovs-action-add-mpls` (10 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionAddMpls(view: DataView, at: number, v: Partial<OvsActionAddMpls>): void {
-  view.setUint32(at, v.mplsLse ?? 0, false);
-  view.setUint32(at + 4, v.mplsEthertype ?? 0, false);
-  view.setUint16(at + 8, v.tunFlags ?? 0, true);
+  view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
+  view.setUint32(at + 4, fitInt(v.mplsEthertype ?? 0, 'u32', 'mpls-ethertype'), false);
+  view.setUint16(at + 8, fitInt(v.tunFlags ?? 0, 'u16', 'tun-flags'), true);
 }
 
 // ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -70,7 +70,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
-  view.setUint32(at, v.dpIfindex ?? 0, true);
+  view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
 /**

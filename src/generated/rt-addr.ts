@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -95,11 +95,11 @@ export function readIfaddrmsg(view: DataView, s: number, e: number): Ifaddrmsg {
 
 /** writeIfaddrmsg writes `struct ifaddrmsg` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfaddrmsg(view: DataView, at: number, v: Partial<Ifaddrmsg>): void {
-  view.setUint8(at, v.ifaFamily ?? 0);
-  view.setUint8(at + 1, v.ifaPrefixlen ?? 0);
+  view.setUint8(at, fitInt(v.ifaFamily ?? 0, 'u8', 'ifa-family'));
+  view.setUint8(at + 1, fitInt(v.ifaPrefixlen ?? 0, 'u8', 'ifa-prefixlen'));
   view.setUint8(at + 2, encodeFlags(v.ifaFlags ?? [], IfaFlags, 'ifa-flags'));
-  view.setUint8(at + 3, v.ifaScope ?? 0);
-  view.setUint32(at + 4, v.ifaIndex ?? 0, true);
+  view.setUint8(at + 3, fitInt(v.ifaScope ?? 0, 'u8', 'ifa-scope'));
+  view.setUint32(at + 4, fitInt(v.ifaIndex ?? 0, 'u32', 'ifa-index'), true);
 }
 
 /**
@@ -139,10 +139,10 @@ export function readIfaCacheinfo(view: DataView, s: number, e: number): IfaCache
 
 /** writeIfaCacheinfo writes `struct ifa-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfaCacheinfo(view: DataView, at: number, v: Partial<IfaCacheinfo>): void {
-  view.setUint32(at, v.ifaPrefered ?? 0, true);
-  view.setUint32(at + 4, v.ifaValid ?? 0, true);
-  view.setUint32(at + 8, v.cstamp ?? 0, true);
-  view.setUint32(at + 12, v.tstamp ?? 0, true);
+  view.setUint32(at, fitInt(v.ifaPrefered ?? 0, 'u32', 'ifa-prefered'), true);
+  view.setUint32(at + 4, fitInt(v.ifaValid ?? 0, 'u32', 'ifa-valid'), true);
+  view.setUint32(at + 8, fitInt(v.cstamp ?? 0, 'u32', 'cstamp'), true);
+  view.setUint32(at + 12, fitInt(v.tstamp ?? 0, 'u32', 'tstamp'), true);
 }
 
 // ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -264,7 +264,7 @@ export function readRtgenmsg(view: DataView, s: number, e: number): Rtgenmsg {
 
 /** writeRtgenmsg writes `struct rtgenmsg` (1 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtgenmsg(view: DataView, at: number, v: Partial<Rtgenmsg>): void {
-  view.setUint8(at, v.family ?? 0);
+  view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
 }
 
 /**
@@ -308,11 +308,11 @@ export function readIfinfomsg(view: DataView, s: number, e: number): Ifinfomsg {
 
 /** writeIfinfomsg writes `struct ifinfomsg` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfinfomsg(view: DataView, at: number, v: Partial<Ifinfomsg>): void {
-  view.setUint8(at, v.ifiFamily ?? 0);
-  view.setUint16(at + 2, v.ifiType ?? 0, true);
-  view.setInt32(at + 4, v.ifiIndex ?? 0, true);
+  view.setUint8(at, fitInt(v.ifiFamily ?? 0, 'u8', 'ifi-family'));
+  view.setUint16(at + 2, fitInt(v.ifiType ?? 0, 'u16', 'ifi-type'), true);
+  view.setInt32(at + 4, fitInt(v.ifiIndex ?? 0, 's32', 'ifi-index'), true);
   view.setUint32(at + 8, encodeFlags(v.ifiFlags ?? [], IfinfoFlags, 'ifi-flags'), true);
-  view.setUint32(at + 12, v.ifiChange ?? 0, true);
+  view.setUint32(at + 12, fitInt(v.ifiChange ?? 0, 'u32', 'ifi-change'), true);
 }
 
 /**
@@ -346,7 +346,7 @@ export function readIflaBridgeId(view: DataView, s: number, e: number): IflaBrid
 
 /** writeIflaBridgeId writes `struct ifla-bridge-id` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaBridgeId(view: DataView, at: number, v: Partial<IflaBridgeId>): void {
-  view.setUint16(at, v.prio ?? 0, true);
+  view.setUint16(at, fitInt(v.prio ?? 0, 'u16', 'prio'), true);
   if (v.addr !== undefined) putBytes(view, at + 2, parseMac(v.addr), 6);
 }
 
@@ -387,10 +387,10 @@ export function readIflaCacheinfo(view: DataView, s: number, e: number): IflaCac
 
 /** writeIflaCacheinfo writes `struct ifla-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaCacheinfo(view: DataView, at: number, v: Partial<IflaCacheinfo>): void {
-  view.setUint32(at, v.maxReasmLen ?? 0, true);
-  view.setUint32(at + 4, v.tstamp ?? 0, true);
-  view.setInt32(at + 8, v.reachableTime ?? 0, true);
-  view.setUint32(at + 12, v.retransTime ?? 0, true);
+  view.setUint32(at, fitInt(v.maxReasmLen ?? 0, 'u32', 'max-reasm-len'), true);
+  view.setUint32(at + 4, fitInt(v.tstamp ?? 0, 'u32', 'tstamp'), true);
+  view.setInt32(at + 8, fitInt(v.reachableTime ?? 0, 's32', 'reachable-time'), true);
+  view.setUint32(at + 12, fitInt(v.retransTime ?? 0, 'u32', 'retrans-time'), true);
 }
 
 /**
@@ -490,30 +490,30 @@ export function readRtnlLinkStats(view: DataView, s: number, e: number): RtnlLin
 
 /** writeRtnlLinkStats writes `struct rtnl-link-stats` (96 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtnlLinkStats(view: DataView, at: number, v: Partial<RtnlLinkStats>): void {
-  view.setUint32(at, v.rxPackets ?? 0, true);
-  view.setUint32(at + 4, v.txPackets ?? 0, true);
-  view.setUint32(at + 8, v.rxBytes ?? 0, true);
-  view.setUint32(at + 12, v.txBytes ?? 0, true);
-  view.setUint32(at + 16, v.rxErrors ?? 0, true);
-  view.setUint32(at + 20, v.txErrors ?? 0, true);
-  view.setUint32(at + 24, v.rxDropped ?? 0, true);
-  view.setUint32(at + 28, v.txDropped ?? 0, true);
-  view.setUint32(at + 32, v.multicast ?? 0, true);
-  view.setUint32(at + 36, v.collisions ?? 0, true);
-  view.setUint32(at + 40, v.rxLengthErrors ?? 0, true);
-  view.setUint32(at + 44, v.rxOverErrors ?? 0, true);
-  view.setUint32(at + 48, v.rxCrcErrors ?? 0, true);
-  view.setUint32(at + 52, v.rxFrameErrors ?? 0, true);
-  view.setUint32(at + 56, v.rxFifoErrors ?? 0, true);
-  view.setUint32(at + 60, v.rxMissedErrors ?? 0, true);
-  view.setUint32(at + 64, v.txAbortedErrors ?? 0, true);
-  view.setUint32(at + 68, v.txCarrierErrors ?? 0, true);
-  view.setUint32(at + 72, v.txFifoErrors ?? 0, true);
-  view.setUint32(at + 76, v.txHeartbeatErrors ?? 0, true);
-  view.setUint32(at + 80, v.txWindowErrors ?? 0, true);
-  view.setUint32(at + 84, v.rxCompressed ?? 0, true);
-  view.setUint32(at + 88, v.txCompressed ?? 0, true);
-  view.setUint32(at + 92, v.rxNohandler ?? 0, true);
+  view.setUint32(at, fitInt(v.rxPackets ?? 0, 'u32', 'rx-packets'), true);
+  view.setUint32(at + 4, fitInt(v.txPackets ?? 0, 'u32', 'tx-packets'), true);
+  view.setUint32(at + 8, fitInt(v.rxBytes ?? 0, 'u32', 'rx-bytes'), true);
+  view.setUint32(at + 12, fitInt(v.txBytes ?? 0, 'u32', 'tx-bytes'), true);
+  view.setUint32(at + 16, fitInt(v.rxErrors ?? 0, 'u32', 'rx-errors'), true);
+  view.setUint32(at + 20, fitInt(v.txErrors ?? 0, 'u32', 'tx-errors'), true);
+  view.setUint32(at + 24, fitInt(v.rxDropped ?? 0, 'u32', 'rx-dropped'), true);
+  view.setUint32(at + 28, fitInt(v.txDropped ?? 0, 'u32', 'tx-dropped'), true);
+  view.setUint32(at + 32, fitInt(v.multicast ?? 0, 'u32', 'multicast'), true);
+  view.setUint32(at + 36, fitInt(v.collisions ?? 0, 'u32', 'collisions'), true);
+  view.setUint32(at + 40, fitInt(v.rxLengthErrors ?? 0, 'u32', 'rx-length-errors'), true);
+  view.setUint32(at + 44, fitInt(v.rxOverErrors ?? 0, 'u32', 'rx-over-errors'), true);
+  view.setUint32(at + 48, fitInt(v.rxCrcErrors ?? 0, 'u32', 'rx-crc-errors'), true);
+  view.setUint32(at + 52, fitInt(v.rxFrameErrors ?? 0, 'u32', 'rx-frame-errors'), true);
+  view.setUint32(at + 56, fitInt(v.rxFifoErrors ?? 0, 'u32', 'rx-fifo-errors'), true);
+  view.setUint32(at + 60, fitInt(v.rxMissedErrors ?? 0, 'u32', 'rx-missed-errors'), true);
+  view.setUint32(at + 64, fitInt(v.txAbortedErrors ?? 0, 'u32', 'tx-aborted-errors'), true);
+  view.setUint32(at + 68, fitInt(v.txCarrierErrors ?? 0, 'u32', 'tx-carrier-errors'), true);
+  view.setUint32(at + 72, fitInt(v.txFifoErrors ?? 0, 'u32', 'tx-fifo-errors'), true);
+  view.setUint32(at + 76, fitInt(v.txHeartbeatErrors ?? 0, 'u32', 'tx-heartbeat-errors'), true);
+  view.setUint32(at + 80, fitInt(v.txWindowErrors ?? 0, 'u32', 'tx-window-errors'), true);
+  view.setUint32(at + 84, fitInt(v.rxCompressed ?? 0, 'u32', 'rx-compressed'), true);
+  view.setUint32(at + 88, fitInt(v.txCompressed ?? 0, 'u32', 'tx-compressed'), true);
+  view.setUint32(at + 92, fitInt(v.rxNohandler ?? 0, 'u32', 'rx-nohandler'), true);
 }
 
 /**
@@ -689,9 +689,9 @@ export function writeRtnlLinkIfmap(view: DataView, at: number, v: Partial<RtnlLi
   view.setBigUint64(at, BigInt(v.memStart ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.memEnd ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.baseAddr ?? 0), true);
-  view.setUint16(at + 24, v.irq ?? 0, true);
-  view.setUint8(at + 26, v.dma ?? 0);
-  view.setUint8(at + 27, v.port ?? 0);
+  view.setUint16(at + 24, fitInt(v.irq ?? 0, 'u16', 'irq'), true);
+  view.setUint8(at + 26, fitInt(v.dma ?? 0, 'u8', 'dma'));
+  view.setUint8(at + 27, fitInt(v.port ?? 0, 'u8', 'port'));
 }
 
 /**
@@ -818,39 +818,39 @@ export function readIpv4Devconf(view: DataView, s: number, e: number): Ipv4Devco
 
 /** writeIpv4Devconf writes `struct ipv4-devconf` (132 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIpv4Devconf(view: DataView, at: number, v: Partial<Ipv4Devconf>): void {
-  view.setUint32(at, v.forwarding ?? 0, true);
-  view.setUint32(at + 4, v.mcForwarding ?? 0, true);
-  view.setUint32(at + 8, v.proxyArp ?? 0, true);
-  view.setUint32(at + 12, v.acceptRedirects ?? 0, true);
-  view.setUint32(at + 16, v.secureRedirects ?? 0, true);
-  view.setUint32(at + 20, v.sendRedirects ?? 0, true);
-  view.setUint32(at + 24, v.sharedMedia ?? 0, true);
-  view.setUint32(at + 28, v.rpFilter ?? 0, true);
-  view.setUint32(at + 32, v.acceptSourceRoute ?? 0, true);
-  view.setUint32(at + 36, v.bootpRelay ?? 0, true);
-  view.setUint32(at + 40, v.logMartians ?? 0, true);
-  view.setUint32(at + 44, v.tag ?? 0, true);
-  view.setUint32(at + 48, v.arpfilter ?? 0, true);
-  view.setUint32(at + 52, v.mediumId ?? 0, true);
-  view.setUint32(at + 56, v.noxfrm ?? 0, true);
-  view.setUint32(at + 60, v.nopolicy ?? 0, true);
-  view.setUint32(at + 64, v.forceIgmpVersion ?? 0, true);
-  view.setUint32(at + 68, v.arpAnnounce ?? 0, true);
-  view.setUint32(at + 72, v.arpIgnore ?? 0, true);
-  view.setUint32(at + 76, v.promoteSecondaries ?? 0, true);
-  view.setUint32(at + 80, v.arpAccept ?? 0, true);
-  view.setUint32(at + 84, v.arpNotify ?? 0, true);
-  view.setUint32(at + 88, v.acceptLocal ?? 0, true);
-  view.setUint32(at + 92, v.srcVmark ?? 0, true);
-  view.setUint32(at + 96, v.proxyArpPvlan ?? 0, true);
-  view.setUint32(at + 100, v.routeLocalnet ?? 0, true);
-  view.setUint32(at + 104, v.igmpv2UnsolicitedReportInterval ?? 0, true);
-  view.setUint32(at + 108, v.igmpv3UnsolicitedReportInterval ?? 0, true);
-  view.setUint32(at + 112, v.ignoreRoutesWithLinkdown ?? 0, true);
-  view.setUint32(at + 116, v.dropUnicastInL2Multicast ?? 0, true);
-  view.setUint32(at + 120, v.dropGratuitousArp ?? 0, true);
-  view.setUint32(at + 124, v.bcForwarding ?? 0, true);
-  view.setUint32(at + 128, v.arpEvictNocarrier ?? 0, true);
+  view.setUint32(at, fitInt(v.forwarding ?? 0, 'u32', 'forwarding'), true);
+  view.setUint32(at + 4, fitInt(v.mcForwarding ?? 0, 'u32', 'mc-forwarding'), true);
+  view.setUint32(at + 8, fitInt(v.proxyArp ?? 0, 'u32', 'proxy-arp'), true);
+  view.setUint32(at + 12, fitInt(v.acceptRedirects ?? 0, 'u32', 'accept-redirects'), true);
+  view.setUint32(at + 16, fitInt(v.secureRedirects ?? 0, 'u32', 'secure-redirects'), true);
+  view.setUint32(at + 20, fitInt(v.sendRedirects ?? 0, 'u32', 'send-redirects'), true);
+  view.setUint32(at + 24, fitInt(v.sharedMedia ?? 0, 'u32', 'shared-media'), true);
+  view.setUint32(at + 28, fitInt(v.rpFilter ?? 0, 'u32', 'rp-filter'), true);
+  view.setUint32(at + 32, fitInt(v.acceptSourceRoute ?? 0, 'u32', 'accept-source-route'), true);
+  view.setUint32(at + 36, fitInt(v.bootpRelay ?? 0, 'u32', 'bootp-relay'), true);
+  view.setUint32(at + 40, fitInt(v.logMartians ?? 0, 'u32', 'log-martians'), true);
+  view.setUint32(at + 44, fitInt(v.tag ?? 0, 'u32', 'tag'), true);
+  view.setUint32(at + 48, fitInt(v.arpfilter ?? 0, 'u32', 'arpfilter'), true);
+  view.setUint32(at + 52, fitInt(v.mediumId ?? 0, 'u32', 'medium-id'), true);
+  view.setUint32(at + 56, fitInt(v.noxfrm ?? 0, 'u32', 'noxfrm'), true);
+  view.setUint32(at + 60, fitInt(v.nopolicy ?? 0, 'u32', 'nopolicy'), true);
+  view.setUint32(at + 64, fitInt(v.forceIgmpVersion ?? 0, 'u32', 'force-igmp-version'), true);
+  view.setUint32(at + 68, fitInt(v.arpAnnounce ?? 0, 'u32', 'arp-announce'), true);
+  view.setUint32(at + 72, fitInt(v.arpIgnore ?? 0, 'u32', 'arp-ignore'), true);
+  view.setUint32(at + 76, fitInt(v.promoteSecondaries ?? 0, 'u32', 'promote-secondaries'), true);
+  view.setUint32(at + 80, fitInt(v.arpAccept ?? 0, 'u32', 'arp-accept'), true);
+  view.setUint32(at + 84, fitInt(v.arpNotify ?? 0, 'u32', 'arp-notify'), true);
+  view.setUint32(at + 88, fitInt(v.acceptLocal ?? 0, 'u32', 'accept-local'), true);
+  view.setUint32(at + 92, fitInt(v.srcVmark ?? 0, 'u32', 'src-vmark'), true);
+  view.setUint32(at + 96, fitInt(v.proxyArpPvlan ?? 0, 'u32', 'proxy-arp-pvlan'), true);
+  view.setUint32(at + 100, fitInt(v.routeLocalnet ?? 0, 'u32', 'route-localnet'), true);
+  view.setUint32(at + 104, fitInt(v.igmpv2UnsolicitedReportInterval ?? 0, 'u32', 'igmpv2-unsolicited-report-interval'), true);
+  view.setUint32(at + 108, fitInt(v.igmpv3UnsolicitedReportInterval ?? 0, 'u32', 'igmpv3-unsolicited-report-interval'), true);
+  view.setUint32(at + 112, fitInt(v.ignoreRoutesWithLinkdown ?? 0, 'u32', 'ignore-routes-with-linkdown'), true);
+  view.setUint32(at + 116, fitInt(v.dropUnicastInL2Multicast ?? 0, 'u32', 'drop-unicast-in-l2-multicast'), true);
+  view.setUint32(at + 120, fitInt(v.dropGratuitousArp ?? 0, 'u32', 'drop-gratuitous-arp'), true);
+  view.setUint32(at + 124, fitInt(v.bcForwarding ?? 0, 'u32', 'bc-forwarding'), true);
+  view.setUint32(at + 128, fitInt(v.arpEvictNocarrier ?? 0, 'u32', 'arp-evict-nocarrier'), true);
 }
 
 /**
@@ -1052,64 +1052,64 @@ export function readIpv6Devconf(view: DataView, s: number, e: number): Ipv6Devco
 
 /** writeIpv6Devconf writes `struct ipv6-devconf` (229 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIpv6Devconf(view: DataView, at: number, v: Partial<Ipv6Devconf>): void {
-  view.setUint32(at, v.forwarding ?? 0, true);
-  view.setUint32(at + 4, v.hoplimit ?? 0, true);
-  view.setUint32(at + 8, v.mtu6 ?? 0, true);
-  view.setUint32(at + 12, v.acceptRa ?? 0, true);
-  view.setUint32(at + 16, v.acceptRedirects ?? 0, true);
-  view.setUint32(at + 20, v.autoconf ?? 0, true);
-  view.setUint32(at + 24, v.dadTransmits ?? 0, true);
-  view.setUint32(at + 28, v.rtrSolicits ?? 0, true);
-  view.setUint32(at + 32, v.rtrSolicitInterval ?? 0, true);
-  view.setUint32(at + 36, v.rtrSolicitDelay ?? 0, true);
-  view.setUint32(at + 40, v.useTempaddr ?? 0, true);
-  view.setUint32(at + 44, v.tempValidLft ?? 0, true);
-  view.setUint32(at + 48, v.tempPreferedLft ?? 0, true);
-  view.setUint32(at + 52, v.regenMaxRetry ?? 0, true);
-  view.setUint32(at + 56, v.maxDesyncFactor ?? 0, true);
-  view.setUint32(at + 60, v.maxAddresses ?? 0, true);
-  view.setUint32(at + 64, v.forceMldVersion ?? 0, true);
-  view.setUint32(at + 68, v.acceptRaDefrtr ?? 0, true);
-  view.setUint32(at + 72, v.acceptRaPinfo ?? 0, true);
-  view.setUint32(at + 76, v.acceptRaRtrPref ?? 0, true);
-  view.setUint32(at + 80, v.rtrProbeInterval ?? 0, true);
-  view.setUint32(at + 84, v.acceptRaRtInfoMaxPlen ?? 0, true);
-  view.setUint32(at + 88, v.proxyNdp ?? 0, true);
-  view.setUint32(at + 92, v.optimisticDad ?? 0, true);
-  view.setUint32(at + 96, v.acceptSourceRoute ?? 0, true);
-  view.setUint32(at + 100, v.mcForwarding ?? 0, true);
-  view.setUint32(at + 104, v.disableIpv6 ?? 0, true);
-  view.setUint32(at + 108, v.acceptDad ?? 0, true);
-  view.setUint32(at + 112, v.forceTllao ?? 0, true);
-  view.setUint32(at + 116, v.ndiscNotify ?? 0, true);
-  view.setUint32(at + 120, v.mldv1UnsolicitedReportInterval ?? 0, true);
-  view.setUint32(at + 124, v.mldv2UnsolicitedReportInterval ?? 0, true);
-  view.setUint32(at + 128, v.suppressFragNdisc ?? 0, true);
-  view.setUint32(at + 132, v.acceptRaFromLocal ?? 0, true);
-  view.setUint32(at + 136, v.useOptimistic ?? 0, true);
-  view.setUint32(at + 140, v.acceptRaMtu ?? 0, true);
-  view.setUint32(at + 144, v.stableSecret ?? 0, true);
-  view.setUint32(at + 148, v.useOifAddrsOnly ?? 0, true);
-  view.setUint32(at + 152, v.acceptRaMinHopLimit ?? 0, true);
-  view.setUint32(at + 156, v.ignoreRoutesWithLinkdown ?? 0, true);
-  view.setUint32(at + 160, v.dropUnicastInL2Multicast ?? 0, true);
-  view.setUint32(at + 164, v.dropUnsolicitedNa ?? 0, true);
-  view.setUint32(at + 168, v.keepAddrOnDown ?? 0, true);
-  view.setUint32(at + 172, v.rtrSolicitMaxInterval ?? 0, true);
-  view.setUint32(at + 176, v.seg6Enabled ?? 0, true);
-  view.setUint32(at + 180, v.seg6RequireHmac ?? 0, true);
-  view.setUint32(at + 184, v.enhancedDad ?? 0, true);
-  view.setUint8(at + 188, v.addrGenMode ?? 0);
-  view.setUint32(at + 189, v.disablePolicy ?? 0, true);
-  view.setUint32(at + 193, v.acceptRaRtInfoMinPlen ?? 0, true);
-  view.setUint32(at + 197, v.ndiscTclass ?? 0, true);
-  view.setUint32(at + 201, v.rplSegEnabled ?? 0, true);
-  view.setUint32(at + 205, v.raDefrtrMetric ?? 0, true);
-  view.setUint32(at + 209, v.ioam6Enabled ?? 0, true);
-  view.setUint32(at + 213, v.ioam6Id ?? 0, true);
-  view.setUint32(at + 217, v.ioam6IdWide ?? 0, true);
-  view.setUint32(at + 221, v.ndiscEvictNocarrier ?? 0, true);
-  view.setUint32(at + 225, v.acceptUntrackedNa ?? 0, true);
+  view.setUint32(at, fitInt(v.forwarding ?? 0, 'u32', 'forwarding'), true);
+  view.setUint32(at + 4, fitInt(v.hoplimit ?? 0, 'u32', 'hoplimit'), true);
+  view.setUint32(at + 8, fitInt(v.mtu6 ?? 0, 'u32', 'mtu6'), true);
+  view.setUint32(at + 12, fitInt(v.acceptRa ?? 0, 'u32', 'accept-ra'), true);
+  view.setUint32(at + 16, fitInt(v.acceptRedirects ?? 0, 'u32', 'accept-redirects'), true);
+  view.setUint32(at + 20, fitInt(v.autoconf ?? 0, 'u32', 'autoconf'), true);
+  view.setUint32(at + 24, fitInt(v.dadTransmits ?? 0, 'u32', 'dad-transmits'), true);
+  view.setUint32(at + 28, fitInt(v.rtrSolicits ?? 0, 'u32', 'rtr-solicits'), true);
+  view.setUint32(at + 32, fitInt(v.rtrSolicitInterval ?? 0, 'u32', 'rtr-solicit-interval'), true);
+  view.setUint32(at + 36, fitInt(v.rtrSolicitDelay ?? 0, 'u32', 'rtr-solicit-delay'), true);
+  view.setUint32(at + 40, fitInt(v.useTempaddr ?? 0, 'u32', 'use-tempaddr'), true);
+  view.setUint32(at + 44, fitInt(v.tempValidLft ?? 0, 'u32', 'temp-valid-lft'), true);
+  view.setUint32(at + 48, fitInt(v.tempPreferedLft ?? 0, 'u32', 'temp-prefered-lft'), true);
+  view.setUint32(at + 52, fitInt(v.regenMaxRetry ?? 0, 'u32', 'regen-max-retry'), true);
+  view.setUint32(at + 56, fitInt(v.maxDesyncFactor ?? 0, 'u32', 'max-desync-factor'), true);
+  view.setUint32(at + 60, fitInt(v.maxAddresses ?? 0, 'u32', 'max-addresses'), true);
+  view.setUint32(at + 64, fitInt(v.forceMldVersion ?? 0, 'u32', 'force-mld-version'), true);
+  view.setUint32(at + 68, fitInt(v.acceptRaDefrtr ?? 0, 'u32', 'accept-ra-defrtr'), true);
+  view.setUint32(at + 72, fitInt(v.acceptRaPinfo ?? 0, 'u32', 'accept-ra-pinfo'), true);
+  view.setUint32(at + 76, fitInt(v.acceptRaRtrPref ?? 0, 'u32', 'accept-ra-rtr-pref'), true);
+  view.setUint32(at + 80, fitInt(v.rtrProbeInterval ?? 0, 'u32', 'rtr-probe-interval'), true);
+  view.setUint32(at + 84, fitInt(v.acceptRaRtInfoMaxPlen ?? 0, 'u32', 'accept-ra-rt-info-max-plen'), true);
+  view.setUint32(at + 88, fitInt(v.proxyNdp ?? 0, 'u32', 'proxy-ndp'), true);
+  view.setUint32(at + 92, fitInt(v.optimisticDad ?? 0, 'u32', 'optimistic-dad'), true);
+  view.setUint32(at + 96, fitInt(v.acceptSourceRoute ?? 0, 'u32', 'accept-source-route'), true);
+  view.setUint32(at + 100, fitInt(v.mcForwarding ?? 0, 'u32', 'mc-forwarding'), true);
+  view.setUint32(at + 104, fitInt(v.disableIpv6 ?? 0, 'u32', 'disable-ipv6'), true);
+  view.setUint32(at + 108, fitInt(v.acceptDad ?? 0, 'u32', 'accept-dad'), true);
+  view.setUint32(at + 112, fitInt(v.forceTllao ?? 0, 'u32', 'force-tllao'), true);
+  view.setUint32(at + 116, fitInt(v.ndiscNotify ?? 0, 'u32', 'ndisc-notify'), true);
+  view.setUint32(at + 120, fitInt(v.mldv1UnsolicitedReportInterval ?? 0, 'u32', 'mldv1-unsolicited-report-interval'), true);
+  view.setUint32(at + 124, fitInt(v.mldv2UnsolicitedReportInterval ?? 0, 'u32', 'mldv2-unsolicited-report-interval'), true);
+  view.setUint32(at + 128, fitInt(v.suppressFragNdisc ?? 0, 'u32', 'suppress-frag-ndisc'), true);
+  view.setUint32(at + 132, fitInt(v.acceptRaFromLocal ?? 0, 'u32', 'accept-ra-from-local'), true);
+  view.setUint32(at + 136, fitInt(v.useOptimistic ?? 0, 'u32', 'use-optimistic'), true);
+  view.setUint32(at + 140, fitInt(v.acceptRaMtu ?? 0, 'u32', 'accept-ra-mtu'), true);
+  view.setUint32(at + 144, fitInt(v.stableSecret ?? 0, 'u32', 'stable-secret'), true);
+  view.setUint32(at + 148, fitInt(v.useOifAddrsOnly ?? 0, 'u32', 'use-oif-addrs-only'), true);
+  view.setUint32(at + 152, fitInt(v.acceptRaMinHopLimit ?? 0, 'u32', 'accept-ra-min-hop-limit'), true);
+  view.setUint32(at + 156, fitInt(v.ignoreRoutesWithLinkdown ?? 0, 'u32', 'ignore-routes-with-linkdown'), true);
+  view.setUint32(at + 160, fitInt(v.dropUnicastInL2Multicast ?? 0, 'u32', 'drop-unicast-in-l2-multicast'), true);
+  view.setUint32(at + 164, fitInt(v.dropUnsolicitedNa ?? 0, 'u32', 'drop-unsolicited-na'), true);
+  view.setUint32(at + 168, fitInt(v.keepAddrOnDown ?? 0, 'u32', 'keep-addr-on-down'), true);
+  view.setUint32(at + 172, fitInt(v.rtrSolicitMaxInterval ?? 0, 'u32', 'rtr-solicit-max-interval'), true);
+  view.setUint32(at + 176, fitInt(v.seg6Enabled ?? 0, 'u32', 'seg6-enabled'), true);
+  view.setUint32(at + 180, fitInt(v.seg6RequireHmac ?? 0, 'u32', 'seg6-require-hmac'), true);
+  view.setUint32(at + 184, fitInt(v.enhancedDad ?? 0, 'u32', 'enhanced-dad'), true);
+  view.setUint8(at + 188, fitInt(v.addrGenMode ?? 0, 'u8', 'addr-gen-mode'));
+  view.setUint32(at + 189, fitInt(v.disablePolicy ?? 0, 'u32', 'disable-policy'), true);
+  view.setUint32(at + 193, fitInt(v.acceptRaRtInfoMinPlen ?? 0, 'u32', 'accept-ra-rt-info-min-plen'), true);
+  view.setUint32(at + 197, fitInt(v.ndiscTclass ?? 0, 'u32', 'ndisc-tclass'), true);
+  view.setUint32(at + 201, fitInt(v.rplSegEnabled ?? 0, 'u32', 'rpl-seg-enabled'), true);
+  view.setUint32(at + 205, fitInt(v.raDefrtrMetric ?? 0, 'u32', 'ra-defrtr-metric'), true);
+  view.setUint32(at + 209, fitInt(v.ioam6Enabled ?? 0, 'u32', 'ioam6-enabled'), true);
+  view.setUint32(at + 213, fitInt(v.ioam6Id ?? 0, 'u32', 'ioam6-id'), true);
+  view.setUint32(at + 217, fitInt(v.ioam6IdWide ?? 0, 'u32', 'ioam6-id-wide'), true);
+  view.setUint32(at + 221, fitInt(v.ndiscEvictNocarrier ?? 0, 'u32', 'ndisc-evict-nocarrier'), true);
+  view.setUint32(at + 225, fitInt(v.acceptUntrackedNa ?? 0, 'u32', 'accept-untracked-na'), true);
 }
 
 /**
@@ -1365,8 +1365,8 @@ export function readBrBooloptMulti(view: DataView, s: number, e: number): BrBool
 
 /** writeBrBooloptMulti writes `struct br-boolopt-multi` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeBrBooloptMulti(view: DataView, at: number, v: Partial<BrBooloptMulti>): void {
-  view.setUint32(at, v.optval ?? 0, true);
-  view.setUint32(at + 4, v.optmask ?? 0, true);
+  view.setUint32(at, fitInt(v.optval ?? 0, 'u32', 'optval'), true);
+  view.setUint32(at + 4, fitInt(v.optmask ?? 0, 'u32', 'optmask'), true);
 }
 
 /**
@@ -1404,9 +1404,9 @@ export function readIfStatsMsg(view: DataView, s: number, e: number): IfStatsMsg
 
 /** writeIfStatsMsg writes `struct if_stats_msg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfStatsMsg(view: DataView, at: number, v: Partial<IfStatsMsg>): void {
-  view.setUint8(at, v.family ?? 0);
-  view.setUint32(at + 4, v.ifindex ?? 0, true);
-  view.setUint32(at + 8, v.filterMask ?? 0, true);
+  view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
+  view.setUint32(at + 4, fitInt(v.ifindex ?? 0, 'u32', 'ifindex'), true);
+  view.setUint32(at + 8, fitInt(v.filterMask ?? 0, 'u32', 'filter-mask'), true);
 }
 
 /**
@@ -1441,7 +1441,7 @@ export function readIflaVlanFlags(view: DataView, s: number, e: number): IflaVla
 /** writeIflaVlanFlags writes `struct ifla-vlan-flags` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVlanFlags(view: DataView, at: number, v: Partial<IflaVlanFlags>): void {
   view.setUint32(at, encodeFlags(v.flags ?? [], VlanFlags, 'flags'), true);
-  view.setUint32(at + 4, v.mask ?? 0, true);
+  view.setUint32(at + 4, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
 }
 
 /**
@@ -1475,8 +1475,8 @@ export function readIflaVlanQosMapping(view: DataView, s: number, e: number): If
 
 /** writeIflaVlanQosMapping writes `struct ifla-vlan-qos-mapping` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVlanQosMapping(view: DataView, at: number, v: Partial<IflaVlanQosMapping>): void {
-  view.setUint32(at, v.from ?? 0, true);
-  view.setUint32(at + 4, v.to ?? 0, true);
+  view.setUint32(at, fitInt(v.from ?? 0, 'u32', 'from'), true);
+  view.setUint32(at + 4, fitInt(v.to ?? 0, 'u32', 'to'), true);
 }
 
 /**
@@ -1510,7 +1510,7 @@ export function readIflaVfMac(view: DataView, s: number, e: number): IflaVfMac {
 
 /** writeIflaVfMac writes `struct ifla-vf-mac` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfMac(view: DataView, at: number, v: Partial<IflaVfMac>): void {
-  view.setUint32(at, v.vf ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   if (v.mac !== undefined) putBytes(view, at + 4, v.mac, 32);
 }
 
@@ -1548,9 +1548,9 @@ export function readIflaVfVlan(view: DataView, s: number, e: number): IflaVfVlan
 
 /** writeIflaVfVlan writes `struct ifla-vf-vlan` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfVlan(view: DataView, at: number, v: Partial<IflaVfVlan>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.vlan ?? 0, true);
-  view.setUint32(at + 8, v.qos ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.vlan ?? 0, 'u32', 'vlan'), true);
+  view.setUint32(at + 8, fitInt(v.qos ?? 0, 'u32', 'qos'), true);
 }
 
 /**
@@ -1584,8 +1584,8 @@ export function readIflaVfTxRate(view: DataView, s: number, e: number): IflaVfTx
 
 /** writeIflaVfTxRate writes `struct ifla-vf-tx-rate` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfTxRate(view: DataView, at: number, v: Partial<IflaVfTxRate>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.rate ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.rate ?? 0, 'u32', 'rate'), true);
 }
 
 /**
@@ -1619,8 +1619,8 @@ export function readIflaVfSpoofchk(view: DataView, s: number, e: number): IflaVf
 
 /** writeIflaVfSpoofchk writes `struct ifla-vf-spoofchk` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfSpoofchk(view: DataView, at: number, v: Partial<IflaVfSpoofchk>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.setting ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
 
 /**
@@ -1654,7 +1654,7 @@ export function readIflaVfLinkState(view: DataView, s: number, e: number): IflaV
 
 /** writeIflaVfLinkState writes `struct ifla-vf-link-state` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfLinkState(view: DataView, at: number, v: Partial<IflaVfLinkState>): void {
-  view.setUint32(at, v.vf ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, encodeEnum(v.linkState ?? 0, IflaVfLinkStateEnum, 'link-state'), true);
 }
 
@@ -1692,9 +1692,9 @@ export function readIflaVfRate(view: DataView, s: number, e: number): IflaVfRate
 
 /** writeIflaVfRate writes `struct ifla-vf-rate` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfRate(view: DataView, at: number, v: Partial<IflaVfRate>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.minTxRate ?? 0, true);
-  view.setUint32(at + 8, v.maxTxRate ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.minTxRate ?? 0, 'u32', 'min-tx-rate'), true);
+  view.setUint32(at + 8, fitInt(v.maxTxRate ?? 0, 'u32', 'max-tx-rate'), true);
 }
 
 /**
@@ -1728,8 +1728,8 @@ export function readIflaVfRssQueryEn(view: DataView, s: number, e: number): Ifla
 
 /** writeIflaVfRssQueryEn writes `struct ifla-vf-rss-query-en` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfRssQueryEn(view: DataView, at: number, v: Partial<IflaVfRssQueryEn>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.setting ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
 
 /**
@@ -1763,8 +1763,8 @@ export function readIflaVfTrust(view: DataView, s: number, e: number): IflaVfTru
 
 /** writeIflaVfTrust writes `struct ifla-vf-trust` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfTrust(view: DataView, at: number, v: Partial<IflaVfTrust>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.setting ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
 
 /**
@@ -1798,7 +1798,7 @@ export function readIflaVfGuid(view: DataView, s: number, e: number): IflaVfGuid
 
 /** writeIflaVfGuid writes `struct ifla-vf-guid` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfGuid(view: DataView, at: number, v: Partial<IflaVfGuid>): void {
-  view.setUint32(at, v.vf ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setBigUint64(at + 4, BigInt(v.guid ?? 0), true);
 }
 
@@ -1839,10 +1839,10 @@ export function readIflaVfVlanInfo(view: DataView, s: number, e: number): IflaVf
 
 /** writeIflaVfVlanInfo writes `struct ifla-vf-vlan-info` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfVlanInfo(view: DataView, at: number, v: Partial<IflaVfVlanInfo>): void {
-  view.setUint32(at, v.vf ?? 0, true);
-  view.setUint32(at + 4, v.vlan ?? 0, true);
-  view.setUint32(at + 8, v.qos ?? 0, true);
-  view.setUint32(at + 12, v.vlanProto ?? 0, true);
+  view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
+  view.setUint32(at + 4, fitInt(v.vlan ?? 0, 'u32', 'vlan'), true);
+  view.setUint32(at + 8, fitInt(v.qos ?? 0, 'u32', 'qos'), true);
+  view.setUint32(at + 12, fitInt(v.vlanProto ?? 0, 'u32', 'vlan-proto'), true);
 }
 
 /**
@@ -1876,8 +1876,8 @@ export function readIflaVxlanPortRange(view: DataView, s: number, e: number): If
 
 /** writeIflaVxlanPortRange writes `struct ifla-vxlan-port-range` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVxlanPortRange(view: DataView, at: number, v: Partial<IflaVxlanPortRange>): void {
-  view.setUint16(at, v.low ?? 0, false);
-  view.setUint16(at + 2, v.high ?? 0, false);
+  view.setUint16(at, fitInt(v.low ?? 0, 'u16', 'low'), false);
+  view.setUint16(at + 2, fitInt(v.high ?? 0, 'u16', 'high'), false);
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -156,8 +156,8 @@ export function readNdmsg(view: DataView, s: number, e: number): Ndmsg {
 
 /** writeNdmsg writes `struct ndmsg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNdmsg(view: DataView, at: number, v: Partial<Ndmsg>): void {
-  view.setUint8(at, v.ndmFamily ?? 0);
-  view.setInt32(at + 4, v.ndmIfindex ?? 0, true);
+  view.setUint8(at, fitInt(v.ndmFamily ?? 0, 'u8', 'ndm-family'));
+  view.setInt32(at + 4, fitInt(v.ndmIfindex ?? 0, 's32', 'ndm-ifindex'), true);
   view.setUint16(at + 8, encodeFlags(v.ndmState ?? [], NudState, 'ndm-state'), true);
   view.setUint8(at + 10, encodeFlags(v.ndmFlags ?? [], NtfFlags, 'ndm-flags'));
   view.setUint8(at + 11, encodeEnum(v.ndmType ?? 0, RtmType, 'ndm-type'));
@@ -200,10 +200,10 @@ export function readNdaCacheinfo(view: DataView, s: number, e: number): NdaCache
 
 /** writeNdaCacheinfo writes `struct nda-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNdaCacheinfo(view: DataView, at: number, v: Partial<NdaCacheinfo>): void {
-  view.setUint32(at, v.confirmed ?? 0, true);
-  view.setUint32(at + 4, v.used ?? 0, true);
-  view.setUint32(at + 8, v.updated ?? 0, true);
-  view.setUint32(at + 12, v.refcnt ?? 0, true);
+  view.setUint32(at, fitInt(v.confirmed ?? 0, 'u32', 'confirmed'), true);
+  view.setUint32(at + 4, fitInt(v.used ?? 0, 'u32', 'used'), true);
+  view.setUint32(at + 8, fitInt(v.updated ?? 0, 'u32', 'updated'), true);
+  view.setUint32(at + 12, fitInt(v.refcnt ?? 0, 'u32', 'refcnt'), true);
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -107,15 +107,15 @@ export function readRtmsg(view: DataView, s: number, e: number): Rtmsg {
 
 /** writeRtmsg writes `struct rtmsg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtmsg(view: DataView, at: number, v: Partial<Rtmsg>): void {
-  view.setUint8(at, v.rtmFamily ?? 0);
-  view.setUint8(at + 1, v.rtmDstLen ?? 0);
-  view.setUint8(at + 2, v.rtmSrcLen ?? 0);
-  view.setUint8(at + 3, v.rtmTos ?? 0);
-  view.setUint8(at + 4, v.rtmTable ?? 0);
-  view.setUint8(at + 5, v.rtmProtocol ?? 0);
-  view.setUint8(at + 6, v.rtmScope ?? 0);
+  view.setUint8(at, fitInt(v.rtmFamily ?? 0, 'u8', 'rtm-family'));
+  view.setUint8(at + 1, fitInt(v.rtmDstLen ?? 0, 'u8', 'rtm-dst-len'));
+  view.setUint8(at + 2, fitInt(v.rtmSrcLen ?? 0, 'u8', 'rtm-src-len'));
+  view.setUint8(at + 3, fitInt(v.rtmTos ?? 0, 'u8', 'rtm-tos'));
+  view.setUint8(at + 4, fitInt(v.rtmTable ?? 0, 'u8', 'rtm-table'));
+  view.setUint8(at + 5, fitInt(v.rtmProtocol ?? 0, 'u8', 'rtm-protocol'));
+  view.setUint8(at + 6, fitInt(v.rtmScope ?? 0, 'u8', 'rtm-scope'));
   view.setUint8(at + 7, encodeEnum(v.rtmType ?? 0, RtmType, 'rtm-type'));
-  view.setUint32(at + 8, v.rtmFlags ?? 0, true);
+  view.setUint32(at + 8, fitInt(v.rtmFlags ?? 0, 'u32', 'rtm-flags'), true);
 }
 
 /**
@@ -158,11 +158,11 @@ export function readRtaCacheinfo(view: DataView, s: number, e: number): RtaCache
 
 /** writeRtaCacheinfo writes `struct rta-cacheinfo` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtaCacheinfo(view: DataView, at: number, v: Partial<RtaCacheinfo>): void {
-  view.setUint32(at, v.rtaClntref ?? 0, true);
-  view.setUint32(at + 4, v.rtaLastuse ?? 0, true);
-  view.setUint32(at + 8, v.rtaExpires ?? 0, true);
-  view.setUint32(at + 12, v.rtaError ?? 0, true);
-  view.setUint32(at + 16, v.rtaUsed ?? 0, true);
+  view.setUint32(at, fitInt(v.rtaClntref ?? 0, 'u32', 'rta-clntref'), true);
+  view.setUint32(at + 4, fitInt(v.rtaLastuse ?? 0, 'u32', 'rta-lastuse'), true);
+  view.setUint32(at + 8, fitInt(v.rtaExpires ?? 0, 'u32', 'rta-expires'), true);
+  view.setUint32(at + 12, fitInt(v.rtaError ?? 0, 'u32', 'rta-error'), true);
+  view.setUint32(at + 16, fitInt(v.rtaUsed ?? 0, 'u32', 'rta-used'), true);
 }
 
 // ---------------------------------------------------------------------------

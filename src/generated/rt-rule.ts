@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -116,11 +116,11 @@ export function readFibRuleHdr(view: DataView, s: number, e: number): FibRuleHdr
 
 /** writeFibRuleHdr writes `struct fib-rule-hdr` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRuleHdr(view: DataView, at: number, v: Partial<FibRuleHdr>): void {
-  view.setUint8(at, v.family ?? 0);
-  view.setUint8(at + 1, v.dstLen ?? 0);
-  view.setUint8(at + 2, v.srcLen ?? 0);
-  view.setUint8(at + 3, v.tos ?? 0);
-  view.setUint8(at + 4, v.table ?? 0);
+  view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
+  view.setUint8(at + 1, fitInt(v.dstLen ?? 0, 'u8', 'dst-len'));
+  view.setUint8(at + 2, fitInt(v.srcLen ?? 0, 'u8', 'src-len'));
+  view.setUint8(at + 3, fitInt(v.tos ?? 0, 'u8', 'tos'));
+  view.setUint8(at + 4, fitInt(v.table ?? 0, 'u8', 'table'));
   view.setUint8(at + 7, encodeEnum(v.action ?? 0, FrAct, 'action'));
   view.setUint32(at + 8, encodeFlags(v.flags ?? [], FibRuleFlags, 'flags'), true);
 }
@@ -156,8 +156,8 @@ export function readFibRuleUidRange(view: DataView, s: number, e: number): FibRu
 
 /** writeFibRuleUidRange writes `struct fib-rule-uid-range` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRuleUidRange(view: DataView, at: number, v: Partial<FibRuleUidRange>): void {
-  view.setUint32(at, v.start ?? 0, true);
-  view.setUint32(at + 4, v.end ?? 0, true);
+  view.setUint32(at, fitInt(v.start ?? 0, 'u32', 'start'), true);
+  view.setUint32(at + 4, fitInt(v.end ?? 0, 'u32', 'end'), true);
 }
 
 /**
@@ -191,8 +191,8 @@ export function readFibRulePortRange(view: DataView, s: number, e: number): FibR
 
 /** writeFibRulePortRange writes `struct fib-rule-port-range` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRulePortRange(view: DataView, at: number, v: Partial<FibRulePortRange>): void {
-  view.setUint16(at, v.start ?? 0, true);
-  view.setUint16(at + 2, v.end ?? 0, true);
+  view.setUint16(at, fitInt(v.start ?? 0, 'u16', 'start'), true);
+  view.setUint16(at + 2, fitInt(v.end ?? 0, 'u16', 'end'), true);
 }
 
 // ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -102,11 +102,11 @@ export function readTcmsg(view: DataView, s: number, e: number): Tcmsg {
 
 /** writeTcmsg writes `struct tcmsg` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcmsg(view: DataView, at: number, v: Partial<Tcmsg>): void {
-  view.setUint8(at, v.family ?? 0);
-  view.setInt32(at + 4, v.ifindex ?? 0, true);
-  view.setUint32(at + 8, v.handle ?? 0, true);
-  view.setUint32(at + 12, v.parent ?? 0, true);
-  view.setUint32(at + 16, v.info ?? 0, true);
+  view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
+  view.setInt32(at + 4, fitInt(v.ifindex ?? 0, 's32', 'ifindex'), true);
+  view.setUint32(at + 8, fitInt(v.handle ?? 0, 'u32', 'handle'), true);
+  view.setUint32(at + 12, fitInt(v.parent ?? 0, 'u32', 'parent'), true);
+  view.setUint32(at + 16, fitInt(v.info ?? 0, 'u32', 'info'), true);
 }
 
 /**
@@ -159,13 +159,13 @@ export function readTcStats(view: DataView, s: number, e: number): TcStats {
 /** writeTcStats writes `struct tc-stats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcStats(view: DataView, at: number, v: Partial<TcStats>): void {
   view.setBigUint64(at, BigInt(v.bytes ?? 0), true);
-  view.setUint32(at + 8, v.packets ?? 0, true);
-  view.setUint32(at + 12, v.drops ?? 0, true);
-  view.setUint32(at + 16, v.overlimits ?? 0, true);
-  view.setUint32(at + 20, v.bps ?? 0, true);
-  view.setUint32(at + 24, v.pps ?? 0, true);
-  view.setUint32(at + 28, v.qlen ?? 0, true);
-  view.setUint32(at + 32, v.backlog ?? 0, true);
+  view.setUint32(at + 8, fitInt(v.packets ?? 0, 'u32', 'packets'), true);
+  view.setUint32(at + 12, fitInt(v.drops ?? 0, 'u32', 'drops'), true);
+  view.setUint32(at + 16, fitInt(v.overlimits ?? 0, 'u32', 'overlimits'), true);
+  view.setUint32(at + 20, fitInt(v.bps ?? 0, 'u32', 'bps'), true);
+  view.setUint32(at + 24, fitInt(v.pps ?? 0, 'u32', 'pps'), true);
+  view.setUint32(at + 28, fitInt(v.qlen ?? 0, 'u32', 'qlen'), true);
+  view.setUint32(at + 32, fitInt(v.backlog ?? 0, 'u32', 'backlog'), true);
 }
 
 /**
@@ -209,11 +209,11 @@ export function readTcCbsQopt(view: DataView, s: number, e: number): TcCbsQopt {
 
 /** writeTcCbsQopt writes `struct tc-cbs-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcCbsQopt(view: DataView, at: number, v: Partial<TcCbsQopt>): void {
-  view.setUint8(at, v.offload ?? 0);
-  view.setInt32(at + 4, v.hicredit ?? 0, true);
-  view.setInt32(at + 8, v.locredit ?? 0, true);
-  view.setInt32(at + 12, v.idleslope ?? 0, true);
-  view.setInt32(at + 16, v.sendslope ?? 0, true);
+  view.setUint8(at, fitInt(v.offload ?? 0, 'u8', 'offload'));
+  view.setInt32(at + 4, fitInt(v.hicredit ?? 0, 's32', 'hicredit'), true);
+  view.setInt32(at + 8, fitInt(v.locredit ?? 0, 's32', 'locredit'), true);
+  view.setInt32(at + 12, fitInt(v.idleslope ?? 0, 's32', 'idleslope'), true);
+  view.setInt32(at + 16, fitInt(v.sendslope ?? 0, 's32', 'sendslope'), true);
 }
 
 /**
@@ -250,9 +250,9 @@ export function readTcEtfQopt(view: DataView, s: number, e: number): TcEtfQopt {
 
 /** writeTcEtfQopt writes `struct tc-etf-qopt` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcEtfQopt(view: DataView, at: number, v: Partial<TcEtfQopt>): void {
-  view.setInt32(at, v.delta ?? 0, true);
-  view.setInt32(at + 4, v.clockid ?? 0, true);
-  view.setInt32(at + 8, v.flags ?? 0, true);
+  view.setInt32(at, fitInt(v.delta ?? 0, 's32', 'delta'), true);
+  view.setInt32(at + 4, fitInt(v.clockid ?? 0, 's32', 'clockid'), true);
+  view.setInt32(at + 8, fitInt(v.flags ?? 0, 's32', 'flags'), true);
 }
 
 /**
@@ -283,7 +283,7 @@ export function readTcFifoQopt(view: DataView, s: number, e: number): TcFifoQopt
 
 /** writeTcFifoQopt writes `struct tc-fifo-qopt` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFifoQopt(view: DataView, at: number, v: Partial<TcFifoQopt>): void {
-  view.setUint32(at, v.limit ?? 0, true);
+  view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
 }
 
 /**
@@ -334,11 +334,11 @@ export function readTcHtbOpt(view: DataView, s: number, e: number): TcHtbOpt {
 export function writeTcHtbOpt(view: DataView, at: number, v: Partial<TcHtbOpt>): void {
   writeTcRatespec(view, at, v.rate ?? {});
   writeTcRatespec(view, at + 9, v.ceil ?? {});
-  view.setUint32(at + 18, v.buffer ?? 0, true);
-  view.setUint32(at + 22, v.cbuffer ?? 0, true);
-  view.setUint32(at + 26, v.quantum ?? 0, true);
-  view.setUint32(at + 30, v.level ?? 0, true);
-  view.setUint32(at + 34, v.prio ?? 0, true);
+  view.setUint32(at + 18, fitInt(v.buffer ?? 0, 'u32', 'buffer'), true);
+  view.setUint32(at + 22, fitInt(v.cbuffer ?? 0, 'u32', 'cbuffer'), true);
+  view.setUint32(at + 26, fitInt(v.quantum ?? 0, 'u32', 'quantum'), true);
+  view.setUint32(at + 30, fitInt(v.level ?? 0, 'u32', 'level'), true);
+  view.setUint32(at + 34, fitInt(v.prio ?? 0, 'u32', 'prio'), true);
 }
 
 /**
@@ -381,11 +381,11 @@ export function readTcHtbGlob(view: DataView, s: number, e: number): TcHtbGlob {
 
 /** writeTcHtbGlob writes `struct tc-htb-glob` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHtbGlob(view: DataView, at: number, v: Partial<TcHtbGlob>): void {
-  view.setUint32(at, v.version ?? 0, true);
-  view.setUint32(at + 4, v.rate2quantum ?? 0, true);
-  view.setUint32(at + 8, v.defcls ?? 0, true);
-  view.setUint32(at + 12, v.debug ?? 0, true);
-  view.setUint32(at + 16, v.directPkts ?? 0, true);
+  view.setUint32(at, fitInt(v.version ?? 0, 'u32', 'version'), true);
+  view.setUint32(at + 4, fitInt(v.rate2quantum ?? 0, 'u32', 'rate2quantum'), true);
+  view.setUint32(at + 8, fitInt(v.defcls ?? 0, 'u32', 'defcls'), true);
+  view.setUint32(at + 12, fitInt(v.debug ?? 0, 'u32', 'debug'), true);
+  view.setUint32(at + 16, fitInt(v.directPkts ?? 0, 'u32', 'direct-pkts'), true);
 }
 
 /**
@@ -461,22 +461,22 @@ export function readTcGredQopt(view: DataView, s: number, e: number): TcGredQopt
 
 /** writeTcGredQopt writes `struct tc-gred-qopt` (52 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGredQopt(view: DataView, at: number, v: Partial<TcGredQopt>): void {
-  view.setUint32(at, v.limit ?? 0, true);
-  view.setUint32(at + 4, v.qthMin ?? 0, true);
-  view.setUint32(at + 8, v.qthMax ?? 0, true);
-  view.setUint32(at + 12, v.dp ?? 0, true);
-  view.setUint32(at + 16, v.backlog ?? 0, true);
-  view.setUint32(at + 20, v.qave ?? 0, true);
-  view.setUint32(at + 24, v.forced ?? 0, true);
-  view.setUint32(at + 28, v.early ?? 0, true);
-  view.setUint32(at + 32, v.other ?? 0, true);
-  view.setUint32(at + 36, v.pdrop ?? 0, true);
-  view.setUint8(at + 40, v.wlog ?? 0);
-  view.setUint8(at + 41, v.plog ?? 0);
-  view.setUint8(at + 42, v.scellLog ?? 0);
-  view.setUint8(at + 43, v.prio ?? 0);
-  view.setUint32(at + 44, v.packets ?? 0, true);
-  view.setUint32(at + 48, v.bytesin ?? 0, true);
+  view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 4, fitInt(v.qthMin ?? 0, 'u32', 'qth-min'), true);
+  view.setUint32(at + 8, fitInt(v.qthMax ?? 0, 'u32', 'qth-max'), true);
+  view.setUint32(at + 12, fitInt(v.dp ?? 0, 'u32', 'DP'), true);
+  view.setUint32(at + 16, fitInt(v.backlog ?? 0, 'u32', 'backlog'), true);
+  view.setUint32(at + 20, fitInt(v.qave ?? 0, 'u32', 'qave'), true);
+  view.setUint32(at + 24, fitInt(v.forced ?? 0, 'u32', 'forced'), true);
+  view.setUint32(at + 28, fitInt(v.early ?? 0, 'u32', 'early'), true);
+  view.setUint32(at + 32, fitInt(v.other ?? 0, 'u32', 'other'), true);
+  view.setUint32(at + 36, fitInt(v.pdrop ?? 0, 'u32', 'pdrop'), true);
+  view.setUint8(at + 40, fitInt(v.wlog ?? 0, 'u8', 'Wlog'));
+  view.setUint8(at + 41, fitInt(v.plog ?? 0, 'u8', 'Plog'));
+  view.setUint8(at + 42, fitInt(v.scellLog ?? 0, 'u8', 'Scell-log'));
+  view.setUint8(at + 43, fitInt(v.prio ?? 0, 'u8', 'prio'));
+  view.setUint32(at + 44, fitInt(v.packets ?? 0, 'u32', 'packets'), true);
+  view.setUint32(at + 48, fitInt(v.bytesin ?? 0, 'u32', 'bytesin'), true);
 }
 
 /**
@@ -517,10 +517,10 @@ export function readTcGredSopt(view: DataView, s: number, e: number): TcGredSopt
 
 /** writeTcGredSopt writes `struct tc-gred-sopt` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGredSopt(view: DataView, at: number, v: Partial<TcGredSopt>): void {
-  view.setUint32(at, v.dps ?? 0, true);
-  view.setUint32(at + 4, v.defDp ?? 0, true);
-  view.setUint8(at + 8, v.grio ?? 0);
-  view.setUint8(at + 9, v.flags ?? 0);
+  view.setUint32(at, fitInt(v.dps ?? 0, 'u32', 'DPs'), true);
+  view.setUint32(at + 4, fitInt(v.defDp ?? 0, 'u32', 'def-DP'), true);
+  view.setUint8(at + 8, fitInt(v.grio ?? 0, 'u8', 'grio'));
+  view.setUint8(at + 9, fitInt(v.flags ?? 0, 'u8', 'flags'));
 }
 
 /**
@@ -551,7 +551,7 @@ export function readTcHfscQopt(view: DataView, s: number, e: number): TcHfscQopt
 
 /** writeTcHfscQopt writes `struct tc-hfsc-qopt` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHfscQopt(view: DataView, at: number, v: Partial<TcHfscQopt>): void {
-  view.setUint16(at, v.defcls ?? 0, true);
+  view.setUint16(at, fitInt(v.defcls ?? 0, 'u16', 'defcls'), true);
 }
 
 /**
@@ -594,9 +594,9 @@ export function readTcMqprioQopt(view: DataView, s: number, e: number): TcMqprio
 
 /** writeTcMqprioQopt writes `struct tc-mqprio-qopt` (82 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMqprioQopt(view: DataView, at: number, v: Partial<TcMqprioQopt>): void {
-  view.setUint8(at, v.numTc ?? 0);
+  view.setUint8(at, fitInt(v.numTc ?? 0, 'u8', 'num-tc'));
   if (v.prioTcMap !== undefined) putBytes(view, at + 1, v.prioTcMap, 16);
-  view.setUint8(at + 17, v.hw ?? 0);
+  view.setUint8(at + 17, fitInt(v.hw ?? 0, 'u8', 'hw'));
   if (v.count !== undefined) putBytes(view, at + 18, v.count, 32);
   if (v.offset !== undefined) putBytes(view, at + 50, v.offset, 32);
 }
@@ -632,8 +632,8 @@ export function readTcMultiqQopt(view: DataView, s: number, e: number): TcMultiq
 
 /** writeTcMultiqQopt writes `struct tc-multiq-qopt` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMultiqQopt(view: DataView, at: number, v: Partial<TcMultiqQopt>): void {
-  view.setUint16(at, v.bands ?? 0, true);
-  view.setUint16(at + 2, v.maxBands ?? 0, true);
+  view.setUint16(at, fitInt(v.bands ?? 0, 'u16', 'bands'), true);
+  view.setUint16(at + 2, fitInt(v.maxBands ?? 0, 'u16', 'max-bands'), true);
 }
 
 /**
@@ -679,12 +679,12 @@ export function readTcNetemQopt(view: DataView, s: number, e: number): TcNetemQo
 
 /** writeTcNetemQopt writes `struct tc-netem-qopt` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemQopt(view: DataView, at: number, v: Partial<TcNetemQopt>): void {
-  view.setUint32(at, v.latency ?? 0, true);
-  view.setUint32(at + 4, v.limit ?? 0, true);
-  view.setUint32(at + 8, v.loss ?? 0, true);
-  view.setUint32(at + 12, v.gap ?? 0, true);
-  view.setUint32(at + 16, v.duplicate ?? 0, true);
-  view.setUint32(at + 20, v.jitter ?? 0, true);
+  view.setUint32(at, fitInt(v.latency ?? 0, 'u32', 'latency'), true);
+  view.setUint32(at + 4, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 8, fitInt(v.loss ?? 0, 'u32', 'loss'), true);
+  view.setUint32(at + 12, fitInt(v.gap ?? 0, 'u32', 'gap'), true);
+  view.setUint32(at + 16, fitInt(v.duplicate ?? 0, 'u32', 'duplicate'), true);
+  view.setUint32(at + 20, fitInt(v.jitter ?? 0, 'u32', 'jitter'), true);
 }
 
 /**
@@ -727,11 +727,11 @@ export function readTcNetemGimodel(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemGimodel writes `struct tc-netem-gimodel` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemGimodel(view: DataView, at: number, v: Partial<TcNetemGimodel>): void {
-  view.setUint32(at, v.p13 ?? 0, true);
-  view.setUint32(at + 4, v.p31 ?? 0, true);
-  view.setUint32(at + 8, v.p32 ?? 0, true);
-  view.setUint32(at + 12, v.p14 ?? 0, true);
-  view.setUint32(at + 16, v.p23 ?? 0, true);
+  view.setUint32(at, fitInt(v.p13 ?? 0, 'u32', 'p13'), true);
+  view.setUint32(at + 4, fitInt(v.p31 ?? 0, 'u32', 'p31'), true);
+  view.setUint32(at + 8, fitInt(v.p32 ?? 0, 'u32', 'p32'), true);
+  view.setUint32(at + 12, fitInt(v.p14 ?? 0, 'u32', 'p14'), true);
+  view.setUint32(at + 16, fitInt(v.p23 ?? 0, 'u32', 'p23'), true);
 }
 
 /**
@@ -771,10 +771,10 @@ export function readTcNetemGemodel(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemGemodel writes `struct tc-netem-gemodel` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemGemodel(view: DataView, at: number, v: Partial<TcNetemGemodel>): void {
-  view.setUint32(at, v.p ?? 0, true);
-  view.setUint32(at + 4, v.r ?? 0, true);
-  view.setUint32(at + 8, v.h ?? 0, true);
-  view.setUint32(at + 12, v.k1 ?? 0, true);
+  view.setUint32(at, fitInt(v.p ?? 0, 'u32', 'p'), true);
+  view.setUint32(at + 4, fitInt(v.r ?? 0, 'u32', 'r'), true);
+  view.setUint32(at + 8, fitInt(v.h ?? 0, 'u32', 'h'), true);
+  view.setUint32(at + 12, fitInt(v.k1 ?? 0, 'u32', 'k1'), true);
 }
 
 /**
@@ -811,9 +811,9 @@ export function readTcNetemCorr(view: DataView, s: number, e: number): TcNetemCo
 
 /** writeTcNetemCorr writes `struct tc-netem-corr` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemCorr(view: DataView, at: number, v: Partial<TcNetemCorr>): void {
-  view.setUint32(at, v.delayCorr ?? 0, true);
-  view.setUint32(at + 4, v.lossCorr ?? 0, true);
-  view.setUint32(at + 8, v.dupCorr ?? 0, true);
+  view.setUint32(at, fitInt(v.delayCorr ?? 0, 'u32', 'delay-corr'), true);
+  view.setUint32(at + 4, fitInt(v.lossCorr ?? 0, 'u32', 'loss-corr'), true);
+  view.setUint32(at + 8, fitInt(v.dupCorr ?? 0, 'u32', 'dup-corr'), true);
 }
 
 /**
@@ -847,8 +847,8 @@ export function readTcNetemReorder(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemReorder writes `struct tc-netem-reorder` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemReorder(view: DataView, at: number, v: Partial<TcNetemReorder>): void {
-  view.setUint32(at, v.probability ?? 0, true);
-  view.setUint32(at + 4, v.correlation ?? 0, true);
+  view.setUint32(at, fitInt(v.probability ?? 0, 'u32', 'probability'), true);
+  view.setUint32(at + 4, fitInt(v.correlation ?? 0, 'u32', 'correlation'), true);
 }
 
 /**
@@ -882,8 +882,8 @@ export function readTcNetemCorrupt(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemCorrupt writes `struct tc-netem-corrupt` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemCorrupt(view: DataView, at: number, v: Partial<TcNetemCorrupt>): void {
-  view.setUint32(at, v.probability ?? 0, true);
-  view.setUint32(at + 4, v.correlation ?? 0, true);
+  view.setUint32(at, fitInt(v.probability ?? 0, 'u32', 'probability'), true);
+  view.setUint32(at + 4, fitInt(v.correlation ?? 0, 'u32', 'correlation'), true);
 }
 
 /**
@@ -923,10 +923,10 @@ export function readTcNetemRate(view: DataView, s: number, e: number): TcNetemRa
 
 /** writeTcNetemRate writes `struct tc-netem-rate` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemRate(view: DataView, at: number, v: Partial<TcNetemRate>): void {
-  view.setUint32(at, v.rate ?? 0, true);
-  view.setInt32(at + 4, v.packetOverhead ?? 0, true);
-  view.setUint32(at + 8, v.cellSize ?? 0, true);
-  view.setInt32(at + 12, v.cellOverhead ?? 0, true);
+  view.setUint32(at, fitInt(v.rate ?? 0, 'u32', 'rate'), true);
+  view.setInt32(at + 4, fitInt(v.packetOverhead ?? 0, 's32', 'packet-overhead'), true);
+  view.setUint32(at + 8, fitInt(v.cellSize ?? 0, 'u32', 'cell-size'), true);
+  view.setInt32(at + 12, fitInt(v.cellOverhead ?? 0, 's32', 'cell-overhead'), true);
 }
 
 /**
@@ -974,8 +974,8 @@ export function readTcNetemSlot(view: DataView, s: number, e: number): TcNetemSl
 export function writeTcNetemSlot(view: DataView, at: number, v: Partial<TcNetemSlot>): void {
   view.setBigInt64(at, BigInt(v.minDelay ?? 0), true);
   view.setBigInt64(at + 8, BigInt(v.maxDelay ?? 0), true);
-  view.setInt32(at + 16, v.maxPackets ?? 0, true);
-  view.setInt32(at + 20, v.maxBytes ?? 0, true);
+  view.setInt32(at + 16, fitInt(v.maxPackets ?? 0, 's32', 'max-packets'), true);
+  view.setInt32(at + 20, fitInt(v.maxBytes ?? 0, 's32', 'max-bytes'), true);
   view.setBigInt64(at + 24, BigInt(v.distDelay ?? 0), true);
   view.setBigInt64(at + 32, BigInt(v.distJitter ?? 0), true);
 }
@@ -1011,8 +1011,8 @@ export function readTcPlugQopt(view: DataView, s: number, e: number): TcPlugQopt
 
 /** writeTcPlugQopt writes `struct tc-plug-qopt` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPlugQopt(view: DataView, at: number, v: Partial<TcPlugQopt>): void {
-  view.setInt32(at, v.action ?? 0, true);
-  view.setUint32(at + 4, v.limit ?? 0, true);
+  view.setInt32(at, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setUint32(at + 4, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
 }
 
 /**
@@ -1046,7 +1046,7 @@ export function readTcPrioQopt(view: DataView, s: number, e: number): TcPrioQopt
 
 /** writeTcPrioQopt writes `struct tc-prio-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPrioQopt(view: DataView, at: number, v: Partial<TcPrioQopt>): void {
-  view.setUint32(at, v.bands ?? 0, true);
+  view.setUint32(at, fitInt(v.bands ?? 0, 'u32', 'bands'), true);
   if (v.priomap !== undefined) putBytes(view, at + 4, v.priomap, 16);
 }
 
@@ -1096,13 +1096,13 @@ export function readTcRedQopt(view: DataView, s: number, e: number): TcRedQopt {
 
 /** writeTcRedQopt writes `struct tc-red-qopt` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRedQopt(view: DataView, at: number, v: Partial<TcRedQopt>): void {
-  view.setUint32(at, v.limit ?? 0, true);
-  view.setUint32(at + 4, v.qthMin ?? 0, true);
-  view.setUint32(at + 8, v.qthMax ?? 0, true);
-  view.setUint8(at + 12, v.wlog ?? 0);
-  view.setUint8(at + 13, v.plog ?? 0);
-  view.setUint8(at + 14, v.scellLog ?? 0);
-  view.setUint8(at + 15, v.flags ?? 0);
+  view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 4, fitInt(v.qthMin ?? 0, 'u32', 'qth-min'), true);
+  view.setUint32(at + 8, fitInt(v.qthMax ?? 0, 'u32', 'qth-max'), true);
+  view.setUint8(at + 12, fitInt(v.wlog ?? 0, 'u8', 'Wlog'));
+  view.setUint8(at + 13, fitInt(v.plog ?? 0, 'u8', 'Plog'));
+  view.setUint8(at + 14, fitInt(v.scellLog ?? 0, 'u8', 'Scell-log'));
+  view.setUint8(at + 15, fitInt(v.flags ?? 0, 'u8', 'flags'));
 }
 
 /**
@@ -1157,15 +1157,15 @@ export function readTcSfbQopt(view: DataView, s: number, e: number): TcSfbQopt {
 
 /** writeTcSfbQopt writes `struct tc-sfb-qopt` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfbQopt(view: DataView, at: number, v: Partial<TcSfbQopt>): void {
-  view.setUint32(at, v.rehashInterval ?? 0, true);
-  view.setUint32(at + 4, v.warmupTime ?? 0, true);
-  view.setUint32(at + 8, v.max ?? 0, true);
-  view.setUint32(at + 12, v.binSize ?? 0, true);
-  view.setUint32(at + 16, v.increment ?? 0, true);
-  view.setUint32(at + 20, v.decrement ?? 0, true);
-  view.setUint32(at + 24, v.limit ?? 0, true);
-  view.setUint32(at + 28, v.penaltyRate ?? 0, true);
-  view.setUint32(at + 32, v.penaltyBurst ?? 0, true);
+  view.setUint32(at, fitInt(v.rehashInterval ?? 0, 'u32', 'rehash-interval'), true);
+  view.setUint32(at + 4, fitInt(v.warmupTime ?? 0, 'u32', 'warmup-time'), true);
+  view.setUint32(at + 8, fitInt(v.max ?? 0, 'u32', 'max'), true);
+  view.setUint32(at + 12, fitInt(v.binSize ?? 0, 'u32', 'bin-size'), true);
+  view.setUint32(at + 16, fitInt(v.increment ?? 0, 'u32', 'increment'), true);
+  view.setUint32(at + 20, fitInt(v.decrement ?? 0, 'u32', 'decrement'), true);
+  view.setUint32(at + 24, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 28, fitInt(v.penaltyRate ?? 0, 'u32', 'penalty-rate'), true);
+  view.setUint32(at + 32, fitInt(v.penaltyBurst ?? 0, 'u32', 'penalty-burst'), true);
 }
 
 /**
@@ -1208,11 +1208,11 @@ export function readTcSfqQopt(view: DataView, s: number, e: number): TcSfqQopt {
 
 /** writeTcSfqQopt writes `struct tc-sfq-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqQopt(view: DataView, at: number, v: Partial<TcSfqQopt>): void {
-  view.setUint32(at, v.quantum ?? 0, true);
-  view.setInt32(at + 4, v.perturbPeriod ?? 0, true);
-  view.setUint32(at + 8, v.limit ?? 0, true);
-  view.setUint32(at + 12, v.divisor ?? 0, true);
-  view.setUint32(at + 16, v.flows ?? 0, true);
+  view.setUint32(at, fitInt(v.quantum ?? 0, 'u32', 'quantum'), true);
+  view.setInt32(at + 4, fitInt(v.perturbPeriod ?? 0, 's32', 'perturb-period'), true);
+  view.setUint32(at + 8, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 12, fitInt(v.divisor ?? 0, 'u32', 'divisor'), true);
+  view.setUint32(at + 16, fitInt(v.flows ?? 0, 'u32', 'flows'), true);
 }
 
 /**
@@ -1258,12 +1258,12 @@ export function readTcSfqredStats(view: DataView, s: number, e: number): TcSfqre
 
 /** writeTcSfqredStats writes `struct tc-sfqred-stats` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqredStats(view: DataView, at: number, v: Partial<TcSfqredStats>): void {
-  view.setUint32(at, v.probDrop ?? 0, true);
-  view.setUint32(at + 4, v.forcedDrop ?? 0, true);
-  view.setUint32(at + 8, v.probMark ?? 0, true);
-  view.setUint32(at + 12, v.forcedMark ?? 0, true);
-  view.setUint32(at + 16, v.probMarkHead ?? 0, true);
-  view.setUint32(at + 20, v.forcedMarkHead ?? 0, true);
+  view.setUint32(at, fitInt(v.probDrop ?? 0, 'u32', 'prob-drop'), true);
+  view.setUint32(at + 4, fitInt(v.forcedDrop ?? 0, 'u32', 'forced-drop'), true);
+  view.setUint32(at + 8, fitInt(v.probMark ?? 0, 'u32', 'prob-mark'), true);
+  view.setUint32(at + 12, fitInt(v.forcedMark ?? 0, 'u32', 'forced-mark'), true);
+  view.setUint32(at + 16, fitInt(v.probMarkHead ?? 0, 'u32', 'prob-mark-head'), true);
+  view.setUint32(at + 20, fitInt(v.forcedMarkHead ?? 0, 'u32', 'forced-mark-head'), true);
 }
 
 /**
@@ -1328,16 +1328,16 @@ export function readTcSfqQoptV1(view: DataView, s: number, e: number): TcSfqQopt
 /** writeTcSfqQoptV1 writes `struct tc-sfq-qopt-v1` (72 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqQoptV1(view: DataView, at: number, v: Partial<TcSfqQoptV1>): void {
   writeTcSfqQopt(view, at, v.v0 ?? {});
-  view.setUint32(at + 20, v.depth ?? 0, true);
-  view.setUint32(at + 24, v.headdrop ?? 0, true);
-  view.setUint32(at + 28, v.limit ?? 0, true);
-  view.setUint32(at + 32, v.qthMin ?? 0, true);
-  view.setUint32(at + 36, v.qthMax ?? 0, true);
-  view.setUint8(at + 40, v.wlog ?? 0);
-  view.setUint8(at + 41, v.plog ?? 0);
-  view.setUint8(at + 42, v.scellLog ?? 0);
-  view.setUint8(at + 43, v.flags ?? 0);
-  view.setUint32(at + 44, v.maxP ?? 0, true);
+  view.setUint32(at + 20, fitInt(v.depth ?? 0, 'u32', 'depth'), true);
+  view.setUint32(at + 24, fitInt(v.headdrop ?? 0, 'u32', 'headdrop'), true);
+  view.setUint32(at + 28, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 32, fitInt(v.qthMin ?? 0, 'u32', 'qth-min'), true);
+  view.setUint32(at + 36, fitInt(v.qthMax ?? 0, 'u32', 'qth-max'), true);
+  view.setUint8(at + 40, fitInt(v.wlog ?? 0, 'u8', 'Wlog'));
+  view.setUint8(at + 41, fitInt(v.plog ?? 0, 'u8', 'Plog'));
+  view.setUint8(at + 42, fitInt(v.scellLog ?? 0, 'u8', 'Scell-log'));
+  view.setUint8(at + 43, fitInt(v.flags ?? 0, 'u8', 'flags'));
+  view.setUint32(at + 44, fitInt(v.maxP ?? 0, 'u32', 'max-P'), true);
   writeTcSfqredStats(view, at + 48, v.stats ?? {});
 }
 
@@ -1384,12 +1384,12 @@ export function readTcRatespec(view: DataView, s: number, e: number): TcRatespec
 
 /** writeTcRatespec writes `struct tc-ratespec` (9 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRatespec(view: DataView, at: number, v: Partial<TcRatespec>): void {
-  view.setUint8(at, v.cellLog ?? 0);
-  view.setUint8(at + 1, v.linklayer ?? 0);
-  view.setUint8(at + 2, v.overhead ?? 0);
-  view.setUint8(at + 3, v.cellAlign ?? 0);
-  view.setUint8(at + 4, v.mpu ?? 0);
-  view.setUint32(at + 5, v.rate ?? 0, true);
+  view.setUint8(at, fitInt(v.cellLog ?? 0, 'u8', 'cell-log'));
+  view.setUint8(at + 1, fitInt(v.linklayer ?? 0, 'u8', 'linklayer'));
+  view.setUint8(at + 2, fitInt(v.overhead ?? 0, 'u8', 'overhead'));
+  view.setUint8(at + 3, fitInt(v.cellAlign ?? 0, 'u8', 'cell-align'));
+  view.setUint8(at + 4, fitInt(v.mpu ?? 0, 'u8', 'mpu'));
+  view.setUint32(at + 5, fitInt(v.rate ?? 0, 'u32', 'rate'), true);
 }
 
 /**
@@ -1434,9 +1434,9 @@ export function readTcTbfQopt(view: DataView, s: number, e: number): TcTbfQopt {
 export function writeTcTbfQopt(view: DataView, at: number, v: Partial<TcTbfQopt>): void {
   writeTcRatespec(view, at, v.rate ?? {});
   writeTcRatespec(view, at + 9, v.peakrate ?? {});
-  view.setUint32(at + 18, v.limit ?? 0, true);
-  view.setUint32(at + 22, v.buffer ?? 0, true);
-  view.setUint32(at + 26, v.mtu ?? 0, true);
+  view.setUint32(at + 18, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 22, fitInt(v.buffer ?? 0, 'u32', 'buffer'), true);
+  view.setUint32(at + 26, fitInt(v.mtu ?? 0, 'u32', 'mtu'), true);
 }
 
 /**
@@ -1488,14 +1488,14 @@ export function readTcSizespec(view: DataView, s: number, e: number): TcSizespec
 
 /** writeTcSizespec writes `struct tc-sizespec` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSizespec(view: DataView, at: number, v: Partial<TcSizespec>): void {
-  view.setUint8(at, v.cellLog ?? 0);
-  view.setUint8(at + 1, v.sizeLog ?? 0);
-  view.setInt16(at + 2, v.cellAlign ?? 0, true);
-  view.setInt32(at + 4, v.overhead ?? 0, true);
-  view.setUint32(at + 8, v.linklayer ?? 0, true);
-  view.setUint32(at + 12, v.mpu ?? 0, true);
-  view.setUint32(at + 16, v.mtu ?? 0, true);
-  view.setUint32(at + 20, v.tsize ?? 0, true);
+  view.setUint8(at, fitInt(v.cellLog ?? 0, 'u8', 'cell-log'));
+  view.setUint8(at + 1, fitInt(v.sizeLog ?? 0, 'u8', 'size-log'));
+  view.setInt16(at + 2, fitInt(v.cellAlign ?? 0, 's16', 'cell-align'), true);
+  view.setInt32(at + 4, fitInt(v.overhead ?? 0, 's32', 'overhead'), true);
+  view.setUint32(at + 8, fitInt(v.linklayer ?? 0, 'u32', 'linklayer'), true);
+  view.setUint32(at + 12, fitInt(v.mpu ?? 0, 'u32', 'mpu'), true);
+  view.setUint32(at + 16, fitInt(v.mtu ?? 0, 'u32', 'mtu'), true);
+  view.setUint32(at + 20, fitInt(v.tsize ?? 0, 'u32', 'tsize'), true);
 }
 
 /**
@@ -1529,8 +1529,8 @@ export function readGnetEstimator(view: DataView, s: number, e: number): GnetEst
 
 /** writeGnetEstimator writes `struct gnet-estimator` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetEstimator(view: DataView, at: number, v: Partial<GnetEstimator>): void {
-  view.setInt8(at, v.interval ?? 0);
-  view.setUint8(at + 1, v.ewmaLog ?? 0);
+  view.setInt8(at, fitInt(v.interval ?? 0, 's8', 'interval'));
+  view.setUint8(at + 1, fitInt(v.ewmaLog ?? 0, 'u8', 'ewma-log'));
 }
 
 /**
@@ -1573,11 +1573,11 @@ export function readTcChokeXstats(view: DataView, s: number, e: number): TcChoke
 
 /** writeTcChokeXstats writes `struct tc-choke-xstats` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcChokeXstats(view: DataView, at: number, v: Partial<TcChokeXstats>): void {
-  view.setUint32(at, v.early ?? 0, true);
-  view.setUint32(at + 4, v.pdrop ?? 0, true);
-  view.setUint32(at + 8, v.other ?? 0, true);
-  view.setUint32(at + 12, v.marked ?? 0, true);
-  view.setUint32(at + 16, v.matched ?? 0, true);
+  view.setUint32(at, fitInt(v.early ?? 0, 'u32', 'early'), true);
+  view.setUint32(at + 4, fitInt(v.pdrop ?? 0, 'u32', 'pdrop'), true);
+  view.setUint32(at + 8, fitInt(v.other ?? 0, 'u32', 'other'), true);
+  view.setUint32(at + 12, fitInt(v.marked ?? 0, 'u32', 'marked'), true);
+  view.setUint32(at + 16, fitInt(v.matched ?? 0, 'u32', 'matched'), true);
 }
 
 /**
@@ -1632,15 +1632,15 @@ export function readTcCodelXstats(view: DataView, s: number, e: number): TcCodel
 
 /** writeTcCodelXstats writes `struct tc-codel-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcCodelXstats(view: DataView, at: number, v: Partial<TcCodelXstats>): void {
-  view.setUint32(at, v.maxpacket ?? 0, true);
-  view.setUint32(at + 4, v.count ?? 0, true);
-  view.setUint32(at + 8, v.lastcount ?? 0, true);
-  view.setUint32(at + 12, v.ldelay ?? 0, true);
-  view.setInt32(at + 16, v.dropNext ?? 0, true);
-  view.setUint32(at + 20, v.dropOverlimit ?? 0, true);
-  view.setUint32(at + 24, v.ecnMark ?? 0, true);
-  view.setUint32(at + 28, v.dropping ?? 0, true);
-  view.setUint32(at + 32, v.ceMark ?? 0, true);
+  view.setUint32(at, fitInt(v.maxpacket ?? 0, 'u32', 'maxpacket'), true);
+  view.setUint32(at + 4, fitInt(v.count ?? 0, 'u32', 'count'), true);
+  view.setUint32(at + 8, fitInt(v.lastcount ?? 0, 'u32', 'lastcount'), true);
+  view.setUint32(at + 12, fitInt(v.ldelay ?? 0, 'u32', 'ldelay'), true);
+  view.setInt32(at + 16, fitInt(v.dropNext ?? 0, 's32', 'drop-next'), true);
+  view.setUint32(at + 20, fitInt(v.dropOverlimit ?? 0, 'u32', 'drop-overlimit'), true);
+  view.setUint32(at + 24, fitInt(v.ecnMark ?? 0, 'u32', 'ecn-mark'), true);
+  view.setUint32(at + 28, fitInt(v.dropping ?? 0, 'u32', 'dropping'), true);
+  view.setUint32(at + 32, fitInt(v.ceMark ?? 0, 'u32', 'ce-mark'), true);
 }
 
 /**
@@ -1698,16 +1698,16 @@ export function readTcFqCodelXstats(view: DataView, s: number, e: number): TcFqC
 
 /** writeTcFqCodelXstats writes `struct tc-fq-codel-xstats` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFqCodelXstats(view: DataView, at: number, v: Partial<TcFqCodelXstats>): void {
-  view.setUint32(at, v.type ?? 0, true);
-  view.setUint32(at + 4, v.maxpacket ?? 0, true);
-  view.setUint32(at + 8, v.dropOverlimit ?? 0, true);
-  view.setUint32(at + 12, v.ecnMark ?? 0, true);
-  view.setUint32(at + 16, v.newFlowCount ?? 0, true);
-  view.setUint32(at + 20, v.newFlowsLen ?? 0, true);
-  view.setUint32(at + 24, v.oldFlowsLen ?? 0, true);
-  view.setUint32(at + 28, v.ceMark ?? 0, true);
-  view.setUint32(at + 32, v.memoryUsage ?? 0, true);
-  view.setUint32(at + 36, v.dropOvermemory ?? 0, true);
+  view.setUint32(at, fitInt(v.type ?? 0, 'u32', 'type'), true);
+  view.setUint32(at + 4, fitInt(v.maxpacket ?? 0, 'u32', 'maxpacket'), true);
+  view.setUint32(at + 8, fitInt(v.dropOverlimit ?? 0, 'u32', 'drop-overlimit'), true);
+  view.setUint32(at + 12, fitInt(v.ecnMark ?? 0, 'u32', 'ecn-mark'), true);
+  view.setUint32(at + 16, fitInt(v.newFlowCount ?? 0, 'u32', 'new-flow-count'), true);
+  view.setUint32(at + 20, fitInt(v.newFlowsLen ?? 0, 'u32', 'new-flows-len'), true);
+  view.setUint32(at + 24, fitInt(v.oldFlowsLen ?? 0, 'u32', 'old-flows-len'), true);
+  view.setUint32(at + 28, fitInt(v.ceMark ?? 0, 'u32', 'ce-mark'), true);
+  view.setUint32(at + 32, fitInt(v.memoryUsage ?? 0, 'u32', 'memory-usage'), true);
+  view.setUint32(at + 36, fitInt(v.dropOvermemory ?? 0, 'u32', 'drop-overmemory'), true);
 }
 
 /**
@@ -1762,15 +1762,15 @@ export function readTcFqPieXstats(view: DataView, s: number, e: number): TcFqPie
 
 /** writeTcFqPieXstats writes `struct tc-fq-pie-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFqPieXstats(view: DataView, at: number, v: Partial<TcFqPieXstats>): void {
-  view.setUint32(at, v.packetsIn ?? 0, true);
-  view.setUint32(at + 4, v.dropped ?? 0, true);
-  view.setUint32(at + 8, v.overlimit ?? 0, true);
-  view.setUint32(at + 12, v.overmemory ?? 0, true);
-  view.setUint32(at + 16, v.ecnMark ?? 0, true);
-  view.setUint32(at + 20, v.newFlowCount ?? 0, true);
-  view.setUint32(at + 24, v.newFlowsLen ?? 0, true);
-  view.setUint32(at + 28, v.oldFlowsLen ?? 0, true);
-  view.setUint32(at + 32, v.memoryUsage ?? 0, true);
+  view.setUint32(at, fitInt(v.packetsIn ?? 0, 'u32', 'packets-in'), true);
+  view.setUint32(at + 4, fitInt(v.dropped ?? 0, 'u32', 'dropped'), true);
+  view.setUint32(at + 8, fitInt(v.overlimit ?? 0, 'u32', 'overlimit'), true);
+  view.setUint32(at + 12, fitInt(v.overmemory ?? 0, 'u32', 'overmemory'), true);
+  view.setUint32(at + 16, fitInt(v.ecnMark ?? 0, 'u32', 'ecn-mark'), true);
+  view.setUint32(at + 20, fitInt(v.newFlowCount ?? 0, 'u32', 'new-flow-count'), true);
+  view.setUint32(at + 24, fitInt(v.newFlowsLen ?? 0, 'u32', 'new-flows-len'), true);
+  view.setUint32(at + 28, fitInt(v.oldFlowsLen ?? 0, 'u32', 'old-flows-len'), true);
+  view.setUint32(at + 32, fitInt(v.memoryUsage ?? 0, 'u32', 'memory-usage'), true);
 }
 
 /**
@@ -1861,10 +1861,10 @@ export function writeTcFqQdStats(view: DataView, at: number, v: Partial<TcFqQdSt
   view.setBigUint64(at + 40, BigInt(v.pktsTooLong ?? 0), true);
   view.setBigUint64(at + 48, BigInt(v.allocationErrors ?? 0), true);
   view.setBigInt64(at + 56, BigInt(v.timeNextDelayedFlow ?? 0), true);
-  view.setUint32(at + 64, v.flows ?? 0, true);
-  view.setUint32(at + 68, v.inactiveFlows ?? 0, true);
-  view.setUint32(at + 72, v.throttledFlows ?? 0, true);
-  view.setUint32(at + 76, v.unthrottleLatencyNs ?? 0, true);
+  view.setUint32(at + 64, fitInt(v.flows ?? 0, 'u32', 'flows'), true);
+  view.setUint32(at + 68, fitInt(v.inactiveFlows ?? 0, 'u32', 'inactive-flows'), true);
+  view.setUint32(at + 72, fitInt(v.throttledFlows ?? 0, 'u32', 'throttled-flows'), true);
+  view.setUint32(at + 76, fitInt(v.unthrottleLatencyNs ?? 0, 'u32', 'unthrottle-latency-ns'), true);
   view.setBigUint64(at + 80, BigInt(v.ceMark ?? 0), true);
   view.setBigUint64(at + 88, BigInt(v.horizonDrops ?? 0), true);
   view.setBigUint64(at + 96, BigInt(v.horizonCaps ?? 0), true);
@@ -1910,10 +1910,10 @@ export function readTcHhfXstats(view: DataView, s: number, e: number): TcHhfXsta
 
 /** writeTcHhfXstats writes `struct tc-hhf-xstats` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHhfXstats(view: DataView, at: number, v: Partial<TcHhfXstats>): void {
-  view.setUint32(at, v.dropOverlimit ?? 0, true);
-  view.setUint32(at + 4, v.hhOverlimit ?? 0, true);
-  view.setUint32(at + 8, v.hhTotCount ?? 0, true);
-  view.setUint32(at + 12, v.hhCurCount ?? 0, true);
+  view.setUint32(at, fitInt(v.dropOverlimit ?? 0, 'u32', 'drop-overlimit'), true);
+  view.setUint32(at + 4, fitInt(v.hhOverlimit ?? 0, 'u32', 'hh-overlimit'), true);
+  view.setUint32(at + 8, fitInt(v.hhTotCount ?? 0, 'u32', 'hh-tot-count'), true);
+  view.setUint32(at + 12, fitInt(v.hhCurCount ?? 0, 'u32', 'hh-cur-count'), true);
 }
 
 /**
@@ -1969,14 +1969,14 @@ export function readTcPieXstats(view: DataView, s: number, e: number): TcPieXsta
 /** writeTcPieXstats writes `struct tc-pie-xstats` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPieXstats(view: DataView, at: number, v: Partial<TcPieXstats>): void {
   view.setBigUint64(at, BigInt(v.prob ?? 0), true);
-  view.setUint32(at + 8, v.delay ?? 0, true);
-  view.setUint32(at + 12, v.avgDqRate ?? 0, true);
-  view.setUint32(at + 16, v.dqRateEstimating ?? 0, true);
-  view.setUint32(at + 20, v.packetsIn ?? 0, true);
-  view.setUint32(at + 24, v.dropped ?? 0, true);
-  view.setUint32(at + 28, v.overlimit ?? 0, true);
-  view.setUint32(at + 32, v.maxq ?? 0, true);
-  view.setUint32(at + 36, v.ecnMark ?? 0, true);
+  view.setUint32(at + 8, fitInt(v.delay ?? 0, 'u32', 'delay'), true);
+  view.setUint32(at + 12, fitInt(v.avgDqRate ?? 0, 'u32', 'avg-dq-rate'), true);
+  view.setUint32(at + 16, fitInt(v.dqRateEstimating ?? 0, 'u32', 'dq-rate-estimating'), true);
+  view.setUint32(at + 20, fitInt(v.packetsIn ?? 0, 'u32', 'packets-in'), true);
+  view.setUint32(at + 24, fitInt(v.dropped ?? 0, 'u32', 'dropped'), true);
+  view.setUint32(at + 28, fitInt(v.overlimit ?? 0, 'u32', 'overlimit'), true);
+  view.setUint32(at + 32, fitInt(v.maxq ?? 0, 'u32', 'maxq'), true);
+  view.setUint32(at + 36, fitInt(v.ecnMark ?? 0, 'u32', 'ecn-mark'), true);
 }
 
 /**
@@ -2016,10 +2016,10 @@ export function readTcRedXstats(view: DataView, s: number, e: number): TcRedXsta
 
 /** writeTcRedXstats writes `struct tc-red-xstats` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRedXstats(view: DataView, at: number, v: Partial<TcRedXstats>): void {
-  view.setUint32(at, v.early ?? 0, true);
-  view.setUint32(at + 4, v.pdrop ?? 0, true);
-  view.setUint32(at + 8, v.other ?? 0, true);
-  view.setUint32(at + 12, v.marked ?? 0, true);
+  view.setUint32(at, fitInt(v.early ?? 0, 'u32', 'early'), true);
+  view.setUint32(at + 4, fitInt(v.pdrop ?? 0, 'u32', 'pdrop'), true);
+  view.setUint32(at + 8, fitInt(v.other ?? 0, 'u32', 'other'), true);
+  view.setUint32(at + 12, fitInt(v.marked ?? 0, 'u32', 'marked'), true);
 }
 
 /**
@@ -2074,15 +2074,15 @@ export function readTcSfbXstats(view: DataView, s: number, e: number): TcSfbXsta
 
 /** writeTcSfbXstats writes `struct tc-sfb-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfbXstats(view: DataView, at: number, v: Partial<TcSfbXstats>): void {
-  view.setUint32(at, v.earlydrop ?? 0, true);
-  view.setUint32(at + 4, v.penaltydrop ?? 0, true);
-  view.setUint32(at + 8, v.bucketdrop ?? 0, true);
-  view.setUint32(at + 12, v.queuedrop ?? 0, true);
-  view.setUint32(at + 16, v.childdrop ?? 0, true);
-  view.setUint32(at + 20, v.marked ?? 0, true);
-  view.setUint32(at + 24, v.maxqlen ?? 0, true);
-  view.setUint32(at + 28, v.maxprob ?? 0, true);
-  view.setUint32(at + 32, v.avgprob ?? 0, true);
+  view.setUint32(at, fitInt(v.earlydrop ?? 0, 'u32', 'earlydrop'), true);
+  view.setUint32(at + 4, fitInt(v.penaltydrop ?? 0, 'u32', 'penaltydrop'), true);
+  view.setUint32(at + 8, fitInt(v.bucketdrop ?? 0, 'u32', 'bucketdrop'), true);
+  view.setUint32(at + 12, fitInt(v.queuedrop ?? 0, 'u32', 'queuedrop'), true);
+  view.setUint32(at + 16, fitInt(v.childdrop ?? 0, 'u32', 'childdrop'), true);
+  view.setUint32(at + 20, fitInt(v.marked ?? 0, 'u32', 'marked'), true);
+  view.setUint32(at + 24, fitInt(v.maxqlen ?? 0, 'u32', 'maxqlen'), true);
+  view.setUint32(at + 28, fitInt(v.maxprob ?? 0, 'u32', 'maxprob'), true);
+  view.setUint32(at + 32, fitInt(v.avgprob ?? 0, 'u32', 'avgprob'), true);
 }
 
 /**
@@ -2113,7 +2113,7 @@ export function readTcSfqXstats(view: DataView, s: number, e: number): TcSfqXsta
 
 /** writeTcSfqXstats writes `struct tc-sfq-xstats` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqXstats(view: DataView, at: number, v: Partial<TcSfqXstats>): void {
-  view.setInt32(at, v.allot ?? 0, true);
+  view.setInt32(at, fitInt(v.allot ?? 0, 's32', 'allot'), true);
 }
 
 /**
@@ -2148,7 +2148,7 @@ export function readGnetStatsBasic(view: DataView, s: number, e: number): GnetSt
 /** writeGnetStatsBasic writes `struct gnet-stats-basic` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsBasic(view: DataView, at: number, v: Partial<GnetStatsBasic>): void {
   view.setBigUint64(at, BigInt(v.bytes ?? 0), true);
-  view.setUint32(at + 8, v.packets ?? 0, true);
+  view.setUint32(at + 8, fitInt(v.packets ?? 0, 'u32', 'packets'), true);
 }
 
 /**
@@ -2182,8 +2182,8 @@ export function readGnetStatsRateEst(view: DataView, s: number, e: number): Gnet
 
 /** writeGnetStatsRateEst writes `struct gnet-stats-rate-est` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsRateEst(view: DataView, at: number, v: Partial<GnetStatsRateEst>): void {
-  view.setUint32(at, v.bps ?? 0, true);
-  view.setUint32(at + 4, v.pps ?? 0, true);
+  view.setUint32(at, fitInt(v.bps ?? 0, 'u32', 'bps'), true);
+  view.setUint32(at + 4, fitInt(v.pps ?? 0, 'u32', 'pps'), true);
 }
 
 /**
@@ -2261,11 +2261,11 @@ export function readGnetStatsQueue(view: DataView, s: number, e: number): GnetSt
 
 /** writeGnetStatsQueue writes `struct gnet-stats-queue` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsQueue(view: DataView, at: number, v: Partial<GnetStatsQueue>): void {
-  view.setUint32(at, v.qlen ?? 0, true);
-  view.setUint32(at + 4, v.backlog ?? 0, true);
-  view.setUint32(at + 8, v.drops ?? 0, true);
-  view.setUint32(at + 12, v.requeues ?? 0, true);
-  view.setUint32(at + 16, v.overlimits ?? 0, true);
+  view.setUint32(at, fitInt(v.qlen ?? 0, 'u32', 'qlen'), true);
+  view.setUint32(at + 4, fitInt(v.backlog ?? 0, 'u32', 'backlog'), true);
+  view.setUint32(at + 8, fitInt(v.drops ?? 0, 'u32', 'drops'), true);
+  view.setUint32(at + 12, fitInt(v.requeues ?? 0, 'u32', 'requeues'), true);
+  view.setUint32(at + 16, fitInt(v.overlimits ?? 0, 'u32', 'overlimits'), true);
 }
 
 /**
@@ -2305,10 +2305,10 @@ export function readTcU32Key(view: DataView, s: number, e: number): TcU32Key {
 
 /** writeTcU32Key writes `struct tc-u32-key` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Key(view: DataView, at: number, v: Partial<TcU32Key>): void {
-  view.setUint32(at, v.mask ?? 0, false);
-  view.setUint32(at + 4, v.val ?? 0, false);
-  view.setInt32(at + 8, v.off ?? 0, true);
-  view.setInt32(at + 12, v.offmask ?? 0, true);
+  view.setUint32(at, fitInt(v.mask ?? 0, 'u32', 'mask'), false);
+  view.setUint32(at + 4, fitInt(v.val ?? 0, 'u32', 'val'), false);
+  view.setInt32(at + 8, fitInt(v.off ?? 0, 's32', 'off'), true);
+  view.setInt32(at + 12, fitInt(v.offmask ?? 0, 's32', 'offmask'), true);
 }
 
 /**
@@ -2345,9 +2345,9 @@ export function readTcU32Mark(view: DataView, s: number, e: number): TcU32Mark {
 
 /** writeTcU32Mark writes `struct tc-u32-mark` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Mark(view: DataView, at: number, v: Partial<TcU32Mark>): void {
-  view.setUint32(at, v.val ?? 0, true);
-  view.setUint32(at + 4, v.mask ?? 0, true);
-  view.setUint32(at + 8, v.success ?? 0, true);
+  view.setUint32(at, fitInt(v.val ?? 0, 'u32', 'val'), true);
+  view.setUint32(at + 4, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
+  view.setUint32(at + 8, fitInt(v.success ?? 0, 'u32', 'success'), true);
 }
 
 /**
@@ -2402,14 +2402,14 @@ export function readTcU32Sel(view: DataView, s: number, e: number): TcU32Sel {
 
 /** writeTcU32Sel writes `struct tc-u32-sel` (31 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Sel(view: DataView, at: number, v: Partial<TcU32Sel>): void {
-  view.setUint8(at, v.flags ?? 0);
-  view.setUint8(at + 1, v.offshift ?? 0);
-  view.setUint8(at + 2, v.nkeys ?? 0);
-  view.setUint16(at + 3, v.offmask ?? 0, false);
-  view.setUint16(at + 5, v.off ?? 0, true);
-  view.setInt16(at + 7, v.offoff ?? 0, true);
-  view.setInt16(at + 9, v.hoff ?? 0, true);
-  view.setUint32(at + 11, v.hmask ?? 0, false);
+  view.setUint8(at, fitInt(v.flags ?? 0, 'u8', 'flags'));
+  view.setUint8(at + 1, fitInt(v.offshift ?? 0, 'u8', 'offshift'));
+  view.setUint8(at + 2, fitInt(v.nkeys ?? 0, 'u8', 'nkeys'));
+  view.setUint16(at + 3, fitInt(v.offmask ?? 0, 'u16', 'offmask'), false);
+  view.setUint16(at + 5, fitInt(v.off ?? 0, 'u16', 'off'), true);
+  view.setInt16(at + 7, fitInt(v.offoff ?? 0, 's16', 'offoff'), true);
+  view.setInt16(at + 9, fitInt(v.hoff ?? 0, 's16', 'hoff'), true);
+  view.setUint32(at + 11, fitInt(v.hmask ?? 0, 'u32', 'hmask'), false);
   writeTcU32Key(view, at + 15, v.keys ?? {});
 }
 
@@ -2535,11 +2535,11 @@ export function readTcGen(view: DataView, s: number, e: number): TcGen {
 
 /** writeTcGen writes `struct tc-gen` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGen(view: DataView, at: number, v: Partial<TcGen>): void {
-  view.setUint32(at, v.index ?? 0, true);
-  view.setUint32(at + 4, v.capab ?? 0, true);
-  view.setInt32(at + 8, v.action ?? 0, true);
-  view.setInt32(at + 12, v.refcnt ?? 0, true);
-  view.setInt32(at + 16, v.bindcnt ?? 0, true);
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
+  view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setInt32(at + 12, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 16, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
 }
 
 /**
@@ -2576,9 +2576,9 @@ export function readTcGactP(view: DataView, s: number, e: number): TcGactP {
 
 /** writeTcGactP writes `struct tc-gact-p` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGactP(view: DataView, at: number, v: Partial<TcGactP>): void {
-  view.setUint16(at, v.ptype ?? 0, true);
-  view.setUint16(at + 2, v.pval ?? 0, true);
-  view.setInt32(at + 4, v.paction ?? 0, true);
+  view.setUint16(at, fitInt(v.ptype ?? 0, 'u16', 'ptype'), true);
+  view.setUint16(at + 2, fitInt(v.pval ?? 0, 'u16', 'pval'), true);
+  view.setInt32(at + 4, fitInt(v.paction ?? 0, 's32', 'paction'), true);
 }
 
 /**
@@ -2612,8 +2612,8 @@ export function readTcfEmatchTreeHdr(view: DataView, s: number, e: number): TcfE
 
 /** writeTcfEmatchTreeHdr writes `struct tcf-ematch-tree-hdr` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcfEmatchTreeHdr(view: DataView, at: number, v: Partial<TcfEmatchTreeHdr>): void {
-  view.setUint16(at, v.nmatches ?? 0, true);
-  view.setUint16(at + 2, v.progid ?? 0, true);
+  view.setUint16(at, fitInt(v.nmatches ?? 0, 'u16', 'nmatches'), true);
+  view.setUint16(at + 2, fitInt(v.progid ?? 0, 'u16', 'progid'), true);
 }
 
 /**
@@ -2725,12 +2725,12 @@ export function readTcMpls(view: DataView, s: number, e: number): TcMpls {
 
 /** writeTcMpls writes `struct tc-mpls` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMpls(view: DataView, at: number, v: Partial<TcMpls>): void {
-  view.setUint32(at, v.index ?? 0, true);
-  view.setUint32(at + 4, v.capab ?? 0, true);
-  view.setInt32(at + 8, v.action ?? 0, true);
-  view.setInt32(at + 12, v.refcnt ?? 0, true);
-  view.setInt32(at + 16, v.bindcnt ?? 0, true);
-  view.setInt32(at + 20, v.mAction ?? 0, true);
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
+  view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setInt32(at + 12, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 16, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
+  view.setInt32(at + 20, fitInt(v.mAction ?? 0, 's32', 'm-action'), true);
 }
 
 /**
@@ -2788,16 +2788,16 @@ export function readTcPolice(view: DataView, s: number, e: number): TcPolice {
 
 /** writeTcPolice writes `struct tc-police` (50 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPolice(view: DataView, at: number, v: Partial<TcPolice>): void {
-  view.setUint32(at, v.index ?? 0, true);
-  view.setInt32(at + 4, v.action ?? 0, true);
-  view.setUint32(at + 8, v.limit ?? 0, true);
-  view.setUint32(at + 12, v.burst ?? 0, true);
-  view.setUint32(at + 16, v.mtu ?? 0, true);
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setInt32(at + 4, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setUint32(at + 8, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
+  view.setUint32(at + 12, fitInt(v.burst ?? 0, 'u32', 'burst'), true);
+  view.setUint32(at + 16, fitInt(v.mtu ?? 0, 'u32', 'mtu'), true);
   writeTcRatespec(view, at + 20, v.rate ?? {});
   writeTcRatespec(view, at + 29, v.peakrate ?? {});
-  view.setInt32(at + 38, v.refcnt ?? 0, true);
-  view.setInt32(at + 42, v.bindcnt ?? 0, true);
-  view.setUint32(at + 46, v.capab ?? 0, true);
+  view.setInt32(at + 38, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 42, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
+  view.setUint32(at + 46, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
 }
 
 /**
@@ -2849,13 +2849,13 @@ export function readTcPeditSel(view: DataView, s: number, e: number): TcPeditSel
 
 /** writeTcPeditSel writes `struct tc-pedit-sel` (46 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPeditSel(view: DataView, at: number, v: Partial<TcPeditSel>): void {
-  view.setUint32(at, v.index ?? 0, true);
-  view.setUint32(at + 4, v.capab ?? 0, true);
-  view.setInt32(at + 8, v.action ?? 0, true);
-  view.setInt32(at + 12, v.refcnt ?? 0, true);
-  view.setInt32(at + 16, v.bindcnt ?? 0, true);
-  view.setUint8(at + 20, v.nkeys ?? 0);
-  view.setUint8(at + 21, v.flags ?? 0);
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
+  view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setInt32(at + 12, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 16, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
+  view.setUint8(at + 20, fitInt(v.nkeys ?? 0, 'u8', 'nkeys'));
+  view.setUint8(at + 21, fitInt(v.flags ?? 0, 'u8', 'flags'));
   writeTcPeditKey(view, at + 22, v.keys ?? {});
 }
 
@@ -2902,12 +2902,12 @@ export function readTcPeditKey(view: DataView, s: number, e: number): TcPeditKey
 
 /** writeTcPeditKey writes `struct tc-pedit-key` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPeditKey(view: DataView, at: number, v: Partial<TcPeditKey>): void {
-  view.setUint32(at, v.mask ?? 0, true);
-  view.setUint32(at + 4, v.val ?? 0, true);
-  view.setUint32(at + 8, v.off ?? 0, true);
-  view.setUint32(at + 12, v.at ?? 0, true);
-  view.setUint32(at + 16, v.offmask ?? 0, true);
-  view.setUint32(at + 20, v.shift ?? 0, true);
+  view.setUint32(at, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
+  view.setUint32(at + 4, fitInt(v.val ?? 0, 'u32', 'val'), true);
+  view.setUint32(at + 8, fitInt(v.off ?? 0, 'u32', 'off'), true);
+  view.setUint32(at + 12, fitInt(v.at ?? 0, 'u32', 'at'), true);
+  view.setUint32(at + 16, fitInt(v.offmask ?? 0, 'u32', 'offmask'), true);
+  view.setUint32(at + 20, fitInt(v.shift ?? 0, 'u32', 'shift'), true);
 }
 
 /**
@@ -2953,12 +2953,12 @@ export function readTcVlan(view: DataView, s: number, e: number): TcVlan {
 
 /** writeTcVlan writes `struct tc-vlan` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcVlan(view: DataView, at: number, v: Partial<TcVlan>): void {
-  view.setUint32(at, v.index ?? 0, true);
-  view.setUint32(at + 4, v.capab ?? 0, true);
-  view.setInt32(at + 8, v.action ?? 0, true);
-  view.setInt32(at + 12, v.refcnt ?? 0, true);
-  view.setInt32(at + 16, v.bindcnt ?? 0, true);
-  view.setInt32(at + 20, v.vAction ?? 0, true);
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
+  view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setInt32(at + 12, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 16, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
+  view.setInt32(at + 20, fitInt(v.vAction ?? 0, 's32', 'v-action'), true);
 }
 
 // ---------------------------------------------------------------------------

@@ -64,6 +64,14 @@ describe('EncodeError paths', () => {
     expect(e.message).toBe('ifinfomsg.ifi-flags: unknown value "sideways"');
   });
 
+  it('an integer that does not fit a fixed-header field is refused, never wrapped', () => {
+    const e = linkError({}, { ifiFamily: 300 });
+    expect(e.path).toBe('ifinfomsg.ifi-family');
+    expect(e.message).toBe('ifinfomsg.ifi-family: 300 is not a u8 (0 to 255)');
+    expect(linkError({}, { ifiIndex: 2 ** 31 }).path).toBe('ifinfomsg.ifi-index');
+    expect(linkError({}, { ifiChange: -1 }).path).toBe('ifinfomsg.ifi-change');
+  });
+
   it("a bad value in a nested message's header and attributes (veth peer)", () => {
     const peer = (p: rtLink.LinkMessageInput): rtLink.LinkAttrs => ({ linkinfo: { kind: 'veth', data: { peer: p } } });
     expect(linkError(peer({ header: { ifiFlags: ['nope' as rtLink.IfinfoFlags] }, attrs: {} })).path).toBe('linkinfo.data(veth).peer.ifinfomsg.ifi-flags');
