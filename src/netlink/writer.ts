@@ -23,6 +23,14 @@ import type { RawAttribute } from './reader.js';
 
 const encoder = new TextEncoder();
 
+/** toBigInt converts a 64-bit attribute value, refusing fractions and values DataView would wrap. */
+function toBigInt(type: number, value: bigint | number, min: bigint, max: bigint, what: string): bigint {
+  if (typeof value === 'number' && !Number.isInteger(value)) throw new EncodeError(`${value} is not a ${what}`, String(type));
+  const v = BigInt(value);
+  if (v < min || v > max) throw new EncodeError(`${v} is not a ${what}`, String(type));
+  return v;
+}
+
 /** A value that does not fit its attribute: never wrapped silently (300 as a u8 is not 44). */
 function outOfRange(type: number, value: number, what: string): EncodeError {
   return new EncodeError(`${value} is not a ${what}`, String(type));
@@ -163,18 +171,21 @@ export class MessageWriter {
     const at = this.attr(type, 4);
     this.view.setUint32(at, value >>> 0, false);
   }
-  /** u64 accepts a bigint, or a number up to 2^53. */
+  /** u64 accepts a bigint, or an integer number up to 2^53. */
   u64(type: number, value: bigint | number): void {
+    const v = toBigInt(type, value, 0n, 0xffffffffffffffffn, 'u64');
     const at = this.attr(type, 8);
-    this.view.setBigUint64(at, BigInt(value), true);
+    this.view.setBigUint64(at, v, true);
   }
   s64(type: number, value: bigint | number): void {
+    const v = toBigInt(type, value, -0x8000000000000000n, 0x7fffffffffffffffn, 's64');
     const at = this.attr(type, 8);
-    this.view.setBigInt64(at, BigInt(value), true);
+    this.view.setBigInt64(at, v, true);
   }
   u64be(type: number, value: bigint | number): void {
+    const v = toBigInt(type, value, 0n, 0xffffffffffffffffn, 'u64');
     const at = this.attr(type, 8);
-    this.view.setBigUint64(at, BigInt(value), false);
+    this.view.setBigUint64(at, v, false);
   }
 
   /** string appends a NUL-terminated UTF-8 string (NLA_NUL_STRING / NLA_STRING as the kernel expects). */

@@ -307,6 +307,9 @@ describe('MessageWriter', () => {
     for (const [method, value] of cases) {
       expect(() => (w[method] as (t: number, v: number) => void)(5, value), `${String(method)}(${value})`).toThrow(EncodeError);
     }
+    for (const [method, value] of [['u64', -1n], ['u64', 2n ** 64n], ['u64', 1.5], ['s64', 2n ** 63n], ['u64be', -1]] as const) {
+      expect(() => (w[method] as (t: number, v: bigint | number) => void)(5, value), `${method}(${value})`).toThrow(EncodeError);
+    }
     expect(w.length).toBe(0); // nothing half-written
     for (const [method, value] of [['u8', 255], ['s8', -128], ['u16', 65535], ['s16', -32768], ['u32', 2 ** 32 - 1], ['s32', -(2 ** 31)]] as const) {
       (w[method] as (t: number, v: number) => void)(5, value);
