@@ -243,7 +243,7 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   /** Build one request at the writer's tail and register it; returns its entry. */
-  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined, w: MessageWriter = this.writer): Pending {
+  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined, w: MessageWriter = this.writer, own = false): Pending {
     const seq = this.nextSeq();
     const start = w.begin(req.type, NLM_F_REQUEST | NLM_F_ACK | (req.flags ?? 0) | (dump ? NLM_F_DUMP : 0), seq);
     try {
@@ -269,7 +269,9 @@ export class Connection implements Disposable, AsyncDisposable {
       interrupted: false,
       decodeError: undefined,
       warning: undefined,
-      request: w.bytes.slice(start, w.length),
+      // The shared writer is reused by the next call, so its bytes are copied; a writer of the
+      // caller's own (a batch's) outlives the entries, so a view is enough.
+      request: own ? w.bytes.subarray(start, w.length) : w.bytes.slice(start, w.length),
       maybeLost: false,
       resolve,
       reject,
@@ -408,7 +410,7 @@ export class Connection implements Disposable, AsyncDisposable {
     const ends: number[] = [];
     try {
       for (const req of requests) {
-        entries.push(this.build(req, false, decode, w));
+        entries.push(this.build(req, false, decode, w, true));
         ends.push(w.length);
       }
     } catch (err) {

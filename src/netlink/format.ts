@@ -91,14 +91,25 @@ export function parseHex(text: string): Uint8Array {
 
 /** parseIPv4 parses a dotted quad into 4 bytes, or returns undefined. */
 export function parseIPv4(text: string): Uint8Array | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
+  // By hand rather than a regular expression: bulk route and address writes parse every address.
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const n = Number(m[i + 1]);
-    if (n > 255) return undefined;
-    out[i] = n;
+  let part = 0;
+  let digits = 0;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      n = n * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && part < 3) {
+      if (n > 255) return undefined;
+      out[part++] = n;
+      n = 0;
+      digits = 0;
+    } else return undefined;
   }
+  if (part !== 3 || digits === 0 || n > 255) return undefined;
+  out[3] = n;
   return out;
 }
 
