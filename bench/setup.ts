@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { withNetns } from '../src/netns/index.js';
+import type { BenchConfig } from './workload.js';
 
 /** assertBenchNamespace throws unless we run inside `npm run bench`'s private network namespace. */
 export function assertBenchNamespace(): void {
@@ -97,22 +98,8 @@ export interface RouteFixture {
 }
 
 /** Sizes of the populated namespaces. */
-export interface FixtureSizes {
-  /** Links in the link namespace besides `lo` (rounded up to an even number: veth pairs). */
-  links: number;
-  /** IPv4 addresses in the address namespace. */
-  addresses: number;
-  /** Links the addresses are spread over. */
-  addressLinks: number;
-  /** Links (veth ends) in the decode-links namespace besides `lo`. */
-  decodeLinks: number;
-  /** IPv4 routes in the route namespace. */
-  routes: number;
-  /** Routing tables the routes are spread over (main first, then 100, 101, …). */
-  routeTables: number;
-  /** Addresses, IPv4 and IPv6 half each, in the dual-stack address namespace (rtnl-dumps). */
-  dualAddresses: number;
-}
+/** The sizes Fixtures populates its namespaces with: the corresponding BenchConfig fields. */
+export type FixtureSizes = Pick<BenchConfig, 'links' | 'addresses' | 'addressLinks' | 'decodeLinks' | 'routes' | 'routeTables' | 'dualAddresses'>;
 
 /**
  * Fixtures creates each namespace the first time a workload asks for it, so

@@ -10,7 +10,7 @@ import type { Fixtures } from './setup.js';
 
 /** BenchConfig holds the sizes and counts a run uses (from flags, environment, or defaults). */
 export interface BenchConfig {
-  /** Links in the link namespace besides lo. */
+  /** Links in the link namespace besides `lo` (rounded up to an even number: veth pairs). */
   links: number;
   /** Addresses in the address namespace. */
   addresses: number;
@@ -20,7 +20,7 @@ export interface BenchConfig {
   decodeLinks: number;
   /** IPv4 routes in the namespace decode-routes captures. */
   routes: number;
-  /** Routing tables those routes are spread over. */
+  /** Routing tables those routes are spread over (main first, then 100, 101, …). */
   routeTables: number;
   /** Sequential requests per nlkit run of the round-trip workload. */
   requests: number;

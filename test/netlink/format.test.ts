@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from '../../src/netlink/errors.js';
 import { formatHex, formatIP, formatIPv4, formatIPv6, formatMac, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
 import { fromHex, toHex, viewOf } from '../helpers/walk.js';
+import { prng } from '../helpers/prng.js';
 
 const v6 = (hex: string) => formatIPv6(viewOf(fromHex(hex)), 0);
 
@@ -119,16 +120,6 @@ describe('parsing', () => {
 });
 
 describe('round trips', () => {
-  /** A tiny deterministic PRNG (mulberry32). */
-  function prng(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('format → parse → same bytes, for 5000 IPv6 addresses rich in zero groups', () => {
     const rnd = prng(5952);
     for (let i = 0; i < 5000; i++) {

@@ -17,20 +17,12 @@ import { checkMessage, readS32, readString, readU32 } from '../../src/netlink/re
 import { MessageWriter } from '../../src/netlink/writer.js';
 import { FakeKernel, datagram, doneMsg, errorMsg, itemMsg, patchHeader, type FakeRequest } from '../helpers/fake-kernel.js';
 import { fromHex, viewOf, walkAttrs } from '../helpers/walk.js';
+import { prng } from '../helpers/prng.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/core.json', import.meta.url), 'utf8')) as {
   captures: { name: string; portId: number; replies: string[] }[];
 };
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seed frame and where its length fields are (nlmsghdr u32 at `msgs`, nlattr u16 at `attrs`). */
 interface Seed {
