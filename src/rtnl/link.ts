@@ -3,10 +3,9 @@
  * namespace. Requests are built with the generated rt-link codecs; what is
  * returned is a plain `Link`.
  */
-import type { MessageWriter } from '../netlink/writer.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { EncodeError } from '../netlink/errors.js';
-import type { DumpOptions } from '../netlink/connection.js';
+import type { Connection, DumpOptions } from '../netlink/connection.js';
 import { openNetNs, type NetNsLike } from '../netns/index.js';
 import { rtLink } from '../generated/index.js';
 import type { LinkRef, RtnlContext } from './context.js';
@@ -228,16 +227,7 @@ export class Links {
    * dump). Throws KernelError `ENODEV` when there is no such link.
    */
   async get(ref: LinkRef): Promise<Link> {
-    const byIndex = typeof ref === 'number';
-    const { replies } = await this.ctx.conn.request(
-      {
-        type: rtLink.RequestType.getlink,
-        label: `RTM_GETLINK ${JSON.stringify(ref)}`,
-        body: (w) => (byIndex ? rtLink.encodeLinkMessage(w, { header: { ifiIndex: ref }, attrs: {} }) : writeGetByName(w, ref)),
-      },
-      decodeLink,
-    );
-    return replies[0]!;
+    return getLink(this.ctx.conn, ref);
   }
 
   /**
@@ -372,9 +362,32 @@ export class Links {
   }
 }
 
-function writeGetByName(w: MessageWriter, name: string): void {
-  checkLinkName(name);
-  rtLink.encodeLinkMessage(w, { header: {}, attrs: { ifname: name } });
+/**
+ * getLink fetches one link by name or index over `conn` with a single
+ * RTM_GETLINK (links.get, and links.move on both of its namespaces).
+ * Throws EncodeError for an invalid name, KernelError ENODEV when absent.
+ */
+export async function getLink(conn: Connection, ref: LinkRef): Promise<Link> {
+  if (typeof ref === 'string') checkLinkName(ref);
+  const { replies } = await conn.request(
+    {
+      type: rtLink.RequestType.getlink,
+      label: `RTM_GETLINK ${JSON.stringify(ref)}`,
+      body: (w) =>
+        rtLink.encodeLinkMessage(w, typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } }),
+    },
+    decodeLink,
+  );
+  return replies[0]!;
+}
+
+/** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */
+export async function setLinkUp(conn: Connection, index: number, up: boolean): Promise<void> {
+  await conn.request({
+    type: rtLink.RequestType.newlink,
+    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
+    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
+  });
 }
 
 /** Opens a namespace for its fd (IFLA_NET_NS_FD); the handle is closed by the caller via `held`. */

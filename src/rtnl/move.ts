@@ -30,7 +30,7 @@ import * as libc from '../netlink/libc.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import { rtAddr, rtLink } from '../generated/index.js';
 import type { LinkRef, RtnlContext } from './context.js';
-import { checkLinkName, linkFromMessage, type Link } from './link.js';
+import { checkLinkName, getLink, setLinkUp, type Link } from './link.js';
 
 /** Options for links.move. */
 export interface MoveOptions {
@@ -131,18 +131,6 @@ function carries(m: rtAddr.AddrMessage): boolean {
   return m.header.ifaScope === SCOPE_UNIVERSE && flags.includes('permanent') && (!life || life.ifaValid === INFINITY_LIFE);
 }
 
-async function getLink(conn: Connection, ref: LinkRef): Promise<Link> {
-  const { replies } = await conn.request(
-    {
-      type: rtLink.RequestType.getlink,
-      label: `RTM_GETLINK ${JSON.stringify(ref)}`,
-      body: (w) => rtLink.encodeLinkMessage(w, typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } }),
-    },
-    (view, s, e) => linkFromMessage(rtLink.decodeLinkMessage(view, s, e)),
-  );
-  return replies[0]!;
-}
-
 /** findLink is getLink that answers undefined for ENODEV. */
 async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefined> {
   try {
@@ -151,14 +139,6 @@ async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefine
     if (err instanceof KernelError && err.code === 'ENODEV') return undefined;
     throw err;
   }
-}
-
-async function setUp(conn: Connection, index: number, up: boolean): Promise<void> {
-  await conn.request({
-    type: rtLink.RequestType.newlink,
-    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
-    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
-  });
 }
 
 /** The one message that moves (and renames) the device. */
@@ -266,7 +246,7 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
     snap = { link, addresses };
     if (link.up) {
       step = 'set-down';
-      await setUp(conn, link.index, false);
+      await setLinkUp(conn, link.index, false);
     }
     step = 'move';
     await moveMessage(conn, link.index, newName, target.fd);
@@ -281,7 +261,7 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
     const up = !options.down;
     if (up) {
       step = 'set-up';
-      await setUp(tconn, moved.index, true);
+      await setLinkUp(tconn, moved.index, true);
     }
     return {
       index: moved.index,
@@ -318,7 +298,7 @@ async function restore(conn: Connection, tconn: Connection, source: NetNs, snap:
     if (!there) {
       return { restored: false, state: `the device (index ${link.index}) was found neither as ${JSON.stringify(link.name)} here nor in the target namespace` };
     }
-    await setUp(tconn, there.index, false).catch(() => undefined);
+    await setLinkUp(tconn, there.index, false).catch(() => undefined);
     await moveMessage(tconn, there.index, link.name, source.fd);
     home = await getLink(conn, link.name);
   }
@@ -336,7 +316,7 @@ async function restore(conn: Connection, tconn: Connection, source: NetNs, snap:
       missing.push(`${s.address}/${s.prefixLength} (${err instanceof Error ? err.message : String(err)})`);
     }
   }
-  if (link.up) await setUp(conn, home.index, true);
+  if (link.up) await setLinkUp(conn, home.index, true);
   if (missing.length) return { restored: false, state: `the device is back as ${JSON.stringify(link.name)} (index ${home.index}) but these addresses could not be restored: ${missing.join(', ')}` };
   return { restored: true, state: `the device is back as it was: ${JSON.stringify(link.name)} (index ${home.index}), ${link.up ? 'up' : 'down'}, with its addresses` };
 }
