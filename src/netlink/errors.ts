@@ -140,13 +140,64 @@ export class ClosedError extends NetlinkError {
 }
 
 /**
+ * describeValue says what a caller passed, for error messages: `"eth0"`,
+ * `null`, `the number NaN`, `an object`, `a function`, `a symbol`.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined': return 'undefined';
+    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number': return Number.isFinite(value) ? `the number ${value}` : `the number ${String(value)}`;
+    case 'bigint': return `the bigint ${value}n`;
+    case 'boolean': return `the boolean ${value}`;
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+    default: return Array.isArray(value) ? 'an array' : value instanceof Uint8Array ? 'a Uint8Array' : 'an object';
+  }
+}
+
+/**
+ * ArgumentError: the one class for bad input to any public nlkit call — a
+ * wrong type, a number out of range, an unknown option key, a NUL byte in a
+ * name, a reference that names no object (index 0). It is always thrown
+ * before anything is sent, so nothing changed. `argument` names the
+ * parameter as a path (`options.mtu`, `link`, `linkinfo.data(vxlan).ttl`);
+ * `expected` and `received` say what is accepted and what came, when known.
+ * `code` is `'EINVAL'`, like the kernel's answer to the same mistake.
+ */
+export class ArgumentError extends NetlinkError {
+  override name = 'ArgumentError';
+  readonly code = 'EINVAL';
+  /** The parameter, as a path: `options.mtu`, `link`, `filter.family`. */
+  argument: string;
+  /** What is accepted (`an integer from 68 to 65535`), when the thrower says. */
+  readonly expected: string | undefined;
+  /** What came, described (`the number NaN`), when the thrower says. */
+  readonly received: string | undefined;
+  /**
+   * `new ArgumentError('options.mtu', { expected: 'an integer from 68 to 65535', received: value })`
+   * reads `options.mtu: expected an integer from 68 to 65535, received the number NaN`;
+   * `new ArgumentError('name', { reason: 'contains a NUL byte' })` reads `name: contains a NUL byte`.
+   * The raw `received` value is described with describeValue, never kept.
+   */
+  constructor(argument: string, detail: { expected: string; received: unknown } | { reason: string }) {
+    const text = 'reason' in detail ? detail.reason : `expected ${detail.expected}, received ${describeValue(detail.received)}`;
+    super(argument ? `${argument}: ${text}` : text);
+    this.argument = argument;
+    this.expected = 'reason' in detail ? undefined : detail.expected;
+    this.received = 'reason' in detail ? undefined : describeValue(detail.received);
+  }
+}
+
+/**
  * EncodeError: a value cannot be encoded as asked (too long, out of range,
  * wrong shape). `path` names the attribute, in the same form as DecodeError's
  * (`linkinfo.data(vxlan).ttl`); `reason` is the message without it. A path of
  * digits only is an attribute known by its number alone (the writer knows no
  * names); it reads as `attribute 5` and `withParent` replaces it with the name.
  */
-export class EncodeError extends NetlinkError {
+export class EncodeError extends ArgumentError {
   override name = 'EncodeError';
   path: string;
   readonly reason: string;
@@ -156,7 +207,8 @@ export class EncodeError extends NetlinkError {
    * with the attribute's name (withParent).
    */
   constructor(reason: string, path = '') {
-    super(EncodeError.format(path, reason));
+    super(path, { reason });
+    this.message = EncodeError.format(path, reason);
     this.reason = reason;
     this.path = path;
   }
@@ -168,6 +220,7 @@ export class EncodeError extends NetlinkError {
   withParent(parent: string): this {
     const p = this.path;
     this.path = p === '' || /^\d+$/.test(p) ? parent : p.startsWith('(') ? parent + p : `${parent}.${p}`;
+    this.argument = this.path;
     this.message = EncodeError.format(this.path, this.reason);
     return this;
   }
