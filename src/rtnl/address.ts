@@ -16,6 +16,8 @@ import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type R
 import { parsePrefix } from './prefix.js';
 import { scopeName, scopeNumber, type Scope } from './scope.js';
 import { checkUint } from './validate.js';
+import { flushAddresses, type AddressFlushFilter } from './address-flush.js';
+import type { CallOptions } from '../netlink/connection.js';
 
 type AddrAttrs = rtAddr.AddrAttrs;
 
@@ -181,6 +183,17 @@ export class Addresses {
       label: `RTM_DELADDR ${address} on ${JSON.stringify(link)}`,
       body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs }),
     });
+  }
+
+  /**
+   * flush deletes every address matching `filter` (link, family, scope,
+   * prefix), as `ip addr flush` does, and returns what was removed —
+   * including IPv4 secondaries the kernel dropped with their primary. See
+   * address-flush.ts. Throws ArgumentError for a bad filter (nothing sent),
+   * KernelError, FlushIncompleteError.
+   */
+  flush(filter: AddressFlushFilter = {}, options?: CallOptions): Promise<Address[]> {
+    return flushAddresses(this.ctx, filter, options);
   }
 
   private async modify(link: LinkRef, address: string, options: AddressOptions, flags: number, label: string): Promise<void> {

@@ -5,6 +5,7 @@ export { parsePrefix, ipFamily, type Prefix } from './prefix.js';
 export * from './link.js';
 export * from './move.js';
 export * from './address.js';
+export { FlushIncompleteError, type AddressFlushFilter } from './address-flush.js';
 export * from './route.js';
 export * from './neighbor.js';
 export * from './rule.js';

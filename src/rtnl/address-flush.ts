@@ -1,0 +1,192 @@
+/**
+ * Flushing addresses: delete every address that matches a filter, the way
+ * `ip addr flush` does it.
+ *
+ * A list-then-delete loop is not enough for IPv4: deleting a primary
+ * address takes its secondaries (same subnet) with it, unless the link's
+ * `promote_secondaries` sysctl is set, in which case one of them becomes
+ * the new primary instead. So, like iproute2, a flush works in rounds:
+ *
+ *   dump (filtered) ──▶ nothing matches? ──▶ done
+ *        ▲                   │ no
+ *        │                   ▼
+ *        └──── RTM_DELADDR for each match (one batch);
+ *              EADDRNOTAVAIL = it already went with its primary
+ *
+ * A promoted secondary is deleted by its own request in the same batch
+ * (the kernel matches IFA_LOCAL and the prefix, not the flags); the next
+ * dump proves nothing matching is left.
+ */
+import type { CallOptions } from '../netlink/connection.js';
+import { ArgumentError, KernelError, NetlinkError } from '../netlink/errors.js';
+import { rtAddr } from '../generated/index.js';
+import { Family, type LinkRef, type RtnlContext } from './context.js';
+import { addressFromMessage, type Address } from './address.js';
+import { parsePrefix } from './prefix.js';
+import { scopeNumber, ScopeNumber, type Scope } from './scope.js';
+
+/** EADDRNOTAVAIL: the kernel's answer to deleting an address the link no longer has. */
+const EADDRNOTAVAIL = 99;
+
+/** iproute2 gives up after 10 rounds too (`max_flush_loops`). */
+const MAX_ROUNDS = 10;
+
+/** Which addresses `addresses.flush` deletes; every field narrows, none means all of the namespace. */
+export interface AddressFlushFilter {
+  /** Only addresses of this link (`ip addr flush dev LINK`). */
+  link?: LinkRef;
+  /** Only this family: 'inet' (`ip -4`) or 'inet6' (`ip -6`). */
+  family?: 'inet' | 'inet6' | 'all';
+  /** Only addresses of this scope (`scope SCOPE`): 'universe' (or 'global'), 'site', 'link', 'host', or a number 0-255. */
+  scope?: Scope | 'global' | number;
+  /** Only addresses inside this prefix (`to PREFIX`): `10.0.0.0/8`, `2001:db8::/32`; a bare address matches itself. */
+  to?: string;
+}
+
+/**
+ * FlushIncompleteError: addresses matching the filter were still there after
+ * as many rounds as iproute2 allows (something keeps adding them back).
+ * `removed` is what was deleted, `remaining` what the last dump showed.
+ */
+export class FlushIncompleteError extends NetlinkError {
+  override name = 'FlushIncompleteError';
+  readonly removed: Address[];
+  readonly remaining: Address[];
+  constructor(rounds: number, removed: Address[], remaining: Address[]) {
+    super(`address flush incomplete after ${rounds} rounds: ${remaining.length} matching address(es) keep coming back`);
+    this.removed = removed;
+    this.remaining = remaining;
+  }
+}
+
+/** A checked filter: numbers, ready to compare with dumped headers. */
+interface FlushMatch {
+  link: LinkRef | undefined;
+  family: number;
+  scope: number | undefined;
+  to: { family: number; bytes: Uint8Array; length: number } | undefined;
+}
+
+/**
+ * flushAddresses deletes every address matching `filter` in the namespace
+ * of `ctx` and returns them as they were before deletion (including IPv4
+ * secondaries the kernel removed together with their primary), in the order
+ * they were first dumped. Throws ArgumentError for a bad filter (nothing
+ * sent), KernelError for a refused dump or deletion (ENODEV for a link that
+ * does not exist; a deletion answered with anything but EADDRNOTAVAIL),
+ * FlushIncompleteError after 10 rounds.
+ */
+export async function flushAddresses(ctx: RtnlContext, filter: AddressFlushFilter, options: CallOptions = {}): Promise<Address[]> {
+  const match = checkFilter(filter);
+  const index = match.link === undefined ? 0 : await ctx.linkIndex(match.link);
+  const removed = new Map<string, Address>();
+  let remaining: rtAddr.AddrMessage[] = [];
+  for (let round = 0; round <= MAX_ROUNDS; round++) {
+    const { items } = await ctx.conn.dump(
+      {
+        type: rtAddr.RequestType.getaddr,
+        label: 'RTM_GETADDR (flush)',
+        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: match.family, ifaIndex: index }, attrs: {} }),
+      },
+      rtAddr.decodeAddrMessage,
+      options,
+    );
+    remaining = items.filter((m) => matches(m, match));
+    if (remaining.length === 0) return [...removed.values()];
+    if (round === MAX_ROUNDS) break;
+    const outcomes = await ctx.conn.batch(remaining.map(deleteRequest), undefined, options);
+    outcomes.forEach((outcome, i) => {
+      const m = remaining[i]!;
+      if (!outcome.ok && !(outcome.error instanceof KernelError && outcome.error.errno === EADDRNOTAVAIL)) throw outcome.error;
+      const key = addressKey(m);
+      if (!removed.has(key)) removed.set(key, addressFromMessage(m));
+    });
+  }
+  throw new FlushIncompleteError(MAX_ROUNDS, [...removed.values()], remaining.map(addressFromMessage));
+}
+
+/** The RTM_DELADDR for a dumped address: its own IFA_LOCAL/IFA_ADDRESS and prefix length identify it exactly. */
+function deleteRequest(m: rtAddr.AddrMessage) {
+  const h = m.header;
+  const attrs: rtAddr.AddrAttrs = {};
+  if (m.attrs.ifaLocal !== undefined) attrs.ifaLocal = m.attrs.ifaLocal;
+  if (m.attrs.ifaAddress !== undefined) attrs.ifaAddress = m.attrs.ifaAddress;
+  return {
+    type: rtAddr.RequestType.deladdr,
+    label: `RTM_DELADDR ${m.attrs.ifaLocal ?? m.attrs.ifaAddress}/${h.ifaPrefixlen} (flush)`,
+    body: (w: Parameters<typeof rtAddr.encodeAddrMessage>[0]) =>
+      rtAddr.encodeAddrMessage(w, { header: { ifaFamily: h.ifaFamily, ifaPrefixlen: h.ifaPrefixlen, ifaIndex: h.ifaIndex }, attrs }),
+  };
+}
+
+/** One address's identity across rounds (a promoted secondary keeps it; its flags change). */
+function addressKey(m: rtAddr.AddrMessage): string {
+  return `${m.header.ifaFamily} ${m.header.ifaIndex} ${m.attrs.ifaLocal ?? ''} ${m.attrs.ifaAddress ?? ''}/${m.header.ifaPrefixlen}`;
+}
+
+function matches(m: rtAddr.AddrMessage, f: FlushMatch): boolean {
+  const h = m.header;
+  // The kernel filters by link and family already (strict dumps); these guard an old kernel that ignores them.
+  if (f.family !== 0 && h.ifaFamily !== f.family) return false;
+  if (f.scope !== undefined && h.ifaScope !== f.scope) return false;
+  if (f.to !== undefined) {
+    const own = m.attrs.ifaLocal ?? m.attrs.ifaAddress;
+    if (h.ifaFamily !== f.to.family || own === undefined) return false;
+    if (!inPrefix(parsePrefix(own).bytes, f.to.bytes, f.to.length)) return false;
+  }
+  return true;
+}
+
+/** inPrefix tells whether the first `length` bits of `address` equal those of `prefix`. */
+function inPrefix(address: Uint8Array, prefix: Uint8Array, length: number): boolean {
+  for (let bit = 0; bit < length; bit += 8) {
+    const i = bit >> 3;
+    const mask = length - bit >= 8 ? 0xff : (0xff << (8 - (length - bit))) & 0xff;
+    if ((address[i]! & mask) !== (prefix[i]! & mask)) return false;
+  }
+  return true;
+}
+
+const FILTER_KEYS: ReadonlySet<string> = new Set(['link', 'family', 'scope', 'to']);
+
+/** checkFilter validates a flush filter before anything is sent; throws ArgumentError naming the field. */
+function checkFilter(filter: unknown): FlushMatch {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+    throw new ArgumentError('filter', { expected: 'an object such as { link: "eth0", family: "inet" }', received: filter });
+  }
+  for (const key of Object.keys(filter)) {
+    if (!FILTER_KEYS.has(key)) throw new ArgumentError(`filter.${key}`, { reason: `unknown filter (use ${[...FILTER_KEYS].join(', ')})` });
+  }
+  const f = filter as AddressFlushFilter;
+  const link = f.link;
+  if (link !== undefined) {
+    const ok = typeof link === 'string' ? link.length > 0 && link.length <= 15 && !link.includes('\0') : Number.isInteger(link) && link > 0 && link <= 0x7fffffff;
+    if (!ok) throw new ArgumentError('filter.link', { expected: 'an interface name (1-15 bytes, no NUL) or an index from 1', received: link });
+  }
+  const family = f.family === undefined || f.family === 'all' ? 0 : (Family as Record<string, number>)[f.family as string];
+  if (family === undefined || (family !== 0 && family !== Family.inet && family !== Family.inet6)) {
+    throw new ArgumentError('filter.family', { expected: "'inet', 'inet6' or 'all'", received: f.family });
+  }
+  let scope: number | undefined;
+  if (f.scope !== undefined) {
+    const s = f.scope as unknown;
+    const known = typeof s === 'string' && (s === 'global' || Object.hasOwn(ScopeNumber, s));
+    if (!known && !(typeof s === 'number' && Number.isInteger(s) && s >= 0 && s <= 255)) {
+      throw new ArgumentError('filter.scope', { expected: `one of ${Object.keys(ScopeNumber).join(', ')}, global, or an integer 0-255`, received: s });
+    }
+    scope = scopeNumber(f.scope);
+  }
+  let to: FlushMatch['to'];
+  if (f.to !== undefined) {
+    if (typeof f.to !== 'string') throw new ArgumentError('filter.to', { expected: 'a prefix such as "10.0.0.0/8"', received: f.to });
+    let p;
+    try {
+      p = parsePrefix(f.to);
+    } catch {
+      throw new ArgumentError('filter.to', { expected: 'a prefix such as "10.0.0.0/8" or "2001:db8::/32"', received: f.to });
+    }
+    if (family !== 0 && p.family !== family) throw new ArgumentError('filter.to', { reason: `${JSON.stringify(f.to)} is not of family ${String(f.family)}` });
+    to = { family: p.family, bytes: p.bytes, length: p.length };
+  }
+  return { link, family: family === 0 && to !== undefined ? to.family : family, scope, to };
+}

@@ -1,0 +1,16 @@
+// The README's examples for address flush, namespace ids, workers in a
+// namespace and bridge VLANs must run: execute them as a newcomer would
+// (inside the test run's private namespaces) and check what they print.
+import { expect, it } from 'vitest';
+import { describeKernel, run } from '../helpers/kernel.js';
+
+const tsx = (file: string) => run(process.execPath, ['--import', 'tsx', new URL(`../../examples/${file}`, import.meta.url).pathname]);
+
+describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
+  it('address-flush.ts flushes by scope, then a family with a secondary', () => {
+    const out = tsx('address-flush.ts');
+    expect(out).toContain('flushed scope link: 10.2.0.1/24\n');
+    expect(out).toContain('flushed inet: 10.1.0.1/24 10.1.0.2/24 (secondary)\n');
+    expect(out).toContain('left on veth0: 2001:db8::1/64\n');
+  });
+});
