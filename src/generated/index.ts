@@ -48,6 +48,7 @@ export * as ovsVport from './ovs-vport.js';
 export * as rtAddr from './rt-addr.js';
 export * as rtLink from './rt-link.js';
 export * as rtNeigh from './rt-neigh.js';
+export * as rtNsid from './rt-nsid.js';
 export * as rtRoute from './rt-route.js';
 export * as rtRule from './rt-rule.js';
 export * as tc from './tc.js';
@@ -57,6 +58,7 @@ export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification
 import { attributePathAt as rtAddrPathAt } from './rt-addr.js';
 import { attributePathAt as rtLinkPathAt } from './rt-link.js';
 import { attributePathAt as rtNeighPathAt } from './rt-neigh.js';
+import { attributePathAt as rtNsidPathAt } from './rt-nsid.js';
 import { attributePathAt as rtRoutePathAt } from './rt-route.js';
 import { attributePathAt as rtRulePathAt } from './rt-rule.js';
 import { attributePathAt as tcPathAt } from './tc.js';
@@ -71,6 +73,7 @@ export function rtnlAttributePathAt(request: Uint8Array, messageType: number, of
     rtAddrPathAt(request, messageType, offset)
     ?? rtLinkPathAt(request, messageType, offset)
     ?? rtNeighPathAt(request, messageType, offset)
+    ?? rtNsidPathAt(request, messageType, offset)
     ?? rtRoutePathAt(request, messageType, offset)
     ?? rtRulePathAt(request, messageType, offset)
     ?? tcPathAt(request, messageType, offset)

@@ -9,3 +9,4 @@ export { FlushIncompleteError, type AddressFlushFilter } from './address-flush.j
 export * from './route.js';
 export * from './neighbor.js';
 export * from './rule.js';
+export type { NetnsIdEntry } from './nsid.js';

@@ -6,7 +6,9 @@
  */
 import { Connection } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import type { NetNsLike } from '../netns/index.js';
+import type { NetNs, NetNsLike } from '../netns/index.js';
+import type { CallOptions } from '../netlink/connection.js';
+import { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId, type NetnsIdEntry } from './nsid.js';
 import { rtnlAttributePathAt } from '../generated/index.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { Links } from './link.js';
@@ -80,6 +82,41 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   async linkIndex(ref: LinkRef): Promise<number> {
     if (typeof ref === 'number') return ref;
     return (await this.links.get(ref)).index;
+  }
+
+  /**
+   * netnsId returns the id this handle's namespace has given `ns` (what a
+   * veth peer's `link.parent.netnsId` holds), or undefined when it has none;
+   * asking never assigns one. See nsid.ts. Throws ArgumentError, NetNsError,
+   * KernelError.
+   */
+  netnsId(ns: NetNsLike, options?: CallOptions): Promise<number | undefined> {
+    return netnsIdOf(this, ns, options);
+  }
+
+  /**
+   * setNetnsId pins the id of `ns` in this handle's namespace, as
+   * `ip netns set NAME ID` (`'auto'`: the kernel picks). Returns the id.
+   * Throws ArgumentError, NetNsError, KernelError `EEXIST` when `ns` has an
+   * id already or the id is taken.
+   */
+  setNetnsId(ns: NetNsLike, id: number | 'auto', options?: CallOptions): Promise<number> {
+    return setNetnsId(this, ns, id, options);
+  }
+
+  /** netnsIds lists the ids this handle's namespace has assigned, named from /run/netns, as `ip netns list-id`. Throws KernelError, NetNsError. */
+  netnsIds(options?: CallOptions): Promise<NetnsIdEntry[]> {
+    return listNetnsIds(this, options);
+  }
+
+  /**
+   * namespaceOfId opens the namespace an id of this handle's namespace
+   * stands for (`link.parent.netnsId` → NetNs), searching the named
+   * namespaces under /run/netns; undefined when none has it. The caller owns
+   * (closes) the result. Throws ArgumentError, KernelError, NetNsError.
+   */
+  namespaceOfId(id: number, options?: CallOptions): Promise<NetNs | undefined> {
+    return namespaceOfId(this, id, options);
   }
 
   /**

@@ -13,4 +13,12 @@ describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
     expect(out).toContain('flushed inet: 10.1.0.1/24 10.1.0.2/24 (secondary)\n');
     expect(out).toContain('left on veth0: 2001:db8::1/64\n');
   });
+
+  it('netns-ids.ts follows a veth peer to its namespace and pins an id', () => {
+    const out = tsx('netns-ids.ts');
+    expect(out).toContain('veth0 peer lives in nsid 0\n');
+    expect(out).toMatch(/found it: \/run\/netns\/nlkit-ids-ctr-\d+ holds lo, eth0\n/);
+    expect(out).toContain('pinned: 42\n');
+    expect(out).toContain('ids: [{"id":0,"name":"nlkit-ids-ctr"},{"id":42,"name":"nlkit-ids-other"}]\n');
+  });
 });
