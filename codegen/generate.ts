@@ -120,20 +120,30 @@ function build(): { outputs: Output[]; skipped: string[] } {
     idx.push(` *`);
     idx.push(` * Not generated: ${skipped.join('; ')}.`);
   }
+  // Only the rtnetlink families Rtnl itself drives are re-exported here, so that importing
+  // nlkit (whose root re-exports this index) loads none of the other codecs: tc alone is
+  // ~19k lines. Every family stays its own module, published as a subpath (`nlkit/ethtool`).
+  const core = generated.filter((g) => !g.genl && g.name.startsWith('rt-'));
+  const others = generated.filter((g) => !core.includes(g));
+  idx.push(` *`);
+  idx.push(` * This index re-exports only the rtnetlink families that \`Rtnl\` uses (${core.map((g) => camel(g.name)).join(', ')}),`);
+  idx.push(` * so importing nlkit loads no other codec. Every other family is its own module, loaded only`);
+  idx.push(` * when imported by subpath (\`import * as ethtool from 'nlkit/ethtool'\`; inside this repository`);
+  idx.push(` * \`src/generated/ethtool.js\`): ${others.map((g) => g.module).join(', ')}.`);
   idx.push(` */`);
-  for (const g of generated) idx.push(`export * as ${camel(g.name)} from './${g.module}.js';`);
+  for (const g of core) idx.push(`export * as ${camel(g.name)} from './${g.module}.js';`);
   idx.push(`export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';`);
-  const rt = generated.filter((g) => !g.genl && g.name.startsWith('rt-') || g.name === 'tc');
-  for (const g of rt) idx.push(`import { attributePathAt as ${camel(g.name)}PathAt } from './${g.module}.js';`);
+  for (const g of core) idx.push(`import { attributePathAt as ${camel(g.name)}PathAt } from './${g.module}.js';`);
   idx.push('');
   idx.push(`/**`);
-  idx.push(` * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in any rtnetlink`);
-  idx.push(` * request (links, addresses, routes, neighbours, rules, tc), by its nlmsg_type; undefined`);
-  idx.push(` * when no family knows the type or the offset does not fall on an attribute.`);
+  idx.push(` * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in a request of`);
+  idx.push(` * any family above (links, addresses, routes, neighbours, rules), by its nlmsg_type;`);
+  idx.push(` * undefined when none knows the type or the offset does not fall on an attribute. For tc`);
+  idx.push(` * requests use \`attributePathAt\` of \`nlkit/tc\`, which this index does not load.`);
   idx.push(` */`);
   idx.push(`export function rtnlAttributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {`);
   idx.push(`  return (`);
-  idx.push(rt.map((g, i) => `    ${i ? '?? ' : ''}${camel(g.name)}PathAt(request, messageType, offset)`).join('\n'));
+  idx.push(core.map((g, i) => `    ${i ? '?? ' : ''}${camel(g.name)}PathAt(request, messageType, offset)`).join('\n'));
   idx.push(`  );`);
   idx.push(`}`);
   outputs.push({ file: 'index.ts', text: idx.join('\n') + '\n' });

@@ -1,6 +1,7 @@
 // A tour of the rtnl API, in a namespace it creates and removes. Each step
 // is what the README shows. Run: node scripts/run-in-netns.mjs tsx examples/tour.ts
-import { GenericFamily, KernelError, NetNs, Rtnl, ethtool } from '../src/index.js';
+import { GenericFamily, KernelError, NetNs, Rtnl } from '../src/index.js';
+import * as ethtool from '../src/generated/ethtool.js';
 
 const name = `nlkit-tour-${process.pid}`;
 NetNs.create(name).close();

@@ -3,8 +3,10 @@
  *
  * - `src/netlink`: the protocol core (sockets, framing, requests, dumps, batches, multicast).
  * - `src/netns`: network namespace handles; create, open, delete, run code inside.
- * - `src/generated`: codecs generated from the kernel's YAML specs, one namespace per family
- *   (`rtLink`, `rtAddr`, `rtRoute`, `rtNeigh`, `rtRule`, `tc`, `nlctrl`, `ethtool`, `netdev`, …).
+ * - `src/generated`: codecs generated from the kernel's YAML specs. The root re-exports only the
+ *   rtnetlink ones `Rtnl` uses (`rtLink`, `rtAddr`, `rtRoute`, `rtNeigh`, `rtRule`); every other
+ *   family (`tc`, `ethtool`, `netdev`, `devlink`, …) is a subpath, `nlkit/<family>`, so that
+ *   importing nlkit loads none of them.
  * - `src/genl`: generic netlink families resolved through nlctrl and driven by name.
  * - `src/rtnl`: rtnetlink by intent: links, addresses, routes, neighbours, rules, links.move.
  */

@@ -26,7 +26,7 @@
  * Before timing, both decoders must give equal objects (`order` aside) for
  * every message, and the count and names must match `ip -j link show`.
  */
-import { rtLink } from '../../src/generated/index.js';
+import * as rtLink from '../../src/generated/rt-link.js';
 import { NLMSG_HDRLEN, align4, checkMessage, type Request } from '../../src/netlink/index.js';
 import { captureDump, forEachMessage, type Capture } from '../capture.js';
 import type { Peer } from '../harness.js';

@@ -25,7 +25,7 @@
  * every message, and the message count must equal
  * `ip -j -4 route show table all`'s.
  */
-import { rtRoute } from '../../src/generated/index.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
 import { NLMSG_HDRLEN, align4, checkMessage, type Request } from '../../src/netlink/index.js';
 import { captureDump, forEachMessage, type Capture } from '../capture.js';
 import type { Peer } from '../harness.js';

@@ -28,7 +28,9 @@
  * same destinations (routes), addresses by link and prefix (addresses), or
  * names, MTUs and MACs by index (links).
  */
-import { rtAddr, rtLink, rtRoute } from '../../src/generated/index.js';
+import * as rtAddr from '../../src/generated/rt-addr.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
 import { Connection, NetlinkProtocol, type MessageDecoder, type Request } from '../../src/netlink/index.js';
 import { Rtnl } from '../../src/rtnl/index.js';
 import type { Peer } from '../harness.js';

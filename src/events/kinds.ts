@@ -9,7 +9,11 @@
  * so they follow the kernel's notion of "the same object" exactly.
  */
 import type { Request } from '../netlink/connection.js';
-import { rtAddr, rtLink, rtNeigh, rtRoute, rtRule } from '../generated/index.js';
+import * as rtAddr from '../generated/rt-addr.js';
+import * as rtLink from '../generated/rt-link.js';
+import * as rtNeigh from '../generated/rt-neigh.js';
+import * as rtRoute from '../generated/rt-route.js';
+import * as rtRule from '../generated/rt-rule.js';
 import { linkFromMessage, type Link } from '../rtnl/link.js';
 import { addressFromMessage, type Address } from '../rtnl/address.js';
 import { routeFromMessage, type Route } from '../rtnl/route.js';

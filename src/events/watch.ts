@@ -28,7 +28,8 @@
 import { Connection, type MessageDecoder, type NotificationEvent } from '../netlink/connection.js';
 import { ClosedError } from '../netlink/errors.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import { rtAddr, rtLink } from '../generated/index.js';
+import * as rtAddr from '../generated/rt-addr.js';
+import * as rtLink from '../generated/rt-link.js';
 import { familyNumber, type FamilyName } from '../rtnl/context.js';
 import { KINDS, RtnlGroup, sameObject, type KindCodec, type RtnlObjects } from './kinds.js';
 import { changeDecoder, keepAlive, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';

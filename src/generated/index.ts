@@ -32,28 +32,18 @@
  * under its struct name: `ifinfomsg.ifi-flags`).
  *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
+ *
+ * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtNeigh, rtRoute, rtRule),
+ * so importing nlkit loads no other codec. Every other family is its own module, loaded only
+ * when imported by subpath (`import * as ethtool from 'nlkit/ethtool'`; inside this repository
+ * `src/generated/ethtool.js`): devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team.
  */
-export * as devlink from './devlink.js';
-export * as dpll from './dpll.js';
-export * as ethtool from './ethtool.js';
-export * as fou from './fou.js';
-export * as handshake from './handshake.js';
-export * as mptcpPm from './mptcp-pm.js';
-export * as netdev from './netdev.js';
-export * as nfsd from './nfsd.js';
-export * as nlctrl from './nlctrl.js';
-export * as ovsDatapath from './ovs-datapath.js';
-export * as ovsFlow from './ovs-flow.js';
-export * as ovsVport from './ovs-vport.js';
 export * as rtAddr from './rt-addr.js';
 export * as rtLink from './rt-link.js';
 export * as rtNeigh from './rt-neigh.js';
 export * as rtNsid from './rt-nsid.js';
 export * as rtRoute from './rt-route.js';
 export * as rtRule from './rt-rule.js';
-export * as tc from './tc.js';
-export * as tcpMetrics from './tcp-metrics.js';
-export * as team from './team.js';
 export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';
 import { attributePathAt as rtAddrPathAt } from './rt-addr.js';
 import { attributePathAt as rtLinkPathAt } from './rt-link.js';
@@ -61,12 +51,12 @@ import { attributePathAt as rtNeighPathAt } from './rt-neigh.js';
 import { attributePathAt as rtNsidPathAt } from './rt-nsid.js';
 import { attributePathAt as rtRoutePathAt } from './rt-route.js';
 import { attributePathAt as rtRulePathAt } from './rt-rule.js';
-import { attributePathAt as tcPathAt } from './tc.js';
 
 /**
- * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in any rtnetlink
- * request (links, addresses, routes, neighbours, rules, tc), by its nlmsg_type; undefined
- * when no family knows the type or the offset does not fall on an attribute.
+ * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in a request of
+ * any family above (links, addresses, routes, neighbours, rules), by its nlmsg_type;
+ * undefined when none knows the type or the offset does not fall on an attribute. For tc
+ * requests use `attributePathAt` of `nlkit/tc`, which this index does not load.
  */
 export function rtnlAttributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return (
@@ -76,6 +66,5 @@ export function rtnlAttributePathAt(request: Uint8Array, messageType: number, of
     ?? rtNsidPathAt(request, messageType, offset)
     ?? rtRoutePathAt(request, messageType, offset)
     ?? rtRulePathAt(request, messageType, offset)
-    ?? tcPathAt(request, messageType, offset)
   );
 }

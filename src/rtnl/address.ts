@@ -11,7 +11,7 @@
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { DumpOptions } from '../netlink/connection.js';
-import { rtAddr } from '../generated/index.js';
+import * as rtAddr from '../generated/rt-addr.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parsePrefix } from './prefix.js';
 import { scopeName, scopeNumber, type Scope } from './scope.js';

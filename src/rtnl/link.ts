@@ -7,7 +7,7 @@ import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Connection, DumpOptions } from '../netlink/connection.js';
 import { openNetNs, type NetNsLike } from '../netns/index.js';
-import { rtLink } from '../generated/index.js';
+import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { moveLink, type MoveOptions, type MoveResult } from './move.js';
 

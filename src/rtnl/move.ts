@@ -28,7 +28,8 @@ import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.
 import { KernelError, NetlinkError } from '../netlink/errors.js';
 import * as libc from '../netlink/libc.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import { rtAddr, rtLink } from '../generated/index.js';
+import * as rtAddr from '../generated/rt-addr.js';
+import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { checkLinkName, getLink, setLinkUp, type Link } from './link.js';
 

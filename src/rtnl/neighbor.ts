@@ -9,7 +9,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js
 import { EncodeError } from '../netlink/errors.js';
 import { parseIP, parseMac } from '../netlink/format.js';
 import type { DumpOptions } from '../netlink/connection.js';
-import { rtNeigh } from '../generated/index.js';
+import * as rtNeigh from '../generated/rt-neigh.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { checkLinkName } from './link.js';
 import { checkUint } from './validate.js';

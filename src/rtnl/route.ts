@@ -14,7 +14,7 @@ import { DecodeError, EncodeError } from '../netlink/errors.js';
 import type { BatchOutcome, CallOptions, DumpOptions, Request } from '../netlink/connection.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import { MessageWriter } from '../netlink/writer.js';
-import { rtRoute } from '../generated/index.js';
+import * as rtRoute from '../generated/rt-route.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parsePrefix, type Prefix } from './prefix.js';
 import { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';

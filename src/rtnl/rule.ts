@@ -6,7 +6,7 @@
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { DumpOptions } from '../netlink/connection.js';
-import { rtRule } from '../generated/index.js';
+import * as rtRule from '../generated/rt-rule.js';
 import { Family, type RtnlContext } from './context.js';
 import { checkLinkName } from './link.js';
 import { parsePrefix, type Prefix } from './prefix.js';

@@ -3,7 +3,11 @@
  * reported for the same state (both captured by test/fixtures/capture-rtnl.sh).
  */
 import { describe, expect, it } from 'vitest';
-import type { rtAddr, rtLink, rtNeigh, rtRoute, rtRule } from '../../src/generated/index.js';
+import type * as rtAddr from '../../src/generated/rt-addr.js';
+import type * as rtLink from '../../src/generated/rt-link.js';
+import type * as rtNeigh from '../../src/generated/rt-neigh.js';
+import type * as rtRoute from '../../src/generated/rt-route.js';
+import type * as rtRule from '../../src/generated/rt-rule.js';
 import { decodeAll, fixture } from './fixtures.js';
 
 const links = decodeAll<rtLink.LinkMessage>('getlink');

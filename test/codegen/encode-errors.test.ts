@@ -3,7 +3,9 @@
  * (`linkinfo.data(vxlan).ttl`), not the attribute number the writer knows.
  */
 import { describe, expect, it } from 'vitest';
-import { ethtool, rtLink, rtRoute } from '../../src/generated/index.js';
+import * as ethtool from '../../src/generated/ethtool.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
 import { EncodeError } from '../../src/netlink/errors.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
 

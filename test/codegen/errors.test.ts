@@ -4,7 +4,8 @@
  * hand-built values encode (0 and '' are sent, undefined is not).
  */
 import { describe, expect, it } from 'vitest';
-import { rtLink, rtnlAttributePathAt } from '../../src/generated/index.js';
+import { rtnlAttributePathAt } from '../../src/generated/index.js';
+import * as rtLink from '../../src/generated/rt-link.js';
 import { DecodeError } from '../../src/netlink/errors.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
 import { codecFor, fixture, hexToBytes, reencode } from './fixtures.js';

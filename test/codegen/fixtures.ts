@@ -3,7 +3,13 @@
  * encoder for each message type in it.
  */
 import { readFileSync } from 'node:fs';
-import { nlctrl, rtAddr, rtLink, rtNeigh, rtRoute, rtRule, tc } from '../../src/generated/index.js';
+import * as nlctrl from '../../src/generated/nlctrl.js';
+import * as rtAddr from '../../src/generated/rt-addr.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtNeigh from '../../src/generated/rt-neigh.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
+import * as rtRule from '../../src/generated/rt-rule.js';
+import * as tc from '../../src/generated/tc.js';
 import { DecodeError } from '../../src/netlink/errors.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
 

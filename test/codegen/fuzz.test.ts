@@ -4,9 +4,16 @@
  * return or throw DecodeError — never RangeError/TypeError, never hang.
  */
 import { describe, expect, it } from 'vitest';
-import * as generated from '../../src/generated/index.js';
+import { readdirSync } from 'node:fs';
 import { DecodeError } from '../../src/netlink/errors.js';
 import { codecFor, fixture, hexToBytes } from './fixtures.js';
+
+// Every generated family module (the generated index re-exports only the rtnetlink ones).
+const generatedDir = new URL('../../src/generated/', import.meta.url);
+const generated: Record<string, unknown> = {};
+for (const file of readdirSync(generatedDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').sort()) {
+  generated[file.slice(0, -3)] = await import(new URL(file, generatedDir).href);
+}
 
 /** xorshift32: a small seeded PRNG. */
 function prng(seed: number): () => number {

@@ -4,7 +4,7 @@
  * re-encode byte for byte; a shuffled message is noticed and kept as sent.
  */
 import { describe, expect, it } from 'vitest';
-import { rtRoute } from '../../src/generated/index.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
 import { codecFor, fixture, hexToBytes, reencode } from './fixtures.js';
 
 function hex(b: Uint8Array): string {

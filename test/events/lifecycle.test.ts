@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GenericFamily } from '../../src/genl/index.js';
-import { ethtool } from '../../src/generated/index.js';
+import * as ethtool from '../../src/generated/ethtool.js';
 import { describeKernel, fdCount, ip, makeNetns, run } from '../helpers/kernel.js';
 import { sleep } from './util.js';
 

@@ -3,7 +3,9 @@
 // from a family's multicast group, and the errors of a missing family.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FamilyNotFoundError, GenericFamily } from '../../src/genl/index.js';
-import { ethtool, netdev, nlctrl } from '../../src/generated/index.js';
+import * as ethtool from '../../src/generated/ethtool.js';
+import * as netdev from '../../src/generated/netdev.js';
+import * as nlctrl from '../../src/generated/nlctrl.js';
 import { KernelError } from '../../src/netlink/index.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 

@@ -4,7 +4,12 @@
 // and re-encode every message: the bytes must come back identical.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Connection, MessageWriter, NetlinkProtocol } from '../../src/netlink/index.js';
-import { rtAddr, rtLink, rtNeigh, rtRoute, rtRule, tc } from '../../src/generated/index.js';
+import * as rtAddr from '../../src/generated/rt-addr.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtNeigh from '../../src/generated/rt-neigh.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
+import * as rtRule from '../../src/generated/rt-rule.js';
+import * as tc from '../../src/generated/tc.js';
 import { codecFor, reencode } from '../codegen/fixtures.js';
 import { describeKernel, makeNetns, run } from '../helpers/kernel.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/netlink/index.js';
 import { Rtnl, type LinkSpec } from '../../src/rtnl/index.js';
-import { rtLink } from '../../src/generated/index.js';
+import * as rtLink from '../../src/generated/rt-link.js';
 import { FakeKernel, datagram, errorMsg } from '../helpers/fake-kernel.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/link-kinds.json', import.meta.url), 'utf8')) as {

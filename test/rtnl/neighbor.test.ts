@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Rtnl, type Neighbor } from '../../src/rtnl/index.js';
 import { EncodeError, KernelError, MessageWriter, type Request } from '../../src/netlink/index.js';
-import { rtNeigh } from '../../src/generated/index.js';
+import * as rtNeigh from '../../src/generated/rt-neigh.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 
 /** The fields `ip -j neigh` prints, from a Neighbor. */

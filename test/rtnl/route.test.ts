@@ -4,7 +4,8 @@
 // One test decodes the captured fixture instead (no kernel needed).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncodeError, KernelError } from '../../src/netlink/index.js';
-import { rtLink, rtRoute } from '../../src/generated/index.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
 import { Rtnl, decodeMultipath, routeFromMessage, type Route } from '../../src/rtnl/index.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 import { fixture, hexToBytes } from '../codegen/fixtures.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Rtnl, type Rule, type RuleSpec } from '../../src/rtnl/index.js';
 import { EncodeError, KernelError, MessageWriter, type Request } from '../../src/netlink/index.js';
-import { rtRule } from '../../src/generated/index.js';
+import * as rtRule from '../../src/generated/rt-rule.js';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
 
 /**
