@@ -12,12 +12,20 @@
  * typed array's bytes, which never move while referenced, so `struct msghdr`
  * and `struct iovec` are built as plain bytes here.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 import { SyscallError } from './errors.js';
 
-const lib = koffi.load('libc.so.6');
+type KoffiModule = typeof Koffi;
+type LibC = ReturnType<KoffiModule['load']>;
 
-const c = {
+// koffi (a native addon) and libc's bindings are loaded on the first system call, not at
+// import: a program that imports nlkit and has not opened a socket yet pays for neither.
+let koffi: KoffiModule | undefined;
+let c: ReturnType<typeof bindAll> | undefined;
+
+function bindAll(lib: LibC) {
+  return {
   socket: lib.func('int socket(int domain, int type, int protocol)'),
   bind: lib.func('int bind(int fd, void *addr, uint32_t addrlen)'),
   getsockname: lib.func('int getsockname(int fd, void *addr, _Inout_ uint32_t *addrlen)'),
@@ -40,11 +48,22 @@ const c = {
   write: lib.func('intptr_t write(int fd, void *buf, size_t count)'),
   fstat: lib.func('int fstat(int fd, void *statbuf)'),
   gettid: lib.func('int gettid()'),
-};
+  flock: lib.func('int flock(int fd, int operation)'),
+  ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
+  };
+}
+
+/** fns returns libc's bindings, loading koffi and libc.so.6 on the first call. */
+function fns(): ReturnType<typeof bindAll> {
+  if (c) return c;
+  koffi = createRequire(import.meta.url)('koffi') as KoffiModule;
+  c = bindAll(koffi.load('libc.so.6'));
+  return c;
+}
 
 /** errno returns the calling thread's errno as koffi saved it after the last call. */
 export function errno(): number {
-  return koffi.errno() as number;
+  return koffi!.errno() as number;
 }
 
 function check(name: string, ret: number, detail?: string): number {
@@ -54,7 +73,8 @@ function check(name: string, ret: number, detail?: string): number {
 
 /** addressOf returns the address of a typed array's first byte (stable while the array is referenced). */
 export function addressOf(bytes: Uint8Array): bigint {
-  return BigInt(koffi.address(bytes) as unknown as bigint) ;
+  fns();
+  return BigInt(koffi!.address(bytes) as unknown as bigint);
 }
 
 export const O_RDONLY = 0;
@@ -78,23 +98,23 @@ export const EINTR = 4;
 export const ENOBUFS = 105;
 
 export function socket(domain: number, type: number, protocol: number): number {
-  return check('socket', c.socket(domain, type, protocol));
+  return check('socket', fns().socket(domain, type, protocol));
 }
 
 export function bind(fd: number, addr: Uint8Array): void {
-  check('bind', c.bind(fd, addr, addr.length));
+  check('bind', fns().bind(fd, addr, addr.length));
 }
 
 /** getsockname fills `addr` and returns the address length the kernel wrote. */
 export function getsockname(fd: number, addr: Uint8Array): number {
   const len = [addr.length];
-  check('getsockname', c.getsockname(fd, addr, len));
+  check('getsockname', fns().getsockname(fd, addr, len));
   return len[0]!;
 }
 
 /** setsockopt sets an option from raw bytes. */
 export function setsockopt(fd: number, level: number, name: number, value: Uint8Array, what?: string): void {
-  check('setsockopt', c.setsockopt(fd, level, name, value, value.length), what);
+  check('setsockopt', fns().setsockopt(fd, level, name, value, value.length), what);
 }
 
 const intBuf = new Uint8Array(4);
@@ -109,90 +129,90 @@ export function setsockoptInt(fd: number, level: number, name: number, value: nu
 /** getsockoptInt reads an `int` option. */
 export function getsockoptInt(fd: number, level: number, name: number, what?: string): number {
   const len = [4];
-  check('getsockopt', c.getsockopt(fd, level, name, intBuf, len), what);
+  check('getsockopt', fns().getsockopt(fd, level, name, intBuf, len), what);
   return intView.getInt32(0, true);
 }
 
 /** sendmsg sends with a prepared `struct msghdr` (see socket.ts); returns bytes sent or `-errno`. */
 export function trySendmsg(fd: number, msghdr: Uint8Array, flags: number): number {
-  const n = Number(c.sendmsg(fd, msghdr, flags));
+  const n = Number(fns().sendmsg(fd, msghdr, flags));
   return n < 0 ? -errno() : n;
 }
 
 /** recvmsg receives with a prepared `struct msghdr`; returns the byte count (real size with MSG_TRUNC) or `-errno`. */
 export function tryRecvmsg(fd: number, msghdr: Uint8Array, flags: number): number {
-  const n = Number(c.recvmsg(fd, msghdr, flags));
+  const n = Number(fns().recvmsg(fd, msghdr, flags));
   return n < 0 ? -errno() : n;
 }
 
 /** sendto sends one datagram to `addr` (used by tests to play a user-space sender); returns bytes sent. */
 export function sendto(fd: number, buf: Uint8Array, length: number, flags: number, addr: Uint8Array): number {
-  return check('sendto', Number(c.sendto(fd, buf, length, flags, addr, addr.length)));
+  return check('sendto', Number(fns().sendto(fd, buf, length, flags, addr, addr.length)));
 }
 
 export function close(fd: number): void {
-  check('close', c.close(fd));
+  check('close', fns().close(fd));
 }
 
 export function setns(fd: number, nstype: number, what?: string): void {
-  check('setns', c.setns(fd, nstype), what);
+  check('setns', fns().setns(fd, nstype), what);
 }
 
 export function unshare(flags: number): void {
-  check('unshare', c.unshare(flags));
+  check('unshare', fns().unshare(flags));
 }
 
 export function open(path: string, flags: number, mode = 0): number {
-  return check('open', c.open(path, flags, mode), path);
+  return check('open', fns().open(path, flags, mode), path);
 }
 
 export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
-  check('mount', c.mount(source, target, fstype, flags, data), `${source ?? ''} -> ${target}`);
+  check('mount', fns().mount(source, target, fstype, flags, data), `${source ?? ''} -> ${target}`);
 }
 
 export function umount2(target: string, flags: number): void {
-  check('umount2', c.umount2(target, flags), target);
+  check('umount2', fns().umount2(target, flags), target);
 }
 
 export function epollCreate(): number {
-  return check('epoll_create1', c.epoll_create1(EPOLL_CLOEXEC));
+  return check('epoll_create1', fns().epoll_create1(EPOLL_CLOEXEC));
 }
 
 /** epollCtl registers/modifies/removes `fd` with a prepared `struct epoll_event` (or null for DEL). */
 export function epollCtl(epfd: number, op: number, fd: number, event: Uint8Array | null): void {
-  check('epoll_ctl', c.epoll_ctl(epfd, op, fd, event));
+  check('epoll_ctl', fns().epoll_ctl(epfd, op, fd, event));
 }
 
 /** epollWait blocks the calling thread (a worker's, never the JS main thread) and returns the number of events or `-errno`. */
 export function tryEpollWait(epfd: number, events: Uint8Array, max: number, timeoutMs: number): number {
-  const n = c.epoll_wait(epfd, events, max, timeoutMs) as number;
+  const n = fns().epoll_wait(epfd, events, max, timeoutMs) as number;
   return n < 0 ? -errno() : n;
 }
 
 export function eventfd(initval: number, flags: number): number {
-  return check('eventfd', c.eventfd(initval, flags));
+  return check('eventfd', fns().eventfd(initval, flags));
 }
 
 export function tryRead(fd: number, buf: Uint8Array, count: number): number {
-  const n = Number(c.read(fd, buf, count));
+  const n = Number(fns().read(fd, buf, count));
   return n < 0 ? -errno() : n;
 }
 
 export function write(fd: number, buf: Uint8Array, count: number): number {
-  return check('write', Number(c.write(fd, buf, count)));
+  return check('write', Number(fns().write(fd, buf, count)));
 }
 
 /** fstatInode returns `(st_dev, st_ino)` of an open fd: the identity of a namespace file. */
 export function fstatIdentity(fd: number): { dev: bigint; ino: bigint } {
   const st = new Uint8Array(256);
-  check('fstat', c.fstat(fd, st));
+  check('fstat', fns().fstat(fd, st));
   const v = new DataView(st.buffer);
   // struct stat on x86-64 and arm64 (generic): st_dev u64 at 0, st_ino u64 at 8.
   return { dev: v.getBigUint64(0, true), ino: v.getBigUint64(8, true) };
 }
 
 export function gettid(): number {
-  return c.gettid() as number;
+  return fns().gettid() as number;
 }
 
 // --- added for src/netns (network namespaces) ---
@@ -208,21 +228,17 @@ export const LOCK_EX = 2;
 /** LOCK_UN: flock() unlock. */
 export const LOCK_UN = 8;
 
-const flockFn = lib.func('int flock(int fd, int operation)');
-
 /** flock applies or removes an advisory lock on an open fd; throws SyscallError. */
 export function flock(fd: number, operation: number, what?: string): void {
-  check('flock', flockFn(fd, operation), what);
+  check('flock', fns().flock(fd, operation), what);
 }
 
 /** NS_GET_NSTYPE: ioctl on a namespace fd returning its CLONE_NEW* type (Linux 4.11+). */
 export const NS_GET_NSTYPE = 0xb703;
 
-const ioctlFn = lib.func('int ioctl(int fd, unsigned long request, ...)');
-
 /** nsGetType returns the CLONE_NEW* type of a namespace fd (ioctl NS_GET_NSTYPE); throws SyscallError (ENOTTY when the fd is not a namespace, or on kernels before 4.11). */
 export function nsGetType(fd: number, what?: string): number {
-  return check('ioctl(NS_GET_NSTYPE)', ioctlFn(fd, NS_GET_NSTYPE) as number, what);
+  return check('ioctl(NS_GET_NSTYPE)', fns().ioctl(fd, NS_GET_NSTYPE) as number, what);
 }
 
 /** SIOCGSKNS: ioctl on a socket returning a new fd for the network namespace the socket lives in. */
@@ -230,5 +246,5 @@ export const SIOCGSKNS = 0x894c;
 
 /** socketNetnsFd returns a new (owned) fd for the network namespace of socket `fd`; throws SyscallError. */
 export function socketNetnsFd(fd: number): number {
-  return check('ioctl(SIOCGSKNS)', ioctlFn(fd, SIOCGSKNS) as number);
+  return check('ioctl(SIOCGSKNS)', fns().ioctl(fd, SIOCGSKNS) as number);
 }

@@ -13,7 +13,7 @@
  * request does. A process that exits wakes the worker through an eventfd
  * so Node can join it.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as libc from './libc.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
@@ -75,6 +75,8 @@ class Poller {
     this.wakeFd = libc.eventfd(0, libc.EFD_CLOEXEC | libc.EFD_NONBLOCK);
     this.ctl(libc.EPOLL_CTL_ADD, this.wakeFd, 0, libc.EPOLLIN);
     const require = createRequire(import.meta.url);
+    // worker_threads is loaded here, on the first wait, not when nlkit is imported.
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { koffiPath: require.resolve('koffi'), epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE },
