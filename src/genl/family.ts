@@ -19,7 +19,7 @@ import { NetlinkError } from '../netlink/errors.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { NetNsLike } from '../netns/index.js';
 import type { GenlFamilyDescriptor, GenlRequest } from '../codec/support.js';
-import { nlctrlFamily, type CtrlAttrs } from '../generated/nlctrl.js';
+import type { CtrlAttrs } from '../generated/nlctrl.js';
 
 /** Size of `struct genlmsghdr`. */
 export const GENL_HDRLEN = 4;
@@ -44,7 +44,7 @@ export class FamilyNotFoundError extends NetlinkError {
   override name = 'FamilyNotFoundError';
   readonly family: string;
   readonly code = 'ENOENT';
-  constructor(family: string, options?: ErrorOptions) {
+  constructor(family: string, options?: { cause?: unknown }) {
     super(`generic netlink family ${JSON.stringify(family)} is not available in this kernel (nlctrl: no such family)`, options);
     this.family = family;
   }
@@ -87,6 +87,8 @@ function writeGenlHeader(w: MessageWriter, cmd: number, version: number): void {
  * over `conn` (a NETLINK_GENERIC connection). Throws FamilyNotFoundError.
  */
 export async function resolveFamily(conn: Connection, name: string, options?: CallOptions): Promise<ResolvedFamily> {
+  // Loaded on first use: a program that never opens a generic family never loads a genl codec.
+  const { nlctrlFamily } = await import('../generated/nlctrl.js');
   const op = nlctrlFamily.ops.getfamily.do;
   let reply: CtrlAttrs | undefined;
   try {
