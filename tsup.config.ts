@@ -1,14 +1,30 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
+// One entry for the root and one per generated family (`nlkit/ethtool`, `nlkit/tc`, …), built
+// as ES modules with code splitting: the root loads only the rtnetlink codecs, every other
+// family only when its subpath is imported. The CommonJS entry points are thin re-exports of
+// these modules written by scripts/package-cjs.mjs after this build, so both module systems
+// share one copy of every class (no dual-package hazard).
+const families = readdirSync('src/generated')
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+  .map((f) => f.slice(0, -3));
+
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
+  entry: { index: 'src/index.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])) },
+  format: ['esm'],
+  splitting: true,
+  // Declarations come from tsc (tsconfig.build.json), one file per module: bundled
+  // declarations lost the value half of every `const X` + `type X` pair inside namespaces.
+  dts: false,
+  // Source maps would be 2–3× the code and point at sources the package does not ship.
+  sourcemap: false,
   clean: true,
   target: 'node20',
   platform: 'node',
-  // poller.ts resolves koffi with createRequire(import.meta.url); shims make that work in the CJS build.
-  shims: true,
   external: ['koffi'],
+  esbuildOptions(options) {
+    // Shared chunks go under dist/chunks/, which package.json's exports keep private.
+    options.chunkNames = 'chunks/[name]-[hash]';
+  },
 });

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * Checks the package a user installs, not the repository: `npm pack`s the
+ * built dist/ (run `npm run build` first), unpacks the tarball into a
+ * throwaway consumer project under the system temp directory, and there:
+ *
+ * 1. Type-checks consumer code against the packed .d.ts/.d.cts files with
+ *    `tsc --strict`, target es2020 and its default libs, `skipLibCheck: false`,
+ *    as an ES module and as CommonJS (module node16), and with
+ *    moduleResolution bundler.
+ * 2. Runs it: `import` and `require` of nlkit in one process must give the
+ *    same classes (no dual-package hazard); importing the root must load no
+ *    codec but the rtnetlink ones and not koffi; a subpath loads its family.
+ * 3. Reports the packed and unpacked sizes and fails above SIZE_LIMIT.
+ *
+ * Needs only what `npm ci` installed (typescript, @types/node, koffi). Exits
+ * non-zero with the reason on any failure.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+/** The unpacked package may not grow beyond this (bytes): today it is ~3 MB. */
+const SIZE_LIMIT = 6 * 1024 * 1024;
+
+const work = mkdtempSync(join(tmpdir(), 'nlkit-package-'));
+let failed = false;
+const fail = (what) => {
+  console.error(`check-package: FAIL ${what}`);
+  failed = true;
+};
+
+try {
+  // --- pack and unpack, as npm install would ---
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, encoding: 'utf8' }))[0];
+  const project = join(work, 'consumer');
+  const pkgDir = join(project, 'node_modules/nlkit');
+  mkdirSync(pkgDir, { recursive: true });
+  execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', pkgDir, '--strip-components=1']);
+  mkdirSync(join(project, 'node_modules/@types'), { recursive: true });
+  symlinkSync(join(repo, 'node_modules/koffi'), join(project, 'node_modules/koffi'));
+  symlinkSync(join(repo, 'node_modules/@types/node'), join(project, 'node_modules/@types/node'));
+  console.log(`check-package: ${packed.filename}: ${packed.entryCount} files, ${(packed.size / 1e6).toFixed(2)} MB packed, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked`);
+  if (packed.unpackedSize > SIZE_LIMIT) fail(`unpacked size ${packed.unpackedSize} bytes is above the limit of ${SIZE_LIMIT}`);
+  const maps = packed.files.filter((f) => f.path.endsWith('.map'));
+  if (maps.length) fail(`source maps in the package: ${maps.map((f) => f.path).join(', ')}`);
+
+  // --- 1. types ---
+  const subpaths = readdirSync(join(pkgDir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).filter((f) => f !== 'index');
+  const consumer = (kind) => `// A consumer of the packed nlkit (${kind}).
+import { ArgumentError, Connection, GenericFamily, KernelError, NetNs, NetlinkProtocol, Rtnl, rtLink } from 'nlkit';
+import type { Address, Link, Route } from 'nlkit';
+${subpaths.map((s, i) => `import * as family${i} from 'nlkit/${s}';`).join('\n')}
+
+export const families: object[] = [${subpaths.map((_, i) => `family${i}`).join(', ')}];
+
+export async function main(): Promise<string[]> {
+  const rt = await Rtnl.open();
+  try {
+    const links: Link[] = await rt.links.list();
+    const addresses: Address[] = await rt.addresses.list();
+    const routes: Route[] = await rt.routes.list();
+    const up: number = rtLink.IfinfoFlags.up;
+    return [...links.map((l) => l.name), String(addresses.length + routes.length + up)];
+  } catch (err) {
+    if (err instanceof KernelError) return [err.code];
+    if (err instanceof ArgumentError) return [err.argument];
+    throw err;
+  } finally {
+    rt.close();
+  }
+}
+
+export function unused(): unknown[] {
+  return [Connection, GenericFamily, NetNs, NetlinkProtocol.route];
+}
+`;
+  const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+  const base = { strict: true, target: 'es2020', skipLibCheck: false, noEmit: true, types: ['node'] };
+  const checks = [
+    { name: 'ESM, module node16', file: 'esm.mts', options: { module: 'node16', moduleResolution: 'node16' } },
+    { name: 'CommonJS, module node16', file: 'cjs.cts', options: { module: 'node16', moduleResolution: 'node16' } },
+    { name: 'ESM, module nodenext', file: 'esm.mts', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
+    { name: 'bundler resolution', file: 'bundler.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
+  ];
+  for (const c of checks) {
+    writeFileSync(join(project, c.file), consumer(c.name));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base, ...c.options }, files: [c.file] }, null, 2));
+    const r = spawnSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8' });
+    if (r.status !== 0) fail(`types (${c.name}, strict, es2020, skipLibCheck false):\n${r.stdout}${r.stderr}`);
+    else console.log(`check-package: types ok: ${c.name}, strict, target es2020, default libs, skipLibCheck false`);
+  }
+
+  // --- 2. run time ---
+  // A load hook records every file of the package that gets loaded.
+  const loadedLog = join(work, 'loaded.txt');
+  writeFileSync(join(project, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.includes('/node_modules/nlkit/')) appendFileSync(${JSON.stringify(loadedLog)}, url + '\\n');
+  return next(url, context);
+}
+`);
+  writeFileSync(join(project, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  writeFileSync(join(project, 'run.mjs'), `import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import * as esm from 'nlkit';
+const require = createRequire(import.meta.url);
+const problems = [];
+const loaded = () => readFileSync(${JSON.stringify(loadedLog)}, 'utf8').trim().split('\\n');
+const rootFiles = loaded();
+if (Object.keys(require.cache).some((k) => k.includes('koffi'))) problems.push('importing nlkit loaded koffi');
+const cjs = require('nlkit');
+for (const name of ['KernelError', 'ArgumentError', 'NetlinkError', 'Rtnl', 'Connection']) {
+  if (cjs[name] !== esm[name]) problems.push(name + ': require and import give different classes');
+}
+if (require('nlkit/ethtool').ethtoolFamily !== (await import('nlkit/ethtool')).ethtoolFamily) problems.push('nlkit/ethtool: require and import give different objects');
+const rt = await esm.Rtnl.open();
+try {
+  const links = await rt.links.list();
+  if (!links.some((l) => l.name === 'lo')) problems.push('links.list() has no lo');
+  try {
+    await rt.links.get('nlkit-none0');
+    problems.push('links.get of a missing link did not throw');
+  } catch (err) {
+    if (!(err instanceof cjs.KernelError) || !(err instanceof esm.KernelError)) problems.push('a KernelError is not instanceof KernelError of both require and import: ' + err);
+    if (err.name !== 'KernelError' || err.code !== 'ENODEV') problems.push('KernelError name/code: ' + err.name + ' ' + err.code);
+  }
+} finally {
+  rt.close();
+}
+console.log(JSON.stringify({ problems, rootFiles }));
+`);
+  const r = spawnSync(process.execPath, ['--import', './register.mjs', 'run.mjs'], { cwd: project, encoding: 'utf8' });
+  if (r.status !== 0) fail(`run time: exit ${r.status}\n${r.stderr}`);
+  else {
+    const { problems, rootFiles } = JSON.parse(r.stdout.trim().split('\n').pop());
+    for (const p of problems) fail(`run time: ${p}`);
+    // What importing the root loaded must define no family but the rtnetlink ones.
+    const code = rootFiles.map((u) => readFileSync(fileURLToPath(u), 'utf8')).join('\n');
+    const bytes = rootFiles.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
+    const stray = subpaths.filter((s) => !s.startsWith('rt-')).filter((s) => new RegExp(`\\bvar ${s.replace(/-(.)/g, (_, c) => c.toUpperCase())}Family\\b`).test(code));
+    if (stray.length) fail(`importing nlkit loads these families' codecs: ${stray.join(', ')}`);
+    if (!/\bvar rtLinkFamily\b/.test(code)) fail('importing nlkit did not load rt-link (the check itself is broken)');
+    if (!problems.length && !stray.length) {
+      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec beyond rtnetlink, not koffi`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
