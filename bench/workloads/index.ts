@@ -11,6 +11,7 @@ import { addrsDump } from './addrs-dump.js';
 import { decodeLinks, decodeLinksKept } from './decode-links.js';
 import { decodeRoutes, decodeRoutesKept } from './decode-routes.js';
 import { events, watchMemory } from './events.js';
+import { freshAddrs, freshImport, freshLinks } from './fresh.js';
 import { linkGet } from './link-get.js';
 import { linksDump } from './links-dump.js';
 import { moves } from './moves.js';
@@ -20,6 +21,9 @@ import { rtnlLinkGet } from './rtnl-link-get.js';
 
 /** workloads lists every workload, in run order. */
 export const workloads: readonly Workload[] = [
+  freshImport,
+  freshLinks,
+  freshAddrs,
   linksDump,
   addrsDump,
   linkGet,

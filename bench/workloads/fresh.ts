@@ -1,0 +1,177 @@
+/**
+ * fresh (fresh-import, fresh-links, fresh-addrs): nlkit as a CLI or a CNI
+ * plugin runs it — one new process per repetition, against `node -e 0`, the
+ * C floor and `ip -j`, in the same run on the same namespaces.
+ *
+ * fresh-import, whole process:
+ * - `node -e 0`: a bare Node process (it prints its peak RSS): **the baseline**.
+ * - `import`: `import { Rtnl } from 'nlkit'` as an ES module, nothing else.
+ * - `require`: `require('nlkit')` from CommonJS.
+ *
+ * fresh-links (lo + 1,000 veths) and fresh-addrs (10,000 IPv4 /32s + lo's 2):
+ * - `node -e 0`: the baseline for the whole-process ratio.
+ * - `ip -j`: `ip -j -n NS link|addr show`, process only.
+ * - `C floor`: the gcc-built floor (floor/floor.c), one dump: its process.
+ * - `nlkit`: import, `Rtnl.open({ netns })`, one `list()`, print the count.
+ * - `nlkit ×32` and `C floor ×32`: 32 calls in one process, each timed inside
+ *   it; the note gives the first call, the second (one warm-up before it) and
+ *   the 32nd (hot) call, and nlkit's ratio to the C floor for each.
+ *
+ * Node children load dist/ (built first when older than src/). Counts must
+ * equal `ip -j`'s.
+ */
+import { spawnIp } from '../peers/iproute2.js';
+import { FreshSamples, builtPackage, cFloor, runChild } from '../peers/fresh.js';
+import type { Peer } from '../harness.js';
+import type { PreparedWorkload, Workload } from '../workload.js';
+
+/** Calls the in-process peers make: the first, one after a single warm-up, and a hot one. */
+const CALLS = 32;
+
+const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
+
+/** nodePeer runs `node --input-type=module -e CODE` per run; CODE ends by printing a ChildReport. */
+function nodePeer(name: string, detail: string, code: string, expect: number, samples: FreshSamples, cjs = false): Peer {
+  const args = cjs ? ['-e', code] : ['--input-type=module', '-e', code];
+  return { name, detail, expect, warmup: 1, run: () => samples.add(runChild(process.execPath, args)) };
+}
+
+/** The last line every Node child prints: its count and its own peak RSS. */
+const report = (count: string, extra = '') =>
+  `console.log(JSON.stringify({ count: ${count}, maxRss: process.resourceUsage().maxRSS${extra} }));`;
+
+function bareNode(samples: FreshSamples): Peer {
+  return nodePeer('node -e 0', 'a Node process that only prints its peak RSS', report('1'), 1, samples, true);
+}
+
+function rssNote(samples: FreshSamples, base: FreshSamples): string {
+  const own = samples.maxRss();
+  const floor = base.maxRss();
+  if (own === undefined || floor === undefined) return '';
+  return `peak RSS ${own.toFixed(1)} MiB (node -e 0: ${floor.toFixed(1)} MiB, +${(own - floor).toFixed(1)} MiB)`;
+}
+
+/** fresh-import: the cost of loading nlkit in a new process. */
+export const freshImport: Workload = {
+  name: 'fresh-import',
+  group: 'fresh',
+  summary: "a new process that imports nlkit (ESM and CJS) vs `node -e 0`: time and peak RSS",
+  async prepare(_fixtures, _config, log): Promise<PreparedWorkload> {
+    const entry = builtPackage(log);
+    const cjsEntry = entry.replace(/index\.js$/, 'index.cjs');
+    const base = new FreshSamples(1);
+    const esm = new FreshSamples(1);
+    const cjs = new FreshSamples(1);
+    const peers: Peer[] = [
+      bareNode(base),
+      {
+        ...nodePeer(
+          'import',
+          "import { Rtnl } from 'nlkit' (ES module)",
+          `const t0 = performance.now(); const { Rtnl } = await import(${JSON.stringify(entry)}); const t1 = performance.now();\n` +
+            report("typeof Rtnl === 'function' ? 1 : 0", ', importMs: t1 - t0'),
+          1,
+          esm,
+        ),
+        note: () => `${rssNote(esm, base)}; the import itself ${fmt(esm.importMs())} in process`,
+      },
+      {
+        ...nodePeer(
+          'require',
+          "require('nlkit') (CommonJS)",
+          `const t0 = performance.now(); const { Rtnl } = require(require('node:url').fileURLToPath(${JSON.stringify(cjsEntry)})); const t1 = performance.now();\n` +
+            report("typeof Rtnl === 'function' ? 1 : 0", ', importMs: t1 - t0'),
+          1,
+          cjs,
+          true,
+        ),
+        note: () => `${rssNote(cjs, base)}; the require itself ${fmt(cjs.importMs())} in process`,
+      },
+    ];
+    return { peers, unit: 'ms', baseline: 'node -e 0', dispose: () => undefined };
+  },
+};
+
+interface DumpKind {
+  workload: string;
+  summary: string;
+  /** The Rtnl service: `links` or `addresses`. */
+  service: 'links' | 'addresses';
+  /** `ip` arguments after `-j -n NS`. */
+  ipArgs: string[];
+  /** Objects in `ip -j`'s parsed output. */
+  ipCount(json: any): number;
+}
+
+function freshDump(kind: DumpKind, namespace: (fixtures: Parameters<Workload['prepare']>[0]) => string): Workload {
+  return {
+    name: kind.workload,
+    group: 'fresh',
+    summary: kind.summary,
+    async prepare(fixtures, _config, log): Promise<PreparedWorkload> {
+      const ns = namespace(fixtures);
+      const entry = builtPackage(log);
+      const floor = cFloor(log);
+      const expect = kind.ipCount(JSON.parse(spawnIp(['-j', '-n', ns, ...kind.ipArgs]).toString('utf8')));
+      log(`${kind.workload}: ${expect} objects in ${ns}`);
+      const base = new FreshSamples(1);
+      const once = new FreshSamples(1);
+      const many = new FreshSamples(1);
+      const floorOnce = new FreshSamples(1);
+      const floorMany = new FreshSamples(1);
+      const open = `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n`;
+      const peers: Peer[] = [
+        bareNode(base),
+        {
+          name: 'ip -j',
+          detail: `ip -j -n NS ${kind.ipArgs.join(' ')} (process only)`,
+          expect,
+          warmup: 1,
+          run: () => {
+            const out = spawnIp(['-j', '-n', ns, ...kind.ipArgs]);
+            return () => kind.ipCount(JSON.parse(out.toString('utf8')));
+          },
+        },
+        { name: 'C floor', detail: `${floor} (one dump)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, [ns, kind.service, '1'])) },
+        {
+          ...nodePeer('nlkit', `import, Rtnl.open, ${kind.service}.list(), print the count`, `${open}const items = await rt.${kind.service}.list();\nrt.close();\n${report('items.length')}`, expect, once),
+          note: () => rssNote(once, base),
+        },
+        {
+          ...nodePeer(
+            `nlkit ×${CALLS}`,
+            `${CALLS} ${kind.service}.list() calls in one process, each timed inside it`,
+            `const t0 = performance.now();\n${open}const t1 = performance.now();\nconst ms = []; let n = 0;\n` +
+              `for (let i = 0; i < ${CALLS}; i++) { const a = performance.now(); n = (await rt.${kind.service}.list()).length; ms.push(performance.now() - a); }\n` +
+              `rt.close();\n${report('n', ', importMs: t1 - t0, ms')}`,
+            expect,
+            many,
+          ),
+          note: () =>
+            `in process: first ${fmt(many.call(0))} (C ${fmt(floorMany.call(0))}, ${ratio(many.call(0), floorMany.call(0))}), ` +
+            `second ${fmt(many.call(1))} (C ${fmt(floorMany.call(1))}, ${ratio(many.call(1), floorMany.call(1))}), ` +
+            `hot ${fmt(many.call(-1))} (C ${fmt(floorMany.call(-1))}, ${ratio(many.call(-1), floorMany.call(-1))}); ` +
+            `import + open ${fmt(many.importMs())}`,
+        },
+        { name: `C floor ×${CALLS}`, detail: `${CALLS} dumps in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, [ns, kind.service, String(CALLS)])) },
+      ];
+      return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', dispose: () => undefined };
+    },
+  };
+}
+
+/** fresh-links: a new process listing lo + 1,000 veths. */
+export const freshLinks = freshDump(
+  { workload: 'fresh-links', summary: 'a new process listing 1,001 links: nlkit vs node -e 0, ip -j and the C floor', service: 'links', ipArgs: ['link', 'show'], ipCount: (json: unknown[]) => json.length },
+  (f) => f.links().ns.name,
+);
+
+/** fresh-addrs: a new process listing 10,000 IPv4 addresses (+ lo's 2). */
+export const freshAddrs = freshDump(
+  { workload: 'fresh-addrs', summary: 'a new process listing 10,002 addresses: nlkit vs node -e 0, ip -j and the C floor', service: 'addresses',
+    ipArgs: ['addr', 'show'],
+    ipCount: (json: { addr_info: unknown[] }[]) => json.reduce((n, link) => n + link.addr_info.length, 0),
+  },
+  (f) => f.addresses().ns.name,
+);
