@@ -137,7 +137,7 @@ function build(): { outputs: Output[]; skipped: string[] } {
   idx.push('');
   idx.push(`/**`);
   idx.push(` * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in a request of`);
-  idx.push(` * any family above (links, addresses, routes, neighbours, rules), by its nlmsg_type;`);
+  idx.push(` * any family above (${core.map((g) => g.module).join(', ')}), by its nlmsg_type;`);
   idx.push(` * undefined when none knows the type or the offset does not fall on an attribute. For tc`);
   idx.push(` * requests use \`attributePathAt\` of \`nlkit/tc\`, which this index does not load.`);
   idx.push(` */`);

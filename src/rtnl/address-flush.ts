@@ -19,7 +19,7 @@
  */
 import type { CallOptions } from '../netlink/connection.js';
 import { ArgumentError, KernelError, NetlinkError } from '../netlink/errors.js';
-import { rtAddr } from '../generated/index.js';
+import * as rtAddr from '../generated/rt-addr.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { addressFromMessage, type Address } from './address.js';
 import { parsePrefix } from './prefix.js';

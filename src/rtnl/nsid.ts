@@ -12,7 +12,7 @@
  */
 import type { CallOptions } from '../netlink/connection.js';
 import { ArgumentError, NetlinkError } from '../netlink/errors.js';
-import { rtNsid } from '../generated/index.js';
+import * as rtNsid from '../generated/rt-nsid.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import type { RtnlContext } from './context.js';
 
