@@ -12,6 +12,12 @@
  * - `generated`: `rtLink.decodeLinkMessage` (src/generated/rt-link.ts).
  * - `hand`: `decodeLinkByHand` (peers/hand-codecs.ts), the same fields with
  *   the same values, without the generated code's bookkeeping. The baseline.
+ * - `hand (7 fields)` and `binary-parser (7 fields)`: the ifinfomsg and
+ *   IFLA_IFNAME, MTU, ADDRESS, OPERSTATE, MASTER, LINK, TXQLEN only, by a
+ *   DataView decoder (`decodeLink`, peers/decoders.ts) and by a
+ *   binary-parser-built one (`decodeLinkWithParser`): the two ways of reading
+ *   the fields a link listing shows, compared on equal work. They must agree
+ *   on every link before timing.
  * - `walk`: the nlmsghdr walk alone: the floor.
  *
  * In `decode-links` each object is dropped once the next is decoded (a
@@ -31,6 +37,8 @@ import { NLMSG_HDRLEN, align4, checkMessage, type Request } from '../../src/netl
 import { captureDump, forEachMessage, type Capture } from '../capture.js';
 import type { Peer } from '../harness.js';
 import { firstDifference } from '../peers/compare.js';
+import { decodeLinkWithParser } from '../peers/binary-parser-codecs.js';
+import { decodeLink } from '../peers/decoders.js';
 import { decodeLinkByHand } from '../peers/hand-codecs.js';
 import { spawnIp } from '../peers/iproute2.js';
 import type { Workload } from '../workload.js';
@@ -102,6 +110,38 @@ function handKept(c: Capture): unknown[] {
   return out;
 }
 
+/** subsetStream decodes every link with `decode` (one of the 7-field decoders), each dropped after the next. */
+function subsetStream(c: Capture, decode: typeof decodeLink): number {
+  let count = 0;
+  let last: unknown;
+  for (const view of c.views) {
+    const n = view.byteLength;
+    for (let p = 0; n - p >= NLMSG_HDRLEN; ) {
+      const len = checkMessage(view, p, n);
+      if (view.getUint16(p + 4, true) === RTM_NEWLINK) {
+        last = decode(view, p + NLMSG_HDRLEN, p + len);
+        count++;
+      }
+      p += align4(len);
+    }
+  }
+  return last === undefined ? -1 : count;
+}
+
+/** subsetKept is subsetStream keeping every object. */
+function subsetKept(c: Capture, decode: typeof decodeLink): unknown[] {
+  const out: unknown[] = [];
+  for (const view of c.views) {
+    const n = view.byteLength;
+    for (let p = 0; n - p >= NLMSG_HDRLEN; ) {
+      const len = checkMessage(view, p, n);
+      if (view.getUint16(p + 4, true) === RTM_NEWLINK) out.push(decode(view, p + NLMSG_HDRLEN, p + len));
+      p += align4(len);
+    }
+  }
+  return out;
+}
+
 function walk(c: Capture): number {
   let count = 0;
   for (const view of c.views) {
@@ -128,6 +168,8 @@ function checkDecoders(c: Capture, name: string): Set<string | undefined> {
       const gen = rtLink.decodeLinkMessage(v, s, e);
       const d = firstDifference(gen, decodeLinkByHand(v, s, e), ignore);
       if (d !== undefined) throw new Error(`${name}: link ${names.size} (${gen.attrs.ifname}): generated and hand decoders differ at ${d}`);
+      const b = firstDifference(decodeLinkWithParser(v, s, e), decodeLink(v, s, e), ignore);
+      if (b !== undefined) throw new Error(`${name}: link ${names.size} (${gen.attrs.ifname}): binary-parser and DataView 7-field decoders differ at ${b}`);
       names.add(gen.attrs.ifname);
     });
   }
@@ -151,17 +193,21 @@ function workload(kept: boolean): Workload {
       if (json.length !== fx.total || capture.messages !== fx.total) throw new Error(`${name}: ip reports ${json.length} links, the capture holds ${capture.messages}, the fixture made ${fx.total}`);
       const names = checkDecoders(capture, name);
       for (const j of json) if (!names.has(j.ifname)) throw new Error(`${name}: ip reports ${j.ifname}, the generated decoder does not`);
-      log(`${name}: generated and hand decoders agree on all ${capture.messages} links, order aside; ip -j agrees on count and names`);
+      log(`${name}: generated and hand decoders agree on all ${capture.messages} links, order aside, and so do the two 7-field ones; ip -j agrees on count and names`);
 
       const expect = capture.messages;
       const peers: Peer[] = kept
         ? [
           { name: 'generated', detail: `rtLink.decodeLinkMessage, ${expect} links kept in an array`, expect, run: () => generatedKept(capture).length },
           { name: 'hand', detail: `decodeLinkByHand (same fields, no order/try/catch), ${expect} links kept in an array`, expect, run: () => handKept(capture).length },
+          { name: 'hand (7 fields)', detail: `decodeLink (ifinfomsg + 7 attributes), ${expect} links kept in an array`, expect, run: () => subsetKept(capture, decodeLink).length },
+          { name: 'binary-parser (7 fields)', detail: `decodeLinkWithParser (the same 7), ${expect} links kept in an array`, expect, run: () => subsetKept(capture, decodeLinkWithParser).length },
         ]
         : [
           { name: 'generated', detail: `rtLink.decodeLinkMessage over ${expect} links, each dropped after the next`, expect, run: () => generatedStream(capture) },
           { name: 'hand', detail: `decodeLinkByHand (same fields, no order/try/catch) over ${expect} links, each dropped after the next`, expect, run: () => handStream(capture) },
+          { name: 'hand (7 fields)', detail: `decodeLink (ifinfomsg + 7 attributes) over ${expect} links, each dropped after the next`, expect, run: () => subsetStream(capture, decodeLink) },
+          { name: 'binary-parser (7 fields)', detail: `decodeLinkWithParser (the same 7) over ${expect} links, each dropped after the next`, expect, run: () => subsetStream(capture, decodeLinkWithParser) },
         ];
       peers.push({ name: 'walk', detail: 'nlmsghdr walk only, no decoding', expect, run: () => walk(capture) });
       return { unit: 'ms', baseline: 'hand', floor: 'walk', peers, dispose() {} };

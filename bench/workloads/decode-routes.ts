@@ -10,6 +10,8 @@
  * - `generated`: `rtRoute.decodeRouteMessage` (src/generated/rt-route.ts).
  * - `hand`: `decodeRouteByHand` (peers/hand-codecs.ts), the same fields with
  *   the same values, without the generated code's bookkeeping. The baseline.
+ * - `binary-parser`: `decodeRouteWithParser` (peers/binary-parser-codecs.ts),
+ *   the same fields through a binary-parser-built parser.
  * - `walk`: the nlmsghdr walk alone: the floor.
  *
  * In `decode-routes` each object is dropped once the next is decoded (a
@@ -21,7 +23,7 @@
  * generation (allocation-site pretenuring), which then makes the streaming
  * runs in the same process about twice as slow.
  *
- * Before timing, both decoders must give equal objects (`order` aside) for
+ * Before timing, all three decoders must give equal objects (`order` aside) for
  * every message, and the message count must equal
  * `ip -j -4 route show table all`'s.
  */
@@ -30,6 +32,7 @@ import { NLMSG_HDRLEN, align4, checkMessage, type Request } from '../../src/netl
 import { captureDump, forEachMessage, type Capture } from '../capture.js';
 import type { Peer } from '../harness.js';
 import { firstDifference } from '../peers/compare.js';
+import { decodeRouteWithParser } from '../peers/binary-parser-codecs.js';
 import { decodeRouteByHand } from '../peers/hand-codecs.js';
 import { spawnIp } from '../peers/iproute2.js';
 import type { Workload } from '../workload.js';
@@ -83,6 +86,36 @@ function handStream(c: Capture): number {
   return last === undefined ? -1 : count;
 }
 
+function parserStream(c: Capture): number {
+  let count = 0;
+  let last: unknown;
+  for (const view of c.views) {
+    const n = view.byteLength;
+    for (let p = 0; n - p >= NLMSG_HDRLEN; ) {
+      const len = checkMessage(view, p, n);
+      if (view.getUint16(p + 4, true) === RTM_NEWROUTE) {
+        last = decodeRouteWithParser(view, p + NLMSG_HDRLEN, p + len);
+        count++;
+      }
+      p += align4(len);
+    }
+  }
+  return last === undefined ? -1 : count;
+}
+
+function parserKept(c: Capture): unknown[] {
+  const out: unknown[] = [];
+  for (const view of c.views) {
+    const n = view.byteLength;
+    for (let p = 0; n - p >= NLMSG_HDRLEN; ) {
+      const len = checkMessage(view, p, n);
+      if (view.getUint16(p + 4, true) === RTM_NEWROUTE) out.push(decodeRouteWithParser(view, p + NLMSG_HDRLEN, p + len));
+      p += align4(len);
+    }
+  }
+  return out;
+}
+
 function generatedKept(c: Capture): unknown[] {
   const out: unknown[] = [];
   for (const view of c.views) {
@@ -133,8 +166,11 @@ function checkDecoders(c: Capture, name: string): { routes: number; withMetrics:
   for (const view of c.views) {
     forEachMessage(view, view.byteLength, RTM_NEWROUTE, (v, s, e) => {
       const gen = rtRoute.decodeRouteMessage(v, s, e);
-      const d = firstDifference(gen, decodeRouteByHand(v, s, e), ignore);
+      const hand = decodeRouteByHand(v, s, e);
+      const d = firstDifference(gen, hand, ignore);
       if (d !== undefined) throw new Error(`${name}: route ${routes} (${gen.attrs.rtaDst}/${gen.header.rtmDstLen}): generated and hand decoders differ at ${d}`);
+      const b = firstDifference(decodeRouteWithParser(v, s, e), hand, ignore);
+      if (b !== undefined) throw new Error(`${name}: route ${routes} (${gen.attrs.rtaDst}/${gen.header.rtmDstLen}): binary-parser and hand decoders differ at ${b}`);
       routes++;
       if (gen.attrs.rtaMetrics !== undefined) withMetrics++;
     });
@@ -159,17 +195,19 @@ function workload(kept: boolean): Workload {
       if (theirs !== capture.messages) throw new Error(`${name}: ip reports ${theirs} IPv4 routes, the capture holds ${capture.messages}`);
       if (capture.messages < fx.added) throw new Error(`${name}: the capture holds ${capture.messages} routes, the fixture added ${fx.added}`);
       const { routes, withMetrics } = checkDecoders(capture, name);
-      log(`${name}: generated and hand decoders agree on all ${routes} routes (${withMetrics} with RTA_METRICS), order aside; ip -j agrees on the count`);
+      log(`${name}: generated, hand and binary-parser decoders agree on all ${routes} routes (${withMetrics} with RTA_METRICS), order aside; ip -j agrees on the count`);
 
       const expect = capture.messages;
       const peers: Peer[] = kept
         ? [
           { name: 'generated', detail: `rtRoute.decodeRouteMessage, ${expect} routes kept in an array`, expect, run: () => generatedKept(capture).length },
           { name: 'hand', detail: `decodeRouteByHand (same fields, no order/try/catch), ${expect} routes kept in an array`, expect, run: () => handKept(capture).length },
+          { name: 'binary-parser', detail: `decodeRouteWithParser (same fields), ${expect} routes kept in an array`, expect, run: () => parserKept(capture).length },
         ]
         : [
           { name: 'generated', detail: `rtRoute.decodeRouteMessage over ${expect} routes, each dropped after the next`, expect, run: () => generatedStream(capture) },
           { name: 'hand', detail: `decodeRouteByHand (same fields, no order/try/catch) over ${expect} routes, each dropped after the next`, expect, run: () => handStream(capture) },
+          { name: 'binary-parser', detail: `decodeRouteWithParser (same fields) over ${expect} routes, each dropped after the next`, expect, run: () => parserStream(capture) },
         ];
       peers.push({ name: 'walk', detail: 'nlmsghdr walk only, no decoding', expect, run: () => walk(capture) });
       return { unit: 'ms', baseline: 'hand', floor: 'walk', peers, dispose() {} };
