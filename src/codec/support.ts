@@ -20,7 +20,8 @@
  * (orderBefore) and records it from then on. Leave `order` undefined when
  * building an object by hand.
  */
-import { DecodeError, EncodeError } from '../netlink/errors.js';
+import { DecodeError, EncodeError, describeValue } from '../netlink/errors.js';
+import { parseIPv4 } from '../netlink/format.js';
 import type { MessageWriter } from '../netlink/writer.js';
 
 /** IndexedItem is one element of an `indexed-array` attribute: its attribute type (the index) and value. */
@@ -94,9 +95,9 @@ export function fitInt(value: number, type: string, path = ''): number {
  */
 export function encodeEnum(value: string | number, values: Readonly<Record<string, number>>, path = ''): number {
   if (typeof value === 'number') return value;
-  const n = values[value];
-  if (n === undefined) throw new EncodeError(`unknown value ${JSON.stringify(value)}`, path);
-  return n;
+  // Own names only: `toString` or `__proto__` must not find Object.prototype's.
+  if (typeof value !== 'string' || !Object.hasOwn(values, value)) throw new EncodeError(`unknown value ${describeValue(value)}`, path);
+  return values[value]!;
 }
 
 /** encodeEnum64 is encodeEnum for 64-bit fields. */
@@ -126,6 +127,7 @@ export function decodeFlags<T extends string>(value: number, bits: ReadonlyArray
 
 /** encodeFlags ORs names and numbers back into a mask; throws EncodeError for an unknown name (`path` as for encodeEnum). */
 export function encodeFlags(list: ReadonlyArray<string | number>, values: Readonly<Record<string, number>>, path = ''): number {
+  if (!Array.isArray(list)) throw new EncodeError(`expected an array of flag names, received ${describeValue(list)}`, path);
   let v = 0;
   for (const f of list) v = (v | encodeEnum(f, values, path)) >>> 0;
   return v;
@@ -215,10 +217,8 @@ export function readIPv4Int(view: DataView, s: number, e: number): string {
 
 /** parseIPv4Strict parses dotted-quad text for a field that only holds IPv4; throws EncodeError (`path` as for encodeEnum). */
 export function parseIPv4Strict(text: string, path = ''): Uint8Array {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  const out = new Uint8Array(4);
-  for (let i = 0; m && i < 4; i++) out[i] = Number(m[i + 1]);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) throw new EncodeError(`not an IPv4 address: ${JSON.stringify(text)}`, path);
+  const out = typeof text === 'string' ? parseIPv4(text) : undefined;
+  if (!out) throw new EncodeError(`not an IPv4 address: ${describeValue(text)}`, path);
   return out;
 }
 

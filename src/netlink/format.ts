@@ -3,7 +3,7 @@
  * MAC (`aa:bb:cc:dd:ee:ff`), IPv4, IPv6 (RFC 5952: lower case, longest run
  * of two or more zero groups shortened to `::`, first run on a tie).
  */
-import { DecodeError, EncodeError } from './errors.js';
+import { DecodeError, EncodeError, describeValue } from './errors.js';
 
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
@@ -69,8 +69,9 @@ export function formatIP(view: DataView, s: number, e: number): string {
   throw new DecodeError(`IP address: expected 4 or 16 bytes, got ${e - s}`, s);
 }
 
-/** parseMac parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into bytes; throws EncodeError. */
+/** parseMac parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into bytes; throws EncodeError for anything else, a non-string included. */
 export function parseMac(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new EncodeError(`expected a MAC address string, received ${describeValue(text)}`);
   const parts = text.split(/[:-]/);
   const out = new Uint8Array(parts.length);
   for (let i = 0; i < parts.length; i++) {
@@ -83,13 +84,18 @@ export function parseMac(text: string): Uint8Array {
 
 /** parseHex parses contiguous hex into bytes; throws EncodeError. */
 export function parseHex(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new EncodeError(`expected a hex string, received ${describeValue(text)}`);
   if (text.length % 2 || !/^[0-9a-fA-F]*$/.test(text)) throw new EncodeError(`not hex: ${JSON.stringify(text)}`);
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
-/** parseIPv4 parses a dotted quad into 4 bytes, or returns undefined. */
+/**
+ * parseIPv4 parses a dotted quad into 4 bytes, or returns undefined. A part
+ * with a leading zero (`10.01.0.2`) is refused: inet_aton would read it as
+ * octal, so its meaning depends on who reads it.
+ */
 export function parseIPv4(text: string): Uint8Array | undefined {
   // By hand rather than a regular expression: bulk route and address writes parse every address.
   const out = new Uint8Array(4);
@@ -99,7 +105,7 @@ export function parseIPv4(text: string): Uint8Array | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (++digits > 3) return undefined;
+      if (++digits > 3 || (digits === 2 && n === 0)) return undefined;
       n = n * 10 + (c - 48);
     } else if (c === 46 && digits > 0 && part < 3) {
       if (n > 255) return undefined;
@@ -113,10 +119,12 @@ export function parseIPv4(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** parseIPv6 parses IPv6 text (with `::` and an optional dotted tail) into 16 bytes, or returns undefined. */
+/**
+ * parseIPv6 parses IPv6 text (with `::` and an optional dotted tail) into 16
+ * bytes, or returns undefined. A zone (`fe80::1%eth0`) is refused: netlink
+ * carries no zone, so it would be dropped silently.
+ */
 export function parseIPv6(text: string): Uint8Array | undefined {
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
   // A dotted IPv4 tail may only end the address: the last group of the last part.
@@ -153,6 +161,7 @@ export function parseIPv6(text: string): Uint8Array | undefined {
 
 /** parseIP parses IPv4 or IPv6 text into 4 or 16 bytes; throws EncodeError naming the text. */
 export function parseIP(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new EncodeError(`expected an IP address string, received ${describeValue(text)}`);
   const out = text.includes(':') ? parseIPv6(text) : parseIPv4(text);
   if (!out) throw new EncodeError(`not an IP address: ${JSON.stringify(text)}`);
   return out;

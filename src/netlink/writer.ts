@@ -18,7 +18,7 @@
  * uses for ports and some addresses (NLA_F_NET_BYTEORDER is a hint, not set).
  */
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, align4 } from './constants.js';
-import { EncodeError } from './errors.js';
+import { EncodeError, describeValue } from './errors.js';
 import type { RawAttribute } from './reader.js';
 
 const encoder = new TextEncoder();
@@ -188,15 +188,20 @@ export class MessageWriter {
     this.view.setBigUint64(at, v, false);
   }
 
-  /** string appends a NUL-terminated UTF-8 string (NLA_NUL_STRING / NLA_STRING as the kernel expects). */
+  /**
+   * string appends a NUL-terminated UTF-8 string (NLA_NUL_STRING / NLA_STRING
+   * as the kernel expects). Throws EncodeError for a value that is not a
+   * string or holds a NUL byte: the kernel would read only up to the NUL, so
+   * `'lo\0evil'` would name `lo`.
+   */
   string(type: number, value: string): void {
+    if (typeof value !== 'string') throw new EncodeError(`expected a string, received ${describeValue(value)}`, String(type));
     // Fast path for ASCII, which is what interface names, kinds and labels are.
     let ascii = true;
     for (let i = 0; i < value.length; i++) {
-      if (value.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
-      }
+      const c = value.charCodeAt(i);
+      if (c === 0) throw new EncodeError(`${describeValue(value)} contains a NUL byte`, String(type));
+      if (c > 0x7f) ascii = false;
     }
     if (ascii) {
       const at = this.attr(type, value.length + 1);

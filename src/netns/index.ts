@@ -7,6 +7,7 @@ export {
   THREAD_NETNS_PATH,
   NetNs,
   openNetNs,
+  checkNetNsLike,
   validateNetNsName,
   withNetns,
   type NetNsIdentity,

@@ -19,7 +19,8 @@
  */
 import * as fs from 'node:fs';
 import * as libc from '../netlink/libc.js';
-import { ClosedError, SyscallError } from '../netlink/errors.js';
+import { ArgumentError, ClosedError, SyscallError } from '../netlink/errors.js';
+import { checkFunction } from '../netlink/args.js';
 import { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperation } from './errors.js';
 
 /** NETNS_RUN_DIR is where named namespaces are bind-mounted (iproute2's `/var/run/netns`, which is `/run/netns`). */
@@ -95,6 +96,7 @@ export class NetNs implements Disposable {
    * errno of the failed open. No fd is left open when it throws.
    */
   static fromPath(path: string): NetNs {
+    checkNetNsPath(path, 'path');
     return new NetNs(openNetNsFd(path, 'open'), path);
   }
 
@@ -118,6 +120,7 @@ export class NetNs implements Disposable {
    * `"EACCES"`/`"EPERM"` when it may not be inspected.
    */
   static fromPid(pid: number): NetNs {
+    if (typeof pid !== 'number') throw new ArgumentError('pid', { expected: 'a positive integer', received: pid });
     if (!Number.isSafeInteger(pid) || pid <= 0) {
       throw new NetNsError('open', undefined, EINVAL, `pid must be a positive integer, got ${String(pid)}`);
     }
@@ -284,6 +287,7 @@ export class NetNs implements Disposable {
    * see that class). No fd outlives the call.
    */
   run<T>(fn: () => T): T {
+    checkFunction(fn, 'fn');
     return runIn(this.#requireFd(), this.#path, fn);
   }
 
@@ -344,7 +348,34 @@ export function openNetNs(like: NetNsLike): { ns: NetNs; owned: boolean } {
   if (typeof like === 'string') {
     return { ns: like.startsWith('/') ? NetNs.fromPath(like) : NetNs.fromName(like), owned: true };
   }
-  throw new TypeError(`expected a NetNs, a name, an absolute path or a pid, got ${typeof like}`);
+  throw new ArgumentError('netns', { expected: NETNS_LIKE, received: like });
+}
+
+const NETNS_LIKE = 'a NetNs, a name under /run/netns, an absolute path or a pid';
+
+/**
+ * checkNetNsLike checks, without opening anything, that `like` can name a
+ * namespace: a NetNs, a string without NUL (a name is checked by
+ * iproute2's rules, a path must be absolute), or a positive integer pid.
+ * Throws ArgumentError naming `argument` (InvalidNetNsNameError for a bad
+ * name). Used where a namespace is given as an option, so a bad one is
+ * refused before any other work starts.
+ */
+export function checkNetNsLike(like: unknown, argument: string): void {
+  if (like instanceof NetNs) return;
+  if (typeof like === 'number') {
+    if (!Number.isSafeInteger(like) || like <= 0) throw new ArgumentError(argument, { expected: 'a pid (a positive integer)', received: like });
+    return;
+  }
+  if (typeof like !== 'string') throw new ArgumentError(argument, { expected: NETNS_LIKE, received: like });
+  if (like.startsWith('/')) checkNetNsPath(like, argument);
+  else validateName(like, 'open');
+}
+
+/** checkNetNsPath refuses a path that is not a string or holds a NUL byte (open(2) would stop at the NUL: `/proc/self/ns/net\0junk` is our own namespace). */
+function checkNetNsPath(path: unknown, argument: string): void {
+  if (typeof path !== 'string' || path === '') throw new ArgumentError(argument, { expected: 'a namespace file path', received: path });
+  if (path.includes('\0')) throw new ArgumentError(argument, { reason: `${JSON.stringify(path)} contains a NUL byte` });
 }
 
 /**
@@ -370,8 +401,8 @@ export function validateNetNsName(name: string, operation: NetNsOperation = 'ope
   validateName(name, operation);
 }
 
-function validateName(name: string, operation: NetNsOperation): void {
-  if (typeof name !== 'string') throw new InvalidNetNsNameError(operation, String(name), 'not a string');
+function validateName(name: unknown, operation: NetNsOperation): void {
+  if (typeof name !== 'string') throw new ArgumentError('name', { expected: 'a namespace name (a string)', received: name });
   if (name.length === 0) throw new InvalidNetNsNameError(operation, name, 'empty');
   if (name === '.' || name === '..') throw new InvalidNetNsNameError(operation, name, 'reserved');
   if (name.includes('/')) throw new InvalidNetNsNameError(operation, name, "contains '/' (pass an absolute path to open a file)");

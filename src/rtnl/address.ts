@@ -9,15 +9,16 @@
  * always the interface's own.
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import { EncodeError } from '../netlink/errors.js';
-import type { DumpOptions } from '../netlink/connection.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { checkArray, checkOptions, checkString, isRecord, lookupName } from '../netlink/args.js';
+import type { CallOptions, DumpOptions } from '../netlink/connection.js';
+import { MessageWriter } from '../netlink/writer.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
-import { parsePrefix } from './prefix.js';
+import { parseAddress, parsePrefix } from './prefix.js';
 import { scopeName, scopeNumber, type Scope } from './scope.js';
-import { checkUint } from './validate.js';
+import { CALL_OPTION_KEYS, IFNAME_MAX_BYTES, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
 import { flushAddresses, type AddressFlushFilter } from './address-flush.js';
-import type { CallOptions } from '../netlink/connection.js';
 
 type AddrAttrs = rtAddr.AddrAttrs;
 
@@ -86,16 +87,19 @@ export function addressFromMessage(m: rtAddr.AddrMessage): Address {
 
 const decodeAddress = (view: DataView, start: number, end: number): Address => addressFromMessage(rtAddr.decodeAddrMessage(view, start, end));
 
-/** Filters `addresses.list` hands to the kernel (strict checking): only matching addresses are dumped. */
+/**
+ * Filters of `addresses.list`. The kernel applies them (strict checking);
+ * they hold client-side too, so what `list` returns always matches.
+ */
 export interface AddressFilter {
   /** Only addresses of this link (ifa_index). The kernel answers ENODEV when there is no such link. */
   link?: LinkRef;
-  /** Only this family (ifa_family): 'inet' or 'inet6'. */
+  /** Only this family (ifa_family): 'inet' or 'inet6' (the kernel would ignore any other and dump all). */
   family?: FamilyName | number;
 }
 
-/** Settings of a new (or replaced) address; absent ones are left to the kernel. */
-export interface AddressOptions {
+/** Settings of a new (or replaced) address; absent ones are left to the kernel. Also takes the call's `timeout` and `signal`. */
+export interface AddressOptions extends CallOptions {
   /** IFA_LABEL (IPv4 only), at most 15 bytes; `ip` wants it to start with the link's name (`veth0:a`). */
   label?: string;
   /** The remote end of a point-to-point link (IFA_ADDRESS); a `/n` on it sets the prefix length. */
@@ -114,8 +118,10 @@ export interface AddressOptions {
   metric?: number;
 }
 
+const ADDRESS_OPTION_KEYS = ['label', 'peer', 'broadcast', 'scope', 'validLifetime', 'preferredLifetime', 'flags', 'metric', ...CALL_OPTION_KEYS];
+
 /** Options of `addresses.delete`. */
-export interface AddressDeleteOptions {
+export interface AddressDeleteOptions extends CallOptions {
   /** The peer of a point-to-point address, to match it (IFA_ADDRESS). */
   peer?: string;
 }
@@ -127,12 +133,21 @@ export class Addresses {
 
   /**
    * list dumps the addresses of this namespace (RTM_GETADDR); `filter` is
-   * applied by the kernel. Throws KernelError (ENODEV for a link index that
-   * does not exist), TypeError for an unknown family name.
+   * applied by the kernel and again here, so it always holds. `options`:
+   * `timeout`, `signal`, `interrupted`, `maxAttempts`. Throws ArgumentError
+   * for a bad filter (a family other than inet/inet6, index 0) before
+   * sending, KernelError (ENODEV for a link index that does not exist).
    */
   async list(filter: AddressFilter = {}, options?: DumpOptions): Promise<Address[]> {
-    const family = familyNumber(filter.family);
-    const index = filter.link === undefined ? 0 : await this.ctx.linkIndex(filter.link);
+    const f = checkOptions(filter, 'filter', ['link', 'family']) as AddressFilter;
+    const family = familyNumber(f.family, 'filter.family');
+    // Only inet and inet6 have an RTM_GETADDR dump; for any other family the kernel dumps every family.
+    if (family !== Family.all && family !== Family.inet && family !== Family.inet6) {
+      throw new ArgumentError('filter.family', { expected: "'inet' or 'inet6' (addresses exist in no other family)", received: f.family });
+    }
+    if (f.link !== undefined) checkLinkRef(f.link, 'filter.link');
+    const dump = dumpOptions(options);
+    const index = f.link === undefined ? 0 : await this.ctx.linkIndex(f.link, dump);
     const { items } = await this.ctx.conn.dump(
       {
         type: rtAddr.RequestType.getaddr,
@@ -140,15 +155,15 @@ export class Addresses {
         body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: family, ifaIndex: index }, attrs: {} }),
       },
       decodeAddress,
-      options,
+      dump,
     );
-    return items;
+    return items.filter((a) => (index === 0 || a.link === index) && (family === Family.all || a.family === familyName(family)));
   }
 
   /**
    * add puts `address` (`10.1.0.2/24`, `2001:db8::2/64`; a bare address is a
    * host prefix) on a link (RTM_NEWADDR with NLM_F_CREATE | NLM_F_EXCL).
-   * Throws EncodeError for invalid text or options before sending,
+   * Throws ArgumentError for invalid text or options before sending,
    * KernelError (`EEXIST` when it is already there, ENODEV, …).
    */
   async add(link: LinkRef, address: string, options: AddressOptions = {}): Promise<void> {
@@ -167,22 +182,29 @@ export class Addresses {
   /**
    * delete removes an address from a link (RTM_DELADDR). A bare IPv4 address
    * (no `/n`) matches whatever its prefix length, as `ip` does. Throws
-   * EncodeError for invalid text, KernelError `EADDRNOTAVAIL` when the link
+   * ArgumentError for invalid text, KernelError `EADDRNOTAVAIL` when the link
    * has no such address.
    */
   async delete(link: LinkRef, address: string, options: AddressDeleteOptions = {}): Promise<void> {
-    const p = parsePrefix(address);
-    const peer = options.peer === undefined ? undefined : parsePeer(options.peer, p.family);
-    const index = await this.ctx.linkIndex(link);
+    checkLinkRef(link);
+    const o = checkOptions(options, 'options', ['peer', ...CALL_OPTION_KEYS]) as AddressDeleteOptions;
+    const call = pickCall(o);
+    const p = parsePrefix(address, Family.inet, 'address');
+    const peer = o.peer === undefined ? undefined : parsePeer(o.peer, p.family);
+    const index = await this.ctx.linkIndex(link, call);
     const attrs: AddrAttrs = { ifaLocal: p.address };
     // Without IFA_ADDRESS the IPv4 kernel matches IFA_LOCAL alone; IPv6 always needs the prefix.
     if (peer !== undefined || address.includes('/') || p.family === Family.inet6) attrs.ifaAddress = peer?.address ?? p.address;
     const length = peer?.length ?? p.length;
-    await this.ctx.conn.request({
-      type: rtAddr.RequestType.deladdr,
-      label: `RTM_DELADDR ${address} on ${JSON.stringify(link)}`,
-      body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs }),
-    });
+    await this.ctx.conn.request(
+      {
+        type: rtAddr.RequestType.deladdr,
+        label: `RTM_DELADDR ${address} on ${JSON.stringify(link)}`,
+        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs }),
+      },
+      undefined,
+      call,
+    );
   }
 
   /**
@@ -197,21 +219,32 @@ export class Addresses {
   }
 
   private async modify(link: LinkRef, address: string, options: AddressOptions, flags: number, label: string): Promise<void> {
-    const { header, attrs } = buildAddress(address, options);
-    header.ifaIndex = await this.ctx.linkIndex(link);
-    await this.ctx.conn.request({
-      type: rtAddr.RequestType.newaddr,
-      flags,
-      label: `${label} ${address} on ${JSON.stringify(link)}`,
-      body: (w) => rtAddr.encodeAddrMessage(w, { header, attrs }),
-    });
+    checkLinkRef(link);
+    // `add(dev, '10.0.0.1', 24)` would add a /32: the prefix length belongs in the text.
+    if (!isRecord(options)) throw new ArgumentError('options', { expected: 'an options object (give the prefix length in the address: "10.0.0.1/24")', received: options });
+    const o = checkOptions(options, 'options', ADDRESS_OPTION_KEYS) as AddressOptions;
+    const { header, attrs } = buildAddress(address, o);
+    const call = pickCall(o);
+    header.ifaIndex = 1;
+    rtAddr.encodeAddrMessage(new MessageWriter(256), { header, attrs });
+    header.ifaIndex = await this.ctx.linkIndex(link, call);
+    await this.ctx.conn.request(
+      {
+        type: rtAddr.RequestType.newaddr,
+        flags,
+        label: `${label} ${address} on ${JSON.stringify(link)}`,
+        body: (w) => rtAddr.encodeAddrMessage(w, { header, attrs }),
+      },
+      undefined,
+      call,
+    );
   }
 }
 
 /** A peer given with or without `/n`: its length is undefined when absent. */
 function parsePeer(text: string, family: number): { address: string; length: number | undefined } {
-  const p = parsePrefix(text);
-  if (p.family !== family) throw new EncodeError(`peer ${JSON.stringify(text)} is not of the address's family`);
+  const p = parsePrefix(text, family, 'options.peer');
+  if (p.family !== family) throw new ArgumentError('options.peer', { expected: "an address of the address's family", received: text });
   return { address: p.address, length: text.includes('/') ? p.length : undefined };
 }
 
@@ -220,49 +253,46 @@ const HEADER_FLAG_BITS = 0xff;
 
 /** buildAddress validates an address and its options and returns the RTM_NEWADDR body (without ifa_index). */
 function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInput {
-  const p = parsePrefix(address);
+  const p = parsePrefix(address, Family.inet, 'address');
+  if (address === 'default' || address === 'all' || address === 'any') throw new ArgumentError('address', { expected: 'an address such as "10.1.0.2/24"', received: address });
   const v4 = p.family === Family.inet;
   const peer = o.peer === undefined ? undefined : parsePeer(o.peer, p.family);
   const length = peer?.length ?? p.length;
   const attrs: AddrAttrs = { ifaLocal: p.address, ifaAddress: peer?.address ?? p.address };
   if (o.label !== undefined) {
-    if (!v4) throw new EncodeError(`label ${JSON.stringify(o.label)}: IPv6 addresses have no labels`);
-    const bytes = Buffer.byteLength(o.label);
-    if (bytes === 0 || bytes > 15) throw new EncodeError(`label ${JSON.stringify(o.label)} must be 1 to 15 bytes long (is ${bytes})`);
+    checkString(o.label, 'options.label', { minBytes: 1, maxBytes: IFNAME_MAX_BYTES });
+    if (!v4) throw new ArgumentError('options.label', { reason: 'IPv6 addresses have no labels' });
     attrs.ifaLabel = o.label;
   }
   if (o.broadcast !== undefined) {
-    if (!v4) throw new EncodeError('broadcast: IPv6 has no broadcast addresses');
+    if (!v4) throw new ArgumentError('options.broadcast', { reason: 'IPv6 has no broadcast addresses' });
     if (o.broadcast === true) {
       if (length <= 30) attrs.ifaBroadcast = broadcastOf(p.bytes, length);
     } else {
-      const b = parsePrefix(o.broadcast);
-      if (b.family !== Family.inet || o.broadcast.includes('/')) throw new EncodeError(`broadcast ${JSON.stringify(o.broadcast)} is not an IPv4 address`);
+      const b = parseAddress(o.broadcast, 'options.broadcast');
+      if (b.family !== Family.inet) throw new ArgumentError('options.broadcast', { expected: 'true or an IPv4 address', received: o.broadcast });
       attrs.ifaBroadcast = b.address;
     }
   }
   if (o.validLifetime !== undefined || o.preferredLifetime !== undefined) {
-    const valid = lifetime(o.validLifetime ?? FOREVER, 'validLifetime');
-    const preferred = lifetime(o.preferredLifetime ?? valid, 'preferredLifetime');
-    if (valid === 0) throw new EncodeError('validLifetime must not be 0');
-    if (preferred > valid) throw new EncodeError(`preferredLifetime ${preferred} is longer than validLifetime ${valid}`);
+    const valid = lifetime(o.validLifetime ?? FOREVER, 'options.validLifetime');
+    const preferred = lifetime(o.preferredLifetime ?? valid, 'options.preferredLifetime');
+    if (valid === 0) throw new ArgumentError('options.validLifetime', { expected: 'a number of seconds from 1, or Infinity', received: 0 });
+    if (preferred > valid) throw new ArgumentError('options.preferredLifetime', { reason: `${preferred} is longer than validLifetime ${valid}` });
     attrs.ifaCacheinfo = { ifaPrefered: preferred, ifaValid: valid, cstamp: 0, tstamp: 0 };
   }
   let bits = 0;
-  for (const f of o.flags ?? []) {
-    const bit = (rtAddr.IfaFlags as Record<string, number>)[f];
-    if (bit === undefined) throw new EncodeError(`unknown address flag ${JSON.stringify(f)} (use ${Object.keys(rtAddr.IfaFlags).join(', ')})`);
-    bits |= bit;
-  }
-  if (bits & ~HEADER_FLAG_BITS) attrs.ifaFlags = o.flags;
-  if (o.metric !== undefined) attrs.ifaRtPriority = checkUint(o.metric, 'metric', 0xffffffff);
+  const flags = o.flags === undefined ? [] : (checkArray(o.flags, 'options.flags') as rtAddr.IfaFlags[]);
+  for (const [i, f] of flags.entries()) bits |= lookupName(rtAddr.IfaFlags, f, `options.flags[${i}]`);
+  if (bits & ~HEADER_FLAG_BITS) attrs.ifaFlags = flags;
+  if (o.metric !== undefined) attrs.ifaRtPriority = checkUint(o.metric, 'options.metric', 0xffffffff);
   // The kernel picks IPv6 scopes itself; IPv4 takes ours, and `ip` makes loopback host-scoped.
-  const scope = o.scope !== undefined ? scopeNumber(o.scope) : v4 && p.bytes[0] === 127 ? scopeNumber('host') : 0;
+  const scope = o.scope !== undefined ? scopeNumber(o.scope, 'options.scope') : v4 && p.bytes[0] === 127 ? scopeNumber('host') : 0;
   return {
     header: {
       ifaFamily: p.family,
       ifaPrefixlen: length,
-      ifaFlags: (o.flags ?? []).filter((f) => rtAddr.IfaFlags[f] & HEADER_FLAG_BITS),
+      ifaFlags: flags.filter((f) => rtAddr.IfaFlags[f] & HEADER_FLAG_BITS),
       ifaScope: scope,
     },
     attrs,

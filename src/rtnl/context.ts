@@ -2,8 +2,9 @@
  * What every rtnl service shares: the connection to one namespace's
  * rtnetlink, the namespace itself, and turning a link name into an index.
  */
-import type { Connection } from '../netlink/connection.js';
+import type { CallOptions, Connection } from '../netlink/connection.js';
 import type { NetNsLike } from '../netns/index.js';
+import { checkInteger, lookupName } from '../netlink/args.js';
 
 /** A link named by its interface name (`'veth0'`) or index (`3`). */
 export type LinkRef = string | number;
@@ -16,9 +17,11 @@ export interface RtnlContext {
   readonly netns: NetNsLike | undefined;
   /**
    * linkIndex resolves a LinkRef to an interface index with one RTM_GETLINK by
-   * name (an index is returned as is). Throws KernelError `ENODEV` naming the link.
+   * name (an index is returned as is), under the caller's `timeout`/`signal`.
+   * Throws ArgumentError for a bad reference (index 0, a NUL in a name)
+   * before sending, KernelError `ENODEV` naming the link.
    */
-  linkIndex(ref: LinkRef): Promise<number>;
+  linkIndex(ref: LinkRef, options?: CallOptions): Promise<number>;
 }
 
 /** Address families by name, as `ip -4` / `ip -6` and the kernel's AF_* numbers. */
@@ -37,13 +40,15 @@ export const Family = {
 /** A family name: 'inet', 'inet6', … */
 export type FamilyName = keyof typeof Family;
 
-/** familyNumber maps a FamilyName (or number) to AF_*; throws TypeError on an unknown name. */
-export function familyNumber(family: FamilyName | number | undefined): number {
+/**
+ * familyNumber maps a FamilyName (or an AF_* number 0-255) to AF_*; throws
+ * ArgumentError naming `argument` on anything else (`toString` is not a
+ * family).
+ */
+export function familyNumber(family: FamilyName | number | undefined, argument = 'family'): number {
   if (family === undefined) return 0;
-  if (typeof family === 'number') return family;
-  const n = Family[family];
-  if (n === undefined) throw new TypeError(`unknown address family ${JSON.stringify(family)} (use ${Object.keys(Family).join(', ')})`);
-  return n;
+  if (typeof family === 'number') return checkInteger(family, argument, 0, 255);
+  return lookupName(Family, family, argument, 'or an AF_* number');
 }
 
 const FAMILY_NAMES: Readonly<Record<number, FamilyName>> = Object.fromEntries(Object.entries(Family).map(([k, v]) => [v, k as FamilyName]));

@@ -4,12 +4,25 @@
  * returned is a plain `Link`.
  */
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
-import { EncodeError } from '../netlink/errors.js';
-import type { Connection, DumpOptions } from '../netlink/connection.js';
-import { openNetNs, type NetNsLike } from '../netns/index.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { checkArray, checkBoolean, checkKeys, checkOptions, checkString, hasName, isRecord } from '../netlink/args.js';
+import type { CallOptions, Connection, DumpOptions } from '../netlink/connection.js';
+import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { moveLink, type MoveOptions, type MoveResult } from './move.js';
+import { parseAddress } from './prefix.js';
+import {
+  IFALIAS_MAX_BYTES,
+  MAC_LENGTHS,
+  callOptions,
+  checkLinkName as checkName,
+  checkLinkRef,
+  checkMac,
+  checkUint,
+  dryRun,
+  dumpOptions,
+} from './validate.js';
 
 type LinkAttrs = rtLink.LinkAttrs;
 type LinkMessage = rtLink.LinkMessage;
@@ -183,7 +196,14 @@ export interface LinkChanges {
   group?: number;
 }
 
-/** Filters `links.list` hands to the kernel (strict checking): only matching links are dumped. */
+/** The keys `links.set` takes; any other is refused (a typo must not be ignored). */
+export const LINK_CHANGE_KEYS: readonly string[] = ['up', 'mtu', 'address', 'master', 'name', 'txqlen', 'alias', 'group'];
+
+/**
+ * Filters of `links.list`. The kernel applies them (strict checking) but
+ * ignores a kind whose module it has not loaded, so each also holds
+ * client-side: what `list` returns always matches.
+ */
 export interface LinkFilter {
   /** Only links of this kind ('veth', 'bridge', …). */
   kind?: string;
@@ -192,79 +212,204 @@ export interface LinkFilter {
 }
 
 /**
- * checkLinkName validates an interface name before anything is sent:
- * 1–15 bytes, not `.` or `..`, no `/`, `:` or white space (the kernel's
- * dev_valid_name). Throws EncodeError naming the problem.
+ * checkLinkName validates an interface name before anything is sent: a
+ * string of 1–15 bytes without NUL, not `.` or `..`, no `/`, `:` or white
+ * space (the kernel's dev_valid_name). Throws ArgumentError naming `what`.
  */
-export function checkLinkName(name: string, what = 'link name'): void {
-  const bytes = Buffer.byteLength(name);
-  if (bytes === 0 || bytes > 15) throw new EncodeError(`${what} ${JSON.stringify(name)} must be 1 to 15 bytes long (is ${bytes})`);
-  if (name === '.' || name === '..' || /[/:\s]/.test(name)) throw new EncodeError(`${what} ${JSON.stringify(name)} may not be "." or ".." or contain "/", ":" or white space`);
+export function checkLinkName(name: string, what = 'name'): void {
+  checkName(name, what);
 }
+
+/** The keys every link spec takes, and those of each kind. */
+const COMMON_KEYS = ['name', 'kind', 'mtu', 'address', 'txqlen', 'master', 'alias', 'group', 'up', 'netns'];
+const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
+  veth: ['peer'],
+  bridge: ['bridge'],
+  vxlan: ['vxlan'],
+  macvlan: ['parent', 'mode', 'macvlan'],
+  macvtap: ['parent', 'mode', 'macvlan'],
+  ipvlan: ['parent', 'mode', 'flags'],
+  ipvtap: ['parent', 'mode', 'flags'],
+  vlan: ['parent', 'id', 'protocol'],
+  bond: ['bond'],
+  vrf: ['table'],
+};
+const PEER_KEYS = ['name', 'netns', 'address', 'mtu'];
+/** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
+const KIND_MAX_BYTES = 55;
+
+/**
+ * checkLinkSpec validates what `links.add` takes — every key, type and
+ * range it can check without the kernel — and throws ArgumentError naming
+ * the field (`spec.peer.name`). Kind-specific option objects (`bridge`,
+ * `vxlan`, `bond`, `macvlan`) are checked by type here and value by value
+ * when encoded, which also happens before anything is sent.
+ */
+function checkLinkSpec(spec: unknown): asserts spec is LinkSpec {
+  if (!isRecord(spec)) throw new ArgumentError('spec', { expected: 'a link spec object such as { name, kind }', received: spec });
+  checkString(spec.kind, 'spec.kind', { minBytes: 1, maxBytes: KIND_MAX_BYTES });
+  const kind = spec.kind as string;
+  checkKeys(spec, 'spec', [...COMMON_KEYS, ...(hasName(KIND_KEYS, kind) ? KIND_KEYS[kind]! : [])]);
+  checkName(spec.name, 'spec.name');
+  if (spec.mtu !== undefined) checkUint(spec.mtu, 'spec.mtu', 0xffffffff);
+  if (spec.txqlen !== undefined) checkUint(spec.txqlen, 'spec.txqlen', 0xffffffff);
+  if (spec.group !== undefined) checkUint(spec.group, 'spec.group', 0xffffffff);
+  if (spec.address !== undefined) checkMac(spec.address, 'spec.address');
+  if (spec.alias !== undefined) checkString(spec.alias, 'spec.alias', { maxBytes: IFALIAS_MAX_BYTES });
+  if (spec.master !== undefined) checkLinkRef(spec.master, 'spec.master');
+  if (spec.up !== undefined) checkBoolean(spec.up, 'spec.up');
+  if (spec.netns !== undefined) checkNetNsLike(spec.netns, 'spec.netns');
+  if (hasName(KIND_KEYS, kind) && KIND_KEYS[kind]!.includes('parent')) checkLinkRef(spec.parent, 'spec.parent');
+  switch (kind) {
+    case 'veth': {
+      if (spec.peer === undefined) break;
+      const p = checkOptions(spec.peer, 'spec.peer', PEER_KEYS);
+      if (p.name !== undefined) checkName(p.name, 'spec.peer.name');
+      if (p.address !== undefined) checkMac(p.address, 'spec.peer.address');
+      if (p.mtu !== undefined) checkUint(p.mtu, 'spec.peer.mtu', 0xffffffff);
+      if (p.netns !== undefined) checkNetNsLike(p.netns, 'spec.peer.netns');
+      break;
+    }
+    case 'vxlan': {
+      const v = spec.vxlan;
+      if (!isRecord(v)) throw new ArgumentError('spec.vxlan', { expected: 'vxlan options such as { id: 42 }', received: v });
+      // The range (24 bits) is the kernel's to check: its extended ACK names the attribute.
+      checkUint(v.id, 'spec.vxlan.id', 0xffffffff);
+      if (v.dev !== undefined) checkLinkRef(v.dev, 'spec.vxlan.dev');
+      if (v.group !== undefined) parseAddress(v.group as string, 'spec.vxlan.group');
+      if (v.local !== undefined) parseAddress(v.local as string, 'spec.vxlan.local');
+      break;
+    }
+    case 'vlan':
+      checkUint(spec.id, 'spec.id', 4094);
+      break;
+    case 'vrf':
+      checkUint(spec.table, 'spec.table', 0xffffffff);
+      break;
+    case 'ipvlan':
+    case 'ipvtap':
+      if (spec.flags !== undefined) checkArray(spec.flags, 'spec.flags');
+      break;
+    default:
+      for (const key of ['bridge', 'bond', 'macvlan']) {
+        if (spec[key] !== undefined && !isRecord(spec[key])) throw new ArgumentError(`spec.${key}`, { expected: `${key} options (an object)`, received: spec[key] });
+      }
+  }
+}
+
+/** checkLinkChanges validates what `links.set` takes; throws ArgumentError naming the field (`changes.up`). */
+function checkLinkChanges(changes: unknown): asserts changes is LinkChanges {
+  if (!isRecord(changes)) throw new ArgumentError('changes', { expected: 'an object of changes such as { up: true }', received: changes });
+  checkKeys(changes, 'changes', LINK_CHANGE_KEYS);
+  const c = changes;
+  if (c.up !== undefined) checkBoolean(c.up, 'changes.up');
+  if (c.mtu !== undefined) checkUint(c.mtu, 'changes.mtu', 0xffffffff);
+  if (c.address !== undefined) checkMac(c.address, 'changes.address', MAC_LENGTHS);
+  if (c.master !== undefined && c.master !== null) checkLinkRef(c.master, 'changes.master');
+  if (c.name !== undefined) checkName(c.name, 'changes.name');
+  if (c.txqlen !== undefined) checkUint(c.txqlen, 'changes.txqlen', 0xffffffff);
+  if (c.alias !== undefined) checkString(c.alias, 'changes.alias', { maxBytes: IFALIAS_MAX_BYTES });
+  if (c.group !== undefined) checkUint(c.group, 'changes.group', 0xffffffff);
+}
+
+/** How a link message's references become numbers: the real lookups, or placeholders for a dry run. */
+interface Resolver {
+  link(ref: LinkRef): Promise<number>;
+  nsFd(like: NetNsLike): number;
+}
+
+/** Placeholders with which a message is encoded once before any lookup, so everything the codecs refuse is found before anything is sent. */
+const DRY_RUN: Resolver = { link: async () => 1, nsFd: () => 0 };
 
 export class Links {
   /** @internal */
   constructor(private readonly ctx: RtnlContext) {}
 
   /**
-   * list dumps the links of this namespace; `filter` is applied by the
-   * kernel. Throws KernelError.
+   * list dumps the links of this namespace. `filter` is applied by the
+   * kernel and again here, so a filter the kernel ignores (a kind whose
+   * module is not loaded) still holds. `options`: `timeout`, `signal`,
+   * `interrupted`, `maxAttempts`. Throws ArgumentError for a bad filter
+   * before sending, KernelError.
    */
   async list(filter: LinkFilter = {}, options?: DumpOptions): Promise<Link[]> {
+    const f = checkOptions(filter, 'filter', ['kind', 'master']) as LinkFilter;
+    if (f.kind !== undefined) checkString(f.kind, 'filter.kind', { minBytes: 1, maxBytes: KIND_MAX_BYTES });
+    if (f.master !== undefined) checkLinkRef(f.master, 'filter.master');
+    const dump = dumpOptions(options);
     const attrs: LinkAttrs = {};
-    if (filter.master !== undefined) attrs.master = await this.ctx.linkIndex(filter.master);
-    if (filter.kind !== undefined) attrs.linkinfo = { kind: filter.kind };
+    if (f.master !== undefined) attrs.master = await this.ctx.linkIndex(f.master, dump);
+    if (f.kind !== undefined) attrs.linkinfo = { kind: f.kind };
     const { items } = await this.ctx.conn.dump(
       { type: rtLink.RequestType.getlink, label: 'RTM_GETLINK', body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs }) },
       decodeLink,
-      options,
+      dump,
     );
-    return items;
+    return items.filter((l) => (f.kind === undefined || l.kind === f.kind) && (attrs.master === undefined || l.master === attrs.master));
   }
 
   /**
    * get fetches one link by name or index with a single RTM_GETLINK (no
-   * dump). Throws KernelError `ENODEV` when there is no such link.
+   * dump). `options`: `timeout`, `signal`. Throws ArgumentError for a bad
+   * reference before sending, KernelError `ENODEV` when there is no such link.
    */
-  async get(ref: LinkRef): Promise<Link> {
-    return getLink(this.ctx.conn, ref);
+  async get(ref: LinkRef, options?: CallOptions): Promise<Link> {
+    checkLinkRef(ref);
+    return getLink(this.ctx.conn, ref, callOptions(options));
   }
 
   /**
    * add creates a link (RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL) and
    * returns it as the kernel reports it (or undefined when created in another
-   * namespace). Throws EncodeError for an invalid name before sending,
+   * namespace). `options`: `timeout`, `signal` (for each request it makes).
+   * Throws ArgumentError for invalid input before anything is sent,
    * KernelError (`EEXIST`, `EOPNOTSUPP` for a kind this kernel lacks, …).
    */
-  async add(spec: LinkSpec): Promise<Link | undefined> {
-    checkLinkName(spec.name);
-    if (spec.kind === 'veth' && spec.peer?.name !== undefined) checkLinkName(spec.peer.name, 'veth peer name');
+  async add(spec: LinkSpec, options?: CallOptions): Promise<Link | undefined> {
+    checkLinkSpec(spec);
+    const call = callOptions(options);
+    await dryRun(() => this.message(spec, DRY_RUN), rtLink.encodeLinkMessage);
     const held: Array<{ close(): void }> = [];
     try {
-      const attrs = await this.commonAttrs(spec, held);
-      // macvlan, ipvlan and vlan sit on a lower device, named in IFLA_LINK.
-      if ('parent' in spec) attrs.link = await this.ctx.linkIndex(spec.parent);
-      attrs.linkinfo = await this.linkinfo(spec, held);
-      const flags = spec.up ? (['up'] as rtLink.IfinfoFlags[]) : [];
-      await this.ctx.conn.request({
-        type: rtLink.RequestType.newlink,
-        flags: NLM_F_CREATE | NLM_F_EXCL,
-        label: `RTM_NEWLINK ${spec.name} (${spec.kind})`,
-        body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiFlags: flags, ifiChange: spec.up ? rtLink.IfinfoFlags.up : 0 }, attrs }),
-      });
+      const message = await this.message(spec, { link: (ref) => this.ctx.linkIndex(ref, call), nsFd: (like) => nsFd(like, held) });
+      await this.ctx.conn.request(
+        {
+          type: rtLink.RequestType.newlink,
+          flags: NLM_F_CREATE | NLM_F_EXCL,
+          label: `RTM_NEWLINK ${spec.name} (${spec.kind})`,
+          body: (w) => rtLink.encodeLinkMessage(w, message),
+        },
+        undefined,
+        call,
+      );
     } finally {
       for (const h of held) h.close();
     }
-    return spec.netns === undefined ? this.get(spec.name) : undefined;
+    return spec.netns === undefined ? getLink(this.ctx.conn, spec.name, call) : undefined;
   }
 
   /**
-   * set changes a link's settings in one RTM_NEWLINK. Throws KernelError
-   * (ENODEV, EBUSY when renaming an up device, …).
+   * set changes a link's settings in one RTM_NEWLINK; only the keys of
+   * LINK_CHANGE_KEYS are taken. The link is always named by its own index or
+   * name, never by group (index 0 is refused). A new `address` must have as
+   * many octets as the link's current one (the link is looked up first).
+   * `options`: `timeout`, `signal`. Throws ArgumentError before sending,
+   * KernelError (ENODEV, EBUSY when renaming an up device, …).
    */
-  async set(ref: LinkRef, changes: LinkChanges): Promise<void> {
-    if (changes.name !== undefined) checkLinkName(changes.name);
-    const index = await this.ctx.linkIndex(ref);
+  async set(ref: LinkRef, changes: LinkChanges, options?: CallOptions): Promise<void> {
+    checkLinkRef(ref);
+    checkLinkChanges(changes);
+    const call = callOptions(options);
+    let index: number;
+    if (changes.address !== undefined) {
+      // The kernel keeps the first addr_len octets of a longer address and refuses a shorter one: match the link's own length.
+      const link = await getLink(this.ctx.conn, ref, call);
+      const octets = link.mac === undefined || link.mac === '' ? 0 : link.mac.split(':').length;
+      checkMac(changes.address, 'changes.address', [octets]);
+      index = link.index;
+    } else {
+      index = await this.ctx.linkIndex(ref, call);
+    }
     const attrs: LinkAttrs = {};
     if (changes.mtu !== undefined) attrs.mtu = changes.mtu;
     if (changes.address !== undefined) attrs.address = changes.address;
@@ -272,51 +417,80 @@ export class Links {
     if (changes.txqlen !== undefined) attrs.txqlen = changes.txqlen;
     if (changes.alias !== undefined) attrs.ifalias = changes.alias;
     if (changes.group !== undefined) attrs.group = changes.group;
-    if (changes.master !== undefined) attrs.master = changes.master === null ? 0 : await this.ctx.linkIndex(changes.master);
+    if (changes.master !== undefined) attrs.master = changes.master === null ? 0 : await this.ctx.linkIndex(changes.master, call);
     const up = changes.up;
-    await this.ctx.conn.request({
-      type: rtLink.RequestType.newlink,
-      label: `RTM_NEWLINK ${JSON.stringify(ref)} (set)`,
-      body: (w) =>
-        rtLink.encodeLinkMessage(w, {
-          header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: up === undefined ? 0 : rtLink.IfinfoFlags.up },
-          attrs,
-        }),
-    });
+    await this.ctx.conn.request(
+      {
+        type: rtLink.RequestType.newlink,
+        label: `RTM_NEWLINK ${JSON.stringify(ref)} (set)`,
+        body: (w) =>
+          rtLink.encodeLinkMessage(w, {
+            header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: up === undefined ? 0 : rtLink.IfinfoFlags.up },
+            attrs,
+          }),
+      },
+      undefined,
+      call,
+    );
   }
 
-  /** delete removes a link (a veth takes its peer with it). Throws KernelError ENODEV. */
-  async delete(ref: LinkRef): Promise<void> {
-    const index = await this.ctx.linkIndex(ref);
-    await this.ctx.conn.request({
-      type: rtLink.RequestType.dellink,
-      label: `RTM_DELLINK ${JSON.stringify(ref)}`,
-      body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: {} }),
-    });
+  /**
+   * delete removes a link (a veth takes its peer with it). `options`:
+   * `timeout`, `signal`. Throws ArgumentError before sending, KernelError ENODEV.
+   */
+  async delete(ref: LinkRef, options?: CallOptions): Promise<void> {
+    checkLinkRef(ref);
+    const call = callOptions(options);
+    const index = await this.ctx.linkIndex(ref, call);
+    await this.ctx.conn.request(
+      {
+        type: rtLink.RequestType.dellink,
+        label: `RTM_DELLINK ${JSON.stringify(ref)}`,
+        body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: {} }),
+      },
+      undefined,
+      call,
+    );
   }
 
   /**
    * move puts a device into another namespace under a (new) name in ONE
    * RTM_NEWLINK, carrying its permanent global addresses over, and either
    * completes or undoes everything it did. See `moveLink` for the steps.
+   * Throws ArgumentError for a bad reference or option key before anything is done, MoveError.
    */
   move(ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
+    checkLinkRef(ref);
+    // The name and the namespace are checked by moveLink, whose MoveError (step 'validate') says nothing was changed.
+    checkOptions(options, 'options', ['netns', 'name', 'down']);
+    if (!isRecord(options)) throw new ArgumentError('options', { expected: 'move options such as { netns: "ctr1" }', received: options });
+    if (options.down !== undefined) checkBoolean(options.down, 'options.down');
     return moveLink(this.ctx, ref, options);
   }
 
-  private async commonAttrs(spec: LinkCommon, held: Array<{ close(): void }>): Promise<LinkAttrs> {
+  /** The RTM_NEWLINK message `add` sends, its references resolved by `resolve`. */
+  private async message(spec: LinkSpec, resolve: Resolver): Promise<rtLink.LinkMessageInput> {
+    const attrs = await this.commonAttrs(spec, resolve);
+    // macvlan, ipvlan and vlan sit on a lower device, named in IFLA_LINK.
+    if ('parent' in spec) attrs.link = await resolve.link(spec.parent);
+    attrs.linkinfo = await this.linkinfo(spec, resolve);
+    const flags = spec.up ? (['up'] as rtLink.IfinfoFlags[]) : [];
+    return { header: { ifiFlags: flags, ifiChange: spec.up ? rtLink.IfinfoFlags.up : 0 }, attrs };
+  }
+
+  private async commonAttrs(spec: LinkCommon, resolve: Resolver): Promise<LinkAttrs> {
     const attrs: LinkAttrs = { ifname: spec.name };
     if (spec.mtu !== undefined) attrs.mtu = spec.mtu;
     if (spec.address !== undefined) attrs.address = spec.address;
     if (spec.txqlen !== undefined) attrs.txqlen = spec.txqlen;
     if (spec.alias !== undefined) attrs.ifalias = spec.alias;
     if (spec.group !== undefined) attrs.group = spec.group;
-    if (spec.master !== undefined) attrs.master = await this.ctx.linkIndex(spec.master);
-    if (spec.netns !== undefined) attrs.netNsFd = nsFd(spec.netns, held);
+    if (spec.master !== undefined) attrs.master = await resolve.link(spec.master);
+    if (spec.netns !== undefined) attrs.netNsFd = resolve.nsFd(spec.netns);
     return attrs;
   }
 
-  private async linkinfo(spec: LinkSpec, held: Array<{ close(): void }>): Promise<rtLink.LinkinfoAttrs> {
+  private async linkinfo(spec: LinkSpec, resolve: Resolver): Promise<rtLink.LinkinfoAttrs> {
     switch (spec.kind) {
       case 'veth': {
         if (!spec.peer) return { kind: 'veth' };
@@ -325,7 +499,7 @@ export class Links {
         if (p.name !== undefined) peer.ifname = p.name;
         if (p.address !== undefined) peer.address = p.address;
         if (p.mtu !== undefined) peer.mtu = p.mtu;
-        if (p.netns !== undefined) peer.netNsFd = nsFd(p.netns, held);
+        if (p.netns !== undefined) peer.netNsFd = resolve.nsFd(p.netns);
         return { kind: 'veth', data: { peer: { header: {}, attrs: peer } } };
       }
       case 'bridge':
@@ -333,7 +507,7 @@ export class Links {
       case 'vxlan': {
         const { dev, group, local, ...rest } = spec.vxlan;
         const data: rtLink.LinkinfoVxlanAttrs = { ...rest };
-        if (dev !== undefined) data.link = await this.ctx.linkIndex(dev);
+        if (dev !== undefined) data.link = await resolve.link(dev);
         if (group !== undefined) {
           if (group.includes(':')) data.group6 = group;
           else data.group = group;
@@ -365,10 +539,10 @@ export class Links {
 /**
  * getLink fetches one link by name or index over `conn` with a single
  * RTM_GETLINK (links.get, and links.move on both of its namespaces).
- * Throws EncodeError for an invalid name, KernelError ENODEV when absent.
+ * Throws ArgumentError for an invalid reference, KernelError ENODEV when absent.
  */
-export async function getLink(conn: Connection, ref: LinkRef): Promise<Link> {
-  if (typeof ref === 'string') checkLinkName(ref);
+export async function getLink(conn: Connection, ref: LinkRef, options?: CallOptions): Promise<Link> {
+  checkLinkRef(ref);
   const { replies } = await conn.request(
     {
       type: rtLink.RequestType.getlink,
@@ -377,6 +551,7 @@ export async function getLink(conn: Connection, ref: LinkRef): Promise<Link> {
         rtLink.encodeLinkMessage(w, typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } }),
     },
     decodeLink,
+    options,
   );
   return replies[0]!;
 }

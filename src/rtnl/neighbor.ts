@@ -6,13 +6,14 @@
  * `Neighbor`.
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import { EncodeError } from '../netlink/errors.js';
-import { parseIP, parseMac } from '../netlink/format.js';
-import type { DumpOptions } from '../netlink/connection.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { checkBoolean, checkInteger, checkKeys, checkOptions, isRecord, lookupName } from '../netlink/args.js';
+import type { CallOptions, DumpOptions } from '../netlink/connection.js';
+import { MessageWriter } from '../netlink/writer.js';
 import * as rtNeigh from '../generated/rt-neigh.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
-import { checkLinkName } from './link.js';
-import { checkUint } from './validate.js';
+import { parseAddress } from './prefix.js';
+import { MAC_LENGTHS, callOptions, checkLinkRef, checkMac, checkUint, dumpOptions } from './validate.js';
 
 type NeighAttrs = rtNeigh.NeighAttrs;
 type NeighMessage = rtNeigh.NeighMessage;
@@ -148,138 +149,148 @@ export class Neighbors {
   /**
    * list dumps neighbour entries (ARP and NDP by default, the bridge FDB with
    * `family: 'bridge'`, the proxy entries with `proxy: true`); the filter is
-   * applied by the kernel. Throws EncodeError for a bad filter, KernelError
+   * applied by the kernel. Throws ArgumentError for a bad filter, KernelError
    * (ENODEV for an unknown link or master).
    */
   async list(filter: NeighborFilter = {}, options?: DumpOptions): Promise<Neighbor[]> {
-    const family = familyOf(filter.family);
-    if (filter.proxy && family === Family.bridge) throw new EncodeError('proxy entries are ARP/NDP entries: not with family "bridge"');
-    if (typeof filter.link === 'string') checkLinkName(filter.link);
-    if (typeof filter.master === 'string') checkLinkName(filter.master, 'master name');
+    const f = checkOptions(filter, 'filter', ['link', 'family', 'master', 'proxy']) as NeighborFilter;
+    const family = familyOf(f.family, 'filter.family');
+    if (f.proxy !== undefined) checkBoolean(f.proxy, 'filter.proxy');
+    if (f.proxy && family === Family.bridge) throw new ArgumentError('filter.proxy', { reason: 'proxy entries are ARP/NDP entries: not with family "bridge"' });
+    if (f.link !== undefined) checkLinkRef(f.link, 'filter.link');
+    if (f.master !== undefined) checkLinkRef(f.master, 'filter.master');
+    const dump = dumpOptions(options);
     const attrs: NeighAttrs = {};
     // With strict checking the kernel wants ndm_ifindex 0 in a dump request and the device in NDA_IFINDEX.
-    if (filter.link !== undefined) attrs.ifindex = await this.ctx.linkIndex(filter.link);
-    if (filter.master !== undefined) attrs.master = await this.ctx.linkIndex(filter.master);
-    const flags: rtNeigh.NtfFlags[] = filter.proxy ? ['proxy'] : [];
+    if (f.link !== undefined) attrs.ifindex = await this.ctx.linkIndex(f.link, dump);
+    if (f.master !== undefined) attrs.master = await this.ctx.linkIndex(f.master, dump);
+    const flags: rtNeigh.NtfFlags[] = f.proxy ? ['proxy'] : [];
     const { items } = await this.ctx.conn.dump(
       {
         type: rtNeigh.RequestType.getneigh,
-        label: `RTM_GETNEIGH${filter.family ? ` ${filter.family}` : ''}${filter.proxy ? ' proxy' : ''}`,
+        label: `RTM_GETNEIGH${f.family ? ` ${f.family}` : ''}${f.proxy ? ' proxy' : ''}`,
         body: (w) => rtNeigh.encodeNeighMessage(w, { header: { ndmFamily: family, ndmFlags: flags }, attrs }),
       },
       decodeNeighbor,
-      options,
+      dump,
     );
-    return items;
+    // The kernel filters these (strict checking); checking again keeps the promise on any kernel.
+    return items.filter(
+      (n) =>
+        (family === Family.all || n.family === NEIGHBOR_FAMILIES[family]) &&
+        (attrs.ifindex === undefined || n.link === attrs.ifindex) &&
+        (f.proxy === undefined || n.proxy === f.proxy),
+    );
   }
 
   /**
    * add creates an entry (RTM_NEWNEIGH with NLM_F_CREATE | NLM_F_EXCL): an
    * ARP/NDP entry (`address`, `mac`, `state` default 'permanent'), a proxy
    * entry (`proxy`), or an FDB entry (`family: 'bridge'`, `mac`, and `vlan`,
-   * `dst` for a vxlan remote, `master`/`self`). Throws EncodeError for invalid
+   * `dst` for a vxlan remote, `master`/`self`). Throws ArgumentError for invalid
    * input before anything is sent, KernelError (EEXIST when it exists, ENODEV,
    * EINVAL with the kernel's message, …).
    */
-  async add(spec: NeighborSpec): Promise<void> {
-    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWNEIGH', spec, plan(spec, true));
+  async add(spec: NeighborSpec, options?: CallOptions): Promise<void> {
+    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWNEIGH', spec, plan(spec, true), options);
   }
 
   /**
    * replace creates the entry or overwrites the one with the same key
    * (RTM_NEWNEIGH with NLM_F_CREATE | NLM_F_REPLACE), e.g. to change its MAC
-   * or state. Throws EncodeError before sending, KernelError.
+   * or state. Throws ArgumentError before sending, KernelError.
    */
-  async replace(spec: NeighborSpec): Promise<void> {
-    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_REPLACE, 'RTM_NEWNEIGH', spec, plan(spec, true));
+  async replace(spec: NeighborSpec, options?: CallOptions): Promise<void> {
+    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_REPLACE, 'RTM_NEWNEIGH', spec, plan(spec, true), options);
   }
 
   /**
    * delete removes an entry (RTM_DELNEIGH): by `address` for ARP/NDP, by
-   * `mac` (and `vlan`, `dst`) for the FDB. Throws EncodeError before sending,
+   * `mac` (and `vlan`, `dst`) for the FDB. Throws ArgumentError before sending,
    * KernelError (ENOENT when there is no such entry, ENODEV).
    */
-  async delete(key: NeighborKey): Promise<void> {
-    await this.send(rtNeigh.RequestType.delneigh, 0, 'RTM_DELNEIGH', key, plan(key, false));
+  async delete(key: NeighborKey, options?: CallOptions): Promise<void> {
+    await this.send(rtNeigh.RequestType.delneigh, 0, 'RTM_DELNEIGH', key, plan(key, false), options);
   }
 
-  private async send(type: number, flags: number, what: string, key: NeighborKey, p: Plan): Promise<void> {
+  private async send(type: number, flags: number, what: string, key: NeighborKey, p: Plan, options: CallOptions | undefined): Promise<void> {
+    const call = callOptions(options);
     const message = p.message;
-    message.header.ndmIfindex = await this.ctx.linkIndex(key.link);
-    await this.ctx.conn.request({ type, flags, label: `${what} ${p.label}`, body: (w) => rtNeigh.encodeNeighMessage(w, message) });
+    message.header.ndmIfindex = 1;
+    rtNeigh.encodeNeighMessage(new MessageWriter(256), message);
+    message.header.ndmIfindex = await this.ctx.linkIndex(key.link, call);
+    await this.ctx.conn.request({ type, flags, label: `${what} ${p.label}`, body: (w) => rtNeigh.encodeNeighMessage(w, message) }, undefined, call);
   }
 }
 
-/** familyOf maps a NeighborFamily (or nothing: AF_UNSPEC) to AF_*; throws EncodeError on anything else. */
-function familyOf(family: NeighborFamily | undefined): number {
+/** familyOf maps a NeighborFamily (or nothing: AF_UNSPEC) to AF_*; throws ArgumentError on anything else. */
+function familyOf(family: NeighborFamily | undefined, argument: string): number {
   if (family === undefined) return Family.all;
-  const n = (Family as Record<string, number>)[family];
-  if (n === undefined || NEIGHBOR_FAMILIES[n] === undefined) throw new EncodeError(`neighbour family must be "inet", "inet6" or "bridge", not ${JSON.stringify(family)}`);
-  return n;
+  return lookupName(NEIGHBOR_FAMILY_NUMBERS, family, argument);
 }
+
+const NEIGHBOR_FAMILY_NUMBERS: Readonly<Record<NeighborFamily, number>> = { inet: Family.inet, inet6: Family.inet6, bridge: Family.bridge };
+const CREATE_KEYS = ['link', 'family', 'address', 'mac', 'proxy', 'master', 'self', 'vlan', 'dst', 'port', 'vni', 'state', 'router', 'protocol'];
+const KEY_KEYS = ['link', 'family', 'address', 'mac', 'proxy', 'master', 'self', 'vlan', 'dst', 'port', 'vni'];
 
 /**
  * plan validates a spec (or, for delete, a key) and builds the request's
  * header and attributes; everything that can be wrong with the input is found
- * here, before the link is looked up. Throws EncodeError.
+ * here, before the link is looked up. Throws ArgumentError naming the field.
  */
 function plan(spec: NeighborSpec, create: boolean): Plan {
-  if (spec.link === undefined || spec.link === null) throw new EncodeError('neighbour needs a link');
-  if (typeof spec.link === 'string') checkLinkName(spec.link);
-  else checkUint(spec.link, 'link index', 0x7fffffff);
-  let family = spec.family === undefined ? undefined : familyOf(spec.family);
+  const what = create ? 'spec' : 'key';
+  if (!isRecord(spec as unknown)) throw new ArgumentError(what, { expected: 'a neighbour object such as { link, address, mac }', received: spec });
+  checkKeys(spec, what, create ? CREATE_KEYS : KEY_KEYS);
+  checkLinkRef(spec.link, `${what}.link`);
+  const fields = spec as unknown as Record<string, unknown>;
+  for (const k of ['proxy', 'master', 'self', 'router']) if (fields[k] !== undefined) checkBoolean(fields[k], `${what}.${k}`);
+  let family = spec.family === undefined ? undefined : familyOf(spec.family, `${what}.family`);
   const attrs: NeighAttrs = {};
   const flags: rtNeigh.NtfFlags[] = [];
   const dev = typeof spec.link === 'number' ? `index ${spec.link}` : spec.link;
   let label: string;
 
   if (spec.address !== undefined) {
-    if (family === Family.bridge) throw new EncodeError('a bridge FDB entry has no address: give the vxlan remote as `dst`');
-    const bytes = parseIP(spec.address);
-    const af = bytes.length === 4 ? Family.inet : Family.inet6;
-    if (family !== undefined && family !== af) throw new EncodeError(`address ${JSON.stringify(spec.address)} is not ${spec.family}`);
+    if (family === Family.bridge) throw new ArgumentError(`${what}.address`, { reason: 'a bridge FDB entry has no address: give the vxlan remote as `dst`' });
+    const af = parseAddress(spec.address, `${what}.address`).family;
+    if (family !== undefined && family !== af) throw new ArgumentError(`${what}.address`, { expected: `an ${spec.family} address`, received: spec.address });
     family = af;
     attrs.dst = spec.address;
   } else if (family === undefined) {
-    throw new EncodeError("neighbour needs an `address` (or `family: 'bridge'` and a `mac` for an FDB entry)");
+    throw new ArgumentError(`${what}.address`, { reason: "a neighbour needs an `address` (or `family: 'bridge'` and a `mac` for an FDB entry)" });
   } else if (family !== Family.bridge) {
-    throw new EncodeError(`an ${spec.family} neighbour needs an \`address\``);
+    throw new ArgumentError(`${what}.address`, { reason: `an ${spec.family} neighbour needs an address` });
   }
 
   if (spec.mac !== undefined) {
-    const mac = parseMac(spec.mac);
-    const bad = family === Family.bridge ? mac.length !== 6 : mac.length > 32;
-    if (bad) throw new EncodeError(`MAC address ${JSON.stringify(spec.mac)} has ${mac.length} bytes (${family === Family.bridge ? '6 for the FDB' : 'at most 32'})`);
+    checkMac(spec.mac, `${what}.mac`, family === Family.bridge ? [6] : MAC_LENGTHS);
     attrs.lladdr = spec.mac;
   }
 
   if (family === Family.bridge) {
-    if (spec.mac === undefined) throw new EncodeError('a bridge FDB entry needs a `mac`');
-    if (spec.proxy || spec.router) throw new EncodeError('`proxy` and `router` are ARP/NDP flags: not for a bridge FDB entry');
+    if (spec.mac === undefined) throw new ArgumentError(`${what}.mac`, { reason: 'a bridge FDB entry needs a mac' });
+    if (spec.proxy || spec.router) throw new ArgumentError(`${what}.${spec.proxy ? 'proxy' : 'router'}`, { reason: 'proxy and router are ARP/NDP flags: not for a bridge FDB entry' });
     if (spec.master) flags.push('master');
     // As `bridge fdb`: the device's own table unless told otherwise.
     if (spec.self || !spec.master) flags.push('self');
-    if (spec.vlan !== undefined) {
-      checkUint(spec.vlan, 'vlan', 4094);
-      if (spec.vlan === 0) throw new EncodeError('vlan must be 1 to 4094 (is 0)');
-      attrs.vlan = spec.vlan;
-    }
+    if (spec.vlan !== undefined) attrs.vlan = checkInteger(spec.vlan, `${what}.vlan`, 1, 4094);
     if (spec.dst !== undefined) {
-      parseIP(spec.dst);
+      parseAddress(spec.dst, `${what}.dst`);
       attrs.dst = spec.dst;
     }
     if (spec.port !== undefined) {
-      checkUint(spec.port, 'port', 0xffff);
+      checkUint(spec.port, `${what}.port`, 0xffff);
       attrs.port = spec.port;
     }
     if (spec.vni !== undefined) {
-      checkUint(spec.vni, 'vni', 0xffffff);
+      checkUint(spec.vni, `${what}.vni`, 0xffffff);
       attrs.vni = spec.vni;
     }
     label = `${spec.mac} dev ${dev}${spec.vlan !== undefined ? ` vlan ${spec.vlan}` : ''}${spec.dst !== undefined ? ` dst ${spec.dst}` : ''} (bridge)`;
   } else {
     for (const k of ['master', 'self', 'vlan', 'dst', 'port', 'vni'] as const) {
-      if (spec[k] !== undefined) throw new EncodeError(`\`${k}\` is for bridge FDB entries (family 'bridge'), not ARP/NDP`);
+      if (spec[k] !== undefined) throw new ArgumentError(`${what}.${k}`, { reason: "for bridge FDB entries (family 'bridge') only, not ARP/NDP" });
     }
     if (spec.proxy) flags.push('proxy');
     if (spec.router) flags.push('router');
@@ -289,15 +300,11 @@ function plan(spec: NeighborSpec, create: boolean): Plan {
   let state: NeighborState[] = [];
   if (create) {
     state = spec.state === undefined ? ['permanent'] : Array.isArray(spec.state) ? spec.state : [spec.state];
-    for (const s of state) {
-      if (!Object.prototype.hasOwnProperty.call(rtNeigh.NudState, s)) {
-        throw new EncodeError(`unknown neighbour state ${JSON.stringify(s)} (use ${Object.keys(rtNeigh.NudState).join(', ')})`);
-      }
-    }
+    for (const [i, s] of state.entries()) lookupName(rtNeigh.NudState, s, Array.isArray(spec.state) ? `${what}.state[${i}]` : `${what}.state`);
     // A proxy entry has no state of its own.
     if (spec.proxy) state = [];
     if (spec.protocol !== undefined) {
-      checkUint(spec.protocol, 'protocol', 255);
+      checkUint(spec.protocol, `${what}.protocol`, 255);
       attrs.protocol = spec.protocol;
     }
   }

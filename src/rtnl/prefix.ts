@@ -3,8 +3,8 @@
  * `2001:db8::1/64`, a bare address meaning a host prefix (/32 or /128), and
  * `default` / `all` for the zero prefix of either family.
  */
-import { EncodeError } from '../netlink/errors.js';
-import { parseIP } from '../netlink/format.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { parseIPv4, parseIPv6 } from '../netlink/format.js';
 import { Family } from './context.js';
 
 /** A parsed prefix: the address text normalised, its family and length. */
@@ -21,28 +21,40 @@ export interface Prefix {
 
 /**
  * parsePrefix parses `a.b.c.d/n` or `x::y/n` (or a bare address: a host
- * prefix). `defaultFamily` decides what `default` means. Throws EncodeError
- * naming the text on anything else.
+ * prefix). `defaultFamily` decides what `default` means. Refuses an IPv6
+ * zone (`fe80::1%eth0`) and IPv4 parts with leading zeros (`10.01.0.2`).
+ * Throws ArgumentError naming `argument` on anything else.
  */
-export function parsePrefix(text: string, defaultFamily: number = Family.inet): Prefix {
+export function parsePrefix(text: string, defaultFamily: number = Family.inet, argument = 'prefix'): Prefix {
+  if (typeof text !== 'string') throw new ArgumentError(argument, { expected: 'an IP address or prefix such as "10.1.0.2/24"', received: text });
   if (text === 'default' || text === 'all' || text === 'any') {
     const v6 = defaultFamily === Family.inet6;
     return { address: v6 ? '::' : '0.0.0.0', bytes: new Uint8Array(v6 ? 16 : 4), family: v6 ? Family.inet6 : Family.inet, length: 0 };
   }
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
-  const bytes = parseIP(address);
+  const bytes = address.includes(':') ? parseIPv6(address) : parseIPv4(address);
+  if (!bytes) throw new ArgumentError(argument, { expected: 'an IP address or prefix such as "10.1.0.2/24" (no zone, no leading zeros)', received: text });
   const max = bytes.length * 8;
   let length = max;
   if (slash >= 0) {
     const tail = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(tail) || Number(tail) > max) throw new EncodeError(`bad prefix length in ${JSON.stringify(text)} (0-${max})`);
+    if (!/^(0|[1-9]\d{0,2})$/.test(tail) || Number(tail) > max) throw new ArgumentError(argument, { expected: `a prefix length from 0 to ${max} after the "/"`, received: text });
     length = Number(tail);
   }
   return { address, bytes, family: bytes.length === 4 ? Family.inet : Family.inet6, length };
 }
 
-/** ipFamily returns AF_INET or AF_INET6 for an address text; throws EncodeError when it is neither. */
-export function ipFamily(address: string): number {
-  return parseIP(address).length === 4 ? Family.inet : Family.inet6;
+/** parseAddress parses an address without a prefix length (a gateway, a neighbour); throws ArgumentError naming `argument`. */
+export function parseAddress(text: string, argument: string): Prefix {
+  const p = parsePrefix(text, Family.inet, argument);
+  if (text.includes('/') || text === 'default' || text === 'all' || text === 'any') {
+    throw new ArgumentError(argument, { expected: 'an IP address without a prefix length', received: text });
+  }
+  return p;
+}
+
+/** ipFamily returns AF_INET or AF_INET6 for an address text; throws ArgumentError when it is neither. */
+export function ipFamily(address: string, argument = 'address'): number {
+  return parseAddress(address, argument).family;
 }

@@ -10,15 +10,16 @@
  * encoded and decoded here (see `decodeMultipath`).
  */
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import { DecodeError, EncodeError } from '../netlink/errors.js';
+import { ArgumentError, DecodeError } from '../netlink/errors.js';
+import { checkArray, checkBoolean, checkInteger, checkKeys, checkOptions, checkString, isRecord, lookupName } from '../netlink/args.js';
 import type { BatchOutcome, CallOptions, DumpOptions, Request } from '../netlink/connection.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import { MessageWriter } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
-import { parsePrefix, type Prefix } from './prefix.js';
+import { parseAddress, parsePrefix, type Prefix } from './prefix.js';
 import { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
-import { checkUint } from './validate.js';
+import { CALL_OPTION_KEYS, callOptions, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
 
 export { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
 
@@ -449,73 +450,97 @@ export class Routes {
   /**
    * list dumps routes (RTM_GETROUTE); every filter is applied by the kernel
    * (strict checking). Default: table main, both families. Throws
-   * EncodeError for a bad filter value, KernelError (ENODEV for a missing
+   * ArgumentError for a bad filter value, KernelError (ENODEV for a missing
    * `oif`; ENOENT for a table that does not exist in the one family asked).
    */
   async list(filter: RouteFilter = {}, options?: DumpOptions): Promise<Route[]> {
-    const family = familyNumber(filter.family);
-    const table = filter.table === 'all' ? 0 : tableNumber(filter.table ?? 'main');
+    const f = checkOptions(filter, 'filter', ['table', 'family', 'protocol', 'type', 'oif']) as RouteFilter;
+    const family = familyNumber(f.family, 'filter.family');
+    // Without a handler for the family (mpls unloaded, bridge) the kernel would dump every family.
+    if (family !== Family.all && family !== Family.inet && family !== Family.inet6) {
+      throw new ArgumentError('filter.family', { expected: "'inet' or 'inet6'", received: f.family });
+    }
+    const table = f.table === 'all' ? 0 : tableNumber(f.table ?? 'main', 'filter.table');
+    const protocol = f.protocol === undefined ? 0 : protocolNumber(f.protocol, 'filter.protocol');
+    const type = f.type === undefined ? 0 : typeNumber(f.type, 'filter.type');
+    if (f.oif !== undefined) checkLinkRef(f.oif, 'filter.oif');
+    const dump = dumpOptions(options);
     const attrs: RouteAttrs = {};
     if (table > 255) attrs.rtaTable = table;
-    if (filter.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(filter.oif);
+    if (f.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(f.oif, dump);
     const header: Partial<rtRoute.Rtmsg> = {
       rtmFamily: family,
       rtmTable: table > 255 ? RouteTable.compat : table,
-      rtmProtocol: filter.protocol === undefined ? 0 : protocolNumber(filter.protocol),
-      rtmType: filter.type === undefined ? 0 : typeNumber(filter.type),
+      rtmProtocol: protocol,
+      rtmType: type,
     };
     const { items } = await this.ctx.conn.dump(
       { type: rtRoute.RequestType.getroute, label: 'RTM_GETROUTE', body: (w) => rtRoute.encodeRouteMessage(w, { header, attrs }) },
       decodeRoute,
-      options,
+      dump,
     );
-    return items;
+    // The kernel applies each filter under strict checking; checking again here keeps the promise on any kernel.
+    const oif = attrs.rtaOif;
+    return items.filter(
+      (r) =>
+        (family === Family.all || r.family === familyName(family)) &&
+        (table === 0 || r.table === table) &&
+        (protocol === 0 || (typeof r.protocol === 'number' ? r.protocol : RouteProtocol[r.protocol]) === protocol) &&
+        (type === 0 || (typeof r.type === 'number' ? r.type : rtRoute.RtmType[r.type]) === type) &&
+        (oif === undefined || r.dev === oif || (r.multipath ?? []).some((nh) => nh.dev === oif)),
+    );
   }
 
   /**
    * get asks the kernel which route a packet to `dst` would take (one
-   * RTM_GETROUTE, no dump), like `ip route get`. Throws EncodeError for an
+   * RTM_GETROUTE, no dump), like `ip route get`. Throws ArgumentError for an
    * invalid address, KernelError (ENETUNREACH, EHOSTUNREACH, …).
    */
   async get(dst: string, options: RouteGetOptions = {}): Promise<Route> {
-    const d = parsePrefix(dst);
-    if (dst.includes('/') && d.length !== d.bytes.length * 8) throw new EncodeError(`route get wants an address, not the prefix ${JSON.stringify(dst)}`);
+    const o = checkOptions(options, 'options', ['from', 'oif', 'iif', 'mark', 'uid', 'fibMatch', ...CALL_OPTION_KEYS]) as RouteGetOptions;
+    const d = parsePrefix(dst, Family.inet, 'dst');
+    if (d.length !== d.bytes.length * 8) throw new ArgumentError('dst', { expected: 'an address, not a prefix', received: dst });
     const full = d.bytes.length * 8;
     const attrs: RouteAttrs = { rtaDst: d.address };
     let srcLen = 0;
-    if (options.from !== undefined) {
-      const f = parsePrefix(options.from);
-      if (f.family !== d.family) throw new EncodeError(`from ${JSON.stringify(options.from)} is not of ${JSON.stringify(dst)}'s family`);
+    if (o.from !== undefined) {
+      const f = parseAddress(o.from, 'options.from');
+      if (f.family !== d.family) throw new ArgumentError('options.from', { expected: `an address of ${JSON.stringify(dst)}'s family`, received: o.from });
       attrs.rtaSrc = f.address;
       srcLen = full;
     }
-    if (options.mark !== undefined) attrs.rtaMark = checkUint(options.mark, 'mark', 0xffffffff);
-    if (options.uid !== undefined) attrs.rtaUid = checkUint(options.uid, 'uid', 0xffffffff);
-    if (options.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(options.oif);
-    if (options.iif !== undefined) attrs.rtaIif = await this.ctx.linkIndex(options.iif);
+    if (o.mark !== undefined) attrs.rtaMark = checkUint(o.mark, 'options.mark', 0xffffffff);
+    if (o.uid !== undefined) attrs.rtaUid = checkUint(o.uid, 'options.uid', 0xffffffff);
+    if (o.fibMatch !== undefined) checkBoolean(o.fibMatch, 'options.fibMatch');
+    if (o.oif !== undefined) checkLinkRef(o.oif, 'options.oif');
+    if (o.iif !== undefined) checkLinkRef(o.iif, 'options.iif');
+    const call = pickCall(o);
+    if (o.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(o.oif, call);
+    if (o.iif !== undefined) attrs.rtaIif = await this.ctx.linkIndex(o.iif, call);
     const { replies } = await this.ctx.conn.request(
       {
         type: rtRoute.RequestType.getroute,
         label: `RTM_GETROUTE ${dst}`,
         body: (w) =>
           rtRoute.encodeRouteMessage(w, {
-            header: { rtmFamily: d.family, rtmDstLen: full, rtmSrcLen: srcLen, rtmFlags: options.fibMatch ? RTM_F_FIB_MATCH : 0 },
+            header: { rtmFamily: d.family, rtmDstLen: full, rtmSrcLen: srcLen, rtmFlags: o.fibMatch ? RTM_F_FIB_MATCH : 0 },
             attrs,
           }),
       },
       decodeRoute,
+      call,
     );
     return replies[0]!;
   }
 
   /**
    * add creates a route (RTM_NEWROUTE with NLM_F_CREATE | NLM_F_EXCL).
-   * Throws EncodeError for invalid input before sending, KernelError
+   * Throws ArgumentError for invalid input before sending, KernelError
    * (`EEXIST` when the table has it already, ENETUNREACH for an unreachable
    * gateway, ENODEV, …).
    */
-  async add(route: RouteSpec): Promise<void> {
-    await this.write(route, 'add');
+  async add(route: RouteSpec, options?: CallOptions): Promise<void> {
+    await this.write(route, 'add', options);
   }
 
   /**
@@ -523,8 +548,8 @@ export class Routes {
    * metric in its table (NLM_F_CREATE | NLM_F_REPLACE). Throws as `add`
    * does, save EEXIST.
    */
-  async replace(route: RouteSpec): Promise<void> {
-    await this.write(route, 'replace');
+  async replace(route: RouteSpec, options?: CallOptions): Promise<void> {
+    await this.write(route, 'replace', options);
   }
 
   /**
@@ -532,20 +557,25 @@ export class Routes {
    * alternative behind it; IPv6: a further nexthop of it) (NLM_F_CREATE |
    * NLM_F_APPEND). Throws as `add` does.
    */
-  async append(route: RouteSpec): Promise<void> {
-    await this.write(route, 'append');
+  async append(route: RouteSpec, options?: CallOptions): Promise<void> {
+    await this.write(route, 'append', options);
   }
 
   /**
    * delete removes the first route that matches (RTM_DELROUTE): fields left
    * out match anything, as with `ip route del`; a Route from `list` matches
-   * itself. Throws EncodeError for invalid input, KernelError `ESRCH` when
+   * itself. Throws ArgumentError for invalid input, KernelError `ESRCH` when
    * nothing matches.
    */
-  async delete(route: RouteSpec): Promise<void> {
-    const resolve = linkResolver(this.ctx);
-    const body = await buildRoute(route, false, resolve);
-    await this.ctx.conn.request({ type: rtRoute.RequestType.delroute, label: `RTM_DELROUTE ${route.dst}`, body: (w) => rtRoute.encodeRouteMessage(w, body) });
+  async delete(route: RouteSpec, options?: CallOptions): Promise<void> {
+    const call = callOptions(options);
+    const body = await checkedRoute(route, false, 'route');
+    await resolveRoute(body, linkResolver(this.ctx, call));
+    await this.ctx.conn.request(
+      { type: rtRoute.RequestType.delroute, label: `RTM_DELROUTE ${route.dst}`, body: (w) => rtRoute.encodeRouteMessage(w, body.message) },
+      undefined,
+      call,
+    );
   }
 
   /**
@@ -553,90 +583,152 @@ export class Routes {
    * (`Connection.batch`, the bulk path; `mode` default 'add') and resolves
    * with one outcome per route, in order: a refused route does not stop the
    * others. Every route is validated and every link name resolved first, so
-   * invalid input throws EncodeError (or KernelError ENODEV for an unknown
-   * link) before anything is sent.
+   * invalid input throws ArgumentError naming the route (`routes[3].gateway`)
+   * (or KernelError ENODEV for an unknown link) before anything is sent.
+   * `options`: `mode`, `timeout`, `signal`.
    */
   async addMany(routes: readonly RouteSpec[], options: CallOptions & { mode?: RouteWriteMode } = {}): Promise<BatchOutcome<never>[]> {
-    const mode = options.mode ?? 'add';
-    const flags = MODE_FLAGS[mode];
-    if (flags === undefined) throw new EncodeError(`unknown mode ${JSON.stringify(mode)} (use add, replace, append)`);
-    const resolve = linkResolver(this.ctx);
-    const requests: Request[] = [];
-    for (let i = 0; i < routes.length; i++) {
-      const route = routes[i]!;
-      let body: rtRoute.RouteMessageInput;
-      try {
-        body = await buildRoute(route, true, resolve);
-      } catch (err) {
-        if (err instanceof EncodeError) throw err.withParent(`routes[${i}] (${route.dst})`);
-        throw err;
-      }
-      requests.push({ type: rtRoute.RequestType.newroute, flags, label: `RTM_NEWROUTE ${route.dst}`, body: (w) => rtRoute.encodeRouteMessage(w, body) });
-    }
-    return this.ctx.conn.batch(requests, undefined, options);
+    const o = checkOptions(options, 'options', ['mode', ...CALL_OPTION_KEYS]) as CallOptions & { mode?: RouteWriteMode };
+    const flags = lookupName(MODE_FLAGS, o.mode ?? 'add', 'options.mode');
+    checkArray(routes, 'routes');
+    const call = pickCall(o);
+    const bodies: Checked[] = [];
+    for (let i = 0; i < routes.length; i++) bodies.push(await checkedRoute(routes[i]!, true, `routes[${i}]`));
+    const resolve = linkResolver(this.ctx, call);
+    for (const body of bodies) await resolveRoute(body, resolve);
+    const requests: Request[] = bodies.map((body, i) => ({
+      type: rtRoute.RequestType.newroute,
+      flags,
+      label: `RTM_NEWROUTE ${routes[i]!.dst}`,
+      body: (w) => rtRoute.encodeRouteMessage(w, body.message),
+    }));
+    return this.ctx.conn.batch(requests, undefined, call);
   }
 
-  private async write(route: RouteSpec, mode: RouteWriteMode): Promise<void> {
-    const body = await buildRoute(route, true, linkResolver(this.ctx));
-    await this.ctx.conn.request({
-      type: rtRoute.RequestType.newroute,
-      flags: MODE_FLAGS[mode],
-      label: `RTM_NEWROUTE ${route.dst}${mode === 'add' ? '' : ` (${mode})`}`,
-      body: (w) => rtRoute.encodeRouteMessage(w, body),
-    });
+  private async write(route: RouteSpec, mode: RouteWriteMode, options: CallOptions | undefined): Promise<void> {
+    const call = callOptions(options);
+    const body = await checkedRoute(route, true, 'route');
+    await resolveRoute(body, linkResolver(this.ctx, call));
+    await this.ctx.conn.request(
+      {
+        type: rtRoute.RequestType.newroute,
+        flags: MODE_FLAGS[mode],
+        label: `RTM_NEWROUTE ${route.dst}${mode === 'add' ? '' : ` (${mode})`}`,
+        body: (w) => rtRoute.encodeRouteMessage(w, body.message),
+      },
+      undefined,
+      call,
+    );
   }
 }
 
+/** The keys a RouteSpec takes, and those a Route from `list` brings along (accepted, so a listed route can be deleted, and ignored). */
+const ROUTE_KEYS = ['dst', 'family', 'src', 'gateway', 'dev', 'table', 'prefsrc', 'protocol', 'scope', 'type', 'priority', 'metrics', 'multipath', 'onlink', 'tos', 'pref'];
+const ROUTE_OUTPUT_KEYS = ['dstLength', 'flags', 'attrs'];
+const NEXTHOP_KEYS = ['gateway', 'dev', 'weight', 'onlink'];
+const NEXTHOP_OUTPUT_KEYS = ['flags', 'attrs'];
+const METRIC_KEYS = [...Object.keys(METRICS), 'congctl', 'lock', 'mtuLock'];
+
+/**
+ * A validated route: its message with placeholder link indexes, and the
+ * references to put in once resolved (`dev`, and each nexthop's).
+ */
+interface Checked {
+  message: rtRoute.RouteMessageInput;
+  dev: LinkRef | undefined;
+  family: number;
+  multipath: readonly NexthopSpec[] | undefined;
+}
+
+/**
+ * checkedRoute validates a RouteSpec completely — keys, types, ranges, and
+ * an encode with placeholder link indexes — so nothing is looked up or sent
+ * for a bad one. Throws ArgumentError naming `argument` and the field.
+ */
+async function checkedRoute(route: RouteSpec, create: boolean, argument: string): Promise<Checked> {
+  if (!isRecord(route)) throw new ArgumentError(argument, { expected: 'a route object such as { dst: "10.2.0.0/16", gateway: "10.1.0.1" }', received: route });
+  checkKeys(route, argument, [...ROUTE_KEYS, ...ROUTE_OUTPUT_KEYS]);
+  if (route.dev !== undefined) checkLinkRef(route.dev, `${argument}.dev`);
+  if (route.onlink !== undefined) checkBoolean(route.onlink, `${argument}.onlink`);
+  if (route.metrics !== undefined) checkOptions(route.metrics, `${argument}.metrics`, METRIC_KEYS);
+  if (route.multipath !== undefined) {
+    checkArray(route.multipath, `${argument}.multipath`);
+    for (const [i, nh] of route.multipath.entries()) {
+      const o = checkOptions(nh, `${argument}.multipath[${i}]`, [...NEXTHOP_KEYS, ...NEXTHOP_OUTPUT_KEYS]);
+      if (nh === undefined) throw new ArgumentError(`${argument}.multipath[${i}]`, { expected: 'a nexthop object', received: nh });
+      if (o.dev !== undefined) checkLinkRef(o.dev, `${argument}.multipath[${i}].dev`);
+      if (o.onlink !== undefined) checkBoolean(o.onlink, `${argument}.multipath[${i}].onlink`);
+    }
+  }
+  try {
+    const message = await buildRoute(route, create, async () => 1);
+    rtRoute.encodeRouteMessage(new MessageWriter(512), message);
+    return { message, dev: route.dev, family: message.header.rtmFamily!, multipath: route.multipath };
+  } catch (err) {
+    if (err instanceof ArgumentError && !err.argument.startsWith(argument)) {
+      err.argument = err.argument ? `${argument}.${err.argument}` : argument;
+      err.message = `${argument}.${err.message}`;
+    }
+    throw err;
+  }
+}
+
+/** resolveRoute puts the real link indexes into a checked route (RTA_OIF, each nexthop's rtnh_ifindex). */
+async function resolveRoute(c: Checked, resolve: (ref: LinkRef) => Promise<number>): Promise<void> {
+  if (c.dev !== undefined) c.message.attrs.rtaOif = await resolve(c.dev);
+  if (c.multipath !== undefined && c.multipath.some((nh) => nh.dev !== undefined)) c.message.attrs.rtaMultipath = await encodeMultipath(c.multipath, c.family, resolve);
+}
+
 /** A link-name resolver that asks the kernel once per distinct name. */
-function linkResolver(ctx: RtnlContext): (ref: LinkRef) => Promise<number> {
+function linkResolver(ctx: RtnlContext, options: CallOptions): (ref: LinkRef) => Promise<number> {
   const known = new Map<string, Promise<number>>();
   return (ref) => {
     if (typeof ref === 'number') return Promise.resolve(ref);
     let p = known.get(ref);
-    if (!p) known.set(ref, (p = ctx.linkIndex(ref)));
+    if (!p) known.set(ref, (p = ctx.linkIndex(ref, options)));
     return p;
   };
 }
 
 /**
  * buildRoute validates a RouteSpec and returns the RTM_NEWROUTE (`create`)
- * or RTM_DELROUTE body, with `ip route`'s defaults. Throws EncodeError.
+ * or RTM_DELROUTE body, with `ip route`'s defaults. Throws ArgumentError.
  */
 async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef) => Promise<number>): Promise<rtRoute.RouteMessageInput> {
-  if (typeof r.dst !== 'string') throw new EncodeError('dst is required ("default" or a prefix)');
+  if (typeof r.dst !== 'string') throw new ArgumentError('dst', { expected: '"default" or a prefix such as "10.2.0.0/16"', received: r.dst });
   const family = routeFamily(r);
-  const dst = parsePrefix(r.dst, family);
-  if (dst.family !== family) throw new EncodeError(`dst ${JSON.stringify(r.dst)} is not ${familyName(family)}`);
+  const dst = parsePrefix(r.dst, family, 'dst');
+  if (dst.family !== family) throw new ArgumentError('dst', { expected: `a prefix of family ${familyName(family)}`, received: r.dst });
   const attrs: RouteAttrs = {};
   const header: Partial<rtRoute.Rtmsg> = { rtmFamily: family, rtmDstLen: dst.length };
   if (dst.length > 0) attrs.rtaDst = dst.address;
   if (r.src !== undefined) {
-    const src = sameFamily(parsePrefix(r.src, family), family, 'src', r.src);
+    const src = sameFamily(parsePrefix(r.src, family, 'src'), family, 'src', r.src);
     header.rtmSrcLen = src.length;
     attrs.rtaSrc = src.address;
   }
   if (r.tos !== undefined) header.rtmTos = checkUint(r.tos, 'tos', 255);
-  const type = r.type === undefined ? (create ? RTN_UNICAST : 0) : typeNumber(r.type);
+  const type = r.type === undefined ? (create ? RTN_UNICAST : 0) : typeNumber(r.type, 'type');
   header.rtmType = type;
-  const table = r.table === undefined ? (LOCAL_TABLE_TYPES.has(type) ? RouteTable.local : RouteTable.main) : tableNumber(r.table);
+  const table = r.table === undefined ? (LOCAL_TABLE_TYPES.has(type) ? RouteTable.local : RouteTable.main) : tableNumber(r.table, 'table');
   header.rtmTable = table > 255 ? RouteTable.compat : table;
   if (table > 255) attrs.rtaTable = table;
-  header.rtmProtocol = r.protocol === undefined ? (create ? RouteProtocol.boot : 0) : protocolNumber(r.protocol);
-  if (r.gateway !== undefined) setGateway(attrs, r.gateway, family);
-  if (r.prefsrc !== undefined) attrs.rtaPrefsrc = sameFamily(parsePrefix(r.prefsrc), family, 'prefsrc', r.prefsrc).address;
+  header.rtmProtocol = r.protocol === undefined ? (create ? RouteProtocol.boot : 0) : protocolNumber(r.protocol, 'protocol');
+  if (r.gateway !== undefined) setGateway(attrs, r.gateway, family, 'gateway');
+  if (r.prefsrc !== undefined) attrs.rtaPrefsrc = sameFamily(parseAddress(r.prefsrc, 'prefsrc'), family, 'prefsrc', r.prefsrc).address;
   if (r.priority !== undefined) attrs.rtaPriority = checkUint(r.priority, 'priority', 0xffffffff);
-  if (r.pref !== undefined) attrs.rtaPref = typeof r.pref === 'number' ? checkUint(r.pref, 'pref', 255) : prefNumber(r.pref);
+  if (r.pref !== undefined) attrs.rtaPref = typeof r.pref === 'number' ? checkUint(r.pref, 'pref', 255) : lookupName(PREF_VALUES, r.pref, 'pref', 'or a number 0-255');
   if (r.metrics !== undefined) attrs.rtaMetrics = metricsToAttrs(r.metrics);
   let flags = r.onlink ? RouteFlag.onlink : 0;
   if (r.multipath !== undefined) {
-    if (r.multipath.length === 0) throw new EncodeError('multipath needs at least one nexthop');
+    if (r.multipath.length === 0) throw new ArgumentError('multipath', { reason: 'needs at least one nexthop' });
     attrs.rtaMultipath = await encodeMultipath(r.multipath, family, resolve);
   }
   if (r.dev !== undefined) attrs.rtaOif = await resolve(r.dev);
   // A Route from `list` carries flags; of them only RTNH_F_ONLINK is a request.
   if (!create) flags = 0;
   header.rtmFlags = flags;
-  header.rtmScope = r.scope !== undefined ? scopeNumber(r.scope) : defaultScope(family, type, create, attrs.rtaGateway !== undefined || attrs.rtaVia !== undefined || attrs.rtaMultipath !== undefined);
+  header.rtmScope = r.scope !== undefined ? scopeNumber(r.scope, 'scope') : defaultScope(family, type, create, attrs.rtaGateway !== undefined || attrs.rtaVia !== undefined || attrs.rtaMultipath !== undefined);
   return { header, attrs };
 }
 
@@ -660,37 +752,41 @@ function defaultScope(family: number, type: number, create: boolean, viaGateway:
 /** The route's family: the one named, else the dst's, else the gateway's or prefsrc's (for `default`), else IPv4. */
 function routeFamily(r: RouteSpec): number {
   if (r.family !== undefined) {
-    const f = familyNumber(r.family);
-    if (f !== Family.inet && f !== Family.inet6) throw new EncodeError(`route family ${JSON.stringify(r.family)}: only inet and inet6 are supported`);
+    const f = familyNumber(r.family, 'family');
+    if (f !== Family.inet && f !== Family.inet6) throw new ArgumentError('family', { expected: "'inet' or 'inet6'", received: r.family });
     return f;
   }
-  if (r.dst !== 'default' && r.dst !== 'all' && r.dst !== 'any') return parsePrefix(r.dst).family;
-  for (const text of [r.gateway, r.prefsrc, r.src, r.multipath?.[0]?.gateway]) if (text !== undefined) return parsePrefix(text).family;
+  if (r.dst !== 'default' && r.dst !== 'all' && r.dst !== 'any') return parsePrefix(r.dst, Family.inet, 'dst').family;
+  const hints: Array<[unknown, string]> = [
+    [r.gateway, 'gateway'],
+    [r.prefsrc, 'prefsrc'],
+    [r.src, 'src'],
+    [r.multipath?.[0]?.gateway, 'multipath[0].gateway'],
+  ];
+  for (const [text, what] of hints) if (text !== undefined) return parsePrefix(text as string, Family.inet, what).family;
   return Family.inet;
 }
 
 function sameFamily(p: Prefix, family: number, what: string, text: string): Prefix {
-  if (p.family !== family) throw new EncodeError(`${what} ${JSON.stringify(text)} is not of the route's family`);
+  if (p.family !== family) throw new ArgumentError(what, { expected: "an address of the route's family", received: text });
   return p;
 }
 
 /** A gateway of the route's family is RTA_GATEWAY; of the other, RTA_VIA (IPv4 over an IPv6 nexthop). */
-function setGateway(attrs: RouteAttrs, gateway: string, family: number): void {
-  const g = parsePrefix(gateway);
-  if (gateway.includes('/')) throw new EncodeError(`gateway ${JSON.stringify(gateway)} is an address, not a prefix`);
+function setGateway(attrs: RouteAttrs, gateway: string, family: number, what: string): void {
+  const g = parseAddress(gateway, what);
   if (g.family === family) attrs.rtaGateway = g.address;
   else attrs.rtaVia = encodeVia(g.address);
 }
 
-/** encodeMultipath writes RTA_MULTIPATH's payload (see decodeMultipath for the layout). Throws EncodeError. */
+/** encodeMultipath writes RTA_MULTIPATH's payload (see decodeMultipath for the layout). Throws ArgumentError. */
 async function encodeMultipath(hops: readonly NexthopSpec[], family: number, resolve: (ref: LinkRef) => Promise<number>): Promise<Uint8Array> {
   const resolved: Array<{ attrs: RouteAttrs; flags: number; hops: number; ifindex: number }> = [];
   for (const [i, nh] of hops.entries()) {
     const attrs: RouteAttrs = {};
-    if (nh.gateway !== undefined) setGateway(attrs, nh.gateway, family);
-    const weight = nh.weight ?? 1;
-    if (!Number.isInteger(weight) || weight < 1 || weight > 256) throw new EncodeError(`multipath[${i}].weight ${weight} is not an integer 1-256`);
-    if (nh.gateway === undefined && nh.dev === undefined) throw new EncodeError(`multipath[${i}] needs a gateway or a dev`);
+    if (nh.gateway !== undefined) setGateway(attrs, nh.gateway, family, `multipath[${i}].gateway`);
+    const weight = checkInteger(nh.weight ?? 1, `multipath[${i}].weight`, 1, 256);
+    if (nh.gateway === undefined && nh.dev === undefined) throw new ArgumentError(`multipath[${i}]`, { reason: 'needs a gateway or a dev' });
     resolved.push({ attrs, flags: nh.onlink ? RouteFlag.onlink : 0, hops: weight - 1, ifindex: nh.dev === undefined ? 0 : await resolve(nh.dev) });
   }
   const w = new MessageWriter(64 * hops.length);
@@ -713,40 +809,29 @@ function metricsToAttrs(m: RouteMetrics): rtRoute.RtaMetrics {
     const v = m[name];
     if (v !== undefined) (out as Record<string, number>)[metricField(name)] = checkUint(v, `metrics.${name}`, 0xffffffff);
   }
-  if (m.congctl !== undefined) out.rtaxCcAlgo = m.congctl;
+  if (m.congctl !== undefined) out.rtaxCcAlgo = checkString(m.congctl, 'metrics.congctl', { minBytes: 1, maxBytes: 15 });
+  if (m.mtuLock !== undefined) checkBoolean(m.mtuLock, 'metrics.mtuLock');
   let lock = m.mtuLock ? 1 << METRICS.mtu : 0;
-  for (const name of m.lock ?? []) {
-    const n = name === 'congctl' ? RTAX_CC_ALGO : METRICS[name];
-    if (n === undefined) throw new EncodeError(`metrics.lock: unknown metric ${JSON.stringify(name)}`);
-    lock |= 1 << n;
+  const locked = m.lock === undefined ? [] : checkArray(m.lock, 'metrics.lock');
+  for (const [i, name] of locked.entries()) {
+    lock |= 1 << (name === 'congctl' ? RTAX_CC_ALGO : lookupName(METRICS, name, `metrics.lock[${i}]`, 'or congctl'));
   }
   if (lock !== 0) out.rtaxLock = lock >>> 0;
   return out;
 }
 
-function tableNumber(t: RouteTableName | number): number {
-  if (typeof t === 'number') return checkUint(t, 'table', 0xffffffff);
-  const n = (RouteTable as Record<string, number>)[t];
-  if (n === undefined) throw new EncodeError(`unknown table ${JSON.stringify(t)} (use ${Object.keys(RouteTable).join(', ')}, or a number)`);
-  return n;
+/** tableNumber maps a table name or number (1 to 2^32-1; 0 is no table) to its id; throws ArgumentError naming `argument`. */
+function tableNumber(t: RouteTableName | number, argument: string): number {
+  if (typeof t === 'number') return checkUint(t, argument, 0xffffffff);
+  return lookupName(RouteTable, t, argument, 'or a number');
 }
 
-function protocolNumber(p: RouteProtocolName | number): number {
-  if (typeof p === 'number') return checkUint(p, 'protocol', 255);
-  const n = (RouteProtocol as Record<string, number>)[p];
-  if (n === undefined) throw new EncodeError(`unknown route protocol ${JSON.stringify(p)} (use ${Object.keys(RouteProtocol).join(', ')}, or a number)`);
-  return n;
+function protocolNumber(p: RouteProtocolName | number, argument: string): number {
+  if (typeof p === 'number') return checkUint(p, argument, 255);
+  return lookupName(RouteProtocol, p, argument, 'or a number 0-255');
 }
 
-function typeNumber(t: rtRoute.RtmType | number): number {
-  if (typeof t === 'number') return checkUint(t, 'type', 255);
-  const n = (rtRoute.RtmType as Record<string, number>)[t];
-  if (n === undefined) throw new EncodeError(`unknown route type ${JSON.stringify(t)} (use ${Object.keys(rtRoute.RtmType).join(', ')}, or a number)`);
-  return n;
-}
-
-function prefNumber(p: string): number {
-  const n = (PREF_VALUES as Record<string, number>)[p];
-  if (n === undefined) throw new EncodeError(`unknown pref ${JSON.stringify(p)} (use low, medium, high)`);
-  return n;
+function typeNumber(t: rtRoute.RtmType | number, argument: string): number {
+  if (typeof t === 'number') return checkUint(t, argument, 255);
+  return lookupName(rtRoute.RtmType, t, argument, 'or a number 0-255');
 }

@@ -4,14 +4,17 @@
  * Each service is a thin layer of intent over the generated codecs and the
  * core connection.
  */
-import { Connection } from '../netlink/connection.js';
+import { Connection, type CallOptions } from '../netlink/connection.js';
+import { checkOptions } from '../netlink/args.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { checkNetNsLike } from '../netns/index.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 import type { NetNs, NetNsLike } from '../netns/index.js';
-import type { CallOptions } from '../netlink/connection.js';
 import { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId, type NetnsIdEntry } from './nsid.js';
 import { rtnlAttributePathAt } from '../generated/index.js';
 import type { LinkRef, RtnlContext } from './context.js';
-import { Links } from './link.js';
+import { Links, getLink } from './link.js';
+import { checkLinkRef } from './validate.js';
 import { Addresses } from './address.js';
 import { Routes } from './route.js';
 import { Neighbors } from './neighbor.js';
@@ -60,6 +63,9 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
    * SyscallError when the socket cannot be made. Close it (or `await using`).
    */
   static async open(options: RtnlOptions = {}): Promise<Rtnl> {
+    // `Rtnl.open('blue')` must not open the current namespace: options are an object or nothing.
+    checkOptions(options, 'options', ['netns', 'receiveBufferSize']);
+    if (options.netns !== undefined) checkNetNsLike(options.netns, 'options.netns');
     const conn = Connection.open({
       protocol: NetlinkProtocol.route,
       netns: options.netns,
@@ -75,13 +81,16 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
    * handle owns it and closes it.
    */
   static over(conn: Connection, netns?: NetNsLike): Rtnl {
+    if (!(conn instanceof Connection)) throw new ArgumentError('conn', { expected: 'a Connection', received: conn });
+    if (netns !== undefined) checkNetNsLike(netns, 'netns');
     return new Rtnl(conn, netns);
   }
 
   /** linkIndex resolves a name to its index with one RTM_GETLINK (see RtnlContext). */
-  async linkIndex(ref: LinkRef): Promise<number> {
+  async linkIndex(ref: LinkRef, options?: CallOptions): Promise<number> {
+    checkLinkRef(ref);
     if (typeof ref === 'number') return ref;
-    return (await this.links.get(ref)).index;
+    return (await getLink(this.conn, ref, options)).index;
   }
 
   /**

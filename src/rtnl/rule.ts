@@ -4,13 +4,13 @@
  * codecs; what is returned is a plain `Rule`.
  */
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
-import { EncodeError } from '../netlink/errors.js';
-import type { DumpOptions } from '../netlink/connection.js';
+import { ArgumentError } from '../netlink/errors.js';
+import { checkBoolean, checkInteger, checkKeys, checkOptions, isRecord, lookupName } from '../netlink/args.js';
+import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import * as rtRule from '../generated/rt-rule.js';
 import { Family, type RtnlContext } from './context.js';
-import { checkLinkName } from './link.js';
 import { parsePrefix, type Prefix } from './prefix.js';
-import { checkUint } from './validate.js';
+import { callOptions, checkLinkName, checkUint, dumpOptions } from './validate.js';
 
 type RuleAttrs = rtRule.RuleAttrs;
 type RuleMessage = rtRule.RuleMessage;
@@ -208,72 +208,92 @@ export class Rules {
 
   /**
    * list dumps the rules, of one family or (by default) all; the family is
-   * filtered by the kernel. Throws EncodeError for an unknown family,
+   * filtered by the kernel. Throws ArgumentError for an unknown family,
    * KernelError (EAFNOSUPPORT).
    */
   async list(filter: RuleFilter = {}, options?: DumpOptions): Promise<Rule[]> {
-    const family = filter.family === undefined ? Family.all : ruleFamily(filter.family);
+    const f = checkOptions(filter, 'filter', ['family']) as RuleFilter;
+    const family = f.family === undefined ? Family.all : ruleFamily(f.family, 'filter.family');
+    const dump = dumpOptions(options);
     const { items } = await this.ctx.conn.dump(
       {
         type: rtRule.RequestType.getrule,
-        label: `RTM_GETRULE${filter.family ? ` ${filter.family}` : ''}`,
+        label: `RTM_GETRULE${f.family ? ` ${f.family}` : ''}`,
         body: (w) => rtRule.encodeRuleMessage(w, { header: { family }, attrs: {} }),
       },
       decodeRule,
-      options,
+      dump,
     );
-    return items;
+    // A kernel without the family's rules (IPv6 disabled) would answer with every family's.
+    return family === Family.all ? items : items.filter((r) => r.family === f.family);
   }
 
   /**
    * add adds a rule (RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL, as `ip rule
-   * add`). Throws EncodeError for invalid input before anything is sent,
-   * KernelError (EEXIST for an identical rule, EINVAL with the kernel's
-   * message, e.g. a backward goto).
+   * add`). `options`: `timeout`, `signal`. Throws ArgumentError for invalid
+   * input before anything is sent, KernelError (EEXIST for an identical
+   * rule, EINVAL with the kernel's message, e.g. a backward goto).
    */
-  async add(spec: RuleSpec): Promise<void> {
+  async add(spec: RuleSpec, options?: CallOptions): Promise<void> {
     const { message, label } = planRule(spec, true);
-    await this.ctx.conn.request({
-      type: rtRule.RequestType.newrule,
-      flags: NLM_F_CREATE | NLM_F_EXCL,
-      label: `RTM_NEWRULE ${label}`,
-      body: (w) => rtRule.encodeRuleMessage(w, message),
-    });
+    await this.ctx.conn.request(
+      {
+        type: rtRule.RequestType.newrule,
+        flags: NLM_F_CREATE | NLM_F_EXCL,
+        label: `RTM_NEWRULE ${label}`,
+        body: (w) => rtRule.encodeRuleMessage(w, message),
+      },
+      undefined,
+      callOptions(options),
+    );
   }
 
   /**
    * delete removes the first rule matching every field given (RTM_DELRULE):
-   * passing the spec given to `add` removes that rule. Throws EncodeError
-   * before sending, KernelError (ENOENT when none matches, EPERM for a
-   * permanent rule).
+   * passing the spec given to `add` removes that rule. `options`: `timeout`,
+   * `signal`. Throws ArgumentError before sending, KernelError (ENOENT when
+   * none matches, EPERM for a permanent rule).
    */
-  async delete(spec: RuleSpec): Promise<void> {
+  async delete(spec: RuleSpec, options?: CallOptions): Promise<void> {
     const { message, label } = planRule(spec, false);
-    await this.ctx.conn.request({
-      type: rtRule.RequestType.delrule,
-      label: `RTM_DELRULE ${label}`,
-      body: (w) => rtRule.encodeRuleMessage(w, message),
-    });
+    await this.ctx.conn.request(
+      {
+        type: rtRule.RequestType.delrule,
+        label: `RTM_DELRULE ${label}`,
+        body: (w) => rtRule.encodeRuleMessage(w, message),
+      },
+      undefined,
+      callOptions(options),
+    );
   }
 }
 
-/** ruleFamily maps a RuleFamily to AF_*; throws EncodeError on anything else. */
-function ruleFamily(family: RuleFamily): number {
-  if (family === 'inet') return Family.inet;
-  if (family === 'inet6') return Family.inet6;
-  throw new EncodeError(`rule family must be "inet" or "inet6", not ${JSON.stringify(family)}`);
+/** ruleFamily maps a RuleFamily to AF_*; throws ArgumentError naming `argument` on anything else. */
+function ruleFamily(family: RuleFamily, argument: string): number {
+  return lookupName(RULE_FAMILY_NUMBERS, family, argument);
 }
+
+const RULE_FAMILY_NUMBERS: Readonly<Record<RuleFamily, number>> = { inet: Family.inet, inet6: Family.inet6 };
+const RULE_KEYS = [
+  'family', 'priority', 'from', 'to', 'table', 'action', 'goto', 'iif', 'oif', 'fwmark', 'fwmask', 'tos', 'dscp',
+  'ipProto', 'sport', 'dport', 'uidRange', 'suppressPrefixLength', 'suppressIfgroup', 'invert', 'protocol', 'l3mdev',
+];
 
 /**
  * planRule validates a spec and builds the request: header and attributes,
- * with `add`'s defaults when `create`. Throws EncodeError.
+ * with `add`'s defaults when `create`. Throws ArgumentError naming the field
+ * (`spec.iif`).
  */
 function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessageInput; label: string } {
-  const explicit = spec.family === undefined ? undefined : ruleFamily(spec.family);
+  if (!isRecord(spec as unknown)) throw new ArgumentError('spec', { expected: 'a rule object such as { from: "10.1.0.0/24", table: 100 }', received: spec });
+  checkKeys(spec, 'spec', RULE_KEYS);
+  if (spec.invert !== undefined) checkBoolean(spec.invert, 'spec.invert');
+  if (spec.l3mdev !== undefined) checkBoolean(spec.l3mdev, 'spec.l3mdev');
+  const explicit = spec.family === undefined ? undefined : ruleFamily(spec.family, 'spec.family');
   const words: string[] = [];
   // A zero-length prefix ('all', '::/0') matches everything and says nothing about the family.
-  let from: Prefix | undefined = spec.from === undefined ? undefined : parsePrefix(spec.from, explicit ?? Family.inet);
-  let to: Prefix | undefined = spec.to === undefined ? undefined : parsePrefix(spec.to, explicit ?? Family.inet);
+  let from: Prefix | undefined = spec.from === undefined ? undefined : parsePrefix(spec.from, explicit ?? Family.inet, 'spec.from');
+  let to: Prefix | undefined = spec.to === undefined ? undefined : parsePrefix(spec.to, explicit ?? Family.inet, 'spec.to');
   if (from?.length === 0) from = undefined;
   if (to?.length === 0) to = undefined;
   const family = explicit ?? from?.family ?? to?.family ?? Family.inet;
@@ -281,7 +301,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     [from, 'from'],
     [to, 'to'],
   ] as const) {
-    if (p && p.family !== family) throw new EncodeError(`rule ${what} ${JSON.stringify(spec[what])} is not ${RULE_FAMILIES[family]}`);
+    if (p && p.family !== family) throw new ArgumentError(`spec.${what}`, { expected: `an ${RULE_FAMILIES[family]} prefix`, received: spec[what] });
   }
 
   const header: Partial<rtRule.FibRuleHdr> = { family, flags: spec.invert ? ['invert'] : [] };
@@ -299,81 +319,77 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
   }
 
   if (spec.priority !== undefined) {
-    checkUint(spec.priority, 'priority', 0xffffffff);
+    checkUint(spec.priority, 'spec.priority', 0xffffffff);
     attrs.priority = spec.priority;
     words.unshift(`pref ${spec.priority}`);
   }
   if (spec.tos !== undefined) {
-    checkUint(spec.tos, 'tos', 255);
+    checkUint(spec.tos, 'spec.tos', 255);
     header.tos = spec.tos;
   }
   if (spec.dscp !== undefined) {
-    checkUint(spec.dscp, 'dscp', 63);
+    checkUint(spec.dscp, 'spec.dscp', 63);
     attrs.dscp = spec.dscp;
   }
   if (spec.fwmark !== undefined) {
-    checkUint(spec.fwmark, 'fwmark', 0xffffffff);
+    checkUint(spec.fwmark, 'spec.fwmark', 0xffffffff);
     attrs.fwmark = spec.fwmark;
     words.push(`fwmark 0x${spec.fwmark.toString(16)}`);
   }
   if (spec.fwmask !== undefined) {
-    checkUint(spec.fwmask, 'fwmask', 0xffffffff);
+    checkUint(spec.fwmask, 'spec.fwmask', 0xffffffff);
     attrs.fwmask = spec.fwmask;
   }
   if (spec.iif !== undefined) {
-    checkLinkName(spec.iif, 'iif');
+    checkLinkName(spec.iif, 'spec.iif');
     attrs.iifname = spec.iif;
     words.push(`iif ${spec.iif}`);
   }
   if (spec.oif !== undefined) {
-    checkLinkName(spec.oif, 'oif');
+    checkLinkName(spec.oif, 'spec.oif');
     attrs.oifname = spec.oif;
     words.push(`oif ${spec.oif}`);
   }
-  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IP_PROTOCOLS, 'ipProto');
-  if (spec.sport !== undefined) attrs.sportRange = portRange(spec.sport, 'sport');
-  if (spec.dport !== undefined) attrs.dportRange = portRange(spec.dport, 'dport');
+  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IP_PROTOCOLS, 'spec.ipProto');
+  if (spec.sport !== undefined) attrs.sportRange = portRange(spec.sport, 'spec.sport');
+  if (spec.dport !== undefined) attrs.dportRange = portRange(spec.dport, 'spec.dport');
   if (spec.uidRange !== undefined) {
     const r = spec.uidRange;
-    if (!Array.isArray(r) || r.length !== 2) throw new EncodeError('uidRange must be [first, last]');
-    checkUint(r[0], 'uidRange start', 0xffffffff);
-    checkUint(r[1], 'uidRange end', 0xffffffff);
-    if (r[0] > r[1]) throw new EncodeError(`uidRange [${r[0]}, ${r[1]}] ends before it starts`);
+    if (!Array.isArray(r) || r.length !== 2) throw new ArgumentError('spec.uidRange', { expected: '[first, last]', received: r });
+    checkUint(r[0], 'spec.uidRange[0]', 0xffffffff);
+    checkUint(r[1], 'spec.uidRange[1]', 0xffffffff);
+    if (r[0] > r[1]) throw new ArgumentError('spec.uidRange', { reason: `[${r[0]}, ${r[1]}] ends before it starts` });
     attrs.uidRange = { start: r[0], end: r[1] };
   }
   if (spec.suppressPrefixLength !== undefined) {
-    checkUint(spec.suppressPrefixLength, 'suppressPrefixLength', 128);
+    checkUint(spec.suppressPrefixLength, 'spec.suppressPrefixLength', 128);
     attrs.suppressPrefixlen = spec.suppressPrefixLength;
   }
   if (spec.suppressIfgroup !== undefined) {
-    checkUint(spec.suppressIfgroup, 'suppressIfgroup', 0xffffffff);
+    checkUint(spec.suppressIfgroup, 'spec.suppressIfgroup', 0xffffffff);
     attrs.suppressIfgroup = spec.suppressIfgroup;
   }
-  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, PROTOCOLS, 'protocol');
+  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, PROTOCOLS, 'spec.protocol');
   if (spec.l3mdev) {
-    if (spec.table !== undefined) throw new EncodeError('l3mdev and table are mutually exclusive');
+    if (spec.table !== undefined) throw new ArgumentError('spec.table', { reason: 'not with l3mdev (the VRF decides the table)' });
     attrs.l3mdev = 1;
   }
 
   let action: RuleAction | undefined = spec.action;
-  if (action !== undefined && !Object.prototype.hasOwnProperty.call(RuleActions, action)) {
-    throw new EncodeError(`unknown rule action ${JSON.stringify(action)} (use ${Object.keys(RuleActions).join(', ')})`);
-  }
+  if (action !== undefined) lookupName(RuleActions, action, 'spec.action');
   if (spec.goto !== undefined) {
-    if (action !== undefined && action !== 'goto') throw new EncodeError(`goto is for action 'goto', not ${JSON.stringify(action)}`);
-    checkUint(spec.goto, 'goto', 0xffffffff);
+    if (action !== undefined && action !== 'goto') throw new ArgumentError('spec.goto', { reason: `for action 'goto', not ${JSON.stringify(action)}` });
+    checkUint(spec.goto, 'spec.goto', 0xffffffff);
     attrs.goto = spec.goto;
     action = 'goto';
   } else if (action === 'goto' && create) {
-    throw new EncodeError("action 'goto' needs a `goto` target priority");
+    throw new ArgumentError('spec.goto', { reason: "action 'goto' needs a goto target priority" });
   }
   if (create) action ??= 'to_tbl';
 
   let table: number | undefined;
   if (spec.table !== undefined) {
-    table = typeof spec.table === 'string' ? (Object.prototype.hasOwnProperty.call(TABLES, spec.table) ? TABLES[spec.table] : undefined) : spec.table;
-    if (table === undefined) throw new EncodeError(`unknown table ${JSON.stringify(spec.table)} (a number, or ${Object.keys(TABLES).join(', ')})`);
-    checkUint(table, 'table', 0xffffffff);
+    table = typeof spec.table === 'number' ? checkInteger(spec.table, 'spec.table', 1, 0xffffffff) : lookupName(TABLES, spec.table, 'spec.table', 'or a number');
   } else if (create && action === 'to_tbl' && !spec.l3mdev) {
     table = TABLES.main;
   }
@@ -391,10 +407,11 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
 }
 
 function portRange(v: number | [number, number], what: string): rtRule.FibRulePortRange {
-  const [lo, hi] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : [NaN, NaN];
-  checkUint(lo, `${what} start`, 0xffff);
-  checkUint(hi, `${what} end`, 0xffff);
-  if (lo > hi) throw new EncodeError(`${what} [${lo}, ${hi}] ends before it starts`);
+  if (typeof v !== 'number' && !(Array.isArray(v) && v.length === 2)) throw new ArgumentError(what, { expected: 'a port or an inclusive range [first, last]', received: v });
+  const [lo, hi] = typeof v === 'number' ? [v, v] : v;
+  checkUint(lo, typeof v === 'number' ? what : `${what}[0]`, 0xffff);
+  checkUint(hi, typeof v === 'number' ? what : `${what}[1]`, 0xffff);
+  if (lo > hi) throw new ArgumentError(what, { reason: `[${lo}, ${hi}] ends before it starts` });
   return { start: lo, end: hi };
 }
 
@@ -403,7 +420,5 @@ function named<K extends string>(v: number | K, names: Readonly<Record<K, number
     checkUint(v, what, 255);
     return v;
   }
-  const n = Object.prototype.hasOwnProperty.call(names, v) ? names[v] : undefined;
-  if (n === undefined) throw new EncodeError(`unknown ${what} ${JSON.stringify(v)} (a number 0-255, or ${Object.keys(names).join(', ')})`);
-  return n;
+  return lookupName(names, v, what, 'or a number 0-255');
 }

@@ -3,7 +3,7 @@
  * addresses (ifa_scope) and routes (rtm_scope). `ip` prints `universe` as
  * `global`; both names are accepted on input.
  */
-import { EncodeError } from '../netlink/errors.js';
+import { checkInteger, lookupName } from '../netlink/args.js';
 
 /** Scope numbers by name, with the kernel's names beside them. */
 export const ScopeNumber = {
@@ -31,15 +31,11 @@ export function scopeName(n: number): Scope | number {
 
 /**
  * scopeNumber maps a scope name (or `global`, `ip`'s word for universe) or a
- * number 0–255 to RT_SCOPE_*. Throws EncodeError on anything else.
+ * number 0–255 to RT_SCOPE_*. Throws ArgumentError naming `argument` on
+ * anything else.
  */
-export function scopeNumber(scope: Scope | 'global' | number): number {
-  if (typeof scope === 'number') {
-    if (!Number.isInteger(scope) || scope < 0 || scope > 255) throw new EncodeError(`scope ${scope} is not a number 0-255`);
-    return scope;
-  }
+export function scopeNumber(scope: Scope | 'global' | number, argument = 'scope'): number {
+  if (typeof scope === 'number') return checkInteger(scope, argument, 0, 255);
   if (scope === 'global') return ScopeNumber.universe;
-  const n = (ScopeNumber as Record<string, number>)[scope];
-  if (n === undefined) throw new EncodeError(`unknown scope ${JSON.stringify(scope)} (use ${Object.keys(ScopeNumber).join(', ')}, or a number)`);
-  return n;
+  return lookupName(ScopeNumber, scope, argument, 'global, or a number 0-255');
 }

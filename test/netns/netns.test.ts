@@ -11,7 +11,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClosedError } from '../../src/netlink/errors.js';
+import { ArgumentError, ClosedError } from '../../src/netlink/errors.js';
 import {
   InvalidNetNsNameError,
   NETNS_RUN_DIR,
@@ -56,7 +56,8 @@ describe('validateNetNsName (no kernel)', () => {
   });
 
   it('openNetNs rejects values that name no namespace', () => {
-    expect(() => openNetNs({} as unknown as string)).toThrow(TypeError);
+    expect(() => openNetNs({} as unknown as string)).toThrow(ArgumentError);
+    expect(() => openNetNs({} as unknown as string)).toThrow('netns: expected a NetNs, a name under /run/netns, an absolute path or a pid, received an object');
   });
 });
 

@@ -3,7 +3,7 @@
 // is compared with `ip -j neigh` / `bridge -j fdb` on the same namespace.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Rtnl, type Neighbor } from '../../src/rtnl/index.js';
-import { EncodeError, KernelError, MessageWriter, type Request } from '../../src/netlink/index.js';
+import { ArgumentError, KernelError, MessageWriter, type Request } from '../../src/netlink/index.js';
 import * as rtNeigh from '../../src/generated/rt-neigh.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 
@@ -261,32 +261,32 @@ describeKernel('neighbours', () => {
     expect(err.code).toBe('ENOENT');
   });
 
-  it('rejects bad input before sending: EncodeError', async () => {
+  it('rejects bad input before sending: ArgumentError', async () => {
     const spy = vi.spyOn(rt.conn, 'request');
     try {
       const bad: Array<[Parameters<Rtnl['neighbors']['add']>[0], RegExp]> = [
-        [{ link: 'veth0', address: '10.1.0.20', mac: 'zz:00:00:00:00:01' }, /not a MAC address/],
-        [{ link: 'veth0', address: '10.1.0.20', mac: '02:00:00:00:00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14:15:16:17:18:19:1a:1b:1c' }, /at most 32/],
-        [{ link: 'veth0', address: '10.1.0.300', mac: '02:00:00:00:00:01' }, /not an IP address/],
+        [{ link: 'veth0', address: '10.1.0.20', mac: 'zz:00:00:00:00:01' }, /^spec\.mac: expected a MAC address/],
+        [{ link: 'veth0', address: '10.1.0.20', mac: '02:00:00:00:00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14:15:16:17:18:19:1a:1b:1c' }, /^spec\.mac: expected a MAC address of 6 or 20 octets/],
+        [{ link: 'veth0', address: '10.1.0.300', mac: '02:00:00:00:00:01' }, /^spec\.address: expected an IP address/],
         [{ link: 'veth0', mac: '02:00:00:00:00:01' }, /needs an `address`/],
-        [{ link: 'veth0', family: 'inet6', address: '10.1.0.20' }, /is not inet6/],
-        [{ link: 'bad name', address: '10.1.0.20' }, /link name/],
-        [{ link: 'veth0', address: '10.1.0.20', state: 'bogus' as any }, /unknown neighbour state/],
+        [{ link: 'veth0', family: 'inet6', address: '10.1.0.20' }, /^spec\.address: expected an inet6 address/],
+        [{ link: 'bad name', address: '10.1.0.20' }, /^spec\.link: "bad name" is not an interface name/],
+        [{ link: 'veth0', address: '10.1.0.20', state: 'bogus' as any }, /^spec\.state: expected one of /],
         [{ link: 'veth0', address: '10.1.0.20', vlan: 5 }, /bridge FDB/],
-        [{ family: 'bridge', link: 'veth1', mac: '00:11:22:33:44' }, /6 for the FDB/],
-        [{ family: 'bridge', link: 'veth1' }, /needs a `mac`/],
+        [{ family: 'bridge', link: 'veth1', mac: '00:11:22:33:44' }, /^spec\.mac: expected a MAC address of 6 octets/],
+        [{ family: 'bridge', link: 'veth1' }, /^spec\.mac: a bridge FDB entry needs a mac/],
         [{ family: 'bridge', link: 'veth1', mac: '00:11:22:33:44:55', address: '10.0.0.1' }, /no address/],
         [{ family: 'bridge', link: 'veth1', mac: '00:11:22:33:44:55', vlan: 4095 }, /vlan/],
-        [{ family: 'bridge', link: 'vx0', mac: '00:11:22:33:44:55', dst: 'nowhere' }, /not an IP address/],
-        [{ family: 'ipx' as any, link: 'veth0', address: '10.1.0.20' }, /neighbour family/],
+        [{ family: 'bridge', link: 'vx0', mac: '00:11:22:33:44:55', dst: 'nowhere' }, /^spec\.dst: expected an IP address/],
+        [{ family: 'ipx' as any, link: 'veth0', address: '10.1.0.20' }, /^spec\.family: expected one of inet, inet6, bridge/],
       ];
       for (const [spec, msg] of bad) {
         const err = await rt.neighbors.add(spec).catch((e) => e);
-        expect(err, JSON.stringify(spec)).toBeInstanceOf(EncodeError);
+        expect(err, JSON.stringify(spec)).toBeInstanceOf(ArgumentError);
         expect(err.message).toMatch(msg);
       }
       expect(spy).not.toHaveBeenCalled();
-      await expect(rt.neighbors.list({ family: 'bridge', proxy: true })).rejects.toBeInstanceOf(EncodeError);
+      await expect(rt.neighbors.list({ family: 'bridge', proxy: true })).rejects.toBeInstanceOf(ArgumentError);
     } finally {
       spy.mockRestore();
     }
@@ -315,10 +315,9 @@ describeKernel('neighbours', () => {
     expect(zero.code).toBe('EOPNOTSUPP');
     expect(zero.ack.message).toBe('Cannot replace non-unicast fdb entries');
     expect(zero.message).toContain('Cannot replace non-unicast fdb entries');
-    // An IPv4 entry with a link-layer address shorter than the device's.
+    // An IPv4 entry with a link-layer address shorter than any device's is refused before the kernel sees it.
     const short = await rt.neighbors.add({ link: 'veth0', address: '10.1.0.21', mac: '02:00' }).catch((e) => e);
-    expect(short).toBeInstanceOf(KernelError);
-    expect(short.code).toBe('EINVAL');
-    expect(short.ack.message).toMatch(/link address/i);
+    expect(short).toBeInstanceOf(ArgumentError);
+    expect(short.argument).toBe('spec.mac');
   });
 });
