@@ -15,9 +15,10 @@
  */
 import { Connection, type CallOptions, type DumpOptions, type DumpResult, type NotificationEvent } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import { NetlinkError } from '../netlink/errors.js';
+import { ArgumentError, NetlinkError } from '../netlink/errors.js';
+import { checkArray, checkFunction, checkInteger, checkOptions, checkString, hasName, isRecord } from '../netlink/args.js';
 import type { MessageWriter } from '../netlink/writer.js';
-import type { NetNsLike } from '../netns/index.js';
+import { checkNetNsLike, type NetNsLike } from '../netns/index.js';
 import type { GenlFamilyDescriptor, GenlRequest } from '../codec/support.js';
 import type { CtrlAttrs } from '../generated/nlctrl.js';
 
@@ -87,6 +88,7 @@ function writeGenlHeader(w: MessageWriter, cmd: number, version: number): void {
  * over `conn` (a NETLINK_GENERIC connection). Throws FamilyNotFoundError.
  */
 export async function resolveFamily(conn: Connection, name: string, options?: CallOptions): Promise<ResolvedFamily> {
+  checkString(name, 'name', { minBytes: 1, maxBytes: GENL_NAME_MAX_BYTES });
   // Loaded on first use: a program that never opens a generic family never loads a genl codec.
   const { nlctrlFamily } = await import('../generated/nlctrl.js');
   const op = nlctrlFamily.ops.getfamily.do;
@@ -115,6 +117,17 @@ export async function resolveFamily(conn: Connection, name: string, options?: Ca
     if (g.value.name !== undefined && g.value.id !== undefined) groups.set(g.value.name, g.value.id);
   }
   return { id: reply.familyId, version: reply.version ?? 1, groups };
+}
+
+/** GENL_NAMSIZ - 1: the longest generic netlink family name. */
+const GENL_NAME_MAX_BYTES = 15;
+
+/** checkDescriptor checks a family descriptor from plain JavaScript: an object with a family name nlctrl can take and a table of operations. */
+function checkDescriptor(descriptor: unknown): asserts descriptor is GenlFamilyDescriptor {
+  if (!isRecord(descriptor)) throw new ArgumentError('descriptor', { expected: 'a generated family descriptor (e.g. ethtool.ethtoolFamily)', received: descriptor });
+  checkString(descriptor.name, 'descriptor.name', { minBytes: 1, maxBytes: GENL_NAME_MAX_BYTES });
+  checkInteger(descriptor.version, 'descriptor.version', 0, 255);
+  if (!isRecord(descriptor.ops)) throw new ArgumentError('descriptor.ops', { expected: 'the table of operations', received: descriptor.ops });
 }
 
 /**
@@ -146,10 +159,16 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
 
   /**
    * open resolves the family in the chosen namespace and returns a handle.
-   * Throws FamilyNotFoundError when the kernel lacks it, SyscallError when
+   * Throws ArgumentError for a descriptor or options that are not what
+   * they should be (`{ name: 5 }`, a NUL in a namespace path) before
+   * opening anything, FamilyNotFoundError when the kernel lacks it, SyscallError when
    * the socket cannot be made. Close it (or `using`) when done.
    */
   static async open<D extends GenlFamilyDescriptor>(descriptor: D, options: FamilyOptions = {}): Promise<GenericFamily<D>> {
+    checkDescriptor(descriptor);
+    checkOptions(options, 'options', ['netns', 'receiveBufferSize', 'attributePathAt']);
+    if (options.netns !== undefined) checkNetNsLike(options.netns, 'options.netns');
+    if (options.attributePathAt !== undefined) checkFunction(options.attributePathAt, 'options.attributePathAt');
     const pathAt = options.attributePathAt;
     const conn = Connection.open({
       protocol: NetlinkProtocol.generic,
@@ -166,9 +185,15 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
     }
   }
 
-  private call<R extends GenlRequest<never, unknown>>(op: string, how: 'do' | 'dump'): R {
-    const entry = (this.descriptor.ops as Record<string, Record<string, unknown>>)[op]?.[how] as R | undefined;
-    if (!entry) throw new NetlinkError(`${this.descriptor.name}: operation ${JSON.stringify(op)} has no ${how}`);
+  /** call finds an operation's `do` or `dump` by its own name; throws ArgumentError for any other name (`toString` included) or a request that is not an object. */
+  private call<R extends GenlRequest<never, unknown>>(op: string, how: 'do' | 'dump', request: unknown): R {
+    const ops = this.descriptor.ops;
+    const entry = hasName(ops, op) ? (ops[op]![how] as R | undefined) : undefined;
+    if (!entry) {
+      const names = Object.keys(ops).filter((k) => ops[k]![how] !== undefined);
+      throw new ArgumentError('op', { expected: `an operation of ${this.descriptor.name} with a ${how}: ${names.join(', ')}`, received: op });
+    }
+    if (request !== undefined && !isRecord(request)) throw new ArgumentError('request', { expected: 'a request object', received: request });
     return entry;
   }
 
@@ -179,18 +204,21 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
 
   /**
    * do runs an operation once and resolves with its reply (undefined when the
-   * operation answers with an ACK only). Throws KernelError with the
+   * operation answers with an ACK only). `options`: `timeout`, `signal`.
+   * Throws ArgumentError for an operation the family has no `do` for, a
+   * request that is not an object or a value its codec refuses (a string
+   * with a NUL, a number out of range) before sending; KernelError with the
    * kernel's extended-ACK message.
    */
   async do<K extends DoOps<D>>(op: K, request: RequestOf<DoOf<D, K>>, options?: CallOptions): Promise<ReplyOf<DoOf<D, K>> | undefined> {
-    const entry = this.call<GenlRequest<never, unknown>>(op, 'do');
+    const entry = this.call<GenlRequest<never, unknown>>(op, 'do', request);
     const r = await this.connection.request(
       {
         type: this.id,
         label: `${this.descriptor.name} ${op}`,
         body: (w) => {
           writeGenlHeader(w, entry.cmd, this.descriptor.version);
-          entry.encode(w, request as never);
+          entry.encode(w, (request ?? {}) as never);
         },
       },
       this.decoder(entry),
@@ -199,16 +227,20 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
     return r.replies[0] as ReplyOf<DoOf<D, K>> | undefined;
   }
 
-  /** dump runs an operation as a dump and resolves with every object (see Connection.dump for DUMP_INTR handling). */
+  /**
+   * dump runs an operation as a dump and resolves with every object (see
+   * Connection.dump for DUMP_INTR handling). Throws ArgumentError as `do`
+   * does, KernelError.
+   */
   async dump<K extends DumpOps<D>>(op: K, request: RequestOf<DumpOf<D, K>>, options?: DumpOptions): Promise<DumpResult<ReplyOf<DumpOf<D, K>>>> {
-    const entry = this.call<GenlRequest<never, unknown>>(op, 'dump');
+    const entry = this.call<GenlRequest<never, unknown>>(op, 'dump', request);
     return this.connection.dump(
       {
         type: this.id,
         label: `${this.descriptor.name} ${op} (dump)`,
         body: (w) => {
           writeGenlHeader(w, entry.cmd, this.descriptor.version);
-          entry.encode(w, request as never);
+          entry.encode(w, (request ?? {}) as never);
         },
       },
       this.decoder(entry),
@@ -220,12 +252,16 @@ export class GenericFamily<D extends GenlFamilyDescriptor> implements Disposable
    * subscribe joins the named multicast groups and returns their messages,
    * decoded by the operation whose command they carry. An overrun is an
    * event; the stream goes on. Ends on break/return, close, or the signal.
-   * Uses its own socket, so replies and notifications never mix.
+   * Uses its own socket, so replies and notifications never mix. Throws
+   * ArgumentError for a group the family does not have or options it does
+   * not take, before opening anything.
    */
   async subscribe(groups: readonly string[], options: { signal?: AbortSignal; receiveBufferSize?: number } = {}): Promise<AsyncIterableIterator<NotificationEvent<FamilyNotification>> & AsyncDisposable> {
+    checkArray(groups, 'groups');
+    checkOptions(options, 'options', ['signal', 'receiveBufferSize']);
     const ids = groups.map((g) => {
       const id = this.groups.get(g);
-      if (id === undefined) throw new NetlinkError(`${this.descriptor.name}: no multicast group ${JSON.stringify(g)} (has: ${[...this.groups.keys()].join(', ') || 'none'})`);
+      if (id === undefined) throw new ArgumentError('groups', { expected: `multicast groups of ${this.descriptor.name} (${[...this.groups.keys()].join(', ') || 'none'})`, received: g });
       return id;
     });
     const conn = Connection.open({

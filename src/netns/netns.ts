@@ -368,8 +368,13 @@ export function checkNetNsLike(like: unknown, argument: string): void {
     return;
   }
   if (typeof like !== 'string') throw new ArgumentError(argument, { expected: NETNS_LIKE, received: like });
-  if (like.startsWith('/')) checkNetNsPath(like, argument);
-  else validateName(like, 'open');
+  if (like.startsWith('/')) return checkNetNsPath(like, argument);
+  try {
+    validateName(like, 'open');
+  } catch (err) {
+    if (err instanceof InvalidNetNsNameError) throw new ArgumentError(argument, { expected: `${NETNS_LIKE} (${err.message})`, received: like });
+    throw err;
+  }
 }
 
 /** checkNetNsPath refuses a path that is not a string or holds a NUL byte (open(2) would stop at the NUL: `/proc/self/ns/net\0junk` is our own namespace). */

@@ -275,8 +275,8 @@ function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInp
     }
   }
   if (o.validLifetime !== undefined || o.preferredLifetime !== undefined) {
-    const valid = lifetime(o.validLifetime ?? FOREVER, 'options.validLifetime');
-    const preferred = lifetime(o.preferredLifetime ?? valid, 'options.preferredLifetime');
+    const valid = lifetime(o.validLifetime === undefined ? FOREVER : o.validLifetime, 'options.validLifetime');
+    const preferred = o.preferredLifetime === undefined ? valid : lifetime(o.preferredLifetime, 'options.preferredLifetime');
     if (valid === 0) throw new ArgumentError('options.validLifetime', { expected: 'a number of seconds from 1, or Infinity', received: 0 });
     if (preferred > valid) throw new ArgumentError('options.preferredLifetime', { reason: `${preferred} is longer than validLifetime ${valid}` });
     attrs.ifaCacheinfo = { ifaPrefered: preferred, ifaValid: valid, cstamp: 0, tstamp: 0 };

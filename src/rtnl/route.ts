@@ -414,8 +414,8 @@ export interface RouteFilter {
   oif?: LinkRef;
 }
 
-/** Options of `routes.get`. */
-export interface RouteGetOptions {
+/** Options of `routes.get`, with the call's `timeout` and `signal`. */
+export interface RouteGetOptions extends CallOptions {
   /** Source address of the packet (RTA_SRC). */
   from?: string;
   /** Force the outgoing interface (RTA_OIF). */
@@ -460,7 +460,7 @@ export class Routes {
     if (family !== Family.all && family !== Family.inet && family !== Family.inet6) {
       throw new ArgumentError('filter.family', { expected: "'inet' or 'inet6'", received: f.family });
     }
-    const table = f.table === 'all' ? 0 : tableNumber(f.table ?? 'main', 'filter.table');
+    const table = f.table === 'all' ? 0 : tableNumber(f.table === undefined ? 'main' : f.table, 'filter.table');
     const protocol = f.protocol === undefined ? 0 : protocolNumber(f.protocol, 'filter.protocol');
     const type = f.type === undefined ? 0 : typeNumber(f.type, 'filter.type');
     if (f.oif !== undefined) checkLinkRef(f.oif, 'filter.oif');
@@ -589,7 +589,7 @@ export class Routes {
    */
   async addMany(routes: readonly RouteSpec[], options: CallOptions & { mode?: RouteWriteMode } = {}): Promise<BatchOutcome<never>[]> {
     const o = checkOptions(options, 'options', ['mode', ...CALL_OPTION_KEYS]) as CallOptions & { mode?: RouteWriteMode };
-    const flags = lookupName(MODE_FLAGS, o.mode ?? 'add', 'options.mode');
+    const flags = lookupName(MODE_FLAGS, o.mode === undefined ? 'add' : o.mode, 'options.mode');
     checkArray(routes, 'routes');
     const call = pickCall(o);
     const bodies: Checked[] = [];
@@ -785,7 +785,7 @@ async function encodeMultipath(hops: readonly NexthopSpec[], family: number, res
   for (const [i, nh] of hops.entries()) {
     const attrs: RouteAttrs = {};
     if (nh.gateway !== undefined) setGateway(attrs, nh.gateway, family, `multipath[${i}].gateway`);
-    const weight = checkInteger(nh.weight ?? 1, `multipath[${i}].weight`, 1, 256);
+    const weight = nh.weight === undefined ? 1 : checkInteger(nh.weight, `multipath[${i}].weight`, 1, 256);
     if (nh.gateway === undefined && nh.dev === undefined) throw new ArgumentError(`multipath[${i}]`, { reason: 'needs a gateway or a dev' });
     resolved.push({ attrs, flags: nh.onlink ? RouteFlag.onlink : 0, hops: weight - 1, ifindex: nh.dev === undefined ? 0 : await resolve(nh.dev) });
   }
