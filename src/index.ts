@@ -9,6 +9,7 @@
  *   importing nlkit loads none of them.
  * - `src/genl`: generic netlink families resolved through nlctrl and driven by name.
  * - `src/rtnl`: rtnetlink by intent: links, addresses, routes, neighbours, rules, links.move.
+ * - `src/conntrack`: the connection-tracking table over ctnetlink.
  */
 export * from './netlink/index.js';
 export * from './netns/index.js';
@@ -16,3 +17,4 @@ export * from './generated/index.js';
 export * from './genl/index.js';
 export * from './rtnl/index.js';
 export * from './events/index.js';
+export * from './conntrack/index.js';
