@@ -47,6 +47,7 @@ options (each also read from the environment variable shown):
   --moves N            devices moved per run in moves (NLKIT_BENCH_MOVES; default 200, quick 20)
   --ip-moves N         devices the ip peer moves per run in moves (NLKIT_BENCH_IP_MOVES; default 25, quick 10)
   --churn N            addresses added then deleted per run in events (NLKIT_BENCH_CHURN; default 5000, quick 500)
+  --conntrack N        entries in the conntrack-dump table (NLKIT_BENCH_CONNTRACK; default 100000, quick 10000)
   --peers A,B          time only these peers (e.g. \`--peers nlkit\` under \`node --cpu-prof\`)
   --json FILE          also write results, raw samples included, as JSON
   --list               list workloads and exit
@@ -72,6 +73,7 @@ const { values, positionals } = parseArgs({
     moves: { type: 'string' },
     'ip-moves': { type: 'string' },
     churn: { type: 'string' },
+    conntrack: { type: 'string' },
     peers: { type: 'string' },
     json: { type: 'string' },
     list: { type: 'boolean' },
@@ -115,6 +117,7 @@ const config: BenchConfig = {
   moves: count(values.moves, 'NLKIT_BENCH_MOVES', 200, 20),
   ipMoves: count(values['ip-moves'], 'NLKIT_BENCH_IP_MOVES', 25, 10),
   churn: count(values.churn, 'NLKIT_BENCH_CHURN', 5000, 500),
+  conntrackEntries: count(values.conntrack, 'NLKIT_BENCH_CONNTRACK', 100000, 10000),
 };
 
 const named = (w: (typeof workloads)[number], name: string) => w.name === name || w.group === name;

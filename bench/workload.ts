@@ -38,6 +38,8 @@ export interface BenchConfig {
   ipMoves: number;
   /** Addresses the events churn adds and deletes per run (twice as many events). */
   churn: number;
+  /** Entries in the conntrack-dump table. */
+  conntrackEntries: number;
   /** Timed runs per peer. */
   repetitions: number;
   /** Untimed runs per peer first. */

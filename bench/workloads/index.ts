@@ -8,6 +8,7 @@
  */
 import type { Workload } from '../workload.js';
 import { addrsDump } from './addrs-dump.js';
+import { conntrackDump } from './conntrack-dump.js';
 import { decodeLinks, decodeLinksKept } from './decode-links.js';
 import { decodeRoutes, decodeRoutesKept } from './decode-routes.js';
 import { events, watchMemory } from './events.js';
@@ -33,6 +34,7 @@ export const workloads: readonly Workload[] = [
   rtnlDumpAddrs,
   rtnlDumpLinks,
   rtnlLinkGet,
+  conntrackDump,
   routeBatch,
   moves,
   events,
