@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Conntrack } from '../../src/conntrack/index.js';
-import { conntrack } from '../../src/generated/index.js';
+import * as conntrack from '../../src/generated/conntrack.js';
 import { Connection, NetlinkProtocol, NLM_F_CREATE, NLM_F_EXCL, type Request } from '../../src/netlink/index.js';
 import { assertBenchNamespace, ipRun } from '../setup.js';
 import type { Workload } from '../workload.js';

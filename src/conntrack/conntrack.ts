@@ -9,7 +9,7 @@ import { Connection, type BodyWriter, type CallOptions, type DumpOptions, type M
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
 import { ArgumentError, type DecodeError } from '../netlink/errors.js';
 import type { NetNsLike } from '../netns/index.js';
-import { conntrack } from '../generated/index.js';
+import type * as conntrack from '../generated/conntrack.js';
 import { NotificationSource } from '../events/source.js';
 import { keepAlive, pinNetns } from '../events/subscribe.js';
 import {
@@ -20,13 +20,21 @@ import {
   keyMessage,
   updateMessage,
   type ConntrackChanges,
+  type ConntrackCodec,
   type ConntrackEntry,
   type ConntrackFilter,
   type ConntrackKey,
   type ConntrackSpec,
 } from './entry.js';
 
-const T = conntrack.RequestType;
+/** IPCTNL_MSG_CT_* request types (conntrack.RequestType), here so the codec can load lazily. */
+const T = {
+  'ct-new': 0x100,
+  'ct-get': 0x101,
+  'ct-delete': 0x102,
+  'ct-get-stats-cpu': 0x104,
+  'ct-get-stats': 0x105,
+} as const satisfies Partial<typeof conntrack.RequestType>;
 
 /** Options for Conntrack.open. */
 export interface ConntrackOptions {
@@ -56,12 +64,8 @@ export interface ConntrackCpuStats {
 /** The event kinds a subscription can ask for: a new entry, a change, an entry's end. */
 export type ConntrackEventType = 'new' | 'update' | 'destroy';
 
-/** NFNLGRP_CONNTRACK_NEW / _UPDATE / _DESTROY by event kind. */
-const GROUPS: Readonly<Record<ConntrackEventType, number>> = {
-  new: conntrack.McastGroup['nfnlgrp-conntrack-new'],
-  update: conntrack.McastGroup['nfnlgrp-conntrack-update'],
-  destroy: conntrack.McastGroup['nfnlgrp-conntrack-destroy'],
-};
+/** NFNLGRP_CONNTRACK_NEW / _UPDATE / _DESTROY by event kind (conntrack.McastGroup). */
+const GROUPS: Readonly<Record<ConntrackEventType, number>> = { new: 1, update: 2, destroy: 3 };
 
 /**
  * ConntrackEvent: what a subscription yields. `overrun`: the kernel dropped
@@ -93,12 +97,6 @@ export interface ConntrackSubscription extends AsyncIterableIterator<ConntrackEv
   readonly stats: { readonly overruns: number; readonly received: number };
 }
 
-const decodeEntry = (view: DataView, start: number, end: number): ConntrackEntry => entryFromMessage(conntrack.decodeCtMessage(view, start, end));
-
-/** ctBody returns the request body writer of a ctnetlink message. */
-function ctBody(m: conntrack.CtMessageInput): BodyWriter {
-  return (w) => conntrack.encodeCtMessage(w, m);
-}
 
 /** Conntrack is one ctnetlink handle on one network namespace. Close it (or `await using`). */
 export class Conntrack implements Disposable, AsyncDisposable {
@@ -107,9 +105,20 @@ export class Conntrack implements Disposable, AsyncDisposable {
   /** The namespace this handle talks to (as given to `open`). */
   readonly netns: NetNsLike | undefined;
 
-  private constructor(conn: Connection, netns: NetNsLike | undefined) {
+  /** The generated codec, loaded on the first open. */
+  private readonly codec: ConntrackCodec;
+  private readonly decodeEntry: MessageDecoder<ConntrackEntry>;
+
+  private constructor(conn: Connection, netns: NetNsLike | undefined, codec: ConntrackCodec) {
     this.conn = conn;
     this.netns = netns;
+    this.codec = codec;
+    this.decodeEntry = (view, start, end) => entryFromMessage(codec.decodeCtMessage(view, start, end));
+  }
+
+  /** ctBody returns the request body writer of a ctnetlink message. */
+  private ctBody(m: conntrack.CtMessageInput): BodyWriter {
+    return (w) => this.codec.encodeCtMessage(w, m);
   }
 
   /**
@@ -119,18 +128,19 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   static async open(options: ConntrackOptions = {}): Promise<Conntrack> {
     const o = checkObject('options', options, true);
+    const codec = await import('../generated/conntrack.js');
     const conn = Connection.open({
       protocol: NetlinkProtocol.netfilter,
       netns: o.netns as NetNsLike | undefined,
       receiveBufferSize: o.receiveBufferSize as number | undefined,
-      attributePath: (request, offset) => conntrack.attributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
+      attributePath: (request, offset) => codec.attributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
     });
-    return new Conntrack(conn, o.netns as NetNsLike | undefined);
+    return new Conntrack(conn, o.netns as NetNsLike | undefined, codec);
   }
 
   /** over makes a handle on an existing NETLINK_NETFILTER connection (a test's fake kernel); the handle owns it. */
-  static over(conn: Connection, netns?: NetNsLike): Conntrack {
-    return new Conntrack(conn, netns);
+  static async over(conn: Connection, netns?: NetNsLike): Promise<Conntrack> {
+    return new Conntrack(conn, netns, await import('../generated/conntrack.js'));
   }
 
   /**
@@ -140,7 +150,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async list(filter: ConntrackFilter = {}, options: DumpOptions = {}): Promise<ConntrackEntry[]> {
     const f = checkFilter(filter);
-    const r = await this.conn.dump({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: ctBody({ header: { nfgenFamily: f.family }, attrs: f.attrs }) }, decodeEntry, options);
+    const r = await this.conn.dump({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody({ header: { nfgenFamily: f.family }, attrs: f.attrs }) }, this.decodeEntry, options);
     return f.match ? r.items.filter(f.match) : r.items;
   }
 
@@ -150,7 +160,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async get(key: ConntrackKey, options: CallOptions = {}): Promise<ConntrackEntry> {
     const m = keyMessage(key);
-    const r = await this.conn.request({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: ctBody(m) }, decodeEntry, options);
+    const r = await this.conn.request({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody(m) }, this.decodeEntry, options);
     const e = r.replies[0];
     if (!e) throw new Error('conntrack get: the kernel answered without an entry');
     return e;
@@ -162,8 +172,8 @@ export class Conntrack implements Disposable, AsyncDisposable {
    * KernelError `EEXIST` when the tuple is tracked already.
    */
   async add(spec: ConntrackSpec, options: CallOptions = {}): Promise<void> {
-    const m = createMessage(spec);
-    await this.conn.request({ type: T['ct-new'], flags: NLM_F_CREATE | NLM_F_EXCL, label: 'IPCTNL_MSG_CT_NEW', body: ctBody(m) }, undefined, options);
+    const m = createMessage(this.codec, spec);
+    await this.conn.request({ type: T['ct-new'], flags: NLM_F_CREATE | NLM_F_EXCL, label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -172,8 +182,8 @@ export class Conntrack implements Disposable, AsyncDisposable {
    * `ENOENT` when there is no such entry.
    */
   async update(key: ConntrackKey, changes: ConntrackChanges, options: CallOptions = {}): Promise<void> {
-    const m = updateMessage(key, changes);
-    await this.conn.request({ type: T['ct-new'], label: 'IPCTNL_MSG_CT_NEW', body: ctBody(m) }, undefined, options);
+    const m = updateMessage(this.codec, key, changes);
+    await this.conn.request({ type: T['ct-new'], label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -182,7 +192,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async delete(key: ConntrackKey, options: CallOptions = {}): Promise<void> {
     const m = keyMessage(key);
-    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: ctBody(m) }, undefined, options);
+    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -197,14 +207,14 @@ export class Conntrack implements Disposable, AsyncDisposable {
     // The kernel ignores nfgen_family on a flush unless the message says
     // NFNETLINK_V1 (a V0 flush of one family removed every family's entries).
     const header = { nfgenFamily: c.family, version: c.family === 0 ? 0 : 1 };
-    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: ctBody({ header, attrs: c.attrs }) }, undefined, options);
+    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody({ header, attrs: c.attrs }) }, undefined, options);
   }
 
   /** count returns how many entries the table holds (`conntrack -C`). Throws KernelError. */
   async count(options: CallOptions = {}): Promise<number> {
     const r = await this.conn.request(
-      { type: T['ct-get-stats'], label: 'IPCTNL_MSG_CT_GET_STATS', body: (w) => conntrack.encodeStatsGlobalMessage(w, { header: {}, attrs: {} }) },
-      (view, start, end) => conntrack.decodeStatsGlobalMessage(view, start, end),
+      { type: T['ct-get-stats'], label: 'IPCTNL_MSG_CT_GET_STATS', body: (w) => this.codec.encodeStatsGlobalMessage(w, { header: {}, attrs: {} }) },
+      (view, start, end) => this.codec.decodeStatsGlobalMessage(view, start, end),
       options,
     );
     const entries = r.replies[0]?.attrs.entries;
@@ -215,9 +225,9 @@ export class Conntrack implements Disposable, AsyncDisposable {
   /** stats returns the per-CPU counters of the conntrack core (`conntrack -S`). Throws KernelError. */
   async stats(options: DumpOptions = {}): Promise<ConntrackCpuStats[]> {
     const r = await this.conn.dump(
-      { type: T['ct-get-stats-cpu'], label: 'IPCTNL_MSG_CT_GET_STATS_CPU', body: (w) => conntrack.encodeStatsCpuMessage(w, { header: {}, attrs: {} }) },
+      { type: T['ct-get-stats-cpu'], label: 'IPCTNL_MSG_CT_GET_STATS_CPU', body: (w) => this.codec.encodeStatsCpuMessage(w, { header: {}, attrs: {} }) },
       (view, start, end): ConntrackCpuStats => {
-        const m = conntrack.decodeStatsCpuMessage(view, start, end);
+        const m = this.codec.decodeStatsCpuMessage(view, start, end);
         const a = m.attrs;
         return {
           cpu: m.header.resId,
@@ -254,7 +264,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
       return GROUPS[e as ConntrackEventType];
     });
     const o = checkObject('options', options, true) as ConntrackSubscribeOptions;
-    return subscribeEvents(this.netns, groups, o);
+    return subscribeEvents(this.netns, groups, o, this.decodeEntry);
   }
 
   /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
@@ -276,19 +286,21 @@ export class Conntrack implements Disposable, AsyncDisposable {
  * NLM_F_EXCL, a change as IPCTNL_MSG_CT_NEW without them, an entry's end as
  * IPCTNL_MSG_CT_DELETE (ctnetlink_conntrack_event).
  */
-const decodeEvent: MessageDecoder<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined> = (view, start, end, type, flags) => {
-  if (type === T['ct-delete']) return { type: 'destroy', entry: decodeEntry(view, start, end) };
-  if (type !== T['ct-new']) return undefined;
-  return { type: (flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0 ? 'new' : 'update', entry: decodeEntry(view, start, end) };
-};
+function eventDecoder(decodeEntry: MessageDecoder<ConntrackEntry>): MessageDecoder<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined> {
+  return (view, start, end, type, flags) => {
+    if (type === T['ct-delete']) return { type: 'destroy', entry: decodeEntry(view, start, end, type, flags) };
+    if (type !== T['ct-new']) return undefined;
+    return { type: (flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0 ? 'new' : 'update', entry: decodeEntry(view, start, end, type, flags) };
+  };
+}
 
-function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options: ConntrackSubscribeOptions): ConntrackSubscription {
+function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options: ConntrackSubscribeOptions, decodeEntry: MessageDecoder<ConntrackEntry>): ConntrackSubscription {
   const pin = pinNetns(netns);
   let source: NotificationSource<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined>;
   try {
     source = new NotificationSource(
       { protocol: NetlinkProtocol.netfilter, open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups, maxQueued: options.maxQueued ?? 4096 },
-      decodeEvent,
+      eventDecoder(decodeEntry),
     );
   } catch (err) {
     pin.release();

@@ -6,7 +6,10 @@
  */
 import { ArgumentError } from '../netlink/errors.js';
 import { parseIPv4, parseIPv6 } from '../netlink/format.js';
-import { conntrack } from '../generated/index.js';
+import type * as conntrack from '../generated/conntrack.js';
+
+/** The generated ctnetlink codec module, loaded by Conntrack.open (importing nlkit loads no codec). */
+export type ConntrackCodec = typeof conntrack;
 
 type CtAttrs = conntrack.CtAttrs;
 type TupleAttrs = conntrack.TupleAttrs;
@@ -341,11 +344,11 @@ function labelBytes(argument: string, v: unknown): Uint8Array {
 }
 
 /** The changeable state shared by `add` and `update`, checked. */
-function stateAttrs(argument: string, s: Record<string, unknown>, out: CtAttrs, tcp: boolean): void {
+function stateAttrs(codec: ConntrackCodec, argument: string, s: Record<string, unknown>, out: CtAttrs, tcp: boolean): void {
   if (s.timeout !== undefined) out.timeout = checkUint(`${argument}.timeout`, s.timeout, 0xffffffff);
   if (s.mark !== undefined) out.mark = checkUint(`${argument}.mark`, s.mark, 0xffffffff);
   if (s.status !== undefined) {
-    const status = checkNames<ConntrackStatus>(`${argument}.status`, s.status, conntrack.CtStatus);
+    const status = checkNames<ConntrackStatus>(`${argument}.status`, s.status, codec.CtStatus);
     // ctnetlink refuses (EBUSY) a status that would flip IPS_CONFIRMED, which every
     // entry it creates or changes has: send it along, as conntrack -I/-U do.
     out.status = status.includes('confirmed') ? status : [...status, 'confirmed'];
@@ -359,13 +362,13 @@ function stateAttrs(argument: string, s: Record<string, unknown>, out: CtAttrs, 
     if (!tcp) throw new ArgumentError(`${argument}.${s.tcpState !== undefined ? 'tcpState' : 'tcpFlags'}`, { reason: 'applies to TCP entries only' });
     const t: conntrack.ProtoinfoTcpAttrs = {};
     if (s.tcpState !== undefined) {
-      if (typeof s.tcpState !== 'string' || !Object.hasOwn(conntrack.TcpState, s.tcpState)) {
-        throw new ArgumentError(`${argument}.tcpState`, { expected: `one of ${Object.keys(conntrack.TcpState).join(', ')}`, received: s.tcpState });
+      if (typeof s.tcpState !== 'string' || !Object.hasOwn(codec.TcpState, s.tcpState)) {
+        throw new ArgumentError(`${argument}.tcpState`, { expected: `one of ${Object.keys(codec.TcpState).join(', ')}`, received: s.tcpState });
       }
       t.state = s.tcpState as TcpState;
     }
     if (s.tcpFlags !== undefined) {
-      const flags = checkNames<TcpTrackingFlag>(`${argument}.tcpFlags`, s.tcpFlags, conntrack.TcpFlags);
+      const flags = checkNames<TcpTrackingFlag>(`${argument}.tcpFlags`, s.tcpFlags, codec.TcpFlags);
       t.flagsOriginal = { flags, mask: flags };
       t.flagsReply = { flags, mask: flags };
     }
@@ -374,23 +377,23 @@ function stateAttrs(argument: string, s: Record<string, unknown>, out: CtAttrs, 
 }
 
 /** createMessage checks a ConntrackSpec and builds the IPCTNL_MSG_CT_NEW that creates it. */
-export function createMessage(raw: unknown): conntrack.CtMessageInput {
+export function createMessage(codec: ConntrackCodec, raw: unknown): conntrack.CtMessageInput {
   const spec = checkObject('spec', raw);
   const o = checkKey('spec', spec);
   if (spec.timeout === undefined) throw new ArgumentError('spec.timeout', { expected: 'seconds until the entry expires (the kernel requires it)', received: undefined });
   const r = replyTuple(o, checkObject('spec.reply', spec.reply, true));
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(o), tupleReply: tupleAttrs(r) };
-  stateAttrs('spec', spec, attrs, o.proto === 6);
+  stateAttrs(codec, 'spec', spec, attrs, o.proto === 6);
   if (o.zone !== undefined) attrs.zone = o.zone;
   return { header: { nfgenFamily: o.family }, attrs };
 }
 
 /** updateMessage checks a key and changes and builds the IPCTNL_MSG_CT_NEW (no NLM_F_CREATE) that applies them. */
-export function updateMessage(key: unknown, raw: unknown): conntrack.CtMessageInput {
+export function updateMessage(codec: ConntrackCodec, key: unknown, raw: unknown): conntrack.CtMessageInput {
   const k = checkKey('key', key);
   const changes = checkObject('changes', raw);
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(k) };
-  stateAttrs('changes', changes, attrs, k.proto === 6);
+  stateAttrs(codec, 'changes', changes, attrs, k.proto === 6);
   if (Object.keys(attrs).length === 1) throw new ArgumentError('changes', { reason: 'names nothing to change (timeout, mark, status, tcpState, labels)' });
   if (k.zone !== undefined) attrs.zone = k.zone;
   return { header: { nfgenFamily: k.family }, attrs };

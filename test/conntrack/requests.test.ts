@@ -3,7 +3,8 @@
 // kernel's captured replies through the generated decoder and back.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Connection, Conntrack, DecodeError, MessageWriter, conntrack, type ConntrackSpec } from '../../src/index.js';
+import { ArgumentError, Connection, Conntrack, DecodeError, MessageWriter, type ConntrackSpec } from '../../src/index.js';
+import * as conntrack from '../../src/generated/conntrack.js';
 import { FakeKernel, patchHeader } from '../helpers/fake-kernel.js';
 import { prng } from '../helpers/prng.js';
 
@@ -87,7 +88,7 @@ async function sent(command: string | undefined, call: (ct: Conntrack) => Promis
       return [...replies.map((r) => patchHeader(r, req.seq, k.portId)), ...(isDump ? [] : [ack(req.seq, k.portId, req.bytes)])];
     },
   });
-  const ct = Conntrack.over(Connection.over(fake));
+  const ct = await Conntrack.over(Connection.over(fake));
   await call(ct);
   ct.close();
   return messages(fake.requests.map((r) => r.bytes));
@@ -257,7 +258,7 @@ describe('conntrack bad input', () => {
     ];
     for (const [argument, call] of bad) {
       const fake = new FakeKernel();
-      const ct = Conntrack.over(Connection.over(fake));
+      const ct = await Conntrack.over(Connection.over(fake));
       const err = await call(ct).then(
         () => undefined,
         (e: unknown) => e,
