@@ -221,7 +221,7 @@ export class FamilyEmitter {
   }
 
   /** codec for a non-container value type (attribute, multi-attr element, indexed-array element). */
-  private valueCodec(a: { type: string; byteOrder?: string; enum?: string; enumAsFlags?: boolean; displayHint?: string; struct?: string; nested?: string; fixedHeader?: string }, path: string): Codec {
+  private valueCodec(a: { type: string; byteOrder?: string; enum?: string; enumAsFlags?: boolean; displayHint?: string; struct?: string; nested?: string; fixedHeader?: string; array?: boolean }, path: string): Codec {
     const type = a.type;
     if (INT.has(type)) return this.intCodec(type, a.byteOrder, a.enum, a.enumAsFlags, a.displayHint, path);
     switch (type) {
@@ -252,6 +252,15 @@ export class FamilyEmitter {
       case 'string':
         return { ts: 'string', read: (s, e) => `${this.r('readString')}(view, ${s}, ${e})`, write: (t, x) => [`w.string(${t}, ${x});`] };
       case 'binary': {
+        if (a.struct !== undefined && a.array) {
+          const S = this.structT(a.struct);
+          const size = this.fam.structs.get(a.struct)!.size;
+          return {
+            ts: `${S}[]`,
+            read: (s, e) => `${this.s('readStructArray')}(view, ${s}, ${e}, ${size}, read${S})`,
+            write: (t, x) => [`${this.s('writeStructArray')}(w, ${t}, ${x}, ${size}, write${S});`],
+          };
+        }
         if (a.struct !== undefined) {
           const S = this.structT(a.struct);
           const size = this.fam.structs.get(a.struct)!.size;
@@ -1086,12 +1095,28 @@ export class FamilyEmitter {
       e.close('},');
     }
     e.close('},');
-    if (this.genl) e.line(`mcgrps: McastGroup,`);
-    else e.line(`mcgrps: McastGroup,`);
+    e.line(`mcgrps: McastGroup,`);
+    if (!this.genl) {
+      // Every message type the family sends or receives, by its operation: notifications
+      // (RTM_NEWROUTE, RTM_DELROUTE) are decoded with the codec of the operation of that type.
+      e.open(`messages: {`);
+      const seen = new Set<number>();
+      for (const o of fam.ops) {
+        const codec = this.opCodec(o);
+        if (o.requestValue === undefined || seen.has(o.requestValue)) continue;
+        seen.add(o.requestValue);
+        e.line(`${o.requestValue}: [${str(o.name)}, ${codec ? codec.dec : 'undefined'}],`);
+      }
+      e.close('},');
+    }
+    e.line(`attributePathAt,`);
     if (this.genl) {
       this.imports.supportTypes.add('GenlFamilyDescriptor');
       e.close('} satisfies GenlFamilyDescriptor;');
-    } else e.close('} as const;');
+    } else {
+      this.imports.supportTypes.add('RtnlFamilyDescriptor');
+      e.close('} as const satisfies RtnlFamilyDescriptor;');
+    }
     e.line();
   }
 

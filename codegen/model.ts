@@ -80,6 +80,8 @@ export interface Attr {
   fixedHeader?: string;
   /** nlkit extension `x-nla-f-nested`: the kernel sends this attribute with NLA_F_NESTED (nla_nest_start, not _noflag). */
   nestedFlag?: boolean;
+  /** nlkit extension `x-array`: a `binary` attribute holding back-to-back structs (`struct`), e.g. NHA_GROUP. */
+  array?: boolean;
   len?: number;
   doc?: string;
 }
@@ -166,8 +168,8 @@ export function loadYaml(path: string): Yaml {
  * mergeOverlay layers an overlay spec onto a kernel spec (both raw YAML):
  * definitions and attribute sets are added (a set of the same name gets the
  * overlay's attributes appended, or replaced by name), sub-message formats are
- * added to the sub-message of the same name, operations and multicast groups
- * are appended.
+ * added to the sub-message of the same name, operations are added (one of the
+ * same name gets the overlay's keys, e.g. a `dump`), multicast groups are appended.
  */
 export function mergeOverlay(base: Yaml, overlay: Yaml): Yaml {
   const out = structuredClone(base);
@@ -207,7 +209,12 @@ export function mergeOverlay(base: Yaml, overlay: Yaml): Yaml {
   }
   if (overlay.operations) {
     out.operations ??= { list: [] };
-    out.operations.list.push(...(overlay.operations.list ?? []));
+    for (const op of overlay.operations.list ?? []) {
+      // An operation of the same name gets the overlay's keys (a `dump` the spec lacks, say).
+      const have = byName(out.operations.list, op.name);
+      if (have) Object.assign(have, op);
+      else out.operations.list.push(op);
+    }
   }
   if (overlay['mcast-groups']) {
     out['mcast-groups'] ??= { list: [] };
@@ -308,6 +315,7 @@ export function resolve(y: Yaml, sources: string[]): Family {
     typeValue: a['type-value'],
     fixedHeader: a['fixed-header'],
     nestedFlag: a['x-nla-f-nested'] === true ? true : undefined,
+    array: a['x-array'] === true ? true : undefined,
     len: a.len,
     doc: typeof a.doc === 'string' ? a.doc.trim() : undefined,
   });

@@ -7,6 +7,7 @@
  *   rtnetlink ones `Rtnl` uses (`rtLink`, `rtAddr`, `rtRoute`, `rtNeigh`, `rtRule`); every other
  *   family (`tc`, `ethtool`, `netdev`, `devlink`, …) is a subpath, `nlkit/<family>`, so that
  *   importing nlkit loads none of them.
+ * - `src/family`: the family runtime: any family (rt-link, tc, rt-nexthop, ethtool, …) by its descriptor.
  * - `src/genl`: generic netlink families resolved through nlctrl and driven by name.
  * - `src/rtnl`: rtnetlink by intent: links, addresses, routes, neighbours, rules, links.move.
  * - `src/conntrack`: the connection-tracking table over ctnetlink.
@@ -14,6 +15,7 @@
 export * from './netlink/index.js';
 export * from './netns/index.js';
 export * from './generated/index.js';
+export * from './family/index.js';
 export * from './genl/index.js';
 export * from './rtnl/index.js';
 export * from './events/index.js';

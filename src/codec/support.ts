@@ -258,6 +258,24 @@ export function tooShort(what: string, need: number, s: number, e: number): Deco
 }
 
 /**
+ * readStructArray reads `[s, e)` as back-to-back structs of `size` bytes each
+ * (an `x-array` binary attribute such as NHA_GROUP). Throws DecodeError when
+ * the length is not a multiple of `size`.
+ */
+export function readStructArray<T>(view: DataView, s: number, e: number, size: number, read: (view: DataView, s: number, e: number) => T): T[] {
+  if ((e - s) % size !== 0) throw new DecodeError(`expected a multiple of ${size} bytes, got ${e - s}`, s);
+  const out: T[] = [];
+  for (let p = s; p < e; p += size) out.push(read(view, p, p + size));
+  return out;
+}
+
+/** writeStructArray writes `items` as one attribute of back-to-back structs of `size` bytes (zeroed first, so absent fields are 0). */
+export function writeStructArray<T>(w: MessageWriter, type: number, items: readonly T[], size: number, write: (view: DataView, at: number, v: T) => void): void {
+  const at = w.attr(type, items.length * size);
+  for (let i = 0; i < items.length; i++) write(w.view, at + i * size, items[i]!);
+}
+
+/**
  * orderBefore returns the raw `nla_type` of each attribute in `[start, p)`, in
  * wire order: the start of a decoder's `order` once the wire departs from the
  * set's usual order at `p`. The headers were already checked by the decoder.
@@ -466,4 +484,43 @@ export interface GenlFamilyDescriptor {
   readonly ops: Readonly<Record<string, GenlOperation>>;
   /** Multicast group names (ids are resolved at run time with nlctrl). */
   readonly mcgrps: readonly string[];
+  /** The attribute path at an extended-ACK offset in a request of this family (the module's `attributePathAt`). */
+  readonly attributePathAt?: AttributePathAt;
+}
+
+/** AttributePathAt: the path of the attribute at `offset` bytes into `request` (from its nlmsghdr), e.g. `linkinfo.data(vxlan).port`. */
+export type AttributePathAt = (request: Uint8Array, messageType: number, offset: number) => string | undefined;
+
+// ---------------------------------------------------------------------------
+// rtnetlink (netlink-raw) family descriptors
+
+/** RtnlRequest: one way to call an rtnetlink operation (`do` or `dump`). */
+export interface RtnlRequest<Req, Rep> {
+  /** nlmsg_type of the request. */
+  readonly type: number;
+  /** nlmsg_type of the replies, or undefined when the kernel answers with an ACK only. */
+  readonly replyType: number | undefined;
+  /** Writes everything after the nlmsghdr (fixed header, then attributes). */
+  readonly encode: (w: MessageWriter, value: Req) => void;
+  /** Reads everything after the nlmsghdr (`start` is just past it). */
+  readonly decode: ((view: DataView, start: number, end: number) => Rep) | undefined;
+}
+
+/** RtnlOperation: what an rtnetlink operation offers. */
+export interface RtnlOperation {
+  readonly do?: RtnlRequest<never, unknown>;
+  readonly dump?: RtnlRequest<never, unknown>;
+}
+
+/** RtnlFamilyDescriptor: everything the family runtime needs to use one netlink-raw family (rt-link, tc, …) by name. */
+export interface RtnlFamilyDescriptor {
+  readonly name: string;
+  /** The netlink protocol number (NETLINK_ROUTE is 0). */
+  readonly protocol: number;
+  readonly ops: Readonly<Record<string, RtnlOperation>>;
+  /** Multicast group name → RTNLGRP_* number. */
+  readonly mcgrps: Readonly<Record<string, number>>;
+  /** nlmsg_type → [operation name, decoder of that message]: how notifications are named and read. */
+  readonly messages: Readonly<Record<number, readonly [string, ((view: DataView, start: number, end: number) => unknown) | undefined]>>;
+  readonly attributePathAt: AttributePathAt;
 }

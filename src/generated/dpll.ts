@@ -1562,6 +1562,7 @@ export const dpllFamily = {
     },
   },
   mcgrps: McastGroup,
+  attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */

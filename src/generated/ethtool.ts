@@ -9774,6 +9774,7 @@ export const ethtoolFamily = {
     },
   },
   mcgrps: McastGroup,
+  attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */

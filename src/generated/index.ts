@@ -33,7 +33,7 @@
  *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
  *
- * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtNeigh, rtNsid, rtRoute, rtRule),
+ * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
  * so importing nlkit loads no other codec. Every other family is its own module, loaded only
  * when imported by subpath (`import * as ethtool from 'nlkit/ethtool'`; inside this repository
  * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team.
@@ -41,6 +41,7 @@
 export * as rtAddr from './rt-addr.js';
 export * as rtLink from './rt-link.js';
 export * as rtNeigh from './rt-neigh.js';
+export * as rtNexthop from './rt-nexthop.js';
 export * as rtNsid from './rt-nsid.js';
 export * as rtRoute from './rt-route.js';
 export * as rtRule from './rt-rule.js';
@@ -48,13 +49,14 @@ export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification
 import { attributePathAt as rtAddrPathAt } from './rt-addr.js';
 import { attributePathAt as rtLinkPathAt } from './rt-link.js';
 import { attributePathAt as rtNeighPathAt } from './rt-neigh.js';
+import { attributePathAt as rtNexthopPathAt } from './rt-nexthop.js';
 import { attributePathAt as rtNsidPathAt } from './rt-nsid.js';
 import { attributePathAt as rtRoutePathAt } from './rt-route.js';
 import { attributePathAt as rtRulePathAt } from './rt-rule.js';
 
 /**
  * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in a request of
- * any family above (rt-addr, rt-link, rt-neigh, rt-nsid, rt-route, rt-rule), by its nlmsg_type;
+ * any family above (rt-addr, rt-link, rt-neigh, rt-nexthop, rt-nsid, rt-route, rt-rule), by its nlmsg_type;
  * undefined when none knows the type or the offset does not fall on an attribute. For tc
  * requests use `attributePathAt` of `nlkit/tc`, which this index does not load.
  */
@@ -63,6 +65,7 @@ export function rtnlAttributePathAt(request: Uint8Array, messageType: number, of
     rtAddrPathAt(request, messageType, offset)
     ?? rtLinkPathAt(request, messageType, offset)
     ?? rtNeighPathAt(request, messageType, offset)
+    ?? rtNexthopPathAt(request, messageType, offset)
     ?? rtNsidPathAt(request, messageType, offset)
     ?? rtRoutePathAt(request, messageType, offset)
     ?? rtRulePathAt(request, messageType, offset)

@@ -2009,6 +2009,7 @@ export const netdevFamily = {
     },
   },
   mcgrps: McastGroup,
+  attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */

@@ -461,6 +461,7 @@ export const ovsDatapathFamily = {
     },
   },
   mcgrps: McastGroup,
+  attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -468,7 +468,13 @@ export const rtAddrFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    20: ['newaddr', decodeAddrMessage],
+    21: ['deladdr', decodeAddrMessage],
+    22: ['getaddr', decodeAddrMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
-import type { FamilyTables, IndexedItem } from '../codec/support.js';
+import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
 import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -10522,7 +10522,15 @@ export const rtLinkFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    16: ['newlink', decodeLinkMessage],
+    17: ['dellink', decodeLinkMessage],
+    18: ['getlink', decodeLinkMessage],
+    19: ['setlink', decodeLinkMessage],
+    94: ['getstats', decodeStatsMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -601,7 +601,13 @@ export const rtNeighFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    28: ['newneigh', decodeNeighMessage],
+    29: ['delneigh', decodeNeighMessage],
+    30: ['getneigh', decodeNeighMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

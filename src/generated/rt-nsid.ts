@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU32 } from '../netlink/reader.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -313,7 +313,13 @@ export const rtNsidFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    88: ['newnsid', decodeNsidMessage],
+    89: ['delnsid', decodeNsidMessage],
+    90: ['getnsid', decodeNsidMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -988,7 +988,13 @@ export const rtRouteFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    26: ['getroute', decodeRouteMessage],
+    24: ['newroute', decodeRouteMessage],
+    25: ['delroute', decodeRouteMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

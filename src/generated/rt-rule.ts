@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -694,7 +694,13 @@ export const rtRuleFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    32: ['newrule', decodeRuleMessage],
+    33: ['delrule', decodeRuleMessage],
+    34: ['getrule', decodeRuleMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {

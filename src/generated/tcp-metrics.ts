@@ -504,6 +504,7 @@ export const tcpMetricsFamily = {
     },
   },
   mcgrps: McastGroup,
+  attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
