@@ -187,6 +187,18 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
     }
   }
 
+  /**
+   * over drives an rtnetlink family over a connection the caller opened (a
+   * shared NETLINK_ROUTE socket, or a test's fake kernel). `subscribe` opens
+   * its sockets in the caller's namespace. Closing the family closes the connection.
+   */
+  static over<D extends RtnlFamilyDescriptor>(descriptor: D, connection: Connection): NetlinkFamily<D> {
+    if (descriptor === null || typeof descriptor !== 'object' || !isRtnl(descriptor)) {
+      throw new ArgumentError('descriptor', { expected: 'a generated rtnetlink family descriptor (rtLink.rtLinkFamily, tc.tcFamily, …)', received: descriptor });
+    }
+    return new NetlinkFamily(descriptor, rtnlWire(descriptor), connection, {});
+  }
+
   /** The family's name as its spec spells it (`rt-link`, `ethtool`). */
   get name(): string {
     return this.descriptor.name;

@@ -4089,7 +4089,7 @@ const tcActAttrsNames: Readonly<Record<number, string>> = {
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
  * (flag bits included) the encoder writes without `order`.
  */
-const tcActAttrsRank: readonly number[] = [2818048, 262145, 524290, 786435, 1048580, 2818048, 1310726, 1572871, 1835016, 2097161, 2359306];
+const tcActAttrsRank: readonly number[] = [2818048, 262145, 557058, 786435, 1048580, 2818048, 1310726, 1572871, 1835016, 2097161, 2359306];
 
 /**
  * decodeTcActAttrs decodes the attributes of `tc-act-attrs` in `[start, end)`. Unknown
@@ -4179,7 +4179,7 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
 }
 
 /** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
-const tcActAttrsOrder: readonly number[] = [1, 2, 3, 4, 6, 7, 8, 9, 10, -1];
+const tcActAttrsOrder: readonly number[] = [1, 32770, 3, 4, 6, 7, 8, 9, 10, -1];
 
 function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
