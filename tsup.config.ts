@@ -7,11 +7,13 @@ import { defineConfig } from 'tsup';
 // these modules written by scripts/package-cjs.mjs after this build, so both module systems
 // share one copy of every class (no dual-package hazard).
 const families = readdirSync('src/generated')
-  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+  // catalog.ts (the families' docs, for the nlkit command) is not a family.
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'catalog.ts')
   .map((f) => f.slice(0, -3));
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])) },
+  // cli: the `nlkit` executable (package.json `bin`).
+  entry: { index: 'src/index.ts', cli: 'src/cli/bin.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])) },
   format: ['esm'],
   splitting: true,
   // Declarations come from tsc (tsconfig.build.json), one file per module: bundled

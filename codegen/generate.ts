@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emitCatalog, type CatalogFamily } from './catalog.js';
 import { FamilyEmitter, camel } from './emit.js';
 import { loadYaml, mergeOverlay, resolve } from './model.js';
 
@@ -64,6 +65,7 @@ function build(): { outputs: Output[]; skipped: string[] } {
   const outputs: Output[] = [];
   const skipped: string[] = [];
   const generated: { name: string; module: string; genl: boolean }[] = [];
+  const cataloged: CatalogFamily[] = [];
   for (const fam of families) {
     if (SKIP[fam.name]) {
       skipped.push(`${fam.name}: ${SKIP[fam.name]}`);
@@ -83,7 +85,9 @@ function build(): { outputs: Output[]; skipped: string[] } {
     const module = fam.name.replace(/_/g, '-');
     outputs.push({ file: `${module}.ts`, text });
     generated.push({ name: fam.name, module, genl: model.protocol !== 'netlink-raw' });
+    cataloged.push({ model, module });
   }
+  outputs.push({ file: 'catalog.ts', text: header('from the family specs (codegen/catalog.ts)') + emitCatalog(cataloged) });
 
 
   const idx: string[] = [];

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetlinkFamily } from '../../src/family/index.js';
-import { tc } from '../../src/generated/index.js';
+import * as tc from '../../src/generated/tc.js';
 import { Connection, MessageWriter } from '../../src/netlink/index.js';
 import { FakeKernel, datagram, errorMsg } from '../helpers/fake-kernel.js';
 
