@@ -49,7 +49,7 @@ try {
   if (maps.length) fail(`source maps in the package: ${maps.map((f) => f.path).join(', ')}`);
 
   // --- 1. types ---
-  const subpaths = readdirSync(join(pkgDir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).filter((f) => f !== 'index');
+  const subpaths = readdirSync(join(pkgDir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).filter((f) => f !== 'index' && f !== 'cli'); // cli: the nlkit executable, not a module
   const consumer = (kind) => `// A consumer of the packed nlkit (${kind}).
 import { ArgumentError, Connection, GenericFamily, KernelError, NetNs, NetlinkProtocol, Rtnl, rtLink } from 'nlkit';
 import type { Address, Link, Route } from 'nlkit';

@@ -239,6 +239,11 @@ function report(err: unknown, io: CliIo): number {
 export async function main(): Promise<void> {
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());
+  // A reader that went away (`nlkit … | head`) ends the command quietly, as for other tools.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   const status = await run(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
