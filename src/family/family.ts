@@ -193,9 +193,9 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
    * its sockets in the caller's namespace. Closing the family closes the connection.
    */
   static over<D extends RtnlFamilyDescriptor>(descriptor: D, connection: Connection): NetlinkFamily<D> {
-    if (descriptor === null || typeof descriptor !== 'object' || !isRtnl(descriptor)) {
-      throw new ArgumentError('descriptor', { expected: 'a generated rtnetlink family descriptor (rtLink.rtLinkFamily, tc.tcFamily, …)', received: descriptor });
-    }
+    checkDescriptor(descriptor);
+    if (!isRtnl(descriptor)) throw new ArgumentError('descriptor', { expected: 'a generated rtnetlink family descriptor (rtLink.rtLinkFamily, tc.tcFamily, …)', received: descriptor });
+    if (!(connection instanceof Connection)) throw new ArgumentError('connection', { expected: 'a Connection', received: connection });
     return new NetlinkFamily(descriptor, rtnlWire(descriptor), connection, {});
   }
 
