@@ -36,6 +36,31 @@ export interface CatalogFamily {
 /** catalog lists every generated family, sorted by name. */
 export const catalog: readonly CatalogFamily[] = [
   {
+    name: "conntrack",
+    protocol: "rtnetlink",
+    doc: undefined,
+    load: () => import('./conntrack.js').then((m) => m.conntrackFamily),
+    ops: {
+      "ct-new": { doc: undefined, do: true, dump: false, header: "nfgenmsg", attrs: "ct-attrs" },
+      "ct-get": { doc: undefined, do: true, dump: true, header: "nfgenmsg", attrs: "ct-attrs" },
+      "ct-delete": { doc: undefined, do: true, dump: false, header: "nfgenmsg", attrs: "ct-attrs" },
+      "ct-get-ctrzero": { doc: undefined, do: true, dump: true, header: "nfgenmsg", attrs: "ct-attrs" },
+      "ct-get-stats-cpu": { doc: undefined, do: false, dump: true, header: "nfgenmsg", attrs: "stats-cpu-attrs" },
+      "ct-get-stats": { doc: undefined, do: true, dump: false, header: "nfgenmsg", attrs: "stats-global-attrs" },
+      "ct-get-dying": { doc: undefined, do: false, dump: true, header: "nfgenmsg", attrs: "ct-attrs" },
+      "ct-get-unconfirmed": { doc: undefined, do: false, dump: true, header: "nfgenmsg", attrs: "ct-attrs" },
+    },
+    structs: {
+      "nfgenmsg": [["nfgenFamily", "u8", undefined], ["version", "u8", undefined], ["resId", "u16", undefined]],
+    },
+    sets: {
+      "ct-attrs": [["tupleOrig", "nest tuple-attrs", undefined], ["tupleReply", "nest tuple-attrs", undefined], ["status", "u32 enum ct-status", undefined], ["protoinfo", "nest protoinfo-attrs", undefined], ["help", "nest help-attrs", undefined], ["natSrc", "nest nat-attrs", undefined], ["timeout", "u32", undefined], ["mark", "u32", undefined], ["countersOrig", "nest counters-attrs", undefined], ["countersReply", "nest counters-attrs", undefined], ["use", "u32", undefined], ["id", "u32", undefined], ["natDst", "nest nat-attrs", undefined], ["tupleMaster", "nest tuple-attrs", undefined], ["seqAdjOrig", "nest seqadj-attrs", undefined], ["seqAdjReply", "nest seqadj-attrs", undefined], ["secmark", "u32", undefined], ["zone", "u16", undefined], ["secctx", "nest secctx-attrs", undefined], ["timestamp", "nest timestamp-attrs", undefined], ["markMask", "u32", undefined], ["labels", "binary", undefined], ["labelsMask", "binary", undefined], ["synproxy", "nest synproxy-attrs", undefined], ["filter", "nest filter-attrs", undefined], ["statusMask", "u32 enum ct-status", undefined]],
+      "stats-cpu-attrs": [["searched", "u32", undefined], ["found", "u32", undefined], ["new", "u32", undefined], ["invalid", "u32", undefined], ["ignore", "u32", undefined], ["delete", "u32", undefined], ["deleteList", "u32", undefined], ["insert", "u32", undefined], ["insertFailed", "u32", undefined], ["drop", "u32", undefined], ["earlyDrop", "u32", undefined], ["error", "u32", undefined], ["searchRestart", "u32", undefined], ["clashResolve", "u32", undefined], ["chainToolong", "u32", undefined]],
+      "stats-global-attrs": [["entries", "u32", undefined], ["maxEntries", "u32", undefined]],
+    },
+    groups: ["nfnlgrp-conntrack-new", "nfnlgrp-conntrack-update", "nfnlgrp-conntrack-destroy"],
+  },
+  {
     name: "devlink",
     protocol: "generic",
     doc: "Partial family for Devlink.",

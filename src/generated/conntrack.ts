@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16be, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables } from '../codec/support.js';
+import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
@@ -3533,7 +3533,18 @@ export const conntrackFamily = {
     },
   },
   mcgrps: McastGroup,
-} as const;
+  messages: {
+    256: ['ct-new', decodeCtMessage],
+    257: ['ct-get', decodeCtMessage],
+    258: ['ct-delete', decodeCtMessage],
+    259: ['ct-get-ctrzero', decodeCtMessage],
+    260: ['ct-get-stats-cpu', decodeStatsCpuMessage],
+    261: ['ct-get-stats', decodeStatsGlobalMessage],
+    262: ['ct-get-dying', decodeCtMessage],
+    263: ['ct-get-unconfirmed', decodeCtMessage],
+  },
+  attributePathAt,
+} as const satisfies RtnlFamilyDescriptor;
 
 /** Attribute tables for attributePathAt: names, and how to step inside nests. */
 const tables: FamilyTables = {
