@@ -1010,7 +1010,8 @@ export class FamilyEmitter {
     if (set === undefined) return undefined;
     if (hdr !== undefined) {
       const c = this.composite(hdr, set);
-      return { enc: `encode${c.name}`, dec: `decode${c.name}` };
+      const r = op.replyFixedHeader === undefined ? c : this.composite(op.replyFixedHeader, set);
+      return { enc: `encode${c.name}`, dec: `decode${r.name}` };
     }
     const T = this.setT(set);
     return { enc: `encode${T}`, dec: `decode${T}` };

@@ -123,6 +123,8 @@ export interface Op {
   name: string;
   attributeSet?: string;
   fixedHeader?: string;
+  /** nlkit extension `x-reply-fixed-header`: the replies' struct, where it differs from the request's (xfrm's GETSA). */
+  replyFixedHeader?: string;
   /** Message type (netlink-raw) or cmd (genetlink) of the request. */
   requestValue?: number;
   /** Message type / cmd of the reply (and of notifications). */
@@ -408,6 +410,7 @@ function toOp(o: Yaml, req: number | undefined, rsp: number | undefined, mode: (
     name: o.name,
     attributeSet: o['attribute-set'],
     fixedHeader: o['fixed-header'],
+    replyFixedHeader: o['x-reply-fixed-header'],
     requestValue: req,
     replyValue: rsp,
     do: mode(o.do),

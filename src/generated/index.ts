@@ -36,7 +36,7 @@
  * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
  * so importing nlkit loads no other codec. Every other family is its own module, loaded only
  * when imported by subpath (`import * as ethtool from 'nlkit/ethtool'`; inside this repository
- * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team.
+ * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team, xfrm.
  */
 export * as rtAddr from './rt-addr.js';
 export * as rtLink from './rt-link.js';
