@@ -11,6 +11,7 @@
  * - `src/genl`: generic netlink families resolved through nlctrl and driven by name.
  * - `src/rtnl`: rtnetlink by intent: links, addresses, routes, neighbours, rules, links.move.
  * - `src/conntrack`: the connection-tracking table over ctnetlink.
+ * - `src/xfrm`: IPsec states and policies over NETLINK_XFRM.
  */
 export * from './netlink/index.js';
 export * from './netns/index.js';
@@ -20,3 +21,4 @@ export * from './genl/index.js';
 export * from './rtnl/index.js';
 export * from './events/index.js';
 export * from './conntrack/index.js';
+export * from './xfrm/index.js';
