@@ -15,7 +15,7 @@ import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { MessageWriter } from '../netlink/writer.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
-import { parseAddress, parsePrefix } from './prefix.js';
+import { parseAddress, parsePrefix, type Prefix } from './prefix.js';
 import { scopeName, scopeNumber, type Scope } from './scope.js';
 import { CALL_OPTION_KEYS, IFNAME_MAX_BYTES, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
 import { flushAddresses, type AddressFlushFilter } from './address-flush.js';
@@ -189,7 +189,7 @@ export class Addresses {
     checkLinkRef(link);
     const o = checkOptions(options, 'options', ['peer', ...CALL_OPTION_KEYS]) as AddressDeleteOptions;
     const call = pickCall(o);
-    const p = parsePrefix(address, Family.inet, 'address');
+    const p = addressPrefix(address);
     const peer = o.peer === undefined ? undefined : parsePeer(o.peer, p.family);
     const index = await this.ctx.linkIndex(link, call);
     const attrs: AddrAttrs = { ifaLocal: p.address };
@@ -253,8 +253,7 @@ const HEADER_FLAG_BITS = 0xff;
 
 /** buildAddress validates an address and its options and returns the RTM_NEWADDR body (without ifa_index). */
 function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInput {
-  const p = parsePrefix(address, Family.inet, 'address');
-  if (address === 'default' || address === 'all' || address === 'any') throw new ArgumentError('address', { expected: 'an address such as "10.1.0.2/24"', received: address });
+  const p = addressPrefix(address);
   const v4 = p.family === Family.inet;
   const peer = o.peer === undefined ? undefined : parsePeer(o.peer, p.family);
   const length = peer?.length ?? p.length;
@@ -297,6 +296,12 @@ function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInp
     },
     attrs,
   };
+}
+
+/** addressPrefix parses an address with its prefix length (`10.1.0.2/24`, or a bare address: a host prefix); `default` is no address. Throws ArgumentError. */
+function addressPrefix(address: string): Prefix {
+  if (address === 'default' || address === 'all' || address === 'any') throw new ArgumentError('address', { expected: 'an address such as "10.1.0.2/24"', received: address });
+  return parsePrefix(address, Family.inet, 'address');
 }
 
 /** The directed broadcast of an IPv4 prefix: the host bits all ones. */

@@ -459,10 +459,10 @@ export class Links {
    * completes or undoes everything it did. See `moveLink` for the steps.
    * Throws ArgumentError for a bad reference or option key before anything is done, MoveError.
    */
-  move(ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
+  async move(ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
     checkLinkRef(ref);
     // The name and the namespace are checked by moveLink, whose MoveError (step 'validate') says nothing was changed.
-    checkOptions(options, 'options', ['netns', 'name', 'down']);
+    checkOptions(options, 'options', ['netns', 'name', 'down', 'timeout', 'signal']);
     if (!isRecord(options)) throw new ArgumentError('options', { expected: 'move options such as { netns: "ctr1" }', received: options });
     if (options.down !== undefined) checkBoolean(options.down, 'options.down');
     return moveLink(this.ctx, ref, options);
@@ -557,12 +557,16 @@ export async function getLink(conn: Connection, ref: LinkRef, options?: CallOpti
 }
 
 /** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */
-export async function setLinkUp(conn: Connection, index: number, up: boolean): Promise<void> {
-  await conn.request({
-    type: rtLink.RequestType.newlink,
-    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
-    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
-  });
+export async function setLinkUp(conn: Connection, index: number, up: boolean, options?: CallOptions): Promise<void> {
+  await conn.request(
+    {
+      type: rtLink.RequestType.newlink,
+      label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
+      body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
+    },
+    undefined,
+    options,
+  );
 }
 
 /** Opens a namespace for its fd (IFLA_NET_NS_FD); the handle is closed by the caller via `held`. */

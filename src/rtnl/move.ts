@@ -23,7 +23,7 @@
  * the device arrived there under its old name. So after any failure we
  * look where the device really is before undoing.
  */
-import { Connection } from '../netlink/connection.js';
+import { Connection, type CallOptions } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
 import { KernelError, NetlinkError } from '../netlink/errors.js';
 import * as libc from '../netlink/libc.js';
@@ -32,9 +32,15 @@ import * as rtAddr from '../generated/rt-addr.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { checkLinkName, getLink, setLinkUp, type Link } from './link.js';
+import { pickCall } from './validate.js';
 
-/** Options for links.move. */
-export interface MoveOptions {
+/**
+ * Options for links.move. `timeout` and `signal` apply to each request of
+ * the move's steps; a move given up half-way is undone like any other
+ * failure (the undo itself is not cut short), and MoveError's `cause` is the
+ * TimeoutError or AbortError.
+ */
+export interface MoveOptions extends CallOptions {
   /** The target namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. */
   netns: NetNsLike;
   /** The device's name in the target (default: its current name). */
@@ -143,19 +149,23 @@ async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefine
 }
 
 /** The one message that moves (and renames) the device. */
-async function moveMessage(conn: Connection, index: number, name: string, nsFd: number): Promise<void> {
-  await conn.request({
-    type: rtLink.RequestType.newlink,
-    label: `RTM_NEWLINK move ${name}`,
-    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }),
-  });
+async function moveMessage(conn: Connection, index: number, name: string, nsFd: number, options?: CallOptions): Promise<void> {
+  await conn.request(
+    {
+      type: rtLink.RequestType.newlink,
+      label: `RTM_NEWLINK move ${name}`,
+      body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }),
+    },
+    undefined,
+    options,
+  );
 }
 
-async function listAddresses(conn: Connection, index: number): Promise<{ items: rtAddr.AddrMessage[]; attempts: number; interrupted: boolean }> {
+async function listAddresses(conn: Connection, index: number, options?: CallOptions): Promise<{ items: rtAddr.AddrMessage[]; attempts: number; interrupted: boolean }> {
   const { items, attempts, interrupted } = await conn.dump(
     { type: rtAddr.RequestType.getaddr, label: 'RTM_GETADDR', body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaIndex: index }, attrs: {} }) },
     (view, s, e) => rtAddr.decodeAddrMessage(view, s, e),
-    { interrupted: 'retry', maxAttempts: 10 },
+    { ...options, interrupted: 'retry', maxAttempts: 10 },
   );
   // Strict checking filters by index; keep the check in case a kernel ignores it.
   return { items: items.filter((m) => m.header.ifaIndex === index), attempts, interrupted };
@@ -165,7 +175,7 @@ async function listAddresses(conn: Connection, index: number): Promise<{ items: 
  * Re-adds an address on `index`. The label follows the device's name the way
  * the kernel renames labels on a rename (`veth0:a` on veth0 → `eth0:a` on eth0).
  */
-async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage, oldName: string, newName: string, keepLifetime: boolean): Promise<void> {
+async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage, oldName: string, newName: string, keepLifetime: boolean, options?: CallOptions): Promise<void> {
   const a = m.attrs;
   const attrs: rtAddr.AddrAttrs = {};
   if (a.ifaLocal !== undefined) attrs.ifaLocal = a.ifaLocal;
@@ -180,16 +190,20 @@ async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage
     attrs.ifaCacheinfo = { ifaPrefered: a.ifaCacheinfo.ifaPrefered, ifaValid: a.ifaCacheinfo.ifaValid, cstamp: 0, tstamp: 0 };
   }
   const summary = summarize(m);
-  await conn.request({
-    type: rtAddr.RequestType.newaddr,
-    flags: NLM_F_CREATE | NLM_F_EXCL,
-    label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
-    body: (w) =>
-      rtAddr.encodeAddrMessage(w, {
-        header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
-        attrs,
-      }),
-  });
+  await conn.request(
+    {
+      type: rtAddr.RequestType.newaddr,
+      flags: NLM_F_CREATE | NLM_F_EXCL,
+      label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
+      body: (w) =>
+        rtAddr.encodeAddrMessage(w, {
+          header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
+          attrs,
+        }),
+    },
+    undefined,
+    options,
+  );
 }
 
 /** The namespace an Rtnl's socket lives in, as a NetNs (for moving a device back). */
@@ -236,33 +250,35 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
   let step: MoveStep = 'find';
   let snap: Snapshot | undefined;
   const carriedDone: rtAddr.AddrMessage[] = [];
+  // The caller's timeout and signal bound each forward step; the undo (restore) runs without them.
+  const call = pickCall(options);
   try {
-    const link = await getLink(conn, ref);
+    const link = await getLink(conn, ref, call);
     const newName = options.name ?? link.name;
     step = 'list-addresses';
-    const listed = await listAddresses(conn, link.index);
+    const listed = await listAddresses(conn, link.index, call);
     // Ten dumps in a row interrupted: the set is still changing, so there is no consistent one to carry.
     if (listed.interrupted) throw new Error(`the device's addresses kept changing during ${listed.attempts} dumps (NLM_F_DUMP_INTR)`);
     const addresses = listed.items;
     snap = { link, addresses };
     if (link.up) {
       step = 'set-down';
-      await setLinkUp(conn, link.index, false);
+      await setLinkUp(conn, link.index, false, call);
     }
     step = 'move';
-    await moveMessage(conn, link.index, newName, target.fd);
+    await moveMessage(conn, link.index, newName, target.fd, call);
     step = 'find-in-target';
-    const moved = await getLink(tconn, newName);
+    const moved = await getLink(tconn, newName, call);
     step = 'add-address';
     const carried = addresses.filter(carries);
     for (const m of carried) {
-      await addAddress(tconn, moved.index, m, link.name, newName, false);
+      await addAddress(tconn, moved.index, m, link.name, newName, false, call);
       carriedDone.push(m);
     }
     const up = !options.down;
     if (up) {
       step = 'set-up';
-      await setLinkUp(tconn, moved.index, true);
+      await setLinkUp(tconn, moved.index, true, call);
     }
     return {
       index: moved.index,

@@ -4,7 +4,7 @@
 // sends are counted), and `ip -j` shows nothing changed. Where the kernel
 // itself is the reason (a filter it ignores), the test shows that first.
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { Rtnl } from '../../src/rtnl/index.js';
+import { MoveError, Rtnl } from '../../src/rtnl/index.js';
 import { AbortError, ArgumentError, Connection, KernelError, NetlinkProtocol } from '../../src/netlink/index.js';
 import { NetNs } from '../../src/netns/index.js';
 import { GenericFamily } from '../../src/genl/index.js';
@@ -294,5 +294,27 @@ describeKernel('nothing acts on the wrong object', () => {
       await call({ timeout: 10_000, signal: new AbortController().signal });
     }
     expect(ipJson(ns.name, 'link', 'show', 'type', 'bridge').map((l: any) => l.ifname).sort()).toEqual(['ab', 'br0']);
+  });
+
+  it('links.move takes timeout and signal too: given up before its first step, nothing moves', async () => {
+    const other = makeNetns('nlkmv');
+    try {
+      run('ip', ['-n', ns.name, 'link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1']);
+      const n = sends.n;
+      const err = await rt.links.move('mv0', { netns: other.name, signal: AbortSignal.abort() }).catch((e) => e);
+      expect(err).toBeInstanceOf(MoveError);
+      expect(err.step).toBe('find');
+      expect(err.cause).toBeInstanceOf(AbortError);
+      expect(err.restored).toBe(true);
+      expect(sends.n).toBe(n);
+      expect(ipJson(ns.name, 'link', 'show', 'mv0')).toHaveLength(1);
+      const moved = await rt.links.move('mv0', { netns: other.name, name: 'eth0', down: true, timeout: 10_000 });
+      expect(moved.name).toBe('eth0');
+      expect(ipJson(other.name, 'link', 'show', 'eth0')).toHaveLength(1);
+      await expect(rt.links.move('mv1', { netns: other.name, tiemout: 5 } as never)).rejects.toThrow('options.tiemout: unknown option');
+    } finally {
+      run('ip', ['-n', ns.name, 'link', 'del', 'mv1']);
+      other.remove();
+    }
   });
 });
