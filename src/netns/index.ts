@@ -13,4 +13,5 @@ export {
   type NetNsIdentity,
   type NetNsLike,
 } from './netns.js';
+export type { NetNsWorkerOptions } from './worker.js';
 export { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperation } from './errors.js';

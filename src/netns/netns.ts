@@ -22,6 +22,8 @@ import * as libc from '../netlink/libc.js';
 import { ArgumentError, ClosedError, SyscallError } from '../netlink/errors.js';
 import { checkFunction } from '../netlink/args.js';
 import { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperation } from './errors.js';
+import type { Worker } from 'node:worker_threads';
+import { startNetNsWorker, type NetNsWorkerOptions } from './worker.js';
 
 /** NETNS_RUN_DIR is where named namespaces are bind-mounted (iproute2's `/var/run/netns`, which is `/run/netns`). */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -233,6 +235,21 @@ export class NetNs implements Disposable {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw toNetNsError('list', NETNS_RUN_DIR, e);
     }
+  }
+
+  /**
+   * NetNs.worker starts a worker_threads Worker whose thread enters the
+   * namespace `ns` names before it loads `modulePath` (a path, absolute or
+   * relative to the working directory, or a file: URL; ESM or CommonJS), so
+   * every socket and server the module opens, across any awaits, lives in
+   * that namespace. It is `new Worker(modulePath, options)` otherwise:
+   * `workerData`, messages both ways, `terminate()`. See worker.ts. Throws
+   * ArgumentError for a bad path or options, NetNsError/ClosedError when `ns`
+   * cannot be opened — before any thread starts; a failure to enter or to
+   * load the module is the Worker's `error` event.
+   */
+  static worker(ns: NetNsLike, modulePath: string | URL, options?: NetNsWorkerOptions): Worker {
+    return startNetNsWorker(ns, modulePath, options);
   }
 
   /** fd is the handle's namespace file descriptor (owned by the handle; do not close it), or -1 once closed. */

@@ -21,4 +21,11 @@ describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
     expect(out).toContain('pinned: 42\n');
     expect(out).toContain('ids: [{"id":0,"name":"nlkit-ids-ctr"},{"id":42,"name":"nlkit-ids-other"}]\n');
   });
+
+  it('netns-worker.ts serves TCP from a worker in one namespace to a worker in another', () => {
+    const out = tsx('netns-worker.ts');
+    expect(out).toContain('server: listening on 10.9.0.1:8080\n');
+    expect(out).toContain('client in net:[…] got: hello from the server in net:[…]\n');
+    expect(out).toContain('server exited with 0\n');
+  });
 });
