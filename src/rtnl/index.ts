@@ -10,3 +10,4 @@ export * from './route.js';
 export * from './neighbor.js';
 export * from './rule.js';
 export type { NetnsIdEntry } from './nsid.js';
+export { BridgeVlans, type BridgeVlan, type BridgeVlanFilter, type BridgeVlanRef, type BridgeVlanSpec } from './bridge-vlan.js';

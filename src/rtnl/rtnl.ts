@@ -19,6 +19,7 @@ import { Addresses } from './address.js';
 import { Routes } from './route.js';
 import { Neighbors } from './neighbor.js';
 import { Rules } from './rule.js';
+import { BridgeVlans } from './bridge-vlan.js';
 import type { RtnlGroupName } from '../events/kinds.js';
 import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
 import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
@@ -46,6 +47,8 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   readonly neighbors: Neighbors;
   /** Policy-routing rules. */
   readonly rules: Rules;
+  /** VLANs of bridge ports (pvid, untagged, ranges) and bridges' vlan_filtering. */
+  readonly bridgeVlans: BridgeVlans;
 
   private constructor(conn: Connection, netns: NetNsLike | undefined) {
     this.conn = conn;
@@ -55,6 +58,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
     this.routes = new Routes(this);
     this.neighbors = new Neighbors(this);
     this.rules = new Rules(this);
+    this.bridgeVlans = new BridgeVlans(this);
   }
 
   /**

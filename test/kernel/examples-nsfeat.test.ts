@@ -28,4 +28,12 @@ describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
     expect(out).toContain('client in net:[…] got: hello from the server in net:[…]\n');
     expect(out).toContain('server exited with 0\n');
   });
+
+  it('bridge-vlans.ts reports what a kernel without VLAN filtering answers', () => {
+    const out = tsx('bridge-vlans.ts');
+    expect(out).toContain('vlan_filtering on: kernel says EOPNOTSUPP\n');
+    expect(out).toContain('p0: vid 20 pvid untagged: kernel says EOPNOTSUPP\n');
+    expect(out).toContain('p0: delete vids 30-40: ok\n');
+    expect(out).toContain('VLANs listed: 0\n');
+  });
 });
