@@ -39,8 +39,8 @@
  * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team, xfrm.
  */
 export * as rtAddr from './rt-addr.js';
-export * as rtBridge from './rt-bridge.js';
 export * as rtLink from './rt-link.js';
+export * as rtLinkBridge from './rt-link-bridge.js';
 export * as rtNeigh from './rt-neigh.js';
 export * as rtNexthop from './rt-nexthop.js';
 export * as rtNsid from './rt-nsid.js';
@@ -48,8 +48,8 @@ export * as rtRoute from './rt-route.js';
 export * as rtRule from './rt-rule.js';
 export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';
 import { attributePathAt as rtAddrPathAt } from './rt-addr.js';
-import { attributePathAt as rtBridgePathAt } from './rt-bridge.js';
 import { attributePathAt as rtLinkPathAt } from './rt-link.js';
+import { attributePathAt as rtLinkBridgePathAt } from './rt-link-bridge.js';
 import { attributePathAt as rtNeighPathAt } from './rt-neigh.js';
 import { attributePathAt as rtNexthopPathAt } from './rt-nexthop.js';
 import { attributePathAt as rtNsidPathAt } from './rt-nsid.js';
@@ -65,8 +65,8 @@ import { attributePathAt as rtRulePathAt } from './rt-rule.js';
 export function rtnlAttributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return (
     rtAddrPathAt(request, messageType, offset)
-    ?? rtBridgePathAt(request, messageType, offset)
     ?? rtLinkPathAt(request, messageType, offset)
+    ?? rtLinkBridgePathAt(request, messageType, offset)
     ?? rtNeighPathAt(request, messageType, offset)
     ?? rtNexthopPathAt(request, messageType, offset)
     ?? rtNsidPathAt(request, messageType, offset)

@@ -2,7 +2,7 @@
  * Bridge VLANs: the VLANs each bridge port (and the bridge itself) carries,
  * with pvid and untagged, as `bridge vlan show/add/del` do it — RTM_GETLINK
  * dumps and RTM_SETLINK / RTM_DELLINK with ifi_family AF_BRIDGE and the
- * VLANs in IFLA_AF_SPEC (codec generated from codegen/overlays/rt-bridge.yaml)
+ * VLANs in IFLA_AF_SPEC (codec generated from codegen/overlays/rt-link-bridge.yaml)
  * — and the bridge's own `vlan_filtering` switch (IFLA_BR_VLAN_FILTERING).
  *
  *   RTM_SETLINK  ifinfomsg{family AF_BRIDGE, index PORT}
@@ -17,14 +17,14 @@
  */
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
-import { rtBridge, rtLink } from '../generated/index.js';
+import { rtLinkBridge, rtLink } from '../generated/index.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 
 /** VLAN ids run from 1 to 4094 (0 and 4095 are reserved by 802.1Q). */
 const VID_MIN = 1;
 const VID_MAX = 4094;
 
-type VlanFlag = rtBridge.BridgeVlanInfoFlags | number;
+type VlanFlag = rtLinkBridge.BridgeVlanInfoFlags | number;
 
 /** One VLAN (or, from a compressed dump, a range of them) on a bridge port or the bridge itself. */
 export interface BridgeVlan {
@@ -92,14 +92,14 @@ export class BridgeVlans {
       throw new ArgumentError('filter.compressed', { expected: 'a boolean', received: filter.compressed });
     }
     const index = filter.link === undefined ? undefined : await this.ctx.linkIndex(filter.link);
-    const extMask: rtBridge.RtextFilter[] = [filter.compressed ? 'brvlan-compressed' : 'brvlan'];
+    const extMask: rtLinkBridge.RtextFilter[] = [filter.compressed ? 'brvlan-compressed' : 'brvlan'];
     const { items } = await this.ctx.conn.dump(
       {
-        type: rtBridge.RequestType.getlink,
+        type: rtLinkBridge.RequestType.getlink,
         label: 'RTM_GETLINK (AF_BRIDGE, VLANs)',
-        body: (w) => rtBridge.encodeBridgeLinkMessage(w, { header: { ifiFamily: Family.bridge }, attrs: { extMask } }),
+        body: (w) => rtLinkBridge.encodeBridgeLinkMessage(w, { header: { ifiFamily: Family.bridge }, attrs: { extMask } }),
       },
-      (view, start, end) => vlansOf(rtBridge.decodeBridgeLinkMessage(view, start, end)),
+      (view, start, end) => vlansOf(rtLinkBridge.decodeBridgeLinkMessage(view, start, end)),
       options,
     );
     const all = items.flat();
@@ -114,7 +114,7 @@ export class BridgeVlans {
    * without VLAN filtering, EINVAL for a device that is no bridge port.
    */
   async add(port: LinkRef, spec: BridgeVlanSpec, options?: CallOptions): Promise<void> {
-    await this.change(rtBridge.RequestType.setlink, 'RTM_SETLINK', port, checkSpec(spec, true), options);
+    await this.change(rtLinkBridge.RequestType.setlink, 'RTM_SETLINK', port, checkSpec(spec, true), options);
   }
 
   /**
@@ -123,7 +123,7 @@ export class BridgeVlans {
    * ArgumentError for bad input (nothing sent), KernelError.
    */
   async delete(port: LinkRef, ref: BridgeVlanRef, options?: CallOptions): Promise<void> {
-    await this.change(rtBridge.RequestType.dellink, 'RTM_DELLINK', port, checkSpec(ref, false), options);
+    await this.change(rtLinkBridge.RequestType.dellink, 'RTM_DELLINK', port, checkSpec(ref, false), options);
   }
 
   /**
@@ -152,7 +152,7 @@ export class BridgeVlans {
     );
   }
 
-  private async change(type: number, label: string, port: LinkRef, afSpec: rtBridge.BridgeAfSpecAttrs, options?: CallOptions): Promise<void> {
+  private async change(type: number, label: string, port: LinkRef, afSpec: rtLinkBridge.BridgeAfSpecAttrs, options?: CallOptions): Promise<void> {
     checkLinkRef(port, 'port');
     const index = await this.ctx.linkIndex(port);
     const info = afSpec.vlanInfo!;
@@ -161,7 +161,7 @@ export class BridgeVlans {
       {
         type,
         label: `${label} ${JSON.stringify(port)} vid ${vids}`,
-        body: (w) => rtBridge.encodeBridgeLinkMessage(w, { header: { ifiFamily: Family.bridge, ifiIndex: index }, attrs: { afSpec } }),
+        body: (w) => rtLinkBridge.encodeBridgeLinkMessage(w, { header: { ifiFamily: Family.bridge, ifiIndex: index }, attrs: { afSpec } }),
       },
       undefined,
       options,
@@ -173,9 +173,9 @@ export class BridgeVlans {
  * vlansOf turns one AF_BRIDGE RTM_NEWLINK into its VLAN entries, joining a
  * RANGE_BEGIN entry with the RANGE_END that follows it.
  */
-export function vlansOf(m: rtBridge.BridgeLinkMessage): BridgeVlan[] {
+export function vlansOf(m: rtLinkBridge.BridgeLinkMessage): BridgeVlan[] {
   const out: BridgeVlan[] = [];
-  let begin: rtBridge.BridgeVlanInfo | undefined;
+  let begin: rtLinkBridge.BridgeVlanInfo | undefined;
   for (const info of m.attrs.afSpec?.vlanInfo ?? []) {
     if (info.flags.includes('range-begin')) {
       begin = info;
@@ -202,7 +202,7 @@ const SPEC_KEYS = ['vid', 'vidEnd', 'self', 'master', 'pvid', 'untagged'];
 const REF_KEYS = ['vid', 'vidEnd', 'self', 'master'];
 
 /** checkSpec validates a VLAN spec (or, for delete, a reference) and builds its IFLA_AF_SPEC; throws ArgumentError. */
-function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtBridge.BridgeAfSpecAttrs {
+function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtLinkBridge.BridgeAfSpecAttrs {
   checkObject(spec, adding ? 'spec' : 'ref', adding ? SPEC_KEYS : REF_KEYS);
   const what = adding ? 'spec' : 'ref';
   const vid = checkVid(spec.vid, `${what}.vid`);
@@ -213,10 +213,10 @@ function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtBridge.BridgeAfSpec
     if (v !== undefined && typeof v !== 'boolean') throw new ArgumentError(`${what}.${key}`, { expected: 'a boolean', received: v });
   }
   if (spec.pvid && vidEnd !== undefined) throw new ArgumentError(`${what}.pvid`, { reason: 'a range of VLANs cannot be the pvid (only one VLAN can)' });
-  const flags: rtBridge.BridgeVlanInfoFlags[] = [];
+  const flags: rtLinkBridge.BridgeVlanInfoFlags[] = [];
   if (spec.pvid) flags.push('pvid');
   if (spec.untagged) flags.push('untagged');
-  const afSpec: rtBridge.BridgeAfSpecAttrs = {
+  const afSpec: rtLinkBridge.BridgeAfSpecAttrs = {
     vlanInfo:
       vidEnd === undefined
         ? [{ flags, vid }]
@@ -225,7 +225,7 @@ function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtBridge.BridgeAfSpec
             { flags: [...flags, 'range-end'], vid: vidEnd },
           ],
   };
-  const target: rtBridge.BridgeFlags[] = [];
+  const target: rtLinkBridge.BridgeFlags[] = [];
   if (spec.master) target.push('master');
   if (spec.self) target.push('self');
   if (target.length > 0) afSpec.flags = target;

@@ -1,5 +1,5 @@
 /** rtnetlink: links, addresses, routes, neighbours and rules of a network namespace. */
-export { Rtnl, type RtnlOptions } from './rtnl.js';
+export { Rtnl, rtnlRequestAttributePath, type RtnlOptions } from './rtnl.js';
 export { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 export { parsePrefix, ipFamily, type Prefix } from './prefix.js';
 export * from './link.js';

@@ -11,8 +11,8 @@ import { checkNetNsLike } from '../netns/index.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 import type { NetNs, NetNsLike } from '../netns/index.js';
 import { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId, type NetnsIdEntry } from './nsid.js';
-import { rtnlAttributePathAt } from '../generated/index.js';
-import type { LinkRef, RtnlContext } from './context.js';
+import { rtLinkBridge, rtnlAttributePathAt } from '../generated/index.js';
+import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { Links, getLink } from './link.js';
 import { checkLinkRef } from './validate.js';
 import { Addresses } from './address.js';
@@ -74,7 +74,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
       protocol: NetlinkProtocol.route,
       netns: options.netns,
       receiveBufferSize: options.receiveBufferSize,
-      attributePath: (request, offset) => rtnlAttributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
+      attributePath: rtnlRequestAttributePath,
     });
     return new Rtnl(conn, options.netns);
   }
@@ -165,3 +165,18 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   }
 }
 
+/**
+ * rtnlRequestAttributePath names the attribute at an extended-ACK offset of
+ * an rtnetlink request (its bytes from the nlmsghdr), for Connection's
+ * `attributePath` option; undefined when it falls on none. Link requests of family AF_BRIDGE (bridge VLANs) carry
+ * IFLA_BRIDGE_* in IFLA_AF_SPEC, which only rt-link-bridge's spec
+ * describes; every other request goes by its type alone.
+ */
+export function rtnlRequestAttributePath(request: Uint8Array, offset: number): string | undefined {
+  const type = new DataView(request.buffer, request.byteOffset).getUint16(4, true);
+  // ifi_family is the first byte after the 16-byte nlmsghdr.
+  if (request.length > 16 && request[16] === Family.bridge && (Object.values(rtLinkBridge.RequestType) as number[]).includes(type)) {
+    return rtLinkBridge.attributePathAt(request, type, offset);
+  }
+  return rtnlAttributePathAt(request, type, offset);
+}

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArgumentError, Connection, KernelError } from '../../src/netlink/index.js';
-import { Rtnl, type BridgeVlan } from '../../src/rtnl/index.js';
+import { Rtnl, rtnlRequestAttributePath, type BridgeVlan } from '../../src/rtnl/index.js';
 import { rtLink } from '../../src/generated/index.js';
 import { FakeKernel, datagram, doneMsg, errorMsg, type FakeRequest } from '../helpers/fake-kernel.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
@@ -51,7 +51,7 @@ async function sent(call: (rt: Rtnl) => Promise<unknown>, reply?: (req: FakeRequ
       return reply ? reply(req, k) : datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
-  const rt = Rtnl.over(Connection.over(fake));
+  const rt = Rtnl.over(Connection.over(fake, { attributePath: rtnlRequestAttributePath }));
   try {
     await call(rt);
   } finally {
@@ -207,6 +207,17 @@ describe('bridge VLAN dumps decoded from the uapi layout', () => {
       ]),
     );
     expect(result).toEqual([entry(p0, 'p0', 7)]);
+  });
+
+  it('names the refused attribute of a bridge request from the bridge spec (extended ACK)', async () => {
+    let error: unknown;
+    // 16 (nlmsghdr) + 16 (ifinfomsg) + 4 (IFLA_AF_SPEC header): the IFLA_BRIDGE_VLAN_INFO.
+    await sent(
+      (rt) => rt.bridgeVlans.add(p0, { vid: 10 }).catch((e: unknown) => (error = e)),
+      (req, k) => datagram(errorMsg(req, k, { errno: 22, message: 'bad vlan', offset: 36, capped: false })),
+    );
+    expect(error).toBeInstanceOf(KernelError);
+    expect((error as KernelError).ack.attributePath).toMatch(/af-?spec.*vlan-?info/i);
   });
 
   it('refuses bad input with ArgumentError and sends nothing', async () => {
