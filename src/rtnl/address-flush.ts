@@ -17,7 +17,7 @@
  * (the kernel matches IFA_LOCAL and the prefix, not the flags); the next
  * dump proves nothing matching is left.
  */
-import type { CallOptions } from '../netlink/connection.js';
+import type { CallOptions, Request } from '../netlink/connection.js';
 import { ArgumentError, KernelError, NetlinkError } from '../netlink/errors.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
@@ -106,7 +106,7 @@ export async function flushAddresses(ctx: RtnlContext, filter: AddressFlushFilte
 }
 
 /** The RTM_DELADDR for a dumped address: its own IFA_LOCAL/IFA_ADDRESS and prefix length identify it exactly. */
-function deleteRequest(m: rtAddr.AddrMessage) {
+function deleteRequest(m: rtAddr.AddrMessage): Request {
   const h = m.header;
   const attrs: rtAddr.AddrAttrs = {};
   if (m.attrs.ifaLocal !== undefined) attrs.ifaLocal = m.attrs.ifaLocal;
@@ -114,7 +114,7 @@ function deleteRequest(m: rtAddr.AddrMessage) {
   return {
     type: rtAddr.RequestType.deladdr,
     label: `RTM_DELADDR ${m.attrs.ifaLocal ?? m.attrs.ifaAddress}/${h.ifaPrefixlen} (flush)`,
-    body: (w: Parameters<typeof rtAddr.encodeAddrMessage>[0]) =>
+    body: (w) =>
       rtAddr.encodeAddrMessage(w, { header: { ifaFamily: h.ifaFamily, ifaPrefixlen: h.ifaPrefixlen, ifaIndex: h.ifaIndex }, attrs }),
   };
 }
