@@ -462,6 +462,24 @@ export const catalog: readonly CatalogFamily[] = [
     groups: ["rtnlgrp-link", "rtnlgrp-stats"],
   },
   {
+    name: "rt-link-bridge",
+    protocol: "rtnetlink",
+    doc: undefined,
+    load: () => import('./rt-link-bridge.js').then((m) => m.rtLinkBridgeFamily),
+    ops: {
+      "dellink": { doc: undefined, do: true, dump: false, header: "ifinfomsg", attrs: "bridge-link-attrs" },
+      "getlink": { doc: undefined, do: false, dump: true, header: "ifinfomsg", attrs: "bridge-link-attrs" },
+      "setlink": { doc: undefined, do: true, dump: false, header: "ifinfomsg", attrs: "bridge-link-attrs" },
+    },
+    structs: {
+      "ifinfomsg": [["ifiFamily", "u8", undefined], ["ifiType", "u16", undefined], ["ifiIndex", "s32", undefined], ["ifiFlags", "u32", undefined], ["ifiChange", "u32", undefined]],
+    },
+    sets: {
+      "bridge-link-attrs": [["address", "mac", undefined], ["ifname", "string", undefined], ["mtu", "u32", undefined], ["link", "u32", undefined], ["master", "u32", undefined], ["protinfo", "binary", undefined], ["operstate", "u8", undefined], ["afSpec", "nest bridge-af-spec-attrs", undefined], ["extMask", "u32 flags rtext-filter", undefined]],
+    },
+    groups: [],
+  },
+  {
     name: "rt-neigh",
     protocol: "rtnetlink",
     doc: undefined,

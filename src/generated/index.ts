@@ -33,7 +33,7 @@
  *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
  *
- * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
+ * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtLinkBridge, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
  * so importing nlkit loads no other codec. Every other family is its own module, loaded only
  * when imported by subpath (`import * as ethtool from 'nlkit/ethtool'`; inside this repository
  * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team, xfrm.
@@ -58,7 +58,7 @@ import { attributePathAt as rtRulePathAt } from './rt-rule.js';
 
 /**
  * rtnlAttributePathAt finds the attribute path at an extended-ACK offset in a request of
- * any family above (rt-addr, rt-link, rt-neigh, rt-nexthop, rt-nsid, rt-route, rt-rule), by its nlmsg_type;
+ * any family above (rt-addr, rt-link, rt-link-bridge, rt-neigh, rt-nexthop, rt-nsid, rt-route, rt-rule), by its nlmsg_type;
  * undefined when none knows the type or the offset does not fall on an attribute. For tc
  * requests use `attributePathAt` of `nlkit/tc`, which this index does not load.
  */

@@ -20,7 +20,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort, Worker, WorkerOptions } from 'node:worker_threads';
 import { ArgumentError } from '../netlink/errors.js';
 import { NetNs, openNetNs, type NetNsLike } from './netns.js';
 
@@ -92,6 +93,8 @@ export function startNetNsWorker(ns: NetNsLike, modulePath: string | URL, option
   const { ns: given, owned } = openNetNs(ns);
   // Our own fd: the caller may close theirs while the thread is starting.
   const held = owned ? given : NetNs.fromPath(`/proc/self/fd/${given.fd}`);
+  // worker_threads loads on the first NetNs.worker call, not when nlkit is imported.
+  const { MessageChannel, Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const channel = new MessageChannel();
   const boot: Boot = { self: import.meta.url, module, fd: held.fd, entered: channel.port2, data: options.workerData };
   const release = (): void => {

@@ -17,7 +17,8 @@
  */
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
-import { rtLinkBridge, rtLink } from '../generated/index.js';
+import * as rtLink from '../generated/rt-link.js';
+import * as rtLinkBridge from '../generated/rt-link-bridge.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 
 /** VLAN ids run from 1 to 4094 (0 and 4095 are reserved by 802.1Q). */
