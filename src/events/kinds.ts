@@ -9,6 +9,7 @@
  * so they follow the kernel's notion of "the same object" exactly.
  */
 import type { Request } from '../netlink/connection.js';
+import { ArgumentError } from '../netlink/errors.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import * as rtLink from '../generated/rt-link.js';
 import * as rtNeigh from '../generated/rt-neigh.js';
@@ -305,12 +306,12 @@ export const KIND_BY_TYPE: ReadonlyMap<number, KindCodec> = new Map(
 /** The kind a group carries and the families it is for. @internal */
 export function groupInfo(name: RtnlGroupName): { codec: KindCodec; families: readonly number[]; group: number } {
   const group = Object.hasOwn(RtnlGroup, name) ? RtnlGroup[name] : undefined;
-  if (group === undefined) throw new TypeError(`unknown rtnetlink group ${JSON.stringify(name)} (use ${Object.keys(RtnlGroup).join(', ')})`);
+  if (group === undefined) throw new ArgumentError('groups', { expected: `rtnetlink group names (${Object.keys(RtnlGroup).join(', ')})`, received: name });
   for (const c of Object.values(KINDS) as KindCodec[]) {
     const g = c.groups.find((x) => x.group === group);
     if (g) return { codec: c, families: g.family === 0 ? c.families : [g.family], group };
   }
-  throw new TypeError(`rtnetlink group ${JSON.stringify(name)} carries no object kind nlkit converts`);
+  throw new ArgumentError('groups', { reason: `rtnetlink group ${JSON.stringify(name)} carries no object kind nlkit converts` });
 }
 
 /**

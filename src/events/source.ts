@@ -13,7 +13,7 @@
  * was all sent after the new socket joined its groups, so a dump made after
  * seeing the event, with the events after it applied on top, is exact.
  */
-import { Connection, type MessageDecoder, type NotificationEvent } from '../netlink/connection.js';
+import { Connection, type MessageDecoder, type NotificationEvent, type NotificationStream } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 
 /** Options of a source's sockets. @internal */
@@ -31,6 +31,8 @@ export interface SourceOptions {
    * pays nothing for the notifications it would throw away anyway).
    */
   reopenOnOverrun?: boolean;
+  /** Whether a pending `next()` keeps the process alive at first (default true); see setRef. */
+  ref?: boolean;
 }
 
 /** @internal */
@@ -40,8 +42,9 @@ export class NotificationSource<T> {
   /** Notifications delivered (messages and decode errors). */
   received = 0;
   private conn: Connection;
-  private it: AsyncIterableIterator<NotificationEvent<T>>;
+  private it: NotificationStream<T>;
   private closed = false;
+  private refOn: boolean;
   /** The socket was closed after an overrun and waits for reopen(). */
   private dormant = false;
 
@@ -49,8 +52,17 @@ export class NotificationSource<T> {
     private readonly options: SourceOptions,
     private readonly decode: MessageDecoder<T>,
   ) {
+    this.refOn = options.ref ?? true;
     this.conn = this.openConnection();
-    this.it = this.conn.notifications(this.decode);
+    this.it = this.conn.notifications(this.decode, { ref: this.refOn });
+  }
+
+  /** setRef says whether a pending `next()` keeps the process alive (kept across socket replacements). */
+  setRef(on: boolean): void {
+    if (on === this.refOn) return;
+    this.refOn = on;
+    if (on) this.it.ref();
+    else this.it.unref();
   }
 
   private openConnection(): Connection {
@@ -99,7 +111,7 @@ export class NotificationSource<T> {
     const old = this.conn;
     const fresh = this.openConnection();
     this.conn = fresh;
-    this.it = fresh.notifications(this.decode);
+    this.it = fresh.notifications(this.decode, { ref: this.refOn });
     this.dormant = false;
     old.close();
   }

@@ -3,10 +3,12 @@
  * neighbours, rules — as `{ type: 'new' | 'del', kind, object }` events,
  * with `{ type: 'overrun' }` when the kernel dropped some.
  *
- * Each subscription has its own socket, opened in the handle's namespace,
- * so replies and notifications never mix; waiting goes through the shared
- * poller (one thread for every socket) and an idle subscription does not
- * keep the process alive.
+ * Each subscription has its own socket, opened in the handle's namespace
+ * (with no setns when that is the caller's own, so no capability is
+ * needed), so replies and notifications never mix; waiting goes through the
+ * shared poller (one thread for every socket). Like fs.watch, a
+ * subscription whose `next()` is awaited keeps the process alive (`unref()`
+ * opts out); one nobody waits on never does.
  *
  * Backpressure is explicit: at most `maxQueued` decoded events wait in
  * process; past that the socket is not read, the kernel's receive buffer
@@ -14,7 +16,9 @@
  * (drop-and-resync). Memory never grows with the consumer's lag.
  */
 import type { Connection, DumpOptions, MessageDecoder } from '../netlink/connection.js';
-import type { DecodeError } from '../netlink/errors.js';
+import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } from '../netlink/errors.js';
+import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
+import { serialized } from '../netlink/serial.js';
 import { NLM_F_REPLACE } from '../netlink/constants.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import { KIND_BY_TYPE, groupInfo, type KindCodec, type RtnlChange, type RtnlGroupName } from './kinds.js';
@@ -30,11 +34,15 @@ export interface EventContext {
 
 /** Options of `subscribe`. */
 export interface SubscribeOptions {
-  /** SO_RCVBUF of the subscription socket in bytes (SO_RCVBUFFORCE as root, so rmem_max does not cap it). */
+  /**
+   * SO_RCVBUF of the subscription socket in bytes, an integer from 16384
+   * (SO_RCVBUFFORCE as root, so rmem_max does not cap it).
+   */
   receiveBufferSize?: number;
   /**
    * Decoded events held in process before the socket stops being read
-   * (then the kernel drops and the stream reports `overrun`). Default 4096.
+   * (then the kernel drops and the stream reports `overrun`): a positive
+   * integer, default 4096.
    */
   maxQueued?: number;
   /** First yield a `new` event for every object that exists now, then the changes. Default false. */
@@ -44,11 +52,32 @@ export interface SubscribeOptions {
   /** Options of the dumps `existing` makes (timeout, signal, DUMP_INTR policy). */
   dump?: DumpOptions;
   /**
-   * Keep the process alive while the subscription is open (a monitor whose
-   * only work is this stream). Default false: an idle subscription lets the
-   * process exit, like an unref'd timer.
+   * Whether a pending `next()` (a `for await` loop waiting for the next
+   * event) keeps the process alive, as fs.watch does. Default true; false
+   * is `unref()` from the start. A subscription nobody waits on never holds
+   * the process.
    */
   keepAlive?: boolean;
+}
+
+const SUBSCRIBE_KEYS = new Set(['receiveBufferSize', 'maxQueued', 'existing', 'signal', 'dump', 'keepAlive']);
+
+/**
+ * checkStreamOptions validates the options subscribe and watch share and
+ * refuses unknown keys. Throws ArgumentError. @internal
+ */
+export function checkStreamOptions(options: unknown, keys: ReadonlySet<string>): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new ArgumentError('options', { expected: 'an options object', received: options });
+  for (const key of Object.keys(options)) {
+    if (!keys.has(key)) throw new ArgumentError(`options.${key}`, { reason: `unknown option (known: ${[...keys].join(', ')})` });
+  }
+  const o = options as Record<string, unknown>;
+  checkPositiveInteger(o.maxQueued, 'options.maxQueued', 1, 1 << 24);
+  checkSignal(o.signal);
+  for (const key of ['existing', 'keepAlive'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') throw new ArgumentError(`options.${key}`, { expected: 'a boolean', received: o[key] });
+  }
 }
 
 /**
@@ -74,8 +103,12 @@ export interface SubscriptionStats {
  * `close()`, `using`/`await using` or the signal end it and close its socket.
  */
 export interface Subscription extends AsyncIterableIterator<RtnlEvent>, AsyncDisposable, Disposable {
-  /** close ends the stream: a pending `next()` resolves done. Idempotent. */
+  /** close ends the stream: every pending `next()` resolves done. Idempotent. */
   close(): void;
+  /** ref makes a pending `next()` keep the process alive (the default). Returns the subscription. */
+  ref(): this;
+  /** unref lets the process exit while a `next()` waits, like an unref'd timer. Returns the subscription. */
+  unref(): this;
   /** Counters, live. */
   readonly stats: SubscriptionStats;
 }
@@ -124,14 +157,9 @@ export function pinNetns(netns: NetNsLike | undefined): { ns: NetNs; release: ()
   return { ns, release: () => (owned ? ns.close() : undefined) };
 }
 
-/** keepAlive holds the event loop open (a timer that never fires in practice) when asked to. @internal */
-export function keepAlive(on: boolean | undefined): NodeJS.Timeout | undefined {
-  return on ? setInterval(() => undefined, 0x7fffffff) : undefined;
-}
-
 /** The groups a list of group names stands for, and the families of each kind they carry. @internal */
 export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number[]; families: Map<KindCodec, Set<number>> } {
-  if (names.length === 0) throw new TypeError('subscribe: name at least one group');
+  if (!Array.isArray(names) || names.length === 0) throw new ArgumentError('groups', { expected: 'a non-empty array of group names', received: names });
   const groups = new Set<number>();
   const families = new Map<KindCodec, Set<number>>();
   for (const name of names) {
@@ -146,16 +174,20 @@ export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number
 
 /**
  * subscribe opens a subscription socket in `ctx`'s namespace joined to
- * `groups` and returns its typed events. Throws TypeError for an unknown
- * group, SyscallError / NetNsError when the socket cannot be opened.
+ * `groups` and returns its typed events. Throws ArgumentError for an
+ * unknown group or a bad option, ClosedError when the handle is closed
+ * (nothing is opened then), SyscallError / NetNsError when the socket
+ * cannot be opened.
  */
 export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], options: SubscribeOptions = {}): Subscription {
+  checkStreamOptions(options, SUBSCRIBE_KEYS);
   const { groups: numbers, families } = resolveGroups(groups);
+  if (ctx.conn.closed) throw new ClosedError('subscribe: the Rtnl handle is closed');
   const pin = pinNetns(ctx.netns);
   let source: NotificationSource<KeyedChange | undefined>;
   try {
     source = new NotificationSource(
-      { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: numbers, maxQueued: options.maxQueued ?? 4096 },
+      { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: numbers, maxQueued: options.maxQueued ?? 4096, ref: options.keepAlive ?? true },
       changeDecoder(families),
     );
   } catch (err) {
@@ -166,11 +198,9 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
   let listed = !options.existing;
   let done = false;
   const signal = options.signal;
-  const alive = keepAlive(options.keepAlive);
   const close = () => {
     if (done) return;
     done = true;
-    clearInterval(alive);
     source.close();
     pin.release();
     signal?.removeEventListener('abort', close);
@@ -184,9 +214,18 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
     const decode = changeDecoder(families);
     for (const [codec, fams] of families) {
       for (const req of codec.dumps([...fams])) {
-        const r = await ctx.conn.dump(req, decode, { ...options.dump, signal: options.dump?.signal ?? signal });
-        for (const item of r.items) if (item) out.push({ ...item.change, type: 'new' });
-        if (r.interrupted) inconsistent = true;
+        let items: (KeyedChange | undefined)[];
+        try {
+          const r = await ctx.conn.dump(req, decode, { ...options.dump, signal: options.dump?.signal ?? signal });
+          items = r.items;
+          if (r.interrupted) inconsistent = true;
+        } catch (err) {
+          // Retries ran out: what arrived is still worth showing, followed by the overrun that says it may be off.
+          if (!(err instanceof DumpInterruptedError)) throw err;
+          items = err.received as (KeyedChange | undefined)[];
+          inconsistent = true;
+        }
+        for (const item of items) if (item) out.push({ ...item.change, type: 'new' });
       }
     }
     // Still inconsistent after the retries: say so the way a lost notification would.
@@ -203,7 +242,7 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
         return source.received;
       },
     },
-    async next(): Promise<IteratorResult<RtnlEvent>> {
+    next: serialized(async (): Promise<IteratorResult<RtnlEvent>> => {
       if (!listed) {
         listed = true;
         existing = await listExisting();
@@ -222,6 +261,14 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
         if (ev.kind === 'decode-error') return { done: false, value: { type: 'error', messageType: ev.type, error: ev.error } };
         if (ev.value) return { done: false, value: ev.value.change };
       }
+    }),
+    ref() {
+      source.setRef(true);
+      return sub;
+    },
+    unref() {
+      source.setRef(false);
+      return sub;
     },
     async return(): Promise<IteratorResult<RtnlEvent>> {
       close();

@@ -21,18 +21,25 @@
  *
  * Memory is bounded: at most `maxQueued` notifications wait in the source
  * and at most `maxQueued` change events (plus one resync's differences,
- * which reference objects the view holds anyway) wait for a consumer; when
- * the consumer is slower, the view stops reading, the kernel drops, and the
- * view catches up with a resync (drop-and-resync).
+ * which reference objects the view holds anyway) wait for a consumer. The
+ * view applies every notification as it arrives, whatever the consumer
+ * does, so `snapshot()` is never behind. When the consumer falls
+ * `maxQueued` events behind, the view stops queuing events, remembers the
+ * contents the consumer will know once it has drained its queue, and then
+ * hands it the differences to the contents now, as synthetic events.
+ *
+ * Like fs.watch, a view whose iterator's `next()` is awaited keeps the
+ * process alive (`unref()` opts out); a view nobody waits on never does.
  */
 import { Connection, type MessageDecoder, type NotificationEvent } from '../netlink/connection.js';
-import { ClosedError } from '../netlink/errors.js';
+import { ArgumentError, ClosedError, DumpInterruptedError } from '../netlink/errors.js';
+import { serialized } from '../netlink/serial.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import * as rtLink from '../generated/rt-link.js';
 import { familyNumber, type FamilyName } from '../rtnl/context.js';
 import { KINDS, RtnlGroup, sameObject, type KindCodec, type RtnlObjects } from './kinds.js';
-import { changeDecoder, keepAlive, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
+import { changeDecoder, checkStreamOptions, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
 import { NotificationSource } from './source.js';
 
 /** What `watch` can watch, and the kind of object each holds. */
@@ -60,19 +67,25 @@ export interface WatchEvent<O> {
 export interface WatchOptions {
   /** Only these families ('inet', 'inet6'; 'bridge' for the FDB in a neighbour view). Default: as `list()`. */
   families?: Array<FamilyName | number>;
-  /** SO_RCVBUF of the subscription socket in bytes (FORCE as root). */
+  /** SO_RCVBUF of the subscription socket in bytes, an integer from 16384 (FORCE as root). */
   receiveBufferSize?: number;
-  /** Bound on notifications waiting in process and on change events waiting for the consumer. Default 4096. */
+  /** Bound on notifications waiting in process and on change events waiting for the consumer: a positive integer, default 4096. */
   maxQueued?: number;
   /** Iteration starts with a `new` event for every object in the view. Default false. */
   existing?: boolean;
   /** Ends the view when aborted. */
   signal?: AbortSignal;
-  /** Keep the process alive while the view is open (default false: an idle view lets the process exit). */
+  /**
+   * Whether a loop waiting for the view's next change keeps the process
+   * alive, as fs.watch does. Default true; false is `unref()` from the
+   * start. A view nobody waits on never holds the process.
+   */
   keepAlive?: boolean;
-  /** Route views: milliseconds between a link or address change that may flush routes silently and the re-dump (default 20). */
+  /** Milliseconds between a change that may have changed objects silently and the re-dump (default 20). */
   resyncDelay?: number;
 }
+
+const WATCH_KEYS = new Set(['families', 'receiveBufferSize', 'maxQueued', 'existing', 'signal', 'keepAlive', 'resyncDelay']);
 
 /** Counters of a view. */
 export interface WatchStats {
@@ -104,8 +117,12 @@ export interface View<O> extends AsyncIterable<WatchEvent<O>>, Disposable, Async
   readonly size: number;
   /** stats are live counters. */
   readonly stats: Readonly<WatchStats>;
-  /** close ends the view: iteration ends, sockets are closed. Idempotent. */
+  /** close ends the view: iteration ends (every pending `next()` settles done), sockets are closed. Idempotent. */
   close(): void;
+  /** ref makes a loop waiting for the next change keep the process alive (the default). Returns the view. */
+  ref(): this;
+  /** unref lets the process exit while a loop waits for the next change. Returns the view. */
+  unref(): this;
   /** closed tells whether the view has ended (closed, aborted, or failed: see `error`). */
   readonly closed: boolean;
   /** error is why the view ended on its own (a dump failed), if it did. */
@@ -174,7 +191,18 @@ class LiveView<O> implements View<O> {
   private readonly release: () => void;
   private readonly maxQueued: number;
   private readonly onAbort = () => this.close();
-  private readonly alive: NodeJS.Timeout | undefined;
+  /** Whether a waiting consumer holds the process (keepAlive, ref/unref). */
+  private refOn: boolean;
+  private consumerWaiting = false;
+  /** The timer of an overrun back-off, ref'd while a consumer waits. */
+  private pauseTimer: NodeJS.Timeout | undefined;
+  /**
+   * Set while the consumer lags (its queue reached maxQueued): the contents
+   * it will know once it has taken every queued event. Events are not
+   * queued meanwhile; the differences to the live contents are, when it
+   * catches up.
+   */
+  private lagBase: Map<string, O> | undefined;
 
   constructor(
     private readonly codec: KindCodec,
@@ -197,8 +225,9 @@ class LiveView<O> implements View<O> {
       const decodeChange = changeDecoder(new Map([[codec, new Set(families)]]), true);
       const decode: MessageDecoder<ViewMessage> = routes ? (view, start, end, type, flags) => this.routeHint(view, start, end, type) ?? decodeChange(view, start, end, type, flags) : decodeChange;
       // The subscription first: everything from here on is caught.
+      // Not ref'd until a consumer waits: a view nobody iterates never holds the process.
       this.source = new NotificationSource(
-        { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: [...groups], maxQueued: this.maxQueued, reopenOnOverrun: false },
+        { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: [...groups], maxQueued: this.maxQueued, reopenOnOverrun: false, ref: false },
         decode,
       );
       try {
@@ -212,8 +241,28 @@ class LiveView<O> implements View<O> {
       throw err;
     }
     this.release = pin.release;
-    this.alive = keepAlive(options.keepAlive);
+    this.refOn = options.keepAlive ?? true;
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Apply the ref rule: hold the process while a consumer waits, the view is open and not unref'd. */
+  private updateHold(): void {
+    const hold = this.refOn && this.consumerWaiting && !this.closed;
+    this.source.setRef(hold);
+    if (hold) this.pauseTimer?.ref();
+    else this.pauseTimer?.unref();
+  }
+
+  ref(): this {
+    this.refOn = true;
+    this.updateHold();
+    return this;
+  }
+
+  unref(): this {
+    this.refOn = false;
+    this.updateHold();
+    return this;
   }
 
   /** Links and addresses in a route view: a hint to re-dump when routes may have changed without notice. */
@@ -255,11 +304,14 @@ class LiveView<O> implements View<O> {
     return new Promise<void>((res) => {
       const t = setTimeout(() => {
         this.pumpWake = undefined;
+        this.pauseTimer = undefined;
         res();
       }, ms);
-      t.unref();
+      this.pauseTimer = t;
+      this.updateHold();
       this.pumpWake = () => {
         clearTimeout(t);
+        this.pauseTimer = undefined;
         res();
       };
     });
@@ -280,11 +332,6 @@ class LiveView<O> implements View<O> {
   private async pump(): Promise<void> {
     try {
       while (!this.closed) {
-        if (this.iterating && this.out.length >= this.maxQueued) {
-          // Backpressure: stop reading; the kernel will drop and we resync when the consumer catches up.
-          await new Promise<void>((res) => (this.pumpWake = res));
-          continue;
-        }
         if (this.resyncDue) {
           this.resyncDue = false;
           await this.sync(true);
@@ -334,6 +381,7 @@ class LiveView<O> implements View<O> {
       return true;
     }
     this.apply(m);
+    this.checkLag();
     return true;
   }
 
@@ -403,11 +451,33 @@ class LiveView<O> implements View<O> {
 
   private emit(type: 'new' | 'del', object: O, synthetic: boolean): void {
     if (synthetic) this.stats.synthetic++;
-    if (!this.iterating) return;
+    if (!this.iterating || this.lagBase) return;
     this.out.push({ type, kind: this.codec.kind, object, synthetic });
     this.stats.queued = this.out.length;
     if (this.out.length > this.stats.peakQueued) this.stats.peakQueued = this.out.length;
     this.wakeConsumer();
+  }
+
+  /** After a notification or resync was applied: if the consumer's queue is full, it lags from here on. */
+  private checkLag(): void {
+    if (this.iterating && !this.lagBase && this.out.length >= this.maxQueued) this.lagBase = new Map(this.state);
+  }
+
+  /** The lagging consumer took its whole queue: give it the differences to what the view holds now. */
+  private catchUp(): void {
+    const base = this.lagBase;
+    if (!base) return;
+    this.lagBase = undefined;
+    this.emitDifferences(base, this.state);
+    this.checkLag();
+  }
+
+  private emitDifferences(before: ReadonlyMap<string, O>, after: ReadonlyMap<string, O>): void {
+    for (const [k, o] of before) if (!after.has(k)) this.emit('del', o, true);
+    for (const [k, o] of after) {
+      const old = before.get(k);
+      if (old === undefined || !sameObject(old, o, this.codec.volatile)) this.emit('new', o, true);
+    }
   }
 
   /**
@@ -424,9 +494,16 @@ class LiveView<O> implements View<O> {
     let interrupted = false;
     if (this.codec.kind === 'route') await this.seedLinkFlags();
     for (const req of this.codec.dumps(this.families)) {
-      const r = await this.dumpConn.dump(req, decode, { interrupted: 'retry', maxAttempts: 2 });
-      for (const it of r.items) if (it && it.change.type === 'new') items.push(it);
-      interrupted ||= r.interrupted;
+      let received: (KeyedChange | undefined)[];
+      try {
+        received = (await this.dumpConn.dump(req, decode, { interrupted: 'retry', maxAttempts: 2 })).items;
+      } catch (err) {
+        // Still interrupted after a retry: use what arrived (the best there is) and resync again below.
+        if (!(err instanceof DumpInterruptedError)) throw err;
+        received = err.received as (KeyedChange | undefined)[];
+        interrupted = true;
+      }
+      for (const it of received) if (it && it.change.type === 'new') items.push(it);
     }
     if (this.closed) return;
     if (interrupted) {
@@ -451,16 +528,15 @@ class LiveView<O> implements View<O> {
     this.state = next;
     this.lastResyncAt = Date.now();
     if (!resync) return;
-    for (const [k, o] of before) if (!next.has(k)) this.emit('del', o, true);
-    for (const [k, o] of next) {
-      const old = before.get(k);
-      if (old === undefined || !sameObject(old, o, this.codec.volatile)) this.emit('new', o, true);
-    }
+    this.emitDifferences(before, next);
+    this.checkLag();
   }
 
   /** Route views: learn every link's flags, so later link notifications can be compared. */
   private async seedLinkFlags(): Promise<void> {
-    const r = await this.dumpConn.dump(KINDS.link.dumps([0])[0]!, (view, start) => [view.getInt32(start + 4, true), view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS] as const);
+    const decode: MessageDecoder<readonly [number, number]> = (view, start) => [view.getInt32(start + 4, true), view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS] as const;
+    // Interrupted or not, this only decides which later link messages hint at silent route changes.
+    const r = await this.dumpConn.dump(KINDS.link.dumps([0])[0]!, decode, { interrupted: 'partial' });
     this.linkFlags.clear();
     for (const [index, flags] of r.items) this.linkFlags.set(index, flags);
   }
@@ -483,7 +559,8 @@ class LiveView<O> implements View<O> {
     if (this.closed) return;
     this.closed = true;
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
-    clearInterval(this.alive);
+    this.lagBase = undefined;
+    this.updateHold();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.source.close();
     this.dumpConn.close();
@@ -498,21 +575,28 @@ class LiveView<O> implements View<O> {
     if (this.options.existing) for (const o of this.state.values()) this.out.push({ type: 'new', kind: this.codec.kind, object: o, synthetic: true });
     const self = this;
     return {
-      async next(): Promise<IteratorResult<WatchEvent<O>>> {
+      next: serialized(async (): Promise<IteratorResult<WatchEvent<O>>> => {
         for (;;) {
-          const ev = self.out.take();
+          let ev = self.out.take();
+          if (!ev && self.lagBase && !self.closed) {
+            self.catchUp();
+            ev = self.out.take();
+          }
           if (ev) {
             self.stats.queued = self.out.length;
-            if (self.out.length < self.maxQueued) self.wake();
             return { done: false, value: ev };
           }
           if (self.closed) {
             if (self.error) throw self.error;
             return { done: true, value: undefined };
           }
+          self.consumerWaiting = true;
+          self.updateHold();
           await new Promise<void>((res) => (self.consumerWake = res));
+          self.consumerWaiting = false;
+          self.updateHold();
         }
-      },
+      }),
       async return(): Promise<IteratorResult<WatchEvent<O>>> {
         self.close();
         self.out.clear();
@@ -534,9 +618,10 @@ class LiveView<O> implements View<O> {
  * watch opens a live view of `target` in `ctx`'s namespace and resolves once
  * it holds what a dump returns (see the module comment for how it stays
  * so). `filter` keeps only matching objects (an object that stops matching
- * leaves the view with a `del`). Throws TypeError for an unknown target or
- * family, SyscallError / NetNsError when a socket cannot be opened,
- * KernelError when the first dump fails.
+ * leaves the view with a `del`). Throws ArgumentError for an unknown target
+ * or family or a bad option, ClosedError when the handle is closed (nothing
+ * is opened then), SyscallError / NetNsError when a socket cannot be
+ * opened, KernelError when the first dump fails.
  */
 export async function watch<T extends WatchTarget>(
   ctx: EventContext,
@@ -544,13 +629,21 @@ export async function watch<T extends WatchTarget>(
   filter?: (object: WatchObject<T>) => boolean,
   options: WatchOptions = {},
 ): Promise<View<WatchObject<T>>> {
-  const kind = Object.hasOwn(WatchTargets, target) ? WatchTargets[target] : undefined;
-  if (kind === undefined) throw new TypeError(`watch: unknown target ${JSON.stringify(target)} (use ${Object.keys(WatchTargets).join(', ')})`);
+  const kind = typeof target === 'string' && Object.hasOwn(WatchTargets, target) ? WatchTargets[target] : undefined;
+  if (kind === undefined) throw new ArgumentError('target', { expected: Object.keys(WatchTargets).map((t) => `'${t}'`).join(', '), received: target });
+  if (filter !== undefined && typeof filter !== 'function') throw new ArgumentError('filter', { expected: 'a function (object) => boolean', received: filter });
+  checkStreamOptions(options, WATCH_KEYS);
+  const delay = options.resyncDelay;
+  if (delay !== undefined && (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0 || delay > 60_000)) {
+    throw new ArgumentError('options.resyncDelay', { expected: 'a number of milliseconds from 0 to 60000', received: delay });
+  }
+  if (options.families !== undefined && !Array.isArray(options.families)) throw new ArgumentError('options.families', { expected: 'an array of family names', received: options.families });
   const codec = KINDS[kind] as KindCodec;
   const families = options.families?.map((f) => familyNumber(f)) ?? [...codec.defaultFamilies];
   for (const f of families) {
-    if (!codec.families.includes(f)) throw new TypeError(`watch: ${target} have no family ${f} (use ${codec.families.join(', ')})`);
+    if (!codec.families.includes(f)) throw new ArgumentError('options.families', { reason: `${target} have no family ${f} (use ${codec.families.join(', ')})` });
   }
+  if (ctx.conn.closed) throw new ClosedError('watch: the Rtnl handle is closed');
   const view = new LiveView<WatchObject<T>>(codec, families, filter, options, ctx);
   try {
     await view.start();

@@ -23,6 +23,7 @@ import {
 } from './constants.js';
 import {
   AbortError,
+  ArgumentError,
   ClosedError,
   DecodeError,
   DumpInterruptedError,
@@ -33,6 +34,8 @@ import {
 } from './errors.js';
 import { decodeDoneError, decodeErrorMessage, type ErrorMessage } from './extack.js';
 import { checkMessage } from './reader.js';
+import { checkPositiveInteger, checkWaitOptions, longTimeout, type LongTimer } from './options.js';
+import { serialized } from './serial.js';
 import { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, RECEIVE_TRUNCATED, type SocketOptions } from './socket.js';
 import type { WaitOptions } from './poller.js';
 import { MessageWriter } from './writer.js';
@@ -65,22 +68,54 @@ export type DumpPolicy = 'retry' | 'partial' | 'throw';
 
 /** Options every call takes. */
 export interface CallOptions {
-  /** Give up after this many milliseconds (TimeoutError); late replies are dropped. */
+  /**
+   * Give up after this many milliseconds (TimeoutError); late replies are
+   * dropped. A number greater than 0, or Infinity (the default: no
+   * timeout); values beyond setTimeout's 2**31-1 work. 0, NaN and negative
+   * numbers are refused with ArgumentError (the request would already be
+   * sent when "at once" expired).
+   */
   timeout?: number;
-  /** Give up when aborted (AbortError). */
+  /** Give up when aborted (AbortError). Must be an AbortSignal (ArgumentError otherwise). */
   signal?: AbortSignal;
 }
 
 /** Options for dumps. */
 export interface DumpOptions extends CallOptions {
   /**
-   * `retry` (default): dump again, up to `maxAttempts`, and give back the last
-   * result marked interrupted if it never comes out clean; `partial`: return
-   * at once, marked; `throw`: DumpInterruptedError carrying what arrived.
+   * `retry` (default): dump again, up to `maxAttempts`, and throw
+   * DumpInterruptedError (carrying what the last dump received) if none
+   * comes out clean; `partial`: return at once, marked `interrupted: true`;
+   * `throw`: DumpInterruptedError at the first interrupted dump. An
+   * inconsistent result is only ever returned when `partial` asked for it.
    */
   interrupted?: DumpPolicy;
-  /** Dumps made at most under `retry` (default 5). */
+  /** Dumps made at most under `retry` (default 5): an integer from 1. */
   maxAttempts?: number;
+}
+
+/** Options for Connection.notifications. */
+export interface NotificationOptions {
+  /** Ends the stream when aborted. */
+  signal?: AbortSignal;
+  /**
+   * Whether a pending `next()` keeps the process alive (default true, like
+   * fs.watch); the stream's `ref()` / `unref()` change it later. A stream
+   * nobody is waiting on never holds the process.
+   */
+  ref?: boolean;
+}
+
+/**
+ * A stream of notifications: an async iterator (its `next()` may be called
+ * again before the last call settled: calls are answered in order) with
+ * `ref()` / `unref()` to choose whether waiting keeps the process alive.
+ */
+export interface NotificationStream<T> extends AsyncIterableIterator<NotificationEvent<T>> {
+  /** ref makes a pending `next()` keep the process alive (the default). Returns the stream. */
+  ref(): this;
+  /** unref lets the process exit while a `next()` waits, like an unref'd timer. Returns the stream. */
+  unref(): this;
 }
 
 /** The answer to a request: decoded replies (often none) and a warning the kernel attached to its ACK. */
@@ -155,8 +190,61 @@ interface Pending {
 interface Subscriber {
   decode: MessageDecoder<unknown>;
   queue: NotificationEvent<unknown>[];
+  /** Set while a `next()` waits: wakes it. */
   wake: (() => void) | undefined;
   ended: boolean;
+  /** A waiting `next()` keeps the process alive. */
+  ref: boolean;
+}
+
+/** A dump waiting for the socket's one dump slot. */
+interface DumpWaiter {
+  grant: () => void;
+  fail: (err: Error) => void;
+}
+
+/** The keys a Request may have. */
+const REQUEST_KEYS = new Set(['type', 'flags', 'body', 'label']);
+/** NLMSG_MIN_TYPE: types below it are the protocol's own control messages (NOOP, ERROR, DONE, OVERRUN). */
+const NLMSG_MIN_TYPE = 0x10;
+const DUMP_POLICIES: readonly DumpPolicy[] = ['retry', 'partial', 'throw'];
+
+/**
+ * checkRequest validates a Request from any caller, before anything is
+ * written: an object with only `type`, `flags`, `body` and `label`; `type`
+ * an integer from 16 to 65535 (no wrap-around to another type, no string
+ * turned into 0), `flags` an integer from 0 to 65535, `body` a function,
+ * `label` a string. Throws ArgumentError naming the field.
+ */
+function checkRequest(req: unknown, argument: string): asserts req is Request {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) throw new ArgumentError(argument, { expected: 'a request object { type, flags?, body?, label? }', received: req });
+  for (const key of Object.keys(req)) {
+    if (!REQUEST_KEYS.has(key)) throw new ArgumentError(`${argument}.${key}`, { reason: `unknown key (a request has ${[...REQUEST_KEYS].join(', ')})` });
+  }
+  const r = req as Record<string, unknown>;
+  if (typeof r.type !== 'number' || !Number.isInteger(r.type) || r.type < NLMSG_MIN_TYPE || r.type > 0xffff) {
+    throw new ArgumentError(`${argument}.type`, { expected: 'an integer message type from 16 to 65535 (e.g. RTM_GETLINK = 18)', received: r.type });
+  }
+  if (r.flags !== undefined && (typeof r.flags !== 'number' || !Number.isInteger(r.flags) || r.flags < 0 || r.flags > 0xffff)) {
+    throw new ArgumentError(`${argument}.flags`, { expected: 'an integer from 0 to 65535 (NLM_F_* bits)', received: r.flags });
+  }
+  if (r.body !== undefined && typeof r.body !== 'function') throw new ArgumentError(`${argument}.body`, { expected: 'a function (w: MessageWriter) => void', received: r.body });
+  if (r.label !== undefined && typeof r.label !== 'string') throw new ArgumentError(`${argument}.label`, { expected: 'a string', received: r.label });
+}
+
+function checkDecoder(decode: unknown, required: boolean): void {
+  if (decode === undefined && !required) return;
+  if (typeof decode !== 'function') throw new ArgumentError('decode', { expected: 'a function (view, start, end, type, flags) => value', received: decode });
+}
+
+function checkDumpOptions(options: unknown): { timeout: number | undefined; signal: AbortSignal | undefined; policy: DumpPolicy; maxAttempts: number } {
+  const { timeout, signal } = checkWaitOptions(options);
+  const o = (options ?? {}) as { interrupted?: unknown; maxAttempts?: unknown };
+  if (o.interrupted !== undefined && !DUMP_POLICIES.includes(o.interrupted as DumpPolicy)) {
+    throw new ArgumentError('options.interrupted', { expected: `one of ${DUMP_POLICIES.map((p) => `'${p}'`).join(', ')}`, received: o.interrupted });
+  }
+  const maxAttempts = checkPositiveInteger(o.maxAttempts, 'options.maxAttempts', 1, 1000) ?? 5;
+  return { timeout, signal, policy: (o.interrupted as DumpPolicy | undefined) ?? 'retry', maxAttempts };
 }
 
 const STREAM_HIGH_WATER = 4;
@@ -198,7 +286,10 @@ export class Connection implements Disposable, AsyncDisposable {
   private seq = 0;
   private looping = false;
   private waitingRef: boolean | undefined;
-  private closed = false;
+  private isClosed = false;
+  /** The kernel runs one dump per socket at a time (a second gets EBUSY): the slot's holder, and who waits for it. */
+  private dumpBusy = false;
+  private readonly dumpQueue: DumpWaiter[] = [];
 
   private constructor(socket: Transport, options: Omit<ConnectionOptions, 'protocol'>) {
     this.socket = socket;
@@ -207,9 +298,19 @@ export class Connection implements Disposable, AsyncDisposable {
     this.seq = (Date.now() & 0x7fff) << 8;
   }
 
-  /** open creates the socket (see NetlinkSocket.open) and a connection over it. Throws SyscallError. */
+  /**
+   * open creates the socket (see NetlinkSocket.open) and a connection over
+   * it. Throws ArgumentError for a bad option (nothing is opened),
+   * SyscallError when a socket call fails.
+   */
   static open(options: ConnectionOptions): Connection {
+    checkPositiveInteger(options?.maxQueuedNotifications, 'options.maxQueuedNotifications');
     return new Connection(NetlinkSocket.open(options), options);
+  }
+
+  /** closed tells whether close() was called: every new call then throws ClosedError. */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   /**
@@ -217,6 +318,7 @@ export class Connection implements Disposable, AsyncDisposable {
    * kernel). The connection owns it from now on and closes it.
    */
   static over(transport: Transport, options: Omit<ConnectionOptions, 'protocol'> = {}): Connection {
+    checkPositiveInteger(options.maxQueuedNotifications, 'options.maxQueuedNotifications');
     return new Connection(transport, options);
   }
 
@@ -287,23 +389,77 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   private ensureOpen(options?: CallOptions): void {
-    if (this.closed) throw new ClosedError('netlink connection is closed');
+    if (this.isClosed) throw new ClosedError('netlink connection is closed');
     if (options?.signal?.aborted) throw new AbortError('request aborted before it was sent', { cause: options.signal.reason });
   }
 
   /**
    * request sends one message and resolves when the kernel ACKs it, with the
    * replies decoded by `decode` (e.g. the object an RTM_GET… by name returns).
-   * Rejects with KernelError (errno, code, extended ACK), TimeoutError,
-   * AbortError, ClosedError, or the DecodeError of a reply.
+   * Throws ArgumentError, before anything is sent, for a malformed request
+   * (see Request), a `decode` that is not a function or bad options; rejects
+   * with KernelError (errno, code, extended ACK), TimeoutError, AbortError,
+   * ClosedError, or the DecodeError of a reply.
    */
   async request<T = never>(req: Request, decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<Reply<T>> {
-    this.ensureOpen(options);
+    checkRequest(req, 'request');
+    checkDecoder(decode, false);
+    const wait = checkWaitOptions(options);
+    this.ensureOpen(wait);
     this.writer.reset();
     const entry = this.build(req, false, decode);
     this.transmit([entry]);
-    await this.settle(entry, options);
+    await this.settle(entry, wait);
     return { replies: entry.items as T[], warning: entry.warning };
+  }
+
+  /**
+   * Wait for the socket's dump slot (the kernel refuses a second dump on a
+   * socket with EBUSY while one runs), in call order, within the caller's
+   * timeout and signal. Resolves with the function that hands the slot on.
+   */
+  private async acquireDump(options: CallOptions): Promise<() => void> {
+    {
+      let granted = false;
+      let waiter!: DumpWaiter;
+      const turn = new Promise<void>((resolve, reject) => {
+        waiter = {
+          grant: () => {
+            granted = true;
+            resolve();
+          },
+          fail: reject,
+        };
+      });
+      this.dumpQueue.push(waiter);
+      try {
+        await this.guard(turn, [], options);
+      } catch (err) {
+        const at = this.dumpQueue.indexOf(waiter);
+        if (at >= 0) this.dumpQueue.splice(at, 1);
+        // Timed out just as the slot came: pass it on, unused.
+        if (granted) this.releaseDump();
+        throw err;
+      }
+    }
+    return this.takeDump();
+  }
+
+  /** Take the free dump slot (synchronously: an uncontended dump costs no extra tick). */
+  private takeDump(): () => void {
+    this.dumpBusy = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.releaseDump();
+    };
+  }
+
+  private releaseDump(): void {
+    const next = this.dumpQueue.shift();
+    if (next) next.grant();
+    else this.dumpBusy = false;
   }
 
   /**
@@ -313,26 +469,33 @@ export class Connection implements Disposable, AsyncDisposable {
    * `options.interrupted` (default `retry`).
    */
   async dump<T>(req: Request, decode: MessageDecoder<T>, options: DumpOptions = {}): Promise<DumpResult<T>> {
-    const policy = options.interrupted ?? 'retry';
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-    // The timeout covers the whole call, retries included.
-    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
-    let attempts = 0;
-    for (;;) {
-      this.ensureOpen(options);
-      attempts++;
-      this.writer.reset();
-      const entry = this.build(req, true, decode);
-      this.transmit([entry]);
-      const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-      await this.settle(entry, { signal: options.signal, timeout });
-      const items = entry.items as T[];
-      if (!entry.interrupted) return { items, interrupted: false, attempts };
-      // A cut datagram lost objects for sure: never hand that out as a result.
-      if (entry.truncated && attempts < maxAttempts) continue;
-      if (entry.truncated) throw new ProtocolError(`dump lost data: a datagram did not fit the read buffer ${attempts} time(s)`);
-      if (policy === 'throw') throw new DumpInterruptedError(items, attempts);
-      if (policy === 'partial' || attempts >= maxAttempts) return { items, interrupted: true, attempts };
+    checkRequest(req, 'request');
+    checkDecoder(decode, true);
+    const { timeout, signal, policy, maxAttempts } = checkDumpOptions(options);
+    this.ensureOpen({ signal });
+    // The timeout covers the whole call: the wait for the dump slot and every retry.
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    const left = () => (deadline === undefined ? undefined : Math.max(1, deadline - Date.now()));
+    const release = this.dumpBusy ? await this.acquireDump({ signal, timeout: left() }) : this.takeDump();
+    try {
+      let attempts = 0;
+      for (;;) {
+        this.ensureOpen({ signal });
+        attempts++;
+        this.writer.reset();
+        const entry = this.build(req, true, decode);
+        this.transmit([entry]);
+        await this.settle(entry, { signal, timeout: left() });
+        const items = entry.items as T[];
+        if (!entry.interrupted) return { items, interrupted: false, attempts };
+        // A cut datagram lost objects for sure: never hand that out as a result.
+        if (entry.truncated && attempts < maxAttempts) continue;
+        if (entry.truncated) throw new ProtocolError(`dump lost data: a datagram did not fit the read buffer ${attempts} time(s)`);
+        if (policy === 'partial') return { items, interrupted: true, attempts };
+        if (policy === 'throw' || attempts >= maxAttempts) throw new DumpInterruptedError(items, attempts);
+      }
+    } finally {
+      release();
     }
   }
 
@@ -343,23 +506,46 @@ export class Connection implements Disposable, AsyncDisposable {
    * impossible once objects were handed out, so NLM_F_DUMP_INTR follows
    * `interrupted`: `throw` (default here) raises DumpInterruptedError (with
    * nothing in `received`) after the last batch; `partial` ends normally —
-   * check `info.interrupted` afterwards.
+   * check `info.interrupted` afterwards. The request goes out at the first
+   * `next()`, once the socket's dump slot is free: other dumps on this
+   * connection wait until the loop ends (finish it, or break out of it,
+   * which calls `return()`). `timeout` bounds each `next()`. Throws
+   * ArgumentError for a malformed request or options.
    */
   dumpIterator<T>(req: Request, decode: MessageDecoder<T>, options: CallOptions & { interrupted?: 'throw' | 'partial' } = {}): AsyncIterableIterator<T[]> & { info: { interrupted: boolean } } {
-    this.ensureOpen(options);
+    checkRequest(req, 'request');
+    checkDecoder(decode, true);
+    const wait = checkWaitOptions(options);
+    const policy = options.interrupted ?? 'throw';
+    if (policy !== 'throw' && policy !== 'partial') throw new ArgumentError('options.interrupted', { expected: "'throw' or 'partial'", received: policy });
+    this.ensureOpen(wait);
     this.writer.reset();
     const entry = this.build(req, true, decode);
+    // Registered only once sent: until then nothing may be matched to it.
+    this.pending.delete(entry.seq);
     entry.stream = [];
     const info = { interrupted: false };
+    let release: (() => void) | undefined;
     let started = false;
     let finished = false;
     const self = this;
-    const it = {
-      info,
-      async next(): Promise<IteratorResult<T[]>> {
-        if (finished) return { done: true, value: undefined };
+    const finish = () => {
+      finished = true;
+      release?.();
+    };
+    const step = async (): Promise<IteratorResult<T[]>> => {
+      if (finished) return { done: true, value: undefined };
+      try {
         if (!started) {
           started = true;
+          release = self.dumpBusy ? await self.acquireDump(wait) : self.takeDump();
+          if (finished) {
+            // return() came while this waited for the slot.
+            release();
+            return { done: true, value: undefined };
+          }
+          self.ensureOpen(wait);
+          self.pending.set(entry.seq, entry);
           // The shared writer may hold another call's message by now: send this request's own copy.
           self.transmit([entry], entry.request, entry.request.length);
         }
@@ -370,22 +556,29 @@ export class Connection implements Disposable, AsyncDisposable {
             return { done: false, value: batch as T[] };
           }
           if (!self.pending.has(entry.seq)) break;
-          await self.settleOrProgress(entry, options);
+          await self.settleOrProgress(entry, wait);
         }
-        finished = true;
+        finish();
         await entry.promise; // throws the dump's error, if any
         info.interrupted = entry.interrupted;
-        if (entry.interrupted && (options.interrupted ?? 'throw') === 'throw') throw new DumpInterruptedError([], 1);
+        if (entry.interrupted && policy === 'throw') throw new DumpInterruptedError([], 1);
         return { done: true, value: undefined };
-      },
+      } catch (err) {
+        finish();
+        throw err;
+      }
+    };
+    const it = {
+      info,
+      next: serialized(step),
       async return(): Promise<IteratorResult<T[]>> {
-        finished = true;
         if (self.pending.has(entry.seq)) {
           // Stop collecting; the rest of the dump is read and dropped as unknown sequence.
           self.pending.delete(entry.seq);
           entry.stream = undefined;
           self.kick();
         }
+        finish();
         return { done: true, value: undefined };
       },
       [Symbol.asyncIterator]() {
@@ -402,6 +595,10 @@ export class Connection implements Disposable, AsyncDisposable {
    * fast path.
    */
   async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<BatchOutcome<T>[]> {
+    if (!Array.isArray(requests)) throw new ArgumentError('requests', { expected: 'an array of requests', received: requests });
+    requests.forEach((req, i) => checkRequest(req, `requests[${i}]`));
+    checkDecoder(decode, false);
+    options = checkWaitOptions(options);
     this.ensureOpen(options);
     // Build every message first, in a writer of the batch's own (other calls reuse the shared
     // one while this awaits): a body that throws then leaves nothing sent and nothing pending.
@@ -417,8 +614,9 @@ export class Connection implements Disposable, AsyncDisposable {
       for (const e of entries) this.pending.delete(e.seq);
       throw err;
     }
-    // Each ACK costs ~1 KiB of receive-buffer accounting; keep a chunk's ACKs well within it.
-    const perChunk = Math.max(8, Math.floor(this.socket.receiveBufferSize() / 2048));
+    // The kernel charges each queued ACK about 1 KiB of the receive buffer (SO_RCVBUF as read
+    // back); keep a chunk's ACKs within half of it, or the kernel drops ACKs of requests that succeeded.
+    const perChunk = Math.max(1, Math.floor(this.socket.receiveBufferSize() / 2048));
     for (let i = 0; i < entries.length; i += perChunk) {
       const last = Math.min(i + perChunk, entries.length) - 1;
       const from = i === 0 ? 0 : ends[i - 1]!;
@@ -450,41 +648,58 @@ export class Connection implements Disposable, AsyncDisposable {
    * notifications returns a stream of the multicast messages this socket
    * receives (join groups first with `socket.joinGroup`), decoded by
    * `decode`. An overrun is an event, not the end. Ends on `return()`
-   * (breaking out of `for await`), `close()`, or the signal.
+   * (breaking out of `for await`), `close()`, or the signal; every pending
+   * `next()` then settles `done`. While a `next()` waits the stream keeps
+   * the process alive unless `options.ref` is false or `unref()` was
+   * called. Throws ArgumentError for a bad decoder or options, ClosedError
+   * when the connection is closed.
    */
-  notifications<T>(decode: MessageDecoder<T>, options: { signal?: AbortSignal } = {}): AsyncIterableIterator<NotificationEvent<T>> {
+  notifications<T>(decode: MessageDecoder<T>, options: NotificationOptions = {}): NotificationStream<T> {
+    checkDecoder(decode, true);
+    const { signal } = checkWaitOptions({ signal: options?.signal });
+    if (options.ref !== undefined && typeof options.ref !== 'boolean') throw new ArgumentError('options.ref', { expected: 'a boolean', received: options.ref });
     this.ensureOpen();
-    const sub: Subscriber = { decode, queue: [], wake: undefined, ended: false };
+    const sub: Subscriber = { decode, queue: [], wake: undefined, ended: false, ref: options.ref ?? true };
     this.subscribers.add(sub);
     const end = () => {
       sub.ended = true;
       // What was queued is dropped with the stream: after return() nothing more comes out.
       sub.queue.length = 0;
       this.subscribers.delete(sub);
-      sub.wake?.();
+      wakeSubscriber(sub);
+      this.updateRef();
     };
-    options.signal?.addEventListener('abort', end, { once: true });
-    if (options.signal?.aborted) end();
+    signal?.addEventListener('abort', end, { once: true });
+    if (signal?.aborted) end();
     const self = this;
-    const it: AsyncIterableIterator<NotificationEvent<T>> = {
-      async next() {
+    const it: NotificationStream<T> = {
+      next: serialized(async (): Promise<IteratorResult<NotificationEvent<T>>> => {
         for (;;) {
           const ev = sub.queue.shift();
           if (ev) {
             if (sub.queue.length === self.maxQueued - 1) self.kick();
             return { done: false, value: ev as NotificationEvent<T> };
           }
-          if (sub.ended || self.closed) return { done: true, value: undefined };
+          if (sub.ended || self.isClosed) return { done: true, value: undefined };
           const wait = new Promise<void>((res) => (sub.wake = res));
           self.kick();
           await wait;
-          sub.wake = undefined;
         }
-      },
+      }),
       async return() {
         end();
-        options.signal?.removeEventListener('abort', end);
+        signal?.removeEventListener('abort', end);
         return { done: true, value: undefined };
+      },
+      ref() {
+        sub.ref = true;
+        self.updateRef();
+        return it;
+      },
+      unref() {
+        sub.ref = false;
+        self.updateRef();
+        return it;
       },
       [Symbol.asyncIterator]() {
         return it;
@@ -534,7 +749,7 @@ export class Connection implements Disposable, AsyncDisposable {
   private guard(done: Promise<void>, entries: Pending[], options: CallOptions): Promise<void> {
     if (options.timeout === undefined && !options.signal) return done;
     return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const giveUp = (err: Error) => {
         cleanup();
         for (const e of entries) {
@@ -545,12 +760,12 @@ export class Connection implements Disposable, AsyncDisposable {
       };
       const onAbort = () => giveUp(new AbortError('request aborted', { cause: options.signal?.reason }));
       const cleanup = () => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         options.signal?.removeEventListener('abort', onAbort);
       };
       if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeout !== undefined) timer = setTimeout(() => giveUp(new TimeoutError(`no reply within ${options.timeout} ms`)), options.timeout);
+      if (options.timeout !== undefined) timer = longTimeout(options.timeout, () => giveUp(new TimeoutError(`no reply within ${options.timeout} ms`)));
       done.then(
         () => {
           cleanup();
@@ -568,7 +783,7 @@ export class Connection implements Disposable, AsyncDisposable {
 
   /** Whether the reader should read: someone awaits a reply, or a stream has room. */
   private wantsData(): boolean {
-    if (this.closed) return false;
+    if (this.isClosed) return false;
     for (const e of this.pending.values()) {
       if (!e.stream || e.stream.length < STREAM_HIGH_WATER) return true;
     }
@@ -576,9 +791,16 @@ export class Connection implements Disposable, AsyncDisposable {
     return false;
   }
 
+  /** Whether a wait now should keep the process alive: a request awaits its reply, or a ref'd stream's `next()` waits. */
+  private wantsRef(): boolean {
+    if (this.pending.size > 0) return true;
+    for (const s of this.subscribers) if (s.ref && s.wake) return true;
+    return false;
+  }
+
   private updateRef(): void {
     if (this.waitingRef === undefined) return;
-    const ref = this.pending.size > 0;
+    const ref = this.wantsRef();
     if (ref !== this.waitingRef) {
       this.waitingRef = ref;
       this.socket.setWaitRef(ref);
@@ -587,9 +809,9 @@ export class Connection implements Disposable, AsyncDisposable {
 
   /** Start the reader loop if it is not running. */
   private kick(): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     if (this.looping) {
-      // The loop may be waiting unref'd for a subscription: a pending request must keep the process alive.
+      // The loop may be waiting unref'd: a pending request or a waiting ref'd stream must keep the process alive.
       this.updateRef();
       return;
     }
@@ -603,7 +825,7 @@ export class Connection implements Disposable, AsyncDisposable {
     while (this.wantsData()) {
       if (this.drain()) continue;
       if (!this.wantsData()) break;
-      this.waitingRef = this.pending.size > 0;
+      this.waitingRef = this.wantsRef();
       try {
         await this.socket.waitReadable({ ref: this.waitingRef });
       } catch (err) {
@@ -761,15 +983,17 @@ export class Connection implements Disposable, AsyncDisposable {
         ev = { kind: 'decode-error', type, error };
       }
       sub.queue.push(ev);
-      sub.wake?.();
+      wakeSubscriber(sub);
     }
+    this.updateRef();
   }
 
   private overrun(): void {
     for (const sub of this.subscribers) {
       sub.queue.push({ kind: 'overrun' });
-      sub.wake?.();
+      wakeSubscriber(sub);
     }
+    this.updateRef();
     // A reply may have been among what the kernel dropped: decided once the queue is empty.
     for (const e of this.pending.values()) if (!e.dump) e.maybeLost = true;
   }
@@ -811,13 +1035,15 @@ export class Connection implements Disposable, AsyncDisposable {
    * streams, and closes the socket. Idempotent.
    */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.failAll(new ClosedError('netlink connection closed'));
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const closed = new ClosedError('netlink connection closed');
+    this.failAll(closed);
+    for (const w of this.dumpQueue.splice(0)) w.fail(closed);
     for (const s of this.subscribers) {
       s.ended = true;
       s.queue.length = 0;
-      s.wake?.();
+      wakeSubscriber(s);
     }
     this.subscribers.clear();
     this.socket.close();
@@ -830,4 +1056,11 @@ export class Connection implements Disposable, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
+}
+
+/** wakeSubscriber resumes a waiting `next()`; cleared first, so the stream no longer counts as waiting. */
+function wakeSubscriber(sub: Subscriber): void {
+  const wake = sub.wake;
+  sub.wake = undefined;
+  wake?.();
 }

@@ -20,8 +20,11 @@ export {
   type DumpResult,
   type MessageDecoder,
   type NotificationEvent,
+  type NotificationOptions,
+  type NotificationStream,
   type Reply,
   type Request,
   type Transport,
 } from './connection.js';
+export { MIN_RECEIVE_BUFFER, TIMER_MAX_MS } from './options.js';
 export { decodeErrorMessage, decodeDoneError, type ErrorMessage } from './extack.js';

@@ -9,18 +9,19 @@
  * to wait again (after draining it), so the worker never spins.
  *
  * The worker is unref'd unless some wait is "ref'd" (a request awaiting its
- * reply): an idle subscription does not keep the process alive, a pending
- * request does. A process that exits wakes the worker through an eventfd
+ * reply, a stream whose consumer waits in `next()`): a pending request or a
+ * monitor loop keeps the process alive, an idle socket does not. A process that exits wakes the worker through an eventfd
  * so Node can join it.
  */
 import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as libc from './libc.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
+import { checkWaitOptions, longTimeout, type LongTimer } from './options.js';
 
 /** Options for one wait. */
 export interface WaitOptions {
-  /** Keep the process alive while waiting (true for requests, false for idle subscriptions). */
+  /** Keep the process alive while waiting (requests, and streams a consumer waits on). */
   ref?: boolean;
   /** Give up after this many milliseconds with TimeoutError. */
   timeout?: number;
@@ -139,6 +140,7 @@ class Poller {
    * Rejects with TimeoutError, AbortError, or ClosedError (from `forget`).
    */
   wait(fd: number, options: WaitOptions = {}): Promise<void> {
+    checkWaitOptions(options);
     this.start();
     let token = this.byFd.get(fd);
     let w = token === undefined ? undefined : this.waiters.get(token);
@@ -153,10 +155,10 @@ class Poller {
     if (waiter.resolve) return Promise.reject(new Error(`nlkit: fd ${fd} already has a waiter`));
     if (options.signal?.aborted) return Promise.reject(new AbortError('wait aborted', { cause: options.signal.reason }));
     return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const onAbort = () => fail(new AbortError('wait aborted', { cause: options.signal?.reason }));
       const cleanup = () => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         options.signal?.removeEventListener('abort', onAbort);
       };
       const fail = (err: Error) => {
@@ -174,9 +176,8 @@ class Poller {
         waiter.ref = true;
         if (this.refs++ === 0) this.worker?.ref();
       }
-      if (options.timeout !== undefined) {
-        timer = setTimeout(() => fail(new TimeoutError(`no reply within ${options.timeout} ms`)), options.timeout);
-        if (!options.ref) timer.unref();
+      if (options.timeout !== undefined && options.timeout !== Infinity) {
+        timer = longTimeout(options.timeout, () => fail(new TimeoutError(`no reply within ${options.timeout} ms`)), options.ref ?? false);
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {

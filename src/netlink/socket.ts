@@ -38,6 +38,7 @@ import {
 } from './constants.js';
 import { ClosedError, SyscallError } from './errors.js';
 import { poller, type WaitOptions } from './poller.js';
+import { MIN_RECEIVE_BUFFER, checkBufferSize, checkPositiveInteger } from './options.js';
 import { debugDatagram } from './debug.js';
 import { withNetns, type NetNsLike } from '../netns/index.js';
 
@@ -57,11 +58,16 @@ export interface SocketOptions {
    * (see `NetNs.run`). The socket stays bound to that namespace for life.
    */
   enterNetns?: <T>(fn: () => T) => T;
-  /** SO_RCVBUF in bytes; as root SO_RCVBUFFORCE is used so the limit rmem_max does not cap it. */
+  /**
+   * SO_RCVBUF in bytes, an integer from 16384 (MIN_RECEIVE_BUFFER: smaller
+   * cannot hold a reply and its ACK, and the kernel would drop the ACK of a
+   * request that succeeded) to 2**31-1. As root SO_RCVBUFFORCE is used so
+   * the limit rmem_max does not cap it.
+   */
   receiveBufferSize?: number;
-  /** SO_SNDBUF in bytes (FORCE as root). */
+  /** SO_SNDBUF in bytes, an integer from 4096 to 2**31-1 (FORCE as root). */
   sendBufferSize?: number;
-  /** Initial user-space read buffer in bytes (default 64 KiB; grows when a datagram is larger). */
+  /** Initial user-space read buffer in bytes, from 256 (default 64 KiB; grows when a datagram is larger). */
   readBufferSize?: number;
   /**
    * Peek at every datagram's size before reading it (two system calls per
@@ -156,10 +162,14 @@ export class NetlinkSocket implements Disposable {
 
   /**
    * open creates, configures and binds a netlink socket (SOCK_RAW |
-   * SOCK_CLOEXEC, port id assigned by the kernel). Throws SyscallError naming
-   * the failing call; the descriptor is closed on every failure path.
+   * SOCK_CLOEXEC, port id assigned by the kernel). Throws ArgumentError for
+   * a bad size before any socket exists; SyscallError naming the failing
+   * call, and the descriptor is closed on every failure path.
    */
   static open(options: SocketOptions): NetlinkSocket {
+    checkBufferSize(options.receiveBufferSize, 'options.receiveBufferSize', MIN_RECEIVE_BUFFER);
+    checkBufferSize(options.sendBufferSize, 'options.sendBufferSize', 4096);
+    checkPositiveInteger(options.readBufferSize, 'options.readBufferSize', 256, 1 << 30);
     const create = () => libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, options.protocol);
     const fd = options.netns !== undefined ? withNetns(options.netns, create) : options.enterNetns ? options.enterNetns(create) : create();
     try {
@@ -348,8 +358,9 @@ export class NetlinkSocket implements Disposable {
     return libc.getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF, 'SO_RCVBUF');
   }
 
-  /** setReceiveBufferSize sets SO_RCVBUF (SO_RCVBUFFORCE as root). */
+  /** setReceiveBufferSize sets SO_RCVBUF (SO_RCVBUFFORCE as root). Throws ArgumentError as `receiveBufferSize` in open does. */
   setReceiveBufferSize(bytes: number): void {
+    checkBufferSize(bytes, 'bytes', MIN_RECEIVE_BUFFER);
     this.ensureOpen();
     setBufferSize(this.fd, SO_RCVBUF, SO_RCVBUFFORCE, bytes);
   }

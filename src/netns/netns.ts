@@ -320,7 +320,7 @@ export class NetNs implements Disposable {
     try {
       libc.setns(fd, libc.CLONE_NEWNET);
     } catch (e) {
-      throw toNetNsError('enter', this.#path, e);
+      throw enterError(this.#path, e);
     }
   }
 
@@ -436,14 +436,37 @@ function namePath(name: string): string {
   return `${NETNS_RUN_DIR}/${name}`;
 }
 
-/** runIn is run()'s body: save, enter, call, restore; every fd it opens is closed before it returns or throws. */
+/**
+ * runIn is run()'s body: save, enter, call, restore; every fd it opens is
+ * closed before it returns or throws. When the thread already is in the
+ * target namespace it calls `fn` without any setns: setns needs
+ * CAP_SYS_ADMIN even to "enter" one's own namespace, and nothing that stays
+ * in the caller's namespace may demand more than the kernel does.
+ */
 function runIn<T>(target: number, label: string, fn: () => T): T {
   const saved = openCurrentFd('enter');
+  let here: boolean;
+  try {
+    const a = libc.fstatIdentity(saved);
+    const b = libc.fstatIdentity(target);
+    here = a.dev === b.dev && a.ino === b.ino;
+  } catch (e) {
+    closeQuietly(saved);
+    throw toNetNsError('enter', label, e);
+  }
+  if (here) {
+    closeQuietly(saved);
+    const result = fn();
+    if (isThenable(result)) {
+      throw new NetNsError('enter', label, EINVAL, 'the function passed to run() returned a Promise; it must be synchronous, its asynchronous part would run outside the namespace');
+    }
+    return result;
+  }
   try {
     libc.setns(target, libc.CLONE_NEWNET);
   } catch (e) {
     closeQuietly(saved);
-    throw toNetNsError('enter', label, e);
+    throw enterError(label, e);
   }
   let result: T | undefined;
   let threw = false;
@@ -620,6 +643,21 @@ function closeQuietly(fd: number): void {
 
 function isThenable(value: unknown): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+const EPERM = 1;
+
+/**
+ * enterError is the NetNsError of a failed setns into `label`. EPERM gets
+ * words: the kernel demands CAP_SYS_ADMIN (in the namespace's user
+ * namespace and the caller's) to enter another network namespace, and the
+ * thread has not moved, so nothing was changed.
+ */
+function enterError(label: string, e: unknown): NetNsError {
+  if (e instanceof SyscallError && e.errno === EPERM) {
+    return new NetNsError('enter', label, EPERM, 'entering another network namespace needs CAP_SYS_ADMIN, which this process lacks (nothing was changed; work in your own namespace needs no setns)', { cause: e });
+  }
+  return toNetNsError('enter', label, e);
 }
 
 /** toNetNsError wraps a SyscallError or a Node fs error as NetNsError; anything else is rethrown as is. */

@@ -25,7 +25,7 @@
  */
 import { Connection, type CallOptions } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
-import { KernelError, NetlinkError } from '../netlink/errors.js';
+import { ClosedError, KernelError, NetlinkError } from '../netlink/errors.js';
 import * as libc from '../netlink/libc.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtAddr from '../generated/rt-addr.js';
@@ -161,14 +161,15 @@ async function moveMessage(conn: Connection, index: number, name: string, nsFd: 
   );
 }
 
-async function listAddresses(conn: Connection, index: number, options?: CallOptions): Promise<{ items: rtAddr.AddrMessage[]; attempts: number; interrupted: boolean }> {
-  const { items, attempts, interrupted } = await conn.dump(
+/** The device's addresses; throws DumpInterruptedError when ten dumps in a row were interrupted (no consistent set to carry). */
+async function listAddresses(conn: Connection, index: number, options?: CallOptions): Promise<{ items: rtAddr.AddrMessage[]; attempts: number }> {
+  const { items, attempts } = await conn.dump(
     { type: rtAddr.RequestType.getaddr, label: 'RTM_GETADDR', body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaIndex: index }, attrs: {} }) },
     (view, s, e) => rtAddr.decodeAddrMessage(view, s, e),
     { ...options, interrupted: 'retry', maxAttempts: 10 },
   );
   // Strict checking filters by index; keep the check in case a kernel ignores it.
-  return { items: items.filter((m) => m.header.ifaIndex === index), attempts, interrupted };
+  return { items: items.filter((m) => m.header.ifaIndex === index), attempts };
 }
 
 /**
@@ -216,8 +217,15 @@ function namespaceOf(conn: Connection): NetNs {
   }
 }
 
-/** moveLink implements links.move (see the module comment). Throws MoveError. */
+/**
+ * moveLink implements links.move (see the module comment). Throws
+ * ClosedError when the handle is closed (like every call on a closed
+ * handle), MoveError for every other failure — step `validate` when the
+ * target cannot be opened or entered (entering needs CAP_SYS_ADMIN: the
+ * cause is then a NetNsError EPERM saying so).
+ */
 export async function moveLink(ctx: RtnlContext, ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
+  if (ctx.conn.closed) throw new ClosedError('links.move: the Rtnl handle is closed');
   // 1. Validate before any change.
   let target: NetNs;
   let ownsTarget: boolean;
@@ -237,7 +245,11 @@ export async function moveLink(ctx: RtnlContext, ref: LinkRef, options: MoveOpti
   let tconn: Connection | undefined;
   try {
     if (source.equals(target)) throw new MoveError('validate', new Error('the target namespace is the one the device is in'), true, 'nothing was changed');
-    tconn = Connection.open({ protocol: NetlinkProtocol.route, netns: target });
+    try {
+      tconn = Connection.open({ protocol: NetlinkProtocol.route, netns: target });
+    } catch (err) {
+      throw new MoveError('validate', err, true, `nothing was changed (the target namespace ${JSON.stringify(target.path)} could not be entered)`);
+    }
     return await runMove(ctx.conn, tconn, source, target, ref, options);
   } finally {
     tconn?.close();
@@ -257,8 +269,6 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
     const newName = options.name ?? link.name;
     step = 'list-addresses';
     const listed = await listAddresses(conn, link.index, call);
-    // Ten dumps in a row interrupted: the set is still changing, so there is no consistent one to carry.
-    if (listed.interrupted) throw new Error(`the device's addresses kept changing during ${listed.attempts} dumps (NLM_F_DUMP_INTR)`);
     const addresses = listed.items;
     snap = { link, addresses };
     if (link.up) {

@@ -136,8 +136,10 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   /**
    * subscribe streams typed notifications of `groups` ('link', 'ipv4-addr',
    * 'ipv6-route', 'neigh', 'ipv4-rule', …) from this handle's namespace, on
-   * a socket of their own; see src/events/subscribe.ts. Throws TypeError for
-   * an unknown group, SyscallError when the socket cannot be opened.
+   * a socket of their own; see src/events/subscribe.ts. Throws
+   * ArgumentError for an unknown group or bad option, ClosedError on a
+   * closed handle (nothing is opened), SyscallError when the socket cannot
+   * be opened.
    */
   subscribe(groups: readonly RtnlGroupName[], options?: SubscribeOptions): Subscription {
     return subscribe(this, groups, options);
@@ -146,13 +148,15 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   /**
    * watch opens a live view of 'links', 'addresses', 'routes', 'neighbors'
    * or 'rules' that always converges to what a fresh dump returns; see
-   * src/events/watch.ts. Throws what the first dump throws.
+   * src/events/watch.ts. Rejects with ArgumentError for a bad target or
+   * option, ClosedError on a closed handle (nothing is opened), or what the
+   * first dump throws.
    */
   watch<T extends WatchTarget>(target: T, filter?: (object: WatchObject<T>) => boolean, options?: WatchOptions): Promise<View<WatchObject<T>>> {
     return watch(this, target, filter, options);
   }
 
-  /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
+  /** close closes the socket; pending calls reject with ClosedError, and so does every later call. Idempotent. */
   close(): void {
     this.conn.close();
   }

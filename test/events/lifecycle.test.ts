@@ -1,14 +1,16 @@
-// Waiting never blocks the event loop and never keeps the process alive: an
-// idle subscription or view lets a child process exit, a timer fires while
-// they wait, and closing them mid-wait returns promptly. Generic netlink
-// family subscriptions end cleanly and report overruns too.
+// Waiting never blocks the event loop; it keeps the process alive only while
+// someone waits on a stream that is not unref'd: an unref'd subscription or
+// view, or one nobody waits on, lets a child process exit, a timer fires
+// while they wait, and closing them mid-wait returns promptly. Generic
+// netlink family subscriptions end cleanly and report overruns too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GenericFamily } from '../../src/genl/index.js';
 import * as ethtool from '../../src/generated/ethtool.js';
-import { describeKernel, fdCount, ip, makeNetns, run } from '../helpers/kernel.js';
+import { execFileSync } from 'node:child_process';
+import { describeKernel, fdCount, ip, makeNetns } from '../helpers/kernel.js';
 import { sleep } from './util.js';
 
 function runChild(source: string): { out: string; ms: number } {
@@ -17,7 +19,7 @@ function runChild(source: string): { out: string; ms: number } {
   writeFileSync(file, source);
   try {
     const t0 = Date.now();
-    const out = run(process.execPath, ['--import', 'tsx', file]);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return { out, ms: Date.now() - t0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -34,13 +36,15 @@ describeKernel('events: waiting and lifetime', () => {
   });
   afterAll(() => ns?.remove());
 
-  it('an idle subscription and an idle view let the process exit; a timer fires while they wait', () => {
+  it("an unref'd subscription and view let the process exit while a next() waits; a timer fires meanwhile", () => {
     const { out, ms } = runChild(`
       import { Rtnl } from ${rtnlPath};
       const rt = await Rtnl.open({ netns: ${JSON.stringify(ns.name)} });
-      const sub = rt.subscribe(['link', 'ipv4-addr', 'ipv6-route', 'neigh']);
+      const sub = rt.subscribe(['link', 'ipv4-addr', 'ipv6-route', 'neigh']).unref();
       void sub.next();
-      const view = await rt.watch('addresses');
+      const quiet = rt.subscribe(['link'], { keepAlive: false });
+      void quiet.next();
+      const view = (await rt.watch('addresses')).unref();
       const it = view[Symbol.asyncIterator]();
       void it.next();
       setTimeout(() => console.log('timer-fired', view.size), 30);
@@ -49,16 +53,36 @@ describeKernel('events: waiting and lifetime', () => {
     expect(ms).toBeLessThan(15_000);
   });
 
-  it('keepAlive holds the process until the subscription is closed', () => {
+  it('an idle Rtnl, a subscription and a view nobody waits on never hold the process', () => {
     const { out } = runChild(`
       import { Rtnl } from ${rtnlPath};
       const rt = await Rtnl.open({ netns: ${JSON.stringify(ns.name)} });
-      const sub = rt.subscribe(['link'], { keepAlive: true });
-      const t0 = Date.now();
-      sub.next().then((r) => console.log('ended', r.done, Date.now() - t0 >= 200));
-      setTimeout(() => sub.close(), 200);
+      await rt.links.list();
+      rt.subscribe(['link']);
+      const view = await rt.watch('links');
+      console.log('opened', view.size > 0);
     `);
-    expect(out).toContain('ended true true');
+    expect(out).toContain('opened true');
+  });
+
+  it('a waiting next() holds the process until the subscription is closed; a waiting view loop until the view is', () => {
+    const { out } = runChild(`
+      import { Rtnl } from ${rtnlPath};
+      const rt = await Rtnl.open({ netns: ${JSON.stringify(ns.name)} });
+      const sub = rt.subscribe(['link']);
+      const t0 = Date.now();
+      sub.next().then((r) => console.log('sub ended', r.done, Date.now() - t0 >= 200));
+      setTimeout(() => sub.close(), 200);
+      const view = await rt.watch('links');
+      const t1 = Date.now();
+      (async () => {
+        for await (const ev of view) console.log('unexpected', ev.type);
+        console.log('view ended', Date.now() - t1 >= 300);
+      })();
+      setTimeout(() => view.close(), 300);
+    `);
+    expect(out).toContain('sub ended true true');
+    expect(out).toContain('view ended true');
   });
 
   it('the event loop runs while many subscriptions wait; closing them all is prompt and leaks no descriptor', async () => {
@@ -91,8 +115,8 @@ describeKernel('events: waiting and lifetime', () => {
     using et = await GenericFamily.open(ethtool.ethtoolFamily, { netns: ns.name });
     const toggle = (on: boolean) =>
       et.do('features-set', { header: { devName: 'lva' }, wanted: { nomask: false, bits: { bit: [{ index: 0, name: 'tx-scatter-gather', value: on }] } } } as never);
-    // A tiny receive buffer and nobody reading: the kernel must drop.
-    const events = await et.subscribe(['monitor'], { receiveBufferSize: 1 });
+    // The smallest receive buffer allowed and nobody reading: the kernel must drop.
+    const events = await et.subscribe(['monitor'], { receiveBufferSize: 16384 });
     for (let i = 0; i < 200; i++) await toggle(i % 2 === 0);
     let overruns = 0;
     let messages = 0;

@@ -100,7 +100,7 @@ describeKernel('rt.watch', () => {
 
   it('storm: overruns under 20,000 address adds/deletes from another process, and ends exactly equal to ip', async () => {
     const devs = makeBridges(ns.name, 'wst', 8);
-    const small = { receiveBufferSize: 4096 };
+    const small = { receiveBufferSize: 16384 };
     await using view = await rt.watch('addresses', undefined, small);
     using sub = rt.subscribe(['ipv4-addr'], small);
     const subEvents = { overrun: 0, other: 0 };

@@ -4,7 +4,7 @@
  * each test makes its own named namespaces on top, removed afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { describe } from 'vitest';
 
@@ -73,4 +73,23 @@ export function makeNetns(prefix = 'nlk'): { name: string; remove: () => void } 
 /** fdCount counts this process's open file descriptors. */
 export function fdCount(): number {
   return Number(run('sh', ['-c', `ls /proc/${process.pid}/fd | wc -l`]).trim());
+}
+
+/**
+ * netlinkSockets counts this process's open netlink sockets (its fds whose
+ * socket inode /proc/net/netlink lists): unlike fdCount, it is not moved by
+ * descriptors the test runner opens and closes on its own.
+ */
+export function netlinkSockets(): number {
+  const inodes = new Set(readFileSync('/proc/self/net/netlink', 'utf8').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).at(-1)));
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m && inodes.has(m[1])) n++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return n;
 }

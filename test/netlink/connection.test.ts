@@ -202,9 +202,11 @@ describe('dumps', () => {
     await expect(conn.dump({ type: REQ }, decodeItem)).resolves.toEqual({ items: [1], interrupted: false, attempts: 2 });
   });
 
-  it('retry that never comes clean returns interrupted=true after maxAttempts', async () => {
+  it('retry that never comes clean throws DumpInterruptedError with what the last dump received after maxAttempts', async () => {
     const { k, conn } = setup(dumpOf([[1], [2]], { intr: () => true }));
-    await expect(conn.dump({ type: REQ }, decodeItem, { maxAttempts: 3 })).resolves.toEqual({ items: [1, 2], interrupted: true, attempts: 3 });
+    const err = (await conn.dump({ type: REQ }, decodeItem, { maxAttempts: 3 }).catch((e: unknown) => e)) as DumpInterruptedError<number>;
+    expect(err).toBeInstanceOf(DumpInterruptedError);
+    expect(err).toMatchObject({ received: [1, 2], attempts: 3 });
     expect(k.requests).toHaveLength(3);
   });
 
@@ -457,7 +459,7 @@ describe('overruns', () => {
     const { k, conn } = setup((req) => {
       held = req; // answered later
     });
-    const stream = conn.notifications(decodeItem);
+    const stream = conn.notifications(decodeItem, { ref: false });
     void stream.next();
     await tick();
     expect(k.waits.at(-1)).toMatchObject({ ref: false });
@@ -473,10 +475,10 @@ describe('overruns', () => {
 
   it('a notification stream gets an overrun event and continues', async () => {
     const { k, conn } = setup();
-    const stream = conn.notifications(decodeItem);
+    const stream = conn.notifications(decodeItem).unref();
     const idle = stream.next();
     await tick();
-    expect(k.waits.at(-1)).toMatchObject({ ref: false }); // an idle subscription does not hold the process
+    expect(k.waits.at(-1)).toMatchObject({ ref: false }); // an unref'd stream does not hold the process
     const note = (v: number) => datagram({ type: ITEM_TYPE, seq: 0, portId: 0, body: (w) => (w.reserve(4), w.u32(VALUE, v)) });
     k.deliver(note(1), { group: 5 });
     k.overrun();

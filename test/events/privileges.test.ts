@@ -1,0 +1,120 @@
+// Privileges: only what the kernel demands. A child runs as uid 65534
+// (nobody) inside a test namespace, once with CAP_NET_ADMIN only and once
+// with no capability at all: reading (list, get, subscribe, watch, a
+// generic netlink dump) works for both, changing needs CAP_NET_ADMIN, and
+// only entering another namespace needs CAP_SYS_ADMIN — refused in words,
+// with nothing changed; links.move reports that as MoveError 'validate'.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
+import { SRC, startChild } from './child.js';
+
+const CHILD = (other: string) => `
+import { Rtnl, GenericFamily, ethtool } from ${SRC};
+const out = { uid: process.getuid() };
+const attempt = async (what, fn) => {
+  try {
+    out[what] = await fn();
+  } catch (e) {
+    out[what] = { error: e.name, code: e.code, step: e.step, message: e.message };
+  }
+};
+const rt = await Rtnl.open();
+await attempt('list', async () => (await rt.links.list()).map((l) => l.name).sort());
+await attempt('get', async () => (await rt.links.get('lo')).index);
+await attempt('routes', async () => (await rt.routes.list()).length >= 0);
+await attempt('watch', async () => {
+  const view = await rt.watch('links');
+  const n = view.size;
+  view.close();
+  return n;
+});
+await attempt('genl', async () => {
+  const et = await GenericFamily.open(ethtool.ethtoolFamily);
+  try {
+    return (await et.dump('linkinfo-get', {})).items.length;
+  } finally {
+    et.close();
+  }
+});
+const sub = rt.subscribe(['link']);
+console.log('ready');
+await attempt('event', async () => {
+  for await (const ev of sub) if (ev.type === 'new' && ev.kind === 'link' && ev.object.name === 'trig0') return 'saw trig0';
+});
+await attempt('add', async () => (await rt.links.add({ name: 'own0', kind: 'veth', peer: { name: 'own1' } }), 'added'));
+await attempt('enter', async () => (await Rtnl.open({ netns: ${JSON.stringify(other)} })).close());
+await attempt('move', async () => rt.links.move('lo', { netns: ${JSON.stringify(other)} }));
+rt.close();
+console.log('result ' + JSON.stringify(out));
+`;
+
+describeKernel('privileges: only what the kernel demands', () => {
+  let home: ReturnType<typeof makeNetns>;
+  let other: ReturnType<typeof makeNetns>;
+  beforeAll(() => {
+    home = makeNetns('nlpv');
+    other = makeNetns('nlpo');
+    ip(home.name, 'link', 'add', 'pva', 'type', 'veth', 'peer', 'name', 'pvb');
+  });
+  afterAll(() => {
+    home?.remove();
+    other?.remove();
+  });
+
+  const runAs = async (caps: string) => {
+    const setpriv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=-all${caps}`, `--ambient-caps=-all${caps}`, '--'];
+    const child = startChild(CHILD(`/run/netns/${other.name}`), ['ip', 'netns', 'exec', home.name, ...setpriv]);
+    try {
+      await child.line(/^ready$/);
+      // The subscription exists once "ready" is printed; a change from outside must reach it.
+      ip(home.name, 'link', 'add', 'trig0', 'type', 'veth', 'peer', 'name', 'trig1');
+      const line = await child.line(/^result /);
+      expect(await child.exited()).toBe(0);
+      return JSON.parse(line.slice('result '.length));
+    } finally {
+      ip(home.name, 'link', 'del', 'trig0');
+      child.cleanup();
+    }
+  };
+
+  const expectReadsWork = (r: any) => {
+    expect(r.uid).toBe(65534);
+    expect(r.list).toEqual(ipJson<{ ifname: string }[]>(home.name, 'link', 'show').map((l) => l.ifname).filter((n) => n !== 'trig0' && n !== 'trig1' && n !== 'own0' && n !== 'own1').sort());
+    expect(r.get).toBe(1);
+    expect(r.routes).toBe(true);
+    expect(r.watch).toBeGreaterThanOrEqual(3);
+    expect(typeof r.genl).toBe('number');
+    expect(r.event).toBe('saw trig0');
+  };
+
+  const expectEnterRefusedInWords = (r: any) => {
+    const ns = `/run/netns/${other.name}`;
+    expect(r.enter).toMatchObject({ error: 'NetNsError', code: 'EPERM' });
+    expect(r.enter.message).toContain(ns);
+    expect(r.enter.message).toContain('CAP_SYS_ADMIN');
+    expect(r.enter.message).toContain('nothing was changed');
+  };
+
+  it('CAP_NET_ADMIN only: reads work, changes work, entering another namespace is refused in words; move is MoveError validate', async () => {
+    const r = await runAs(',+net_admin');
+    expectReadsWork(r);
+    expect(r.add).toBe('added');
+    expect(ipJson(home.name, 'link', 'show', 'own0')).toHaveLength(1);
+    ip(home.name, 'link', 'del', 'own0');
+    expectEnterRefusedInWords(r);
+    expect(r.move).toMatchObject({ error: 'MoveError', step: 'validate', code: 'EPERM' });
+    expect(r.move.message).toContain('CAP_SYS_ADMIN');
+    expect(r.move.message).toContain('nothing was changed');
+    // Nothing moved.
+    expect(ipJson(other.name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('no capability at all: reads, subscribe and watch work; a change is refused by the kernel (EPERM) and nothing changes', async () => {
+    const r = await runAs('');
+    expectReadsWork(r);
+    expect(r.add).toMatchObject({ error: 'KernelError', code: 'EPERM' });
+    expect(ipJson(home.name, 'link', 'show').some((l: { ifname: string }) => l.ifname === 'own0')).toBe(false);
+    expectEnterRefusedInWords(r);
+    expect(r.move).toMatchObject({ error: 'MoveError', step: 'validate' });
+  });
+});
