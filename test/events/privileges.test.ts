@@ -8,8 +8,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
 import { SRC, startChild } from './child.js';
 
+const ETHTOOL = JSON.stringify(new URL('../../src/generated/ethtool.ts', import.meta.url).pathname);
+
 const CHILD = (other: string) => `
-import { Rtnl, GenericFamily, ethtool } from ${SRC};
+import { Rtnl, GenericFamily } from ${SRC};
+import * as ethtool from ${ETHTOOL};
 const out = { uid: process.getuid() };
 const attempt = async (what, fn) => {
   try {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rtnl } from '../../src/rtnl/index.js';
 import { ArgumentError, ClosedError, DumpInterruptedError } from '../../src/netlink/errors.js';
 import { MIN_RECEIVE_BUFFER } from '../../src/netlink/options.js';
-import { rtLink } from '../../src/generated/index.js';
+import * as rtLink from '../../src/generated/rt-link.js';
 import { describeKernel, ip, ipJson, makeNetns, netlinkSockets } from '../helpers/kernel.js';
 
 describeKernel('streams on the real kernel', () => {
