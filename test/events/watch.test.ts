@@ -135,7 +135,7 @@ describeKernel('rt.watch', () => {
     sub.close();
     await reader;
     deleteLinks(ns.name, devs);
-  }, 90_000);
+  }, 180_000);
 
   it('slow consumer: a bounded queue, bounded memory, and a mirror built from the events ends equal to ip', async () => {
     const devs = makeBridges(ns.name, 'wsl', 4);
@@ -164,9 +164,11 @@ describeKernel('rt.watch', () => {
     expect(view.snapshot().map(addrKey).sort()).toEqual(expected);
     expect(view.stats.overruns).toBeGreaterThan(0);
     // The queue never held more than the bound plus one resync's differences (at most the view's size).
-    expect(view.stats.peakQueued).toBeLessThanOrEqual(maxQueued + 9100);
+    // A lagging consumer gets, when it catches up, the differences between what it knew and the
+    // view: at most one event per object on either side (the view never holds more than ~9,100).
+    expect(view.stats.peakQueued).toBeLessThanOrEqual(maxQueued + 2 * 9100);
     console.log(
-      `[slow] consumed ${consumed} events; peak queue ${view.stats.peakQueued} (bound ${maxQueued} + one resync diff); ` +
+      `[slow] consumed ${consumed} events; peak queue ${view.stats.peakQueued} (bound ${maxQueued} + one catch-up diff); ` +
         `${view.stats.overruns} overruns, ${view.stats.resyncs} resyncs, ${view.stats.synthetic} synthetic; heap +${((peakHeap - heap0) / 1e6).toFixed(1)} MB at peak`,
     );
     expect(peakHeap - heap0).toBeLessThan(200e6);
