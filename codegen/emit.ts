@@ -753,7 +753,7 @@ export class FamilyEmitter {
     }
     e.line(`/** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */`);
     e.line(`unknown?: ${'RawAttribute'}[];`);
-    e.line(`/** Raw \`nla_type\` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */`);
+    e.line(`/** Raw \`nla_type\` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */`);
     e.line(`order?: number[];`);
     e.close();
     e.line();
@@ -820,7 +820,6 @@ export class FamilyEmitter {
     e.open(`const out: ${T} = {`);
     for (const a of set.attrs) if (a.type !== 'pad' && a.type !== 'unused') e.line(`${camel(a.name)}: undefined,`);
     e.line(`unknown: undefined,`);
-    e.line(`order: undefined,`);
     e.close('};');
     for (const a of subs) e.line(`let ${camel(a.name)}At = -1;\nlet ${camel(a.name)}End = 0;`.replace('\n', '\n' + '  '.repeat(e.ind)));
     e.line(`let t = -1;`);
@@ -833,7 +832,7 @@ export class FamilyEmitter {
     e.open(`if (order === undefined) {`);
     e.line(`const k = t < ${R}.length ? ${R}[t]! : ${unknownRank};`);
     e.line(`if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;`);
-    e.line(`else out.order = order = ${this.s('orderBefore')}(view, start, p);`);
+    e.line(`else order = ${this.s('recordOrder')}(out, ${this.s('orderBefore')}(view, start, p));`);
     e.close();
     e.line(`if (order !== undefined) order.push(raw);`);
     const swStart = e.out.length;

@@ -17,7 +17,9 @@
  * the decoder leaves `order` undefined and the encoder, given no `order`,
  * writes that same usual order: the same bytes. At the first departure the
  * decoder rebuilds `order` from the attribute headers already passed
- * (orderBefore) and records it from then on. Leave `order` undefined when
+ * (orderBefore) and records it from then on, as a non-enumerable property
+ * (recordOrder): it is bookkeeping, so JSON and the console never show it, and a
+ * spread copy encodes in the usual order. Leave `order` undefined when
  * building an object by hand.
  */
 import { DecodeError, EncodeError, describeValue } from '../netlink/errors.js';
@@ -283,6 +285,16 @@ export function writeStructArray<T>(w: MessageWriter, type: number, items: reado
 export function orderBefore(view: DataView, start: number, p: number): number[] {
   const order: number[] = [];
   for (let q = start; q < p; q += (view.getUint16(q, true) + 3) & ~3) order.push(view.getUint16(q + 2, true));
+  return order;
+}
+
+/**
+ * recordOrder stores a decoder's `order` on `out` as a non-enumerable
+ * property and returns it: the encoder finds it, but it is bookkeeping, not
+ * data, so JSON, `Object.keys`, spreads and the console leave it out.
+ */
+export function recordOrder(out: { order?: number[] }, order: number[]): number[] {
+  Object.defineProperty(out, 'order', { value: order, writable: true, configurable: true, enumerable: false });
   return order;
 }
 

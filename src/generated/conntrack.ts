@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16be, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -263,7 +263,7 @@ export interface CtAttrs {
   /** CTA_STATUS_MASK */ statusMask?: Array<CtStatus | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -340,7 +340,6 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
     filter: undefined,
     statusMask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -352,7 +351,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
       if (order === undefined) {
         const k = t < ctAttrsRank.length ? ctAttrsRank[t]! : 7274496;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -666,7 +665,7 @@ export interface TupleAttrs {
   /** CTA_TUPLE_ZONE */ zone?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -697,7 +696,6 @@ export function decodeTupleAttrs(view: DataView, start: number, end: number): Tu
     proto: undefined,
     zone: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -709,7 +707,7 @@ export function decodeTupleAttrs(view: DataView, start: number, end: number): Tu
       if (order === undefined) {
         const k = t < tupleAttrsRank.length ? tupleAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -812,7 +810,7 @@ export interface IpAttrs {
   /** CTA_IP_V6_DST */ v6Dst?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -845,7 +843,6 @@ export function decodeIpAttrs(view: DataView, start: number, end: number): IpAtt
     v6Src: undefined,
     v6Dst: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -857,7 +854,7 @@ export function decodeIpAttrs(view: DataView, start: number, end: number): IpAtt
       if (order === undefined) {
         const k = t < ipAttrsRank.length ? ipAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -969,7 +966,7 @@ export interface ProtoAttrs {
   /** CTA_PROTO_ICMPV6_CODE */ icmpv6Code?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1012,7 +1009,6 @@ export function decodeProtoAttrs(view: DataView, start: number, end: number): Pr
     icmpv6Type: undefined,
     icmpv6Code: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1024,7 +1020,7 @@ export function decodeProtoAttrs(view: DataView, start: number, end: number): Pr
       if (order === undefined) {
         const k = t < protoAttrsRank.length ? protoAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1159,7 +1155,7 @@ export interface ProtoinfoAttrs {
   /** CTA_PROTOINFO_SCTP */ sctp?: ProtoinfoSctpAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1190,7 +1186,6 @@ export function decodeProtoinfoAttrs(view: DataView, start: number, end: number)
     dccp: undefined,
     sctp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1202,7 +1197,7 @@ export function decodeProtoinfoAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < protoinfoAttrsRank.length ? protoinfoAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1311,7 +1306,7 @@ export interface ProtoinfoTcpAttrs {
   /** CTA_PROTOINFO_TCP_FLAGS_REPLY */ flagsReply?: NfCtTcpFlags;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1346,7 +1341,6 @@ export function decodeProtoinfoTcpAttrs(view: DataView, start: number, end: numb
     flagsOriginal: undefined,
     flagsReply: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1358,7 +1352,7 @@ export function decodeProtoinfoTcpAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < protoinfoTcpAttrsRank.length ? protoinfoTcpAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1476,7 +1470,7 @@ export interface ProtoinfoDccpAttrs {
   /** CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ */ handshakeSeq?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1507,7 +1501,6 @@ export function decodeProtoinfoDccpAttrs(view: DataView, start: number, end: num
     role: undefined,
     handshakeSeq: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1519,7 +1512,7 @@ export function decodeProtoinfoDccpAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < protoinfoDccpAttrsRank.length ? protoinfoDccpAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1612,7 +1605,7 @@ export interface ProtoinfoSctpAttrs {
   /** CTA_PROTOINFO_SCTP_VTAG_REPLY */ vtagReply?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1643,7 +1636,6 @@ export function decodeProtoinfoSctpAttrs(view: DataView, start: number, end: num
     vtagOriginal: undefined,
     vtagReply: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1655,7 +1647,7 @@ export function decodeProtoinfoSctpAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < protoinfoSctpAttrsRank.length ? protoinfoSctpAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1746,7 +1738,7 @@ export interface HelpAttrs {
   /** CTA_HELP_INFO */ info?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1775,7 +1767,6 @@ export function decodeHelpAttrs(view: DataView, start: number, end: number): Hel
     name: undefined,
     info: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1787,7 +1778,7 @@ export function decodeHelpAttrs(view: DataView, start: number, end: number): Hel
       if (order === undefined) {
         const k = t < helpAttrsRank.length ? helpAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1877,7 +1868,7 @@ export interface NatAttrs {
   /** CTA_NAT_V6_MAXIP */ v6Maxip?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1912,7 +1903,6 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
     v6Minip: undefined,
     v6Maxip: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1924,7 +1914,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
       if (order === undefined) {
         const k = t < natAttrsRank.length ? natAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2033,7 +2023,7 @@ export interface ProtonatAttrs {
   /** CTA_PROTONAT_PORT_MAX */ portMax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2062,7 +2052,6 @@ export function decodeProtonatAttrs(view: DataView, start: number, end: number):
     portMin: undefined,
     portMax: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2074,7 +2063,7 @@ export function decodeProtonatAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < protonatAttrsRank.length ? protonatAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2163,7 +2152,7 @@ export interface CountersAttrs {
   /** CTA_COUNTERS_BYTES32 */ bytes32?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2196,7 +2185,6 @@ export function decodeCountersAttrs(view: DataView, start: number, end: number):
     packets32: undefined,
     bytes32: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2208,7 +2196,7 @@ export function decodeCountersAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < countersAttrsRank.length ? countersAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2308,7 +2296,7 @@ export interface SeqadjAttrs {
   /** CTA_SEQADJ_OFFSET_AFTER */ offsetAfter?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2339,7 +2327,6 @@ export function decodeSeqadjAttrs(view: DataView, start: number, end: number): S
     offsetBefore: undefined,
     offsetAfter: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2351,7 +2338,7 @@ export function decodeSeqadjAttrs(view: DataView, start: number, end: number): S
       if (order === undefined) {
         const k = t < seqadjAttrsRank.length ? seqadjAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2440,7 +2427,7 @@ export interface SecctxAttrs {
   /** CTA_SECCTX_NAME */ name?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2467,7 +2454,6 @@ export function decodeSecctxAttrs(view: DataView, start: number, end: number): S
   const out: SecctxAttrs = {
     name: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2479,7 +2465,7 @@ export function decodeSecctxAttrs(view: DataView, start: number, end: number): S
       if (order === undefined) {
         const k = t < secctxAttrsRank.length ? secctxAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2557,7 +2543,7 @@ export interface TimestampAttrs {
   /** CTA_TIMESTAMP_STOP */ stop?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2586,7 +2572,6 @@ export function decodeTimestampAttrs(view: DataView, start: number, end: number)
     start: undefined,
     stop: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2598,7 +2583,7 @@ export function decodeTimestampAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < timestampAttrsRank.length ? timestampAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2684,7 +2669,7 @@ export interface SynproxyAttrs {
   /** CTA_SYNPROXY_TSOFF */ tsoff?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2715,7 +2700,6 @@ export function decodeSynproxyAttrs(view: DataView, start: number, end: number):
     its: undefined,
     tsoff: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2727,7 +2711,7 @@ export function decodeSynproxyAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < synproxyAttrsRank.length ? synproxyAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2818,7 +2802,7 @@ export interface FilterAttrs {
   /** CTA_FILTER_REPLY_FLAGS */ replyFlags?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2847,7 +2831,6 @@ export function decodeFilterAttrs(view: DataView, start: number, end: number): F
     origFlags: undefined,
     replyFlags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2859,7 +2842,7 @@ export function decodeFilterAttrs(view: DataView, start: number, end: number): F
       if (order === undefined) {
         const k = t < filterAttrsRank.length ? filterAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2969,7 +2952,7 @@ export interface StatsCpuAttrs {
   /** CTA_STATS_CHAIN_TOOLONG */ chainToolong?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3024,7 +3007,6 @@ export function decodeStatsCpuAttrs(view: DataView, start: number, end: number):
     clashResolve: undefined,
     chainToolong: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3036,7 +3018,7 @@ export function decodeStatsCpuAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < statsCpuAttrsRank.length ? statsCpuAttrsRank[t]! : 4390912;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3211,7 +3193,7 @@ export interface StatsGlobalAttrs {
   /** CTA_STATS_GLOBAL_MAX_ENTRIES */ maxEntries?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3240,7 +3222,6 @@ export function decodeStatsGlobalAttrs(view: DataView, start: number, end: numbe
     entries: undefined,
     maxEntries: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3252,7 +3233,7 @@ export function decodeStatsGlobalAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < statsGlobalAttrsRank.length ? statsGlobalAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

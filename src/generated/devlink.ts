@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, recordOrder, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -631,7 +631,7 @@ export interface Devlink {
   /** DEVLINK_ATTR_REGION_DIRECT */ regionDirect?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1002,7 +1002,6 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
     rateTxWeight: undefined,
     regionDirect: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1014,7 +1013,7 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
       if (order === undefined) {
         const k = t < devlinkRank.length ? devlinkRank[t]! : 45809664;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2650,7 +2649,7 @@ export interface DlPortFunction {
   /** DEVLINK_PORT_FN_ATTR_CAPS */ caps?: Bitfield32;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2683,7 +2682,6 @@ export function decodeDlPortFunction(view: DataView, start: number, end: number)
     opstate: undefined,
     caps: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2695,7 +2693,7 @@ export function decodeDlPortFunction(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlPortFunctionRank.length ? dlPortFunctionRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2795,7 +2793,7 @@ export interface DlAttrStats {
   /** DEVLINK_ATTR_STATS_RX_DROPPED */ statsRxDropped?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2826,7 +2824,6 @@ export function decodeDlAttrStats(view: DataView, start: number, end: number): D
     statsRxBytes: undefined,
     statsRxDropped: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2838,7 +2835,7 @@ export function decodeDlAttrStats(view: DataView, start: number, end: number): D
       if (order === undefined) {
         const k = t < dlAttrStatsRank.length ? dlAttrStatsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2929,7 +2926,7 @@ export interface DlTrapMetadata {
   /** DEVLINK_ATTR_TRAP_METADATA_TYPE_FA_COOKIE */ trapMetadataTypeFaCookie?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2958,7 +2955,6 @@ export function decodeDlTrapMetadata(view: DataView, start: number, end: number)
     trapMetadataTypeInPort: undefined,
     trapMetadataTypeFaCookie: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2970,7 +2966,7 @@ export function decodeDlTrapMetadata(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlTrapMetadataRank.length ? dlTrapMetadataRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       switch (t) {
@@ -3050,7 +3046,7 @@ export interface DlSelftestId {
   /** DEVLINK_ATTR_SELFTEST_ID_FLASH */ flash?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3077,7 +3073,6 @@ export function decodeDlSelftestId(view: DataView, start: number, end: number): 
   const out: DlSelftestId = {
     flash: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3089,7 +3084,7 @@ export function decodeDlSelftestId(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < dlSelftestIdRank.length ? dlSelftestIdRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       switch (t) {
@@ -3164,7 +3159,7 @@ export interface DlDevStats {
   /** DEVLINK_ATTR_REMOTE_RELOAD_STATS */ remoteReloadStats?: DlReloadStats;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3193,7 +3188,6 @@ export function decodeDlDevStats(view: DataView, start: number, end: number): Dl
     reloadStats: undefined,
     remoteReloadStats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3205,7 +3199,7 @@ export function decodeDlDevStats(view: DataView, start: number, end: number): Dl
       if (order === undefined) {
         const k = t < dlDevStatsRank.length ? dlDevStatsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3295,7 +3289,7 @@ export interface DlReloadStats {
   /** DEVLINK_ATTR_RELOAD_ACTION_INFO */ reloadActionInfo?: DlReloadActInfo[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3322,7 +3316,6 @@ export function decodeDlReloadStats(view: DataView, start: number, end: number):
   const out: DlReloadStats = {
     reloadActionInfo: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3334,7 +3327,7 @@ export function decodeDlReloadStats(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlReloadStatsRank.length ? dlReloadStatsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3428,7 +3421,7 @@ export interface DlReloadActInfo {
   /** DEVLINK_ATTR_RELOAD_ACTION_STATS */ reloadActionStats?: DlReloadActStats[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3457,7 +3450,6 @@ export function decodeDlReloadActInfo(view: DataView, start: number, end: number
     reloadAction: undefined,
     reloadActionStats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3469,7 +3461,7 @@ export function decodeDlReloadActInfo(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < dlReloadActInfoRank.length ? dlReloadActInfoRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3568,7 +3560,7 @@ export interface DlReloadActStats {
   /** DEVLINK_ATTR_RELOAD_STATS_ENTRY */ reloadStatsEntry?: DlReloadStatsEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3595,7 +3587,6 @@ export function decodeDlReloadActStats(view: DataView, start: number, end: numbe
   const out: DlReloadActStats = {
     reloadStatsEntry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3607,7 +3598,7 @@ export function decodeDlReloadActStats(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < dlReloadActStatsRank.length ? dlReloadActStatsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3701,7 +3692,7 @@ export interface DlReloadStatsEntry {
   /** DEVLINK_ATTR_RELOAD_STATS_VALUE */ reloadStatsValue?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3730,7 +3721,6 @@ export function decodeDlReloadStatsEntry(view: DataView, start: number, end: num
     reloadStatsLimit: undefined,
     reloadStatsValue: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3742,7 +3732,7 @@ export function decodeDlReloadStatsEntry(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < dlReloadStatsEntryRank.length ? dlReloadStatsEntryRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3826,7 +3816,7 @@ export interface DlInfoVersion {
   /** DEVLINK_ATTR_INFO_VERSION_VALUE */ infoVersionValue?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3855,7 +3845,6 @@ export function decodeDlInfoVersion(view: DataView, start: number, end: number):
     infoVersionName: undefined,
     infoVersionValue: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3867,7 +3856,7 @@ export function decodeDlInfoVersion(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlInfoVersionRank.length ? dlInfoVersionRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3949,7 +3938,7 @@ export interface DlDpipeTables {
   /** DEVLINK_ATTR_DPIPE_TABLE */ dpipeTable?: DlDpipeTable[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3976,7 +3965,6 @@ export function decodeDlDpipeTables(view: DataView, start: number, end: number):
   const out: DlDpipeTables = {
     dpipeTable: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3988,7 +3976,7 @@ export function decodeDlDpipeTables(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlDpipeTablesRank.length ? dlDpipeTablesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4092,7 +4080,7 @@ export interface DlDpipeTable {
   /** DEVLINK_ATTR_DPIPE_TABLE_RESOURCE_UNITS */ dpipeTableResourceUnits?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4131,7 +4119,6 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
     dpipeTableResourceId: undefined,
     dpipeTableResourceUnits: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4143,7 +4130,7 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < dlDpipeTableRank.length ? dlDpipeTableRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4268,7 +4255,7 @@ export interface DlDpipeTableMatches {
   /** DEVLINK_ATTR_DPIPE_MATCH */ dpipeMatch?: DlDpipeMatch[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4295,7 +4282,6 @@ export function decodeDlDpipeTableMatches(view: DataView, start: number, end: nu
   const out: DlDpipeTableMatches = {
     dpipeMatch: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4307,7 +4293,7 @@ export function decodeDlDpipeTableMatches(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < dlDpipeTableMatchesRank.length ? dlDpipeTableMatchesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4399,7 +4385,7 @@ export interface DlDpipeTableActions {
   /** DEVLINK_ATTR_DPIPE_ACTION */ dpipeAction?: DlDpipeAction[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4426,7 +4412,6 @@ export function decodeDlDpipeTableActions(view: DataView, start: number, end: nu
   const out: DlDpipeTableActions = {
     dpipeAction: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4438,7 +4423,7 @@ export function decodeDlDpipeTableActions(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < dlDpipeTableActionsRank.length ? dlDpipeTableActionsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4530,7 +4515,7 @@ export interface DlDpipeEntries {
   /** DEVLINK_ATTR_DPIPE_ENTRY */ dpipeEntry?: DlDpipeEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4557,7 +4542,6 @@ export function decodeDlDpipeEntries(view: DataView, start: number, end: number)
   const out: DlDpipeEntries = {
     dpipeEntry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4569,7 +4553,7 @@ export function decodeDlDpipeEntries(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlDpipeEntriesRank.length ? dlDpipeEntriesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4667,7 +4651,7 @@ export interface DlDpipeEntry {
   /** DEVLINK_ATTR_DPIPE_ENTRY_COUNTER */ dpipeEntryCounter?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4700,7 +4684,6 @@ export function decodeDlDpipeEntry(view: DataView, start: number, end: number): 
     dpipeEntryActionValues: undefined,
     dpipeEntryCounter: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4712,7 +4695,7 @@ export function decodeDlDpipeEntry(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < dlDpipeEntryRank.length ? dlDpipeEntryRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4816,7 +4799,7 @@ export interface DlDpipeEntryMatchValues {
   /** DEVLINK_ATTR_DPIPE_MATCH_VALUE */ dpipeMatchValue?: DlDpipeMatchValue[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4843,7 +4826,6 @@ export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end
   const out: DlDpipeEntryMatchValues = {
     dpipeMatchValue: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4855,7 +4837,7 @@ export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end
       if (order === undefined) {
         const k = t < dlDpipeEntryMatchValuesRank.length ? dlDpipeEntryMatchValuesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4947,7 +4929,7 @@ export interface DlDpipeEntryActionValues {
   /** DEVLINK_ATTR_DPIPE_ACTION_VALUE */ dpipeActionValue?: DlDpipeActionValue[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4974,7 +4956,6 @@ export function decodeDlDpipeEntryActionValues(view: DataView, start: number, en
   const out: DlDpipeEntryActionValues = {
     dpipeActionValue: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4986,7 +4967,7 @@ export function decodeDlDpipeEntryActionValues(view: DataView, start: number, en
       if (order === undefined) {
         const k = t < dlDpipeEntryActionValuesRank.length ? dlDpipeEntryActionValuesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5086,7 +5067,7 @@ export interface DlDpipeMatch {
   /** DEVLINK_ATTR_DPIPE_FIELD_ID */ dpipeFieldId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5121,7 +5102,6 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
     dpipeHeaderIndex: undefined,
     dpipeFieldId: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5133,7 +5113,7 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < dlDpipeMatchRank.length ? dlDpipeMatchRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5242,7 +5222,7 @@ export interface DlDpipeMatchValue {
   /** DEVLINK_ATTR_DPIPE_VALUE_MAPPING */ dpipeValueMapping?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5275,7 +5255,6 @@ export function decodeDlDpipeMatchValue(view: DataView, start: number, end: numb
     dpipeValueMask: undefined,
     dpipeValueMapping: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5287,7 +5266,7 @@ export function decodeDlDpipeMatchValue(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < dlDpipeMatchValueRank.length ? dlDpipeMatchValueRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5408,7 +5387,7 @@ export interface DlDpipeAction {
   /** DEVLINK_ATTR_DPIPE_FIELD_ID */ dpipeFieldId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5443,7 +5422,6 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
     dpipeHeaderIndex: undefined,
     dpipeFieldId: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5455,7 +5433,7 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlDpipeActionRank.length ? dlDpipeActionRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5564,7 +5542,7 @@ export interface DlDpipeActionValue {
   /** DEVLINK_ATTR_DPIPE_VALUE_MAPPING */ dpipeValueMapping?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5597,7 +5575,6 @@ export function decodeDlDpipeActionValue(view: DataView, start: number, end: num
     dpipeValueMask: undefined,
     dpipeValueMapping: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5609,7 +5586,7 @@ export function decodeDlDpipeActionValue(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < dlDpipeActionValueRank.length ? dlDpipeActionValueRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5722,7 +5699,7 @@ export interface DlDpipeHeaders {
   /** DEVLINK_ATTR_DPIPE_HEADER */ dpipeHeader?: DlDpipeHeader[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5749,7 +5726,6 @@ export function decodeDlDpipeHeaders(view: DataView, start: number, end: number)
   const out: DlDpipeHeaders = {
     dpipeHeader: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5761,7 +5737,7 @@ export function decodeDlDpipeHeaders(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlDpipeHeadersRank.length ? dlDpipeHeadersRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5859,7 +5835,7 @@ export interface DlDpipeHeader {
   /** DEVLINK_ATTR_DPIPE_HEADER_FIELDS */ dpipeHeaderFields?: DlDpipeHeaderFields;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5892,7 +5868,6 @@ export function decodeDlDpipeHeader(view: DataView, start: number, end: number):
     dpipeHeaderGlobal: undefined,
     dpipeHeaderFields: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5904,7 +5879,7 @@ export function decodeDlDpipeHeader(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlDpipeHeaderRank.length ? dlDpipeHeaderRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6004,7 +5979,7 @@ export interface DlDpipeHeaderFields {
   /** DEVLINK_ATTR_DPIPE_FIELD */ dpipeField?: DlDpipeField[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6031,7 +6006,6 @@ export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: nu
   const out: DlDpipeHeaderFields = {
     dpipeField: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6043,7 +6017,7 @@ export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < dlDpipeHeaderFieldsRank.length ? dlDpipeHeaderFieldsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6141,7 +6115,7 @@ export interface DlDpipeField {
   /** DEVLINK_ATTR_DPIPE_FIELD_MAPPING_TYPE */ dpipeFieldMappingType?: DpipeFieldMappingType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6174,7 +6148,6 @@ export function decodeDlDpipeField(view: DataView, start: number, end: number): 
     dpipeFieldBitwidth: undefined,
     dpipeFieldMappingType: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6186,7 +6159,7 @@ export function decodeDlDpipeField(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < dlDpipeFieldRank.length ? dlDpipeFieldRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6300,7 +6273,7 @@ export interface DlResource {
   /** DEVLINK_ATTR_RESOURCE_OCC */ resourceOcc?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6345,7 +6318,6 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
     resourceUnit: undefined,
     resourceOcc: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6357,7 +6329,7 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
       if (order === undefined) {
         const k = t < dlResourceRank.length ? dlResourceRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6495,7 +6467,7 @@ export interface DlResourceList {
   /** DEVLINK_ATTR_RESOURCE */ resource?: DlResource[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6522,7 +6494,6 @@ export function decodeDlResourceList(view: DataView, start: number, end: number)
   const out: DlResourceList = {
     resource: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6534,7 +6505,7 @@ export function decodeDlResourceList(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlResourceListRank.length ? dlResourceListRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6630,7 +6601,7 @@ export interface DlParam {
   /** DEVLINK_ATTR_PARAM_TYPE */ paramType?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6661,7 +6632,6 @@ export function decodeDlParam(view: DataView, start: number, end: number): DlPar
     paramGeneric: undefined,
     paramType: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6673,7 +6643,7 @@ export function decodeDlParam(view: DataView, start: number, end: number): DlPar
       if (order === undefined) {
         const k = t < dlParamRank.length ? dlParamRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6762,7 +6732,7 @@ export interface DlRegionSnapshots {
   /** DEVLINK_ATTR_REGION_SNAPSHOT */ regionSnapshot?: DlRegionSnapshot;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6789,7 +6759,6 @@ export function decodeDlRegionSnapshots(view: DataView, start: number, end: numb
   const out: DlRegionSnapshots = {
     regionSnapshot: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6801,7 +6770,7 @@ export function decodeDlRegionSnapshots(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < dlRegionSnapshotsRank.length ? dlRegionSnapshotsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6880,7 +6849,7 @@ export interface DlRegionSnapshot {
   /** DEVLINK_ATTR_REGION_SNAPSHOT_ID */ regionSnapshotId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6907,7 +6876,6 @@ export function decodeDlRegionSnapshot(view: DataView, start: number, end: numbe
   const out: DlRegionSnapshot = {
     regionSnapshotId: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6919,7 +6887,7 @@ export function decodeDlRegionSnapshot(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < dlRegionSnapshotRank.length ? dlRegionSnapshotRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6994,7 +6962,7 @@ export interface DlRegionChunks {
   /** DEVLINK_ATTR_REGION_CHUNK */ regionChunk?: DlRegionChunk;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7021,7 +6989,6 @@ export function decodeDlRegionChunks(view: DataView, start: number, end: number)
   const out: DlRegionChunks = {
     regionChunk: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7033,7 +7000,7 @@ export function decodeDlRegionChunks(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < dlRegionChunksRank.length ? dlRegionChunksRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7114,7 +7081,7 @@ export interface DlRegionChunk {
   /** DEVLINK_ATTR_REGION_CHUNK_ADDR */ regionChunkAddr?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7143,7 +7110,6 @@ export function decodeDlRegionChunk(view: DataView, start: number, end: number):
     regionChunkData: undefined,
     regionChunkAddr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7155,7 +7121,7 @@ export function decodeDlRegionChunk(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < dlRegionChunkRank.length ? dlRegionChunkRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7245,7 +7211,7 @@ export interface DlFmsg {
   /** DEVLINK_ATTR_FMSG_OBJ_NAME */ fmsgObjName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7280,7 +7246,6 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
     fmsgNestEnd: undefined,
     fmsgObjName: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7292,7 +7257,7 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
       if (order === undefined) {
         const k = t < dlFmsgRank.length ? dlFmsgRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7411,7 +7376,7 @@ export interface DlHealthReporter {
   /** DEVLINK_ATTR_HEALTH_REPORTER_AUTO_DUMP */ healthReporterAutoDump?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7454,7 +7419,6 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
     healthReporterDumpTsNs: undefined,
     healthReporterAutoDump: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7466,7 +7430,7 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < dlHealthReporterRank.length ? dlHealthReporterRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7597,7 +7561,7 @@ export interface DlLinecardSupportedTypes {
   /** DEVLINK_ATTR_LINECARD_TYPE */ linecardType?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7624,7 +7588,6 @@ export function decodeDlLinecardSupportedTypes(view: DataView, start: number, en
   const out: DlLinecardSupportedTypes = {
     linecardType: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7636,7 +7599,7 @@ export function decodeDlLinecardSupportedTypes(view: DataView, start: number, en
       if (order === undefined) {
         const k = t < dlLinecardSupportedTypesRank.length ? dlLinecardSupportedTypesRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readS64, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readSintVar, walkAttributePath, writeSintVar } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readSintVar, recordOrder, walkAttributePath, writeSintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -194,7 +194,7 @@ export interface Dpll {
   clockQualityLevel?: Array<ClockQualityLevel | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -239,7 +239,6 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
     lockStatusError: undefined,
     clockQualityLevel: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -251,7 +250,7 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
       if (order === undefined) {
         const k = t < dpllRank.length ? dpllRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -460,7 +459,7 @@ export interface Pin {
   referenceSync?: ReferenceSync[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -539,7 +538,6 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
     esyncPulse: undefined,
     referenceSync: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -551,7 +549,7 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
       if (order === undefined) {
         const k = t < pinRank.length ? pinRank[t]! : 7536640;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -901,7 +899,7 @@ export interface PinParentDevice {
   phaseOffset?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -936,7 +934,6 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
     state: undefined,
     phaseOffset: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -948,7 +945,7 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < pinParentDeviceRank.length ? pinParentDeviceRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1053,7 +1050,7 @@ export interface PinParentPin {
   state?: PinState | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1082,7 +1079,6 @@ export function decodePinParentPin(view: DataView, start: number, end: number): 
     parentId: undefined,
     state: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1094,7 +1090,7 @@ export function decodePinParentPin(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < pinParentPinRank.length ? pinParentPinRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1178,7 +1174,7 @@ export interface FrequencyRange {
   frequencyMax?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1207,7 +1203,6 @@ export function decodeFrequencyRange(view: DataView, start: number, end: number)
     frequencyMin: undefined,
     frequencyMax: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1219,7 +1214,7 @@ export function decodeFrequencyRange(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < frequencyRangeRank.length ? frequencyRangeRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1303,7 +1298,7 @@ export interface ReferenceSync {
   state?: PinState | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1332,7 +1327,6 @@ export function decodeReferenceSync(view: DataView, start: number, end: number):
     id: undefined,
     state: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1344,7 +1338,7 @@ export function decodeReferenceSync(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < referenceSyncRank.length ? referenceSyncRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readUintVar, walkAttributePath, writeUintVar } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -127,7 +127,7 @@ export interface Header {
   phyIndex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -160,7 +160,6 @@ export function decodeHeader(view: DataView, start: number, end: number): Header
     flags: undefined,
     phyIndex: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -172,7 +171,7 @@ export function decodeHeader(view: DataView, start: number, end: number): Header
       if (order === undefined) {
         const k = t < headerRank.length ? headerRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -272,7 +271,7 @@ export interface BitsetBit {
   value?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -303,7 +302,6 @@ export function decodeBitsetBit(view: DataView, start: number, end: number): Bit
     name: undefined,
     value: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -315,7 +313,7 @@ export function decodeBitsetBit(view: DataView, start: number, end: number): Bit
       if (order === undefined) {
         const k = t < bitsetBitRank.length ? bitsetBitRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -404,7 +402,7 @@ export interface BitsetBits {
   bit?: BitsetBit[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -431,7 +429,6 @@ export function decodeBitsetBits(view: DataView, start: number, end: number): Bi
   const out: BitsetBits = {
     bit: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -443,7 +440,7 @@ export function decodeBitsetBits(view: DataView, start: number, end: number): Bi
       if (order === undefined) {
         const k = t < bitsetBitsRank.length ? bitsetBitsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -543,7 +540,7 @@ export interface Bitset {
   mask?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -578,7 +575,6 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
     value: undefined,
     mask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -590,7 +586,7 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
       if (order === undefined) {
         const k = t < bitsetRank.length ? bitsetRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -699,7 +695,7 @@ export interface String {
   value?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -728,7 +724,6 @@ export function decodeString(view: DataView, start: number, end: number): String
     index: undefined,
     value: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -740,7 +735,7 @@ export function decodeString(view: DataView, start: number, end: number): String
       if (order === undefined) {
         const k = t < stringRank.length ? stringRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -822,7 +817,7 @@ export interface Strings {
   string?: String[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -849,7 +844,6 @@ export function decodeStrings(view: DataView, start: number, end: number): Strin
   const out: Strings = {
     string: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -861,7 +855,7 @@ export function decodeStrings(view: DataView, start: number, end: number): Strin
       if (order === undefined) {
         const k = t < stringsRank.length ? stringsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -957,7 +951,7 @@ export interface StringsetSet {
   strings?: Strings[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -988,7 +982,6 @@ export function decodeStringsetSet(view: DataView, start: number, end: number): 
     count: undefined,
     strings: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1000,7 +993,7 @@ export function decodeStringsetSet(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < stringsetSetRank.length ? stringsetSetRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1106,7 +1099,7 @@ export interface Stringsets {
   stringset?: StringsetSet[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1133,7 +1126,6 @@ export function decodeStringsets(view: DataView, start: number, end: number): St
   const out: Stringsets = {
     stringset: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1145,7 +1137,7 @@ export function decodeStringsets(view: DataView, start: number, end: number): St
       if (order === undefined) {
         const k = t < stringsetsRank.length ? stringsetsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1241,7 +1233,7 @@ export interface Strset {
   countsOnly?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1272,7 +1264,6 @@ export function decodeStrset(view: DataView, start: number, end: number): Strset
     stringsets: undefined,
     countsOnly: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1284,7 +1275,7 @@ export function decodeStrset(view: DataView, start: number, end: number): Strset
       if (order === undefined) {
         const k = t < strsetRank.length ? strsetRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1383,7 +1374,7 @@ export interface Privflags {
   flags?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1412,7 +1403,6 @@ export function decodePrivflags(view: DataView, start: number, end: number): Pri
     header: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1424,7 +1414,7 @@ export function decodePrivflags(view: DataView, start: number, end: number): Pri
       if (order === undefined) {
         const k = t < privflagsRank.length ? privflagsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1544,7 +1534,7 @@ export interface Rings {
   txPushBufLenMax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1601,7 +1591,6 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
     txPushBufLen: undefined,
     txPushBufLenMax: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1613,7 +1602,7 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
       if (order === undefined) {
         const k = t < ringsRank.length ? ringsRank[t]! : 4653056;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1808,7 +1797,7 @@ export interface MmStat {
   holdCount?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1845,7 +1834,6 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
     txFragCount: undefined,
     holdCount: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1857,7 +1845,7 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
       if (order === undefined) {
         const k = t < mmStatRank.length ? mmStatRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1987,7 +1975,7 @@ export interface Mm {
   stats?: MmStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2034,7 +2022,6 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
     maxVerifyTime: undefined,
     stats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2046,7 +2033,7 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
       if (order === undefined) {
         const k = t < mmRank.length ? mmRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2209,7 +2196,7 @@ export interface Linkinfo {
   transceiver?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2246,7 +2233,6 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
     tpMdixCtrl: undefined,
     transceiver: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2258,7 +2244,7 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
       if (order === undefined) {
         const k = t < linkinfoRank.length ? linkinfoRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2390,7 +2376,7 @@ export interface Linkmodes {
   rateMatching?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2435,7 +2421,6 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
     lanes: undefined,
     rateMatching: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2447,7 +2432,7 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
       if (order === undefined) {
         const k = t < linkmodesRank.length ? linkmodesRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2609,7 +2594,7 @@ export interface Linkstate {
   extDownCnt?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2648,7 +2633,6 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
     extSubstate: undefined,
     extDownCnt: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2660,7 +2644,7 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
       if (order === undefined) {
         const k = t < linkstateRank.length ? linkstateRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2783,7 +2767,7 @@ export interface Debug {
   msgmask?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2812,7 +2796,6 @@ export function decodeDebug(view: DataView, start: number, end: number): Debug {
     header: undefined,
     msgmask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2824,7 +2807,7 @@ export function decodeDebug(view: DataView, start: number, end: number): Debug {
       if (order === undefined) {
         const k = t < debugRank.length ? debugRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2918,7 +2901,7 @@ export interface Wol {
   sopass?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2949,7 +2932,6 @@ export function decodeWol(view: DataView, start: number, end: number): Wol {
     modes: undefined,
     sopass: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2961,7 +2943,7 @@ export function decodeWol(view: DataView, start: number, end: number): Wol {
       if (order === undefined) {
         const k = t < wolRank.length ? wolRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3066,7 +3048,7 @@ export interface Features {
   nochange?: Bitset;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3101,7 +3083,6 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
     active: undefined,
     nochange: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3113,7 +3094,7 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
       if (order === undefined) {
         const k = t < featuresRank.length ? featuresRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3252,7 +3233,7 @@ export interface Channels {
   combinedCount?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3295,7 +3276,6 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
     otherCount: undefined,
     combinedCount: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3307,7 +3287,7 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
       if (order === undefined) {
         const k = t < channelsRank.length ? channelsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3446,7 +3426,7 @@ export interface IrqModeration {
   comps?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3477,7 +3457,6 @@ export function decodeIrqModeration(view: DataView, start: number, end: number):
     pkts: undefined,
     comps: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3489,7 +3468,7 @@ export function decodeIrqModeration(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < irqModerationRank.length ? irqModerationRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3578,7 +3557,7 @@ export interface Profile {
   irqModeration?: IrqModeration[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3605,7 +3584,6 @@ export function decodeProfile(view: DataView, start: number, end: number): Profi
   const out: Profile = {
     irqModeration: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3617,7 +3595,7 @@ export function decodeProfile(view: DataView, start: number, end: number): Profi
       if (order === undefined) {
         const k = t < profileRank.length ? profileRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3767,7 +3745,7 @@ export interface Coalesce {
   txProfile?: Profile;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3852,7 +3830,6 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
     rxProfile: undefined,
     txProfile: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3864,7 +3841,7 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
       if (order === undefined) {
         const k = t < coalesceRank.length ? coalesceRank[t]! : 8323072;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4157,7 +4134,7 @@ export interface PauseStat {
   rxFrames?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4186,7 +4163,6 @@ export function decodePauseStat(view: DataView, start: number, end: number): Pau
     txFrames: undefined,
     rxFrames: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4198,7 +4174,7 @@ export function decodePauseStat(view: DataView, start: number, end: number): Pau
       if (order === undefined) {
         const k = t < pauseStatRank.length ? pauseStatRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4290,7 +4266,7 @@ export interface Pause {
   statsSrc?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4327,7 +4303,6 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
     stats: undefined,
     statsSrc: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4339,7 +4314,7 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
       if (order === undefined) {
         const k = t < pauseRank.length ? pauseRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4469,7 +4444,7 @@ export interface Eee {
   txLpiTimer?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4508,7 +4483,6 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
     txLpiEnabled: undefined,
     txLpiTimer: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4520,7 +4494,7 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
       if (order === undefined) {
         const k = t < eeeRank.length ? eeeRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4653,7 +4627,7 @@ export interface TsStat {
   txErr?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4684,7 +4658,6 @@ export function decodeTsStat(view: DataView, start: number, end: number): TsStat
     txLost: undefined,
     txErr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4696,7 +4669,7 @@ export function decodeTsStat(view: DataView, start: number, end: number): TsStat
       if (order === undefined) {
         const k = t < tsStatRank.length ? tsStatRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4795,7 +4768,7 @@ export interface Tsinfo {
   stats?: TsStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4832,7 +4805,6 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
     phcIndex: undefined,
     stats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4844,7 +4816,7 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
       if (order === undefined) {
         const k = t < tsinfoRank.length ? tsinfoRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4978,7 +4950,7 @@ export interface CableResult {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5009,7 +4981,6 @@ export function decodeCableResult(view: DataView, start: number, end: number): C
     code: undefined,
     src: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5021,7 +4992,7 @@ export function decodeCableResult(view: DataView, start: number, end: number): C
       if (order === undefined) {
         const k = t < cableResultRank.length ? cableResultRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5114,7 +5085,7 @@ export interface CableFaultLength {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5145,7 +5116,6 @@ export function decodeCableFaultLength(view: DataView, start: number, end: numbe
     cm: undefined,
     src: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5157,7 +5127,7 @@ export function decodeCableFaultLength(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < cableFaultLengthRank.length ? cableFaultLengthRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5248,7 +5218,7 @@ export interface CableNest {
   faultLength?: CableFaultLength;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5277,7 +5247,6 @@ export function decodeCableNest(view: DataView, start: number, end: number): Cab
     result: undefined,
     faultLength: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5289,7 +5258,7 @@ export function decodeCableNest(view: DataView, start: number, end: number): Cab
       if (order === undefined) {
         const k = t < cableNestRank.length ? cableNestRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5379,7 +5348,7 @@ export interface CableTest {
   header?: Header;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5406,7 +5375,6 @@ export function decodeCableTest(view: DataView, start: number, end: number): Cab
   const out: CableTest = {
     header: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5418,7 +5386,7 @@ export function decodeCableTest(view: DataView, start: number, end: number): Cab
       if (order === undefined) {
         const k = t < cableTestRank.length ? cableTestRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5501,7 +5469,7 @@ export interface CableTestNtf {
   nest?: CableNest;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5532,7 +5500,6 @@ export function decodeCableTestNtf(view: DataView, start: number, end: number): 
     status: undefined,
     nest: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5544,7 +5511,7 @@ export function decodeCableTestNtf(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < cableTestNtfRank.length ? cableTestNtfRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5647,7 +5614,7 @@ export interface CableTestTdrCfg {
   pair?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5680,7 +5647,6 @@ export function decodeCableTestTdrCfg(view: DataView, start: number, end: number
     step: undefined,
     pair: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5692,7 +5658,7 @@ export function decodeCableTestTdrCfg(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < cableTestTdrCfgRank.length ? cableTestTdrCfgRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5792,7 +5758,7 @@ export interface CableTestTdrNtf {
   nest?: CableNest;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5823,7 +5789,6 @@ export function decodeCableTestTdrNtf(view: DataView, start: number, end: number
     status: undefined,
     nest: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5835,7 +5800,7 @@ export function decodeCableTestTdrNtf(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < cableTestTdrNtfRank.length ? cableTestTdrNtfRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5934,7 +5899,7 @@ export interface CableTestTdr {
   cfg?: CableTestTdrCfg;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5963,7 +5928,6 @@ export function decodeCableTestTdr(view: DataView, start: number, end: number): 
     header: undefined,
     cfg: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5975,7 +5939,7 @@ export function decodeCableTestTdr(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < cableTestTdrRank.length ? cableTestTdrRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6067,7 +6031,7 @@ export interface TunnelUdpEntry {
   type?: UdpTunnelType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6096,7 +6060,6 @@ export function decodeTunnelUdpEntry(view: DataView, start: number, end: number)
     port: undefined,
     type: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6108,7 +6071,7 @@ export function decodeTunnelUdpEntry(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tunnelUdpEntryRank.length ? tunnelUdpEntryRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6194,7 +6157,7 @@ export interface TunnelUdpTable {
   entry?: TunnelUdpEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6225,7 +6188,6 @@ export function decodeTunnelUdpTable(view: DataView, start: number, end: number)
     types: undefined,
     entry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6237,7 +6199,7 @@ export function decodeTunnelUdpTable(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tunnelUdpTableRank.length ? tunnelUdpTableRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6347,7 +6309,7 @@ export interface TunnelUdp {
   table?: TunnelUdpTable;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6374,7 +6336,6 @@ export function decodeTunnelUdp(view: DataView, start: number, end: number): Tun
   const out: TunnelUdp = {
     table: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6386,7 +6347,7 @@ export function decodeTunnelUdp(view: DataView, start: number, end: number): Tun
       if (order === undefined) {
         const k = t < tunnelUdpRank.length ? tunnelUdpRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6467,7 +6428,7 @@ export interface TunnelInfo {
   udpPorts?: TunnelUdp;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6496,7 +6457,6 @@ export function decodeTunnelInfo(view: DataView, start: number, end: number): Tu
     header: undefined,
     udpPorts: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6508,7 +6468,7 @@ export function decodeTunnelInfo(view: DataView, start: number, end: number): Tu
       if (order === undefined) {
         const k = t < tunnelInfoRank.length ? tunnelInfoRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6603,7 +6563,7 @@ export interface FecStat {
   corrBits?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6634,7 +6594,6 @@ export function decodeFecStat(view: DataView, start: number, end: number): FecSt
     uncorr: undefined,
     corrBits: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6646,7 +6605,7 @@ export function decodeFecStat(view: DataView, start: number, end: number): FecSt
       if (order === undefined) {
         const k = t < fecStatRank.length ? fecStatRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6743,7 +6702,7 @@ export interface Fec {
   stats?: FecStat;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6778,7 +6737,6 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
     active: undefined,
     stats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6790,7 +6748,7 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
       if (order === undefined) {
         const k = t < fecRank.length ? fecRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6917,7 +6875,7 @@ export interface ModuleEeprom {
   data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6956,7 +6914,6 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
     i2cAddress: undefined,
     data: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6968,7 +6925,7 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < moduleEepromRank.length ? moduleEepromRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7104,7 +7061,7 @@ export interface StatsGrp {
   histVal?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7145,7 +7102,6 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
     histBktHi: undefined,
     histVal: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7157,7 +7113,7 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
       if (order === undefined) {
         const k = t < statsGrpRank.length ? statsGrpRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7296,7 +7252,7 @@ export interface Stats {
   src?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7329,7 +7285,6 @@ export function decodeStats(view: DataView, start: number, end: number): Stats {
     grp: undefined,
     src: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7341,7 +7296,7 @@ export function decodeStats(view: DataView, start: number, end: number): Stats {
       if (order === undefined) {
         const k = t < statsRank.length ? statsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7453,7 +7408,7 @@ export interface PhcVclocks {
   index?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7484,7 +7439,6 @@ export function decodePhcVclocks(view: DataView, start: number, end: number): Ph
     num: undefined,
     index: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7496,7 +7450,7 @@ export function decodePhcVclocks(view: DataView, start: number, end: number): Ph
       if (order === undefined) {
         const k = t < phcVclocksRank.length ? phcVclocksRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7593,7 +7547,7 @@ export interface Module {
   powerMode?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7624,7 +7578,6 @@ export function decodeModule(view: DataView, start: number, end: number): Module
     powerModePolicy: undefined,
     powerMode: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7636,7 +7589,7 @@ export function decodeModule(view: DataView, start: number, end: number): Module
       if (order === undefined) {
         const k = t < moduleRank.length ? moduleRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7731,7 +7684,7 @@ export interface C33PsePwLimit {
   max?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7760,7 +7713,6 @@ export function decodeC33PsePwLimit(view: DataView, start: number, end: number):
     min: undefined,
     max: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7772,7 +7724,7 @@ export function decodeC33PsePwLimit(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < c33PsePwLimitRank.length ? c33PsePwLimitRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7878,7 +7830,7 @@ export interface Pse {
   c33PsePwLimitRanges?: C33PsePwLimit[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7929,7 +7881,6 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
     c33PseAvailPwLimit: undefined,
     c33PsePwLimitRanges: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7941,7 +7892,7 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
       if (order === undefined) {
         const k = t < pseRank.length ? pseRank[t]! : 3866624;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8133,7 +8084,7 @@ export interface Rss {
   startContext?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8172,7 +8123,6 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
     inputXfrm: undefined,
     startContext: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8184,7 +8134,7 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
       if (order === undefined) {
         const k = t < rssRank.length ? rssRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8321,7 +8271,7 @@ export interface Plca {
   burstTmr?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8364,7 +8314,6 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
     burstCnt: undefined,
     burstTmr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8376,7 +8325,7 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
       if (order === undefined) {
         const k = t < plcaRank.length ? plcaRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8523,7 +8472,7 @@ export interface ModuleFwFlash {
   total?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8562,7 +8511,6 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
     done: undefined,
     total: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8574,7 +8522,7 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < moduleFwFlashRank.length ? moduleFwFlashRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8709,7 +8657,7 @@ export interface Phy {
   downstreamSfpName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8750,7 +8698,6 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
     upstreamSfpName: undefined,
     downstreamSfpName: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8762,7 +8709,7 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
       if (order === undefined) {
         const k = t < phyRank.length ? phyRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8894,7 +8841,7 @@ export interface StatsGrpHist {
   histVal?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8925,7 +8872,6 @@ export function decodeStatsGrpHist(view: DataView, start: number, end: number): 
     histBktHi: undefined,
     histVal: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8937,7 +8883,7 @@ export function decodeStatsGrpHist(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < statsGrpHistRank.length ? statsGrpHistRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,7 +68,7 @@ export interface Fou {
   /** FOU_ATTR_IFINDEX */ ifindex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -115,7 +115,6 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
     peerPort: undefined,
     ifindex: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -127,7 +126,7 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
       if (order === undefined) {
         const k = t < fouRank.length ? fouRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

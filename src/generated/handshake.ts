@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -84,7 +84,7 @@ export interface X509 {
   privkey?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -113,7 +113,6 @@ export function decodeX509(view: DataView, start: number, end: number): X509 {
     cert: undefined,
     privkey: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -125,7 +124,7 @@ export function decodeX509(view: DataView, start: number, end: number): X509 {
       if (order === undefined) {
         const k = t < x509Rank.length ? x509Rank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -221,7 +220,7 @@ export interface Accept {
   peername?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -262,7 +261,6 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
     certificate: undefined,
     peername: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -274,7 +272,7 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
       if (order === undefined) {
         const k = t < acceptRank.length ? acceptRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -428,7 +426,7 @@ export interface Done {
   remoteAuth?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -459,7 +457,6 @@ export function decodeDone(view: DataView, start: number, end: number): Done {
     sockfd: undefined,
     remoteAuth: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -471,7 +468,7 @@ export function decodeDone(view: DataView, start: number, end: number): Done {
       if (order === undefined) {
         const k = t < doneRank.length ? doneRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,7 +68,7 @@ export interface Address {
   /** MPTCP_PM_ADDR_ATTR_IF_IDX */ ifIdx?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -107,7 +107,6 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
     flags: undefined,
     ifIdx: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -119,7 +118,7 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
       if (order === undefined) {
         const k = t < addressRank.length ? addressRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -256,7 +255,7 @@ export interface SubflowAttribute {
   /** MPTCP_SUBFLOW_ATTR_ID_LOC */ idLoc?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -301,7 +300,6 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
     idRem: undefined,
     idLoc: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -313,7 +311,7 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < subflowAttributeRank.length ? subflowAttributeRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -451,7 +449,7 @@ export interface Endpoint {
   /** MPTCP_PM_ENDPOINT_ADDR */ addr?: Address;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -478,7 +476,6 @@ export function decodeEndpoint(view: DataView, start: number, end: number): Endp
   const out: Endpoint = {
     addr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -490,7 +487,7 @@ export function decodeEndpoint(view: DataView, start: number, end: number): Endp
       if (order === undefined) {
         const k = t < endpointRank.length ? endpointRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -580,7 +577,7 @@ export interface Attr {
   /** MPTCP_PM_ATTR_ADDR_REMOTE */ addrRemote?: Address;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -617,7 +614,6 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
     locId: undefined,
     addrRemote: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -629,7 +625,7 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
       if (order === undefined) {
         const k = t < attrRank.length ? attrRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -782,7 +778,7 @@ export interface EventAttr {
   /** MPTCP_ATTR_SERVER_SIDE */ serverSide?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -843,7 +839,6 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
     resetFlags: undefined,
     serverSide: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -855,7 +850,7 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
       if (order === undefined) {
         const k = t < eventAttrRank.length ? eventAttrRank[t]! : 5177344;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, inAttr, notInOrder, orderBefore, readUintVar, walkAttributePath, writeUintVar } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -113,7 +113,7 @@ export interface Dev {
   xskFeatures?: Array<XskFlags | bigint>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -148,7 +148,6 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
     xdpRxMetadataFeatures: undefined,
     xskFeatures: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -160,7 +159,7 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
       if (order === undefined) {
         const k = t < devRank.length ? devRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -275,7 +274,7 @@ export interface PagePool {
   dmabuf?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -314,7 +313,6 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
     detachTime: undefined,
     dmabuf: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -326,7 +324,7 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
       if (order === undefined) {
         const k = t < pagePoolRank.length ? pagePoolRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -465,7 +463,7 @@ export interface PagePoolStats {
   recycleReleasedRefcnt?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -514,7 +512,6 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
     recycleRingFull: undefined,
     recycleReleasedRefcnt: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -526,7 +523,7 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < pagePoolStatsRank.length ? pagePoolStatsRank[t]! : 3604480;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -688,7 +685,7 @@ export interface Napi {
   pid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -721,7 +718,6 @@ export function decodeNapi(view: DataView, start: number, end: number): Napi {
     irq: undefined,
     pid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -733,7 +729,7 @@ export function decodeNapi(view: DataView, start: number, end: number): Napi {
       if (order === undefined) {
         const k = t < napiRank.length ? napiRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -837,7 +833,7 @@ export interface Queue {
   dmabuf?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -872,7 +868,6 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
     napiId: undefined,
     dmabuf: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -884,7 +879,7 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
       if (order === undefined) {
         const k = t < queueRank.length ? queueRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1047,7 +1042,7 @@ export interface Qstats {
   txWake?: number | bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1134,7 +1129,6 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
     txStop: undefined,
     txWake: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1146,7 +1140,7 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
       if (order === undefined) {
         const k = t < qstatsRank.length ? qstatsRank[t]! : 8585216;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1437,7 +1431,7 @@ export interface Dmabuf {
   id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1470,7 +1464,6 @@ export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf
     fd: undefined,
     id: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1482,7 +1475,7 @@ export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf
       if (order === undefined) {
         const k = t < dmabufRank.length ? dmabufRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1597,7 +1590,7 @@ export interface PagePoolInfo {
   ifindex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1626,7 +1619,6 @@ export function decodePagePoolInfo(view: DataView, start: number, end: number): 
     id: undefined,
     ifindex: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1638,7 +1630,7 @@ export function decodePagePoolInfo(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < pagePoolInfoRank.length ? pagePoolInfoRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1722,7 +1714,7 @@ export interface QueueId {
   type?: QueueType | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1751,7 +1743,6 @@ export function decodeQueueId(view: DataView, start: number, end: number): Queue
     id: undefined,
     type: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1763,7 +1754,7 @@ export function decodeQueueId(view: DataView, start: number, end: number): Queue
       if (order === undefined) {
         const k = t < queueIdRank.length ? queueIdRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -65,7 +65,7 @@ export interface RpcStatus {
   compoundOps?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -116,7 +116,6 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
     dport: undefined,
     compoundOps: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -128,7 +127,7 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
       if (order === undefined) {
         const k = t < rpcStatusRank.length ? rpcStatusRank[t]! : 3866624;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -302,7 +301,7 @@ export interface Server {
   scope?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -335,7 +334,6 @@ export function decodeServer(view: DataView, start: number, end: number): Server
     leasetime: undefined,
     scope: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -347,7 +345,7 @@ export function decodeServer(view: DataView, start: number, end: number): Server
       if (order === undefined) {
         const k = t < serverRank.length ? serverRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -456,7 +454,7 @@ export interface Version {
   enabled?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -487,7 +485,6 @@ export function decodeVersion(view: DataView, start: number, end: number): Versi
     minor: undefined,
     enabled: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -499,7 +496,7 @@ export function decodeVersion(view: DataView, start: number, end: number): Versi
       if (order === undefined) {
         const k = t < versionRank.length ? versionRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -588,7 +585,7 @@ export interface ServerProto {
   version?: Version[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -615,7 +612,6 @@ export function decodeServerProto(view: DataView, start: number, end: number): S
   const out: ServerProto = {
     version: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -627,7 +623,7 @@ export function decodeServerProto(view: DataView, start: number, end: number): S
       if (order === undefined) {
         const k = t < serverProtoRank.length ? serverProtoRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -721,7 +717,7 @@ export interface Sock {
   transportName?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -750,7 +746,6 @@ export function decodeSock(view: DataView, start: number, end: number): Sock {
     addr: undefined,
     transportName: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -762,7 +757,7 @@ export function decodeSock(view: DataView, start: number, end: number): Sock {
       if (order === undefined) {
         const k = t < sockRank.length ? sockRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -844,7 +839,7 @@ export interface ServerSock {
   addr?: Sock[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -871,7 +866,6 @@ export function decodeServerSock(view: DataView, start: number, end: number): Se
   const out: ServerSock = {
     addr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -883,7 +877,7 @@ export function decodeServerSock(view: DataView, start: number, end: number): Se
       if (order === undefined) {
         const k = t < serverSockRank.length ? serverSockRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -977,7 +971,7 @@ export interface PoolMode {
   npools?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1006,7 +1000,6 @@ export function decodePoolMode(view: DataView, start: number, end: number): Pool
     mode: undefined,
     npools: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1018,7 +1011,7 @@ export function decodePoolMode(view: DataView, start: number, end: number): Pool
       if (order === undefined) {
         const k = t < poolModeRank.length ? poolModeRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

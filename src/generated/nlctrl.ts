@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS64, readString, readU16, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor, IndexedItem, TypeValueItem } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -117,7 +117,7 @@ export interface CtrlAttrs {
   /** CTRL_ATTR_OP */ op?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -162,7 +162,6 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
     opPolicy: undefined,
     op: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -174,7 +173,7 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
       if (order === undefined) {
         const k = t < ctrlAttrsRank.length ? ctrlAttrsRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -330,7 +329,7 @@ export interface McastGroupAttrs {
   /** CTRL_ATTR_MCAST_GRP_ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -359,7 +358,6 @@ export function decodeMcastGroupAttrs(view: DataView, start: number, end: number
     name: undefined,
     id: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -371,7 +369,7 @@ export function decodeMcastGroupAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < mcastGroupAttrsRank.length ? mcastGroupAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -455,7 +453,7 @@ export interface OpAttrs {
   /** CTRL_ATTR_OP_FLAGS */ flags?: Array<OpFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -484,7 +482,6 @@ export function decodeOpAttrs(view: DataView, start: number, end: number): OpAtt
     id: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -496,7 +493,7 @@ export function decodeOpAttrs(view: DataView, start: number, end: number): OpAtt
       if (order === undefined) {
         const k = t < opAttrsRank.length ? opAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -599,7 +596,7 @@ export interface PolicyAttrs {
   /** NL_POLICY_TYPE_ATTR_MASK */ mask?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -646,7 +643,6 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
     bitfield32Mask: undefined,
     mask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -658,7 +654,7 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
       if (order === undefined) {
         const k = t < policyAttrsRank.length ? policyAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -805,7 +801,7 @@ export interface OpPolicyAttrs {
   /** CTRL_ATTR_POLICY_DUMP */ dump?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -834,7 +830,6 @@ export function decodeOpPolicyAttrs(view: DataView, start: number, end: number):
     do: undefined,
     dump: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -846,7 +841,7 @@ export function decodeOpPolicyAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < opPolicyAttrsRank.length ? opPolicyAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -803,7 +803,7 @@ export interface FlowAttrs {
   /** OVS_FLOW_ATTR_PAD */ pad?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -850,7 +850,6 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
     ufidFlags: undefined,
     pad: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -862,7 +861,7 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
       if (order === undefined) {
         const k = t < flowAttrsRank.length ? flowAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1086,7 +1085,7 @@ export interface KeyAttrs {
   /** OVS_KEY_ATTR_IPV6_EXTHDRS */ ipv6Exthdrs?: OvsKeyIpv6Exthdrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1175,7 +1174,6 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
     tunnelInfo: undefined,
     ipv6Exthdrs: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1187,7 +1185,7 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
       if (order === undefined) {
         const k = t < keyAttrsRank.length ? keyAttrsRank[t]! : 8847360;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1602,7 +1600,7 @@ export interface ActionAttrs {
   /** OVS_ACTION_ATTR_PSAMPLE */ psample?: PsampleAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1675,7 +1673,6 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
     decTtl: undefined,
     psample: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1687,7 +1684,7 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
       if (order === undefined) {
         const k = t < actionAttrsRank.length ? actionAttrsRank[t]! : 6750208;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2015,7 +2012,7 @@ export interface TunnelKeyAttrs {
   /** OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE */ ipv4InfoBridge?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2074,7 +2071,6 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
     erspanOpts: undefined,
     ipv4InfoBridge: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2086,7 +2082,7 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tunnelKeyAttrsRank.length ? tunnelKeyAttrsRank[t]! : 4915200;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2281,7 +2277,7 @@ export interface CheckPktLenAttrs {
   /** OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL */ actionsIfLessEqual?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2312,7 +2308,6 @@ export function decodeCheckPktLenAttrs(view: DataView, start: number, end: numbe
     actionsIfGreater: undefined,
     actionsIfLessEqual: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2324,7 +2319,7 @@ export function decodeCheckPktLenAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < checkPktLenAttrsRank.length ? checkPktLenAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2423,7 +2418,7 @@ export interface SampleAttrs {
   /** OVS_SAMPLE_ATTR_ACTIONS */ actions?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2452,7 +2447,6 @@ export function decodeSampleAttrs(view: DataView, start: number, end: number): S
     probability: undefined,
     actions: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2464,7 +2458,7 @@ export function decodeSampleAttrs(view: DataView, start: number, end: number): S
       if (order === undefined) {
         const k = t < sampleAttrsRank.length ? sampleAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2556,7 +2550,7 @@ export interface UserspaceAttrs {
   /** OVS_USERSPACE_ATTR_ACTIONS */ actions?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2589,7 +2583,6 @@ export function decodeUserspaceAttrs(view: DataView, start: number, end: number)
     egressTunPort: undefined,
     actions: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2601,7 +2594,7 @@ export function decodeUserspaceAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < userspaceAttrsRank.length ? userspaceAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2701,7 +2694,7 @@ export interface OvsNshKeyAttrs {
   /** OVS_NSH_KEY_ATTR_MD2 */ md2?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2732,7 +2725,6 @@ export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number)
     md1: undefined,
     md2: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2744,7 +2736,7 @@ export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < ovsNshKeyAttrsRank.length ? ovsNshKeyAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2849,7 +2841,7 @@ export interface CtAttrs {
   /** OVS_CT_ATTR_TIMEOUT */ timeout?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2892,7 +2884,6 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
     eventmask: undefined,
     timeout: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2904,7 +2895,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
       if (order === undefined) {
         const k = t < ctAttrsRank.length ? ctAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3055,7 +3046,7 @@ export interface NatAttrs {
   /** OVS_NAT_ATTR_PROTO_RANDOM */ protoRandom?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3098,7 +3089,6 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
     protoHash: undefined,
     protoRandom: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3110,7 +3100,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
       if (order === undefined) {
         const k = t < natAttrsRank.length ? natAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3241,7 +3231,7 @@ export interface DecTtlAttrs {
   /** OVS_DEC_TTL_ATTR_ACTION */ action?: ActionAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3268,7 +3258,6 @@ export function decodeDecTtlAttrs(view: DataView, start: number, end: number): D
   const out: DecTtlAttrs = {
     action: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3280,7 +3269,7 @@ export function decodeDecTtlAttrs(view: DataView, start: number, end: number): D
       if (order === undefined) {
         const k = t < decTtlAttrsRank.length ? decTtlAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3359,7 +3348,7 @@ export interface VxlanExtAttrs {
   /** OVS_VXLAN_EXT_GBP */ gbp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3386,7 +3375,6 @@ export function decodeVxlanExtAttrs(view: DataView, start: number, end: number):
   const out: VxlanExtAttrs = {
     gbp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3398,7 +3386,7 @@ export function decodeVxlanExtAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < vxlanExtAttrsRank.length ? vxlanExtAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3475,7 +3463,7 @@ export interface PsampleAttrs {
   /** OVS_PSAMPLE_ATTR_COOKIE */ cookie?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3504,7 +3492,6 @@ export function decodePsampleAttrs(view: DataView, start: number, end: number): 
     group: undefined,
     cookie: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3516,7 +3503,7 @@ export function decodePsampleAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < psampleAttrsRank.length ? psampleAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

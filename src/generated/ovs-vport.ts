@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -150,7 +150,7 @@ export interface VportOptions {
   /** OVS_TUNNEL_ATTR_EXTENSION */ extension?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -179,7 +179,6 @@ export function decodeVportOptions(view: DataView, start: number, end: number): 
     dstPort: undefined,
     extension: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -191,7 +190,7 @@ export function decodeVportOptions(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < vportOptionsRank.length ? vportOptionsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -275,7 +274,7 @@ export interface UpcallStats {
   /** OVS_VPORT_UPCALL_ATTR_FAIL */ fail?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -304,7 +303,6 @@ export function decodeUpcallStats(view: DataView, start: number, end: number): U
     success: undefined,
     fail: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -316,7 +314,7 @@ export function decodeUpcallStats(view: DataView, start: number, end: number): U
       if (order === undefined) {
         const k = t < upcallStatsRank.length ? upcallStatsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -416,7 +414,7 @@ export interface Vport {
   /** OVS_VPORT_ATTR_UPCALL_STATS */ upcallStats?: UpcallStats;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -459,7 +457,6 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
     netnsid: undefined,
     upcallStats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -471,7 +468,7 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
       if (order === undefined) {
         const k = t < vportRank.length ? vportRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

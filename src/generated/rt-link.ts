@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, tooShort, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2256,7 +2256,7 @@ export interface LinkAttrs {
   /** IFLA_DPLL_PIN */ dpllPin?: LinkDpllPinAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -2409,7 +2409,6 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
     groIpv4MaxSize: undefined,
     dpllPin: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -2421,7 +2420,7 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
       if (order === undefined) {
         const k = t < linkAttrsRank.length ? linkAttrsRank[t]! : 18284544;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -2994,7 +2993,7 @@ export interface AfSpecAttrs {
   /** MCTP */ mctp?: MctpAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3025,7 +3024,6 @@ export function decodeAfSpecAttrs(view: DataView, start: number, end: number): A
     inet6: undefined,
     mctp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3037,7 +3035,7 @@ export function decodeAfSpecAttrs(view: DataView, start: number, end: number): A
       if (order === undefined) {
         const k = t < afSpecAttrsRank.length ? afSpecAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3138,7 +3136,7 @@ export interface VfinfoListAttrs {
   /** INFO */ info?: VfinfoAttrs[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3165,7 +3163,6 @@ export function decodeVfinfoListAttrs(view: DataView, start: number, end: number
   const out: VfinfoListAttrs = {
     info: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3177,7 +3174,7 @@ export function decodeVfinfoListAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < vfinfoListAttrsRank.length ? vfinfoListAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3293,7 +3290,7 @@ export interface VfinfoAttrs {
   /** BROADCAST */ broadcast?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3344,7 +3341,6 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
     vlanList: undefined,
     broadcast: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3356,7 +3352,7 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
       if (order === undefined) {
         const k = t < vfinfoAttrsRank.length ? vfinfoAttrsRank[t]! : 3866624;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3588,7 +3584,7 @@ export interface VfStatsAttrs {
   /** TX_DROPPED */ txDropped?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3629,7 +3625,6 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
     rxDropped: undefined,
     txDropped: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3641,7 +3636,7 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < vfStatsAttrsRank.length ? vfStatsAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3765,7 +3760,7 @@ export interface VfVlanAttrs {
   /** INFO */ info?: IflaVfVlanInfo[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3792,7 +3787,6 @@ export function decodeVfVlanAttrs(view: DataView, start: number, end: number): V
   const out: VfVlanAttrs = {
     info: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3804,7 +3798,7 @@ export function decodeVfVlanAttrs(view: DataView, start: number, end: number): V
       if (order === undefined) {
         const k = t < vfVlanAttrsRank.length ? vfVlanAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -3896,7 +3890,7 @@ export const VfPortsAttr = {
 export interface VfPortsAttrs {
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3921,7 +3915,6 @@ export function decodeVfPortsAttrs(view: DataView, start: number, end: number): 
   let last = 0;
   const out: VfPortsAttrs = {
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -3933,7 +3926,7 @@ export function decodeVfPortsAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < vfPortsAttrsRank.length ? vfPortsAttrsRank[t]! : 458752;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       switch (t) {
@@ -3997,7 +3990,7 @@ export const PortSelfAttr = {
 export interface PortSelfAttrs {
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4022,7 +4015,6 @@ export function decodePortSelfAttrs(view: DataView, start: number, end: number):
   let last = 0;
   const out: PortSelfAttrs = {
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4034,7 +4026,7 @@ export function decodePortSelfAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < portSelfAttrsRank.length ? portSelfAttrsRank[t]! : 458752;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       switch (t) {
@@ -4108,7 +4100,7 @@ export interface LinkinfoAttrs {
   /** SLAVE_DATA */ slaveData?: LinkinfoMemberDataMsg;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4143,7 +4135,6 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
     slaveKind: undefined,
     slaveData: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let dataAt = -1;
   let dataEnd = 0;
@@ -4159,7 +4150,7 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < linkinfoAttrsRank.length ? linkinfoAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4340,7 +4331,7 @@ export interface LinkinfoBondAttrs {
   /** IFLA_BOND_COUPLED_CONTROL */ coupledControl?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4429,7 +4420,6 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
     nsIp6Target: undefined,
     coupledControl: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4441,7 +4431,7 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < linkinfoBondAttrsRank.length ? linkinfoBondAttrsRank[t]! : 8847360;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4753,7 +4743,7 @@ export interface BondAdInfoAttrs {
   /** IFLA_BOND_AD_INFO_PARTNER_MAC */ partnerMac?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4788,7 +4778,6 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
     partnerKey: undefined,
     partnerMac: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4800,7 +4789,7 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < bondAdInfoAttrsRank.length ? bondAdInfoAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4919,7 +4908,7 @@ export interface BondSlaveAttrs {
   /** IFLA_BOND_SLAVE_PRIO */ prio?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4962,7 +4951,6 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
     adPartnerOperPortState: undefined,
     prio: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4974,7 +4962,7 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < bondSlaveAttrsRank.length ? bondSlaveAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5200,7 +5188,7 @@ export interface LinkinfoBridgeAttrs {
   /** IFLA_BR_FDB_MAX_LEARNED */ fdbMaxLearned?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5321,7 +5309,6 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
     fdbNLearned: undefined,
     fdbMaxLearned: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5333,7 +5320,7 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < linkinfoBridgeAttrsRank.length ? linkinfoBridgeAttrsRank[t]! : 13041664;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5837,7 +5824,7 @@ export interface LinkinfoBrportAttrs {
   /** IFLA_BRPORT_BACKUP_NHID */ backupNhid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5948,7 +5935,6 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
     neighVlanSuppress: undefined,
     backupNhid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5960,7 +5946,7 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < linkinfoBrportAttrsRank.length ? linkinfoBrportAttrsRank[t]! : 11730944;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6385,7 +6371,7 @@ export interface LinkinfoGreAttrs {
   /** IFLA_GRE_ERSPAN_HWID */ erspanHwid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6458,7 +6444,6 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
     erspanDir: undefined,
     erspanHwid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6470,7 +6455,7 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < linkinfoGreAttrsRank.length ? linkinfoGreAttrsRank[t]! : 6750208;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6732,7 +6717,7 @@ export interface LinkinfoGeneveAttrs {
   /** IFLA_GENEVE_INNER_PROTO_INHERIT */ innerProtoInherit?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6785,7 +6770,6 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
     df: undefined,
     innerProtoInherit: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6797,7 +6781,7 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < linkinfoGeneveAttrsRank.length ? linkinfoGeneveAttrsRank[t]! : 4128768;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7001,7 +6985,7 @@ export interface LinkinfoIptunAttrs {
   /** IFLA_IPTUN_FWMARK */ fwmark?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7066,7 +7050,6 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
     collectMetadata: undefined,
     fwmark: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7078,7 +7061,7 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < linkinfoIptunAttrsRank.length ? linkinfoIptunAttrsRank[t]! : 5701632;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7302,7 +7285,7 @@ export interface LinkinfoTunAttrs {
   /** IFLA_TUN_NUM_DISABLED_QUEUES */ numDisabledQueues?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7345,7 +7328,6 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
     numQueues: undefined,
     numDisabledQueues: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7357,7 +7339,7 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < linkinfoTunAttrsRank.length ? linkinfoTunAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7496,7 +7478,7 @@ export interface LinkinfoVlanAttrs {
   /** IFLA_VLAN_PROTOCOL */ protocol?: VlanProtocols | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7531,7 +7513,6 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
     ingressQos: undefined,
     protocol: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7543,7 +7524,7 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < linkinfoVlanAttrsRank.length ? linkinfoVlanAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7659,7 +7640,7 @@ export interface IflaVlanQos {
   /** IFLA_VLAN_QOSMAPPING */ mapping?: IflaVlanQosMapping[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7686,7 +7667,6 @@ export function decodeIflaVlanQos(view: DataView, start: number, end: number): I
   const out: IflaVlanQos = {
     mapping: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7698,7 +7678,7 @@ export function decodeIflaVlanQos(view: DataView, start: number, end: number): I
       if (order === undefined) {
         const k = t < iflaVlanQosRank.length ? iflaVlanQosRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7792,7 +7772,7 @@ export interface LinkinfoVrfAttrs {
   /** IFLA_VRF_TABLE */ table?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7819,7 +7799,6 @@ export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: numbe
   const out: LinkinfoVrfAttrs = {
     table: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7831,7 +7810,7 @@ export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < linkinfoVrfAttrsRank.length ? linkinfoVrfAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7920,7 +7899,7 @@ export interface XdpAttrs {
   /** EXPECTED_FD */ expectedFd?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7961,7 +7940,6 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
     hwProgId: undefined,
     expectedFd: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7973,7 +7951,7 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
       if (order === undefined) {
         const k = t < xdpAttrsRank.length ? xdpAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8097,7 +8075,7 @@ export interface IflaAttrs {
   /** CONF */ conf?: Ipv4Devconf;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8124,7 +8102,6 @@ export function decodeIflaAttrs(view: DataView, start: number, end: number): Ifl
   const out: IflaAttrs = {
     conf: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8136,7 +8113,7 @@ export function decodeIflaAttrs(view: DataView, start: number, end: number): Ifl
       if (order === undefined) {
         const k = t < iflaAttrsRank.length ? iflaAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8232,7 +8209,7 @@ export interface Ifla6Attrs {
   /** RA_MTU */ raMtu?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8275,7 +8252,6 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
     addrGenMode: undefined,
     raMtu: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8287,7 +8263,7 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
       if (order === undefined) {
         const k = t < ifla6AttrsRank.length ? ifla6AttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8438,7 +8414,7 @@ export interface MctpAttrs {
   /** IFLA_MCTP_NET */ net?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8465,7 +8441,6 @@ export function decodeMctpAttrs(view: DataView, start: number, end: number): Mct
   const out: MctpAttrs = {
     net: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8477,7 +8452,7 @@ export function decodeMctpAttrs(view: DataView, start: number, end: number): Mct
       if (order === undefined) {
         const k = t < mctpAttrsRank.length ? mctpAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8560,7 +8535,7 @@ export interface StatsAttrs {
   /** IFLA_STATS_AF_SPEC */ afSpec?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8595,7 +8570,6 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
     linkOffloadXstats: undefined,
     afSpec: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8607,7 +8581,7 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
       if (order === undefined) {
         const k = t < statsAttrsRank.length ? statsAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8723,7 +8697,7 @@ export interface LinkOffloadXstats {
   /** L3_STATS */ l3Stats?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8754,7 +8728,6 @@ export function decodeLinkOffloadXstats(view: DataView, start: number, end: numb
     hwSInfo: undefined,
     l3Stats: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8766,7 +8739,7 @@ export function decodeLinkOffloadXstats(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < linkOffloadXstatsRank.length ? linkOffloadXstatsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8861,7 +8834,7 @@ export interface HwSInfoOne {
   /** USED */ used?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8890,7 +8863,6 @@ export function decodeHwSInfoOne(view: DataView, start: number, end: number): Hw
     request: undefined,
     used: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8902,7 +8874,7 @@ export function decodeHwSInfoOne(view: DataView, start: number, end: number): Hw
       if (order === undefined) {
         const k = t < hwSInfoOneRank.length ? hwSInfoOneRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8984,7 +8956,7 @@ export interface LinkDpllPinAttrs {
   /** ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9011,7 +8983,6 @@ export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: numbe
   const out: LinkDpllPinAttrs = {
     id: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9023,7 +8994,7 @@ export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < linkDpllPinAttrsRank.length ? linkDpllPinAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9106,7 +9077,7 @@ export interface LinkinfoNetkitAttrs {
   /** IFLA_NETKIT_MODE */ mode?: NetkitMode | number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9141,7 +9112,6 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
     peerPolicy: undefined,
     mode: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9153,7 +9123,7 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < linkinfoNetkitAttrsRank.length ? linkinfoNetkitAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9256,7 +9226,7 @@ export interface LinkinfoVethAttrs {
   /** VETH_INFO_PEER */ peer?: LinkMessageInput;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9283,7 +9253,6 @@ export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: numb
   const out: LinkinfoVethAttrs = {
     peer: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9295,7 +9264,7 @@ export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < linkinfoVethAttrsRank.length ? linkinfoVethAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9388,7 +9357,7 @@ export interface LinkinfoMacvlanAttrs {
   /** IFLA_MACVLAN_BC_QUEUE_LEN_USED */ bcQueueLenUsed?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9429,7 +9398,6 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
     bcQueueLen: undefined,
     bcQueueLenUsed: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9441,7 +9409,7 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
       if (order === undefined) {
         const k = t < linkinfoMacvlanAttrsRank.length ? linkinfoMacvlanAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9569,7 +9537,7 @@ export interface MacvlanMacaddrAttrs {
   /** IFLA_MACVLAN_MACADDR */ macaddr?: string[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9596,7 +9564,6 @@ export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: nu
   const out: MacvlanMacaddrAttrs = {
     macaddr: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9608,7 +9575,7 @@ export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < macvlanMacaddrAttrsRank.length ? macvlanMacaddrAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9694,7 +9661,7 @@ export interface LinkinfoIpvlanAttrs {
   /** IFLA_IPVLAN_FLAGS */ flags?: Array<IpvlanFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9723,7 +9690,6 @@ export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: nu
     mode: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9735,7 +9701,7 @@ export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < linkinfoIpvlanAttrsRank.length ? linkinfoIpvlanAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9875,7 +9841,7 @@ export interface LinkinfoVxlanAttrs {
   /** IFLA_VXLAN_VNIFILTER */ vnifilter?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9960,7 +9926,6 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
     df: undefined,
     vnifilter: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9972,7 +9937,7 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < linkinfoVxlanAttrsRank.length ? linkinfoVxlanAttrsRank[t]! : 8323072;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -10255,7 +10220,7 @@ export interface PropListLinkAttrs {
   /** IFLA_ALT_IFNAME */ altIfname?: string[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -10282,7 +10247,6 @@ export function decodePropListLinkAttrs(view: DataView, start: number, end: numb
   const out: PropListLinkAttrs = {
     altIfname: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -10294,7 +10258,7 @@ export function decodePropListLinkAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < propListLinkAttrsRank.length ? propListLinkAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, readStructArray, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, readStructArray, recordOrder, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -178,7 +178,7 @@ export interface NexthopAttrs {
   /** NHA_RES_BUCKET */ resBucket?: ResBucketAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -229,7 +229,6 @@ export function decodeNexthopAttrs(view: DataView, start: number, end: number): 
     resGroup: undefined,
     resBucket: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -241,7 +240,7 @@ export function decodeNexthopAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < nexthopAttrsRank.length ? nexthopAttrsRank[t]! : 3866624;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -415,7 +414,7 @@ export interface ResGroupAttrs {
   /** NHA_RES_GROUP_UNBALANCED_TIME */ unbalancedTime?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -448,7 +447,6 @@ export function decodeResGroupAttrs(view: DataView, start: number, end: number):
     unbalancedTimer: undefined,
     unbalancedTime: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -460,7 +458,7 @@ export function decodeResGroupAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < resGroupAttrsRank.length ? resGroupAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -561,7 +559,7 @@ export interface ResBucketAttrs {
   /** NHA_RES_BUCKET_NH_ID */ nhId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -592,7 +590,6 @@ export function decodeResBucketAttrs(view: DataView, start: number, end: number)
     idleTime: undefined,
     nhId: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -604,7 +601,7 @@ export function decodeResBucketAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < resBucketAttrsRank.length ? resBucketAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

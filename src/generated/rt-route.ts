@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -238,7 +238,7 @@ export interface RouteAttrs {
   /** RTA_NH_ID */ rtaNhId?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -321,7 +321,6 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
     rtaDport: undefined,
     rtaNhId: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -333,7 +332,7 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
       if (order === undefined) {
         const k = t < routeAttrsRank.length ? routeAttrsRank[t]! : 8060928;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -646,7 +645,7 @@ export interface RtaMetrics {
   /** RTAX_FASTOPEN_NO_COOKIE */ rtaxFastopenNoCookie?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -705,7 +704,6 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
     rtaxCcAlgo: undefined,
     rtaxFastopenNoCookie: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -717,7 +715,7 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
       if (order === undefined) {
         const k = t < rtaMetricsRank.length ? rtaMetricsRank[t]! : 4915200;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -265,7 +265,7 @@ export interface RuleAttrs {
   /** FRA_DSCP_MASK */ dscpMask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -340,7 +340,6 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
     dportMask: undefined,
     dscpMask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -352,7 +351,7 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
       if (order === undefined) {
         const k = t < ruleAttrsRank.length ? ruleAttrsRank[t]! : 7012352;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -3773,7 +3773,7 @@ export interface TcAttrs {
   /** EXT_WARN_MSG */ extWarnMsg?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -3828,7 +3828,6 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
     dumpFlags: undefined,
     extWarnMsg: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let optionsAt = -1;
   let optionsEnd = 0;
@@ -3844,7 +3843,7 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
       if (order === undefined) {
         const k = t < tcAttrsRank.length ? tcAttrsRank[t]! : 4390912;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4068,7 +4067,7 @@ export interface TcActAttrs {
   /** IN_HW_COUNT */ inHwCount?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4111,7 +4110,6 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
     usedHwStats: undefined,
     inHwCount: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let optionsAt = -1;
   let optionsEnd = 0;
@@ -4125,7 +4123,7 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcActAttrsRank.length ? tcActAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4281,7 +4279,7 @@ export interface TcActStatsAttrs {
   /** PKT64 */ pkt64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4320,7 +4318,6 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
     basicHw: undefined,
     pkt64: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4332,7 +4329,7 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < tcActStatsAttrsRank.length ? tcActStatsAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4489,7 +4486,7 @@ export interface TcActBpfAttrs {
   /** ID */ id?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4530,7 +4527,6 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
     tag: undefined,
     id: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4542,7 +4538,7 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcActBpfAttrsRank.length ? tcActBpfAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4674,7 +4670,7 @@ export interface TcActConnmarkAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4703,7 +4699,6 @@ export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: num
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4715,7 +4710,7 @@ export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < tcActConnmarkAttrsRank.length ? tcActConnmarkAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4805,7 +4800,7 @@ export interface TcActCsumAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -4834,7 +4829,6 @@ export function decodeTcActCsumAttrs(view: DataView, start: number, end: number)
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -4846,7 +4840,7 @@ export function decodeTcActCsumAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcActCsumAttrsRank.length ? tcActCsumAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -4966,7 +4960,7 @@ export interface TcActCtAttrs {
   /** HELPER_PROTO */ helperProto?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5025,7 +5019,6 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
     helperFamily: undefined,
     helperProto: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5037,7 +5030,7 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcActCtAttrsRank.length ? tcActCtAttrsRank[t]! : 4915200;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5246,7 +5239,7 @@ export interface TcActCtinfoAttrs {
   /** STATS_CPMARK_SET */ statsCpmarkSet?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5289,7 +5282,6 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
     statsDscpError: undefined,
     statsCpmarkSet: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5301,7 +5293,7 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActCtinfoAttrsRank.length ? tcActCtinfoAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5454,7 +5446,7 @@ export interface TcActGateAttrs {
   /** CLOCKID */ clockid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5497,7 +5489,6 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
     flags: undefined,
     clockid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5509,7 +5500,7 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcActGateAttrsRank.length ? tcActGateAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5656,7 +5647,7 @@ export interface TcActIfeAttrs {
   /** METALST */ metalst?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5693,7 +5684,6 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
     type: undefined,
     metalst: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5705,7 +5695,7 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcActIfeAttrsRank.length ? tcActIfeAttrsRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5825,7 +5815,7 @@ export interface TcActMirredAttrs {
   /** BLOCKID */ blockid?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -5856,7 +5846,6 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
     parms: undefined,
     blockid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -5868,7 +5857,7 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActMirredAttrsRank.length ? tcActMirredAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -5975,7 +5964,7 @@ export interface TcActMplsAttrs {
   /** BOS */ bos?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6014,7 +6003,6 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
     ttl: undefined,
     bos: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6026,7 +6014,7 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcActMplsAttrsRank.length ? tcActMplsAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6156,7 +6144,7 @@ export interface TcActNatAttrs {
   /** TM */ tm?: TcfT;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6185,7 +6173,6 @@ export function decodeTcActNatAttrs(view: DataView, start: number, end: number):
     parms: undefined,
     tm: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6197,7 +6184,7 @@ export function decodeTcActNatAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcActNatAttrsRank.length ? tcActNatAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6293,7 +6280,7 @@ export interface TcActPeditAttrs {
   /** KEY_EX */ keyEx?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6328,7 +6315,6 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
     keysEx: undefined,
     keyEx: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6340,7 +6326,7 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < tcActPeditAttrsRank.length ? tcActPeditAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6472,7 +6458,7 @@ export interface TcActPoliceAttrs {
   /** PKTBURST64 */ pktburst64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6517,7 +6503,6 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
     pktrate64: undefined,
     pktburst64: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6529,7 +6514,7 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActPoliceAttrsRank.length ? tcActPoliceAttrsRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6682,7 +6667,7 @@ export interface TcActSimpleAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6713,7 +6698,6 @@ export function decodeTcActSimpleAttrs(view: DataView, start: number, end: numbe
     parms: undefined,
     data: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6725,7 +6709,7 @@ export function decodeTcActSimpleAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActSimpleAttrsRank.length ? tcActSimpleAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -6836,7 +6820,7 @@ export interface TcActSkbeditAttrs {
   /** QUEUE_MAPPING_MAX */ queueMappingMax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -6879,7 +6863,6 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
     flags: undefined,
     queueMappingMax: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -6891,7 +6874,7 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < tcActSkbeditAttrsRank.length ? tcActSkbeditAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7036,7 +7019,7 @@ export interface TcActSkbmodAttrs {
   /** ETYPE */ etype?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7071,7 +7054,6 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
     smac: undefined,
     etype: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7083,7 +7065,7 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActSkbmodAttrsRank.length ? tcActSkbmodAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7216,7 +7198,7 @@ export interface TcActTunnelKeyAttrs {
   /** NO_FRAG */ noFrag?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7267,7 +7249,6 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
     encTtl: undefined,
     noFrag: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7279,7 +7260,7 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < tcActTunnelKeyAttrsRank.length ? tcActTunnelKeyAttrsRank[t]! : 3866624;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7456,7 +7437,7 @@ export interface TcActVlanAttrs {
   /** PUSH_ETH_SRC */ pushEthSrc?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7495,7 +7476,6 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
     pushEthDst: undefined,
     pushEthSrc: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7507,7 +7487,7 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcActVlanAttrsRank.length ? tcActVlanAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7643,7 +7623,7 @@ export interface TcBasicAttrs {
   /** PCNT */ pcnt?: TcBasicPcnt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7678,7 +7658,6 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
     police: undefined,
     pcnt: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7690,7 +7669,7 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcBasicAttrsRank.length ? tcBasicAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -7830,7 +7809,7 @@ export interface TcBpfAttrs {
   /** ID */ id?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -7877,7 +7856,6 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
     tag: undefined,
     id: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -7889,7 +7867,7 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcBpfAttrsRank.length ? tcBpfAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8075,7 +8053,7 @@ export interface TcCakeAttrs {
   /** FWMARK */ fwmark?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8134,7 +8112,6 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
     splitGso: undefined,
     fwmark: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8146,7 +8123,7 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
       if (order === undefined) {
         const k = t < tcCakeAttrsRank.length ? tcCakeAttrsRank[t]! : 4915200;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8362,7 +8339,7 @@ export interface TcCakeStatsAttrs {
   /** BLUE_TIMER_US */ blueTimerUs?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8417,7 +8394,6 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
     pDrop: undefined,
     blueTimerUs: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8429,7 +8405,7 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcCakeStatsAttrsRank.length ? tcCakeStatsAttrsRank[t]! : 4390912;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8653,7 +8629,7 @@ export interface TcCakeTinStatsAttrs {
   /** FLOW_QUANTUM */ flowQuantum?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -8726,7 +8702,6 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
     maxSkblen: undefined,
     flowQuantum: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -8738,7 +8713,7 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < tcCakeTinStatsAttrsRank.length ? tcCakeTinStatsAttrsRank[t]! : 6750208;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -8974,7 +8949,7 @@ export interface TcCbsAttrs {
   /** PARMS */ parms?: TcCbsQopt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9001,7 +8976,6 @@ export function decodeTcCbsAttrs(view: DataView, start: number, end: number): Tc
   const out: TcCbsAttrs = {
     parms: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9013,7 +8987,7 @@ export function decodeTcCbsAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcCbsAttrsRank.length ? tcCbsAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9097,7 +9071,7 @@ export interface TcCgroupAttrs {
   /** EMATCHES */ ematches?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9128,7 +9102,6 @@ export function decodeTcCgroupAttrs(view: DataView, start: number, end: number):
     police: undefined,
     ematches: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9140,7 +9113,7 @@ export function decodeTcCgroupAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcCgroupAttrsRank.length ? tcCgroupAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9241,7 +9214,7 @@ export interface TcChokeAttrs {
   /** MAX_P */ maxP?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9272,7 +9245,6 @@ export function decodeTcChokeAttrs(view: DataView, start: number, end: number): 
     stab: undefined,
     maxP: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9284,7 +9256,7 @@ export function decodeTcChokeAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcChokeAttrsRank.length ? tcChokeAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9386,7 +9358,7 @@ export interface TcCodelAttrs {
   /** CE_THRESHOLD */ ceThreshold?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9421,7 +9393,6 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
     ecn: undefined,
     ceThreshold: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9433,7 +9404,7 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcCodelAttrsRank.length ? tcCodelAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9536,7 +9507,7 @@ export interface TcDrrAttrs {
   /** QUANTUM */ quantum?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9563,7 +9534,6 @@ export function decodeTcDrrAttrs(view: DataView, start: number, end: number): Tc
   const out: TcDrrAttrs = {
     quantum: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9575,7 +9545,7 @@ export function decodeTcDrrAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcDrrAttrsRank.length ? tcDrrAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9652,7 +9622,7 @@ export interface TcEmatchAttrs {
   /** TREE_LIST */ treeList?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9681,7 +9651,6 @@ export function decodeTcEmatchAttrs(view: DataView, start: number, end: number):
     treeHdr: undefined,
     treeList: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9693,7 +9662,7 @@ export function decodeTcEmatchAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcEmatchAttrsRank.length ? tcEmatchAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -9802,7 +9771,7 @@ export interface TcFlowAttrs {
   /** PERTURB */ perturb?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -9851,7 +9820,6 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
     ematches: undefined,
     perturb: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -9863,7 +9831,7 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
       if (order === undefined) {
         const k = t < tcFlowAttrsRank.length ? tcFlowAttrsRank[t]! : 3604480;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -10239,7 +10207,7 @@ export interface TcFlowerAttrs {
   /** KEY_ENC_FLAGS_MASK */ keyEncFlagsMask?: Array<TcFlowerKeyCtrlFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -10486,7 +10454,6 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
     keyEncFlags: undefined,
     keyEncFlagsMask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -10498,7 +10465,7 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcFlowerAttrsRank.length ? tcFlowerAttrsRank[t]! : 29556736;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -11369,7 +11336,7 @@ export interface TcFlowerKeyEncOptsAttrs {
   /** GTP */ gtp?: TcFlowerKeyEncOptGtpAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11402,7 +11369,6 @@ export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end
     erspan: undefined,
     gtp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -11414,7 +11380,7 @@ export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end
       if (order === undefined) {
         const k = t < tcFlowerKeyEncOptsAttrsRank.length ? tcFlowerKeyEncOptsAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -11530,7 +11496,7 @@ export interface TcFlowerKeyEncOptGeneveAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11561,7 +11527,6 @@ export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number
     type: undefined,
     data: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -11573,7 +11538,7 @@ export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number
       if (order === undefined) {
         const k = t < tcFlowerKeyEncOptGeneveAttrsRank.length ? tcFlowerKeyEncOptGeneveAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -11662,7 +11627,7 @@ export interface TcFlowerKeyEncOptVxlanAttrs {
   /** GBP */ gbp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11689,7 +11654,6 @@ export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number,
   const out: TcFlowerKeyEncOptVxlanAttrs = {
     gbp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -11701,7 +11665,7 @@ export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number,
       if (order === undefined) {
         const k = t < tcFlowerKeyEncOptVxlanAttrsRank.length ? tcFlowerKeyEncOptVxlanAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -11782,7 +11746,7 @@ export interface TcFlowerKeyEncOptErspanAttrs {
   /** HWID */ hwid?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11815,7 +11779,6 @@ export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number
     dir: undefined,
     hwid: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -11827,7 +11790,7 @@ export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number
       if (order === undefined) {
         const k = t < tcFlowerKeyEncOptErspanAttrsRank.length ? tcFlowerKeyEncOptErspanAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -11925,7 +11888,7 @@ export interface TcFlowerKeyEncOptGtpAttrs {
   /** QFI */ qfi?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -11954,7 +11917,6 @@ export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, e
     pduType: undefined,
     qfi: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -11966,7 +11928,7 @@ export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, e
       if (order === undefined) {
         const k = t < tcFlowerKeyEncOptGtpAttrsRank.length ? tcFlowerKeyEncOptGtpAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12056,7 +12018,7 @@ export interface TcFlowerKeyMplsOptAttrs {
   /** LSE_LABEL */ lseLabel?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12091,7 +12053,6 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
     lseTc: undefined,
     lseLabel: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12103,7 +12064,7 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
       if (order === undefined) {
         const k = t < tcFlowerKeyMplsOptAttrsRank.length ? tcFlowerKeyMplsOptAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12208,7 +12169,7 @@ export interface TcFlowerKeyCfmAttrs {
   /** OPCODE */ opcode?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12237,7 +12198,6 @@ export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: nu
     mdLevel: undefined,
     opcode: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12249,7 +12209,7 @@ export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < tcFlowerKeyCfmAttrsRank.length ? tcFlowerKeyCfmAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12339,7 +12299,7 @@ export interface TcFwAttrs {
   /** MASK */ mask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12374,7 +12334,6 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
     act: undefined,
     mask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12386,7 +12345,7 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
       if (order === undefined) {
         const k = t < tcFwAttrsRank.length ? tcFwAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12507,7 +12466,7 @@ export interface TcGredAttrs {
   /** VQ_LIST */ vqList?: TcaGredVqListAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12544,7 +12503,6 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
     limit: undefined,
     vqList: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12556,7 +12514,7 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
       if (order === undefined) {
         const k = t < tcGredAttrsRank.length ? tcGredAttrsRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12675,7 +12633,7 @@ export interface TcaGredVqListAttrs {
   /** ENTRY */ entry?: TcaGredVqEntryAttrs[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12702,7 +12660,6 @@ export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: num
   const out: TcaGredVqListAttrs = {
     entry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12714,7 +12671,7 @@ export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < tcaGredVqListAttrsRank.length ? tcaGredVqListAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -12827,7 +12784,7 @@ export interface TcaGredVqEntryAttrs {
   /** FLAGS */ flags?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -12874,7 +12831,6 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
     statOther: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -12886,7 +12842,7 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
       if (order === undefined) {
         const k = t < tcaGredVqEntryAttrsRank.length ? tcaGredVqEntryAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13035,7 +12991,7 @@ export interface TcHfscAttrs {
   /** USC */ usc?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13066,7 +13022,6 @@ export function decodeTcHfscAttrs(view: DataView, start: number, end: number): T
     fsc: undefined,
     usc: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13078,7 +13033,7 @@ export function decodeTcHfscAttrs(view: DataView, start: number, end: number): T
       if (order === undefined) {
         const k = t < tcHfscAttrsRank.length ? tcHfscAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13179,7 +13134,7 @@ export interface TcHhfAttrs {
   /** NON_HH_WEIGHT */ nonHhWeight?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13218,7 +13173,6 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
     evictTimeout: undefined,
     nonHhWeight: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13230,7 +13184,7 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcHhfAttrsRank.length ? tcHhfAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13362,7 +13316,7 @@ export interface TcHtbAttrs {
   /** OFFLOAD */ offload?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13403,7 +13357,6 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
     ceil64: undefined,
     offload: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13415,7 +13368,7 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcHtbAttrsRank.length ? tcHtbAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13556,7 +13509,7 @@ export interface TcMatchallAttrs {
   /** PCNT */ pcnt?: TcMatchallPcnt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13589,7 +13542,6 @@ export function decodeTcMatchallAttrs(view: DataView, start: number, end: number
     flags: undefined,
     pcnt: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13601,7 +13553,7 @@ export function decodeTcMatchallAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < tcMatchallAttrsRank.length ? tcMatchallAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13706,7 +13658,7 @@ export interface TcEtfAttrs {
   /** PARMS */ parms?: TcEtfQopt;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13733,7 +13685,6 @@ export function decodeTcEtfAttrs(view: DataView, start: number, end: number): Tc
   const out: TcEtfAttrs = {
     parms: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13745,7 +13696,7 @@ export function decodeTcEtfAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcEtfAttrsRank.length ? tcEtfAttrsRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -13835,7 +13786,7 @@ export interface TcEtsAttrs {
   /** PRIOMAP_BAND */ priomapBand?: number[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -13872,7 +13823,6 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
     priomap: undefined,
     priomapBand: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -13884,7 +13834,7 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcEtsAttrsRank.length ? tcEtsAttrsRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -14052,7 +14002,7 @@ export interface TcFqAttrs {
   /** WEIGHTS */ weights?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14111,7 +14061,6 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
     priomap: undefined,
     weights: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -14123,7 +14072,7 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
       if (order === undefined) {
         const k = t < tcFqAttrsRank.length ? tcFqAttrsRank[t]! : 4915200;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -14335,7 +14284,7 @@ export interface TcFqCodelAttrs {
   /** CE_THRESHOLD_MASK */ ceThresholdMask?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14382,7 +14331,6 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
     ceThresholdSelector: undefined,
     ceThresholdMask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -14394,7 +14342,7 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcFqCodelAttrsRank.length ? tcFqCodelAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -14561,7 +14509,7 @@ export interface TcFqPieAttrs {
   /** DQ_RATE_ESTIMATOR */ dqRateEstimator?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14610,7 +14558,6 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
     bytemode: undefined,
     dqRateEstimator: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -14622,7 +14569,7 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcFqPieAttrsRank.length ? tcFqPieAttrsRank[t]! : 3604480;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -14800,7 +14747,7 @@ export interface TcNetemAttrs {
   /** PRNG_SEED */ prngSeed?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -14853,7 +14800,6 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
     slotDist: undefined,
     prngSeed: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -14865,7 +14811,7 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcNetemAttrsRank.length ? tcNetemAttrsRank[t]! : 4128768;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15062,7 +15008,7 @@ export interface TcNetemLossAttrs {
   /** GE */ ge?: TcNetemGemodel;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15091,7 +15037,6 @@ export function decodeTcNetemLossAttrs(view: DataView, start: number, end: numbe
     gi: undefined,
     ge: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15103,7 +15048,7 @@ export function decodeTcNetemLossAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcNetemLossAttrsRank.length ? tcNetemLossAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15209,7 +15154,7 @@ export interface TcPieAttrs {
   /** DQ_RATE_ESTIMATOR */ dqRateEstimator?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15250,7 +15195,6 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
     bytemode: undefined,
     dqRateEstimator: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15262,7 +15206,7 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcPieAttrsRank.length ? tcPieAttrsRank[t]! : 2555904;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15405,7 +15349,7 @@ export interface TcPoliceAttrs {
   /** PKTBURST64 */ pktburst64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15450,7 +15394,6 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
     pktrate64: undefined,
     pktburst64: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15462,7 +15405,7 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcPoliceAttrsRank.length ? tcPoliceAttrsRank[t]! : 3080192;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15612,7 +15555,7 @@ export interface TcQfqAttrs {
   /** LMAX */ lmax?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15641,7 +15584,6 @@ export function decodeTcQfqAttrs(view: DataView, start: number, end: number): Tc
     weight: undefined,
     lmax: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15653,7 +15595,7 @@ export function decodeTcQfqAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcQfqAttrsRank.length ? tcQfqAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15745,7 +15687,7 @@ export interface TcRedAttrs {
   /** MARK_BLOCK */ markBlock?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15782,7 +15724,6 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
     earlyDropBlock: undefined,
     markBlock: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15794,7 +15735,7 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcRedAttrsRank.length ? tcRedAttrsRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -15919,7 +15860,7 @@ export interface TcRouteAttrs {
   /** ACT */ act?: Array<IndexedItem<TcActAttrs>>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -15956,7 +15897,6 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
     police: undefined,
     act: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -15968,7 +15908,7 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcRouteAttrsRank.length ? tcRouteAttrsRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16107,7 +16047,7 @@ export interface TcTaprioAttrs {
   /** TC_ENTRY */ tcEntry?: TcTaprioTcEntryAttrs;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16154,7 +16094,6 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
     txtimeDelay: undefined,
     tcEntry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16166,7 +16105,7 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcTaprioAttrsRank.length ? tcTaprioAttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16328,7 +16267,7 @@ export interface TcTaprioSchedEntryList {
   /** ENTRY */ entry?: TcTaprioSchedEntry[];
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16355,7 +16294,6 @@ export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end:
   const out: TcTaprioSchedEntryList = {
     entry: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16367,7 +16305,7 @@ export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end:
       if (order === undefined) {
         const k = t < tcTaprioSchedEntryListRank.length ? tcTaprioSchedEntryListRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16465,7 +16403,7 @@ export interface TcTaprioSchedEntry {
   /** INTERVAL */ interval?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16498,7 +16436,6 @@ export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: num
     gateMask: undefined,
     interval: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16510,7 +16447,7 @@ export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: num
       if (order === undefined) {
         const k = t < tcTaprioSchedEntryRank.length ? tcTaprioSchedEntryRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16610,7 +16547,7 @@ export interface TcTaprioTcEntryAttrs {
   /** FP */ fp?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16641,7 +16578,6 @@ export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: n
     maxSdu: undefined,
     fp: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16653,7 +16589,7 @@ export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: n
       if (order === undefined) {
         const k = t < tcTaprioTcEntryAttrsRank.length ? tcTaprioTcEntryAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16755,7 +16691,7 @@ export interface TcTbfAttrs {
   /** PBURST */ pburst?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16794,7 +16730,6 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
     burst: undefined,
     pburst: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16806,7 +16741,7 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcTbfAttrsRank.length ? tcTbfAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -16937,7 +16872,7 @@ export interface TcActSampleAttrs {
   /** PSAMPLE_GROUP */ psampleGroup?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -16972,7 +16907,6 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
     truncSize: undefined,
     psampleGroup: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -16984,7 +16918,7 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
       if (order === undefined) {
         const k = t < tcActSampleAttrsRank.length ? tcActSampleAttrsRank[t]! : 1769472;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -17102,7 +17036,7 @@ export interface TcActGactAttrs {
   /** PROB */ prob?: TcGactP;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -17133,7 +17067,6 @@ export function decodeTcActGactAttrs(view: DataView, start: number, end: number)
     parms: undefined,
     prob: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -17145,7 +17078,7 @@ export function decodeTcActGactAttrs(view: DataView, start: number, end: number)
       if (order === undefined) {
         const k = t < tcActGactAttrsRank.length ? tcActGactAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -17251,7 +17184,7 @@ export interface TcaStabAttrs {
   /** DATA */ data?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -17280,7 +17213,6 @@ export function decodeTcaStabAttrs(view: DataView, start: number, end: number): 
     base: undefined,
     data: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -17292,7 +17224,7 @@ export function decodeTcaStabAttrs(view: DataView, start: number, end: number): 
       if (order === undefined) {
         const k = t < tcaStabAttrsRank.length ? tcaStabAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -17392,7 +17324,7 @@ export interface TcaStatsAttrs {
   /** PKT64 */ pkt64?: bigint;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -17431,7 +17363,6 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
     basicHw: undefined,
     pkt64: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -17443,7 +17374,7 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
       if (order === undefined) {
         const k = t < tcaStatsAttrsRank.length ? tcaStatsAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -17606,7 +17537,7 @@ export interface TcU32Attrs {
   /** FLAGS */ flags?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -17653,7 +17584,6 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
     mark: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -17665,7 +17595,7 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcU32AttrsRank.length ? tcU32AttrsRank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

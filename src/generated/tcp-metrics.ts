@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -65,7 +65,7 @@ export interface TcpMetrics {
   /** TCP_METRICS_ATTR_SADDR_IPV6 */ saddrIpv6?: string;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -114,7 +114,6 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
     saddrIpv4: undefined,
     saddrIpv6: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -126,7 +125,7 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
       if (order === undefined) {
         const k = t < tcpMetricsRank.length ? tcpMetricsRank[t]! : 3604480;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -294,7 +293,7 @@ export interface Metrics {
   rttvarUs?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -333,7 +332,6 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
     rttUs: undefined,
     rttvarUs: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -345,7 +343,7 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
       if (order === undefined) {
         const k = t < metricsRank.length ? metricsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, inAttr, notInOrder, orderBefore, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -47,7 +47,7 @@ export interface Team {
   /** TEAM_ATTR_LIST_PORT */ listPort?: ItemPort;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -78,7 +78,6 @@ export function decodeTeam(view: DataView, start: number, end: number): Team {
     listOption: undefined,
     listPort: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -90,7 +89,7 @@ export function decodeTeam(view: DataView, start: number, end: number): Team {
       if (order === undefined) {
         const k = t < teamRank.length ? teamRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -188,7 +187,7 @@ export interface ItemOption {
   /** TEAM_ATTR_ITEM_OPTION */ option?: AttrOption;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -215,7 +214,6 @@ export function decodeItemOption(view: DataView, start: number, end: number): It
   const out: ItemOption = {
     option: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -227,7 +225,7 @@ export function decodeItemOption(view: DataView, start: number, end: number): It
       if (order === undefined) {
         const k = t < itemOptionRank.length ? itemOptionRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -319,7 +317,7 @@ export interface AttrOption {
   /** TEAM_ATTR_OPTION_ARRAY_INDEX */ arrayIndex?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -358,7 +356,6 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
     portIfindex: undefined,
     arrayIndex: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -370,7 +367,7 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
       if (order === undefined) {
         const k = t < attrOptionRank.length ? attrOptionRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -488,7 +485,7 @@ export interface ItemPort {
   /** TEAM_ATTR_ITEM_PORT */ port?: AttrPort;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -515,7 +512,6 @@ export function decodeItemPort(view: DataView, start: number, end: number): Item
   const out: ItemPort = {
     port: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -527,7 +523,7 @@ export function decodeItemPort(view: DataView, start: number, end: number): Item
       if (order === undefined) {
         const k = t < itemPortRank.length ? itemPortRank[t]! : 720896;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -617,7 +613,7 @@ export interface AttrPort {
   /** TEAM_ATTR_PORT_REMOVED */ removed?: boolean;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -654,7 +650,6 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
     duplex: undefined,
     removed: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -666,7 +661,7 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
       if (order === undefined) {
         const k = t < attrPortRank.length ? attrPortRank[t]! : 2031616;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, putBytes, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -1217,7 +1217,7 @@ export interface XfrmAttrs {
   /** XFRMA_MTIMER_THRESH */ mtimerThresh?: number;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1304,7 +1304,6 @@ export function decodeXfrmAttrs(view: DataView, start: number, end: number): Xfr
     ifId: undefined,
     mtimerThresh: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1316,7 +1315,7 @@ export function decodeXfrmAttrs(view: DataView, start: number, end: number): Xfr
       if (order === undefined) {
         const k = t < xfrmAttrsRank.length ? xfrmAttrsRank[t]! : 8585216;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1672,7 +1671,7 @@ export interface SpdAttrs {
   /** XFRMA_SPD_IPV6_HTHRESH */ ipv6Hthresh?: Spdhthresh;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1705,7 +1704,6 @@ export function decodeSpdAttrs(view: DataView, start: number, end: number): SpdA
     ipv4Hthresh: undefined,
     ipv6Hthresh: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1717,7 +1715,7 @@ export function decodeSpdAttrs(view: DataView, start: number, end: number): SpdA
       if (order === undefined) {
         const k = t < spdAttrsRank.length ? spdAttrsRank[t]! : 1507328;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -1835,7 +1833,7 @@ export interface SadAttrs {
   /** XFRMA_SAD_HINFO */ hinfo?: Sadhinfo;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -1864,7 +1862,6 @@ export function decodeSadAttrs(view: DataView, start: number, end: number): SadA
     cnt: undefined,
     hinfo: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -1876,7 +1873,7 @@ export function decodeSadAttrs(view: DataView, start: number, end: number): SadA
       if (order === undefined) {
         const k = t < sadAttrsRank.length ? sadAttrsRank[t]! : 983040;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
