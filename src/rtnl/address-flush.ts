@@ -23,7 +23,7 @@ import * as rtAddr from '../generated/rt-addr.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { addressFromMessage, type Address } from './address.js';
 import { parsePrefix } from './prefix.js';
-import { scopeNumber, ScopeNumber, type Scope } from './scope.js';
+import { scopeNumber, ScopeNumber, type ScopeInput } from './scope.js';
 
 /** EADDRNOTAVAIL: the kernel's answer to deleting an address the link no longer has. */
 const EADDRNOTAVAIL = 99;
@@ -37,8 +37,8 @@ export interface AddressFlushFilter {
   link?: LinkRef;
   /** Only this family: 'inet' (`ip -4`) or 'inet6' (`ip -6`). */
   family?: 'inet' | 'inet6' | 'all';
-  /** Only addresses of this scope (`scope SCOPE`): 'universe' (or 'global'), 'site', 'link', 'host', or a number 0-255. */
-  scope?: Scope | 'global' | number;
+  /** Only addresses of this scope (`scope SCOPE`): 'global' (or 'universe'), 'site', 'link', 'host', or a number 0-255. */
+  scope?: ScopeInput;
   /** Only addresses inside this prefix (`to PREFIX`): `10.0.0.0/8`, `2001:db8::/32`; a bare address matches itself. */
   to?: string;
 }
@@ -170,9 +170,9 @@ function checkFilter(filter: unknown): FlushMatch {
   let scope: number | undefined;
   if (f.scope !== undefined) {
     const s = f.scope as unknown;
-    const known = typeof s === 'string' && (s === 'global' || Object.hasOwn(ScopeNumber, s));
+    const known = typeof s === 'string' && Object.hasOwn(ScopeNumber, s);
     if (!known && !(typeof s === 'number' && Number.isInteger(s) && s >= 0 && s <= 255)) {
-      throw new ArgumentError('filter.scope', { expected: `one of ${Object.keys(ScopeNumber).join(', ')}, global, or an integer 0-255`, received: s });
+      throw new ArgumentError('filter.scope', { expected: `one of ${Object.keys(ScopeNumber).join(', ')}, or an integer 0-255`, received: s });
     }
     scope = scopeNumber(f.scope);
   }

@@ -16,9 +16,10 @@ import { MessageWriter } from '../netlink/writer.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parseAddress, parsePrefix, type Prefix } from './prefix.js';
-import { scopeName, scopeNumber, type Scope } from './scope.js';
+import { scopeName, scopeNumber, type Scope, type ScopeInput } from './scope.js';
 import { CALL_OPTION_KEYS, IFNAME_MAX_BYTES, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
 import { flushAddresses, type AddressFlushFilter } from './address-flush.js';
+import { JsonReady, type JsonObject } from '../codec/json.js';
 
 type AddrAttrs = rtAddr.AddrAttrs;
 
@@ -41,7 +42,7 @@ export interface Address {
   peer: string | undefined;
   /** IFA_BROADCAST (IPv4). */
   broadcast: string | undefined;
-  /** ifa_scope by name (`ip` prints universe as `global`), or the number. */
+  /** ifa_scope by name as `ip` prints it ('global', 'link', 'host', …), or the number. */
   scope: Scope | number;
   /** IFA_LABEL (IPv4), e.g. `veth0:a`. */
   label: string | undefined;
@@ -66,7 +67,8 @@ export function addressFromMessage(m: rtAddr.AddrMessage): Address {
   const local = a.ifaLocal;
   const flags = a.ifaFlags ?? h.ifaFlags;
   const ci = a.ifaCacheinfo;
-  return {
+  const out = {
+    __proto__: JsonReady,
     family: familyName(h.ifaFamily),
     link: h.ifaIndex,
     address: local ?? a.ifaAddress ?? '',
@@ -82,7 +84,8 @@ export function addressFromMessage(m: rtAddr.AddrMessage): Address {
     preferredLifetime: ci === undefined || ci.ifaPrefered === FOREVER ? undefined : ci.ifaPrefered,
     metric: a.ifaRtPriority,
     attrs: a,
-  };
+  } satisfies JsonObject<Address>;
+  return out;
 }
 
 const decodeAddress = (view: DataView, start: number, end: number): Address => addressFromMessage(rtAddr.decodeAddrMessage(view, start, end));
@@ -106,8 +109,8 @@ export interface AddressOptions extends CallOptions {
   peer?: string;
   /** IPv4 broadcast address (IFA_BROADCAST); `true` computes it from the prefix (`ip`'s `brd +`; none for /31 and /32). */
   broadcast?: string | true;
-  /** ifa_scope; default `host` for 127.0.0.0/8 and universe otherwise, as `ip` does. IPv6 scopes are the kernel's choice. */
-  scope?: Scope | 'global' | number;
+  /** ifa_scope; default `host` for 127.0.0.0/8 and `global` otherwise, as `ip` does. IPv6 scopes are the kernel's choice. */
+  scope?: ScopeInput;
   /** Valid lifetime in seconds (1 to 2^32-2; 0xffffffff is forever). Default forever. */
   validLifetime?: number;
   /** Preferred lifetime in seconds, at most the valid one. Default: the valid lifetime. */

@@ -11,3 +11,4 @@ export * from './neighbor.js';
 export * from './rule.js';
 export type { NetnsIdEntry } from './nsid.js';
 export { BridgeVlans, type BridgeVlan, type BridgeVlanFilter, type BridgeVlanRef, type BridgeVlanSpec } from './bridge-vlan.js';
+export { toJSONValue } from '../codec/json.js';

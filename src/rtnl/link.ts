@@ -11,6 +11,7 @@ import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { moveLink, type MoveOptions, type MoveResult } from './move.js';
+import { JsonReady, jsonReady, type JsonObject } from '../codec/json.js';
 import { parseAddress } from './prefix.js';
 import {
   IFALIAS_MAX_BYTES,
@@ -58,6 +59,14 @@ export interface Link {
   flags: Array<rtLink.IfinfoFlags | number>;
   /** Administratively up (IFF_UP). */
   up: boolean;
+  /** Promiscuous mode set by a user (IFF_PROMISC; `ip link set … promisc on`). A bridge port's own promiscuity shows in `attrs.promiscuity`, not here, as in `ip link`. */
+  promisc: boolean;
+  /** ARP (IPv4) / neighbour discovery is used: IFF_NOARP is clear (`ip link set … arp off` sets it). */
+  arp: boolean;
+  /** Receives all multicast packets (IFF_ALLMULTI; `ip link set … allmulticast on`). */
+  allmulticast: boolean;
+  /** Multicast capable (IFF_MULTICAST; `ip link set … multicast off` clears it). */
+  multicast: boolean;
   /** IFLA_MTU in bytes. */
   mtu: number | undefined;
   /** Hardware address (IFLA_ADDRESS), e.g. `02:00:00:00:00:01`. */
@@ -103,11 +112,16 @@ export function linkFromMessage(m: LinkMessage): Link {
   const a = m.attrs;
   const info = a.linkinfo;
   const flags = m.header.ifiFlags;
-  return {
+  const out = {
+    __proto__: JsonReady,
     index: m.header.ifiIndex,
     name: a.ifname ?? '',
     flags,
     up: flags.includes('up'),
+    promisc: flags.includes('promisc'),
+    arp: !flags.includes('no-arp'),
+    allmulticast: flags.includes('all-multi'),
+    multicast: flags.includes('multicast'),
     mtu: a.mtu,
     mac: a.address,
     broadcast: a.broadcast,
@@ -116,16 +130,18 @@ export function linkFromMessage(m: LinkMessage): Link {
     master: a.master,
     parent: a.link === undefined || (a.link === m.header.ifiIndex && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid },
     kind: info?.kind,
-    details: info?.data,
+    details: jsonReady(info?.data),
     portKind: info?.slaveKind,
-    portDetails: info?.slaveData,
+    portDetails: jsonReady(info?.slaveData),
     type: LINK_TYPES[m.header.ifiType] ?? m.header.ifiType,
-    stats: a.stats64,
+    stats: jsonReady(a.stats64),
     alias: a.ifalias,
     group: a.group,
     qdisc: a.qdisc,
-    attrs: a,
-  };
+    // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
+    attrs: jsonReady(a),
+  } satisfies JsonObject<Link>;
+  return out;
 }
 
 const decodeLink = (view: DataView, start: number, end: number): Link => linkFromMessage(rtLink.decodeLinkMessage(view, start, end));
@@ -183,13 +199,22 @@ export type LinkSpec = LinkCommon &
 
 /** What `links.set` changes; absent fields are left alone. */
 export interface LinkChanges {
+  /** Administratively up or down (IFF_UP). */
   up?: boolean;
+  /** Promiscuous mode (IFF_PROMISC), as `ip link set … promisc on|off`. */
+  promisc?: boolean;
+  /** Use ARP / neighbour discovery; `false` sets IFF_NOARP, as `ip link set … arp off`. */
+  arp?: boolean;
+  /** Receive all multicast (IFF_ALLMULTI), as `ip link set … allmulticast on|off`. */
+  allmulticast?: boolean;
+  /** Multicast capable (IFF_MULTICAST), as `ip link set … multicast on|off`. */
+  multicast?: boolean;
   mtu?: number;
   /** New hardware address. */
   address?: string;
   /** Enslave to a master by name or index; `null` releases it. */
   master?: LinkRef | null;
-  /** Rename (the device must be down). */
+  /** Rename. Kernels from 6.2 rename a device that is up; older ones answer EBUSY unless it is down. */
   name?: string;
   txqlen?: number;
   alias?: string;
@@ -197,7 +222,7 @@ export interface LinkChanges {
 }
 
 /** The keys `links.set` takes; any other is refused (a typo must not be ignored). */
-export const LINK_CHANGE_KEYS: readonly string[] = ['up', 'mtu', 'address', 'master', 'name', 'txqlen', 'alias', 'group'];
+export const LINK_CHANGE_KEYS: readonly string[] = ['up', 'promisc', 'arp', 'allmulticast', 'multicast', 'mtu', 'address', 'master', 'name', 'txqlen', 'alias', 'group'];
 
 /**
  * Filters of `links.list`. The kernel applies them (strict checking) but
@@ -302,7 +327,7 @@ function checkLinkChanges(changes: unknown): asserts changes is LinkChanges {
   if (!isRecord(changes)) throw new ArgumentError('changes', { expected: 'an object of changes such as { up: true }', received: changes });
   checkKeys(changes, 'changes', LINK_CHANGE_KEYS);
   const c = changes;
-  if (c.up !== undefined) checkBoolean(c.up, 'changes.up');
+  for (const flag of ['up', 'promisc', 'arp', 'allmulticast', 'multicast'] as const) if (c[flag] !== undefined) checkBoolean(c[flag], `changes.${flag}`);
   if (c.mtu !== undefined) checkUint(c.mtu, 'changes.mtu', 0xffffffff);
   if (c.address !== undefined) checkMac(c.address, 'changes.address', MAC_LENGTHS);
   if (c.master !== undefined && c.master !== null) checkLinkRef(c.master, 'changes.master');
@@ -359,12 +384,17 @@ export class Links {
   }
 
   /**
-   * add creates a link (RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL) and
-   * returns it as the kernel reports it (or undefined when created in another
-   * namespace). `options`: `timeout`, `signal` (for each request it makes).
-   * Throws ArgumentError for invalid input before anything is sent,
-   * KernelError (`EEXIST`, `EOPNOTSUPP` for a kind this kernel lacks, …).
+   * add creates a link (RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL). Without
+   * `netns` it resolves with the new Link as the kernel reports it (one more
+   * RTM_GETLINK); with `netns` (created directly in another namespace, which
+   * this handle cannot read) it resolves with undefined. `options`:
+   * `timeout`, `signal` (for each request it makes). Throws ArgumentError for
+   * invalid input before anything is sent, KernelError (`EEXIST`,
+   * `EOPNOTSUPP` for a kind this kernel lacks, …).
    */
+  add(spec: LinkSpec & { netns?: undefined }, options?: CallOptions): Promise<Link>;
+  add(spec: LinkSpec & { netns: NetNsLike }, options?: CallOptions): Promise<undefined>;
+  add(spec: LinkSpec, options?: CallOptions): Promise<Link | undefined>;
   async add(spec: LinkSpec, options?: CallOptions): Promise<Link | undefined> {
     checkLinkSpec(spec);
     const call = callOptions(options);
@@ -394,7 +424,7 @@ export class Links {
    * name, never by group (index 0 is refused). A new `address` must have as
    * many octets as the link's current one (the link is looked up first).
    * `options`: `timeout`, `signal`. Throws ArgumentError before sending,
-   * KernelError (ENODEV, EBUSY when renaming an up device, …).
+   * KernelError (ENODEV; EBUSY when renaming an up device on kernels before 6.2, …).
    */
   async set(ref: LinkRef, changes: LinkChanges, options?: CallOptions): Promise<void> {
     checkLinkRef(ref);
@@ -418,16 +448,12 @@ export class Links {
     if (changes.alias !== undefined) attrs.ifalias = changes.alias;
     if (changes.group !== undefined) attrs.group = changes.group;
     if (changes.master !== undefined) attrs.master = changes.master === null ? 0 : await this.ctx.linkIndex(changes.master, call);
-    const up = changes.up;
+    const { flags, change } = deviceFlags(changes);
     await this.ctx.conn.request(
       {
         type: rtLink.RequestType.newlink,
         label: `RTM_NEWLINK ${JSON.stringify(ref)} (set)`,
-        body: (w) =>
-          rtLink.encodeLinkMessage(w, {
-            header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: up === undefined ? 0 : rtLink.IfinfoFlags.up },
-            attrs,
-          }),
+        body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: flags, ifiChange: change }, attrs }),
       },
       undefined,
       call,
@@ -567,6 +593,26 @@ export async function setLinkUp(conn: Connection, index: number, up: boolean, op
     undefined,
     options,
   );
+}
+
+/**
+ * The device flags (IFF_*) a LinkChanges sets, as ifi_flags and the ifi_change
+ * mask of the bits meant: a bit outside the mask is left as it is.
+ */
+function deviceFlags(changes: LinkChanges): { flags: rtLink.IfinfoFlags[]; change: number } {
+  const flags: rtLink.IfinfoFlags[] = [];
+  let change = 0;
+  const put = (on: boolean | undefined, flag: rtLink.IfinfoFlags): void => {
+    if (on === undefined) return;
+    change |= rtLink.IfinfoFlags[flag];
+    if (on) flags.push(flag);
+  };
+  put(changes.up, 'up');
+  put(changes.promisc, 'promisc');
+  put(changes.arp === undefined ? undefined : !changes.arp, 'no-arp');
+  put(changes.allmulticast, 'all-multi');
+  put(changes.multicast, 'multicast');
+  return { flags, change };
 }
 
 /** Opens a namespace for its fd (IFLA_NET_NS_FD); the handle is closed by the caller via `held`. */

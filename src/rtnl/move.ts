@@ -33,6 +33,8 @@ import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { checkLinkName, getLink, setLinkUp, type Link } from './link.js';
 import { pickCall } from './validate.js';
+import { scopeName, type Scope } from './scope.js';
+import { JsonReady, type JsonObject } from '../codec/json.js';
 
 /**
  * Options for links.move. `timeout` and `signal` apply to each request of
@@ -59,8 +61,8 @@ export interface MovedAddress {
   peer: string | undefined;
   broadcast: string | undefined;
   label: string | undefined;
-  /** ifa_scope: 0 universe (global), 200 site, 253 link, 254 host. */
-  scope: number;
+  /** ifa_scope by name as `ip` prints it ('global', 'site', 'link', 'host'), or the number. */
+  scope: Scope | number;
   permanent: boolean;
 }
 
@@ -70,6 +72,8 @@ export interface MoveResult {
   index: number;
   /** Its name in the target. */
   name: string;
+  /** Its hardware address (IFLA_ADDRESS) in the target, e.g. `02:00:00:00:00:01`; undefined for a device without one. */
+  mac: string | undefined;
   /** Whether it was set up in the target. */
   up: boolean;
   /** Permanent global addresses re-added in the target. */
@@ -126,7 +130,7 @@ function summarize(m: rtAddr.AddrMessage): MovedAddress {
     peer: a.ifaLocal !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== a.ifaLocal ? a.ifaAddress : undefined,
     broadcast: a.ifaBroadcast,
     label: a.ifaLabel,
-    scope: m.header.ifaScope,
+    scope: scopeName(m.header.ifaScope),
     permanent: flags.includes('permanent'),
   };
 }
@@ -290,14 +294,17 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
       step = 'set-up';
       await setLinkUp(tconn, moved.index, true, call);
     }
-    return {
+    const result = {
+      __proto__: JsonReady,
       index: moved.index,
       name: newName,
+      mac: moved.mac,
       up,
       carried: carried.map(summarize),
       skipped: addresses.filter((m) => !carries(m)).map(summarize),
       addressDumps: listed.attempts,
-    };
+    } satisfies JsonObject<MoveResult>;
+    return result;
   } catch (err) {
     if (err instanceof MoveError) throw err;
     if (!snap) throw new MoveError(step, err, true, 'nothing was changed');

@@ -14,6 +14,7 @@ import * as rtNeigh from '../generated/rt-neigh.js';
 import { Family, type LinkRef, type RtnlContext } from './context.js';
 import { parseAddress } from './prefix.js';
 import { MAC_LENGTHS, callOptions, checkLinkRef, checkMac, checkUint, dumpOptions } from './validate.js';
+import { JsonReady, type JsonObject } from '../codec/json.js';
 
 type NeighAttrs = rtNeigh.NeighAttrs;
 type NeighMessage = rtNeigh.NeighMessage;
@@ -66,7 +67,8 @@ export function neighborFromMessage(m: NeighMessage): Neighbor {
   const a = m.attrs;
   // In an FDB entry NDA_DST is a vxlan remote, not the neighbour's own address.
   const fdb = h.ndmFamily === Family.bridge;
-  return {
+  const out = {
+    __proto__: JsonReady,
     family: NEIGHBOR_FAMILIES[h.ndmFamily] ?? h.ndmFamily,
     link: h.ndmIfindex,
     address: fdb ? undefined : a.dst,
@@ -82,7 +84,8 @@ export function neighborFromMessage(m: NeighMessage): Neighbor {
     vni: a.vni,
     probes: a.probes,
     attrs: a,
-  };
+  } satisfies JsonObject<Neighbor>;
+  return out;
 }
 
 const decodeNeighbor = (view: DataView, start: number, end: number): Neighbor => neighborFromMessage(rtNeigh.decodeNeighMessage(view, start, end));

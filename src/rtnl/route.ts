@@ -18,10 +18,11 @@ import { MessageWriter } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
 import { parseAddress, parsePrefix, type Prefix } from './prefix.js';
-import { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
+import { ScopeNumber, scopeName, scopeNumber, type Scope, type ScopeInput } from './scope.js';
 import { CALL_OPTION_KEYS, callOptions, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
+import { JsonReady, type JsonObject } from '../codec/json.js';
 
-export { ScopeNumber, scopeName, scopeNumber, type Scope } from './scope.js';
+export { ScopeNumber, scopeName, scopeNumber, type Scope, type ScopeInput } from './scope.js';
 
 type RouteAttrs = rtRoute.RouteAttrs;
 
@@ -219,7 +220,8 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
   const h = m.header;
   const a = m.attrs;
   const zero = h.rtmFamily === Family.inet6 ? '::' : '0.0.0.0';
-  return {
+  const out = {
+    __proto__: JsonReady,
     family: familyName(h.rtmFamily),
     table: a.rtaTable ?? h.rtmTable,
     dst: h.rtmDstLen === 0 ? 'default' : `${a.rtaDst ?? zero}/${h.rtmDstLen}`,
@@ -238,7 +240,8 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
     tos: h.rtmTos,
     pref: a.rtaPref === undefined ? undefined : (PREF_NAMES[a.rtaPref] ?? a.rtaPref),
     attrs: a,
-  };
+  } satisfies JsonObject<Route>;
+  return out;
 }
 
 const decodeRoute = (view: DataView, start: number, end: number): Route => routeFromMessage(rtRoute.decodeRouteMessage(view, start, end));
@@ -379,7 +382,7 @@ export interface RouteSpec {
   /** rtm_protocol; default 'boot' as `ip` (deletes match any protocol unless given). */
   protocol?: RouteProtocolName | number;
   /** rtm_scope; default as `ip`: link for an IPv4 unicast route without gateway, host for local, … */
-  scope?: Scope | 'global' | number;
+  scope?: ScopeInput;
   /** rtm_type; default 'unicast' (deletes match any type unless given). */
   type?: rtRoute.RtmType | number;
   /** The metric (RTA_PRIORITY); IPv6 routes get 1024 from the kernel when absent. */
@@ -738,7 +741,7 @@ const LOCAL_TABLE_TYPES: ReadonlySet<number> = new Set([rtRoute.RtmType.local, r
 
 /** The scope `ip route` picks when none is given. */
 function defaultScope(family: number, type: number, create: boolean, viaGateway: boolean): number {
-  if (family === Family.inet6 || family === Family.mpls) return ScopeNumber.universe;
+  if (family === Family.inet6 || family === Family.mpls) return ScopeNumber.global;
   if (type === rtRoute.RtmType.local || type === rtRoute.RtmType.nat) return ScopeNumber.host;
   if (type === rtRoute.RtmType.broadcast || type === rtRoute.RtmType.multicast || type === rtRoute.RtmType.anycast) return ScopeNumber.link;
   if (type === RTN_UNICAST || type === 0) {
@@ -746,7 +749,7 @@ function defaultScope(family: number, type: number, create: boolean, viaGateway:
     if (!create) return ScopeNumber.nowhere;
     if (!viaGateway) return ScopeNumber.link;
   }
-  return ScopeNumber.universe;
+  return ScopeNumber.global;
 }
 
 /** The route's family: the one named, else the dst's, else the gateway's or prefsrc's (for `default`), else IPv4. */

@@ -11,12 +11,19 @@ import * as rtRule from '../generated/rt-rule.js';
 import { Family, type RtnlContext } from './context.js';
 import { parsePrefix, type Prefix } from './prefix.js';
 import { callOptions, checkLinkName, checkUint, dumpOptions } from './validate.js';
+import { JsonReady, type JsonObject } from '../codec/json.js';
 
 type RuleAttrs = rtRule.RuleAttrs;
 type RuleMessage = rtRule.RuleMessage;
 
-/** The families rules are added in. */
+/** The families rules are added in, and the ones `rules.list()` shows by default (as `ip rule`). */
 export type RuleFamily = 'inet' | 'inet6';
+
+/**
+ * The multicast-routing rule families (RTNL_FAMILY_IPMR 128, RTNL_FAMILY_IP6MR
+ * 129; `ip mrule`): listed only when asked for by name.
+ */
+export type MulticastRuleFamily = 'ipmr' | 'ip6mr';
 
 /** What a matching rule does (FR_ACT_*), as `ip rule` names it. */
 export type RuleAction = 'to_tbl' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -51,12 +58,20 @@ const IP_PROTOCOLS: Readonly<Record<RuleIpProtocol, number>> = { icmp: 1, tcp: 6
 export type RuleProtocol = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static';
 const PROTOCOLS: Readonly<Record<RuleProtocol, number>> = { unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4 };
 
-const RULE_FAMILIES: Readonly<Record<number, RuleFamily>> = { [Family.inet]: 'inet', [Family.inet6]: 'inet6' };
+/** RTNL_FAMILY_IPMR, RTNL_FAMILY_IP6MR */
+const RTNL_FAMILY_IPMR = 128;
+const RTNL_FAMILY_IP6MR = 129;
+const RULE_FAMILIES: Readonly<Record<number, RuleFamily | MulticastRuleFamily>> = {
+  [Family.inet]: 'inet',
+  [Family.inet6]: 'inet6',
+  [RTNL_FAMILY_IPMR]: 'ipmr',
+  [RTNL_FAMILY_IP6MR]: 'ip6mr',
+};
 
 /** A policy-routing rule, as the kernel describes it. */
 export interface Rule {
-  /** 'inet', 'inet6', or the family number (e.g. 128/129 for multicast routing rules). */
-  family: RuleFamily | number;
+  /** 'inet', 'inet6', 'ipmr' or 'ip6mr' (multicast routing), or the family number. */
+  family: RuleFamily | MulticastRuleFamily | number;
   /** Preference (FRA_PRIORITY); the kernel omits it for 0, which this reports as 0. */
   priority: number;
   /** Source prefix, `10.0.0.0/8` (FRA_SRC / src_len); undefined: from all. */
@@ -114,7 +129,8 @@ export function ruleFromMessage(m: RuleMessage): Rule {
   const a = m.attrs;
   const action = typeof h.action === 'number' ? h.action : rtRule.FrAct[h.action];
   const range = (r: { start: number; end: number } | undefined): [number, number] | undefined => (r === undefined ? undefined : [r.start, r.end]);
-  return {
+  const out = {
+    __proto__: JsonReady,
     family: RULE_FAMILIES[h.family] ?? h.family,
     priority: a.priority ?? 0,
     from: a.src === undefined ? undefined : `${a.src}/${h.srcLen}`,
@@ -139,15 +155,20 @@ export function ruleFromMessage(m: RuleMessage): Rule {
     l3mdev: a.l3mdev !== undefined && a.l3mdev !== 0,
     flags: h.flags,
     attrs: a,
-  };
+  } satisfies JsonObject<Rule>;
+  return out;
 }
 
 const decodeRule = (view: DataView, start: number, end: number): Rule => ruleFromMessage(rtRule.decodeRuleMessage(view, start, end));
 
 /** Filters `rules.list` hands to the kernel (strict checking allows only the family). */
 export interface RuleFilter {
-  /** Only this family; default: every family's rules. */
-  family?: RuleFamily;
+  /**
+   * Only this family. Default: 'inet' and 'inet6', what `ip rule` and
+   * `ip -6 rule` show; the multicast-routing families ('ipmr', 'ip6mr') only
+   * when named here; 'all' for every family the kernel has rules for.
+   */
+  family?: RuleFamily | MulticastRuleFamily | 'all';
 }
 
 /**
@@ -155,8 +176,8 @@ export interface RuleFilter {
  * first matching rule goes; absent fields match anything).
  */
 export interface RuleSpec {
-  /** Default: the family of `from`/`to`, else 'inet'. */
-  family?: RuleFamily;
+  /** Default: the family of `from`/`to`, else 'inet'. 'ipmr' and 'ip6mr' are the multicast-routing rules (`ip mrule`). */
+  family?: RuleFamily | MulticastRuleFamily;
   /** Preference (FRA_PRIORITY); the kernel picks one below the lowest non-zero when absent. */
   priority?: number;
   /** Source prefix: `10.0.0.0/8`, an address (a host prefix), or `all`. */
@@ -207,13 +228,14 @@ export class Rules {
   constructor(private readonly ctx: RtnlContext) {}
 
   /**
-   * list dumps the rules, of one family or (by default) all; the family is
-   * filtered by the kernel. Throws ArgumentError for an unknown family,
-   * KernelError (EAFNOSUPPORT).
+   * list dumps the rules: by default the IPv4 and IPv6 ones (as `ip rule`
+   * and `ip -6 rule` show them), or those of `filter.family` ('all' for every
+   * family); a named family is filtered by the kernel. Throws ArgumentError
+   * for an unknown family, KernelError (EAFNOSUPPORT).
    */
   async list(filter: RuleFilter = {}, options?: DumpOptions): Promise<Rule[]> {
     const f = checkOptions(filter, 'filter', ['family']) as RuleFilter;
-    const family = f.family === undefined ? Family.all : ruleFamily(f.family, 'filter.family');
+    const family = f.family === undefined || f.family === 'all' ? Family.all : ruleFamily(f.family, 'filter.family');
     const dump = dumpOptions(options);
     const { items } = await this.ctx.conn.dump(
       {
@@ -224,6 +246,8 @@ export class Rules {
       decodeRule,
       dump,
     );
+    // By default one dump of every family (one round trip), then what `ip rule` shows.
+    if (f.family === undefined) return items.filter((r) => r.family === 'inet' || r.family === 'inet6');
     // A kernel without the family's rules (IPv6 disabled) would answer with every family's.
     return family === Family.all ? items : items.filter((r) => r.family === f.family);
   }
@@ -250,12 +274,12 @@ export class Rules {
 
   /**
    * delete removes the first rule matching every field given (RTM_DELRULE):
-   * passing the spec given to `add` removes that rule. `options`: `timeout`,
-   * `signal`. Throws ArgumentError before sending, KernelError (ENOENT when
-   * none matches, EPERM for a permanent rule).
+   * passing the spec given to `add`, or a Rule from `list()`, removes that
+   * rule. `options`: `timeout`, `signal`. Throws ArgumentError before
+   * sending, KernelError (ENOENT when none matches, EPERM for a permanent rule).
    */
-  async delete(spec: RuleSpec, options?: CallOptions): Promise<void> {
-    const { message, label } = planRule(spec, false);
+  async delete(spec: RuleSpec | Rule, options?: CallOptions): Promise<void> {
+    const { message, label } = planRule(isListedRule(spec) ? specOfRule(spec) : spec, false);
     await this.ctx.conn.request(
       {
         type: rtRule.RequestType.delrule,
@@ -268,12 +292,42 @@ export class Rules {
   }
 }
 
-/** ruleFamily maps a RuleFamily to AF_*; throws ArgumentError naming `argument` on anything else. */
-function ruleFamily(family: RuleFamily, argument: string): number {
+/** ruleFamily maps a rule family name to AF_* / RTNL_FAMILY_*; throws ArgumentError naming `argument` on anything else. */
+function ruleFamily(family: RuleFamily | MulticastRuleFamily, argument: string): number {
   return lookupName(RULE_FAMILY_NUMBERS, family, argument);
 }
 
-const RULE_FAMILY_NUMBERS: Readonly<Record<RuleFamily, number>> = { inet: Family.inet, inet6: Family.inet6 };
+/** The address family of a rule family's prefixes: IPv4 for inet and ipmr, IPv6 for inet6 and ip6mr. */
+function prefixFamily(family: number): number {
+  return family === Family.inet6 || family === RTNL_FAMILY_IP6MR ? Family.inet6 : Family.inet;
+}
+
+const RULE_FAMILY_NUMBERS: Readonly<Record<RuleFamily | MulticastRuleFamily, number>> = {
+  inet: Family.inet,
+  inet6: Family.inet6,
+  ipmr: RTNL_FAMILY_IPMR,
+  ip6mr: RTNL_FAMILY_IP6MR,
+};
+
+/** A Rule from `list()` (it carries the kernel's `attrs`), as opposed to a RuleSpec. */
+function isListedRule(spec: RuleSpec | Rule): spec is Rule {
+  return isRecord(spec as unknown) && 'attrs' in spec && 'flags' in spec;
+}
+
+/**
+ * specOfRule turns a listed Rule into the RuleSpec that matches it: the
+ * fields a spec has, where set. An l3mdev rule's table is the VRF's, not a
+ * selector, so it is left out.
+ */
+function specOfRule(rule: Rule): RuleSpec {
+  const spec: Record<string, unknown> = {};
+  for (const k of RULE_KEYS) {
+    const v = (rule as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) spec[k] = v;
+  }
+  if (rule.l3mdev) delete spec.table;
+  return spec as RuleSpec;
+}
 const RULE_KEYS = [
   'family', 'priority', 'from', 'to', 'table', 'action', 'goto', 'iif', 'oif', 'fwmark', 'fwmask', 'tos', 'dscp',
   'ipProto', 'sport', 'dport', 'uidRange', 'suppressPrefixLength', 'suppressIfgroup', 'invert', 'protocol', 'l3mdev',
@@ -292,8 +346,9 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
   const explicit = spec.family === undefined ? undefined : ruleFamily(spec.family, 'spec.family');
   const words: string[] = [];
   // A zero-length prefix ('all', '::/0') matches everything and says nothing about the family.
-  let from: Prefix | undefined = spec.from === undefined ? undefined : parsePrefix(spec.from, explicit ?? Family.inet, 'spec.from');
-  let to: Prefix | undefined = spec.to === undefined ? undefined : parsePrefix(spec.to, explicit ?? Family.inet, 'spec.to');
+  const addressFamily = explicit === undefined ? Family.inet : prefixFamily(explicit);
+  let from: Prefix | undefined = spec.from === undefined ? undefined : parsePrefix(spec.from, addressFamily, 'spec.from');
+  let to: Prefix | undefined = spec.to === undefined ? undefined : parsePrefix(spec.to, addressFamily, 'spec.to');
   if (from?.length === 0) from = undefined;
   if (to?.length === 0) to = undefined;
   const family = explicit ?? from?.family ?? to?.family ?? Family.inet;
@@ -301,7 +356,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     [from, 'from'],
     [to, 'to'],
   ] as const) {
-    if (p && p.family !== family) throw new ArgumentError(`spec.${what}`, { expected: `an ${RULE_FAMILIES[family]} prefix`, received: spec[what] });
+    if (p && p.family !== prefixFamily(family)) throw new ArgumentError(`spec.${what}`, { expected: `an ${RULE_FAMILIES[family]} prefix`, received: spec[what] });
   }
 
   const header: Partial<rtRule.FibRuleHdr> = { family, flags: spec.invert ? ['invert'] : [] };

@@ -44,7 +44,7 @@ function addressesOf(ns: string): string[] {
 /** What flush returned, in the same form but without the secondary flag (it is what the address was before). */
 function identities(ns: string, list: Address[]): string[] {
   const names = new Map(ipJson<any[]>(ns, 'link', 'show').map((l) => [l.ifindex as number, l.ifname as string]));
-  return list.map((a) => `${names.get(a.link)} ${String(a.family)} ${a.address}/${a.prefixLength} ${a.scope === 'universe' ? 'global' : String(a.scope)}`).sort();
+  return list.map((a) => `${names.get(a.link)} ${String(a.family)} ${a.address}/${a.prefixLength} ${String(a.scope)}`).sort();
 }
 
 const withoutFlag = (rows: string[]) => rows.map((r) => r.replace(/ secondary$/, '')).sort();

@@ -75,7 +75,7 @@ function fromIp(ns: string, family?: '-4' | '-6', dev?: string): Row[] {
         prefixLength: a.prefixlen,
         peer: a.address,
         broadcast: a.broadcast,
-        scope: a.scope === 'global' ? 'universe' : String(a.scope),
+        scope: String(a.scope),
         label: a.label,
         permanent: !a.dynamic,
         metric: a.metric,
@@ -169,7 +169,7 @@ describeKernel('addresses against the kernel', () => {
       prefixLength: 24,
       broadcast: '10.1.0.255',
       label: 'veth0:a',
-      scope: 'universe',
+      scope: 'global',
       permanent: false,
     });
     expect(ours[0]!.validLifetime).toBeGreaterThan(3590);
@@ -205,7 +205,7 @@ describeKernel('addresses against the kernel', () => {
       '10.5.0.1': 'link',
       '10.6.0.1': 'host',
       '127.0.0.5': 'host',
-      '10.7.0.1': 'universe',
+      '10.7.0.1': 'global',
     });
     await expectSame(ns.name, () => rt.addresses.list());
   });
@@ -216,7 +216,7 @@ describeKernel('addresses against the kernel', () => {
     await rt.addresses.add('veth1', 'fe80::1234/64');
     const ours = await rt.addresses.list({ family: 'inet6' });
     const a = ours.find((x) => x.address === '2001:db8::2')!;
-    expect(a).toMatchObject({ family: 'inet6', link: v0, prefixLength: 64, local: undefined, peer: undefined, scope: 'universe', metric: 50, permanent: true });
+    expect(a).toMatchObject({ family: 'inet6', link: v0, prefixLength: 64, local: undefined, peer: undefined, scope: 'global', metric: 50, permanent: true });
     expect(a.flags).toContain('nodad');
     // noprefixroute lives above the 8 bits of ifa_flags: it travelled in IFA_FLAGS.
     expect(ours.find((x) => x.address === '2001:db8:1::2')!.flags).toContain('noprefixroute');

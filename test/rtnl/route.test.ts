@@ -67,7 +67,7 @@ function fromIpJson(j: any, implied: { table?: number; dev?: string } = {}): Row
     dev: j.dev ?? (j.nexthops ? undefined : implied.dev),
     prefsrc: j.prefsrc,
     protocol: j.protocol,
-    scope: j.scope === 'global' ? 'universe' : j.scope,
+    scope: j.scope,
     metric: j.metric,
     flags: [...j.flags].sort(),
     metrics: j.metrics?.[0],
@@ -160,7 +160,7 @@ describeKernel('routes against the kernel', () => {
     await rt.routes.add({ dst: '10.3.0.0/16', dev: v1, protocol: 'static', priority: 20, prefsrc: '10.8.0.2' });
     await rt.routes.add({ dst: 'default', gateway: '10.1.0.1' });
     const main = await rt.routes.list({ family: 'inet' });
-    expect(main.find((r) => r.dst === '10.2.0.0/16')).toMatchObject({ family: 'inet', table: 254, gateway: '10.1.0.1', dev: v0, protocol: 'boot', scope: 'universe', type: 'unicast', dstLength: 16 });
+    expect(main.find((r) => r.dst === '10.2.0.0/16')).toMatchObject({ family: 'inet', table: 254, gateway: '10.1.0.1', dev: v0, protocol: 'boot', scope: 'global', type: 'unicast', dstLength: 16 });
     // No gateway: link scope, as ip picks it.
     expect(main.find((r) => r.dst === '10.3.0.0/16')).toMatchObject({ scope: 'link', protocol: 'static', priority: 20, prefsrc: '10.8.0.2' });
     expect(main.find((r) => r.dst === 'default')).toMatchObject({ dstLength: 0, gateway: '10.1.0.1' });
@@ -196,7 +196,7 @@ describeKernel('routes against the kernel', () => {
     await rt.routes.add({ dst: '2001:db8:6::/48', dev: 'veth1', priority: 50, pref: 'high' });
     await rt.routes.add({ dst: 'default', gateway: '2001:db8::1', dev: 'veth0' });
     const six = await rt.routes.list({ family: 'inet6' });
-    expect(six.find((r) => r.dst === '2001:db8:5::/48')).toMatchObject({ family: 'inet6', priority: 1024, gateway: '2001:db8::1', scope: 'universe', pref: 'medium' });
+    expect(six.find((r) => r.dst === '2001:db8:5::/48')).toMatchObject({ family: 'inet6', priority: 1024, gateway: '2001:db8::1', scope: 'global', pref: 'medium' });
     expect(six.find((r) => r.dst === '2001:db8:6::/48')).toMatchObject({ priority: 50, pref: 'high', dev: v1 });
     expect(six.find((r) => r.dst === 'default')).toMatchObject({ family: 'inet6', dstLength: 0, gateway: '2001:db8::1' });
     await expectSameEverywhere();
