@@ -8,6 +8,9 @@
 // where the kernel allows it; otherwise the command runs as is with
 // NLKIT_NO_KERNEL=1 set, and kernel tests skip themselves saying why.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 if (args.length === 0) {
@@ -29,7 +32,19 @@ if (process.env.NLKIT_IN_NETNS === '1') {
 }
 
 const self = new URL(import.meta.url).pathname;
-const env = { ...process.env, NLKIT_IN_NETNS: '1', PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` };
+// A temporary directory of this run's own, made before entering the user
+// namespace. Inside it this user is uid 0, so tools that key their temporary
+// files by uid (tsx: /tmp/tsx-0/*.pipe) would reach for root's directory and
+// fail with EACCES once any root process has used it on this machine.
+const privateTmp = mkdtempSync(join(tmpdir(), 'nlkit-run-'));
+const finish = (status) => {
+  rmSync(privateTmp, { recursive: true, force: true });
+  process.exit(status ?? 1);
+};
+// Ctrl-C reaches the command too; this process waits for it to end and cleans up.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+const env = { ...process.env, TMPDIR: privateTmp, NLKIT_IN_NETNS: '1', PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` };
 const isRoot = process.getuid?.() === 0;
 const tries = isRoot
   ? [['--net', '--mount']]
@@ -38,8 +53,8 @@ for (const flags of tries) {
   const probe = spawnSync('unshare', [...flags, 'true']);
   if (probe.status !== 0) continue;
   const r = spawnSync('unshare', [...flags, process.execPath, self, ...args], { stdio: 'inherit', env });
-  process.exit(r.status ?? 1);
+  finish(r.status);
 }
 console.warn('run-in-netns: this user cannot create network namespaces here (unshare failed); running without them: kernel tests will be skipped.');
 const r = spawnSync(args[0], args.slice(1), { stdio: 'inherit', env: { ...env, NLKIT_IN_NETNS: '', NLKIT_NO_KERNEL: '1' } });
-process.exit(r.status ?? 1);
+finish(r.status);
