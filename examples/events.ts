@@ -11,7 +11,7 @@ try {
   const events = rt.subscribe(['link', 'ipv4-addr'], { keepAlive: true });
   // A live view: subscribes first, then dumps; after an overrun it dumps again and
   // emits the differences, so snapshot() always equals what a fresh dump returns.
-  const view = await rt.watch('addresses', (a) => a.family === 'inet');
+  const view = await rt.watch('addresses', (a) => a.family === 'inet', { keepAlive: true });
 
   await rt.links.add({ name: 'br0', kind: 'bridge', up: true });
   await rt.addresses.add('br0', '10.1.0.2/24');
@@ -27,8 +27,10 @@ try {
   }
   events.close();
 
-  // Give the view a moment to apply the same changes, then read it.
-  await new Promise((r) => setTimeout(r, 100));
+  // The view applies the same changes, in order: read its changes up to the last one, then its snapshot.
+  for await (const change of view) {
+    if (change.type === 'del' && change.object.address === '10.1.0.3') break;
+  }
   console.log('view:', view.snapshot().map((a) => `${a.address}/${a.prefixLength}`).sort().join(' '));
   view.close();
 } finally {
