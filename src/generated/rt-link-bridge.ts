@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatMac, parseMac } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -194,7 +194,7 @@ export interface BridgeLinkAttrs {
   /** IFLA_EXT_MASK */ extMask?: Array<RtextFilter | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -237,7 +237,6 @@ export function decodeBridgeLinkAttrs(view: DataView, start: number, end: number
     afSpec: undefined,
     extMask: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -249,7 +248,7 @@ export function decodeBridgeLinkAttrs(view: DataView, start: number, end: number
       if (order === undefined) {
         const k = t < bridgeLinkAttrsRank.length ? bridgeLinkAttrsRank[t]! : 2818048;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -396,7 +395,7 @@ export interface BridgeAfSpecAttrs {
   /** IFLA_BRIDGE_MST */ mst?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -435,7 +434,6 @@ export function decodeBridgeAfSpecAttrs(view: DataView, start: number, end: numb
     cfm: undefined,
     mst: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -447,7 +445,7 @@ export function decodeBridgeAfSpecAttrs(view: DataView, start: number, end: numb
       if (order === undefined) {
         const k = t < bridgeAfSpecAttrsRank.length ? bridgeAfSpecAttrsRank[t]! : 2293760;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
@@ -605,7 +603,7 @@ export interface BridgeVlanTunnelAttrs {
   /** IFLA_BRIDGE_VLAN_TUNNEL_FLAGS */ flags?: Array<BridgeVlanInfoFlags | number>;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
-  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
 
@@ -636,7 +634,6 @@ export function decodeBridgeVlanTunnelAttrs(view: DataView, start: number, end: 
     vid: undefined,
     flags: undefined,
     unknown: undefined,
-    order: undefined,
   };
   let t = -1;
   try {
@@ -648,7 +645,7 @@ export function decodeBridgeVlanTunnelAttrs(view: DataView, start: number, end: 
       if (order === undefined) {
         const k = t < bridgeVlanTunnelAttrsRank.length ? bridgeVlanTunnelAttrsRank[t]! : 1245184;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
-        else out.order = order = orderBefore(view, start, p);
+        else order = recordOrder(out, orderBefore(view, start, p));
       }
       if (order !== undefined) order.push(raw);
       const s = p + 4;
