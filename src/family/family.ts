@@ -14,6 +14,7 @@
  * of family (message type, genlmsghdr, naming notifications) is a FamilyWire
  * (wire.ts); everything else is here once.
  */
+import { jsonReady } from '../codec/json.js';
 import { Connection, type CallOptions, type DumpOptions, type DumpResult, type NotificationEvent } from '../netlink/connection.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkProtocol } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
@@ -236,7 +237,8 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
   private decoder(entry: AnyRequest) {
     const decode = entry.decode;
     const skip = this.wire.skip;
-    return decode ? (view: DataView, start: number, end: number) => decode(view, start + skip, end) : () => undefined;
+    // Replies print as JSON (bigint as decimal, bytes as hex): see src/codec/json.ts.
+    return decode ? (view: DataView, start: number, end: number) => jsonReady(decode(view, start + skip, end)) : () => undefined;
   }
 
   private body(entry: AnyRequest, request: unknown) {
@@ -302,7 +304,7 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
     const inner = conn.notifications<FamilyNotification>(
       (view, start, end, type) => {
         const n = wire.notification(view, start, type);
-        return { op: n.op, cmd: n.cmd, value: n.decode ? n.decode(view, start + wire.skip, end) : undefined };
+        return jsonReady({ op: n.op, cmd: n.cmd, value: n.decode ? n.decode(view, start + wire.skip, end) : undefined });
       },
       { signal: options.signal },
     );
