@@ -8,7 +8,7 @@
 // where the kernel allows it; otherwise the command runs as is with
 // NLKIT_NO_KERNEL=1 set, and kernel tests skip themselves saying why.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,7 +36,10 @@ const self = new URL(import.meta.url).pathname;
 // namespace. Inside it this user is uid 0, so tools that key their temporary
 // files by uid (tsx: /tmp/tsx-0/*.pipe) would reach for root's directory and
 // fail with EACCES once any root process has used it on this machine.
+// Like /tmp it is world-writable and sticky: tests run children as other
+// users (setpriv --reuid=65534) that need a temporary directory too.
 const privateTmp = mkdtempSync(join(tmpdir(), 'nlkit-run-'));
+chmodSync(privateTmp, 0o1777);
 const finish = (status) => {
   rmSync(privateTmp, { recursive: true, force: true });
   process.exit(status ?? 1);
