@@ -11,7 +11,7 @@ import { ArgumentError, type DecodeError } from '../netlink/errors.js';
 import type { NetNsLike } from '../netns/index.js';
 import type * as conntrack from '../generated/conntrack.js';
 import { NotificationSource } from '../events/source.js';
-import { keepAlive, pinNetns } from '../events/subscribe.js';
+import { pinNetns } from '../events/subscribe.js';
 import {
   checkFilter,
   checkObject,
@@ -85,7 +85,10 @@ export interface ConntrackSubscribeOptions {
   maxQueued?: number;
   /** Ends the stream when aborted. */
   signal?: AbortSignal;
-  /** Keep the process alive while the subscription is open. Default false. */
+  /**
+   * Whether a pending `next()` keeps the process alive, as with rtnl's
+   * subscribe (and fs.watch). Default true; `false` is `unref()` from the start.
+   */
   keepAlive?: boolean;
 }
 
@@ -93,6 +96,10 @@ export interface ConntrackSubscribeOptions {
 export interface ConntrackSubscription extends AsyncIterableIterator<ConntrackEvent>, AsyncDisposable, Disposable {
   /** close ends the stream and closes its socket. Idempotent. */
   close(): void;
+  /** ref makes a pending `next()` keep the process alive (the default). Returns the subscription. */
+  ref(): this;
+  /** unref lets the process exit while a `next()` waits, like an unref'd timer. Returns the subscription. */
+  unref(): this;
   /** Counters, live: overruns reported, events received. */
   readonly stats: { readonly overruns: number; readonly received: number };
 }
@@ -299,7 +306,7 @@ function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options
   let source: NotificationSource<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined>;
   try {
     source = new NotificationSource(
-      { protocol: NetlinkProtocol.netfilter, open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups, maxQueued: options.maxQueued ?? 4096 },
+      { protocol: NetlinkProtocol.netfilter, open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups, maxQueued: options.maxQueued ?? 4096, ref: options.keepAlive ?? true },
       eventDecoder(decodeEntry),
     );
   } catch (err) {
@@ -308,11 +315,9 @@ function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options
   }
   let done = false;
   const signal = options.signal;
-  const alive = keepAlive(options.keepAlive);
   const close = (): void => {
     if (done) return;
     done = true;
-    clearInterval(alive);
     source.close();
     pin.release();
     signal?.removeEventListener('abort', close);
@@ -340,6 +345,14 @@ function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options
         if (ev.kind === 'decode-error') return { done: false, value: { type: 'error', messageType: ev.type, error: ev.error } };
         if (ev.value) return { done: false, value: ev.value };
       }
+    },
+    ref() {
+      source.setRef(true);
+      return sub;
+    },
+    unref() {
+      source.setRef(false);
+      return sub;
     },
     async return(): Promise<IteratorResult<ConntrackEvent>> {
       close();

@@ -157,15 +157,6 @@ export function pinNetns(netns: NetNsLike | undefined): { ns: NetNs; release: ()
   return { ns, release: () => (owned ? ns.close() : undefined) };
 }
 
-/**
- * keepAlive holds the event loop open (a timer that never fires in
- * practice) when asked to; for streams that do not yet follow the
- * ref-while-waiting rule of subscribe and watch. @internal
- */
-export function keepAlive(on: boolean | undefined): NodeJS.Timeout | undefined {
-  return on ? setInterval(() => undefined, 0x7fffffff) : undefined;
-}
-
 /** The groups a list of group names stands for, and the families of each kind they carry. @internal */
 export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number[]; families: Map<KindCodec, Set<number>> } {
   if (!Array.isArray(names) || names.length === 0) throw new ArgumentError('groups', { expected: 'a non-empty array of group names', received: names });
