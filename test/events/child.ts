@@ -4,14 +4,40 @@
  * watched line by line. Files and the tsx cache live in a directory any
  * user can read, so the child may run as another uid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+
+/**
+ * The project root as every user can reach it. A checkout under a private
+ * directory (a CI clone in `mktemp -d`, mode 700) cannot be read by the
+ * uid-65534 children of the privilege tests; as root inside the test's own
+ * mount namespace we then bind-mount the checkout onto a world-traversable
+ * directory, visible to this run only and gone with its namespace.
+ */
+function publicRoot(): string {
+  const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+  let everyone = true;
+  for (let d = root; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) everyone = false;
+    if (d === dirname(d)) break;
+  }
+  if (everyone || process.getuid?.() !== 0 || process.env.NLKIT_IN_NETNS !== '1') return root;
+  const dir = mkdtempSync(join(tmpdir(), 'nlkit-root-'));
+  chmodSync(dir, 0o755);
+  execFileSync('mount', ['--bind', root, dir]);
+  return dir;
+}
+const ROOT = publicRoot();
+
+/** projectPath is a path inside the project as a child run as another user reaches it, quoted for a script. */
+export function projectPath(relative: string): string {
+  return JSON.stringify(join(ROOT, relative));
+}
 
 /** The source entry point, for `import … from ${SRC}` in a child script. */
-export const SRC = JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname);
-const ROOT = new URL('../..', import.meta.url).pathname;
+export const SRC = projectPath('src/index.ts');
 
 /** A running child: its output so far, waits on it, and its exit. */
 export interface Child {

@@ -6,9 +6,9 @@
 // with nothing changed; links.move reports that as MoveError 'validate'.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
-import { SRC, startChild } from './child.js';
+import { SRC, projectPath, startChild } from './child.js';
 
-const ETHTOOL = JSON.stringify(new URL('../../src/generated/ethtool.ts', import.meta.url).pathname);
+const ETHTOOL = projectPath('src/generated/ethtool.ts');
 
 const CHILD = (other: string) => `
 import { Rtnl, GenericFamily } from ${SRC};
