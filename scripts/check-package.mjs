@@ -35,7 +35,8 @@ const fail = (what) => {
 
 try {
   // --- pack and unpack, as npm install would ---
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, encoding: 'utf8' }))[0];
+  // --ignore-scripts: dist/ is already built, and prepack's build output would spoil --json.
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repo, encoding: 'utf8' }))[0];
   const project = join(work, 'consumer');
   const pkgDir = join(project, 'node_modules/nlkit');
   mkdirSync(pkgDir, { recursive: true });
