@@ -12,6 +12,7 @@ import type { NetNsLike } from '../netns/index.js';
 import type * as conntrack from '../generated/conntrack.js';
 import { NotificationSource } from '../events/source.js';
 import { pinNetns } from '../events/subscribe.js';
+import { eventStream } from '../events/stream.js';
 import {
   checkFilter,
   checkObject,
@@ -313,59 +314,9 @@ function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options
     pin.release();
     throw err;
   }
-  let done = false;
-  const signal = options.signal;
-  const close = (): void => {
-    if (done) return;
-    done = true;
-    source.close();
-    pin.release();
-    signal?.removeEventListener('abort', close);
-  };
-  signal?.addEventListener('abort', close, { once: true });
-  if (signal?.aborted) close();
-  const sub: ConntrackSubscription = {
-    stats: {
-      get overruns() {
-        return source.overruns;
-      },
-      get received() {
-        return source.received;
-      },
-    },
-    async next(): Promise<IteratorResult<ConntrackEvent>> {
-      for (;;) {
-        if (done) return { done: true, value: undefined };
-        const ev = await source.next();
-        if (!ev) {
-          close();
-          return { done: true, value: undefined };
-        }
-        if (ev.kind === 'overrun') return { done: false, value: { type: 'overrun' } };
-        if (ev.kind === 'decode-error') return { done: false, value: { type: 'error', messageType: ev.type, error: ev.error } };
-        if (ev.value) return { done: false, value: ev.value };
-      }
-    },
-    ref() {
-      source.setRef(true);
-      return sub;
-    },
-    unref() {
-      source.setRef(false);
-      return sub;
-    },
-    async return(): Promise<IteratorResult<ConntrackEvent>> {
-      close();
-      return { done: true, value: undefined };
-    },
-    close,
-    [Symbol.asyncIterator]() {
-      return sub;
-    },
-    [Symbol.dispose]: close,
-    async [Symbol.asyncDispose]() {
-      close();
-    },
-  };
-  return sub;
+  return eventStream<{ type: ConntrackEventType; entry: ConntrackEntry }, ConntrackEvent>(source, {
+    toEvent: (value) => value,
+    release: pin.release,
+    signal: options.signal,
+  }) as ConntrackSubscription;
 }

@@ -18,11 +18,11 @@
 import type { Connection, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } from '../netlink/errors.js';
 import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
-import { serialized } from '../netlink/serial.js';
 import { NLM_F_REPLACE } from '../netlink/constants.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import { KIND_BY_TYPE, groupInfo, type KindCodec, type RtnlChange, type RtnlGroupName } from './kinds.js';
 import { NotificationSource } from './source.js';
+import { eventStream } from './stream.js';
 
 /** What `subscribe` and `watch` need from an Rtnl handle. */
 export interface EventContext {
@@ -196,17 +196,7 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
   }
   let existing: RtnlEvent[] | undefined;
   let listed = !options.existing;
-  let done = false;
   const signal = options.signal;
-  const close = () => {
-    if (done) return;
-    done = true;
-    source.close();
-    pin.release();
-    signal?.removeEventListener('abort', close);
-  };
-  signal?.addEventListener('abort', close, { once: true });
-  if (signal?.aborted) close();
 
   const listExisting = async (): Promise<RtnlEvent[]> => {
     const out: RtnlEvent[] = [];
@@ -233,55 +223,19 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
     return out;
   };
 
-  const sub: Subscription = {
-    stats: {
-      get overruns() {
-        return source.overruns;
-      },
-      get received() {
-        return source.received;
-      },
-    },
-    next: serialized(async (): Promise<IteratorResult<RtnlEvent>> => {
+  return eventStream<KeyedChange, RtnlEvent>(source, {
+    toEvent: (value) => value.change,
+    release: pin.release,
+    signal,
+    // With `existing`, the listing comes first, then the notifications queued meanwhile.
+    before: async () => {
       if (!listed) {
         listed = true;
         existing = await listExisting();
       }
-      for (;;) {
-        if (done) return { done: true, value: undefined };
-        const first = existing?.shift();
-        if (first) return { done: false, value: first };
-        existing = undefined;
-        const ev = await source.next();
-        if (!ev) {
-          close();
-          return { done: true, value: undefined };
-        }
-        if (ev.kind === 'overrun') return { done: false, value: { type: 'overrun' } };
-        if (ev.kind === 'decode-error') return { done: false, value: { type: 'error', messageType: ev.type, error: ev.error } };
-        if (ev.value) return { done: false, value: ev.value.change };
-      }
-    }),
-    ref() {
-      source.setRef(true);
-      return sub;
+      const first = existing?.shift();
+      if (first === undefined) existing = undefined;
+      return first;
     },
-    unref() {
-      source.setRef(false);
-      return sub;
-    },
-    async return(): Promise<IteratorResult<RtnlEvent>> {
-      close();
-      return { done: true, value: undefined };
-    },
-    close,
-    [Symbol.asyncIterator]() {
-      return sub;
-    },
-    [Symbol.dispose]: close,
-    async [Symbol.asyncDispose]() {
-      close();
-    },
-  };
-  return sub;
+  }) as Subscription;
 }
