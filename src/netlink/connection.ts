@@ -134,6 +134,19 @@ export interface DumpResult<T> {
   attempts: number;
 }
 
+/** Options for Connection.batch. */
+export interface BatchOptions extends CallOptions {
+  /**
+   * `last` (default): only the last request of each datagram asks for an ACK
+   * (NLM_F_ACK). The kernel reports every failure regardless and handles a
+   * datagram's messages in order, so when that last ACK arrives every earlier
+   * request without an error has succeeded: one outcome per request, without
+   * a queued ACK for each. Those requests' outcomes carry no `warning` (a
+   * warning rides on an ACK). `each`: every request asks for its own ACK.
+   */
+  acks?: 'last' | 'each';
+}
+
 /** One request's outcome in a batch. */
 export type BatchOutcome<T> =
   | { ok: true; replies: T[]; warning: ExtendedAck | undefined }
@@ -172,9 +185,21 @@ interface Pending {
   request: Uint8Array;
   /** Set when an overrun may have dropped this request's reply. */
   maybeLost: boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  promise: Promise<void>;
+  /**
+   * How the entry completes: `ack` at its ACK or error (requests), `reply` at
+   * its first reply or error (a GET sent without NLM_F_ACK), `dump` at
+   * NLMSG_DONE, `batched` at its error or when the acknowledged request that
+   * closes its batch chunk completes (sent without NLM_F_ACK).
+   */
+  until: 'ack' | 'reply' | 'dump' | 'batched';
+  /** For the acknowledged request closing a batch chunk: the chunk's requests sent without NLM_F_ACK. */
+  closes: Pending[] | undefined;
+  /** Set once completed (then `error` holds a failure). */
+  done: boolean;
+  /** Created only when someone waits: most requests complete inside `transmit`. */
+  resolve: (() => void) | undefined;
+  reject: ((err: Error) => void) | undefined;
+  promise: Promise<void> | undefined;
   /** The outcome once failed. */
   error: Error | undefined;
   /** A datagram of this dump was cut short: its result is incomplete. */
@@ -345,9 +370,13 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   /** Build one request at the writer's tail and register it; returns its entry. */
-  private build(req: Request, dump: boolean, decode: MessageDecoder<unknown> | undefined, w: MessageWriter = this.writer, own = false): Pending {
+  private build(req: Request, until: Pending['until'], decode: MessageDecoder<unknown> | undefined, w: MessageWriter = this.writer, own = false): Pending {
     const seq = this.nextSeq();
-    const start = w.begin(req.type, NLM_F_REQUEST | NLM_F_ACK | (req.flags ?? 0) | (dump ? NLM_F_DUMP : 0), seq);
+    const dump = until === 'dump';
+    // A GET answers with its reply or an error, and a batched request reports only a
+    // failure, so neither asks for an ACK; the kernel answers every failure regardless.
+    const ack = until === 'reply' || until === 'batched' ? 0 : NLM_F_ACK;
+    const start = w.begin(req.type, NLM_F_REQUEST | ack | (req.flags ?? 0) | (dump ? NLM_F_DUMP : 0), seq);
     try {
       req.body?.(w);
     } catch (err) {
@@ -355,13 +384,6 @@ export class Connection implements Disposable, AsyncDisposable {
       throw err;
     }
     w.end(start);
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     const entry: Pending = {
       seq,
       dump,
@@ -375,9 +397,12 @@ export class Connection implements Disposable, AsyncDisposable {
       // caller's own (a batch's) outlives the entries, so a view is enough.
       request: own ? w.bytes.subarray(start, w.length) : w.bytes.slice(start, w.length),
       maybeLost: false,
-      resolve,
-      reject,
-      promise,
+      until,
+      closes: undefined,
+      done: false,
+      resolve: undefined,
+      reject: undefined,
+      promise: undefined,
       error: undefined,
       truncated: false,
       stream: undefined,
@@ -407,10 +432,33 @@ export class Connection implements Disposable, AsyncDisposable {
     const wait = checkWaitOptions(options);
     this.ensureOpen(wait);
     this.writer.reset();
-    const entry = this.build(req, false, decode);
+    const entry = this.build(req, 'ack', decode);
     this.transmit([entry]);
     await this.settle(entry, wait);
     return { replies: entry.items as T[], warning: entry.warning };
+  }
+
+  /**
+   * get sends a request the kernel answers with exactly one message — an
+   * RTM_GET… or CTRL_CMD_GETFAMILY for one object — without NLM_F_ACK, and
+   * resolves with that message decoded by `decode`: one round trip, one
+   * receive, no ACK to queue and read. Only for requests that always reply
+   * on success (a request that succeeds silently would wait forever without
+   * a timeout). Throws ArgumentError as `request` does; rejects with
+   * KernelError, ProtocolError when the kernel acknowledged without a reply,
+   * TimeoutError, AbortError, ClosedError or the reply's DecodeError.
+   */
+  async get<T>(req: Request, decode: MessageDecoder<T>, options: CallOptions = {}): Promise<T> {
+    checkRequest(req, 'request');
+    checkDecoder(decode, true);
+    const wait = checkWaitOptions(options);
+    this.ensureOpen(wait);
+    this.writer.reset();
+    const entry = this.build(req, 'reply', decode);
+    this.transmit([entry]);
+    await this.settle(entry, wait);
+    if (entry.items.length === 0) throw new ProtocolError(`${req.label ?? 'request'}: the kernel acknowledged without a reply`);
+    return entry.items[0] as T;
   }
 
   /**
@@ -483,7 +531,7 @@ export class Connection implements Disposable, AsyncDisposable {
         this.ensureOpen({ signal });
         attempts++;
         this.writer.reset();
-        const entry = this.build(req, true, decode);
+        const entry = this.build(req, 'dump', decode);
         this.transmit([entry]);
         await this.settle(entry, { signal, timeout: left() });
         const items = entry.items as T[];
@@ -520,7 +568,7 @@ export class Connection implements Disposable, AsyncDisposable {
     if (policy !== 'throw' && policy !== 'partial') throw new ArgumentError('options.interrupted', { expected: "'throw' or 'partial'", received: policy });
     this.ensureOpen(wait);
     this.writer.reset();
-    const entry = this.build(req, true, decode);
+    const entry = this.build(req, 'dump', decode);
     // Registered only once sent: until then nothing may be matched to it.
     this.pending.delete(entry.seq);
     entry.stream = [];
@@ -559,7 +607,7 @@ export class Connection implements Disposable, AsyncDisposable {
           await self.settleOrProgress(entry, wait);
         }
         finish();
-        await entry.promise; // throws the dump's error, if any
+        await completion(entry); // throws the dump's error, if any
         info.interrupted = entry.interrupted;
         if (entry.interrupted && policy === 'throw') throw new DumpInterruptedError([], 1);
         return { done: true, value: undefined };
@@ -592,31 +640,44 @@ export class Connection implements Disposable, AsyncDisposable {
    * batch sends many requests in as few datagrams as the receive buffer
    * allows for their ACKs, and resolves with one outcome per request, in
    * order: a failure in the middle does not hide the others. The bulk-write
-   * fast path.
+   * fast path. By default only each datagram's last request asks for an ACK
+   * (see BatchOptions.acks). Throws ArgumentError, before anything is sent,
+   * for a malformed request or options.
    */
-  async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: CallOptions = {}): Promise<BatchOutcome<T>[]> {
+  async batch<T = never>(requests: readonly Request[], decode?: MessageDecoder<T>, options: BatchOptions = {}): Promise<BatchOutcome<T>[]> {
     if (!Array.isArray(requests)) throw new ArgumentError('requests', { expected: 'an array of requests', received: requests });
     requests.forEach((req, i) => checkRequest(req, `requests[${i}]`));
     checkDecoder(decode, false);
-    options = checkWaitOptions(options);
+    const acks = options?.acks ?? 'last';
+    if (acks !== 'last' && acks !== 'each') throw new ArgumentError('options.acks', { expected: "'last' or 'each'", received: acks });
+    const { acks: _acks, ...wait } = options ?? {};
+    options = checkWaitOptions(wait);
     this.ensureOpen(options);
     // Build every message first, in a writer of the batch's own (other calls reuse the shared
     // one while this awaits): a body that throws then leaves nothing sent and nothing pending.
     const w = new MessageWriter(Math.max(4096, requests.length * 64));
     const entries: Pending[] = [];
     const ends: number[] = [];
+    // The kernel charges each queued ACK or error about 1 KiB of the receive buffer (SO_RCVBUF as
+    // read back); keep a chunk's answers within half of it, or the kernel drops answers to requests
+    // (if all of them failed, every one gets an error even without ACKs).
+    const perChunk = requests.length === 0 ? 1 : Math.max(1, Math.floor(this.socket.receiveBufferSize() / 2048));
     try {
-      for (const req of requests) {
-        entries.push(this.build(req, false, decode, w, true));
+      let open: Pending[] = [];
+      for (let i = 0; i < requests.length; i++) {
+        const closesChunk = acks === 'each' || i % perChunk === perChunk - 1 || i === requests.length - 1;
+        const entry = this.build(requests[i]!, closesChunk ? 'ack' : 'batched', decode, w, true);
+        if (closesChunk) {
+          if (open.length > 0) entry.closes = open;
+          open = [];
+        } else open.push(entry);
+        entries.push(entry);
         ends.push(w.length);
       }
     } catch (err) {
       for (const e of entries) this.pending.delete(e.seq);
       throw err;
     }
-    // The kernel charges each queued ACK about 1 KiB of the receive buffer (SO_RCVBUF as read
-    // back); keep a chunk's ACKs within half of it, or the kernel drops ACKs of requests that succeeded.
-    const perChunk = Math.max(1, Math.floor(this.socket.receiveBufferSize() / 2048));
     for (let i = 0; i < entries.length; i += perChunk) {
       const last = Math.min(i + perChunk, entries.length) - 1;
       const from = i === 0 ? 0 : ends[i - 1]!;
@@ -720,18 +781,25 @@ export class Connection implements Disposable, AsyncDisposable {
     this.drain();
   }
 
-  /** Wait for one entry to complete, reading as needed. */
-  private async settle(entry: Pending, options: CallOptions): Promise<void> {
-    if (!this.pending.has(entry.seq)) return entry.promise;
+  /**
+   * Wait for one entry to complete, reading as needed. Completed already (the
+   * usual case: the reply was queued by the time sendmsg returned) it returns
+   * or throws at once, with no promise made.
+   */
+  private settle(entry: Pending, options: CallOptions): Promise<void> | undefined {
+    if (entry.done) {
+      if (entry.error) throw entry.error;
+      return undefined;
+    }
     this.kick();
-    return this.guard(entry.promise, [entry], options);
+    return this.guard(completion(entry), [entry], options);
   }
 
   private async settleAll(entries: Pending[], options: CallOptions): Promise<void> {
-    const open = entries.filter((e) => this.pending.has(e.seq));
+    const open = entries.filter((e) => !e.done);
     if (open.length === 0) return;
     this.kick();
-    await this.guard(Promise.allSettled(open.map((e) => e.promise)).then(() => undefined), open, options);
+    await this.guard(Promise.allSettled(open.map(completion)).then(() => undefined), open, options);
   }
 
   /** For streaming dumps: wait until the entry gets a batch or completes. */
@@ -753,7 +821,7 @@ export class Connection implements Disposable, AsyncDisposable {
       const giveUp = (err: Error) => {
         cleanup();
         for (const e of entries) {
-          if (this.pending.delete(e.seq)) e.reject(err);
+          if (this.pending.delete(e.seq)) finish(e, err);
         }
         this.updateRef();
         reject(err);
@@ -909,9 +977,9 @@ export class Connection implements Disposable, AsyncDisposable {
         }
         if (msg.errno === 0) {
           if (msg.ack.message !== undefined || msg.ack.offset !== undefined) entry.warning = this.withPath(entry, msg.ack);
-          return this.complete(entry, entry.decodeError);
-        }
-        return this.complete(entry, new KernelError(msg.errno, this.withPath(entry, msg.ack), msg.requestType, entry.label));
+          this.complete(entry, entry.decodeError);
+        } else this.complete(entry, new KernelError(msg.errno, this.withPath(entry, msg.ack), msg.requestType, entry.label));
+        return;
       }
       case NLMSG_DONE: {
         if (!entry.dump) return;
@@ -944,6 +1012,7 @@ export class Connection implements Disposable, AsyncDisposable {
           // Keep reading to the end of the reply so its rest is not left queued.
           entry.decodeError = err as Error;
         }
+        if (entry.until === 'reply') this.complete(entry, entry.decodeError);
       }
     }
   }
@@ -964,11 +1033,17 @@ export class Connection implements Disposable, AsyncDisposable {
 
   private complete(entry: Pending, err: Error | undefined): void {
     if (!this.pending.delete(entry.seq)) return;
-    if (err) {
-      entry.error = err;
-      entry.reject(err);
-    } else entry.resolve();
+    finish(entry, err);
     entry.onProgress?.();
+    // The request that closes a batch chunk is done: the kernel handled the chunk's earlier
+    // requests in order and answered each failure before it, so those still open succeeded
+    // (unless an overrun may have dropped their error). When the whole chunk fails at once
+    // (close, a lost reply) its earlier requests were failed first, in sending order.
+    if (entry.closes) {
+      for (const b of entry.closes) {
+        this.complete(b, b.maybeLost ? new ProtocolError(`the outcome of ${b.label ?? `request ${b.seq}`} is unknown: receive queue overrun (ENOBUFS) may have dropped its error; raise the receive buffer size`) : b.decodeError);
+      }
+    }
     this.updateRef();
   }
 
@@ -1056,6 +1131,28 @@ export class Connection implements Disposable, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
+}
+
+/** completion returns a promise of the entry's outcome, made on first use (most entries complete before anyone waits). */
+function completion(entry: Pending): Promise<void> {
+  if (entry.done) return entry.error ? Promise.reject(entry.error) : Promise.resolve();
+  if (!entry.promise) {
+    entry.promise = new Promise<void>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    entry.promise.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  }
+  return entry.promise;
+}
+
+/** finish records an entry's outcome and settles its promise, if one was made. */
+function finish(entry: Pending, err: Error | undefined): void {
+  if (entry.done) return;
+  entry.done = true;
+  entry.error = err;
+  if (err) entry.reject?.(err);
+  else entry.resolve?.();
 }
 
 /** wakeSubscriber resumes a waiting `next()`; cleared first, so the stream no longer counts as waiting. */

@@ -3,7 +3,8 @@
  * the socket's protocol and port id — the first thing to reach for when a
  * request is refused and the reason is not obvious.
  */
-const enabled = !!process.env.NLKIT_DEBUG && process.env.NLKIT_DEBUG !== '0';
+/** debugEnabled tells whether NLKIT_DEBUG is on: callers check it before building what to dump. */
+export const debugEnabled = !!process.env.NLKIT_DEBUG && process.env.NLKIT_DEBUG !== '0';
 
 interface SocketLike {
   readonly protocol: number;
@@ -13,7 +14,7 @@ interface SocketLike {
 
 /** debugDatagram writes a hex dump of a datagram when NLKIT_DEBUG is set. */
 export function debugDatagram(direction: 'send' | 'recv', sock: SocketLike, chunks: readonly Uint8Array[]): void {
-  if (!enabled) return;
+  if (!debugEnabled) return;
   let total = 0;
   for (const c of chunks) total += c.length;
   const lines = [`nlkit ${direction} proto=${sock.protocol} port=${sock.portId}${direction === 'recv' ? ` from=${sock.senderPort}` : ''} ${total} bytes`];

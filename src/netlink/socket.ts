@@ -39,7 +39,7 @@ import {
 import { ClosedError, SyscallError } from './errors.js';
 import { poller, type WaitOptions } from './poller.js';
 import { MIN_RECEIVE_BUFFER, checkBufferSize, checkPositiveInteger } from './options.js';
-import { debugDatagram } from './debug.js';
+import { debugDatagram, debugEnabled } from './debug.js';
 import { withNetns, type NetNsLike } from '../netns/index.js';
 
 /** Options for NetlinkSocket.open. */
@@ -139,6 +139,10 @@ export class NetlinkSocket implements Disposable {
   private readonly sendHdr = new Uint8Array(MSGHDR_SIZE);
   private readonly sendView = new DataView(this.sendHdr.buffer);
   private sendIov = new Uint8Array(16);
+  private sendIovView = new DataView(this.sendIov.buffer);
+  /** The buffer `send` sent from last, and its address (stable while the array is referenced). */
+  private sendBytes: Uint8Array | undefined;
+  private sendBytesAddress = 0n;
   private readonly kernelAddr = new Uint8Array(SOCKADDR_NL_SIZE);
   private readonly groups = new Set<number>();
 
@@ -158,6 +162,7 @@ export class NetlinkSocket implements Disposable {
     // The send header always targets the kernel (nl_pid 0).
     this.sendView.setBigUint64(0, libc.addressOf(this.kernelAddr), true);
     this.sendView.setUint32(8, SOCKADDR_NL_SIZE, true);
+    this.sendView.setBigUint64(16, libc.addressOf(this.sendIov), true);
   }
 
   /**
@@ -215,7 +220,21 @@ export class NetlinkSocket implements Disposable {
    * messages back to back in `bytes` form a batch. Throws SyscallError.
    */
   send(bytes: Uint8Array, length = bytes.length): void {
-    this.sendv([bytes.subarray(0, length)]);
+    this.ensureOpen();
+    if (length > bytes.length) length = bytes.length;
+    // The one-chunk path every request takes: no iovec array, and the buffer's address is
+    // looked up once per buffer (the connection sends from the same writer each time).
+    if (bytes !== this.sendBytes) {
+      this.sendBytes = bytes;
+      this.sendBytesAddress = libc.addressOf(bytes);
+    }
+    const iov = this.sendIovView;
+    iov.setBigUint64(0, this.sendBytesAddress, true);
+    iov.setUint32(8, length, true);
+    iov.setUint32(12, 0, true);
+    this.sendView.setUint32(24, 1, true);
+    if (debugEnabled) debugDatagram('send', this, [bytes.subarray(0, length)]);
+    this.sendmsg(length);
   }
 
   /**
@@ -224,8 +243,12 @@ export class NetlinkSocket implements Disposable {
    */
   sendv(chunks: readonly Uint8Array[]): void {
     this.ensureOpen();
-    if (this.sendIov.length < 16 * chunks.length) this.sendIov = new Uint8Array(16 * chunks.length);
-    const iov = new DataView(this.sendIov.buffer);
+    if (this.sendIov.length < 16 * chunks.length) {
+      this.sendIov = new Uint8Array(16 * chunks.length);
+      this.sendIovView = new DataView(this.sendIov.buffer);
+      this.sendView.setBigUint64(16, libc.addressOf(this.sendIov), true);
+    }
+    const iov = this.sendIovView;
     let total = 0;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
@@ -234,9 +257,13 @@ export class NetlinkSocket implements Disposable {
       iov.setBigUint64(16 * i + 8, BigInt(c.length), true);
       total += c.length;
     }
-    this.sendView.setBigUint64(16, libc.addressOf(this.sendIov), true);
     this.sendView.setBigUint64(24, BigInt(chunks.length), true);
-    debugDatagram('send', this, chunks);
+    if (debugEnabled) debugDatagram('send', this, chunks);
+    this.sendmsg(total);
+  }
+
+  /** sendmsg sends what sendHdr describes (`total` bytes), retrying on EINTR. */
+  private sendmsg(total: number): void {
     for (;;) {
       const n = libc.trySendmsg(this.fd, this.sendHdr, 0);
       if (n === -libc.EINTR) continue;
@@ -266,8 +293,12 @@ export class NetlinkSocket implements Disposable {
         throw new SyscallError('recvmsg', -n);
       }
       this.senderPort = this.recvNameView.getUint32(4, true);
-      this.group = this.pktinfo ? this.readGroup() : 0;
-      this.recvView.setBigUint64(40, this.pktinfo ? BigInt(CMSG_SPACE_PKTINFO) : 0n, true);
+      if (this.pktinfo) {
+        this.group = this.readGroup();
+        // recvmsg wrote back msg_controllen: room for the next control message again.
+        this.recvView.setUint32(40, CMSG_SPACE_PKTINFO, true);
+        this.recvView.setUint32(44, 0, true);
+      } else this.group = 0;
       if (n > this.buffer.length) {
         if (this.peekFirst) {
           // Only peeked: it is still queued. Grow and read it again.
@@ -289,7 +320,7 @@ export class NetlinkSocket implements Disposable {
           break;
         }
       }
-      debugDatagram('recv', this, [this.buffer.subarray(0, n)]);
+      if (debugEnabled) debugDatagram('recv', this, [this.buffer.subarray(0, n)]);
       return n;
     }
   }
@@ -304,7 +335,7 @@ export class NetlinkSocket implements Disposable {
   }
 
   private readGroup(): number {
-    const len = Number(this.recvView.getBigUint64(40, true));
+    const len = this.recvView.getUint32(40, true);
     if (len < 20) return 0;
     const v = this.controlView;
     if (v.getInt32(8, true) !== SOL_NETLINK || v.getInt32(12, true) !== NETLINK_PKTINFO) return 0;

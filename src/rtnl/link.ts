@@ -569,7 +569,8 @@ export class Links {
  */
 export async function getLink(conn: Connection, ref: LinkRef, options?: CallOptions): Promise<Link> {
   checkLinkRef(ref);
-  const { replies } = await conn.request(
+  // One reply or an error: sent without an ACK, read in one receive.
+  return conn.get(
     {
       type: rtLink.RequestType.getlink,
       label: `RTM_GETLINK ${JSON.stringify(ref)}`,
@@ -579,7 +580,6 @@ export async function getLink(conn: Connection, ref: LinkRef, options?: CallOpti
     decodeLink,
     options,
   );
-  return replies[0]!;
 }
 
 /** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */

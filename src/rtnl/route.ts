@@ -520,7 +520,7 @@ export class Routes {
     const call = pickCall(o);
     if (o.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(o.oif, call);
     if (o.iif !== undefined) attrs.rtaIif = await this.ctx.linkIndex(o.iif, call);
-    const { replies } = await this.ctx.conn.request(
+    return this.ctx.conn.get(
       {
         type: rtRoute.RequestType.getroute,
         label: `RTM_GETROUTE ${dst}`,
@@ -533,7 +533,6 @@ export class Routes {
       decodeRoute,
       call,
     );
-    return replies[0]!;
   }
 
   /**

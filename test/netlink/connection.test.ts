@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, type ConnectionOptions } from '../../src/netlink/connection.js';
 import { NLMSG_DONE, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CREATE, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REQUEST } from '../../src/netlink/constants.js';
-import { AbortError, ClosedError, DecodeError, DumpInterruptedError, EncodeError, KernelError, ProtocolError, TimeoutError } from '../../src/netlink/errors.js';
+import { AbortError, ArgumentError, ClosedError, DecodeError, DumpInterruptedError, EncodeError, KernelError, ProtocolError, TimeoutError } from '../../src/netlink/errors.js';
 import { readU32 } from '../../src/netlink/reader.js';
 import { FakeKernel, ITEM_TYPE, datagram, decodeItem, doneMsg, errorMsg, itemMsg, type FakeRequest, type Handler } from '../helpers/fake-kernel.js';
 
@@ -393,6 +393,99 @@ describe('batch', () => {
     const { k, conn } = setup(ackAll);
     await expect(conn.batch([])).resolves.toEqual([]);
     expect(k.datagramsSent).toBe(0);
+  });
+});
+
+/** As the kernel answers: an error always, an ACK only when NLM_F_ACK asked for one (netlink_rcv_skb). */
+const kernelLike =
+  (fails: (tag: number) => number | undefined): Handler =>
+  (req, k) => {
+    const errno = fails(tagOf(req));
+    if (errno !== undefined) return datagram(errorMsg(req, k, { errno }));
+    if (req.flags & NLM_F_ACK) return datagram(errorMsg(req, k));
+    return undefined;
+  };
+
+describe('ACK-less batches', () => {
+  it('only the last request of each datagram asks for an ACK; failures still come back per request', async () => {
+    const { k, conn } = setup(kernelLike((tag) => (tag === 2 || tag === 9 ? 17 : undefined)));
+    k.rcvbuf = 4 * 2048; // → 4 requests per datagram
+    const out = await conn.batch(Array.from({ length: 10 }, (_, i) => ({ type: REQ, body: body(i) })));
+    expect(out.map((o) => o.ok)).toEqual([true, true, false, true, true, true, true, true, true, false]);
+    expect((out[2] as { ok: false; error: Error }).error).toMatchObject({ name: 'KernelError', code: 'EEXIST' });
+    expect(k.datagramsSent).toBe(3);
+    expect(k.requests.map((r) => (r.flags & NLM_F_ACK ? 1 : 0))).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 1]);
+    // Succeeded requests without an ACK have no warning to carry.
+    expect(out[0]).toEqual({ ok: true, replies: [], warning: undefined });
+    expect(conn.dropped.unknownSequence).toBe(0);
+  });
+
+  it("acks: 'each' asks every request for its ACK and keeps each warning", async () => {
+    const { k, conn } = setup((req, kk) => datagram(errorMsg(req, kk, req.flags & NLM_F_ACK ? { message: `ack ${tagOf(req)}` } : { errno: 22 })));
+    const out = await conn.batch([1, 2, 3].map((n) => ({ type: REQ, body: body(n) })), undefined, { acks: 'each' });
+    expect(k.requests.every((r) => r.flags & NLM_F_ACK)).toBe(true);
+    expect(out.map((o) => (o.ok ? o.warning?.message : 'failed'))).toEqual(['ack 1', 'ack 2', 'ack 3']);
+  });
+
+  it('replies of requests without an ACK are kept until the closing ACK', async () => {
+    const { conn } = setup((req, k) => datagram(itemMsg(req, k, tagOf(req) * 10, { flags: 0 }), ...(req.flags & NLM_F_ACK ? [errorMsg(req, k)] : [])));
+    expect(await conn.batch([1, 2, 3].map((n) => ({ type: REQ, body: body(n) })), decodeItem)).toEqual([
+      { ok: true, replies: [10], warning: undefined },
+      { ok: true, replies: [20], warning: undefined },
+      { ok: true, replies: [30], warning: undefined },
+    ]);
+  });
+
+  it('an overrun before the closing ACK makes the outcome of the unacknowledged requests unknown, not ok', async () => {
+    const { k, conn } = setup((req, kk) => {
+      if (!(req.flags & NLM_F_ACK)) return undefined;
+      kk.overrun();
+      return datagram(errorMsg(req, kk));
+    });
+    const out = await conn.batch([1, 2].map((n) => ({ type: REQ, body: body(n) })));
+    expect(out[0]!.ok).toBe(false);
+    expect((out[0] as { ok: false; error: Error }).error).toBeInstanceOf(ProtocolError);
+    expect(out[1]!.ok).toBe(true);
+    expect(k.queued).toBe(0);
+  });
+
+  it('a bad acks option is refused before anything is sent', async () => {
+    const { k, conn } = setup(ackAll);
+    await expect(conn.batch([{ type: REQ }], undefined, { acks: 'some' as never })).rejects.toBeInstanceOf(ArgumentError);
+    expect(k.datagramsSent).toBe(0);
+  });
+});
+
+describe('get: one request, one reply, no ACK', () => {
+  it('sends without NLM_F_ACK and resolves with the reply from a single receive', async () => {
+    const { k, conn } = setup(kernelLike(() => undefined));
+    k.handler = (req, kk) => datagram(itemMsg(req, kk, tagOf(req) + 1, { flags: 0 }));
+    await expect(conn.get({ type: REQ, body: body(41) }, decodeItem)).resolves.toBe(42);
+    expect(k.requests[0]!.flags).toBe(NLM_F_REQUEST);
+    expect(k.received).toBe(1);
+    expect(k.queued).toBe(0);
+  });
+
+  it('an error rejects with KernelError; an ACK without a reply with ProtocolError', async () => {
+    const { k, conn } = setup((req, kk) => datagram(errorMsg(req, kk, { errno: 19, message: 'no such device' })));
+    await expect(conn.get({ type: REQ, label: 'RTM_GETLINK' }, decodeItem)).rejects.toMatchObject({ name: 'KernelError', code: 'ENODEV', message: expect.stringContaining('RTM_GETLINK') });
+    k.handler = ackAll;
+    await expect(conn.get({ type: REQ }, decodeItem)).rejects.toBeInstanceOf(ProtocolError);
+  });
+
+  it('a reply arriving later is awaited; a reply the decoder refuses rejects with its DecodeError', async () => {
+    const { k, conn } = setup();
+    const p = conn.get({ type: REQ }, decodeItem);
+    const req = k.requests[0]!;
+    await k.deliverLater(datagram(itemMsg(req, k, 5, { flags: 0 })));
+    await expect(p).resolves.toBe(5);
+    k.handler = (r, kk) => datagram({ type: ITEM_TYPE, seq: r.seq, portId: kk.portId, body: (w) => w.reserve(4) });
+    await expect(conn.get({ type: REQ }, decodeItem)).rejects.toBeInstanceOf(DecodeError);
+  });
+
+  it('needs a decoder', async () => {
+    const { conn } = setup(ackAll);
+    await expect(conn.get({ type: REQ }, undefined as never)).rejects.toBeInstanceOf(ArgumentError);
   });
 });
 
