@@ -6,7 +6,7 @@
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
 import { checkArray, checkBoolean, checkKeys, checkOptions, checkString, hasName, isRecord } from '../netlink/args.js';
-import type { CallOptions, Connection, DumpOptions } from '../netlink/connection.js';
+import type { CallOptions, Connection, DumpOptions, Request } from '../netlink/connection.js';
 import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
@@ -582,17 +582,18 @@ export async function getLink(conn: Connection, ref: LinkRef, options?: CallOpti
   );
 }
 
+/** linkUpRequest is the RTM_NEWLINK that sets link `index` administratively up or down (IFF_UP), for a request or a batch. */
+export function linkUpRequest(index: number, up: boolean): Request {
+  return {
+    type: rtLink.RequestType.newlink,
+    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
+    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
+  };
+}
+
 /** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */
 export async function setLinkUp(conn: Connection, index: number, up: boolean, options?: CallOptions): Promise<void> {
-  await conn.request(
-    {
-      type: rtLink.RequestType.newlink,
-      label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
-      body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
-    },
-    undefined,
-    options,
-  );
+  await conn.request(linkUpRequest(index, up), undefined, options);
 }
 
 /**

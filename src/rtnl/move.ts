@@ -23,7 +23,7 @@
  * the device arrived there under its old name. So after any failure we
  * look where the device really is before undoing.
  */
-import { Connection, type CallOptions } from '../netlink/connection.js';
+import { Connection, type CallOptions, type Request } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
 import { ClosedError, KernelError, NetlinkError } from '../netlink/errors.js';
 import * as libc from '../netlink/libc.js';
@@ -31,7 +31,7 @@ import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from './context.js';
-import { checkLinkName, getLink, setLinkUp, type Link } from './link.js';
+import { checkLinkName, getLink, linkUpRequest, setLinkUp, type Link } from './link.js';
 import { pickCall } from './validate.js';
 import { scopeName, type Scope } from './scope.js';
 import { JsonReady, type JsonObject } from '../codec/json.js';
@@ -177,10 +177,10 @@ async function listAddresses(conn: Connection, index: number, options?: CallOpti
 }
 
 /**
- * Re-adds an address on `index`. The label follows the device's name the way
+ * The RTM_NEWADDR that re-adds an address on `index`. The label follows the device's name the way
  * the kernel renames labels on a rename (`veth0:a` on veth0 → `eth0:a` on eth0).
  */
-async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage, oldName: string, newName: string, keepLifetime: boolean, options?: CallOptions): Promise<void> {
+function addAddressRequest(index: number, m: rtAddr.AddrMessage, oldName: string, newName: string, keepLifetime: boolean): Request {
   const a = m.attrs;
   const attrs: rtAddr.AddrAttrs = {};
   if (a.ifaLocal !== undefined) attrs.ifaLocal = a.ifaLocal;
@@ -195,20 +195,16 @@ async function addAddress(conn: Connection, index: number, m: rtAddr.AddrMessage
     attrs.ifaCacheinfo = { ifaPrefered: a.ifaCacheinfo.ifaPrefered, ifaValid: a.ifaCacheinfo.ifaValid, cstamp: 0, tstamp: 0 };
   }
   const summary = summarize(m);
-  await conn.request(
-    {
-      type: rtAddr.RequestType.newaddr,
-      flags: NLM_F_CREATE | NLM_F_EXCL,
-      label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
-      body: (w) =>
-        rtAddr.encodeAddrMessage(w, {
-          header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
-          attrs,
-        }),
-    },
-    undefined,
-    options,
-  );
+  return {
+    type: rtAddr.RequestType.newaddr,
+    flags: NLM_F_CREATE | NLM_F_EXCL,
+    label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
+    body: (w) =>
+      rtAddr.encodeAddrMessage(w, {
+        header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
+        attrs,
+      }),
+  };
 }
 
 /** The namespace an Rtnl's socket lives in, as a NetNs (for moving a device back). */
@@ -265,7 +261,6 @@ export async function moveLink(ctx: RtnlContext, ref: LinkRef, options: MoveOpti
 async function runMove(conn: Connection, tconn: Connection, source: NetNs, target: NetNs, ref: LinkRef, options: MoveOptions): Promise<MoveResult> {
   let step: MoveStep = 'find';
   let snap: Snapshot | undefined;
-  const carriedDone: rtAddr.AddrMessage[] = [];
   // The caller's timeout and signal bound each forward step; the undo (restore) runs without them.
   const call = pickCall(options);
   try {
@@ -285,14 +280,15 @@ async function runMove(conn: Connection, tconn: Connection, source: NetNs, targe
     const moved = await getLink(tconn, newName, call);
     step = 'add-address';
     const carried = addresses.filter(carries);
-    for (const m of carried) {
-      await addAddress(tconn, moved.index, m, link.name, newName, false, call);
-      carriedDone.push(m);
-    }
     const up = !options.down;
-    if (up) {
-      step = 'set-up';
-      await setLinkUp(tconn, moved.index, true, call);
+    // The re-adds and the link-up go out in one batch: one datagram, one ACK, one outcome each.
+    const requests = carried.map((m) => addAddressRequest(moved.index, m, link.name, newName, false));
+    if (up) requests.push(linkUpRequest(moved.index, true));
+    const outcomes = await tconn.batch(requests, undefined, call);
+    const failed = outcomes.findIndex((o) => !o.ok);
+    if (failed >= 0) {
+      if (failed === carried.length) step = 'set-up';
+      throw (outcomes[failed] as { ok: false; error: Error }).error;
     }
     const result = {
       __proto__: JsonReady,
@@ -343,7 +339,7 @@ async function restore(conn: Connection, tconn: Connection, source: NetNs, snap:
     const s = summarize(m);
     if (present.has(`${m.header.ifaFamily}|${s.address}|${m.header.ifaPrefixlen}`)) continue;
     try {
-      await addAddress(conn, home.index, m, link.name, link.name, true);
+      await conn.request(addAddressRequest(home.index, m, link.name, link.name, true));
     } catch (err) {
       // The kernel may already have made it again (an IPv6 link-local address, say).
       if (err instanceof KernelError && err.code === 'EEXIST') continue;
