@@ -26,7 +26,7 @@ import type { Peer } from '../harness.js';
 import type { PreparedWorkload, Workload } from '../workload.js';
 
 /** Calls the in-process peers make: the first, one after a single warm-up, and a hot one. */
-const CALLS = 32;
+const DEFAULT_CALLS = 32;
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
@@ -93,57 +93,74 @@ export const freshImport: Workload = {
   },
 };
 
-interface DumpKind {
+interface CallKind {
   workload: string;
   summary: string;
-  /** The Rtnl service: `links` or `addresses`. */
-  service: 'links' | 'addresses';
-  /** `ip` arguments after `-j -n NS`. */
+  /** What the call is, for the peers' details: `links.list()`. */
+  label: string;
+  /** The call in the child, a JS expression over `rt` (and `target`, the name a get asks for) that resolves to the object count. */
+  call: string;
+  /** The C floor's KIND (its arguments after NETNS; `target` is appended for link-get). */
+  floorKind: 'links' | 'addresses' | 'routes' | 'link-get';
+  /** `ip` arguments after `-j -n NS` (`target` is appended for a get). */
   ipArgs: string[];
   /** Objects in `ip -j`'s parsed output. */
   ipCount(json: any): number;
+  /** Calls the in-process peers make (default CALLS); fewer where one call is long. */
+  calls?: number;
 }
 
-function freshDump(kind: DumpKind, namespace: (fixtures: Parameters<Workload['prepare']>[0]) => string): Workload {
+/** The namespace a fresh workload runs in and, for a get, the name it asks for. */
+interface FreshTarget {
+  ns: string;
+  target?: string;
+}
+
+function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['prepare']>[0]) => FreshTarget): Workload {
   return {
     name: kind.workload,
     group: 'fresh',
     summary: kind.summary,
     async prepare(fixtures, _config, log): Promise<PreparedWorkload> {
-      const ns = namespace(fixtures);
+      const { ns, target } = namespace(fixtures);
+      const CALLS = kind.calls ?? DEFAULT_CALLS;
       const entry = builtPackage(log);
       const floor = cFloor(log);
-      const expect = kind.ipCount(JSON.parse(spawnIp(['-j', '-n', ns, ...kind.ipArgs]).toString('utf8')));
+      const ipArgs = target === undefined ? kind.ipArgs : [...kind.ipArgs, target];
+      const floorArgs = (calls: number) => [ns, kind.floorKind, String(calls), ...(target === undefined ? [] : [target])];
+      const expect = kind.ipCount(JSON.parse(spawnIp(['-j', '-n', ns, ...ipArgs]).toString('utf8')));
       log(`${kind.workload}: ${expect} objects in ${ns}`);
       const base = new FreshSamples(1);
       const once = new FreshSamples(1);
       const many = new FreshSamples(1);
       const floorOnce = new FreshSamples(1);
       const floorMany = new FreshSamples(1);
-      const open = `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n`;
+      const open =
+        `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n` +
+        `const target = ${JSON.stringify(target ?? null)};\nconst call = async () => ${kind.call};\n`;
       const peers: Peer[] = [
         bareNode(base),
         {
           name: 'ip -j',
-          detail: `ip -j -n NS ${kind.ipArgs.join(' ')} (process only)`,
+          detail: `ip -j -n NS ${ipArgs.join(' ')} (process only)`,
           expect,
           warmup: 1,
           run: () => {
-            const out = spawnIp(['-j', '-n', ns, ...kind.ipArgs]);
+            const out = spawnIp(['-j', '-n', ns, ...ipArgs]);
             return () => kind.ipCount(JSON.parse(out.toString('utf8')));
           },
         },
-        { name: 'C floor', detail: `${floor} (one dump)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, [ns, kind.service, '1'])) },
+        { name: 'C floor', detail: `${floor} (one call)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, floorArgs(1))) },
         {
-          ...nodePeer('nlkit', `import, Rtnl.open, ${kind.service}.list(), print the count`, `${open}const items = await rt.${kind.service}.list();\nrt.close();\n${report('items.length')}`, expect, once),
+          ...nodePeer('nlkit', `import, Rtnl.open, ${kind.label}, print the count`, `${open}const n = await call();\nrt.close();\n${report('n')}`, expect, once),
           note: () => rssNote(once, base),
         },
         {
           ...nodePeer(
             `nlkit ×${CALLS}`,
-            `${CALLS} ${kind.service}.list() calls in one process, each timed inside it`,
+            `${CALLS} ${kind.label} calls in one process, each timed inside it`,
             `const t0 = performance.now();\n${open}const t1 = performance.now();\nconst ms = []; let n = 0;\n` +
-              `for (let i = 0; i < ${CALLS}; i++) { const a = performance.now(); n = (await rt.${kind.service}.list()).length; ms.push(performance.now() - a); }\n` +
+              `for (let i = 0; i < ${CALLS}; i++) { const a = performance.now(); n = await call(); ms.push(performance.now() - a); }\n` +
               `rt.close();\n${report('n', ', importMs: t1 - t0, ms')}`,
             expect,
             many,
@@ -154,7 +171,7 @@ function freshDump(kind: DumpKind, namespace: (fixtures: Parameters<Workload['pr
             `hot ${fmt(many.call(-1))} (C ${fmt(floorMany.call(-1))}, ${ratio(many.call(-1), floorMany.call(-1))}); ` +
             `import + open ${fmt(many.importMs())}`,
         },
-        { name: `C floor ×${CALLS}`, detail: `${CALLS} dumps in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, [ns, kind.service, String(CALLS)])) },
+        { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
       ];
       return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', dispose: () => undefined };
     },
@@ -162,16 +179,61 @@ function freshDump(kind: DumpKind, namespace: (fixtures: Parameters<Workload['pr
 }
 
 /** fresh-links: a new process listing lo + 1,000 veths. */
-export const freshLinks = freshDump(
-  { workload: 'fresh-links', summary: 'a new process listing 1,001 links: nlkit vs node -e 0, ip -j and the C floor', service: 'links', ipArgs: ['link', 'show'], ipCount: (json: unknown[]) => json.length },
-  (f) => f.links().ns.name,
+export const freshLinks = freshCall(
+  {
+    workload: 'fresh-links',
+    summary: 'a new process listing 1,001 links: nlkit vs node -e 0, ip -j and the C floor',
+    label: 'links.list()',
+    call: '(await rt.links.list()).length',
+    floorKind: 'links',
+    ipArgs: ['link', 'show'],
+    ipCount: (json: unknown[]) => json.length,
+  },
+  (f) => ({ ns: f.links().ns.name }),
 );
 
 /** fresh-addrs: a new process listing 10,000 IPv4 addresses (+ lo's 2). */
-export const freshAddrs = freshDump(
-  { workload: 'fresh-addrs', summary: 'a new process listing 10,002 addresses: nlkit vs node -e 0, ip -j and the C floor', service: 'addresses',
+export const freshAddrs = freshCall(
+  {
+    workload: 'fresh-addrs',
+    summary: 'a new process listing 10,002 addresses: nlkit vs node -e 0, ip -j and the C floor',
+    label: 'addresses.list()',
+    call: '(await rt.addresses.list()).length',
+    floorKind: 'addresses',
     ipArgs: ['addr', 'show'],
     ipCount: (json: { addr_info: unknown[] }[]) => json.reduce((n, link) => n + link.addr_info.length, 0),
   },
-  (f) => f.addresses().ns.name,
+  (f) => ({ ns: f.addresses().ns.name }),
+);
+
+/** fresh-routes: a new process listing the route namespace (100,000 routes in 4 tables + the kernel's). */
+export const freshRoutes = freshCall(
+  {
+    workload: 'fresh-routes',
+    summary: "a new process listing every route (default 100,000 + the kernel's): nlkit vs node -e 0, ip -j and the C floor",
+    label: "routes.list({ table: 'all' })",
+    call: "(await rt.routes.list({ table: 'all' })).length",
+    floorKind: 'routes',
+    ipArgs: ['route', 'show', 'table', 'all'],
+    ipCount: (json: unknown[]) => json.length,
+    calls: 8,
+  },
+  (f) => ({ ns: f.routes().ns.name }),
+);
+
+/** fresh-link-get: a new process asking for one veth by name. */
+export const freshLinkGet = freshCall(
+  {
+    workload: 'fresh-link-get',
+    summary: 'a new process getting one link by name: nlkit vs node -e 0, ip -j and the C floor',
+    label: 'links.get(name)',
+    call: '(await rt.links.get(target)).name === target ? 1 : 0',
+    floorKind: 'link-get',
+    ipArgs: ['link', 'show', 'dev'],
+    ipCount: (json: unknown[]) => json.length,
+  },
+  (f) => {
+    const fx = f.links();
+    return { ns: fx.ns.name, target: fx.names[0] };
+  },
 );

@@ -12,7 +12,7 @@ import { conntrackDump } from './conntrack-dump.js';
 import { decodeLinks, decodeLinksKept } from './decode-links.js';
 import { decodeRoutes, decodeRoutesKept } from './decode-routes.js';
 import { events, watchMemory } from './events.js';
-import { freshAddrs, freshImport, freshLinks } from './fresh.js';
+import { freshAddrs, freshImport, freshLinkGet, freshLinks, freshRoutes } from './fresh.js';
 import { linkGet } from './link-get.js';
 import { linksDump } from './links-dump.js';
 import { moves } from './moves.js';
@@ -25,6 +25,8 @@ export const workloads: readonly Workload[] = [
   freshImport,
   freshLinks,
   freshAddrs,
+  freshLinkGet,
+  freshRoutes,
   linksDump,
   addrsDump,
   linkGet,

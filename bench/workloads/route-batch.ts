@@ -12,6 +12,9 @@
  *   sends one request per line and waits for each ACK). The baseline.
  * - `rtnl`: `Rtnl.routes.addMany(specs)` on a handle opened once: validation,
  *   one RTM_GETLINK for `rb0`, encoding, `Connection.batch`, one outcome each.
+ * - `C batch`: the C floor (floor/floor.c `route-add`) sending the same N
+ *   RTM_NEWROUTE as nlkit's batch does (as many per datagram, only the last
+ *   of each asking for an ACK): the floor. Its own process is timed.
  *
  * After each run (untimed) every outcome must be ok and `ip -j route show
  * table 200` must list exactly N routes.
@@ -19,6 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { Rtnl, type RouteSpec } from '../../src/rtnl/index.js';
 import { ipRun } from '../setup.js';
+import { cFloor, runChild } from '../peers/fresh.js';
 import type { Workload } from '../workload.js';
 
 const TABLE = 200;
@@ -51,6 +55,8 @@ export const routeBatch: Workload = {
       made = true;
     };
     const routesInTable = () => (JSON.parse(ipRun(['-j', '-n', ns.name, 'route', 'show', 'table', String(TABLE)])) as unknown[]).length;
+    const floor = cFloor(log);
+    const runC = () => runChild(floor, [ns.name, 'route-add', String(n), 'rb0']).count;
     const rt = await Rtnl.open({ netns: ns.name });
     try {
       // A dry run of each, checked, so a broken peer fails here and not after minutes.
@@ -64,6 +70,9 @@ export const routeBatch: Workload = {
       ipRun(['-n', ns.name, '-batch', '-'], batch);
       const viaIp = ipRun(['-j', '-n', ns.name, 'route', 'show', 'table', String(TABLE)]);
       if (viaIp !== viaNlkit) throw new Error('route-batch: the routes addMany made differ from the ones ip -batch made (ip -j route show table 200)');
+      reset();
+      runC();
+      if (ipRun(['-j', '-n', ns.name, 'route', 'show', 'table', String(TABLE)]) !== viaIp) throw new Error('route-batch: the routes the C batch made differ from the ones ip -batch made');
       log(`route-batch: ${n} routes into table ${TABLE}; addMany and ip -batch make identical tables (ip -j route show)`);
     } catch (err) {
       rt.close();
@@ -75,7 +84,19 @@ export const routeBatch: Workload = {
     return {
       unit: 'ms',
       baseline: 'ip',
+      floor: 'C batch',
       peers: [
+        {
+          name: 'C batch',
+          detail: `floor/floor.c route-add: the same ${n} RTM_NEWROUTE, ACK per datagram`,
+          expect: n,
+          ...runs,
+          before: reset,
+          run: () => {
+            const added = runC();
+            return () => (added === n ? routesInTable() : -1);
+          },
+        },
         {
           name: 'ip',
           detail: `ip -n NS -batch - with ${n} route add lines`,
