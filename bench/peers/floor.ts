@@ -56,11 +56,16 @@ export class RawRoute implements Disposable {
     return this.exchange(type, 0, body, false);
   }
 
-  private async exchange(type: number, flags: number, body: BodyWriter, dump: boolean): Promise<number> {
+  /** get sends a request without NLM_F_ACK, as Connection.get does, and returns 1 at its reply. Throws on an error. */
+  async get(type: number, body: BodyWriter): Promise<number> {
+    return this.exchange(type, 0, body, false, true);
+  }
+
+  private async exchange(type: number, flags: number, body: BodyWriter, dump: boolean, single = false): Promise<number> {
     const w = this.writer;
     const seq = ++this.seq;
     w.reset();
-    const m = w.begin(type, NLM_F_REQUEST | NLM_F_ACK | flags, seq);
+    const m = w.begin(type, NLM_F_REQUEST | (single ? 0 : NLM_F_ACK) | flags, seq);
     body(w);
     w.end(m);
     const sock = this.sock;
@@ -82,7 +87,10 @@ export class RawRoute implements Disposable {
         const len = checkMessage(view, p, n);
         if (view.getUint32(p + 8, true) === seq) {
           const t = view.getUint16(p + 4, true);
-          if (t >= NLMSG_MIN_TYPE) count++;
+          if (t >= NLMSG_MIN_TYPE) {
+            count++;
+            if (single) return count;
+          }
           else if (t === NLMSG_ERROR) {
             const errno = -view.getInt32(p + NLMSG_HDRLEN, true);
             if (errno !== 0) throw new Error(`floor: kernel error ${errno}`);
