@@ -1,9 +1,10 @@
 /**
- * The object commands of `nlkit` (`links`, `addresses`, `routes`,
- * `neighbors`, `rules`): each lists through the Rtnl service of that name,
- * so what it prints is the library's plain objects.
+ * The object commands of `nlkit` (`links`, `addresses`, `routes`, …): one
+ * per kind in the registry, each listing through the Rtnl service of the
+ * kind's plural, so what it prints is the library's plain objects.
  */
 import type { DumpOptions } from '../netlink/connection.js';
+import { KINDS } from '../registry/index.js';
 import type { Rtnl } from '../rtnl/rtnl.js';
 
 /** ObjectCommand: one object command: its name, what it lists, and how. */
@@ -13,11 +14,14 @@ export interface ObjectCommand {
   readonly list: (rt: Rtnl, filter: Record<string, unknown>, options?: DumpOptions) => Promise<readonly unknown[]>;
 }
 
-/** OBJECT_COMMANDS: the object commands, in the order help lists them. */
-export const OBJECT_COMMANDS: readonly ObjectCommand[] = [
-  { name: 'links', doc: 'network interfaces (rt.links.list)', list: (rt, f, o) => rt.links.list(f, o) },
-  { name: 'addresses', doc: 'IP addresses (rt.addresses.list)', list: (rt, f, o) => rt.addresses.list(f, o) },
-  { name: 'routes', doc: 'routes (rt.routes.list)', list: (rt, f, o) => rt.routes.list(f, o) },
-  { name: 'neighbors', doc: 'neighbour (ARP/NDP) entries (rt.neighbors.list)', list: (rt, f, o) => rt.neighbors.list(f, o) },
-  { name: 'rules', doc: 'policy routing rules (rt.rules.list)', list: (rt, f, o) => rt.rules.list(f, o) },
-];
+/** The part of a service an object command uses. */
+interface Lister {
+  list(filter: Record<string, unknown>, options?: DumpOptions): Promise<readonly unknown[]>;
+}
+
+/** OBJECT_COMMANDS: the object commands, in the registry's order (the order help lists them). */
+export const OBJECT_COMMANDS: readonly ObjectCommand[] = KINDS.map((kind) => ({
+  name: kind.plural,
+  doc: kind.doc,
+  list: (rt, filter, options) => (rt[kind.plural] as unknown as Lister).list(filter, options),
+}));

@@ -20,7 +20,8 @@ import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } fr
 import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
 import { NLM_F_REPLACE } from '../netlink/constants.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import { KIND_BY_TYPE, groupInfo, type KindCodec, type RtnlChange, type RtnlGroupName } from './kinds.js';
+import { KIND_BY_TYPE, kindRequest, type ObjectKind } from '../registry/index.js';
+import { groupInfo, type RtnlChange, type RtnlGroupName } from './kinds.js';
 import { NotificationSource } from './source.js';
 import { eventStream } from './stream.js';
 
@@ -129,16 +130,16 @@ export interface KeyedChange {
  * and for messages `list()` would not show. With `forView`, an object the
  * kernel changes silently comes as `del` (views leave them out). @internal
  */
-export function changeDecoder(accept: ReadonlyMap<KindCodec, ReadonlySet<number>>, forView = false): MessageDecoder<KeyedChange | undefined> {
+export function changeDecoder(accept: ReadonlyMap<ObjectKind, ReadonlySet<number>>, forView = false): MessageDecoder<KeyedChange | undefined> {
   return (view, start, end, type, flags) => {
     const c = KIND_BY_TYPE.get(type);
     if (!c) return undefined;
     const families = accept.get(c);
-    if (!families || (end > start && !families.has(view.getUint8(start))) || !c.accept(view, start, end)) return undefined;
+    if (!families || (end > start && !families.has(view.getUint8(start))) || (c.accept !== undefined && !c.accept(view, start, end))) return undefined;
     const m = c.decode(view, start, end);
     // A view leaves silent objects out: one that turns silent leaves the view.
-    const type_ = type === c.newType && !(forView && c.silent?.(m)) ? 'new' : 'del';
-    const replace = type === c.newType && (flags & NLM_F_REPLACE) !== 0;
+    const type_ = type === c.types.new && !(forView && c.silent?.(m)) ? 'new' : 'del';
+    const replace = type === c.types.new && (flags & NLM_F_REPLACE) !== 0;
     return { key: c.key(m), change: { type: type_, kind: c.kind, object: c.convert(m) } as RtnlChange, group: c.groupKey?.(m), replace };
   };
 }
@@ -158,16 +159,16 @@ export function pinNetns(netns: NetNsLike | undefined): { ns: NetNs; release: ()
 }
 
 /** The groups a list of group names stands for, and the families of each kind they carry. @internal */
-export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number[]; families: Map<KindCodec, Set<number>> } {
+export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number[]; families: Map<ObjectKind, Set<number>> } {
   if (!Array.isArray(names) || names.length === 0) throw new ArgumentError('groups', { expected: 'a non-empty array of group names', received: names });
   const groups = new Set<number>();
-  const families = new Map<KindCodec, Set<number>>();
+  const families = new Map<ObjectKind, Set<number>>();
   for (const name of names) {
     const info = groupInfo(name);
     groups.add(info.group);
-    const set = families.get(info.codec) ?? new Set<number>();
+    const set = families.get(info.kind) ?? new Set<number>();
     for (const f of info.families) set.add(f);
-    families.set(info.codec, set);
+    families.set(info.kind, set);
   }
   return { groups: [...groups], families };
 }
@@ -202,8 +203,9 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
     const out: RtnlEvent[] = [];
     let inconsistent = false;
     const decode = changeDecoder(families);
-    for (const [codec, fams] of families) {
-      for (const req of codec.dumps([...fams])) {
+    for (const [kind, fams] of families) {
+      for (const family of fams) {
+        const req = kindRequest(kind, 'get', kind.dump(family));
         let items: (KeyedChange | undefined)[];
         try {
           const r = await ctx.conn.dump(req, decode, { ...options.dump, signal: options.dump?.signal ?? signal });

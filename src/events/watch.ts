@@ -35,23 +35,17 @@ import { Connection, type MessageDecoder, type NotificationEvent } from '../netl
 import { ArgumentError, ClosedError, DumpInterruptedError } from '../netlink/errors.js';
 import { serialized } from '../netlink/serial.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import * as rtAddr from '../generated/rt-addr.js';
-import * as rtLink from '../generated/rt-link.js';
-import { familyNumber, type FamilyName } from '../rtnl/context.js';
-import { KINDS, RtnlGroup, sameObject, type KindCodec, type RtnlObjects } from './kinds.js';
+import { KIND_BY_NAME, RtnlGroup, WatchTargets, kindRequest, type KindPlural, type ObjectKind, type RtnlObjects } from '../registry/index.js';
+import { addressKind } from '../registry/kinds/address.js';
+import { linkKind } from '../registry/kinds/link.js';
+import { familyNumber, type FamilyName } from '../registry/vocabulary.js';
+import { sameObject } from './kinds.js';
 import { changeDecoder, checkStreamOptions, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
 import { NotificationSource } from './source.js';
 
-/** What `watch` can watch, and the kind of object each holds. */
-export const WatchTargets = {
-  links: 'link',
-  addresses: 'address',
-  routes: 'route',
-  neighbors: 'neighbor',
-  rules: 'rule',
-} as const;
-/** 'links', 'addresses', 'routes', 'neighbors' or 'rules'. */
-export type WatchTarget = keyof typeof WatchTargets;
+export { WatchTargets } from '../registry/index.js';
+/** What `watch` takes: a kind's plural, 'links', 'addresses', 'routes', 'neighbors', 'rules', … */
+export type WatchTarget = KindPlural;
 /** The object type a target's view holds. */
 export type WatchObject<T extends WatchTarget> = RtnlObjects[(typeof WatchTargets)[T]];
 
@@ -205,7 +199,7 @@ class LiveView<O> implements View<O> {
   private lagBase: Map<string, O> | undefined;
 
   constructor(
-    private readonly codec: KindCodec,
+    private readonly codec: ObjectKind,
     private readonly families: readonly number[],
     private readonly filter: ((o: O) => boolean) | undefined,
     private readonly options: WatchOptions,
@@ -267,11 +261,11 @@ class LiveView<O> implements View<O> {
 
   /** Links and addresses in a route view: a hint to re-dump when routes may have changed without notice. */
   private routeHint(view: DataView, start: number, end: number, type: number): ViewMessage {
-    if (type === rtLink.RequestType.newlink || type === rtLink.RequestType.dellink) {
+    if (type === linkKind.types.new || type === linkKind.types.del) {
       if (end - start < 16 || view.getUint8(start) !== 0) return undefined;
       const index = view.getInt32(start + 4, true);
       const flags = view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS;
-      if (type === rtLink.RequestType.dellink) {
+      if (type === linkKind.types.del) {
         this.linkFlags.delete(index);
         return { trigger: true };
       }
@@ -279,8 +273,7 @@ class LiveView<O> implements View<O> {
       this.linkFlags.set(index, flags);
       return before === undefined || before !== flags ? { trigger: true } : undefined;
     }
-    if (type === rtAddr.RequestType.deladdr) return { trigger: true };
-    if (type === rtAddr.RequestType.newaddr) return undefined;
+    if (type === addressKind.types.del) return { trigger: true };
     return undefined;
   }
 
@@ -493,7 +486,8 @@ class LiveView<O> implements View<O> {
     const items: KeyedChange[] = [];
     let interrupted = false;
     if (this.codec.kind === 'route') await this.seedLinkFlags();
-    for (const req of this.codec.dumps(this.families)) {
+    for (const family of this.families) {
+      const req = kindRequest(this.codec, 'get', this.codec.dump(family));
       let received: (KeyedChange | undefined)[];
       try {
         received = (await this.dumpConn.dump(req, decode, { interrupted: 'retry', maxAttempts: 2 })).items;
@@ -536,7 +530,7 @@ class LiveView<O> implements View<O> {
   private async seedLinkFlags(): Promise<void> {
     const decode: MessageDecoder<readonly [number, number]> = (view, start) => [view.getInt32(start + 4, true), view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS] as const;
     // Interrupted or not, this only decides which later link messages hint at silent route changes.
-    const r = await this.dumpConn.dump(KINDS.link.dumps([0])[0]!, decode, { interrupted: 'partial' });
+    const r = await this.dumpConn.dump(kindRequest(linkKind, 'get', linkKind.dump(0)), decode, { interrupted: 'partial' });
     this.linkFlags.clear();
     for (const [index, flags] of r.items) this.linkFlags.set(index, flags);
   }
@@ -638,7 +632,7 @@ export async function watch<T extends WatchTarget>(
     throw new ArgumentError('options.resyncDelay', { expected: 'a number of milliseconds from 0 to 60000', received: delay });
   }
   if (options.families !== undefined && !Array.isArray(options.families)) throw new ArgumentError('options.families', { expected: 'an array of family names', received: options.families });
-  const codec = KINDS[kind] as KindCodec;
+  const codec = KIND_BY_NAME[kind] as ObjectKind;
   const families = options.families?.map((f) => familyNumber(f)) ?? [...codec.defaultFamilies];
   for (const f of families) {
     if (!codec.families.includes(f)) throw new ArgumentError('options.families', { reason: `${target} have no family ${f} (use ${codec.families.join(', ')})` });

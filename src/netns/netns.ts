@@ -103,6 +103,21 @@ export class NetNs implements Disposable {
   }
 
   /**
+   * NetNs.ofSocket opens the network namespace socket `fd` lives in
+   * (ioctl SIOCGSKNS): where a netlink socket talks to, whichever thread
+   * made it. The caller owns the returned handle. Throws SyscallError,
+   * NetNsError.
+   */
+  static ofSocket(fd: number): NetNs {
+    const nsFd = libc.socketNetnsFd(fd);
+    try {
+      return NetNs.fromPath(`/proc/thread-self/fd/${nsFd}`);
+    } finally {
+      libc.close(nsFd);
+    }
+  }
+
+  /**
    * NetNs.fromName opens the named namespace `/run/netns/NAME`, as
    * `ip netns add NAME` makes. The caller owns the returned handle.
    * Throws InvalidNetNsNameError before touching anything when the name is

@@ -20,10 +20,11 @@
 import type { CallOptions, Request } from '../netlink/connection.js';
 import { ArgumentError, KernelError, NetlinkError } from '../netlink/errors.js';
 import * as rtAddr from '../generated/rt-addr.js';
-import { Family, type LinkRef, type RtnlContext } from './context.js';
-import { addressFromMessage, type Address } from './address.js';
-import { parsePrefix } from './prefix.js';
-import { scopeNumber, ScopeNumber, type ScopeInput } from './scope.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { kindRequest } from '../registry/kind.js';
+import { addressFromMessage, addressKind, type Address } from '../registry/kinds/address.js';
+import { parsePrefix } from '../registry/prefix.js';
+import { Family, scopeNumber, ScopeNumber, type ScopeInput } from '../registry/vocabulary.js';
 
 /** EADDRNOTAVAIL: the kernel's answer to deleting an address the link no longer has. */
 const EADDRNOTAVAIL = 99;
@@ -83,12 +84,8 @@ export async function flushAddresses(ctx: RtnlContext, filter: AddressFlushFilte
   let remaining: rtAddr.AddrMessage[] = [];
   for (let round = 0; round <= MAX_ROUNDS; round++) {
     const { items } = await ctx.conn.dump(
-      {
-        type: rtAddr.RequestType.getaddr,
-        label: 'RTM_GETADDR (flush)',
-        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: match.family, ifaIndex: index }, attrs: {} }),
-      },
-      rtAddr.decodeAddrMessage,
+      kindRequest(addressKind, 'get', { header: { ifaFamily: match.family, ifaIndex: index }, attrs: {} }, undefined, '(flush)'),
+      addressKind.decode,
       options,
     );
     remaining = items.filter((m) => matches(m, match));
@@ -111,12 +108,8 @@ function deleteRequest(m: rtAddr.AddrMessage): Request {
   const attrs: rtAddr.AddrAttrs = {};
   if (m.attrs.ifaLocal !== undefined) attrs.ifaLocal = m.attrs.ifaLocal;
   if (m.attrs.ifaAddress !== undefined) attrs.ifaAddress = m.attrs.ifaAddress;
-  return {
-    type: rtAddr.RequestType.deladdr,
-    label: `RTM_DELADDR ${m.attrs.ifaLocal ?? m.attrs.ifaAddress}/${h.ifaPrefixlen} (flush)`,
-    body: (w) =>
-      rtAddr.encodeAddrMessage(w, { header: { ifaFamily: h.ifaFamily, ifaPrefixlen: h.ifaPrefixlen, ifaIndex: h.ifaIndex }, attrs }),
-  };
+  const message = { header: { ifaFamily: h.ifaFamily, ifaPrefixlen: h.ifaPrefixlen, ifaIndex: h.ifaIndex }, attrs };
+  return kindRequest(addressKind, 'del', message, undefined, `${m.attrs.ifaLocal ?? m.attrs.ifaAddress}/${h.ifaPrefixlen} (flush)`);
 }
 
 /** One address's identity across rounds (a promoted secondary keeps it; its flags change). */

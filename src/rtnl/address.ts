@@ -1,12 +1,8 @@
 /**
  * Addresses: list, add, replace and delete the IPv4 and IPv6 addresses of
  * one namespace's links. Requests are built with the generated rt-addr
- * codecs; what is returned is a plain `Address`.
- *
- * IPv4 keeps the interface's own address in IFA_LOCAL and the peer (or the
- * same address again) in IFA_ADDRESS; IPv6 sends only IFA_ADDRESS unless
- * there is a peer, and then IFA_LOCAL is its own. `Address.address` is
- * always the interface's own.
+ * codecs and sent through the registry's address kind
+ * (src/registry/kinds/address.ts), which also defines `Address`.
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
@@ -14,92 +10,15 @@ import { checkArray, checkOptions, checkString, isRecord, lookupName } from '../
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { MessageWriter } from '../netlink/writer.js';
 import * as rtAddr from '../generated/rt-addr.js';
-import { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
-import { parseAddress, parsePrefix, type Prefix } from './prefix.js';
-import { scopeName, scopeNumber, type Scope, type ScopeInput } from './scope.js';
-import { CALL_OPTION_KEYS, IFNAME_MAX_BYTES, checkLinkRef, checkUint, dumpOptions, pickCall } from './validate.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { listObjects, sendKind } from '../registry/kind.js';
+import { addressKind, type Address, type AddressFilter } from '../registry/kinds/address.js';
+import { FOREVER, Family, scopeNumber, type ScopeInput } from '../registry/vocabulary.js';
+import { parseAddress, parsePrefix, type Prefix } from '../registry/prefix.js';
+import { CALL_OPTION_KEYS, IFNAME_MAX_BYTES, checkLinkRef, checkUint, pickCall } from '../registry/validate.js';
 import { flushAddresses, type AddressFlushFilter } from './address-flush.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
 
 type AddrAttrs = rtAddr.AddrAttrs;
-
-/** A lifetime of 0xffffffff in IFA_CACHEINFO means forever (INFINITY_LIFE_TIME). */
-const FOREVER = 0xffffffff;
-
-/** An IP address on a link, as the kernel describes it. */
-export interface Address {
-  /** 'inet', 'inet6', or the AF_* number (ifa_family). */
-  family: FamilyName | number;
-  /** Interface index (ifa_index). */
-  link: number;
-  /** The interface's own address: IFA_LOCAL when sent, else IFA_ADDRESS. */
-  address: string;
-  /** Prefix length in bits (ifa_prefixlen). */
-  prefixLength: number;
-  /** IFA_LOCAL as sent (IPv4 always; IPv6 only with a peer). */
-  local: string | undefined;
-  /** The other end of a point-to-point address: IFA_ADDRESS when it differs from IFA_LOCAL. */
-  peer: string | undefined;
-  /** IFA_BROADCAST (IPv4). */
-  broadcast: string | undefined;
-  /** ifa_scope by name as `ip` prints it ('global', 'link', 'host', …), or the number. */
-  scope: Scope | number;
-  /** IFA_LABEL (IPv4), e.g. `veth0:a`. */
-  label: string | undefined;
-  /** IFA_FLAGS (all 32 bits) when sent, else the 8 of ifa_flags: 'permanent', 'secondary', 'tentative', 'nodad', …; unknown bits as a number. */
-  flags: Array<rtAddr.IfaFlags | number>;
-  /** IFA_F_PERMANENT: no lifetimes (`ip` prints `dynamic` when this is false). */
-  permanent: boolean;
-  /** Seconds left of the valid lifetime (IFA_CACHEINFO); undefined means forever. */
-  validLifetime: number | undefined;
-  /** Seconds left of the preferred lifetime (IFA_CACHEINFO); undefined means forever. */
-  preferredLifetime: number | undefined;
-  /** Metric of the prefix route the kernel adds (IFA_RT_PRIORITY). */
-  metric: number | undefined;
-  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
-  attrs: AddrAttrs;
-}
-
-/** addressFromMessage turns a decoded RTM_NEWADDR into an Address. */
-export function addressFromMessage(m: rtAddr.AddrMessage): Address {
-  const h = m.header;
-  const a = m.attrs;
-  const local = a.ifaLocal;
-  const flags = a.ifaFlags ?? h.ifaFlags;
-  const ci = a.ifaCacheinfo;
-  const out = {
-    __proto__: JsonReady,
-    family: familyName(h.ifaFamily),
-    link: h.ifaIndex,
-    address: local ?? a.ifaAddress ?? '',
-    prefixLength: h.ifaPrefixlen,
-    local,
-    peer: local !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== local ? a.ifaAddress : undefined,
-    broadcast: a.ifaBroadcast,
-    scope: scopeName(h.ifaScope),
-    label: a.ifaLabel,
-    flags,
-    permanent: flags.includes('permanent'),
-    validLifetime: ci === undefined || ci.ifaValid === FOREVER ? undefined : ci.ifaValid,
-    preferredLifetime: ci === undefined || ci.ifaPrefered === FOREVER ? undefined : ci.ifaPrefered,
-    metric: a.ifaRtPriority,
-    attrs: a,
-  } satisfies JsonObject<Address>;
-  return out;
-}
-
-const decodeAddress = (view: DataView, start: number, end: number): Address => addressFromMessage(rtAddr.decodeAddrMessage(view, start, end));
-
-/**
- * Filters of `addresses.list`. The kernel applies them (strict checking);
- * they hold client-side too, so what `list` returns always matches.
- */
-export interface AddressFilter {
-  /** Only addresses of this link (ifa_index). The kernel answers ENODEV when there is no such link. */
-  link?: LinkRef;
-  /** Only this family (ifa_family): 'inet' or 'inet6' (the kernel would ignore any other and dump all). */
-  family?: FamilyName | number;
-}
 
 /** Settings of a new (or replaced) address; absent ones are left to the kernel. Also takes the call's `timeout` and `signal`. */
 export interface AddressOptions extends CallOptions {
@@ -142,25 +61,7 @@ export class Addresses {
    * sending, KernelError (ENODEV for a link index that does not exist).
    */
   async list(filter: AddressFilter = {}, options?: DumpOptions): Promise<Address[]> {
-    const f = checkOptions(filter, 'filter', ['link', 'family']) as AddressFilter;
-    const family = familyNumber(f.family, 'filter.family');
-    // Only inet and inet6 have an RTM_GETADDR dump; for any other family the kernel dumps every family.
-    if (family !== Family.all && family !== Family.inet && family !== Family.inet6) {
-      throw new ArgumentError('filter.family', { expected: "'inet' or 'inet6' (addresses exist in no other family)", received: f.family });
-    }
-    if (f.link !== undefined) checkLinkRef(f.link, 'filter.link');
-    const dump = dumpOptions(options);
-    const index = f.link === undefined ? 0 : await this.ctx.linkIndex(f.link, dump);
-    const { items } = await this.ctx.conn.dump(
-      {
-        type: rtAddr.RequestType.getaddr,
-        label: 'RTM_GETADDR',
-        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: family, ifaIndex: index }, attrs: {} }),
-      },
-      decodeAddress,
-      dump,
-    );
-    return items.filter((a) => (index === 0 || a.link === index) && (family === Family.all || a.family === familyName(family)));
+    return listObjects(this.ctx, addressKind, filter, options);
   }
 
   /**
@@ -170,7 +71,7 @@ export class Addresses {
    * KernelError (`EEXIST` when it is already there, ENODEV, …).
    */
   async add(link: LinkRef, address: string, options: AddressOptions = {}): Promise<void> {
-    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWADDR');
+    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_EXCL, '');
   }
 
   /**
@@ -179,7 +80,7 @@ export class Addresses {
    * NLM_F_REPLACE). Throws as `add` does, save EEXIST.
    */
   async replace(link: LinkRef, address: string, options: AddressOptions = {}): Promise<void> {
-    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_REPLACE, 'RTM_NEWADDR (replace)');
+    await this.modify(link, address, options, NLM_F_CREATE | NLM_F_REPLACE, '(replace) ');
   }
 
   /**
@@ -199,15 +100,8 @@ export class Addresses {
     // Without IFA_ADDRESS the IPv4 kernel matches IFA_LOCAL alone; IPv6 always needs the prefix.
     if (peer !== undefined || address.includes('/') || p.family === Family.inet6) attrs.ifaAddress = peer?.address ?? p.address;
     const length = peer?.length ?? p.length;
-    await this.ctx.conn.request(
-      {
-        type: rtAddr.RequestType.deladdr,
-        label: `RTM_DELADDR ${address} on ${JSON.stringify(link)}`,
-        body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs }),
-      },
-      undefined,
-      call,
-    );
+    const message = { header: { ifaFamily: p.family, ifaPrefixlen: length, ifaIndex: index }, attrs };
+    await sendKind(this.ctx.conn, addressKind, 'del', message, 0, `${address} on ${JSON.stringify(link)}`, call);
   }
 
   /**
@@ -231,16 +125,7 @@ export class Addresses {
     header.ifaIndex = 1;
     rtAddr.encodeAddrMessage(new MessageWriter(256), { header, attrs });
     header.ifaIndex = await this.ctx.linkIndex(link, call);
-    await this.ctx.conn.request(
-      {
-        type: rtAddr.RequestType.newaddr,
-        flags,
-        label: `${label} ${address} on ${JSON.stringify(link)}`,
-        body: (w) => rtAddr.encodeAddrMessage(w, { header, attrs }),
-      },
-      undefined,
-      call,
-    );
+    await sendKind(this.ctx.conn, addressKind, 'new', { header, attrs }, flags, `${label}${address} on ${JSON.stringify(link)}`, call);
   }
 }
 

@@ -19,7 +19,8 @@ import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
 import * as rtLink from '../generated/rt-link.js';
 import * as rtLinkBridge from '../generated/rt-link-bridge.js';
-import { Family, type LinkRef, type RtnlContext } from './context.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { Family } from '../registry/vocabulary.js';
 
 /** VLAN ids run from 1 to 4094 (0 and 4095 are reserved by 802.1Q). */
 const VID_MIN = 1;

@@ -1,7 +1,32 @@
 /** rtnetlink: links, addresses, routes, neighbours and rules of a network namespace. */
 export { Rtnl, rtnlRequestAttributePath, type RtnlOptions } from './rtnl.js';
-export { Family, familyName, familyNumber, type FamilyName, type LinkRef, type RtnlContext } from './context.js';
-export { parsePrefix, ipFamily, type Prefix } from './prefix.js';
+export type { LinkRef, RtnlContext } from '../registry/context.js';
+export { parsePrefix, ipFamily, type Prefix } from '../registry/prefix.js';
+export {
+  Family,
+  familyName,
+  familyNumber,
+  type FamilyName,
+  ScopeNumber,
+  scopeName,
+  scopeNumber,
+  type Scope,
+  type ScopeInput,
+  RouteTable,
+  type RouteTableName,
+  RouteProtocol,
+  type RouteProtocolName,
+  RouteFlag,
+  RuleActions,
+  type RuleAction,
+  type NeighborFamily,
+  type OperState,
+} from '../registry/vocabulary.js';
+export { linkFromMessage, getLink, setLinkUp, type Link, type LinkFilter } from '../registry/kinds/link.js';
+export { addressFromMessage, type Address, type AddressFilter } from '../registry/kinds/address.js';
+export { routeFromMessage, decodeMultipath, type Route, type RouteFilter, type RouteMetrics, type LockableMetric, type Nexthop } from '../registry/kinds/route.js';
+export { neighborFromMessage, type Neighbor, type NeighborFilter, type NeighborState } from '../registry/kinds/neighbor.js';
+export { ruleFromMessage, type Rule, type RuleFilter, type RuleFamily, type MulticastRuleFamily } from '../registry/kinds/rule.js';
 export * from './link.js';
 export * from './move.js';
 export * from './address.js';

@@ -6,13 +6,14 @@
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
 import { checkArray, checkBoolean, checkKeys, checkOptions, checkString, hasName, isRecord } from '../netlink/args.js';
-import type { CallOptions, Connection, DumpOptions, Request } from '../netlink/connection.js';
+import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
-import type { LinkRef, RtnlContext } from './context.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { listObjects, sendKind } from '../registry/kind.js';
+import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter } from '../registry/kinds/link.js';
 import { moveLink, type MoveOptions, type MoveResult } from './move.js';
-import { JsonReady, jsonReady, type JsonObject } from '../codec/json.js';
-import { parseAddress } from './prefix.js';
+import { parseAddress } from '../registry/prefix.js';
 import {
   IFALIAS_MAX_BYTES,
   MAC_LENGTHS,
@@ -22,129 +23,9 @@ import {
   checkMac,
   checkUint,
   dryRun,
-  dumpOptions,
-} from './validate.js';
+} from '../registry/validate.js';
 
 type LinkAttrs = rtLink.LinkAttrs;
-type LinkMessage = rtLink.LinkMessage;
-
-/** Operational state (IF_OPER_*), as `ip` prints it. */
-export type OperState = 'UNKNOWN' | 'NOTPRESENT' | 'DOWN' | 'LOWERLAYERDOWN' | 'TESTING' | 'DORMANT' | 'UP';
-const OPERSTATES: readonly OperState[] = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-
-/** Hardware types (ARPHRD_*) by number, as `ip` names them in `link_type`. */
-const LINK_TYPES: Readonly<Record<number, string>> = {
-  1: 'ether',
-  24: 'ieee1394',
-  32: 'infiniband',
-  512: 'ppp',
-  768: 'ipip',
-  769: 'tunnel6',
-  772: 'loopback',
-  776: 'sit',
-  778: 'gre',
-  801: 'ieee802.11',
-  823: 'ip6gre',
-  824: 'netlink',
-  65534: 'none',
-};
-
-/** A network device, as the kernel describes it. */
-export interface Link {
-  /** Interface index (ifi_index). */
-  index: number;
-  /** Interface name (IFLA_IFNAME). */
-  name: string;
-  /** Device flags (IFF_*) by name: 'up', 'broadcast', 'lower-up', …; unknown bits as numbers. */
-  flags: Array<rtLink.IfinfoFlags | number>;
-  /** Administratively up (IFF_UP). */
-  up: boolean;
-  /** Promiscuous mode set by a user (IFF_PROMISC; `ip link set … promisc on`). A bridge port's own promiscuity shows in `attrs.promiscuity`, not here, as in `ip link`. */
-  promisc: boolean;
-  /** ARP (IPv4) / neighbour discovery is used: IFF_NOARP is clear (`ip link set … arp off` sets it). */
-  arp: boolean;
-  /** Receives all multicast packets (IFF_ALLMULTI; `ip link set … allmulticast on`). */
-  allmulticast: boolean;
-  /** Multicast capable (IFF_MULTICAST; `ip link set … multicast off` clears it). */
-  multicast: boolean;
-  /** IFLA_MTU in bytes. */
-  mtu: number | undefined;
-  /** Hardware address (IFLA_ADDRESS), e.g. `02:00:00:00:00:01`. */
-  mac: string | undefined;
-  /** Hardware broadcast address (IFLA_BROADCAST). */
-  broadcast: string | undefined;
-  /** Operational state (IFLA_OPERSTATE). */
-  operstate: OperState | number | undefined;
-  /** Transmit queue length (IFLA_TXQLEN). */
-  txqlen: number | undefined;
-  /** Index of the master device, e.g. a bridge (IFLA_MASTER). */
-  master: number | undefined;
-  /**
-   * The peer or parent link (IFLA_LINK): a veth's peer, a macvlan's lower
-   * device. `netnsId` (IFLA_LINK_NETNSID) is set when it lives in another
-   * namespace, as this namespace numbers it.
-   */
-  parent: { index: number; netnsId: number | undefined } | undefined;
-  /** Link kind (IFLA_INFO_KIND): 'veth', 'bridge', 'vxlan', …; undefined for physical devices and lo. */
-  kind: string | undefined;
-  /** Kind-specific settings (IFLA_INFO_DATA) as the spec types them: bridge options, vxlan id/port/group, macvlan mode, … */
-  details: rtLink.LinkinfoDataMsg | undefined;
-  /** Kind of the master's port data (IFLA_INFO_SLAVE_KIND), e.g. 'bridge' for a bridge port. */
-  portKind: string | undefined;
-  /** Port settings under the master (IFLA_INFO_SLAVE_DATA), e.g. bridge port state and cost. */
-  portDetails: rtLink.LinkinfoMemberDataMsg | undefined;
-  /** Hardware type by name ('ether', 'loopback', 'none', …) or ARPHRD_* number. */
-  type: string | number;
-  /** 64-bit counters (IFLA_STATS64). */
-  stats: rtLink.RtnlLinkStats64 | undefined;
-  /** IFLA_IFALIAS */
-  alias: string | undefined;
-  /** Device group (IFLA_GROUP). */
-  group: number | undefined;
-  /** Root qdisc name (IFLA_QDISC). */
-  qdisc: string | undefined;
-  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
-  attrs: LinkAttrs;
-}
-
-/** linkFromMessage turns a decoded RTM_NEWLINK into a Link. */
-export function linkFromMessage(m: LinkMessage): Link {
-  const a = m.attrs;
-  const info = a.linkinfo;
-  const flags = m.header.ifiFlags;
-  const out = {
-    __proto__: JsonReady,
-    index: m.header.ifiIndex,
-    name: a.ifname ?? '',
-    flags,
-    up: flags.includes('up'),
-    promisc: flags.includes('promisc'),
-    arp: !flags.includes('no-arp'),
-    allmulticast: flags.includes('all-multi'),
-    multicast: flags.includes('multicast'),
-    mtu: a.mtu,
-    mac: a.address,
-    broadcast: a.broadcast,
-    operstate: a.operstate === undefined ? undefined : (OPERSTATES[a.operstate] ?? a.operstate),
-    txqlen: a.txqlen,
-    master: a.master,
-    parent: a.link === undefined || (a.link === m.header.ifiIndex && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid },
-    kind: info?.kind,
-    details: jsonReady(info?.data),
-    portKind: info?.slaveKind,
-    portDetails: jsonReady(info?.slaveData),
-    type: LINK_TYPES[m.header.ifiType] ?? m.header.ifiType,
-    stats: jsonReady(a.stats64),
-    alias: a.ifalias,
-    group: a.group,
-    qdisc: a.qdisc,
-    // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
-    attrs: jsonReady(a),
-  } satisfies JsonObject<Link>;
-  return out;
-}
-
-const decodeLink = (view: DataView, start: number, end: number): Link => linkFromMessage(rtLink.decodeLinkMessage(view, start, end));
 
 /** Settings every new link may take. */
 export interface LinkCommon {
@@ -225,18 +106,6 @@ export interface LinkChanges {
 export const LINK_CHANGE_KEYS: readonly string[] = ['up', 'promisc', 'arp', 'allmulticast', 'multicast', 'mtu', 'address', 'master', 'name', 'txqlen', 'alias', 'group'];
 
 /**
- * Filters of `links.list`. The kernel applies them (strict checking) but
- * ignores a kind whose module it has not loaded, so each also holds
- * client-side: what `list` returns always matches.
- */
-export interface LinkFilter {
-  /** Only links of this kind ('veth', 'bridge', …). */
-  kind?: string;
-  /** Only ports of this master. */
-  master?: LinkRef;
-}
-
-/**
  * checkLinkName validates an interface name before anything is sent: a
  * string of 1–15 bytes without NUL, not `.` or `..`, no `/`, `:` or white
  * space (the kernel's dev_valid_name). Throws ArgumentError naming `what`.
@@ -260,8 +129,6 @@ const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
   vrf: ['table'],
 };
 const PEER_KEYS = ['name', 'netns', 'address', 'mtu'];
-/** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
-const KIND_MAX_BYTES = 55;
 
 /**
  * checkLinkSpec validates what `links.add` takes — every key, type and
@@ -358,19 +225,7 @@ export class Links {
    * before sending, KernelError.
    */
   async list(filter: LinkFilter = {}, options?: DumpOptions): Promise<Link[]> {
-    const f = checkOptions(filter, 'filter', ['kind', 'master']) as LinkFilter;
-    if (f.kind !== undefined) checkString(f.kind, 'filter.kind', { minBytes: 1, maxBytes: KIND_MAX_BYTES });
-    if (f.master !== undefined) checkLinkRef(f.master, 'filter.master');
-    const dump = dumpOptions(options);
-    const attrs: LinkAttrs = {};
-    if (f.master !== undefined) attrs.master = await this.ctx.linkIndex(f.master, dump);
-    if (f.kind !== undefined) attrs.linkinfo = { kind: f.kind };
-    const { items } = await this.ctx.conn.dump(
-      { type: rtLink.RequestType.getlink, label: 'RTM_GETLINK', body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs }) },
-      decodeLink,
-      dump,
-    );
-    return items.filter((l) => (f.kind === undefined || l.kind === f.kind) && (attrs.master === undefined || l.master === attrs.master));
+    return listObjects(this.ctx, linkKind, filter, options);
   }
 
   /**
@@ -402,16 +257,7 @@ export class Links {
     const held: Array<{ close(): void }> = [];
     try {
       const message = await this.message(spec, { link: (ref) => this.ctx.linkIndex(ref, call), nsFd: (like) => nsFd(like, held) });
-      await this.ctx.conn.request(
-        {
-          type: rtLink.RequestType.newlink,
-          flags: NLM_F_CREATE | NLM_F_EXCL,
-          label: `RTM_NEWLINK ${spec.name} (${spec.kind})`,
-          body: (w) => rtLink.encodeLinkMessage(w, message),
-        },
-        undefined,
-        call,
-      );
+      await sendKind(this.ctx.conn, linkKind, 'new', message, NLM_F_CREATE | NLM_F_EXCL, `${spec.name} (${spec.kind})`, call);
     } finally {
       for (const h of held) h.close();
     }
@@ -449,15 +295,7 @@ export class Links {
     if (changes.group !== undefined) attrs.group = changes.group;
     if (changes.master !== undefined) attrs.master = changes.master === null ? 0 : await this.ctx.linkIndex(changes.master, call);
     const { flags, change } = deviceFlags(changes);
-    await this.ctx.conn.request(
-      {
-        type: rtLink.RequestType.newlink,
-        label: `RTM_NEWLINK ${JSON.stringify(ref)} (set)`,
-        body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: flags, ifiChange: change }, attrs }),
-      },
-      undefined,
-      call,
-    );
+    await sendKind(this.ctx.conn, linkKind, 'new', { header: { ifiIndex: index, ifiFlags: flags, ifiChange: change }, attrs }, 0, `${JSON.stringify(ref)} (set)`, call);
   }
 
   /**
@@ -468,15 +306,7 @@ export class Links {
     checkLinkRef(ref);
     const call = callOptions(options);
     const index = await this.ctx.linkIndex(ref, call);
-    await this.ctx.conn.request(
-      {
-        type: rtLink.RequestType.dellink,
-        label: `RTM_DELLINK ${JSON.stringify(ref)}`,
-        body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: {} }),
-      },
-      undefined,
-      call,
-    );
+    await sendKind(this.ctx.conn, linkKind, 'del', { header: { ifiIndex: index }, attrs: {} }, 0, JSON.stringify(ref), call);
   }
 
   /**
@@ -560,40 +390,6 @@ export class Links {
         return { kind: spec.kind };
     }
   }
-}
-
-/**
- * getLink fetches one link by name or index over `conn` with a single
- * RTM_GETLINK (links.get, and links.move on both of its namespaces).
- * Throws ArgumentError for an invalid reference, KernelError ENODEV when absent.
- */
-export async function getLink(conn: Connection, ref: LinkRef, options?: CallOptions): Promise<Link> {
-  checkLinkRef(ref);
-  // One reply or an error: sent without an ACK, read in one receive.
-  return conn.get(
-    {
-      type: rtLink.RequestType.getlink,
-      label: `RTM_GETLINK ${JSON.stringify(ref)}`,
-      body: (w) =>
-        rtLink.encodeLinkMessage(w, typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } }),
-    },
-    decodeLink,
-    options,
-  );
-}
-
-/** linkUpRequest is the RTM_NEWLINK that sets link `index` administratively up or down (IFF_UP), for a request or a batch. */
-export function linkUpRequest(index: number, up: boolean): Request {
-  return {
-    type: rtLink.RequestType.newlink,
-    label: `RTM_NEWLINK set ${up ? 'up' : 'down'}`,
-    body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }),
-  };
-}
-
-/** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */
-export async function setLinkUp(conn: Connection, index: number, up: boolean, options?: CallOptions): Promise<void> {
-  await conn.request(linkUpRequest(index, up), undefined, options);
 }
 
 /**

@@ -26,14 +26,14 @@
 import { Connection, type CallOptions, type Request } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
 import { ClosedError, KernelError, NetlinkError } from '../netlink/errors.js';
-import * as libc from '../netlink/libc.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import * as rtAddr from '../generated/rt-addr.js';
-import * as rtLink from '../generated/rt-link.js';
-import type { LinkRef, RtnlContext } from './context.js';
-import { checkLinkName, getLink, linkUpRequest, setLinkUp, type Link } from './link.js';
-import { pickCall } from './validate.js';
-import { scopeName, type Scope } from './scope.js';
+import type * as rtAddr from '../generated/rt-addr.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { kindRequest, sendKind } from '../registry/kind.js';
+import { addressKind } from '../registry/kinds/address.js';
+import { getLink, linkKind, linkUpRequest, setLinkUp, type Link } from '../registry/kinds/link.js';
+import { checkLinkName, pickCall } from '../registry/validate.js';
+import { FOREVER, Family, ScopeNumber, scopeName, type Scope } from '../registry/vocabulary.js';
 import { JsonReady, type JsonObject } from '../codec/json.js';
 
 /**
@@ -111,9 +111,6 @@ export class MoveError extends NetlinkError {
   }
 }
 
-const SCOPE_UNIVERSE = 0;
-const INFINITY_LIFE = 0xffffffff;
-
 interface Snapshot {
   link: Link;
   addresses: rtAddr.AddrMessage[];
@@ -124,7 +121,7 @@ function summarize(m: rtAddr.AddrMessage): MovedAddress {
   const local = a.ifaLocal ?? a.ifaAddress ?? '';
   const flags = a.ifaFlags ?? m.header.ifaFlags;
   return {
-    family: m.header.ifaFamily === 10 ? 'inet6' : 'inet',
+    family: m.header.ifaFamily === Family.inet6 ? 'inet6' : 'inet',
     address: local,
     prefixLength: m.header.ifaPrefixlen,
     peer: a.ifaLocal !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== a.ifaLocal ? a.ifaAddress : undefined,
@@ -139,7 +136,7 @@ function summarize(m: rtAddr.AddrMessage): MovedAddress {
 function carries(m: rtAddr.AddrMessage): boolean {
   const flags = m.attrs.ifaFlags ?? m.header.ifaFlags;
   const life = m.attrs.ifaCacheinfo;
-  return m.header.ifaScope === SCOPE_UNIVERSE && flags.includes('permanent') && (!life || life.ifaValid === INFINITY_LIFE);
+  return m.header.ifaScope === ScopeNumber.global && flags.includes('permanent') && (!life || life.ifaValid === FOREVER);
 }
 
 /** findLink is getLink that answers undefined for ENODEV. */
@@ -154,24 +151,16 @@ async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefine
 
 /** The one message that moves (and renames) the device. */
 async function moveMessage(conn: Connection, index: number, name: string, nsFd: number, options?: CallOptions): Promise<void> {
-  await conn.request(
-    {
-      type: rtLink.RequestType.newlink,
-      label: `RTM_NEWLINK move ${name}`,
-      body: (w) => rtLink.encodeLinkMessage(w, { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }),
-    },
-    undefined,
-    options,
-  );
+  await sendKind(conn, linkKind, 'new', { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }, 0, `move ${name}`, options);
 }
 
 /** The device's addresses; throws DumpInterruptedError when ten dumps in a row were interrupted (no consistent set to carry). */
 async function listAddresses(conn: Connection, index: number, options?: CallOptions): Promise<{ items: rtAddr.AddrMessage[]; attempts: number }> {
-  const { items, attempts } = await conn.dump(
-    { type: rtAddr.RequestType.getaddr, label: 'RTM_GETADDR', body: (w) => rtAddr.encodeAddrMessage(w, { header: { ifaIndex: index }, attrs: {} }) },
-    (view, s, e) => rtAddr.decodeAddrMessage(view, s, e),
-    { ...options, interrupted: 'retry', maxAttempts: 10 },
-  );
+  const { items, attempts } = await conn.dump(kindRequest(addressKind, 'get', { header: { ifaIndex: index }, attrs: {} }), addressKind.decode, {
+    ...options,
+    interrupted: 'retry',
+    maxAttempts: 10,
+  });
   // Strict checking filters by index; keep the check in case a kernel ignores it.
   return { items: items.filter((m) => m.header.ifaIndex === index), attempts };
 }
@@ -191,30 +180,17 @@ function addAddressRequest(index: number, m: rtAddr.AddrMessage, oldName: string
   const settable = (a.ifaFlags ?? m.header.ifaFlags).filter((f) => f === 'nodad' || f === 'noprefixroute' || f === 'managetempaddr' || f === 'mcautojoin' || f === 'homeaddress');
   if (settable.length) attrs.ifaFlags = settable;
   if (a.ifaRtPriority !== undefined) attrs.ifaRtPriority = a.ifaRtPriority;
-  if (keepLifetime && a.ifaCacheinfo && a.ifaCacheinfo.ifaValid !== INFINITY_LIFE) {
+  if (keepLifetime && a.ifaCacheinfo && a.ifaCacheinfo.ifaValid !== FOREVER) {
     attrs.ifaCacheinfo = { ifaPrefered: a.ifaCacheinfo.ifaPrefered, ifaValid: a.ifaCacheinfo.ifaValid, cstamp: 0, tstamp: 0 };
   }
   const summary = summarize(m);
-  return {
-    type: rtAddr.RequestType.newaddr,
-    flags: NLM_F_CREATE | NLM_F_EXCL,
-    label: `RTM_NEWADDR ${summary.address}/${summary.prefixLength}`,
-    body: (w) =>
-      rtAddr.encodeAddrMessage(w, {
-        header: { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index },
-        attrs,
-      }),
-  };
+  const header = { ifaFamily: m.header.ifaFamily, ifaPrefixlen: m.header.ifaPrefixlen, ifaScope: m.header.ifaScope, ifaIndex: index };
+  return kindRequest(addressKind, 'new', { header, attrs }, NLM_F_CREATE | NLM_F_EXCL, `${summary.address}/${summary.prefixLength}`);
 }
 
 /** The namespace an Rtnl's socket lives in, as a NetNs (for moving a device back). */
 function namespaceOf(conn: Connection): NetNs {
-  const fd = libc.socketNetnsFd(conn.netlinkSocket.fd);
-  try {
-    return NetNs.fromPath(`/proc/thread-self/fd/${fd}`);
-  } finally {
-    libc.close(fd);
-  }
+  return NetNs.ofSocket(conn.netlinkSocket.fd);
 }
 
 /**

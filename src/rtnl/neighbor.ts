@@ -7,100 +7,18 @@
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
-import { checkBoolean, checkInteger, checkKeys, checkOptions, isRecord, lookupName } from '../netlink/args.js';
+import { checkBoolean, checkInteger, checkKeys, isRecord, lookupName } from '../netlink/args.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { MessageWriter } from '../netlink/writer.js';
 import * as rtNeigh from '../generated/rt-neigh.js';
-import { Family, type LinkRef, type RtnlContext } from './context.js';
-import { parseAddress } from './prefix.js';
-import { MAC_LENGTHS, callOptions, checkLinkRef, checkMac, checkUint, dumpOptions } from './validate.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
+import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { listObjects, sendKind } from '../registry/kind.js';
+import { neighborFamilyNumber, neighborKind, type Neighbor, type NeighborFilter, type NeighborState } from '../registry/kinds/neighbor.js';
+import { Family, type NeighborFamily } from '../registry/vocabulary.js';
+import { parseAddress } from '../registry/prefix.js';
+import { MAC_LENGTHS, callOptions, checkLinkRef, checkMac, checkUint } from '../registry/validate.js';
 
 type NeighAttrs = rtNeigh.NeighAttrs;
-type NeighMessage = rtNeigh.NeighMessage;
-
-/** The families that have neighbours: ARP, NDP and the bridge FDB. */
-export type NeighborFamily = 'inet' | 'inet6' | 'bridge';
-
-/** A neighbour state (NUD_*) by name: 'permanent', 'reachable', 'stale', 'noarp', … */
-export type NeighborState = rtNeigh.NudState;
-
-const NEIGHBOR_FAMILIES: Readonly<Record<number, NeighborFamily>> = { [Family.inet]: 'inet', [Family.inet6]: 'inet6', [Family.bridge]: 'bridge' };
-
-/** A neighbour entry or bridge FDB entry, as the kernel describes it. */
-export interface Neighbor {
-  /** ndm_family: 'inet' (ARP), 'inet6' (NDP), 'bridge' (FDB), or the AF_* number. */
-  family: NeighborFamily | number;
-  /** Interface index (ndm_ifindex); 0 for a proxy entry on no device. */
-  link: number;
-  /** The neighbour's IP address (NDA_DST); undefined for bridge FDB entries. */
-  address: string | undefined;
-  /** Link-layer address (NDA_LLADDR), e.g. `02:00:00:00:00:09`; undefined while unresolved. */
-  mac: string | undefined;
-  /** States (NUD_*) by name, as `ip neigh` prints them lower-cased; empty for NUD_NONE; unknown bits as a number. */
-  state: Array<NeighborState | number>;
-  /** Flags (NTF_*) by name: 'router', 'proxy', 'self', 'master', 'ext-learned', …; unknown bits as a number. */
-  flags: Array<rtNeigh.NtfFlags | number>;
-  /** The neighbour is a router (NTF_ROUTER, IPv6). */
-  router: boolean;
-  /** A proxy (NTF_PROXY) entry: this host answers for `address`. */
-  proxy: boolean;
-  /** Bridge FDB: VLAN id (NDA_VLAN). */
-  vlan: number | undefined;
-  /** Bridge FDB: index of the bridge the entry belongs to (NDA_MASTER). */
-  master: number | undefined;
-  /** vxlan FDB: the remote VTEP (NDA_DST). */
-  dst: string | undefined;
-  /** vxlan FDB: the remote UDP port (NDA_PORT), when not the device's. */
-  port: number | undefined;
-  /** vxlan FDB: the remote VNI (NDA_VNI). */
-  vni: number | undefined;
-  /** Unanswered probes so far (NDA_PROBES). */
-  probes: number | undefined;
-  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
-  attrs: NeighAttrs;
-}
-
-/** neighborFromMessage turns a decoded RTM_NEWNEIGH into a Neighbor. */
-export function neighborFromMessage(m: NeighMessage): Neighbor {
-  const h = m.header;
-  const a = m.attrs;
-  // In an FDB entry NDA_DST is a vxlan remote, not the neighbour's own address.
-  const fdb = h.ndmFamily === Family.bridge;
-  const out = {
-    __proto__: JsonReady,
-    family: NEIGHBOR_FAMILIES[h.ndmFamily] ?? h.ndmFamily,
-    link: h.ndmIfindex,
-    address: fdb ? undefined : a.dst,
-    mac: a.lladdr,
-    state: h.ndmState,
-    flags: h.ndmFlags,
-    router: h.ndmFlags.includes('router'),
-    proxy: h.ndmFlags.includes('proxy'),
-    vlan: a.vlan,
-    master: a.master,
-    dst: fdb ? a.dst : undefined,
-    port: a.port,
-    vni: a.vni,
-    probes: a.probes,
-    attrs: a,
-  } satisfies JsonObject<Neighbor>;
-  return out;
-}
-
-const decodeNeighbor = (view: DataView, start: number, end: number): Neighbor => neighborFromMessage(rtNeigh.decodeNeighMessage(view, start, end));
-
-/** Filters `neighbors.list` hands to the kernel (strict checking): only matching entries are dumped. */
-export interface NeighborFilter {
-  /** Only entries on this device (NDA_IFINDEX). */
-  link?: LinkRef;
-  /** Only this family (ndm_family); default: ARP and NDP ('bridge' dumps the FDB instead). */
-  family?: NeighborFamily;
-  /** Only entries on ports of this master (NDA_MASTER): a bridge, a VRF. */
-  master?: LinkRef;
-  /** Dump the proxy entries (NTF_PROXY) instead of the neighbour cache; not with 'bridge'. */
-  proxy?: boolean;
-}
 
 /** Which entry: what `neighbors.delete` takes, and what identifies an entry in `add`. */
 export interface NeighborKey {
@@ -156,34 +74,7 @@ export class Neighbors {
    * (ENODEV for an unknown link or master).
    */
   async list(filter: NeighborFilter = {}, options?: DumpOptions): Promise<Neighbor[]> {
-    const f = checkOptions(filter, 'filter', ['link', 'family', 'master', 'proxy']) as NeighborFilter;
-    const family = familyOf(f.family, 'filter.family');
-    if (f.proxy !== undefined) checkBoolean(f.proxy, 'filter.proxy');
-    if (f.proxy && family === Family.bridge) throw new ArgumentError('filter.proxy', { reason: 'proxy entries are ARP/NDP entries: not with family "bridge"' });
-    if (f.link !== undefined) checkLinkRef(f.link, 'filter.link');
-    if (f.master !== undefined) checkLinkRef(f.master, 'filter.master');
-    const dump = dumpOptions(options);
-    const attrs: NeighAttrs = {};
-    // With strict checking the kernel wants ndm_ifindex 0 in a dump request and the device in NDA_IFINDEX.
-    if (f.link !== undefined) attrs.ifindex = await this.ctx.linkIndex(f.link, dump);
-    if (f.master !== undefined) attrs.master = await this.ctx.linkIndex(f.master, dump);
-    const flags: rtNeigh.NtfFlags[] = f.proxy ? ['proxy'] : [];
-    const { items } = await this.ctx.conn.dump(
-      {
-        type: rtNeigh.RequestType.getneigh,
-        label: `RTM_GETNEIGH${f.family ? ` ${f.family}` : ''}${f.proxy ? ' proxy' : ''}`,
-        body: (w) => rtNeigh.encodeNeighMessage(w, { header: { ndmFamily: family, ndmFlags: flags }, attrs }),
-      },
-      decodeNeighbor,
-      dump,
-    );
-    // The kernel filters these (strict checking); checking again keeps the promise on any kernel.
-    return items.filter(
-      (n) =>
-        (family === Family.all || n.family === NEIGHBOR_FAMILIES[family]) &&
-        (attrs.ifindex === undefined || n.link === attrs.ifindex) &&
-        (f.proxy === undefined || n.proxy === f.proxy),
-    );
+    return listObjects(this.ctx, neighborKind, filter, options);
   }
 
   /**
@@ -195,7 +86,7 @@ export class Neighbors {
    * EINVAL with the kernel's message, …).
    */
   async add(spec: NeighborSpec, options?: CallOptions): Promise<void> {
-    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWNEIGH', spec, plan(spec, true), options);
+    await this.send('new', NLM_F_CREATE | NLM_F_EXCL, spec, plan(spec, true), options);
   }
 
   /**
@@ -204,7 +95,7 @@ export class Neighbors {
    * or state. Throws ArgumentError before sending, KernelError.
    */
   async replace(spec: NeighborSpec, options?: CallOptions): Promise<void> {
-    await this.send(rtNeigh.RequestType.newneigh, NLM_F_CREATE | NLM_F_REPLACE, 'RTM_NEWNEIGH', spec, plan(spec, true), options);
+    await this.send('new', NLM_F_CREATE | NLM_F_REPLACE, spec, plan(spec, true), options);
   }
 
   /**
@@ -213,26 +104,19 @@ export class Neighbors {
    * KernelError (ENOENT when there is no such entry, ENODEV).
    */
   async delete(key: NeighborKey, options?: CallOptions): Promise<void> {
-    await this.send(rtNeigh.RequestType.delneigh, 0, 'RTM_DELNEIGH', key, plan(key, false), options);
+    await this.send('del', 0, key, plan(key, false), options);
   }
 
-  private async send(type: number, flags: number, what: string, key: NeighborKey, p: Plan, options: CallOptions | undefined): Promise<void> {
+  private async send(op: 'new' | 'del', flags: number, key: NeighborKey, p: Plan, options: CallOptions | undefined): Promise<void> {
     const call = callOptions(options);
     const message = p.message;
     message.header.ndmIfindex = 1;
     rtNeigh.encodeNeighMessage(new MessageWriter(256), message);
     message.header.ndmIfindex = await this.ctx.linkIndex(key.link, call);
-    await this.ctx.conn.request({ type, flags, label: `${what} ${p.label}`, body: (w) => rtNeigh.encodeNeighMessage(w, message) }, undefined, call);
+    await sendKind(this.ctx.conn, neighborKind, op, message, flags, p.label, call);
   }
 }
 
-/** familyOf maps a NeighborFamily (or nothing: AF_UNSPEC) to AF_*; throws ArgumentError on anything else. */
-function familyOf(family: NeighborFamily | undefined, argument: string): number {
-  if (family === undefined) return Family.all;
-  return lookupName(NEIGHBOR_FAMILY_NUMBERS, family, argument);
-}
-
-const NEIGHBOR_FAMILY_NUMBERS: Readonly<Record<NeighborFamily, number>> = { inet: Family.inet, inet6: Family.inet6, bridge: Family.bridge };
 const CREATE_KEYS = ['link', 'family', 'address', 'mac', 'proxy', 'master', 'self', 'vlan', 'dst', 'port', 'vni', 'state', 'router', 'protocol'];
 const KEY_KEYS = ['link', 'family', 'address', 'mac', 'proxy', 'master', 'self', 'vlan', 'dst', 'port', 'vni'];
 
@@ -248,7 +132,7 @@ function plan(spec: NeighborSpec, create: boolean): Plan {
   checkLinkRef(spec.link, `${what}.link`);
   const fields = spec as unknown as Record<string, unknown>;
   for (const k of ['proxy', 'master', 'self', 'router']) if (fields[k] !== undefined) checkBoolean(fields[k], `${what}.${k}`);
-  let family = spec.family === undefined ? undefined : familyOf(spec.family, `${what}.family`);
+  let family = spec.family === undefined ? undefined : neighborFamilyNumber(spec.family, `${what}.family`);
   const attrs: NeighAttrs = {};
   const flags: rtNeigh.NtfFlags[] = [];
   const dev = typeof spec.link === 'number' ? `index ${spec.link}` : spec.link;

@@ -14,7 +14,7 @@ import type { CallOptions } from '../netlink/connection.js';
 import { ArgumentError, NetlinkError } from '../netlink/errors.js';
 import * as rtNsid from '../generated/rt-nsid.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import type { RtnlContext } from './context.js';
+import type { RtnlContext } from '../registry/context.js';
 
 /** NETNSA_NSID_NOT_ASSIGNED: no id (in a reply), or "pick one" (in RTM_NEWNSID). */
 const NOT_ASSIGNED = -1;

@@ -5,171 +5,36 @@
  */
 import { NLM_F_CREATE, NLM_F_EXCL } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
-import { checkBoolean, checkInteger, checkKeys, checkOptions, isRecord, lookupName } from '../netlink/args.js';
+import { checkBoolean, checkInteger, checkKeys, isRecord, lookupName } from '../netlink/args.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
-import * as rtRule from '../generated/rt-rule.js';
-import { Family, type RtnlContext } from './context.js';
-import { parsePrefix, type Prefix } from './prefix.js';
-import { callOptions, checkLinkName, checkUint, dumpOptions } from './validate.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
+import type * as rtRule from '../generated/rt-rule.js';
+import type { RtnlContext } from '../registry/context.js';
+import { listObjects, sendKind } from '../registry/kind.js';
+import {
+  RULE_FAMILIES,
+  ruleFamilyNumber,
+  ruleKind,
+  type MulticastRuleFamily,
+  type Rule,
+  type RuleFamily,
+  type RuleFilter,
+} from '../registry/kinds/rule.js';
+import { Family, IpProtocol, MulticastFamily, RouteProtocol, RouteTable, RuleActions, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
+import { parsePrefix, type Prefix } from '../registry/prefix.js';
+import { callOptions, checkLinkName, checkUint } from '../registry/validate.js';
 
 type RuleAttrs = rtRule.RuleAttrs;
-type RuleMessage = rtRule.RuleMessage;
-
-/** The families rules are added in, and the ones `rules.list()` shows by default (as `ip rule`). */
-export type RuleFamily = 'inet' | 'inet6';
-
-/**
- * The multicast-routing rule families (RTNL_FAMILY_IPMR 128, RTNL_FAMILY_IP6MR
- * 129; `ip mrule`): listed only when asked for by name.
- */
-export type MulticastRuleFamily = 'ipmr' | 'ip6mr';
-
-/** What a matching rule does (FR_ACT_*), as `ip rule` names it. */
-export type RuleAction = 'to_tbl' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
-
-/** FR_ACT_* by RuleAction. */
-export const RuleActions = {
-  /** FR_ACT_TO_TBL: look the route up in `table`. */
-  to_tbl: 1,
-  /** FR_ACT_GOTO: continue at the rule with priority `goto`. */
-  goto: 2,
-  /** FR_ACT_NOP */
-  nop: 3,
-  /** FR_ACT_BLACKHOLE: drop silently. */
-  blackhole: 6,
-  /** FR_ACT_UNREACHABLE: drop with ENETUNREACH. */
-  unreachable: 7,
-  /** FR_ACT_PROHIBIT: drop with EACCES. */
-  prohibit: 8,
-} as const;
-const ACTION_NAMES: Readonly<Record<number, RuleAction>> = Object.fromEntries(Object.entries(RuleActions).map(([k, v]) => [v, k as RuleAction]));
 
 /** A routing table by number or by the name `ip` gives it. */
 export type RuleTable = number | 'default' | 'main' | 'local';
-/** RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL */
-const TABLES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
+/** The table names a rule takes (RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL). */
+const RULE_TABLES = { default: RouteTable.default, main: RouteTable.main, local: RouteTable.local } as const;
 
 /** IP protocols `ipProto` takes by name (IPPROTO_*). */
-export type RuleIpProtocol = 'icmp' | 'tcp' | 'udp' | 'gre' | 'esp' | 'ah' | 'ipv6-icmp' | 'sctp' | 'udplite';
-const IP_PROTOCOLS: Readonly<Record<RuleIpProtocol, number>> = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, sctp: 132, udplite: 136 };
+export type RuleIpProtocol = IpProtocolName;
 
 /** Originators `protocol` takes by name (RTPROT_*). */
-export type RuleProtocol = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static';
-const PROTOCOLS: Readonly<Record<RuleProtocol, number>> = { unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4 };
-
-/** RTNL_FAMILY_IPMR, RTNL_FAMILY_IP6MR */
-const RTNL_FAMILY_IPMR = 128;
-const RTNL_FAMILY_IP6MR = 129;
-const RULE_FAMILIES: Readonly<Record<number, RuleFamily | MulticastRuleFamily>> = {
-  [Family.inet]: 'inet',
-  [Family.inet6]: 'inet6',
-  [RTNL_FAMILY_IPMR]: 'ipmr',
-  [RTNL_FAMILY_IP6MR]: 'ip6mr',
-};
-
-/** A policy-routing rule, as the kernel describes it. */
-export interface Rule {
-  /** 'inet', 'inet6', 'ipmr' or 'ip6mr' (multicast routing), or the family number. */
-  family: RuleFamily | MulticastRuleFamily | number;
-  /** Preference (FRA_PRIORITY); the kernel omits it for 0, which this reports as 0. */
-  priority: number;
-  /** Source prefix, `10.0.0.0/8` (FRA_SRC / src_len); undefined: from all. */
-  from: string | undefined;
-  /** Destination prefix (FRA_DST / dst_len); undefined: to all. */
-  to: string | undefined;
-  /** Table looked up (FRA_TABLE, else the header's); 0 for actions without one. */
-  table: number;
-  /** What it does (FR_ACT_*), by name; unknown values as numbers. */
-  action: RuleAction | number;
-  /** Target priority of a 'goto' (FRA_GOTO). */
-  goto: number | undefined;
-  /** Input device name (FRA_IIFNAME). */
-  iif: string | undefined;
-  /** Output device name (FRA_OIFNAME). */
-  oif: string | undefined;
-  /** Firewall mark (FRA_FWMARK). */
-  fwmark: number | undefined;
-  /** Mask for `fwmark` (FRA_FWMASK); 0xffffffff when only a mark was given. */
-  fwmask: number | undefined;
-  /** TOS byte (fib_rule_hdr.tos). */
-  tos: number;
-  /** DSCP (FRA_DSCP, kernels from 6.13). */
-  dscp: number | undefined;
-  /** IP protocol matched (FRA_IP_PROTO). */
-  ipProto: number | undefined;
-  /** Source port range (FRA_SPORT_RANGE), inclusive. */
-  sport: [number, number] | undefined;
-  /** Destination port range (FRA_DPORT_RANGE), inclusive. */
-  dport: [number, number] | undefined;
-  /** UID range (FRA_UID_RANGE), inclusive. */
-  uidRange: [number, number] | undefined;
-  /**
-   * Reject lookups whose result has a prefix this long or shorter
-   * (FRA_SUPPRESS_PREFIXLEN); undefined when unset (the kernel sends -1 then).
-   */
-  suppressPrefixLength: number | undefined;
-  /** Reject lookups whose result's device is in this group (FRA_SUPPRESS_IFGROUP). */
-  suppressIfgroup: number | undefined;
-  /** The selector is negated (FIB_RULE_INVERT, `ip rule add not …`). */
-  invert: boolean;
-  /** Who made it (FRA_PROTOCOL, RTPROT_*): 2 for the kernel's defaults. */
-  protocol: number | undefined;
-  /** Look up the l3mdev's (VRF's) table (FRA_L3MDEV). */
-  l3mdev: boolean;
-  /** fib_rule_hdr flags by name: 'invert', 'unresolved', 'iif-detached', …; unknown bits as a number. */
-  flags: Array<rtRule.FibRuleFlags | number>;
-  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
-  attrs: RuleAttrs;
-}
-
-/** ruleFromMessage turns a decoded RTM_NEWRULE into a Rule. */
-export function ruleFromMessage(m: RuleMessage): Rule {
-  const h = m.header;
-  const a = m.attrs;
-  const action = typeof h.action === 'number' ? h.action : rtRule.FrAct[h.action];
-  const range = (r: { start: number; end: number } | undefined): [number, number] | undefined => (r === undefined ? undefined : [r.start, r.end]);
-  const out = {
-    __proto__: JsonReady,
-    family: RULE_FAMILIES[h.family] ?? h.family,
-    priority: a.priority ?? 0,
-    from: a.src === undefined ? undefined : `${a.src}/${h.srcLen}`,
-    to: a.dst === undefined ? undefined : `${a.dst}/${h.dstLen}`,
-    table: a.table ?? h.table,
-    action: ACTION_NAMES[action] ?? action,
-    goto: a.goto,
-    iif: a.iifname,
-    oif: a.oifname,
-    fwmark: a.fwmark,
-    fwmask: a.fwmask,
-    tos: h.tos,
-    dscp: a.dscp,
-    ipProto: a.ipProto,
-    sport: range(a.sportRange),
-    dport: range(a.dportRange),
-    uidRange: range(a.uidRange),
-    suppressPrefixLength: a.suppressPrefixlen === 0xffffffff ? undefined : a.suppressPrefixlen,
-    suppressIfgroup: a.suppressIfgroup,
-    invert: h.flags.includes('invert'),
-    protocol: a.protocol,
-    l3mdev: a.l3mdev !== undefined && a.l3mdev !== 0,
-    flags: h.flags,
-    attrs: a,
-  } satisfies JsonObject<Rule>;
-  return out;
-}
-
-const decodeRule = (view: DataView, start: number, end: number): Rule => ruleFromMessage(rtRule.decodeRuleMessage(view, start, end));
-
-/** Filters `rules.list` hands to the kernel (strict checking allows only the family). */
-export interface RuleFilter {
-  /**
-   * Only this family. Default: 'inet' and 'inet6', what `ip rule` and
-   * `ip -6 rule` show; the multicast-routing families ('ipmr', 'ip6mr') only
-   * when named here; 'all' for every family the kernel has rules for.
-   */
-  family?: RuleFamily | MulticastRuleFamily | 'all';
-}
+export type RuleProtocol = RouteProtocolName;
 
 /**
  * A rule to add, or to delete (then every field given must match, and the
@@ -234,22 +99,7 @@ export class Rules {
    * for an unknown family, KernelError (EAFNOSUPPORT).
    */
   async list(filter: RuleFilter = {}, options?: DumpOptions): Promise<Rule[]> {
-    const f = checkOptions(filter, 'filter', ['family']) as RuleFilter;
-    const family = f.family === undefined || f.family === 'all' ? Family.all : ruleFamily(f.family, 'filter.family');
-    const dump = dumpOptions(options);
-    const { items } = await this.ctx.conn.dump(
-      {
-        type: rtRule.RequestType.getrule,
-        label: `RTM_GETRULE${f.family ? ` ${f.family}` : ''}`,
-        body: (w) => rtRule.encodeRuleMessage(w, { header: { family }, attrs: {} }),
-      },
-      decodeRule,
-      dump,
-    );
-    // By default one dump of every family (one round trip), then what `ip rule` shows.
-    if (f.family === undefined) return items.filter((r) => r.family === 'inet' || r.family === 'inet6');
-    // A kernel without the family's rules (IPv6 disabled) would answer with every family's.
-    return family === Family.all ? items : items.filter((r) => r.family === f.family);
+    return listObjects(this.ctx, ruleKind, filter, options);
   }
 
   /**
@@ -260,16 +110,7 @@ export class Rules {
    */
   async add(spec: RuleSpec, options?: CallOptions): Promise<void> {
     const { message, label } = planRule(spec, true);
-    await this.ctx.conn.request(
-      {
-        type: rtRule.RequestType.newrule,
-        flags: NLM_F_CREATE | NLM_F_EXCL,
-        label: `RTM_NEWRULE ${label}`,
-        body: (w) => rtRule.encodeRuleMessage(w, message),
-      },
-      undefined,
-      callOptions(options),
-    );
+    await sendKind(this.ctx.conn, ruleKind, 'new', message, NLM_F_CREATE | NLM_F_EXCL, label, callOptions(options));
   }
 
   /**
@@ -280,34 +121,14 @@ export class Rules {
    */
   async delete(spec: RuleSpec | Rule, options?: CallOptions): Promise<void> {
     const { message, label } = planRule(isListedRule(spec) ? specOfRule(spec) : spec, false);
-    await this.ctx.conn.request(
-      {
-        type: rtRule.RequestType.delrule,
-        label: `RTM_DELRULE ${label}`,
-        body: (w) => rtRule.encodeRuleMessage(w, message),
-      },
-      undefined,
-      callOptions(options),
-    );
+    await sendKind(this.ctx.conn, ruleKind, 'del', message, 0, label, callOptions(options));
   }
-}
-
-/** ruleFamily maps a rule family name to AF_* / RTNL_FAMILY_*; throws ArgumentError naming `argument` on anything else. */
-function ruleFamily(family: RuleFamily | MulticastRuleFamily, argument: string): number {
-  return lookupName(RULE_FAMILY_NUMBERS, family, argument);
 }
 
 /** The address family of a rule family's prefixes: IPv4 for inet and ipmr, IPv6 for inet6 and ip6mr. */
 function prefixFamily(family: number): number {
-  return family === Family.inet6 || family === RTNL_FAMILY_IP6MR ? Family.inet6 : Family.inet;
+  return family === Family.inet6 || family === MulticastFamily.ip6mr ? Family.inet6 : Family.inet;
 }
-
-const RULE_FAMILY_NUMBERS: Readonly<Record<RuleFamily | MulticastRuleFamily, number>> = {
-  inet: Family.inet,
-  inet6: Family.inet6,
-  ipmr: RTNL_FAMILY_IPMR,
-  ip6mr: RTNL_FAMILY_IP6MR,
-};
 
 /** A Rule from `list()` (it carries the kernel's `attrs`), as opposed to a RuleSpec. */
 function isListedRule(spec: RuleSpec | Rule): spec is Rule {
@@ -343,7 +164,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
   checkKeys(spec, 'spec', RULE_KEYS);
   if (spec.invert !== undefined) checkBoolean(spec.invert, 'spec.invert');
   if (spec.l3mdev !== undefined) checkBoolean(spec.l3mdev, 'spec.l3mdev');
-  const explicit = spec.family === undefined ? undefined : ruleFamily(spec.family, 'spec.family');
+  const explicit = spec.family === undefined ? undefined : ruleFamilyNumber(spec.family, 'spec.family');
   const words: string[] = [];
   // A zero-length prefix ('all', '::/0') matches everything and says nothing about the family.
   const addressFamily = explicit === undefined ? Family.inet : prefixFamily(explicit);
@@ -405,7 +226,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     attrs.oifname = spec.oif;
     words.push(`oif ${spec.oif}`);
   }
-  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IP_PROTOCOLS, 'spec.ipProto');
+  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IpProtocol, 'spec.ipProto');
   if (spec.sport !== undefined) attrs.sportRange = portRange(spec.sport, 'spec.sport');
   if (spec.dport !== undefined) attrs.dportRange = portRange(spec.dport, 'spec.dport');
   if (spec.uidRange !== undefined) {
@@ -424,7 +245,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     checkUint(spec.suppressIfgroup, 'spec.suppressIfgroup', 0xffffffff);
     attrs.suppressIfgroup = spec.suppressIfgroup;
   }
-  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, PROTOCOLS, 'spec.protocol');
+  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, RouteProtocol, 'spec.protocol');
   if (spec.l3mdev) {
     if (spec.table !== undefined) throw new ArgumentError('spec.table', { reason: 'not with l3mdev (the VRF decides the table)' });
     attrs.l3mdev = 1;
@@ -444,9 +265,9 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
 
   let table: number | undefined;
   if (spec.table !== undefined) {
-    table = typeof spec.table === 'number' ? checkInteger(spec.table, 'spec.table', 1, 0xffffffff) : lookupName(TABLES, spec.table, 'spec.table', 'or a number');
+    table = typeof spec.table === 'number' ? checkInteger(spec.table, 'spec.table', 1, 0xffffffff) : lookupName(RULE_TABLES, spec.table, 'spec.table', 'or a number');
   } else if (create && action === 'to_tbl' && !spec.l3mdev) {
-    table = TABLES.main;
+    table = RouteTable.main;
   }
   if (table !== undefined) {
     // The header has one byte for the table; larger ids go in FRA_TABLE (header RT_TABLE_UNSPEC).

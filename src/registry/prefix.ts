@@ -5,7 +5,7 @@
  */
 import { ArgumentError } from '../netlink/errors.js';
 import { parseIPv4, parseIPv6 } from '../netlink/format.js';
-import { Family } from './context.js';
+import { Family } from './vocabulary.js';
 
 /** A parsed prefix: the address text normalised, its family and length. */
 export interface Prefix {

@@ -1,0 +1,171 @@
+/**
+ * An object kind: everything nlkit knows about one kind of rtnetlink object
+ * (links, addresses, routes, …), declared once, in one file per kind under
+ * `kinds/`. The services' `list`/`get`/requests, `subscribe`'s groups,
+ * `watch`'s targets and resyncs and the `nlkit` command's object commands
+ * are all derived from these declarations (see index.ts for the list).
+ *
+ * This module holds the declaration type and the backbone the services
+ * share: the dump a `list()` sends with its filters (applied by the kernel
+ * where it can, and re-checked on what comes back), a single GET, and the
+ * requests that create, replace and delete.
+ */
+import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
+import { checkOptions } from '../netlink/args.js';
+import type { MessageWriter } from '../netlink/writer.js';
+import type { LinkRef, RtnlContext } from './context.js';
+import { checkLinkRef, dumpOptions } from './validate.js';
+
+/** A multicast group that carries a kind's notifications. */
+export interface KindGroup<N extends string = string> {
+  /** The name `subscribe` takes: 'link', 'ipv4-addr', … */
+  readonly name: N;
+  /** RTNLGRP_* */
+  readonly group: number;
+  /** The address family (first header byte) of the messages it carries; 0: every family of the kind. */
+  readonly family: number;
+}
+
+/**
+ * A filter of `list()` on a plain value. `check` validates what the caller
+ * gave (undefined when absent) and returns the value `kernel` and `holds`
+ * use, or undefined to skip the filter; it may return a default for an
+ * absent value. Throws ArgumentError naming `argument` (`filter.table`).
+ */
+export interface ValueFilter<MI, O, V> {
+  readonly link?: undefined;
+  check(value: unknown, argument: string): V | undefined;
+  /** Writes the filter into the dump request, for the kernel to apply (strict checking). Absent: the kernel cannot filter by it. */
+  kernel?(request: MI, value: V): void;
+  /** The re-check on each object that comes back, so the filter holds even where a kernel ignores it. */
+  holds?(object: O, value: V): boolean;
+}
+
+/** The names of a kind: singular, plural, and its groups' names. */
+export interface KindNames {
+  readonly kind: string;
+  readonly plural: string;
+  readonly groups: string;
+}
+
+/** A filter that names a link (a LinkRef, checked and resolved to its index before the dump). */
+export interface LinkFilter<MI, O> {
+  readonly link: true;
+  kernel?(request: MI, index: number): void;
+  holds?(object: O, index: number): boolean;
+}
+
+/** One filter key of a kind's `list()`. */
+export type FilterField<MI, O> = ValueFilter<MI, O, any> | LinkFilter<MI, O>;
+
+/**
+ * ObjectKind declares one kind of rtnetlink object. `M` is the generated
+ * decoded message, `MI` what its encoder takes, `O` the plain object the
+ * services return and events carry, `N` its names (as literal types, so
+ * the tables derived from the registry are typed by them).
+ */
+export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, O = any> {
+  /** The singular name, as events carry it: 'link', 'address', … */
+  readonly kind: N['kind'];
+  /** The plural: the service, the `watch` target and the `nlkit` command ('links', 'addresses', …). */
+  readonly plural: N['plural'];
+  /** One line for `nlkit --help`. */
+  readonly doc: string;
+  /** Message types: RTM_NEW…, RTM_DEL…, RTM_GET… */
+  readonly types: { readonly new: number; readonly del: number; readonly get: number };
+  /** The kernel's names of those types, for request labels and errors. */
+  readonly names: { readonly new: string; readonly del: string; readonly get: string };
+  /** The generated decoder of a whole message (fixed header and attributes). */
+  decode(view: DataView, start: number, end: number): M;
+  /** The generated encoder of a whole message. */
+  encode(w: MessageWriter, m: MI): void;
+  /** The conversion of a decoded message to the plain object: one function per kind. */
+  convert(m: M): O;
+  /** The kernel's identity of the object (what a view keys it by), from the message. */
+  key(m: M): string;
+  /** Objects sharing this identity may replace one another (NLM_F_REPLACE) or merge (IPv6 multipath siblings): routes. */
+  groupKey?(m: M): string;
+  /** A peek before decoding (the family is checked already): false for messages `list()` never shows. */
+  accept?(view: DataView, start: number, end: number): boolean;
+  /** Objects the kernel creates or changes without notifying: views leave them out; subscriptions still carry them. */
+  silent?(m: M): boolean;
+  /** The address families (first header byte) the kind's messages may have; [0] when it has none. */
+  readonly families: readonly number[];
+  /** The families dumped when none is asked for. */
+  readonly defaultFamilies: readonly number[];
+  /** The multicast groups that carry its notifications. */
+  readonly groups: ReadonlyArray<KindGroup<N['groups']>>;
+  /** Fields that change without a notification (counters, timers): ignored when comparing for a resync. */
+  readonly volatile: ReadonlySet<string>;
+  /** The dump request of every object in one family (no filter). */
+  dump(family: number): MI;
+  /** The filters `list()` takes, by key, in the order they are checked and resolved. */
+  readonly filters: Readonly<Record<string, FilterField<MI, O>>>;
+  /** Checks between filter keys (the keys themselves are checked already). Throws ArgumentError. */
+  checkFilter?(filter: Readonly<Record<string, unknown>>): void;
+}
+
+/** The object type of a kind. */
+export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O : never;
+
+/**
+ * objectDecoder is the conversion step: wire bytes of one message to the
+ * plain object, for `list()`, `get()`, subscriptions and views alike.
+ */
+export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
+  return (view, start, end) => kind.convert(kind.decode(view, start, end));
+}
+
+/** kindRequest is the request of one message of `kind`: its type, flags, label and encoder. */
+export function kindRequest<MI>(kind: ObjectKind<KindNames, any, MI>, op: 'new' | 'del' | 'get', message: MI, flags?: number, label?: string): Request {
+  return { type: kind.types[op], flags, label: label === undefined ? kind.names[op] : `${kind.names[op]} ${label}`, body: (w) => kind.encode(w, message) };
+}
+
+/**
+ * listObjects is `list()`: it checks `filter` against the kind's filter
+ * keys, resolves the links it names, sends one dump with what the kernel
+ * can apply and returns the objects for which every filter holds.
+ * `options`: `timeout`, `signal`, `interrupted`, `maxAttempts`. Throws
+ * ArgumentError for a bad filter or option before sending, KernelError
+ * (ENODEV for a link that does not exist), DumpInterruptedError.
+ */
+export async function listObjects<MI, O>(ctx: RtnlContext, kind: ObjectKind<KindNames, any, MI, O>, filter: unknown, options: unknown, label?: string): Promise<O[]> {
+  const given = checkOptions(filter, 'filter', Object.keys(kind.filters));
+  const chosen: Array<{ field: FilterField<MI, O>; value: unknown }> = [];
+  for (const [key, field] of Object.entries(kind.filters)) {
+    const raw = given[key];
+    if ('link' in field) {
+      if (raw !== undefined) chosen.push({ field, value: checkLinkRef(raw, `filter.${key}`) });
+      continue;
+    }
+    const value = field.check(raw, `filter.${key}`);
+    if (value !== undefined) chosen.push({ field, value });
+  }
+  kind.checkFilter?.(given);
+  const dump: DumpOptions = dumpOptions(options);
+  for (const c of chosen) if ('link' in c.field) c.value = await ctx.linkIndex(c.value as LinkRef, dump);
+  const request = kind.dump(0);
+  for (const { field, value } of chosen) field.kernel?.(request, value as never);
+  const { items } = await ctx.conn.dump(kindRequest(kind, 'get', request, undefined, label), objectDecoder(kind), dump);
+  const checks = chosen.filter((c) => c.field.holds !== undefined);
+  if (checks.length === 0) return items;
+  return items.filter((o) => checks.every(({ field, value }) => field.holds!(o, value as never)));
+}
+
+/**
+ * getObject asks for one object with a single GET (no dump; one reply or
+ * an error, so no separate ACK) and returns it. Throws KernelError
+ * (ENODEV, ENOENT, … when there is none).
+ */
+export function getObject<MI, O>(conn: Connection, kind: ObjectKind<KindNames, any, MI, O>, message: MI, label?: string, options?: CallOptions): Promise<O> {
+  return conn.get(kindRequest(kind, 'get', message, undefined, label), objectDecoder(kind), options);
+}
+
+/**
+ * sendKind sends one RTM_NEW… (with `flags`: NLM_F_CREATE | NLM_F_EXCL to
+ * add, | NLM_F_REPLACE to replace, none to change) or RTM_DEL… of `kind`
+ * and waits for the ACK. Throws KernelError.
+ */
+export async function sendKind<MI>(conn: Connection, kind: ObjectKind<KindNames, any, MI>, op: 'new' | 'del', message: MI, flags: number, label?: string, options?: CallOptions): Promise<void> {
+  await conn.request(kindRequest(kind, op, message, flags, label), undefined, options);
+}

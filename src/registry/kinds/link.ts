@@ -1,0 +1,183 @@
+/**
+ * The link kind: network devices (RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK,
+ * ifi_family AF_UNSPEC), the plain `Link` the services return and events
+ * carry, and what `list()` filters by.
+ */
+import * as rtLink from '../../generated/rt-link.js';
+import { JsonReady, jsonReady, type JsonObject } from '../../codec/json.js';
+import { checkString } from '../../netlink/args.js';
+import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
+import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
+import { getObject, kindRequest, type ObjectKind } from '../kind.js';
+import { checkLinkRef } from '../validate.js';
+import type { LinkRef } from '../context.js';
+
+type LinkAttrs = rtLink.LinkAttrs;
+type LinkMessage = rtLink.LinkMessage;
+
+export type { OperState } from '../vocabulary.js';
+
+/** A network device, as the kernel describes it. */
+export interface Link {
+  /** Interface index (ifi_index). */
+  index: number;
+  /** Interface name (IFLA_IFNAME). */
+  name: string;
+  /** Device flags (IFF_*) by name: 'up', 'broadcast', 'lower-up', …; unknown bits as numbers. */
+  flags: Array<rtLink.IfinfoFlags | number>;
+  /** Administratively up (IFF_UP). */
+  up: boolean;
+  /** Promiscuous mode set by a user (IFF_PROMISC; `ip link set … promisc on`). A bridge port's own promiscuity shows in `attrs.promiscuity`, not here, as in `ip link`. */
+  promisc: boolean;
+  /** ARP (IPv4) / neighbour discovery is used: IFF_NOARP is clear (`ip link set … arp off` sets it). */
+  arp: boolean;
+  /** Receives all multicast packets (IFF_ALLMULTI; `ip link set … allmulticast on`). */
+  allmulticast: boolean;
+  /** Multicast capable (IFF_MULTICAST; `ip link set … multicast off` clears it). */
+  multicast: boolean;
+  /** IFLA_MTU in bytes. */
+  mtu: number | undefined;
+  /** Hardware address (IFLA_ADDRESS), e.g. `02:00:00:00:00:01`. */
+  mac: string | undefined;
+  /** Hardware broadcast address (IFLA_BROADCAST). */
+  broadcast: string | undefined;
+  /** Operational state (IFLA_OPERSTATE). */
+  operstate: OperState | number | undefined;
+  /** Transmit queue length (IFLA_TXQLEN). */
+  txqlen: number | undefined;
+  /** Index of the master device, e.g. a bridge (IFLA_MASTER). */
+  master: number | undefined;
+  /**
+   * The peer or parent link (IFLA_LINK): a veth's peer, a macvlan's lower
+   * device. `netnsId` (IFLA_LINK_NETNSID) is set when it lives in another
+   * namespace, as this namespace numbers it.
+   */
+  parent: { index: number; netnsId: number | undefined } | undefined;
+  /** Link kind (IFLA_INFO_KIND): 'veth', 'bridge', 'vxlan', …; undefined for physical devices and lo. */
+  kind: string | undefined;
+  /** Kind-specific settings (IFLA_INFO_DATA) as the spec types them: bridge options, vxlan id/port/group, macvlan mode, … */
+  details: rtLink.LinkinfoDataMsg | undefined;
+  /** Kind of the master's port data (IFLA_INFO_SLAVE_KIND), e.g. 'bridge' for a bridge port. */
+  portKind: string | undefined;
+  /** Port settings under the master (IFLA_INFO_SLAVE_DATA), e.g. bridge port state and cost. */
+  portDetails: rtLink.LinkinfoMemberDataMsg | undefined;
+  /** Hardware type by name ('ether', 'loopback', 'none', …) or ARPHRD_* number. */
+  type: string | number;
+  /** 64-bit counters (IFLA_STATS64). */
+  stats: rtLink.RtnlLinkStats64 | undefined;
+  /** IFLA_IFALIAS */
+  alias: string | undefined;
+  /** Device group (IFLA_GROUP). */
+  group: number | undefined;
+  /** Root qdisc name (IFLA_QDISC). */
+  qdisc: string | undefined;
+  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
+  attrs: LinkAttrs;
+}
+
+/** linkFromMessage turns a decoded RTM_NEWLINK into a Link. */
+export function linkFromMessage(m: LinkMessage): Link {
+  const a = m.attrs;
+  const info = a.linkinfo;
+  const flags = m.header.ifiFlags;
+  const out = {
+    __proto__: JsonReady,
+    index: m.header.ifiIndex,
+    name: a.ifname ?? '',
+    flags,
+    up: flags.includes('up'),
+    promisc: flags.includes('promisc'),
+    arp: !flags.includes('no-arp'),
+    allmulticast: flags.includes('all-multi'),
+    multicast: flags.includes('multicast'),
+    mtu: a.mtu,
+    mac: a.address,
+    broadcast: a.broadcast,
+    operstate: a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate),
+    txqlen: a.txqlen,
+    master: a.master,
+    parent: a.link === undefined || (a.link === m.header.ifiIndex && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid },
+    kind: info?.kind,
+    details: jsonReady(info?.data),
+    portKind: info?.slaveKind,
+    portDetails: jsonReady(info?.slaveData),
+    type: LINK_TYPES[m.header.ifiType] ?? m.header.ifiType,
+    stats: jsonReady(a.stats64),
+    alias: a.ifalias,
+    group: a.group,
+    qdisc: a.qdisc,
+    // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
+    attrs: jsonReady(a),
+  } satisfies JsonObject<Link>;
+  return out;
+}
+
+
+/** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
+export const KIND_MAX_BYTES = 55;
+
+/**
+ * Filters of `links.list`. The kernel applies them (strict checking) but
+ * ignores a kind whose module it has not loaded, so each also holds
+ * client-side: what `list` returns always matches.
+ */
+export interface LinkFilter {
+  /** Only links of this kind ('veth', 'bridge', …). */
+  kind?: string;
+  /** Only ports of this master. */
+  master?: LinkRef;
+}
+
+/** linkKind declares links to the registry. */
+export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link' }, LinkMessage, rtLink.LinkMessageInput, Link> = {
+  kind: 'link',
+  plural: 'links',
+  doc: 'network interfaces (rt.links.list)',
+  types: { new: rtLink.RequestType.newlink, del: rtLink.RequestType.dellink, get: rtLink.RequestType.getlink },
+  names: { new: 'RTM_NEWLINK', del: 'RTM_DELLINK', get: 'RTM_GETLINK' },
+  decode: rtLink.decodeLinkMessage,
+  encode: rtLink.encodeLinkMessage,
+  convert: linkFromMessage,
+  key: (m) => String(m.header.ifiIndex),
+  // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
+  // same group describe bridge-port state, and their RTM_DELLINK means "left
+  // the bridge", not "deleted".
+  families: [0],
+  defaultFamilies: [0],
+  groups: [{ name: 'link', group: rtLink.McastGroup['rtnlgrp-link'], family: 0 }],
+  volatile: new Set(['stats', 'stats64', 'afSpec', 'order']),
+  dump: () => ({ header: {}, attrs: {} }),
+  filters: {
+    kind: {
+      check: (v, argument) => (v === undefined ? undefined : checkString(v, argument, { minBytes: 1, maxBytes: KIND_MAX_BYTES })),
+      kernel: (r, kind: string) => void (r.attrs.linkinfo = { kind }),
+      holds: (l, kind: string) => l.kind === kind,
+    },
+    master: {
+      link: true,
+      kernel: (r, index) => void (r.attrs.master = index),
+      holds: (l, index) => l.master === index,
+    },
+  },
+};
+
+/**
+ * getLink fetches one link by name or index over `conn` with a single
+ * RTM_GETLINK (links.get, and links.move on both of its namespaces).
+ * Throws ArgumentError for an invalid reference, KernelError ENODEV when absent.
+ */
+export async function getLink(conn: Connection, ref: LinkRef, options?: CallOptions): Promise<Link> {
+  checkLinkRef(ref);
+  const message = typeof ref === 'number' ? { header: { ifiIndex: ref }, attrs: {} } : { header: {}, attrs: { ifname: ref } };
+  return getObject(conn, linkKind, message, JSON.stringify(ref), options);
+}
+
+/** linkUpRequest is the RTM_NEWLINK that sets link `index` administratively up or down (IFF_UP), for a request or a batch. */
+export function linkUpRequest(index: number, up: boolean): Request {
+  return kindRequest(linkKind, 'new', { header: { ifiIndex: index, ifiFlags: up ? ['up'] : [], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} }, 0, `set ${up ? 'up' : 'down'}`);
+}
+
+/** setLinkUp sets a link administratively up or down (IFF_UP) over `conn`. Throws KernelError. */
+export async function setLinkUp(conn: Connection, index: number, up: boolean, options?: CallOptions): Promise<void> {
+  await conn.request(linkUpRequest(index, up), undefined, options);
+}

@@ -1,0 +1,353 @@
+/**
+ * The route kind: routes of every table, IPv4 and IPv6 (RTM_NEWROUTE /
+ * RTM_DELROUTE / RTM_GETROUTE), the plain `Route`, and what `list()`
+ * filters by. RTA_MULTIPATH, which the spec leaves as bytes, is decoded
+ * here (see `decodeMultipath`).
+ */
+import * as rtRoute from '../../generated/rt-route.js';
+import { ArgumentError, DecodeError } from '../../netlink/errors.js';
+import { formatIP } from '../../netlink/format.js';
+import { JsonReady, type JsonObject } from '../../codec/json.js';
+import {
+  Family,
+  RouteTable,
+  familyName,
+  familyNumber,
+  prefName,
+  protocolName,
+  protocolNumber,
+  routeFlagNames,
+  routeTypeNumber,
+  scopeName,
+  tableNumber,
+  type FamilyName,
+  type RouteFlag,
+  type RouteProtocolName,
+  type RoutePrefName,
+  type RouteTableName,
+  type Scope,
+} from '../vocabulary.js';
+import type { LinkRef } from '../context.js';
+import type { ObjectKind } from '../kind.js';
+
+type RouteAttrs = rtRoute.RouteAttrs;
+
+/** RTM_F_CLONED: a cached clone (PMTU exception), not a FIB entry; dumps leave them out. */
+const RTM_F_CLONED = 0x200;
+
+/**
+ * Route metrics (RTA_METRICS). Units are the kernel's: bytes for mtu,
+ * advmss and window, milliseconds for rtoMin, 1/8 ms for rtt and 1/4 ms
+ * for rttvar (what `ip` sends for `rtt 1ms`: 8), packets for the windows.
+ */
+export interface RouteMetrics {
+  /** RTAX_MTU */ mtu?: number;
+  /** RTAX_WINDOW */ window?: number;
+  /** RTAX_RTT */ rtt?: number;
+  /** RTAX_RTTVAR */ rttvar?: number;
+  /** RTAX_SSTHRESH */ ssthresh?: number;
+  /** RTAX_CWND */ cwnd?: number;
+  /** RTAX_ADVMSS */ advmss?: number;
+  /** RTAX_REORDERING */ reordering?: number;
+  /** RTAX_HOPLIMIT */ hoplimit?: number;
+  /** RTAX_INITCWND */ initcwnd?: number;
+  /** RTAX_FEATURES */ features?: number;
+  /** RTAX_RTO_MIN */ rtoMin?: number;
+  /** RTAX_INITRWND */ initrwnd?: number;
+  /** RTAX_QUICKACK */ quickack?: number;
+  /** RTAX_CC_ALGO: congestion control, e.g. 'cubic' (`ip`: congctl). */ congctl?: string;
+  /** RTAX_FASTOPEN_NO_COOKIE */ fastopenNoCookie?: number;
+  /** RTAX_LOCK: metrics the kernel must not change (e.g. PMTU discovery lowering `mtu`). */
+  lock?: LockableMetric[];
+  /** Shorthand for `lock` including 'mtu' (`ip route … mtu lock N`). */
+  mtuLock?: boolean;
+}
+
+/** Numeric metrics and their RTAX_* numbers; the generated RtaMetrics field is `rtax` + the capitalised name. */
+export const METRICS = {
+  mtu: 2,
+  window: 3,
+  rtt: 4,
+  rttvar: 5,
+  ssthresh: 6,
+  cwnd: 7,
+  advmss: 8,
+  reordering: 9,
+  hoplimit: 10,
+  initcwnd: 11,
+  features: 12,
+  rtoMin: 13,
+  initrwnd: 14,
+  quickack: 15,
+  fastopenNoCookie: 17,
+} as const;
+export type NumericMetric = keyof typeof METRICS;
+/** A metric that RTAX_LOCK can lock. */
+export type LockableMetric = NumericMetric | 'congctl';
+/** RTAX_CC_ALGO */
+export const RTAX_CC_ALGO = 16;
+
+export const metricField = (name: NumericMetric) => `rtax${name[0]!.toUpperCase()}${name.slice(1)}` as keyof rtRoute.RtaMetrics;
+
+/** [name, RTAX_* number, RtaMetrics field] of each numeric metric, worked out once (the decode path runs per route). */
+const METRIC_ROWS: ReadonlyArray<readonly [NumericMetric, number, keyof rtRoute.RtaMetrics]> = (Object.entries(METRICS) as Array<[NumericMetric, number]>).map(
+  ([name, n]) => [name, n, metricField(name)] as const,
+);
+
+
+/** One path of a multipath route (struct rtnexthop and its attributes). */
+export interface Nexthop {
+  /** RTA_GATEWAY (or RTA_VIA's address when the gateway is of another family). */
+  gateway: string | undefined;
+  /** Outgoing interface index (rtnh_ifindex). */
+  dev: number;
+  /** rtnh_hops + 1, as `ip` prints it. */
+  weight: number;
+  /** RTNH_F_* by name ('onlink', 'linkdown', 'dead', …); unknown bits as a number. */
+  flags: Array<RouteFlag | number>;
+  /** The nexthop's attributes (RTA_GATEWAY, RTA_VIA, RTA_FLOW, RTA_ENCAP…). */
+  attrs: RouteAttrs;
+}
+
+/** A route, as the kernel describes it. */
+export interface Route {
+  /** 'inet', 'inet6', or the AF_* number (rtm_family; 128/129 are the multicast routing tables). */
+  family: FamilyName | number;
+  /** The table: RTA_TABLE, else rtm_table. */
+  table: number;
+  /** 'default' for the zero-length prefix, else `a.b.c.d/n` or `x::y/n` (always with the length). */
+  dst: string;
+  /** rtm_dst_len */
+  dstLength: number;
+  /** Source prefix (RTA_SRC with rtm_src_len), for IPv6 source-specific routes. */
+  src: string | undefined;
+  /** RTA_GATEWAY, or RTA_VIA's address. */
+  gateway: string | undefined;
+  /** Outgoing interface index (RTA_OIF). */
+  dev: number | undefined;
+  /** Preferred source address (RTA_PREFSRC). */
+  prefsrc: string | undefined;
+  /** rtm_protocol by name ('kernel', 'boot', 'static', …), or the number. */
+  protocol: RouteProtocolName | number;
+  /** rtm_scope by name, or the number. */
+  scope: Scope | number;
+  /** rtm_type: 'unicast', 'local', 'blackhole', … */
+  type: rtRoute.RtmType | number;
+  /** The metric (RTA_PRIORITY; `ip` prints `metric`). */
+  priority: number | undefined;
+  /** Decoded RTA_METRICS. */
+  metrics: RouteMetrics | undefined;
+  /** The paths of a multipath route (RTA_MULTIPATH). */
+  multipath: Nexthop[] | undefined;
+  /** rtm_flags by name; unknown bits as a number. */
+  flags: Array<RouteFlag | number>;
+  /** rtm_tos */
+  tos: number;
+  /** IPv6 router preference (RTA_PREF). */
+  pref: RoutePrefName | number | undefined;
+  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
+  attrs: RouteAttrs;
+}
+
+/** routeFromMessage turns a decoded RTM_NEWROUTE into a Route. Throws DecodeError for a malformed RTA_MULTIPATH or RTA_VIA. */
+export function routeFromMessage(m: rtRoute.RouteMessage): Route {
+  const h = m.header;
+  const a = m.attrs;
+  const zero = h.rtmFamily === Family.inet6 ? '::' : '0.0.0.0';
+  const out = {
+    __proto__: JsonReady,
+    family: familyName(h.rtmFamily),
+    table: a.rtaTable ?? h.rtmTable,
+    dst: h.rtmDstLen === 0 ? 'default' : `${a.rtaDst ?? zero}/${h.rtmDstLen}`,
+    dstLength: h.rtmDstLen,
+    src: h.rtmSrcLen === 0 ? undefined : `${a.rtaSrc ?? zero}/${h.rtmSrcLen}`,
+    gateway: a.rtaGateway ?? (a.rtaVia === undefined ? undefined : decodeVia(a.rtaVia)),
+    dev: a.rtaOif,
+    prefsrc: a.rtaPrefsrc,
+    protocol: protocolName(h.rtmProtocol),
+    scope: scopeName(h.rtmScope),
+    type: h.rtmType,
+    priority: a.rtaPriority,
+    metrics: a.rtaMetrics === undefined ? undefined : metricsFromAttrs(a.rtaMetrics),
+    multipath: a.rtaMultipath === undefined ? undefined : decodeMultipath(a.rtaMultipath),
+    flags: routeFlagNames(h.rtmFlags),
+    tos: h.rtmTos,
+    pref: a.rtaPref === undefined ? undefined : prefName(a.rtaPref),
+    attrs: a,
+  } satisfies JsonObject<Route>;
+  return out;
+}
+
+
+function metricsFromAttrs(x: rtRoute.RtaMetrics): RouteMetrics {
+  const out: RouteMetrics = {};
+  for (const [name, , field] of METRIC_ROWS) {
+    const v = x[field] as number | undefined;
+    if (v !== undefined) out[name] = v;
+  }
+  if (x.rtaxCcAlgo !== undefined) out.congctl = x.rtaxCcAlgo;
+  if (x.rtaxLock !== undefined && x.rtaxLock !== 0) {
+    const lock: LockableMetric[] = [];
+    for (const [name, n] of METRIC_ROWS) if (x.rtaxLock & (1 << n)) lock.push(name);
+    if (x.rtaxLock & (1 << RTAX_CC_ALGO)) lock.push('congctl');
+    out.lock = lock;
+    out.mtuLock = lock.includes('mtu');
+  }
+  return out;
+}
+
+/**
+ * RTA_VIA: `struct rtvia`, a gateway of another family than the route's
+ * (an IPv4 route via an IPv6 neighbour).
+ *
+ * ```
+ *    0 rtvia_family (u16)
+ *    2 rtvia_addr   (4 or 16 bytes)
+ * ```
+ */
+function decodeVia(bytes: Uint8Array): string {
+  if (bytes.length < 2) throw new DecodeError(`RTA_VIA of ${bytes.length} bytes is shorter than its 2-byte family`, 0, 'rta-via');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    return formatIP(view, 2, bytes.length);
+  } catch (err) {
+    throw err instanceof DecodeError ? err.withParent('rta-via') : err;
+  }
+}
+
+/**
+ * decodeMultipath decodes RTA_MULTIPATH: `struct rtnexthop` records, each
+ * followed by its own route attributes and padded to 4 bytes. Throws
+ * DecodeError (path `rta-multipath`) on a record that does not fit.
+ *
+ * ```
+ *    0 rtnh_len     (u16)  the record with its attributes
+ *    2 rtnh_flags   (u8)   RTNH_F_*
+ *    3 rtnh_hops    (u8)   weight - 1
+ *    4 rtnh_ifindex (s32)
+ *    8 attributes (RTA_GATEWAY, RTA_VIA, RTA_FLOW, RTA_ENCAP, …)
+ * ```
+ */
+export function decodeMultipath(bytes: Uint8Array): Nexthop[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Nexthop[] = [];
+  const end = bytes.length;
+  for (let p = 0; end - p >= RTNH_SIZE; ) {
+    const len = view.getUint16(p, true);
+    if (len < RTNH_SIZE || len > end - p) throw new DecodeError(`rtnexthop length ${len} does not fit (${end - p} bytes left)`, p, 'rta-multipath');
+    let attrs: RouteAttrs;
+    try {
+      attrs = rtRoute.decodeRouteAttrs(view, p + RTNH_SIZE, p + len);
+    } catch (err) {
+      throw err instanceof DecodeError ? err.withParent('rta-multipath') : err;
+    }
+    out.push({
+      gateway: attrs.rtaGateway ?? (attrs.rtaVia === undefined ? undefined : decodeVia(attrs.rtaVia)),
+      dev: view.getInt32(p + 4, true),
+      weight: view.getUint8(p + 3) + 1,
+      flags: routeFlagNames(view.getUint8(p + 2)),
+      attrs,
+    });
+    p += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** sizeof(struct rtnexthop) */
+export const RTNH_SIZE = 8;
+
+/** Filters `routes.list` hands to the kernel (strict checking): only matching routes are dumped. */
+export interface RouteFilter {
+  /**
+   * The table (default main, as `ip route`); 'all' dumps every table. A
+   * table that does not exist is empty when both families are dumped, but
+   * the kernel answers ENOENT when asked for one family.
+   */
+  table?: RouteTableName | 'all' | number;
+  /** Only this family: 'inet' or 'inet6' (default both). */
+  family?: FamilyName | number;
+  /** Only routes of this protocol (rtm_protocol). */
+  protocol?: RouteProtocolName | number;
+  /** Only routes of this type (rtm_type). */
+  type?: rtRoute.RtmType | number;
+  /** Only routes through this link (RTA_OIF; a nexthop of a multipath route counts). The kernel answers ENODEV when there is none. */
+  oif?: LinkRef;
+}
+
+/** routeKind declares routes to the registry. */
+export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'ipv4-route' | 'ipv6-route' }, rtRoute.RouteMessage, rtRoute.RouteMessageInput, Route> = {
+  kind: 'route',
+  plural: 'routes',
+  doc: 'routes (rt.routes.list)',
+  types: { new: rtRoute.RequestType.newroute, del: rtRoute.RequestType.delroute, get: rtRoute.RequestType.getroute },
+  names: { new: 'RTM_NEWROUTE', del: 'RTM_DELROUTE', get: 'RTM_GETROUTE' },
+  decode: rtRoute.decodeRouteMessage,
+  encode: rtRoute.encodeRouteMessage,
+  convert: routeFromMessage,
+  accept: (view, start, end) => end - start < 12 || (view.getUint32(start + 8, true) & RTM_F_CLONED) === 0,
+  // What the FIB tells routes apart by: table, destination and source
+  // prefixes, TOS, metric, type — and the nexthop, since routes that differ
+  // only there coexist (`ip route append`; IPv6 device routes such as
+  // fe80::/64 on every link). `ip route replace` swaps the nexthop under the
+  // same group identity with one RTM_NEWROUTE carrying NLM_F_REPLACE.
+  key: (m) => {
+    const a = m.attrs;
+    const nh = a.rtaNhId !== undefined ? `nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? 'mp' : `${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`;
+    return `${routeGroup(m)} ${nh}`;
+  },
+  groupKey: (m) => routeGroup(m),
+  families: [Family.inet, Family.inet6],
+  defaultFamilies: [Family.inet, Family.inet6],
+  groups: [
+    // rt_route.yaml lists no groups: RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE from include/uapi/linux/rtnetlink.h.
+    { name: 'ipv4-route', group: rtRoute.McastGroup['rtnlgrp-ipv4-route'], family: Family.inet },
+    { name: 'ipv6-route', group: rtRoute.McastGroup['rtnlgrp-ipv6-route'], family: Family.inet6 },
+  ],
+  volatile: new Set(['rtaCacheinfo', 'rtaExpires', 'order']),
+  // rtm_table 0 with strict checking: every table.
+  dump: (family) => ({ header: { rtmFamily: family }, attrs: {} }),
+  filters: {
+    table: {
+      // Default main, as `ip route`; 'all' (0) dumps every table.
+      check: (v, argument) => (v === 'all' ? 0 : tableNumber(v === undefined ? 'main' : (v as RouteTableName | number), argument)),
+      kernel: (r, table: number) => {
+        r.header.rtmTable = table > 255 ? RouteTable.compat : table;
+        if (table > 255) r.attrs.rtaTable = table;
+      },
+      holds: (route, table: number) => table === 0 || route.table === table,
+    },
+    family: {
+      check: (v, argument) => {
+        const family = familyNumber(v as FamilyName | number | undefined, argument);
+        if (family === Family.all) return undefined;
+        // Without a handler for the family (mpls unloaded, bridge) the kernel would dump every family.
+        if (family !== Family.inet && family !== Family.inet6) throw new ArgumentError(argument, { expected: "'inet' or 'inet6'", received: v });
+        return family;
+      },
+      kernel: (r, family: number) => void (r.header.rtmFamily = family),
+      holds: (route, family: number) => route.family === familyName(family),
+    },
+    protocol: {
+      check: (v, argument) => (v === undefined ? undefined : protocolNumber(v as RouteProtocolName | number, argument)),
+      kernel: (r, protocol: number) => void (r.header.rtmProtocol = protocol),
+      holds: (route, protocol: number) => (typeof route.protocol === 'number' ? route.protocol : protocolNumber(route.protocol, 'protocol')) === protocol,
+    },
+    type: {
+      check: (v, argument) => (v === undefined ? undefined : routeTypeNumber(v as rtRoute.RtmType | number, argument)),
+      kernel: (r, type: number) => void (r.header.rtmType = type),
+      holds: (route, type: number) => (typeof route.type === 'number' ? route.type : rtRoute.RtmType[route.type]) === type,
+    },
+    oif: {
+      link: true,
+      kernel: (r, index) => void (r.attrs.rtaOif = index),
+      // A nexthop of a multipath route counts.
+      holds: (route, index) => route.dev === index || (route.multipath ?? []).some((nh) => nh.dev === index),
+    },
+  },
+};
+
+function routeGroup(m: rtRoute.RouteMessage): string {
+  const h = m.header;
+  const a = m.attrs;
+  return `${h.rtmFamily} ${a.rtaTable ?? h.rtmTable} ${a.rtaDst ?? ''}/${h.rtmDstLen} ${a.rtaSrc ?? ''}/${h.rtmSrcLen} ${h.rtmTos} ${a.rtaPriority ?? 0} ${h.rtmType}`;
+}
