@@ -4,7 +4,7 @@
  * here; the tables below — which message type is which kind, the groups
  * `subscribe` takes by name, the targets `watch` takes — follow from it.
  */
-import type { KindGroup, ObjectKind, ObjectOf } from './kind.js';
+import type { KindGroup, ObjectKind, ObjectOf, ServiceKind } from './kind.js';
 import { linkKind } from './kinds/link.js';
 import { addressKind } from './kinds/address.js';
 import { routeKind } from './kinds/route.js';
@@ -22,6 +22,12 @@ export const KINDS = [
 
 /** A kind of the registry. */
 export type RegisteredKind = (typeof KINDS)[number];
+
+/** The kinds the generic service (`KindService`) serves: those declared with request builders. */
+export type ServedKind = Extract<RegisteredKind, ServiceKind>;
+
+/** SERVED_KINDS: the kinds the Rtnl facade makes a generic service for, under their plural. */
+export const SERVED_KINDS: readonly ServedKind[] = KINDS.filter((k): k is ServedKind => 'requests' in k);
 
 /** The objects events carry, by kind name ('link' → Link, …). */
 export type RtnlObjects = { [K in RegisteredKind as K['kind']]: ObjectOf<K> };
@@ -61,4 +67,4 @@ export const RtnlGroup: { readonly [N in RtnlGroupName]: number } = Object.fromE
 /** WatchTargets: what `watch` can watch (each kind's plural) and the kind each holds. */
 export const WatchTargets: { readonly [K in RegisteredKind as K['plural']]: K['kind'] } = Object.fromEntries(KINDS.map((k) => [k.plural, k.kind])) as never;
 
-export { type KindGroup, type KindNames, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, kindRequest, listObjects, getObject, sendKind } from './kind.js';
+export { type KindGroup, type KindNames, type KindRequests, type ResolveLink, type ServiceKind, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, kindRequest, listObjects, getObject, sendKind } from './kind.js';

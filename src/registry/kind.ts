@@ -105,6 +105,34 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   checkFilter?(filter: Readonly<Record<string, unknown>>): void;
 }
 
+/** Turns a link reference into its index (asking the kernel for a name); `argument` names it in errors. */
+export type ResolveLink = (ref: LinkRef, argument: string) => Promise<number>;
+
+/**
+ * KindRequests: how the generic service (`KindService`, src/rtnl) builds a
+ * kind's requests, for kinds without hand-written sugar. Each builder
+ * validates completely and throws ArgumentError naming the field before
+ * anything is sent; it is run once with placeholder link indexes (and the
+ * result encoded into a scratch buffer) before any lookup, then for real.
+ */
+export interface KindRequests<MI, Spec, Key> {
+  /** The RTM_NEW… message of `add` and `replace`. */
+  create(spec: Spec, resolve: ResolveLink): Promise<MI>;
+  /** The RTM_DEL… message of `delete`: from a key, or from an object `list()` returned. */
+  remove(key: Key, resolve: ResolveLink): Promise<MI>;
+  /** The RTM_GET… message of `get`, for one object by key. */
+  get(key: Key, resolve: ResolveLink): Promise<MI>;
+  /** A few words naming the object in request labels and errors (`id 7`). */
+  label(specOrKey: Spec | Key): string;
+}
+
+/** A kind the generic service drives: an ObjectKind with its request builders. `F` is its filter type. */
+export interface ServiceKind<N extends KindNames = KindNames, M = any, MI = any, O = any, Spec = any, Key = any, F = any> extends ObjectKind<N, M, MI, O> {
+  readonly requests: KindRequests<MI, Spec, Key>;
+  /** Types only: the filter `list()` takes. */
+  readonly filterType?: F;
+}
+
 /** The object type of a kind. */
 export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O : never;
 

@@ -1,5 +1,6 @@
 /** rtnetlink: links, addresses, routes, neighbours and rules of a network namespace. */
-export { Rtnl, rtnlRequestAttributePath, type RtnlOptions } from './rtnl.js';
+export { Rtnl, rtnlRequestAttributePath, type RtnlOptions, type KindServices } from './rtnl.js';
+export { KindService } from './kind-service.js';
 export type { LinkRef, RtnlContext } from '../registry/context.js';
 export { parsePrefix, ipFamily, type Prefix } from '../registry/prefix.js';
 export {

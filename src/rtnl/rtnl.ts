@@ -23,7 +23,8 @@ import { Routes } from './route.js';
 import { Neighbors } from './neighbor.js';
 import { Rules } from './rule.js';
 import { BridgeVlans } from './bridge-vlan.js';
-import type { RtnlGroupName } from '../registry/index.js';
+import { SERVED_KINDS, type RtnlGroupName, type ServedKind, type ServiceKind } from '../registry/index.js';
+import { KindService } from './kind-service.js';
 import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
 import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
 
@@ -35,6 +36,17 @@ export interface RtnlOptions {
   receiveBufferSize?: number;
 }
 
+/** The generic service of a registry kind. */
+type ServiceOf<K> = K extends ServiceKind<any, any, any, infer O, infer Spec, infer Key, infer F> ? KindService<O, Spec, Key, F> : never;
+
+/** The services Rtnl makes from the registry, one per kind with request builders, under the kind's plural (`nexthops`). */
+export type KindServices = { readonly [K in ServedKind as K['plural']]: ServiceOf<K> };
+
+// The registry's generic services are members too, made in the constructor from SERVED_KINDS.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Rtnl extends KindServices {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   /** The NETLINK_ROUTE connection every service uses. */
   readonly conn: Connection;
@@ -62,6 +74,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
     this.neighbors = new Neighbors(this);
     this.rules = new Rules(this);
     this.bridgeVlans = new BridgeVlans(this);
+    for (const kind of SERVED_KINDS as readonly ServiceKind[]) (this as unknown as Record<string, unknown>)[kind.plural] = new KindService(this, kind);
   }
 
   /**
