@@ -13,11 +13,24 @@
  *    was older than what was lost, see source.ts); the view dumps again,
  *    replaces its contents and emits the differences as synthetic `new` /
  *    `del` events. A notification that cannot be decoded is treated the same.
- * 3. Routes change without notification: IPv4 routes through a device that
- *    goes down or away, or that use a deleted address as source, are flushed
- *    silently, and nexthops get 'linkdown' when the carrier drops. A route
- *    view therefore also listens to links and addresses and re-dumps (after
- *    `resyncDelay` ms, coalescing bursts) when one of those happens.
+ * 3. Some changes come with no notification about the object itself, but
+ *    another message gives them away; the view then re-dumps after
+ *    `resyncDelay` ms (coalescing bursts):
+ *    - routes: IPv4 routes through a device that goes down or away, or that
+ *      use a deleted address as source, are flushed silently; nexthops get
+ *      'linkdown' when the carrier drops; IPv6 routes' MTU follows their
+ *      device's MTU; routes over a deleted or replaced nexthop object go or
+ *      change. A route view also listens to links, addresses and nexthops.
+ *    - links: a veth peer (or any link this one names as its parent) that
+ *      leaves for another namespace or comes back changes the remaining
+ *      end's parent silently; a bridge port's STP state moves with only an
+ *      AF_BRIDGE message.
+ * 4. What nothing gives away (a neighbour going from reachable to delay or
+ *    probe, STP flags of a bridge, a veth peer moving between two other
+ *    namespaces) is caught by re-dumping every `refreshInterval` ms. Fields
+ *    that change by themselves all the time (counters, timers: the kind's
+ *    `volatile` list) are as of the last notification or dump and are never
+ *    a change on their own: a re-dump that finds only those emits nothing.
  *
  * Memory is bounded: at most `maxQueued` notifications wait in the source
  * and at most `maxQueued` change events (plus one resync's differences,
@@ -35,10 +48,14 @@ import { Connection, type MessageDecoder, type NotificationEvent } from '../netl
 import { ArgumentError, ClosedError, DumpInterruptedError } from '../netlink/errors.js';
 import { serialized } from '../netlink/serial.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import { KIND_BY_NAME, RtnlGroup, WatchTargets, kindRequest, type KindPlural, type ObjectKind, type RtnlObjects } from '../registry/index.js';
+import { KIND_BY_NAME, RtnlGroup, WatchTargets, kindRequest, type KindPlural, type ObjectKind, type RtnlKind, type RtnlObjects } from '../registry/index.js';
 import { addressKind } from '../registry/kinds/address.js';
-import { linkKind } from '../registry/kinds/link.js';
+import { linkKind, type Link } from '../registry/kinds/link.js';
 import { familyNumber, type FamilyName } from '../registry/vocabulary.js';
+import * as rtLink from '../generated/rt-link.js';
+import * as rtNexthop from '../generated/rt-nexthop.js';
+import { TIMER_MAX_MS } from '../netlink/options.js';
+import { attrType, attrsDone, checkAttr, nextAttr, readU32 } from '../netlink/reader.js';
 import { sameObject } from './kinds.js';
 import { changeDecoder, checkStreamOptions, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
 import { NotificationSource } from './source.js';
@@ -75,15 +92,34 @@ export interface WatchOptions {
    * start. A view nobody waits on never holds the process.
    */
   keepAlive?: boolean;
-  /** Milliseconds between a change that may have changed objects silently and the re-dump (default 20). */
+  /** Milliseconds between a message that gives away a silent change and the re-dump (default 20). */
   resyncDelay?: number;
+  /**
+   * Milliseconds between re-dumps that catch what the kernel changes with no
+   * message at all: the longest a view can differ from a fresh `list()`
+   * (plus one dump). Default 5000 for neighbours (their NUD state moves on
+   * timers), 30000 for links (STP flags, a veth peer moving between other
+   * namespaces), Infinity (never) for addresses, routes and rules, whose
+   * silent changes nlkit knows of all come with a hint (see `resyncDelay`).
+   * At least 100.
+   */
+  refreshInterval?: number;
 }
 
-const WATCH_KEYS = new Set(['families', 'receiveBufferSize', 'maxQueued', 'existing', 'signal', 'keepAlive', 'resyncDelay']);
+const WATCH_KEYS = new Set(['families', 'receiveBufferSize', 'maxQueued', 'existing', 'signal', 'keepAlive', 'resyncDelay', 'refreshInterval']);
+
+/** The default `refreshInterval` of each kind of view, in milliseconds. */
+const REFRESH_INTERVAL: Readonly<Partial<Record<RtnlKind, number>>> = {
+  neighbor: 5000,
+  link: 30_000,
+};
+
+/** The shortest `refreshInterval` taken, in milliseconds. */
+const MIN_REFRESH_INTERVAL = 100;
 
 /** Counters of a view. */
 export interface WatchStats {
-  /** Dumps made after the first one (overruns, decode errors, silent route flushes). */
+  /** Dumps made after the first one (overruns, decode errors, hints of silent changes, `refreshInterval`, `resync()`). */
   resyncs: number;
   /** Overruns the kernel reported. */
   overruns: number;
@@ -111,6 +147,13 @@ export interface View<O> extends AsyncIterable<WatchEvent<O>>, Disposable, Async
   readonly size: number;
   /** stats are live counters. */
   readonly stats: Readonly<WatchStats>;
+  /**
+   * resync re-dumps now and emits the differences, as the view does on its
+   * own after an overrun, a hint of a silent change or `refreshInterval`.
+   * Resolves once the dump is applied (at once when the view is closed);
+   * rejects with the view's `error` if it fails meanwhile.
+   */
+  resync(): Promise<void>;
   /** close ends the view: iteration ends (every pending `next()` settles done), sockets are closed. Idempotent. */
   close(): void;
   /** ref makes a loop waiting for the next change keep the process alive (the default). Returns the view. */
@@ -156,6 +199,30 @@ class Fifo<T> {
 
 /** IFF_UP | IFF_RUNNING | IFF_LOWER_UP: the link flags whose change can flush or mark routes silently. */
 const ROUTE_RELEVANT_FLAGS = 0x1 | 0x40 | 0x10000;
+/** AF_BRIDGE: a link message about a bridge port's state. */
+const AF_BRIDGE = 7;
+/** sizeof(struct ifinfomsg) */
+const IFINFOMSG_SIZE = 16;
+
+/** What a route view remembers of a link: the flags and MTU whose change can change routes silently. */
+function routeRelevant(view: DataView, start: number, end: number): string {
+  return `${view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS} ${linkMtu(view, start, end) ?? ''}`;
+}
+
+/** IFLA_MTU of a link message, read straight from its attributes (undefined when absent). Throws DecodeError on a malformed one. */
+function linkMtu(view: DataView, start: number, end: number): number | undefined {
+  for (let p = start + IFINFOMSG_SIZE; !attrsDone(p, end); ) {
+    const len = checkAttr(view, p, end);
+    if (attrType(view, p) === rtLink.LinkAttr.mtu) return readU32(view, p + 4, p + len);
+    p = nextAttr(p, len);
+  }
+  return undefined;
+}
+
+/** Links: an AF_BRIDGE RTM_NEWLINK is a bridge port's state changing (STP), which its AF_UNSPEC message may never show. */
+function bridgePortHint(view: DataView, start: number, end: number, type: number): ViewMessage {
+  return type === rtLink.RequestType.newlink && end - start >= IFINFOMSG_SIZE && view.getUint8(start) === AF_BRIDGE ? { trigger: true } : undefined;
+}
 
 class LiveView<O> implements View<O> {
   readonly stats: WatchStats = { resyncs: 0, overruns: 0, applied: 0, queued: 0, peakQueued: 0, synthetic: 0, inconsistentDumps: 0 };
@@ -178,8 +245,13 @@ class LiveView<O> implements View<O> {
   private overrunBackoff = 0;
   /** When the last resync finished (ms since the epoch). */
   private lastResyncAt = 0;
-  /** Route views: the last IFF_UP/RUNNING/LOWER_UP of each link, to spot changes that flush routes. */
-  private readonly linkFlags = new Map<number, number>();
+  /** Route views: the last IFF_UP/RUNNING/LOWER_UP and MTU of each link, to spot changes that change routes silently. */
+  private readonly linkState = new Map<number, string>();
+  /** The periodic re-dump (refreshInterval), re-armed after every dump. */
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly refreshInterval: number;
+  /** Callers of resync() waiting for the next dump. */
+  private resyncWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private readonly source: NotificationSource<ViewMessage>;
   private readonly dumpConn: Connection;
   private readonly release: () => void;
@@ -206,6 +278,7 @@ class LiveView<O> implements View<O> {
     ctx: EventContext,
   ) {
     this.maxQueued = Math.max(1, options.maxQueued ?? 4096);
+    this.refreshInterval = options.refreshInterval ?? REFRESH_INTERVAL[codec.kind as RtnlKind] ?? Infinity;
     const pin = pinNetns(ctx.netns);
     try {
       const routes = codec.kind === 'route';
@@ -215,9 +288,15 @@ class LiveView<O> implements View<O> {
         groups.add(RtnlGroup.link);
         groups.add(RtnlGroup['ipv4-addr']);
         groups.add(RtnlGroup['ipv6-addr']);
+        groups.add(rtNexthop.McastGroup['rtnlgrp-nexthop']);
       }
       const decodeChange = changeDecoder(new Map([[codec, new Set(families)]]), true);
-      const decode: MessageDecoder<ViewMessage> = routes ? (view, start, end, type, flags) => this.routeHint(view, start, end, type) ?? decodeChange(view, start, end, type, flags) : decodeChange;
+      const hint: ((view: DataView, start: number, end: number, type: number) => ViewMessage) | undefined = routes
+        ? (view, start, end, type) => this.routeHint(view, start, end, type)
+        : codec.kind === 'link'
+          ? bridgePortHint
+          : undefined;
+      const decode: MessageDecoder<ViewMessage> = hint ? (view, start, end, type, flags) => hint(view, start, end, type) ?? decodeChange(view, start, end, type, flags) : decodeChange;
       // The subscription first: everything from here on is caught.
       // Not ref'd until a consumer waits: a view nobody iterates never holds the process.
       this.source = new NotificationSource(
@@ -259,22 +338,42 @@ class LiveView<O> implements View<O> {
     return this;
   }
 
-  /** Links and addresses in a route view: a hint to re-dump when routes may have changed without notice. */
+  /** Links, addresses and nexthops in a route view: a hint to re-dump when routes may have changed without notice. */
   private routeHint(view: DataView, start: number, end: number, type: number): ViewMessage {
     if (type === linkKind.types.new || type === linkKind.types.del) {
-      if (end - start < 16 || view.getUint8(start) !== 0) return undefined;
+      if (end - start < IFINFOMSG_SIZE || view.getUint8(start) !== 0) return undefined;
       const index = view.getInt32(start + 4, true);
-      const flags = view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS;
       if (type === linkKind.types.del) {
-        this.linkFlags.delete(index);
+        this.linkState.delete(index);
         return { trigger: true };
       }
-      const before = this.linkFlags.get(index);
-      this.linkFlags.set(index, flags);
-      return before === undefined || before !== flags ? { trigger: true } : undefined;
+      // Up/down and carrier flush or mark routes; an MTU change moves IPv6 routes' MTU (rt6_mtu_change).
+      const now = routeRelevant(view, start, end);
+      const before = this.linkState.get(index);
+      this.linkState.set(index, now);
+      return before === undefined || before !== now ? { trigger: true } : undefined;
     }
     if (type === addressKind.types.del) return { trigger: true };
+    // Deleting a nexthop object deletes the routes over it, replacing one changes them: with no RTM_*ROUTE.
+    if (type === rtNexthop.RequestType.newnexthop || type === rtNexthop.RequestType.delnexthop) return { trigger: true };
     return undefined;
+  }
+
+  /**
+   * Links: a link that leaves for another namespace (its RTM_DELLINK carries
+   * IFLA_NEW_NETNSID) or arrives from one changes what its peer in this
+   * namespace says about it (IFLA_LINK, IFLA_LINK_NETNSID), and the peer is
+   * often not notified. Re-dump when the link the view holds as its peer
+   * does not point back the same way any more.
+   */
+  private peerHint(change: KeyedChange['change'], old: O | undefined): void {
+    const link = change.object as Link;
+    const parent = link.parent;
+    if (parent === undefined || parent.netnsId !== undefined) return;
+    const peer = this.state.get(String(parent.index)) as Link | undefined;
+    if (peer === undefined) return;
+    const pointsBack = peer.parent !== undefined && peer.parent.index === link.index && peer.parent.netnsId === undefined;
+    if (change.type === 'del' ? link.attrs.newNetnsid !== undefined && pointsBack : old === undefined && !pointsBack) this.scheduleResync();
   }
 
   /** start makes the first dump, applies what queued meanwhile, and starts the pump. */
@@ -327,7 +426,10 @@ class LiveView<O> implements View<O> {
       while (!this.closed) {
         if (this.resyncDue) {
           this.resyncDue = false;
+          // Those who called resync() before this dump began; a failure settles them in close().
+          const waiting = this.resyncWaiters.length;
           await this.sync(true);
+          this.settleWaiters(this.resyncWaiters.splice(0, waiting));
           continue;
         }
         this.pending ??= this.source.next();
@@ -378,6 +480,36 @@ class LiveView<O> implements View<O> {
     return true;
   }
 
+  /** (Re-)arm the periodic re-dump: `refreshInterval` ms after the last dump. */
+  private armRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (this.closed || this.refreshInterval === Infinity) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.resyncDue = true;
+      this.wake();
+    }, this.refreshInterval);
+    this.refreshTimer.unref();
+  }
+
+  resync(): Promise<void> {
+    if (this.closed) return this.error ? Promise.reject(this.error) : Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.resyncWaiters.push({ resolve, reject });
+      this.resyncDue = true;
+      this.wake();
+    });
+  }
+
+  /** Settle the resync() callers in `waiters`: with the view's error if it failed. */
+  private settleWaiters(waiters: ReadonlyArray<{ resolve: () => void; reject: (err: Error) => void }>): void {
+    for (const w of waiters) {
+      if (this.error) w.reject(this.error);
+      else w.resolve();
+    }
+  }
+
   private scheduleResync(delay = this.options.resyncDelay ?? 20): void {
     if (this.resyncTimer || this.closed) return;
     this.resyncTimer = setTimeout(() => {
@@ -393,6 +525,7 @@ class LiveView<O> implements View<O> {
     const object = change.object as O;
     if (group !== undefined) this.applyGroup(key, group, change.type, replace);
     const old = this.state.get(key);
+    if (this.codec.kind === 'link') this.peerHint(change, old);
     if (change.type === 'new') {
       if (this.filter && !this.filter(object)) {
         // Changed so that it no longer matches: it leaves the view.
@@ -485,7 +618,7 @@ class LiveView<O> implements View<O> {
     const decode = changeDecoder(new Map([[this.codec, new Set(this.families)]]), true);
     const items: KeyedChange[] = [];
     let interrupted = false;
-    if (this.codec.kind === 'route') await this.seedLinkFlags();
+    if (this.codec.kind === 'route') await this.seedLinkState();
     for (const family of this.families) {
       const req = kindRequest(this.codec, 'get', this.codec.dump(family));
       let received: (KeyedChange | undefined)[];
@@ -521,18 +654,19 @@ class LiveView<O> implements View<O> {
     const before = this.state;
     this.state = next;
     this.lastResyncAt = Date.now();
+    this.armRefresh();
     if (!resync) return;
     this.emitDifferences(before, next);
     this.checkLag();
   }
 
-  /** Route views: learn every link's flags, so later link notifications can be compared. */
-  private async seedLinkFlags(): Promise<void> {
-    const decode: MessageDecoder<readonly [number, number]> = (view, start) => [view.getInt32(start + 4, true), view.getUint32(start + 8, true) & ROUTE_RELEVANT_FLAGS] as const;
+  /** Route views: learn every link's flags and MTU, so later link notifications can be compared. */
+  private async seedLinkState(): Promise<void> {
+    const decode: MessageDecoder<readonly [number, string]> = (view, start, end) => [view.getInt32(start + 4, true), routeRelevant(view, start, end)] as const;
     // Interrupted or not, this only decides which later link messages hint at silent route changes.
     const r = await this.dumpConn.dump(kindRequest(linkKind, 'get', linkKind.dump(0)), decode, { interrupted: 'partial' });
-    this.linkFlags.clear();
-    for (const [index, flags] of r.items) this.linkFlags.set(index, flags);
+    this.linkState.clear();
+    for (const [index, state] of r.items) this.linkState.set(index, state);
   }
 
   private fail(err: Error): void {
@@ -553,6 +687,9 @@ class LiveView<O> implements View<O> {
     if (this.closed) return;
     this.closed = true;
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    const waiters = this.resyncWaiters;
+    this.resyncWaiters = [];
     this.lagBase = undefined;
     this.updateHold();
     this.options.signal?.removeEventListener('abort', this.onAbort);
@@ -561,6 +698,7 @@ class LiveView<O> implements View<O> {
     this.release();
     this.wake();
     this.wakeConsumer();
+    this.settleWaiters(waiters);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent<O>> {
@@ -630,6 +768,10 @@ export async function watch<T extends WatchTarget>(
   const delay = options.resyncDelay;
   if (delay !== undefined && (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0 || delay > 60_000)) {
     throw new ArgumentError('options.resyncDelay', { expected: 'a number of milliseconds from 0 to 60000', received: delay });
+  }
+  const every = options.refreshInterval;
+  if (every !== undefined && every !== Infinity && (typeof every !== 'number' || !(every >= MIN_REFRESH_INTERVAL && every <= TIMER_MAX_MS))) {
+    throw new ArgumentError('options.refreshInterval', { expected: `a number of milliseconds from ${MIN_REFRESH_INTERVAL} to ${TIMER_MAX_MS}, or Infinity for never`, received: every });
   }
   if (options.families !== undefined && !Array.isArray(options.families)) throw new ArgumentError('options.families', { expected: 'an array of family names', received: options.families });
   const codec = KIND_BY_NAME[kind] as ObjectKind;

@@ -145,7 +145,25 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   families: [0],
   defaultFamilies: [0],
   groups: [{ name: 'link', group: rtLink.McastGroup['rtnlgrp-link'], family: 0 }],
-  volatile: new Set(['stats', 'stats64', 'afSpec', 'order']),
+  // Counters, and the bridge's and bridge ports' running timers (IFLA_BR_*_TIMER,
+  // IFLA_BRPORT_*_TIMER), learned-FDB and multicast-group counts and the
+  // multicast querier's state (its timers inside): they move with no notification.
+  volatile: new Set([
+    'stats',
+    'stats64',
+    'afSpec',
+    'order',
+    'helloTimer',
+    'tcnTimer',
+    'topologyChangeTimer',
+    'gcTimer',
+    'messageAgeTimer',
+    'forwardDelayTimer',
+    'holdTimer',
+    'fdbNLearned',
+    'mcastNGroups',
+    'mcastQuerierState',
+  ]),
   dump: () => ({ header: {}, attrs: {} }),
   filters: {
     kind: {
