@@ -169,7 +169,7 @@ export class NetNs implements Disposable {
       // O_EXCL: the name is ours only if we made the file; 0 mode as iproute2.
       fs.closeSync(fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0));
     } catch (e) {
-      throw toNetNsError('create', path, e);
+      throw createError(path, e);
     }
 
     let saved: number;
@@ -185,7 +185,7 @@ export class NetNs implements Disposable {
       // unshare failed as a whole: the thread is where it was.
       closeQuietly(saved);
       removeQuietly(path, false);
-      throw toNetNsError('create', path, e, 'unshare(CLONE_NEWNET) failed');
+      throw createError(path, e, 'unshare(CLONE_NEWNET) failed');
     }
     // The thread is in the new namespace now; every path below goes back.
     let created = -1;
@@ -208,7 +208,7 @@ export class NetNs implements Disposable {
     closeQuietly(saved);
     if (failed) {
       undo();
-      throw toNetNsError('create', path, failure);
+      throw createError(path, failure);
     }
     return new NetNs(created, path);
   }
@@ -594,13 +594,13 @@ function prepareRunDir(): void {
   try {
     fs.mkdirSync(NETNS_RUN_DIR, { mode: 0o755 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw toNetNsError('create', NETNS_RUN_DIR, e);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw createError(NETNS_RUN_DIR, e);
   }
   let lock: number;
   try {
     lock = fs.openSync(NETNS_RUN_DIR, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   } catch (e) {
-    throw toNetNsError('create', NETNS_RUN_DIR, e);
+    throw createError(NETNS_RUN_DIR, e);
   }
   try {
     try {
@@ -616,14 +616,14 @@ function prepareRunDir(): void {
       } catch (e) {
         // EINVAL: not a mount point yet.
         if (madeMountPoint || !(e instanceof SyscallError && e.errno === EINVAL)) {
-          throw toNetNsError('create', NETNS_RUN_DIR, e, 'could not make it a shared mount');
+          throw createError(NETNS_RUN_DIR, e, 'could not make it a shared mount');
         }
       }
       try {
         libc.mount(NETNS_RUN_DIR, NETNS_RUN_DIR, 'none', libc.MS_BIND | libc.MS_REC);
         libc.mount(NETNS_RUN_DIR, NETNS_RUN_DIR, 'none', libc.MS_PRIVATE | libc.MS_REC);
       } catch (e) {
-        throw toNetNsError('create', NETNS_RUN_DIR, e, 'could not make it a mount point');
+        throw createError(NETNS_RUN_DIR, e, 'could not make it a mount point');
       }
       madeMountPoint = true;
     }
@@ -661,6 +661,20 @@ function isThenable(value: unknown): boolean {
 }
 
 const EPERM = 1;
+const EACCES = 13;
+
+/**
+ * createError is the NetNsError of a failed step of NetNs.create. EPERM and
+ * EACCES get words: making a named namespace takes CAP_SYS_ADMIN (unshare,
+ * the mounts) and write access to /run/netns, as `ip netns add` does; each
+ * failing step has undone what came before it, so nothing was changed.
+ */
+function createError(path: string, e: unknown, reason?: string): NetNsError {
+  const err = toNetNsError('create', path, e, reason);
+  if (err.errno !== EPERM && err.errno !== EACCES) return err;
+  const words = 'making a named network namespace needs CAP_SYS_ADMIN and write access to /run/netns, which this process lacks (nothing was changed)';
+  return new NetNsError('create', path, err.errno, reason ? `${reason}: ${words}` : words, { cause: e });
+}
 
 /**
  * enterError is the NetNsError of a failed setns into `label`. EPERM gets

@@ -2,16 +2,17 @@
 // (nobody) inside a test namespace, once with CAP_NET_ADMIN only and once
 // with no capability at all: reading (list, get, subscribe, watch, a
 // generic netlink dump) works for both, changing needs CAP_NET_ADMIN, and
-// only entering another namespace needs CAP_SYS_ADMIN — refused in words,
-// with nothing changed; links.move reports that as MoveError 'validate'.
+// only entering another namespace (or making a named one) needs
+// CAP_SYS_ADMIN — refused in words, with nothing changed; links.move
+// reports that as MoveError 'validate'.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
 import { SRC, projectPath, startChild } from './child.js';
 
 const ETHTOOL = projectPath('src/generated/ethtool.ts');
 
-const CHILD = (other: string) => `
-import { Rtnl, GenericFamily } from ${SRC};
+const CHILD = (other: string, made: string) => `
+import { Rtnl, GenericFamily, NetNs } from ${SRC};
 import * as ethtool from ${ETHTOOL};
 const out = { uid: process.getuid() };
 const attempt = async (what, fn) => {
@@ -47,6 +48,7 @@ await attempt('event', async () => {
 await attempt('add', async () => (await rt.links.add({ name: 'own0', kind: 'veth', peer: { name: 'own1' } }), 'added'));
 await attempt('enter', async () => (await Rtnl.open({ netns: ${JSON.stringify(other)} })).close());
 await attempt('move', async () => rt.links.move('lo', { netns: ${JSON.stringify(other)} }));
+await attempt('create', async () => (NetNs.create(${JSON.stringify(made)}).close(), 'created'));
 rt.close();
 console.log('result ' + JSON.stringify(out));
 `;
@@ -64,9 +66,10 @@ describeKernel('privileges: only what the kernel demands', () => {
     other?.remove();
   });
 
+  const made = () => `${other.name}x`;
   const runAs = async (caps: string) => {
     const setpriv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=-all${caps}`, `--ambient-caps=-all${caps}`, '--'];
-    const child = startChild(CHILD(`/run/netns/${other.name}`), ['ip', 'netns', 'exec', home.name, ...setpriv]);
+    const child = startChild(CHILD(`/run/netns/${other.name}`, made()), ['ip', 'netns', 'exec', home.name, ...setpriv]);
     try {
       await child.line(/^ready$/);
       // The subscription exists once "ready" is printed; a change from outside must reach it.
@@ -96,6 +99,11 @@ describeKernel('privileges: only what the kernel demands', () => {
     expect(r.enter.message).toContain(ns);
     expect(r.enter.message).toContain('CAP_SYS_ADMIN');
     expect(r.enter.message).toContain('nothing was changed');
+    // Making a named namespace needs it too: said in words, and no name is left behind.
+    expect(r.create).toMatchObject({ error: 'NetNsError', code: expect.stringMatching(/^(EPERM|EACCES)$/) });
+    expect(r.create.message).toContain('CAP_SYS_ADMIN');
+    expect(r.create.message).toContain('nothing was changed');
+    expect(ip(undefined, 'netns', 'list')).not.toContain(made());
   };
 
   it('CAP_NET_ADMIN only: reads work, changes work, entering another namespace is refused in words; move is MoveError validate', async () => {
