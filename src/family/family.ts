@@ -24,6 +24,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { NetNsLike } from '../netns/index.js';
 import type { AttributePathAt, GenlFamilyDescriptor, GenlRequest, RtnlFamilyDescriptor } from '../codec/support.js';
 import { resolveFamily, type ResolvedFamily } from './nlctrl.js';
+import { encodeRequest } from './request-check.js';
 import { genlWire, rtnlWire, type AnyRequest, type FamilyWire } from './wire.js';
 
 /** FamilyDescriptor: a generated `<family>Family` descriptor of either kind. */
@@ -244,7 +245,7 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
   private body(entry: AnyRequest, request: unknown) {
     return (w: MessageWriter) => {
       this.wire.writePrefix(w, entry);
-      entry.encode(w, request as never);
+      encodeRequest(entry.encode, w, request as never);
     };
   }
 
@@ -252,7 +253,9 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
    * do runs an operation once and resolves with its reply (undefined when the
    * operation answers with an ACK only). `options`: `timeout`, `signal`,
    * `flags`. Throws ArgumentError for an unknown operation, a request that is
-   * not an object or options it does not take, EncodeError (naming the attribute path) for a request that
+   * not an object, a key in it that the operation's spec does not have
+   * (`request.header.devNmae`) or a nest given as a non-object, or options it
+   * does not take; EncodeError (naming the attribute path) for a value that
    * cannot be encoded — nothing is sent then — and KernelError with the
    * kernel's extended-ACK message and the attribute path it points at.
    */
