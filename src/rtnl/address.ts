@@ -179,7 +179,8 @@ function buildAddress(address: string, o: AddressOptions): rtAddr.AddrMessageInp
     header: {
       ifaFamily: p.family,
       ifaPrefixlen: length,
-      ifaFlags: flags.filter((f) => rtAddr.IfaFlags[f] & HEADER_FLAG_BITS),
+      // With IFA_FLAGS sent, the kernel reads only it; `ip` then leaves ifa_flags 0, and so do we.
+      ifaFlags: attrs.ifaFlags !== undefined ? [] : flags,
       ifaScope: scope,
     },
     attrs,

@@ -170,7 +170,9 @@ export class Routes {
     const call = pickCall(o);
     if (o.oif !== undefined) attrs.rtaOif = await this.ctx.linkIndex(o.oif, call);
     if (o.iif !== undefined) attrs.rtaIif = await this.ctx.linkIndex(o.iif, call);
-    const header = { rtmFamily: d.family, rtmDstLen: full, rtmSrcLen: srcLen, rtmFlags: o.fibMatch ? RouteFlag['fib-match'] : 0 };
+    // IPv4: RTM_F_LOOKUP_TABLE, as `ip route get` sends, so the reply names the table the route
+    // was found in (IPv6 refuses the flag: "Invalid flags for get route request").
+    const header = { rtmFamily: d.family, rtmDstLen: full, rtmSrcLen: srcLen, rtmFlags: (d.family === Family.inet ? RouteFlag['lookup-table'] : 0) | (o.fibMatch ? RouteFlag['fib-match'] : 0) };
     return getObject(this.ctx.conn, routeKind, { header, attrs }, dst, call);
   }
 
