@@ -162,7 +162,8 @@ export function captured(capture: Capture, types: readonly number[]): Uint8Array
  * message it sent. The fake answers RTM_GETLINK for a name or index in
  * `indexes` with a link of that index (MAC 02:00:00:00:00:01) — a name it
  * does not know gets the next free index, as a link the call has just made
- * would — ends every dump at once and acknowledges everything else.
+ * would — answers any other get with the request's own body, ends every dump
+ * (with `dumps`, if given) and acknowledges everything else.
  * A call that throws is reported by rejecting.
  */
 export async function sentBy(call: (rt: Rtnl) => Promise<unknown>, indexes: Record<string, number>, dumps: readonly Uint8Array[][] = []): Promise<Uint8Array[]> {
@@ -179,6 +180,8 @@ export async function sentBy(call: (rt: Rtnl) => Promise<unknown>, indexes: Reco
         return [...items, datagram(doneMsg(req, k))];
       }
       if (req.type === rtLink.RequestType.getlink) return answerGetlink(req, k, known, names);
+      // Any other get (RTM_GETROUTE, RTM_GETNSID, …) is answered with its own body as the object.
+      if (req.type % 4 === 2) return echo(req, k);
       return datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
@@ -192,6 +195,12 @@ export async function sentBy(call: (rt: Rtnl) => Promise<unknown>, indexes: Reco
 }
 
 const ENODEV = 19;
+
+/** The answer to a get: the request's body as an RTM_NEW* of the same family, then the ACK if asked for. */
+function echo(req: FakeRequest, k: FakeKernel): Uint8Array {
+  const object: Msg = { type: req.type - 2, seq: req.seq, portId: k.portId, body: (w) => w.raw(req.bytes.subarray(16)) };
+  return req.flags & NLM_F_ACK ? datagram(object, errorMsg(req, k, { errno: 0 })) : datagram(object);
+}
 const NLM_F_MULTI = 0x2;
 
 /** A captured message as one part of a dump's answer: seq and port of this request, NLM_F_MULTI set. */
