@@ -24,7 +24,9 @@ import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { kindRequest } from '../registry/kind.js';
 import { addressFromMessage, addressKind, type Address } from '../registry/kinds/address.js';
 import { parsePrefix } from '../registry/prefix.js';
-import { Family, scopeNumber, ScopeNumber, type ScopeInput } from '../registry/vocabulary.js';
+import { checkLinkRef } from '../registry/validate.js';
+import { checkKeys, hasName, isRecord } from '../netlink/args.js';
+import { Family, scopeNumber, type ScopeInput } from '../registry/vocabulary.js';
 
 /** EADDRNOTAVAIL: the kernel's answer to deleting an address the link no longer has. */
 const EADDRNOTAVAIL = 99;
@@ -140,35 +142,19 @@ function inPrefix(address: Uint8Array, prefix: Uint8Array, length: number): bool
   return true;
 }
 
-const FILTER_KEYS: ReadonlySet<string> = new Set(['link', 'family', 'scope', 'to']);
+const FILTER_KEYS = ['link', 'family', 'scope', 'to'];
 
 /** checkFilter validates a flush filter before anything is sent; throws ArgumentError naming the field. */
 function checkFilter(filter: unknown): FlushMatch {
-  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
-    throw new ArgumentError('filter', { expected: 'an object such as { link: "eth0", family: "inet" }', received: filter });
-  }
-  for (const key of Object.keys(filter)) {
-    if (!FILTER_KEYS.has(key)) throw new ArgumentError(`filter.${key}`, { reason: `unknown filter (use ${[...FILTER_KEYS].join(', ')})` });
-  }
+  if (!isRecord(filter)) throw new ArgumentError('filter', { expected: 'an object such as { link: "eth0", family: "inet" }', received: filter });
+  checkKeys(filter, 'filter', FILTER_KEYS);
   const f = filter as AddressFlushFilter;
-  const link = f.link;
-  if (link !== undefined) {
-    const ok = typeof link === 'string' ? link.length > 0 && link.length <= 15 && !link.includes('\0') : Number.isInteger(link) && link > 0 && link <= 0x7fffffff;
-    if (!ok) throw new ArgumentError('filter.link', { expected: 'an interface name (1-15 bytes, no NUL) or an index from 1', received: link });
-  }
-  const family = f.family === undefined || f.family === 'all' ? 0 : (Family as Record<string, number>)[f.family as string];
+  const link = f.link === undefined ? undefined : checkLinkRef(f.link, 'filter.link');
+  const family = f.family === undefined || f.family === 'all' ? 0 : hasName(Family, f.family) ? Family[f.family] : undefined;
   if (family === undefined || (family !== 0 && family !== Family.inet && family !== Family.inet6)) {
     throw new ArgumentError('filter.family', { expected: "'inet', 'inet6' or 'all'", received: f.family });
   }
-  let scope: number | undefined;
-  if (f.scope !== undefined) {
-    const s = f.scope as unknown;
-    const known = typeof s === 'string' && Object.hasOwn(ScopeNumber, s);
-    if (!known && !(typeof s === 'number' && Number.isInteger(s) && s >= 0 && s <= 255)) {
-      throw new ArgumentError('filter.scope', { expected: `one of ${Object.keys(ScopeNumber).join(', ')}, or an integer 0-255`, received: s });
-    }
-    scope = scopeNumber(f.scope);
-  }
+  const scope = f.scope === undefined ? undefined : scopeNumber(f.scope, 'filter.scope');
   let to: FlushMatch['to'];
   if (f.to !== undefined) {
     if (typeof f.to !== 'string') throw new ArgumentError('filter.to', { expected: 'a prefix such as "10.0.0.0/8"', received: f.to });

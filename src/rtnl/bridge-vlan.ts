@@ -21,6 +21,8 @@ import * as rtLink from '../generated/rt-link.js';
 import * as rtLinkBridge from '../generated/rt-link-bridge.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { Family } from '../registry/vocabulary.js';
+import { checkLinkRef } from '../registry/validate.js';
+import { checkBoolean, checkInteger, checkKeys, isRecord } from '../netlink/args.js';
 
 /** VLAN ids run from 1 to 4094 (0 and 4095 are reserved by 802.1Q). */
 const VID_MIN = 1;
@@ -90,9 +92,7 @@ export class BridgeVlans {
   async list(filter: BridgeVlanFilter = {}, options?: DumpOptions): Promise<BridgeVlan[]> {
     checkObject(filter, 'filter', ['link', 'compressed']);
     if (filter.link !== undefined) checkLinkRef(filter.link, 'filter.link');
-    if (filter.compressed !== undefined && typeof filter.compressed !== 'boolean') {
-      throw new ArgumentError('filter.compressed', { expected: 'a boolean', received: filter.compressed });
-    }
+    if (filter.compressed !== undefined) checkBoolean(filter.compressed, 'filter.compressed');
     const index = filter.link === undefined ? undefined : await this.ctx.linkIndex(filter.link);
     const extMask: rtLinkBridge.RtextFilter[] = [filter.compressed ? 'brvlan-compressed' : 'brvlan'];
     const { items } = await this.ctx.conn.dump(
@@ -137,7 +137,7 @@ export class BridgeVlans {
    */
   async setFiltering(bridge: LinkRef, enabled: boolean, options?: CallOptions): Promise<void> {
     checkLinkRef(bridge, 'bridge');
-    if (typeof enabled !== 'boolean') throw new ArgumentError('enabled', { expected: 'a boolean', received: enabled });
+    checkBoolean(enabled, 'enabled');
     const index = await this.ctx.linkIndex(bridge);
     await this.ctx.conn.request(
       {
@@ -207,12 +207,11 @@ const REF_KEYS = ['vid', 'vidEnd', 'self', 'master'];
 function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtLinkBridge.BridgeAfSpecAttrs {
   checkObject(spec, adding ? 'spec' : 'ref', adding ? SPEC_KEYS : REF_KEYS);
   const what = adding ? 'spec' : 'ref';
-  const vid = checkVid(spec.vid, `${what}.vid`);
-  const vidEnd = spec.vidEnd === undefined ? undefined : checkVid(spec.vidEnd, `${what}.vidEnd`);
+  const vid = checkInteger(spec.vid, `${what}.vid`, VID_MIN, VID_MAX);
+  const vidEnd = spec.vidEnd === undefined ? undefined : checkInteger(spec.vidEnd, `${what}.vidEnd`, VID_MIN, VID_MAX);
   if (vidEnd !== undefined && vidEnd <= vid) throw new ArgumentError(`${what}.vidEnd`, { expected: `an id greater than vid ${vid}`, received: vidEnd });
   for (const key of ['self', 'master', 'pvid', 'untagged'] as const) {
-    const v = spec[key];
-    if (v !== undefined && typeof v !== 'boolean') throw new ArgumentError(`${what}.${key}`, { expected: 'a boolean', received: v });
+    if (spec[key] !== undefined) checkBoolean(spec[key], `${what}.${key}`);
   }
   if (spec.pvid && vidEnd !== undefined) throw new ArgumentError(`${what}.pvid`, { reason: 'a range of VLANs cannot be the pvid (only one VLAN can)' });
   const flags: rtLinkBridge.BridgeVlanInfoFlags[] = [];
@@ -234,26 +233,8 @@ function checkSpec(spec: BridgeVlanSpec, adding: boolean): rtLinkBridge.BridgeAf
   return afSpec;
 }
 
-function checkVid(v: unknown, argument: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < VID_MIN || v > VID_MAX) {
-    throw new ArgumentError(argument, { expected: `a VLAN id, an integer from ${VID_MIN} to ${VID_MAX}`, received: v });
-  }
-  return v;
-}
-
-function checkLinkRef(ref: unknown, argument: string): void {
-  const ok =
-    typeof ref === 'string'
-      ? ref.length > 0 && Buffer.byteLength(ref) <= 15 && !ref.includes('\0')
-      : typeof ref === 'number' && Number.isInteger(ref) && ref > 0 && ref <= 0x7fffffff;
-  if (!ok) throw new ArgumentError(argument, { expected: 'an interface name (1-15 bytes, no NUL) or an index from 1', received: ref });
-}
-
+/** checkObject: `value` is an object with no key outside `keys`; throws ArgumentError. */
 function checkObject(value: unknown, argument: string, keys: readonly string[]): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ArgumentError(argument, { expected: 'an object', received: value });
-  }
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new ArgumentError(`${argument}.${key}`, { reason: `unknown option (use ${keys.join(', ')})` });
-  }
+  if (!isRecord(value)) throw new ArgumentError(argument, { expected: 'an object', received: value });
+  checkKeys(value, argument, keys);
 }

@@ -13,7 +13,8 @@
 import type { CallOptions } from '../netlink/connection.js';
 import { ArgumentError, NetlinkError } from '../netlink/errors.js';
 import * as rtNsid from '../generated/rt-nsid.js';
-import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
+import { NetNs, checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
+import { checkInteger } from '../netlink/args.js';
 import type { RtnlContext } from '../registry/context.js';
 
 /** NETNSA_NSID_NOT_ASSIGNED: no id (in a reply), or "pick one" (in RTM_NEWNSID). */
@@ -32,17 +33,6 @@ export interface NetnsIdEntry {
 
 /** How a request names the other namespace: NETNSA_PID for a pid, NETNSA_FD for anything opened. */
 type Target = { attrs: rtNsid.NsidAttrs; done: () => void };
-
-/**
- * checkNetNsLike validates a NetNsLike before anything is opened or sent;
- * throws ArgumentError naming `argument`.
- */
-function checkNetNsLike(ns: unknown, argument: string): asserts ns is NetNsLike {
-  if (ns instanceof NetNs) return;
-  if (typeof ns === 'string' && ns.length > 0 && !ns.includes('\0')) return;
-  if (typeof ns === 'number' && Number.isSafeInteger(ns) && ns > 0) return;
-  throw new ArgumentError(argument, { expected: 'a NetNs, a name under /run/netns, an absolute path or a pid', received: ns });
-}
 
 /** target opens `ns` (unless it is a pid) and returns the attribute naming it and what closes it. */
 function target(ns: NetNsLike): Target {
@@ -90,7 +80,7 @@ export async function netnsIdOf(ctx: RtnlContext, ns: NetNsLike, options?: CallO
  */
 export async function setNetnsId(ctx: RtnlContext, ns: NetNsLike, id: number | 'auto', options?: CallOptions): Promise<number> {
   checkNetNsLike(ns, 'ns');
-  if (id !== 'auto' && !(Number.isInteger(id) && id >= 0 && id <= MAX_NSID)) {
+  if (id !== 'auto' && !(typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= MAX_NSID)) {
     throw new ArgumentError('id', { expected: `an integer from 0 to ${MAX_NSID}, or 'auto'`, received: id });
   }
   const t = target(ns);
@@ -147,7 +137,7 @@ export async function listNetnsIds(ctx: RtnlContext, options?: CallOptions): Pro
  * KernelError, NetNsError when /run/netns cannot be read.
  */
 export async function namespaceOfId(ctx: RtnlContext, id: number, options?: CallOptions): Promise<NetNs | undefined> {
-  if (!(Number.isInteger(id) && id >= 0 && id <= MAX_NSID)) throw new ArgumentError('id', { expected: `an integer from 0 to ${MAX_NSID}`, received: id });
+  checkInteger(id, 'id', 0, MAX_NSID);
   for (const name of NetNs.list()) {
     const ns = openQuietly(name);
     if (ns === undefined) continue;

@@ -78,6 +78,37 @@ function cases(): Case[] {
   add(...fieldCases('links.add({ name })', (v) => (rt) => rt.links.add({ name: v as never, kind: 'bridge' }), 'spec.name', BAD_NAMES));
   add(...fieldCases('links.add({ kind })', (v) => (rt) => rt.links.add({ name: 'x0', kind: v as never }), 'spec.kind', [...BAD_STRINGS, '', 'k'.repeat(56)]));
   add(...fieldCases('links.add({ mtu })', (v) => (rt) => rt.links.add({ name: 'x0', kind: 'bridge', mtu: v as never }), 'spec.mtu', BAD_U32));
+
+  // addresses.flush, bridge VLANs and namespace ids (they share the checks above: src/netlink/args.ts, src/registry/validate.ts)
+  const BAD_VIDS: unknown[] = [0, 4095, -1, 1.5, NaN, '5', null, true, {}, 5n];
+  const BAD_NETNS: unknown[] = [0, -1, 1.5, '', 'a\0b', '..', 'a/b', 'x'.repeat(256), null, true, {}, [], Symbol('n')];
+  add(...fieldCases('addresses.flush(filter)', (v) => (rt) => rt.addresses.flush(v as never), 'filter', NOT_OBJECTS.filter((x) => x !== undefined)));
+  add(...fieldCases('addresses.flush({ link })', (v) => (rt) => rt.addresses.flush({ link: v as never }), 'filter.link', BAD_LINKS));
+  add(...fieldCases('addresses.flush({ family })', (v) => (rt) => rt.addresses.flush({ family: v as never }), 'filter.family', ['bridge', 'mpls', 'toString', '__proto__', 5, null, {}]));
+  add(...fieldCases('addresses.flush({ scope })', (v) => (rt) => rt.addresses.flush({ scope: v as never }), 'filter.scope', ['toString', 'somewhere', -1, 256, 1.5, null, {}]));
+  add(...fieldCases('addresses.flush({ to })', (v) => (rt) => rt.addresses.flush({ to: v as never }), 'filter.to', BAD_PREFIXES));
+  add(...unknownKeys('addresses.flush(filter)', (extra) => (rt) => rt.addresses.flush({ link: 'veth0', ...extra }), 'filter'));
+  add(...fieldCases('bridgeVlans.list(filter)', (v) => (rt) => rt.bridgeVlans.list(v as never), 'filter', NOT_OBJECTS.filter((x) => x !== undefined)));
+  add(...fieldCases('bridgeVlans.list({ link })', (v) => (rt) => rt.bridgeVlans.list({ link: v as never }), 'filter.link', BAD_LINKS));
+  add(...fieldCases('bridgeVlans.list({ compressed })', (v) => (rt) => rt.bridgeVlans.list({ compressed: v as never }), 'filter.compressed', BAD_BOOLS));
+  add(...unknownKeys('bridgeVlans.list(filter)', (extra) => (rt) => rt.bridgeVlans.list({ link: 'veth0', ...extra }), 'filter'));
+  add(...fieldCases('bridgeVlans.add(port)', (v) => (rt) => rt.bridgeVlans.add(v as never, { vid: 5 }), 'port', BAD_LINKS));
+  add(...fieldCases('bridgeVlans.add(spec)', (v) => (rt) => rt.bridgeVlans.add('veth0', v as never), 'spec', NOT_OBJECTS));
+  add(...fieldCases('bridgeVlans.add({ vid })', (v) => (rt) => rt.bridgeVlans.add('veth0', { vid: v as never }), 'spec.vid', [...BAD_VIDS, undefined]));
+  add(...fieldCases('bridgeVlans.add({ vidEnd })', (v) => (rt) => rt.bridgeVlans.add('veth0', { vid: 5, vidEnd: v as never }), 'spec.vidEnd', [...BAD_VIDS, 5, 4]));
+  add(...fieldCases('bridgeVlans.add({ pvid })', (v) => (rt) => rt.bridgeVlans.add('veth0', { vid: 5, pvid: v as never }), 'spec.pvid', BAD_BOOLS));
+  add(...fieldCases('bridgeVlans.add({ untagged })', (v) => (rt) => rt.bridgeVlans.add('veth0', { vid: 5, untagged: v as never }), 'spec.untagged', BAD_BOOLS));
+  add(...unknownKeys('bridgeVlans.add(spec)', (extra) => (rt) => rt.bridgeVlans.add('veth0', { vid: 5, ...extra }), 'spec'));
+  add(...fieldCases('bridgeVlans.delete(port)', (v) => (rt) => rt.bridgeVlans.delete(v as never, { vid: 5 }), 'port', BAD_LINKS));
+  add(...fieldCases('bridgeVlans.delete({ vid })', (v) => (rt) => rt.bridgeVlans.delete('veth0', { vid: v as never }), 'ref.vid', BAD_VIDS));
+  add({ label: 'bridgeVlans.delete({ pvid }) (a reference takes no pvid)', call: (rt) => rt.bridgeVlans.delete('veth0', { vid: 5, pvid: true } as never), argument: 'ref.pvid' });
+  add(...unknownKeys('bridgeVlans.delete(ref)', (extra) => (rt) => rt.bridgeVlans.delete('veth0', { vid: 5, ...extra }), 'ref'));
+  add(...fieldCases('bridgeVlans.setFiltering(bridge)', (v) => (rt) => rt.bridgeVlans.setFiltering(v as never, true), 'bridge', BAD_LINKS));
+  add(...fieldCases('bridgeVlans.setFiltering(enabled)', (v) => (rt) => rt.bridgeVlans.setFiltering('br0', v as never), 'enabled', BAD_BOOLS));
+  add(...fieldCases('netnsId(ns)', (v) => (rt) => rt.netnsId(v as never), 'ns', BAD_NETNS));
+  add(...fieldCases('setNetnsId(ns)', (v) => (rt) => rt.setNetnsId(v as never, 5), 'ns', BAD_NETNS));
+  add(...fieldCases('setNetnsId(id)', (v) => (rt) => rt.setNetnsId(1, v as never), 'id', [-1, 1.5, 2 ** 31, NaN, '5', 'toString', null, {}]));
+  add(...fieldCases('namespaceOfId(id)', (v) => (rt) => rt.namespaceOfId(v as never), 'id', [-1, 1.5, 2 ** 31, NaN, '5', null, {}]));
   add(...fieldCases('links.add({ up })', (v) => (rt) => rt.links.add({ name: 'x0', kind: 'bridge', up: v as never }), 'spec.up', BAD_BOOLS));
   add(...fieldCases('links.add({ alias })', (v) => (rt) => rt.links.add({ name: 'x0', kind: 'bridge', alias: v as never }), 'spec.alias', BAD_STRINGS));
   add(...fieldCases('links.add({ address })', (v) => (rt) => rt.links.add({ name: 'x0', kind: 'bridge', address: v as never }), 'spec.address', BAD_MACS));
@@ -284,6 +315,8 @@ it('the table reaches every public rtnl entry point with hundreds of bad inputs'
     'routes.list', 'routes.get', 'routes.add', 'routes.replace', 'routes.append', 'routes.delete', 'routes.addMany',
     'neighbors.list', 'neighbors.add', 'neighbors.replace', 'neighbors.delete',
     'rules.list', 'rules.add', 'rules.delete',
+    'addresses.flush', 'bridgeVlans.list', 'bridgeVlans.add', 'bridgeVlans.delete', 'bridgeVlans.setFiltering',
+    'netnsId', 'setNetnsId', 'namespaceOfId',
   ]) {
     expect(points, p).toContain(p);
   }
