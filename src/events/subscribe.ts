@@ -135,7 +135,7 @@ export function changeDecoder(accept: ReadonlyMap<ObjectKind, ReadonlySet<number
     const c = KIND_BY_TYPE.get(type);
     if (!c) return undefined;
     const families = accept.get(c);
-    if (!families || (end > start && !families.has(view.getUint8(start))) || (c.accept !== undefined && !c.accept(view, start, end))) return undefined;
+    if (!families || (end > start && !c.anyFamily && !families.has(view.getUint8(start))) || (c.accept !== undefined && !c.accept(view, start, end))) return undefined;
     const m = c.decode(view, start, end);
     // A view leaves silent objects out: one that turns silent leaves the view.
     const type_ = type === c.types.new && !(forView && c.silent?.(m)) ? 'new' : 'del';

@@ -93,6 +93,12 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   readonly families: readonly number[];
   /** The families dumped when none is asked for. */
   readonly defaultFamilies: readonly number[];
+  /**
+   * The header's family is no filter: one dump of family 0 lists every
+   * object, and messages of any family are this kind's (nexthops: groups
+   * are AF_UNSPEC, gateways AF_INET or AF_INET6). `families` is then [0].
+   */
+  readonly anyFamily?: boolean;
   /** The multicast groups that carry its notifications. */
   readonly groups: ReadonlyArray<KindGroup<N['groups']>>;
   /** Fields that change without a notification (counters, timers): ignored when comparing for a resync. */

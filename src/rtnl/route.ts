@@ -96,6 +96,11 @@ export interface RouteSpec {
   metrics?: RouteMetrics;
   /** The paths of a multipath route (RTA_MULTIPATH). */
   multipath?: readonly NexthopSpec[];
+  /**
+   * Go through the nexthop object with this id (RTA_NH_ID; `ip route … nhid N`),
+   * made with `rt.nexthops.add`; instead of `gateway`, `dev` and `multipath`.
+   */
+  nexthopId?: number;
   /** RTNH_F_ONLINK: the gateway is on the link even if no prefix says so. */
   onlink?: boolean;
   /** rtm_tos (IPv4). */
@@ -248,7 +253,7 @@ export class Routes {
 }
 
 /** The keys a RouteSpec takes, and those a Route from `list` brings along (accepted, so a listed route can be deleted, and ignored). */
-const ROUTE_KEYS = ['dst', 'family', 'src', 'gateway', 'dev', 'table', 'prefsrc', 'protocol', 'scope', 'type', 'priority', 'metrics', 'multipath', 'onlink', 'tos', 'pref'];
+const ROUTE_KEYS = ['dst', 'family', 'src', 'gateway', 'dev', 'table', 'prefsrc', 'protocol', 'scope', 'type', 'priority', 'metrics', 'multipath', 'nexthopId', 'onlink', 'tos', 'pref'];
 const ROUTE_OUTPUT_KEYS = ['dstLength', 'flags', 'attrs'];
 const NEXTHOP_KEYS = ['gateway', 'dev', 'weight', 'onlink'];
 const NEXTHOP_OUTPUT_KEYS = ['flags', 'attrs'];
@@ -273,6 +278,12 @@ interface Checked {
 async function checkedRoute(route: RouteSpec, create: boolean, argument: string): Promise<Checked> {
   if (!isRecord(route)) throw new ArgumentError(argument, { expected: 'a route object such as { dst: "10.2.0.0/16", gateway: "10.1.0.1" }', received: route });
   checkKeys(route, argument, [...ROUTE_KEYS, ...ROUTE_OUTPUT_KEYS]);
+  if (route.nexthopId !== undefined) {
+    // A listed route through a nexthop object carries the object's paths too, which the kernel refuses beside RTA_NH_ID.
+    if ('attrs' in route) route = { ...route, gateway: undefined, dev: undefined, multipath: undefined };
+    const given = (['gateway', 'dev', 'multipath'] as const).find((k) => route[k] !== undefined);
+    if (given !== undefined) throw new ArgumentError(`${argument}.${given}`, { reason: 'not with nexthopId: the nexthop object holds the gateway, device and paths' });
+  }
   if (route.dev !== undefined) checkLinkRef(route.dev, `${argument}.dev`);
   if (route.onlink !== undefined) checkBoolean(route.onlink, `${argument}.onlink`);
   if (route.metrics !== undefined) checkOptions(route.metrics, `${argument}.metrics`, METRIC_KEYS);
@@ -350,10 +361,11 @@ async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef)
     attrs.rtaMultipath = await encodeMultipath(r.multipath, family, resolve);
   }
   if (r.dev !== undefined) attrs.rtaOif = await resolve(r.dev);
+  if (r.nexthopId !== undefined) attrs.rtaNhId = checkInteger(r.nexthopId, 'nexthopId', 1, 0xffffffff);
   // A Route from `list` carries flags; of them only RTNH_F_ONLINK is a request.
   if (!create) flags = 0;
   header.rtmFlags = flags;
-  header.rtmScope = r.scope !== undefined ? scopeNumber(r.scope, 'scope') : defaultScope(family, type, create, attrs.rtaGateway !== undefined || attrs.rtaVia !== undefined || attrs.rtaMultipath !== undefined);
+  header.rtmScope = r.scope !== undefined ? scopeNumber(r.scope, 'scope') : defaultScope(family, type, create, attrs.rtaGateway !== undefined || attrs.rtaVia !== undefined || attrs.rtaMultipath !== undefined || attrs.rtaNhId !== undefined);
   return { header, attrs };
 }
 

@@ -137,8 +137,10 @@ export interface Route {
   priority: number | undefined;
   /** Decoded RTA_METRICS. */
   metrics: RouteMetrics | undefined;
-  /** The paths of a multipath route (RTA_MULTIPATH). */
+  /** The paths of a multipath route (RTA_MULTIPATH); for a route through a nexthop group, the group's paths. */
   multipath: Nexthop[] | undefined;
+  /** The nexthop object the route goes through (RTA_NH_ID; `ip route … nhid N`, see `rt.nexthops`). */
+  nexthopId: number | undefined;
   /** rtm_flags by name; unknown bits as a number. */
   flags: Array<RouteFlag | number>;
   /** rtm_tos */
@@ -170,6 +172,7 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
     priority: a.rtaPriority,
     metrics: a.rtaMetrics === undefined ? undefined : metricsFromAttrs(a.rtaMetrics),
     multipath: a.rtaMultipath === undefined ? undefined : decodeMultipath(a.rtaMultipath),
+    nexthopId: a.rtaNhId,
     flags: routeFlagNames(h.rtmFlags),
     tos: h.rtmTos,
     pref: a.rtaPref === undefined ? undefined : prefName(a.rtaPref),
