@@ -10,6 +10,7 @@ import { addressKind } from './kinds/address.js';
 import { routeKind } from './kinds/route.js';
 import { neighborKind } from './kinds/neighbor.js';
 import { ruleKind } from './kinds/rule.js';
+import { nexthopKind } from './kinds/nexthop.js';
 
 /** KINDS: every object kind, in the order help and tables list them. */
 export const KINDS = [
@@ -18,6 +19,7 @@ export const KINDS = [
   routeKind,
   neighborKind,
   ruleKind,
+  nexthopKind,
 ] as const;
 
 /** A kind of the registry. */

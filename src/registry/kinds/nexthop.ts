@@ -1,0 +1,261 @@
+/**
+ * The nexthop kind: the kernel's nexthop objects (`ip nexthop`;
+ * RTM_NEWNEXTHOP / RTM_DELNEXTHOP / RTM_GETNEXTHOP, the rt-nexthop overlay
+ * spec) — a gateway through a device, a device alone, a blackhole, or a
+ * group of other nexthops with weights — that routes use by id
+ * (`routes.add({ dst, nexthopId })`). Served as `rt.nexthops` by the
+ * generic service: list, get, add, replace, delete, and `watch('nexthops')`.
+ */
+import * as rtNexthop from '../../generated/rt-nexthop.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkArray, checkBoolean, checkInteger, checkKeys, checkOptions, isRecord } from '../../netlink/args.js';
+import { JsonReady, type JsonObject } from '../../codec/json.js';
+import type { LinkRef } from '../context.js';
+import type { ResolveLink, ServiceKind } from '../kind.js';
+import { parseAddress } from '../prefix.js';
+import { checkLinkRef } from '../validate.js';
+import {
+  Family,
+  familyName,
+  familyNumber,
+  protocolName,
+  protocolNumber,
+  scopeName,
+  type FamilyName,
+  type RouteProtocolName,
+  type Scope,
+} from '../vocabulary.js';
+
+type NexthopMessage = rtNexthop.NexthopMessage;
+type NexthopMessageInput = rtNexthop.NexthopMessageInput;
+
+/** How a group spreads flows (NHA_GROUP_TYPE), as `ip nexthop` names it. */
+export type NexthopGroupType = 'mpath' | 'resilient';
+const GROUP_TYPE_NAMES: Readonly<Record<string, NexthopGroupType>> = { mpath: 'mpath', res: 'resilient' };
+
+/** One member of a nexthop group. */
+export interface NexthopGroupMember {
+  /** The member nexthop's id. */
+  id: number;
+  /** Its share of flows, 1 to 256 (`ip`'s weight; the wire carries weight - 1). */
+  weight: number;
+}
+
+/** A nexthop object, as the kernel describes it (what `ip -j nexthop show` lists). */
+export interface NexthopEntry {
+  /** NHA_ID */
+  id: number;
+  /** nh_family: 'inet', 'inet6' (gateway nexthops), or the number (0 for groups). */
+  family: FamilyName | number;
+  /** NHA_GATEWAY */
+  gateway: string | undefined;
+  /** The device (NHA_OIF), by index. */
+  dev: number | undefined;
+  /** NHA_BLACKHOLE: packets are dropped. */
+  blackhole: boolean;
+  /** The members of a group (NHA_GROUP), weights as `ip` prints them (1–256). */
+  group: NexthopGroupMember[] | undefined;
+  /** NHA_GROUP_TYPE of a group: 'mpath' (hash-threshold) or 'resilient'. */
+  groupType: NexthopGroupType | number | undefined;
+  /** NHA_FDB: a nexthop for vxlan FDB entries, not for routes. */
+  fdb: boolean;
+  /** nh_scope by name ('link' for a gateway, 'host' for a device alone), or the number. */
+  scope: Scope | number;
+  /** nh_protocol by name ('boot', 'static', …), or the number; `ip` shows it when not 'unspec'. */
+  protocol: RouteProtocolName | number;
+  /** nh_flags by name ('onlink', 'dead', 'linkdown', …); unknown bits as a number. */
+  flags: Array<rtNexthop.RtnhFlags | number>;
+  /** Every attribute the kernel sent, as generated from the spec (unknown ones kept raw). */
+  attrs: rtNexthop.NexthopAttrs;
+}
+
+/** nexthopFromMessage turns a decoded RTM_NEWNEXTHOP into a NexthopEntry. */
+export function nexthopFromMessage(m: NexthopMessage): NexthopEntry {
+  const h = m.header;
+  const a = m.attrs;
+  const type = a.groupType;
+  const out = {
+    __proto__: JsonReady,
+    id: a.id ?? 0,
+    family: familyName(h.nhFamily),
+    gateway: a.gateway,
+    dev: a.oif,
+    blackhole: a.blackhole === true,
+    group: a.group?.map((g) => ({ id: g.id, weight: g.weight + 1 })),
+    groupType: a.group === undefined ? undefined : typeof type === 'string' ? (GROUP_TYPE_NAMES[type] ?? type) : (type ?? 'mpath'),
+    fdb: a.fdb === true,
+    scope: scopeName(h.nhScope),
+    protocol: protocolName(h.nhProtocol),
+    flags: h.nhFlags,
+    attrs: a,
+  } satisfies JsonObject<NexthopEntry>;
+  return out;
+}
+
+/** What `nexthops.add` / `replace` make: exactly one of a gateway and/or device, `blackhole`, or `group`. */
+export interface NexthopEntrySpec {
+  /** NHA_ID, 1 to 2^32-1. */
+  id: number;
+  /** Gateway address (NHA_GATEWAY); its family is the nexthop's. */
+  gateway?: string;
+  /** The device (NHA_OIF) by name or index; needed unless `blackhole`, `group` or `fdb`. */
+  dev?: LinkRef;
+  /** RTNH_F_ONLINK: the gateway is on the link even if no prefix says so. */
+  onlink?: boolean;
+  /** Drop packets (NHA_BLACKHOLE). */
+  blackhole?: boolean;
+  /** A group of other nexthops (NHA_GROUP): ids with weights 1–256 (default 1). */
+  group?: ReadonlyArray<{ id: number; weight?: number }>;
+  /** For vxlan FDB entries (NHA_FDB): with a gateway (no device) or a group of such nexthops. */
+  fdb?: boolean;
+  /** nh_protocol (default 'unspec', as `ip`). */
+  protocol?: RouteProtocolName | number;
+  /** 'inet' or 'inet6': needed only for a device-only or blackhole nexthop of IPv6 (default: the gateway's, else 'inet'). */
+  family?: 'inet' | 'inet6';
+}
+
+/** Which nexthop: its id, or an object with one (a NexthopEntry from `list()`). */
+export type NexthopKey = number | { id: number };
+
+/** Filters of `nexthops.list`. */
+export interface NexthopEntryFilter {
+  /** Only nexthops through this device (NHA_OIF; the kernel filters, and it holds here too). */
+  dev?: LinkRef;
+  /** true: only groups (NHA_GROUPS, kernel-filtered); false: no groups. */
+  groups?: boolean;
+  /** true: only FDB nexthops (NHA_FDB, kernel-filtered); false: no FDB nexthops. */
+  fdb?: boolean;
+  /** Only this family ('inet', 'inet6'; groups are family 0), checked here: the kernel has no such filter. */
+  family?: FamilyName | number;
+}
+
+const SPEC_KEYS = ['id', 'gateway', 'dev', 'onlink', 'blackhole', 'group', 'fdb', 'protocol', 'family'];
+/** The fields of a NexthopEntry that are not spec keys: accepted (and ignored) so a listed nexthop can be added again. */
+const ENTRY_KEYS = ['groupType', 'scope', 'flags', 'attrs'];
+
+/** checkId returns a nexthop id (1 to 2^32-1); throws ArgumentError naming `argument`. */
+function checkId(v: unknown, argument: string): number {
+  return checkInteger(v, argument, 1, 0xffffffff);
+}
+
+/** The id a NexthopKey names; throws ArgumentError. */
+function keyId(key: unknown): number {
+  if (isRecord(key)) return checkId(key.id, 'key.id');
+  if (typeof key !== 'number') throw new ArgumentError('key', { expected: 'a nexthop id or an object with one ({ id })', received: key });
+  return checkId(key, 'key');
+}
+
+/**
+ * createMessage validates a NexthopEntrySpec and builds its RTM_NEWNEXTHOP,
+ * refusing what the kernel would (a group with a gateway, a gateway without
+ * a device, …) with ArgumentError naming the field.
+ */
+async function createMessage(spec: NexthopEntrySpec, resolve: ResolveLink): Promise<NexthopMessageInput> {
+  if (!isRecord(spec as unknown)) throw new ArgumentError('spec', { expected: 'a nexthop object such as { id: 1, gateway: "10.1.0.1", dev: "veth0" }', received: spec });
+  checkKeys(spec, 'spec', [...SPEC_KEYS, ...ENTRY_KEYS]);
+  // A listed group or blackhole carries `gateway: undefined` and `blackhole: false`: only what is set counts.
+  const s = { ...spec, blackhole: spec.blackhole === false ? undefined : spec.blackhole, fdb: spec.fdb === false ? undefined : spec.fdb };
+  const attrs: rtNexthop.NexthopAttrs = { id: checkId(s.id, 'spec.id') };
+  for (const k of ['onlink', 'blackhole', 'fdb'] as const) if (s[k] !== undefined) checkBoolean(s[k], `spec.${k}`);
+  const header: Partial<rtNexthop.Nhmsg> = {};
+  if (s.protocol !== undefined) header.nhProtocol = protocolNumber(s.protocol, 'spec.protocol');
+
+  if (s.group !== undefined) {
+    const other = (['gateway', 'dev', 'blackhole', 'onlink'] as const).find((k) => s[k] !== undefined);
+    if (other !== undefined) throw new ArgumentError(`spec.${other}`, { reason: 'not with group: a group takes its paths from its members' });
+    const members = checkArray(s.group, 'spec.group');
+    if (members.length === 0) throw new ArgumentError('spec.group', { reason: 'a group needs at least one member' });
+    attrs.group = members.map((m, i) => {
+      const o = checkOptions(m, `spec.group[${i}]`, ['id', 'weight']);
+      const weight = o.weight === undefined ? 1 : checkInteger(o.weight, `spec.group[${i}].weight`, 1, 256);
+      return { id: checkId(o.id, `spec.group[${i}].id`), weight: weight - 1 };
+    });
+    if (s.fdb) attrs.fdb = true;
+    return { header, attrs };
+  }
+  let family = s.family === undefined ? undefined : familyNumber(s.family, 'spec.family');
+  if (family !== undefined && family !== Family.inet && family !== Family.inet6) throw new ArgumentError('spec.family', { expected: "'inet' or 'inet6'", received: s.family });
+  if (s.blackhole) {
+    const other = (['gateway', 'dev', 'onlink', 'fdb'] as const).find((k) => s[k] !== undefined);
+    if (other !== undefined) throw new ArgumentError(`spec.${other}`, { reason: 'not with blackhole' });
+    attrs.blackhole = true;
+    header.nhFamily = family ?? Family.inet;
+    return { header, attrs };
+  }
+  if (s.gateway !== undefined) {
+    const gw = parseAddress(s.gateway, 'spec.gateway');
+    if (family !== undefined && family !== gw.family) throw new ArgumentError('spec.gateway', { expected: `an address of family ${familyName(family)}`, received: s.gateway });
+    family = gw.family;
+    attrs.gateway = gw.address;
+  } else if (s.onlink) {
+    throw new ArgumentError('spec.onlink', { reason: 'onlink needs a gateway' });
+  }
+  if (s.fdb) {
+    if (s.dev !== undefined) throw new ArgumentError('spec.dev', { reason: 'an FDB nexthop has no device (the vxlan device that uses it decides)' });
+    if (s.gateway === undefined) throw new ArgumentError('spec.gateway', { reason: 'an FDB nexthop needs a gateway (or a group)' });
+    attrs.fdb = true;
+  } else if (s.dev === undefined) {
+    throw new ArgumentError('spec.dev', { reason: 'a nexthop needs a device unless it is a blackhole, a group or an FDB nexthop' });
+  } else {
+    attrs.oif = await resolve(checkLinkRef(s.dev, 'spec.dev'), 'spec.dev');
+  }
+  if (s.onlink) header.nhFlags = ['onlink'];
+  header.nhFamily = family ?? Family.inet;
+  return { header, attrs };
+}
+
+/** nexthopKind declares nexthop objects to the registry, with the requests of the generic service. */
+export const nexthopKind: ServiceKind<
+  { kind: 'nexthop'; plural: 'nexthops'; groups: 'nexthop' },
+  NexthopMessage,
+  NexthopMessageInput,
+  NexthopEntry,
+  NexthopEntrySpec,
+  NexthopKey,
+  NexthopEntryFilter
+> = {
+  kind: 'nexthop',
+  plural: 'nexthops',
+  doc: 'nexthop objects (rt.nexthops.list)',
+  types: { new: rtNexthop.RequestType.newnexthop, del: rtNexthop.RequestType.delnexthop, get: rtNexthop.RequestType.getnexthop },
+  names: { new: 'RTM_NEWNEXTHOP', del: 'RTM_DELNEXTHOP', get: 'RTM_GETNEXTHOP' },
+  decode: rtNexthop.decodeNexthopMessage,
+  encode: rtNexthop.encodeNexthopMessage,
+  convert: nexthopFromMessage,
+  // The kernel's nexthop table is keyed by id alone.
+  key: (m) => String(m.attrs.id),
+  families: [Family.all],
+  defaultFamilies: [Family.all],
+  anyFamily: true,
+  groups: [{ name: 'nexthop', group: rtNexthop.McastGroup['rtnlgrp-nexthop'], family: 0 }],
+  volatile: new Set(['order']),
+  dump: () => ({ header: {}, attrs: {} }),
+  filters: {
+    dev: {
+      link: true,
+      kernel: (r, index) => void (r.attrs.oif = index),
+      holds: (n, index) => n.dev === index,
+    },
+    groups: {
+      check: (v, argument) => (v === undefined ? undefined : checkBoolean(v, argument)),
+      // NHA_GROUPS asks for groups only; there is no kernel filter for "no groups".
+      kernel: (r, groups: boolean) => void (groups ? (r.attrs.groups = true) : undefined),
+      holds: (n, groups: boolean) => (n.group !== undefined) === groups,
+    },
+    fdb: {
+      check: (v, argument) => (v === undefined ? undefined : checkBoolean(v, argument)),
+      kernel: (r, fdb: boolean) => void (fdb ? (r.attrs.fdb = true) : undefined),
+      holds: (n, fdb: boolean) => n.fdb === fdb,
+    },
+    family: {
+      check: (v, argument) => (v === undefined ? undefined : familyNumber(v as FamilyName | number, argument)),
+      holds: (n, family: number) => n.family === familyName(family),
+    },
+  },
+  requests: {
+    create: createMessage,
+    remove: async (key) => ({ header: {}, attrs: { id: keyId(key) } }),
+    get: async (key) => ({ header: {}, attrs: { id: keyId(key) } }),
+    label: (x) => `id ${isRecord(x as unknown) ? String((x as { id: unknown }).id) : String(x)}`,
+  },
+};
