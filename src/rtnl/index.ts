@@ -28,6 +28,15 @@ export { addressFromMessage, type Address, type AddressFilter } from '../registr
 export { routeFromMessage, decodeMultipath, type Route, type RouteFilter, type RouteMetrics, type LockableMetric, type Nexthop } from '../registry/kinds/route.js';
 export { neighborFromMessage, type Neighbor, type NeighborFilter, type NeighborState } from '../registry/kinds/neighbor.js';
 export { ruleFromMessage, type Rule, type RuleFilter, type RuleFamily, type MulticastRuleFamily } from '../registry/kinds/rule.js';
+export {
+  nexthopFromMessage,
+  type NexthopEntry,
+  type NexthopEntrySpec,
+  type NexthopEntryFilter,
+  type NexthopKey,
+  type NexthopGroupMember,
+  type NexthopGroupType,
+} from '../registry/kinds/nexthop.js';
 export * from './link.js';
 export * from './move.js';
 export * from './address.js';

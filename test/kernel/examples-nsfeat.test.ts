@@ -1,5 +1,5 @@
 // The README's examples for address flush, namespace ids, workers in a
-// namespace and bridge VLANs must run: execute them as a newcomer would
+// namespace, nexthops and bridge VLANs must run: execute them as a newcomer would
 // (inside the test run's private namespaces) and check what they print.
 import { expect, it } from 'vitest';
 import { describeKernel, run } from '../helpers/kernel.js';
@@ -27,6 +27,14 @@ describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
     expect(out).toContain('server: listening on 10.9.0.1:8080\n');
     expect(out).toContain('client in net:[…] got: hello from the server in net:[…]\n');
     expect(out).toContain('server exited with 0\n');
+  });
+
+  it('nexthops.ts makes nexthops and a group, routes through it by id, replaces a member', () => {
+    const out = tsx('nexthops.ts');
+    expect(out).toContain('nexthop 1: via 10.1.0.2\nnexthop 2: via 10.1.0.3\nnexthop 3: blackhole\nnexthop 10: group 1×3 2×1\n');
+    expect(out).toContain('route 10.9.0.0/16 nhid 10: paths 10.1.0.2 10.1.0.3\n');
+    expect(out).toContain('nexthop 2 now via 10.1.0.4\n');
+    expect(out).toContain('left: 1 2 3\n');
   });
 
   it('bridge-vlans.ts reports what a kernel without VLAN filtering answers', () => {
