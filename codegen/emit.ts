@@ -653,6 +653,7 @@ export class FamilyEmitter {
     e.line(` */`);
     e.line(`export type ${T} = ${types.join(' | ')};`);
     e.line();
+    this.emitSubMessageFormats(sm, variants);
     e.line(`/** decode${T} decodes \`[s, e)\` by \`selector\`; errors carry \`(selector)\` in their path. */`);
     e.open(`export function decode${T}(view: DataView, s: number, e: number, selector: string | undefined): ${T} {`);
     e.open(`try {`);
@@ -707,6 +708,43 @@ export class FamilyEmitter {
     e.line();
   }
 
+  /**
+   * The sub-message's formats as a type map, selector value → what the value decodes to
+   * (`LinkinfoDataMsgFormats['vxlan']` is `LinkinfoVxlanAttrs`): what discriminated unions
+   * and per-kind types are built from.
+   */
+  private emitSubMessageFormats(sm: SubMessage, variants: { values: string[]; ts: string }[]): void {
+    const e = this.e;
+    const T = this.subT(sm.name);
+    e.line(`/** ${T}Formats: per selector value of \`${sm.name}\`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */`);
+    e.open(`export interface ${T}Formats {`);
+    for (const v of variants) for (const val of v.values) e.line(`${key(val)}: ${v.ts};`);
+    e.close();
+    e.line();
+  }
+
+  /**
+   * For each sub-message attribute whose selector is in the same set, a discriminated union of
+   * selector and value (`{ kind: 'vxlan'; data?: LinkinfoVxlanAttrs } | …`): the selector
+   * narrows the value's type.
+   */
+  private emitSubMessageVariants(set: AttrSet): void {
+    const e = this.e;
+    for (const a of set.attrs) {
+      if (a.type !== 'sub-message' || a.subMessage === undefined) continue;
+      const sel = set.attrs.find((x) => x.name === a.selector);
+      const sm = this.fam.subMessages.get(a.subMessage);
+      if (!sel || !sm || sel.type !== 'string') continue;
+      const T = this.subT(sm.name);
+      const V = `${this.setT(set.name)}${pascal(a.name)}Variant`;
+      e.line(`/** ${V}: \`${set.name}\`'s \`${sel.name}\` with the \`${a.name}\` it selects; comparing \`${camel(sel.name)}\` narrows \`${camel(a.name)}\`. */`);
+      e.line(`export type ${V} =`);
+      for (const f of sm.formats) e.line(`  | { ${camel(sel.name)}: ${str(f.value)}; ${camel(a.name)}?: ${T}Formats[${str(f.value)}] }`);
+      e.line(`  ;`);
+      e.line();
+    }
+  }
+
   private emitSet(set: AttrSet): void {
     const e = this.e;
     const T = this.setT(set.name);
@@ -757,6 +795,8 @@ export class FamilyEmitter {
     e.line(`order?: number[];`);
     e.close();
     e.line();
+
+    this.emitSubMessageVariants(set);
 
     // names table for error paths
     e.open(`const ${this.lc(T)}Names: Readonly<Record<number, string>> = {`);
@@ -1137,12 +1177,16 @@ export class FamilyEmitter {
         else if (a.type === 'nest') row = `[${str(a.name)}, 'n', ${str(a.nested!)}]`;
         else if (a.type === 'sub-message') row = `[${str(a.name)}, 's', ${str(a.subMessage!)}, ${str(a.selector!)}]`;
         else if (a.type === 'indexed-array') row = `[${str(a.name)}, 'i', ${str(a.subType === 'nest' ? a.nested! : '')}]`;
+        else if (a.type === 'binary' && a.struct !== undefined && !a.array) row = `[${str(a.name)}, 'x', ${str(a.struct)}]`;
         else if (a.type === 'nest-type-value') row = `[${str(a.name)}, 't', ${str(a.nested!)}, ${a.typeValue?.length ?? 1}]`;
         else row = `[${str(a.name)}]`;
         e.line(`${a.value}: ${row},`);
       }
       e.close('},');
     }
+    e.close('},');
+    e.open(`structs: {`);
+    for (const st of fam.structs.values()) e.line(`${str(st.name)}: [${st.members.filter((m) => m.type !== 'pad').map((m) => str(camel(m.name))).join(', ')}],`);
     e.close('},');
     e.open(`subs: {`);
     for (const sm of fam.subMessages.values()) {
@@ -1174,6 +1218,26 @@ export class FamilyEmitter {
     e.line(` */`);
     e.open(`export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {`);
     e.line(`return ${this.s('walkAttributePath')}(tables, request, messageType, offset);`);
+    e.close();
+    this.emitFieldChecks();
+  }
+
+  /** checkFields / checkFormatFields: unknown keys in plain objects refused from the same tables. */
+  private emitFieldChecks(): void {
+    const e = this.e;
+    e.line();
+    e.line(`/**`);
+    e.line(` * checkFields refuses, before anything is encoded, a key of \`value\` that attribute set \`set\``);
+    e.line(` * does not name (its nests, structs and sub-messages followed), so a typo is not silently`);
+    e.line(` * dropped. Throws ArgumentError naming the key's path (\`\${path}.key\`) and the keys known there.`);
+    e.line(` */`);
+    e.open(`export function checkFields(set: string, value: unknown, path: string): void {`);
+    e.line(`${this.s('checkTableFields')}(tables, set, value, path);`);
+    e.close();
+    e.line();
+    e.line(`/** checkFormatFields is checkFields for the value of sub-message \`subMessage\` in the format \`selector\` chooses. Throws ArgumentError. */`);
+    e.open(`export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {`);
+    e.line(`${this.s('checkFormatTableFields')}(tables, subMessage, selector, value, path);`);
     e.close();
   }
 

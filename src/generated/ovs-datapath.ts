@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -470,13 +470,18 @@ const tables: FamilyTables = {
     'datapath': {
       1: ['name'],
       2: ['upcall-pid'],
-      3: ['stats'],
-      4: ['megaflow-stats'],
+      3: ['stats', 'x', 'datapath-stats'],
+      4: ['megaflow-stats', 'x', 'megaflow-stats'],
       5: ['user-features'],
       7: ['masks-cache-size'],
       8: ['per-cpu-pids'],
       9: ['ifindex'],
     },
+  },
+  structs: {
+    'ovs-header': ['dpIfindex'],
+    'datapath-stats': ['nHit', 'nMissed', 'nLost', 'nFlows'],
+    'megaflow-stats': ['nMaskHit', 'nMasks', 'padding', 'nCacheHit', 'pad1'],
   },
   subs: {
   },
@@ -495,4 +500,18 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -3669,7 +3669,7 @@ const tables: FamilyTables = {
     'flow-attrs': {
       1: ['key', 'n', 'key-attrs'],
       2: ['actions', 'n', 'action-attrs'],
-      3: ['stats'],
+      3: ['stats', 'x', 'ovs-flow-stats'],
       4: ['tcp-flags'],
       5: ['used'],
       6: ['clear'],
@@ -3683,46 +3683,46 @@ const tables: FamilyTables = {
       1: ['encap', 'n', 'key-attrs'],
       2: ['priority'],
       3: ['in-port'],
-      4: ['ethernet'],
+      4: ['ethernet', 'x', 'ovs-key-ethernet'],
       5: ['vlan'],
       6: ['ethertype'],
-      7: ['ipv4'],
-      8: ['ipv6'],
-      9: ['tcp'],
-      10: ['udp'],
-      11: ['icmp'],
-      12: ['icmpv6'],
-      13: ['arp'],
-      14: ['nd'],
+      7: ['ipv4', 'x', 'ovs-key-ipv4'],
+      8: ['ipv6', 'x', 'ovs-key-ipv6'],
+      9: ['tcp', 'x', 'ovs-key-tcp'],
+      10: ['udp', 'x', 'ovs-key-udp'],
+      11: ['icmp', 'x', 'ovs-key-icmp'],
+      12: ['icmpv6', 'x', 'ovs-key-icmp'],
+      13: ['arp', 'x', 'ovs-key-arp'],
+      14: ['nd', 'x', 'ovs-key-nd'],
       15: ['skb-mark'],
       16: ['tunnel', 'n', 'tunnel-key-attrs'],
-      17: ['sctp'],
+      17: ['sctp', 'x', 'ovs-key-sctp'],
       18: ['tcp-flags'],
       19: ['dp-hash'],
       20: ['recirc-id'],
-      21: ['mpls'],
+      21: ['mpls', 'x', 'ovs-key-mpls'],
       22: ['ct-state'],
       23: ['ct-zone'],
       24: ['ct-mark'],
       25: ['ct-labels'],
-      26: ['ct-orig-tuple-ipv4'],
+      26: ['ct-orig-tuple-ipv4', 'x', 'ovs-key-ct-tuple-ipv4'],
       27: ['ct-orig-tuple-ipv6'],
       28: ['nsh', 'n', 'ovs-nsh-key-attrs'],
       29: ['packet-type'],
       30: ['nd-extensions'],
       31: ['tunnel-info'],
-      32: ['ipv6-exthdrs'],
+      32: ['ipv6-exthdrs', 'x', 'ovs-key-ipv6-exthdrs'],
     },
     'action-attrs': {
       1: ['output'],
       2: ['userspace', 'n', 'userspace-attrs'],
       3: ['set', 'n', 'key-attrs'],
-      4: ['push-vlan'],
+      4: ['push-vlan', 'x', 'ovs-action-push-vlan'],
       5: ['pop-vlan'],
       6: ['sample', 'n', 'sample-attrs'],
       7: ['recirc'],
-      8: ['hash'],
-      9: ['push-mpls'],
+      8: ['hash', 'x', 'ovs-action-hash'],
+      9: ['push-mpls', 'x', 'ovs-action-push-mpls'],
       10: ['pop-mpls'],
       11: ['set-masked', 'n', 'key-attrs'],
       12: ['ct', 'n', 'ct-attrs'],
@@ -3735,7 +3735,7 @@ const tables: FamilyTables = {
       19: ['meter'],
       20: ['clone', 'n', 'action-attrs'],
       21: ['check-pkt-len', 'n', 'check-pkt-len-attrs'],
-      22: ['add-mpls'],
+      22: ['add-mpls', 'x', 'ovs-action-add-mpls'],
       23: ['dec-ttl', 'n', 'dec-ttl-attrs'],
       24: ['psample', 'n', 'psample-attrs'],
     },
@@ -3811,6 +3811,26 @@ const tables: FamilyTables = {
       2: ['cookie'],
     },
   },
+  structs: {
+    'ovs-header': ['dpIfindex'],
+    'ovs-flow-stats': ['nPackets', 'nBytes'],
+    'ovs-key-ethernet': ['ethSrc', 'ethDst'],
+    'ovs-key-mpls': ['mplsLse'],
+    'ovs-key-ipv4': ['ipv4Src', 'ipv4Dst', 'ipv4Proto', 'ipv4Tos', 'ipv4Ttl', 'ipv4Frag'],
+    'ovs-key-ipv6': ['ipv6Src', 'ipv6Dst', 'ipv6Label', 'ipv6Proto', 'ipv6Tclass', 'ipv6Hlimit', 'ipv6Frag'],
+    'ovs-key-ipv6-exthdrs': ['hdrs'],
+    'ovs-key-tcp': ['tcpSrc', 'tcpDst'],
+    'ovs-key-udp': ['udpSrc', 'udpDst'],
+    'ovs-key-sctp': ['sctpSrc', 'sctpDst'],
+    'ovs-key-icmp': ['icmpType', 'icmpCode'],
+    'ovs-key-arp': ['arpSip', 'arpTip', 'arpOp', 'arpSha', 'arpTha'],
+    'ovs-key-nd': ['ndTarget', 'ndSll', 'ndTll'],
+    'ovs-key-ct-tuple-ipv4': ['ipv4Src', 'ipv4Dst', 'srcPort', 'dstPort', 'ipv4Proto'],
+    'ovs-action-push-vlan': ['vlanTpid', 'vlanTci'],
+    'ovs-action-hash': ['hashAlg', 'hashBasis'],
+    'ovs-action-push-mpls': ['mplsLse', 'mplsEthertype'],
+    'ovs-action-add-mpls': ['mplsLse', 'mplsEthertype', 'tunFlags'],
+  },
   subs: {
   },
   messages: {
@@ -3827,4 +3847,18 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -485,13 +485,17 @@ const tables: FamilyTables = {
       3: ['ifa-label'],
       4: ['ifa-broadcast'],
       5: ['ifa-anycast'],
-      6: ['ifa-cacheinfo'],
+      6: ['ifa-cacheinfo', 'x', 'ifa-cacheinfo'],
       7: ['ifa-multicast'],
       8: ['ifa-flags'],
       9: ['ifa-rt-priority'],
       10: ['ifa-target-netnsid'],
       11: ['ifa-proto'],
     },
+  },
+  structs: {
+    'ifaddrmsg': ['ifaFamily', 'ifaPrefixlen', 'ifaFlags', 'ifaScope', 'ifaIndex'],
+    'ifa-cacheinfo': ['ifaPrefered', 'ifaValid', 'cstamp', 'tstamp'],
   },
   subs: {
   },
@@ -510,4 +514,18 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -1885,9 +1885,35 @@ export function writeIflaVxlanPortRange(view: DataView, at: number, v: Partial<I
 
 /**
  * LinkinfoDataMsg: the value of a `linkinfo-data-msg` sub-message, chosen by its selector
- * (bond, bridge, erspan, gre, gretap, geneve, ipip, sit, tun, vlan, vrf, netkit, veth, macvlan, macvtap, ipvlan, ipvtap, vxlan, dummy, ifb, wireguard). A selector no format names keeps the raw bytes.
+ * (bond, bridge, erspan, gre, gretap, geneve, ipip, sit, tun, vlan, vrf, netkit, veth, macvlan, macvtap, ipvlan, ipvtap, vxlan, xfrm, dummy, ifb, wireguard). A selector no format names keeps the raw bytes.
  */
-export type LinkinfoDataMsg = LinkinfoBondAttrs | LinkinfoBridgeAttrs | LinkinfoGreAttrs | LinkinfoGeneveAttrs | LinkinfoIptunAttrs | LinkinfoTunAttrs | LinkinfoVlanAttrs | LinkinfoVrfAttrs | LinkinfoNetkitAttrs | LinkinfoVethAttrs | LinkinfoMacvlanAttrs | LinkinfoIpvlanAttrs | LinkinfoVxlanAttrs | Uint8Array;
+export type LinkinfoDataMsg = LinkinfoBondAttrs | LinkinfoBridgeAttrs | LinkinfoGreAttrs | LinkinfoGeneveAttrs | LinkinfoIptunAttrs | LinkinfoTunAttrs | LinkinfoVlanAttrs | LinkinfoVrfAttrs | LinkinfoNetkitAttrs | LinkinfoVethAttrs | LinkinfoMacvlanAttrs | LinkinfoIpvlanAttrs | LinkinfoVxlanAttrs | LinkinfoXfrmAttrs | Uint8Array;
+
+/** LinkinfoDataMsgFormats: per selector value of `linkinfo-data-msg`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */
+export interface LinkinfoDataMsgFormats {
+  bond: LinkinfoBondAttrs;
+  bridge: LinkinfoBridgeAttrs;
+  erspan: LinkinfoGreAttrs;
+  gre: LinkinfoGreAttrs;
+  gretap: LinkinfoGreAttrs;
+  geneve: LinkinfoGeneveAttrs;
+  ipip: LinkinfoIptunAttrs;
+  sit: LinkinfoIptunAttrs;
+  tun: LinkinfoTunAttrs;
+  vlan: LinkinfoVlanAttrs;
+  vrf: LinkinfoVrfAttrs;
+  netkit: LinkinfoNetkitAttrs;
+  veth: LinkinfoVethAttrs;
+  macvlan: LinkinfoMacvlanAttrs;
+  macvtap: LinkinfoMacvlanAttrs;
+  ipvlan: LinkinfoIpvlanAttrs;
+  ipvtap: LinkinfoIpvlanAttrs;
+  vxlan: LinkinfoVxlanAttrs;
+  xfrm: LinkinfoXfrmAttrs;
+  dummy: Uint8Array;
+  ifb: Uint8Array;
+  wireguard: Uint8Array;
+}
 
 /** decodeLinkinfoDataMsg decodes `[s, e)` by `selector`; errors carry `(selector)` in their path. */
 export function decodeLinkinfoDataMsg(view: DataView, s: number, e: number, selector: string | undefined): LinkinfoDataMsg {
@@ -1924,6 +1950,8 @@ export function decodeLinkinfoDataMsg(view: DataView, s: number, e: number, sele
         return decodeLinkinfoIpvlanAttrs(view, s, e);
       case 'vxlan':
         return decodeLinkinfoVxlanAttrs(view, s, e);
+      case 'xfrm':
+        return decodeLinkinfoXfrmAttrs(view, s, e);
       case 'dummy':
       case 'ifb':
       case 'wireguard':
@@ -2049,6 +2077,13 @@ export function encodeLinkinfoDataMsg(w: MessageWriter, raw: number, ordered: bo
         w.nestEnd(tok);
         return;
       }
+      case 'xfrm':
+      {
+        const tok = w.nestStartPlain(raw);
+        encodeLinkinfoXfrmAttrs(w, value as LinkinfoXfrmAttrs);
+        w.nestEnd(tok);
+        return;
+      }
     }
   } catch (err) {
     throw inAttr(err, `(${selector})`);
@@ -2061,6 +2096,12 @@ export function encodeLinkinfoDataMsg(w: MessageWriter, raw: number, ordered: bo
  * (bridge, bond). A selector no format names keeps the raw bytes.
  */
 export type LinkinfoMemberDataMsg = LinkinfoBrportAttrs | BondSlaveAttrs | Uint8Array;
+
+/** LinkinfoMemberDataMsgFormats: per selector value of `linkinfo-member-data-msg`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */
+export interface LinkinfoMemberDataMsgFormats {
+  bridge: LinkinfoBrportAttrs;
+  bond: BondSlaveAttrs;
+}
 
 /** decodeLinkinfoMemberDataMsg decodes `[s, e)` by `selector`; errors carry `(selector)` in their path. */
 export function decodeLinkinfoMemberDataMsg(view: DataView, s: number, e: number, selector: string | undefined): LinkinfoMemberDataMsg {
@@ -4103,6 +4144,38 @@ export interface LinkinfoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
+
+/** LinkinfoAttrsDataVariant: `linkinfo-attrs`'s `kind` with the `data` it selects; comparing `kind` narrows `data`. */
+export type LinkinfoAttrsDataVariant =
+  | { kind: 'bond'; data?: LinkinfoDataMsgFormats['bond'] }
+  | { kind: 'bridge'; data?: LinkinfoDataMsgFormats['bridge'] }
+  | { kind: 'erspan'; data?: LinkinfoDataMsgFormats['erspan'] }
+  | { kind: 'gre'; data?: LinkinfoDataMsgFormats['gre'] }
+  | { kind: 'gretap'; data?: LinkinfoDataMsgFormats['gretap'] }
+  | { kind: 'geneve'; data?: LinkinfoDataMsgFormats['geneve'] }
+  | { kind: 'ipip'; data?: LinkinfoDataMsgFormats['ipip'] }
+  | { kind: 'sit'; data?: LinkinfoDataMsgFormats['sit'] }
+  | { kind: 'tun'; data?: LinkinfoDataMsgFormats['tun'] }
+  | { kind: 'vlan'; data?: LinkinfoDataMsgFormats['vlan'] }
+  | { kind: 'vrf'; data?: LinkinfoDataMsgFormats['vrf'] }
+  | { kind: 'netkit'; data?: LinkinfoDataMsgFormats['netkit'] }
+  | { kind: 'veth'; data?: LinkinfoDataMsgFormats['veth'] }
+  | { kind: 'macvlan'; data?: LinkinfoDataMsgFormats['macvlan'] }
+  | { kind: 'macvtap'; data?: LinkinfoDataMsgFormats['macvtap'] }
+  | { kind: 'ipvlan'; data?: LinkinfoDataMsgFormats['ipvlan'] }
+  | { kind: 'ipvtap'; data?: LinkinfoDataMsgFormats['ipvtap'] }
+  | { kind: 'vxlan'; data?: LinkinfoDataMsgFormats['vxlan'] }
+  | { kind: 'xfrm'; data?: LinkinfoDataMsgFormats['xfrm'] }
+  | { kind: 'dummy'; data?: LinkinfoDataMsgFormats['dummy'] }
+  | { kind: 'ifb'; data?: LinkinfoDataMsgFormats['ifb'] }
+  | { kind: 'wireguard'; data?: LinkinfoDataMsgFormats['wireguard'] }
+  ;
+
+/** LinkinfoAttrsSlaveDataVariant: `linkinfo-attrs`'s `slave-kind` with the `slave-data` it selects; comparing `slaveKind` narrows `slaveData`. */
+export type LinkinfoAttrsSlaveDataVariant =
+  | { slaveKind: 'bridge'; slaveData?: LinkinfoMemberDataMsgFormats['bridge'] }
+  | { slaveKind: 'bond'; slaveData?: LinkinfoMemberDataMsgFormats['bond'] }
+  ;
 
 const linkinfoAttrsNames: Readonly<Record<number, string>> = {
   1: 'kind',
@@ -10210,6 +10283,141 @@ export function encodeLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs
   if (rest.length !== 0) putLinkinfoVxlanAttrs(w, v, rest, false);
 }
 
+/** LinkinfoXfrmAttr: attribute numbers of `linkinfo-xfrm-attrs`. */
+export const LinkinfoXfrmAttr = {
+  link: 1, // IFLA_XFRM_LINK
+  ifId: 2, // IFLA_XFRM_IF_ID
+  collectMetadata: 3, // IFLA_XFRM_COLLECT_METADATA
+} as const;
+
+/** LinkinfoXfrmAttrs: the attributes of `linkinfo-xfrm-attrs`; `undefined` means absent. */
+export interface LinkinfoXfrmAttrs {
+  /** IFLA_XFRM_LINK */ link?: number;
+  /** IFLA_XFRM_IF_ID */ ifId?: number;
+  /** IFLA_XFRM_COLLECT_METADATA */ collectMetadata?: boolean;
+  /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
+  unknown?: RawAttribute[];
+  /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
+  order?: number[];
+}
+
+const linkinfoXfrmAttrsNames: Readonly<Record<number, string>> = {
+  1: 'link',
+  2: 'if-id',
+  3: 'collect-metadata',
+};
+
+/**
+ * linkinfoXfrmAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
+ * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
+ * (flag bits included) the encoder writes without `order`.
+ */
+const linkinfoXfrmAttrsRank: readonly number[] = [1245184, 262145, 524290, 786435];
+
+/**
+ * decodeLinkinfoXfrmAttrs decodes the attributes of `linkinfo-xfrm-attrs` in `[start, end)`. Unknown
+ * attributes are kept in `unknown`; throws DecodeError with the attribute path.
+ * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
+ * then gives the same bytes); from the first departure it is recorded for the whole set.
+ */
+export function decodeLinkinfoXfrmAttrs(view: DataView, start: number, end: number): LinkinfoXfrmAttrs {
+  let order: number[] | undefined;
+  let last = 0;
+  const out: LinkinfoXfrmAttrs = {
+    link: undefined,
+    ifId: undefined,
+    collectMetadata: undefined,
+    unknown: undefined,
+  };
+  let t = -1;
+  try {
+    for (let p = start; end - p >= 4; ) {
+      t = -1;
+      const len = checkAttr(view, p, end);
+      const raw = view.getUint16(p + 2, true);
+      t = raw & TYPE_MASK;
+      if (order === undefined) {
+        const k = t < linkinfoXfrmAttrsRank.length ? linkinfoXfrmAttrsRank[t]! : 1245184;
+        if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
+        else order = recordOrder(out, orderBefore(view, start, p));
+      }
+      if (order !== undefined) order.push(raw);
+      const s = p + 4;
+      const e = p + len;
+      switch (t) {
+        case 1:
+          out.link = readU32(view, s, e);
+          break;
+        case 2:
+          out.ifId = readU32(view, s, e);
+          break;
+        case 3:
+          out.collectMetadata = true;
+          break;
+        default:
+          (out.unknown ??= []).push(readRawAttr(view, p, len));
+      }
+      p = nextAttr(p, len);
+    }
+  } catch (err) {
+    throw inAttr(err, linkinfoXfrmAttrsNames[t]);
+  }
+  return out;
+}
+
+/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
+const linkinfoXfrmAttrsOrder: readonly number[] = [1, 2, 3, -1];
+
+function putLinkinfoXfrmAttrs(w: MessageWriter, v: LinkinfoXfrmAttrs, types: readonly number[], ordered: boolean): void {
+  let nUnknown = 0;
+  let i = 0;
+  try {
+    for (; i < types.length; i++) {
+      const raw = types[i]!;
+      switch (raw < 0 ? -1 : raw & TYPE_MASK) {
+        case 1: {
+          if (v.link !== undefined) w.u32(raw, v.link);
+          break;
+        }
+        case 2: {
+          if (v.ifId !== undefined) w.u32(raw, v.ifId);
+          break;
+        }
+        case 3: {
+          if (v.collectMetadata === true) w.flag(raw);
+          break;
+        }
+        default: {
+          const u = v.unknown;
+          if (u !== undefined) {
+            if (!ordered) for (const x of u) w.rawAttr(x);
+            else if (nUnknown < u.length) w.rawAttr(u[nUnknown++]!);
+          }
+        }
+      }
+    }
+  } catch (err) {
+    const raw = types[i]!;
+    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoXfrmAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+  }
+}
+
+/**
+ * encodeLinkinfoXfrmAttrs appends the attributes of `linkinfo-xfrm-attrs` that are not undefined, in
+ * the recorded `order` when there is one (then any set since), else in the kernel's order.
+ * Throws EncodeError for values that cannot be encoded.
+ */
+export function encodeLinkinfoXfrmAttrs(w: MessageWriter, v: LinkinfoXfrmAttrs): void {
+  const order = v.order;
+  if (order === undefined) {
+    putLinkinfoXfrmAttrs(w, v, linkinfoXfrmAttrsOrder, false);
+    return;
+  }
+  putLinkinfoXfrmAttrs(w, v, order, true);
+  const rest = notInOrder(linkinfoXfrmAttrsOrder, order);
+  if (rest.length !== 0) putLinkinfoXfrmAttrs(w, v, rest, false);
+}
+
 /** PropListLinkAttr: attribute numbers of `prop-list-link-attrs` (a subset of `link-attrs`). */
 export const PropListLinkAttr = {
   altIfname: 53, // IFLA_ALT_IFNAME
@@ -10507,14 +10715,14 @@ const tables: FamilyTables = {
       4: ['mtu'],
       5: ['link'],
       6: ['qdisc'],
-      7: ['stats'],
+      7: ['stats', 'x', 'rtnl-link-stats'],
       8: ['cost'],
       9: ['priority'],
       10: ['master'],
       11: ['wireless'],
       12: ['protinfo'],
       13: ['txqlen'],
-      14: ['map'],
+      14: ['map', 'x', 'rtnl-link-ifmap'],
       15: ['weight'],
       16: ['operstate'],
       17: ['linkmode'],
@@ -10523,7 +10731,7 @@ const tables: FamilyTables = {
       20: ['ifalias'],
       21: ['num-vf'],
       22: ['vfinfo-list', 'n', 'vfinfo-list-attrs'],
-      23: ['stats64'],
+      23: ['stats64', 'x', 'rtnl-link-stats64'],
       24: ['vf-ports', 'n', 'vf-ports-attrs'],
       25: ['port-self', 'n', 'port-self-attrs'],
       26: ['af-spec', 'n', 'af-spec-attrs'],
@@ -10575,17 +10783,17 @@ const tables: FamilyTables = {
       1: ['info', 'n', 'vfinfo-attrs'],
     },
     'vfinfo-attrs': {
-      1: ['mac'],
-      2: ['vlan'],
-      3: ['tx-rate'],
-      4: ['spoofchk'],
-      5: ['link-state'],
-      6: ['rate'],
-      7: ['rss-query-en'],
+      1: ['mac', 'x', 'ifla-vf-mac'],
+      2: ['vlan', 'x', 'ifla-vf-vlan'],
+      3: ['tx-rate', 'x', 'ifla-vf-tx-rate'],
+      4: ['spoofchk', 'x', 'ifla-vf-spoofchk'],
+      5: ['link-state', 'x', 'ifla-vf-link-state'],
+      6: ['rate', 'x', 'ifla-vf-rate'],
+      7: ['rss-query-en', 'x', 'ifla-vf-rss-query-en'],
       8: ['stats', 'n', 'vf-stats-attrs'],
-      9: ['trust'],
-      10: ['ib-node-guid'],
-      11: ['ib-port-guid'],
+      9: ['trust', 'x', 'ifla-vf-trust'],
+      10: ['ib-node-guid', 'x', 'ifla-vf-guid'],
+      11: ['ib-port-guid', 'x', 'ifla-vf-guid'],
       12: ['vlan-list', 'n', 'vf-vlan-attrs'],
       13: ['broadcast'],
     },
@@ -10600,7 +10808,7 @@ const tables: FamilyTables = {
       8: ['tx-dropped'],
     },
     'vf-vlan-attrs': {
-      1: ['info'],
+      1: ['info', 'x', 'ifla-vf-vlan-info'],
     },
     'vf-ports-attrs': {
     },
@@ -10675,8 +10883,8 @@ const tables: FamilyTables = {
       7: ['vlan-filtering'],
       8: ['vlan-protocol'],
       9: ['group-fwd-mask'],
-      10: ['root-id'],
-      11: ['bridge-id'],
+      10: ['root-id', 'x', 'ifla-bridge-id'],
+      11: ['bridge-id', 'x', 'ifla-bridge-id'],
       12: ['root-port'],
       13: ['root-path-cost'],
       14: ['topology-change'],
@@ -10710,7 +10918,7 @@ const tables: FamilyTables = {
       43: ['mcast-igmp-version'],
       44: ['mcast-mld-version'],
       45: ['vlan-stats-per-port'],
-      46: ['multi-boolopt'],
+      46: ['multi-boolopt', 'x', 'br-boolopt-multi'],
       47: ['mcast-querier-state'],
       48: ['fdb-n-learned'],
       49: ['fdb-max-learned'],
@@ -10728,8 +10936,8 @@ const tables: FamilyTables = {
       10: ['proxyarp'],
       11: ['learning-sync'],
       12: ['proxyarp-wifi'],
-      13: ['root-id'],
-      14: ['bridge-id'],
+      13: ['root-id', 'x', 'ifla-bridge-id'],
+      14: ['bridge-id', 'x', 'ifla-bridge-id'],
       15: ['designated-port'],
       16: ['designated-cost'],
       17: ['id'],
@@ -10837,13 +11045,13 @@ const tables: FamilyTables = {
     },
     'linkinfo-vlan-attrs': {
       1: ['id'],
-      2: ['flag'],
+      2: ['flag', 'x', 'ifla-vlan-flags'],
       3: ['egress-qos', 'n', 'ifla-vlan-qos'],
       4: ['ingress-qos', 'n', 'ifla-vlan-qos'],
       5: ['protocol'],
     },
     'ifla-vlan-qos': {
-      1: ['mapping'],
+      1: ['mapping', 'x', 'ifla-vlan-qos-mapping'],
     },
     'linkinfo-vrf-attrs': {
       1: ['table'],
@@ -10859,15 +11067,15 @@ const tables: FamilyTables = {
       8: ['expected-fd'],
     },
     'ifla-attrs': {
-      1: ['conf'],
+      1: ['conf', 'x', 'ipv4-devconf'],
     },
     'ifla6-attrs': {
       1: ['flags'],
-      2: ['conf'],
-      3: ['stats'],
+      2: ['conf', 'x', 'ipv6-devconf'],
+      3: ['stats', 'x', 'ifla-inet6-stats'],
       4: ['mcast'],
-      5: ['cacheinfo'],
-      6: ['icmp6-stats'],
+      5: ['cacheinfo', 'x', 'ifla-cacheinfo'],
+      6: ['icmp6-stats', 'x', 'ifla-icmp6-stats'],
       7: ['token'],
       8: ['addr-gen-mode'],
       9: ['ra-mtu'],
@@ -10876,7 +11084,7 @@ const tables: FamilyTables = {
       1: ['net'],
     },
     'stats-attrs': {
-      1: ['link-64'],
+      1: ['link-64', 'x', 'rtnl-link-stats64'],
       2: ['link-xstats'],
       3: ['link-xstats-slave'],
       4: ['link-offload-xstats', 'n', 'link-offload-xstats'],
@@ -10931,7 +11139,7 @@ const tables: FamilyTables = {
       7: ['learning'],
       8: ['ageing'],
       9: ['limit'],
-      10: ['port-range'],
+      10: ['port-range', 'x', 'ifla-vxlan-port-range'],
       11: ['proxy'],
       12: ['rsc'],
       13: ['l2miss'],
@@ -10953,9 +11161,42 @@ const tables: FamilyTables = {
       29: ['df'],
       30: ['vnifilter'],
     },
+    'linkinfo-xfrm-attrs': {
+      1: ['link'],
+      2: ['if-id'],
+      3: ['collect-metadata'],
+    },
     'prop-list-link-attrs': {
       53: ['alt-ifname'],
     },
+  },
+  structs: {
+    'rtgenmsg': ['family'],
+    'ifinfomsg': ['ifiFamily', 'ifiType', 'ifiIndex', 'ifiFlags', 'ifiChange'],
+    'ifla-bridge-id': ['prio', 'addr'],
+    'ifla-cacheinfo': ['maxReasmLen', 'tstamp', 'reachableTime', 'retransTime'],
+    'rtnl-link-stats': ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler'],
+    'rtnl-link-stats64': ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler', 'rxOtherhostDropped'],
+    'rtnl-link-ifmap': ['memStart', 'memEnd', 'baseAddr', 'irq', 'dma', 'port'],
+    'ipv4-devconf': ['forwarding', 'mcForwarding', 'proxyArp', 'acceptRedirects', 'secureRedirects', 'sendRedirects', 'sharedMedia', 'rpFilter', 'acceptSourceRoute', 'bootpRelay', 'logMartians', 'tag', 'arpfilter', 'mediumId', 'noxfrm', 'nopolicy', 'forceIgmpVersion', 'arpAnnounce', 'arpIgnore', 'promoteSecondaries', 'arpAccept', 'arpNotify', 'acceptLocal', 'srcVmark', 'proxyArpPvlan', 'routeLocalnet', 'igmpv2UnsolicitedReportInterval', 'igmpv3UnsolicitedReportInterval', 'ignoreRoutesWithLinkdown', 'dropUnicastInL2Multicast', 'dropGratuitousArp', 'bcForwarding', 'arpEvictNocarrier'],
+    'ipv6-devconf': ['forwarding', 'hoplimit', 'mtu6', 'acceptRa', 'acceptRedirects', 'autoconf', 'dadTransmits', 'rtrSolicits', 'rtrSolicitInterval', 'rtrSolicitDelay', 'useTempaddr', 'tempValidLft', 'tempPreferedLft', 'regenMaxRetry', 'maxDesyncFactor', 'maxAddresses', 'forceMldVersion', 'acceptRaDefrtr', 'acceptRaPinfo', 'acceptRaRtrPref', 'rtrProbeInterval', 'acceptRaRtInfoMaxPlen', 'proxyNdp', 'optimisticDad', 'acceptSourceRoute', 'mcForwarding', 'disableIpv6', 'acceptDad', 'forceTllao', 'ndiscNotify', 'mldv1UnsolicitedReportInterval', 'mldv2UnsolicitedReportInterval', 'suppressFragNdisc', 'acceptRaFromLocal', 'useOptimistic', 'acceptRaMtu', 'stableSecret', 'useOifAddrsOnly', 'acceptRaMinHopLimit', 'ignoreRoutesWithLinkdown', 'dropUnicastInL2Multicast', 'dropUnsolicitedNa', 'keepAddrOnDown', 'rtrSolicitMaxInterval', 'seg6Enabled', 'seg6RequireHmac', 'enhancedDad', 'addrGenMode', 'disablePolicy', 'acceptRaRtInfoMinPlen', 'ndiscTclass', 'rplSegEnabled', 'raDefrtrMetric', 'ioam6Enabled', 'ioam6Id', 'ioam6IdWide', 'ndiscEvictNocarrier', 'acceptUntrackedNa'],
+    'ifla-icmp6-stats': ['inmsgs', 'inerrors', 'outmsgs', 'outerrors', 'csumerrors', 'ratelimithost'],
+    'ifla-inet6-stats': ['inpkts', 'inoctets', 'indelivers', 'outforwdatagrams', 'outpkts', 'outoctets', 'inhdrerrors', 'intoobigerrors', 'innoroutes', 'inaddrerrors', 'inunknownprotos', 'intruncatedpkts', 'indiscards', 'outdiscards', 'outnoroutes', 'reasmtimeout', 'reasmreqds', 'reasmoks', 'reasmfails', 'fragoks', 'fragfails', 'fragcreates', 'inmcastpkts', 'outmcastpkts', 'inbcastpkts', 'outbcastpkts', 'inmcastoctets', 'outmcastoctets', 'inbcastoctets', 'outbcastoctets', 'csumerrors', 'noectpkts', 'ect1Pkts', 'ect0Pkts', 'cepkts', 'reasmOverlaps'],
+    'br-boolopt-multi': ['optval', 'optmask'],
+    'if_stats_msg': ['family', 'ifindex', 'filterMask'],
+    'ifla-vlan-flags': ['flags', 'mask'],
+    'ifla-vlan-qos-mapping': ['from', 'to'],
+    'ifla-vf-mac': ['vf', 'mac'],
+    'ifla-vf-vlan': ['vf', 'vlan', 'qos'],
+    'ifla-vf-tx-rate': ['vf', 'rate'],
+    'ifla-vf-spoofchk': ['vf', 'setting'],
+    'ifla-vf-link-state': ['vf', 'linkState'],
+    'ifla-vf-rate': ['vf', 'minTxRate', 'maxTxRate'],
+    'ifla-vf-rss-query-en': ['vf', 'setting'],
+    'ifla-vf-trust': ['vf', 'setting'],
+    'ifla-vf-guid': ['vf', 'guid'],
+    'ifla-vf-vlan-info': ['vf', 'vlan', 'qos', 'vlanProto'],
+    'ifla-vxlan-port-range': ['low', 'high'],
   },
   subs: {
     'linkinfo-data-msg': {
@@ -10977,6 +11218,7 @@ const tables: FamilyTables = {
       'ipvlan': [0, 'linkinfo-ipvlan-attrs'],
       'ipvtap': [0, 'linkinfo-ipvlan-attrs'],
       'vxlan': [0, 'linkinfo-vxlan-attrs'],
+      'xfrm': [0, 'linkinfo-xfrm-attrs'],
       'dummy': [0, ''],
       'ifb': [0, ''],
       'wireguard': [0, ''],
@@ -11003,6 +11245,20 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -1010,7 +1010,7 @@ const tables: FamilyTables = {
       9: ['rta-multipath'],
       10: ['rta-protoinfo'],
       11: ['rta-flow'],
-      12: ['rta-cacheinfo'],
+      12: ['rta-cacheinfo', 'x', 'rta-cacheinfo'],
       13: ['rta-session'],
       14: ['rta-mp-algo'],
       15: ['rta-table'],
@@ -1049,6 +1049,10 @@ const tables: FamilyTables = {
       17: ['rtax-fastopen-no-cookie'],
     },
   },
+  structs: {
+    'rtmsg': ['rtmFamily', 'rtmDstLen', 'rtmSrcLen', 'rtmTos', 'rtmTable', 'rtmProtocol', 'rtmScope', 'rtmType', 'rtmFlags'],
+    'rta-cacheinfo': ['rtaClntref', 'rtaLastuse', 'rtaExpires', 'rtaError', 'rtaUsed'],
+  },
   subs: {
   },
   messages: {
@@ -1066,4 +1070,18 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

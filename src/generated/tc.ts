@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2971,6 +2971,52 @@ export function writeTcVlan(view: DataView, at: number, v: Partial<TcVlan>): voi
  */
 export type TcOptionsMsg = TcBasicAttrs | TcBpfAttrs | TcFifoQopt | TcCakeAttrs | TcCbsAttrs | TcCgroupAttrs | TcChokeAttrs | Uint8Array | TcCodelAttrs | TcDrrAttrs | TcEtfAttrs | TcEtsAttrs | TcFlowAttrs | TcFlowerAttrs | TcFqAttrs | TcFqCodelAttrs | TcFqPieAttrs | TcFwAttrs | TcGredAttrs | TcHfscQopt | TcHhfAttrs | TcHtbAttrs | TcMatchallAttrs | TcMqprioQopt | TcMultiqQopt | TcNetemMessage | TcPrioQopt | TcPieAttrs | TcPlugQopt | TcQfqAttrs | TcRedAttrs | TcRouteAttrs | TcSfbQopt | TcSfqQoptV1 | TcTaprioAttrs | TcTbfAttrs | TcU32Attrs;
 
+/** TcOptionsMsgFormats: per selector value of `tc-options-msg`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */
+export interface TcOptionsMsgFormats {
+  basic: TcBasicAttrs;
+  bpf: TcBpfAttrs;
+  bfifo: TcFifoQopt;
+  pfifo: TcFifoQopt;
+  pfifo_head_drop: TcFifoQopt;
+  cake: TcCakeAttrs;
+  cbs: TcCbsAttrs;
+  cgroup: TcCgroupAttrs;
+  choke: TcChokeAttrs;
+  clsact: Uint8Array;
+  ingress: Uint8Array;
+  mq: Uint8Array;
+  codel: TcCodelAttrs;
+  drr: TcDrrAttrs;
+  etf: TcEtfAttrs;
+  ets: TcEtsAttrs;
+  flow: TcFlowAttrs;
+  flower: TcFlowerAttrs;
+  fq: TcFqAttrs;
+  fq_codel: TcFqCodelAttrs;
+  fq_pie: TcFqPieAttrs;
+  fw: TcFwAttrs;
+  gred: TcGredAttrs;
+  hfsc: TcHfscQopt;
+  hhf: TcHhfAttrs;
+  htb: TcHtbAttrs;
+  matchall: TcMatchallAttrs;
+  mqprio: TcMqprioQopt;
+  multiq: TcMultiqQopt;
+  netem: TcNetemMessage;
+  pfifo_fast: TcPrioQopt;
+  prio: TcPrioQopt;
+  pie: TcPieAttrs;
+  plug: TcPlugQopt;
+  qfq: TcQfqAttrs;
+  red: TcRedAttrs;
+  route: TcRouteAttrs;
+  sfb: TcSfbQopt;
+  sfq: TcSfqQoptV1;
+  taprio: TcTaprioAttrs;
+  tbf: TcTbfAttrs;
+  u32: TcU32Attrs;
+}
+
 /** decodeTcOptionsMsg decodes `[s, e)` by `selector`; errors carry `(selector)` in their path. */
 export function decodeTcOptionsMsg(view: DataView, s: number, e: number, selector: string | undefined): TcOptionsMsg {
   try {
@@ -3363,6 +3409,29 @@ export function encodeTcOptionsMsg(w: MessageWriter, raw: number, ordered: boole
  */
 export type TcActOptionsMsg = TcActBpfAttrs | TcActConnmarkAttrs | TcActCsumAttrs | TcActCtAttrs | TcActCtinfoAttrs | TcActGactAttrs | TcActGateAttrs | TcActIfeAttrs | TcActMirredAttrs | TcActMplsAttrs | TcActNatAttrs | TcActPeditAttrs | TcActPoliceAttrs | TcActSampleAttrs | TcActSimpleAttrs | TcActSkbeditAttrs | TcActSkbmodAttrs | TcActTunnelKeyAttrs | TcActVlanAttrs | Uint8Array;
 
+/** TcActOptionsMsgFormats: per selector value of `tc-act-options-msg`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */
+export interface TcActOptionsMsgFormats {
+  bpf: TcActBpfAttrs;
+  connmark: TcActConnmarkAttrs;
+  csum: TcActCsumAttrs;
+  ct: TcActCtAttrs;
+  ctinfo: TcActCtinfoAttrs;
+  gact: TcActGactAttrs;
+  gate: TcActGateAttrs;
+  ife: TcActIfeAttrs;
+  mirred: TcActMirredAttrs;
+  mpls: TcActMplsAttrs;
+  nat: TcActNatAttrs;
+  pedit: TcActPeditAttrs;
+  police: TcActPoliceAttrs;
+  sample: TcActSampleAttrs;
+  simple: TcActSimpleAttrs;
+  skbedit: TcActSkbeditAttrs;
+  skbmod: TcActSkbmodAttrs;
+  tunnel_key: TcActTunnelKeyAttrs;
+  vlan: TcActVlanAttrs;
+}
+
 /** decodeTcActOptionsMsg decodes `[s, e)` by `selector`; errors carry `(selector)` in their path. */
 export function decodeTcActOptionsMsg(view: DataView, s: number, e: number, selector: string | undefined): TcActOptionsMsg {
   try {
@@ -3576,6 +3645,21 @@ export function encodeTcActOptionsMsg(w: MessageWriter, raw: number, ordered: bo
  */
 export type TcaStatsAppMsg = TcCakeStatsAttrs | TcChokeXstats | TcCodelXstats | TcFqQdStats | TcFqCodelXstats | TcFqPieXstats | TcHhfXstats | TcPieXstats | TcRedXstats | TcSfbXstats | TcSfqXstats | Uint8Array;
 
+/** TcaStatsAppMsgFormats: per selector value of `tca-stats-app-msg`, the type its value decodes to (Uint8Array: raw bytes, no attribute set). */
+export interface TcaStatsAppMsgFormats {
+  cake: TcCakeStatsAttrs;
+  choke: TcChokeXstats;
+  codel: TcCodelXstats;
+  fq: TcFqQdStats;
+  fq_codel: TcFqCodelXstats;
+  fq_pie: TcFqPieXstats;
+  hhf: TcHhfXstats;
+  pie: TcPieXstats;
+  red: TcRedXstats;
+  sfb: TcSfbXstats;
+  sfq: TcSfqXstats;
+}
+
 /** decodeTcaStatsAppMsg decodes `[s, e)` by `selector`; errors carry `(selector)` in their path. */
 export function decodeTcaStatsAppMsg(view: DataView, s: number, e: number, selector: string | undefined): TcaStatsAppMsg {
   try {
@@ -3776,6 +3860,67 @@ export interface TcAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
+
+/** TcAttrsOptionsVariant: `tc-attrs`'s `kind` with the `options` it selects; comparing `kind` narrows `options`. */
+export type TcAttrsOptionsVariant =
+  | { kind: 'basic'; options?: TcOptionsMsgFormats['basic'] }
+  | { kind: 'bpf'; options?: TcOptionsMsgFormats['bpf'] }
+  | { kind: 'bfifo'; options?: TcOptionsMsgFormats['bfifo'] }
+  | { kind: 'cake'; options?: TcOptionsMsgFormats['cake'] }
+  | { kind: 'cbs'; options?: TcOptionsMsgFormats['cbs'] }
+  | { kind: 'cgroup'; options?: TcOptionsMsgFormats['cgroup'] }
+  | { kind: 'choke'; options?: TcOptionsMsgFormats['choke'] }
+  | { kind: 'clsact'; options?: TcOptionsMsgFormats['clsact'] }
+  | { kind: 'codel'; options?: TcOptionsMsgFormats['codel'] }
+  | { kind: 'drr'; options?: TcOptionsMsgFormats['drr'] }
+  | { kind: 'etf'; options?: TcOptionsMsgFormats['etf'] }
+  | { kind: 'ets'; options?: TcOptionsMsgFormats['ets'] }
+  | { kind: 'flow'; options?: TcOptionsMsgFormats['flow'] }
+  | { kind: 'flower'; options?: TcOptionsMsgFormats['flower'] }
+  | { kind: 'fq'; options?: TcOptionsMsgFormats['fq'] }
+  | { kind: 'fq_codel'; options?: TcOptionsMsgFormats['fq_codel'] }
+  | { kind: 'fq_pie'; options?: TcOptionsMsgFormats['fq_pie'] }
+  | { kind: 'fw'; options?: TcOptionsMsgFormats['fw'] }
+  | { kind: 'gred'; options?: TcOptionsMsgFormats['gred'] }
+  | { kind: 'hfsc'; options?: TcOptionsMsgFormats['hfsc'] }
+  | { kind: 'hhf'; options?: TcOptionsMsgFormats['hhf'] }
+  | { kind: 'htb'; options?: TcOptionsMsgFormats['htb'] }
+  | { kind: 'ingress'; options?: TcOptionsMsgFormats['ingress'] }
+  | { kind: 'matchall'; options?: TcOptionsMsgFormats['matchall'] }
+  | { kind: 'mq'; options?: TcOptionsMsgFormats['mq'] }
+  | { kind: 'mqprio'; options?: TcOptionsMsgFormats['mqprio'] }
+  | { kind: 'multiq'; options?: TcOptionsMsgFormats['multiq'] }
+  | { kind: 'netem'; options?: TcOptionsMsgFormats['netem'] }
+  | { kind: 'pfifo'; options?: TcOptionsMsgFormats['pfifo'] }
+  | { kind: 'pfifo_fast'; options?: TcOptionsMsgFormats['pfifo_fast'] }
+  | { kind: 'pfifo_head_drop'; options?: TcOptionsMsgFormats['pfifo_head_drop'] }
+  | { kind: 'pie'; options?: TcOptionsMsgFormats['pie'] }
+  | { kind: 'plug'; options?: TcOptionsMsgFormats['plug'] }
+  | { kind: 'prio'; options?: TcOptionsMsgFormats['prio'] }
+  | { kind: 'qfq'; options?: TcOptionsMsgFormats['qfq'] }
+  | { kind: 'red'; options?: TcOptionsMsgFormats['red'] }
+  | { kind: 'route'; options?: TcOptionsMsgFormats['route'] }
+  | { kind: 'sfb'; options?: TcOptionsMsgFormats['sfb'] }
+  | { kind: 'sfq'; options?: TcOptionsMsgFormats['sfq'] }
+  | { kind: 'taprio'; options?: TcOptionsMsgFormats['taprio'] }
+  | { kind: 'tbf'; options?: TcOptionsMsgFormats['tbf'] }
+  | { kind: 'u32'; options?: TcOptionsMsgFormats['u32'] }
+  ;
+
+/** TcAttrsXstatsVariant: `tc-attrs`'s `kind` with the `xstats` it selects; comparing `kind` narrows `xstats`. */
+export type TcAttrsXstatsVariant =
+  | { kind: 'cake'; xstats?: TcaStatsAppMsgFormats['cake'] }
+  | { kind: 'choke'; xstats?: TcaStatsAppMsgFormats['choke'] }
+  | { kind: 'codel'; xstats?: TcaStatsAppMsgFormats['codel'] }
+  | { kind: 'fq'; xstats?: TcaStatsAppMsgFormats['fq'] }
+  | { kind: 'fq_codel'; xstats?: TcaStatsAppMsgFormats['fq_codel'] }
+  | { kind: 'fq_pie'; xstats?: TcaStatsAppMsgFormats['fq_pie'] }
+  | { kind: 'hhf'; xstats?: TcaStatsAppMsgFormats['hhf'] }
+  | { kind: 'pie'; xstats?: TcaStatsAppMsgFormats['pie'] }
+  | { kind: 'red'; xstats?: TcaStatsAppMsgFormats['red'] }
+  | { kind: 'sfb'; xstats?: TcaStatsAppMsgFormats['sfb'] }
+  | { kind: 'sfq'; xstats?: TcaStatsAppMsgFormats['sfq'] }
+  ;
 
 const tcAttrsNames: Readonly<Record<number, string>> = {
   1: 'kind',
@@ -4070,6 +4215,29 @@ export interface TcActAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
+
+/** TcActAttrsOptionsVariant: `tc-act-attrs`'s `kind` with the `options` it selects; comparing `kind` narrows `options`. */
+export type TcActAttrsOptionsVariant =
+  | { kind: 'bpf'; options?: TcActOptionsMsgFormats['bpf'] }
+  | { kind: 'connmark'; options?: TcActOptionsMsgFormats['connmark'] }
+  | { kind: 'csum'; options?: TcActOptionsMsgFormats['csum'] }
+  | { kind: 'ct'; options?: TcActOptionsMsgFormats['ct'] }
+  | { kind: 'ctinfo'; options?: TcActOptionsMsgFormats['ctinfo'] }
+  | { kind: 'gact'; options?: TcActOptionsMsgFormats['gact'] }
+  | { kind: 'gate'; options?: TcActOptionsMsgFormats['gate'] }
+  | { kind: 'ife'; options?: TcActOptionsMsgFormats['ife'] }
+  | { kind: 'mirred'; options?: TcActOptionsMsgFormats['mirred'] }
+  | { kind: 'mpls'; options?: TcActOptionsMsgFormats['mpls'] }
+  | { kind: 'nat'; options?: TcActOptionsMsgFormats['nat'] }
+  | { kind: 'pedit'; options?: TcActOptionsMsgFormats['pedit'] }
+  | { kind: 'police'; options?: TcActOptionsMsgFormats['police'] }
+  | { kind: 'sample'; options?: TcActOptionsMsgFormats['sample'] }
+  | { kind: 'simple'; options?: TcActOptionsMsgFormats['simple'] }
+  | { kind: 'skbedit'; options?: TcActOptionsMsgFormats['skbedit'] }
+  | { kind: 'skbmod'; options?: TcActOptionsMsgFormats['skbmod'] }
+  | { kind: 'tunnel_key'; options?: TcActOptionsMsgFormats['tunnel_key'] }
+  | { kind: 'vlan'; options?: TcActOptionsMsgFormats['vlan'] }
+  ;
 
 const tcActAttrsNames: Readonly<Record<number, string>> = {
   1: 'kind',
@@ -18001,9 +18169,9 @@ const tables: FamilyTables = {
     'tc-attrs': {
       1: ['kind'],
       2: ['options', 's', 'tc-options-msg', 'kind'],
-      3: ['stats'],
+      3: ['stats', 'x', 'tc-stats'],
       4: ['xstats', 's', 'tca-stats-app-msg', 'kind'],
-      5: ['rate'],
+      5: ['rate', 'x', 'gnet-estimator'],
       6: ['fcnt'],
       7: ['stats2', 'n', 'tca-stats-attrs'],
       8: ['stab', 'n', 'tca-stab-attrs'],
@@ -18027,16 +18195,16 @@ const tables: FamilyTables = {
       10: ['in-hw-count'],
     },
     'tc-act-stats-attrs': {
-      1: ['basic'],
-      2: ['rate-est'],
-      3: ['queue'],
+      1: ['basic', 'x', 'gnet-stats-basic'],
+      2: ['rate-est', 'x', 'gnet-stats-rate-est'],
+      3: ['queue', 'x', 'gnet-stats-queue'],
       4: ['app'],
-      5: ['rate-est64'],
-      7: ['basic-hw'],
+      5: ['rate-est64', 'x', 'gnet-stats-rate-est64'],
+      7: ['basic-hw', 'x', 'gnet-stats-basic'],
       8: ['pkt64'],
     },
     'tc-act-bpf-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       3: ['ops-len'],
       4: ['ops'],
@@ -18047,15 +18215,15 @@ const tables: FamilyTables = {
     },
     'tc-act-connmark-attrs': {
       1: ['parms'],
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
     },
     'tc-act-csum-attrs': {
       1: ['parms'],
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
     },
     'tc-act-ct-attrs': {
       1: ['parms'],
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
       3: ['action'],
       4: ['zone'],
       5: ['mark'],
@@ -18073,7 +18241,7 @@ const tables: FamilyTables = {
       18: ['helper-proto'],
     },
     'tc-act-ctinfo-attrs': {
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
       3: ['act'],
       4: ['zone'],
       5: ['parms-dscp-mask'],
@@ -18084,7 +18252,7 @@ const tables: FamilyTables = {
       10: ['stats-cpmark-set'],
     },
     'tc-act-gate-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       4: ['priority'],
       5: ['entry-list'],
@@ -18096,20 +18264,20 @@ const tables: FamilyTables = {
     },
     'tc-act-ife-attrs': {
       1: ['parms'],
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
       3: ['dmac'],
       4: ['smac'],
       5: ['type'],
       6: ['metalst'],
     },
     'tc-act-mirred-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       4: ['blockid'],
     },
     'tc-act-mpls-attrs': {
-      1: ['tm'],
-      2: ['parms'],
+      1: ['tm', 'x', 'tcf-t'],
+      2: ['parms', 'x', 'tc-mpls'],
       4: ['proto'],
       5: ['label'],
       6: ['tc'],
@@ -18118,34 +18286,34 @@ const tables: FamilyTables = {
     },
     'tc-act-nat-attrs': {
       1: ['parms'],
-      2: ['tm'],
+      2: ['tm', 'x', 'tcf-t'],
     },
     'tc-act-pedit-attrs': {
-      1: ['tm'],
-      2: ['parms'],
+      1: ['tm', 'x', 'tcf-t'],
+      2: ['parms', 'x', 'tc-pedit-sel'],
       4: ['parms-ex'],
       5: ['keys-ex'],
       6: ['key-ex'],
     },
     'tc-act-police-attrs': {
-      1: ['tbf'],
+      1: ['tbf', 'x', 'tc-police'],
       2: ['rate'],
       3: ['peakrate'],
       4: ['avrate'],
       5: ['result'],
-      6: ['tm'],
+      6: ['tm', 'x', 'tcf-t'],
       8: ['rate64'],
       9: ['peakrate64'],
       10: ['pktrate64'],
       11: ['pktburst64'],
     },
     'tc-act-simple-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       3: ['data'],
     },
     'tc-act-skbedit-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       3: ['priority'],
       4: ['queue-mapping'],
@@ -18156,14 +18324,14 @@ const tables: FamilyTables = {
       10: ['queue-mapping-max'],
     },
     'tc-act-skbmod-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       3: ['dmac'],
       4: ['smac'],
       5: ['etype'],
     },
     'tc-act-tunnel-key-attrs': {
-      1: ['tm'],
+      1: ['tm', 'x', 'tcf-t'],
       2: ['parms'],
       3: ['enc-ipv4-src'],
       4: ['enc-ipv4-dst'],
@@ -18178,8 +18346,8 @@ const tables: FamilyTables = {
       14: ['no-frag'],
     },
     'tc-act-vlan-attrs': {
-      1: ['tm'],
-      2: ['parms'],
+      1: ['tm', 'x', 'tcf-t'],
+      2: ['parms', 'x', 'tc-vlan'],
       3: ['push-vlan-id'],
       4: ['push-vlan-protocol'],
       6: ['push-vlan-priority'],
@@ -18191,7 +18359,7 @@ const tables: FamilyTables = {
       2: ['ematches', 'n', 'tc-ematch-attrs'],
       3: ['act', 'i', 'tc-act-attrs'],
       4: ['police', 'n', 'tc-police-attrs'],
-      5: ['pcnt'],
+      5: ['pcnt', 'x', 'tc-basic-pcnt'],
     },
     'tc-bpf-attrs': {
       1: ['act', 'i', 'tc-act-attrs'],
@@ -18269,7 +18437,7 @@ const tables: FamilyTables = {
       25: ['flow-quantum'],
     },
     'tc-cbs-attrs': {
-      1: ['parms'],
+      1: ['parms', 'x', 'tc-cbs-qopt'],
     },
     'tc-cgroup-attrs': {
       1: ['act', 'i', 'tc-act-attrs'],
@@ -18277,7 +18445,7 @@ const tables: FamilyTables = {
       3: ['ematches'],
     },
     'tc-choke-attrs': {
-      1: ['parms'],
+      1: ['parms', 'x', 'tc-red-qopt'],
       2: ['stab'],
       3: ['max-p'],
     },
@@ -18292,7 +18460,7 @@ const tables: FamilyTables = {
       1: ['quantum'],
     },
     'tc-ematch-attrs': {
-      1: ['tree-hdr'],
+      1: ['tree-hdr', 'x', 'tcf-ematch-tree-hdr'],
       2: ['tree-list'],
     },
     'tc-flow-attrs': {
@@ -18467,7 +18635,7 @@ const tables: FamilyTables = {
     'tc-gred-attrs': {
       1: ['parms'],
       2: ['stab'],
-      3: ['dps'],
+      3: ['dps', 'x', 'tc-gred-sopt'],
       4: ['max-p'],
       5: ['limit'],
       6: ['vq-list', 'n', 'tca-gred-vq-list-attrs'],
@@ -18503,8 +18671,8 @@ const tables: FamilyTables = {
       7: ['non-hh-weight'],
     },
     'tc-htb-attrs': {
-      1: ['parms'],
-      2: ['init'],
+      1: ['parms', 'x', 'tc-htb-opt'],
+      2: ['init', 'x', 'tc-htb-glob'],
       3: ['ctab'],
       4: ['rtab'],
       5: ['direct-qlen'],
@@ -18516,10 +18684,10 @@ const tables: FamilyTables = {
       1: ['classid'],
       2: ['act', 'i', 'tc-act-attrs'],
       3: ['flags'],
-      4: ['pcnt'],
+      4: ['pcnt', 'x', 'tc-matchall-pcnt'],
     },
     'tc-etf-attrs': {
-      1: ['parms'],
+      1: ['parms', 'x', 'tc-etf-qopt'],
     },
     'tc-ets-attrs': {
       1: ['nbands'],
@@ -18545,7 +18713,7 @@ const tables: FamilyTables = {
       13: ['timer-slack'],
       14: ['horizon'],
       15: ['horizon-drop'],
-      16: ['priomap'],
+      16: ['priomap', 'x', 'tc-prio-qopt'],
       17: ['weights'],
     },
     'tc-fq-codel-attrs': {
@@ -18576,24 +18744,24 @@ const tables: FamilyTables = {
       12: ['dq-rate-estimator'],
     },
     'tc-netem-attrs': {
-      1: ['corr'],
+      1: ['corr', 'x', 'tc-netem-corr'],
       2: ['delay-dist'],
-      3: ['reorder'],
-      4: ['corrupt'],
+      3: ['reorder', 'x', 'tc-netem-reorder'],
+      4: ['corrupt', 'x', 'tc-netem-corrupt'],
       5: ['loss', 'n', 'tc-netem-loss-attrs'],
-      6: ['rate'],
+      6: ['rate', 'x', 'tc-netem-rate'],
       7: ['ecn'],
       8: ['rate64'],
       9: ['pad'],
       10: ['latency64'],
       11: ['jitter64'],
-      12: ['slot'],
+      12: ['slot', 'x', 'tc-netem-slot'],
       13: ['slot-dist'],
       14: ['prng-seed'],
     },
     'tc-netem-loss-attrs': {
-      1: ['gi'],
-      2: ['ge'],
+      1: ['gi', 'x', 'tc-netem-gimodel'],
+      2: ['ge', 'x', 'tc-netem-gemodel'],
     },
     'tc-pie-attrs': {
       1: ['target'],
@@ -18606,12 +18774,12 @@ const tables: FamilyTables = {
       8: ['dq-rate-estimator'],
     },
     'tc-police-attrs': {
-      1: ['tbf'],
+      1: ['tbf', 'x', 'tc-police'],
       2: ['rate'],
       3: ['peakrate'],
       4: ['avrate'],
       5: ['result'],
-      6: ['tm'],
+      6: ['tm', 'x', 'tcf-t'],
       8: ['rate64'],
       9: ['peakrate64'],
       10: ['pktrate64'],
@@ -18622,7 +18790,7 @@ const tables: FamilyTables = {
       2: ['lmax'],
     },
     'tc-red-attrs': {
-      1: ['parms'],
+      1: ['parms', 'x', 'tc-red-qopt'],
       2: ['stab'],
       3: ['max-p'],
       4: ['flags'],
@@ -18638,7 +18806,7 @@ const tables: FamilyTables = {
       6: ['act', 'i', 'tc-act-attrs'],
     },
     'tc-taprio-attrs': {
-      1: ['priomap'],
+      1: ['priomap', 'x', 'tc-mqprio-qopt'],
       2: ['sched-entry-list', 'n', 'tc-taprio-sched-entry-list'],
       3: ['sched-base-time'],
       4: ['sched-single-entry', 'n', 'tc-taprio-sched-entry'],
@@ -18665,7 +18833,7 @@ const tables: FamilyTables = {
       3: ['fp'],
     },
     'tc-tbf-attrs': {
-      1: ['parms'],
+      1: ['parms', 'x', 'tc-tbf-qopt'],
       2: ['rtab'],
       3: ['ptab'],
       4: ['rate64'],
@@ -18674,28 +18842,28 @@ const tables: FamilyTables = {
       7: ['pburst'],
     },
     'tc-act-sample-attrs': {
-      1: ['tm'],
-      2: ['parms'],
+      1: ['tm', 'x', 'tcf-t'],
+      2: ['parms', 'x', 'tc-gen'],
       3: ['rate'],
       4: ['trunc-size'],
       5: ['psample-group'],
     },
     'tc-act-gact-attrs': {
-      1: ['tm'],
-      2: ['parms'],
-      3: ['prob'],
+      1: ['tm', 'x', 'tcf-t'],
+      2: ['parms', 'x', 'tc-gen'],
+      3: ['prob', 'x', 'tc-gact-p'],
     },
     'tca-stab-attrs': {
-      1: ['base'],
+      1: ['base', 'x', 'tc-sizespec'],
       2: ['data'],
     },
     'tca-stats-attrs': {
-      1: ['basic'],
-      2: ['rate-est'],
-      3: ['queue'],
+      1: ['basic', 'x', 'gnet-stats-basic'],
+      2: ['rate-est', 'x', 'gnet-stats-rate-est'],
+      3: ['queue', 'x', 'gnet-stats-queue'],
       4: ['app'],
-      5: ['rate-est64'],
-      7: ['basic-hw'],
+      5: ['rate-est64', 'x', 'gnet-stats-rate-est64'],
+      7: ['basic-hw', 'x', 'gnet-stats-basic'],
       8: ['pkt64'],
     },
     'tc-u32-attrs': {
@@ -18703,14 +18871,76 @@ const tables: FamilyTables = {
       2: ['hash'],
       3: ['link'],
       4: ['divisor'],
-      5: ['sel'],
+      5: ['sel', 'x', 'tc-u32-sel'],
       6: ['police', 'n', 'tc-police-attrs'],
       7: ['act', 'i', 'tc-act-attrs'],
       8: ['indev'],
-      9: ['pcnt'],
-      10: ['mark'],
+      9: ['pcnt', 'x', 'tc-u32-pcnt'],
+      10: ['mark', 'x', 'tc-u32-mark'],
       11: ['flags'],
     },
+  },
+  structs: {
+    'tcmsg': ['family', 'ifindex', 'handle', 'parent', 'info'],
+    'tc-stats': ['bytes', 'packets', 'drops', 'overlimits', 'bps', 'pps', 'qlen', 'backlog'],
+    'tc-cbs-qopt': ['offload', 'hicredit', 'locredit', 'idleslope', 'sendslope'],
+    'tc-etf-qopt': ['delta', 'clockid', 'flags'],
+    'tc-fifo-qopt': ['limit'],
+    'tc-htb-opt': ['rate', 'ceil', 'buffer', 'cbuffer', 'quantum', 'level', 'prio'],
+    'tc-htb-glob': ['version', 'rate2quantum', 'defcls', 'debug', 'directPkts'],
+    'tc-gred-qopt': ['limit', 'qthMin', 'qthMax', 'dp', 'backlog', 'qave', 'forced', 'early', 'other', 'pdrop', 'wlog', 'plog', 'scellLog', 'prio', 'packets', 'bytesin'],
+    'tc-gred-sopt': ['dps', 'defDp', 'grio', 'flags'],
+    'tc-hfsc-qopt': ['defcls'],
+    'tc-mqprio-qopt': ['numTc', 'prioTcMap', 'hw', 'count', 'offset'],
+    'tc-multiq-qopt': ['bands', 'maxBands'],
+    'tc-netem-qopt': ['latency', 'limit', 'loss', 'gap', 'duplicate', 'jitter'],
+    'tc-netem-gimodel': ['p13', 'p31', 'p32', 'p14', 'p23'],
+    'tc-netem-gemodel': ['p', 'r', 'h', 'k1'],
+    'tc-netem-corr': ['delayCorr', 'lossCorr', 'dupCorr'],
+    'tc-netem-reorder': ['probability', 'correlation'],
+    'tc-netem-corrupt': ['probability', 'correlation'],
+    'tc-netem-rate': ['rate', 'packetOverhead', 'cellSize', 'cellOverhead'],
+    'tc-netem-slot': ['minDelay', 'maxDelay', 'maxPackets', 'maxBytes', 'distDelay', 'distJitter'],
+    'tc-plug-qopt': ['action', 'limit'],
+    'tc-prio-qopt': ['bands', 'priomap'],
+    'tc-red-qopt': ['limit', 'qthMin', 'qthMax', 'wlog', 'plog', 'scellLog', 'flags'],
+    'tc-sfb-qopt': ['rehashInterval', 'warmupTime', 'max', 'binSize', 'increment', 'decrement', 'limit', 'penaltyRate', 'penaltyBurst'],
+    'tc-sfq-qopt': ['quantum', 'perturbPeriod', 'limit', 'divisor', 'flows'],
+    'tc-sfqred-stats': ['probDrop', 'forcedDrop', 'probMark', 'forcedMark', 'probMarkHead', 'forcedMarkHead'],
+    'tc-sfq-qopt-v1': ['v0', 'depth', 'headdrop', 'limit', 'qthMin', 'qthMax', 'wlog', 'plog', 'scellLog', 'flags', 'maxP', 'stats'],
+    'tc-ratespec': ['cellLog', 'linklayer', 'overhead', 'cellAlign', 'mpu', 'rate'],
+    'tc-tbf-qopt': ['rate', 'peakrate', 'limit', 'buffer', 'mtu'],
+    'tc-sizespec': ['cellLog', 'sizeLog', 'cellAlign', 'overhead', 'linklayer', 'mpu', 'mtu', 'tsize'],
+    'gnet-estimator': ['interval', 'ewmaLog'],
+    'tc-choke-xstats': ['early', 'pdrop', 'other', 'marked', 'matched'],
+    'tc-codel-xstats': ['maxpacket', 'count', 'lastcount', 'ldelay', 'dropNext', 'dropOverlimit', 'ecnMark', 'dropping', 'ceMark'],
+    'tc-fq-codel-xstats': ['type', 'maxpacket', 'dropOverlimit', 'ecnMark', 'newFlowCount', 'newFlowsLen', 'oldFlowsLen', 'ceMark', 'memoryUsage', 'dropOvermemory'],
+    'tc-fq-pie-xstats': ['packetsIn', 'dropped', 'overlimit', 'overmemory', 'ecnMark', 'newFlowCount', 'newFlowsLen', 'oldFlowsLen', 'memoryUsage'],
+    'tc-fq-qd-stats': ['gcFlows', 'highprioPackets', 'tcpRetrans', 'throttled', 'flowsPlimit', 'pktsTooLong', 'allocationErrors', 'timeNextDelayedFlow', 'flows', 'inactiveFlows', 'throttledFlows', 'unthrottleLatencyNs', 'ceMark', 'horizonDrops', 'horizonCaps', 'fastpathPackets', 'bandDrops', 'bandPktCount'],
+    'tc-hhf-xstats': ['dropOverlimit', 'hhOverlimit', 'hhTotCount', 'hhCurCount'],
+    'tc-pie-xstats': ['prob', 'delay', 'avgDqRate', 'dqRateEstimating', 'packetsIn', 'dropped', 'overlimit', 'maxq', 'ecnMark'],
+    'tc-red-xstats': ['early', 'pdrop', 'other', 'marked'],
+    'tc-sfb-xstats': ['earlydrop', 'penaltydrop', 'bucketdrop', 'queuedrop', 'childdrop', 'marked', 'maxqlen', 'maxprob', 'avgprob'],
+    'tc-sfq-xstats': ['allot'],
+    'gnet-stats-basic': ['bytes', 'packets'],
+    'gnet-stats-rate-est': ['bps', 'pps'],
+    'gnet-stats-rate-est64': ['bps', 'pps'],
+    'gnet-stats-queue': ['qlen', 'backlog', 'drops', 'requeues', 'overlimits'],
+    'tc-u32-key': ['mask', 'val', 'off', 'offmask'],
+    'tc-u32-mark': ['val', 'mask', 'success'],
+    'tc-u32-sel': ['flags', 'offshift', 'nkeys', 'offmask', 'off', 'offoff', 'hoff', 'hmask', 'keys'],
+    'tc-u32-pcnt': ['rcnt', 'rhit', 'kcnts'],
+    'tcf-t': ['install', 'lastuse', 'expires', 'firstuse'],
+    'tc-gen': ['index', 'capab', 'action', 'refcnt', 'bindcnt'],
+    'tc-gact-p': ['ptype', 'pval', 'paction'],
+    'tcf-ematch-tree-hdr': ['nmatches', 'progid'],
+    'tc-basic-pcnt': ['rcnt', 'rhit'],
+    'tc-matchall-pcnt': ['rhit'],
+    'tc-mpls': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'mAction'],
+    'tc-police': ['index', 'action', 'limit', 'burst', 'mtu', 'rate', 'peakrate', 'refcnt', 'bindcnt', 'capab'],
+    'tc-pedit-sel': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'nkeys', 'flags', 'keys'],
+    'tc-pedit-key': ['mask', 'val', 'off', 'at', 'offmask', 'shift'],
+    'tc-vlan': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'vAction'],
   },
   subs: {
     'tc-options-msg': {
@@ -18816,6 +19046,20 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2320,48 +2320,74 @@ const tables: FamilyTables = {
   genl: false,
   sets: {
     'xfrm-attrs': {
-      1: ['alg-auth'],
-      2: ['alg-crypt'],
-      3: ['alg-comp'],
-      4: ['encap'],
+      1: ['alg-auth', 'x', 'algo'],
+      2: ['alg-crypt', 'x', 'algo'],
+      3: ['alg-comp', 'x', 'algo'],
+      4: ['encap', 'x', 'encap-tmpl'],
       5: ['tmpl'],
-      6: ['sa'],
-      7: ['policy'],
+      6: ['sa', 'x', 'usersa-info'],
+      7: ['policy', 'x', 'userpolicy-info'],
       8: ['sec-ctx'],
-      9: ['ltime-val'],
-      10: ['replay-val'],
+      9: ['ltime-val', 'x', 'lifetime-cur'],
+      10: ['replay-val', 'x', 'replay-state'],
       11: ['replay-thresh'],
       12: ['etimer-thresh'],
       13: ['srcaddr'],
       14: ['coaddr'],
       15: ['lastused'],
-      16: ['policy-type'],
+      16: ['policy-type', 'x', 'userpolicy-type'],
       17: ['migrate'],
-      18: ['alg-aead'],
+      18: ['alg-aead', 'x', 'algo-aead'],
       19: ['kmaddress'],
-      20: ['alg-auth-trunc'],
-      21: ['mark'],
+      20: ['alg-auth-trunc', 'x', 'algo-auth'],
+      21: ['mark', 'x', 'mark'],
       22: ['tfcpad'],
       23: ['replay-esn-val'],
       24: ['sa-extra-flags'],
       25: ['proto'],
       26: ['address-filter'],
-      28: ['offload-dev'],
+      28: ['offload-dev', 'x', 'user-offload'],
       29: ['set-mark'],
       30: ['set-mark-mask'],
       31: ['if-id'],
       32: ['mtimer-thresh'],
     },
     'spd-attrs': {
-      1: ['info'],
-      2: ['hinfo'],
-      3: ['ipv4-hthresh'],
-      4: ['ipv6-hthresh'],
+      1: ['info', 'x', 'spdinfo'],
+      2: ['hinfo', 'x', 'spdhinfo'],
+      3: ['ipv4-hthresh', 'x', 'spdhthresh'],
+      4: ['ipv6-hthresh', 'x', 'spdhthresh'],
     },
     'sad-attrs': {
       1: ['cnt'],
-      2: ['hinfo'],
+      2: ['hinfo', 'x', 'sadhinfo'],
     },
+  },
+  structs: {
+    'selector': ['daddr', 'saddr', 'dport', 'dportMask', 'sport', 'sportMask', 'family', 'prefixlenD', 'prefixlenS', 'proto', 'ifindex', 'user'],
+    'id': ['daddr', 'spi', 'proto'],
+    'lifetime-cfg': ['softByteLimit', 'hardByteLimit', 'softPacketLimit', 'hardPacketLimit', 'softAddExpiresSeconds', 'hardAddExpiresSeconds', 'softUseExpiresSeconds', 'hardUseExpiresSeconds'],
+    'lifetime-cur': ['bytes', 'packets', 'addTime', 'useTime'],
+    'stats': ['replayWindow', 'replay', 'integrityFailed'],
+    'usersa-info': ['sel', 'id', 'saddr', 'lft', 'curlft', 'stats', 'seq', 'reqid', 'family', 'mode', 'replayWindow', 'flags'],
+    'usersa-id': ['daddr', 'spi', 'family', 'proto'],
+    'usersa-flush': ['proto'],
+    'userpolicy-info': ['sel', 'lft', 'curlft', 'priority', 'index', 'dir', 'action', 'flags', 'share'],
+    'userpolicy-id': ['sel', 'index', 'dir'],
+    'user-tmpl': ['id', 'family', 'saddr', 'reqid', 'mode', 'share', 'optional', 'aalgos', 'ealgos', 'calgos'],
+    'algo': ['algName', 'algKeyLen'],
+    'algo-auth': ['algName', 'algKeyLen', 'algTruncLen'],
+    'algo-aead': ['algName', 'algKeyLen', 'algIcvLen'],
+    'encap-tmpl': ['encapType', 'encapSport', 'encapDport', 'encapOa'],
+    'mark': ['v', 'm'],
+    'userpolicy-type': ['type', 'reserved1', 'reserved2'],
+    'replay-state': ['oseq', 'seq', 'bitmap'],
+    'user-offload': ['ifindex', 'flags'],
+    'info-flags': ['flags'],
+    'spdinfo': ['incnt', 'outcnt', 'fwdcnt', 'inscnt', 'outscnt', 'fwdscnt'],
+    'spdhinfo': ['spdhcnt', 'spdhmcnt'],
+    'spdhthresh': ['lbits', 'rbits'],
+    'sadhinfo': ['sadhcnt', 'sadhmcnt'],
   },
   subs: {
   },
@@ -2389,4 +2415,18 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
+}
+
+/**
+ * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
+ * does not name (its nests, structs and sub-messages followed), so a typo is not silently
+ * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
+ */
+export function checkFields(set: string, value: unknown, path: string): void {
+  checkTableFields(tables, set, value, path);
+}
+
+/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
+export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
+  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

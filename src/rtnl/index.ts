@@ -23,7 +23,7 @@ export {
   type NeighborFamily,
   type OperState,
 } from '../registry/vocabulary.js';
-export { linkFromMessage, getLink, setLinkUp, type Link, type LinkFilter } from '../registry/kinds/link.js';
+export { linkFromMessage, getLink, setLinkUp, type Link, type LinkBase, type LinkDetails, type LinkFilter, type LinkKind, type LinkKindDetails, type LinkPortDetails, type PortKind } from '../registry/kinds/link.js';
 export { addressFromMessage, type Address, type AddressFilter } from '../registry/kinds/address.js';
 export { routeFromMessage, decodeMultipath, type Route, type RouteFilter, type RouteMetrics, type LockableMetric, type Nexthop } from '../registry/kinds/route.js';
 export { neighborFromMessage, type Neighbor, type NeighborFilter, type NeighborState } from '../registry/kinds/neighbor.js';

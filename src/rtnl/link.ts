@@ -11,7 +11,7 @@ import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
-import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter } from '../registry/kinds/link.js';
+import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter, type LinkKind } from '../registry/kinds/link.js';
 import { moveLink, type MoveOptions, type MoveResult } from './move.js';
 import { parseAddress } from '../registry/prefix.js';
 import {
@@ -64,19 +64,69 @@ export type VxlanOptions = Omit<rtLink.LinkinfoVxlanAttrs, 'link' | 'order' | 'u
 
 type Clean<T> = Omit<T, 'order' | 'unknown'>;
 
-/** What `links.add` creates: common settings plus the kind and its options. */
+/**
+ * The sugar table: what a kind's `data` takes where the spec cannot say it —
+ * names and addresses that become numbers and nests when the request is built.
+ * Every other kind's `data` is the spec's attribute set as generated.
+ */
+interface LinkDataSugar {
+  /** VETH_INFO_PEER as a peer spec: its name, namespace (opened for IFLA_NET_NS_FD), MAC, MTU. */
+  veth: { peer?: VethPeer };
+  /** `dev` by name (IFLA_VXLAN_LINK); `group`/`local` IPv4 or IPv6 (GROUP6/LOCAL6). */
+  vxlan: VxlanOptions;
+}
+
+/** LinkData<K>: what `links.add` takes as `data` for kind K (IFLA_INFO_DATA); never for kinds without attributes. */
+export type LinkData<K extends LinkKind> = K extends keyof LinkDataSugar
+  ? LinkDataSugar[K]
+  : rtLink.LinkinfoDataMsgFormats[K] extends Uint8Array
+    ? never
+    : Clean<rtLink.LinkinfoDataMsgFormats[K]>;
+
+/**
+ * Shorthands older than `data`, kept: each is a part of `data` (`bridge: {…}`
+ * is `data: {…}`, macvlan's `mode` is `data.mode`, …). Kinds on a lower device
+ * require `parent`.
+ */
+interface LinkShorthands {
+  veth: { peer?: VethPeer };
+  vxlan: { vxlan?: VxlanOptions };
+  bridge: { bridge?: LinkData<'bridge'> };
+  bond: { bond?: LinkData<'bond'> };
+  macvlan: { parent: LinkRef; mode?: rtLink.MacvlanMode; macvlan?: LinkData<'macvlan'> };
+  macvtap: { parent: LinkRef; mode?: rtLink.MacvlanMode; macvlan?: LinkData<'macvtap'> };
+  ipvlan: { parent: LinkRef; mode?: rtLink.IpvlanMode; flags?: rtLink.IpvlanFlags[] };
+  ipvtap: { parent: LinkRef; mode?: rtLink.IpvlanMode; flags?: rtLink.IpvlanFlags[] };
+  vlan: { parent: LinkRef; id?: number; protocol?: rtLink.VlanProtocols };
+  vrf: { table?: number };
+}
+
+/** Where each shorthand goes in `data`: a field, or `*` for the whole object. */
+const SHORTHANDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  veth: { peer: 'peer' },
+  vxlan: { vxlan: '*' },
+  bridge: { bridge: '*' },
+  bond: { bond: '*' },
+  macvlan: { macvlan: '*', mode: 'mode' },
+  macvtap: { macvlan: '*', mode: 'mode' },
+  ipvlan: { mode: 'mode', flags: 'flags' },
+  ipvtap: { mode: 'mode', flags: 'flags' },
+  vlan: { id: 'id', protocol: 'protocol' },
+  vrf: { table: 'table' },
+};
+/** Kinds on a lower device (IFLA_LINK), which `parent` names. */
+const NEEDS_PARENT = ['macvlan', 'macvtap', 'ipvlan', 'ipvtap', 'vlan'];
+
+/**
+ * What `links.add` creates: common settings, the kind, its `data` (the spec's
+ * IFLA_INFO_DATA attributes for that kind, LinkData) and `parent` (IFLA_LINK,
+ * the lower device), plus a kind's shorthands. Derived from the generated
+ * kinds: a kind added to the spec is a LinkSpec with nothing written here.
+ */
 export type LinkSpec = LinkCommon &
-  (
-    | { kind: 'veth'; peer?: VethPeer }
-    | { kind: 'bridge'; bridge?: Clean<rtLink.LinkinfoBridgeAttrs> }
-    | { kind: 'vxlan'; vxlan: VxlanOptions }
-    | { kind: 'macvlan' | 'macvtap'; parent: LinkRef; mode?: rtLink.MacvlanMode; macvlan?: Clean<rtLink.LinkinfoMacvlanAttrs> }
-    | { kind: 'ipvlan' | 'ipvtap'; parent: LinkRef; mode?: rtLink.IpvlanMode; flags?: rtLink.IpvlanFlags[] }
-    | { kind: 'vlan'; parent: LinkRef; id: number; protocol?: rtLink.VlanProtocols }
-    | { kind: 'bond'; bond?: Clean<rtLink.LinkinfoBondAttrs> }
-    | { kind: 'vrf'; table: number }
-    | { kind: 'dummy' | 'ifb' | 'wireguard' }
-  );
+  {
+    [K in LinkKind]: { kind: K; data?: LinkData<K>; parent?: LinkRef } & (K extends keyof LinkShorthands ? LinkShorthands[K] : unknown);
+  }[LinkKind];
 
 /** What `links.set` changes; absent fields are left alone. */
 export interface LinkChanges {
@@ -114,20 +164,8 @@ export function checkLinkName(name: string, what = 'name'): void {
   checkName(name, what);
 }
 
-/** The keys every link spec takes, and those of each kind. */
-const COMMON_KEYS = ['name', 'kind', 'mtu', 'address', 'txqlen', 'master', 'alias', 'group', 'up', 'netns'];
-const KIND_KEYS: Readonly<Record<string, readonly string[]>> = {
-  veth: ['peer'],
-  bridge: ['bridge'],
-  vxlan: ['vxlan'],
-  macvlan: ['parent', 'mode', 'macvlan'],
-  macvtap: ['parent', 'mode', 'macvlan'],
-  ipvlan: ['parent', 'mode', 'flags'],
-  ipvtap: ['parent', 'mode', 'flags'],
-  vlan: ['parent', 'id', 'protocol'],
-  bond: ['bond'],
-  vrf: ['table'],
-};
+/** The keys every link spec takes (a kind's shorthands come on top). */
+const COMMON_KEYS = ['name', 'kind', 'mtu', 'address', 'txqlen', 'master', 'alias', 'group', 'up', 'netns', 'parent', 'data'];
 const PEER_KEYS = ['name', 'netns', 'address', 'mtu'];
 
 /**
@@ -141,7 +179,8 @@ function checkLinkSpec(spec: unknown): asserts spec is LinkSpec {
   if (!isRecord(spec)) throw new ArgumentError('spec', { expected: 'a link spec object such as { name, kind }', received: spec });
   checkString(spec.kind, 'spec.kind', { minBytes: 1, maxBytes: KIND_MAX_BYTES });
   const kind = spec.kind as string;
-  checkKeys(spec, 'spec', [...COMMON_KEYS, ...(hasName(KIND_KEYS, kind) ? KIND_KEYS[kind]! : [])]);
+  const shorthands = hasName(SHORTHANDS, kind) ? SHORTHANDS[kind]! : {};
+  checkKeys(spec, 'spec', [...COMMON_KEYS, ...Object.keys(shorthands)]);
   checkName(spec.name, 'spec.name');
   if (spec.mtu !== undefined) checkUint(spec.mtu, 'spec.mtu', 0xffffffff);
   if (spec.txqlen !== undefined) checkUint(spec.txqlen, 'spec.txqlen', 0xffffffff);
@@ -151,42 +190,94 @@ function checkLinkSpec(spec: unknown): asserts spec is LinkSpec {
   if (spec.master !== undefined) checkLinkRef(spec.master, 'spec.master');
   if (spec.up !== undefined) checkBoolean(spec.up, 'spec.up');
   if (spec.netns !== undefined) checkNetNsLike(spec.netns, 'spec.netns');
-  if (hasName(KIND_KEYS, kind) && KIND_KEYS[kind]!.includes('parent')) checkLinkRef(spec.parent, 'spec.parent');
+  if (NEEDS_PARENT.includes(kind) || spec.parent !== undefined) checkLinkRef(spec.parent, 'spec.parent');
+  const { data, where } = kindData(spec);
+  if (data === undefined) {
+    if (kind === 'vxlan') throw new ArgumentError('spec.data', { expected: 'vxlan options such as { id: 42 }', received: undefined });
+    return;
+  }
+  // Every key against the spec's attribute set for the kind (the sugar's keys aside), then the sugar.
+  const { peer, dev, ...rest } = data;
+  const checked = kind === 'veth' ? rest : kind === 'vxlan' ? stripVxlanSugar(rest) : data;
+  for (const [field, value] of Object.entries(checked)) {
+    rtLink.checkFormatFields('linkinfo-data-msg', kind, { [field]: value }, where(field).slice(0, -field.length - 1));
+  }
   switch (kind) {
     case 'veth': {
-      if (spec.peer === undefined) break;
-      const p = checkOptions(spec.peer, 'spec.peer', PEER_KEYS);
-      if (p.name !== undefined) checkName(p.name, 'spec.peer.name');
-      if (p.address !== undefined) checkMac(p.address, 'spec.peer.address');
-      if (p.mtu !== undefined) checkUint(p.mtu, 'spec.peer.mtu', 0xffffffff);
-      if (p.netns !== undefined) checkNetNsLike(p.netns, 'spec.peer.netns');
+      if (peer === undefined) break;
+      const at = where('peer');
+      const p = checkOptions(peer, at, PEER_KEYS);
+      if (p.name !== undefined) checkName(p.name, `${at}.name`);
+      if (p.address !== undefined) checkMac(p.address, `${at}.address`);
+      if (p.mtu !== undefined) checkUint(p.mtu, `${at}.mtu`, 0xffffffff);
+      if (p.netns !== undefined) checkNetNsLike(p.netns, `${at}.netns`);
       break;
     }
-    case 'vxlan': {
-      const v = spec.vxlan;
-      if (!isRecord(v)) throw new ArgumentError('spec.vxlan', { expected: 'vxlan options such as { id: 42 }', received: v });
+    case 'vxlan':
       // The range (24 bits) is the kernel's to check: its extended ACK names the attribute.
-      checkUint(v.id, 'spec.vxlan.id', 0xffffffff);
-      if (v.dev !== undefined) checkLinkRef(v.dev, 'spec.vxlan.dev');
-      if (v.group !== undefined) parseAddress(v.group as string, 'spec.vxlan.group');
-      if (v.local !== undefined) parseAddress(v.local as string, 'spec.vxlan.local');
+      checkUint(data.id, where('id'), 0xffffffff);
+      if (dev !== undefined) checkLinkRef(dev as LinkRef, where('dev'));
+      if (data.group !== undefined) parseAddress(data.group as string, where('group'));
+      if (data.local !== undefined) parseAddress(data.local as string, where('local'));
       break;
-    }
     case 'vlan':
-      checkUint(spec.id, 'spec.id', 4094);
+      checkUint(data.id, where('id'), 4094);
       break;
     case 'vrf':
-      checkUint(spec.table, 'spec.table', 0xffffffff);
+      checkUint(data.table, where('table'), 0xffffffff);
       break;
     case 'ipvlan':
     case 'ipvtap':
-      if (spec.flags !== undefined) checkArray(spec.flags, 'spec.flags');
+      if (data.flags !== undefined) checkArray(data.flags, where('flags'));
       break;
-    default:
-      for (const key of ['bridge', 'bond', 'macvlan']) {
-        if (spec[key] !== undefined && !isRecord(spec[key])) throw new ArgumentError(`spec.${key}`, { expected: `${key} options (an object)`, received: spec[key] });
-      }
   }
+}
+
+/** vxlan data as the spec has it: `group`/`local` in IPv6 form go to group6/local6. */
+function stripVxlanSugar(v: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...v };
+  for (const [k, k6] of [['group', 'group6'], ['local', 'local6']] as const) {
+    if (typeof out[k] === 'string' && (out[k] as string).includes(':')) {
+      out[k6] = out[k];
+      delete out[k];
+    }
+  }
+  return out;
+}
+
+/**
+ * kindData merges a spec's `data` with its kind's shorthands into one object
+ * (undefined when there is none), and `where(field)` names the argument a
+ * field came from (`spec.data.id`, `spec.vxlan.id`, `spec.mode`). Throws
+ * ArgumentError when `data` or a whole-object shorthand is not an object.
+ */
+function kindData(spec: Record<string, unknown>): { data: Record<string, unknown> | undefined; where: (field: string) => string } {
+  const kind = spec.kind as string;
+  const shorthands = hasName(SHORTHANDS, kind) ? SHORTHANDS[kind]! : {};
+  const from = new Map<string, string>();
+  let data: Record<string, unknown> | undefined;
+  const take = (obj: unknown, at: string): void => {
+    if (obj === undefined) return;
+    if (obj instanceof Uint8Array && at === 'spec.data') return; // raw IFLA_INFO_DATA, the caller's own bytes
+    if (!isRecord(obj)) throw new ArgumentError(at, { expected: `${kind} options (an object)`, received: obj });
+    data ??= {};
+    for (const [k, v] of Object.entries(obj)) {
+      // defineProperty: an own `__proto__` key stays a key (and is refused), never a prototype.
+      Object.defineProperty(data, k, { value: v, enumerable: true, writable: true, configurable: true });
+      from.set(k, `${at}.${k}`);
+    }
+  };
+  take(spec.data, 'spec.data');
+  for (const [key, field] of Object.entries(shorthands)) {
+    if (spec[key] === undefined) continue;
+    if (field === '*') take(spec[key], `spec.${key}`);
+    else {
+      data ??= {};
+      data[field] = spec[key];
+      from.set(field, `spec.${key}`);
+    }
+  }
+  return { data, where: (field) => from.get(field) ?? `spec.data.${field}` };
 }
 
 /** checkLinkChanges validates what `links.set` takes; throws ArgumentError naming the field (`changes.up`). */
@@ -327,8 +418,8 @@ export class Links {
   /** The RTM_NEWLINK message `add` sends, its references resolved by `resolve`. */
   private async message(spec: LinkSpec, resolve: Resolver): Promise<rtLink.LinkMessageInput> {
     const attrs = await this.commonAttrs(spec, resolve);
-    // macvlan, ipvlan and vlan sit on a lower device, named in IFLA_LINK.
-    if ('parent' in spec) attrs.link = await resolve.link(spec.parent);
+    // macvlan, ipvlan and vlan sit on a lower device, named in IFLA_LINK (any kind may name one).
+    if (spec.parent !== undefined) attrs.link = await resolve.link(spec.parent);
     attrs.linkinfo = await this.linkinfo(spec, resolve);
     const flags = spec.up ? (['up'] as rtLink.IfinfoFlags[]) : [];
     return { header: { ifiFlags: flags, ifiChange: spec.up ? rtLink.IfinfoFlags.up : 0 }, attrs };
@@ -346,11 +437,19 @@ export class Links {
     return attrs;
   }
 
+  /**
+   * IFLA_LINKINFO: the kind and its data as the generated codec takes it — `data` and the
+   * shorthands merged, then the sugar (veth peer, vxlan dev/group) turned into attributes.
+   */
   private async linkinfo(spec: LinkSpec, resolve: Resolver): Promise<rtLink.LinkinfoAttrs> {
+    const raw = (spec as { data?: unknown }).data;
+    if (raw instanceof Uint8Array) return { kind: spec.kind, data: raw };
+    const { data } = kindData(spec as unknown as Record<string, unknown>);
+    if (data === undefined) return { kind: spec.kind };
     switch (spec.kind) {
       case 'veth': {
-        if (!spec.peer) return { kind: 'veth' };
-        const p = spec.peer;
+        const p = data.peer as VethPeer | undefined;
+        if (!p) return { kind: 'veth' };
         const peer: LinkAttrs = {};
         if (p.name !== undefined) peer.ifname = p.name;
         if (p.address !== undefined) peer.address = p.address;
@@ -358,36 +457,14 @@ export class Links {
         if (p.netns !== undefined) peer.netNsFd = resolve.nsFd(p.netns);
         return { kind: 'veth', data: { peer: { header: {}, attrs: peer } } };
       }
-      case 'bridge':
-        return { kind: 'bridge', data: spec.bridge ? { ...spec.bridge } : undefined };
       case 'vxlan': {
-        const { dev, group, local, ...rest } = spec.vxlan;
-        const data: rtLink.LinkinfoVxlanAttrs = { ...rest };
-        if (dev !== undefined) data.link = await resolve.link(dev);
-        if (group !== undefined) {
-          if (group.includes(':')) data.group6 = group;
-          else data.group = group;
-        }
-        if (local !== undefined) {
-          if (local.includes(':')) data.local6 = local;
-          else data.local = local;
-        }
-        return { kind: 'vxlan', data };
+        const { dev, ...rest } = data;
+        const out = stripVxlanSugar(rest) as rtLink.LinkinfoVxlanAttrs;
+        if (dev !== undefined) out.link = await resolve.link(dev as LinkRef);
+        return { kind: 'vxlan', data: out };
       }
-      case 'macvlan':
-      case 'macvtap':
-        return { kind: spec.kind, data: { ...spec.macvlan, ...(spec.mode !== undefined ? { mode: spec.mode } : {}) } };
-      case 'ipvlan':
-      case 'ipvtap':
-        return { kind: spec.kind, data: { mode: spec.mode, flags: spec.flags } };
-      case 'vlan':
-        return { kind: 'vlan', data: { id: spec.id, protocol: spec.protocol } };
-      case 'bond':
-        return { kind: 'bond', data: spec.bond ? { ...spec.bond } : undefined };
-      case 'vrf':
-        return { kind: 'vrf', data: { table: spec.table } };
       default:
-        return { kind: spec.kind };
+        return { kind: spec.kind, data: data as rtLink.LinkinfoDataMsg };
     }
   }
 }

@@ -90,6 +90,7 @@ const services = {
     'ip link add vrf0 type vrf table 100',
     'ip link add link p0 name ipv0 type ipvlan mode l3 private',
     'ip link add wg0 type wireguard',
+    'ip link add xf0 type xfrm dev p0 if_id 5',
     'ip link add br3 master br0 alias hello group 7 type bridge',
     'ip link set dev p0 mtu 1400',
     'ip link set dev p0 down',

@@ -31,6 +31,9 @@ goldenSuite('links', {
   'ip link add vrf0 type vrf table 100': { call: add({ name: 'vrf0', kind: 'vrf', table: 100 }) },
   'ip link add link p0 name ipv0 type ipvlan mode l3 private': { call: add({ name: 'ipv0', kind: 'ipvlan', parent: 'p0', mode: 'l3', flags: ['private'] }) },
   'ip link add wg0 type wireguard': { call: add({ name: 'wg0', kind: 'wireguard' }) },
+  // xfrm is one entry in codegen/overlays/rt-link.yaml and nothing else: LinkSpec, the key
+  // checks and Link.details follow from the generated kinds (this kernel has no xfrm interfaces).
+  'ip link add xf0 type xfrm dev p0 if_id 5': { call: add({ name: 'xf0', kind: 'xfrm', data: { link: 3, ifId: 5 } }) },
   'ip link add br3 master br0 alias hello group 7 type bridge': { call: add({ name: 'br3', kind: 'bridge', master: 'br0', alias: 'hello', group: 7 }) },
   'ip link set dev p0 mtu 1400': { call: (rt) => rt.links.set('p0', { mtu: 1400 }) },
   'ip link set dev p0 down': { call: (rt) => rt.links.set('p0', { up: false }) },

@@ -17,8 +17,43 @@ type LinkMessage = rtLink.LinkMessage;
 
 export type { OperState } from '../vocabulary.js';
 
-/** A network device, as the kernel describes it. */
-export interface Link {
+/**
+ * LinkKind: every link kind the specs describe (the kernel's rt_link spec and
+ * codegen/overlays/rt-link.yaml): 'veth', 'bridge', 'vxlan', 'macvlan', 'vlan', …
+ * A format added to the overlay's `linkinfo-data-msg` is a new LinkKind.
+ */
+export type LinkKind = keyof rtLink.LinkinfoDataMsgFormats;
+
+/** LinkDetails<K>: IFLA_INFO_DATA of kind K as the spec types it; undefined for kinds it gives no attributes (dummy, ifb, wireguard). */
+export type LinkDetails<K extends LinkKind> = rtLink.LinkinfoDataMsgFormats[K] extends Uint8Array ? undefined : rtLink.LinkinfoDataMsgFormats[K];
+
+/** PortKind: every kind of master whose port data (IFLA_INFO_SLAVE_DATA) the specs describe: 'bridge', 'bond'. */
+export type PortKind = keyof rtLink.LinkinfoMemberDataMsgFormats;
+
+/**
+ * LinkKindDetails: `kind` (IFLA_INFO_KIND) with its `details` (IFLA_INFO_DATA):
+ * comparing `kind` narrows `details` (`if (link.kind === 'vxlan') link.details?.port`).
+ * A kind no spec describes (or none: physical devices, lo) has no details; its raw
+ * bytes, if any, stay in `attrs.linkinfo.data`.
+ */
+export type LinkKindDetails =
+  | { [K in LinkKind]: { kind: K; details: LinkDetails<K> | undefined } }[LinkKind]
+  | { kind: string | undefined; details: undefined };
+
+/**
+ * LinkPortDetails: `portKind` (IFLA_INFO_SLAVE_KIND, e.g. 'bridge' for a bridge
+ * port) with its `portDetails` (IFLA_INFO_SLAVE_DATA: port state, cost, …);
+ * comparing `portKind` narrows `portDetails`.
+ */
+export type LinkPortDetails =
+  | { [K in PortKind]: { portKind: K; portDetails: rtLink.LinkinfoMemberDataMsgFormats[K] | undefined } }[PortKind]
+  | { portKind: string | undefined; portDetails: undefined };
+
+/** A network device, as the kernel describes it: LinkBase with its kind's details (LinkKindDetails) and port details (LinkPortDetails). */
+export type Link = LinkBase & LinkKindDetails & LinkPortDetails;
+
+/** The fields every Link has, whatever its kind. */
+export interface LinkBase {
   /** Interface index (ifi_index). */
   index: number;
   /** Interface name (IFLA_IFNAME). */
@@ -53,14 +88,6 @@ export interface Link {
    * namespace, as this namespace numbers it.
    */
   parent: { index: number; netnsId: number | undefined } | undefined;
-  /** Link kind (IFLA_INFO_KIND): 'veth', 'bridge', 'vxlan', …; undefined for physical devices and lo. */
-  kind: string | undefined;
-  /** Kind-specific settings (IFLA_INFO_DATA) as the spec types them: bridge options, vxlan id/port/group, macvlan mode, … */
-  details: rtLink.LinkinfoDataMsg | undefined;
-  /** Kind of the master's port data (IFLA_INFO_SLAVE_KIND), e.g. 'bridge' for a bridge port. */
-  portKind: string | undefined;
-  /** Port settings under the master (IFLA_INFO_SLAVE_DATA), e.g. bridge port state and cost. */
-  portDetails: rtLink.LinkinfoMemberDataMsg | undefined;
   /** Hardware type by name ('ether', 'loopback', 'none', …) or ARPHRD_* number. */
   type: string | number;
   /** 64-bit counters (IFLA_STATS64). */
@@ -98,9 +125,10 @@ export function linkFromMessage(m: LinkMessage): Link {
     master: a.master,
     parent: a.link === undefined || (a.link === m.header.ifiIndex && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid },
     kind: info?.kind,
-    details: jsonReady(info?.data),
+    // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
+    details: info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data),
     portKind: info?.slaveKind,
-    portDetails: jsonReady(info?.slaveData),
+    portDetails: info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData),
     type: LINK_TYPES[m.header.ifiType] ?? m.header.ifiType,
     stats: jsonReady(a.stats64),
     alias: a.ifalias,
@@ -108,8 +136,9 @@ export function linkFromMessage(m: LinkMessage): Link {
     qdisc: a.qdisc,
     // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
     attrs: jsonReady(a),
-  } satisfies JsonObject<Link>;
-  return out;
+  } satisfies JsonObject<LinkBase & { kind: string | undefined; details: unknown; portKind: string | undefined; portDetails: unknown }>;
+  // The decoder chose details by kind (the sub-message's selector), which is what the union says.
+  return out as JsonObject<Link>;
 }
 
 
