@@ -40,7 +40,7 @@ function oneLine(doc: string | undefined): string | undefined {
 /** emitCatalog returns the text of catalog.ts (without the GENERATED header). */
 export function emitCatalog(families: readonly CatalogFamily[]): string {
   const o: string[] = [];
-  o.push(`import type { FamilyDescriptor } from '../family/family.js';`);
+  o.push(`import type { FamilyDescriptor } from '../codec/support.js';`);
   o.push('');
   o.push(`/** CatalogField: one field a request takes: [name as in the generated type, type, doc]. */`);
   o.push(`export type CatalogField = readonly [name: string, type: string, doc: string | undefined];`);

@@ -625,3 +625,6 @@ export function checkFormatTableFields(t: FamilyTables, sub: string, selector: s
   if (fmt[1] === '') throw new ArgumentError(path, { expected: `raw bytes: ${sub} has no attributes for ${JSON.stringify(selector)}`, received: value });
   checkTableFields(t, fmt[1], value, path);
 }
+
+/** FamilyDescriptor: a generated `<family>Family` descriptor of either kind. */
+export type FamilyDescriptor = GenlFamilyDescriptor | RtnlFamilyDescriptor;

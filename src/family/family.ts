@@ -22,13 +22,12 @@ import { checkArray, checkFunction, checkInteger, checkOptions, checkString, has
 import { checkNetNsLike } from '../netns/index.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { NetNsLike } from '../netns/index.js';
-import type { AttributePathAt, GenlFamilyDescriptor, GenlRequest, RtnlFamilyDescriptor } from '../codec/support.js';
+import type { AttributePathAt, FamilyDescriptor, GenlFamilyDescriptor, GenlRequest, RtnlFamilyDescriptor } from '../codec/support.js';
 import { resolveFamily, type ResolvedFamily } from './nlctrl.js';
 import { encodeRequest } from './request-check.js';
 import { genlWire, rtnlWire, type AnyRequest, type FamilyWire } from './wire.js';
 
-/** FamilyDescriptor: a generated `<family>Family` descriptor of either kind. */
-export type FamilyDescriptor = GenlFamilyDescriptor | RtnlFamilyDescriptor;
+export type { FamilyDescriptor } from '../codec/support.js';
 
 /** The request type an operation's `do` (or `dump`) takes. */
 export type RequestOf<R> = R extends GenlRequest<infer Req, unknown> ? Req : R extends { encode: (w: MessageWriter, v: infer V) => void } ? V : never;

@@ -15,7 +15,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import * as libc from './libc.js';
+import * as libc from '../sys/libc.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
 import { checkWaitOptions, longTimeout, type LongTimer } from './options.js';
 

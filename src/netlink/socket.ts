@@ -14,7 +14,7 @@
  * `alwaysPeek` peeks from the start, at the price of a second system call
  * per datagram.
  */
-import * as libc from './libc.js';
+import * as libc from '../sys/libc.js';
 import {
   AF_NETLINK,
   MSG_DONTWAIT,

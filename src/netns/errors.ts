@@ -4,8 +4,8 @@
  * thread that could not be switched back is a NetNsStrandedError, kept apart
  * so that code handling "no such namespace" cannot swallow it by accident.
  */
-import { errnoDescription, errnoName } from '../netlink/errno.js';
-import { NetlinkError } from '../netlink/errors.js';
+import { errnoDescription, errnoName } from '../sys/errno.js';
+import { NetlinkError } from '../sys/errors.js';
 
 /** What a NetNsError was doing: opening a handle, creating, deleting or listing named namespaces, or entering one. */
 export type NetNsOperation = 'open' | 'create' | 'delete' | 'list' | 'enter';

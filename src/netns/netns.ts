@@ -18,12 +18,12 @@
  *   /run/netns/NAME (bind mount)  /proc/PID/ns/net, /proc/thread-self/ns/net
  */
 import * as fs from 'node:fs';
-import * as libc from '../netlink/libc.js';
-import { ArgumentError, ClosedError, SyscallError } from '../netlink/errors.js';
-import { checkFunction } from '../netlink/args.js';
+import * as libc from '../sys/libc.js';
+import { ArgumentError, ClosedError, SyscallError } from '../sys/errors.js';
+import { checkFunction } from '../sys/args.js';
 import { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperation } from './errors.js';
 import type { Worker } from 'node:worker_threads';
-import { startNetNsWorker, type NetNsWorkerOptions } from './worker.js';
+import { checkWorkerArgs, startNetNsWorker, type NetNsWorkerOptions } from './worker.js';
 
 /** NETNS_RUN_DIR is where named namespaces are bind-mounted (iproute2's `/var/run/netns`, which is `/run/netns`). */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -263,8 +263,17 @@ export class NetNs implements Disposable {
    * cannot be opened — before any thread starts; a failure to enter or to
    * load the module is the Worker's `error` event.
    */
-  static worker(ns: NetNsLike, modulePath: string | URL, options?: NetNsWorkerOptions): Worker {
-    return startNetNsWorker(ns, modulePath, options);
+  static worker(ns: NetNsLike, modulePath: string | URL, options: NetNsWorkerOptions = {}): Worker {
+    const module = checkWorkerArgs(modulePath, options);
+    const nameOk = typeof ns === 'string' && ns.length > 0 && !ns.includes('\0');
+    if (!(ns instanceof NetNs) && !nameOk && !(typeof ns === 'number' && Number.isSafeInteger(ns) && ns > 0)) {
+      throw new ArgumentError('ns', { expected: 'a NetNs, a name under /run/netns, an absolute path or a pid', received: ns });
+    }
+    const { ns: given, owned } = openNetNs(ns);
+    // Our own fd: the caller may close theirs while the thread is starting.
+    const held = owned ? given : NetNs.fromPath(`/proc/self/fd/${given.fd}`);
+    // The bootstrap imports this module (or the bundle it is in) for NetNs.
+    return startNetNsWorker(held, import.meta.url, module, options);
   }
 
   /** fd is the handle's namespace file descriptor (owned by the handle; do not close it), or -1 once closed. */

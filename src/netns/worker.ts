@@ -22,15 +22,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type { MessagePort, Worker, WorkerOptions } from 'node:worker_threads';
-import { ArgumentError } from '../netlink/errors.js';
-import { NetNs, openNetNs, type NetNsLike } from './netns.js';
-
-// The bootstrap imports this very module (or, bundled, the package) for NetNs.
-export { NetNs };
+import { ArgumentError } from '../sys/errors.js';
 
 /** What the bootstrap receives as workerData. */
 interface Boot {
-  /** URL of a module that exports NetNs: this file, or the bundle it is part of. */
+  /** URL of a module that exports NetNs: netns.ts, or the bundle it is part of. */
   self: string;
   /** URL of the caller's module. */
   module: string;
@@ -73,30 +69,32 @@ self.then(({ NetNs }) => {
 export type NetNsWorkerOptions = Omit<WorkerOptions, 'eval'>;
 
 /**
- * startNetNsWorker is NetNs.worker's body: it checks its arguments, opens
- * `ns` (a handle of its own, so the caller may close theirs at once) and
- * starts the worker. Throws ArgumentError for a bad module path or options,
- * and what openNetNs throws (NetNsError, ClosedError) — synchronously,
- * before any thread starts. A failure inside the new thread (entering the
- * namespace, loading the module) is the Worker's `error` event.
+ * checkWorkerArgs checks NetNs.worker's module path and options and returns
+ * the module's file: URL. Throws ArgumentError before anything is opened.
  */
-export function startNetNsWorker(ns: NetNsLike, modulePath: string | URL, options: NetNsWorkerOptions = {}): Worker {
+export function checkWorkerArgs(modulePath: unknown, options: unknown): string {
   const module = moduleUrl(modulePath);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ArgumentError('options', { expected: 'an object of Worker options', received: options });
   }
   if ('eval' in options) throw new ArgumentError('options.eval', { reason: 'not supported: NetNs.worker loads a module file' });
-  const nameOk = typeof ns === 'string' && ns.length > 0 && !ns.includes('\0');
-  if (!(ns instanceof NetNs) && !nameOk && !(typeof ns === 'number' && Number.isSafeInteger(ns) && ns > 0)) {
-    throw new ArgumentError('ns', { expected: 'a NetNs, a name under /run/netns, an absolute path or a pid', received: ns });
-  }
-  const { ns: given, owned } = openNetNs(ns);
-  // Our own fd: the caller may close theirs while the thread is starting.
-  const held = owned ? given : NetNs.fromPath(`/proc/self/fd/${given.fd}`);
+  return module;
+}
+
+/**
+ * startNetNsWorker is NetNs.worker's body once its arguments are checked:
+ * it starts the worker, which enters the namespace `held` is open on
+ * (through /proc/self/fd) and loads `module`. `held` is this call's own
+ * handle, closed once the worker has entered or exited; `self` is the URL
+ * of a module that exports NetNs (netns.ts, or the bundle it is in). A
+ * failure inside the new thread (entering the namespace, loading the
+ * module) is the Worker's `error` event.
+ */
+export function startNetNsWorker(held: { readonly fd: number; close(): void }, self: string, module: string, options: NetNsWorkerOptions): Worker {
   // worker_threads loads on the first NetNs.worker call, not when nlkit is imported.
   const { MessageChannel, Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const channel = new MessageChannel();
-  const boot: Boot = { self: import.meta.url, module, fd: held.fd, entered: channel.port2, data: options.workerData };
+  const boot: Boot = { self, module, fd: held.fd, entered: channel.port2, data: options.workerData };
   const release = (): void => {
     held.close(); // idempotent
     channel.port1.close();

@@ -21,7 +21,7 @@ import {
   nextAttr,
   readString,
 } from '../../src/netlink/index.js';
-import * as libc from '../../src/netlink/libc.js';
+import * as libc from '../../src/sys/libc.js';
 import { describeKernel, ip, ipJson, makeNetns, netlinkSockets, run } from '../helpers/kernel.js';
 
 const RTM_NEWLINK = 16;
