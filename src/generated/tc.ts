@@ -2962,6 +2962,61 @@ export function writeTcVlan(view: DataView, at: number, v: Partial<TcVlan>): voi
   view.setInt32(at + 20, fitInt(v.vAction ?? 0, 's32', 'v-action'), true);
 }
 
+/**
+ * TcMirred: `struct tc-mirred`, 28 bytes. Read by the length the kernel sends (newer
+ * kernels extend structs): bytes past the known size are kept in `trailing`.
+ *
+ * ```
+ *    0 index (u32)
+ *    4 capab (u32)
+ *    8 action (s32)
+ *   12 refcnt (s32)
+ *   16 bindcnt (s32)
+ *   20 eaction (s32)
+ *   24 ifindex (u32)
+ * ```
+ */
+export interface TcMirred {
+  index: number;
+  capab: number;
+  action: number;
+  refcnt: number;
+  bindcnt: number;
+  eaction: number;
+  ifindex: number;
+  /** Bytes past the known size, as sent by a newer kernel. */
+  trailing?: Uint8Array;
+}
+
+/** TcMirredSize is the known size of `struct tc-mirred` in bytes. */
+export const TcMirredSize = 28;
+
+/** readTcMirred decodes `struct tc-mirred` from `[s, e)`; throws DecodeError when shorter than 28 bytes. */
+export function readTcMirred(view: DataView, s: number, e: number): TcMirred {
+  if (e - s < 28) throw tooShort('tc-mirred', 28, s, e);
+  return {
+    index: view.getUint32(s, true),
+    capab: view.getUint32(s + 4, true),
+    action: view.getInt32(s + 8, true),
+    refcnt: view.getInt32(s + 12, true),
+    bindcnt: view.getInt32(s + 16, true),
+    eaction: view.getInt32(s + 20, true),
+    ifindex: view.getUint32(s + 24, true),
+    trailing: e - s > 28 ? readBytes(view, s + 28, e) : undefined,
+  };
+}
+
+/** writeTcMirred writes `struct tc-mirred` (28 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
+export function writeTcMirred(view: DataView, at: number, v: Partial<TcMirred>): void {
+  view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
+  view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
+  view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
+  view.setInt32(at + 12, fitInt(v.refcnt ?? 0, 's32', 'refcnt'), true);
+  view.setInt32(at + 16, fitInt(v.bindcnt ?? 0, 's32', 'bindcnt'), true);
+  view.setInt32(at + 20, fitInt(v.eaction ?? 0, 's32', 'eaction'), true);
+  view.setUint32(at + 24, fitInt(v.ifindex ?? 0, 'u32', 'ifindex'), true);
+}
+
 // ---------------------------------------------------------------------------
 // sub-messages
 
@@ -5979,7 +6034,7 @@ export const TcActMirredAttr = {
 /** TcActMirredAttrs: the attributes of `tc-act-mirred-attrs`; `undefined` means absent. */
 export interface TcActMirredAttrs {
   /** TM */ tm?: TcfT;
-  /** PARMS */ parms?: Uint8Array;
+  /** PARMS */ parms?: TcMirred;
   /** BLOCKID */ blockid?: Uint8Array;
   /** Attributes no spec names (and padding), kept raw and re-encoded byte for byte. */
   unknown?: RawAttribute[];
@@ -6035,7 +6090,7 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
           out.tm = readTcfT(view, s, e);
           break;
         case 2:
-          out.parms = readBytes(view, s, e);
+          out.parms = readTcMirred(view, s, e);
           break;
         case 4:
           out.blockid = readBytes(view, s, e);
@@ -6071,7 +6126,12 @@ function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: reado
           break;
         }
         case 2: {
-          if (v.parms !== undefined) w.binary(raw, v.parms);
+          if (v.parms !== undefined) {
+            const tr = v.parms.trailing;
+            const at = w.attr(raw, 28 + (tr === undefined ? 0 : tr.length));
+            writeTcMirred(w.view, at, v.parms);
+            if (tr !== undefined) w.bytes.set(tr, at + 28);
+          }
           break;
         }
         case 4: {

@@ -47,3 +47,5 @@ export * from './rule.js';
 export type { NetnsIdEntry } from './nsid.js';
 export { BridgeVlans, type BridgeVlan, type BridgeVlanFilter, type BridgeVlanRef, type BridgeVlanSpec } from './bridge-vlan.js';
 export { toJSONValue } from '../codec/json.js';
+export { Qdiscs, Classes, Filters, type QdiscFilter, type ClassFilter, type FilterFilter } from './tc.js';
+export type * from '../tc/types.js';

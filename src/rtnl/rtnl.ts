@@ -25,6 +25,7 @@ import { Rules } from './rule.js';
 import { BridgeVlans } from './bridge-vlan.js';
 import { SERVED_KINDS, type RtnlGroupName, type ServedKind, type ServiceKind } from '../registry/index.js';
 import { KindService } from './kind-service.js';
+import { Classes, Filters, Qdiscs } from './tc.js';
 import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
 import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
 
@@ -64,6 +65,12 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   readonly rules: Rules;
   /** VLANs of bridge ports (pvid, untagged, ranges) and bridges' vlan_filtering. */
   readonly bridgeVlans: BridgeVlans;
+  /** Traffic control: queueing disciplines (`tc qdisc`). */
+  readonly qdiscs: Qdiscs;
+  /** Traffic control: classes of classful qdiscs (`tc class`). */
+  readonly classes: Classes;
+  /** Traffic control: filters and their actions (`tc filter`). */
+  readonly filters: Filters;
 
   private constructor(conn: Connection, netns: NetNsLike | undefined) {
     this.conn = conn;
@@ -75,6 +82,9 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
     this.rules = new Rules(this);
     this.bridgeVlans = new BridgeVlans(this);
     for (const kind of SERVED_KINDS as readonly ServiceKind[]) (this as unknown as Record<string, unknown>)[kind.plural] = new KindService(this, kind);
+    this.qdiscs = new Qdiscs(this);
+    this.classes = new Classes(this);
+    this.filters = new Filters(this);
   }
 
   /**
