@@ -18332,7 +18332,7 @@ const tables: FamilyTables = {
     },
     'tc-act-mirred-attrs': {
       1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
+      2: ['parms', 'x', 'tc-mirred'],
       4: ['blockid'],
     },
     'tc-act-mpls-attrs': {
@@ -19001,6 +19001,7 @@ const tables: FamilyTables = {
     'tc-pedit-sel': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'nkeys', 'flags', 'keys'],
     'tc-pedit-key': ['mask', 'val', 'off', 'at', 'offmask', 'shift'],
     'tc-vlan': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'vAction'],
+    'tc-mirred': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'eaction', 'ifindex'],
   },
   subs: {
     'tc-options-msg': {
