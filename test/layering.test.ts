@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['family'], //     the spec-driven runtime for every family
   ['genl'], //       generic netlink by name
   ['registry'], //   object kinds, vocabulary, the services' backbone
+  ['tc'], //         traffic control: qdisc, class and filter objects, kind options, requests
   ['events'], //     subscriptions and live views
   ['rtnl'], //       the services and the Rtnl facade
   ['conntrack', 'xfrm'], // other protocols' facades
