@@ -12,6 +12,7 @@
  */
 import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
 import { checkOptions } from '../netlink/args.js';
+import { once, splitMessage } from '../codec/lazy.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { checkLinkRef, dumpOptions } from './validate.js';
@@ -79,8 +80,20 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   decode(view: DataView, start: number, end: number): M;
   /** The generated encoder of a whole message. */
   encode(w: MessageWriter, m: MI): void;
-  /** The conversion of a decoded message to the plain object: one function per kind. */
-  convert(m: M): O;
+  /**
+   * The conversion of a decoded message to the plain object: one function per
+   * kind. With `whole` (kinds declaring `lazy`), `m` holds only the eager
+   * attributes and the parts built from the others (`attrs`, statistics) are
+   * getters that take them from `whole()`, the whole message decoded on first use.
+   */
+  convert(m: M, whole?: () => M): O;
+  /**
+   * Lazy decoding (src/codec/lazy.ts): the fixed header's size and the
+   * attributes (eagerTypes) the object's own fields read. list() and get()
+   * then decode only those up front; an object keeps a copy of its message
+   * and decodes the rest when first read. Absent: every message is decoded whole.
+   */
+  readonly lazy?: { readonly headerSize: number; readonly eager: Uint8Array };
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
   /** Objects sharing this identity may replace one another (NLM_F_REPLACE) or merge (IPv6 multipath siblings): routes. */
@@ -144,10 +157,24 @@ export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O
 
 /**
  * objectDecoder is the conversion step: wire bytes of one message to the
- * plain object, for `list()`, `get()`, subscriptions and views alike.
+ * plain object, for `list()`, `get()`, subscriptions and views alike. For a
+ * kind declaring `lazy` it decodes the eager attributes now and hands
+ * `convert` the decode of a kept copy of the whole message, made on first
+ * use (a message whose framing is off is decoded whole at once, so its
+ * DecodeError comes here as always).
  */
 export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
-  return (view, start, end) => kind.convert(kind.decode(view, start, end));
+  const lazy = kind.lazy;
+  if (!lazy) return (view, start, end) => kind.convert(kind.decode(view, start, end));
+  return (view, start, end) => {
+    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager);
+    if (!split) return kind.convert(kind.decode(view, start, end));
+    const bytes = split.bytes;
+    return kind.convert(
+      kind.decode(split.eager, 0, split.eagerEnd),
+      once(() => kind.decode(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength)),
+    );
+  };
 }
 
 /** kindRequest is the request of one message of `kind`: its type, flags, label and encoder. */

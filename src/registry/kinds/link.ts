@@ -5,6 +5,7 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { JsonReady, jsonReady, type JsonObject } from '../../codec/json.js';
+import { eagerTypes } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
 import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
@@ -102,8 +103,12 @@ export interface LinkBase {
   attrs: LinkAttrs;
 }
 
-/** linkFromMessage turns a decoded RTM_NEWLINK into a Link. */
-export function linkFromMessage(m: LinkMessage): Link {
+/**
+ * linkFromMessage turns a decoded RTM_NEWLINK into a Link. With `whole`, `m`
+ * holds only linkKind's eager attributes, and `stats` and `attrs` are
+ * getters reading `whole()`: decoded on first access, then kept.
+ */
+export function linkFromMessage(m: LinkMessage, whole?: () => LinkMessage): Link {
   const a = m.attrs;
   const info = a.linkinfo;
   const flags = m.header.ifiFlags;
@@ -138,8 +143,38 @@ export function linkFromMessage(m: LinkMessage): Link {
     attrs: jsonReady(a),
   } satisfies JsonObject<LinkBase & { kind: string | undefined; details: unknown; portKind: string | undefined; portDetails: unknown }>;
   // The decoder chose details by kind (the sub-message's selector), which is what the union says.
-  return out as JsonObject<Link>;
+  if (!whole) return out as JsonObject<Link>;
+  // Own enumerable getters, in the same places: spread copies, JSON.stringify, Object.keys and
+  // deep equality see them as the fields they stand for.
+  const { __proto__: _, ...fields } = out;
+  const lazy = {
+    ...fields,
+    get stats() {
+      return jsonReady(whole().attrs.stats64);
+    },
+    get attrs() {
+      return jsonReady(whole().attrs);
+    },
+  };
+  return Object.setPrototypeOf(lazy, JsonReady) as Link;
 }
+
+/** The attributes a Link's own fields read (all but `stats` and `attrs`): decoded up front by list() and get(). */
+const LINK_EAGER = eagerTypes([
+  rtLink.LinkAttr.address,
+  rtLink.LinkAttr.broadcast,
+  rtLink.LinkAttr.ifname,
+  rtLink.LinkAttr.mtu,
+  rtLink.LinkAttr.link,
+  rtLink.LinkAttr.qdisc,
+  rtLink.LinkAttr.master,
+  rtLink.LinkAttr.txqlen,
+  rtLink.LinkAttr.operstate,
+  rtLink.LinkAttr.linkinfo,
+  rtLink.LinkAttr.ifalias,
+  rtLink.LinkAttr.group,
+  rtLink.LinkAttr.linkNetnsid,
+]);
 
 
 /** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
@@ -167,6 +202,7 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   decode: rtLink.decodeLinkMessage,
   encode: rtLink.encodeLinkMessage,
   convert: linkFromMessage,
+  lazy: { headerSize: 16, eager: LINK_EAGER },
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
   // same group describe bridge-port state, and their RTM_DELLINK means "left

@@ -1,0 +1,143 @@
+// Lazy objects (src/codec/lazy.ts, the registry's objectDecoder): links from
+// list() and get() decode only the attributes their own fields read and take
+// `stats` and `attrs` from a kept copy of the message on first access. They
+// must be indistinguishable from links decoded whole: same keys in the same
+// order, same values (deep), same JSON, every attribute of every kind.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Connection, NetlinkProtocol, Rtnl, type Link } from '../../src/index.js';
+import { eagerTypes, once, splitMessage } from '../../src/codec/lazy.js';
+import * as rtLink from '../../src/generated/rt-link.js';
+import { linkFromMessage } from '../../src/registry/kinds/link.js';
+import { NLA_F_NESTED } from '../../src/netlink/constants.js';
+import { MessageWriter } from '../../src/netlink/writer.js';
+import { describeKernel, ip, makeNetns } from '../helpers/kernel.js';
+
+/** A link message after its nlmsghdr: ifinfomsg, then IFLA_IFNAME, IFLA_STATS64-sized blob, IFLA_MTU, a nested IFLA_AF_SPEC. */
+function linkBytes(): Uint8Array {
+  const w = new MessageWriter(256);
+  const h = w.reserve(16);
+  w.view.setUint32(h + 4, 7, true); // ifi_index
+  w.string(rtLink.LinkAttr.ifname, 'eth7');
+  w.binary(rtLink.LinkAttr.stats64, new Uint8Array(24 * 8).fill(1));
+  w.u32(rtLink.LinkAttr.mtu, 1400);
+  const nest = w.nestStart(rtLink.LinkAttr.afSpec);
+  w.nestEnd(nest);
+  return w.bytes.slice(0, w.length);
+}
+
+describe('splitMessage', () => {
+  const eager = eagerTypes([rtLink.LinkAttr.ifname, rtLink.LinkAttr.mtu]);
+
+  it('keeps a copy of the whole message and builds one of the header and the eager attributes, in wire order', () => {
+    const bytes = linkBytes();
+    const source = new Uint8Array(bytes.length + 8);
+    source.set(bytes, 4);
+    const split = splitMessage(new DataView(source.buffer), 4, 4 + bytes.length, 16, eager)!;
+    expect(split.bytes).toEqual(bytes);
+    source.fill(0); // the receive buffer is reused: the copies must not change with it
+    expect(split.bytes).toEqual(bytes);
+    const m = rtLink.decodeLinkMessage(split.eager, 0, split.eagerEnd);
+    expect(m.header.ifiIndex).toBe(7);
+    expect(m.attrs.ifname).toBe('eth7');
+    expect(m.attrs.mtu).toBe(1400);
+    expect(m.attrs.stats64).toBeUndefined();
+    expect(m.attrs.afSpec).toBeUndefined();
+  });
+
+  it('matches attribute numbers without the nested and byte-order bits', () => {
+    const bytes = linkBytes();
+    const split = splitMessage(new DataView(bytes.buffer), 0, bytes.length, 16, eagerTypes([rtLink.LinkAttr.afSpec]))!;
+    const view = split.eager;
+    expect(split.eagerEnd).toBe(16 + 4);
+    expect(view.getUint16(16 + 2, true)).toBe(rtLink.LinkAttr.afSpec | NLA_F_NESTED);
+  });
+
+  it('gives up on a message whose framing is off, so the caller decodes it whole and reports the fault', () => {
+    const bytes = linkBytes();
+    expect(splitMessage(new DataView(bytes.buffer), 0, 10, 16, eager)).toBeUndefined();
+    const cut = bytes.slice();
+    new DataView(cut.buffer).setUint16(16, 2000, true); // IFLA_IFNAME longer than the message
+    expect(splitMessage(new DataView(cut.buffer), 0, cut.length, 16, eager)).toBeUndefined();
+    new DataView(cut.buffer).setUint16(16, 2, true); // shorter than an attribute header
+    expect(splitMessage(new DataView(cut.buffer), 0, cut.length, 16, eager)).toBeUndefined();
+  });
+
+  it('once runs its function a single time', () => {
+    let calls = 0;
+    const f = once(() => ++calls);
+    expect([f(), f(), f()]).toEqual([1, 1, 1]);
+  });
+});
+
+describeKernel('lazy links from list() and get() equal links decoded whole', () => {
+  let ns: ReturnType<typeof makeNetns>;
+  let rt: Rtnl;
+  let conn: Connection;
+  beforeAll(async () => {
+    ns = makeNetns('nlkz');
+    const n = ns.name;
+    ip(n, 'link', 'add', 'br0', 'type', 'bridge');
+    ip(n, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+    ip(n, 'link', 'set', 'v0', 'master', 'br0');
+    ip(n, 'link', 'add', 'mv0', 'link', 'v1', 'type', 'macvlan', 'mode', 'bridge');
+    ip(n, 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '10.1.0.2', 'dev', 'br0');
+    ip(n, 'link', 'set', 'v0', 'alias', 'the veth');
+    for (const l of ['br0', 'v0', 'v1']) ip(n, 'link', 'set', l, 'up');
+    rt = await Rtnl.open({ netns: n });
+    conn = Connection.open({ protocol: NetlinkProtocol.route, netns: n });
+  });
+  afterAll(() => {
+    conn?.close();
+    rt?.close();
+    ns?.remove();
+  });
+
+  /** Both listings, taken until no counter moved between them (IPv6 router solicitations move them). */
+  async function listings(): Promise<{ lazy: Link[]; whole: Link[] }> {
+    for (let attempt = 0; ; attempt++) {
+      const whole = (await conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
+      const lazy = await rt.links.list();
+      const again = (await conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
+      if (JSON.stringify(whole) === JSON.stringify(again) || attempt === 20) {
+        // The lazy parts are read only now: they come from the bytes kept at list() time.
+        return { lazy, whole };
+      }
+    }
+  }
+
+  it('same keys in the same order, same values, same JSON, for every link kind', async () => {
+    const { lazy, whole } = await listings();
+    expect(lazy.map((l) => l.name).sort()).toEqual(['br0', 'lo', 'mv0', 'v0', 'v1', 'vx0']);
+    expect(lazy).toHaveLength(whole.length);
+    for (let i = 0; i < lazy.length; i++) {
+      const a = lazy[i]!;
+      const b = whole[i]!;
+      // The listed link really is lazy (getters), the reference really is whole (values).
+      expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')!.get).toBe('function');
+      expect(Object.getOwnPropertyDescriptor(b, 'attrs')!.get).toBeUndefined();
+      expect(Object.keys(a)).toEqual(Object.keys(b));
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect({ ...a }).toEqual({ ...b });
+      expect(a.attrs.order).toEqual(b.attrs.order);
+      expect(a.attrs).toBe(a.attrs); // decoded once, then kept
+      expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    }
+    const v0 = lazy.find((l) => l.name === 'v0')!;
+    expect(typeof v0.stats!.rxPackets).toBe('bigint');
+    expect(v0.attrs.afSpec).toBeDefined();
+    expect(v0.alias).toBe('the veth');
+    expect(lazy.find((l) => l.name === 'vx0')!.details).toMatchObject({ id: 42, port: 4789 });
+  });
+
+  it('get() returns a lazy link equal to the listed one', async () => {
+    const got = await rt.links.get('vx0');
+    const listed = (await rt.links.list()).find((l) => l.name === 'vx0')!;
+    // Counters may move between the two calls; everything else is the same.
+    const { stats: _s, attrs, ...rest } = got;
+    const { stats: _t, attrs: listedAttrs, ...listedRest } = listed;
+    expect(rest).toEqual(listedRest);
+    expect(attrs.linkinfo).toEqual(listedAttrs.linkinfo);
+    expect(Object.keys(attrs)).toEqual(Object.keys(listedAttrs));
+    expect(got.attrs.linkinfo?.kind).toBe('vxlan');
+  });
+});
