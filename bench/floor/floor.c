@@ -52,6 +52,15 @@ static double now_us(void) {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* receive reads one datagram into buf (retrying on EINTR) and returns its length. */
+static ssize_t receive(int fd) {
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n >= 0) return n;
+    if (errno != EINTR) die("recv");
+  }
+}
+
 /* dump sends one dump request and returns the number of objects in the reply. */
 static long dump(int fd, unsigned short type, size_t fixed, unsigned int seq) {
   struct {
@@ -66,11 +75,7 @@ static long dump(int fd, unsigned short type, size_t fixed, unsigned int seq) {
   if (send(fd, &req, req.h.nlmsg_len, 0) < 0) die("send");
   long count = 0;
   for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die("recv");
-    }
+    ssize_t n = receive(fd);
     for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       if (h->nlmsg_seq != seq) continue;
       if (h->nlmsg_type == NLMSG_DONE) return count;
@@ -110,11 +115,7 @@ static long get_link(int fd, const char *name, unsigned int seq) {
   req.h.nlmsg_seq = seq;
   if (send(fd, &req, req.h.nlmsg_len, 0) < 0) die("send");
   for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die("recv");
-    }
+    ssize_t n = receive(fd);
     for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       if (h->nlmsg_seq != seq) continue;
       if (h->nlmsg_type == NLMSG_ERROR) {
@@ -190,11 +191,7 @@ static long add_routes(int fd, int oif, long n) {
     }
     if (send(fd, out, len, 0) < 0) die("send");
     for (int acked = 0; !acked;) {
-      ssize_t got = recv(fd, buf, sizeof buf, 0);
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        die("recv");
-      }
+      ssize_t got = receive(fd);
       for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
         if (h->nlmsg_type != NLMSG_ERROR) continue;
         struct nlmsgerr *e = NLMSG_DATA(h);
