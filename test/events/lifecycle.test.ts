@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GenericFamily } from '../../src/genl/index.js';
 import * as ethtool from '../../src/generated/ethtool.js';
 import { execFileSync } from 'node:child_process';
-import { describeKernel, fdCount, ip, makeNetns } from '../helpers/kernel.js';
+import { describeKernel, ip, kernelHandles, makeNetns } from '../helpers/kernel.js';
 import { sleep } from './util.js';
 
 function runChild(source: string): { out: string; ms: number } {
@@ -30,9 +30,20 @@ const rtnlPath = JSON.stringify(new URL('../../src/rtnl/index.ts', import.meta.u
 
 describeKernel('events: waiting and lifetime', () => {
   let ns: ReturnType<typeof makeNetns>;
-  beforeAll(() => {
+  beforeAll(async () => {
     ns = makeNetns('nlkl');
     ip(ns.name, 'link', 'add', 'lva', 'type', 'veth', 'peer', 'name', 'lvb');
+    // The shared poller (epoll fd, eventfd, worker) starts at the first wait in the process
+    // and stays: start it here, so each descriptor count below sees only its own test's work,
+    // whichever tests run and in whatever order.
+    const { Rtnl } = await import('../../src/rtnl/index.js');
+    const rt = await Rtnl.open({ netns: ns.name });
+    const warm = rt.subscribe(['link']);
+    const w = warm.next();
+    await sleep(20);
+    warm.close();
+    await w;
+    rt.close();
   });
   afterAll(() => ns?.remove());
 
@@ -88,13 +99,7 @@ describeKernel('events: waiting and lifetime', () => {
   it('the event loop runs while many subscriptions wait; closing them all is prompt and leaks no descriptor', async () => {
     const { Rtnl } = await import('../../src/rtnl/index.js');
     const rt = await Rtnl.open({ netns: ns.name });
-    // Warm up: the shared poller (epoll fd, eventfd, worker) starts at the first wait and stays.
-    const warm = rt.subscribe(['link']);
-    const w = warm.next();
-    await sleep(20);
-    warm.close();
-    await w;
-    const before = fdCount();
+    const before = kernelHandles();
     const subs = Array.from({ length: 50 }, () => rt.subscribe(['link', 'ipv4-addr']));
     const waits = subs.map((s) => s.next());
     let ticks = 0;
@@ -106,12 +111,12 @@ describeKernel('events: waiting and lifetime', () => {
     for (const s of subs) s.close();
     for (const w of waits) expect((await w).done).toBe(true);
     expect(Date.now() - t0).toBeLessThan(300);
-    expect(fdCount()).toBe(before);
+    expect(kernelHandles()).toBe(before);
     rt.close();
   });
 
   it('generic netlink: ethtool monitor events, an overrun that does not end the stream, clean ends', async () => {
-    const before = fdCount();
+    const before = kernelHandles();
     using et = await GenericFamily.open(ethtool.ethtoolFamily, { netns: ns.name });
     const toggle = (on: boolean) =>
       et.do('features-set', { header: { devName: 'lva' }, wanted: { nomask: false, bits: { bit: [{ index: 0, name: 'tx-scatter-gather', value: on }] } } } as never);
@@ -158,6 +163,6 @@ describeKernel('events: waiting and lifetime', () => {
     setTimeout(() => ac2.abort(), 20);
     expect((await p).done).toBe(true);
     et.close();
-    expect(fdCount()).toBe(before);
+    expect(kernelHandles()).toBe(before);
   });
 });

@@ -70,6 +70,27 @@ export function makeNetns(prefix = 'nlk'): { name: string; remove: () => void } 
   return { name, remove: () => ip(undefined, 'netns', 'del', name) };
 }
 
+/**
+ * kernelHandles counts this process's sockets, epoll instances and eventfds:
+ * the descriptors nlkit opens (netlink sockets, the poller's epoll and
+ * eventfd). Pipes and files are left out because the test runner and
+ * `execFileSync` open and close those on their own at any time, which made a
+ * plain descriptor count move under load. Sockets are counted whatever
+ * namespace they belong to (/proc/net/netlink lists only this namespace's).
+ */
+export function kernelHandles(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('socket:') || target === 'anon_inode:[eventpoll]' || target === 'anon_inode:[eventfd]') n++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return n;
+}
+
 /** fdCount counts this process's open file descriptors. */
 export function fdCount(): number {
   return Number(run('sh', ['-c', `ls /proc/${process.pid}/fd | wc -l`]).trim());

@@ -236,7 +236,7 @@ describe('fuzz', () => {
     expect(rejected).toBeGreaterThan(frames / 20);
     expect(frames - rejected).toBeGreaterThan(frames / 20);
     expect(work).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('Connection dispatch: 100,000 mutated reply datagrams read by connections end in a result or a typed error, never hang', async () => {
     const rnd = prng(0xc0ffee);
@@ -313,7 +313,7 @@ describe('fuzz', () => {
     expect(total).toBe(runs);
     expect(mutatedRead).toBeGreaterThanOrEqual(100_000);
     for (const kind of ['ok', 'KernelError', 'ProtocolError', 'DecodeError', 'waiting→closed']) expect(outcomes.get(kind) ?? 0, `${kind} in ${JSON.stringify([...outcomes])}`).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('the mutator is deterministic for a given seed', () => {
     const a = prng(42);
