@@ -489,7 +489,8 @@ export class FamilyEmitter {
     e.line();
     e.line(`/** write${S} writes \`struct ${st.name}\` (${st.size} bytes, already zeroed) at \`at\`; absent fields stay 0. \`trailing\` is the caller's. */`);
     e.open(`export function write${S}(view: DataView, at: number, v: Partial<${S}>): void {`);
-    if (codecs.length === 0) e.line('void view, at, v;');
+    e.line(`${this.s('expectObject')}(v, 'struct ${st.name}');`);
+    if (codecs.length === 0) e.line('void view, at;');
     for (const { c } of codecs) e.line(c.write);
     e.close();
     e.line();
@@ -988,6 +989,7 @@ export class FamilyEmitter {
     e.line(` * Throws EncodeError for values that cannot be encoded.`);
     e.line(` */`);
     e.open(`export function encode${T}(w: MessageWriter, v: ${T}): void {`);
+    e.line(`${this.s('expectObject')}(v, 'attribute set ${set.name}');`);
     e.line(`const order = v.order;`);
     e.open(`if (order === undefined) {`);
     e.line(`put${T}(w, v, ${this.lc(T)}Order, false);`);

@@ -299,6 +299,22 @@ export function recordOrder(out: { order?: number[] }, order: number[]): number[
 }
 
 /**
+ * expectObject refuses a value that is not an object where a nest or a
+ * struct belongs. Without it a string or number there (`{ header: 'eth0' }`
+ * from plain JavaScript) reads as an object with every field absent: an
+ * empty nest or a zeroed header, which can widen a dump or a delete to other
+ * objects. Throws EncodeError naming what was expected and what came.
+ */
+export function expectObject(value: unknown, what: string): void {
+  if (typeof value !== 'object' || value === null) throw new NotAnObjectError(`expected an object (${what}), received ${describeValue(value)}`);
+}
+
+/** NotAnObjectError is expectObject's refusal; callers that know the value's path (request checks) rename it. */
+export class NotAnObjectError extends EncodeError {
+  override name = 'EncodeError';
+}
+
+/**
  * notInOrder lists the types of `all` (a set's spec order) that a recorded
  * `order` lacks, so attributes set after decoding are still written.
  */

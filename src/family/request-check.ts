@@ -20,6 +20,7 @@
  */
 import { ArgumentError } from '../netlink/errors.js';
 import type { MessageWriter } from '../netlink/writer.js';
+import { NotAnObjectError } from '../codec/support.js';
 
 /** What the encoder read of one object of the request: the keys, or 'all' when it enumerated them. */
 type Reads = Set<PropertyKey> | 'all';
@@ -75,7 +76,7 @@ export function encodeRequest<V>(encode: (w: MessageWriter, value: V) => void, w
   } catch (err) {
     // The encoder stepped into a value that is not an object: `null` or a
     // primitive given for a nest or a struct.
-    if (err instanceof TypeError) throw new ArgumentError(last.path, { expected: 'an object (a nest or a struct)', received: last.value });
+    if (err instanceof TypeError || err instanceof NotAnObjectError) throw new ArgumentError(last.path, { expected: 'an object (a nest or a struct)', received: last.value });
     throw err;
   }
   if (traced(request)) refuseUnread(request, argument, reads);

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16be, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -157,6 +157,7 @@ export function readNfgenmsg(view: DataView, s: number, e: number): Nfgenmsg {
 
 /** writeNfgenmsg writes `struct nfgenmsg` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNfgenmsg(view: DataView, at: number, v: Partial<Nfgenmsg>): void {
+  expectObject(v, 'struct nfgenmsg');
   view.setUint8(at, fitInt(v.nfgenFamily ?? 0, 'u8', 'nfgen-family'));
   view.setUint8(at + 1, fitInt(v.version ?? 0, 'u8', 'version'));
   view.setUint16(at + 2, fitInt(v.resId ?? 0, 'u16', 'res-id'), false);
@@ -193,6 +194,7 @@ export function readNfCtTcpFlags(view: DataView, s: number, e: number): NfCtTcpF
 
 /** writeNfCtTcpFlags writes `struct nf-ct-tcp-flags` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNfCtTcpFlags(view: DataView, at: number, v: Partial<NfCtTcpFlags>): void {
+  expectObject(v, 'struct nf-ct-tcp-flags');
   view.setUint8(at, encodeFlags(v.flags ?? [], tcpFlagsMasks, 'flags'));
   view.setUint8(at + 1, encodeFlags(v.mask ?? [], tcpFlagsMasks, 'mask'));
 }
@@ -641,6 +643,7 @@ function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCtAttrs(w: MessageWriter, v: CtAttrs): void {
+  expectObject(v, 'attribute set ct-attrs');
   const order = v.order;
   if (order === undefined) {
     putCtAttrs(w, v, ctAttrsOrder, false);
@@ -784,6 +787,7 @@ function putTupleAttrs(w: MessageWriter, v: TupleAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTupleAttrs(w: MessageWriter, v: TupleAttrs): void {
+  expectObject(v, 'attribute set tuple-attrs');
   const order = v.order;
   if (order === undefined) {
     putTupleAttrs(w, v, tupleAttrsOrder, false);
@@ -930,6 +934,7 @@ function putIpAttrs(w: MessageWriter, v: IpAttrs, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIpAttrs(w: MessageWriter, v: IpAttrs): void {
+  expectObject(v, 'attribute set ip-attrs');
   const order = v.order;
   if (order === undefined) {
     putIpAttrs(w, v, ipAttrsOrder, false);
@@ -1131,6 +1136,7 @@ function putProtoAttrs(w: MessageWriter, v: ProtoAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtoAttrs(w: MessageWriter, v: ProtoAttrs): void {
+  expectObject(v, 'attribute set proto-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtoAttrs(w, v, protoAttrsOrder, false);
@@ -1278,6 +1284,7 @@ function putProtoinfoAttrs(w: MessageWriter, v: ProtoinfoAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtoinfoAttrs(w: MessageWriter, v: ProtoinfoAttrs): void {
+  expectObject(v, 'attribute set protoinfo-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtoinfoAttrs(w, v, protoinfoAttrsOrder, false);
@@ -1445,6 +1452,7 @@ function putProtoinfoTcpAttrs(w: MessageWriter, v: ProtoinfoTcpAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtoinfoTcpAttrs(w: MessageWriter, v: ProtoinfoTcpAttrs): void {
+  expectObject(v, 'attribute set protoinfo-tcp-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtoinfoTcpAttrs(w, v, protoinfoTcpAttrsOrder, false);
@@ -1581,6 +1589,7 @@ function putProtoinfoDccpAttrs(w: MessageWriter, v: ProtoinfoDccpAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtoinfoDccpAttrs(w: MessageWriter, v: ProtoinfoDccpAttrs): void {
+  expectObject(v, 'attribute set protoinfo-dccp-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtoinfoDccpAttrs(w, v, protoinfoDccpAttrsOrder, false);
@@ -1716,6 +1725,7 @@ function putProtoinfoSctpAttrs(w: MessageWriter, v: ProtoinfoSctpAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtoinfoSctpAttrs(w: MessageWriter, v: ProtoinfoSctpAttrs): void {
+  expectObject(v, 'attribute set protoinfo-sctp-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtoinfoSctpAttrs(w, v, protoinfoSctpAttrsOrder, false);
@@ -1840,6 +1850,7 @@ function putHelpAttrs(w: MessageWriter, v: HelpAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeHelpAttrs(w: MessageWriter, v: HelpAttrs): void {
+  expectObject(v, 'attribute set help-attrs');
   const order = v.order;
   if (order === undefined) {
     putHelpAttrs(w, v, helpAttrsOrder, false);
@@ -2001,6 +2012,7 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNatAttrs(w: MessageWriter, v: NatAttrs): void {
+  expectObject(v, 'attribute set nat-attrs');
   const order = v.order;
   if (order === undefined) {
     putNatAttrs(w, v, natAttrsOrder, false);
@@ -2125,6 +2137,7 @@ function putProtonatAttrs(w: MessageWriter, v: ProtonatAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProtonatAttrs(w: MessageWriter, v: ProtonatAttrs): void {
+  expectObject(v, 'attribute set protonat-attrs');
   const order = v.order;
   if (order === undefined) {
     putProtonatAttrs(w, v, protonatAttrsOrder, false);
@@ -2272,6 +2285,7 @@ function putCountersAttrs(w: MessageWriter, v: CountersAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCountersAttrs(w: MessageWriter, v: CountersAttrs): void {
+  expectObject(v, 'attribute set counters-attrs');
   const order = v.order;
   if (order === undefined) {
     putCountersAttrs(w, v, countersAttrsOrder, false);
@@ -2407,6 +2421,7 @@ function putSeqadjAttrs(w: MessageWriter, v: SeqadjAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSeqadjAttrs(w: MessageWriter, v: SeqadjAttrs): void {
+  expectObject(v, 'attribute set seqadj-attrs');
   const order = v.order;
   if (order === undefined) {
     putSeqadjAttrs(w, v, seqadjAttrsOrder, false);
@@ -2520,6 +2535,7 @@ function putSecctxAttrs(w: MessageWriter, v: SecctxAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSecctxAttrs(w: MessageWriter, v: SecctxAttrs): void {
+  expectObject(v, 'attribute set secctx-attrs');
   const order = v.order;
   if (order === undefined) {
     putSecctxAttrs(w, v, secctxAttrsOrder, false);
@@ -2645,6 +2661,7 @@ function putTimestampAttrs(w: MessageWriter, v: TimestampAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTimestampAttrs(w: MessageWriter, v: TimestampAttrs): void {
+  expectObject(v, 'attribute set timestamp-attrs');
   const order = v.order;
   if (order === undefined) {
     putTimestampAttrs(w, v, timestampAttrsOrder, false);
@@ -2780,6 +2797,7 @@ function putSynproxyAttrs(w: MessageWriter, v: SynproxyAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSynproxyAttrs(w: MessageWriter, v: SynproxyAttrs): void {
+  expectObject(v, 'attribute set synproxy-attrs');
   const order = v.order;
   if (order === undefined) {
     putSynproxyAttrs(w, v, synproxyAttrsOrder, false);
@@ -2904,6 +2922,7 @@ function putFilterAttrs(w: MessageWriter, v: FilterAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFilterAttrs(w: MessageWriter, v: FilterAttrs): void {
+  expectObject(v, 'attribute set filter-attrs');
   const order = v.order;
   if (order === undefined) {
     putFilterAttrs(w, v, filterAttrsOrder, false);
@@ -3171,6 +3190,7 @@ function putStatsCpuAttrs(w: MessageWriter, v: StatsCpuAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsCpuAttrs(w: MessageWriter, v: StatsCpuAttrs): void {
+  expectObject(v, 'attribute set stats-cpu-attrs');
   const order = v.order;
   if (order === undefined) {
     putStatsCpuAttrs(w, v, statsCpuAttrsOrder, false);
@@ -3295,6 +3315,7 @@ function putStatsGlobalAttrs(w: MessageWriter, v: StatsGlobalAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsGlobalAttrs(w: MessageWriter, v: StatsGlobalAttrs): void {
+  expectObject(v, 'attribute set stats-global-attrs');
   const order = v.order;
   if (order === undefined) {
     putStatsGlobalAttrs(w, v, statsGlobalAttrsOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, readBitfield32, recordOrder, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, inAttr, notInOrder, orderBefore, readBitfield32, recordOrder, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2623,6 +2623,7 @@ function putDevlink(w: MessageWriter, v: Devlink, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDevlink(w: MessageWriter, v: Devlink): void {
+  expectObject(v, 'attribute set devlink');
   const order = v.order;
   if (order === undefined) {
     putDevlink(w, v, devlinkOrder, false);
@@ -2769,6 +2770,7 @@ function putDlPortFunction(w: MessageWriter, v: DlPortFunction, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlPortFunction(w: MessageWriter, v: DlPortFunction): void {
+  expectObject(v, 'attribute set dl-port-function');
   const order = v.order;
   if (order === undefined) {
     putDlPortFunction(w, v, dlPortFunctionOrder, false);
@@ -2904,6 +2906,7 @@ function putDlAttrStats(w: MessageWriter, v: DlAttrStats, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlAttrStats(w: MessageWriter, v: DlAttrStats): void {
+  expectObject(v, 'attribute set dl-attr-stats');
   const order = v.order;
   if (order === undefined) {
     putDlAttrStats(w, v, dlAttrStatsOrder, false);
@@ -3026,6 +3029,7 @@ function putDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata): void {
+  expectObject(v, 'attribute set dl-trap-metadata');
   const order = v.order;
   if (order === undefined) {
     putDlTrapMetadata(w, v, dlTrapMetadataOrder, false);
@@ -3137,6 +3141,7 @@ function putDlSelftestId(w: MessageWriter, v: DlSelftestId, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlSelftestId(w: MessageWriter, v: DlSelftestId): void {
+  expectObject(v, 'attribute set dl-selftest-id');
   const order = v.order;
   if (order === undefined) {
     putDlSelftestId(w, v, dlSelftestIdOrder, false);
@@ -3269,6 +3274,7 @@ function putDlDevStats(w: MessageWriter, v: DlDevStats, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDevStats(w: MessageWriter, v: DlDevStats): void {
+  expectObject(v, 'attribute set dl-dev-stats');
   const order = v.order;
   if (order === undefined) {
     putDlDevStats(w, v, dlDevStatsOrder, false);
@@ -3399,6 +3405,7 @@ function putDlReloadStats(w: MessageWriter, v: DlReloadStats, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadStats(w: MessageWriter, v: DlReloadStats): void {
+  expectObject(v, 'attribute set dl-reload-stats');
   const order = v.order;
   if (order === undefined) {
     putDlReloadStats(w, v, dlReloadStatsOrder, false);
@@ -3540,6 +3547,7 @@ function putDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo): void {
+  expectObject(v, 'attribute set dl-reload-act-info');
   const order = v.order;
   if (order === undefined) {
     putDlReloadActInfo(w, v, dlReloadActInfoOrder, false);
@@ -3670,6 +3678,7 @@ function putDlReloadActStats(w: MessageWriter, v: DlReloadActStats, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadActStats(w: MessageWriter, v: DlReloadActStats): void {
+  expectObject(v, 'attribute set dl-reload-act-stats');
   const order = v.order;
   if (order === undefined) {
     putDlReloadActStats(w, v, dlReloadActStatsOrder, false);
@@ -3794,6 +3803,7 @@ function putDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry): void {
+  expectObject(v, 'attribute set dl-reload-stats-entry');
   const order = v.order;
   if (order === undefined) {
     putDlReloadStatsEntry(w, v, dlReloadStatsEntryOrder, false);
@@ -3918,6 +3928,7 @@ function putDlInfoVersion(w: MessageWriter, v: DlInfoVersion, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlInfoVersion(w: MessageWriter, v: DlInfoVersion): void {
+  expectObject(v, 'attribute set dl-info-version');
   const order = v.order;
   if (order === undefined) {
     putDlInfoVersion(w, v, dlInfoVersionOrder, false);
@@ -4048,6 +4059,7 @@ function putDlDpipeTables(w: MessageWriter, v: DlDpipeTables, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTables(w: MessageWriter, v: DlDpipeTables): void {
+  expectObject(v, 'attribute set dl-dpipe-tables');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeTables(w, v, dlDpipeTablesOrder, false);
@@ -4235,6 +4247,7 @@ function putDlDpipeTable(w: MessageWriter, v: DlDpipeTable, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTable(w: MessageWriter, v: DlDpipeTable): void {
+  expectObject(v, 'attribute set dl-dpipe-table');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeTable(w, v, dlDpipeTableOrder, false);
@@ -4365,6 +4378,7 @@ function putDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches): void {
+  expectObject(v, 'attribute set dl-dpipe-table-matches');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeTableMatches(w, v, dlDpipeTableMatchesOrder, false);
@@ -4495,6 +4509,7 @@ function putDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions): void {
+  expectObject(v, 'attribute set dl-dpipe-table-actions');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeTableActions(w, v, dlDpipeTableActionsOrder, false);
@@ -4625,6 +4640,7 @@ function putDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries): void {
+  expectObject(v, 'attribute set dl-dpipe-entries');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeEntries(w, v, dlDpipeEntriesOrder, false);
@@ -4779,6 +4795,7 @@ function putDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry): void {
+  expectObject(v, 'attribute set dl-dpipe-entry');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeEntry(w, v, dlDpipeEntryOrder, false);
@@ -4909,6 +4926,7 @@ function putDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues): void {
+  expectObject(v, 'attribute set dl-dpipe-entry-match-values');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeEntryMatchValues(w, v, dlDpipeEntryMatchValuesOrder, false);
@@ -5039,6 +5057,7 @@ function putDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValues): void {
+  expectObject(v, 'attribute set dl-dpipe-entry-action-values');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeEntryActionValues(w, v, dlDpipeEntryActionValuesOrder, false);
@@ -5196,6 +5215,7 @@ function putDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch): void {
+  expectObject(v, 'attribute set dl-dpipe-match');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeMatch(w, v, dlDpipeMatchOrder, false);
@@ -5359,6 +5379,7 @@ function putDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue): void {
+  expectObject(v, 'attribute set dl-dpipe-match-value');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeMatchValue(w, v, dlDpipeMatchValueOrder, false);
@@ -5516,6 +5537,7 @@ function putDlDpipeAction(w: MessageWriter, v: DlDpipeAction, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeAction(w: MessageWriter, v: DlDpipeAction): void {
+  expectObject(v, 'attribute set dl-dpipe-action');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeAction(w, v, dlDpipeActionOrder, false);
@@ -5679,6 +5701,7 @@ function putDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue): void {
+  expectObject(v, 'attribute set dl-dpipe-action-value');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeActionValue(w, v, dlDpipeActionValueOrder, false);
@@ -5809,6 +5832,7 @@ function putDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders): void {
+  expectObject(v, 'attribute set dl-dpipe-headers');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeHeaders(w, v, dlDpipeHeadersOrder, false);
@@ -5959,6 +5983,7 @@ function putDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader): void {
+  expectObject(v, 'attribute set dl-dpipe-header');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeHeader(w, v, dlDpipeHeaderOrder, false);
@@ -6089,6 +6114,7 @@ function putDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields): void {
+  expectObject(v, 'attribute set dl-dpipe-header-fields');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeHeaderFields(w, v, dlDpipeHeaderFieldsOrder, false);
@@ -6235,6 +6261,7 @@ function putDlDpipeField(w: MessageWriter, v: DlDpipeField, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlDpipeField(w: MessageWriter, v: DlDpipeField): void {
+  expectObject(v, 'attribute set dl-dpipe-field');
   const order = v.order;
   if (order === undefined) {
     putDlDpipeField(w, v, dlDpipeFieldOrder, false);
@@ -6447,6 +6474,7 @@ function putDlResource(w: MessageWriter, v: DlResource, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlResource(w: MessageWriter, v: DlResource): void {
+  expectObject(v, 'attribute set dl-resource');
   const order = v.order;
   if (order === undefined) {
     putDlResource(w, v, dlResourceOrder, false);
@@ -6577,6 +6605,7 @@ function putDlResourceList(w: MessageWriter, v: DlResourceList, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlResourceList(w: MessageWriter, v: DlResourceList): void {
+  expectObject(v, 'attribute set dl-resource-list');
   const order = v.order;
   if (order === undefined) {
     putDlResourceList(w, v, dlResourceListOrder, false);
@@ -6712,6 +6741,7 @@ function putDlParam(w: MessageWriter, v: DlParam, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlParam(w: MessageWriter, v: DlParam): void {
+  expectObject(v, 'attribute set dl-param');
   const order = v.order;
   if (order === undefined) {
     putDlParam(w, v, dlParamOrder, false);
@@ -6829,6 +6859,7 @@ function putDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots): void {
+  expectObject(v, 'attribute set dl-region-snapshots');
   const order = v.order;
   if (order === undefined) {
     putDlRegionSnapshots(w, v, dlRegionSnapshotsOrder, false);
@@ -6942,6 +6973,7 @@ function putDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot): void {
+  expectObject(v, 'attribute set dl-region-snapshot');
   const order = v.order;
   if (order === undefined) {
     putDlRegionSnapshot(w, v, dlRegionSnapshotOrder, false);
@@ -7059,6 +7091,7 @@ function putDlRegionChunks(w: MessageWriter, v: DlRegionChunks, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionChunks(w: MessageWriter, v: DlRegionChunks): void {
+  expectObject(v, 'attribute set dl-region-chunks');
   const order = v.order;
   if (order === undefined) {
     putDlRegionChunks(w, v, dlRegionChunksOrder, false);
@@ -7183,6 +7216,7 @@ function putDlRegionChunk(w: MessageWriter, v: DlRegionChunk, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlRegionChunk(w: MessageWriter, v: DlRegionChunk): void {
+  expectObject(v, 'attribute set dl-region-chunk');
   const order = v.order;
   if (order === undefined) {
     putDlRegionChunk(w, v, dlRegionChunkOrder, false);
@@ -7340,6 +7374,7 @@ function putDlFmsg(w: MessageWriter, v: DlFmsg, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlFmsg(w: MessageWriter, v: DlFmsg): void {
+  expectObject(v, 'attribute set dl-fmsg');
   const order = v.order;
   if (order === undefined) {
     putDlFmsg(w, v, dlFmsgOrder, false);
@@ -7541,6 +7576,7 @@ function putDlHealthReporter(w: MessageWriter, v: DlHealthReporter, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlHealthReporter(w: MessageWriter, v: DlHealthReporter): void {
+  expectObject(v, 'attribute set dl-health-reporter');
   const order = v.order;
   if (order === undefined) {
     putDlHealthReporter(w, v, dlHealthReporterOrder, false);
@@ -7654,6 +7690,7 @@ function putDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTyp
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTypes): void {
+  expectObject(v, 'attribute set dl-linecard-supported-types');
   const order = v.order;
   if (order === undefined) {
     putDlLinecardSupportedTypes(w, v, dlLinecardSupportedTypesOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readS64, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readSintVar, recordOrder, walkAttributePath, writeSintVar } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, readSintVar, recordOrder, walkAttributePath, writeSintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -386,6 +386,7 @@ function putDpll(w: MessageWriter, v: Dpll, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDpll(w: MessageWriter, v: Dpll): void {
+  expectObject(v, 'attribute set dpll');
   const order = v.order;
   if (order === undefined) {
     putDpll(w, v, dpllOrder, false);
@@ -871,6 +872,7 @@ function putPin(w: MessageWriter, v: Pin, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePin(w: MessageWriter, v: Pin): void {
+  expectObject(v, 'attribute set pin');
   const order = v.order;
   if (order === undefined) {
     putPin(w, v, pinOrder, false);
@@ -1028,6 +1030,7 @@ function putPinParentDevice(w: MessageWriter, v: PinParentDevice, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePinParentDevice(w: MessageWriter, v: PinParentDevice): void {
+  expectObject(v, 'attribute set pin-parent-device');
   const order = v.order;
   if (order === undefined) {
     putPinParentDevice(w, v, pinParentDeviceOrder, false);
@@ -1152,6 +1155,7 @@ function putPinParentPin(w: MessageWriter, v: PinParentPin, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePinParentPin(w: MessageWriter, v: PinParentPin): void {
+  expectObject(v, 'attribute set pin-parent-pin');
   const order = v.order;
   if (order === undefined) {
     putPinParentPin(w, v, pinParentPinOrder, false);
@@ -1276,6 +1280,7 @@ function putFrequencyRange(w: MessageWriter, v: FrequencyRange, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFrequencyRange(w: MessageWriter, v: FrequencyRange): void {
+  expectObject(v, 'attribute set frequency-range');
   const order = v.order;
   if (order === undefined) {
     putFrequencyRange(w, v, frequencyRangeOrder, false);
@@ -1400,6 +1405,7 @@ function putReferenceSync(w: MessageWriter, v: ReferenceSync, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeReferenceSync(w: MessageWriter, v: ReferenceSync): void {
+  expectObject(v, 'attribute set reference-sync');
   const order = v.order;
   if (order === undefined) {
     putReferenceSync(w, v, referenceSyncOrder, false);

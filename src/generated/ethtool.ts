@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -247,6 +247,7 @@ function putHeader(w: MessageWriter, v: Header, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeHeader(w: MessageWriter, v: Header): void {
+  expectObject(v, 'attribute set header');
   const order = v.order;
   if (order === undefined) {
     putHeader(w, v, headerOrder, false);
@@ -382,6 +383,7 @@ function putBitsetBit(w: MessageWriter, v: BitsetBit, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitsetBit(w: MessageWriter, v: BitsetBit): void {
+  expectObject(v, 'attribute set bitset-bit');
   const order = v.order;
   if (order === undefined) {
     putBitsetBit(w, v, bitsetBitOrder, false);
@@ -512,6 +514,7 @@ function putBitsetBits(w: MessageWriter, v: BitsetBits, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitsetBits(w: MessageWriter, v: BitsetBits): void {
+  expectObject(v, 'attribute set bitset-bits');
   const order = v.order;
   if (order === undefined) {
     putBitsetBits(w, v, bitsetBitsOrder, false);
@@ -673,6 +676,7 @@ function putBitset(w: MessageWriter, v: Bitset, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBitset(w: MessageWriter, v: Bitset): void {
+  expectObject(v, 'attribute set bitset');
   const order = v.order;
   if (order === undefined) {
     putBitset(w, v, bitsetOrder, false);
@@ -797,6 +801,7 @@ function putString(w: MessageWriter, v: String, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeString(w: MessageWriter, v: String): void {
+  expectObject(v, 'attribute set string');
   const order = v.order;
   if (order === undefined) {
     putString(w, v, stringOrder, false);
@@ -927,6 +932,7 @@ function putStrings(w: MessageWriter, v: Strings, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStrings(w: MessageWriter, v: Strings): void {
+  expectObject(v, 'attribute set strings');
   const order = v.order;
   if (order === undefined) {
     putStrings(w, v, stringsOrder, false);
@@ -1079,6 +1085,7 @@ function putStringsetSet(w: MessageWriter, v: StringsetSet, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStringsetSet(w: MessageWriter, v: StringsetSet): void {
+  expectObject(v, 'attribute set stringset');
   const order = v.order;
   if (order === undefined) {
     putStringsetSet(w, v, stringsetSetOrder, false);
@@ -1209,6 +1216,7 @@ function putStringsets(w: MessageWriter, v: Stringsets, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStringsets(w: MessageWriter, v: Stringsets): void {
+  expectObject(v, 'attribute set stringsets');
   const order = v.order;
   if (order === undefined) {
     putStringsets(w, v, stringsetsOrder, false);
@@ -1352,6 +1360,7 @@ function putStrset(w: MessageWriter, v: Strset, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStrset(w: MessageWriter, v: Strset): void {
+  expectObject(v, 'attribute set strset');
   const order = v.order;
   if (order === undefined) {
     putStrset(w, v, strsetOrder, false);
@@ -1484,6 +1493,7 @@ function putPrivflags(w: MessageWriter, v: Privflags, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePrivflags(w: MessageWriter, v: Privflags): void {
+  expectObject(v, 'attribute set privflags');
   const order = v.order;
   if (order === undefined) {
     putPrivflags(w, v, privflagsOrder, false);
@@ -1766,6 +1776,7 @@ function putRings(w: MessageWriter, v: Rings, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRings(w: MessageWriter, v: Rings): void {
+  expectObject(v, 'attribute set rings');
   const order = v.order;
   if (order === undefined) {
     putRings(w, v, ringsOrder, false);
@@ -1935,6 +1946,7 @@ function putMmStat(w: MessageWriter, v: MmStat, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMmStat(w: MessageWriter, v: MmStat): void {
+  expectObject(v, 'attribute set mm-stat');
   const order = v.order;
   if (order === undefined) {
     putMmStat(w, v, mmStatOrder, false);
@@ -2166,6 +2178,7 @@ function putMm(w: MessageWriter, v: Mm, types: readonly number[], ordered: boole
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMm(w: MessageWriter, v: Mm): void {
+  expectObject(v, 'attribute set mm');
   const order = v.order;
   if (order === undefined) {
     putMm(w, v, mmOrder, false);
@@ -2338,6 +2351,7 @@ function putLinkinfo(w: MessageWriter, v: Linkinfo, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfo(w: MessageWriter, v: Linkinfo): void {
+  expectObject(v, 'attribute set linkinfo');
   const order = v.order;
   if (order === undefined) {
     putLinkinfo(w, v, linkinfoOrder, false);
@@ -2562,6 +2576,7 @@ function putLinkmodes(w: MessageWriter, v: Linkmodes, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkmodes(w: MessageWriter, v: Linkmodes): void {
+  expectObject(v, 'attribute set linkmodes');
   const order = v.order;
   if (order === undefined) {
     putLinkmodes(w, v, linkmodesOrder, false);
@@ -2745,6 +2760,7 @@ function putLinkstate(w: MessageWriter, v: Linkstate, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkstate(w: MessageWriter, v: Linkstate): void {
+  expectObject(v, 'attribute set linkstate');
   const order = v.order;
   if (order === undefined) {
     putLinkstate(w, v, linkstateOrder, false);
@@ -2877,6 +2893,7 @@ function putDebug(w: MessageWriter, v: Debug, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDebug(w: MessageWriter, v: Debug): void {
+  expectObject(v, 'attribute set debug');
   const order = v.order;
   if (order === undefined) {
     putDebug(w, v, debugOrder, false);
@@ -3020,6 +3037,7 @@ function putWol(w: MessageWriter, v: Wol, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeWol(w: MessageWriter, v: Wol): void {
+  expectObject(v, 'attribute set wol');
   const order = v.order;
   if (order === undefined) {
     putWol(w, v, wolOrder, false);
@@ -3197,6 +3215,7 @@ function putFeatures(w: MessageWriter, v: Features, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFeatures(w: MessageWriter, v: Features): void {
+  expectObject(v, 'attribute set features');
   const order = v.order;
   if (order === undefined) {
     putFeatures(w, v, featuresOrder, false);
@@ -3402,6 +3421,7 @@ function putChannels(w: MessageWriter, v: Channels, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeChannels(w: MessageWriter, v: Channels): void {
+  expectObject(v, 'attribute set channels');
   const order = v.order;
   if (order === undefined) {
     putChannels(w, v, channelsOrder, false);
@@ -3537,6 +3557,7 @@ function putIrqModeration(w: MessageWriter, v: IrqModeration, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIrqModeration(w: MessageWriter, v: IrqModeration): void {
+  expectObject(v, 'attribute set irq-moderation');
   const order = v.order;
   if (order === undefined) {
     putIrqModeration(w, v, irqModerationOrder, false);
@@ -3667,6 +3688,7 @@ function putProfile(w: MessageWriter, v: Profile, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeProfile(w: MessageWriter, v: Profile): void {
+  expectObject(v, 'attribute set profile');
   const order = v.order;
   if (order === undefined) {
     putProfile(w, v, profileOrder, false);
@@ -4111,6 +4133,7 @@ function putCoalesce(w: MessageWriter, v: Coalesce, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCoalesce(w: MessageWriter, v: Coalesce): void {
+  expectObject(v, 'attribute set coalesce');
   const order = v.order;
   if (order === undefined) {
     putCoalesce(w, v, coalesceOrder, false);
@@ -4236,6 +4259,7 @@ function putPauseStat(w: MessageWriter, v: PauseStat, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePauseStat(w: MessageWriter, v: PauseStat): void {
+  expectObject(v, 'attribute set pause-stat');
   const order = v.order;
   if (order === undefined) {
     putPauseStat(w, v, pauseStatOrder, false);
@@ -4412,6 +4436,7 @@ function putPause(w: MessageWriter, v: Pause, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePause(w: MessageWriter, v: Pause): void {
+  expectObject(v, 'attribute set pause');
   const order = v.order;
   if (order === undefined) {
     putPause(w, v, pauseOrder, false);
@@ -4603,6 +4628,7 @@ function putEee(w: MessageWriter, v: Eee, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEee(w: MessageWriter, v: Eee): void {
+  expectObject(v, 'attribute set eee');
   const order = v.order;
   if (order === undefined) {
     putEee(w, v, eeeOrder, false);
@@ -4738,6 +4764,7 @@ function putTsStat(w: MessageWriter, v: TsStat, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTsStat(w: MessageWriter, v: TsStat): void {
+  expectObject(v, 'attribute set ts-stat');
   const order = v.order;
   if (order === undefined) {
     putTsStat(w, v, tsStatOrder, false);
@@ -4926,6 +4953,7 @@ function putTsinfo(w: MessageWriter, v: Tsinfo, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTsinfo(w: MessageWriter, v: Tsinfo): void {
+  expectObject(v, 'attribute set tsinfo');
   const order = v.order;
   if (order === undefined) {
     putTsinfo(w, v, tsinfoOrder, false);
@@ -5061,6 +5089,7 @@ function putCableResult(w: MessageWriter, v: CableResult, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableResult(w: MessageWriter, v: CableResult): void {
+  expectObject(v, 'attribute set cable-result');
   const order = v.order;
   if (order === undefined) {
     putCableResult(w, v, cableResultOrder, false);
@@ -5196,6 +5225,7 @@ function putCableFaultLength(w: MessageWriter, v: CableFaultLength, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableFaultLength(w: MessageWriter, v: CableFaultLength): void {
+  expectObject(v, 'attribute set cable-fault-length');
   const order = v.order;
   if (order === undefined) {
     putCableFaultLength(w, v, cableFaultLengthOrder, false);
@@ -5328,6 +5358,7 @@ function putCableNest(w: MessageWriter, v: CableNest, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableNest(w: MessageWriter, v: CableNest): void {
+  expectObject(v, 'attribute set cable-nest');
   const order = v.order;
   if (order === undefined) {
     putCableNest(w, v, cableNestOrder, false);
@@ -5445,6 +5476,7 @@ function putCableTest(w: MessageWriter, v: CableTest, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTest(w: MessageWriter, v: CableTest): void {
+  expectObject(v, 'attribute set cable-test');
   const order = v.order;
   if (order === undefined) {
     putCableTest(w, v, cableTestOrder, false);
@@ -5588,6 +5620,7 @@ function putCableTestNtf(w: MessageWriter, v: CableTestNtf, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestNtf(w: MessageWriter, v: CableTestNtf): void {
+  expectObject(v, 'attribute set cable-test-ntf');
   const order = v.order;
   if (order === undefined) {
     putCableTestNtf(w, v, cableTestNtfOrder, false);
@@ -5734,6 +5767,7 @@ function putCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg): void {
+  expectObject(v, 'attribute set cable-test-tdr-cfg');
   const order = v.order;
   if (order === undefined) {
     putCableTestTdrCfg(w, v, cableTestTdrCfgOrder, false);
@@ -5877,6 +5911,7 @@ function putCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf): void {
+  expectObject(v, 'attribute set cable-test-tdr-ntf');
   const order = v.order;
   if (order === undefined) {
     putCableTestTdrNtf(w, v, cableTestTdrNtfOrder, false);
@@ -6009,6 +6044,7 @@ function putCableTestTdr(w: MessageWriter, v: CableTestTdr, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCableTestTdr(w: MessageWriter, v: CableTestTdr): void {
+  expectObject(v, 'attribute set cable-test-tdr');
   const order = v.order;
   if (order === undefined) {
     putCableTestTdr(w, v, cableTestTdrOrder, false);
@@ -6133,6 +6169,7 @@ function putTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry): void {
+  expectObject(v, 'attribute set tunnel-udp-entry');
   const order = v.order;
   if (order === undefined) {
     putTunnelUdpEntry(w, v, tunnelUdpEntryOrder, false);
@@ -6289,6 +6326,7 @@ function putTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable): void {
+  expectObject(v, 'attribute set tunnel-udp-table');
   const order = v.order;
   if (order === undefined) {
     putTunnelUdpTable(w, v, tunnelUdpTableOrder, false);
@@ -6406,6 +6444,7 @@ function putTunnelUdp(w: MessageWriter, v: TunnelUdp, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelUdp(w: MessageWriter, v: TunnelUdp): void {
+  expectObject(v, 'attribute set tunnel-udp');
   const order = v.order;
   if (order === undefined) {
     putTunnelUdp(w, v, tunnelUdpOrder, false);
@@ -6538,6 +6577,7 @@ function putTunnelInfo(w: MessageWriter, v: TunnelInfo, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelInfo(w: MessageWriter, v: TunnelInfo): void {
+  expectObject(v, 'attribute set tunnel-info');
   const order = v.order;
   if (order === undefined) {
     putTunnelInfo(w, v, tunnelInfoOrder, false);
@@ -6674,6 +6714,7 @@ function putFecStat(w: MessageWriter, v: FecStat, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFecStat(w: MessageWriter, v: FecStat): void {
+  expectObject(v, 'attribute set fec-stat');
   const order = v.order;
   if (order === undefined) {
     putFecStat(w, v, fecStatOrder, false);
@@ -6843,6 +6884,7 @@ function putFec(w: MessageWriter, v: Fec, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFec(w: MessageWriter, v: Fec): void {
+  expectObject(v, 'attribute set fec');
   const order = v.order;
   if (order === undefined) {
     putFec(w, v, fecOrder, false);
@@ -7026,6 +7068,7 @@ function putModuleEeprom(w: MessageWriter, v: ModuleEeprom, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModuleEeprom(w: MessageWriter, v: ModuleEeprom): void {
+  expectObject(v, 'attribute set module-eeprom');
   const order = v.order;
   if (order === undefined) {
     putModuleEeprom(w, v, moduleEepromOrder, false);
@@ -7225,6 +7268,7 @@ function putStatsGrp(w: MessageWriter, v: StatsGrp, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsGrp(w: MessageWriter, v: StatsGrp): void {
+  expectObject(v, 'attribute set stats-grp');
   const order = v.order;
   if (order === undefined) {
     putStatsGrp(w, v, statsGrpOrder, false);
@@ -7384,6 +7428,7 @@ function putStats(w: MessageWriter, v: Stats, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStats(w: MessageWriter, v: Stats): void {
+  expectObject(v, 'attribute set stats');
   const order = v.order;
   if (order === undefined) {
     putStats(w, v, statsOrder, false);
@@ -7523,6 +7568,7 @@ function putPhcVclocks(w: MessageWriter, v: PhcVclocks, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePhcVclocks(w: MessageWriter, v: PhcVclocks): void {
+  expectObject(v, 'attribute set phc-vclocks');
   const order = v.order;
   if (order === undefined) {
     putPhcVclocks(w, v, phcVclocksOrder, false);
@@ -7662,6 +7708,7 @@ function putModule(w: MessageWriter, v: Module, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModule(w: MessageWriter, v: Module): void {
+  expectObject(v, 'attribute set module');
   const order = v.order;
   if (order === undefined) {
     putModule(w, v, moduleOrder, false);
@@ -7786,6 +7833,7 @@ function putC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit): void {
+  expectObject(v, 'attribute set c33-pse-pw-limit');
   const order = v.order;
   if (order === undefined) {
     putC33PsePwLimit(w, v, c33PsePwLimitOrder, false);
@@ -8052,6 +8100,7 @@ function putPse(w: MessageWriter, v: Pse, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePse(w: MessageWriter, v: Pse): void {
+  expectObject(v, 'attribute set pse');
   const order = v.order;
   if (order === undefined) {
     putPse(w, v, pseOrder, false);
@@ -8235,6 +8284,7 @@ function putRss(w: MessageWriter, v: Rss, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRss(w: MessageWriter, v: Rss): void {
+  expectObject(v, 'attribute set rss');
   const order = v.order;
   if (order === undefined) {
     putRss(w, v, rssOrder, false);
@@ -8440,6 +8490,7 @@ function putPlca(w: MessageWriter, v: Plca, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePlca(w: MessageWriter, v: Plca): void {
+  expectObject(v, 'attribute set plca');
   const order = v.order;
   if (order === undefined) {
     putPlca(w, v, plcaOrder, false);
@@ -8623,6 +8674,7 @@ function putModuleFwFlash(w: MessageWriter, v: ModuleFwFlash, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeModuleFwFlash(w: MessageWriter, v: ModuleFwFlash): void {
+  expectObject(v, 'attribute set module-fw-flash');
   const order = v.order;
   if (order === undefined) {
     putModuleFwFlash(w, v, moduleFwFlashOrder, false);
@@ -8817,6 +8869,7 @@ function putPhy(w: MessageWriter, v: Phy, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePhy(w: MessageWriter, v: Phy): void {
+  expectObject(v, 'attribute set phy');
   const order = v.order;
   if (order === undefined) {
     putPhy(w, v, phyOrder, false);
@@ -8952,6 +9005,7 @@ function putStatsGrpHist(w: MessageWriter, v: StatsGrpHist, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsGrpHist(w: MessageWriter, v: StatsGrpHist): void {
+  expectObject(v, 'attribute set stats-grp-hist');
   const order = v.order;
   if (order === undefined) {
     putStatsGrpHist(w, v, statsGrpHistOrder, false);

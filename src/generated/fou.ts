@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -251,6 +251,7 @@ function putFou(w: MessageWriter, v: Fou, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFou(w: MessageWriter, v: Fou): void {
+  expectObject(v, 'attribute set fou');
   const order = v.order;
   if (order === undefined) {
     putFou(w, v, fouOrder, false);

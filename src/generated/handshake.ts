@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -186,6 +186,7 @@ function putX509(w: MessageWriter, v: X509, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeX509(w: MessageWriter, v: X509): void {
+  expectObject(v, 'attribute set x509');
   const order = v.order;
   if (order === undefined) {
     putX509(w, v, x509Order, false);
@@ -402,6 +403,7 @@ function putAccept(w: MessageWriter, v: Accept, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAccept(w: MessageWriter, v: Accept): void {
+  expectObject(v, 'attribute set accept');
   const order = v.order;
   if (order === undefined) {
     putAccept(w, v, acceptOrder, false);
@@ -546,6 +548,7 @@ function putDone(w: MessageWriter, v: Done, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDone(w: MessageWriter, v: Done): void {
+  expectObject(v, 'attribute set done');
   const order = v.order;
   if (order === undefined) {
     putDone(w, v, doneOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -215,6 +215,7 @@ function putAddress(w: MessageWriter, v: Address, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAddress(w: MessageWriter, v: Address): void {
+  expectObject(v, 'attribute set address');
   const order = v.order;
   if (order === undefined) {
     putAddress(w, v, addressOrder, false);
@@ -429,6 +430,7 @@ function putSubflowAttribute(w: MessageWriter, v: SubflowAttribute, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSubflowAttribute(w: MessageWriter, v: SubflowAttribute): void {
+  expectObject(v, 'attribute set subflow-attribute');
   const order = v.order;
   if (order === undefined) {
     putSubflowAttribute(w, v, subflowAttributeOrder, false);
@@ -546,6 +548,7 @@ function putEndpoint(w: MessageWriter, v: Endpoint, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEndpoint(w: MessageWriter, v: Endpoint): void {
+  expectObject(v, 'attribute set endpoint');
   const order = v.order;
   if (order === undefined) {
     putEndpoint(w, v, endpointOrder, false);
@@ -723,6 +726,7 @@ function putAttr(w: MessageWriter, v: Attr, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttr(w: MessageWriter, v: Attr): void {
+  expectObject(v, 'attribute set attr');
   const order = v.order;
   if (order === undefined) {
     putAttr(w, v, attrOrder, false);
@@ -1024,6 +1028,7 @@ function putEventAttr(w: MessageWriter, v: EventAttr, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeEventAttr(w: MessageWriter, v: EventAttr): void {
+  expectObject(v, 'attribute set event-attr');
   const order = v.order;
   if (order === undefined) {
     putEventAttr(w, v, eventAttrOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, expectObject, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -242,6 +242,7 @@ function putDev(w: MessageWriter, v: Dev, types: readonly number[], ordered: boo
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDev(w: MessageWriter, v: Dev): void {
+  expectObject(v, 'attribute set dev');
   const order = v.order;
   if (order === undefined) {
     putDev(w, v, devOrder, false);
@@ -421,6 +422,7 @@ function putPagePool(w: MessageWriter, v: PagePool, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePool(w: MessageWriter, v: PagePool): void {
+  expectObject(v, 'attribute set page-pool');
   const order = v.order;
   if (order === undefined) {
     putPagePool(w, v, pagePoolOrder, false);
@@ -659,6 +661,7 @@ function putPagePoolStats(w: MessageWriter, v: PagePoolStats, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePoolStats(w: MessageWriter, v: PagePoolStats): void {
+  expectObject(v, 'attribute set page-pool-stats');
   const order = v.order;
   if (order === undefined) {
     putPagePoolStats(w, v, pagePoolStatsOrder, false);
@@ -805,6 +808,7 @@ function putNapi(w: MessageWriter, v: Napi, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNapi(w: MessageWriter, v: Napi): void {
+  expectObject(v, 'attribute set napi');
   const order = v.order;
   if (order === undefined) {
     putNapi(w, v, napiOrder, false);
@@ -962,6 +966,7 @@ function putQueue(w: MessageWriter, v: Queue, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQueue(w: MessageWriter, v: Queue): void {
+  expectObject(v, 'attribute set queue');
   const order = v.order;
   if (order === undefined) {
     putQueue(w, v, queueOrder, false);
@@ -1405,6 +1410,7 @@ function putQstats(w: MessageWriter, v: Qstats, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQstats(w: MessageWriter, v: Qstats): void {
+  expectObject(v, 'attribute set qstats');
   const order = v.order;
   if (order === undefined) {
     putQstats(w, v, qstatsOrder, false);
@@ -1568,6 +1574,7 @@ function putDmabuf(w: MessageWriter, v: Dmabuf, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDmabuf(w: MessageWriter, v: Dmabuf): void {
+  expectObject(v, 'attribute set dmabuf');
   const order = v.order;
   if (order === undefined) {
     putDmabuf(w, v, dmabufOrder, false);
@@ -1692,6 +1699,7 @@ function putPagePoolInfo(w: MessageWriter, v: PagePoolInfo, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePagePoolInfo(w: MessageWriter, v: PagePoolInfo): void {
+  expectObject(v, 'attribute set page-pool-info');
   const order = v.order;
   if (order === undefined) {
     putPagePoolInfo(w, v, pagePoolInfoOrder, false);
@@ -1816,6 +1824,7 @@ function putQueueId(w: MessageWriter, v: QueueId, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeQueueId(w: MessageWriter, v: QueueId): void {
+  expectObject(v, 'attribute set queue-id');
   const order = v.order;
   if (order === undefined) {
     putQueueId(w, v, queueIdOrder, false);

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -275,6 +275,7 @@ function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRpcStatus(w: MessageWriter, v: RpcStatus): void {
+  expectObject(v, 'attribute set rpc-status');
   const order = v.order;
   if (order === undefined) {
     putRpcStatus(w, v, rpcStatusOrder, false);
@@ -430,6 +431,7 @@ function putServer(w: MessageWriter, v: Server, types: readonly number[], ordere
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServer(w: MessageWriter, v: Server): void {
+  expectObject(v, 'attribute set server');
   const order = v.order;
   if (order === undefined) {
     putServer(w, v, serverOrder, false);
@@ -565,6 +567,7 @@ function putVersion(w: MessageWriter, v: Version, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVersion(w: MessageWriter, v: Version): void {
+  expectObject(v, 'attribute set version');
   const order = v.order;
   if (order === undefined) {
     putVersion(w, v, versionOrder, false);
@@ -695,6 +698,7 @@ function putServerProto(w: MessageWriter, v: ServerProto, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServerProto(w: MessageWriter, v: ServerProto): void {
+  expectObject(v, 'attribute set server-proto');
   const order = v.order;
   if (order === undefined) {
     putServerProto(w, v, serverProtoOrder, false);
@@ -819,6 +823,7 @@ function putSock(w: MessageWriter, v: Sock, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSock(w: MessageWriter, v: Sock): void {
+  expectObject(v, 'attribute set sock');
   const order = v.order;
   if (order === undefined) {
     putSock(w, v, sockOrder, false);
@@ -949,6 +954,7 @@ function putServerSock(w: MessageWriter, v: ServerSock, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeServerSock(w: MessageWriter, v: ServerSock): void {
+  expectObject(v, 'attribute set server-sock');
   const order = v.order;
   if (order === undefined) {
     putServerSock(w, v, serverSockOrder, false);
@@ -1073,6 +1079,7 @@ function putPoolMode(w: MessageWriter, v: PoolMode, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePoolMode(w: MessageWriter, v: PoolMode): void {
+  expectObject(v, 'attribute set pool-mode');
   const order = v.order;
   if (order === undefined) {
     putPoolMode(w, v, poolModeOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS64, readString, readU16, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor, IndexedItem, TypeValueItem } from '../codec/support.js';
-import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -307,6 +307,7 @@ function putCtrlAttrs(w: MessageWriter, v: CtrlAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCtrlAttrs(w: MessageWriter, v: CtrlAttrs): void {
+  expectObject(v, 'attribute set ctrl-attrs');
   const order = v.order;
   if (order === undefined) {
     putCtrlAttrs(w, v, ctrlAttrsOrder, false);
@@ -431,6 +432,7 @@ function putMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs): void {
+  expectObject(v, 'attribute set mcast-group-attrs');
   const order = v.order;
   if (order === undefined) {
     putMcastGroupAttrs(w, v, mcastGroupAttrsOrder, false);
@@ -555,6 +557,7 @@ function putOpAttrs(w: MessageWriter, v: OpAttrs, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOpAttrs(w: MessageWriter, v: OpAttrs): void {
+  expectObject(v, 'attribute set op-attrs');
   const order = v.order;
   if (order === undefined) {
     putOpAttrs(w, v, opAttrsOrder, false);
@@ -779,6 +782,7 @@ function putPolicyAttrs(w: MessageWriter, v: PolicyAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePolicyAttrs(w: MessageWriter, v: PolicyAttrs): void {
+  expectObject(v, 'attribute set policy-attrs');
   const order = v.order;
   if (order === undefined) {
     putPolicyAttrs(w, v, policyAttrsOrder, false);
@@ -903,6 +907,7 @@ function putOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs): void {
+  expectObject(v, 'attribute set op-policy-attrs');
   const order = v.order;
   if (order === undefined) {
     putOpPolicyAttrs(w, v, opPolicyAttrsOrder, false);

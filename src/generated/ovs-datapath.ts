@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -66,6 +66,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
+  expectObject(v, 'struct ovs-header');
   view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
@@ -106,6 +107,7 @@ export function readDatapathStats(view: DataView, s: number, e: number): Datapat
 
 /** writeDatapathStats writes `struct datapath-stats` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeDatapathStats(view: DataView, at: number, v: Partial<DatapathStats>): void {
+  expectObject(v, 'struct datapath-stats');
   view.setBigUint64(at, BigInt(v.nHit ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.nMissed ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.nLost ?? 0), true);
@@ -152,6 +154,7 @@ export function readMegaflowStats(view: DataView, s: number, e: number): Megaflo
 
 /** writeMegaflowStats writes `struct megaflow-stats` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeMegaflowStats(view: DataView, at: number, v: Partial<MegaflowStats>): void {
+  expectObject(v, 'struct megaflow-stats');
   view.setBigUint64(at, BigInt(v.nMaskHit ?? 0), true);
   view.setUint32(at + 8, fitInt(v.nMasks ?? 0, 'u32', 'n-masks'), true);
   view.setUint32(at + 12, fitInt(v.padding ?? 0, 'u32', 'padding'), true);
@@ -356,6 +359,7 @@ function putDatapath(w: MessageWriter, v: Datapath, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDatapath(w: MessageWriter, v: Datapath): void {
+  expectObject(v, 'attribute set datapath');
   const order = v.order;
   if (order === undefined) {
     putDatapath(w, v, datapathOrder, false);

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -109,6 +109,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
+  expectObject(v, 'struct ovs-header');
   view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
@@ -143,6 +144,7 @@ export function readOvsFlowStats(view: DataView, s: number, e: number): OvsFlowS
 
 /** writeOvsFlowStats writes `struct ovs-flow-stats` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsFlowStats(view: DataView, at: number, v: Partial<OvsFlowStats>): void {
+  expectObject(v, 'struct ovs-flow-stats');
   view.setBigUint64(at, BigInt(v.nPackets ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.nBytes ?? 0), true);
 }
@@ -178,6 +180,7 @@ export function readOvsKeyEthernet(view: DataView, s: number, e: number): OvsKey
 
 /** writeOvsKeyEthernet writes `struct ovs-key-ethernet` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyEthernet(view: DataView, at: number, v: Partial<OvsKeyEthernet>): void {
+  expectObject(v, 'struct ovs-key-ethernet');
   if (v.ethSrc !== undefined) putBytes(view, at, parseMac(v.ethSrc), 6);
   if (v.ethDst !== undefined) putBytes(view, at + 6, parseMac(v.ethDst), 6);
 }
@@ -210,6 +213,7 @@ export function readOvsKeyMpls(view: DataView, s: number, e: number): OvsKeyMpls
 
 /** writeOvsKeyMpls writes `struct ovs-key-mpls` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyMpls(view: DataView, at: number, v: Partial<OvsKeyMpls>): void {
+  expectObject(v, 'struct ovs-key-mpls');
   view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
 }
 
@@ -256,6 +260,7 @@ export function readOvsKeyIpv4(view: DataView, s: number, e: number): OvsKeyIpv4
 
 /** writeOvsKeyIpv4 writes `struct ovs-key-ipv4` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIpv4(view: DataView, at: number, v: Partial<OvsKeyIpv4>): void {
+  expectObject(v, 'struct ovs-key-ipv4');
   if (v.ipv4Src !== undefined) putBytes(view, at, parseIPv4Strict(v.ipv4Src, 'ipv4-src'), 4);
   if (v.ipv4Dst !== undefined) putBytes(view, at + 4, parseIPv4Strict(v.ipv4Dst, 'ipv4-dst'), 4);
   view.setUint8(at + 8, fitInt(v.ipv4Proto ?? 0, 'u8', 'ipv4-proto'));
@@ -310,6 +315,7 @@ export function readOvsKeyIpv6(view: DataView, s: number, e: number): OvsKeyIpv6
 
 /** writeOvsKeyIpv6 writes `struct ovs-key-ipv6` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIpv6(view: DataView, at: number, v: Partial<OvsKeyIpv6>): void {
+  expectObject(v, 'struct ovs-key-ipv6');
   if (v.ipv6Src !== undefined) putBytes(view, at, parseIP(v.ipv6Src), 16);
   if (v.ipv6Dst !== undefined) putBytes(view, at + 16, parseIP(v.ipv6Dst), 16);
   view.setUint32(at + 32, fitInt(v.ipv6Label ?? 0, 'u32', 'ipv6-label'), false);
@@ -347,6 +353,7 @@ export function readOvsKeyIpv6Exthdrs(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsKeyIpv6Exthdrs writes `struct ovs-key-ipv6-exthdrs` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIpv6Exthdrs(view: DataView, at: number, v: Partial<OvsKeyIpv6Exthdrs>): void {
+  expectObject(v, 'struct ovs-key-ipv6-exthdrs');
   view.setUint16(at, fitInt(v.hdrs ?? 0, 'u16', 'hdrs'), true);
 }
 
@@ -381,6 +388,7 @@ export function readOvsKeyTcp(view: DataView, s: number, e: number): OvsKeyTcp {
 
 /** writeOvsKeyTcp writes `struct ovs-key-tcp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyTcp(view: DataView, at: number, v: Partial<OvsKeyTcp>): void {
+  expectObject(v, 'struct ovs-key-tcp');
   view.setUint16(at, fitInt(v.tcpSrc ?? 0, 'u16', 'tcp-src'), false);
   view.setUint16(at + 2, fitInt(v.tcpDst ?? 0, 'u16', 'tcp-dst'), false);
 }
@@ -416,6 +424,7 @@ export function readOvsKeyUdp(view: DataView, s: number, e: number): OvsKeyUdp {
 
 /** writeOvsKeyUdp writes `struct ovs-key-udp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyUdp(view: DataView, at: number, v: Partial<OvsKeyUdp>): void {
+  expectObject(v, 'struct ovs-key-udp');
   view.setUint16(at, fitInt(v.udpSrc ?? 0, 'u16', 'udp-src'), false);
   view.setUint16(at + 2, fitInt(v.udpDst ?? 0, 'u16', 'udp-dst'), false);
 }
@@ -451,6 +460,7 @@ export function readOvsKeySctp(view: DataView, s: number, e: number): OvsKeySctp
 
 /** writeOvsKeySctp writes `struct ovs-key-sctp` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeySctp(view: DataView, at: number, v: Partial<OvsKeySctp>): void {
+  expectObject(v, 'struct ovs-key-sctp');
   view.setUint16(at, fitInt(v.sctpSrc ?? 0, 'u16', 'sctp-src'), false);
   view.setUint16(at + 2, fitInt(v.sctpDst ?? 0, 'u16', 'sctp-dst'), false);
 }
@@ -486,6 +496,7 @@ export function readOvsKeyIcmp(view: DataView, s: number, e: number): OvsKeyIcmp
 
 /** writeOvsKeyIcmp writes `struct ovs-key-icmp` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyIcmp(view: DataView, at: number, v: Partial<OvsKeyIcmp>): void {
+  expectObject(v, 'struct ovs-key-icmp');
   view.setUint8(at, fitInt(v.icmpType ?? 0, 'u8', 'icmp-type'));
   view.setUint8(at + 1, fitInt(v.icmpCode ?? 0, 'u8', 'icmp-code'));
 }
@@ -530,6 +541,7 @@ export function readOvsKeyArp(view: DataView, s: number, e: number): OvsKeyArp {
 
 /** writeOvsKeyArp writes `struct ovs-key-arp` (22 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyArp(view: DataView, at: number, v: Partial<OvsKeyArp>): void {
+  expectObject(v, 'struct ovs-key-arp');
   view.setUint32(at, fitInt(v.arpSip ?? 0, 'u32', 'arp-sip'), false);
   view.setUint32(at + 4, fitInt(v.arpTip ?? 0, 'u32', 'arp-tip'), false);
   view.setUint16(at + 8, fitInt(v.arpOp ?? 0, 'u16', 'arp-op'), false);
@@ -571,6 +583,7 @@ export function readOvsKeyNd(view: DataView, s: number, e: number): OvsKeyNd {
 
 /** writeOvsKeyNd writes `struct ovs-key-nd` (28 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyNd(view: DataView, at: number, v: Partial<OvsKeyNd>): void {
+  expectObject(v, 'struct ovs-key-nd');
   if (v.ndTarget !== undefined) putBytes(view, at, v.ndTarget, 16);
   if (v.ndSll !== undefined) putBytes(view, at + 16, parseMac(v.ndSll), 6);
   if (v.ndTll !== undefined) putBytes(view, at + 22, parseMac(v.ndTll), 6);
@@ -616,6 +629,7 @@ export function readOvsKeyCtTupleIpv4(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsKeyCtTupleIpv4 writes `struct ovs-key-ct-tuple-ipv4` (13 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsKeyCtTupleIpv4(view: DataView, at: number, v: Partial<OvsKeyCtTupleIpv4>): void {
+  expectObject(v, 'struct ovs-key-ct-tuple-ipv4');
   view.setUint32(at, fitInt(v.ipv4Src ?? 0, 'u32', 'ipv4-src'), false);
   view.setUint32(at + 4, fitInt(v.ipv4Dst ?? 0, 'u32', 'ipv4-dst'), false);
   view.setUint16(at + 8, fitInt(v.srcPort ?? 0, 'u16', 'src-port'), false);
@@ -654,6 +668,7 @@ export function readOvsActionPushVlan(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsActionPushVlan writes `struct ovs-action-push-vlan` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionPushVlan(view: DataView, at: number, v: Partial<OvsActionPushVlan>): void {
+  expectObject(v, 'struct ovs-action-push-vlan');
   view.setUint16(at, fitInt(v.vlanTpid ?? 0, 'u16', 'vlan_tpid'), false);
   view.setUint16(at + 2, fitInt(v.vlanTci ?? 0, 'u16', 'vlan_tci'), false);
 }
@@ -689,6 +704,7 @@ export function readOvsActionHash(view: DataView, s: number, e: number): OvsActi
 
 /** writeOvsActionHash writes `struct ovs-action-hash` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionHash(view: DataView, at: number, v: Partial<OvsActionHash>): void {
+  expectObject(v, 'struct ovs-action-hash');
   view.setUint32(at, fitInt(v.hashAlg ?? 0, 'u32', 'hash-alg'), true);
   view.setUint32(at + 4, fitInt(v.hashBasis ?? 0, 'u32', 'hash-basis'), true);
 }
@@ -724,6 +740,7 @@ export function readOvsActionPushMpls(view: DataView, s: number, e: number): Ovs
 
 /** writeOvsActionPushMpls writes `struct ovs-action-push-mpls` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionPushMpls(view: DataView, at: number, v: Partial<OvsActionPushMpls>): void {
+  expectObject(v, 'struct ovs-action-push-mpls');
   view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
   view.setUint32(at + 4, fitInt(v.mplsEthertype ?? 0, 'u32', 'mpls-ethertype'), false);
 }
@@ -762,6 +779,7 @@ export function readOvsActionAddMpls(view: DataView, s: number, e: number): OvsA
 
 /** writeOvsActionAddMpls writes `struct ovs-action-add-mpls` (10 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsActionAddMpls(view: DataView, at: number, v: Partial<OvsActionAddMpls>): void {
+  expectObject(v, 'struct ovs-action-add-mpls');
   view.setUint32(at, fitInt(v.mplsLse ?? 0, 'u32', 'mpls-lse'), false);
   view.setUint32(at + 4, fitInt(v.mplsEthertype ?? 0, 'u32', 'mpls-ethertype'), false);
   view.setUint16(at + 8, fitInt(v.tunFlags ?? 0, 'u16', 'tun-flags'), true);
@@ -1003,6 +1021,7 @@ function putFlowAttrs(w: MessageWriter, v: FlowAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeFlowAttrs(w: MessageWriter, v: FlowAttrs): void {
+  expectObject(v, 'attribute set flow-attrs');
   const order = v.order;
   if (order === undefined) {
     putFlowAttrs(w, v, flowAttrsOrder, false);
@@ -1534,6 +1553,7 @@ function putKeyAttrs(w: MessageWriter, v: KeyAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeKeyAttrs(w: MessageWriter, v: KeyAttrs): void {
+  expectObject(v, 'attribute set key-attrs');
   const order = v.order;
   if (order === undefined) {
     putKeyAttrs(w, v, keyAttrsOrder, false);
@@ -1960,6 +1980,7 @@ function putActionAttrs(w: MessageWriter, v: ActionAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeActionAttrs(w: MessageWriter, v: ActionAttrs): void {
+  expectObject(v, 'attribute set action-attrs');
   const order = v.order;
   if (order === undefined) {
     putActionAttrs(w, v, actionAttrsOrder, false);
@@ -2253,6 +2274,7 @@ function putTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs): void {
+  expectObject(v, 'attribute set tunnel-key-attrs');
   const order = v.order;
   if (order === undefined) {
     putTunnelKeyAttrs(w, v, tunnelKeyAttrsOrder, false);
@@ -2396,6 +2418,7 @@ function putCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs): void {
+  expectObject(v, 'attribute set check-pkt-len-attrs');
   const order = v.order;
   if (order === undefined) {
     putCheckPktLenAttrs(w, v, checkPktLenAttrsOrder, false);
@@ -2524,6 +2547,7 @@ function putSampleAttrs(w: MessageWriter, v: SampleAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSampleAttrs(w: MessageWriter, v: SampleAttrs): void {
+  expectObject(v, 'attribute set sample-attrs');
   const order = v.order;
   if (order === undefined) {
     putSampleAttrs(w, v, sampleAttrsOrder, false);
@@ -2670,6 +2694,7 @@ function putUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs): void {
+  expectObject(v, 'attribute set userspace-attrs');
   const order = v.order;
   if (order === undefined) {
     putUserspaceAttrs(w, v, userspaceAttrsOrder, false);
@@ -2805,6 +2830,7 @@ function putOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs): void {
+  expectObject(v, 'attribute set ovs-nsh-key-attrs');
   const order = v.order;
   if (order === undefined) {
     putOvsNshKeyAttrs(w, v, ovsNshKeyAttrsOrder, false);
@@ -3010,6 +3036,7 @@ function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeCtAttrs(w: MessageWriter, v: CtAttrs): void {
+  expectObject(v, 'attribute set ct-attrs');
   const order = v.order;
   if (order === undefined) {
     putCtAttrs(w, v, ctAttrsOrder, false);
@@ -3211,6 +3238,7 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNatAttrs(w: MessageWriter, v: NatAttrs): void {
+  expectObject(v, 'attribute set nat-attrs');
   const order = v.order;
   if (order === undefined) {
     putNatAttrs(w, v, natAttrsOrder, false);
@@ -3328,6 +3356,7 @@ function putDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs): void {
+  expectObject(v, 'attribute set dec-ttl-attrs');
   const order = v.order;
   if (order === undefined) {
     putDecTtlAttrs(w, v, decTtlAttrsOrder, false);
@@ -3441,6 +3470,7 @@ function putVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs): void {
+  expectObject(v, 'attribute set vxlan-ext-attrs');
   const order = v.order;
   if (order === undefined) {
     putVxlanExtAttrs(w, v, vxlanExtAttrsOrder, false);
@@ -3565,6 +3595,7 @@ function putPsampleAttrs(w: MessageWriter, v: PsampleAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePsampleAttrs(w: MessageWriter, v: PsampleAttrs): void {
+  expectObject(v, 'attribute set psample-attrs');
   const order = v.order;
   if (order === undefined) {
     putPsampleAttrs(w, v, psampleAttrsOrder, false);

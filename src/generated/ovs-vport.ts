@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -70,6 +70,7 @@ export function readOvsHeader(view: DataView, s: number, e: number): OvsHeader {
 
 /** writeOvsHeader writes `struct ovs-header` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeOvsHeader(view: DataView, at: number, v: Partial<OvsHeader>): void {
+  expectObject(v, 'struct ovs-header');
   view.setUint32(at, fitInt(v.dpIfindex ?? 0, 'u32', 'dp-ifindex'), true);
 }
 
@@ -122,6 +123,7 @@ export function readVportStats(view: DataView, s: number, e: number): VportStats
 
 /** writeVportStats writes `struct vport-stats` (64 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeVportStats(view: DataView, at: number, v: Partial<VportStats>): void {
+  expectObject(v, 'struct vport-stats');
   view.setBigUint64(at, BigInt(v.rxPackets ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.txPackets ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.rxBytes ?? 0), true);
@@ -252,6 +254,7 @@ function putVportOptions(w: MessageWriter, v: VportOptions, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVportOptions(w: MessageWriter, v: VportOptions): void {
+  expectObject(v, 'attribute set vport-options');
   const order = v.order;
   if (order === undefined) {
     putVportOptions(w, v, vportOptionsOrder, false);
@@ -376,6 +379,7 @@ function putUpcallStats(w: MessageWriter, v: UpcallStats, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeUpcallStats(w: MessageWriter, v: UpcallStats): void {
+  expectObject(v, 'attribute set upcall-stats');
   const order = v.order;
   if (order === undefined) {
     putUpcallStats(w, v, upcallStatsOrder, false);
@@ -592,6 +596,7 @@ function putVport(w: MessageWriter, v: Vport, types: readonly number[], ordered:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVport(w: MessageWriter, v: Vport): void {
+  expectObject(v, 'attribute set vport');
   const order = v.order;
   if (order === undefined) {
     putVport(w, v, vportOrder, false);

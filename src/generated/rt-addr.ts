@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -95,6 +95,7 @@ export function readIfaddrmsg(view: DataView, s: number, e: number): Ifaddrmsg {
 
 /** writeIfaddrmsg writes `struct ifaddrmsg` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfaddrmsg(view: DataView, at: number, v: Partial<Ifaddrmsg>): void {
+  expectObject(v, 'struct ifaddrmsg');
   view.setUint8(at, fitInt(v.ifaFamily ?? 0, 'u8', 'ifa-family'));
   view.setUint8(at + 1, fitInt(v.ifaPrefixlen ?? 0, 'u8', 'ifa-prefixlen'));
   view.setUint8(at + 2, encodeFlags(v.ifaFlags ?? [], IfaFlags, 'ifa-flags'));
@@ -139,6 +140,7 @@ export function readIfaCacheinfo(view: DataView, s: number, e: number): IfaCache
 
 /** writeIfaCacheinfo writes `struct ifa-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfaCacheinfo(view: DataView, at: number, v: Partial<IfaCacheinfo>): void {
+  expectObject(v, 'struct ifa-cacheinfo');
   view.setUint32(at, fitInt(v.ifaPrefered ?? 0, 'u32', 'ifa-prefered'), true);
   view.setUint32(at + 4, fitInt(v.ifaValid ?? 0, 'u32', 'ifa-valid'), true);
   view.setUint32(at + 8, fitInt(v.cstamp ?? 0, 'u32', 'cstamp'), true);
@@ -369,6 +371,7 @@ function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAddrAttrs(w: MessageWriter, v: AddrAttrs): void {
+  expectObject(v, 'attribute set addr-attrs');
   const order = v.order;
   if (order === undefined) {
     putAddrAttrs(w, v, addrAttrsOrder, false);

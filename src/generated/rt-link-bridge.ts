@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatMac, parseMac } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -120,6 +120,7 @@ export function readIfinfomsg(view: DataView, s: number, e: number): Ifinfomsg {
 
 /** writeIfinfomsg writes `struct ifinfomsg` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfinfomsg(view: DataView, at: number, v: Partial<Ifinfomsg>): void {
+  expectObject(v, 'struct ifinfomsg');
   view.setUint8(at, fitInt(v.ifiFamily ?? 0, 'u8', 'ifi-family'));
   view.setUint16(at + 2, fitInt(v.ifiType ?? 0, 'u16', 'ifi-type'), true);
   view.setInt32(at + 4, fitInt(v.ifiIndex ?? 0, 's32', 'ifi-index'), true);
@@ -158,6 +159,7 @@ export function readBridgeVlanInfo(view: DataView, s: number, e: number): Bridge
 
 /** writeBridgeVlanInfo writes `struct bridge-vlan-info` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeBridgeVlanInfo(view: DataView, at: number, v: Partial<BridgeVlanInfo>): void {
+  expectObject(v, 'struct bridge-vlan-info');
   view.setUint16(at, encodeFlags(v.flags ?? [], BridgeVlanInfoFlags, 'flags'), true);
   view.setUint16(at + 2, fitInt(v.vid ?? 0, 'u16', 'vid'), true);
 }
@@ -363,6 +365,7 @@ function putBridgeLinkAttrs(w: MessageWriter, v: BridgeLinkAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBridgeLinkAttrs(w: MessageWriter, v: BridgeLinkAttrs): void {
+  expectObject(v, 'attribute set bridge-link-attrs');
   const order = v.order;
   if (order === undefined) {
     putBridgeLinkAttrs(w, v, bridgeLinkAttrsOrder, false);
@@ -578,6 +581,7 @@ function putBridgeAfSpecAttrs(w: MessageWriter, v: BridgeAfSpecAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBridgeAfSpecAttrs(w: MessageWriter, v: BridgeAfSpecAttrs): void {
+  expectObject(v, 'attribute set bridge-af-spec-attrs');
   const order = v.order;
   if (order === undefined) {
     putBridgeAfSpecAttrs(w, v, bridgeAfSpecAttrsOrder, false);
@@ -714,6 +718,7 @@ function putBridgeVlanTunnelAttrs(w: MessageWriter, v: BridgeVlanTunnelAttrs, ty
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBridgeVlanTunnelAttrs(w: MessageWriter, v: BridgeVlanTunnelAttrs): void {
+  expectObject(v, 'attribute set bridge-vlan-tunnel-attrs');
   const order = v.order;
   if (order === undefined) {
     putBridgeVlanTunnelAttrs(w, v, bridgeVlanTunnelAttrsOrder, false);

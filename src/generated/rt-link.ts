@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -264,6 +264,7 @@ export function readRtgenmsg(view: DataView, s: number, e: number): Rtgenmsg {
 
 /** writeRtgenmsg writes `struct rtgenmsg` (1 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtgenmsg(view: DataView, at: number, v: Partial<Rtgenmsg>): void {
+  expectObject(v, 'struct rtgenmsg');
   view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
 }
 
@@ -308,6 +309,7 @@ export function readIfinfomsg(view: DataView, s: number, e: number): Ifinfomsg {
 
 /** writeIfinfomsg writes `struct ifinfomsg` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfinfomsg(view: DataView, at: number, v: Partial<Ifinfomsg>): void {
+  expectObject(v, 'struct ifinfomsg');
   view.setUint8(at, fitInt(v.ifiFamily ?? 0, 'u8', 'ifi-family'));
   view.setUint16(at + 2, fitInt(v.ifiType ?? 0, 'u16', 'ifi-type'), true);
   view.setInt32(at + 4, fitInt(v.ifiIndex ?? 0, 's32', 'ifi-index'), true);
@@ -346,6 +348,7 @@ export function readIflaBridgeId(view: DataView, s: number, e: number): IflaBrid
 
 /** writeIflaBridgeId writes `struct ifla-bridge-id` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaBridgeId(view: DataView, at: number, v: Partial<IflaBridgeId>): void {
+  expectObject(v, 'struct ifla-bridge-id');
   view.setUint16(at, fitInt(v.prio ?? 0, 'u16', 'prio'), true);
   if (v.addr !== undefined) putBytes(view, at + 2, parseMac(v.addr), 6);
 }
@@ -387,6 +390,7 @@ export function readIflaCacheinfo(view: DataView, s: number, e: number): IflaCac
 
 /** writeIflaCacheinfo writes `struct ifla-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaCacheinfo(view: DataView, at: number, v: Partial<IflaCacheinfo>): void {
+  expectObject(v, 'struct ifla-cacheinfo');
   view.setUint32(at, fitInt(v.maxReasmLen ?? 0, 'u32', 'max-reasm-len'), true);
   view.setUint32(at + 4, fitInt(v.tstamp ?? 0, 'u32', 'tstamp'), true);
   view.setInt32(at + 8, fitInt(v.reachableTime ?? 0, 's32', 'reachable-time'), true);
@@ -490,6 +494,7 @@ export function readRtnlLinkStats(view: DataView, s: number, e: number): RtnlLin
 
 /** writeRtnlLinkStats writes `struct rtnl-link-stats` (96 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtnlLinkStats(view: DataView, at: number, v: Partial<RtnlLinkStats>): void {
+  expectObject(v, 'struct rtnl-link-stats');
   view.setUint32(at, fitInt(v.rxPackets ?? 0, 'u32', 'rx-packets'), true);
   view.setUint32(at + 4, fitInt(v.txPackets ?? 0, 'u32', 'tx-packets'), true);
   view.setUint32(at + 8, fitInt(v.rxBytes ?? 0, 'u32', 'rx-bytes'), true);
@@ -616,6 +621,7 @@ export function readRtnlLinkStats64(view: DataView, s: number, e: number): RtnlL
 
 /** writeRtnlLinkStats64 writes `struct rtnl-link-stats64` (200 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtnlLinkStats64(view: DataView, at: number, v: Partial<RtnlLinkStats64>): void {
+  expectObject(v, 'struct rtnl-link-stats64');
   view.setBigUint64(at, BigInt(v.rxPackets ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.txPackets ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.rxBytes ?? 0), true);
@@ -686,6 +692,7 @@ export function readRtnlLinkIfmap(view: DataView, s: number, e: number): RtnlLin
 
 /** writeRtnlLinkIfmap writes `struct rtnl-link-ifmap` (28 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtnlLinkIfmap(view: DataView, at: number, v: Partial<RtnlLinkIfmap>): void {
+  expectObject(v, 'struct rtnl-link-ifmap');
   view.setBigUint64(at, BigInt(v.memStart ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.memEnd ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.baseAddr ?? 0), true);
@@ -818,6 +825,7 @@ export function readIpv4Devconf(view: DataView, s: number, e: number): Ipv4Devco
 
 /** writeIpv4Devconf writes `struct ipv4-devconf` (132 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIpv4Devconf(view: DataView, at: number, v: Partial<Ipv4Devconf>): void {
+  expectObject(v, 'struct ipv4-devconf');
   view.setUint32(at, fitInt(v.forwarding ?? 0, 'u32', 'forwarding'), true);
   view.setUint32(at + 4, fitInt(v.mcForwarding ?? 0, 'u32', 'mc-forwarding'), true);
   view.setUint32(at + 8, fitInt(v.proxyArp ?? 0, 'u32', 'proxy-arp'), true);
@@ -1052,6 +1060,7 @@ export function readIpv6Devconf(view: DataView, s: number, e: number): Ipv6Devco
 
 /** writeIpv6Devconf writes `struct ipv6-devconf` (229 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIpv6Devconf(view: DataView, at: number, v: Partial<Ipv6Devconf>): void {
+  expectObject(v, 'struct ipv6-devconf');
   view.setUint32(at, fitInt(v.forwarding ?? 0, 'u32', 'forwarding'), true);
   view.setUint32(at + 4, fitInt(v.hoplimit ?? 0, 'u32', 'hoplimit'), true);
   view.setUint32(at + 8, fitInt(v.mtu6 ?? 0, 'u32', 'mtu6'), true);
@@ -1155,6 +1164,7 @@ export function readIflaIcmp6Stats(view: DataView, s: number, e: number): IflaIc
 
 /** writeIflaIcmp6Stats writes `struct ifla-icmp6-stats` (48 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaIcmp6Stats(view: DataView, at: number, v: Partial<IflaIcmp6Stats>): void {
+  expectObject(v, 'struct ifla-icmp6-stats');
   view.setBigUint64(at, BigInt(v.inmsgs ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.inerrors ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.outmsgs ?? 0), true);
@@ -1296,6 +1306,7 @@ export function readIflaInet6Stats(view: DataView, s: number, e: number): IflaIn
 
 /** writeIflaInet6Stats writes `struct ifla-inet6-stats` (288 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaInet6Stats(view: DataView, at: number, v: Partial<IflaInet6Stats>): void {
+  expectObject(v, 'struct ifla-inet6-stats');
   view.setBigUint64(at, BigInt(v.inpkts ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.inoctets ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.indelivers ?? 0), true);
@@ -1365,6 +1376,7 @@ export function readBrBooloptMulti(view: DataView, s: number, e: number): BrBool
 
 /** writeBrBooloptMulti writes `struct br-boolopt-multi` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeBrBooloptMulti(view: DataView, at: number, v: Partial<BrBooloptMulti>): void {
+  expectObject(v, 'struct br-boolopt-multi');
   view.setUint32(at, fitInt(v.optval ?? 0, 'u32', 'optval'), true);
   view.setUint32(at + 4, fitInt(v.optmask ?? 0, 'u32', 'optmask'), true);
 }
@@ -1404,6 +1416,7 @@ export function readIfStatsMsg(view: DataView, s: number, e: number): IfStatsMsg
 
 /** writeIfStatsMsg writes `struct if_stats_msg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIfStatsMsg(view: DataView, at: number, v: Partial<IfStatsMsg>): void {
+  expectObject(v, 'struct if_stats_msg');
   view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
   view.setUint32(at + 4, fitInt(v.ifindex ?? 0, 'u32', 'ifindex'), true);
   view.setUint32(at + 8, fitInt(v.filterMask ?? 0, 'u32', 'filter-mask'), true);
@@ -1440,6 +1453,7 @@ export function readIflaVlanFlags(view: DataView, s: number, e: number): IflaVla
 
 /** writeIflaVlanFlags writes `struct ifla-vlan-flags` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVlanFlags(view: DataView, at: number, v: Partial<IflaVlanFlags>): void {
+  expectObject(v, 'struct ifla-vlan-flags');
   view.setUint32(at, encodeFlags(v.flags ?? [], VlanFlags, 'flags'), true);
   view.setUint32(at + 4, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
 }
@@ -1475,6 +1489,7 @@ export function readIflaVlanQosMapping(view: DataView, s: number, e: number): If
 
 /** writeIflaVlanQosMapping writes `struct ifla-vlan-qos-mapping` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVlanQosMapping(view: DataView, at: number, v: Partial<IflaVlanQosMapping>): void {
+  expectObject(v, 'struct ifla-vlan-qos-mapping');
   view.setUint32(at, fitInt(v.from ?? 0, 'u32', 'from'), true);
   view.setUint32(at + 4, fitInt(v.to ?? 0, 'u32', 'to'), true);
 }
@@ -1510,6 +1525,7 @@ export function readIflaVfMac(view: DataView, s: number, e: number): IflaVfMac {
 
 /** writeIflaVfMac writes `struct ifla-vf-mac` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfMac(view: DataView, at: number, v: Partial<IflaVfMac>): void {
+  expectObject(v, 'struct ifla-vf-mac');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   if (v.mac !== undefined) putBytes(view, at + 4, v.mac, 32);
 }
@@ -1548,6 +1564,7 @@ export function readIflaVfVlan(view: DataView, s: number, e: number): IflaVfVlan
 
 /** writeIflaVfVlan writes `struct ifla-vf-vlan` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfVlan(view: DataView, at: number, v: Partial<IflaVfVlan>): void {
+  expectObject(v, 'struct ifla-vf-vlan');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.vlan ?? 0, 'u32', 'vlan'), true);
   view.setUint32(at + 8, fitInt(v.qos ?? 0, 'u32', 'qos'), true);
@@ -1584,6 +1601,7 @@ export function readIflaVfTxRate(view: DataView, s: number, e: number): IflaVfTx
 
 /** writeIflaVfTxRate writes `struct ifla-vf-tx-rate` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfTxRate(view: DataView, at: number, v: Partial<IflaVfTxRate>): void {
+  expectObject(v, 'struct ifla-vf-tx-rate');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.rate ?? 0, 'u32', 'rate'), true);
 }
@@ -1619,6 +1637,7 @@ export function readIflaVfSpoofchk(view: DataView, s: number, e: number): IflaVf
 
 /** writeIflaVfSpoofchk writes `struct ifla-vf-spoofchk` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfSpoofchk(view: DataView, at: number, v: Partial<IflaVfSpoofchk>): void {
+  expectObject(v, 'struct ifla-vf-spoofchk');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
@@ -1654,6 +1673,7 @@ export function readIflaVfLinkState(view: DataView, s: number, e: number): IflaV
 
 /** writeIflaVfLinkState writes `struct ifla-vf-link-state` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfLinkState(view: DataView, at: number, v: Partial<IflaVfLinkState>): void {
+  expectObject(v, 'struct ifla-vf-link-state');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, encodeEnum(v.linkState ?? 0, IflaVfLinkStateEnum, 'link-state'), true);
 }
@@ -1692,6 +1712,7 @@ export function readIflaVfRate(view: DataView, s: number, e: number): IflaVfRate
 
 /** writeIflaVfRate writes `struct ifla-vf-rate` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfRate(view: DataView, at: number, v: Partial<IflaVfRate>): void {
+  expectObject(v, 'struct ifla-vf-rate');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.minTxRate ?? 0, 'u32', 'min-tx-rate'), true);
   view.setUint32(at + 8, fitInt(v.maxTxRate ?? 0, 'u32', 'max-tx-rate'), true);
@@ -1728,6 +1749,7 @@ export function readIflaVfRssQueryEn(view: DataView, s: number, e: number): Ifla
 
 /** writeIflaVfRssQueryEn writes `struct ifla-vf-rss-query-en` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfRssQueryEn(view: DataView, at: number, v: Partial<IflaVfRssQueryEn>): void {
+  expectObject(v, 'struct ifla-vf-rss-query-en');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
@@ -1763,6 +1785,7 @@ export function readIflaVfTrust(view: DataView, s: number, e: number): IflaVfTru
 
 /** writeIflaVfTrust writes `struct ifla-vf-trust` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfTrust(view: DataView, at: number, v: Partial<IflaVfTrust>): void {
+  expectObject(v, 'struct ifla-vf-trust');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.setting ?? 0, 'u32', 'setting'), true);
 }
@@ -1798,6 +1821,7 @@ export function readIflaVfGuid(view: DataView, s: number, e: number): IflaVfGuid
 
 /** writeIflaVfGuid writes `struct ifla-vf-guid` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfGuid(view: DataView, at: number, v: Partial<IflaVfGuid>): void {
+  expectObject(v, 'struct ifla-vf-guid');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setBigUint64(at + 4, BigInt(v.guid ?? 0), true);
 }
@@ -1839,6 +1863,7 @@ export function readIflaVfVlanInfo(view: DataView, s: number, e: number): IflaVf
 
 /** writeIflaVfVlanInfo writes `struct ifla-vf-vlan-info` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVfVlanInfo(view: DataView, at: number, v: Partial<IflaVfVlanInfo>): void {
+  expectObject(v, 'struct ifla-vf-vlan-info');
   view.setUint32(at, fitInt(v.vf ?? 0, 'u32', 'vf'), true);
   view.setUint32(at + 4, fitInt(v.vlan ?? 0, 'u32', 'vlan'), true);
   view.setUint32(at + 8, fitInt(v.qos ?? 0, 'u32', 'qos'), true);
@@ -1876,6 +1901,7 @@ export function readIflaVxlanPortRange(view: DataView, s: number, e: number): If
 
 /** writeIflaVxlanPortRange writes `struct ifla-vxlan-port-range` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeIflaVxlanPortRange(view: DataView, at: number, v: Partial<IflaVxlanPortRange>): void {
+  expectObject(v, 'struct ifla-vxlan-port-range');
   view.setUint16(at, fitInt(v.low ?? 0, 'u16', 'low'), false);
   view.setUint16(at + 2, fitInt(v.high ?? 0, 'u16', 'high'), false);
 }
@@ -3010,6 +3036,7 @@ function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkAttrs(w: MessageWriter, v: LinkAttrs): void {
+  expectObject(v, 'attribute set link-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkAttrs(w, v, linkAttrsOrder, false);
@@ -3157,6 +3184,7 @@ function putAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs): void {
+  expectObject(v, 'attribute set af-spec-attrs');
   const order = v.order;
   if (order === undefined) {
     putAfSpecAttrs(w, v, afSpecAttrsOrder, false);
@@ -3287,6 +3315,7 @@ function putVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs): void {
+  expectObject(v, 'attribute set vfinfo-list-attrs');
   const order = v.order;
   if (order === undefined) {
     putVfinfoListAttrs(w, v, vfinfoListAttrsOrder, false);
@@ -3590,6 +3619,7 @@ function putVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs): void {
+  expectObject(v, 'attribute set vfinfo-attrs');
   const order = v.order;
   if (order === undefined) {
     putVfinfoAttrs(w, v, vfinfoAttrsOrder, false);
@@ -3781,6 +3811,7 @@ function putVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs): void {
+  expectObject(v, 'attribute set vf-stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putVfStatsAttrs(w, v, vfStatsAttrsOrder, false);
@@ -3913,6 +3944,7 @@ function putVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs): void {
+  expectObject(v, 'attribute set vf-vlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putVfVlanAttrs(w, v, vfVlanAttrsOrder, false);
@@ -4013,6 +4045,7 @@ function putVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs): void {
+  expectObject(v, 'attribute set vf-ports-attrs');
   const order = v.order;
   if (order === undefined) {
     putVfPortsAttrs(w, v, vfPortsAttrsOrder, false);
@@ -4113,6 +4146,7 @@ function putPortSelfAttrs(w: MessageWriter, v: PortSelfAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePortSelfAttrs(w: MessageWriter, v: PortSelfAttrs): void {
+  expectObject(v, 'attribute set port-self-attrs');
   const order = v.order;
   if (order === undefined) {
     putPortSelfAttrs(w, v, portSelfAttrsOrder, false);
@@ -4322,6 +4356,7 @@ function putLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs): void {
+  expectObject(v, 'attribute set linkinfo-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoAttrs(w, v, linkinfoAttrsOrder, false);
@@ -4788,6 +4823,7 @@ function putLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs): void {
+  expectObject(v, 'attribute set linkinfo-bond-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoBondAttrs(w, v, linkinfoBondAttrsOrder, false);
@@ -4945,6 +4981,7 @@ function putBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs): void {
+  expectObject(v, 'attribute set bond-ad-info-attrs');
   const order = v.order;
   if (order === undefined) {
     putBondAdInfoAttrs(w, v, bondAdInfoAttrsOrder, false);
@@ -5146,6 +5183,7 @@ function putBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs): void {
+  expectObject(v, 'attribute set bond-slave-attrs');
   const order = v.order;
   if (order === undefined) {
     putBondSlaveAttrs(w, v, bondSlaveAttrsOrder, false);
@@ -5792,6 +5830,7 @@ function putLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs): void {
+  expectObject(v, 'attribute set linkinfo-bridge-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoBridgeAttrs(w, v, linkinfoBridgeAttrsOrder, false);
@@ -6378,6 +6417,7 @@ function putLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs): void {
+  expectObject(v, 'attribute set linkinfo-brport-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoBrportAttrs(w, v, linkinfoBrportAttrsOrder, false);
@@ -6744,6 +6784,7 @@ function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs): void {
+  expectObject(v, 'attribute set linkinfo-gre-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoGreAttrs(w, v, linkinfoGreAttrsOrder, false);
@@ -7000,6 +7041,7 @@ function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs): void {
+  expectObject(v, 'attribute set linkinfo-geneve-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoGeneveAttrs(w, v, linkinfoGeneveAttrsOrder, false);
@@ -7322,6 +7364,7 @@ function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs): void {
+  expectObject(v, 'attribute set linkinfo-iptun-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoIptunAttrs(w, v, linkinfoIptunAttrsOrder, false);
@@ -7523,6 +7566,7 @@ function putLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs): void {
+  expectObject(v, 'attribute set linkinfo-tun-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoTunAttrs(w, v, linkinfoTunAttrsOrder, false);
@@ -7693,6 +7737,7 @@ function putLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs): void {
+  expectObject(v, 'attribute set linkinfo-vlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoVlanAttrs(w, v, linkinfoVlanAttrsOrder, false);
@@ -7825,6 +7870,7 @@ function putIflaVlanQos(w: MessageWriter, v: IflaVlanQos, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIflaVlanQos(w: MessageWriter, v: IflaVlanQos): void {
+  expectObject(v, 'attribute set ifla-vlan-qos');
   const order = v.order;
   if (order === undefined) {
     putIflaVlanQos(w, v, iflaVlanQosOrder, false);
@@ -7938,6 +7984,7 @@ function putLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs): void {
+  expectObject(v, 'attribute set linkinfo-vrf-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoVrfAttrs(w, v, linkinfoVrfAttrsOrder, false);
@@ -8128,6 +8175,7 @@ function putXdpAttrs(w: MessageWriter, v: XdpAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeXdpAttrs(w: MessageWriter, v: XdpAttrs): void {
+  expectObject(v, 'attribute set xdp-attrs');
   const order = v.order;
   if (order === undefined) {
     putXdpAttrs(w, v, xdpAttrsOrder, false);
@@ -8246,6 +8294,7 @@ function putIflaAttrs(w: MessageWriter, v: IflaAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIflaAttrs(w: MessageWriter, v: IflaAttrs): void {
+  expectObject(v, 'attribute set ifla-attrs');
   const order = v.order;
   if (order === undefined) {
     putIflaAttrs(w, v, iflaAttrsOrder, false);
@@ -8467,6 +8516,7 @@ function putIfla6Attrs(w: MessageWriter, v: Ifla6Attrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeIfla6Attrs(w: MessageWriter, v: Ifla6Attrs): void {
+  expectObject(v, 'attribute set ifla6-attrs');
   const order = v.order;
   if (order === undefined) {
     putIfla6Attrs(w, v, ifla6AttrsOrder, false);
@@ -8580,6 +8630,7 @@ function putMctpAttrs(w: MessageWriter, v: MctpAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMctpAttrs(w: MessageWriter, v: MctpAttrs): void {
+  expectObject(v, 'attribute set mctp-attrs');
   const order = v.order;
   if (order === undefined) {
     putMctpAttrs(w, v, mctpAttrsOrder, false);
@@ -8746,6 +8797,7 @@ function putStatsAttrs(w: MessageWriter, v: StatsAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeStatsAttrs(w: MessageWriter, v: StatsAttrs): void {
+  expectObject(v, 'attribute set stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putStatsAttrs(w, v, statsAttrsOrder, false);
@@ -8885,6 +8937,7 @@ function putLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats): void {
+  expectObject(v, 'attribute set link-offload-xstats');
   const order = v.order;
   if (order === undefined) {
     putLinkOffloadXstats(w, v, linkOffloadXstatsOrder, false);
@@ -9009,6 +9062,7 @@ function putHwSInfoOne(w: MessageWriter, v: HwSInfoOne, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeHwSInfoOne(w: MessageWriter, v: HwSInfoOne): void {
+  expectObject(v, 'attribute set hw-s-info-one');
   const order = v.order;
   if (order === undefined) {
     putHwSInfoOne(w, v, hwSInfoOneOrder, false);
@@ -9122,6 +9176,7 @@ function putLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs): void {
+  expectObject(v, 'attribute set link-dpll-pin-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkDpllPinAttrs(w, v, linkDpllPinAttrsOrder, false);
@@ -9279,6 +9334,7 @@ function putLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs): void {
+  expectObject(v, 'attribute set linkinfo-netkit-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoNetkitAttrs(w, v, linkinfoNetkitAttrsOrder, false);
@@ -9396,6 +9452,7 @@ function putLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs): void {
+  expectObject(v, 'attribute set linkinfo-veth-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoVethAttrs(w, v, linkinfoVethAttrsOrder, false);
@@ -9590,6 +9647,7 @@ function putLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs, type
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs): void {
+  expectObject(v, 'attribute set linkinfo-macvlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoMacvlanAttrs(w, v, linkinfoMacvlanAttrsOrder, false);
@@ -9712,6 +9770,7 @@ function putMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs): void {
+  expectObject(v, 'attribute set macvlan-macaddr-attrs');
   const order = v.order;
   if (order === undefined) {
     putMacvlanMacaddrAttrs(w, v, macvlanMacaddrAttrsOrder, false);
@@ -9836,6 +9895,7 @@ function putLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs): void {
+  expectObject(v, 'attribute set linkinfo-ipvlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoIpvlanAttrs(w, v, linkinfoIpvlanAttrsOrder, false);
@@ -10273,6 +10333,7 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs): void {
+  expectObject(v, 'attribute set linkinfo-vxlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoVxlanAttrs(w, v, linkinfoVxlanAttrsOrder, false);
@@ -10408,6 +10469,7 @@ function putLinkinfoXfrmAttrs(w: MessageWriter, v: LinkinfoXfrmAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeLinkinfoXfrmAttrs(w: MessageWriter, v: LinkinfoXfrmAttrs): void {
+  expectObject(v, 'attribute set linkinfo-xfrm-attrs');
   const order = v.order;
   if (order === undefined) {
     putLinkinfoXfrmAttrs(w, v, linkinfoXfrmAttrsOrder, false);
@@ -10536,6 +10598,7 @@ function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodePropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs): void {
+  expectObject(v, 'attribute set prop-list-link-attrs');
   const order = v.order;
   if (order === undefined) {
     putPropListLinkAttrs(w, v, propListLinkAttrsOrder, false);

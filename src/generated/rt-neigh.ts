@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -156,6 +156,7 @@ export function readNdmsg(view: DataView, s: number, e: number): Ndmsg {
 
 /** writeNdmsg writes `struct ndmsg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNdmsg(view: DataView, at: number, v: Partial<Ndmsg>): void {
+  expectObject(v, 'struct ndmsg');
   view.setUint8(at, fitInt(v.ndmFamily ?? 0, 'u8', 'ndm-family'));
   view.setInt32(at + 4, fitInt(v.ndmIfindex ?? 0, 's32', 'ndm-ifindex'), true);
   view.setUint16(at + 8, encodeFlags(v.ndmState ?? [], NudState, 'ndm-state'), true);
@@ -200,6 +201,7 @@ export function readNdaCacheinfo(view: DataView, s: number, e: number): NdaCache
 
 /** writeNdaCacheinfo writes `struct nda-cacheinfo` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNdaCacheinfo(view: DataView, at: number, v: Partial<NdaCacheinfo>): void {
+  expectObject(v, 'struct nda-cacheinfo');
   view.setUint32(at, fitInt(v.confirmed ?? 0, 'u32', 'confirmed'), true);
   view.setUint32(at + 4, fitInt(v.used ?? 0, 'u32', 'used'), true);
   view.setUint32(at + 8, fitInt(v.updated ?? 0, 'u32', 'updated'), true);
@@ -497,6 +499,7 @@ function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNeighAttrs(w: MessageWriter, v: NeighAttrs): void {
+  expectObject(v, 'attribute set neigh-attrs');
   const order = v.order;
   if (order === undefined) {
     putNeighAttrs(w, v, neighAttrsOrder, false);

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, readStructArray, recordOrder, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, readStructArray, recordOrder, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -94,6 +94,7 @@ export function readNhmsg(view: DataView, s: number, e: number): Nhmsg {
 
 /** writeNhmsg writes `struct nhmsg` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNhmsg(view: DataView, at: number, v: Partial<Nhmsg>): void {
+  expectObject(v, 'struct nhmsg');
   view.setUint8(at, fitInt(v.nhFamily ?? 0, 'u8', 'nh-family'));
   view.setUint8(at + 1, fitInt(v.nhScope ?? 0, 'u8', 'nh-scope'));
   view.setUint8(at + 2, fitInt(v.nhProtocol ?? 0, 'u8', 'nh-protocol'));
@@ -133,6 +134,7 @@ export function readNexthopGrp(view: DataView, s: number, e: number): NexthopGrp
 
 /** writeNexthopGrp writes `struct nexthop-grp` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeNexthopGrp(view: DataView, at: number, v: Partial<NexthopGrp>): void {
+  expectObject(v, 'struct nexthop-grp');
   view.setUint32(at, fitInt(v.id ?? 0, 'u32', 'id'), true);
   view.setUint8(at + 4, fitInt(v.weight ?? 0, 'u8', 'weight'));
 }
@@ -387,6 +389,7 @@ function putNexthopAttrs(w: MessageWriter, v: NexthopAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNexthopAttrs(w: MessageWriter, v: NexthopAttrs): void {
+  expectObject(v, 'attribute set nexthop-attrs');
   const order = v.order;
   if (order === undefined) {
     putNexthopAttrs(w, v, nexthopAttrsOrder, false);
@@ -534,6 +537,7 @@ function putResGroupAttrs(w: MessageWriter, v: ResGroupAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeResGroupAttrs(w: MessageWriter, v: ResGroupAttrs): void {
+  expectObject(v, 'attribute set res-group-attrs');
   const order = v.order;
   if (order === undefined) {
     putResGroupAttrs(w, v, resGroupAttrsOrder, false);
@@ -670,6 +674,7 @@ function putResBucketAttrs(w: MessageWriter, v: ResBucketAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeResBucketAttrs(w: MessageWriter, v: ResBucketAttrs): void {
+  expectObject(v, 'attribute set res-bucket-attrs');
   const order = v.order;
   if (order === undefined) {
     putResBucketAttrs(w, v, resBucketAttrsOrder, false);

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU32 } from '../netlink/reader.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -52,6 +52,7 @@ export function readRtgenmsg(view: DataView, s: number, e: number): Rtgenmsg {
 
 /** writeRtgenmsg writes `struct rtgenmsg` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtgenmsg(view: DataView, at: number, v: Partial<Rtgenmsg>): void {
+  expectObject(v, 'struct rtgenmsg');
   view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
 }
 
@@ -209,6 +210,7 @@ function putNsidAttrs(w: MessageWriter, v: NsidAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeNsidAttrs(w: MessageWriter, v: NsidAttrs): void {
+  expectObject(v, 'attribute set nsid-attrs');
   const order = v.order;
   if (order === undefined) {
     putNsidAttrs(w, v, nsidAttrsOrder, false);

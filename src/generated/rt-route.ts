@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -107,6 +107,7 @@ export function readRtmsg(view: DataView, s: number, e: number): Rtmsg {
 
 /** writeRtmsg writes `struct rtmsg` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtmsg(view: DataView, at: number, v: Partial<Rtmsg>): void {
+  expectObject(v, 'struct rtmsg');
   view.setUint8(at, fitInt(v.rtmFamily ?? 0, 'u8', 'rtm-family'));
   view.setUint8(at + 1, fitInt(v.rtmDstLen ?? 0, 'u8', 'rtm-dst-len'));
   view.setUint8(at + 2, fitInt(v.rtmSrcLen ?? 0, 'u8', 'rtm-src-len'));
@@ -158,6 +159,7 @@ export function readRtaCacheinfo(view: DataView, s: number, e: number): RtaCache
 
 /** writeRtaCacheinfo writes `struct rta-cacheinfo` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeRtaCacheinfo(view: DataView, at: number, v: Partial<RtaCacheinfo>): void {
+  expectObject(v, 'struct rta-cacheinfo');
   view.setUint32(at, fitInt(v.rtaClntref ?? 0, 'u32', 'rta-clntref'), true);
   view.setUint32(at + 4, fitInt(v.rtaLastuse ?? 0, 'u32', 'rta-lastuse'), true);
   view.setUint32(at + 8, fitInt(v.rtaExpires ?? 0, 'u32', 'rta-expires'), true);
@@ -592,6 +594,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRouteAttrs(w: MessageWriter, v: RouteAttrs): void {
+  expectObject(v, 'attribute set route-attrs');
   const order = v.order;
   if (order === undefined) {
     putRouteAttrs(w, v, routeAttrsOrder, false);
@@ -882,6 +885,7 @@ function putRtaMetrics(w: MessageWriter, v: RtaMetrics, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRtaMetrics(w: MessageWriter, v: RtaMetrics): void {
+  expectObject(v, 'attribute set rta-metrics');
   const order = v.order;
   if (order === undefined) {
     putRtaMetrics(w, v, rtaMetricsOrder, false);

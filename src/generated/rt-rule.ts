@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -116,6 +116,7 @@ export function readFibRuleHdr(view: DataView, s: number, e: number): FibRuleHdr
 
 /** writeFibRuleHdr writes `struct fib-rule-hdr` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRuleHdr(view: DataView, at: number, v: Partial<FibRuleHdr>): void {
+  expectObject(v, 'struct fib-rule-hdr');
   view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
   view.setUint8(at + 1, fitInt(v.dstLen ?? 0, 'u8', 'dst-len'));
   view.setUint8(at + 2, fitInt(v.srcLen ?? 0, 'u8', 'src-len'));
@@ -156,6 +157,7 @@ export function readFibRuleUidRange(view: DataView, s: number, e: number): FibRu
 
 /** writeFibRuleUidRange writes `struct fib-rule-uid-range` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRuleUidRange(view: DataView, at: number, v: Partial<FibRuleUidRange>): void {
+  expectObject(v, 'struct fib-rule-uid-range');
   view.setUint32(at, fitInt(v.start ?? 0, 'u32', 'start'), true);
   view.setUint32(at + 4, fitInt(v.end ?? 0, 'u32', 'end'), true);
 }
@@ -191,6 +193,7 @@ export function readFibRulePortRange(view: DataView, s: number, e: number): FibR
 
 /** writeFibRulePortRange writes `struct fib-rule-port-range` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeFibRulePortRange(view: DataView, at: number, v: Partial<FibRulePortRange>): void {
+  expectObject(v, 'struct fib-rule-port-range');
   view.setUint16(at, fitInt(v.start ?? 0, 'u16', 'start'), true);
   view.setUint16(at + 2, fitInt(v.end ?? 0, 'u16', 'end'), true);
 }
@@ -589,6 +592,7 @@ function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeRuleAttrs(w: MessageWriter, v: RuleAttrs): void {
+  expectObject(v, 'attribute set rule-attrs');
   const order = v.order;
   if (order === undefined) {
     putRuleAttrs(w, v, ruleAttrsOrder, false);

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -102,6 +102,7 @@ export function readTcmsg(view: DataView, s: number, e: number): Tcmsg {
 
 /** writeTcmsg writes `struct tcmsg` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcmsg(view: DataView, at: number, v: Partial<Tcmsg>): void {
+  expectObject(v, 'struct tcmsg');
   view.setUint8(at, fitInt(v.family ?? 0, 'u8', 'family'));
   view.setInt32(at + 4, fitInt(v.ifindex ?? 0, 's32', 'ifindex'), true);
   view.setUint32(at + 8, fitInt(v.handle ?? 0, 'u32', 'handle'), true);
@@ -158,6 +159,7 @@ export function readTcStats(view: DataView, s: number, e: number): TcStats {
 
 /** writeTcStats writes `struct tc-stats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcStats(view: DataView, at: number, v: Partial<TcStats>): void {
+  expectObject(v, 'struct tc-stats');
   view.setBigUint64(at, BigInt(v.bytes ?? 0), true);
   view.setUint32(at + 8, fitInt(v.packets ?? 0, 'u32', 'packets'), true);
   view.setUint32(at + 12, fitInt(v.drops ?? 0, 'u32', 'drops'), true);
@@ -209,6 +211,7 @@ export function readTcCbsQopt(view: DataView, s: number, e: number): TcCbsQopt {
 
 /** writeTcCbsQopt writes `struct tc-cbs-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcCbsQopt(view: DataView, at: number, v: Partial<TcCbsQopt>): void {
+  expectObject(v, 'struct tc-cbs-qopt');
   view.setUint8(at, fitInt(v.offload ?? 0, 'u8', 'offload'));
   view.setInt32(at + 4, fitInt(v.hicredit ?? 0, 's32', 'hicredit'), true);
   view.setInt32(at + 8, fitInt(v.locredit ?? 0, 's32', 'locredit'), true);
@@ -250,6 +253,7 @@ export function readTcEtfQopt(view: DataView, s: number, e: number): TcEtfQopt {
 
 /** writeTcEtfQopt writes `struct tc-etf-qopt` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcEtfQopt(view: DataView, at: number, v: Partial<TcEtfQopt>): void {
+  expectObject(v, 'struct tc-etf-qopt');
   view.setInt32(at, fitInt(v.delta ?? 0, 's32', 'delta'), true);
   view.setInt32(at + 4, fitInt(v.clockid ?? 0, 's32', 'clockid'), true);
   view.setInt32(at + 8, fitInt(v.flags ?? 0, 's32', 'flags'), true);
@@ -283,6 +287,7 @@ export function readTcFifoQopt(view: DataView, s: number, e: number): TcFifoQopt
 
 /** writeTcFifoQopt writes `struct tc-fifo-qopt` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFifoQopt(view: DataView, at: number, v: Partial<TcFifoQopt>): void {
+  expectObject(v, 'struct tc-fifo-qopt');
   view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
 }
 
@@ -332,6 +337,7 @@ export function readTcHtbOpt(view: DataView, s: number, e: number): TcHtbOpt {
 
 /** writeTcHtbOpt writes `struct tc-htb-opt` (44 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHtbOpt(view: DataView, at: number, v: Partial<TcHtbOpt>): void {
+  expectObject(v, 'struct tc-htb-opt');
   writeTcRatespec(view, at, v.rate ?? {});
   writeTcRatespec(view, at + 12, v.ceil ?? {});
   view.setUint32(at + 24, fitInt(v.buffer ?? 0, 'u32', 'buffer'), true);
@@ -381,6 +387,7 @@ export function readTcHtbGlob(view: DataView, s: number, e: number): TcHtbGlob {
 
 /** writeTcHtbGlob writes `struct tc-htb-glob` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHtbGlob(view: DataView, at: number, v: Partial<TcHtbGlob>): void {
+  expectObject(v, 'struct tc-htb-glob');
   view.setUint32(at, fitInt(v.version ?? 0, 'u32', 'version'), true);
   view.setUint32(at + 4, fitInt(v.rate2quantum ?? 0, 'u32', 'rate2quantum'), true);
   view.setUint32(at + 8, fitInt(v.defcls ?? 0, 'u32', 'defcls'), true);
@@ -461,6 +468,7 @@ export function readTcGredQopt(view: DataView, s: number, e: number): TcGredQopt
 
 /** writeTcGredQopt writes `struct tc-gred-qopt` (52 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGredQopt(view: DataView, at: number, v: Partial<TcGredQopt>): void {
+  expectObject(v, 'struct tc-gred-qopt');
   view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
   view.setUint32(at + 4, fitInt(v.qthMin ?? 0, 'u32', 'qth-min'), true);
   view.setUint32(at + 8, fitInt(v.qthMax ?? 0, 'u32', 'qth-max'), true);
@@ -517,6 +525,7 @@ export function readTcGredSopt(view: DataView, s: number, e: number): TcGredSopt
 
 /** writeTcGredSopt writes `struct tc-gred-sopt` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGredSopt(view: DataView, at: number, v: Partial<TcGredSopt>): void {
+  expectObject(v, 'struct tc-gred-sopt');
   view.setUint32(at, fitInt(v.dps ?? 0, 'u32', 'DPs'), true);
   view.setUint32(at + 4, fitInt(v.defDp ?? 0, 'u32', 'def-DP'), true);
   view.setUint8(at + 8, fitInt(v.grio ?? 0, 'u8', 'grio'));
@@ -551,6 +560,7 @@ export function readTcHfscQopt(view: DataView, s: number, e: number): TcHfscQopt
 
 /** writeTcHfscQopt writes `struct tc-hfsc-qopt` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHfscQopt(view: DataView, at: number, v: Partial<TcHfscQopt>): void {
+  expectObject(v, 'struct tc-hfsc-qopt');
   view.setUint16(at, fitInt(v.defcls ?? 0, 'u16', 'defcls'), true);
 }
 
@@ -594,6 +604,7 @@ export function readTcMqprioQopt(view: DataView, s: number, e: number): TcMqprio
 
 /** writeTcMqprioQopt writes `struct tc-mqprio-qopt` (82 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMqprioQopt(view: DataView, at: number, v: Partial<TcMqprioQopt>): void {
+  expectObject(v, 'struct tc-mqprio-qopt');
   view.setUint8(at, fitInt(v.numTc ?? 0, 'u8', 'num-tc'));
   if (v.prioTcMap !== undefined) putBytes(view, at + 1, v.prioTcMap, 16);
   view.setUint8(at + 17, fitInt(v.hw ?? 0, 'u8', 'hw'));
@@ -632,6 +643,7 @@ export function readTcMultiqQopt(view: DataView, s: number, e: number): TcMultiq
 
 /** writeTcMultiqQopt writes `struct tc-multiq-qopt` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMultiqQopt(view: DataView, at: number, v: Partial<TcMultiqQopt>): void {
+  expectObject(v, 'struct tc-multiq-qopt');
   view.setUint16(at, fitInt(v.bands ?? 0, 'u16', 'bands'), true);
   view.setUint16(at + 2, fitInt(v.maxBands ?? 0, 'u16', 'max-bands'), true);
 }
@@ -679,6 +691,7 @@ export function readTcNetemQopt(view: DataView, s: number, e: number): TcNetemQo
 
 /** writeTcNetemQopt writes `struct tc-netem-qopt` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemQopt(view: DataView, at: number, v: Partial<TcNetemQopt>): void {
+  expectObject(v, 'struct tc-netem-qopt');
   view.setUint32(at, fitInt(v.latency ?? 0, 'u32', 'latency'), true);
   view.setUint32(at + 4, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
   view.setUint32(at + 8, fitInt(v.loss ?? 0, 'u32', 'loss'), true);
@@ -727,6 +740,7 @@ export function readTcNetemGimodel(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemGimodel writes `struct tc-netem-gimodel` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemGimodel(view: DataView, at: number, v: Partial<TcNetemGimodel>): void {
+  expectObject(v, 'struct tc-netem-gimodel');
   view.setUint32(at, fitInt(v.p13 ?? 0, 'u32', 'p13'), true);
   view.setUint32(at + 4, fitInt(v.p31 ?? 0, 'u32', 'p31'), true);
   view.setUint32(at + 8, fitInt(v.p32 ?? 0, 'u32', 'p32'), true);
@@ -771,6 +785,7 @@ export function readTcNetemGemodel(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemGemodel writes `struct tc-netem-gemodel` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemGemodel(view: DataView, at: number, v: Partial<TcNetemGemodel>): void {
+  expectObject(v, 'struct tc-netem-gemodel');
   view.setUint32(at, fitInt(v.p ?? 0, 'u32', 'p'), true);
   view.setUint32(at + 4, fitInt(v.r ?? 0, 'u32', 'r'), true);
   view.setUint32(at + 8, fitInt(v.h ?? 0, 'u32', 'h'), true);
@@ -811,6 +826,7 @@ export function readTcNetemCorr(view: DataView, s: number, e: number): TcNetemCo
 
 /** writeTcNetemCorr writes `struct tc-netem-corr` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemCorr(view: DataView, at: number, v: Partial<TcNetemCorr>): void {
+  expectObject(v, 'struct tc-netem-corr');
   view.setUint32(at, fitInt(v.delayCorr ?? 0, 'u32', 'delay-corr'), true);
   view.setUint32(at + 4, fitInt(v.lossCorr ?? 0, 'u32', 'loss-corr'), true);
   view.setUint32(at + 8, fitInt(v.dupCorr ?? 0, 'u32', 'dup-corr'), true);
@@ -847,6 +863,7 @@ export function readTcNetemReorder(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemReorder writes `struct tc-netem-reorder` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemReorder(view: DataView, at: number, v: Partial<TcNetemReorder>): void {
+  expectObject(v, 'struct tc-netem-reorder');
   view.setUint32(at, fitInt(v.probability ?? 0, 'u32', 'probability'), true);
   view.setUint32(at + 4, fitInt(v.correlation ?? 0, 'u32', 'correlation'), true);
 }
@@ -882,6 +899,7 @@ export function readTcNetemCorrupt(view: DataView, s: number, e: number): TcNete
 
 /** writeTcNetemCorrupt writes `struct tc-netem-corrupt` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemCorrupt(view: DataView, at: number, v: Partial<TcNetemCorrupt>): void {
+  expectObject(v, 'struct tc-netem-corrupt');
   view.setUint32(at, fitInt(v.probability ?? 0, 'u32', 'probability'), true);
   view.setUint32(at + 4, fitInt(v.correlation ?? 0, 'u32', 'correlation'), true);
 }
@@ -923,6 +941,7 @@ export function readTcNetemRate(view: DataView, s: number, e: number): TcNetemRa
 
 /** writeTcNetemRate writes `struct tc-netem-rate` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemRate(view: DataView, at: number, v: Partial<TcNetemRate>): void {
+  expectObject(v, 'struct tc-netem-rate');
   view.setUint32(at, fitInt(v.rate ?? 0, 'u32', 'rate'), true);
   view.setInt32(at + 4, fitInt(v.packetOverhead ?? 0, 's32', 'packet-overhead'), true);
   view.setUint32(at + 8, fitInt(v.cellSize ?? 0, 'u32', 'cell-size'), true);
@@ -972,6 +991,7 @@ export function readTcNetemSlot(view: DataView, s: number, e: number): TcNetemSl
 
 /** writeTcNetemSlot writes `struct tc-netem-slot` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcNetemSlot(view: DataView, at: number, v: Partial<TcNetemSlot>): void {
+  expectObject(v, 'struct tc-netem-slot');
   view.setBigInt64(at, BigInt(v.minDelay ?? 0), true);
   view.setBigInt64(at + 8, BigInt(v.maxDelay ?? 0), true);
   view.setInt32(at + 16, fitInt(v.maxPackets ?? 0, 's32', 'max-packets'), true);
@@ -1011,6 +1031,7 @@ export function readTcPlugQopt(view: DataView, s: number, e: number): TcPlugQopt
 
 /** writeTcPlugQopt writes `struct tc-plug-qopt` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPlugQopt(view: DataView, at: number, v: Partial<TcPlugQopt>): void {
+  expectObject(v, 'struct tc-plug-qopt');
   view.setInt32(at, fitInt(v.action ?? 0, 's32', 'action'), true);
   view.setUint32(at + 4, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
 }
@@ -1046,6 +1067,7 @@ export function readTcPrioQopt(view: DataView, s: number, e: number): TcPrioQopt
 
 /** writeTcPrioQopt writes `struct tc-prio-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPrioQopt(view: DataView, at: number, v: Partial<TcPrioQopt>): void {
+  expectObject(v, 'struct tc-prio-qopt');
   view.setUint32(at, fitInt(v.bands ?? 0, 'u32', 'bands'), true);
   if (v.priomap !== undefined) putBytes(view, at + 4, v.priomap, 16);
 }
@@ -1096,6 +1118,7 @@ export function readTcRedQopt(view: DataView, s: number, e: number): TcRedQopt {
 
 /** writeTcRedQopt writes `struct tc-red-qopt` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRedQopt(view: DataView, at: number, v: Partial<TcRedQopt>): void {
+  expectObject(v, 'struct tc-red-qopt');
   view.setUint32(at, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
   view.setUint32(at + 4, fitInt(v.qthMin ?? 0, 'u32', 'qth-min'), true);
   view.setUint32(at + 8, fitInt(v.qthMax ?? 0, 'u32', 'qth-max'), true);
@@ -1157,6 +1180,7 @@ export function readTcSfbQopt(view: DataView, s: number, e: number): TcSfbQopt {
 
 /** writeTcSfbQopt writes `struct tc-sfb-qopt` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfbQopt(view: DataView, at: number, v: Partial<TcSfbQopt>): void {
+  expectObject(v, 'struct tc-sfb-qopt');
   view.setUint32(at, fitInt(v.rehashInterval ?? 0, 'u32', 'rehash-interval'), true);
   view.setUint32(at + 4, fitInt(v.warmupTime ?? 0, 'u32', 'warmup-time'), true);
   view.setUint32(at + 8, fitInt(v.max ?? 0, 'u32', 'max'), true);
@@ -1208,6 +1232,7 @@ export function readTcSfqQopt(view: DataView, s: number, e: number): TcSfqQopt {
 
 /** writeTcSfqQopt writes `struct tc-sfq-qopt` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqQopt(view: DataView, at: number, v: Partial<TcSfqQopt>): void {
+  expectObject(v, 'struct tc-sfq-qopt');
   view.setUint32(at, fitInt(v.quantum ?? 0, 'u32', 'quantum'), true);
   view.setInt32(at + 4, fitInt(v.perturbPeriod ?? 0, 's32', 'perturb-period'), true);
   view.setUint32(at + 8, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
@@ -1258,6 +1283,7 @@ export function readTcSfqredStats(view: DataView, s: number, e: number): TcSfqre
 
 /** writeTcSfqredStats writes `struct tc-sfqred-stats` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqredStats(view: DataView, at: number, v: Partial<TcSfqredStats>): void {
+  expectObject(v, 'struct tc-sfqred-stats');
   view.setUint32(at, fitInt(v.probDrop ?? 0, 'u32', 'prob-drop'), true);
   view.setUint32(at + 4, fitInt(v.forcedDrop ?? 0, 'u32', 'forced-drop'), true);
   view.setUint32(at + 8, fitInt(v.probMark ?? 0, 'u32', 'prob-mark'), true);
@@ -1327,6 +1353,7 @@ export function readTcSfqQoptV1(view: DataView, s: number, e: number): TcSfqQopt
 
 /** writeTcSfqQoptV1 writes `struct tc-sfq-qopt-v1` (72 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqQoptV1(view: DataView, at: number, v: Partial<TcSfqQoptV1>): void {
+  expectObject(v, 'struct tc-sfq-qopt-v1');
   writeTcSfqQopt(view, at, v.v0 ?? {});
   view.setUint32(at + 20, fitInt(v.depth ?? 0, 'u32', 'depth'), true);
   view.setUint32(at + 24, fitInt(v.headdrop ?? 0, 'u32', 'headdrop'), true);
@@ -1384,6 +1411,7 @@ export function readTcRatespec(view: DataView, s: number, e: number): TcRatespec
 
 /** writeTcRatespec writes `struct tc-ratespec` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRatespec(view: DataView, at: number, v: Partial<TcRatespec>): void {
+  expectObject(v, 'struct tc-ratespec');
   view.setUint8(at, fitInt(v.cellLog ?? 0, 'u8', 'cell-log'));
   view.setUint8(at + 1, fitInt(v.linklayer ?? 0, 'u8', 'linklayer'));
   view.setUint16(at + 2, fitInt(v.overhead ?? 0, 'u16', 'overhead'), true);
@@ -1432,6 +1460,7 @@ export function readTcTbfQopt(view: DataView, s: number, e: number): TcTbfQopt {
 
 /** writeTcTbfQopt writes `struct tc-tbf-qopt` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcTbfQopt(view: DataView, at: number, v: Partial<TcTbfQopt>): void {
+  expectObject(v, 'struct tc-tbf-qopt');
   writeTcRatespec(view, at, v.rate ?? {});
   writeTcRatespec(view, at + 12, v.peakrate ?? {});
   view.setUint32(at + 24, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
@@ -1488,6 +1517,7 @@ export function readTcSizespec(view: DataView, s: number, e: number): TcSizespec
 
 /** writeTcSizespec writes `struct tc-sizespec` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSizespec(view: DataView, at: number, v: Partial<TcSizespec>): void {
+  expectObject(v, 'struct tc-sizespec');
   view.setUint8(at, fitInt(v.cellLog ?? 0, 'u8', 'cell-log'));
   view.setUint8(at + 1, fitInt(v.sizeLog ?? 0, 'u8', 'size-log'));
   view.setInt16(at + 2, fitInt(v.cellAlign ?? 0, 's16', 'cell-align'), true);
@@ -1529,6 +1559,7 @@ export function readGnetEstimator(view: DataView, s: number, e: number): GnetEst
 
 /** writeGnetEstimator writes `struct gnet-estimator` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetEstimator(view: DataView, at: number, v: Partial<GnetEstimator>): void {
+  expectObject(v, 'struct gnet-estimator');
   view.setInt8(at, fitInt(v.interval ?? 0, 's8', 'interval'));
   view.setUint8(at + 1, fitInt(v.ewmaLog ?? 0, 'u8', 'ewma-log'));
 }
@@ -1573,6 +1604,7 @@ export function readTcChokeXstats(view: DataView, s: number, e: number): TcChoke
 
 /** writeTcChokeXstats writes `struct tc-choke-xstats` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcChokeXstats(view: DataView, at: number, v: Partial<TcChokeXstats>): void {
+  expectObject(v, 'struct tc-choke-xstats');
   view.setUint32(at, fitInt(v.early ?? 0, 'u32', 'early'), true);
   view.setUint32(at + 4, fitInt(v.pdrop ?? 0, 'u32', 'pdrop'), true);
   view.setUint32(at + 8, fitInt(v.other ?? 0, 'u32', 'other'), true);
@@ -1632,6 +1664,7 @@ export function readTcCodelXstats(view: DataView, s: number, e: number): TcCodel
 
 /** writeTcCodelXstats writes `struct tc-codel-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcCodelXstats(view: DataView, at: number, v: Partial<TcCodelXstats>): void {
+  expectObject(v, 'struct tc-codel-xstats');
   view.setUint32(at, fitInt(v.maxpacket ?? 0, 'u32', 'maxpacket'), true);
   view.setUint32(at + 4, fitInt(v.count ?? 0, 'u32', 'count'), true);
   view.setUint32(at + 8, fitInt(v.lastcount ?? 0, 'u32', 'lastcount'), true);
@@ -1698,6 +1731,7 @@ export function readTcFqCodelXstats(view: DataView, s: number, e: number): TcFqC
 
 /** writeTcFqCodelXstats writes `struct tc-fq-codel-xstats` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFqCodelXstats(view: DataView, at: number, v: Partial<TcFqCodelXstats>): void {
+  expectObject(v, 'struct tc-fq-codel-xstats');
   view.setUint32(at, fitInt(v.type ?? 0, 'u32', 'type'), true);
   view.setUint32(at + 4, fitInt(v.maxpacket ?? 0, 'u32', 'maxpacket'), true);
   view.setUint32(at + 8, fitInt(v.dropOverlimit ?? 0, 'u32', 'drop-overlimit'), true);
@@ -1762,6 +1796,7 @@ export function readTcFqPieXstats(view: DataView, s: number, e: number): TcFqPie
 
 /** writeTcFqPieXstats writes `struct tc-fq-pie-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFqPieXstats(view: DataView, at: number, v: Partial<TcFqPieXstats>): void {
+  expectObject(v, 'struct tc-fq-pie-xstats');
   view.setUint32(at, fitInt(v.packetsIn ?? 0, 'u32', 'packets-in'), true);
   view.setUint32(at + 4, fitInt(v.dropped ?? 0, 'u32', 'dropped'), true);
   view.setUint32(at + 8, fitInt(v.overlimit ?? 0, 'u32', 'overlimit'), true);
@@ -1853,6 +1888,7 @@ export function readTcFqQdStats(view: DataView, s: number, e: number): TcFqQdSta
 
 /** writeTcFqQdStats writes `struct tc-fq-qd-stats` (152 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcFqQdStats(view: DataView, at: number, v: Partial<TcFqQdStats>): void {
+  expectObject(v, 'struct tc-fq-qd-stats');
   view.setBigUint64(at, BigInt(v.gcFlows ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.highprioPackets ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.tcpRetrans ?? 0), true);
@@ -1910,6 +1946,7 @@ export function readTcHhfXstats(view: DataView, s: number, e: number): TcHhfXsta
 
 /** writeTcHhfXstats writes `struct tc-hhf-xstats` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcHhfXstats(view: DataView, at: number, v: Partial<TcHhfXstats>): void {
+  expectObject(v, 'struct tc-hhf-xstats');
   view.setUint32(at, fitInt(v.dropOverlimit ?? 0, 'u32', 'drop-overlimit'), true);
   view.setUint32(at + 4, fitInt(v.hhOverlimit ?? 0, 'u32', 'hh-overlimit'), true);
   view.setUint32(at + 8, fitInt(v.hhTotCount ?? 0, 'u32', 'hh-tot-count'), true);
@@ -1968,6 +2005,7 @@ export function readTcPieXstats(view: DataView, s: number, e: number): TcPieXsta
 
 /** writeTcPieXstats writes `struct tc-pie-xstats` (40 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPieXstats(view: DataView, at: number, v: Partial<TcPieXstats>): void {
+  expectObject(v, 'struct tc-pie-xstats');
   view.setBigUint64(at, BigInt(v.prob ?? 0), true);
   view.setUint32(at + 8, fitInt(v.delay ?? 0, 'u32', 'delay'), true);
   view.setUint32(at + 12, fitInt(v.avgDqRate ?? 0, 'u32', 'avg-dq-rate'), true);
@@ -2016,6 +2054,7 @@ export function readTcRedXstats(view: DataView, s: number, e: number): TcRedXsta
 
 /** writeTcRedXstats writes `struct tc-red-xstats` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcRedXstats(view: DataView, at: number, v: Partial<TcRedXstats>): void {
+  expectObject(v, 'struct tc-red-xstats');
   view.setUint32(at, fitInt(v.early ?? 0, 'u32', 'early'), true);
   view.setUint32(at + 4, fitInt(v.pdrop ?? 0, 'u32', 'pdrop'), true);
   view.setUint32(at + 8, fitInt(v.other ?? 0, 'u32', 'other'), true);
@@ -2074,6 +2113,7 @@ export function readTcSfbXstats(view: DataView, s: number, e: number): TcSfbXsta
 
 /** writeTcSfbXstats writes `struct tc-sfb-xstats` (36 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfbXstats(view: DataView, at: number, v: Partial<TcSfbXstats>): void {
+  expectObject(v, 'struct tc-sfb-xstats');
   view.setUint32(at, fitInt(v.earlydrop ?? 0, 'u32', 'earlydrop'), true);
   view.setUint32(at + 4, fitInt(v.penaltydrop ?? 0, 'u32', 'penaltydrop'), true);
   view.setUint32(at + 8, fitInt(v.bucketdrop ?? 0, 'u32', 'bucketdrop'), true);
@@ -2113,6 +2153,7 @@ export function readTcSfqXstats(view: DataView, s: number, e: number): TcSfqXsta
 
 /** writeTcSfqXstats writes `struct tc-sfq-xstats` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcSfqXstats(view: DataView, at: number, v: Partial<TcSfqXstats>): void {
+  expectObject(v, 'struct tc-sfq-xstats');
   view.setInt32(at, fitInt(v.allot ?? 0, 's32', 'allot'), true);
 }
 
@@ -2147,6 +2188,7 @@ export function readGnetStatsBasic(view: DataView, s: number, e: number): GnetSt
 
 /** writeGnetStatsBasic writes `struct gnet-stats-basic` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsBasic(view: DataView, at: number, v: Partial<GnetStatsBasic>): void {
+  expectObject(v, 'struct gnet-stats-basic');
   view.setBigUint64(at, BigInt(v.bytes ?? 0), true);
   view.setUint32(at + 8, fitInt(v.packets ?? 0, 'u32', 'packets'), true);
 }
@@ -2182,6 +2224,7 @@ export function readGnetStatsRateEst(view: DataView, s: number, e: number): Gnet
 
 /** writeGnetStatsRateEst writes `struct gnet-stats-rate-est` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsRateEst(view: DataView, at: number, v: Partial<GnetStatsRateEst>): void {
+  expectObject(v, 'struct gnet-stats-rate-est');
   view.setUint32(at, fitInt(v.bps ?? 0, 'u32', 'bps'), true);
   view.setUint32(at + 4, fitInt(v.pps ?? 0, 'u32', 'pps'), true);
 }
@@ -2217,6 +2260,7 @@ export function readGnetStatsRateEst64(view: DataView, s: number, e: number): Gn
 
 /** writeGnetStatsRateEst64 writes `struct gnet-stats-rate-est64` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsRateEst64(view: DataView, at: number, v: Partial<GnetStatsRateEst64>): void {
+  expectObject(v, 'struct gnet-stats-rate-est64');
   view.setBigUint64(at, BigInt(v.bps ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.pps ?? 0), true);
 }
@@ -2261,6 +2305,7 @@ export function readGnetStatsQueue(view: DataView, s: number, e: number): GnetSt
 
 /** writeGnetStatsQueue writes `struct gnet-stats-queue` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeGnetStatsQueue(view: DataView, at: number, v: Partial<GnetStatsQueue>): void {
+  expectObject(v, 'struct gnet-stats-queue');
   view.setUint32(at, fitInt(v.qlen ?? 0, 'u32', 'qlen'), true);
   view.setUint32(at + 4, fitInt(v.backlog ?? 0, 'u32', 'backlog'), true);
   view.setUint32(at + 8, fitInt(v.drops ?? 0, 'u32', 'drops'), true);
@@ -2305,6 +2350,7 @@ export function readTcU32Key(view: DataView, s: number, e: number): TcU32Key {
 
 /** writeTcU32Key writes `struct tc-u32-key` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Key(view: DataView, at: number, v: Partial<TcU32Key>): void {
+  expectObject(v, 'struct tc-u32-key');
   view.setUint32(at, fitInt(v.mask ?? 0, 'u32', 'mask'), false);
   view.setUint32(at + 4, fitInt(v.val ?? 0, 'u32', 'val'), false);
   view.setInt32(at + 8, fitInt(v.off ?? 0, 's32', 'off'), true);
@@ -2345,6 +2391,7 @@ export function readTcU32Mark(view: DataView, s: number, e: number): TcU32Mark {
 
 /** writeTcU32Mark writes `struct tc-u32-mark` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Mark(view: DataView, at: number, v: Partial<TcU32Mark>): void {
+  expectObject(v, 'struct tc-u32-mark');
   view.setUint32(at, fitInt(v.val ?? 0, 'u32', 'val'), true);
   view.setUint32(at + 4, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
   view.setUint32(at + 8, fitInt(v.success ?? 0, 'u32', 'success'), true);
@@ -2403,6 +2450,7 @@ export function readTcU32Sel(view: DataView, s: number, e: number): TcU32Sel {
 
 /** writeTcU32Sel writes `struct tc-u32-sel` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Sel(view: DataView, at: number, v: Partial<TcU32Sel>): void {
+  expectObject(v, 'struct tc-u32-sel');
   view.setUint8(at, fitInt(v.flags ?? 0, 'u8', 'flags'));
   view.setUint8(at + 1, fitInt(v.offshift ?? 0, 'u8', 'offshift'));
   view.setUint8(at + 2, fitInt(v.nkeys ?? 0, 'u8', 'nkeys'));
@@ -2448,6 +2496,7 @@ export function readTcU32Pcnt(view: DataView, s: number, e: number): TcU32Pcnt {
 
 /** writeTcU32Pcnt writes `struct tc-u32-pcnt` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcU32Pcnt(view: DataView, at: number, v: Partial<TcU32Pcnt>): void {
+  expectObject(v, 'struct tc-u32-pcnt');
   view.setBigUint64(at, BigInt(v.rcnt ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.rhit ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.kcnts ?? 0), true);
@@ -2490,6 +2539,7 @@ export function readTcfT(view: DataView, s: number, e: number): TcfT {
 
 /** writeTcfT writes `struct tcf-t` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcfT(view: DataView, at: number, v: Partial<TcfT>): void {
+  expectObject(v, 'struct tcf-t');
   view.setBigUint64(at, BigInt(v.install ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.lastuse ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.expires ?? 0), true);
@@ -2536,6 +2586,7 @@ export function readTcGen(view: DataView, s: number, e: number): TcGen {
 
 /** writeTcGen writes `struct tc-gen` (20 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGen(view: DataView, at: number, v: Partial<TcGen>): void {
+  expectObject(v, 'struct tc-gen');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
   view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
@@ -2577,6 +2628,7 @@ export function readTcGactP(view: DataView, s: number, e: number): TcGactP {
 
 /** writeTcGactP writes `struct tc-gact-p` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcGactP(view: DataView, at: number, v: Partial<TcGactP>): void {
+  expectObject(v, 'struct tc-gact-p');
   view.setUint16(at, fitInt(v.ptype ?? 0, 'u16', 'ptype'), true);
   view.setUint16(at + 2, fitInt(v.pval ?? 0, 'u16', 'pval'), true);
   view.setInt32(at + 4, fitInt(v.paction ?? 0, 's32', 'paction'), true);
@@ -2613,6 +2665,7 @@ export function readTcfEmatchTreeHdr(view: DataView, s: number, e: number): TcfE
 
 /** writeTcfEmatchTreeHdr writes `struct tcf-ematch-tree-hdr` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcfEmatchTreeHdr(view: DataView, at: number, v: Partial<TcfEmatchTreeHdr>): void {
+  expectObject(v, 'struct tcf-ematch-tree-hdr');
   view.setUint16(at, fitInt(v.nmatches ?? 0, 'u16', 'nmatches'), true);
   view.setUint16(at + 2, fitInt(v.progid ?? 0, 'u16', 'progid'), true);
 }
@@ -2648,6 +2701,7 @@ export function readTcBasicPcnt(view: DataView, s: number, e: number): TcBasicPc
 
 /** writeTcBasicPcnt writes `struct tc-basic-pcnt` (16 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcBasicPcnt(view: DataView, at: number, v: Partial<TcBasicPcnt>): void {
+  expectObject(v, 'struct tc-basic-pcnt');
   view.setBigUint64(at, BigInt(v.rcnt ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.rhit ?? 0), true);
 }
@@ -2680,6 +2734,7 @@ export function readTcMatchallPcnt(view: DataView, s: number, e: number): TcMatc
 
 /** writeTcMatchallPcnt writes `struct tc-matchall-pcnt` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMatchallPcnt(view: DataView, at: number, v: Partial<TcMatchallPcnt>): void {
+  expectObject(v, 'struct tc-matchall-pcnt');
   view.setBigUint64(at, BigInt(v.rhit ?? 0), true);
 }
 
@@ -2726,6 +2781,7 @@ export function readTcMpls(view: DataView, s: number, e: number): TcMpls {
 
 /** writeTcMpls writes `struct tc-mpls` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMpls(view: DataView, at: number, v: Partial<TcMpls>): void {
+  expectObject(v, 'struct tc-mpls');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
   view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
@@ -2789,6 +2845,7 @@ export function readTcPolice(view: DataView, s: number, e: number): TcPolice {
 
 /** writeTcPolice writes `struct tc-police` (56 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPolice(view: DataView, at: number, v: Partial<TcPolice>): void {
+  expectObject(v, 'struct tc-police');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setInt32(at + 4, fitInt(v.action ?? 0, 's32', 'action'), true);
   view.setUint32(at + 8, fitInt(v.limit ?? 0, 'u32', 'limit'), true);
@@ -2850,6 +2907,7 @@ export function readTcPeditSel(view: DataView, s: number, e: number): TcPeditSel
 
 /** writeTcPeditSel writes `struct tc-pedit-sel` (46 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPeditSel(view: DataView, at: number, v: Partial<TcPeditSel>): void {
+  expectObject(v, 'struct tc-pedit-sel');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
   view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
@@ -2903,6 +2961,7 @@ export function readTcPeditKey(view: DataView, s: number, e: number): TcPeditKey
 
 /** writeTcPeditKey writes `struct tc-pedit-key` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcPeditKey(view: DataView, at: number, v: Partial<TcPeditKey>): void {
+  expectObject(v, 'struct tc-pedit-key');
   view.setUint32(at, fitInt(v.mask ?? 0, 'u32', 'mask'), true);
   view.setUint32(at + 4, fitInt(v.val ?? 0, 'u32', 'val'), true);
   view.setUint32(at + 8, fitInt(v.off ?? 0, 'u32', 'off'), true);
@@ -2954,6 +3013,7 @@ export function readTcVlan(view: DataView, s: number, e: number): TcVlan {
 
 /** writeTcVlan writes `struct tc-vlan` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcVlan(view: DataView, at: number, v: Partial<TcVlan>): void {
+  expectObject(v, 'struct tc-vlan');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
   view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
@@ -3008,6 +3068,7 @@ export function readTcMirred(view: DataView, s: number, e: number): TcMirred {
 
 /** writeTcMirred writes `struct tc-mirred` (28 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeTcMirred(view: DataView, at: number, v: Partial<TcMirred>): void {
+  expectObject(v, 'struct tc-mirred');
   view.setUint32(at, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint32(at + 4, fitInt(v.capab ?? 0, 'u32', 'capab'), true);
   view.setInt32(at + 8, fitInt(v.action ?? 0, 's32', 'action'), true);
@@ -4230,6 +4291,7 @@ function putTcAttrs(w: MessageWriter, v: TcAttrs, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcAttrs(w: MessageWriter, v: TcAttrs): void {
+  expectObject(v, 'attribute set tc-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcAttrs(w, v, tcAttrsOrder, false);
@@ -4469,6 +4531,7 @@ function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActAttrs(w: MessageWriter, v: TcActAttrs): void {
+  expectObject(v, 'attribute set tc-act-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActAttrs(w, v, tcActAttrsOrder, false);
@@ -4674,6 +4737,7 @@ function putTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs): void {
+  expectObject(v, 'attribute set tc-act-stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActStatsAttrs(w, v, tcActStatsAttrsOrder, false);
@@ -4870,6 +4934,7 @@ function putTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs): void {
+  expectObject(v, 'attribute set tc-act-bpf-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActBpfAttrs(w, v, tcActBpfAttrsOrder, false);
@@ -5000,6 +5065,7 @@ function putTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs): void {
+  expectObject(v, 'attribute set tc-act-connmark-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActConnmarkAttrs(w, v, tcActConnmarkAttrsOrder, false);
@@ -5130,6 +5196,7 @@ function putTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs): void {
+  expectObject(v, 'attribute set tc-act-csum-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActCsumAttrs(w, v, tcActCsumAttrsOrder, false);
@@ -5425,6 +5492,7 @@ function putTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs): void {
+  expectObject(v, 'attribute set tc-act-ct-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActCtAttrs(w, v, tcActCtAttrsOrder, false);
@@ -5632,6 +5700,7 @@ function putTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs): void {
+  expectObject(v, 'attribute set tc-act-ctinfo-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActCtinfoAttrs(w, v, tcActCtinfoAttrsOrder, false);
@@ -5839,6 +5908,7 @@ function putTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs): void {
+  expectObject(v, 'attribute set tc-act-gate-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActGateAttrs(w, v, tcActGateAttrsOrder, false);
@@ -6013,6 +6083,7 @@ function putTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs): void {
+  expectObject(v, 'attribute set tc-act-ife-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActIfeAttrs(w, v, tcActIfeAttrsOrder, false);
@@ -6159,6 +6230,7 @@ function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs): void {
+  expectObject(v, 'attribute set tc-act-mirred-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActMirredAttrs(w, v, tcActMirredAttrsOrder, false);
@@ -6349,6 +6421,7 @@ function putTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs): void {
+  expectObject(v, 'attribute set tc-act-mpls-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActMplsAttrs(w, v, tcActMplsAttrsOrder, false);
@@ -6479,6 +6552,7 @@ function putTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs): void {
+  expectObject(v, 'attribute set tc-act-nat-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActNatAttrs(w, v, tcActNatAttrsOrder, false);
@@ -6647,6 +6721,7 @@ function putTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs): void {
+  expectObject(v, 'attribute set tc-act-pedit-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActPeditAttrs(w, v, tcActPeditAttrsOrder, false);
@@ -6870,6 +6945,7 @@ function putTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs): void {
+  expectObject(v, 'attribute set tc-act-police-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActPoliceAttrs(w, v, tcActPoliceAttrsOrder, false);
@@ -7011,6 +7087,7 @@ function putTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs): void {
+  expectObject(v, 'attribute set tc-act-simple-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActSimpleAttrs(w, v, tcActSimpleAttrsOrder, false);
@@ -7218,6 +7295,7 @@ function putTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs, types: rea
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs): void {
+  expectObject(v, 'attribute set tc-act-skbedit-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActSkbeditAttrs(w, v, tcActSkbeditAttrsOrder, false);
@@ -7381,6 +7459,7 @@ function putTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs): void {
+  expectObject(v, 'attribute set tc-act-skbmod-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActSkbmodAttrs(w, v, tcActSkbmodAttrsOrder, false);
@@ -7632,6 +7711,7 @@ function putTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs): void {
+  expectObject(v, 'attribute set tc-act-tunnel-key-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActTunnelKeyAttrs(w, v, tcActTunnelKeyAttrsOrder, false);
@@ -7822,6 +7902,7 @@ function putTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs): void {
+  expectObject(v, 'attribute set tc-act-vlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActVlanAttrs(w, v, tcActVlanAttrsOrder, false);
@@ -7997,6 +8078,7 @@ function putTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs): void {
+  expectObject(v, 'attribute set tc-basic-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcBasicAttrs(w, v, tcBasicAttrsOrder, false);
@@ -8228,6 +8310,7 @@ function putTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs): void {
+  expectObject(v, 'attribute set tc-bpf-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcBpfAttrs(w, v, tcBpfAttrsOrder, false);
@@ -8518,6 +8601,7 @@ function putTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs): void {
+  expectObject(v, 'attribute set tc-cake-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCakeAttrs(w, v, tcCakeAttrsOrder, false);
@@ -8790,6 +8874,7 @@ function putTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs): void {
+  expectObject(v, 'attribute set tc-cake-stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCakeStatsAttrs(w, v, tcCakeStatsAttrsOrder, false);
@@ -9157,6 +9242,7 @@ function putTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs): void {
+  expectObject(v, 'attribute set tc-cake-tin-stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCakeTinStatsAttrs(w, v, tcCakeTinStatsAttrsOrder, false);
@@ -9275,6 +9361,7 @@ function putTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs): void {
+  expectObject(v, 'attribute set tc-cbs-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCbsAttrs(w, v, tcCbsAttrsOrder, false);
@@ -9418,6 +9505,7 @@ function putTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs): void {
+  expectObject(v, 'attribute set tc-cgroup-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCgroupAttrs(w, v, tcCgroupAttrsOrder, false);
@@ -9558,6 +9646,7 @@ function putTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs): void {
+  expectObject(v, 'attribute set tc-choke-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcChokeAttrs(w, v, tcChokeAttrsOrder, false);
@@ -9715,6 +9804,7 @@ function putTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs): void {
+  expectObject(v, 'attribute set tc-codel-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcCodelAttrs(w, v, tcCodelAttrsOrder, false);
@@ -9828,6 +9918,7 @@ function putTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs): void {
+  expectObject(v, 'attribute set tc-drr-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcDrrAttrs(w, v, tcDrrAttrsOrder, false);
@@ -9957,6 +10048,7 @@ function putTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs): void {
+  expectObject(v, 'attribute set tc-ematch-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcEmatchAttrs(w, v, tcEmatchAttrsOrder, false);
@@ -10195,6 +10287,7 @@ function putTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs): void {
+  expectObject(v, 'attribute set tc-flow-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowAttrs(w, v, tcFlowAttrsOrder, false);
@@ -11538,6 +11631,7 @@ function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs): void {
+  expectObject(v, 'attribute set tc-flower-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerAttrs(w, v, tcFlowerAttrsOrder, false);
@@ -11700,6 +11794,7 @@ function putTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-enc-opts-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyEncOptsAttrs(w, v, tcFlowerKeyEncOptsAttrsOrder, false);
@@ -11835,6 +11930,7 @@ function putTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptG
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGeneveAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-enc-opt-geneve-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyEncOptGeneveAttrs(w, v, tcFlowerKeyEncOptGeneveAttrsOrder, false);
@@ -11948,6 +12044,7 @@ function putTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVx
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVxlanAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-enc-opt-vxlan-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyEncOptVxlanAttrs(w, v, tcFlowerKeyEncOptVxlanAttrsOrder, false);
@@ -12094,6 +12191,7 @@ function putTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptE
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptErspanAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-enc-opt-erspan-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyEncOptErspanAttrs(w, v, tcFlowerKeyEncOptErspanAttrsOrder, false);
@@ -12218,6 +12316,7 @@ function putTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpA
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-enc-opt-gtp-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyEncOptGtpAttrs(w, v, tcFlowerKeyEncOptGtpAttrsOrder, false);
@@ -12375,6 +12474,7 @@ function putTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-mpls-opt-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyMplsOptAttrs(w, v, tcFlowerKeyMplsOptAttrsOrder, false);
@@ -12499,6 +12599,7 @@ function putTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs): void {
+  expectObject(v, 'attribute set tc-flower-key-cfm-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFlowerKeyCfmAttrs(w, v, tcFlowerKeyCfmAttrsOrder, false);
@@ -12664,6 +12765,7 @@ function putTcFwAttrs(w: MessageWriter, v: TcFwAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFwAttrs(w: MessageWriter, v: TcFwAttrs): void {
+  expectObject(v, 'attribute set tc-fw-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFwAttrs(w, v, tcFwAttrsOrder, false);
@@ -12841,6 +12943,7 @@ function putTcGredAttrs(w: MessageWriter, v: TcGredAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcGredAttrs(w: MessageWriter, v: TcGredAttrs): void {
+  expectObject(v, 'attribute set tc-gred-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcGredAttrs(w, v, tcGredAttrsOrder, false);
@@ -12971,6 +13074,7 @@ function putTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs): void {
+  expectObject(v, 'attribute set tca-gred-vq-list-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcaGredVqListAttrs(w, v, tcaGredVqListAttrsOrder, false);
@@ -13195,6 +13299,7 @@ function putTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs, types:
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs): void {
+  expectObject(v, 'attribute set tca-gred-vq-entry-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcaGredVqEntryAttrs(w, v, tcaGredVqEntryAttrsOrder, false);
@@ -13330,6 +13435,7 @@ function putTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs, types: readonly number
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs): void {
+  expectObject(v, 'attribute set tc-hfsc-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcHfscAttrs(w, v, tcHfscAttrsOrder, false);
@@ -13509,6 +13615,7 @@ function putTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs): void {
+  expectObject(v, 'attribute set tc-hhf-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcHhfAttrs(w, v, tcHhfAttrsOrder, false);
@@ -13710,6 +13817,7 @@ function putTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs): void {
+  expectObject(v, 'attribute set tc-htb-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcHtbAttrs(w, v, tcHtbAttrsOrder, false);
@@ -13866,6 +13974,7 @@ function putTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs, types: readonl
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs): void {
+  expectObject(v, 'attribute set tc-matchall-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcMatchallAttrs(w, v, tcMatchallAttrsOrder, false);
@@ -13984,6 +14093,7 @@ function putTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs): void {
+  expectObject(v, 'attribute set tc-etf-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcEtfAttrs(w, v, tcEtfAttrsOrder, false);
@@ -14178,6 +14288,7 @@ function putTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs): void {
+  expectObject(v, 'attribute set tc-ets-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcEtsAttrs(w, v, tcEtsAttrsOrder, false);
@@ -14472,6 +14583,7 @@ function putTcFqAttrs(w: MessageWriter, v: TcFqAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqAttrs(w: MessageWriter, v: TcFqAttrs): void {
+  expectObject(v, 'attribute set tc-fq-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFqAttrs(w, v, tcFqAttrsOrder, false);
@@ -14695,6 +14807,7 @@ function putTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs): void {
+  expectObject(v, 'attribute set tc-fq-codel-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFqCodelAttrs(w, v, tcFqCodelAttrsOrder, false);
@@ -14929,6 +15042,7 @@ function putTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs): void {
+  expectObject(v, 'attribute set tc-fq-pie-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcFqPieAttrs(w, v, tcFqPieAttrsOrder, false);
@@ -15214,6 +15328,7 @@ function putTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs): void {
+  expectObject(v, 'attribute set tc-netem-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcNetemAttrs(w, v, tcNetemAttrsOrder, false);
@@ -15348,6 +15463,7 @@ function putTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs): void {
+  expectObject(v, 'attribute set tc-netem-loss-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcNetemLossAttrs(w, v, tcNetemLossAttrsOrder, false);
@@ -15538,6 +15654,7 @@ function putTcPieAttrs(w: MessageWriter, v: TcPieAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcPieAttrs(w: MessageWriter, v: TcPieAttrs): void {
+  expectObject(v, 'attribute set tc-pie-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcPieAttrs(w, v, tcPieAttrsOrder, false);
@@ -15761,6 +15878,7 @@ function putTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs): void {
+  expectObject(v, 'attribute set tc-police-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcPoliceAttrs(w, v, tcPoliceAttrsOrder, false);
@@ -15885,6 +16003,7 @@ function putTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs): void {
+  expectObject(v, 'attribute set tc-qfq-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcQfqAttrs(w, v, tcQfqAttrsOrder, false);
@@ -16058,6 +16177,7 @@ function putTcRedAttrs(w: MessageWriter, v: TcRedAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcRedAttrs(w: MessageWriter, v: TcRedAttrs): void {
+  expectObject(v, 'attribute set tc-red-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcRedAttrs(w, v, tcRedAttrsOrder, false);
@@ -16234,6 +16354,7 @@ function putTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs): void {
+  expectObject(v, 'attribute set tc-route-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcRouteAttrs(w, v, tcRouteAttrsOrder, false);
@@ -16475,6 +16596,7 @@ function putTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs): void {
+  expectObject(v, 'attribute set tc-taprio-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcTaprioAttrs(w, v, tcTaprioAttrsOrder, false);
@@ -16605,6 +16727,7 @@ function putTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList, 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList): void {
+  expectObject(v, 'attribute set tc-taprio-sched-entry-list');
   const order = v.order;
   if (order === undefined) {
     putTcTaprioSchedEntryList(w, v, tcTaprioSchedEntryListOrder, false);
@@ -16751,6 +16874,7 @@ function putTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry, types: r
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry): void {
+  expectObject(v, 'attribute set tc-taprio-sched-entry');
   const order = v.order;
   if (order === undefined) {
     putTcTaprioSchedEntry(w, v, tcTaprioSchedEntryOrder, false);
@@ -16886,6 +17010,7 @@ function putTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs, type
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs): void {
+  expectObject(v, 'attribute set tc-taprio-tc-entry-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcTaprioTcEntryAttrs(w, v, tcTaprioTcEntryAttrsOrder, false);
@@ -17071,6 +17196,7 @@ function putTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs): void {
+  expectObject(v, 'attribute set tc-tbf-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcTbfAttrs(w, v, tcTbfAttrsOrder, false);
@@ -17239,6 +17365,7 @@ function putTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs, types: reado
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs): void {
+  expectObject(v, 'attribute set tc-act-sample-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActSampleAttrs(w, v, tcActSampleAttrsOrder, false);
@@ -17390,6 +17517,7 @@ function putTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs, types: readonly 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs): void {
+  expectObject(v, 'attribute set tc-act-gact-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcActGactAttrs(w, v, tcActGactAttrsOrder, false);
@@ -17519,6 +17647,7 @@ function putTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs, types: readonly numb
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs): void {
+  expectObject(v, 'attribute set tca-stab-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcaStabAttrs(w, v, tcaStabAttrsOrder, false);
@@ -17724,6 +17853,7 @@ function putTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs, types: readonly nu
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs): void {
+  expectObject(v, 'attribute set tca-stats-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcaStatsAttrs(w, v, tcaStatsAttrsOrder, false);
@@ -17971,6 +18101,7 @@ function putTcU32Attrs(w: MessageWriter, v: TcU32Attrs, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcU32Attrs(w: MessageWriter, v: TcU32Attrs): void {
+  expectObject(v, 'attribute set tc-u32-attrs');
   const order = v.order;
   if (order === undefined) {
     putTcU32Attrs(w, v, tcU32AttrsOrder, false);

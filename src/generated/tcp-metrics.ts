@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -261,6 +261,7 @@ function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTcpMetrics(w: MessageWriter, v: TcpMetrics): void {
+  expectObject(v, 'attribute set tcp-metrics');
   const order = v.order;
   if (order === undefined) {
     putTcpMetrics(w, v, tcpMetricsOrder, false);
@@ -440,6 +441,7 @@ function putMetrics(w: MessageWriter, v: Metrics, types: readonly number[], orde
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeMetrics(w: MessageWriter, v: Metrics): void {
+  expectObject(v, 'attribute set metrics');
   const order = v.order;
   if (order === undefined) {
     putMetrics(w, v, metricsOrder, false);

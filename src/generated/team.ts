@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -166,6 +166,7 @@ function putTeam(w: MessageWriter, v: Team, types: readonly number[], ordered: b
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeTeam(w: MessageWriter, v: Team): void {
+  expectObject(v, 'attribute set team');
   const order = v.order;
   if (order === undefined) {
     putTeam(w, v, teamOrder, false);
@@ -284,6 +285,7 @@ function putItemOption(w: MessageWriter, v: ItemOption, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeItemOption(w: MessageWriter, v: ItemOption): void {
+  expectObject(v, 'attribute set item-option');
   const order = v.order;
   if (order === undefined) {
     putItemOption(w, v, itemOptionOrder, false);
@@ -464,6 +466,7 @@ function putAttrOption(w: MessageWriter, v: AttrOption, types: readonly number[]
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttrOption(w: MessageWriter, v: AttrOption): void {
+  expectObject(v, 'attribute set attr-option');
   const order = v.order;
   if (order === undefined) {
     putAttrOption(w, v, attrOptionOrder, false);
@@ -582,6 +585,7 @@ function putItemPort(w: MessageWriter, v: ItemPort, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeItemPort(w: MessageWriter, v: ItemPort): void {
+  expectObject(v, 'attribute set item-port');
   const order = v.order;
   if (order === undefined) {
     putItemPort(w, v, itemPortOrder, false);
@@ -751,6 +755,7 @@ function putAttrPort(w: MessageWriter, v: AttrPort, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeAttrPort(w: MessageWriter, v: AttrPort): void {
+  expectObject(v, 'attribute set attr-port');
   const order = v.order;
   if (order === undefined) {
     putAttrPort(w, v, attrPortOrder, false);

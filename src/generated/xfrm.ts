@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -126,6 +126,7 @@ export function readSelector(view: DataView, s: number, e: number): Selector {
 
 /** writeSelector writes `struct selector` (56 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeSelector(view: DataView, at: number, v: Partial<Selector>): void {
+  expectObject(v, 'struct selector');
   if (v.daddr !== undefined) putBytes(view, at, v.daddr, 16);
   if (v.saddr !== undefined) putBytes(view, at + 16, v.saddr, 16);
   view.setUint16(at + 32, fitInt(v.dport ?? 0, 'u16', 'dport'), false);
@@ -175,6 +176,7 @@ export function readId(view: DataView, s: number, e: number): Id {
 
 /** writeId writes `struct id` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeId(view: DataView, at: number, v: Partial<Id>): void {
+  expectObject(v, 'struct id');
   if (v.daddr !== undefined) putBytes(view, at, v.daddr, 16);
   view.setUint32(at + 16, fitInt(v.spi ?? 0, 'u32', 'spi'), false);
   view.setUint8(at + 20, fitInt(v.proto ?? 0, 'u8', 'proto'));
@@ -229,6 +231,7 @@ export function readLifetimeCfg(view: DataView, s: number, e: number): LifetimeC
 
 /** writeLifetimeCfg writes `struct lifetime-cfg` (64 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeLifetimeCfg(view: DataView, at: number, v: Partial<LifetimeCfg>): void {
+  expectObject(v, 'struct lifetime-cfg');
   view.setBigUint64(at, BigInt(v.softByteLimit ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.hardByteLimit ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.softPacketLimit ?? 0), true);
@@ -276,6 +279,7 @@ export function readLifetimeCur(view: DataView, s: number, e: number): LifetimeC
 
 /** writeLifetimeCur writes `struct lifetime-cur` (32 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeLifetimeCur(view: DataView, at: number, v: Partial<LifetimeCur>): void {
+  expectObject(v, 'struct lifetime-cur');
   view.setBigUint64(at, BigInt(v.bytes ?? 0), true);
   view.setBigUint64(at + 8, BigInt(v.packets ?? 0), true);
   view.setBigUint64(at + 16, BigInt(v.addTime ?? 0), true);
@@ -316,6 +320,7 @@ export function readStats(view: DataView, s: number, e: number): Stats {
 
 /** writeStats writes `struct stats` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeStats(view: DataView, at: number, v: Partial<Stats>): void {
+  expectObject(v, 'struct stats');
   view.setUint32(at, fitInt(v.replayWindow ?? 0, 'u32', 'replay-window'), true);
   view.setUint32(at + 4, fitInt(v.replay ?? 0, 'u32', 'replay'), true);
   view.setUint32(at + 8, fitInt(v.integrityFailed ?? 0, 'u32', 'integrity-failed'), true);
@@ -383,6 +388,7 @@ export function readUsersaInfo(view: DataView, s: number, e: number): UsersaInfo
 
 /** writeUsersaInfo writes `struct usersa-info` (224 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUsersaInfo(view: DataView, at: number, v: Partial<UsersaInfo>): void {
+  expectObject(v, 'struct usersa-info');
   writeSelector(view, at, v.sel ?? {});
   writeId(view, at + 56, v.id ?? {});
   if (v.saddr !== undefined) putBytes(view, at + 80, v.saddr, 16);
@@ -435,6 +441,7 @@ export function readUsersaId(view: DataView, s: number, e: number): UsersaId {
 
 /** writeUsersaId writes `struct usersa-id` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUsersaId(view: DataView, at: number, v: Partial<UsersaId>): void {
+  expectObject(v, 'struct usersa-id');
   if (v.daddr !== undefined) putBytes(view, at, v.daddr, 16);
   view.setUint32(at + 16, fitInt(v.spi ?? 0, 'u32', 'spi'), false);
   view.setUint16(at + 20, fitInt(v.family ?? 0, 'u16', 'family'), true);
@@ -469,6 +476,7 @@ export function readUsersaFlush(view: DataView, s: number, e: number): UsersaFlu
 
 /** writeUsersaFlush writes `struct usersa-flush` (1 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUsersaFlush(view: DataView, at: number, v: Partial<UsersaFlush>): void {
+  expectObject(v, 'struct usersa-flush');
   view.setUint8(at, fitInt(v.proto ?? 0, 'u8', 'proto'));
 }
 
@@ -525,6 +533,7 @@ export function readUserpolicyInfo(view: DataView, s: number, e: number): Userpo
 
 /** writeUserpolicyInfo writes `struct userpolicy-info` (168 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUserpolicyInfo(view: DataView, at: number, v: Partial<UserpolicyInfo>): void {
+  expectObject(v, 'struct userpolicy-info');
   writeSelector(view, at, v.sel ?? {});
   writeLifetimeCfg(view, at + 56, v.lft ?? {});
   writeLifetimeCur(view, at + 120, v.curlft ?? {});
@@ -571,6 +580,7 @@ export function readUserpolicyId(view: DataView, s: number, e: number): Userpoli
 
 /** writeUserpolicyId writes `struct userpolicy-id` (64 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUserpolicyId(view: DataView, at: number, v: Partial<UserpolicyId>): void {
+  expectObject(v, 'struct userpolicy-id');
   writeSelector(view, at, v.sel ?? {});
   view.setUint32(at + 56, fitInt(v.index ?? 0, 'u32', 'index'), true);
   view.setUint8(at + 60, encodeEnum(v.dir ?? 0, PolicyDir, 'dir'));
@@ -633,6 +643,7 @@ export function readUserTmpl(view: DataView, s: number, e: number): UserTmpl {
 
 /** writeUserTmpl writes `struct user-tmpl` (64 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUserTmpl(view: DataView, at: number, v: Partial<UserTmpl>): void {
+  expectObject(v, 'struct user-tmpl');
   writeId(view, at, v.id ?? {});
   view.setUint16(at + 24, fitInt(v.family ?? 0, 'u16', 'family'), true);
   if (v.saddr !== undefined) putBytes(view, at + 28, v.saddr, 16);
@@ -676,6 +687,7 @@ export function readAlgo(view: DataView, s: number, e: number): Algo {
 
 /** writeAlgo writes `struct algo` (68 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeAlgo(view: DataView, at: number, v: Partial<Algo>): void {
+  expectObject(v, 'struct algo');
   if (v.algName !== undefined) putBytes(view, at, v.algName, 64);
   view.setUint32(at + 64, fitInt(v.algKeyLen ?? 0, 'u32', 'alg-key-len'), true);
 }
@@ -714,6 +726,7 @@ export function readAlgoAuth(view: DataView, s: number, e: number): AlgoAuth {
 
 /** writeAlgoAuth writes `struct algo-auth` (72 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeAlgoAuth(view: DataView, at: number, v: Partial<AlgoAuth>): void {
+  expectObject(v, 'struct algo-auth');
   if (v.algName !== undefined) putBytes(view, at, v.algName, 64);
   view.setUint32(at + 64, fitInt(v.algKeyLen ?? 0, 'u32', 'alg-key-len'), true);
   view.setUint32(at + 68, fitInt(v.algTruncLen ?? 0, 'u32', 'alg-trunc-len'), true);
@@ -753,6 +766,7 @@ export function readAlgoAead(view: DataView, s: number, e: number): AlgoAead {
 
 /** writeAlgoAead writes `struct algo-aead` (72 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeAlgoAead(view: DataView, at: number, v: Partial<AlgoAead>): void {
+  expectObject(v, 'struct algo-aead');
   if (v.algName !== undefined) putBytes(view, at, v.algName, 64);
   view.setUint32(at + 64, fitInt(v.algKeyLen ?? 0, 'u32', 'alg-key-len'), true);
   view.setUint32(at + 68, fitInt(v.algIcvLen ?? 0, 'u32', 'alg-icv-len'), true);
@@ -796,6 +810,7 @@ export function readEncapTmpl(view: DataView, s: number, e: number): EncapTmpl {
 
 /** writeEncapTmpl writes `struct encap-tmpl` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeEncapTmpl(view: DataView, at: number, v: Partial<EncapTmpl>): void {
+  expectObject(v, 'struct encap-tmpl');
   view.setUint16(at, fitInt(v.encapType ?? 0, 'u16', 'encap-type'), true);
   view.setUint16(at + 2, fitInt(v.encapSport ?? 0, 'u16', 'encap-sport'), false);
   view.setUint16(at + 4, fitInt(v.encapDport ?? 0, 'u16', 'encap-dport'), false);
@@ -833,6 +848,7 @@ export function readMark(view: DataView, s: number, e: number): Mark {
 
 /** writeMark writes `struct mark` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeMark(view: DataView, at: number, v: Partial<Mark>): void {
+  expectObject(v, 'struct mark');
   view.setUint32(at, fitInt(v.v ?? 0, 'u32', 'v'), true);
   view.setUint32(at + 4, fitInt(v.m ?? 0, 'u32', 'm'), true);
 }
@@ -873,6 +889,7 @@ export function readUserpolicyType(view: DataView, s: number, e: number): Userpo
 
 /** writeUserpolicyType writes `struct userpolicy-type` (6 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUserpolicyType(view: DataView, at: number, v: Partial<UserpolicyType>): void {
+  expectObject(v, 'struct userpolicy-type');
   view.setUint8(at, fitInt(v.type ?? 0, 'u8', 'type'));
   view.setUint16(at + 2, fitInt(v.reserved1 ?? 0, 'u16', 'reserved1'), true);
   view.setUint8(at + 4, fitInt(v.reserved2 ?? 0, 'u8', 'reserved2'));
@@ -912,6 +929,7 @@ export function readReplayState(view: DataView, s: number, e: number): ReplaySta
 
 /** writeReplayState writes `struct replay-state` (12 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeReplayState(view: DataView, at: number, v: Partial<ReplayState>): void {
+  expectObject(v, 'struct replay-state');
   view.setUint32(at, fitInt(v.oseq ?? 0, 'u32', 'oseq'), true);
   view.setUint32(at + 4, fitInt(v.seq ?? 0, 'u32', 'seq'), true);
   view.setUint32(at + 8, fitInt(v.bitmap ?? 0, 'u32', 'bitmap'), true);
@@ -949,6 +967,7 @@ export function readUserOffload(view: DataView, s: number, e: number): UserOfflo
 
 /** writeUserOffload writes `struct user-offload` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeUserOffload(view: DataView, at: number, v: Partial<UserOffload>): void {
+  expectObject(v, 'struct user-offload');
   view.setInt32(at, fitInt(v.ifindex ?? 0, 's32', 'ifindex'), true);
   view.setUint8(at + 4, fitInt(v.flags ?? 0, 'u8', 'flags'));
 }
@@ -981,6 +1000,7 @@ export function readInfoFlags(view: DataView, s: number, e: number): InfoFlags {
 
 /** writeInfoFlags writes `struct info-flags` (4 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeInfoFlags(view: DataView, at: number, v: Partial<InfoFlags>): void {
+  expectObject(v, 'struct info-flags');
   view.setUint32(at, fitInt(v.flags ?? 0, 'u32', 'flags'), true);
 }
 
@@ -1027,6 +1047,7 @@ export function readSpdinfo(view: DataView, s: number, e: number): Spdinfo {
 
 /** writeSpdinfo writes `struct spdinfo` (24 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeSpdinfo(view: DataView, at: number, v: Partial<Spdinfo>): void {
+  expectObject(v, 'struct spdinfo');
   view.setUint32(at, fitInt(v.incnt ?? 0, 'u32', 'incnt'), true);
   view.setUint32(at + 4, fitInt(v.outcnt ?? 0, 'u32', 'outcnt'), true);
   view.setUint32(at + 8, fitInt(v.fwdcnt ?? 0, 'u32', 'fwdcnt'), true);
@@ -1066,6 +1087,7 @@ export function readSpdhinfo(view: DataView, s: number, e: number): Spdhinfo {
 
 /** writeSpdhinfo writes `struct spdhinfo` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeSpdhinfo(view: DataView, at: number, v: Partial<Spdhinfo>): void {
+  expectObject(v, 'struct spdhinfo');
   view.setUint32(at, fitInt(v.spdhcnt ?? 0, 'u32', 'spdhcnt'), true);
   view.setUint32(at + 4, fitInt(v.spdhmcnt ?? 0, 'u32', 'spdhmcnt'), true);
 }
@@ -1101,6 +1123,7 @@ export function readSpdhthresh(view: DataView, s: number, e: number): Spdhthresh
 
 /** writeSpdhthresh writes `struct spdhthresh` (2 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeSpdhthresh(view: DataView, at: number, v: Partial<Spdhthresh>): void {
+  expectObject(v, 'struct spdhthresh');
   view.setUint8(at, fitInt(v.lbits ?? 0, 'u8', 'lbits'));
   view.setUint8(at + 1, fitInt(v.rbits ?? 0, 'u8', 'rbits'));
 }
@@ -1136,6 +1159,7 @@ export function readSadhinfo(view: DataView, s: number, e: number): Sadhinfo {
 
 /** writeSadhinfo writes `struct sadhinfo` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
 export function writeSadhinfo(view: DataView, at: number, v: Partial<Sadhinfo>): void {
+  expectObject(v, 'struct sadhinfo');
   view.setUint32(at, fitInt(v.sadhcnt ?? 0, 'u32', 'sadhcnt'), true);
   view.setUint32(at + 4, fitInt(v.sadhmcnt ?? 0, 'u32', 'sadhmcnt'), true);
 }
@@ -1645,6 +1669,7 @@ function putXfrmAttrs(w: MessageWriter, v: XfrmAttrs, types: readonly number[], 
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeXfrmAttrs(w: MessageWriter, v: XfrmAttrs): void {
+  expectObject(v, 'attribute set xfrm-attrs');
   const order = v.order;
   if (order === undefined) {
     putXfrmAttrs(w, v, xfrmAttrsOrder, false);
@@ -1811,6 +1836,7 @@ function putSpdAttrs(w: MessageWriter, v: SpdAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSpdAttrs(w: MessageWriter, v: SpdAttrs): void {
+  expectObject(v, 'attribute set spd-attrs');
   const order = v.order;
   if (order === undefined) {
     putSpdAttrs(w, v, spdAttrsOrder, false);
@@ -1940,6 +1966,7 @@ function putSadAttrs(w: MessageWriter, v: SadAttrs, types: readonly number[], or
  * Throws EncodeError for values that cannot be encoded.
  */
 export function encodeSadAttrs(w: MessageWriter, v: SadAttrs): void {
+  expectObject(v, 'attribute set sad-attrs');
   const order = v.order;
   if (order === undefined) {
     putSadAttrs(w, v, sadAttrsOrder, false);

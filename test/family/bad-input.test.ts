@@ -51,6 +51,8 @@ const cases: Case[] = [
   { label: 'ethtool do: null for a nest', family: 'ethtool', call: (f) => f.do('linkinfo-get', { header: null }), argument: 'request.header' },
   { label: 'ethtool do: number for a string', family: 'ethtool', call: (f) => f.do('linkinfo-get', { header: { devName: 5 } }), argument: 'header.dev-name' },
   { label: 'ethtool do: NUL in a string', family: 'ethtool', call: (f) => f.do('linkinfo-get', { header: { devName: 'lo\0evil' } }), argument: 'header.dev-name' },
+  { label: 'ethtool dump: a string for the header nest (would be an empty nest: every device)', family: 'ethtool', call: (f) => f.dump('linkinfo-get', { header: 'veth0' }), argument: 'request.header' },
+  { label: 'ethtool do: a number for a nest', family: 'ethtool', call: (f) => f.do('linkinfo-get', { header: 5 }), argument: 'request.header' },
   // rtnetlink: { header, attrs }
   { label: 'tc do: misspelt fixed-header field', family: 'tc', call: (f) => f.do('newqdisc', { header: { ifindx: 3, parent: 0xffffffff }, attrs: { kind: 'pfifo' } }), argument: 'request.header.ifindx' },
   { label: 'tc do: misspelt top-level key (attrs then missing)', family: 'tc', call: (f) => f.do('newqdisc', { header: { ifindex: 3 }, atrs: { kind: 'pfifo' } }), argument: 'request.attrs' },
@@ -59,6 +61,8 @@ const cases: Case[] = [
   { label: 'tc do: misspelt option inside a kind', family: 'tc', call: (f) => f.do('newqdisc', { header: { ifindex: 3 }, attrs: { kind: 'fq_codel', options: { limit: 1000, flws: 512 } } }), argument: 'request.attrs.options.flws' },
   { label: 'tc do: string for a number', family: 'tc', call: (f) => f.do('newqdisc', { header: { ifindex: '3' }, attrs: { kind: 'pfifo' } }), argument: /ifindex/ as unknown as string },
   { label: 'tc do: null for the header struct', family: 'tc', call: (f) => f.do('newqdisc', { header: null, attrs: { kind: 'pfifo' } }), argument: 'request.header' },
+  { label: 'tc dump: a number for the header struct (would be a zeroed header: every device)', family: 'tc', call: (f) => f.dump('getqdisc', { header: 3, attrs: {} }), argument: 'request.header' },
+  { label: 'rt-link do: a string for a nested set (linkinfo)', family: 'rt-link', call: (f) => f.do('newlink', { header: {}, attrs: { ifname: 'v0', linkinfo: 'vxlan' } }), argument: 'request.attrs.linkinfo' },
   { label: 'rt-nexthop do: misspelt attribute', family: 'rt-nexthop', call: (f) => f.do('newnexthop', { header: { nhFamily: 2 }, attrs: { id: 1, gatewy: '10.0.0.1', oif: 3 } }), argument: 'request.attrs.gatewy' },
   { label: 'rt-nexthop do: misspelt field in an array element', family: 'rt-nexthop', call: (f) => f.do('newnexthop', { header: {}, attrs: { id: 10, group: [{ id: 1, wieght: 2 }] } }), argument: 'request.attrs.group[0].wieght' },
   { label: 'rt-nexthop dump: misspelt filter', family: 'rt-nexthop', call: (f) => f.dump('getnexthop', { header: {}, attrs: { oiff: 3 } }), argument: 'request.attrs.oiff' },
