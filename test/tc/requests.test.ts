@@ -14,8 +14,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rtnl } from '../../src/rtnl/index.js';
 import * as tc from '../../src/generated/tc.js';
-import { Connection, MessageWriter } from '../../src/netlink/index.js';
+import { Connection } from '../../src/netlink/index.js';
 import { FakeKernel, datagram, errorMsg } from '../helpers/fake-kernel.js';
+import { encodeBody, withoutOrder } from '../helpers/tc-body.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/tc-objects.json', import.meta.url), 'utf8')) as {
   requests: { command: string; hex: string }[];
@@ -122,24 +123,6 @@ async function sent(call: (rt: Rtnl) => Promise<void>): Promise<Buffer> {
   await call(rt);
   expect(out).toHaveLength(1);
   return Buffer.from(out[0]!);
-}
-
-/** Drops every `order` (tc's own attribute order) from a decoded message. */
-function withoutOrder<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(withoutOrder) as T;
-  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'order') o[k] = withoutOrder(x);
-  return o as T;
-}
-
-/** The message body (after the nlmsghdr) as the generated encoder writes it. */
-function encodeBody(m: tc.TcMessageInput): string {
-  const w = new MessageWriter();
-  const start = w.begin(0, 0);
-  tc.encodeTcMessage(w, m);
-  const len = w.end(start);
-  return Buffer.from(w.bytes.slice(start + 16, start + len)).toString('hex');
 }
 
 describe('rt.qdiscs / rt.classes / rt.filters send the requests tc sends', () => {
