@@ -577,9 +577,14 @@ function eachValue(v: unknown, path: string, check: (x: unknown, at: string) => 
   else check(v, path);
 }
 
+/** The bookkeeping keys a decoded object carries (raw unknown attributes, wire order): accepted, but not named as fields in errors. */
+const BOOKKEEPING = ['unknown', 'order'];
+
 function refuseUnknown(value: Record<string, unknown>, path: string, known: readonly string[], what: string): void {
   for (const k of Object.keys(value)) {
-    if (!known.includes(k)) throw new ArgumentError(`${path}.${k}`, { reason: `unknown key: ${what} has ${known.length ? known.join(', ') : 'no fields'}` });
+    if (known.includes(k)) continue;
+    const fields = known.filter((f) => !BOOKKEEPING.includes(f));
+    throw new ArgumentError(`${path}.${k}`, { reason: `unknown key: ${what} has ${fields.length ? fields.join(', ') : 'no fields'}` });
   }
 }
 

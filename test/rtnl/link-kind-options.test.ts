@@ -58,6 +58,12 @@ describe('links.add refuses unknown keys in kind options (issue 9)', () => {
     });
   }
 
+  it('names the fields a misspelt key could have meant, without the bookkeeping keys', async () => {
+    const { error } = await add({ name: 'v0', kind: 'vxlan', data: { id: 1, vxlanId: 2 } } as never);
+    expect((error as Error).message).toMatch(/linkinfo-vxlan-attrs has id, group, link, /);
+    expect((error as Error).message).not.toMatch(/\bunknown\b.*\border\b|, order\b/);
+  });
+
   it('takes every key the spec names, in data and in the shorthands, and sends the request', async () => {
     const ok: LinkSpec[] = [
       { name: 'v0', kind: 'vxlan', data: { id: 1, port: 4789, portRange: { low: 1000, high: 2000 }, learning: 0, group: '2001:db8::1', dev: 3 } },
