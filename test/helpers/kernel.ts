@@ -48,6 +48,24 @@ export function ipJson<T = any>(ns: string | undefined, ...args: string[]): T {
   return (out.trim() ? JSON.parse(out) : []) as T;
 }
 
+/**
+ * multicastRuleFamilies: the multicast-routing rule families ('ipmr',
+ * 'ip6mr') this kernel has, as iproute2 finds them (`ip -4/-6 mrule show`
+ * fails with "Address family not supported" on a kernel built without
+ * CONFIG_IP_MROUTE / CONFIG_IPV6_MROUTE).
+ */
+export function multicastRuleFamilies(ns: string | undefined): Array<'ipmr' | 'ip6mr'> {
+  const has = (flag: string): boolean => {
+    try {
+      ip(ns, flag, 'mrule', 'show');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return [...(has('-4') ? (['ipmr'] as const) : []), ...(has('-6') ? (['ip6mr'] as const) : [])];
+}
+
 /** uniqueName returns a short name unlikely to collide (interface names max 15 chars). */
 export function uniqueName(prefix: string): string {
   return `${prefix}${randomBytes(3).toString('hex')}`;
