@@ -22,8 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['generated'], //  codecs from the kernel's specs
   ['family'], //     the spec-driven runtime for every family
   ['genl'], //       generic netlink by name
-  ['registry'], //   object kinds, vocabulary, the services' backbone
-  ['tc'], //         traffic control: qdisc, class and filter objects, kind options, requests
+  ['registry'], //   object kinds (tc's qdiscs, classes and filters with their kind options: registry/tc), vocabulary, the services' backbone
   ['events'], //     subscriptions and live views
   ['rtnl'], //       the services and the Rtnl facade
   ['conntrack', 'xfrm'], // other protocols' facades

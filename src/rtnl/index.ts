@@ -48,4 +48,4 @@ export type { NetnsIdEntry } from './nsid.js';
 export { BridgeVlans, type BridgeVlan, type BridgeVlanFilter, type BridgeVlanRef, type BridgeVlanSpec } from './bridge-vlan.js';
 export { toJSONValue } from '../codec/json.js';
 export { Qdiscs, Classes, Filters, type QdiscFilter, type ClassFilter, type FilterFilter } from './tc.js';
-export type * from '../tc/types.js';
+export type * from '../registry/tc/types.js';

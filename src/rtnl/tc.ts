@@ -1,6 +1,6 @@
 /**
  * Traffic control: `rtnl.qdiscs`, `rtnl.classes` and `rtnl.filters` — list,
- * add, replace and delete, with each kind's options typed (src/tc/kinds).
+ * add, replace and delete, with each kind's options typed (src/registry/tc/kinds).
  * Every request is checked and encoded once with placeholder device
  * indexes before any lookup or change is sent, so bad input never leaves
  * anything half done.
@@ -14,16 +14,16 @@ import * as rtLink from '../generated/rt-link.js';
 import type * as tc from '../generated/tc.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { callOptions, checkLinkRef, dumpOptions } from '../registry/validate.js';
-import type { ClassRef, ClassSpec, TcClass } from '../tc/class.js';
-import type { Filter, FilterRef, FilterSpec } from '../tc/filter.js';
-import type { Qdisc, QdiscRef, QdiscSpec } from '../tc/qdisc.js';
-import type { FilterParent, Handle, QdiscParent } from '../tc/handle.js';
-import type { LinkResolver } from '../tc/actions.js';
-import type { EthProtocolName } from '../tc/protocols.js';
+import type { ClassRef, ClassSpec, TcClass } from '../registry/tc/class.js';
+import type { Filter, FilterRef, FilterSpec } from '../registry/tc/filter.js';
+import type { Qdisc, QdiscRef, QdiscSpec } from '../registry/tc/qdisc.js';
+import type { FilterParent, Handle, QdiscParent } from '../registry/tc/handle.js';
+import type { LinkResolver } from '../registry/tc/actions.js';
+import type { EthProtocolName } from '../registry/tc/protocols.js';
 
 /** The tc module, loaded on first use (it brings the generated tc codec). */
-type TcModule = typeof import('../tc/index.js');
-const loadTc = (): Promise<TcModule> => import('../tc/index.js');
+type TcModule = typeof import('../registry/tc/index.js');
+const loadTc = (): Promise<TcModule> => import('../registry/tc/index.js');
 
 
 /** Filters of `qdiscs.list`; each holds in what is returned. */

@@ -2,8 +2,8 @@
  * fq_codel: fair queueing over flows, each managed by CoDel (a target
  * delay over an interval). Times are microseconds, as the kernel takes them.
  */
-import { checkBoolean, checkInteger } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import { checkBoolean, checkInteger } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import { parseSize, parseTime, type Bytes, type Microseconds } from '../units.js';
 import type { OptionsCodec } from './kind.js';
 

@@ -4,12 +4,12 @@
  * their TCA_ACT_* form in the generated tc codec (TCA_*_ACT: an array of
  * actions, numbered from 1 in the order they run, as tc numbers them).
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkArray, checkOptions, isRecord, lookupName } from '../netlink/args.js';
-import type { IndexedItem } from '../codec/support.js';
-import type * as tc from '../generated/tc.js';
-import type { LinkRef } from '../registry/context.js';
-import { checkLinkRef } from '../registry/validate.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkArray, checkOptions, isRecord, lookupName } from '../../netlink/args.js';
+import type { IndexedItem } from '../../codec/support.js';
+import type * as tc from '../../generated/tc.js';
+import type { LinkRef } from '../context.js';
+import { checkLinkRef } from '../validate.js';
 
 /** TC_ACT_* verdicts by tc's names (linux/pkt_cls.h); `continue` is TC_ACT_UNSPEC. */
 export const Verdict = {

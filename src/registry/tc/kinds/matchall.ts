@@ -2,7 +2,7 @@
  * matchall: every packet matches; the filter exists for its actions (or
  * to send everything to one class).
  */
-import * as tc from '../../generated/tc.js';
+import * as tc from '../../../generated/tc.js';
 import { decodeActions, encodeActions, type Action } from '../actions.js';
 import { formatHandle, parseHandle, type Handle } from '../handle.js';
 import { clsFlags, type OptionsCodec } from './filter-common.js';

@@ -4,9 +4,9 @@
  * tables, bursts as transmit times), built as iproute2's q_htb.c builds
  * them so the kernel gets the request `tc` would send.
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkBoolean, checkInteger } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkBoolean, checkInteger } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import { defaultBurst, linkLayerName, parseRate, parseSize, rateBits, rateTable, transmitSize, transmitTime, type BitsPerSecond, type Bytes, type LinkLayer, type RateInput, type SizeInput } from '../units.js';
 import type { OptionsCodec } from './kind.js';
 

@@ -10,11 +10,11 @@
  *   +-------+---------+-------+-----+---------+-----+--------+------+-------+
  *   key: mask (be32) | val (be32) | off (s32) | offmask (s32)
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkArray, checkInteger, checkKeys, isRecord } from '../../netlink/args.js';
-import type { Options } from '../../netlink/args.js';
-import * as tc from '../../generated/tc.js';
-import { parsePrefix } from '../../registry/prefix.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkArray, checkInteger, checkKeys, isRecord } from '../../../netlink/args.js';
+import type { Options } from '../../../netlink/args.js';
+import * as tc from '../../../generated/tc.js';
+import { parsePrefix } from '../../prefix.js';
 import { decodeActions, encodeActions, type Action } from '../actions.js';
 import { formatHandle, parseHandle, type Handle } from '../handle.js';
 import { ipProtoNumber, type IpProtoName } from '../protocols.js';

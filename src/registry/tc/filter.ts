@@ -9,12 +9,12 @@
  * upper 16 bits, the protocol in network byte order in the lower), and,
  * within that, by its kind-specific handle.
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkInteger, checkOptions } from '../netlink/args.js';
-import * as tc from '../generated/tc.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
-import type { LinkRef } from '../registry/context.js';
-import { checkLinkRef } from '../registry/validate.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkInteger, checkOptions } from '../../netlink/args.js';
+import * as tc from '../../generated/tc.js';
+import { JsonReady, type JsonObject } from '../../codec/json.js';
+import type { LinkRef } from '../context.js';
+import { checkLinkRef } from '../validate.js';
 import { TC_H_INGRESS, TC_H_ROOT, filterParentName, parseFilterParent, type FilterParent } from './handle.js';
 import { FILTER_KINDS, formatU32Handle, parseU32Handle, type EncodeEnv, type FilterKind, type FilterOptionsByKind } from './kinds/index.js';
 import { decodeKindOptions, kindAttributes } from './common.js';

@@ -5,7 +5,7 @@
  * module (with the generated tc codec) on first use, so importing nlkit
  * does not pay for tc.
  */
-export { decodeTcMessage, encodeTcMessage, RequestType } from '../generated/tc.js';
+export { decodeTcMessage, encodeTcMessage, RequestType } from '../../generated/tc.js';
 export * from './handle.js';
 export * from './protocols.js';
 export { qdiscFromMessage, qdiscMessage, qdiscDeleteMessage } from './qdisc.js';

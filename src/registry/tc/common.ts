@@ -2,9 +2,9 @@
  * What qdiscs, classes and filters share: their statistics, and turning a
  * kind's options into TCA_KIND / TCA_OPTIONS through that kind's codec.
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkOptions, hasName } from '../netlink/args.js';
-import type * as tc from '../generated/tc.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkOptions, hasName } from '../../netlink/args.js';
+import type * as tc from '../../generated/tc.js';
 import type { EncodeEnv, OptionsCodec } from './kinds/index.js';
 
 /** Counters of a qdisc or class (TCA_STATS2, or the older TCA_STATS). They change without notifications. */

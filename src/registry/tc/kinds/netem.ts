@@ -5,9 +5,9 @@
  * (sent as 64 ns ticks, as tc sends them); probabilities are percentages
  * (sent scaled to 2^32-1).
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkBoolean, checkInteger } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkBoolean, checkInteger } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import { parsePercent, parseRate, parseTime, percentOf, rateBits, ticksToUsec, usecToTicks, type BitsPerSecond, type Microseconds } from '../units.js';
 import type { OptionsCodec } from './kind.js';
 

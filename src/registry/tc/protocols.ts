@@ -2,7 +2,7 @@
  * The protocol names tc filters use: link-layer protocols (ETH_P_*, tc's
  * `protocol ip`) and IP protocols (IPPROTO_*, flower's `ip_proto tcp`).
  */
-import { checkInteger, hasName, lookupName } from '../netlink/args.js';
+import { checkInteger, hasName, lookupName } from '../../netlink/args.js';
 
 /** Link-layer protocols by tc's names (ETH_P_*, linux/if_ether.h). */
 export const EthProtocol = {

@@ -4,12 +4,12 @@
  * what callers give (`tc class add dev veth0 parent 1: classid 1:10 htb
  * rate 1mbit`).
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkOptions } from '../netlink/args.js';
-import * as tc from '../generated/tc.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
-import type { LinkRef } from '../registry/context.js';
-import { checkLinkRef } from '../registry/validate.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkOptions } from '../../netlink/args.js';
+import * as tc from '../../generated/tc.js';
+import { JsonReady, type JsonObject } from '../../codec/json.js';
+import type { LinkRef } from '../context.js';
+import { checkLinkRef } from '../validate.js';
 import { TC_H_INGRESS, TC_H_ROOT, formatHandle, parseHandle, parseQdiscParent, qdiscParentName, type Handle } from './handle.js';
 import { CLASS_KINDS, type ClassKind, type ClassOptionsByKind, type EncodeEnv } from './kinds/index.js';
 import type { HtbClassOptionsInput } from './kinds/htb.js';

@@ -4,12 +4,12 @@
  * them: each field with its mask, the ethertype from the filter's
  * protocol, TCA_FLOWER_FLAGS always sent.
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkInteger } from '../../netlink/args.js';
-import * as tc from '../../generated/tc.js';
-import { formatIP, parseIP } from '../../netlink/format.js';
-import { parsePrefix } from '../../registry/prefix.js';
-import { checkMac } from '../../registry/validate.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkInteger } from '../../../netlink/args.js';
+import * as tc from '../../../generated/tc.js';
+import { formatIP, parseIP } from '../../../netlink/format.js';
+import { parsePrefix } from '../../prefix.js';
+import { checkMac } from '../../validate.js';
 import { decodeActions, encodeActions, type Action } from '../actions.js';
 import { formatHandle, parseHandle, type Handle } from '../handle.js';
 import { EthProtocol, ipProtoName, ipProtoNumber, IpProto, type IpProtoName } from '../protocols.js';

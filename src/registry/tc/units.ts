@@ -6,8 +6,8 @@
  * arithmetic and rate tables computed as iproute2's tc computes them, so
  * nlkit's requests carry the values `tc` would send.
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkInteger } from '../netlink/args.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkInteger } from '../../netlink/args.js';
 
 /** A rate in bits per second (what tc's `1mbit` means: 1,000,000). The kernel keeps whole bytes per second. */
 export type BitsPerSecond = number;

@@ -9,8 +9,8 @@
  *  |     major      |     minor      |    TC_H_MAKE(maj, min)
  *  +----------------+----------------+
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkInteger } from '../netlink/args.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkInteger } from '../../netlink/args.js';
 
 /** TC_H_UNSPEC: no handle (the kernel picks one for a new qdisc). */
 export const TC_H_UNSPEC = 0;

@@ -5,8 +5,8 @@
  * those options again, so what `list()` returns can be given back to
  * `add()` as it is.
  */
-import type { Options } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import type { Options } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import type { LinkResolver } from '../actions.js';
 
 /** What an encoder may need besides the options: the filter's protocol, and device lookups (mirred, indev). */

@@ -3,12 +3,12 @@
  * RTM_DELQDISC messages built from what callers give (`tc qdisc add dev
  * veth0 root handle 1: htb default 10`).
  */
-import { ArgumentError } from '../netlink/errors.js';
-import { checkOptions } from '../netlink/args.js';
-import * as tc from '../generated/tc.js';
-import { JsonReady, type JsonObject } from '../codec/json.js';
-import type { LinkRef } from '../registry/context.js';
-import { checkLinkRef } from '../registry/validate.js';
+import { ArgumentError } from '../../netlink/errors.js';
+import { checkOptions } from '../../netlink/args.js';
+import * as tc from '../../generated/tc.js';
+import { JsonReady, type JsonObject } from '../../codec/json.js';
+import type { LinkRef } from '../context.js';
+import { checkLinkRef } from '../validate.js';
 import { INGRESS_HANDLE, TC_H_INGRESS, TC_H_ROOT, TC_H_UNSPEC, formatHandle, parseHandle, parseQdiscParent, qdiscParentName, type Handle, type QdiscParent } from './handle.js';
 import { QDISC_KINDS, type EncodeEnv, type QdiscKind, type QdiscOptionsByKind } from './kinds/index.js';
 import { decodeKindOptions, kindAttributes, statisticsOf, type TcStatistics } from './common.js';

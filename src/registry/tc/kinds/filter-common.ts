@@ -2,11 +2,11 @@
  * What the filter kinds (u32, flower, matchall) share: the hardware
  * offload switches and the input-device match.
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkBoolean } from '../../netlink/args.js';
-import type { Options } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
-import { checkLinkName } from '../../registry/validate.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkBoolean } from '../../../netlink/args.js';
+import type { Options } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
+import { checkLinkName } from '../../validate.js';
 
 export type { OptionsCodec } from './kind.js';
 

@@ -4,9 +4,9 @@
  * iproute2's q_tbf.c builds TCA_TBF_PARMS, its rate tables and
  * TCA_TBF_BURST.
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkInteger } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkInteger } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import { linkLayerName, parseRate, parseSize, parseTime, rateBits, rateTable, transmitSize, transmitTime, type BitsPerSecond, type Bytes, type LinkLayer, type Microseconds } from '../units.js';
 import { checkLinkLayer } from './htb.js';
 import type { OptionsCodec } from './kind.js';

@@ -2,9 +2,9 @@
  * prio: a fixed number of bands served strictly in order, packets sorted
  * into them by their priority through a 16-entry map.
  */
-import { ArgumentError } from '../../netlink/errors.js';
-import { checkArray, checkInteger } from '../../netlink/args.js';
-import type * as tc from '../../generated/tc.js';
+import { ArgumentError } from '../../../netlink/errors.js';
+import { checkArray, checkInteger } from '../../../netlink/args.js';
+import type * as tc from '../../../generated/tc.js';
 import type { OptionsCodec } from './kind.js';
 
 /** TCQ_PRIO_BANDS: the most bands prio has. */

@@ -2,9 +2,9 @@
  * pfifo and bfifo: a plain first-in first-out queue limited in packets
  * (pfifo) or bytes (bfifo), and ingress/clsact, which take no options.
  */
-import type * as tc from '../../generated/tc.js';
+import type * as tc from '../../../generated/tc.js';
 import { parseSize, type Bytes, type SizeInput } from '../units.js';
-import { checkInteger } from '../../netlink/args.js';
+import { checkInteger } from '../../../netlink/args.js';
 import type { OptionsCodec } from './kind.js';
 
 /** Options of pfifo (`limit` in packets) and bfifo (`limit` in bytes, or `'64kb'`). Without a limit the kernel takes the device's txqueuelen (× its MTU for bfifo). */
