@@ -11,12 +11,14 @@ export { RtnlGroup, type RtnlGroupName, type RtnlKind, type RtnlObjects } from '
 /** A change to one object: it appeared or changed (`new`), or went away (`del`). */
 export type RtnlChange = { [K in RtnlKind]: { type: 'new' | 'del'; kind: K; object: RtnlObjects[K] } }[RtnlKind];
 
-/** The kind a group carries and the families it is for. @internal */
-export function groupInfo(name: RtnlGroupName): { kind: ObjectKind; families: readonly number[]; group: number } {
-  const found = typeof name === 'string' && Object.hasOwn(RtnlGroup, name) ? KIND_GROUPS.find((g) => g.group.name === name) : undefined;
-  if (found === undefined) throw new ArgumentError('groups', { expected: `rtnetlink group names (${Object.keys(RtnlGroup).join(', ')})`, received: name });
-  const { kind, group } = found;
-  return { kind, families: group.family === 0 ? kind.families : [group.family], group: group.group };
+/** The kinds a group carries (tc's one group carries three) with the families of each, and its number. @internal */
+export function groupInfo(name: RtnlGroupName): { kinds: Array<{ kind: ObjectKind; families: readonly number[] }>; group: number } {
+  const found = typeof name === 'string' && Object.hasOwn(RtnlGroup, name) ? KIND_GROUPS.filter((g) => g.group.name === name) : [];
+  if (found.length === 0) throw new ArgumentError('groups', { expected: `rtnetlink group names (${Object.keys(RtnlGroup).join(', ')})`, received: name });
+  return {
+    kinds: found.map(({ kind, group }) => ({ kind, families: group.family === 0 ? kind.families : [group.family] })),
+    group: found[0]!.group.group,
+  };
 }
 
 /**

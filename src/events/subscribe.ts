@@ -20,7 +20,7 @@ import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } fr
 import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
 import { NLM_F_REPLACE } from '../netlink/constants.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import { KIND_BY_TYPE, kindRequest, type ObjectKind } from '../registry/index.js';
+import { KIND_BY_TYPE, dumpRequests, kindRequest, loadKind, type ObjectKind } from '../registry/index.js';
 import { groupInfo, type RtnlChange, type RtnlGroupName } from './kinds.js';
 import { NotificationSource } from './source.js';
 import { eventStream } from './stream.js';
@@ -166,9 +166,11 @@ export function resolveGroups(names: readonly RtnlGroupName[]): { groups: number
   for (const name of names) {
     const info = groupInfo(name);
     groups.add(info.group);
-    const set = families.get(info.kind) ?? new Set<number>();
-    for (const f of info.families) set.add(f);
-    families.set(info.kind, set);
+    for (const { kind, families: fams } of info.kinds) {
+      const set = families.get(kind) ?? new Set<number>();
+      for (const f of fams) set.add(f);
+      families.set(kind, set);
+    }
   }
   return { groups: [...groups], families };
 }
@@ -197,6 +199,8 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
   }
   let existing: RtnlEvent[] | undefined;
   let listed = !options.existing;
+  // Kinds whose codec loads on first use (tc) load before the socket is first read: nothing is decoded, or lost, before.
+  let loaded = [...families.keys()].every((k) => k.load === undefined);
   const signal = options.signal;
 
   const listExisting = async (): Promise<RtnlEvent[]> => {
@@ -204,20 +208,22 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
     let inconsistent = false;
     const decode = changeDecoder(families);
     for (const [kind, fams] of families) {
+      const dumpOptions = { ...options.dump, signal: options.dump?.signal ?? signal };
       for (const family of fams) {
-        const req = kindRequest(kind, 'get', kind.dump(family));
-        let items: (KeyedChange | undefined)[];
-        try {
-          const r = await ctx.conn.dump(req, decode, { ...options.dump, signal: options.dump?.signal ?? signal });
-          items = r.items;
-          if (r.interrupted) inconsistent = true;
-        } catch (err) {
-          // Retries ran out: what arrived is still worth showing, followed by the overrun that says it may be off.
-          if (!(err instanceof DumpInterruptedError)) throw err;
-          items = err.received as (KeyedChange | undefined)[];
-          inconsistent = true;
+        for (const request of await dumpRequests(ctx.conn, kind, kind.dump(family), dumpOptions)) {
+          let items: (KeyedChange | undefined)[];
+          try {
+            const r = await ctx.conn.dump(kindRequest(kind, 'get', request), decode, dumpOptions);
+            items = r.items;
+            if (r.interrupted) inconsistent = true;
+          } catch (err) {
+            // Retries ran out: what arrived is still worth showing, followed by the overrun that says it may be off.
+            if (!(err instanceof DumpInterruptedError)) throw err;
+            items = err.received as (KeyedChange | undefined)[];
+            inconsistent = true;
+          }
+          for (const item of items) if (item) out.push({ ...item.change, type: 'new' });
         }
-        for (const item of items) if (item) out.push({ ...item.change, type: 'new' });
       }
     }
     // Still inconsistent after the retries: say so the way a lost notification would.
@@ -231,6 +237,10 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
     signal,
     // With `existing`, the listing comes first, then the notifications queued meanwhile.
     before: async () => {
+      if (!loaded) {
+        for (const kind of families.keys()) await loadKind(kind);
+        loaded = true;
+      }
       if (!listed) {
         listed = true;
         existing = await listExisting();

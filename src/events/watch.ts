@@ -48,7 +48,7 @@ import { Connection, type MessageDecoder, type NotificationEvent } from '../netl
 import { ArgumentError, ClosedError, DumpInterruptedError } from '../netlink/errors.js';
 import { serialized } from '../netlink/serial.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
-import { KIND_BY_NAME, RtnlGroup, WatchTargets, kindRequest, type KindPlural, type ObjectKind, type RtnlKind, type RtnlObjects } from '../registry/index.js';
+import { KIND_BY_NAME, RtnlGroup, WatchTargets, dumpRequests, kindRequest, loadKind, type KindPlural, type ObjectKind, type RtnlKind, type RtnlObjects } from '../registry/index.js';
 import { addressKind } from '../registry/kinds/address.js';
 import { linkKind, type Link } from '../registry/kinds/link.js';
 import { familyNumber, type FamilyName } from '../registry/vocabulary.js';
@@ -469,6 +469,8 @@ class LiveView<O> implements View<O> {
       await this.sync(true);
       return true;
     }
+    // A message after which the kernel may have changed this kind's objects silently (tc): re-dump shortly.
+    if (this.codec.resyncOn?.includes(ev.type)) this.scheduleResync();
     const m = ev.value;
     if (!m) return true;
     if ('trigger' in m) {
@@ -620,17 +622,27 @@ class LiveView<O> implements View<O> {
     let interrupted = false;
     if (this.codec.kind === 'route') await this.seedLinkState();
     for (const family of this.families) {
-      const req = kindRequest(this.codec, 'get', this.codec.dump(family));
-      let received: (KeyedChange | undefined)[];
+      // Kinds dumped a device or block at a time (tc): the devices and blocks as they are now; a change to them since is a notification that resyncs again.
+      let requests: unknown[];
       try {
-        received = (await this.dumpConn.dump(req, decode, { interrupted: 'retry', maxAttempts: 2 })).items;
+        requests = await dumpRequests(this.dumpConn, this.codec, this.codec.dump(family), { interrupted: 'retry', maxAttempts: 2 });
       } catch (err) {
-        // Still interrupted after a retry: use what arrived (the best there is) and resync again below.
         if (!(err instanceof DumpInterruptedError)) throw err;
-        received = err.received as (KeyedChange | undefined)[];
+        requests = await dumpRequests(this.dumpConn, this.codec, this.codec.dump(family), { interrupted: 'partial' });
         interrupted = true;
       }
-      for (const it of received) if (it && it.change.type === 'new') items.push(it);
+      for (const request of requests) {
+        let received: (KeyedChange | undefined)[];
+        try {
+          received = (await this.dumpConn.dump(kindRequest(this.codec, 'get', request), decode, { interrupted: 'retry', maxAttempts: 2 })).items;
+        } catch (err) {
+          // Still interrupted after a retry: use what arrived (the best there is) and resync again below.
+          if (!(err instanceof DumpInterruptedError)) throw err;
+          received = err.received as (KeyedChange | undefined)[];
+          interrupted = true;
+        }
+        for (const it of received) if (it && it.change.type === 'new') items.push(it);
+      }
     }
     if (this.closed) return;
     if (interrupted) {
@@ -780,6 +792,7 @@ export async function watch<T extends WatchTarget>(
     if (!codec.families.includes(f)) throw new ArgumentError('options.families', { reason: `${target} have no family ${f} (use ${codec.families.join(', ')})` });
   }
   if (ctx.conn.closed) throw new ClosedError('watch: the Rtnl handle is closed');
+  await loadKind(codec);
   const view = new LiveView<WatchObject<T>>(codec, families, filter, options, ctx);
   try {
     await view.start();

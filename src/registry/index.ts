@@ -11,6 +11,7 @@ import { routeKind } from './kinds/route.js';
 import { neighborKind } from './kinds/neighbor.js';
 import { ruleKind } from './kinds/rule.js';
 import { nexthopKind } from './kinds/nexthop.js';
+import { classKind, filterKind, qdiscKind } from './kinds/tc.js';
 
 /** KINDS: every object kind, in the order help and tables list them. */
 export const KINDS = [
@@ -20,6 +21,9 @@ export const KINDS = [
   neighborKind,
   ruleKind,
   nexthopKind,
+  qdiscKind,
+  classKind,
+  filterKind,
 ] as const;
 
 /** A kind of the registry. */
@@ -69,4 +73,4 @@ export const RtnlGroup: { readonly [N in RtnlGroupName]: number } = Object.fromE
 /** WatchTargets: what `watch` can watch (each kind's plural) and the kind each holds. */
 export const WatchTargets: { readonly [K in RegisteredKind as K['plural']]: K['kind'] } = Object.fromEntries(KINDS.map((k) => [k.plural, k.kind])) as never;
 
-export { type KindGroup, type KindNames, type KindRequests, type ResolveLink, type ServiceKind, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, kindRequest, listObjects, getObject, sendKind } from './kind.js';
+export { type KindGroup, type KindNames, type KindRequests, type ResolveLink, type ServiceKind, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, kindRequest, listObjects, getObject, sendKind, loadKind, dumpRequests } from './kind.js';

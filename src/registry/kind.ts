@@ -9,6 +9,10 @@
  * share: the dump a `list()` sends with its filters (applied by the kernel
  * where it can, and re-checked on what comes back), a single GET, and the
  * requests that create, replace and delete.
+ *
+ * A kind may be declared in two parts (tc: its codec is large and most
+ * programs never use it): the static facts the registry's tables are built
+ * from, and the codec-dependent members that load on first use (`load`).
  */
 import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
 import { checkOptions } from '../netlink/args.js';
@@ -122,6 +126,38 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   readonly filters: Readonly<Record<string, FilterField<MI, O>>>;
   /** Checks between filter keys (the keys themselves are checked already). Throws ArgumentError. */
   checkFilter?(filter: Readonly<Record<string, unknown>>): void;
+  /**
+   * Kinds the kernel dumps a part at a time (tc classes: one device per
+   * dump; tc filters: one block): the dumps that together cover `request`,
+   * asking `conn` for the devices and blocks there are. Absent: `request`
+   * is one dump.
+   */
+  expand?(conn: Connection, request: MI, options: DumpOptions): Promise<MI[]>;
+  /**
+   * Message types (of the kind's groups) after which the kernel may have
+   * changed objects of this kind without a notification of their own (tc:
+   * deleting a qdisc takes its classes, filters and leaf qdiscs along
+   * silently): a view re-dumps shortly after.
+   */
+  readonly resyncOn?: readonly number[];
+  /**
+   * Kinds whose codec loads on first use (tc, declared with `deferredKind`,
+   * deferred.ts) hold only their static members (names, types, groups,
+   * families, volatile) until this resolves; `list`, `watch` and
+   * `subscribe` await it (`loadKind`) before they read. Absent: the kind is
+   * whole from the start.
+   */
+  load?(): Promise<void>;
+}
+
+/** loadKind resolves once every member of `kind` is there: at once for a kind declared whole, after its codec's import for a deferred one. */
+export async function loadKind(kind: ObjectKind): Promise<void> {
+  if (kind.load) await kind.load();
+}
+
+/** dumpRequests returns the dump requests that together list what `request` asks for (see ObjectKind.expand). */
+export function dumpRequests<MI>(conn: Connection, kind: ObjectKind<KindNames, any, MI>, request: MI, options: DumpOptions): Promise<MI[]> | MI[] {
+  return kind.expand ? kind.expand(conn, request, options) : [request];
 }
 
 /** Turns a link reference into its index (asking the kernel for a name); `argument` names it in errors. */
@@ -191,6 +227,7 @@ export function kindRequest<MI>(kind: ObjectKind<KindNames, any, MI>, op: 'new' 
  * (ENODEV for a link that does not exist), DumpInterruptedError.
  */
 export async function listObjects<MI, O>(ctx: RtnlContext, kind: ObjectKind<KindNames, any, MI, O>, filter: unknown, options: unknown, label?: string): Promise<O[]> {
+  if (kind.load) await kind.load();
   const given = checkOptions(filter, 'filter', Object.keys(kind.filters));
   const chosen: Array<{ field: FilterField<MI, O>; value: unknown }> = [];
   for (const [key, field] of Object.entries(kind.filters)) {
@@ -207,7 +244,13 @@ export async function listObjects<MI, O>(ctx: RtnlContext, kind: ObjectKind<Kind
   for (const c of chosen) if ('link' in c.field) c.value = await ctx.linkIndex(c.value as LinkRef, dump);
   const request = kind.dump(0);
   for (const { field, value } of chosen) field.kernel?.(request, value as never);
-  const { items } = await ctx.conn.dump(kindRequest(kind, 'get', request, undefined, label), objectDecoder(kind), dump);
+  let items: O[];
+  if (kind.expand) {
+    items = [];
+    for (const r of await kind.expand(ctx.conn, request, dump)) {
+      for (const o of (await ctx.conn.dump(kindRequest(kind, 'get', r, undefined, label), objectDecoder(kind), dump)).items) items.push(o);
+    }
+  } else items = (await ctx.conn.dump(kindRequest(kind, 'get', request, undefined, label), objectDecoder(kind), dump)).items;
   const checks = chosen.filter((c) => c.field.holds !== undefined);
   if (checks.length === 0) return items;
   return items.filter((o) => checks.every(({ field, value }) => field.holds!(o, value as never)));

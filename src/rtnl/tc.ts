@@ -6,14 +6,15 @@
  * anything half done.
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import { checkInteger, checkOptions, checkString, isRecord } from '../netlink/args.js';
+import { isRecord } from '../netlink/args.js';
 import { ArgumentError } from '../netlink/errors.js';
-import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connection.js';
+import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { MessageWriter } from '../netlink/writer.js';
-import * as rtLink from '../generated/rt-link.js';
 import type * as tc from '../generated/tc.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
-import { callOptions, checkLinkRef, dumpOptions } from '../registry/validate.js';
+import { listObjects } from '../registry/kind.js';
+import { TcTypes, classKind, filterKind, qdiscKind } from '../registry/kinds/tc.js';
+import { callOptions, checkLinkRef } from '../registry/validate.js';
 import type { ClassRef, ClassSpec, TcClass } from '../registry/tc/class.js';
 import type { Filter, FilterRef, FilterSpec } from '../registry/tc/filter.js';
 import type { Qdisc, QdiscRef, QdiscSpec } from '../registry/tc/qdisc.js';
@@ -96,51 +97,7 @@ abstract class TcService {
     const message = await build(ifindex, (ref) => this.ctx.linkIndex(ref, call));
     await this.ctx.conn.request({ type, flags, label, body: (w) => t.encodeTcMessage(w, message) }, undefined, call);
   }
-
-  /** The devices a list covers: the one named, or every device of the namespace. */
-  protected async devices(dev: unknown, dump: DumpOptions): Promise<number[]> {
-    if (dev !== undefined) return [await this.ctx.linkIndex(dev as LinkRef, dump)];
-    const decodeIndex: MessageDecoder<number> = (view, start) => view.getInt32(start + 4, true);
-    const { items } = await this.ctx.conn.dump(
-      { type: rtLink.RequestType.getlink, label: 'RTM_GETLINK', body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) },
-      decodeIndex,
-      dump,
-    );
-    return items;
-  }
-
-  /** One tc dump of `type` with `header`, decoded by `convert`. */
-  protected async dumpTc<O>(type: number, label: string, message: tc.TcMessageInput, convert: (t: TcModule, m: tc.TcMessage) => O, dump: DumpOptions): Promise<O[]> {
-    const t = await loadTc();
-    const { items } = await this.ctx.conn.dump(
-      { type, label, body: (w) => t.encodeTcMessage(w, message) },
-      (view, start, end) => convert(t, t.decodeTcMessage(view, start, end)),
-      dump,
-    );
-    return items;
-  }
-
-  protected async dumpQdiscs(ifindex: number, dump: DumpOptions): Promise<Qdisc[]> {
-    // The kernel dumps every device's qdiscs; tcm_ifindex narrows it (and the check below holds either way).
-    const items = await this.dumpTc(RTM_GETQDISC, 'RTM_GETQDISC', { header: { ifindex }, attrs: {} }, (t, m) => t.qdiscFromMessage(m), dump);
-    return ifindex === 0 ? items : items.filter((q) => q.dev === ifindex);
-  }
-
-  protected dumpClasses(ifindex: number, dump: DumpOptions): Promise<TcClass[]> {
-    return this.dumpTc(RTM_GETTCLASS, 'RTM_GETTCLASS', { header: { ifindex }, attrs: {} }, (t, m) => t.classFromMessage(m), dump);
-  }
 }
-
-/** RTM_* numbers of tc (the same as the generated codec's RequestType, which loads on first use). */
-const RTM_NEWQDISC = 36;
-const RTM_DELQDISC = 37;
-const RTM_GETQDISC = 38;
-const RTM_NEWTCLASS = 40;
-const RTM_DELTCLASS = 41;
-const RTM_GETTCLASS = 42;
-const RTM_NEWTFILTER = 44;
-const RTM_DELTFILTER = 45;
-const RTM_GETTFILTER = 46;
 
 /** Qdiscs is `rtnl.qdiscs`: the queueing disciplines of one namespace's devices (`tc qdisc`). */
 export class Qdiscs extends TcService {
@@ -150,19 +107,8 @@ export class Qdiscs extends TcService {
    * `options`: `timeout`, `signal`, `interrupted`, `maxAttempts`. Throws
    * ArgumentError for a bad filter before sending, KernelError (ENODEV).
    */
-  async list(filter: QdiscFilter = {}, options?: DumpOptions): Promise<Qdisc[]> {
-    const t = await loadTc();
-    const f = checkOptions(filter, 'filter', ['dev', 'kind', 'parent', 'handle']) as QdiscFilter;
-    if (f.dev !== undefined) checkLinkRef(f.dev, 'filter.dev');
-    const parent = f.parent === undefined ? undefined : t.parseQdiscParent(f.parent, 'filter.parent');
-    const handle = f.handle === undefined ? undefined : t.formatHandle(t.parseHandle(f.handle, 'filter.handle'));
-    if (f.kind !== undefined) checkKind(f.kind);
-    const dump = dumpOptions(options);
-    const ifindex = f.dev === undefined ? 0 : await this.ctx.linkIndex(f.dev, dump);
-    const items = await this.dumpQdiscs(ifindex, dump);
-    return items.filter(
-      (q) => (f.kind === undefined || q.kind === f.kind) && (handle === undefined || q.handle === handle) && (parent === undefined || q.parent === t.qdiscParentName(parent, q.kind)),
-    );
+  list(filter: QdiscFilter = {}, options?: DumpOptions): Promise<Qdisc[]> {
+    return listObjects(this.ctx, qdiscKind, filter, options);
   }
 
   /**
@@ -196,14 +142,14 @@ export class Qdiscs extends TcService {
     const call = callOptions(options);
     const t = await loadTc();
     const dev = record(qdisc, 'qdisc').dev;
-    await this.send(RTM_DELQDISC, `RTM_DELQDISC on ${JSON.stringify(dev)}`, 0, dev, (ifindex) => t.qdiscDeleteMessage(qdisc, ifindex), call);
+    await this.send(TcTypes.delqdisc, `RTM_DELQDISC on ${JSON.stringify(dev)}`, 0, dev, (ifindex) => t.qdiscDeleteMessage(qdisc, ifindex), call);
   }
 
   private async modify(spec: QdiscSpec, flags: number, label: string, options: Call | undefined): Promise<void> {
     const call = callOptions(options);
     const t = await loadTc();
     const s = record(spec, 'spec');
-    await this.send(RTM_NEWQDISC, `${label} ${JSON.stringify(s.kind)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.qdiscMessage(spec, ifindex, { protocol: 0, link }), call);
+    await this.send(TcTypes.newqdisc, `${label} ${JSON.stringify(s.kind)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.qdiscMessage(spec, ifindex, { protocol: 0, link }), call);
   }
 }
 
@@ -214,17 +160,8 @@ export class Classes extends TcService {
    * device (one dump each: the kernel dumps classes per device). Throws
    * ArgumentError, KernelError (ENODEV).
    */
-  async list(filter: ClassFilter = {}, options?: DumpOptions): Promise<TcClass[]> {
-    const t = await loadTc();
-    const f = checkOptions(filter, 'filter', ['dev', 'kind', 'parent', 'classid']) as ClassFilter;
-    if (f.dev !== undefined) checkLinkRef(f.dev, 'filter.dev');
-    const parent = f.parent === undefined ? undefined : t.qdiscParentName(t.parseQdiscParent(f.parent, 'filter.parent'), undefined);
-    const classid = f.classid === undefined ? undefined : t.formatHandle(t.parseHandle(f.classid, 'filter.classid'));
-    if (f.kind !== undefined) checkKind(f.kind);
-    const dump = dumpOptions(options);
-    const out: TcClass[] = [];
-    for (const ifindex of await this.devices(f.dev, dump)) out.push(...(await this.dumpClasses(ifindex, dump)));
-    return out.filter((c) => (f.kind === undefined || c.kind === f.kind) && (classid === undefined || c.classid === classid) && (parent === undefined || c.parent === parent));
+  list(filter: ClassFilter = {}, options?: DumpOptions): Promise<TcClass[]> {
+    return listObjects(this.ctx, classKind, filter, options);
   }
 
   /**
@@ -247,14 +184,14 @@ export class Classes extends TcService {
     const call = callOptions(options);
     const t = await loadTc();
     const r = record(cls, 'class');
-    await this.send(RTM_DELTCLASS, `RTM_DELTCLASS ${JSON.stringify(r.classid)} on ${JSON.stringify(r.dev)}`, 0, r.dev, (ifindex) => t.classDeleteMessage(cls, ifindex), call);
+    await this.send(TcTypes.deltclass, `RTM_DELTCLASS ${JSON.stringify(r.classid)} on ${JSON.stringify(r.dev)}`, 0, r.dev, (ifindex) => t.classDeleteMessage(cls, ifindex), call);
   }
 
   private async modify(spec: ClassSpec, flags: number, label: string, options: Call | undefined): Promise<void> {
     const call = callOptions(options);
     const t = await loadTc();
     const s = record(spec, 'spec');
-    await this.send(RTM_NEWTCLASS, `${label} ${JSON.stringify(s.classid)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.classMessage(spec, ifindex, { protocol: 0, link }), call);
+    await this.send(TcTypes.newtclass, `${label} ${JSON.stringify(s.classid)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.classMessage(spec, ifindex, { protocol: 0, link }), call);
   }
 }
 
@@ -267,29 +204,8 @@ export class Filters extends TcService {
    * ingress and egress. Without `dev`, every device's. Throws
    * ArgumentError, KernelError (ENODEV).
    */
-  async list(filter: FilterFilter = {}, options?: DumpOptions): Promise<Filter[]> {
-    const t = await loadTc();
-    const f = checkOptions(filter, 'filter', ['dev', 'parent', 'kind', 'priority', 'protocol', 'chain']) as FilterFilter;
-    if (f.dev !== undefined) checkLinkRef(f.dev, 'filter.dev');
-    const parent = f.parent === undefined ? undefined : t.parseFilterParent(f.parent, 'filter.parent');
-    const priority = f.priority === undefined ? 0 : checkInteger(f.priority, 'filter.priority', 1, 0xffff);
-    const protocol = f.protocol === undefined ? 0 : t.ethProtocolNumber(f.protocol, 'filter.protocol');
-    const chain = f.chain === undefined ? undefined : checkInteger(f.chain, 'filter.chain', 0, 0xffffffff);
-    if (f.kind !== undefined) checkKind(f.kind);
-    const dump = dumpOptions(options);
-    const out: Filter[] = [];
-    for (const ifindex of await this.devices(f.dev, dump)) {
-      const blocks = parent !== undefined ? [parent] : await this.blocks(t, ifindex, dump);
-      for (const block of blocks) {
-        // The kernel skips filters of other priorities and protocols (tcm_info) and, with TCA_CHAIN, of other chains.
-        const message: tc.TcMessageInput = { header: { ifindex, parent: block, info: t.filterInfo(priority, protocol) }, attrs: chain === undefined ? {} : { chain } };
-        out.push(...(await this.dumpTc(RTM_GETTFILTER, `RTM_GETTFILTER ${t.filterParentName(block)}`, message, (tm, m) => tm.filterFromMessage(m), dump)));
-      }
-    }
-    const protocolName = f.protocol === undefined ? undefined : t.ethProtocolName(protocol);
-    return out.filter(
-      (x) => (f.kind === undefined || x.kind === f.kind) && (priority === 0 || x.priority === priority) && (protocolName === undefined || x.protocol === protocolName) && (chain === undefined || x.chain === chain),
-    );
+  list(filter: FilterFilter = {}, options?: DumpOptions): Promise<Filter[]> {
+    return listObjects(this.ctx, filterKind, filter, options);
   }
 
   /**
@@ -318,35 +234,20 @@ export class Filters extends TcService {
     const call = callOptions(options);
     const t = await loadTc();
     const r = record(filter, 'filter');
-    await this.send(RTM_DELTFILTER, `RTM_DELTFILTER prio ${String(r.priority)} on ${JSON.stringify(r.dev)}`, 0, r.dev, (ifindex) => t.filterDeleteMessage(filter, ifindex), call);
+    await this.send(TcTypes.deltfilter, `RTM_DELTFILTER prio ${String(r.priority)} on ${JSON.stringify(r.dev)}`, 0, r.dev, (ifindex) => t.filterDeleteMessage(filter, ifindex), call);
   }
 
   private async modify(spec: FilterSpec, flags: number, label: string, options: Call | undefined): Promise<void> {
     const call = callOptions(options);
     const t = await loadTc();
     const s = record(spec, 'spec');
-    await this.send(RTM_NEWTFILTER, `${label} ${JSON.stringify(s.kind)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.filterMessage(spec, ifindex, { link }), call);
+    await this.send(TcTypes.newtfilter, `${label} ${JSON.stringify(s.kind)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.filterMessage(spec, ifindex, { link }), call);
   }
 
-  /** The filter blocks of a device: every qdisc's and class's, and a clsact's two hooks. */
-  private async blocks(t: TcModule, ifindex: number, dump: DumpOptions): Promise<number[]> {
-    const out: number[] = [];
-    for (const q of await this.dumpQdiscs(ifindex, dump)) {
-      if (q.kind === 'clsact') out.push(t.TC_H_CLSACT_INGRESS, t.TC_H_CLSACT_EGRESS);
-      else out.push(t.parseHandle(q.handle, 'handle'));
-    }
-    for (const c of await this.dumpClasses(ifindex, dump)) out.push(t.parseHandle(c.classid, 'classid'));
-    return out;
-  }
 }
 
 /** record checks that an argument is an object (its keys are checked where it is built). Throws ArgumentError. */
 function record(v: unknown, argument: string): Record<string, unknown> {
   if (!isRecord(v)) throw new ArgumentError(argument, { expected: 'an object', received: v });
   return v;
-}
-
-/** A kind to filter by: a name of 1 to 15 bytes. Throws ArgumentError. */
-function checkKind(kind: unknown): void {
-  checkString(kind, 'filter.kind', { minBytes: 1, maxBytes: 15 });
 }

@@ -11,3 +11,4 @@ export * from './protocols.js';
 export { qdiscFromMessage, qdiscMessage, qdiscDeleteMessage } from './qdisc.js';
 export { classFromMessage, classMessage, classDeleteMessage } from './class.js';
 export { filterFromMessage, filterMessage, filterDeleteMessage, filterInfo } from './filter.js';
+export { qdiscParts, classParts, filterParts } from './parts.js';

@@ -1,0 +1,66 @@
+/**
+ * Kinds declared in two parts: the static facts every table of the
+ * registry is built from (names, message types, groups, families, volatile
+ * fields), known at import, and the members that need the kind's codec
+ * (decode, convert, key, dumps, filters), which load on first use. tc's
+ * kinds are declared so: their generated codec is 19,000 lines that
+ * `import { Rtnl } from 'nlkit'` should not pay for.
+ */
+import type { KindNames, ObjectKind } from './kind.js';
+
+/** The members of a kind that need its codec: absent until `load()` resolved. */
+type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'key' | 'groupKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
+
+/** Every codec member, so the declaration below fails to compile when ObjectKind gains one that is not listed. */
+const CODEC_KEYS: Readonly<Record<CodecKey, true>> = {
+  decode: true,
+  encode: true,
+  convert: true,
+  lazy: true,
+  key: true,
+  groupKey: true,
+  accept: true,
+  silent: true,
+  dump: true,
+  filters: true,
+  checkFilter: true,
+  expand: true,
+};
+
+/** The static part of a deferred kind's declaration. */
+export type KindStatics<N extends KindNames> = Omit<ObjectKind<N>, CodecKey | 'load'>;
+
+/** The part of a deferred kind's declaration that its codec's module provides. */
+export type KindCodec<M, MI, O> = Pick<ObjectKind<KindNames, M, MI, O>, CodecKey>;
+
+/**
+ * deferredKind declares a kind whose codec-dependent members come from
+ * `load` (a dynamic import) on first use. Until `kind.load()` has resolved,
+ * reading one of them throws an Error saying so: a caller that forgot to
+ * await `loadKind` fails loudly, never with a half-made kind.
+ */
+export function deferredKind<N extends KindNames, M, MI, O>(statics: KindStatics<N>, load: () => Promise<KindCodec<M, MI, O>>): ObjectKind<N, M, MI, O> {
+  const kind: Record<string, unknown> = { ...statics };
+  let loading: Promise<void> | undefined;
+  for (const key of Object.keys(CODEC_KEYS)) {
+    Object.defineProperty(kind, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        throw new Error(`the ${statics.kind} kind's ${key} is used before its codec loaded (await loadKind(kind) first)`);
+      },
+    });
+  }
+  kind.load = () =>
+    (loading ??= load().then(
+      (parts) => {
+        for (const key of Object.keys(CODEC_KEYS)) Object.defineProperty(kind, key, { value: parts[key as CodecKey], enumerable: true, writable: false, configurable: false });
+      },
+      (err: unknown) => {
+        // A failed import may succeed later (a transient file system error): try again next time.
+        loading = undefined;
+        throw err;
+      },
+    ));
+  return kind as unknown as ObjectKind<N, M, MI, O>;
+}
