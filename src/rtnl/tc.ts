@@ -7,7 +7,7 @@
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { isRecord } from '../netlink/args.js';
-import { ArgumentError } from '../netlink/errors.js';
+import { ArgumentError, KernelError } from '../netlink/errors.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { MessageWriter } from '../netlink/writer.js';
 import type * as tc from '../generated/tc.js';
@@ -90,14 +90,19 @@ abstract class TcService {
     dev: unknown,
     build: (ifindex: number, link: LinkResolver) => Promise<tc.TcMessageInput> | tc.TcMessageInput,
     call: Call,
+    before?: (message: tc.TcMessageInput) => Promise<void>,
   ): Promise<void> {
     const t = await loadTc();
     t.encodeTcMessage(new MessageWriter(2048), await build(1, checkOnly));
     const ifindex = await this.ctx.linkIndex(dev as LinkRef, call);
     const message = await build(ifindex, (ref) => this.ctx.linkIndex(ref, call));
+    await before?.(message);
     await this.ctx.conn.request({ type, flags, label, body: (w) => t.encodeTcMessage(w, message) }, undefined, call);
   }
 }
+
+/** ENOENT: what the kernel answers for a qdisc that does not exist, and nlkit for a parent class that does not. */
+const ENOENT = 2;
 
 /** Qdiscs is `rtnl.qdiscs`: the queueing disciplines of one namespace's devices (`tc qdisc`). */
 export class Qdiscs extends TcService {
@@ -167,8 +172,10 @@ export class Classes extends TcService {
   /**
    * add creates a class (RTM_NEWTCLASS with NLM_F_CREATE | NLM_F_EXCL), as
    * `tc class add`; htb's rate tables and bursts are computed as tc
-   * computes them. Throws ArgumentError before sending, KernelError
-   * (`EEXIST`, `ENOENT` for a missing parent or qdisc).
+   * computes them. A parent class is looked for first (htb would quietly
+   * make the class a top-level one). Throws ArgumentError before sending,
+   * KernelError (`EEXIST`; `ENOENT` naming the qdisc or parent class that
+   * does not exist).
    */
   async add(spec: ClassSpec, options?: Call): Promise<void> {
     await this.modify(spec, NLM_F_CREATE | NLM_F_EXCL, 'RTM_NEWTCLASS', options);
@@ -191,8 +198,52 @@ export class Classes extends TcService {
     const call = callOptions(options);
     const t = await loadTc();
     const s = record(spec, 'spec');
-    await this.send(TcTypes.newtclass, `${label} ${JSON.stringify(s.classid)} on ${JSON.stringify(s.dev)}`, flags, s.dev, (ifindex, link) => t.classMessage(spec, ifindex, { protocol: 0, link }), call);
+    const what = `${label} ${JSON.stringify(s.classid)} on ${JSON.stringify(s.dev)}`;
+    let qdisc = '';
+    // Set once nlkit's own check refused: that error is not the kernel's to reword.
+    let checked = false;
+    try {
+      await this.send(
+        TcTypes.newtclass,
+        what,
+        flags,
+        s.dev,
+        (ifindex, link) => t.classMessage(spec, ifindex, { protocol: 0, link }),
+        call,
+        async (message) => {
+          const { ifindex, parent = t.TC_H_ROOT, handle = 0 } = message.header;
+          qdisc = t.formatHandle(handle & 0xffff0000);
+          if (parent !== t.TC_H_ROOT && (parent & 0xffff) !== 0) {
+            checked = true;
+            await this.checkParentClass(ifindex!, parent, what, call);
+            checked = false;
+          }
+        },
+      );
+    } catch (err) {
+      // With NLM_F_CREATE the kernel's only ENOENT is a qdisc lookup that failed, and it says nothing more.
+      if (err instanceof KernelError && err.code === 'ENOENT' && err.requestType === TcTypes.newtclass && !err.ack.message && !checked) {
+        throw new KernelError(err.errno, err.ack, err.requestType, `${what}: there is no qdisc ${qdisc} on the device (a class goes in the qdisc its classid's major names)`);
+      }
+      throw err;
+    }
   }
+
+  /**
+   * The kernel does not refuse a parent class that does not exist: htb makes
+   * the class a top-level one instead (and tc does the same). So the
+   * device's classes are dumped first (the kernel answers no single
+   * RTM_GETTCLASS) and a missing parent is refused as the kernel refuses a
+   * missing qdisc, with ENOENT. A parent deleted between the two requests
+   * still slips through: the check is for the common mistake, not the race.
+   */
+  private async checkParentClass(ifindex: number, parent: number, what: string, call: Call): Promise<void> {
+    const t = await loadTc();
+    const classid = t.formatHandle(parent);
+    if ((await listObjects(this.ctx, classKind, { dev: ifindex, classid }, call)).length > 0) return;
+    throw new KernelError(ENOENT, {}, TcTypes.newtclass, `${what}: its parent class ${classid} does not exist (htb would make the class a top-level one; nlkit refuses first)`);
+  }
+
 }
 
 /** Filters is `rtnl.filters`: classifiers and their actions (`tc filter`). */

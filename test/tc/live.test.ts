@@ -215,6 +215,12 @@ describeKernel('traffic control on the kernel, against tc', () => {
     expect((await refused(rt.qdiscs.add({ dev: 'p0', kind: 'ingress' }))).code).toBe('EEXIST');
     const noParent = await refused(rt.classes.add({ dev: 'p0', parent: '5:', classid: '5:1', kind: 'htb', options: { rate: '1mbit' } }));
     expect(noParent.code).toBe('ENOENT');
+    // The kernel's ENOENT says nothing more: the message names the missing qdisc.
+    expect(noParent.message).toMatch(/^RTM_NEWTCLASS "5:1" on "p0": there is no qdisc 5: on the device .*kernel: ENOENT/);
+    // A parent class that does not exist: htb would quietly make 1:77 a top-level class (tc does); nlkit asks first.
+    const noParentClass = await refused(rt.classes.add({ dev: 'p0', parent: '1:66', classid: '1:77', kind: 'htb', options: { rate: '1mbit' } }));
+    expect(noParentClass.code).toBe('ENOENT');
+    expect(noParentClass.message).toMatch(/^RTM_NEWTCLASS "1:77" on "p0": its parent class 1:66 does not exist .*kernel: ENOENT/);
     const noQdisc = await refused(rt.filters.add({ dev: 'p1', parent: '7:', protocol: 'ip', priority: 1, kind: 'u32', options: { classid: '7:1' } }));
     expect(noQdisc.ack.message).toMatch(/Parent Qdisc doesn't exists/);
     expect((await refused(rt.filters.delete({ dev: 'p0', parent: 'ingress', priority: 77 }))).code).toBe('ENOENT');
