@@ -1,6 +1,7 @@
 /**
  * subscribe: typed rtnetlink notifications — links, addresses, routes,
- * neighbours, rules — as `{ type: 'new' | 'del', kind, object }` events,
+ * neighbours, rules, nexthops, tc qdiscs, classes and filters — as
+ * `{ type: 'new' | 'del', kind, object }` events,
  * with `{ type: 'overrun' }` when the kernel dropped some.
  *
  * Each subscription has its own socket, opened in the handle's namespace

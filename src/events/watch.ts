@@ -1,6 +1,7 @@
 /**
- * watch: a live view of one kind of object — links, addresses, routes or
- * neighbours — whose contents always converge to what a fresh dump returns.
+ * watch: a live view of one kind of object — links, addresses, routes,
+ * neighbours, rules, nexthops, tc qdiscs, classes or filters — whose
+ * contents always converge to what a fresh dump returns.
  *
  * How it stays exact:
  *
@@ -25,6 +26,9 @@
  *      leaves for another namespace or comes back changes the remaining
  *      end's parent silently; a bridge port's STP state moves with only an
  *      AF_BRIDGE message.
+ *    - tc (the kind's `resyncOn`): a deleted qdisc takes its classes,
+ *      filters and leaf qdiscs along with one message; a u32 filter's first
+ *      node brings entries of its own; every tc message re-dumps.
  * 4. What nothing gives away (a neighbour going from reachable to delay or
  *    probe, STP flags of a bridge, a veth peer moving between two other
  *    namespaces) is caught by re-dumping every `refreshInterval` ms. Fields
@@ -99,7 +103,7 @@ export interface WatchOptions {
    * message at all: the longest a view can differ from a fresh `list()`
    * (plus one dump). Default 5000 for neighbours (their NUD state moves on
    * timers), 30000 for links (STP flags, a veth peer moving between other
-   * namespaces), Infinity (never) for addresses, routes and rules, whose
+   * namespaces), Infinity (never) for addresses, routes, rules and tc, whose
    * silent changes nlkit knows of all come with a hint (see `resyncDelay`).
    * At least 100.
    */

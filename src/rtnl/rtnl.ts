@@ -160,7 +160,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
 
   /**
    * subscribe streams typed notifications of `groups` ('link', 'ipv4-addr',
-   * 'ipv6-route', 'neigh', 'ipv4-rule', …) from this handle's namespace, on
+   * 'ipv6-route', 'neigh', 'ipv4-rule', 'tc', …) from this handle's namespace, on
    * a socket of their own; see src/events/subscribe.ts. Throws
    * ArgumentError for an unknown group or bad option, ClosedError on a
    * closed handle (nothing is opened), SyscallError when the socket cannot
@@ -171,8 +171,9 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   }
 
   /**
-   * watch opens a live view of 'links', 'addresses', 'routes', 'neighbors'
-   * or 'rules' that always converges to what a fresh dump returns; see
+   * watch opens a live view of 'links', 'addresses', 'routes', 'neighbors',
+   * 'rules', 'nexthops', 'qdiscs', 'classes' or 'filters' that always
+   * converges to what a fresh dump returns; see
    * src/events/watch.ts. Rejects with ArgumentError for a bad target or
    * option, ClosedError on a closed handle (nothing is opened), or what the
    * first dump throws.

@@ -94,6 +94,8 @@ describeKernel('examples', { timeout: SLOW }, () => {
       });
       expect(outputs[1]).toContain("br0 [ '10.1.0.0/24', '10.2.0.0/16' ]");
       expect(outputs[1]).toContain('br0 exists already');
+      // Traffic control events: the subscription's, the view's, and the view's re-dump after the root qdisc went.
+      expect(outputs.find((o) => o.includes('new qdisc 1:'))).toContain('new qdisc 1:\nnew class 1:10\nnew 1:10 1000000\ndel 1:10 true 0\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
