@@ -136,6 +136,27 @@ describeKernel('nlkit against the kernel', () => {
     expect(tableOut.out[0]).toMatch(/^INDEX\s+NAME/);
   });
 
+  it('qdiscs | classes | filters list through the registry, as tc shows them', async () => {
+    const tc = (...args: string[]) => sh('tc', ['-n', ns.name, ...args]);
+    tc('qdisc', 'add', 'dev', 'clb', 'root', 'handle', '1:', 'htb', 'default', '10');
+    tc('class', 'add', 'dev', 'clb', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '1mbit');
+    tc('filter', 'add', 'dev', 'clb', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', '10.8.0.9/32', 'flowid', '1:10');
+    const clb = ipJson(ns.name, 'link', 'show', 'dev', 'clb')[0].ifindex;
+    const qdiscs = await nlkit(['qdiscs', '--netns', ns.name]);
+    expect(qdiscs.status).toBe(0);
+    const tcQdiscs = JSON.parse(sh('tc', ['-n', ns.name, '-j', 'qdisc', 'show'])) as any[];
+    expect(qdiscs.json().map((q: any) => `${q.kind} ${q.handle}`).sort()).toEqual(tcQdiscs.map((t) => `${t.kind} ${t.handle}`).sort());
+    const classes = (await nlkit(['classes', 'list', '--netns', ns.name, '--json', JSON.stringify({ dev: 'clb' })])).json();
+    expect(classes.map((c: any) => [c.dev, c.classid, c.options.rate])).toEqual([[clb, '1:10', 1_000_000]]);
+    const filters = (await nlkit(['filters', '--netns', ns.name])).json();
+    const tcFilters = JSON.parse(sh('tc', ['-n', ns.name, '-j', 'filter', 'show', 'dev', 'clb', 'parent', '1:'])) as any[];
+    expect(filters.map((f: any) => f.handle ?? null)).toEqual(tcFilters.map((t) => t.options?.fh ?? null));
+    const table = await nlkit(['classes', '--netns', ns.name], { tty: true });
+    expect(table.status).toBe(0);
+    expect(table.out.join('\n')).toContain('1:10');
+    tc('qdisc', 'del', 'dev', 'clb', 'root');
+  });
+
   it('the executable: rt-nexthop monitor prints notifications as JSON lines until interrupted', async () => {
     const child = spawn(tsx, [bin, 'rt-nexthop', 'monitor', '--netns', ns.name], { cwd: repo });
     let out = '';
