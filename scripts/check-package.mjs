@@ -10,7 +10,8 @@
  *    moduleResolution bundler.
  * 2. Runs it: `import` and `require` of nlkit in one process must give the
  *    same classes (no dual-package hazard); importing the root must load no
- *    codec but the rtnetlink ones and not koffi; a subpath loads its family.
+ *    codec but the rtnetlink ones and not koffi; a subpath loads its family;
+ *    the tc codec loads with the first tc call (`rt.qdiscs.list()`).
  * 3. Reports the packed and unpacked sizes and fails above SIZE_LIMIT.
  *
  * Needs only what `npm ci` installed (typescript, @types/node, koffi). Exits
@@ -129,15 +130,18 @@ try {
     if (!(err instanceof cjs.KernelError) || !(err instanceof esm.KernelError)) problems.push('a KernelError is not instanceof KernelError of both require and import: ' + err);
     if (err.name !== 'KernelError' || err.code !== 'ENODEV') problems.push('KernelError name/code: ' + err.name + ' ' + err.code);
   }
+  await rt.qdiscs.list();
 } finally {
   rt.close();
 }
-console.log(JSON.stringify({ problems, rootFiles }));
+// What the first tc call loaded on top (the tc codec among it).
+const tcFiles = loaded().filter((u) => !rootFiles.includes(u));
+console.log(JSON.stringify({ problems, rootFiles, tcFiles }));
 `);
   const r = spawnSync(process.execPath, ['--import', './register.mjs', 'run.mjs'], { cwd: project, encoding: 'utf8' });
   if (r.status !== 0) fail(`run time: exit ${r.status}\n${r.stderr}`);
   else {
-    const { problems, rootFiles } = JSON.parse(r.stdout.trim().split('\n').pop());
+    const { problems, rootFiles, tcFiles } = JSON.parse(r.stdout.trim().split('\n').pop());
     for (const p of problems) fail(`run time: ${p}`);
     // What importing the root loaded must define no family but the rtnetlink ones.
     const code = rootFiles.map((u) => readFileSync(fileURLToPath(u), 'utf8')).join('\n');
@@ -145,8 +149,9 @@ console.log(JSON.stringify({ problems, rootFiles }));
     const stray = subpaths.filter((s) => !s.startsWith('rt-')).filter((s) => new RegExp(`\\bvar ${s.replace(/-(.)/g, (_, c) => c.toUpperCase())}Family\\b`).test(code));
     if (stray.length) fail(`importing nlkit loads these families' codecs: ${stray.join(', ')}`);
     if (!/\bvar rtLinkFamily\b/.test(code)) fail('importing nlkit did not load rt-link (the check itself is broken)');
+    if (!tcFiles.some((u) => /\bvar tcFamily\b/.test(readFileSync(fileURLToPath(u), 'utf8')))) fail('rt.qdiscs.list() did not load the tc codec');
     if (!problems.length && !stray.length) {
-      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec beyond rtnetlink, not koffi`);
+      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec beyond rtnetlink, not koffi; the first tc call loads the tc codec`);
     }
   }
 } finally {
