@@ -230,4 +230,28 @@ describeKernel('tc objects in the registry: subscribe and watch', () => {
     expect(fv.stats.resyncs).toBeGreaterThanOrEqual(3);
     expect([qv.stats.synthetic, cv.stats.synthetic, fv.stats.synthetic]).toEqual(synthetic);
   });
+  it("subscribe(['tc'], { existing: true }) first yields what the three list() calls return", async () => {
+    const expected = [
+      ...(await rt.qdiscs.list()).map((q) => `qdisc ${q.dev} ${q.handle} ${q.parent}`),
+      ...(await rt.classes.list()).map((c) => `class ${c.dev} ${c.classid}`),
+      ...(await rt.filters.list()).map((f) => `filter ${f.dev} ${f.parent} ${f.priority} ${f.handle}`),
+    ].sort();
+    // Classes and filters of several devices and blocks: the listing goes device by device and block by block.
+    expect(expected.filter((e) => e.startsWith('class ')).length).toBeGreaterThan(2);
+    expect(new Set(expected.filter((e) => e.startsWith('filter ')).map((e) => e.split(' ').slice(1, 3).join(' '))).size).toBeGreaterThan(1);
+    const sub = rt.subscribe(['tc'], { existing: true });
+    try {
+      const got: string[] = [];
+      for (let i = 0; i < expected.length; i++) {
+        const ev = await until(sub, () => true, 5000);
+        if (ev.type !== 'new') throw new Error(`expected the existing objects first, got ${ev.type}`);
+        if (ev.kind === 'qdisc') got.push(`qdisc ${ev.object.dev} ${ev.object.handle} ${ev.object.parent}`);
+        else if (ev.kind === 'class') got.push(`class ${ev.object.dev} ${ev.object.classid}`);
+        else if (ev.kind === 'filter') got.push(`filter ${ev.object.dev} ${ev.object.parent} ${ev.object.priority} ${ev.object.handle}`);
+      }
+      expect(got.sort()).toEqual(expected);
+    } finally {
+      sub.close();
+    }
+  });
 });

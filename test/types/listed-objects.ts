@@ -1,7 +1,7 @@
 // Compiled by `npm run typecheck` (tsc includes test/): the shapes users rely on
 // must type-check exactly as documented. Nothing here runs; a wrong type is a
 // compile error (or an unused @ts-expect-error), so typecheck fails.
-import type { Link, MoveResult, Rtnl, Rule, Route, Address, Scope } from '../../src/index.js';
+import type { Link, MoveResult, Rtnl, Rule, Route, Address, Scope, Qdisc, TcClass, Filter } from '../../src/index.js';
 
 /** What list() returns can be handed back to delete(). */
 export async function deleteListed(rt: Rtnl): Promise<void> {
@@ -37,4 +37,27 @@ export function scopes(a: Address, m: MoveResult): void {
 export async function linkFlags(rt: Rtnl, l: Link): Promise<boolean> {
   await rt.links.set(l.index, { promisc: true, arp: false, allmulticast: true, multicast: false });
   return l.promisc && l.arp && l.allmulticast && l.multicast;
+}
+
+/** tc objects are registry kinds: typed events and views, by kind and by target. */
+export async function tcEvents(rt: Rtnl): Promise<void> {
+  for await (const ev of rt.subscribe(['tc'])) {
+    if (ev.type !== 'new' && ev.type !== 'del') continue;
+    if (ev.kind === 'qdisc') {
+      const q: Qdisc = ev.object;
+      void q.handle;
+    } else if (ev.kind === 'class') {
+      const c: TcClass = ev.object;
+      void c.classid;
+    } else if (ev.kind === 'filter') {
+      const f: Filter = ev.object;
+      void f.priority;
+    }
+  }
+  const view = await rt.watch('filters', (f) => f.kind === 'u32');
+  const filters: Filter[] = view.snapshot();
+  const classes: TcClass[] = (await rt.watch('classes')).snapshot();
+  // @ts-expect-error a qdisc view holds qdiscs
+  const wrong: TcClass[] = (await rt.watch('qdiscs')).snapshot();
+  void [filters, classes, wrong];
 }
