@@ -173,6 +173,9 @@ describeKernel('tc objects in the registry: subscribe and watch', () => {
     tc('class', 'change', 'dev', 'tca', 'parent', '1:1', 'classid', '1:20', 'htb', 'rate', '4mbit');
     tc('qdisc', 'replace', 'dev', 'tcb', 'parent', '1:10', 'handle', '30:', 'pfifo', 'limit', '7');
     tc('filter', 'del', 'dev', 'tcb', 'parent', '1:', 'prio', '3');
+    // A first child makes 1:20 an inner class: the leaf qdisc put in it goes, unannounced.
+    tc('qdisc', 'add', 'dev', 'tcb', 'parent', '1:20', 'handle', '40:', 'pfifo');
+    tc('class', 'add', 'dev', 'tcb', 'parent', '1:20', 'classid', '1:21', 'htb', 'rate', '1mbit');
     tc('filter', 'del', 'dev', 'tca', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'handle', '800::801', 'u32');
     await expectMatch();
     expect(ourClasses(cv.snapshot()).filter((c) => c.startsWith('tca htb 1:20 '))).toEqual(['tca htb 1:20 1:1 - 4000000']);

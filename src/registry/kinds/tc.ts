@@ -54,23 +54,11 @@ const groups = [{ name: 'tc', group: RTNLGRP_TC, family: 0 }] as const;
  */
 const volatile = new Set(['stats', 'stats2', 'xstats', 'directPkts', 'pcnt', 'success', 'tm', 'refcnt', 'bindcnt']);
 
-/**
- * Deleting or replacing a qdisc takes its classes, filters and the qdiscs
- * under it along with one RTM_DELQDISC (and brings back the device's
- * default qdisc with none); adding or deleting a class or leaf qdisc
- * changes its parent's and leaf's fields unannounced; a u32 filter's first
- * node brings its priority and hash table entries with one RTM_NEWTFILTER,
- * and deleting a priority takes every node. So every tc message makes a
- * tc view re-dump (coalesced: once per burst, `resyncDelay`).
- */
-const resyncOn = [TcTypes.newqdisc, TcTypes.delqdisc, TcTypes.newtclass, TcTypes.deltclass, TcTypes.newtfilter, TcTypes.deltfilter];
-
 const statics = {
   families: [0],
   defaultFamilies: [0],
   groups,
   volatile,
-  resyncOn,
 } as const;
 
 /** The static part of a tc kind's declaration. */
@@ -86,6 +74,10 @@ export const qdiscKind: ObjectKind<{ kind: 'qdisc'; plural: 'qdiscs'; groups: 't
     doc: 'queueing disciplines (rt.qdiscs.list)',
     types: { new: TcTypes.newqdisc, del: TcTypes.delqdisc, get: TcTypes.getqdisc },
     names: { new: 'RTM_NEWQDISC', del: 'RTM_DELQDISC', get: 'RTM_GETQDISC' },
+    // Deleting a qdisc takes the qdiscs under it along with one RTM_DELQDISC (and brings the device's
+    // default qdisc back with none); deleting a class takes its leaf qdisc along, and so does a class's
+    // first child (the class is no leaf any more).
+    resyncOn: [TcTypes.delqdisc, TcTypes.newtclass, TcTypes.deltclass],
   }),
   async () => (await loadTc()).qdiscParts,
 );
@@ -98,6 +90,9 @@ export const classKind: ObjectKind<{ kind: 'class'; plural: 'classes'; groups: '
     doc: 'traffic control classes (rt.classes.list)',
     types: { new: TcTypes.newtclass, del: TcTypes.deltclass, get: TcTypes.gettclass },
     names: { new: 'RTM_NEWTCLASS', del: 'RTM_DELTCLASS', get: 'RTM_GETTCLASS' },
+    // A qdisc put in a class or removed changes its `leaf`; a deleted qdisc takes its classes along; a
+    // class gaining its first child or losing its last changes (leaf qdisc, level) unannounced.
+    resyncOn: [TcTypes.newqdisc, TcTypes.delqdisc, TcTypes.newtclass, TcTypes.deltclass],
   }),
   async () => (await loadTc()).classParts,
 );
@@ -110,6 +105,9 @@ export const filterKind: ObjectKind<{ kind: 'filter'; plural: 'filters'; groups:
     doc: 'traffic control filters (rt.filters.list)',
     types: { new: TcTypes.newtfilter, del: TcTypes.deltfilter, get: TcTypes.gettfilter },
     names: { new: 'RTM_NEWTFILTER', del: 'RTM_DELTFILTER', get: 'RTM_GETTFILTER' },
+    // A u32 filter's first node brings its priority and hash-table entries with one RTM_NEWTFILTER;
+    // deleting a priority takes every node; a deleted qdisc or class takes its block's filters along.
+    resyncOn: [TcTypes.newtfilter, TcTypes.deltfilter, TcTypes.delqdisc, TcTypes.deltclass],
   }),
   async () => (await loadTc()).filterParts,
 );
