@@ -173,13 +173,22 @@ describeKernel('tc objects in the registry: subscribe and watch', () => {
     tc('class', 'change', 'dev', 'tca', 'parent', '1:1', 'classid', '1:20', 'htb', 'rate', '4mbit');
     tc('qdisc', 'replace', 'dev', 'tcb', 'parent', '1:10', 'handle', '30:', 'pfifo', 'limit', '7');
     tc('filter', 'del', 'dev', 'tcb', 'parent', '1:', 'prio', '3');
-    // A first child makes 1:20 an inner class: the leaf qdisc put in it goes, unannounced.
-    tc('qdisc', 'add', 'dev', 'tcb', 'parent', '1:20', 'handle', '40:', 'pfifo');
-    tc('class', 'add', 'dev', 'tcb', 'parent', '1:20', 'classid', '1:21', 'htb', 'rate', '1mbit');
     tc('filter', 'del', 'dev', 'tca', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'handle', '800::801', 'u32');
     await expectMatch();
     expect(ourClasses(cv.snapshot()).filter((c) => c.startsWith('tca htb 1:20 '))).toEqual(['tca htb 1:20 1:1 - 4000000']);
     expect(ourFilters(fv.snapshot())).toContain('tca ffff: 2 ip u32 800::800 0');
+    // Each step alone (the commands above ran in one burst: a single re-dump after it covered them all).
+    // A first child makes 1:20 an inner class: the leaf qdisc put in it goes, unannounced.
+    tc('qdisc', 'add', 'dev', 'tcb', 'parent', '1:20', 'handle', '40:', 'pfifo');
+    await expectMatch();
+    expect(ourQdiscs(qv.snapshot())).toContain('tcb pfifo 40: 1:20');
+    tc('class', 'add', 'dev', 'tcb', 'parent', '1:20', 'classid', '1:21', 'htb', 'rate', '1mbit');
+    await expectMatch();
+    expect(ourQdiscs(qv.snapshot())).not.toContain('tcb pfifo 40: 1:20');
+    // A priority deleted: its u32 nodes go with one RTM_DELTFILTER for the priority.
+    tc('filter', 'del', 'dev', 'tcb', 'parent', '1:', 'prio', '1');
+    await expectMatch();
+    expect(ourFilters(fv.snapshot()).filter((f) => f.startsWith('tcb '))).toEqual([]);
 
     // A resync finds nothing new: the views were exact.
     const synthetic = [qv.stats.synthetic, cv.stats.synthetic, fv.stats.synthetic];
