@@ -15,7 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { Rtnl } from '../../src/rtnl/index.js';
 import * as tc from '../../src/generated/tc.js';
 import { Connection } from '../../src/netlink/index.js';
-import { FakeKernel, datagram, errorMsg } from '../helpers/fake-kernel.js';
+import { FakeKernel, datagram, doneMsg, errorMsg } from '../helpers/fake-kernel.js';
+import { NLM_F_MULTI } from '../../src/netlink/constants.js';
+import type { MessageWriter } from '../../src/netlink/writer.js';
 import { encodeBody, withoutOrder } from '../helpers/tc-body.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/tc-objects.json', import.meta.url), 'utf8')) as {
@@ -110,11 +112,25 @@ const cases: Record<string, (rt: Rtnl) => Promise<void>> = {
     rt.filters.add({ dev: P1, parent: 'ingress', protocol: 'ip', priority: 5, kind: 'flower', options: { srcMac: '02:00:00:00:00:01', dstIp: '192.168.1.0/24', classid: '1:2' } }),
 };
 
-/** Makes the call against a fake kernel that ACKs everything, and returns the one request it sent. */
+/**
+ * Makes the call against a fake kernel that ACKs everything, and returns the
+ * one request it sent. A class with a parent class is checked first (htb would
+ * quietly make it a top-level class): the fake answers that RTM_GETTCLASS dump
+ * with the class asked for, and the dump is not what is compared.
+ */
 async function sent(call: (rt: Rtnl) => Promise<void>): Promise<Buffer> {
   const out: Uint8Array[] = [];
+  const checks: tc.TcMessage[] = [];
   const fake = new FakeKernel({
     handler: (req, k) => {
+      if (req.type === tc.RequestType.gettclass) {
+        const ask = tc.decodeTcMessage(req.view, 16, req.bytes.length);
+        checks.push(ask);
+        // Class 1:10: the one parent class the cases name.
+        const header = { ifindex: ask.header.ifindex, handle: 0x10010, parent: 0x10000 };
+        const cls = { type: tc.RequestType.newtclass, flags: NLM_F_MULTI, seq: req.seq, portId: k.portId, body: (w: MessageWriter) => tc.encodeTcMessage(w, { header, attrs: { kind: 'htb' } }) };
+        return datagram(cls, doneMsg(req, k));
+      }
       out.push(req.bytes);
       return datagram(errorMsg(req, k, { errno: 0 }));
     },
@@ -122,6 +138,11 @@ async function sent(call: (rt: Rtnl) => Promise<void>): Promise<Buffer> {
   using rt = Rtnl.over(Connection.over(fake));
   await call(rt);
   expect(out).toHaveLength(1);
+  // Only a class under another class is checked, on its own device.
+  const mine = new DataView(out[0]!.buffer, out[0]!.byteOffset, out[0]!.byteLength);
+  const { header } = tc.decodeTcMessage(mine, 16, out[0]!.length);
+  const underClass = mine.getUint16(4, true) === tc.RequestType.newtclass && header.parent !== 0xffffffff && (header.parent & 0xffff) !== 0;
+  expect(checks.map((c) => c.header.ifindex)).toEqual(underClass ? [header.ifindex] : []);
   return Buffer.from(out[0]!);
 }
 
