@@ -28,15 +28,6 @@ import {
   type ConntrackSpec,
 } from './entry.js';
 
-/** IPCTNL_MSG_CT_* request types (conntrack.RequestType), here so the codec can load lazily. */
-const T = {
-  'ct-new': 0x100,
-  'ct-get': 0x101,
-  'ct-delete': 0x102,
-  'ct-get-stats-cpu': 0x104,
-  'ct-get-stats': 0x105,
-} as const satisfies Partial<typeof conntrack.RequestType>;
-
 /** Options for Conntrack.open. */
 export interface ConntrackOptions {
   /** The namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. Default: the current one. */
@@ -65,8 +56,8 @@ export interface ConntrackCpuStats {
 /** The event kinds a subscription can ask for: a new entry, a change, an entry's end. */
 export type ConntrackEventType = 'new' | 'update' | 'destroy';
 
-/** NFNLGRP_CONNTRACK_NEW / _UPDATE / _DESTROY by event kind (conntrack.McastGroup). */
-const GROUPS: Readonly<Record<ConntrackEventType, number>> = { new: 1, update: 2, destroy: 3 };
+/** The spec's multicast group (NFNLGRP_CONNTRACK_NEW / _UPDATE / _DESTROY) of each event kind. */
+const GROUPS = { new: 'nfnlgrp-conntrack-new', update: 'nfnlgrp-conntrack-update', destroy: 'nfnlgrp-conntrack-destroy' } as const satisfies Record<ConntrackEventType, keyof typeof conntrack.McastGroup>;
 
 /**
  * ConntrackEvent: what a subscription yields. `overrun`: the kernel dropped
@@ -158,7 +149,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async list(filter: ConntrackFilter = {}, options: DumpOptions = {}): Promise<ConntrackEntry[]> {
     const f = checkFilter(filter);
-    const r = await this.conn.dump({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody({ header: { nfgenFamily: f.family }, attrs: f.attrs }) }, this.decodeEntry, options);
+    const r = await this.conn.dump({ type: this.codec.RequestType['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody({ header: { nfgenFamily: f.family }, attrs: f.attrs }) }, this.decodeEntry, options);
     return f.match ? r.items.filter(f.match) : r.items;
   }
 
@@ -168,7 +159,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async get(key: ConntrackKey, options: CallOptions = {}): Promise<ConntrackEntry> {
     const m = keyMessage(key);
-    const r = await this.conn.request({ type: T['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody(m) }, this.decodeEntry, options);
+    const r = await this.conn.request({ type: this.codec.RequestType['ct-get'], label: 'IPCTNL_MSG_CT_GET', body: this.ctBody(m) }, this.decodeEntry, options);
     const e = r.replies[0];
     if (!e) throw new Error('conntrack get: the kernel answered without an entry');
     return e;
@@ -181,7 +172,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async add(spec: ConntrackSpec, options: CallOptions = {}): Promise<void> {
     const m = createMessage(this.codec, spec);
-    await this.conn.request({ type: T['ct-new'], flags: NLM_F_CREATE | NLM_F_EXCL, label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
+    await this.conn.request({ type: this.codec.RequestType['ct-new'], flags: NLM_F_CREATE | NLM_F_EXCL, label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -191,7 +182,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async update(key: ConntrackKey, changes: ConntrackChanges, options: CallOptions = {}): Promise<void> {
     const m = updateMessage(this.codec, key, changes);
-    await this.conn.request({ type: T['ct-new'], label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
+    await this.conn.request({ type: this.codec.RequestType['ct-new'], label: 'IPCTNL_MSG_CT_NEW', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -200,7 +191,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    */
   async delete(key: ConntrackKey, options: CallOptions = {}): Promise<void> {
     const m = keyMessage(key);
-    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody(m) }, undefined, options);
+    await this.conn.request({ type: this.codec.RequestType['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody(m) }, undefined, options);
   }
 
   /**
@@ -215,13 +206,13 @@ export class Conntrack implements Disposable, AsyncDisposable {
     // The kernel ignores nfgen_family on a flush unless the message says
     // NFNETLINK_V1 (a V0 flush of one family removed every family's entries).
     const header = { nfgenFamily: c.family, version: c.family === 0 ? 0 : 1 };
-    await this.conn.request({ type: T['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody({ header, attrs: c.attrs }) }, undefined, options);
+    await this.conn.request({ type: this.codec.RequestType['ct-delete'], label: 'IPCTNL_MSG_CT_DELETE', body: this.ctBody({ header, attrs: c.attrs }) }, undefined, options);
   }
 
   /** count returns how many entries the table holds (`conntrack -C`). Throws KernelError. */
   async count(options: CallOptions = {}): Promise<number> {
     const r = await this.conn.request(
-      { type: T['ct-get-stats'], label: 'IPCTNL_MSG_CT_GET_STATS', body: (w) => this.codec.encodeStatsGlobalMessage(w, { header: {}, attrs: {} }) },
+      { type: this.codec.RequestType['ct-get-stats'], label: 'IPCTNL_MSG_CT_GET_STATS', body: (w) => this.codec.encodeStatsGlobalMessage(w, { header: {}, attrs: {} }) },
       (view, start, end) => this.codec.decodeStatsGlobalMessage(view, start, end),
       options,
     );
@@ -233,7 +224,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
   /** stats returns the per-CPU counters of the conntrack core (`conntrack -S`). Throws KernelError. */
   async stats(options: DumpOptions = {}): Promise<ConntrackCpuStats[]> {
     const r = await this.conn.dump(
-      { type: T['ct-get-stats-cpu'], label: 'IPCTNL_MSG_CT_GET_STATS_CPU', body: (w) => this.codec.encodeStatsCpuMessage(w, { header: {}, attrs: {} }) },
+      { type: this.codec.RequestType['ct-get-stats-cpu'], label: 'IPCTNL_MSG_CT_GET_STATS_CPU', body: (w) => this.codec.encodeStatsCpuMessage(w, { header: {}, attrs: {} }) },
       (view, start, end): ConntrackCpuStats => {
         const m = this.codec.decodeStatsCpuMessage(view, start, end);
         const a = m.attrs;
@@ -269,10 +260,10 @@ export class Conntrack implements Disposable, AsyncDisposable {
     if (!Array.isArray(events) || events.length === 0) throw new ArgumentError('events', { expected: "a non-empty array of 'new', 'update', 'destroy'", received: events });
     const groups = events.map((e, i) => {
       if (typeof e !== 'string' || !Object.hasOwn(GROUPS, e)) throw new ArgumentError(`events[${i}]`, { expected: "'new', 'update' or 'destroy'", received: e });
-      return GROUPS[e as ConntrackEventType];
+      return this.codec.McastGroup[GROUPS[e as ConntrackEventType]];
     });
     const o = checkObject('options', options, true) as ConntrackSubscribeOptions;
-    return subscribeEvents(this.netns, groups, o, this.decodeEntry);
+    return subscribeEvents(this.netns, groups, o, eventDecoder(this.codec, this.decodeEntry));
   }
 
   /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
@@ -294,7 +285,8 @@ export class Conntrack implements Disposable, AsyncDisposable {
  * NLM_F_EXCL, a change as IPCTNL_MSG_CT_NEW without them, an entry's end as
  * IPCTNL_MSG_CT_DELETE (ctnetlink_conntrack_event).
  */
-function eventDecoder(decodeEntry: MessageDecoder<ConntrackEntry>): MessageDecoder<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined> {
+function eventDecoder(codec: ConntrackCodec, decodeEntry: MessageDecoder<ConntrackEntry>): MessageDecoder<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined> {
+  const T = codec.RequestType;
   return (view, start, end, type, flags) => {
     if (type === T['ct-delete']) return { type: 'destroy', entry: decodeEntry(view, start, end, type, flags) };
     if (type !== T['ct-new']) return undefined;
@@ -302,13 +294,18 @@ function eventDecoder(decodeEntry: MessageDecoder<ConntrackEntry>): MessageDecod
   };
 }
 
-function subscribeEvents(netns: NetNsLike | undefined, groups: number[], options: ConntrackSubscribeOptions, decodeEntry: MessageDecoder<ConntrackEntry>): ConntrackSubscription {
+function subscribeEvents(
+  netns: NetNsLike | undefined,
+  groups: number[],
+  options: ConntrackSubscribeOptions,
+  decode: MessageDecoder<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined>,
+): ConntrackSubscription {
   const pin = pinNetns(netns);
   let source: NotificationSource<{ type: ConntrackEventType; entry: ConntrackEntry } | undefined>;
   try {
     source = new NotificationSource(
       { protocol: NetlinkProtocol.netfilter, open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups, maxQueued: options.maxQueued ?? 4096, ref: options.keepAlive ?? true },
-      eventDecoder(decodeEntry),
+      decode,
     );
   } catch (err) {
     pin.release();

@@ -7,6 +7,7 @@
 import { ArgumentError } from '../netlink/errors.js';
 import { parseIPv4, parseIPv6 } from '../netlink/format.js';
 import type * as conntrack from '../generated/conntrack.js';
+import { Family, IpProtocol, ipFamilyName, ipFamilyNumber, ipProtocolName, ipProtocolNumber, type IpFamily, type IpProtocolName } from '../registry/vocabulary.js';
 
 /** The generated ctnetlink codec module, loaded by Conntrack.open (importing nlkit loads no codec). */
 export type ConntrackCodec = typeof conntrack;
@@ -15,25 +16,16 @@ type CtAttrs = conntrack.CtAttrs;
 type TupleAttrs = conntrack.TupleAttrs;
 
 /** Address families conntrack tracks: 'inet' (AF_INET, conntrack's "ipv4") and 'inet6'. */
-export type ConntrackFamily = 'inet' | 'inet6';
-const FAMILIES: Readonly<Record<ConntrackFamily, number>> = { inet: 2, inet6: 10 };
+export type ConntrackFamily = IpFamily;
 
-/** Layer-4 protocols by name (IPPROTO_*), as `conntrack -p` takes them. */
-export const ConntrackProtocols = {
-  icmp: 1,
-  tcp: 6,
-  udp: 17,
-  dccp: 33,
-  gre: 47,
-  icmpv6: 58,
-  sctp: 132,
-  udplite: 136,
-} as const;
-/** A protocol name: 'tcp', 'udp', 'icmp', … */
-export type ConntrackProtocol = keyof typeof ConntrackProtocols;
-const PROTOCOL_NAMES: Readonly<Record<number, ConntrackProtocol>> = Object.fromEntries(Object.entries(ConntrackProtocols).map(([k, v]) => [v, k as ConntrackProtocol]));
+/** Layer-4 protocols by name (IPPROTO_*), as `conntrack -p` takes them: the vocabulary's IpProtocol. */
+export const ConntrackProtocols = IpProtocol;
+/** A protocol name: 'tcp', 'udp', 'icmp', 'icmpv6', … */
+export type ConntrackProtocol = IpProtocolName;
 /** Protocols whose tuples carry ports. */
-const PORTED: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
+const PORTED: ReadonlySet<number> = new Set([IpProtocol.tcp, IpProtocol.udp, IpProtocol.dccp, IpProtocol.sctp, IpProtocol.udplite]);
+/** Protocols whose tuples carry an ICMP type, code and id. */
+const ICMP: ReadonlySet<number> = new Set([IpProtocol.icmp, IpProtocol.icmpv6]);
 
 /** A status bit (IPS_*): 'assured', 'seen-reply', 'confirmed', … */
 export type ConntrackStatus = conntrack.CtStatus;
@@ -99,11 +91,6 @@ export interface ConntrackEntry {
   attrs: CtAttrs;
 }
 
-/** The address family's name, or its number when conntrack gives another. */
-function familyOf(n: number): ConntrackFamily | number {
-  return n === 2 ? 'inet' : n === 10 ? 'inet6' : n;
-}
-
 function tupleFrom(t: TupleAttrs | undefined): ConntrackTuple {
   const ip = t?.ip;
   const p = t?.proto;
@@ -139,8 +126,8 @@ export function entryFromMessage(m: conntrack.CtMessage): ConntrackEntry {
   const num = a.tupleOrig?.proto?.num ?? 0;
   return {
     id: a.id,
-    family: familyOf(m.header.nfgenFamily),
-    protocol: PROTOCOL_NAMES[num] ?? num,
+    family: ipFamilyName(m.header.nfgenFamily),
+    protocol: ipProtocolName(num),
     original: tupleFrom(a.tupleOrig),
     reply: tupleFrom(a.tupleReply),
     status: a.status ?? [],
@@ -167,24 +154,11 @@ export function checkUint(argument: string, v: unknown, max: number): number {
   return v;
 }
 
-/** checkFamily maps a family name to AF_*; ArgumentError for anything else. */
-export function checkFamily(argument: string, v: unknown): number {
-  if (v === 'inet' || v === 'inet6') return FAMILIES[v];
-  throw new ArgumentError(argument, { expected: "'inet' or 'inet6'", received: v });
-}
-
-/** checkProtocol maps a protocol name or number (0–255) to IPPROTO_*; ArgumentError otherwise. */
-export function checkProtocol(argument: string, v: unknown): number {
-  if (typeof v === 'string' && Object.hasOwn(ConntrackProtocols, v)) return ConntrackProtocols[v as ConntrackProtocol];
-  if (typeof v === 'number') return checkUint(argument, v, 255);
-  throw new ArgumentError(argument, { expected: `a protocol number or one of ${Object.keys(ConntrackProtocols).join(', ')}`, received: v });
-}
-
 /** An address and its family; ArgumentError when `v` is neither IPv4 nor IPv6. */
 function checkAddress(argument: string, v: unknown): { family: number; text: string } {
   if (typeof v === 'string') {
-    if (parseIPv4(v) !== undefined) return { family: 2, text: v };
-    if (parseIPv6(v) !== undefined) return { family: 10, text: v };
+    if (parseIPv4(v) !== undefined) return { family: Family.inet, text: v };
+    if (parseIPv6(v) !== undefined) return { family: Family.inet6, text: v };
   }
   throw new ArgumentError(argument, { expected: 'an IPv4 or IPv6 address', received: v });
 }
@@ -279,17 +253,17 @@ interface CheckedTuple {
 /** checkKey checks a key, working out its family; ArgumentError naming the first bad field. */
 export function checkKey(argument: string, raw: unknown): CheckedTuple & { zone: number | undefined } {
   const k = checkObject(argument, raw);
-  const proto = checkProtocol(`${argument}.protocol`, k.protocol);
+  const proto = ipProtocolNumber(k.protocol as IpProtocolName, `${argument}.protocol`);
   const src = checkAddress(`${argument}.src`, k.src);
   const dst = checkAddress(`${argument}.dst`, k.dst);
-  if (src.family !== dst.family) throw new ArgumentError(`${argument}.dst`, { reason: `is ${dst.family === 2 ? 'IPv4' : 'IPv6'} but src is not` });
-  const family = k.family === undefined ? src.family : checkFamily(`${argument}.family`, k.family);
+  if (src.family !== dst.family) throw new ArgumentError(`${argument}.dst`, { reason: `is ${dst.family === Family.inet ? 'IPv4' : 'IPv6'} but src is not` });
+  const family = k.family === undefined ? src.family : ipFamilyNumber(k.family as IpFamily, `${argument}.family`);
   if (family !== src.family) throw new ArgumentError(`${argument}.family`, { reason: `is ${String(k.family)} but src is ${src.text}` });
   const out: CheckedTuple & { zone: number | undefined } = { family, proto, src: src.text, dst: dst.text, zone: k.zone === undefined ? undefined : checkUint(`${argument}.zone`, k.zone, 0xffff) };
   if (PORTED.has(proto)) {
     out.srcPort = checkUint(`${argument}.srcPort`, k.srcPort, 0xffff);
     out.dstPort = checkUint(`${argument}.dstPort`, k.dstPort, 0xffff);
-  } else if (proto === 1 || proto === 58) {
+  } else if (ICMP.has(proto)) {
     out.icmpType = checkUint(`${argument}.icmpType`, k.icmpType, 0xff);
     out.icmpCode = checkUint(`${argument}.icmpCode`, k.icmpCode, 0xff);
     out.icmpId = checkUint(`${argument}.icmpId`, k.icmpId, 0xffff);
@@ -299,9 +273,9 @@ export function checkKey(argument: string, raw: unknown): CheckedTuple & { zone:
 
 /** tupleAttrs builds CTA_TUPLE_* for a checked tuple. */
 export function tupleAttrs(t: CheckedTuple): TupleAttrs {
-  const ip: conntrack.IpAttrs = t.family === 2 ? { v4Src: t.src, v4Dst: t.dst } : { v6Src: t.src, v6Dst: t.dst };
+  const ip: conntrack.IpAttrs = t.family === Family.inet ? { v4Src: t.src, v4Dst: t.dst } : { v6Src: t.src, v6Dst: t.dst };
   const proto: conntrack.ProtoAttrs = { num: t.proto };
-  if (t.proto === 58) {
+  if (t.proto === IpProtocol.icmpv6) {
     proto.icmpv6Type = t.icmpType;
     proto.icmpv6Code = t.icmpCode;
     proto.icmpv6Id = t.icmpId;
@@ -318,7 +292,7 @@ export function tupleAttrs(t: CheckedTuple): TupleAttrs {
 /** The reply direction: the original reversed, with the caller's replacements. */
 function replyTuple(o: CheckedTuple, spec: Record<string, unknown>): CheckedTuple {
   const r: CheckedTuple = { ...o, src: o.dst, dst: o.src, srcPort: o.dstPort, dstPort: o.srcPort };
-  if (o.icmpType !== undefined) r.icmpType = (o.proto === 58 ? ICMPV6_REPLY : ICMP_REPLY)[o.icmpType] ?? o.icmpType;
+  if (o.icmpType !== undefined) r.icmpType = (o.proto === IpProtocol.icmpv6 ? ICMPV6_REPLY : ICMP_REPLY)[o.icmpType] ?? o.icmpType;
   if (spec.src !== undefined) r.src = checkAddressOf('spec.reply.src', spec.src, o.family);
   if (spec.dst !== undefined) r.dst = checkAddressOf('spec.reply.dst', spec.dst, o.family);
   for (const f of ['srcPort', 'dstPort', 'icmpId'] as const) if (spec[f] !== undefined) r[f] = checkUint(`spec.reply.${f}`, spec[f], 0xffff);
@@ -328,7 +302,7 @@ function replyTuple(o: CheckedTuple, spec: Record<string, unknown>): CheckedTupl
 
 function checkAddressOf(argument: string, v: unknown, family: number): string {
   const a = checkAddress(argument, v);
-  if (a.family !== family) throw new ArgumentError(argument, { reason: `is not an ${family === 2 ? 'IPv4' : 'IPv6'} address like the original tuple's` });
+  if (a.family !== family) throw new ArgumentError(argument, { reason: `is not an ${family === Family.inet ? 'IPv4' : 'IPv6'} address like the original tuple's` });
   return a.text;
 }
 
@@ -383,7 +357,7 @@ export function createMessage(codec: ConntrackCodec, raw: unknown): conntrack.Ct
   if (spec.timeout === undefined) throw new ArgumentError('spec.timeout', { expected: 'seconds until the entry expires (the kernel requires it)', received: undefined });
   const r = replyTuple(o, checkObject('spec.reply', spec.reply, true));
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(o), tupleReply: tupleAttrs(r) };
-  stateAttrs(codec, 'spec', spec, attrs, o.proto === 6);
+  stateAttrs(codec, 'spec', spec, attrs, o.proto === IpProtocol.tcp);
   if (o.zone !== undefined) attrs.zone = o.zone;
   return { header: { nfgenFamily: o.family }, attrs };
 }
@@ -393,7 +367,7 @@ export function updateMessage(codec: ConntrackCodec, key: unknown, raw: unknown)
   const k = checkKey('key', key);
   const changes = checkObject('changes', raw);
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(k) };
-  stateAttrs(codec, 'changes', changes, attrs, k.proto === 6);
+  stateAttrs(codec, 'changes', changes, attrs, k.proto === IpProtocol.tcp);
   if (Object.keys(attrs).length === 1) throw new ArgumentError('changes', { reason: 'names nothing to change (timeout, mark, status, tcpState, labels)' });
   if (k.zone !== undefined) attrs.zone = k.zone;
   return { header: { nfgenFamily: k.family }, attrs };
@@ -432,7 +406,7 @@ export interface CheckedFilter {
 /** checkFilter checks a ConntrackFilter; ArgumentError naming the bad field. */
 export function checkFilter(raw: unknown): CheckedFilter {
   const f = checkObject('filter', raw, true);
-  const family = f.family === undefined ? 0 : checkFamily('filter.family', f.family);
+  const family = f.family === undefined ? Family.all : ipFamilyNumber(f.family as IpFamily, 'filter.family');
   const attrs: CtAttrs = {};
   if (f.mark !== undefined) {
     if (typeof f.mark === 'number') {
@@ -446,7 +420,7 @@ export function checkFilter(raw: unknown): CheckedFilter {
   }
   const tests: Array<(e: ConntrackEntry) => boolean> = [];
   if (f.protocol !== undefined) {
-    const p = checkProtocol('filter.protocol', f.protocol);
+    const p = ipProtocolNumber(f.protocol as IpProtocolName, 'filter.protocol');
     tests.push((e) => e.attrs.tupleOrig?.proto?.num === p);
   }
   if (f.zone !== undefined) {
@@ -458,7 +432,7 @@ export function checkFilter(raw: unknown): CheckedFilter {
     const a = checkAddress(`filter.${side}`, f[side]);
     if (family !== 0 && a.family !== family) throw new ArgumentError(`filter.${side}`, { reason: `is not an address of family ${String(f.family)}` });
     // Compare as bytes: '2001:db8::1' and '2001:0db8::1' are the same address.
-    const want = (a.family === 2 ? parseIPv4(a.text) : parseIPv6(a.text))!.join(',');
+    const want = (a.family === Family.inet ? parseIPv4(a.text) : parseIPv6(a.text))!.join(',');
     tests.push((e) => {
       const got = e.original[side];
       const b = got.includes(':') ? parseIPv6(got) : parseIPv4(got);

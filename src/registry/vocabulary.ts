@@ -1,16 +1,20 @@
 /**
- * The vocabulary of rtnetlink: every name↔number table the services, the
- * object kinds and the `nlkit` command share — address families, scopes,
- * routing tables, route protocols, types and flags, rule actions, IP
- * protocols, link types and operational states. Names are `ip`'s, with the
- * kernel's constant beside each number, so grep finds both. Tables the
- * generated codecs already carry (RTN_* as `rtRoute.RtmType`, NUD_* as
- * `rtNeigh.NudState`, …) are used from there, not copied.
+ * The vocabulary of nlkit: every name↔number table the services (rtnl,
+ * conntrack, xfrm), the object kinds and the `nlkit` command share — address
+ * families, scopes, routing tables, route protocols, types and flags, rule
+ * actions, IP protocols (and IPsec's, and its NAT-traversal encapsulations),
+ * link types and operational states. Names are `ip`'s, with the kernel's
+ * constant beside each number, so grep finds both. Tables the generated
+ * codecs already carry (RTN_* as `rtRoute.RtmType`, NUD_* as
+ * `rtNeigh.NudState`, XFRM_MODE_* as `xfrm.Mode`, IPS_* as
+ * `conntrack.CtStatus`, …) are used from there, not copied. (tc's own
+ * names — ETH_P_*, parents, units — live in src/tc, the layer that uses them.)
  *
  * Scopes: the kernel's RT_SCOPE_UNIVERSE is reported as `global`, as `ip`
  * prints it; `universe` is accepted on input as another name for it.
  */
 import { checkInteger, lookupName } from '../netlink/args.js';
+import { ArgumentError } from '../netlink/errors.js';
 import * as rtRoute from '../generated/rt-route.js';
 
 // --- address families --------------------------------------------------------
@@ -47,6 +51,24 @@ const FAMILY_NAMES: Readonly<Record<number, FamilyName>> = invert(Family);
 /** familyName maps AF_* to its name ('inet', 'inet6', …), or keeps the number. */
 export function familyName(af: number): FamilyName | number {
   return FAMILY_NAMES[af] ?? af;
+}
+
+/** The IP families: 'inet' (AF_INET) and 'inet6' (AF_INET6). */
+export type IpFamily = 'inet' | 'inet6';
+
+/**
+ * ipFamilyNumber maps 'inet' or 'inet6' to AF_INET / AF_INET6; throws
+ * ArgumentError naming `argument` on anything else (other families have no
+ * IP addresses).
+ */
+export function ipFamilyNumber(family: IpFamily, argument = 'family'): number {
+  if (family === 'inet' || family === 'inet6') return Family[family];
+  throw new ArgumentError(argument, { expected: "'inet' or 'inet6'", received: family });
+}
+
+/** ipFamilyName maps AF_INET / AF_INET6 to 'inet' / 'inet6', or keeps the number. */
+export function ipFamilyName(af: number): IpFamily | number {
+  return af === Family.inet ? 'inet' : af === Family.inet6 ? 'inet6' : af;
 }
 
 /**
@@ -268,20 +290,67 @@ export function ruleActionName(n: number): RuleAction | number {
 
 // --- IP protocols ---------------------------------------------------------------------------
 
-/** IP protocols by name (IPPROTO_*), as /etc/protocols names them. */
+/**
+ * IP protocols by name (IPPROTO_*), as /etc/protocols, `conntrack -p`, tc
+ * and `ip xfrm` name them. IPPROTO_ICMPV6 has two names: `icmpv6` (conntrack,
+ * tc; reported) and `ipv6-icmp` (/etc/protocols, `ip rule ipproto`).
+ */
 export const IpProtocol = {
   icmp: 1, // IPPROTO_ICMP
   tcp: 6, // IPPROTO_TCP
   udp: 17, // IPPROTO_UDP
+  dccp: 33, // IPPROTO_DCCP
   gre: 47, // IPPROTO_GRE
   esp: 50, // IPPROTO_ESP
   ah: 51, // IPPROTO_AH
+  icmpv6: 58, // IPPROTO_ICMPV6
   'ipv6-icmp': 58, // IPPROTO_ICMPV6
+  comp: 108, // IPPROTO_COMP (IPComp)
   sctp: 132, // IPPROTO_SCTP
   udplite: 136, // IPPROTO_UDPLITE
 } as const;
 /** An IP protocol name. */
 export type IpProtocolName = keyof typeof IpProtocol;
+const IP_PROTOCOL_NAMES: Readonly<Record<number, IpProtocolName>> = invert(IpProtocol);
+
+/** ipProtocolName maps IPPROTO_* to its name ('tcp', 'icmpv6', …), or keeps the number. */
+export function ipProtocolName(n: number): IpProtocolName | number {
+  return IP_PROTOCOL_NAMES[n] ?? n;
+}
+
+/** ipProtocolNumber maps an IP protocol name or a number 0-255 to IPPROTO_*; throws ArgumentError naming `argument`. */
+export function ipProtocolNumber(p: IpProtocolName | number, argument: string): number {
+  if (typeof p === 'number') return checkInteger(p, argument, 0, 255);
+  return lookupName(IpProtocol, p, argument, 'or a number 0-255');
+}
+
+/** The protocols an IPsec SA or policy template uses (xfrm_id.proto): ESP, AH and IPComp. */
+export const IpsecProtocol = { esp: IpProtocol.esp, ah: IpProtocol.ah, comp: IpProtocol.comp } as const;
+/** An IPsec protocol name: 'esp', 'ah' or 'comp'. */
+export type IpsecProtocolName = keyof typeof IpsecProtocol;
+
+/** ipsecProtocolName maps IPPROTO_ESP/AH/COMP to its name, or keeps the number. */
+export function ipsecProtocolName(n: number): IpsecProtocolName | number {
+  const name = IP_PROTOCOL_NAMES[n];
+  return name !== undefined && Object.hasOwn(IpsecProtocol, name) ? (name as IpsecProtocolName) : n;
+}
+
+/** ipsecProtocolNumber maps 'esp', 'ah' or 'comp' to IPPROTO_*; throws ArgumentError naming `argument` on anything else. */
+export function ipsecProtocolNumber(p: IpsecProtocolName, argument: string): number {
+  return lookupName(IpsecProtocol, p, argument);
+}
+
+/**
+ * Encapsulations of ESP for NAT traversal (UDP_ENCAP_ESPINUDP_NON_IKE,
+ * UDP_ENCAP_ESPINUDP, TCP_ENCAP_ESPINTCP), as `ip xfrm state … encap` names them.
+ */
+export const EncapType = {
+  'espinudp-nonike': 1, // UDP_ENCAP_ESPINUDP_NON_IKE
+  espinudp: 2, // UDP_ENCAP_ESPINUDP
+  espintcp: 7, // TCP_ENCAP_ESPINTCP
+} as const;
+/** An encapsulation name. */
+export type EncapTypeName = keyof typeof EncapType;
 
 // --- links -------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import {
   type RuleFamily,
   type RuleFilter,
 } from '../registry/kinds/rule.js';
-import { Family, IpProtocol, MulticastFamily, RouteProtocol, RouteTable, RuleActions, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
+import { Family, MulticastFamily, RouteTable, RuleActions, ipProtocolNumber, protocolNumber, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
 import { parsePrefix, type Prefix } from '../registry/prefix.js';
 import { callOptions, checkLinkName, checkUint } from '../registry/validate.js';
 
@@ -226,7 +226,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     attrs.oifname = spec.oif;
     words.push(`oif ${spec.oif}`);
   }
-  if (spec.ipProto !== undefined) attrs.ipProto = named(spec.ipProto, IpProtocol, 'spec.ipProto');
+  if (spec.ipProto !== undefined) attrs.ipProto = ipProtocolNumber(spec.ipProto, 'spec.ipProto');
   if (spec.sport !== undefined) attrs.sportRange = portRange(spec.sport, 'spec.sport');
   if (spec.dport !== undefined) attrs.dportRange = portRange(spec.dport, 'spec.dport');
   if (spec.uidRange !== undefined) {
@@ -245,7 +245,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     checkUint(spec.suppressIfgroup, 'spec.suppressIfgroup', 0xffffffff);
     attrs.suppressIfgroup = spec.suppressIfgroup;
   }
-  if (spec.protocol !== undefined) attrs.protocol = named(spec.protocol, RouteProtocol, 'spec.protocol');
+  if (spec.protocol !== undefined) attrs.protocol = protocolNumber(spec.protocol, 'spec.protocol');
   if (spec.l3mdev) {
     if (spec.table !== undefined) throw new ArgumentError('spec.table', { reason: 'not with l3mdev (the VRF decides the table)' });
     attrs.l3mdev = 1;
@@ -291,10 +291,3 @@ function portRange(v: number | [number, number], what: string): rtRule.FibRulePo
   return { start: lo, end: hi };
 }
 
-function named<K extends string>(v: number | K, names: Readonly<Record<K, number>>, what: string): number {
-  if (typeof v === 'number') {
-    checkUint(v, what, 255);
-    return v;
-  }
-  return lookupName(names, v, what, 'or a number 0-255');
-}

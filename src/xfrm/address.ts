@@ -5,10 +5,10 @@
  */
 import { ArgumentError } from '../netlink/errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../netlink/format.js';
+import { Family } from '../registry/vocabulary.js';
 
-/** AF_INET, AF_INET6 */
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+const AF_INET = Family.inet;
+const AF_INET6 = Family.inet6;
 
 /** An address checked and made into xfrm_address_t bytes. */
 export interface XfrmAddress {

@@ -43,12 +43,6 @@ export function checkObject(argument: string, v: unknown, optional = false): Rec
   return v as Record<string, unknown>;
 }
 
-/** checkName maps a name through a table (own keys only); ArgumentError listing the choices. */
-export function checkName<T extends Record<string, number>>(argument: string, v: unknown, table: T): number {
-  if (typeof v === 'string' && Object.hasOwn(table, v)) return table[v]!;
-  throw new ArgumentError(argument, { expected: `one of ${Object.keys(table).join(', ')}`, received: v });
-}
-
 /** A mark and mask (XFRMA_MARK): a number means mask 0xffffffff. */
 export type XfrmMarkSpec = number | { value: number; mask: number };
 
@@ -57,19 +51,4 @@ export function checkMark(argument: string, v: unknown): xfrm.Mark {
   if (typeof v === 'number') return { v: checkUint(argument, v, 0xffffffff), m: 0xffffffff };
   const o = checkObject(argument, v);
   return { v: checkUint(`${argument}.value`, o.value, 0xffffffff), m: checkUint(`${argument}.mask`, o.mask, 0xffffffff) };
-}
-
-/** IP protocols a selector or SA names (IPPROTO_*). */
-export const IP_PROTOCOLS = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, sctp: 132, comp: 108 } as const;
-
-/** checkProtocol maps a protocol name or number (0–255). */
-export function checkProtocol(argument: string, v: unknown, table: Record<string, number> = IP_PROTOCOLS): number {
-  if (typeof v === 'number') return checkUint(argument, v, 255);
-  return checkName(argument, v, table);
-}
-
-/** nameOf finds a value's name in a table, or keeps the number. */
-export function nameOf<T extends Record<string, number>>(table: T, v: number): keyof T | number {
-  for (const k of Object.keys(table)) if (table[k] === v) return k;
-  return v;
 }

@@ -6,21 +6,22 @@
 import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
 import type * as xfrm from '../generated/xfrm.js';
-import { AF_INET, formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
-import { NO_LIMITS, checkMark, checkName, checkObject, checkProtocol, checkUint, nameOf, type XfrmContext, type XfrmMarkSpec } from './common.js';
+import { lookupName } from '../netlink/args.js';
+import { ipFamilyName, ipProtocolNumber, ipsecProtocolName, ipsecProtocolNumber, type IpFamily, type IpProtocolName, type IpsecProtocolName } from '../registry/vocabulary.js';
+import { formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
+import { NO_LIMITS, checkMark, checkObject, checkUint, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
 
-/** Policy directions (XFRM_POLICY_IN/OUT/FWD). */
-export type XfrmDir = 'in' | 'out' | 'fwd';
-const DIRS = { in: 0, out: 1, fwd: 2 } as const;
-/** What a matching policy does (XFRM_POLICY_ALLOW/BLOCK). */
-export type XfrmAction = 'allow' | 'block';
-const ACTIONS = { allow: 0, block: 1 } as const;
+// Directions, actions and modes are the xfrm spec's enums (the generated
+// codec's PolicyDir, PolicyAction, Mode); protocols are the vocabulary's.
+
+/** Policy directions (XFRM_POLICY_IN/OUT/FWD): the spec's `policy-dir`. */
+export type XfrmDir = xfrm.PolicyDir;
+/** What a matching policy does (XFRM_POLICY_ALLOW/BLOCK): the spec's `policy-action`. */
+export type XfrmAction = xfrm.PolicyAction;
 /** SA modes (XFRM_MODE_*). */
 export type XfrmMode = 'transport' | 'tunnel' | 'beet';
-export const XFRM_MODES = { transport: 0, tunnel: 1, routeoptimization: 2, 'in-trigger': 3, beet: 4 } as const;
-/** IPsec protocols of a template or SA (IPPROTO_*). */
-export type XfrmProto = 'esp' | 'ah' | 'comp';
-export const XFRM_PROTOS = { esp: 50, ah: 51, comp: 108 } as const;
+/** IPsec protocols of a template or SA (IPPROTO_ESP, _AH, _COMP). */
+export type XfrmProto = IpsecProtocolName;
 
 /** One template of a policy: the SA that must protect matching traffic. */
 export interface XfrmTemplate {
@@ -37,7 +38,7 @@ export interface XfrmTemplate {
 /** A policy as the kernel describes it. */
 export interface XfrmPolicy {
   /** 'inet' or 'inet6' (the selector's family). */
-  family: 'inet' | 'inet6' | number;
+  family: IpFamily | number;
   /** Selector source and destination prefixes: `10.1.0.0/24`. */
   src: string;
   dst: string;
@@ -66,7 +67,7 @@ export interface XfrmPolicySpec {
   dst: string;
   dir: XfrmDir;
   /** Selector protocol by name ('tcp', 'udp', 'icmp', …) or number. */
-  proto?: string | number;
+  proto?: IpProtocolName | number;
   sport?: number;
   dport?: number;
   action?: XfrmAction;
@@ -106,7 +107,7 @@ function selectorOf(argument: string, s: Record<string, unknown>): xfrm.Selector
     family: src.family,
     prefixlenD: dst.length,
     prefixlenS: src.length,
-    proto: s.proto === undefined ? 0 : checkProtocol(`${argument}.proto`, s.proto),
+    proto: s.proto === undefined ? 0 : ipProtocolNumber(s.proto as IpProtocolName, `${argument}.proto`),
     ifindex: 0,
     user: 0,
   };
@@ -119,13 +120,13 @@ function selectorOf(argument: string, s: Record<string, unknown>): xfrm.Selector
   return sel;
 }
 
-function templateOf(argument: string, raw: unknown, family: number): xfrm.UserTmpl {
+function templateOf(codec: XfrmCodec, argument: string, raw: unknown, family: number): xfrm.UserTmpl {
   const t = checkObject(argument, raw);
-  const mode = t.mode === undefined ? 0 : checkName(`${argument}.mode`, t.mode, XFRM_MODES);
+  const mode = t.mode === undefined ? 0 : lookupName(codec.Mode, t.mode, `${argument}.mode`);
   let saddr: Uint8Array = new Uint8Array(16);
   let daddr: Uint8Array = new Uint8Array(16);
   let fam = family;
-  if (t.src !== undefined || t.dst !== undefined || mode === XFRM_MODES.tunnel) {
+  if (t.src !== undefined || t.dst !== undefined || mode === codec.Mode.tunnel) {
     const s = parseAddress(`${argument}.src`, t.src);
     const d = parseAddress(`${argument}.dst`, t.dst);
     sameFamily(`${argument}.dst`, s, d);
@@ -134,7 +135,7 @@ function templateOf(argument: string, raw: unknown, family: number): xfrm.UserTm
     fam = s.family;
   }
   return {
-    id: { daddr, spi: t.spi === undefined ? 0 : checkUint(`${argument}.spi`, t.spi, 0xffffffff), proto: checkName(`${argument}.proto`, t.proto, XFRM_PROTOS) },
+    id: { daddr, spi: t.spi === undefined ? 0 : checkUint(`${argument}.spi`, t.spi, 0xffffffff), proto: ipsecProtocolNumber(t.proto as IpsecProtocolName, `${argument}.proto`) },
     family: fam,
     saddr,
     reqid: t.reqid === undefined ? 0 : checkUint(`${argument}.reqid`, t.reqid, 0xffffffff),
@@ -163,27 +164,27 @@ function policyMessage(ctx: XfrmContext, raw: unknown): xfrm.XfrmUserpolicyInfoM
   const attrs: xfrm.XfrmAttrs = {};
   if (s.templates !== undefined) {
     if (!Array.isArray(s.templates)) throw new ArgumentError('spec.templates', { expected: 'an array of templates', received: s.templates });
-    if (s.templates.length) attrs.tmpl = templatesBytes(ctx.codec, s.templates.map((t, i) => templateOf(`spec.templates[${i}]`, t, sel.family)));
+    if (s.templates.length) attrs.tmpl = templatesBytes(ctx.codec, s.templates.map((t, i) => templateOf(ctx.codec, `spec.templates[${i}]`, t, sel.family)));
   }
   if (s.mark !== undefined) attrs.mark = checkMark('spec.mark', s.mark);
   if (s.ifId !== undefined) attrs.ifId = checkUint('spec.ifId', s.ifId, 0xffffffff);
-  const dir = checkName('spec.dir', s.dir, DIRS);
+  const dir = lookupName(ctx.codec.PolicyDir, s.dir, 'spec.dir');
   return {
     header: {
       sel,
       lft: NO_LIMITS,
       priority: s.priority === undefined ? 0 : checkUint('spec.priority', s.priority, 0xffffffff),
-      dir: dir as never,
-      action: (s.action === undefined ? 0 : checkName('spec.action', s.action, ACTIONS)) as never,
+      dir,
+      action: s.action === undefined ? 0 : lookupName(ctx.codec.PolicyAction, s.action, 'spec.action'),
     },
     attrs,
   };
 }
 
 /** keyMessage checks a key and builds GETPOLICY / DELPOLICY's body. */
-function keyMessage(raw: unknown): xfrm.XfrmUserpolicyIdMessageInput {
+function keyMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmUserpolicyIdMessageInput {
   const k = checkObject('key', raw);
-  const dir = checkName('key.dir', k.dir, DIRS) as never;
+  const dir = lookupName(codec.PolicyDir, k.dir, 'key.dir');
   if (k.index !== undefined) return { header: { index: checkUint('key.index', k.index, 0xffffffff), dir }, attrs: {} };
   const attrs: xfrm.XfrmAttrs = {};
   if (k.mark !== undefined) attrs.mark = checkMark('key.mark', k.mark);
@@ -201,7 +202,7 @@ function templatesOf(codec: XfrmContext['codec'], bytes: Uint8Array | undefined)
     out.push({
       src: formatAddress(t.saddr, t.family),
       dst: formatAddress(t.id.daddr, t.family),
-      proto: nameOf(XFRM_PROTOS, t.id.proto) as XfrmProto | number,
+      proto: ipsecProtocolName(t.id.proto),
       spi: t.id.spi,
       reqid: t.reqid,
       mode: t.mode,
@@ -217,7 +218,7 @@ export function policyFromMessage(codec: XfrmContext['codec'], m: xfrm.XfrmUserp
   const sel = h.sel;
   const fam = sel.family;
   return {
-    family: fam === AF_INET ? 'inet' : fam === 10 ? 'inet6' : fam,
+    family: ipFamilyName(fam),
     src: `${formatAddress(sel.saddr, fam)}/${sel.prefixlenS}`,
     dst: `${formatAddress(sel.daddr, fam)}/${sel.prefixlenD}`,
     proto: sel.proto,
@@ -256,7 +257,7 @@ export class XfrmPolicies {
    * or by index and direction. Throws ArgumentError, KernelError `ENOENT`.
    */
   async get(key: XfrmPolicyKey, options: CallOptions = {}): Promise<XfrmPolicy> {
-    const m = keyMessage(key);
+    const m = keyMessage(this.ctx.codec, key);
     const c = this.ctx.codec;
     const r = await this.ctx.conn.request({ type: c.RequestType.getpolicy, label: 'XFRM_MSG_GETPOLICY', body: (w) => c.encodeXfrmUserpolicyIdMessage(w, m) }, this.decode, options);
     const p = r.replies[0];
@@ -282,7 +283,7 @@ export class XfrmPolicies {
 
   /** delete removes one policy (see `get` for the key). Throws ArgumentError, KernelError `ENOENT`. */
   async delete(key: XfrmPolicyKey, options: CallOptions = {}): Promise<void> {
-    const m = keyMessage(key);
+    const m = keyMessage(this.ctx.codec, key);
     const c = this.ctx.codec;
     await this.ctx.conn.request({ type: c.RequestType.delpolicy, label: 'XFRM_MSG_DELPOLICY', body: (w) => c.encodeXfrmUserpolicyIdMessage(w, m) }, undefined, options);
   }

@@ -6,9 +6,11 @@
 import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
 import type * as xfrm from '../generated/xfrm.js';
-import { AF_INET, formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
-import { NO_LIMITS, checkMark, checkName, checkObject, checkUint, nameOf, type XfrmContext, type XfrmMarkSpec } from './common.js';
-import { XFRM_MODES, XFRM_PROTOS, type XfrmMode, type XfrmProto } from './policy.js';
+import { lookupName } from '../netlink/args.js';
+import { EncapType, ipFamilyName, ipsecProtocolName, ipsecProtocolNumber, type EncapTypeName, type IpFamily, type IpsecProtocolName } from '../registry/vocabulary.js';
+import { formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
+import { NO_LIMITS, checkMark, checkObject, checkUint, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
+import type { XfrmMode, XfrmProto } from './policy.js';
 
 /** An algorithm and its key: the key as bytes or hex text (`'0x0011…'` or `'0011…'`). */
 export interface XfrmAlgorithmSpec {
@@ -16,9 +18,6 @@ export interface XfrmAlgorithmSpec {
   name: string;
   key?: Uint8Array | string;
 }
-
-/** UDP/TCP encapsulation types (UDP_ENCAP_ESPINUDP_NON_IKE, UDP_ENCAP_ESPINUDP, TCP_ENCAP_ESPINTCP). */
-const ENCAP_TYPES = { 'espinudp-nonike': 1, espinudp: 2, espintcp: 7 } as const;
 
 /** What `add`/`update` take. */
 export interface XfrmStateSpec {
@@ -40,7 +39,7 @@ export interface XfrmStateSpec {
   /** Compression (XFRMA_ALG_COMP), for proto 'comp'. */
   comp?: XfrmAlgorithmSpec;
   /** NAT traversal (XFRMA_ENCAP): UDP or TCP ports, and the original address (default 0.0.0.0 / ::). */
-  encap?: { type: keyof typeof ENCAP_TYPES; sport: number; dport: number; oa?: string };
+  encap?: { type: EncapTypeName; sport: number; dport: number; oa?: string };
   mark?: XfrmMarkSpec;
   ifId?: number;
   /** The traffic selector (default: any). */
@@ -58,7 +57,7 @@ export interface XfrmStateKey {
 
 /** An SA as the kernel describes it. */
 export interface XfrmState {
-  family: 'inet' | 'inet6' | number;
+  family: IpFamily | number;
   src: string;
   dst: string;
   proto: XfrmProto | number;
@@ -106,12 +105,12 @@ function algo(argument: string, raw: unknown): { algName: Uint8Array; algKeyLen:
 }
 
 /** stateMessage checks a spec and builds NEWSA / UPDSA's body. */
-function stateMessage(raw: unknown): xfrm.XfrmMessageInput {
+function stateMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmMessageInput {
   const s = checkObject('spec', raw);
   const src = parseAddress('spec.src', s.src);
   const dst = parseAddress('spec.dst', s.dst);
   sameFamily('spec.dst', src, dst);
-  const proto = checkName('spec.proto', s.proto, XFRM_PROTOS);
+  const proto = ipsecProtocolNumber(s.proto as IpsecProtocolName, 'spec.proto');
   const attrs: xfrm.XfrmAttrs = {};
   if (s.enc !== undefined) attrs.algCrypt = algo('spec.enc', s.enc);
   if (s.auth !== undefined) attrs.algAuth = algo('spec.auth', s.auth);
@@ -128,7 +127,7 @@ function stateMessage(raw: unknown): xfrm.XfrmMessageInput {
     const e = checkObject('spec.encap', s.encap);
     const oa = e.oa === undefined ? new Uint8Array(16) : parseAddress('spec.encap.oa', e.oa).bytes;
     attrs.encap = {
-      encapType: checkName('spec.encap.type', e.type, ENCAP_TYPES),
+      encapType: lookupName(EncapType, e.type, 'spec.encap.type'),
       encapSport: checkUint('spec.encap.sport', e.sport, 0xffff),
       encapDport: checkUint('spec.encap.dport', e.dport, 0xffff),
       encapOa: oa,
@@ -152,7 +151,7 @@ function stateMessage(raw: unknown): xfrm.XfrmMessageInput {
       lft: NO_LIMITS,
       reqid: s.reqid === undefined ? 0 : checkUint('spec.reqid', s.reqid, 0xffffffff),
       family: src.family,
-      mode: (s.mode === undefined ? 0 : checkName('spec.mode', s.mode, XFRM_MODES)) as never,
+      mode: s.mode === undefined ? 0 : lookupName(codec.Mode, s.mode, 'spec.mode'),
       replayWindow: s.replayWindow === undefined ? 0 : checkUint('spec.replayWindow', s.replayWindow, 255),
     },
     attrs,
@@ -170,7 +169,7 @@ function keyMessage(raw: unknown): xfrm.XfrmUsersaIdMessageInput {
     attrs.srcaddr = src.bytes;
   }
   if (k.mark !== undefined) attrs.mark = checkMark('key.mark', k.mark);
-  return { header: { daddr: dst.bytes, spi: checkUint('key.spi', k.spi, 0xffffffff), family: dst.family, proto: checkName('key.proto', k.proto, XFRM_PROTOS) }, attrs };
+  return { header: { daddr: dst.bytes, spi: checkUint('key.spi', k.spi, 0xffffffff), family: dst.family, proto: ipsecProtocolNumber(k.proto as IpsecProtocolName, 'key.proto') }, attrs };
 }
 
 function algName(b: Uint8Array): string {
@@ -186,10 +185,10 @@ export function stateFromMessage(m: xfrm.XfrmMessage): XfrmState {
   const fam = h.family;
   const auth = a.algAuthTrunc ?? a.algAuth;
   return {
-    family: fam === AF_INET ? 'inet' : fam === 10 ? 'inet6' : fam,
+    family: ipFamilyName(fam),
     src: formatAddress(h.saddr, fam),
     dst: formatAddress(h.id.daddr, fam),
-    proto: nameOf(XFRM_PROTOS, h.id.proto) as XfrmProto | number,
+    proto: ipsecProtocolName(h.id.proto),
     spi: h.id.spi,
     mode: h.mode,
     reqid: h.reqid,
@@ -246,7 +245,7 @@ export class XfrmStates {
   }
 
   private async send(type: number, label: string, spec: unknown, options: CallOptions): Promise<void> {
-    const m = stateMessage(spec);
+    const m = stateMessage(this.ctx.codec, spec);
     const c = this.ctx.codec;
     await this.ctx.conn.request({ type, label, body: (w) => c.encodeXfrmMessage(w, m) }, undefined, options);
   }
@@ -262,7 +261,7 @@ export class XfrmStates {
   async flush(filter: { proto?: XfrmProto } = {}, options: CallOptions = {}): Promise<void> {
     const f = checkObject('filter', filter, true);
     // 0: every protocol (as ip xfrm state flush sends).
-    const proto = f.proto === undefined ? 0 : checkName('filter.proto', f.proto, XFRM_PROTOS);
+    const proto = f.proto === undefined ? 0 : ipsecProtocolNumber(f.proto as IpsecProtocolName, 'filter.proto');
     const c = this.ctx.codec;
     await this.ctx.conn.request({ type: c.RequestType.flushsa, label: 'XFRM_MSG_FLUSHSA', body: (w) => c.encodeXfrmUsersaFlushMessage(w, { header: { proto }, attrs: {} }) }, undefined, options);
   }
