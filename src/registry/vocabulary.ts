@@ -87,6 +87,46 @@ export type NeighborFamily = 'inet' | 'inet6' | 'bridge';
 
 /** AF_* of each NeighborFamily. */
 export const NeighborFamilyNumber: Readonly<Record<NeighborFamily, number>> = { inet: Family.inet, inet6: Family.inet6, bridge: Family.bridge };
+const NEIGHBOR_FAMILY_NAMES: Readonly<Record<number, NeighborFamily>> = invert(NeighborFamilyNumber);
+
+/** neighborFamilyName maps AF_INET, AF_INET6 or AF_BRIDGE to its NeighborFamily, or keeps the number. */
+export function neighborFamilyName(af: number): NeighborFamily | number {
+  return NEIGHBOR_FAMILY_NAMES[af] ?? af;
+}
+
+/** neighborFamilyNumber maps a NeighborFamily (or nothing: AF_UNSPEC) to AF_*; throws ArgumentError naming `argument` on anything else. */
+export function neighborFamilyNumber(family: NeighborFamily | undefined, argument: string): number {
+  if (family === undefined) return Family.all;
+  return lookupName(NeighborFamilyNumber, family, argument);
+}
+
+/** The families rules are added in, and the ones `rules.list()` shows by default (as `ip rule`). */
+export type RuleFamily = 'inet' | 'inet6';
+
+/**
+ * The multicast-routing rule families (RTNL_FAMILY_IPMR 128, RTNL_FAMILY_IP6MR
+ * 129; `ip mrule`): listed only when asked for by name.
+ */
+export type MulticastRuleFamily = 'ipmr' | 'ip6mr';
+
+/** AF_* / RTNL_FAMILY_* of each rule family. */
+export const RuleFamilyNumber: Readonly<Record<RuleFamily | MulticastRuleFamily, number>> = {
+  inet: Family.inet,
+  inet6: Family.inet6,
+  ipmr: MulticastFamily.ipmr,
+  ip6mr: MulticastFamily.ip6mr,
+};
+const RULE_FAMILY_NAMES: Readonly<Record<number, RuleFamily | MulticastRuleFamily>> = invert(RuleFamilyNumber);
+
+/** ruleFamilyName maps AF_* / RTNL_FAMILY_* to its rule family name, or keeps the number. */
+export function ruleFamilyName(af: number): RuleFamily | MulticastRuleFamily | number {
+  return RULE_FAMILY_NAMES[af] ?? af;
+}
+
+/** ruleFamilyNumber maps a rule family name to AF_* / RTNL_FAMILY_*; throws ArgumentError naming `argument` on anything else. */
+export function ruleFamilyNumber(family: RuleFamily | MulticastRuleFamily, argument: string): number {
+  return lookupName(RuleFamilyNumber, family, argument);
+}
 
 // --- scopes --------------------------------------------------------------------
 

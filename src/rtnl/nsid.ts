@@ -16,6 +16,7 @@ import * as rtNsid from '../generated/rt-nsid.js';
 import { NetNs, checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import { checkInteger } from '../netlink/args.js';
 import type { RtnlContext } from '../registry/context.js';
+import { Family } from '../registry/vocabulary.js';
 
 /** NETNSA_NSID_NOT_ASSIGNED: no id (in a reply), or "pick one" (in RTM_NEWNSID). */
 const NOT_ASSIGNED = -1;
@@ -60,7 +61,7 @@ export async function netnsIdOf(ctx: RtnlContext, ns: NetNsLike, options?: CallO
       {
         type: rtNsid.RequestType.getnsid,
         label: 'RTM_GETNSID',
-        body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: 0 }, attrs: t.attrs }),
+        body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: Family.all }, attrs: t.attrs }),
       },
       decodeNsid,
       options,
@@ -89,7 +90,7 @@ export async function setNetnsId(ctx: RtnlContext, ns: NetNsLike, id: number | '
       {
         type: rtNsid.RequestType.newnsid,
         label: `RTM_NEWNSID ${String(id)}`,
-        body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: 0 }, attrs: { ...t.attrs, nsid: id === 'auto' ? NOT_ASSIGNED : id } }),
+        body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: Family.all }, attrs: { ...t.attrs, nsid: id === 'auto' ? NOT_ASSIGNED : id } }),
       },
       undefined,
       options,
@@ -115,7 +116,7 @@ export async function listNetnsIds(ctx: RtnlContext, options?: CallOptions): Pro
     {
       type: rtNsid.RequestType.getnsid,
       label: 'RTM_GETNSID (dump)',
-      body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: 0 }, attrs: {} }),
+      body: (w) => rtNsid.encodeNsidMessage(w, { header: { family: Family.all }, attrs: {} }),
     },
     decodeNsid,
     options,

@@ -11,15 +11,13 @@ import type * as rtRule from '../generated/rt-rule.js';
 import type { RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
 import {
-  RULE_FAMILIES,
-  ruleFamilyNumber,
   ruleKind,
   type MulticastRuleFamily,
   type Rule,
   type RuleFamily,
   type RuleFilter,
 } from '../registry/kinds/rule.js';
-import { Family, MulticastFamily, RouteTable, RuleActions, ipProtocolNumber, protocolNumber, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
+import { Family, MulticastFamily, RouteTable, RuleActions, ipProtocolNumber, ruleFamilyName, ruleFamilyNumber, protocolNumber, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
 import { parsePrefix, type Prefix } from '../registry/prefix.js';
 import { callOptions, checkLinkName, checkUint } from '../registry/validate.js';
 
@@ -177,7 +175,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     [from, 'from'],
     [to, 'to'],
   ] as const) {
-    if (p && p.family !== prefixFamily(family)) throw new ArgumentError(`spec.${what}`, { expected: `an ${RULE_FAMILIES[family]} prefix`, received: spec[what] });
+    if (p && p.family !== prefixFamily(family)) throw new ArgumentError(`spec.${what}`, { expected: `an ${ruleFamilyName(family)} prefix`, received: spec[what] });
   }
 
   const header: Partial<rtRule.FibRuleHdr> = { family, flags: spec.invert ? ['invert'] : [] };
@@ -279,7 +277,7 @@ function planRule(spec: RuleSpec, create: boolean): { message: rtRule.RuleMessag
     header.action = RuleActions[action];
     if (action !== 'to_tbl') words.push(action === 'goto' ? `goto ${spec.goto}` : action);
   }
-  return { message: { header, attrs }, label: `${words.join(' ')} (${RULE_FAMILIES[family]})` };
+  return { message: { header, attrs }, label: `${words.join(' ')} (${ruleFamilyName(family)})` };
 }
 
 function portRange(v: number | [number, number], what: string): rtRule.FibRulePortRange {

@@ -5,9 +5,9 @@
  */
 import * as rtNeigh from '../../generated/rt-neigh.js';
 import { ArgumentError } from '../../netlink/errors.js';
-import { checkBoolean, lookupName } from '../../netlink/args.js';
+import { checkBoolean } from '../../netlink/args.js';
 import { JsonReady, type JsonObject } from '../../codec/json.js';
-import { Family, NeighborFamilyNumber, type NeighborFamily } from '../vocabulary.js';
+import { Family, neighborFamilyName, neighborFamilyNumber, type NeighborFamily } from '../vocabulary.js';
 import type { LinkRef } from '../context.js';
 import type { ObjectKind } from '../kind.js';
 
@@ -19,7 +19,6 @@ export type { NeighborFamily } from '../vocabulary.js';
 /** NTF_PROXY: a proxy entry; the neighbour dump leaves them out. */
 const NTF_PROXY = 0x08;
 
-const NEIGHBOR_FAMILIES: Readonly<Record<number, NeighborFamily>> = { [Family.inet]: 'inet', [Family.inet6]: 'inet6', [Family.bridge]: 'bridge' };
 
 /** A neighbour state (NUD_*) by name: 'permanent', 'reachable', 'stale', 'noarp', … */
 export type NeighborState = rtNeigh.NudState;
@@ -66,7 +65,7 @@ export function neighborFromMessage(m: NeighMessage): Neighbor {
   const fdb = h.ndmFamily === Family.bridge;
   const out = {
     __proto__: JsonReady,
-    family: NEIGHBOR_FAMILIES[h.ndmFamily] ?? h.ndmFamily,
+    family: neighborFamilyName(h.ndmFamily),
     link: h.ndmIfindex,
     address: fdb ? undefined : a.dst,
     mac: a.lladdr,
@@ -97,11 +96,7 @@ export interface NeighborFilter {
   proxy?: boolean;
 }
 
-/** neighborFamilyNumber maps a NeighborFamily (or nothing: AF_UNSPEC) to AF_*; throws ArgumentError naming `argument` on anything else. */
-export function neighborFamilyNumber(family: NeighborFamily | undefined, argument: string): number {
-  if (family === undefined) return Family.all;
-  return lookupName(NeighborFamilyNumber, family, argument);
-}
+export { neighborFamilyNumber } from '../vocabulary.js';
 
 /** neighborKind declares neighbours to the registry. */
 export const neighborKind: ObjectKind<{ kind: 'neighbor'; plural: 'neighbors'; groups: 'neigh' }, NeighMessage, rtNeigh.NeighMessageInput, Neighbor> = {
@@ -137,7 +132,7 @@ export const neighborKind: ObjectKind<{ kind: 'neighbor'; plural: 'neighbors'; g
     family: {
       check: (v, argument) => (v === undefined ? undefined : neighborFamilyNumber(v as NeighborFamily, argument)),
       kernel: (r, family: number) => void (r.header.ndmFamily = family),
-      holds: (n, family: number) => n.family === NEIGHBOR_FAMILIES[family],
+      holds: (n, family: number) => n.family === neighborFamilyName(family),
     },
     proxy: {
       check: (v, argument) => (v === undefined ? undefined : checkBoolean(v, argument)),

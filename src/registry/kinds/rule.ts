@@ -3,42 +3,14 @@
  * / RTM_GETRULE), the plain `Rule`, and what `list()` filters by.
  */
 import * as rtRule from '../../generated/rt-rule.js';
-import { lookupName } from '../../netlink/args.js';
 import { JsonReady, type JsonObject } from '../../codec/json.js';
-import { Family, MulticastFamily, ruleActionName, type RuleAction } from '../vocabulary.js';
+import { Family, ruleActionName, ruleFamilyName, ruleFamilyNumber, type MulticastRuleFamily, type RuleAction, type RuleFamily } from '../vocabulary.js';
 import type { ObjectKind } from '../kind.js';
 
 type RuleAttrs = rtRule.RuleAttrs;
 type RuleMessage = rtRule.RuleMessage;
 
-/** The families rules are added in, and the ones `rules.list()` shows by default (as `ip rule`). */
-export type RuleFamily = 'inet' | 'inet6';
-
-/**
- * The multicast-routing rule families (RTNL_FAMILY_IPMR 128, RTNL_FAMILY_IP6MR
- * 129; `ip mrule`): listed only when asked for by name.
- */
-export type MulticastRuleFamily = 'ipmr' | 'ip6mr';
-
-/** AF_* / RTNL_FAMILY_* of each rule family. */
-const RULE_FAMILY_NUMBERS: Readonly<Record<RuleFamily | MulticastRuleFamily, number>> = {
-  inet: Family.inet,
-  inet6: Family.inet6,
-  ipmr: MulticastFamily.ipmr,
-  ip6mr: MulticastFamily.ip6mr,
-};
-/** Rule family names by number. */
-export const RULE_FAMILIES: Readonly<Record<number, RuleFamily | MulticastRuleFamily>> = {
-  [Family.inet]: 'inet',
-  [Family.inet6]: 'inet6',
-  [MulticastFamily.ipmr]: 'ipmr',
-  [MulticastFamily.ip6mr]: 'ip6mr',
-};
-
-/** ruleFamilyNumber maps a rule family name to AF_* / RTNL_FAMILY_*; throws ArgumentError naming `argument` on anything else. */
-export function ruleFamilyNumber(family: RuleFamily | MulticastRuleFamily, argument: string): number {
-  return lookupName(RULE_FAMILY_NUMBERS, family, argument);
-}
+export type { MulticastRuleFamily, RuleFamily } from '../vocabulary.js';
 
 /** A policy-routing rule, as the kernel describes it. */
 export interface Rule {
@@ -103,7 +75,7 @@ export function ruleFromMessage(m: RuleMessage): Rule {
   const range = (r: { start: number; end: number } | undefined): [number, number] | undefined => (r === undefined ? undefined : [r.start, r.end]);
   const out = {
     __proto__: JsonReady,
-    family: RULE_FAMILIES[h.family] ?? h.family,
+    family: ruleFamilyName(h.family),
     priority: a.priority ?? 0,
     from: a.src === undefined ? undefined : `${a.src}/${h.srcLen}`,
     to: a.dst === undefined ? undefined : `${a.dst}/${h.dstLen}`,
