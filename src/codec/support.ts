@@ -521,8 +521,8 @@ export interface GenlFamilyDescriptor {
   readonly attributePathAt?: AttributePathAt;
 }
 
-/** AttributePathAt: the path of the attribute at `offset` bytes into `request` (from its nlmsghdr), e.g. `linkinfo.data(vxlan).port`. */
-export type AttributePathAt = (request: Uint8Array, messageType: number, offset: number) => string | undefined;
+import type { AttributePathAt } from '../netlink/handle.js';
+export type { AttributePathAt };
 
 // ---------------------------------------------------------------------------
 // rtnetlink (netlink-raw) family descriptors

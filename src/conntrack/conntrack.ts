@@ -5,17 +5,18 @@
  * built with the generated `conntrack` codecs (codegen/overlays/conntrack.yaml);
  * what comes back is a plain `ConntrackEntry`.
  */
-import { Connection, type BodyWriter, type CallOptions, type DumpOptions, type MessageDecoder } from '../netlink/connection.js';
+import type { BodyWriter, CallOptions, Connection, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
 import { ArgumentError, type DecodeError } from '../netlink/errors.js';
+import { checkObject } from '../netlink/args.js';
 import type { NetNsLike } from '../netns/index.js';
 import type * as conntrack from '../generated/conntrack.js';
+import { NetlinkHandle, byMessageType, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
 import { NotificationSource } from '../events/source.js';
 import { pinNetns } from '../events/subscribe.js';
 import { eventStream } from '../events/stream.js';
 import {
   checkFilter,
-  checkObject,
   createMessage,
   entryFromMessage,
   keyMessage,
@@ -28,13 +29,8 @@ import {
   type ConntrackSpec,
 } from './entry.js';
 
-/** Options for Conntrack.open. */
-export interface ConntrackOptions {
-  /** The namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. Default: the current one. */
-  netns?: NetNsLike;
-  /** SO_RCVBUF of the request socket, in bytes (large dumps read faster with a bigger one). */
-  receiveBufferSize?: number;
-}
+/** Options for Conntrack.open: `netns`, `receiveBufferSize` (of the request socket; as every handle's). */
+export type ConntrackOptions = HandleOptions;
 
 /** Per-CPU counters of the conntrack core (`conntrack -S`), one object per CPU. */
 export interface ConntrackCpuStats {
@@ -98,19 +94,13 @@ export interface ConntrackSubscription extends AsyncIterableIterator<ConntrackEv
 
 
 /** Conntrack is one ctnetlink handle on one network namespace. Close it (or `await using`). */
-export class Conntrack implements Disposable, AsyncDisposable {
-  /** The NETLINK_NETFILTER connection every call uses. */
-  readonly conn: Connection;
-  /** The namespace this handle talks to (as given to `open`). */
-  readonly netns: NetNsLike | undefined;
-
+export class Conntrack extends NetlinkHandle {
   /** The generated codec, loaded on the first open. */
   private readonly codec: ConntrackCodec;
   private readonly decodeEntry: MessageDecoder<ConntrackEntry>;
 
   private constructor(conn: Connection, netns: NetNsLike | undefined, codec: ConntrackCodec) {
-    this.conn = conn;
-    this.netns = netns;
+    super(conn, netns);
     this.codec = codec;
     this.decodeEntry = (view, start, end) => entryFromMessage(codec.decodeCtMessage(view, start, end));
   }
@@ -126,19 +116,14 @@ export class Conntrack implements Disposable, AsyncDisposable {
    * opened, SyscallError when the socket cannot be made.
    */
   static async open(options: ConntrackOptions = {}): Promise<Conntrack> {
-    const o = checkObject('options', options, true);
     const codec = await import('../generated/conntrack.js');
-    const conn = Connection.open({
-      protocol: NetlinkProtocol.netfilter,
-      netns: o.netns as NetNsLike | undefined,
-      receiveBufferSize: o.receiveBufferSize as number | undefined,
-      attributePath: (request, offset) => codec.attributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
-    });
-    return new Conntrack(conn, o.netns as NetNsLike | undefined, codec);
+    const { conn, netns } = openConnection(options, NetlinkProtocol.netfilter, byMessageType(codec.attributePathAt));
+    return new Conntrack(conn, netns, codec);
   }
 
-  /** over makes a handle on an existing NETLINK_NETFILTER connection (a test's fake kernel); the handle owns it. */
+  /** over makes a handle on an existing NETLINK_NETFILTER connection (a test's fake kernel); the handle owns it. Throws ArgumentError. */
   static async over(conn: Connection, netns?: NetNsLike): Promise<Conntrack> {
+    checkOver(conn, netns);
     return new Conntrack(conn, netns, await import('../generated/conntrack.js'));
   }
 
@@ -200,7 +185,7 @@ export class Conntrack implements Disposable, AsyncDisposable {
    * KernelError.
    */
   async flush(filter: Pick<ConntrackFilter, 'family' | 'mark'> = {}, options: CallOptions = {}): Promise<void> {
-    const f = checkObject('filter', filter, true);
+    const f = checkObject(filter, 'filter', true);
     for (const k of Object.keys(f)) if (k !== 'family' && k !== 'mark') throw new ArgumentError(`filter.${k}`, { reason: 'flush filters by family and mark only' });
     const c = checkFilter(f);
     // The kernel ignores nfgen_family on a flush unless the message says
@@ -262,21 +247,8 @@ export class Conntrack implements Disposable, AsyncDisposable {
       if (typeof e !== 'string' || !Object.hasOwn(GROUPS, e)) throw new ArgumentError(`events[${i}]`, { expected: "'new', 'update' or 'destroy'", received: e });
       return this.codec.McastGroup[GROUPS[e as ConntrackEventType]];
     });
-    const o = checkObject('options', options, true) as ConntrackSubscribeOptions;
+    const o = checkObject(options, 'options', true) as ConntrackSubscribeOptions;
     return subscribeEvents(this.netns, groups, o, eventDecoder(this.codec, this.decodeEntry));
-  }
-
-  /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
-  close(): void {
-    this.conn.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
   }
 }
 

@@ -5,6 +5,8 @@
  * byte is written, so bad input sends nothing.
  */
 import { ArgumentError } from '../netlink/errors.js';
+import { checkObject } from '../netlink/args.js';
+import { checkUint } from '../registry/validate.js';
 import { parseIPv4, parseIPv6 } from '../netlink/format.js';
 import type * as conntrack from '../generated/conntrack.js';
 import { Family, IpProtocol, ipFamilyName, ipFamilyNumber, ipProtocolName, ipProtocolNumber, type IpFamily, type IpProtocolName } from '../registry/vocabulary.js';
@@ -146,14 +148,6 @@ export function entryFromMessage(m: conntrack.CtMessage): ConntrackEntry {
 // ---------------------------------------------------------------------------
 // input checks
 
-/** checkUint throws ArgumentError unless `v` is an integer in [0, max]. */
-export function checkUint(argument: string, v: unknown, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-    throw new ArgumentError(argument, { expected: `an integer from 0 to ${max}`, received: v });
-  }
-  return v;
-}
-
 /** An address and its family; ArgumentError when `v` is neither IPv4 nor IPv6. */
 function checkAddress(argument: string, v: unknown): { family: number; text: string } {
   if (typeof v === 'string') {
@@ -161,13 +155,6 @@ function checkAddress(argument: string, v: unknown): { family: number; text: str
     if (parseIPv6(v) !== undefined) return { family: Family.inet6, text: v };
   }
   throw new ArgumentError(argument, { expected: 'an IPv4 or IPv6 address', received: v });
-}
-
-/** checkObject throws ArgumentError unless `v` is a plain object (or undefined when optional). */
-export function checkObject(argument: string, v: unknown, optional = false): Record<string, unknown> {
-  if (v === undefined && optional) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ArgumentError(argument, { expected: 'an object', received: v });
-  return v as Record<string, unknown>;
 }
 
 /** checkNames checks an array of names against a table; ArgumentError naming the first bad one. */
@@ -252,21 +239,21 @@ interface CheckedTuple {
 
 /** checkKey checks a key, working out its family; ArgumentError naming the first bad field. */
 export function checkKey(argument: string, raw: unknown): CheckedTuple & { zone: number | undefined } {
-  const k = checkObject(argument, raw);
+  const k = checkObject(raw, argument);
   const proto = ipProtocolNumber(k.protocol as IpProtocolName, `${argument}.protocol`);
   const src = checkAddress(`${argument}.src`, k.src);
   const dst = checkAddress(`${argument}.dst`, k.dst);
   if (src.family !== dst.family) throw new ArgumentError(`${argument}.dst`, { reason: `is ${dst.family === Family.inet ? 'IPv4' : 'IPv6'} but src is not` });
   const family = k.family === undefined ? src.family : ipFamilyNumber(k.family as IpFamily, `${argument}.family`);
   if (family !== src.family) throw new ArgumentError(`${argument}.family`, { reason: `is ${String(k.family)} but src is ${src.text}` });
-  const out: CheckedTuple & { zone: number | undefined } = { family, proto, src: src.text, dst: dst.text, zone: k.zone === undefined ? undefined : checkUint(`${argument}.zone`, k.zone, 0xffff) };
+  const out: CheckedTuple & { zone: number | undefined } = { family, proto, src: src.text, dst: dst.text, zone: k.zone === undefined ? undefined : checkUint(k.zone, `${argument}.zone`, 0xffff) };
   if (PORTED.has(proto)) {
-    out.srcPort = checkUint(`${argument}.srcPort`, k.srcPort, 0xffff);
-    out.dstPort = checkUint(`${argument}.dstPort`, k.dstPort, 0xffff);
+    out.srcPort = checkUint(k.srcPort, `${argument}.srcPort`, 0xffff);
+    out.dstPort = checkUint(k.dstPort, `${argument}.dstPort`, 0xffff);
   } else if (ICMP.has(proto)) {
-    out.icmpType = checkUint(`${argument}.icmpType`, k.icmpType, 0xff);
-    out.icmpCode = checkUint(`${argument}.icmpCode`, k.icmpCode, 0xff);
-    out.icmpId = checkUint(`${argument}.icmpId`, k.icmpId, 0xffff);
+    out.icmpType = checkUint(k.icmpType, `${argument}.icmpType`, 0xff);
+    out.icmpCode = checkUint(k.icmpCode, `${argument}.icmpCode`, 0xff);
+    out.icmpId = checkUint(k.icmpId, `${argument}.icmpId`, 0xffff);
   }
   return out;
 }
@@ -295,8 +282,8 @@ function replyTuple(o: CheckedTuple, spec: Record<string, unknown>): CheckedTupl
   if (o.icmpType !== undefined) r.icmpType = (o.proto === IpProtocol.icmpv6 ? ICMPV6_REPLY : ICMP_REPLY)[o.icmpType] ?? o.icmpType;
   if (spec.src !== undefined) r.src = checkAddressOf('spec.reply.src', spec.src, o.family);
   if (spec.dst !== undefined) r.dst = checkAddressOf('spec.reply.dst', spec.dst, o.family);
-  for (const f of ['srcPort', 'dstPort', 'icmpId'] as const) if (spec[f] !== undefined) r[f] = checkUint(`spec.reply.${f}`, spec[f], 0xffff);
-  for (const f of ['icmpType', 'icmpCode'] as const) if (spec[f] !== undefined) r[f] = checkUint(`spec.reply.${f}`, spec[f], 0xff);
+  for (const f of ['srcPort', 'dstPort', 'icmpId'] as const) if (spec[f] !== undefined) r[f] = checkUint(spec[f], `spec.reply.${f}`, 0xffff);
+  for (const f of ['icmpType', 'icmpCode'] as const) if (spec[f] !== undefined) r[f] = checkUint(spec[f], `spec.reply.${f}`, 0xff);
   return r;
 }
 
@@ -311,7 +298,7 @@ function labelBytes(argument: string, v: unknown): Uint8Array {
   if (!Array.isArray(v)) throw new ArgumentError(argument, { expected: 'an array of label bits (0 to 127)', received: v });
   const out = new Uint8Array(16);
   v.forEach((b, i) => {
-    checkUint(`${argument}[${i}]`, b, 127);
+    checkUint(b, `${argument}[${i}]`, 127);
     out[b >> 3]! |= 1 << (b & 7);
   });
   return out;
@@ -319,8 +306,8 @@ function labelBytes(argument: string, v: unknown): Uint8Array {
 
 /** The changeable state shared by `add` and `update`, checked. */
 function stateAttrs(codec: ConntrackCodec, argument: string, s: Record<string, unknown>, out: CtAttrs, tcp: boolean): void {
-  if (s.timeout !== undefined) out.timeout = checkUint(`${argument}.timeout`, s.timeout, 0xffffffff);
-  if (s.mark !== undefined) out.mark = checkUint(`${argument}.mark`, s.mark, 0xffffffff);
+  if (s.timeout !== undefined) out.timeout = checkUint(s.timeout, `${argument}.timeout`, 0xffffffff);
+  if (s.mark !== undefined) out.mark = checkUint(s.mark, `${argument}.mark`, 0xffffffff);
   if (s.status !== undefined) {
     const status = checkNames<ConntrackStatus>(`${argument}.status`, s.status, codec.CtStatus);
     // ctnetlink refuses (EBUSY) a status that would flip IPS_CONFIRMED, which every
@@ -352,10 +339,10 @@ function stateAttrs(codec: ConntrackCodec, argument: string, s: Record<string, u
 
 /** createMessage checks a ConntrackSpec and builds the IPCTNL_MSG_CT_NEW that creates it. */
 export function createMessage(codec: ConntrackCodec, raw: unknown): conntrack.CtMessageInput {
-  const spec = checkObject('spec', raw);
+  const spec = checkObject(raw, 'spec');
   const o = checkKey('spec', spec);
   if (spec.timeout === undefined) throw new ArgumentError('spec.timeout', { expected: 'seconds until the entry expires (the kernel requires it)', received: undefined });
-  const r = replyTuple(o, checkObject('spec.reply', spec.reply, true));
+  const r = replyTuple(o, checkObject(spec.reply, 'spec.reply', true));
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(o), tupleReply: tupleAttrs(r) };
   stateAttrs(codec, 'spec', spec, attrs, o.proto === IpProtocol.tcp);
   if (o.zone !== undefined) attrs.zone = o.zone;
@@ -365,7 +352,7 @@ export function createMessage(codec: ConntrackCodec, raw: unknown): conntrack.Ct
 /** updateMessage checks a key and changes and builds the IPCTNL_MSG_CT_NEW (no NLM_F_CREATE) that applies them. */
 export function updateMessage(codec: ConntrackCodec, key: unknown, raw: unknown): conntrack.CtMessageInput {
   const k = checkKey('key', key);
-  const changes = checkObject('changes', raw);
+  const changes = checkObject(raw, 'changes');
   const attrs: CtAttrs = { tupleOrig: tupleAttrs(k) };
   stateAttrs(codec, 'changes', changes, attrs, k.proto === IpProtocol.tcp);
   if (Object.keys(attrs).length === 1) throw new ArgumentError('changes', { reason: 'names nothing to change (timeout, mark, status, tcpState, labels)' });
@@ -405,17 +392,17 @@ export interface CheckedFilter {
 
 /** checkFilter checks a ConntrackFilter; ArgumentError naming the bad field. */
 export function checkFilter(raw: unknown): CheckedFilter {
-  const f = checkObject('filter', raw, true);
+  const f = checkObject(raw, 'filter', true);
   const family = f.family === undefined ? Family.all : ipFamilyNumber(f.family as IpFamily, 'filter.family');
   const attrs: CtAttrs = {};
   if (f.mark !== undefined) {
     if (typeof f.mark === 'number') {
-      attrs.mark = checkUint('filter.mark', f.mark, 0xffffffff);
+      attrs.mark = checkUint(f.mark, 'filter.mark', 0xffffffff);
       attrs.markMask = 0xffffffff;
     } else {
-      const m = checkObject('filter.mark', f.mark);
-      attrs.mark = checkUint('filter.mark.value', m.value, 0xffffffff);
-      attrs.markMask = checkUint('filter.mark.mask', m.mask, 0xffffffff);
+      const m = checkObject(f.mark, 'filter.mark');
+      attrs.mark = checkUint(m.value, 'filter.mark.value', 0xffffffff);
+      attrs.markMask = checkUint(m.mask, 'filter.mark.mask', 0xffffffff);
     }
   }
   const tests: Array<(e: ConntrackEntry) => boolean> = [];
@@ -424,7 +411,7 @@ export function checkFilter(raw: unknown): CheckedFilter {
     tests.push((e) => e.attrs.tupleOrig?.proto?.num === p);
   }
   if (f.zone !== undefined) {
-    const z = checkUint('filter.zone', f.zone, 0xffff);
+    const z = checkUint(f.zone, 'filter.zone', 0xffff);
     tests.push((e) => e.zone === z);
   }
   for (const side of ['src', 'dst'] as const) {

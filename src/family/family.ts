@@ -19,9 +19,8 @@ import { Connection, type CallOptions, type DumpOptions, type DumpResult, type N
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkProtocol } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
 import { checkArray, checkFunction, checkInteger, checkOptions, checkString, hasName, isRecord } from '../netlink/args.js';
-import { checkNetNsLike } from '../netns/index.js';
+import { NetlinkHandle, byMessageType, checkHandleOptions, checkOver, type HandleOptions } from '../netlink/handle.js';
 import type { MessageWriter } from '../netlink/writer.js';
-import type { NetNsLike } from '../netns/index.js';
 import type { AttributePathAt, FamilyDescriptor, GenlFamilyDescriptor, GenlRequest, RtnlFamilyDescriptor } from '../codec/support.js';
 import { resolveFamily, type ResolvedFamily } from './nlctrl.js';
 import { encodeRequest } from './request-check.js';
@@ -51,12 +50,8 @@ export type DumpRequest<D extends FamilyDescriptor, K extends DumpOps<D>> = Requ
 /** One object `dump(op, …)` gives for operation K of D. */
 export type DumpReply<D extends FamilyDescriptor, K extends DumpOps<D>> = ReplyOf<DumpOf<D, K>>;
 
-/** Options for NetlinkFamily.open. */
-export interface FamilyOptions {
-  /** The network namespace to talk to (NetNs, name, path or pid); the caller's when absent. */
-  netns?: NetNsLike;
-  /** SO_RCVBUF for the socket, in bytes. */
-  receiveBufferSize?: number;
+/** Options for NetlinkFamily.open: every handle's (`netns`, `receiveBufferSize`), and: */
+export interface FamilyOptions extends HandleOptions {
   /** Turns an extended-ACK offset into an attribute path; the descriptor's `attributePathAt` by default. */
   attributePathAt?: AttributePathAt;
 }
@@ -137,7 +132,7 @@ function connect(protocol: number, options: FamilyOptions, pathAt: AttributePath
     receiveBufferSize: receiveBufferSize ?? options.receiveBufferSize,
     groups,
     // The request's own nlmsg_type picks the message layout to walk.
-    attributePath: pathAt ? (req, offset) => pathAt(req, new DataView(req.buffer, req.byteOffset, req.byteLength).getUint16(4, true), offset) : undefined,
+    attributePath: pathAt ? byMessageType(pathAt) : undefined,
   });
 }
 
@@ -146,22 +141,25 @@ function connect(protocol: number, options: FamilyOptions, pathAt: AttributePath
  * typed `do`, `dump` and `subscribe` for each operation and multicast group
  * the spec declares. Open it with `NetlinkFamily.open`; close it (or `await using`).
  */
-export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, AsyncDisposable {
+export class NetlinkFamily<D extends FamilyDescriptor> extends NetlinkHandle {
   /** The descriptor (generated from the family's spec). */
   readonly descriptor: D;
   /** Multicast group name → the number joined (RTNLGRP_* or the id nlctrl assigned). */
   readonly groups: ReadonlyMap<string, number>;
-  /** The connection requests go through. */
-  readonly connection: Connection;
   private readonly wire: FamilyWire;
   private readonly options: FamilyOptions;
 
   protected constructor(descriptor: D, wire: FamilyWire, connection: Connection, options: FamilyOptions) {
+    super(connection, options.netns);
     this.descriptor = descriptor;
     this.wire = wire;
     this.groups = wire.groups;
-    this.connection = connection;
     this.options = options;
+  }
+
+  /** The connection requests go through (`conn`, as every handle calls it). */
+  get connection(): Connection {
+    return this.conn;
   }
 
   /**
@@ -173,8 +171,7 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
    */
   static async open<D extends FamilyDescriptor>(descriptor: D, options: FamilyOptions = {}): Promise<FamilyOf<D>> {
     checkDescriptor(descriptor);
-    checkOptions(options, 'options', ['netns', 'receiveBufferSize', 'attributePathAt']);
-    if (options.netns !== undefined) checkNetNsLike(options.netns, 'options.netns');
+    checkHandleOptions(options, ['attributePathAt']);
     if (options.attributePathAt !== undefined) checkFunction(options.attributePathAt, 'options.attributePathAt');
     const pathAt = options.attributePathAt ?? descriptor.attributePathAt;
     if (isRtnl(descriptor)) return new NetlinkFamily(descriptor, rtnlWire(descriptor), connect(descriptor.protocol, options, pathAt), options) as FamilyOf<D>;
@@ -196,7 +193,7 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
   static over<D extends RtnlFamilyDescriptor>(descriptor: D, connection: Connection): NetlinkFamily<D> {
     checkDescriptor(descriptor);
     if (!isRtnl(descriptor)) throw new ArgumentError('descriptor', { expected: 'a generated rtnetlink family descriptor (rtLink.rtLinkFamily, tc.tcFamily, …)', received: descriptor });
-    if (!(connection instanceof Connection)) throw new ArgumentError('connection', { expected: 'a Connection', received: connection });
+    checkOver(connection, undefined, 'connection');
     return new NetlinkFamily(descriptor, rtnlWire(descriptor), connection, {});
   }
 
@@ -335,19 +332,6 @@ export class NetlinkFamily<D extends FamilyDescriptor> implements Disposable, As
     options.signal?.addEventListener('abort', end, { once: true });
     if (options.signal?.aborted) end();
     return it as FamilySubscription;
-  }
-
-  /** close closes the family's socket. Idempotent. */
-  close(): void {
-    this.connection.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
   }
 }
 

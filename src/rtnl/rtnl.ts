@@ -4,16 +4,14 @@
  * Each service is a thin layer of intent over the generated codecs and the
  * core connection.
  */
-import { Connection, type CallOptions } from '../netlink/connection.js';
-import { checkOptions } from '../netlink/args.js';
-import { ArgumentError } from '../netlink/errors.js';
-import { checkNetNsLike } from '../netns/index.js';
+import type { CallOptions, Connection } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 import type { NetNs, NetNsLike } from '../netns/index.js';
 import { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId, type NetnsIdEntry } from './nsid.js';
 import { rtnlAttributePathAt } from '../generated/index.js';
 import * as rtLinkBridge from '../generated/rt-link-bridge.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
+import { NetlinkHandle, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
 import { Family } from '../registry/vocabulary.js';
 import { Links } from './link.js';
 import { getLink } from '../registry/kinds/link.js';
@@ -29,13 +27,8 @@ import { Classes, Filters, Qdiscs } from './tc.js';
 import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
 import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
 
-/** Options for Rtnl.open. */
-export interface RtnlOptions {
-  /** The namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. Default: the current one. */
-  netns?: NetNsLike;
-  /** SO_RCVBUF for the socket, in bytes. */
-  receiveBufferSize?: number;
-}
+/** Options for Rtnl.open: `netns`, `receiveBufferSize` (as every handle's). */
+export type RtnlOptions = HandleOptions;
 
 /** The generic service of a registry kind. */
 type ServiceOf<K> = K extends ServiceKind<any, any, any, infer O, infer Spec, infer Key, infer F> ? KindService<O, Spec, Key, F> : never;
@@ -48,11 +41,7 @@ export type KindServices = { readonly [K in ServedKind as K['plural']]: ServiceO
 export interface Rtnl extends KindServices {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
-  /** The NETLINK_ROUTE connection every service uses. */
-  readonly conn: Connection;
-  /** The namespace this handle talks to (as given to `open`). */
-  readonly netns: NetNsLike | undefined;
+export class Rtnl extends NetlinkHandle implements RtnlContext {
   /** Links: list, get, add, set, delete, move to another namespace. */
   readonly links: Links;
   /** IPv4 and IPv6 addresses. */
@@ -73,8 +62,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
   readonly filters: Filters;
 
   private constructor(conn: Connection, netns: NetNsLike | undefined) {
-    this.conn = conn;
-    this.netns = netns;
+    super(conn, netns);
     this.links = new Links(this);
     this.addresses = new Addresses(this);
     this.routes = new Routes(this);
@@ -89,20 +77,13 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
 
   /**
    * open makes a handle on the current namespace or the one named by
-   * `options.netns`. Throws NetNsError when the namespace cannot be opened,
-   * SyscallError when the socket cannot be made. Close it (or `await using`).
+   * `options.netns`. Throws ArgumentError for a bad option (nothing is
+   * opened), NetNsError when the namespace cannot be opened, SyscallError
+   * when the socket cannot be made. Close it (or `await using`).
    */
   static async open(options: RtnlOptions = {}): Promise<Rtnl> {
-    // `Rtnl.open('blue')` must not open the current namespace: options are an object or nothing.
-    checkOptions(options, 'options', ['netns', 'receiveBufferSize']);
-    if (options.netns !== undefined) checkNetNsLike(options.netns, 'options.netns');
-    const conn = Connection.open({
-      protocol: NetlinkProtocol.route,
-      netns: options.netns,
-      receiveBufferSize: options.receiveBufferSize,
-      attributePath: rtnlRequestAttributePath,
-    });
-    return new Rtnl(conn, options.netns);
+    const { conn, netns } = openConnection(options, NetlinkProtocol.route, rtnlRequestAttributePath);
+    return new Rtnl(conn, netns);
   }
 
   /**
@@ -111,8 +92,7 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
    * handle owns it and closes it.
    */
   static over(conn: Connection, netns?: NetNsLike): Rtnl {
-    if (!(conn instanceof Connection)) throw new ArgumentError('conn', { expected: 'a Connection', received: conn });
-    if (netns !== undefined) checkNetNsLike(netns, 'netns');
+    checkOver(conn, netns);
     return new Rtnl(conn, netns);
   }
 
@@ -180,19 +160,6 @@ export class Rtnl implements RtnlContext, Disposable, AsyncDisposable {
    */
   watch<T extends WatchTarget>(target: T, filter?: (object: WatchObject<T>) => boolean, options?: WatchOptions): Promise<View<WatchObject<T>>> {
     return watch(this, target, filter, options);
-  }
-
-  /** close closes the socket; pending calls reject with ClosedError, and so does every later call. Idempotent. */
-  close(): void {
-    this.conn.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
   }
 }
 

@@ -41,6 +41,13 @@ export function checkKeys(value: object, argument: string, allowed: readonly str
   }
 }
 
+/** checkObject returns `v` if it is an object that can carry named fields (not null, not an array); `{}` for undefined when `optional`. Throws ArgumentError otherwise. */
+export function checkObject(v: unknown, argument: string, optional = false): Record<string, unknown> {
+  if (v === undefined && optional) return {};
+  if (!isRecord(v)) throw new ArgumentError(argument, { expected: 'an object', received: v });
+  return v;
+}
+
 /** checkBoolean returns `v` if it is true or false; throws ArgumentError otherwise (`'false'` is not false). */
 export function checkBoolean(v: unknown, argument: string): boolean {
   if (typeof v !== 'boolean') throw new ArgumentError(argument, { expected: 'true or false', received: v });

@@ -6,10 +6,11 @@
 import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
 import type * as xfrm from '../generated/xfrm.js';
-import { lookupName } from '../netlink/args.js';
+import { checkObject, lookupName } from '../netlink/args.js';
 import { ipFamilyName, ipProtocolNumber, ipsecProtocolName, ipsecProtocolNumber, type IpFamily, type IpProtocolName, type IpsecProtocolName } from '../registry/vocabulary.js';
 import { formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
-import { NO_LIMITS, checkMark, checkObject, checkUint, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
+import { checkUint } from '../registry/validate.js';
+import { NO_LIMITS, checkMark, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
 
 // Directions, actions and modes are the xfrm spec's enums (the generated
 // codec's PolicyDir, PolicyAction, Mode); protocols are the vocabulary's.
@@ -114,14 +115,14 @@ function selectorOf(argument: string, s: Record<string, unknown>): xfrm.Selector
   for (const side of ['sport', 'dport'] as const) {
     if (s[side] === undefined) continue;
     if (sel.proto === 0) throw new ArgumentError(`${argument}.${side}`, { reason: 'needs proto (tcp, udp, sctp, …)' });
-    sel[side] = checkUint(`${argument}.${side}`, s[side], 0xffff);
+    sel[side] = checkUint(s[side], `${argument}.${side}`, 0xffff);
     sel[side === 'sport' ? 'sportMask' : 'dportMask'] = 0xffff;
   }
   return sel;
 }
 
 function templateOf(codec: XfrmCodec, argument: string, raw: unknown, family: number): xfrm.UserTmpl {
-  const t = checkObject(argument, raw);
+  const t = checkObject(raw, argument);
   const mode = t.mode === undefined ? 0 : lookupName(codec.Mode, t.mode, `${argument}.mode`);
   let saddr: Uint8Array = new Uint8Array(16);
   let daddr: Uint8Array = new Uint8Array(16);
@@ -135,10 +136,10 @@ function templateOf(codec: XfrmCodec, argument: string, raw: unknown, family: nu
     fam = s.family;
   }
   return {
-    id: { daddr, spi: t.spi === undefined ? 0 : checkUint(`${argument}.spi`, t.spi, 0xffffffff), proto: ipsecProtocolNumber(t.proto as IpsecProtocolName, `${argument}.proto`) },
+    id: { daddr, spi: t.spi === undefined ? 0 : checkUint(t.spi, `${argument}.spi`, 0xffffffff), proto: ipsecProtocolNumber(t.proto as IpsecProtocolName, `${argument}.proto`) },
     family: fam,
     saddr,
-    reqid: t.reqid === undefined ? 0 : checkUint(`${argument}.reqid`, t.reqid, 0xffffffff),
+    reqid: t.reqid === undefined ? 0 : checkUint(t.reqid, `${argument}.reqid`, 0xffffffff),
     mode,
     share: 0,
     optional: t.optional === true ? 1 : 0,
@@ -159,7 +160,7 @@ function templatesBytes(codec: XfrmContext['codec'], tmpls: xfrm.UserTmpl[]): Ui
 
 /** policyMessage checks a spec and builds NEWPOLICY / UPDPOLICY's body. */
 function policyMessage(ctx: XfrmContext, raw: unknown): xfrm.XfrmUserpolicyInfoMessageInput {
-  const s = checkObject('spec', raw);
+  const s = checkObject(raw, 'spec');
   const sel = selectorOf('spec', s);
   const attrs: xfrm.XfrmAttrs = {};
   if (s.templates !== undefined) {
@@ -167,13 +168,13 @@ function policyMessage(ctx: XfrmContext, raw: unknown): xfrm.XfrmUserpolicyInfoM
     if (s.templates.length) attrs.tmpl = templatesBytes(ctx.codec, s.templates.map((t, i) => templateOf(ctx.codec, `spec.templates[${i}]`, t, sel.family)));
   }
   if (s.mark !== undefined) attrs.mark = checkMark('spec.mark', s.mark);
-  if (s.ifId !== undefined) attrs.ifId = checkUint('spec.ifId', s.ifId, 0xffffffff);
+  if (s.ifId !== undefined) attrs.ifId = checkUint(s.ifId, 'spec.ifId', 0xffffffff);
   const dir = lookupName(ctx.codec.PolicyDir, s.dir, 'spec.dir');
   return {
     header: {
       sel,
       lft: NO_LIMITS,
-      priority: s.priority === undefined ? 0 : checkUint('spec.priority', s.priority, 0xffffffff),
+      priority: s.priority === undefined ? 0 : checkUint(s.priority, 'spec.priority', 0xffffffff),
       dir,
       action: s.action === undefined ? 0 : lookupName(ctx.codec.PolicyAction, s.action, 'spec.action'),
     },
@@ -183,12 +184,12 @@ function policyMessage(ctx: XfrmContext, raw: unknown): xfrm.XfrmUserpolicyInfoM
 
 /** keyMessage checks a key and builds GETPOLICY / DELPOLICY's body. */
 function keyMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmUserpolicyIdMessageInput {
-  const k = checkObject('key', raw);
+  const k = checkObject(raw, 'key');
   const dir = lookupName(codec.PolicyDir, k.dir, 'key.dir');
-  if (k.index !== undefined) return { header: { index: checkUint('key.index', k.index, 0xffffffff), dir }, attrs: {} };
+  if (k.index !== undefined) return { header: { index: checkUint(k.index, 'key.index', 0xffffffff), dir }, attrs: {} };
   const attrs: xfrm.XfrmAttrs = {};
   if (k.mark !== undefined) attrs.mark = checkMark('key.mark', k.mark);
-  if (k.ifId !== undefined) attrs.ifId = checkUint('key.ifId', k.ifId, 0xffffffff);
+  if (k.ifId !== undefined) attrs.ifId = checkUint(k.ifId, 'key.ifId', 0xffffffff);
   return { header: { sel: selectorOf('key', k), dir }, attrs };
 }
 

@@ -6,10 +6,11 @@
 import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
 import type * as xfrm from '../generated/xfrm.js';
-import { lookupName } from '../netlink/args.js';
+import { checkObject, lookupName } from '../netlink/args.js';
 import { EncapType, ipFamilyName, ipsecProtocolName, ipsecProtocolNumber, type EncapTypeName, type IpFamily, type IpsecProtocolName } from '../registry/vocabulary.js';
 import { formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
-import { NO_LIMITS, checkMark, checkObject, checkUint, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
+import { checkUint } from '../registry/validate.js';
+import { NO_LIMITS, checkMark, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
 import type { XfrmMode, XfrmProto } from './policy.js';
 
 /** An algorithm and its key: the key as bytes or hex text (`'0x0011…'` or `'0011…'`). */
@@ -99,14 +100,14 @@ function nameBytes(argument: string, v: unknown): Uint8Array {
 
 /** An algorithm struct (xfrm_algo and its _auth/_aead forms) with its key as `trailing`. */
 function algo(argument: string, raw: unknown): { algName: Uint8Array; algKeyLen: number; trailing: Uint8Array } {
-  const a = checkObject(argument, raw);
+  const a = checkObject(raw, argument);
   const key = keyBytes(`${argument}.key`, a.key);
   return { algName: nameBytes(`${argument}.name`, a.name), algKeyLen: key.length * 8, trailing: key };
 }
 
 /** stateMessage checks a spec and builds NEWSA / UPDSA's body. */
 function stateMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmMessageInput {
-  const s = checkObject('spec', raw);
+  const s = checkObject(raw, 'spec');
   const src = parseAddress('spec.src', s.src);
   const dst = parseAddress('spec.dst', s.dst);
   sameFamily('spec.dst', src, dst);
@@ -116,28 +117,28 @@ function stateMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmMessageInput {
   if (s.auth !== undefined) attrs.algAuth = algo('spec.auth', s.auth);
   if (s.authTrunc !== undefined) {
     const a = algo('spec.authTrunc', s.authTrunc);
-    attrs.algAuthTrunc = { ...a, algTruncLen: checkUint('spec.authTrunc.truncLen', (s.authTrunc as Record<string, unknown>).truncLen, 0xffffffff) };
+    attrs.algAuthTrunc = { ...a, algTruncLen: checkUint((s.authTrunc as Record<string, unknown>).truncLen, 'spec.authTrunc.truncLen', 0xffffffff) };
   }
   if (s.aead !== undefined) {
     const a = algo('spec.aead', s.aead);
-    attrs.algAead = { ...a, algIcvLen: checkUint('spec.aead.icvLen', (s.aead as Record<string, unknown>).icvLen, 0xffffffff) };
+    attrs.algAead = { ...a, algIcvLen: checkUint((s.aead as Record<string, unknown>).icvLen, 'spec.aead.icvLen', 0xffffffff) };
   }
   if (s.comp !== undefined) attrs.algComp = algo('spec.comp', s.comp);
   if (s.encap !== undefined) {
-    const e = checkObject('spec.encap', s.encap);
+    const e = checkObject(s.encap, 'spec.encap');
     const oa = e.oa === undefined ? new Uint8Array(16) : parseAddress('spec.encap.oa', e.oa).bytes;
     attrs.encap = {
       encapType: lookupName(EncapType, e.type, 'spec.encap.type'),
-      encapSport: checkUint('spec.encap.sport', e.sport, 0xffff),
-      encapDport: checkUint('spec.encap.dport', e.dport, 0xffff),
+      encapSport: checkUint(e.sport, 'spec.encap.sport', 0xffff),
+      encapDport: checkUint(e.dport, 'spec.encap.dport', 0xffff),
       encapOa: oa,
     };
   }
   if (s.mark !== undefined) attrs.mark = checkMark('spec.mark', s.mark);
-  if (s.ifId !== undefined) attrs.ifId = checkUint('spec.ifId', s.ifId, 0xffffffff);
+  if (s.ifId !== undefined) attrs.ifId = checkUint(s.ifId, 'spec.ifId', 0xffffffff);
   const sel: Partial<xfrm.Selector> = {};
   if (s.selector !== undefined) {
-    const o = checkObject('spec.selector', s.selector);
+    const o = checkObject(s.selector, 'spec.selector');
     const ss = parsePrefix('spec.selector.src', o.src);
     const sd = parsePrefix('spec.selector.dst', o.dst);
     sameFamily('spec.selector.dst', ss, sd);
@@ -146,13 +147,13 @@ function stateMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmMessageInput {
   return {
     header: {
       sel: sel as xfrm.Selector,
-      id: { daddr: dst.bytes, spi: checkUint('spec.spi', s.spi, 0xffffffff), proto },
+      id: { daddr: dst.bytes, spi: checkUint(s.spi, 'spec.spi', 0xffffffff), proto },
       saddr: src.bytes,
       lft: NO_LIMITS,
-      reqid: s.reqid === undefined ? 0 : checkUint('spec.reqid', s.reqid, 0xffffffff),
+      reqid: s.reqid === undefined ? 0 : checkUint(s.reqid, 'spec.reqid', 0xffffffff),
       family: src.family,
       mode: s.mode === undefined ? 0 : lookupName(codec.Mode, s.mode, 'spec.mode'),
-      replayWindow: s.replayWindow === undefined ? 0 : checkUint('spec.replayWindow', s.replayWindow, 255),
+      replayWindow: s.replayWindow === undefined ? 0 : checkUint(s.replayWindow, 'spec.replayWindow', 255),
     },
     attrs,
   };
@@ -160,7 +161,7 @@ function stateMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmMessageInput {
 
 /** keyMessage checks a key and builds GETSA / DELSA's body (iproute2 sends the source as XFRMA_SRCADDR). */
 function keyMessage(raw: unknown): xfrm.XfrmUsersaIdMessageInput {
-  const k = checkObject('key', raw);
+  const k = checkObject(raw, 'key');
   const dst = parseAddress('key.dst', k.dst);
   const attrs: xfrm.XfrmAttrs = {};
   if (k.src !== undefined) {
@@ -169,7 +170,7 @@ function keyMessage(raw: unknown): xfrm.XfrmUsersaIdMessageInput {
     attrs.srcaddr = src.bytes;
   }
   if (k.mark !== undefined) attrs.mark = checkMark('key.mark', k.mark);
-  return { header: { daddr: dst.bytes, spi: checkUint('key.spi', k.spi, 0xffffffff), family: dst.family, proto: ipsecProtocolNumber(k.proto as IpsecProtocolName, 'key.proto') }, attrs };
+  return { header: { daddr: dst.bytes, spi: checkUint(k.spi, 'key.spi', 0xffffffff), family: dst.family, proto: ipsecProtocolNumber(k.proto as IpsecProtocolName, 'key.proto') }, attrs };
 }
 
 function algName(b: Uint8Array): string {
@@ -259,7 +260,7 @@ export class XfrmStates {
 
   /** flush removes every SA, or those of one protocol (`ip xfrm state flush [proto esp]`). Throws ArgumentError, KernelError. */
   async flush(filter: { proto?: XfrmProto } = {}, options: CallOptions = {}): Promise<void> {
-    const f = checkObject('filter', filter, true);
+    const f = checkObject(filter, 'filter', true);
     // 0: every protocol (as ip xfrm state flush sends).
     const proto = f.proto === undefined ? 0 : ipsecProtocolNumber(f.proto as IpsecProtocolName, 'filter.proto');
     const c = this.ctx.codec;

@@ -2,19 +2,15 @@
  * Xfrm: one NETLINK_XFRM handle on one network namespace — IPsec `states`
  * (the SAD) and `policies` (the SPD), and the kernel's counters of both.
  */
-import { Connection, type CallOptions } from '../netlink/connection.js';
+import type { CallOptions, Connection } from '../netlink/connection.js';
 import type { NetNsLike } from '../netns/index.js';
-import { checkObject, type XfrmCodec, type XfrmContext } from './common.js';
+import { NetlinkHandle, byMessageType, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
+import type { XfrmCodec, XfrmContext } from './common.js';
 import { XfrmPolicies } from './policy.js';
 import { XfrmStates } from './state.js';
 
-/** Options for Xfrm.open. */
-export interface XfrmOptions {
-  /** The namespace: a NetNs, a name under /run/netns, an absolute path, or a pid. Default: the current one. */
-  netns?: NetNsLike;
-  /** SO_RCVBUF for the socket, in bytes. */
-  receiveBufferSize?: number;
-}
+/** Options for Xfrm.open: `netns`, `receiveBufferSize` (as every handle's). */
+export type XfrmOptions = HandleOptions;
 
 /** The SPD's counters (`ip xfrm policy count`; XFRM_MSG_GETSPDINFO). */
 export interface XfrmSpdInfo {
@@ -41,22 +37,17 @@ export interface XfrmSadInfo {
 }
 
 /** Xfrm is one handle; close it (or `await using`). */
-export class Xfrm implements XfrmContext, Disposable, AsyncDisposable {
-  /** The NETLINK_XFRM connection. */
-  readonly conn: Connection;
+export class Xfrm extends NetlinkHandle implements XfrmContext {
   /** The generated codec, loaded on the first open. */
   readonly codec: XfrmCodec;
-  /** The namespace this handle talks to (as given to `open`). */
-  readonly netns: NetNsLike | undefined;
   /** Security associations: list, get, add, update, delete, flush. */
   readonly states: XfrmStates;
   /** Security policies: list, get, add, update, delete, flush. */
   readonly policies: XfrmPolicies;
 
   private constructor(conn: Connection, codec: XfrmCodec, netns: NetNsLike | undefined) {
-    this.conn = conn;
+    super(conn, netns);
     this.codec = codec;
-    this.netns = netns;
     this.states = new XfrmStates(this);
     this.policies = new XfrmPolicies(this);
   }
@@ -66,19 +57,14 @@ export class Xfrm implements XfrmContext, Disposable, AsyncDisposable {
    * ArgumentError for bad options, NetNsError, SyscallError.
    */
   static async open(options: XfrmOptions = {}): Promise<Xfrm> {
-    const o = checkObject('options', options, true);
     const codec = await import('../generated/xfrm.js');
-    const conn = Connection.open({
-      protocol: codec.xfrmFamily.protocol,
-      netns: o.netns as NetNsLike | undefined,
-      receiveBufferSize: o.receiveBufferSize as number | undefined,
-      attributePath: (request, offset) => codec.attributePathAt(request, new DataView(request.buffer, request.byteOffset).getUint16(4, true), offset),
-    });
-    return new Xfrm(conn, codec, o.netns as NetNsLike | undefined);
+    const { conn, netns } = openConnection(options, codec.xfrmFamily.protocol, byMessageType(codec.attributePathAt));
+    return new Xfrm(conn, codec, netns);
   }
 
-  /** over makes a handle on an existing NETLINK_XFRM connection (a test's fake kernel); the handle owns it. */
+  /** over makes a handle on an existing NETLINK_XFRM connection (a test's fake kernel); the handle owns it. Throws ArgumentError. */
   static async over(conn: Connection, netns?: NetNsLike): Promise<Xfrm> {
+    checkOver(conn, netns);
     return new Xfrm(conn, await import('../generated/xfrm.js'), netns);
   }
 
@@ -119,18 +105,5 @@ export class Xfrm implements XfrmContext, Disposable, AsyncDisposable {
     const a = r.replies[0]?.attrs;
     if (!a) throw new Error('xfrm sadInfo: the kernel answered without XFRM_MSG_NEWSADINFO');
     return { count: a.cnt ?? 0, hashCount: a.hinfo?.sadhcnt ?? 0, hashMax: a.hinfo?.sadhmcnt ?? 0 };
-  }
-
-  /** close closes the socket; pending calls reject with ClosedError. Idempotent. */
-  close(): void {
-    this.conn.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
   }
 }
