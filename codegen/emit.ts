@@ -1187,9 +1187,6 @@ export class FamilyEmitter {
       e.close('},');
     }
     e.close('},');
-    e.open(`structs: {`);
-    for (const st of fam.structs.values()) e.line(`${str(st.name)}: [${st.members.filter((m) => m.type !== 'pad').map((m) => str(camel(m.name))).join(', ')}],`);
-    e.close('},');
     e.open(`subs: {`);
     for (const sm of fam.subMessages.values()) {
       e.open(`${str(sm.name)}: {`);
@@ -1220,26 +1217,6 @@ export class FamilyEmitter {
     e.line(` */`);
     e.open(`export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {`);
     e.line(`return ${this.s('walkAttributePath')}(tables, request, messageType, offset);`);
-    e.close();
-    this.emitFieldChecks();
-  }
-
-  /** checkFields / checkFormatFields: unknown keys in plain objects refused from the same tables. */
-  private emitFieldChecks(): void {
-    const e = this.e;
-    e.line();
-    e.line(`/**`);
-    e.line(` * checkFields refuses, before anything is encoded, a key of \`value\` that attribute set \`set\``);
-    e.line(` * does not name (its nests, structs and sub-messages followed), so a typo is not silently`);
-    e.line(` * dropped. Throws ArgumentError naming the key's path (\`\${path}.key\`) and the keys known there.`);
-    e.line(` */`);
-    e.open(`export function checkFields(set: string, value: unknown, path: string): void {`);
-    e.line(`${this.s('checkTableFields')}(tables, set, value, path);`);
-    e.close();
-    e.line();
-    e.line(`/** checkFormatFields is checkFields for the value of sub-message \`subMessage\` in the format \`selector\` chooses. Throws ArgumentError. */`);
-    e.open(`export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {`);
-    e.line(`${this.s('checkFormatTableFields')}(tables, subMessage, selector, value, path);`);
     e.close();
   }
 

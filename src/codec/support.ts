@@ -22,9 +22,10 @@
  * spread copy encodes in the usual order. Leave `order` undefined when
  * building an object by hand.
  */
-import { ArgumentError, DecodeError, EncodeError, describeValue } from '../netlink/errors.js';
+import { DecodeError, EncodeError, describeValue } from '../netlink/errors.js';
 import { parseIPv4 } from '../netlink/format.js';
 import type { MessageWriter } from '../netlink/writer.js';
+import type { AttributePathAt } from '../netlink/handle.js';
 
 /** IndexedItem is one element of an `indexed-array` attribute: its attribute type (the index) and value. */
 export interface IndexedItem<T> {
@@ -307,7 +308,14 @@ export function recordOrder(out: { order?: number[] }, order: number[]): number[
  */
 export function expectObject(value: unknown, what: string): void {
   if (typeof value !== 'object' || value === null) throw new NotAnObjectError(`expected an object (${what}), received ${describeValue(value)}`);
+  // A request check's tracing view answers this key with a function, to learn
+  // what the object is (`attribute set linkinfo-vxlan-attrs`) for its errors;
+  // a plain object has no such key.
+  (value as { [ENCODED_AS]?: (what: string) => void })[ENCODED_AS]?.(what);
 }
+
+/** ENCODED_AS: the key under which a traced request object learns, from expectObject, what it is encoded as (see src/codec/request-check.ts). */
+export const ENCODED_AS: unique symbol = Symbol('nlkit.encodedAs');
 
 /** NotAnObjectError is expectObject's refusal; callers that know the value's path (request checks) rename it. */
 export class NotAnObjectError extends EncodeError {
@@ -361,8 +369,6 @@ export type SubRow = Readonly<Record<string, readonly [number, string]>>;
 export interface FamilyTables {
   sets: Readonly<Record<string, Readonly<Record<number, AttrRow>>>>;
   subs: Readonly<Record<string, SubRow>>;
-  /** Each struct's field names (camelCase, padding left out). */
-  structs: Readonly<Record<string, readonly string[]>>;
   /** By request message type (netlink-raw) or cmd (genetlink): [fixed header size, attribute set]. */
   messages: Readonly<Record<number, readonly [number, string]>>;
   /** Bytes between nlmsghdr and the family's own fixed header: 4 (genlmsghdr) for generic netlink, else 0. */
@@ -521,7 +527,6 @@ export interface GenlFamilyDescriptor {
   readonly attributePathAt?: AttributePathAt;
 }
 
-import type { AttributePathAt } from '../netlink/handle.js';
 export type { AttributePathAt };
 
 // ---------------------------------------------------------------------------
@@ -556,95 +561,6 @@ export interface RtnlFamilyDescriptor {
   /** nlmsg_type → [operation name, decoder of that message]: how notifications are named and read. */
   readonly messages: Readonly<Record<number, readonly [string, ((view: DataView, start: number, end: number) => unknown) | undefined]>>;
   readonly attributePathAt: AttributePathAt;
-}
-
-/** fieldName turns a spec name into the field name the generator gives it (`port-range` → `portRange`), as codegen's camel(). */
-function fieldName(name: string): string {
-  const parts = name.split(/[-_.\s]+/).filter((x) => x !== '');
-  const out = parts.map((p, i) => (i === 0 ? p.toLowerCase() : p[0]!.toUpperCase() + p.slice(1).toLowerCase())).join('');
-  return /^[0-9]/.test(out) ? `_${out}` : out;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/** Calls `check` for `v`, or for each element when it is an array (multi-attr nests). */
-function eachValue(v: unknown, path: string, check: (x: unknown, at: string) => void): void {
-  if (Array.isArray(v)) v.forEach((x, i) => check(x, `${path}[${i}]`));
-  else check(v, path);
-}
-
-/** The bookkeeping keys a decoded object carries (raw unknown attributes, wire order): accepted, but not named as fields in errors. */
-const BOOKKEEPING = ['unknown', 'order'];
-
-function refuseUnknown(value: Record<string, unknown>, path: string, known: readonly string[], what: string): void {
-  for (const k of Object.keys(value)) {
-    if (known.includes(k)) continue;
-    const fields = known.filter((f) => !BOOKKEEPING.includes(f));
-    throw new ArgumentError(`${path}.${k}`, { reason: `unknown key: ${what} has ${fields.length ? fields.join(', ') : 'no fields'}` });
-  }
-}
-
-/**
- * checkTableFields refuses keys that attribute set `set` of family tables `t`
- * does not name in the plain object `value` (besides the bookkeeping keys
- * `unknown` and `order`), following nests, fixed-header nests, structs and
- * sub-messages (by the selector beside them) to check every level. Values
- * are not checked here (the encoder does). Throws ArgumentError naming the
- * full path (`spec.data.vxlanId`).
- */
-export function checkTableFields(t: FamilyTables, set: string, value: unknown, path: string): void {
-  if (!isPlainObject(value)) throw new ArgumentError(path, { expected: `an object of ${set} attributes`, received: value });
-  const rows = new Map<string, AttrRow>();
-  for (const row of Object.values(t.sets[set] ?? {})) rows.set(fieldName(row[0]), row);
-  refuseUnknown(value, path, [...rows.keys(), 'unknown', 'order'], set);
-  for (const [k, row] of rows) {
-    const v = value[k];
-    if (v === undefined || row.length === 1) continue;
-    const at = `${path}.${k}`;
-    switch (row[1]) {
-      case 'n':
-        eachValue(v, at, (x, p) => checkTableFields(t, row[2], x, p));
-        break;
-      case 'h':
-        eachValue(v, at, (x, p) => {
-          if (!isPlainObject(x)) throw new ArgumentError(p, { expected: '{ header, attrs }', received: x });
-          refuseUnknown(x, p, ['header', 'attrs'], 'a fixed-header nest');
-          if (x.attrs !== undefined) checkTableFields(t, row[2], x.attrs, `${p}.attrs`);
-        });
-        break;
-      case 'x':
-        eachValue(v, at, (x, p) => {
-          if (!isPlainObject(x)) throw new ArgumentError(p, { expected: `struct ${row[2]} as an object`, received: x });
-          refuseUnknown(x, p, [...(t.structs[row[2]] ?? []), 'trailing'], `struct ${row[2]}`);
-        });
-        break;
-      case 's': {
-        const selector = value[fieldName(row[3])];
-        if (typeof selector === 'string' && !(v instanceof Uint8Array)) checkFormatTableFields(t, row[2], selector, v, at);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-}
-
-/**
- * checkFormatTableFields checks `value` against the attribute set that
- * `selector` chooses in sub-message `sub` (see checkTableFields); a format
- * without an attribute set takes raw bytes only, a selector no format names
- * is not checked (its bytes are the caller's). Throws ArgumentError.
- */
-export function checkFormatTableFields(t: FamilyTables, sub: string, selector: string, value: unknown, path: string): void {
-  const formats = t.subs[sub];
-  const fmt = formats !== undefined && Object.hasOwn(formats, selector) ? formats[selector] : undefined;
-  if (fmt === undefined || value instanceof Uint8Array) return;
-  if (fmt[1] === '') throw new ArgumentError(path, { expected: `raw bytes: ${sub} has no attributes for ${JSON.stringify(selector)}`, received: value });
-  checkTableFields(t, fmt[1], value, path);
 }
 
 /** FamilyDescriptor: a generated `<family>Family` descriptor of either kind. */

@@ -23,7 +23,7 @@ import { NetlinkHandle, byMessageType, checkHandleOptions, checkOver, type Handl
 import type { MessageWriter } from '../netlink/writer.js';
 import type { AttributePathAt, FamilyDescriptor, GenlFamilyDescriptor, GenlRequest, RtnlFamilyDescriptor } from '../codec/support.js';
 import { resolveFamily, type ResolvedFamily } from './nlctrl.js';
-import { encodeRequest } from './request-check.js';
+import { encodeRequest } from '../codec/request-check.js';
 import { genlWire, rtnlWire, type AnyRequest, type FamilyWire } from './wire.js';
 
 export type { FamilyDescriptor } from '../codec/support.js';

@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -3842,26 +3842,6 @@ const tables: FamilyTables = {
       2: ['cookie'],
     },
   },
-  structs: {
-    'ovs-header': ['dpIfindex'],
-    'ovs-flow-stats': ['nPackets', 'nBytes'],
-    'ovs-key-ethernet': ['ethSrc', 'ethDst'],
-    'ovs-key-mpls': ['mplsLse'],
-    'ovs-key-ipv4': ['ipv4Src', 'ipv4Dst', 'ipv4Proto', 'ipv4Tos', 'ipv4Ttl', 'ipv4Frag'],
-    'ovs-key-ipv6': ['ipv6Src', 'ipv6Dst', 'ipv6Label', 'ipv6Proto', 'ipv6Tclass', 'ipv6Hlimit', 'ipv6Frag'],
-    'ovs-key-ipv6-exthdrs': ['hdrs'],
-    'ovs-key-tcp': ['tcpSrc', 'tcpDst'],
-    'ovs-key-udp': ['udpSrc', 'udpDst'],
-    'ovs-key-sctp': ['sctpSrc', 'sctpDst'],
-    'ovs-key-icmp': ['icmpType', 'icmpCode'],
-    'ovs-key-arp': ['arpSip', 'arpTip', 'arpOp', 'arpSha', 'arpTha'],
-    'ovs-key-nd': ['ndTarget', 'ndSll', 'ndTll'],
-    'ovs-key-ct-tuple-ipv4': ['ipv4Src', 'ipv4Dst', 'srcPort', 'dstPort', 'ipv4Proto'],
-    'ovs-action-push-vlan': ['vlanTpid', 'vlanTci'],
-    'ovs-action-hash': ['hashAlg', 'hashBasis'],
-    'ovs-action-push-mpls': ['mplsLse', 'mplsEthertype'],
-    'ovs-action-add-mpls': ['mplsLse', 'mplsEthertype', 'tunFlags'],
-  },
   subs: {
   },
   messages: {
@@ -3878,18 +3858,4 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

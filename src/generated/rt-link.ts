@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -11233,34 +11233,6 @@ const tables: FamilyTables = {
       53: ['alt-ifname'],
     },
   },
-  structs: {
-    'rtgenmsg': ['family'],
-    'ifinfomsg': ['ifiFamily', 'ifiType', 'ifiIndex', 'ifiFlags', 'ifiChange'],
-    'ifla-bridge-id': ['prio', 'addr'],
-    'ifla-cacheinfo': ['maxReasmLen', 'tstamp', 'reachableTime', 'retransTime'],
-    'rtnl-link-stats': ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler'],
-    'rtnl-link-stats64': ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler', 'rxOtherhostDropped'],
-    'rtnl-link-ifmap': ['memStart', 'memEnd', 'baseAddr', 'irq', 'dma', 'port'],
-    'ipv4-devconf': ['forwarding', 'mcForwarding', 'proxyArp', 'acceptRedirects', 'secureRedirects', 'sendRedirects', 'sharedMedia', 'rpFilter', 'acceptSourceRoute', 'bootpRelay', 'logMartians', 'tag', 'arpfilter', 'mediumId', 'noxfrm', 'nopolicy', 'forceIgmpVersion', 'arpAnnounce', 'arpIgnore', 'promoteSecondaries', 'arpAccept', 'arpNotify', 'acceptLocal', 'srcVmark', 'proxyArpPvlan', 'routeLocalnet', 'igmpv2UnsolicitedReportInterval', 'igmpv3UnsolicitedReportInterval', 'ignoreRoutesWithLinkdown', 'dropUnicastInL2Multicast', 'dropGratuitousArp', 'bcForwarding', 'arpEvictNocarrier'],
-    'ipv6-devconf': ['forwarding', 'hoplimit', 'mtu6', 'acceptRa', 'acceptRedirects', 'autoconf', 'dadTransmits', 'rtrSolicits', 'rtrSolicitInterval', 'rtrSolicitDelay', 'useTempaddr', 'tempValidLft', 'tempPreferedLft', 'regenMaxRetry', 'maxDesyncFactor', 'maxAddresses', 'forceMldVersion', 'acceptRaDefrtr', 'acceptRaPinfo', 'acceptRaRtrPref', 'rtrProbeInterval', 'acceptRaRtInfoMaxPlen', 'proxyNdp', 'optimisticDad', 'acceptSourceRoute', 'mcForwarding', 'disableIpv6', 'acceptDad', 'forceTllao', 'ndiscNotify', 'mldv1UnsolicitedReportInterval', 'mldv2UnsolicitedReportInterval', 'suppressFragNdisc', 'acceptRaFromLocal', 'useOptimistic', 'acceptRaMtu', 'stableSecret', 'useOifAddrsOnly', 'acceptRaMinHopLimit', 'ignoreRoutesWithLinkdown', 'dropUnicastInL2Multicast', 'dropUnsolicitedNa', 'keepAddrOnDown', 'rtrSolicitMaxInterval', 'seg6Enabled', 'seg6RequireHmac', 'enhancedDad', 'addrGenMode', 'disablePolicy', 'acceptRaRtInfoMinPlen', 'ndiscTclass', 'rplSegEnabled', 'raDefrtrMetric', 'ioam6Enabled', 'ioam6Id', 'ioam6IdWide', 'ndiscEvictNocarrier', 'acceptUntrackedNa'],
-    'ifla-icmp6-stats': ['inmsgs', 'inerrors', 'outmsgs', 'outerrors', 'csumerrors', 'ratelimithost'],
-    'ifla-inet6-stats': ['inpkts', 'inoctets', 'indelivers', 'outforwdatagrams', 'outpkts', 'outoctets', 'inhdrerrors', 'intoobigerrors', 'innoroutes', 'inaddrerrors', 'inunknownprotos', 'intruncatedpkts', 'indiscards', 'outdiscards', 'outnoroutes', 'reasmtimeout', 'reasmreqds', 'reasmoks', 'reasmfails', 'fragoks', 'fragfails', 'fragcreates', 'inmcastpkts', 'outmcastpkts', 'inbcastpkts', 'outbcastpkts', 'inmcastoctets', 'outmcastoctets', 'inbcastoctets', 'outbcastoctets', 'csumerrors', 'noectpkts', 'ect1Pkts', 'ect0Pkts', 'cepkts', 'reasmOverlaps'],
-    'br-boolopt-multi': ['optval', 'optmask'],
-    'if_stats_msg': ['family', 'ifindex', 'filterMask'],
-    'ifla-vlan-flags': ['flags', 'mask'],
-    'ifla-vlan-qos-mapping': ['from', 'to'],
-    'ifla-vf-mac': ['vf', 'mac'],
-    'ifla-vf-vlan': ['vf', 'vlan', 'qos'],
-    'ifla-vf-tx-rate': ['vf', 'rate'],
-    'ifla-vf-spoofchk': ['vf', 'setting'],
-    'ifla-vf-link-state': ['vf', 'linkState'],
-    'ifla-vf-rate': ['vf', 'minTxRate', 'maxTxRate'],
-    'ifla-vf-rss-query-en': ['vf', 'setting'],
-    'ifla-vf-trust': ['vf', 'setting'],
-    'ifla-vf-guid': ['vf', 'guid'],
-    'ifla-vf-vlan-info': ['vf', 'vlan', 'qos', 'vlanProto'],
-    'ifla-vxlan-port-range': ['low', 'high'],
-  },
   subs: {
     'linkinfo-data-msg': {
       'bond': [0, 'linkinfo-bond-attrs'],
@@ -11308,20 +11280,6 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

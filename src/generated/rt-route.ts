@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -1053,10 +1053,6 @@ const tables: FamilyTables = {
       17: ['rtax-fastopen-no-cookie'],
     },
   },
-  structs: {
-    'rtmsg': ['rtmFamily', 'rtmDstLen', 'rtmSrcLen', 'rtmTos', 'rtmTable', 'rtmProtocol', 'rtmScope', 'rtmType', 'rtmFlags'],
-    'rta-cacheinfo': ['rtaClntref', 'rtaLastuse', 'rtaExpires', 'rtaError', 'rtaUsed'],
-  },
   subs: {
   },
   messages: {
@@ -1074,18 +1070,4 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

@@ -17,7 +17,7 @@ import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readStri
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, checkFormatTableFields, checkTableFields, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -19071,69 +19071,6 @@ const tables: FamilyTables = {
       11: ['flags'],
     },
   },
-  structs: {
-    'tcmsg': ['family', 'ifindex', 'handle', 'parent', 'info'],
-    'tc-stats': ['bytes', 'packets', 'drops', 'overlimits', 'bps', 'pps', 'qlen', 'backlog'],
-    'tc-cbs-qopt': ['offload', 'hicredit', 'locredit', 'idleslope', 'sendslope'],
-    'tc-etf-qopt': ['delta', 'clockid', 'flags'],
-    'tc-fifo-qopt': ['limit'],
-    'tc-htb-opt': ['rate', 'ceil', 'buffer', 'cbuffer', 'quantum', 'level', 'prio'],
-    'tc-htb-glob': ['version', 'rate2quantum', 'defcls', 'debug', 'directPkts'],
-    'tc-gred-qopt': ['limit', 'qthMin', 'qthMax', 'dp', 'backlog', 'qave', 'forced', 'early', 'other', 'pdrop', 'wlog', 'plog', 'scellLog', 'prio', 'packets', 'bytesin'],
-    'tc-gred-sopt': ['dps', 'defDp', 'grio', 'flags'],
-    'tc-hfsc-qopt': ['defcls'],
-    'tc-mqprio-qopt': ['numTc', 'prioTcMap', 'hw', 'count', 'offset'],
-    'tc-multiq-qopt': ['bands', 'maxBands'],
-    'tc-netem-qopt': ['latency', 'limit', 'loss', 'gap', 'duplicate', 'jitter'],
-    'tc-netem-gimodel': ['p13', 'p31', 'p32', 'p14', 'p23'],
-    'tc-netem-gemodel': ['p', 'r', 'h', 'k1'],
-    'tc-netem-corr': ['delayCorr', 'lossCorr', 'dupCorr'],
-    'tc-netem-reorder': ['probability', 'correlation'],
-    'tc-netem-corrupt': ['probability', 'correlation'],
-    'tc-netem-rate': ['rate', 'packetOverhead', 'cellSize', 'cellOverhead'],
-    'tc-netem-slot': ['minDelay', 'maxDelay', 'maxPackets', 'maxBytes', 'distDelay', 'distJitter'],
-    'tc-plug-qopt': ['action', 'limit'],
-    'tc-prio-qopt': ['bands', 'priomap'],
-    'tc-red-qopt': ['limit', 'qthMin', 'qthMax', 'wlog', 'plog', 'scellLog', 'flags'],
-    'tc-sfb-qopt': ['rehashInterval', 'warmupTime', 'max', 'binSize', 'increment', 'decrement', 'limit', 'penaltyRate', 'penaltyBurst'],
-    'tc-sfq-qopt': ['quantum', 'perturbPeriod', 'limit', 'divisor', 'flows'],
-    'tc-sfqred-stats': ['probDrop', 'forcedDrop', 'probMark', 'forcedMark', 'probMarkHead', 'forcedMarkHead'],
-    'tc-sfq-qopt-v1': ['v0', 'depth', 'headdrop', 'limit', 'qthMin', 'qthMax', 'wlog', 'plog', 'scellLog', 'flags', 'maxP', 'stats'],
-    'tc-ratespec': ['cellLog', 'linklayer', 'overhead', 'cellAlign', 'mpu', 'rate'],
-    'tc-tbf-qopt': ['rate', 'peakrate', 'limit', 'buffer', 'mtu'],
-    'tc-sizespec': ['cellLog', 'sizeLog', 'cellAlign', 'overhead', 'linklayer', 'mpu', 'mtu', 'tsize'],
-    'gnet-estimator': ['interval', 'ewmaLog'],
-    'tc-choke-xstats': ['early', 'pdrop', 'other', 'marked', 'matched'],
-    'tc-codel-xstats': ['maxpacket', 'count', 'lastcount', 'ldelay', 'dropNext', 'dropOverlimit', 'ecnMark', 'dropping', 'ceMark'],
-    'tc-fq-codel-xstats': ['type', 'maxpacket', 'dropOverlimit', 'ecnMark', 'newFlowCount', 'newFlowsLen', 'oldFlowsLen', 'ceMark', 'memoryUsage', 'dropOvermemory'],
-    'tc-fq-pie-xstats': ['packetsIn', 'dropped', 'overlimit', 'overmemory', 'ecnMark', 'newFlowCount', 'newFlowsLen', 'oldFlowsLen', 'memoryUsage'],
-    'tc-fq-qd-stats': ['gcFlows', 'highprioPackets', 'tcpRetrans', 'throttled', 'flowsPlimit', 'pktsTooLong', 'allocationErrors', 'timeNextDelayedFlow', 'flows', 'inactiveFlows', 'throttledFlows', 'unthrottleLatencyNs', 'ceMark', 'horizonDrops', 'horizonCaps', 'fastpathPackets', 'bandDrops', 'bandPktCount'],
-    'tc-hhf-xstats': ['dropOverlimit', 'hhOverlimit', 'hhTotCount', 'hhCurCount'],
-    'tc-pie-xstats': ['prob', 'delay', 'avgDqRate', 'dqRateEstimating', 'packetsIn', 'dropped', 'overlimit', 'maxq', 'ecnMark'],
-    'tc-red-xstats': ['early', 'pdrop', 'other', 'marked'],
-    'tc-sfb-xstats': ['earlydrop', 'penaltydrop', 'bucketdrop', 'queuedrop', 'childdrop', 'marked', 'maxqlen', 'maxprob', 'avgprob'],
-    'tc-sfq-xstats': ['allot'],
-    'gnet-stats-basic': ['bytes', 'packets'],
-    'gnet-stats-rate-est': ['bps', 'pps'],
-    'gnet-stats-rate-est64': ['bps', 'pps'],
-    'gnet-stats-queue': ['qlen', 'backlog', 'drops', 'requeues', 'overlimits'],
-    'tc-u32-key': ['mask', 'val', 'off', 'offmask'],
-    'tc-u32-mark': ['val', 'mask', 'success'],
-    'tc-u32-sel': ['flags', 'offshift', 'nkeys', 'offmask', 'off', 'offoff', 'hoff', 'hmask', 'keys'],
-    'tc-u32-pcnt': ['rcnt', 'rhit', 'kcnts'],
-    'tcf-t': ['install', 'lastuse', 'expires', 'firstuse'],
-    'tc-gen': ['index', 'capab', 'action', 'refcnt', 'bindcnt'],
-    'tc-gact-p': ['ptype', 'pval', 'paction'],
-    'tcf-ematch-tree-hdr': ['nmatches', 'progid'],
-    'tc-basic-pcnt': ['rcnt', 'rhit'],
-    'tc-matchall-pcnt': ['rhit'],
-    'tc-mpls': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'mAction'],
-    'tc-police': ['index', 'action', 'limit', 'burst', 'mtu', 'rate', 'peakrate', 'refcnt', 'bindcnt', 'capab'],
-    'tc-pedit-sel': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'nkeys', 'flags', 'keys'],
-    'tc-pedit-key': ['mask', 'val', 'off', 'at', 'offmask', 'shift'],
-    'tc-vlan': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'vAction'],
-    'tc-mirred': ['index', 'capab', 'action', 'refcnt', 'bindcnt', 'eaction', 'ifindex'],
-  },
   subs: {
     'tc-options-msg': {
       'basic': [0, 'tc-basic-attrs'],
@@ -19238,20 +19175,6 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -868,8 +868,6 @@ const tables: FamilyTables = {
       6: ['removed'],
     },
   },
-  structs: {
-  },
   subs: {
   },
   messages: {
@@ -888,18 +886,4 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

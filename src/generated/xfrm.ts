@@ -15,7 +15,7 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU32, readU64, readU8 } from '../netlink/reader.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, checkFormatTableFields, checkTableFields, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2390,32 +2390,6 @@ const tables: FamilyTables = {
       2: ['hinfo', 'x', 'sadhinfo'],
     },
   },
-  structs: {
-    'selector': ['daddr', 'saddr', 'dport', 'dportMask', 'sport', 'sportMask', 'family', 'prefixlenD', 'prefixlenS', 'proto', 'ifindex', 'user'],
-    'id': ['daddr', 'spi', 'proto'],
-    'lifetime-cfg': ['softByteLimit', 'hardByteLimit', 'softPacketLimit', 'hardPacketLimit', 'softAddExpiresSeconds', 'hardAddExpiresSeconds', 'softUseExpiresSeconds', 'hardUseExpiresSeconds'],
-    'lifetime-cur': ['bytes', 'packets', 'addTime', 'useTime'],
-    'stats': ['replayWindow', 'replay', 'integrityFailed'],
-    'usersa-info': ['sel', 'id', 'saddr', 'lft', 'curlft', 'stats', 'seq', 'reqid', 'family', 'mode', 'replayWindow', 'flags'],
-    'usersa-id': ['daddr', 'spi', 'family', 'proto'],
-    'usersa-flush': ['proto'],
-    'userpolicy-info': ['sel', 'lft', 'curlft', 'priority', 'index', 'dir', 'action', 'flags', 'share'],
-    'userpolicy-id': ['sel', 'index', 'dir'],
-    'user-tmpl': ['id', 'family', 'saddr', 'reqid', 'mode', 'share', 'optional', 'aalgos', 'ealgos', 'calgos'],
-    'algo': ['algName', 'algKeyLen'],
-    'algo-auth': ['algName', 'algKeyLen', 'algTruncLen'],
-    'algo-aead': ['algName', 'algKeyLen', 'algIcvLen'],
-    'encap-tmpl': ['encapType', 'encapSport', 'encapDport', 'encapOa'],
-    'mark': ['v', 'm'],
-    'userpolicy-type': ['type', 'reserved1', 'reserved2'],
-    'replay-state': ['oseq', 'seq', 'bitmap'],
-    'user-offload': ['ifindex', 'flags'],
-    'info-flags': ['flags'],
-    'spdinfo': ['incnt', 'outcnt', 'fwdcnt', 'inscnt', 'outscnt', 'fwdscnt'],
-    'spdhinfo': ['spdhcnt', 'spdhmcnt'],
-    'spdhthresh': ['lbits', 'rbits'],
-    'sadhinfo': ['sadhcnt', 'sadhmcnt'],
-  },
   subs: {
   },
   messages: {
@@ -2442,18 +2416,4 @@ const tables: FamilyTables = {
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
   return walkAttributePath(tables, request, messageType, offset);
-}
-
-/**
- * checkFields refuses, before anything is encoded, a key of `value` that attribute set `set`
- * does not name (its nests, structs and sub-messages followed), so a typo is not silently
- * dropped. Throws ArgumentError naming the key's path (`${path}.key`) and the keys known there.
- */
-export function checkFields(set: string, value: unknown, path: string): void {
-  checkTableFields(tables, set, value, path);
-}
-
-/** checkFormatFields is checkFields for the value of sub-message `subMessage` in the format `selector` chooses. Throws ArgumentError. */
-export function checkFormatFields(subMessage: string, selector: string, value: unknown, path: string): void {
-  checkFormatTableFields(tables, subMessage, selector, value, path);
 }

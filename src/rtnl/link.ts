@@ -9,6 +9,7 @@ import { checkArray, checkBoolean, checkKeys, checkOptions, checkString, hasName
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index.js';
 import * as rtLink from '../generated/rt-link.js';
+import { checkEncodedKeys } from '../codec/request-check.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
 import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter, type LinkKind } from '../registry/kinds/link.js';
@@ -196,11 +197,12 @@ function checkLinkSpec(spec: unknown): asserts spec is LinkSpec {
     if (kind === 'vxlan') throw new ArgumentError('spec.data', { expected: 'vxlan options such as { id: 42 }', received: undefined });
     return;
   }
-  // Every key against the spec's attribute set for the kind (the sugar's keys aside), then the sugar.
+  // Every key against what the kind's generated encoder reads (the sugar's keys aside), then the
+  // sugar. One key at a time: each names the argument it came from (spec.data, spec.vxlan, spec.mode).
   const { peer, dev, ...rest } = data;
   const checked = kind === 'veth' ? rest : kind === 'vxlan' ? stripVxlanSugar(rest) : data;
   for (const [field, value] of Object.entries(checked)) {
-    rtLink.checkFormatFields('linkinfo-data-msg', kind, { [field]: value }, where(field).slice(0, -field.length - 1));
+    checkEncodedKeys({ [field]: value }, where(field).slice(0, -field.length - 1), (w, one) => rtLink.encodeLinkinfoAttrs(w, { kind, data: one as rtLink.LinkinfoDataMsg }));
   }
   switch (kind) {
     case 'veth': {

@@ -91,6 +91,21 @@ describe('NetlinkFamily / GenericFamily: bad request bodies are refused, nothing
     });
   }
 
+  it('the error names what the object is and the fields a misspelt key could have meant', async () => {
+    const { kernel } = fake();
+    using t = NetlinkFamily.over(tc.tcFamily, Connection.over(kernel));
+    const message = async (p: Promise<unknown>) => p.then(() => '', (e: unknown) => (e as Error).message);
+    expect(await message(t.do('newqdisc', { header: { ifindex: 3 }, attrs: { kind: 'fq_codel', options: { flws: 512 } } } as never))).toMatch(
+      /request\.attrs\.options\.flws: unknown key: tc-fq-codel-attrs has target, limit, interval, ecn, flows, /,
+    );
+    expect(await message(t.do('newqdisc', { header: { ifindx: 3 }, attrs: { kind: 'pfifo' } } as never))).toMatch(/request\.header\.ifindx: unknown key: struct tcmsg has family, ifindex, handle, parent, info\b/);
+    using et = new GenericFamily(ethtool.ethtoolFamily, { id: 20, version: 1, groups: new Map() }, Connection.over(kernel), {});
+    const m = await message(et.do('linkinfo-get', { header: { devNmae: 'veth0' } } as never));
+    expect(m).toMatch(/request\.header\.devNmae: unknown key: header has .*\bdevName\b/);
+    // Bookkeeping keys of decoded objects are accepted but never offered as fields.
+    expect(m).not.toMatch(/\b(unknown|order|trailing)\b,|, (unknown|order|trailing)\b/);
+  });
+
   it('valid requests at every depth go out; a decoded request sent back is accepted (its wire order is not a key)', async () => {
     const { kernel, sent } = fake();
     using t = NetlinkFamily.over(tc.tcFamily, Connection.over(kernel));

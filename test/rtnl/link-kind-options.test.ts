@@ -1,7 +1,8 @@
 // Issue 9: unknown keys inside a link kind's options (`data`, the shorthands `bridge`,
 // `vxlan`, `macvlan`, `bond`, a veth peer) and inside their nested objects are refused
-// with ArgumentError naming the full path, and nothing is sent. The keys allowed come
-// from the generated spec tables (rtLink.checkFormatFields), not from a list here.
+// with ArgumentError naming the full path, and nothing is sent. The keys allowed are
+// the ones the kind's generated encoder reads (src/codec/request-check.ts, the same
+// check NetlinkFamily requests go through), not a list here.
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Connection } from '../../src/netlink/index.js';
 import { Rtnl, type LinkSpec } from '../../src/rtnl/index.js';
