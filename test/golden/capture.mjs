@@ -5,8 +5,9 @@
 // on a netlink socket is kept as hex, in order.
 //
 // Run as root inside a throwaway namespace only:
-//   node scripts/run-in-netns.mjs node test/golden/capture.mjs
-// It writes test/golden/fixtures/<service>.json; each command comes with the
+//   node scripts/run-in-netns.mjs node test/golden/capture.mjs [service …]
+// It writes test/golden/fixtures/<service>.json (every service, or only the
+// ones named: the others' fixtures stay as they are); each command comes with the
 // links that existed when it ran (`indexes`: name → ifindex), so the test can
 // answer nlkit's name lookups as the kernel did.
 import { Buffer } from 'node:buffer';
@@ -175,6 +176,28 @@ const services = {
   ],
   nsid: ['ip netns set ns1 7', 'ip netns list-id'],
   'address-flush': ['ip addr flush dev p0', 'ip -6 addr flush dev p0 scope global', 'ip -4 addr flush to 10.0.0.0/8'],
+  // The dump requests of every rtnl kind's list(), filtered as ip/bridge filter them.
+  dumps: [
+    'ip link show',
+    'ip link show type bridge',
+    'ip link show master br0',
+    'ip -4 addr show',
+    'ip -6 addr show dev p0',
+    'ip route show table all',
+    'ip route show table main',
+    'ip -6 route show table 100',
+    'ip route show dev p0',
+    'ip route show proto kernel',
+    'ip neigh show',
+    'ip neigh show dev p0',
+    'ip neigh show proxy',
+    'ip -6 neigh show',
+    'bridge fdb show',
+    'bridge fdb show br br0',
+    'ip rule show',
+    'ip -6 rule show',
+    'bridge vlan show',
+  ],
   'bridge-vlans': [
     'ip link set p1 nomaster',
     'ip link set p1 master br0',
@@ -190,7 +213,10 @@ const services = {
   ],
 };
 
+const only = process.argv.slice(2);
+for (const name of only) if (!Object.hasOwn(services, name)) throw new Error(`no service ${name} (${Object.keys(services).join(', ')})`);
 for (const [service, cmds] of Object.entries(services)) {
+  if (only.length && !only.includes(service)) continue;
   const requests = cmds.map(capture);
   const out = {
     note: 'Captured by test/golden/capture.mjs in a fresh network namespace: every netlink message each command sent, as hex, in order.',

@@ -24,14 +24,22 @@
  * 5. NLA_F_NESTED on a nest: rtnetlink's parsers ignore it (also undone by 3).
  * 6. File descriptors (IFLA_NET_NS_FD, NETNSA_FD): numbers of each process (zeroed).
  * 7. IFLA_EXT_MASK on RTM_GETLINK: iproute2 asks for VF details and no
- *    statistics, nlkit for statistics (a Link has `stats`); it shapes the
- *    reply, not which link is asked for (dropped).
+ *    statistics, nlkit for statistics (a Link has `stats`); those two bits
+ *    (RTEXT_FILTER_VF, RTEXT_FILTER_SKIP_STATS) shape the reply, not which
+ *    link is asked for (dropped). The others (RTEXT_FILTER_BRVLAN, …) decide
+ *    what a dump holds and are compared.
  * 8. ndm_state of RTM_DELNEIGH and of a proxy entry (NTF_PROXY): the kernel
  *    reads no state there; ip sends NUD_PERMANENT (bridge: NOARP|PERMANENT) (zeroed).
  * 9. Only for cases that ask (`matchOnly`, `addresses.flush`): an RTM_DELADDR keeps
  *    what the kernel matches an address on (family, prefix length, index, IFA_LOCAL,
  *    IFA_ADDRESS); `ip addr flush` sends back the whole dumped message (label,
  *    broadcast, cache info, flags, scope), which inet_rtm_deladdr does not need.
+ * 10. ifi_family AF_PACKET of an RTM_GETLINK dump (`ip link show`): no family but
+ *    AF_UNSPEC has link handlers, so rtnetlink_rcv_msg uses AF_UNSPEC's
+ *    rtnl_dump_ifinfo for both (set to AF_UNSPEC).
+ * 11. The table of an RTM_GETROUTE dump: ip_valid_fib_dump_req reads rtm_table,
+ *    then RTA_TABLE over it, into one filter; iproute2 sends RTA_TABLE, nlkit
+ *    rtm_table (RTA_TABLE above 255) (moved to RTA_TABLE, rtm_table 0).
  *
  * Everything else — header fields, flags, every attribute's type, length and
  * value, padding — must be equal.
@@ -76,6 +84,7 @@ export function loadFixture(name: string): Fixture {
 
 const NLM_F_ACK = 0x4;
 const AF_BRIDGE = 7;
+const AF_PACKET = 17;
 
 interface Codec {
   decode(view: DataView, start: number, end: number): unknown;
@@ -99,7 +108,7 @@ function codecOf(type: number, family: number): Codec | undefined {
 /** Field names holding a process's file descriptor (normalisation 6). */
 const FD_FIELDS = new Set(['netNsFd', 'fd']);
 
-/** Drops recorded wire order (normalisation 3), zeroes fds (6) and drops IFLA_EXT_MASK (7), in place, through every nested value. */
+/** Drops recorded wire order (normalisation 3) and zeroes fds (6), in place, through every nested value. */
 function forget(v: unknown): void {
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
   const o = v as Record<string, unknown>;
@@ -130,7 +139,23 @@ function canonicalForm(bytes: Uint8Array, matchOnly = false): { hex: string; dec
   if (codec) {
     const value = codec.decode(view, 16, bytes.length);
     forget(value);
-    if (type === rtLink.RequestType.getlink) delete (value as { attrs: rtLink.LinkAttrs }).attrs.extMask;
+    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    if (dump && type === rtLink.RequestType.getlink) {
+      const link = value as rtLink.LinkMessage;
+      if (link.header.ifiFamily === AF_PACKET) link.header = { ...link.header, ifiFamily: 0 };
+    }
+    if (dump && type === rtRoute.RequestType.getroute) {
+      const route = value as rtRoute.RouteMessage;
+      const table = route.attrs.rtaTable ?? route.header.rtmTable;
+      route.header = { ...route.header, rtmTable: 0 };
+      if (table !== 0) route.attrs.rtaTable = table;
+    }
+    if (type === rtLink.RequestType.getlink) {
+      const attrs = (value as { attrs: rtLink.LinkAttrs }).attrs;
+      const kept = attrs.extMask?.filter((f) => f !== 'vf' && f !== 'skip-stats');
+      if (kept?.length) attrs.extMask = kept;
+      else delete attrs.extMask;
+    }
     const ndm = (value as Partial<rtNeigh.NeighMessage>).header;
     if (matchOnly && type === rtAddr.RequestType.deladdr) {
       const m = value as rtAddr.AddrMessage;
