@@ -7,7 +7,7 @@ import type { CallOptions, DumpOptions, MessageDecoder } from '../netlink/connec
 import { ArgumentError } from '../netlink/errors.js';
 import type * as xfrm from '../generated/xfrm.js';
 import { checkObject, lookupName } from '../netlink/args.js';
-import { ipFamilyName, ipProtocolNumber, ipsecProtocolName, ipsecProtocolNumber, type IpFamily, type IpProtocolName, type IpsecProtocolName } from '../registry/vocabulary.js';
+import { Family, ipFamilyName, ipProtocolNumber, ipsecProtocolName, ipsecProtocolNumber, type IpFamily, type IpProtocolName, type IpsecProtocolName } from '../registry/vocabulary.js';
 import { formatAddress, parseAddress, parsePrefix, sameFamily } from './address.js';
 import { checkUint } from '../registry/validate.js';
 import { NO_LIMITS, checkMark, type XfrmCodec, type XfrmContext, type XfrmMarkSpec } from './common.js';
@@ -186,7 +186,8 @@ function policyMessage(ctx: XfrmContext, raw: unknown): xfrm.XfrmUserpolicyInfoM
 function keyMessage(codec: XfrmCodec, raw: unknown): xfrm.XfrmUserpolicyIdMessageInput {
   const k = checkObject(raw, 'key');
   const dir = lookupName(codec.PolicyDir, k.dir, 'key.dir');
-  if (k.index !== undefined) return { header: { index: checkUint(k.index, 'key.index', 0xffffffff), dir }, attrs: {} };
+  // By index the kernel reads no selector; its family says AF_INET, as `ip xfrm policy get/delete … index` sends.
+  if (k.index !== undefined) return { header: { sel: { family: Family.inet } as xfrm.Selector, index: checkUint(k.index, 'key.index', 0xffffffff), dir }, attrs: {} };
   const attrs: xfrm.XfrmAttrs = {};
   if (k.mark !== undefined) attrs.mark = checkMark('key.mark', k.mark);
   if (k.ifId !== undefined) attrs.ifId = checkUint(k.ifId, 'key.ifId', 0xffffffff);

@@ -112,6 +112,26 @@ const policyCases: [string, XfrmPolicySpec, 'add' | 'update'][] = [
   ['ip xfrm policy add src 10.1.0.0/24 dst 10.3.0.0/24 proto tcp dport 80 dir in action block mark 5 mask 0xff', { src: '10.1.0.0/24', dst: '10.3.0.0/24', proto: 'tcp', dport: 80, dir: 'in', action: 'block', mark: { value: 5, mask: 0xff } }, 'add'],
   ['ip xfrm policy add src 2001:db8:1::/64 dst 2001:db8:2::/64 dir fwd priority 5 if_id 3', { src: '2001:db8:1::/64', dst: '2001:db8:2::/64', dir: 'fwd', priority: 5, ifId: 3 }, 'add'],
   ['ip xfrm policy update src 10.1.0.0/24 dst 10.2.0.0/24 dir out priority 20', { src: '10.1.0.0/24', dst: '10.2.0.0/24', dir: 'out', priority: 20 }, 'update'],
+  [
+    'ip xfrm policy add src 10.4.0.0/24 dst 10.5.0.0/24 proto udp sport 53 dir in tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 2 mode tunnel level use tmpl proto ah',
+    {
+      src: '10.4.0.0/24',
+      dst: '10.5.0.0/24',
+      proto: 'udp',
+      sport: 53,
+      dir: 'in',
+      templates: [
+        { src: '10.0.0.1', dst: '10.0.0.2', proto: 'esp', reqid: 2, mode: 'tunnel', optional: true },
+        { proto: 'ah' },
+      ],
+    },
+    'add',
+  ],
+  [
+    'ip xfrm policy add src 2001:db8:3::/64 dst 2001:db8:4::/64 dir out priority 7 tmpl src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x200 reqid 5 mode tunnel',
+    { src: '2001:db8:3::/64', dst: '2001:db8:4::/64', dir: 'out', priority: 7, templates: [{ src: '2001:db8::1', dst: '2001:db8::2', proto: 'esp', spi: 0x200, reqid: 5, mode: 'tunnel' }] },
+    'add',
+  ],
 ];
 
 describe('xfrm requests, byte for byte against ip xfrm', () => {
@@ -127,6 +147,12 @@ describe('xfrm requests, byte for byte against ip xfrm', () => {
     for (const [command, spec] of stateCases) await same(command, (x) => x.states.add(spec).catch(() => undefined));
   });
 
+  it('states.update sends what ip xfrm state update sends', async () => {
+    await same('ip xfrm state update src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x102 enc cbc(aes) 0x0011', (x) =>
+      x.states.update({ src: '10.0.0.1', dst: '10.0.0.2', proto: 'esp', spi: 0x102, enc: { name: 'cbc(aes)', key: '0011' } }).catch(() => undefined),
+    );
+  });
+
   it('policies.add and update send what ip xfrm policy add/update send', async () => {
     for (const [command, spec, op] of policyCases) await same(command, (x) => x.policies[op](spec));
   });
@@ -136,6 +162,9 @@ describe('xfrm requests, byte for byte against ip xfrm', () => {
     await same('ip xfrm policy delete src 10.1.0.0/24 dst 10.3.0.0/24 proto tcp dport 80 dir in mark 5 mask 0xff', (x) =>
       x.policies.delete({ src: '10.1.0.0/24', dst: '10.3.0.0/24', proto: 'tcp', dport: 80, dir: 'in', mark: { value: 5, mask: 0xff } }),
     );
+    // By index (the kernel has none of these: ENOENT, as ip was told).
+    await same('ip xfrm policy get dir out index 9', (x) => x.policies.get({ index: 9, dir: 'out' }).catch(() => undefined));
+    await same('ip xfrm policy delete dir fwd index 10', (x) => x.policies.delete({ index: 10, dir: 'fwd' }).catch(() => undefined));
     await same('ip xfrm policy list', (x) => x.policies.list());
     await same('ip xfrm policy flush', (x) => x.policies.flush());
     await same('ip xfrm policy count', (x) => x.spdInfo());
@@ -146,7 +175,9 @@ describe('xfrm requests, byte for byte against ip xfrm', () => {
     const [flushTheirs] = sentBy(captured('ip xfrm state flush'));
     const [flushMine] = await sent(undefined, (x) => x.states.flush());
     expect([flushMine!.type, flushMine!.flags & ~4, payload(flushMine!)]).toEqual([flushTheirs!.type, flushTheirs!.flags & ~4, `${payload(flushTheirs!)}000000`]);
+    const [flushEspTheirs] = sentBy(captured('ip xfrm state flush proto esp'));
     const [flushEsp] = await sent(undefined, (x) => x.states.flush({ proto: 'esp' }));
+    expect([flushEsp!.type, flushEsp!.flags & ~4, payload(flushEsp!)]).toEqual([flushEspTheirs!.type, flushEspTheirs!.flags & ~4, `${payload(flushEspTheirs!)}000000`]);
     expect(payload(flushEsp!)).toBe('32000000');
     // iproute2 adds an all-zero XFRMA_ADDRESS_FILTER to its SA dump; nlkit sends none (the same: no filter).
     const [theirs] = sentBy(captured('ip xfrm state list'));
