@@ -197,6 +197,7 @@ const services = {
     'ip rule show',
     'ip -6 rule show',
     'bridge vlan show',
+    'bridge -compressvlans vlan show',
   ],
   'bridge-vlans': [
     'ip link set p1 nomaster',

@@ -38,4 +38,6 @@ goldenSuite('dumps', {
   'ip -6 rule show': { call: (rt) => rt.rules.list({ family: 'inet6' }), types: RULE },
   // bridge lists the links first (message 0), then dumps the VLANs (AF_BRIDGE, RTEXT_FILTER_BRVLAN).
   'bridge vlan show': { call: (rt) => rt.bridgeVlans.list(), types: LINK, pick: [1] },
+  // Ranges as one entry: RTEXT_FILTER_BRVLAN_COMPRESSED.
+  'bridge -compressvlans vlan show': { call: (rt) => rt.bridgeVlans.list({ compressed: true }), types: LINK, pick: [1] },
 });
