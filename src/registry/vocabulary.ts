@@ -152,11 +152,12 @@ export type Scope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 /** A scope as nlkit accepts it: a reported name, 'universe' (the kernel's name for global), or a number 0–255. */
 export type ScopeInput = Scope | 'universe' | number;
 
-const SCOPE_NAMES: Readonly<Record<number, Scope>> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+// 'global' comes before its alias 'universe', so it is the name reported.
+const scopes = lookups(ScopeNumber, 255);
 
 /** scopeName maps RT_SCOPE_* to its name as `ip` prints it, or keeps the number (user-defined scopes 1–199). */
 export function scopeName(n: number): Scope | number {
-  return SCOPE_NAMES[n] ?? n;
+  return scopes.name(n) as Scope | number;
 }
 
 /**
@@ -165,8 +166,7 @@ export function scopeName(n: number): Scope | number {
  * ArgumentError naming `argument` on anything else.
  */
 export function scopeNumber(scope: ScopeInput, argument = 'scope'): number {
-  if (typeof scope === 'number') return checkInteger(scope, argument, 0, 255);
-  return lookupName(ScopeNumber, scope, argument, 'or a number 0-255');
+  return scopes.number(scope, argument);
 }
 
 // --- routing tables --------------------------------------------------------------
@@ -223,18 +223,13 @@ export const RouteProtocol = {
 } as const;
 /** A protocol name: 'kernel', 'boot', 'static', … */
 export type RouteProtocolName = keyof typeof RouteProtocol;
-const PROTOCOL_NAMES: Readonly<Record<number, RouteProtocolName>> = invert(RouteProtocol);
+const protocols = lookups(RouteProtocol, 255);
 
 /** protocolName maps RTPROT_* to its name, or keeps the number. */
-export function protocolName(n: number): RouteProtocolName | number {
-  return PROTOCOL_NAMES[n] ?? n;
-}
+export const protocolName: (n: number) => RouteProtocolName | number = protocols.name;
 
 /** protocolNumber maps a protocol name or a number 0-255 to RTPROT_*; throws ArgumentError naming `argument`. */
-export function protocolNumber(p: RouteProtocolName | number, argument: string): number {
-  if (typeof p === 'number') return checkInteger(p, argument, 0, 255);
-  return lookupName(RouteProtocol, p, argument, 'or a number 0-255');
-}
+export const protocolNumber: (p: RouteProtocolName | number, argument: string) => number = protocols.number;
 
 /** A route type name (RTN_*): 'unicast', 'local', 'blackhole', … (the generated `rtRoute.RtmType`). */
 export type RouteType = rtRoute.RtmType;
@@ -242,10 +237,7 @@ export type RouteType = rtRoute.RtmType;
 export const RouteType = rtRoute.RtmType;
 
 /** routeTypeNumber maps a route type name or a number 0-255 to RTN_*; throws ArgumentError naming `argument`. */
-export function routeTypeNumber(t: RouteType | number, argument: string): number {
-  if (typeof t === 'number') return checkInteger(t, argument, 0, 255);
-  return lookupName(RouteType, t, argument, 'or a number 0-255');
-}
+export const routeTypeNumber: (t: RouteType | number, argument: string) => number = lookups(RouteType, 255).number;
 
 /**
  * Route flags by name: RTNH_F_* (the low byte, also each nexthop's) and
@@ -351,18 +343,14 @@ export const IpProtocol = {
 } as const;
 /** An IP protocol name. */
 export type IpProtocolName = keyof typeof IpProtocol;
-const IP_PROTOCOL_NAMES: Readonly<Record<number, IpProtocolName>> = invert(IpProtocol);
+// 'icmpv6' comes before 'ipv6-icmp', so it is the name reported.
+const ipProtocols = lookups(IpProtocol, 255);
 
 /** ipProtocolName maps IPPROTO_* to its name ('tcp', 'icmpv6', …), or keeps the number. */
-export function ipProtocolName(n: number): IpProtocolName | number {
-  return IP_PROTOCOL_NAMES[n] ?? n;
-}
+export const ipProtocolName: (n: number) => IpProtocolName | number = ipProtocols.name;
 
 /** ipProtocolNumber maps an IP protocol name or a number 0-255 to IPPROTO_*; throws ArgumentError naming `argument`. */
-export function ipProtocolNumber(p: IpProtocolName | number, argument: string): number {
-  if (typeof p === 'number') return checkInteger(p, argument, 0, 255);
-  return lookupName(IpProtocol, p, argument, 'or a number 0-255');
-}
+export const ipProtocolNumber: (p: IpProtocolName | number, argument: string) => number = ipProtocols.number;
 
 /** The protocols an IPsec SA or policy template uses (xfrm_id.proto): ESP, AH and IPComp. */
 export const IpsecProtocol = { esp: IpProtocol.esp, ah: IpProtocol.ah, comp: IpProtocol.comp } as const;
@@ -370,10 +358,7 @@ export const IpsecProtocol = { esp: IpProtocol.esp, ah: IpProtocol.ah, comp: IpP
 export type IpsecProtocolName = keyof typeof IpsecProtocol;
 
 /** ipsecProtocolName maps IPPROTO_ESP/AH/COMP to its name, or keeps the number. */
-export function ipsecProtocolName(n: number): IpsecProtocolName | number {
-  const name = IP_PROTOCOL_NAMES[n];
-  return name !== undefined && Object.hasOwn(IpsecProtocol, name) ? (name as IpsecProtocolName) : n;
-}
+export const ipsecProtocolName: (n: number) => IpsecProtocolName | number = lookups(IpsecProtocol, 255).name;
 
 /** ipsecProtocolNumber maps 'esp', 'ah' or 'comp' to IPPROTO_*; throws ArgumentError naming `argument` on anything else. */
 export function ipsecProtocolNumber(p: IpsecProtocolName, argument: string): number {
@@ -420,6 +405,21 @@ export const LINK_TYPES: Readonly<Record<number, string>> = {
 
 /** INFINITY_LIFE_TIME: a lifetime of 0xffffffff seconds in IFA_CACHEINFO means forever. */
 export const FOREVER = 0xffffffff;
+
+/**
+ * lookups makes the two functions of a name → number table whose numbers go
+ * from 0 to `max`: `name(n)`, the first name of `n` in the table (or `n`
+ * itself), and `number(v, argument)`, for a name the table holds (own keys
+ * only: `toString` is no name) or a number 0–max; ArgumentError naming
+ * `argument` on anything else.
+ */
+function lookups<N extends string>(table: Readonly<Record<N, number>>, max: number): { name(n: number): N | number; number(v: N | number, argument: string): number } {
+  const names = invert(table);
+  return {
+    name: (n) => names[n] ?? n,
+    number: (v, argument) => (typeof v === 'number' ? checkInteger(v, argument, 0, max) : lookupName(table, v, argument, `or a number 0-${max}`)),
+  };
+}
 
 /** name → number table turned around (number → name); the first name of a number wins. */
 function invert<N extends string>(table: Readonly<Record<N, number>>): Readonly<Record<number, N>> {
