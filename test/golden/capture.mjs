@@ -199,6 +199,8 @@ const services = {
     'bridge vlan show',
     'bridge -compressvlans vlan show',
   ],
+  // Generic netlink's name service (nlctrl), as GenericFamily.open resolves a family.
+  genl: ['genl ctrl get name ethtool'],
   'bridge-vlans': [
     'ip link set p1 nomaster',
     'ip link set p1 master br0',
