@@ -25,7 +25,11 @@ import { NLA_HDRLEN, NLA_TYPE_MASK, align4 } from '../netlink/constants.js';
 export interface SplitMessage {
   /** A copy of the whole message after the nlmsghdr (fixed header and every attribute): what the object keeps. */
   bytes: Uint8Array;
-  /** The fixed header and the eager attributes only, over `[0, eagerEnd)`. */
+  /**
+   * The fixed header and the eager attributes only, over `[0, eagerEnd)`. A scratch buffer
+   * shared by every call: valid until the next splitMessage, so decode it at once (the
+   * decoders copy whatever they keep).
+   */
   eager: DataView;
   eagerEnd: number;
 }
@@ -41,18 +45,55 @@ export function eagerTypes(types: readonly number[]): Uint8Array {
 }
 
 /**
+ * Kept copies of a dump's messages go into shared slabs: one ArrayBuffer per
+ * ~64 KiB of messages instead of one per message (each ArrayBuffer is a
+ * separate backing store that V8 allocates, tracks and frees far more slowly
+ * than a view on a shared one). A slab lives as long as any object keeping a
+ * message in it; that is at most what the dump that filled it returned, so
+ * only dump replies use slabs (`shared`). A notification or a GET reply,
+ * which may be kept alone for long, gets a buffer of its own.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/** keepCopy copies `[start, start + length)` of `view` into memory nothing else writes: a slab (`shared`) or its own buffer. */
+function keepCopy(view: DataView, start: number, length: number, shared: boolean): Uint8Array {
+  const source = new Uint8Array(view.buffer, view.byteOffset + start, length);
+  if (!shared || length > SLAB_SIZE / 8) return source.slice();
+  if (slabUsed + length > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + length);
+  out.set(source);
+  // 8-byte aligned, so each copy starts where a DataView over it reads u64s at natural alignment.
+  slabUsed += (length + 7) & ~7;
+  return out;
+}
+
+/** The eager message is decoded at once and never kept: one scratch buffer serves every split. */
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+
+/**
  * splitMessage copies `[start, end)` of `view` (a message after its
  * nlmsghdr: a `headerSize`-byte fixed header, then attributes) and builds
- * the short message of the header and the attributes `eager` marks. Returns
- * undefined when the message is not well framed (a fixed header cut short,
- * an attribute length out of bounds): the caller then decodes it whole,
- * now, so the decoder reports the fault as it always does.
+ * the short message of the header and the attributes `eager` marks.
+ * `shared`: the message is part of a dump, whose copies may share slabs.
+ * Returns undefined when the message is not well framed (a fixed header cut
+ * short, an attribute length out of bounds): the caller then decodes it
+ * whole, now, so the decoder reports the fault as it always does.
  */
-export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array): SplitMessage | undefined {
+export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false): SplitMessage | undefined {
   const length = end - start;
   if (length < headerSize) return undefined;
-  const bytes = new Uint8Array(view.buffer, view.byteOffset + start, length).slice();
-  const out = new Uint8Array(length);
+  const bytes = keepCopy(view, start, length, shared);
+  if (scratch.length < length) {
+    scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const out = scratch;
   let n = Math.min(align4(headerSize), length);
   out.set(bytes.subarray(0, n));
   const limit = eager.length;
@@ -69,7 +110,7 @@ export function splitMessage(view: DataView, start: number, end: number, headerS
     }
     p = next;
   }
-  return { bytes, eager: new DataView(out.buffer), eagerEnd: n };
+  return { bytes, eager: scratchView, eagerEnd: n };
 }
 
 /**

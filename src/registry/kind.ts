@@ -17,6 +17,7 @@
 import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
 import { checkOptions } from '../netlink/args.js';
 import { once, splitMessage } from '../codec/lazy.js';
+import { NLM_F_MULTI } from '../netlink/constants.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { LinkRef, RtnlContext } from './context.js';
 import { checkLinkRef, dumpOptions } from './validate.js';
@@ -202,8 +203,9 @@ export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O
 export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
   const lazy = kind.lazy;
   if (!lazy) return (view, start, end) => kind.convert(kind.decode(view, start, end));
-  return (view, start, end) => {
-    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager);
+  return (view, start, end, _type, flags) => {
+    // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
+    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, (flags & NLM_F_MULTI) !== 0);
     if (!split) return kind.convert(kind.decode(view, start, end));
     const bytes = split.bytes;
     return kind.convert(

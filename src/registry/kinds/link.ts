@@ -112,29 +112,82 @@ export function linkFromMessage(m: LinkMessage, whole?: () => LinkMessage): Link
   const a = m.attrs;
   const info = a.linkinfo;
   const flags = m.header.ifiFlags;
+  const index = m.header.ifiIndex;
+  const name = a.ifname ?? '';
+  const up = flags.includes('up');
+  const promisc = flags.includes('promisc');
+  const arp = !flags.includes('no-arp');
+  const allmulticast = flags.includes('all-multi');
+  const multicast = flags.includes('multicast');
+  const operstate = a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate);
+  const parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
+  const kind = info?.kind;
+  // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
+  const details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
+  const portKind = info?.slaveKind;
+  const portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
+  const type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
+  if (whole) {
+    // Own enumerable getters, in the same places as the fields they stand for: spread copies,
+    // JSON.stringify, Object.keys and deep equality see the same object as a whole decode.
+    // One literal (not a copy of the eager one): V8 builds these objects in dictionary mode
+    // whatever is done, and each extra copy or prototype change costs as much again.
+    const lazy = {
+      __proto__: JsonReady,
+      index,
+      name,
+      flags,
+      up,
+      promisc,
+      arp,
+      allmulticast,
+      multicast,
+      mtu: a.mtu,
+      mac: a.address,
+      broadcast: a.broadcast,
+      operstate,
+      txqlen: a.txqlen,
+      master: a.master,
+      parent,
+      kind,
+      details,
+      portKind,
+      portDetails,
+      type,
+      get stats() {
+        return jsonReady(whole().attrs.stats64);
+      },
+      alias: a.ifalias,
+      group: a.group,
+      qdisc: a.qdisc,
+      get attrs() {
+        return jsonReady(whole().attrs);
+      },
+    };
+    return lazy as unknown as Link;
+  }
   const out = {
     __proto__: JsonReady,
-    index: m.header.ifiIndex,
-    name: a.ifname ?? '',
+    index,
+    name,
     flags,
-    up: flags.includes('up'),
-    promisc: flags.includes('promisc'),
-    arp: !flags.includes('no-arp'),
-    allmulticast: flags.includes('all-multi'),
-    multicast: flags.includes('multicast'),
+    up,
+    promisc,
+    arp,
+    allmulticast,
+    multicast,
     mtu: a.mtu,
     mac: a.address,
     broadcast: a.broadcast,
-    operstate: a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate),
+    operstate,
     txqlen: a.txqlen,
     master: a.master,
-    parent: a.link === undefined || (a.link === m.header.ifiIndex && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid },
-    kind: info?.kind,
-    // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
-    details: info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data),
-    portKind: info?.slaveKind,
-    portDetails: info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData),
-    type: LINK_TYPES[m.header.ifiType] ?? m.header.ifiType,
+    parent,
+    kind,
+    details,
+    portKind,
+    portDetails,
+    type,
     stats: jsonReady(a.stats64),
     alias: a.ifalias,
     group: a.group,
@@ -143,20 +196,7 @@ export function linkFromMessage(m: LinkMessage, whole?: () => LinkMessage): Link
     attrs: jsonReady(a),
   } satisfies JsonObject<LinkBase & { kind: string | undefined; details: unknown; portKind: string | undefined; portDetails: unknown }>;
   // The decoder chose details by kind (the sub-message's selector), which is what the union says.
-  if (!whole) return out as JsonObject<Link>;
-  // Own enumerable getters, in the same places: spread copies, JSON.stringify, Object.keys and
-  // deep equality see them as the fields they stand for.
-  const { __proto__: _, ...fields } = out;
-  const lazy = {
-    ...fields,
-    get stats() {
-      return jsonReady(whole().attrs.stats64);
-    },
-    get attrs() {
-      return jsonReady(whole().attrs);
-    },
-  };
-  return Object.setPrototypeOf(lazy, JsonReady) as Link;
+  return out as JsonObject<Link>;
 }
 
 /** The attributes a Link's own fields read (all but `stats` and `attrs`): decoded up front by list() and get(). */
