@@ -807,18 +807,26 @@ export class FamilyEmitter {
 
     // wire order: the kernel's emission order (spec order unless the set says `x-wire-order`)
     const real = set.attrs.filter((a) => a.type !== 'pad' && a.type !== 'unused');
-    const ranked: Array<Attr | number> = [];
-    for (const n of set.wireOrder ?? []) {
-      if (typeof n === 'number') {
-        if (set.attrs.some((x) => x.value === n && x.type !== 'pad' && x.type !== 'unused')) throw new Error(`${set.name}: x-wire-order: ${n} is a named attribute; use its name`);
-        if (!ranked.includes(n)) ranked.push(n);
-        continue;
+    const rankOf = (wireOrder: Array<string | number> | undefined, what: string): Array<Attr | number> => {
+      const ranked: Array<Attr | number> = [];
+      for (const n of wireOrder ?? []) {
+        if (typeof n === 'number') {
+          if (set.attrs.some((x) => x.value === n && x.type !== 'pad' && x.type !== 'unused')) throw new Error(`${set.name}: ${what}: ${n} is a named attribute; use its name`);
+          if (!ranked.includes(n)) ranked.push(n);
+          continue;
+        }
+        const a = real.find((x) => x.name === n);
+        if (!a) throw new Error(`${set.name}: ${what} names ${n}, not an attribute of the set`);
+        if (!ranked.includes(a)) ranked.push(a);
       }
-      const a = real.find((x) => x.name === n);
-      if (!a) throw new Error(`${set.name}: x-wire-order names ${n}, not an attribute of the set`);
-      if (!ranked.includes(a)) ranked.push(a);
+      for (const a of real) if (!ranked.includes(a)) ranked.push(a);
+      return ranked;
+    };
+    const ranked = rankOf(set.wireOrder, 'x-wire-order');
+    const rankedAlt = set.wireOrderAlt === undefined ? undefined : rankOf(set.wireOrderAlt.order, 'x-wire-order-alt');
+    if (rankedAlt && rankedAlt.some((a) => typeof a === 'number') !== ranked.some((a) => typeof a === 'number')) {
+      throw new Error(`${set.name}: x-wire-order and x-wire-order-alt must place the same unknown attribute numbers`);
     }
-    for (const a of real) if (!ranked.includes(a)) ranked.push(a);
     // The raw nla_type the encoder writes for each attribute when there is no `order`.
     const defaultRaw = (a: Attr): number => {
       const nestish = a.type === 'nest' || a.type === 'indexed-array' || a.type === 'nest-type-value';
@@ -832,12 +840,16 @@ export class FamilyEmitter {
     const rankedUnknown = ranked.filter((a): a is number => typeof a === 'number');
     const rankLen = real.length === 0 ? 0 : Math.max(...real.map((a) => a.value), ...rankedUnknown) + 1;
     if (rankLen > 4096) throw new Error(`${set.name}: attribute numbers up to ${rankLen - 1}: rank table too large`);
-    const rankTable: number[] = new Array<number>(rankLen).fill(unknownRank);
-    ranked.forEach((a, i) => {
-      if (typeof a === 'number') rankTable[a] = (i + 1) * 0x40000 + 0x30000;
-      else if (a.type === 'sub-message' && this.defNested !== 0) rankTable[a.value] = -1;
-      else rankTable[a.value] = (i + 1) * 0x40000 + (a.multi ? 0x10000 : 0) + defaultRaw(a);
-    });
+    const rankTableOf = (order: Array<Attr | number>): number[] => {
+      const rankTable: number[] = new Array<number>(rankLen).fill(unknownRank);
+      order.forEach((a, i) => {
+        if (typeof a === 'number') rankTable[a] = (i + 1) * 0x40000 + 0x30000;
+        else if (a.type === 'sub-message' && this.defNested !== 0) rankTable[a.value] = -1;
+        else rankTable[a.value] = (i + 1) * 0x40000 + (a.multi ? 0x10000 : 0) + defaultRaw(a);
+      });
+      return rankTable;
+    };
+    const rankTable = rankTableOf(ranked);
     const R = `${this.lc(T)}Rank`;
     e.line(`/**`);
     e.line(` * ${R}: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when`);
@@ -846,6 +858,12 @@ export class FamilyEmitter {
     e.line(` */`);
     e.line(`const ${R}: readonly number[] = [${rankTable.join(', ')}];`);
     e.line();
+    if (rankedAlt) {
+      const alt = set.wireOrderAlt!;
+      e.line(`/** ${R}Alt: ${R} for the x-wire-order-alt order (messages whose ${alt.headerField} is ${alt.value}). */`);
+      e.line(`const ${R}Alt: readonly number[] = [${rankTableOf(rankedAlt).join(', ')}];`);
+      e.line();
+    }
 
     // decoder
     const needSE = fields.some(({ f, a }) => f !== undefined || a.type === 'sub-message');
@@ -854,8 +872,10 @@ export class FamilyEmitter {
     e.line(` * attributes are kept in \`unknown\`; throws DecodeError with the attribute path.`);
     e.line(` * \`order\` stays undefined while the wire follows the kernel's usual order (re-encoding`);
     e.line(` * then gives the same bytes); from the first departure it is recorded for the whole set.`);
+    if (rankedAlt) e.line(` * \`alt\`: the message's header selects the x-wire-order-alt order (${set.wireOrderAlt!.headerField} ${set.wireOrderAlt!.value}).`);
     e.line(` */`);
-    e.open(`export function decode${T}(view: DataView, start: number, end: number): ${T} {`);
+    e.open(`export function decode${T}(view: DataView, start: number, end: number${rankedAlt ? ', alt = false' : ''}): ${T} {`);
+    if (rankedAlt) e.line(`const rank = alt ? ${R}Alt : ${R};`);
     e.line(`let order: number[] | undefined;`);
     e.line(`let last = 0;`);
     e.open(`const out: ${T} = {`);
@@ -871,7 +891,8 @@ export class FamilyEmitter {
     e.line(`const raw = view.getUint16(p + 2, true);`);
     e.line(`t = raw & ${this.s('TYPE_MASK')};`);
     e.open(`if (order === undefined) {`);
-    e.line(`const k = t < ${R}.length ? ${R}[t]! : ${unknownRank};`);
+    const RR = rankedAlt ? 'rank' : R;
+    e.line(`const k = t < ${RR}.length ? ${RR}[t]! : ${unknownRank};`);
     e.line(`if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;`);
     e.line(`else order = ${this.s('recordOrder')}(out, ${this.s('orderBefore')}(view, start, p));`);
     e.close();
@@ -926,10 +947,15 @@ export class FamilyEmitter {
 
     // encoder
     // A number x-wire-order places is written as -2 - n: the unknown attributes of number n.
-    const def = ranked.map((a) => (typeof a === 'number' ? -2 - a : defaultRaw(a)));
+    const defOf = (order: Array<Attr | number>) => order.map((a) => (typeof a === 'number' ? -2 - a : defaultRaw(a)));
     e.line(`/** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes${rankedUnknown.length ? ', -2 - n for those of number n' : ''}. */`);
-    e.line(`const ${this.lc(T)}Order: readonly number[] = [${[...def, -1].join(', ')}];`);
+    e.line(`const ${this.lc(T)}Order: readonly number[] = [${[...defOf(ranked), -1].join(', ')}];`);
     e.line();
+    if (rankedAlt) {
+      e.line(`/** ${this.lc(T)}Order for the x-wire-order-alt order. */`);
+      e.line(`const ${this.lc(T)}OrderAlt: readonly number[] = [${[...defOf(rankedAlt), -1].join(', ')}];`);
+      e.line();
+    }
     e.line(`function put${T}(w: MessageWriter, v: ${T}, types: readonly number[], ordered: boolean): void {`);
     e.ind++;
     const multis = set.attrs.filter((a) => a.multi && a.type !== 'pad' && a.type !== 'unused');
@@ -987,16 +1013,19 @@ export class FamilyEmitter {
     e.line(` * encode${T} appends the attributes of \`${set.name}\` that are not undefined, in`);
     e.line(` * the recorded \`order\` when there is one (then any set since), else in the kernel's order.`);
     e.line(` * Throws EncodeError for values that cannot be encoded.`);
+    if (rankedAlt) e.line(` * \`alt\`: write the x-wire-order-alt order (the message's ${set.wireOrderAlt!.headerField} is ${set.wireOrderAlt!.value}).`);
     e.line(` */`);
-    e.open(`export function encode${T}(w: MessageWriter, v: ${T}): void {`);
+    e.open(`export function encode${T}(w: MessageWriter, v: ${T}${rankedAlt ? ', alt = false' : ''}): void {`);
     e.line(`${this.s('expectObject')}(v, 'attribute set ${set.name}');`);
+    const O = rankedAlt ? 'usual' : `${this.lc(T)}Order`;
+    if (rankedAlt) e.line(`const usual = alt ? ${this.lc(T)}OrderAlt : ${this.lc(T)}Order;`);
     e.line(`const order = v.order;`);
     e.open(`if (order === undefined) {`);
-    e.line(`put${T}(w, v, ${this.lc(T)}Order, false);`);
+    e.line(`put${T}(w, v, ${O}, false);`);
     e.line(`return;`);
     e.close();
     e.line(`put${T}(w, v, order, true);`);
-    e.line(`const rest = ${this.s('notInOrder')}(${this.lc(T)}Order, order);`);
+    e.line(`const rest = ${this.s('notInOrder')}(${O}, order);`);
     e.line(`if (rest.length !== 0) put${T}(w, v, rest, false);`);
     e.close();
     e.line();
@@ -1018,9 +1047,15 @@ export class FamilyEmitter {
     e.line(` * decode${c.name} decodes \`[start, end)\`: the ${size}-byte header, then attributes from`);
     e.line(` * byte ${aligned}. For a message, \`start\` is just past the nlmsghdr. Throws DecodeError.`);
     e.line(` */`);
+    // x-wire-order-alt: the header field that selects the set's second emission order.
+    const alt = this.fam.sets.get(c.set)?.wireOrderAlt;
+    const altField = alt === undefined ? undefined : camel(alt.headerField);
+    if (alt && !this.fam.structs.get(c.header)!.members.some((m) => m.name === alt.headerField)) {
+      throw new Error(`${c.set}: x-wire-order-alt header-field ${alt.headerField} is not a member of struct ${c.header}`);
+    }
     e.open(`export function decode${c.name}(view: DataView, start: number, end: number): ${c.name} {`);
     e.line(`const header = read${H}(view, start, Math.min(end, start + ${size}));`);
-    e.line(`return { header, attrs: decode${S}(view, start + ${aligned}, end) };`);
+    e.line(`return { header, attrs: decode${S}(view, start + ${aligned}, end${alt ? `, header.${altField} === ${alt.value}` : ''}) };`);
     e.close();
     e.line();
     e.line(`/** ${c.name}Input is what encode${c.name} takes: a ${c.name} whose header fields may be left out (written as 0). */`);
@@ -1035,7 +1070,7 @@ export class FamilyEmitter {
     e.ind++;
     e.line(`throw ${this.s('inAttr')}(err, ${str(c.header)});`);
     e.close();
-    e.line(`encode${S}(w, m.attrs);`);
+    e.line(`encode${S}(w, m.attrs${alt ? `, m.header.${altField} === ${alt.value}` : ''});`);
     e.close();
     e.line();
   }

@@ -98,6 +98,14 @@ export interface AttrSet {
    * The decoder records `order` only when the wire departs from this order.
    */
   wireOrder?: Array<string | number>;
+  /**
+   * nlkit extension `x-wire-order-alt`: a second emission order, used for messages whose
+   * fixed header has `header-field` equal to `value` (rt-addr: IPv4's inet_fill_ifaddr
+   * emits IFA_FLAGS before IFA_CACHEINFO, IPv6's after). The decoder of such a message
+   * records `order` only when the wire departs from the order its header selects, and the
+   * encoder writes that order; the set's own decoder and encoder take it as `alt`.
+   */
+  wireOrderAlt?: { headerField: string; value: number; order: Array<string | number> };
   doc?: string;
 }
 
@@ -190,6 +198,7 @@ export function mergeOverlay(base: Yaml, overlay: Yaml): Yaml {
       continue;
     }
     if (set['x-wire-order'] !== undefined) have['x-wire-order'] = set['x-wire-order'];
+    if (set['x-wire-order-alt'] !== undefined) have['x-wire-order-alt'] = set['x-wire-order-alt'];
     for (const a of set.attributes ?? []) {
       const i = have.attributes.findIndex((x: Yaml) => x.name === a.name);
       if (i >= 0) have.attributes[i] = { ...have.attributes[i], ...a };
@@ -330,7 +339,9 @@ export function resolve(y: Yaml, sources: string[]): Family {
       attrs.push(toAttr(a, val));
       val++;
     }
-    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'], attrs, wireOrder: s['x-wire-order'], doc: s.doc });
+    const alt = s['x-wire-order-alt'];
+    const wireOrderAlt = alt === undefined ? undefined : { headerField: String(alt['header-field']), value: Number(alt.value), order: alt.order as Array<string | number> };
+    fam.sets.set(s.name, { name: s.name, namePrefix: s['name-prefix'], attrs, wireOrder: s['x-wire-order'], wireOrderAlt, doc: s.doc });
   }
   for (const s of rawSets) {
     if (!s['subset-of']) continue;

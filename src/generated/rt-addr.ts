@@ -208,13 +208,18 @@ const addrAttrsNames: Readonly<Record<number, string>> = {
  */
 const addrAttrsRank: readonly number[] = [3342336, 262145, 524290, 1048579, 786436, 2359301, 1572870, 2621447, 1835016, 1310729, 2883594, 2097163];
 
+/** addrAttrsRankAlt: addrAttrsRank for the x-wire-order-alt order (messages whose ifa-family is 2). */
+const addrAttrsRankAlt: readonly number[] = [3342336, 524289, 786434, 1310723, 1048580, 2621445, 2359302, 2883591, 1835016, 2097161, 262154, 1572875];
+
 /**
  * decodeAddrAttrs decodes the attributes of `addr-attrs` in `[start, end)`. Unknown
  * attributes are kept in `unknown`; throws DecodeError with the attribute path.
  * `order` stays undefined while the wire follows the kernel's usual order (re-encoding
  * then gives the same bytes); from the first departure it is recorded for the whole set.
+ * `alt`: the message's header selects the x-wire-order-alt order (ifa-family 2).
  */
-export function decodeAddrAttrs(view: DataView, start: number, end: number): AddrAttrs {
+export function decodeAddrAttrs(view: DataView, start: number, end: number, alt = false): AddrAttrs {
+  const rank = alt ? addrAttrsRankAlt : addrAttrsRank;
   let order: number[] | undefined;
   let last = 0;
   const out: AddrAttrs = {
@@ -239,7 +244,7 @@ export function decodeAddrAttrs(view: DataView, start: number, end: number): Add
       const raw = view.getUint16(p + 2, true);
       t = raw & TYPE_MASK;
       if (order === undefined) {
-        const k = t < addrAttrsRank.length ? addrAttrsRank[t]! : 3342336;
+        const k = t < rank.length ? rank[t]! : 3342336;
         if (k >= last && (k !== last || (k & 0x10000) !== 0) && ((k & 0x20000) !== 0 || (k & 0xffff) === raw)) last = k;
         else order = recordOrder(out, orderBefore(view, start, p));
       }
@@ -293,6 +298,9 @@ export function decodeAddrAttrs(view: DataView, start: number, end: number): Add
 
 /** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
 const addrAttrsOrder: readonly number[] = [1, 2, 4, 3, 9, 6, 8, 11, 5, 7, 10, -1];
+
+/** addrAttrsOrder for the x-wire-order-alt order. */
+const addrAttrsOrderAlt: readonly number[] = [10, 1, 2, 4, 3, 11, 8, 9, 6, 5, 7, -1];
 
 function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;
@@ -369,16 +377,18 @@ function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], 
  * encodeAddrAttrs appends the attributes of `addr-attrs` that are not undefined, in
  * the recorded `order` when there is one (then any set since), else in the kernel's order.
  * Throws EncodeError for values that cannot be encoded.
+ * `alt`: write the x-wire-order-alt order (the message's ifa-family is 2).
  */
-export function encodeAddrAttrs(w: MessageWriter, v: AddrAttrs): void {
+export function encodeAddrAttrs(w: MessageWriter, v: AddrAttrs, alt = false): void {
   expectObject(v, 'attribute set addr-attrs');
+  const usual = alt ? addrAttrsOrderAlt : addrAttrsOrder;
   const order = v.order;
   if (order === undefined) {
-    putAddrAttrs(w, v, addrAttrsOrder, false);
+    putAddrAttrs(w, v, usual, false);
     return;
   }
   putAddrAttrs(w, v, order, true);
-  const rest = notInOrder(addrAttrsOrder, order);
+  const rest = notInOrder(usual, order);
   if (rest.length !== 0) putAddrAttrs(w, v, rest, false);
 }
 
@@ -397,7 +407,7 @@ export interface AddrMessage {
  */
 export function decodeAddrMessage(view: DataView, start: number, end: number): AddrMessage {
   const header = readIfaddrmsg(view, start, Math.min(end, start + 8));
-  return { header, attrs: decodeAddrAttrs(view, start + 8, end) };
+  return { header, attrs: decodeAddrAttrs(view, start + 8, end, header.ifaFamily === 2) };
 }
 
 /** AddrMessageInput is what encodeAddrMessage takes: a AddrMessage whose header fields may be left out (written as 0). */
@@ -411,7 +421,7 @@ export function encodeAddrMessage(w: MessageWriter, m: AddrMessageInput): void {
   } catch (err) {
     throw inAttr(err, 'ifaddrmsg');
   }
-  encodeAddrAttrs(w, m.attrs);
+  encodeAddrAttrs(w, m.attrs, m.header.ifaFamily === 2);
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as rtRoute from '../../src/generated/rt-route.js';
+import * as rtAddr from '../../src/generated/rt-addr.js';
+import { MessageWriter } from '../../src/netlink/writer.js';
 import { codecFor, fixture, hexToBytes, reencode } from './fixtures.js';
 
 function hex(b: Uint8Array): string {
@@ -48,6 +50,31 @@ describe('order is recorded only when the wire order is unusual', () => {
       if (v.attrs.linkinfo !== undefined && (v.attrs.linkinfo.kind !== 'veth' || v.attrs.linkinfo.slaveKind !== undefined)) continue;
       for (const s of sets(v)) expect(s.order).toBeUndefined();
     }
+  });
+
+  it('addresses: IPv4 and IPv6 each follow their own kernel order (x-wire-order-alt), so neither records order', () => {
+    const seen = new Set<number>();
+    for (const m of fixture.messages.getaddr!) {
+      const bytes = hexToBytes(m);
+      const out = reencode(codecFor('getaddr', new DataView(bytes.buffer).getUint16(4, true))!, bytes);
+      const v = out.value as rtAddr.AddrMessage;
+      seen.add(v.header.ifaFamily);
+      expect(v.attrs.order, `family ${v.header.ifaFamily}`).toBeUndefined();
+      expect(hex(out.bytes)).toBe(m);
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual([2, 10]);
+    // The order the header selects is the one the encoder writes: IFA_FLAGS before IFA_CACHEINFO for IPv4 only.
+    const attrs = { ifaAddress: '10.0.0.1', ifaFlags: ['permanent' as const], ifaCacheinfo: { ifaPrefered: 1, ifaValid: 2, cstamp: 3, tstamp: 4 } };
+    const types = (family: number): number[] => {
+      const w = new MessageWriter(128);
+      rtAddr.encodeAddrMessage(w, { header: { ifaFamily: family }, attrs });
+      const view = new DataView(w.bytes.buffer, 0, w.length);
+      const out: number[] = [];
+      for (let p = 8; p < w.length; p += (view.getUint16(p, true) + 3) & ~3) out.push(view.getUint16(p + 2, true));
+      return out;
+    };
+    expect(types(2)).toEqual([rtAddr.AddrAttr.ifaAddress, rtAddr.AddrAttr.ifaFlags, rtAddr.AddrAttr.ifaCacheinfo]);
+    expect(types(10)).toEqual([rtAddr.AddrAttr.ifaAddress, rtAddr.AddrAttr.ifaCacheinfo, rtAddr.AddrAttr.ifaFlags]);
   });
 
   it('a shuffled route is detected, recorded and re-encoded as sent', () => {
