@@ -891,7 +891,10 @@ export class Connection implements Disposable, AsyncDisposable {
 
   private async loop(): Promise<void> {
     while (this.wantsData()) {
-      if (this.drain()) continue;
+      // Read until the socket is empty, then wait: a second drain after one that ended on
+      // RECEIVE_AGAIN would only make another recvmsg that finds nothing (one per event, for a
+      // subscription woken by every notification). Data that arrives meanwhile wakes the wait.
+      if (this.drain() && !this.dry) continue;
       if (!this.wantsData()) break;
       this.waitingRef = this.wantsRef();
       try {
@@ -906,9 +909,13 @@ export class Connection implements Disposable, AsyncDisposable {
     }
   }
 
+  /** drain found the socket empty (RECEIVE_AGAIN) when it stopped: reading again now would find nothing. */
+  private dry = false;
+
   /** Read every datagram already queued. Returns whether anything was read. */
   private drain(): boolean {
     let any = false;
+    this.dry = false;
     while (this.wantsData()) {
       let n: number;
       try {
@@ -918,6 +925,7 @@ export class Connection implements Disposable, AsyncDisposable {
         return any;
       }
       if (n === RECEIVE_AGAIN) {
+        this.dry = true;
         this.failLost();
         return any;
       }
