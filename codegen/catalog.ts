@@ -20,7 +20,8 @@ const str = (s: string): string => JSON.stringify(s);
 /** A short type name for help: `u32`, `string`, `nest link-attrs`, `u8 enum rt-scope`. */
 function typeOf(a: Attr): string {
   let t = a.type;
-  if (a.type === 'binary' && a.struct) t = `struct ${a.struct}${a.array ? '[]' : ''}`;
+  if (a.type === 'binary' && a.struct && a.array && a.nested) t = `records struct ${a.struct} + ${a.nested}`;
+  else if (a.type === 'binary' && a.struct) t = `struct ${a.struct}${a.array ? '[]' : ''}`;
   else if (a.type === 'binary' && a.displayHint) t = a.displayHint;
   else if (a.type === 'nest' && a.nested) t = `nest ${a.nested}`;
   else if (a.type === 'sub-message') t = `sub-message ${a.subMessage} by ${a.selector}`;

@@ -71,6 +71,22 @@ interface Composite {
   set: string;
 }
 
+/** An x-array record type: `struct` followed by attributes of `set`, its length in a struct member. */
+interface RecordType {
+  /** Type name (`RtnexthopRecord`; `…Input` takes a partial header). */
+  name: string;
+  struct: string;
+  set: string;
+  /** The struct's and the set's generated names. */
+  header: string;
+  attrs: string;
+  size: number;
+  /** Offset and size (2 or 4) of the length member in the struct. */
+  lenAt: number;
+  lenBytes: number;
+  lenMember: string;
+}
+
 /** FamilyEmitter generates the module for one family. */
 export class FamilyEmitter {
   private e = new Emitter();
@@ -86,6 +102,8 @@ export class FamilyEmitter {
     errors: new Set<string>(),
   };
   private composites = new Map<string, Composite>();
+  /** x-array records (struct + attributes), by `struct|set`: emitted once each. */
+  private records = new Map<string, RecordType>();
   private helpers: string[][] = [];
   private helperNames = new Set<string>();
 
@@ -147,6 +165,47 @@ export class FamilyEmitter {
     }
     return c;
   }
+  /** The record type of an x-array of `struct` + attributes of `set` (see RecordType); checks the length member. */
+  private record(struct: string, set: string, lenMember: string | undefined, path: string): RecordType {
+    const k = `${struct}|${set}`;
+    let rec = this.records.get(k);
+    if (rec) return rec;
+    const st = this.fam.structs.get(struct);
+    if (!st) throw new Error(`${this.fam.name}: ${path}: unknown struct ${struct}`);
+    if (lenMember === undefined) throw new Error(`${this.fam.name}: ${path}: an x-array of records needs x-length-member (the struct member holding each record's length)`);
+    const m = st.members.find((x) => x.name === lenMember);
+    if (!m || (m.type !== 'u16' && m.type !== 'u32') || m.byteOrder === 'big-endian') throw new Error(`${this.fam.name}: ${path}: x-length-member ${lenMember} is not a host-order u16 or u32 member of ${struct}`);
+    let name = `${this.structT(struct)}Record`;
+    if (this.used.has(name)) name = `${this.structT(struct)}${this.setT(set)}Record`;
+    this.used.add(name);
+    rec = { name, struct, set, header: this.structT(struct), attrs: this.setT(set), size: st.size, lenAt: m.offset, lenBytes: m.size, lenMember };
+    this.records.set(k, rec);
+    return rec;
+  }
+
+  private emitRecord(rec: RecordType): void {
+    const e = this.e;
+    const aligned = (rec.size + 3) & ~3;
+    e.line(`/**`);
+    e.line(` * ${rec.name}: one record of an x-array of records: \`struct ${rec.struct}\` (${rec.size} bytes) followed,`);
+    e.line(` * from byte ${aligned}, by attributes of \`${rec.set}\`; its \`${rec.lenMember}\` is the record's length`);
+    e.line(` * (struct and attributes) and the next record starts at that length rounded up to 4.`);
+    e.line(` */`);
+    e.open(`export interface ${rec.name} {`);
+    e.line(`header: ${rec.header};`);
+    e.line(`attrs: ${rec.attrs};`);
+    e.close();
+    e.line();
+    e.line(`/** ${rec.name}Input is what the encoder takes: header fields may be left out (written as 0); \`${camel(rec.lenMember)}\` is always worked out. */`);
+    e.line(`export type ${rec.name}Input = { header: Partial<${rec.header}>; attrs: ${rec.attrs} };`);
+    e.line();
+    e.line(`/** decode${rec.name}s decodes \`[start, end)\` as back-to-back ${rec.name}s; errors carry \`[index]\` in their path. Throws DecodeError. */`);
+    e.open(`export function decode${rec.name}s(view: DataView, start: number, end: number): ${rec.name}[] {`);
+    e.line(`return ${this.s('readRecords')}(view, start, end, ${rec.size}, ${rec.lenAt}, ${rec.lenBytes}, read${rec.header}, decode${rec.attrs});`);
+    e.close();
+    e.line();
+  }
+
   private r(name: string): string {
     this.imports.reader.add(name);
     return name;
@@ -221,7 +280,7 @@ export class FamilyEmitter {
   }
 
   /** codec for a non-container value type (attribute, multi-attr element, indexed-array element). */
-  private valueCodec(a: { type: string; byteOrder?: string; enum?: string; enumAsFlags?: boolean; displayHint?: string; struct?: string; nested?: string; fixedHeader?: string; array?: boolean }, path: string): Codec {
+  private valueCodec(a: { type: string; byteOrder?: string; enum?: string; enumAsFlags?: boolean; displayHint?: string; struct?: string; nested?: string; fixedHeader?: string; array?: boolean; lengthMember?: string }, path: string): Codec {
     const type = a.type;
     if (INT.has(type)) return this.intCodec(type, a.byteOrder, a.enum, a.enumAsFlags, a.displayHint, path);
     switch (type) {
@@ -252,6 +311,15 @@ export class FamilyEmitter {
       case 'string':
         return { ts: 'string', read: (s, e) => `${this.r('readString')}(view, ${s}, ${e})`, write: (t, x) => [`w.string(${t}, ${x});`] };
       case 'binary': {
+        if (a.struct !== undefined && a.array && a.nested !== undefined) {
+          // x-array records: struct + attributes each, length-prefixed (RTA_MULTIPATH).
+          const rec = this.record(a.struct, a.nested, a.lengthMember, path);
+          return {
+            ts: `${rec.name}Input[]`,
+            read: (s, e) => `${this.s('readRecords')}(view, ${s}, ${e}, ${rec.size}, ${rec.lenAt}, ${rec.lenBytes}, read${rec.header}, decode${rec.attrs})`,
+            write: (t, x) => [`${this.s('writeRecords')}(w, ${t}, ${x}, ${rec.size}, ${rec.lenAt}, ${rec.lenBytes}, ${str(a.struct!)}, write${rec.header}, encode${rec.attrs});`],
+          };
+        }
         if (a.struct !== undefined && a.array) {
           const S = this.structT(a.struct);
           const size = this.fam.structs.get(a.struct)!.size;
@@ -1214,6 +1282,7 @@ export class FamilyEmitter {
         else if (a.type === 'nest') row = `[${str(a.name)}, 'n', ${str(a.nested!)}]`;
         else if (a.type === 'sub-message') row = `[${str(a.name)}, 's', ${str(a.subMessage!)}, ${str(a.selector!)}]`;
         else if (a.type === 'indexed-array') row = `[${str(a.name)}, 'i', ${str(a.subType === 'nest' ? a.nested! : '')}]`;
+        else if (a.type === 'binary' && a.struct !== undefined && a.array && a.nested !== undefined) row = `[${str(a.name)}, 'r', ${str(a.nested)}, ${fam.structs.get(a.struct)!.size}, ${str(a.struct)}]`;
         else if (a.type === 'binary' && a.struct !== undefined && !a.array) row = `[${str(a.name)}, 'x', ${str(a.struct)}]`;
         else if (a.type === 'nest-type-value') row = `[${str(a.name)}, 't', ${str(a.nested!)}, ${a.typeValue?.length ?? 1}]`;
         else row = `[${str(a.name)}]`;
@@ -1285,6 +1354,12 @@ export class FamilyEmitter {
       rest.line('// messages: fixed header + attributes');
       rest.line();
       for (const c of this.composites.values()) this.emitComposite(c);
+    }
+    if (this.records.size) {
+      rest.line('// ---------------------------------------------------------------------------');
+      rest.line('// x-array records: struct + attributes, length-prefixed');
+      rest.line();
+      for (const rec of this.records.values()) this.emitRecord(rec);
     }
     this.e = body;
     body.line('// ---------------------------------------------------------------------------');

@@ -80,8 +80,14 @@ export interface Attr {
   fixedHeader?: string;
   /** nlkit extension `x-nla-f-nested`: the kernel sends this attribute with NLA_F_NESTED (nla_nest_start, not _noflag). */
   nestedFlag?: boolean;
-  /** nlkit extension `x-array`: a `binary` attribute holding back-to-back structs (`struct`), e.g. NHA_GROUP. */
+  /**
+   * nlkit extension `x-array`: a `binary` attribute holding back-to-back structs (`struct`), e.g.
+   * NHA_GROUP; with `nested-attributes` too, back-to-back records, each the struct followed by
+   * attributes of that set, its length in the struct's `lengthMember` (RTA_MULTIPATH).
+   */
   array?: boolean;
+  /** nlkit extension `x-length-member`: the struct member holding each record's length (struct + attributes) of an `x-array` of records. */
+  lengthMember?: string;
   len?: number;
   doc?: string;
 }
@@ -327,6 +333,7 @@ export function resolve(y: Yaml, sources: string[]): Family {
     fixedHeader: a['fixed-header'],
     nestedFlag: a['x-nla-f-nested'] === true ? true : undefined,
     array: a['x-array'] === true ? true : undefined,
+    lengthMember: a['x-length-member'],
     len: a.len,
     doc: typeof a.doc === 'string' ? a.doc.trim() : undefined,
   });

@@ -279,6 +279,84 @@ export function writeStructArray<T>(w: MessageWriter, type: number, items: reado
 }
 
 /**
+ * readRecords reads `[s, e)` as back-to-back records (an `x-array` of records
+ * such as RTA_MULTIPATH): each a `size`-byte struct whose member at `lenAt`
+ * (`lenBytes` 2 or 4, host order) gives the record's length, struct and
+ * attributes, the attributes decoded by `attrs` from the struct's end
+ * rounded up to 4; the next record starts at the length rounded up to 4.
+ * As the kernel's rtnh_ok: a length shorter than the struct or past the end
+ * is refused, and so are bytes left after the last record. Throws
+ * DecodeError, `[index]` in its path.
+ */
+export function readRecords<H, A>(
+  view: DataView,
+  s: number,
+  e: number,
+  size: number,
+  lenAt: number,
+  lenBytes: number,
+  header: (view: DataView, s: number, e: number) => H,
+  attrs: (view: DataView, s: number, e: number) => A,
+): Array<{ header: H; attrs: A }> {
+  const out: Array<{ header: H; attrs: A }> = [];
+  let p = s;
+  for (let i = 0; p < e; i++) {
+    try {
+      if (e - p < size) throw new DecodeError(`${e - p} bytes after the last record (a record is at least ${size})`, p);
+      const len = lenBytes === 2 ? view.getUint16(p + lenAt, true) : view.getUint32(p + lenAt, true);
+      if (len < size || len > e - p) throw new DecodeError(`record length ${len} does not fit (${size} to ${e - p})`, p);
+      out.push({ header: header(view, p, p + size), attrs: attrs(view, p + ((size + 3) & ~3), p + len) });
+      p += (len + 3) & ~3;
+    } catch (err) {
+      throw inAttr(err, `[${i}]`);
+    }
+  }
+  return out;
+}
+
+/**
+ * writeRecords writes `items` as one attribute of type `type` holding
+ * back-to-back records (see readRecords): each header by `header` (a struct
+ * `struct`), the attributes by `attrs`, and the length member set to the
+ * record's padded length. Throws EncodeError, `[index]` in its path.
+ */
+export function writeRecords<H, A>(
+  w: MessageWriter,
+  type: number,
+  items: ReadonlyArray<{ header: Partial<H>; attrs: A }>,
+  size: number,
+  lenAt: number,
+  lenBytes: number,
+  struct: string,
+  header: (view: DataView, at: number, v: Partial<H>) => void,
+  attrs: (w: MessageWriter, v: A) => void,
+): void {
+  if (!Array.isArray(items)) throw new NotAnObjectError(`expected an array of records (struct ${struct} and attributes), received ${describeValue(items)}`);
+  const tok = w.nestStartPlain(type);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      const item = items[i];
+      expectObject(item, `struct ${struct} and attributes: { header, attrs }`);
+      const at = w.reserve(size);
+      try {
+        header(w.view, at, item!.header ?? {});
+      } catch (err) {
+        throw inAttr(err, struct);
+      }
+      attrs(w, item!.attrs ?? ({} as A));
+      const len = w.length - at;
+      if (len > (lenBytes === 2 ? 0xffff : 0xffffffff)) throw new EncodeError(`record of ${len} bytes does not fit its ${lenBytes * 8}-bit length`);
+      // attrs() may have grown (and replaced) w.view: take it only now.
+      if (lenBytes === 2) w.view.setUint16(at + lenAt, len, true);
+      else w.view.setUint32(at + lenAt, len, true);
+    } catch (err) {
+      throw inAttr(err, `[${i}]`);
+    }
+  }
+  w.nestEnd(tok);
+}
+
+/**
  * orderBefore returns the raw `nla_type` of each attribute in `[start, p)`, in
  * wire order: the start of a decoder's `order` once the wire departs from the
  * set's usual order at `p`. The headers were already checked by the decoder.
@@ -360,7 +438,8 @@ export type AttrRow =
   | readonly [name: string, kind: 'h', ref: string, size: number]
   | readonly [name: string, kind: 's', ref: string, selector: string]
   | readonly [name: string, kind: 'i', ref: string]
-  | readonly [name: string, kind: 't', ref: string, levels: number];
+  | readonly [name: string, kind: 't', ref: string, levels: number]
+  | readonly [name: string, kind: 'r', ref: string, size: number, struct: string];
 
 /** SubRow: a sub-message's formats by selector value: [fixed header size, attribute set or '' for none]. */
 export type SubRow = Readonly<Record<string, readonly [number, string]>>;
@@ -423,6 +502,21 @@ function walk(t: FamilyTables, view: DataView, start: number, end: number, set: 
           if (!fmt || fmt[1] === '') return name;
           inner = walk(t, view, s + ((fmt[0] + 3) & ~3), e, fmt[1], offset);
           return inner === undefined ? `${name}(${sel})` : `${name}(${sel}).${inner}`;
+        }
+        case 'r': {
+          // Records: `[index]`, then the attributes after the record's struct.
+          for (let q = s, i = 0; e - q >= row[3]; i++) {
+            const l = view.getUint16(q, true);
+            if (l < row[3] || l > e - q) return name;
+            const qn = q + ((l + 3) & ~3);
+            if (offset >= q && offset < qn) {
+              const at = `${name}[${i}]`;
+              inner = walk(t, view, q + ((row[3] + 3) & ~3), q + l, row[2], offset);
+              return inner === undefined ? at : `${at}.${inner}`;
+            }
+            q = qn;
+          }
+          return name;
         }
         case 'i':
         case 't': {

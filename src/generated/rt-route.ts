@@ -16,7 +16,7 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
 import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, readRecords, recordOrder, tooShort, walkAttributePath, writeRecords } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -51,6 +51,27 @@ const rtmTypeNames: Readonly<Record<number, RtmType>> = {
   10: 'nat',
   11: 'xresolve',
 };
+
+/** RtnhFlags: the spec's `rtnh-flags` flags (values are bit masks). */
+export const RtnhFlags = {
+  dead: 1, // RTNH_F_DEAD
+  pervasive: 2, // RTNH_F_PERVASIVE
+  onlink: 4, // RTNH_F_ONLINK
+  offload: 8, // RTNH_F_OFFLOAD
+  linkdown: 16, // RTNH_F_LINKDOWN
+  unresolved: 32, // RTNH_F_UNRESOLVED
+  trap: 64, // RTNH_F_TRAP
+} as const;
+export type RtnhFlags = keyof typeof RtnhFlags;
+const rtnhFlagsBits: ReadonlyArray<readonly [number, RtnhFlags]> = [
+  [1, 'dead'],
+  [2, 'pervasive'],
+  [4, 'onlink'],
+  [8, 'offload'],
+  [16, 'linkdown'],
+  [32, 'unresolved'],
+  [64, 'trap'],
+];
 
 // ---------------------------------------------------------------------------
 // structs
@@ -167,6 +188,50 @@ export function writeRtaCacheinfo(view: DataView, at: number, v: Partial<RtaCach
   view.setUint32(at + 16, fitInt(v.rtaUsed ?? 0, 'u32', 'rta-used'), true);
 }
 
+/**
+ * Rtnexthop: `struct rtnexthop`, 8 bytes. Read by the length the kernel sends (newer
+ * kernels extend structs): bytes past the known size are kept in `trailing`.
+ *
+ * ```
+ *    0 rtnh-len (u16)
+ *    2 rtnh-flags (u8)
+ *    3 rtnh-hops (u8)
+ *    4 rtnh-ifindex (s32)
+ * ```
+ */
+export interface Rtnexthop {
+  rtnhLen: number;
+  rtnhFlags: Array<RtnhFlags | number>;
+  rtnhHops: number;
+  rtnhIfindex: number;
+  /** Bytes past the known size, as sent by a newer kernel. */
+  trailing?: Uint8Array;
+}
+
+/** RtnexthopSize is the known size of `struct rtnexthop` in bytes. */
+export const RtnexthopSize = 8;
+
+/** readRtnexthop decodes `struct rtnexthop` from `[s, e)`; throws DecodeError when shorter than 8 bytes. */
+export function readRtnexthop(view: DataView, s: number, e: number): Rtnexthop {
+  if (e - s < 8) throw tooShort('rtnexthop', 8, s, e);
+  return {
+    rtnhLen: view.getUint16(s, true),
+    rtnhFlags: decodeFlags(view.getUint8(s + 2), rtnhFlagsBits),
+    rtnhHops: view.getUint8(s + 3),
+    rtnhIfindex: view.getInt32(s + 4, true),
+    trailing: e - s > 8 ? readBytes(view, s + 8, e) : undefined,
+  };
+}
+
+/** writeRtnexthop writes `struct rtnexthop` (8 bytes, already zeroed) at `at`; absent fields stay 0. `trailing` is the caller's. */
+export function writeRtnexthop(view: DataView, at: number, v: Partial<Rtnexthop>): void {
+  expectObject(v, 'struct rtnexthop');
+  view.setUint16(at, fitInt(v.rtnhLen ?? 0, 'u16', 'rtnh-len'), true);
+  view.setUint8(at + 2, encodeFlags(v.rtnhFlags ?? [], RtnhFlags, 'rtnh-flags'));
+  view.setUint8(at + 3, fitInt(v.rtnhHops ?? 0, 'u8', 'rtnh-hops'));
+  view.setInt32(at + 4, fitInt(v.rtnhIfindex ?? 0, 's32', 'rtnh-ifindex'), true);
+}
+
 // ---------------------------------------------------------------------------
 // sub-messages
 
@@ -217,7 +282,7 @@ export interface RouteAttrs {
   /** RTA_PRIORITY */ rtaPriority?: number;
   /** RTA_PREFSRC */ rtaPrefsrc?: string;
   /** RTA_METRICS */ rtaMetrics?: RtaMetrics;
-  /** RTA_MULTIPATH */ rtaMultipath?: Uint8Array;
+  /** RTA_MULTIPATH */ rtaMultipath?: RtnexthopRecordInput[];
   /** RTA_PROTOINFO */ rtaProtoinfo?: Uint8Array;
   /** RTA_FLOW */ rtaFlow?: number;
   /** RTA_CACHEINFO */ rtaCacheinfo?: RtaCacheinfo;
@@ -365,7 +430,7 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
           out.rtaMetrics = decodeRtaMetrics(view, s, e);
           break;
         case 9:
-          out.rtaMultipath = readBytes(view, s, e);
+          out.rtaMultipath = readRecords(view, s, e, 8, 0, 2, readRtnexthop, decodeRouteAttrs);
           break;
         case 10:
           out.rtaProtoinfo = readBytes(view, s, e);
@@ -485,7 +550,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
           break;
         }
         case 9: {
-          if (v.rtaMultipath !== undefined) w.binary(raw, v.rtaMultipath);
+          if (v.rtaMultipath !== undefined) writeRecords(w, raw, v.rtaMultipath, 8, 0, 2, 'rtnexthop', writeRtnexthop, encodeRouteAttrs);
           break;
         }
         case 10: {
@@ -929,6 +994,27 @@ export function encodeRouteMessage(w: MessageWriter, m: RouteMessageInput): void
 }
 
 // ---------------------------------------------------------------------------
+// x-array records: struct + attributes, length-prefixed
+
+/**
+ * RtnexthopRecord: one record of an x-array of records: `struct rtnexthop` (8 bytes) followed,
+ * from byte 8, by attributes of `route-attrs`; its `rtnh-len` is the record's length
+ * (struct and attributes) and the next record starts at that length rounded up to 4.
+ */
+export interface RtnexthopRecord {
+  header: Rtnexthop;
+  attrs: RouteAttrs;
+}
+
+/** RtnexthopRecordInput is what the encoder takes: header fields may be left out (written as 0); `rtnhLen` is always worked out. */
+export type RtnexthopRecordInput = { header: Partial<Rtnexthop>; attrs: RouteAttrs };
+
+/** decodeRtnexthopRecords decodes `[start, end)` as back-to-back RtnexthopRecords; errors carry `[index]` in their path. Throws DecodeError. */
+export function decodeRtnexthopRecords(view: DataView, start: number, end: number): RtnexthopRecord[] {
+  return readRecords(view, start, end, 8, 0, 2, readRtnexthop, decodeRouteAttrs);
+}
+
+// ---------------------------------------------------------------------------
 // operations
 
 /** RequestType: nlmsg_type of each operation's request. */
@@ -1011,7 +1097,7 @@ const tables: FamilyTables = {
       6: ['rta-priority'],
       7: ['rta-prefsrc'],
       8: ['rta-metrics', 'n', 'rta-metrics'],
-      9: ['rta-multipath'],
+      9: ['rta-multipath', 'r', 'route-attrs', 8, 'rtnexthop'],
       10: ['rta-protoinfo'],
       11: ['rta-flow'],
       12: ['rta-cacheinfo', 'x', 'rta-cacheinfo'],

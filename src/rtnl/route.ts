@@ -6,9 +6,10 @@
  * Defaults follow `ip route`: table main (local for local, broadcast, nat
  * and anycast routes), protocol boot, type unicast, and the scope `ip`
  * would pick. Tables above 255 travel in RTA_TABLE, rtm_table then says
- * RT_TABLE_COMPAT. RTA_MULTIPATH, which the spec leaves as bytes, is
- * encoded here (`encodeMultipath`) and decoded by the route kind
- * (src/registry/kinds/route.ts, which also defines `Route`).
+ * RT_TABLE_COMPAT. RTA_MULTIPATH's records (`struct rtnexthop` and route
+ * attributes) are built here (`multipathRecords`) and written by the
+ * generated encoder; the route kind (src/registry/kinds/route.ts, which
+ * also defines `Route`) reads them back.
  */
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { ArgumentError } from '../netlink/errors.js';
@@ -19,7 +20,7 @@ import { MessageWriter } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { getObject, kindRequest, listObjects, sendKind } from '../registry/kind.js';
-import { METRICS, RTAX_CC_ALGO, RTNH_SIZE, metricField, routeKind, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
+import { METRICS, RTAX_CC_ALGO, metricField, routeKind, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
 import { parseAddress, parsePrefix, type Prefix } from '../registry/prefix.js';
 import {
   Family,
@@ -312,7 +313,7 @@ async function checkedRoute(route: RouteSpec, create: boolean, argument: string)
 /** resolveRoute puts the real link indexes into a checked route (RTA_OIF, each nexthop's rtnh_ifindex). */
 async function resolveRoute(c: Checked, resolve: (ref: LinkRef) => Promise<number>): Promise<void> {
   if (c.dev !== undefined) c.message.attrs.rtaOif = await resolve(c.dev);
-  if (c.multipath !== undefined && c.multipath.some((nh) => nh.dev !== undefined)) c.message.attrs.rtaMultipath = await encodeMultipath(c.multipath, c.family, resolve);
+  if (c.multipath !== undefined && c.multipath.some((nh) => nh.dev !== undefined)) c.message.attrs.rtaMultipath = await multipathRecords(c.multipath, c.family, resolve);
 }
 
 /** A link-name resolver that asks the kernel once per distinct name. */
@@ -358,7 +359,7 @@ async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef)
   let flags = r.onlink ? RouteFlag.onlink : 0;
   if (r.multipath !== undefined) {
     if (r.multipath.length === 0) throw new ArgumentError('multipath', { reason: 'needs at least one nexthop' });
-    attrs.rtaMultipath = await encodeMultipath(r.multipath, family, resolve);
+    attrs.rtaMultipath = await multipathRecords(r.multipath, family, resolve);
   }
   if (r.dev !== undefined) attrs.rtaOif = await resolve(r.dev);
   if (r.nexthopId !== undefined) attrs.rtaNhId = checkInteger(r.nexthopId, 'nexthopId', 1, 0xffffffff);
@@ -416,28 +417,21 @@ function setGateway(attrs: RouteAttrs, gateway: string, family: number, what: st
   else attrs.rtaVia = encodeVia(g.address);
 }
 
-/** encodeMultipath writes RTA_MULTIPATH's payload (see decodeMultipath for the layout). Throws ArgumentError. */
-async function encodeMultipath(hops: readonly NexthopSpec[], family: number, resolve: (ref: LinkRef) => Promise<number>): Promise<Uint8Array> {
-  const resolved: Array<{ attrs: RouteAttrs; flags: number; hops: number; ifindex: number }> = [];
+/**
+ * multipathRecords builds RTA_MULTIPATH's records: per path a `struct
+ * rtnexthop` (flags, weight - 1, ifindex; the encoder works out rtnh_len)
+ * and its RTA_GATEWAY or RTA_VIA. Throws ArgumentError (`multipath[i]…`).
+ */
+async function multipathRecords(hops: readonly NexthopSpec[], family: number, resolve: (ref: LinkRef) => Promise<number>): Promise<rtRoute.RtnexthopRecordInput[]> {
+  const out: rtRoute.RtnexthopRecordInput[] = [];
   for (const [i, nh] of hops.entries()) {
     const attrs: RouteAttrs = {};
     if (nh.gateway !== undefined) setGateway(attrs, nh.gateway, family, `multipath[${i}].gateway`);
     const weight = nh.weight === undefined ? 1 : checkInteger(nh.weight, `multipath[${i}].weight`, 1, 256);
     if (nh.gateway === undefined && nh.dev === undefined) throw new ArgumentError(`multipath[${i}]`, { reason: 'needs a gateway or a dev' });
-    resolved.push({ attrs, flags: nh.onlink ? RouteFlag.onlink : 0, hops: weight - 1, ifindex: nh.dev === undefined ? 0 : await resolve(nh.dev) });
+    out.push({ header: { rtnhFlags: nh.onlink ? ['onlink'] : [], rtnhHops: weight - 1, rtnhIfindex: nh.dev === undefined ? 0 : await resolve(nh.dev) }, attrs });
   }
-  const w = new MessageWriter(64 * hops.length);
-  for (const nh of resolved) {
-    const at = w.reserve(RTNH_SIZE);
-    rtRoute.encodeRouteAttrs(w, nh.attrs);
-    // The writer may have grown: take its view only now.
-    const v = w.view;
-    v.setUint16(at, w.length - at, true);
-    v.setUint8(at + 2, nh.flags);
-    v.setUint8(at + 3, nh.hops);
-    v.setInt32(at + 4, nh.ifindex, true);
-  }
-  return w.toBytes();
+  return out;
 }
 
 function metricsToAttrs(m: RouteMetrics): rtRoute.RtaMetrics {

@@ -94,9 +94,9 @@ export class DecodeError extends NetlinkError {
     this.offset = offset;
     this.path = path;
   }
-  /** withParent prefixes the path with an enclosing attribute's name and returns this error. */
+  /** withParent prefixes the path with an enclosing attribute's name (a `(selector)` or `[index]` segment joins without a dot) and returns this error. */
   withParent(parent: string): this {
-    this.path = this.path ? (this.path.startsWith('(') ? parent + this.path : `${parent}.${this.path}`) : parent;
+    this.path = this.path ? (this.path.startsWith('(') || this.path.startsWith('[') ? parent + this.path : `${parent}.${this.path}`) : parent;
     this.message = DecodeError.format(this.path, this.reason, this.offset);
     return this;
   }
@@ -214,12 +214,12 @@ export class EncodeError extends ArgumentError {
   }
   /**
    * withParent prefixes the path with an enclosing attribute's name (a
-   * `(selector)` segment joins without a dot) and returns this error. A path
+   * `(selector)` or `[index]` segment joins without a dot) and returns this error. A path
    * that is only an attribute number is replaced by `parent`, its name.
    */
   withParent(parent: string): this {
     const p = this.path;
-    this.path = p === '' || /^\d+$/.test(p) ? parent : p.startsWith('(') ? parent + p : `${parent}.${p}`;
+    this.path = p === '' || /^\d+$/.test(p) ? parent : p.startsWith('(') || p.startsWith('[') ? parent + p : `${parent}.${p}`;
     this.argument = this.path;
     this.message = EncodeError.format(this.path, this.reason);
     return this;

@@ -123,8 +123,11 @@ describe('routes match ip -j -d route', () => {
     expect(m.attrs.rtaMetrics!.rtaxLock! & (1 << 2)).toBe(4); // RTAX_MTU locked
     expect(m.attrs.rtaMetrics?.rtaxRtoMin).toBe(ipm.rto_min);
     const mp = find('192.168.12.0', 24, 254)!;
-    expect(mp.attrs.rtaMultipath).toBeInstanceOf(Uint8Array);
-    expect(mp.attrs.rtaMultipath!.length).toBe(2 * (8 + 8)); // two rtnexthop + RTA_GATEWAY each
+    // RTA_MULTIPATH: records of struct rtnexthop + route attributes (x-array records), as ip printed them.
+    const names = new Map<number, string>(fixture.ip.link!.map((l: any) => [l.ifindex, l.ifname]));
+    const ipmp = fixture.ip.route!.find((x) => x.dst === '192.168.12.0/24').nexthops;
+    expect(mp.attrs.rtaMultipath!.map((r) => ({ gateway: r.attrs.rtaGateway, dev: names.get(r.header.rtnhIfindex!), weight: r.header.rtnhHops! + 1, flags: r.header.rtnhFlags }))).toEqual(ipmp);
+    expect(mp.attrs.rtaMultipath!.map((r) => r.header.rtnhLen)).toEqual([16, 16]); // struct rtnexthop + RTA_GATEWAY each
     const v6 = find('2001:db8:2::', 64, 254)!;
     expect(v6.attrs.rtaGateway).toBe('2001:db8::2');
     expect(v6.attrs.rtaPriority).toBe(100);

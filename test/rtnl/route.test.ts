@@ -101,7 +101,7 @@ describe('routeFromMessage on captured kernel bytes', () => {
     }
     // A gateway attribute of 3 bytes inside a nexthop.
     const badGw = Uint8Array.of(16, 0, 0, 0, 2, 0, 0, 0, 7, 0, 5, 0, 10, 0, 0, 0);
-    expect(() => decodeMultipath(badGw)).toThrow(/rta-multipath\.rta-gateway/);
+    expect(() => decodeMultipath(badGw)).toThrow(/^rta-multipath\[0\]\.rta-gateway: /);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The route kind: routes of every table, IPv4 and IPv6 (RTM_NEWROUTE /
  * RTM_DELROUTE / RTM_GETROUTE), the plain `Route`, and what `list()`
- * filters by. RTA_MULTIPATH, which the spec leaves as bytes, is decoded
- * here (see `decodeMultipath`).
+ * filters by. RTA_MULTIPATH comes decoded by the generated codec (records
+ * of `struct rtnexthop` and route attributes); `nexthopsFromRecords` makes
+ * the plain Nexthops of it.
  */
 import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
@@ -95,11 +96,11 @@ const METRIC_ROWS: ReadonlyArray<readonly [NumericMetric, number, keyof rtRoute.
 );
 
 
-/** One path of a multipath route (struct rtnexthop and its attributes). */
+/** One path of a multipath route (a `struct rtnexthop` record of RTA_MULTIPATH and its attributes). */
 export interface Nexthop {
   /** RTA_GATEWAY (or RTA_VIA's address when the gateway is of another family). */
   gateway: string | undefined;
-  /** Outgoing interface index (rtnh_ifindex). */
+  /** Outgoing interface index (rtnh_ifindex; 0 for none). */
   dev: number;
   /** rtnh_hops + 1, as `ip` prints it. */
   weight: number;
@@ -171,7 +172,7 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
     type: h.rtmType,
     priority: a.rtaPriority,
     metrics: a.rtaMetrics === undefined ? undefined : metricsFromAttrs(a.rtaMetrics),
-    multipath: a.rtaMultipath === undefined ? undefined : decodeMultipath(a.rtaMultipath),
+    multipath: a.rtaMultipath === undefined ? undefined : nexthopsFromRecords(a.rtaMultipath),
     nexthopId: a.rtaNhId,
     flags: routeFlagNames(h.rtmFlags),
     tos: h.rtmTos,
@@ -219,45 +220,43 @@ function decodeVia(bytes: Uint8Array): string {
 }
 
 /**
- * decodeMultipath decodes RTA_MULTIPATH: `struct rtnexthop` records, each
- * followed by its own route attributes and padded to 4 bytes. Throws
- * DecodeError (path `rta-multipath`) on a record that does not fit.
- *
- * ```
- *    0 rtnh_len     (u16)  the record with its attributes
- *    2 rtnh_flags   (u8)   RTNH_F_*
- *    3 rtnh_hops    (u8)   weight - 1
- *    4 rtnh_ifindex (s32)
- *    8 attributes (RTA_GATEWAY, RTA_VIA, RTA_FLOW, RTA_ENCAP, …)
- * ```
+ * nexthopsFromRecords turns RTA_MULTIPATH's records, decoded by the
+ * generated codec (`struct rtnexthop` followed by route attributes, the
+ * rt-route overlay's x-array of records), into Nexthops. Throws DecodeError
+ * for a malformed RTA_VIA (path `rta-multipath[i].rta-via`).
  */
-export function decodeMultipath(bytes: Uint8Array): Nexthop[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function nexthopsFromRecords(records: readonly rtRoute.RtnexthopRecordInput[]): Nexthop[] {
   const out: Nexthop[] = [];
-  const end = bytes.length;
-  for (let p = 0; end - p >= RTNH_SIZE; ) {
-    const len = view.getUint16(p, true);
-    if (len < RTNH_SIZE || len > end - p) throw new DecodeError(`rtnexthop length ${len} does not fit (${end - p} bytes left)`, p, 'rta-multipath');
-    let attrs: RouteAttrs;
-    try {
-      attrs = rtRoute.decodeRouteAttrs(view, p + RTNH_SIZE, p + len);
-    } catch (err) {
-      throw err instanceof DecodeError ? err.withParent('rta-multipath') : err;
+  for (let i = 0; i < records.length; i++) {
+    const { header: h, attrs } = records[i]!;
+    let gateway = attrs.rtaGateway;
+    if (gateway === undefined && attrs.rtaVia !== undefined) {
+      try {
+        gateway = decodeVia(attrs.rtaVia);
+      } catch (err) {
+        throw err instanceof DecodeError ? err.withParent(`rta-multipath[${i}]`) : err;
+      }
     }
-    out.push({
-      gateway: attrs.rtaGateway ?? (attrs.rtaVia === undefined ? undefined : decodeVia(attrs.rtaVia)),
-      dev: view.getInt32(p + 4, true),
-      weight: view.getUint8(p + 3) + 1,
-      flags: routeFlagNames(view.getUint8(p + 2)),
-      attrs,
-    });
-    p += (len + 3) & ~3;
+    out.push({ gateway, dev: h.rtnhIfindex ?? 0, weight: (h.rtnhHops ?? 0) + 1, flags: h.rtnhFlags ?? [], attrs });
   }
   return out;
 }
 
-/** sizeof(struct rtnexthop) */
-export const RTNH_SIZE = 8;
+/**
+ * decodeMultipath decodes the payload of an RTA_MULTIPATH attribute (what
+ * `Route.multipath` is made from) with the generated record decoder. Throws
+ * DecodeError with the path inside it (`rta-multipath[1].rta-gateway`).
+ */
+export function decodeMultipath(bytes: Uint8Array): Nexthop[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let records: rtRoute.RtnexthopRecord[];
+  try {
+    records = rtRoute.decodeRtnexthopRecords(view, 0, bytes.length);
+  } catch (err) {
+    throw err instanceof DecodeError ? err.withParent('rta-multipath') : err;
+  }
+  return nexthopsFromRecords(records);
+}
 
 /** Filters `routes.list` hands to the kernel (strict checking): only matching routes are dumped. */
 export interface RouteFilter {
