@@ -205,7 +205,7 @@ const nexthopAttrsNames: Readonly<Record<number, string>> = {
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
  * (flag bits included) the encoder writes without `order`.
  */
-const nexthopAttrsRank: readonly number[] = [3866624, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3145740, 3407885];
+const nexthopAttrsRank: readonly number[] = [3866624, 262145, 524290, 786435, 1048580, 1310725, 1572870, 1835015, 2097160, 2359305, 2621450, 2883595, 3178508, 3440653];
 
 /**
  * decodeNexthopAttrs decodes the attributes of `nexthop-attrs` in `[start, end)`. Unknown
@@ -299,7 +299,7 @@ export function decodeNexthopAttrs(view: DataView, start: number, end: number): 
 }
 
 /** The kernel's order with the family's default nest flag; -1 stands for the unknown attributes. */
-const nexthopAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1];
+const nexthopAttrsOrder: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 32780, 32781, -1];
 
 function putNexthopAttrs(w: MessageWriter, v: NexthopAttrs, types: readonly number[], ordered: boolean): void {
   let nUnknown = 0;

@@ -36,6 +36,8 @@ export {
   type NexthopKey,
   type NexthopGroupMember,
   type NexthopGroupType,
+  type NexthopResilient,
+  type NexthopResilientSpec,
 } from '../registry/kinds/nexthop.js';
 export * from './link.js';
 export * from './move.js';

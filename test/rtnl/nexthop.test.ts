@@ -7,6 +7,10 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Rtnl, type NexthopEntry } from '../../src/rtnl/index.js';
 import { ArgumentError, KernelError } from '../../src/netlink/index.js';
 import type { RtnlEvent } from '../../src/events/index.js';
+import * as rtNexthop from '../../src/generated/rt-nexthop.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
+import { kindRequest } from '../../src/registry/kind.js';
+import { nexthopKind } from '../../src/registry/kinds/nexthop.js';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
 import { settle } from '../events/util.js';
 
@@ -107,6 +111,60 @@ describeKernel('rt.nexthops', () => {
     expect(theirs(ns.name).some((t) => t.id === 31)).toBe(false);
   });
 
+  it('resilient groups: buckets and timers as ip shows them, replace changes the timers, the kernel refuses what it must', async () => {
+    await rt.nexthops.add({ id: 60, group: [{ id: 1 }, { id: 2, weight: 2 }], groupType: 'resilient', resilient: { buckets: 8, idleTimer: 60, unbalancedTimer: 20 } });
+    // `resilient` alone makes a resilient group; a timer to 1/100 s.
+    await rt.nexthops.add({ id: 61, group: [{ id: 1 }], resilient: { buckets: 4, idleTimer: 0.5 } });
+    expect(await ours()).toEqual(theirs(ns.name));
+    const args = (id: number) => ipJson(ns.name, 'nexthop', 'show', 'id', String(id))[0].resilient_args;
+    const listed = (await rt.nexthops.list({ groups: true })).find((n) => n.id === 60)!;
+    expect(listed.groupType).toBe('resilient');
+    const shown = args(60);
+    expect(shown).toMatchObject({ buckets: 8, idle_timer: 60, unbalanced_timer: 20 });
+    expect(listed.resilient).toEqual({ buckets: shown.buckets, idleTimer: shown.idle_timer, unbalancedTimer: shown.unbalanced_timer, unbalancedTime: expect.any(Number) });
+    expect(listed.group).toEqual([
+      { id: 1, weight: 1 },
+      { id: 2, weight: 2 },
+    ]);
+    // 8 buckets, as the kernel reports them.
+    expect(ip(ns.name, 'nexthop', 'bucket', 'show', 'id', '60').trim().split('\n')).toHaveLength(8);
+    const half = await rt.nexthops.get(61);
+    expect(half.resilient).toMatchObject({ buckets: 4, idleTimer: 0.5, unbalancedTimer: 0 });
+    expect(half.attrs.resGroup?.idleTimer).toBe(50); // clock ticks on the wire
+    expect(args(61)).toMatchObject({ buckets: 4, unbalanced_timer: 0 });
+
+    // Replace: new timers; buckets may be left out (kept); the listed entry can be written back as is.
+    await rt.nexthops.replace({ id: 60, group: [{ id: 1 }, { id: 2 }], groupType: 'resilient', resilient: { idleTimer: 30, unbalancedTimer: 10 } });
+    expect(args(60)).toMatchObject({ buckets: 8, idle_timer: 30, unbalanced_timer: 10 });
+    expect((await rt.nexthops.get(60)).resilient).toMatchObject({ buckets: 8, idleTimer: 30, unbalancedTimer: 10 });
+    // A listed entry's group, type and resilient parameters go back as they came (unbalancedTime ignored).
+    await rt.nexthops.replace({ id: listed.id, group: listed.group, groupType: listed.groupType, resilient: listed.resilient });
+    expect(args(60)).toMatchObject({ buckets: 8, idle_timer: 60, unbalanced_timer: 20 });
+    expect(ipJson(ns.name, 'nexthop', 'show', 'id', '60')[0].group).toEqual([{ id: 1 }, { id: 2, weight: 2 }]);
+
+    // What the kernel refuses: no bucket count when made, a group of the other type in its place.
+    const noBuckets = await rt.nexthops.add({ id: 62, group: [{ id: 1 }], groupType: 'resilient' }).catch((e: unknown) => e);
+    expect(noBuckets).toBeInstanceOf(KernelError);
+    expect((noBuckets as KernelError).ack?.message).toMatch(/buckets/i);
+    const otherType = await rt.nexthops.replace({ id: 60, group: [{ id: 1 }] }).catch((e: unknown) => e);
+    expect(otherType).toBeInstanceOf(KernelError);
+    expect((otherType as KernelError).ack?.message).toMatch(/different type/i);
+    expect(theirs(ns.name).some((t) => t.id === 62)).toBe(false);
+    expect(args(60)).toMatchObject({ buckets: 8 });
+
+    // The overlay's x-nla-f-nested on res-group: without NLA_F_NESTED the kernel's strict parsing refuses the nest.
+    const body: rtNexthop.NexthopMessageInput = { header: {}, attrs: { id: 63, group: [{ id: 1, weight: 0 }], groupType: 'res', resGroup: { buckets: 2 } } };
+    body.attrs.order = [rtNexthop.NexthopAttr.id, rtNexthop.NexthopAttr.group, rtNexthop.NexthopAttr.resGroup, rtNexthop.NexthopAttr.groupType];
+    const plain = await rt.conn.request(kindRequest(nexthopKind, 'new', body, NLM_F_CREATE | NLM_F_EXCL)).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(KernelError);
+    expect((plain as KernelError).ack?.message).toMatch(/NLA_F_NESTED/);
+    body.attrs.order = undefined;
+    await rt.conn.request(kindRequest(nexthopKind, 'new', body, NLM_F_CREATE | NLM_F_EXCL));
+    expect(args(63)).toMatchObject({ buckets: 2 });
+    await rt.nexthops.delete(63);
+    await rt.nexthops.delete(61);
+  });
+
   it('routes use a nexthop by id: ip shows nhid, the listed route has nexthopId and deletes as listed', async () => {
     await rt.routes.add({ dst: '10.77.0.0/16', nexthopId: 10 });
     await rt.routes.add({ dst: '10.78.0.0/16', nexthopId: 1, table: 100 });
@@ -176,6 +234,19 @@ describeKernel('rt.nexthops', () => {
       [() => rt.nexthops.get(0), 'key'],
       [() => rt.nexthops.get('1' as never), 'key'],
       [() => rt.nexthops.delete({ id: -1 }), 'key.id'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], groupType: 'hash' as never }), 'spec.groupType'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], groupType: 2 }), 'spec.groupType'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], groupType: 'mpath', resilient: { buckets: 8 } }), 'spec.resilient'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: 5 as never }), 'spec.resilient'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 0 } }), 'spec.resilient.buckets'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 65536 } }), 'spec.resilient.buckets'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 8, idleTimer: -1 } }), 'spec.resilient.idleTimer'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 8, idleTimer: 0.001 } }), 'spec.resilient.idleTimer'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 8, unbalancedTimer: '20' as never } }), 'spec.resilient.unbalancedTimer'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { buckets: 8, unbalancedTimer: 5e7 } }), 'spec.resilient.unbalancedTimer'],
+      [() => rt.nexthops.add({ id: 50, group: [{ id: 1 }], resilient: { bukets: 8 } as never }), 'spec.resilient.bukets'],
+      [() => rt.nexthops.add({ id: 50, gateway: '10.9.0.2', dev: 'nha', groupType: 'resilient' }), 'spec.groupType'],
+      [() => rt.nexthops.add({ id: 50, blackhole: true, resilient: { buckets: 8 } }), 'spec.resilient'],
       [() => rt.nexthops.list({ dev: 0 }), 'filter.dev'],
       [() => rt.nexthops.list({ groups: 'yes' as never }), 'filter.groups'],
       [() => rt.nexthops.list({ proto: 1 } as never), 'filter.proto'],

@@ -33,6 +33,40 @@ type NexthopMessageInput = rtNexthop.NexthopMessageInput;
 export type NexthopGroupType = 'mpath' | 'resilient';
 const GROUP_TYPE_NAMES: Readonly<Record<string, NexthopGroupType>> = { mpath: 'mpath', res: 'resilient' };
 
+/**
+ * USER_HZ: the clock ticks per second NHA_RES_GROUP's timers travel in
+ * (clock_t, as `ip` converts them); the kernel fixes it at 100 for user space.
+ */
+const USER_HZ = 100;
+
+/** A resilient group's parameters as listed (NHA_RES_GROUP); timers in seconds, as `ip -j nexthop show` prints them. */
+export interface NexthopResilient {
+  /** Number of buckets (NHA_RES_GROUP_BUCKETS). */
+  buckets: number;
+  /** Seconds a bucket must be idle before it may move to another member (NHA_RES_GROUP_IDLE_TIMER). */
+  idleTimer: number;
+  /** Seconds the group may stay unbalanced before busy buckets move too; 0: never (NHA_RES_GROUP_UNBALANCED_TIMER). */
+  unbalancedTimer: number;
+  /** Seconds the group has been unbalanced (NHA_RES_GROUP_UNBALANCED_TIME). */
+  unbalancedTime: number;
+}
+
+/**
+ * A resilient group's parameters to set (`ip nexthop … type resilient buckets N
+ * idle_timer S unbalanced_timer S`); absent ones are the kernel's (idle 120 s,
+ * unbalanced 0) or, on replace, the group's.
+ */
+export interface NexthopResilientSpec {
+  /** 1 to 65535; the kernel needs it when the group is made ("Number of buckets not specified"), and cannot change it later. */
+  buckets?: number;
+  /** Seconds (to 1/100 s), 0 to 42949672.95. */
+  idleTimer?: number;
+  /** Seconds (to 1/100 s), 0 to 42949672.95; 0 turns the timer off. */
+  unbalancedTimer?: number;
+  /** Accepted (and ignored) so a listed NexthopResilient can be written back: the kernel keeps this time. */
+  unbalancedTime?: number;
+}
+
 /** One member of a nexthop group. */
 export interface NexthopGroupMember {
   /** The member nexthop's id. */
@@ -57,6 +91,8 @@ export interface NexthopEntry {
   group: NexthopGroupMember[] | undefined;
   /** NHA_GROUP_TYPE of a group: 'mpath' (hash-threshold) or 'resilient'. */
   groupType: NexthopGroupType | number | undefined;
+  /** A resilient group's buckets and timers (NHA_RES_GROUP); undefined for other nexthops. */
+  resilient: NexthopResilient | undefined;
   /** NHA_FDB: a nexthop for vxlan FDB entries, not for routes. */
   fdb: boolean;
   /** nh_scope by name ('link' for a gateway, 'host' for a device alone), or the number. */
@@ -83,6 +119,7 @@ export function nexthopFromMessage(m: NexthopMessage): NexthopEntry {
     blackhole: a.blackhole === true,
     group: a.group?.map((g) => ({ id: g.id, weight: g.weight + 1 })),
     groupType: a.group === undefined ? undefined : typeof type === 'string' ? (GROUP_TYPE_NAMES[type] ?? type) : (type ?? 'mpath'),
+    resilient: a.resGroup === undefined ? undefined : resilientFromAttrs(a.resGroup),
     fdb: a.fdb === true,
     scope: scopeName(h.nhScope),
     protocol: protocolName(h.nhProtocol),
@@ -90,6 +127,25 @@ export function nexthopFromMessage(m: NexthopMessage): NexthopEntry {
     attrs: a,
   } satisfies JsonObject<NexthopEntry>;
   return out;
+}
+
+/** NHA_RES_GROUP's timers (clock ticks) in seconds. */
+function resilientFromAttrs(r: rtNexthop.ResGroupAttrs): NexthopResilient {
+  return {
+    buckets: r.buckets ?? 0,
+    idleTimer: (r.idleTimer ?? 0) / USER_HZ,
+    unbalancedTimer: (r.unbalancedTimer ?? 0) / USER_HZ,
+    unbalancedTime: Number(r.unbalancedTime ?? 0n) / USER_HZ,
+  };
+}
+
+/** checkTimer turns seconds into clock ticks for NHA_RES_GROUP; throws ArgumentError naming `argument`. */
+function checkTimer(v: unknown, argument: string): number {
+  const expected = 'a number of seconds from 0 to 42949672.95, to 1/100 s';
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ArgumentError(argument, { expected, received: v });
+  const ticks = Math.round(v * USER_HZ);
+  if (Math.abs(ticks - v * USER_HZ) > 1e-6 || ticks > 0xffffffff) throw new ArgumentError(argument, { expected, received: v });
+  return ticks;
 }
 
 /** What `nexthops.add` / `replace` make: exactly one of a gateway and/or device, `blackhole`, or `group`. */
@@ -106,6 +162,15 @@ export interface NexthopEntrySpec {
   blackhole?: boolean;
   /** A group of other nexthops (NHA_GROUP): ids with weights 1–256 (default 1). */
   group?: ReadonlyArray<{ id: number; weight?: number }>;
+  /**
+   * With `group`: 'mpath' (hash-threshold, the default) or 'resilient' (NHA_GROUP_TYPE;
+   * flows stay on their bucket's member when members come and go). `resilient` implies
+   * 'resilient'; the NEXTHOP_GRP_TYPE_* numbers 0 and 1 are taken too. The kernel
+   * cannot turn a group of one type into the other.
+   */
+  groupType?: NexthopGroupType | number;
+  /** A resilient group's buckets and timers (NHA_RES_GROUP). */
+  resilient?: NexthopResilientSpec;
   /** For vxlan FDB entries (NHA_FDB): with a gateway (no device) or a group of such nexthops. */
   fdb?: boolean;
   /** nh_protocol (default 'unspec', as `ip`). */
@@ -129,9 +194,11 @@ export interface NexthopEntryFilter {
   family?: FamilyName | number;
 }
 
-const SPEC_KEYS = ['id', 'gateway', 'dev', 'onlink', 'blackhole', 'group', 'fdb', 'protocol', 'family'];
+const SPEC_KEYS = ['id', 'gateway', 'dev', 'onlink', 'blackhole', 'group', 'groupType', 'resilient', 'fdb', 'protocol', 'family'];
 /** The fields of a NexthopEntry that are not spec keys: accepted (and ignored) so a listed nexthop can be added again. */
-const ENTRY_KEYS = ['groupType', 'scope', 'flags', 'attrs'];
+const ENTRY_KEYS = ['scope', 'flags', 'attrs'];
+/** NexthopResilientSpec's keys, and NexthopResilient's `unbalancedTime` (listed, ignored). */
+const RESILIENT_KEYS = ['buckets', 'idleTimer', 'unbalancedTimer', 'unbalancedTime'];
 
 /** checkId returns a nexthop id (1 to 2^32-1); throws ArgumentError naming `argument`. */
 function checkId(v: unknown, argument: string): number {
@@ -170,9 +237,28 @@ async function createMessage(spec: NexthopEntrySpec, resolve: ResolveLink): Prom
       const weight = o.weight === undefined ? 1 : checkInteger(o.weight, `spec.group[${i}].weight`, 1, 256);
       return { id: checkId(o.id, `spec.group[${i}].id`), weight: weight - 1 };
     });
+    const given = s.groupType === 0 ? 'mpath' : s.groupType === 1 ? 'resilient' : s.groupType;
+    if (given !== undefined && given !== 'mpath' && given !== 'resilient') throw new ArgumentError('spec.groupType', { expected: "'mpath' or 'resilient' (or 0, 1)", received: s.groupType });
+    const type = given ?? (s.resilient !== undefined ? 'resilient' : 'mpath');
+    if (type === 'resilient') {
+      // NEXTHOP_GRP_TYPE_RES; 'mpath' (0) is the kernel's default and goes unsaid, as with `ip`.
+      attrs.groupType = 'res';
+      if (s.resilient !== undefined) {
+        const r = checkOptions(s.resilient, 'spec.resilient', RESILIENT_KEYS) as NexthopResilientSpec;
+        const res: rtNexthop.ResGroupAttrs = {};
+        if (r.buckets !== undefined) res.buckets = checkInteger(r.buckets, 'spec.resilient.buckets', 1, 0xffff);
+        if (r.idleTimer !== undefined) res.idleTimer = checkTimer(r.idleTimer, 'spec.resilient.idleTimer');
+        if (r.unbalancedTimer !== undefined) res.unbalancedTimer = checkTimer(r.unbalancedTimer, 'spec.resilient.unbalancedTimer');
+        attrs.resGroup = res;
+      }
+    } else if (s.resilient !== undefined) {
+      throw new ArgumentError('spec.resilient', { reason: "only for a resilient group (groupType: 'resilient')" });
+    }
     if (s.fdb) attrs.fdb = true;
     return { header, attrs };
   }
+  const groupOnly = (['groupType', 'resilient'] as const).find((k) => s[k] !== undefined);
+  if (groupOnly !== undefined) throw new ArgumentError(`spec.${groupOnly}`, { reason: 'only with group' });
   let family = s.family === undefined ? undefined : familyNumber(s.family, 'spec.family');
   if (family !== undefined && family !== Family.inet && family !== Family.inet6) throw new ArgumentError('spec.family', { expected: "'inet' or 'inet6'", received: s.family });
   if (s.blackhole) {
