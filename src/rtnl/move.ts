@@ -28,6 +28,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.
 import { ClosedError, KernelError, NetlinkError } from '../netlink/errors.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import type * as rtAddr from '../generated/rt-addr.js';
+import type * as rtLink from '../generated/rt-link.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { kindRequest, sendKind } from '../registry/kind.js';
 import { addressKind } from '../registry/kinds/address.js';
@@ -149,9 +150,20 @@ async function findLink(conn: Connection, ref: LinkRef): Promise<Link | undefine
   }
 }
 
+/**
+ * moveLinkMessage is the RTM_NEWLINK body that moves device `index` into the
+ * namespace open on `nsFd` under `name` (IFLA_NET_NS_FD + IFLA_IFNAME), what
+ * `ip link set dev X netns NS name Y` sends; exported for the golden request
+ * test (test/golden/link-move.test.ts).
+ * @internal
+ */
+export function moveLinkMessage(index: number, name: string, nsFd: number): rtLink.LinkMessageInput {
+  return { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } };
+}
+
 /** The one message that moves (and renames) the device. */
 async function moveMessage(conn: Connection, index: number, name: string, nsFd: number, options?: CallOptions): Promise<void> {
-  await sendKind(conn, linkKind, 'new', { header: { ifiIndex: index }, attrs: { ifname: name, netNsFd: nsFd } }, 0, `move ${name}`, options);
+  await sendKind(conn, linkKind, 'new', moveLinkMessage(index, name, nsFd), 0, `move ${name}`, options);
 }
 
 /** The device's addresses; throws DumpInterruptedError when ten dumps in a row were interrupted (no consistent set to carry). */

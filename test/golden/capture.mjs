@@ -203,6 +203,31 @@ const services = {
   ],
   // Generic netlink's name service (nlctrl), as GenericFamily.open resolves a family.
   genl: ['genl ctrl get name ethtool'],
+  nexthops: [
+    'ip nexthop add id 1 via 10.9.0.2 dev p0',
+    'ip nexthop add id 2 via 10.9.0.3 dev p0 onlink',
+    'ip nexthop add id 3 dev p0',
+    'ip nexthop add id 4 via 2001:db8:9::2 dev p0',
+    'ip nexthop add id 5 blackhole',
+    'ip nexthop add id 6 via 10.9.0.6 dev p0 proto static',
+    'ip nexthop add id 10 group 1,3/2,1',
+    'ip nexthop add id 11 group 1/2',
+    'ip nexthop add id 12 group 1/2 type resilient buckets 8 idle_timer 60 unbalanced_timer 20',
+    'ip nexthop add id 13 group 1,2/2 type resilient buckets 16',
+    'ip nexthop add id 20 via 10.9.0.5 fdb',
+    'ip nexthop add id 21 group 20 fdb',
+    'ip nexthop replace id 3 via 10.9.0.7 dev p0',
+    'ip nexthop replace id 12 group 1/2 type resilient buckets 8 idle_timer 30 unbalanced_timer 20',
+    'ip nexthop get id 1',
+    'ip nexthop show',
+    'ip nexthop show dev p0',
+    'ip nexthop show groups',
+    'ip nexthop show fdb',
+    'ip nexthop del id 10',
+    'ip nexthop del id 5',
+  ],
+  // links.move always names the device (IFLA_IFNAME); ip leaves the name out when it stays the same.
+  'link-move': ['ip link set dev m1 netns ns1 name eth1'],
   'bridge-vlans': [
     'ip link set p1 nomaster',
     'ip link set p1 master br0',
@@ -218,16 +243,22 @@ const services = {
   ],
 };
 
+/** Links a service's commands need besides the common setup (made just before its captures). */
+const serviceSetup = {
+  'link-move': ['ip link add m0 type veth peer name m1'],
+};
+
 const only = process.argv.slice(2);
-for (const name of only) if (!Object.hasOwn(services, name)) throw new Error(`no service ${name} (${Object.keys(services).join(', ')})`);
+for (const name of only) if (!(name in services)) throw new Error(`no service ${name}; services: ${Object.keys(services).join(', ')}`);
 for (const [service, cmds] of Object.entries(services)) {
-  if (only.length && !only.includes(service)) continue;
+  if (only.length > 0 && !only.includes(service)) continue;
+  for (const c of serviceSetup[service] ?? []) sh(c);
   const requests = cmds.map(capture);
   const out = {
     note: 'Captured by test/golden/capture.mjs in a fresh network namespace: every netlink message each command sent, as hex, in order.',
     kernel,
     iproute2,
-    setup,
+    setup: [...setup, ...(serviceSetup[service] ?? [])],
     requests,
   };
   writeFileSync(new URL(`./fixtures/${service}.json`, import.meta.url), JSON.stringify(out, null, 1) + '\n');

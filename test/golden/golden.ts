@@ -54,6 +54,7 @@ import * as rtAddr from '../../src/generated/rt-addr.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtLinkBridge from '../../src/generated/rt-link-bridge.js';
 import * as rtNeigh from '../../src/generated/rt-neigh.js';
+import * as rtNexthop from '../../src/generated/rt-nexthop.js';
 import * as rtNsid from '../../src/generated/rt-nsid.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import * as rtRule from '../../src/generated/rt-rule.js';
@@ -93,7 +94,7 @@ interface Codec {
 
 /** The generated codec of each request type (link messages of AF_BRIDGE use rt-link-bridge). */
 function codecOf(type: number, family: number): Codec | undefined {
-  const descriptors = [rtLink.rtLinkFamily, rtAddr.rtAddrFamily, rtRoute.rtRouteFamily, rtNeigh.rtNeighFamily, rtRule.rtRuleFamily, rtNsid.rtNsidFamily];
+  const descriptors = [rtLink.rtLinkFamily, rtAddr.rtAddrFamily, rtRoute.rtRouteFamily, rtNeigh.rtNeighFamily, rtRule.rtRuleFamily, rtNsid.rtNsidFamily, rtNexthop.rtNexthopFamily];
   const list = family === AF_BRIDGE && type >= 16 && type <= 19 ? [rtLinkBridge.rtLinkBridgeFamily] : descriptors;
   for (const d of list) {
     const entry = (d.messages as Record<number, readonly [string, unknown]>)[type];
