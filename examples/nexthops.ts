@@ -16,9 +16,12 @@ try {
   await rt.nexthops.add({ id: 3, blackhole: true });                            // ip nexthop add id 3 blackhole
   await rt.nexthops.add({ id: 10, group: [{ id: 1, weight: 3 }, { id: 2 }] });  // ip nexthop add id 10 group 1,3/2
   await rt.routes.add({ dst: '10.9.0.0/16', nexthopId: 10 });                  // ip route add 10.9.0.0/16 nhid 10
+  // ip nexthop add id 11 group 1/2 type resilient buckets 8 idle_timer 60
+  await rt.nexthops.add({ id: 11, group: [{ id: 1 }, { id: 2 }], groupType: 'resilient', resilient: { buckets: 8, idleTimer: 60 } });
 
   for (const nh of await rt.nexthops.list()) {
-    const what = nh.group ? `group ${nh.group.map((g) => `${g.id}×${g.weight}`).join(' ')}` : nh.blackhole ? 'blackhole' : `via ${nh.gateway}`;
+    let what = nh.group ? `group ${nh.group.map((g) => `${g.id}×${g.weight}`).join(' ')}` : nh.blackhole ? 'blackhole' : `via ${nh.gateway}`;
+    if (nh.resilient) what += `, resilient: ${nh.resilient.buckets} buckets, idle ${nh.resilient.idleTimer} s`;
     console.log(`nexthop ${nh.id}: ${what}`);
   }
   const route = (await rt.routes.list()).find((r) => r.dst === '10.9.0.0/16')!;
@@ -28,6 +31,7 @@ try {
   console.log(`nexthop 2 now via ${(await rt.nexthops.get(2)).gateway}`);
   await rt.routes.delete(route);
   await rt.nexthops.delete(10);
+  await rt.nexthops.delete(11);
   console.log(`left: ${(await rt.nexthops.list()).map((n) => n.id).join(' ')}`);
 } finally {
   NetNs.delete(name);

@@ -29,9 +29,9 @@ describeKernel('examples (flush, namespace ids, workers, bridge VLANs)', () => {
     expect(out).toContain('server exited with 0\n');
   });
 
-  it('nexthops.ts makes nexthops and a group, routes through it by id, replaces a member', () => {
+  it('nexthops.ts makes nexthops, a group and a resilient group, routes through it by id, replaces a member', () => {
     const out = tsx('nexthops.ts');
-    expect(out).toContain('nexthop 1: via 10.1.0.2\nnexthop 2: via 10.1.0.3\nnexthop 3: blackhole\nnexthop 10: group 1×3 2×1\n');
+    expect(out).toContain('nexthop 1: via 10.1.0.2\nnexthop 2: via 10.1.0.3\nnexthop 3: blackhole\nnexthop 10: group 1×3 2×1\nnexthop 11: group 1×1 2×1, resilient: 8 buckets, idle 60 s\n');
     expect(out).toContain('route 10.9.0.0/16 nhid 10: paths 10.1.0.2 10.1.0.3\n');
     expect(out).toContain('nexthop 2 now via 10.1.0.4\n');
     expect(out).toContain('left: 1 2 3\n');
