@@ -55,7 +55,7 @@ import { NetlinkProtocol } from '../netlink/constants.js';
 import { KIND_BY_NAME, RtnlGroup, WatchTargets, dumpRequests, kindRequest, loadKind, type KindPlural, type ObjectKind, type RtnlKind, type RtnlObjects } from '../registry/index.js';
 import { addressKind } from '../registry/kinds/address.js';
 import { linkKind, type Link } from '../registry/kinds/link.js';
-import { familyNumber, type FamilyName } from '../registry/vocabulary.js';
+import { Family, familyNumber, type FamilyName } from '../registry/vocabulary.js';
 import * as rtLink from '../generated/rt-link.js';
 import * as rtNexthop from '../generated/rt-nexthop.js';
 import { TIMER_MAX_MS } from '../netlink/options.js';
@@ -202,9 +202,7 @@ class Fifo<T> {
 }
 
 /** IFF_UP | IFF_RUNNING | IFF_LOWER_UP: the link flags whose change can flush or mark routes silently. */
-const ROUTE_RELEVANT_FLAGS = 0x1 | 0x40 | 0x10000;
-/** AF_BRIDGE: a link message about a bridge port's state. */
-const AF_BRIDGE = 7;
+const ROUTE_RELEVANT_FLAGS = rtLink.IfinfoFlags.up | rtLink.IfinfoFlags.running | rtLink.IfinfoFlags['lower-up'];
 /** sizeof(struct ifinfomsg) */
 const IFINFOMSG_SIZE = 16;
 
@@ -225,7 +223,7 @@ function linkMtu(view: DataView, start: number, end: number): number | undefined
 
 /** Links: an AF_BRIDGE RTM_NEWLINK is a bridge port's state changing (STP), which its AF_UNSPEC message may never show. */
 function bridgePortHint(view: DataView, start: number, end: number, type: number): ViewMessage {
-  return type === rtLink.RequestType.newlink && end - start >= IFINFOMSG_SIZE && view.getUint8(start) === AF_BRIDGE ? { trigger: true } : undefined;
+  return type === rtLink.RequestType.newlink && end - start >= IFINFOMSG_SIZE && view.getUint8(start) === Family.bridge ? { trigger: true } : undefined;
 }
 
 class LiveView<O> implements View<O> {

@@ -229,7 +229,7 @@ const protocols = lookups(RouteProtocol, 255);
 export const protocolName: (n: number) => RouteProtocolName | number = protocols.name;
 
 /** protocolNumber maps a protocol name or a number 0-255 to RTPROT_*; throws ArgumentError naming `argument`. */
-export const protocolNumber: (p: RouteProtocolName | number, argument: string) => number = protocols.number;
+export const protocolNumber: (p: unknown, argument: string) => number = protocols.number;
 
 /** A route type name (RTN_*): 'unicast', 'local', 'blackhole', … (the generated `rtRoute.RtmType`). */
 export type RouteType = rtRoute.RtmType;
@@ -237,7 +237,7 @@ export type RouteType = rtRoute.RtmType;
 export const RouteType = rtRoute.RtmType;
 
 /** routeTypeNumber maps a route type name or a number 0-255 to RTN_*; throws ArgumentError naming `argument`. */
-export const routeTypeNumber: (t: RouteType | number, argument: string) => number = lookups(RouteType, 255).number;
+export const routeTypeNumber: (t: unknown, argument: string) => number = lookups(RouteType, 255).number;
 
 /**
  * Route flags by name: RTNH_F_* (the low byte, also each nexthop's) and
@@ -350,7 +350,7 @@ const ipProtocols = lookups(IpProtocol, 255);
 export const ipProtocolName: (n: number) => IpProtocolName | number = ipProtocols.name;
 
 /** ipProtocolNumber maps an IP protocol name or a number 0-255 to IPPROTO_*; throws ArgumentError naming `argument`. */
-export const ipProtocolNumber: (p: IpProtocolName | number, argument: string) => number = ipProtocols.number;
+export const ipProtocolNumber: (p: unknown, argument: string) => number = ipProtocols.number;
 
 /** The protocols an IPsec SA or policy template uses (xfrm_id.proto): ESP, AH and IPComp. */
 export const IpsecProtocol = { esp: IpProtocol.esp, ah: IpProtocol.ah, comp: IpProtocol.comp } as const;
@@ -401,6 +401,29 @@ export const LINK_TYPES: Readonly<Record<number, string>> = {
   65534: 'none', // ARPHRD_NONE
 };
 
+// --- link-layer protocols --------------------------------------------------------------------
+
+/** Link-layer protocols by tc's names (ETH_P_*, linux/if_ether.h): a tc filter's `protocol`. */
+export const EthProtocol = {
+  all: 0x0003, // ETH_P_ALL
+  ip: 0x0800, // ETH_P_IP
+  arp: 0x0806, // ETH_P_ARP
+  '802.1q': 0x8100, // ETH_P_8021Q
+  ipv6: 0x86dd, // ETH_P_IPV6
+  mpls_uc: 0x8847, // ETH_P_MPLS_UC
+  mpls_mc: 0x8848, // ETH_P_MPLS_MC
+  '802.1ad': 0x88a8, // ETH_P_8021AD
+} as const;
+/** A link-layer protocol name: 'all', 'ip', 'ipv6', 'arp', '802.1q', … */
+export type EthProtocolName = keyof typeof EthProtocol;
+const ethProtocols = lookups(EthProtocol, 0xffff);
+
+/** ethProtocolName maps ETH_P_* to its name, or keeps the number. */
+export const ethProtocolName: (n: number) => EthProtocolName | number = ethProtocols.name;
+
+/** ethProtocolNumber maps a link-layer protocol name or a number 0-65535 to ETH_P_*; throws ArgumentError naming `argument`. */
+export const ethProtocolNumber: (p: unknown, argument: string) => number = ethProtocols.number;
+
 // --- addresses ---------------------------------------------------------------------------------
 
 /** INFINITY_LIFE_TIME: a lifetime of 0xffffffff seconds in IFA_CACHEINFO means forever. */
@@ -413,7 +436,7 @@ export const FOREVER = 0xffffffff;
  * only: `toString` is no name) or a number 0–max; ArgumentError naming
  * `argument` on anything else.
  */
-function lookups<N extends string>(table: Readonly<Record<N, number>>, max: number): { name(n: number): N | number; number(v: N | number, argument: string): number } {
+function lookups<N extends string>(table: Readonly<Record<N, number>>, max: number): { name(n: number): N | number; number(v: unknown, argument: string): number } {
   const names = invert(table);
   return {
     name: (n) => names[n] ?? n,

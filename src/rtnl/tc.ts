@@ -20,7 +20,7 @@ import type { Filter, FilterRef, FilterSpec } from '../registry/tc/filter.js';
 import type { Qdisc, QdiscRef, QdiscSpec } from '../registry/tc/qdisc.js';
 import type { FilterParent, Handle, QdiscParent } from '../registry/tc/handle.js';
 import type { LinkResolver } from '../registry/tc/actions.js';
-import type { EthProtocolName } from '../registry/tc/protocols.js';
+import type { EthProtocolName } from '../registry/vocabulary.js';
 
 /** The tc module, loaded on first use (it brings the generated tc codec). */
 type TcModule = typeof import('../registry/tc/index.js');

@@ -18,7 +18,7 @@ import { checkLinkRef } from '../validate.js';
 import { TC_H_INGRESS, TC_H_ROOT, filterParentName, parseFilterParent, type FilterParent } from './handle.js';
 import { FILTER_KINDS, formatU32Handle, parseU32Handle, type EncodeEnv, type FilterKind, type FilterOptionsByKind } from './kinds/index.js';
 import { decodeKindOptions, kindAttributes } from './common.js';
-import { ethProtocolName, ethProtocolNumber, EthProtocol, type EthProtocolName } from './protocols.js';
+import { ethProtocolName, ethProtocolNumber, EthProtocol, type EthProtocolName } from '../vocabulary.js';
 import { checkKindName } from './qdisc.js';
 
 /** What every filter has, whatever its kind. */

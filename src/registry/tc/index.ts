@@ -8,7 +8,7 @@
  */
 export { decodeTcMessage, encodeTcMessage, RequestType } from '../../generated/tc.js';
 export * from './handle.js';
-export * from './protocols.js';
+export { EthProtocol, ethProtocolName, ethProtocolNumber, IpProtocol, ipProtocolName, ipProtocolNumber } from '../vocabulary.js';
 export { qdiscFromMessage, qdiscMessage, qdiscDeleteMessage } from './qdisc.js';
 export { classFromMessage, classMessage, classDeleteMessage } from './class.js';
 export { filterFromMessage, filterMessage, filterDeleteMessage, filterInfo } from './filter.js';

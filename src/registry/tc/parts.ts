@@ -11,7 +11,7 @@ import * as rtLink from '../../generated/rt-link.js';
 import type { KindCodec } from '../deferred.js';
 import type { FilterField } from '../kind.js';
 import { TC_H_CLSACT_EGRESS, TC_H_CLSACT_INGRESS, formatHandle, parseFilterParent, parseHandle, parseQdiscParent, qdiscParentName } from './handle.js';
-import { ethProtocolName, ethProtocolNumber } from './protocols.js';
+import { ethProtocolName, ethProtocolNumber } from '../vocabulary.js';
 import { qdiscFromMessage, type Qdisc } from './qdisc.js';
 import { classFromMessage, type TcClass } from './class.js';
 import { filterFromMessage, filterInfo, type Filter } from './filter.js';

@@ -12,7 +12,7 @@ import { parsePrefix } from '../../prefix.js';
 import { checkMac } from '../../validate.js';
 import { decodeActions, encodeActions, type Action } from '../actions.js';
 import { formatHandle, parseHandle, type Handle } from '../handle.js';
-import { EthProtocol, ipProtoName, ipProtoNumber, IpProto, type IpProtoName } from '../protocols.js';
+import { EthProtocol, ipProtocolName, ipProtocolNumber, IpProtocol, type IpProtocolName } from '../../vocabulary.js';
 import { checkIndev, clsFlags, type OptionsCodec } from './filter-common.js';
 
 /** Options of a flower filter (`tc filter add … protocol ip flower dst_ip 10.0.0.1 ip_proto tcp dst_port 80 action drop`). */
@@ -26,7 +26,7 @@ export interface FlowerOptions {
   /** Destination MAC address. */
   dstMac?: string;
   /** IP protocol: 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6' or a number (needs the filter's protocol 'ip' or 'ipv6'). */
-  ipProto?: IpProtoName | number;
+  ipProto?: IpProtocolName | number;
   /** Source prefix (`'10.0.0.0/8'`, a bare address is a host prefix; IPv4 needs protocol 'ip', IPv6 'ipv6'). Listed as a prefix. */
   srcIp?: string;
   /** Destination prefix. */
@@ -43,9 +43,9 @@ export interface FlowerOptions {
 
 /** The port attributes of each IP protocol that has ports. */
 const PORT_KEYS = {
-  [IpProto.tcp]: { src: 'keyTcpSrc', dst: 'keyTcpDst', srcMask: 'keyTcpSrcMask', dstMask: 'keyTcpDstMask' },
-  [IpProto.udp]: { src: 'keyUdpSrc', dst: 'keyUdpDst', srcMask: 'keyUdpSrcMask', dstMask: 'keyUdpDstMask' },
-  [IpProto.sctp]: { src: 'keySctpSrc', dst: 'keySctpDst', srcMask: 'keySctpSrcMask', dstMask: 'keySctpDstMask' },
+  [IpProtocol.tcp]: { src: 'keyTcpSrc', dst: 'keyTcpDst', srcMask: 'keyTcpSrcMask', dstMask: 'keyTcpDstMask' },
+  [IpProtocol.udp]: { src: 'keyUdpSrc', dst: 'keyUdpDst', srcMask: 'keyUdpSrcMask', dstMask: 'keyUdpDstMask' },
+  [IpProtocol.sctp]: { src: 'keySctpSrc', dst: 'keySctpDst', srcMask: 'keySctpSrcMask', dstMask: 'keySctpDstMask' },
 } as const;
 
 const ADDRESS_KEYS = {
@@ -74,7 +74,7 @@ export const flower: OptionsCodec<FlowerOptions> = {
     if (env.protocol !== EthProtocol.all) out.keyEthType = env.protocol;
     if (o.ipProto !== undefined) {
       if (ip === 0) throw new ArgumentError(`${arg}.ipProto`, { reason: "needs the filter's protocol 'ip' or 'ipv6'" });
-      out.keyIpProto = ipProtoNumber(o.ipProto, `${arg}.ipProto`);
+      out.keyIpProto = ipProtocolNumber(o.ipProto, `${arg}.ipProto`);
     }
     for (const side of ['src', 'dst'] as const) {
       const given = o[`${side}Ip`];
@@ -107,7 +107,7 @@ export const flower: OptionsCodec<FlowerOptions> = {
       indev: a.indev,
       srcMac: a.keyEthSrc,
       dstMac: a.keyEthDst,
-      ipProto: a.keyIpProto === undefined ? undefined : ipProtoName(a.keyIpProto),
+      ipProto: a.keyIpProto === undefined ? undefined : ipProtocolName(a.keyIpProto),
       srcIp: prefixText(a[k.src], a[k.srcMask]),
       dstIp: prefixText(a[k.dst], a[k.dstMask]),
       srcPort: ports === undefined ? undefined : (a[ports.src] as number | undefined),

@@ -17,7 +17,7 @@ import * as tc from '../../../generated/tc.js';
 import { parsePrefix } from '../../prefix.js';
 import { decodeActions, encodeActions, type Action } from '../actions.js';
 import { formatHandle, parseHandle, type Handle } from '../handle.js';
-import { ipProtoNumber, type IpProtoName } from '../protocols.js';
+import { ipProtocolNumber, type IpProtocolName } from '../../vocabulary.js';
 import { checkIndev, clsFlags, type OptionsCodec } from './filter-common.js';
 
 /** TC_U32_TERMINAL: a match ends classification (set when the filter has a class or actions). */
@@ -44,7 +44,7 @@ export interface U32IpMatch {
   /** Type of service byte. */
   tos?: number;
   /** IP protocol ('tcp', 'udp', 'icmp', … or a number). */
-  protocol?: IpProtoName | number;
+  protocol?: IpProtocolName | number;
   /** TCP/UDP source port (assumes a 20-byte IP header, as tc does). */
   sport?: number;
   /** TCP/UDP destination port. */
@@ -146,7 +146,7 @@ function ipKeys(ip: unknown, arg: string, keys: tc.TcU32Key[]): void {
   }
   // IPv4 header: tos at byte 1, protocol at 9; ports at 20 and 22 (a header without options).
   if (o.tos !== undefined) packField(keys, checkInteger(o.tos, `${arg}.tos`, 0, 0xff), 1, 1, `${arg}.tos`);
-  if (o.protocol !== undefined) packField(keys, ipProtoNumber(o.protocol, `${arg}.protocol`), 1, 9, `${arg}.protocol`);
+  if (o.protocol !== undefined) packField(keys, ipProtocolNumber(o.protocol, `${arg}.protocol`), 1, 9, `${arg}.protocol`);
   if (o.sport !== undefined) packField(keys, checkInteger(o.sport, `${arg}.sport`, 0, 0xffff), 2, 20, `${arg}.sport`);
   if (o.dport !== undefined) packField(keys, checkInteger(o.dport, `${arg}.dport`, 0, 0xffff), 2, 22, `${arg}.dport`);
 }
