@@ -31,6 +31,8 @@ export interface SourceOptions {
    * pays nothing for the notifications it would throw away anyway).
    */
   reopenOnOverrun?: boolean;
+  /** Read notifications in batches, up to 1 ms late (Connection.coalesceNotifications); subscribe sets it, watch does not. */
+  coalesce?: boolean;
   /** Whether a pending `next()` keeps the process alive at first (default true); see setRef. */
   ref?: boolean;
 }
@@ -66,12 +68,14 @@ export class NotificationSource<T> {
   }
 
   private openConnection(): Connection {
-    return Connection.open({
+    const conn = Connection.open({
       ...this.options.open,
       protocol: this.options.protocol ?? NetlinkProtocol.route,
       groups: this.options.groups,
       maxQueuedNotifications: this.options.maxQueued,
     });
+    conn.coalesceNotifications = this.options.coalesce ?? false;
+    return conn;
   }
 
   /** connection is the socket in use now (replaced after each overrun). */

@@ -191,7 +191,7 @@ export function subscribe(ctx: EventContext, groups: readonly RtnlGroupName[], o
   let source: NotificationSource<KeyedChange | undefined>;
   try {
     source = new NotificationSource(
-      { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: numbers, maxQueued: options.maxQueued ?? 4096, ref: options.keepAlive ?? true },
+      { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: numbers, maxQueued: options.maxQueued ?? 4096, ref: options.keepAlive ?? true, coalesce: true },
       changeDecoder(families),
     );
   } catch (err) {

@@ -275,6 +275,13 @@ function checkDumpOptions(options: unknown): { timeout: number | undefined; sign
 const STREAM_HIGH_WATER = 4;
 
 /**
+ * How long a connection that just read notifications waits before reading
+ * again, rather than arming the poller: bursts are read in batches (about
+ * 1 ms of events each), at most this much later than one by one.
+ */
+const PAUSE_MS = 1;
+
+/**
  * What a Connection needs from its socket. NetlinkSocket is the real one;
  * tests substitute a fake kernel that speaks bytes, so the real framing runs.
  */
@@ -867,6 +874,10 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   private updateRef(): void {
+    if (this.pauseTimer) {
+      if (this.wantsRef()) this.pauseTimer.ref();
+      else this.pauseTimer.unref();
+    }
     if (this.waitingRef === undefined) return;
     const ref = this.wantsRef();
     if (ref !== this.waitingRef) {
@@ -879,6 +890,8 @@ export class Connection implements Disposable, AsyncDisposable {
   private kick(): void {
     if (this.isClosed) return;
     if (this.looping) {
+      // A request's reply must not wait out a notification pause: read now.
+      if (this.pending.size > 0) this.endPause();
       // The loop may be waiting unref'd: a pending request or a waiting ref'd stream must keep the process alive.
       this.updateRef();
       return;
@@ -894,8 +907,17 @@ export class Connection implements Disposable, AsyncDisposable {
       // Read until the socket is empty, then wait: a second drain after one that ended on
       // RECEIVE_AGAIN would only make another recvmsg that finds nothing (one per event, for a
       // subscription woken by every notification). Data that arrives meanwhile wakes the wait.
-      if (this.drain() && !this.dry) continue;
+      const read = this.drain();
+      if (read && !this.dry) continue;
       if (!this.wantsData()) break;
+      if (read && this.coalesceNotifications && this.pending.size === 0 && this.subscribers.size > 0) {
+        // Notifications are flowing: read again after a pause instead of arming the poller.
+        // A burst then costs one wake-up and one read per pause, not a poller round trip
+        // (a thread hop, epoll_ctl, an empty recvmsg and a promise chain) per event; each
+        // event waits at most PAUSE_MS more. The first read that finds nothing arms the poller.
+        await this.pause();
+        continue;
+      }
       this.waitingRef = this.wantsRef();
       try {
         await this.socket.waitReadable({ ref: this.waitingRef });
@@ -907,6 +929,34 @@ export class Connection implements Disposable, AsyncDisposable {
       }
       this.waitingRef = undefined;
     }
+  }
+
+  /**
+   * Read notifications in batches: after a read that found some, read again
+   * PAUSE_MS later instead of waiting on the poller (fewer wake-ups, at most
+   * PAUSE_MS more latency). Off by default. @internal
+   */
+  coalesceNotifications = false;
+
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private pauseWake: (() => void) | undefined;
+
+  /** pause resolves after PAUSE_MS, or at once on endPause (a request, close); ref'd as a poller wait would be. */
+  private pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.pauseWake = resolve;
+      this.pauseTimer = setTimeout(() => this.endPause(), PAUSE_MS);
+      if (!this.wantsRef()) this.pauseTimer.unref();
+    });
+  }
+
+  private endPause(): void {
+    const wake = this.pauseWake;
+    if (!wake) return;
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+    this.pauseWake = undefined;
+    wake();
   }
 
   /** drain found the socket empty (RECEIVE_AGAIN) when it stopped: reading again now would find nothing. */
@@ -1129,6 +1179,7 @@ export class Connection implements Disposable, AsyncDisposable {
       wakeSubscriber(s);
     }
     this.subscribers.clear();
+    this.endPause();
     this.socket.close();
   }
 
