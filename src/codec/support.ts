@@ -115,6 +115,31 @@ export function encodeEnum64(value: string | bigint, values: Readonly<Record<str
  * (so nothing is lost).
  */
 export function decodeFlags<T extends string>(value: number, bits: ReadonlyArray<readonly [number, T]>): Array<T | number> {
+  // A dump repeats a few flag sets thousands of times: every object gets the one frozen array of
+  // its set, made once (see flagLists), instead of an array of its own to allocate and collect.
+  let lists = bits === lastBits ? lastLists : flagLists.get(bits);
+  if (lists === undefined) flagLists.set(bits, (lists = new Map()));
+  lastBits = bits;
+  lastLists = lists;
+  const known = lists.get(value);
+  if (known !== undefined) return known as Array<T | number>;
+  const out = flagNames(value, bits);
+  if (lists.size < FLAG_LISTS_MAX) lists.set(value, Object.freeze(out));
+  return out;
+}
+
+/**
+ * Decoded flag lists by bit table and value. The lists are frozen, so
+ * sharing one between objects cannot let a change to one object's flags
+ * show in another's. At most FLAG_LISTS_MAX values are kept per table (a
+ * field that is really a counter must not grow this without bound).
+ */
+const flagLists = new WeakMap<object, Map<number, ReadonlyArray<string | number>>>();
+const FLAG_LISTS_MAX = 256;
+let lastBits: object | undefined;
+let lastLists: Map<number, ReadonlyArray<string | number>> | undefined;
+
+function flagNames<T extends string>(value: number, bits: ReadonlyArray<readonly [number, T]>): Array<T | number> {
   const out: Array<T | number> = [];
   let rest = value >>> 0;
   for (let i = 0; i < bits.length; i++) {

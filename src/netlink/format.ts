@@ -23,13 +23,67 @@ export function formatHex(view: DataView, s: number, e: number): string {
   return out;
 }
 
+/**
+ * Recently formatted addresses, direct-mapped by a hash of their bytes: a
+ * dump repeats the same few addresses (a route's gateway, an IPv4 address's
+ * IFA_LOCAL and IFA_ADDRESS) and a daemon lists the same objects again and
+ * again. A hit returns the string already made, so the objects share it and
+ * nothing is allocated; the collector's work on a large listing is mostly
+ * such short strings. At most 2^14 + 2^12 strings stay reachable from here.
+ */
+const V4_SLOTS_LOG2 = 14;
+const V6_SLOTS_LOG2 = 12;
+const v4Keys = new Int32Array(1 << V4_SLOTS_LOG2);
+const v4Strings: Array<string | undefined> = new Array<string | undefined>(1 << V4_SLOTS_LOG2).fill(undefined);
+const v6Keys = new Int32Array(4 << V6_SLOTS_LOG2);
+const v6Strings: Array<string | undefined> = new Array<string | undefined>(1 << V6_SLOTS_LOG2).fill(undefined);
+
+/** slotOf spreads a 32-bit key over a cache of 2^bits slots (Fibonacci hashing: consecutive addresses land far apart). */
+function slotOf(key: number, bits: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+}
+
+/** Each octet as text with and without the dot that follows it: a dotted quad is then three concatenations. */
+const OCTET: string[] = [];
+const OCTET_DOT: string[] = [];
+for (let i = 0; i < 256; i++) {
+  OCTET.push(String(i));
+  OCTET_DOT.push(`${i}.`);
+}
+
 /** formatIPv4 formats 4 bytes at `s` as dotted quad. */
 export function formatIPv4(view: DataView, s: number): string {
-  return `${view.getUint8(s)}.${view.getUint8(s + 1)}.${view.getUint8(s + 2)}.${view.getUint8(s + 3)}`;
+  const key = view.getInt32(s, false);
+  const slot = slotOf(key, V4_SLOTS_LOG2);
+  const hit = v4Strings[slot];
+  if (hit !== undefined && v4Keys[slot] === key) return hit;
+  const text = OCTET_DOT[key >>> 24]! + OCTET_DOT[(key >>> 16) & 255]! + OCTET_DOT[(key >>> 8) & 255]! + OCTET[key & 255]!;
+  v4Keys[slot] = key;
+  v4Strings[slot] = text;
+  return text;
 }
 
 /** formatIPv6 formats 16 bytes at `s` per RFC 5952 (IPv4-mapped `::ffff:a.b.c.d` kept dotted). */
 export function formatIPv6(view: DataView, s: number): string {
+  const k0 = view.getInt32(s, false);
+  const k1 = view.getInt32(s + 4, false);
+  const k2 = view.getInt32(s + 8, false);
+  const k3 = view.getInt32(s + 12, false);
+  const slot = slotOf(k0 ^ Math.imul(k1, 31) ^ Math.imul(k2, 961) ^ Math.imul(k3, 29791), V6_SLOTS_LOG2);
+  const hit = v6Strings[slot];
+  const at = slot * 4;
+  if (hit !== undefined && v6Keys[at] === k0 && v6Keys[at + 1] === k1 && v6Keys[at + 2] === k2 && v6Keys[at + 3] === k3) return hit;
+  const text = ipv6Text(view, s);
+  v6Keys[at] = k0;
+  v6Keys[at + 1] = k1;
+  v6Keys[at + 2] = k2;
+  v6Keys[at + 3] = k3;
+  v6Strings[slot] = text;
+  return text;
+}
+
+/** ipv6Text is formatIPv6 without the cache. */
+function ipv6Text(view: DataView, s: number): string {
   // Built without intermediate arrays: this runs once per address or route in a dump.
   let bestStart = -1;
   let bestLen = 1;

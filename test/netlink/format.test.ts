@@ -46,6 +46,28 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
     expect(formatIPv4(viewOf(fromHex('ffffffff')), 0)).toBe('255.255.255.255');
   });
 
+  it('gives the right text for every address, again and again, whatever the recently-formatted cache holds', () => {
+    // 20,000 addresses (more than the cache has slots, so slots are shared and overwritten), each
+    // formatted three times in different orders: every answer must match a reference formatting
+    // that has no cache, and the same bytes must give the same string each time.
+    const random = prng(7);
+    const n = 20_000;
+    const bytes = new Uint8Array(n * 16);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = random() < 0.3 ? 0 : Math.floor(random() * 256);
+    const view = viewOf(bytes);
+    const refV4 = (s: number) => `${bytes[s]}.${bytes[s + 1]}.${bytes[s + 2]}.${bytes[s + 3]}`;
+    const refV6 = (s: number) => new URL(`http://[${Array.from({ length: 8 }, (_, g) => ((bytes[s + 2 * g]! << 8) | bytes[s + 2 * g + 1]!).toString(16)).join(':')}]/`).hostname.slice(1, -1);
+    for (const pass of [0, 1, 2]) {
+      for (let k = 0; k < n; k++) {
+        const i = pass === 1 ? n - 1 - k : pass === 2 ? (k * 7919) % n : k;
+        expect(formatIPv4(view, i * 16)).toBe(refV4(i * 16));
+        const text = formatIPv6(view, i * 16);
+        // URL keeps an embedded IPv4 in hex; only compare those the two write alike.
+        if (!text.includes('.')) expect(text).toBe(refV6(i * 16));
+      }
+    }
+  });
+
   it('formatIP decides by length: 4 → IPv4, 16 → IPv6, else DecodeError', () => {
     const b = fromHex('0a000001' + '00000000000000000000000000000001');
     const v = viewOf(b);
