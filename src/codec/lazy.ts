@@ -95,7 +95,8 @@ export function splitMessage(view: DataView, start: number, end: number, headerS
   }
   const out = scratch;
   let n = Math.min(align4(headerSize), length);
-  out.set(bytes.subarray(0, n));
+  // Byte loops, not set(subarray): a subarray is an object to allocate per attribute, and these are a few bytes each.
+  for (let i = 0; i < n; i++) out[i] = bytes[i]!;
   const limit = eager.length;
   for (let p = n; p < length; ) {
     if (length - p < NLA_HDRLEN) return undefined;
@@ -105,27 +106,9 @@ export function splitMessage(view: DataView, start: number, end: number, headerS
     const next = p + align4(alen);
     if (type < limit && eager[type] === 1) {
       const stop = Math.min(next, length);
-      out.set(bytes.subarray(p, stop), n);
-      n += stop - p;
+      for (let i = p; i < stop; i++) out[n++] = bytes[i]!;
     }
     p = next;
   }
   return { bytes, eager: scratchView, eagerEnd: n };
-}
-
-/**
- * once returns a function that calls `fn` the first time and returns its
- * result from then on: the decode of a kept message, shared by every lazy
- * field of one object.
- */
-export function once<T>(fn: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = fn();
-      done = true;
-    }
-    return value;
-  };
 }

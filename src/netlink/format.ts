@@ -8,8 +8,28 @@ import { DecodeError, EncodeError, describeValue } from './errors.js';
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
+/** Recently formatted 6-byte MACs, as for IP addresses below: a listing's broadcast addresses are all one string. */
+const MAC_SLOTS_LOG2 = 12;
+const macKeys = new Int32Array(2 << MAC_SLOTS_LOG2);
+const macStrings: Array<string | undefined> = new Array<string | undefined>(1 << MAC_SLOTS_LOG2).fill(undefined);
+
 /** formatMac formats `[s, e)` as colon-separated lower-case hex (any length; MACs are 6 bytes, InfiniBand 20). */
 export function formatMac(view: DataView, s: number, e: number): string {
+  if (e - s !== 6) return macText(view, s, e);
+  const k0 = view.getInt32(s, false);
+  const k1 = view.getUint16(s + 4, false);
+  const slot = slotOf(k0 ^ Math.imul(k1, 0x45d9f3b), MAC_SLOTS_LOG2);
+  const hit = macStrings[slot];
+  if (hit !== undefined && macKeys[2 * slot] === k0 && macKeys[2 * slot + 1] === k1) return hit;
+  const text = macText(view, s, e);
+  macKeys[2 * slot] = k0;
+  macKeys[2 * slot + 1] = k1;
+  macStrings[slot] = text;
+  return text;
+}
+
+/** macText is formatMac without the cache. */
+function macText(view: DataView, s: number, e: number): string {
   if (e <= s) return '';
   let out = HEX[view.getUint8(s)]!;
   for (let i = s + 1; i < e; i++) out += ':' + HEX[view.getUint8(i)]!;

@@ -16,7 +16,7 @@
  */
 import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
 import { checkOptions } from '../netlink/args.js';
-import { once, splitMessage } from '../codec/lazy.js';
+import { splitMessage } from '../codec/lazy.js';
 import { NLM_F_MULTI } from '../netlink/constants.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { LinkRef, RtnlContext } from './context.js';
@@ -87,11 +87,12 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   encode(w: MessageWriter, m: MI): void;
   /**
    * The conversion of a decoded message to the plain object: one function per
-   * kind. With `whole` (kinds declaring `lazy`), `m` holds only the eager
+   * kind. With `kept` (kinds declaring `lazy`), `m` holds only the eager
    * attributes and the parts built from the others (`attrs`, statistics) are
-   * getters that take them from `whole()`, the whole message decoded on first use.
+   * getters that decode `kept`, a copy of the whole message after its
+   * nlmsghdr, on first use.
    */
-  convert(m: M, whole?: () => M): O;
+  convert(m: M, kept?: Uint8Array): O;
   /**
    * Lazy decoding (src/codec/lazy.ts): the fixed header's size and the
    * attributes (eagerTypes) the object's own fields read. list() and get()
@@ -196,8 +197,8 @@ export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O
  * objectDecoder is the conversion step: wire bytes of one message to the
  * plain object, for `list()`, `get()`, subscriptions and views alike. For a
  * kind declaring `lazy` it decodes the eager attributes now and hands
- * `convert` the decode of a kept copy of the whole message, made on first
- * use (a message whose framing is off is decoded whole at once, so its
+ * `convert` a kept copy of the whole message to decode on first use (a
+ * message whose framing is off is decoded whole at once, so its
  * DecodeError comes here as always).
  */
 export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
@@ -207,11 +208,7 @@ export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): Mess
     // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
     const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, (flags & NLM_F_MULTI) !== 0);
     if (!split) return kind.convert(kind.decode(view, start, end));
-    const bytes = split.bytes;
-    return kind.convert(
-      kind.decode(split.eager, 0, split.eagerEnd),
-      once(() => kind.decode(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength)),
-    );
+    return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.bytes);
   };
 }
 

@@ -64,6 +64,7 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
         const text = formatIPv6(view, i * 16);
         // URL keeps an embedded IPv4 in hex; only compare those the two write alike.
         if (!text.includes('.')) expect(text).toBe(refV6(i * 16));
+        expect(formatMac(view, i * 16 + 3, i * 16 + 9)).toBe(Array.from(bytes.subarray(i * 16 + 3, i * 16 + 9), (b) => b.toString(16).padStart(2, '0')).join(':'));
       }
     }
   });

@@ -5,7 +5,7 @@
 // order, same values (deep), same JSON, every attribute of every kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, NetlinkProtocol, Rtnl, type Link } from '../../src/index.js';
-import { eagerTypes, once, splitMessage } from '../../src/codec/lazy.js';
+import { eagerTypes, splitMessage } from '../../src/codec/lazy.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import { linkFromMessage } from '../../src/registry/kinds/link.js';
 import { NLA_F_NESTED } from '../../src/netlink/constants.js';
@@ -62,11 +62,6 @@ describe('splitMessage', () => {
     expect(splitMessage(new DataView(cut.buffer), 0, cut.length, 16, eager)).toBeUndefined();
   });
 
-  it('once runs its function a single time', () => {
-    let calls = 0;
-    const f = once(() => ++calls);
-    expect([f(), f(), f()]).toEqual([1, 1, 1]);
-  });
 });
 
 describeKernel('lazy links from list() and get() equal links decoded whole', () => {

@@ -4,7 +4,7 @@
  * carry, and what `list()` filters by.
  */
 import * as rtLink from '../../generated/rt-link.js';
-import { JsonReady, jsonReady, type JsonObject } from '../../codec/json.js';
+import { JsonReady, jsonReady } from '../../codec/json.js';
 import { eagerTypes } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
@@ -104,100 +104,108 @@ export interface LinkBase {
 }
 
 /**
- * linkFromMessage turns a decoded RTM_NEWLINK into a Link. With `whole`, `m`
- * holds only linkKind's eager attributes, and `stats` and `attrs` are
- * getters reading `whole()`: decoded on first access, then kept.
+ * linkFromMessage turns a decoded RTM_NEWLINK into a Link. With `kept` (a
+ * copy of the whole message after its nlmsghdr), `m` holds only linkKind's
+ * eager attributes, and `stats` and `attrs` are getters that decode `kept`
+ * on first access, then keep the result.
  */
-export function linkFromMessage(m: LinkMessage, whole?: () => LinkMessage): Link {
+export function linkFromMessage(m: LinkMessage, kept?: Uint8Array): Link {
+  return new LinkObject(m, kept) as Link;
+}
+
+/** Where a lazy Link keeps its message: the copied bytes until first read, then their decode. Not enumerable: no copy, JSON or key list sees it. */
+const KEPT = Symbol('kept message');
+
+interface LazyState {
+  [KEPT]: Uint8Array | LinkMessage;
+}
+
+/** wholeMessage decodes a lazy Link's kept bytes the first time, and returns that decode from then on. */
+function wholeMessage(link: LazyState): LinkMessage {
+  const kept = link[KEPT];
+  if (!(kept instanceof Uint8Array)) return kept;
+  const m = rtLink.decodeLinkMessage(new DataView(kept.buffer, kept.byteOffset, kept.byteLength), 0, kept.byteLength);
+  link[KEPT] = m;
+  return m;
+}
+
+/**
+ * The accessors of a lazy Link's `stats` and `attrs`. One pair for every
+ * Link: objects whose accessors are the same functions share V8's hidden
+ * class and stay compact (a getter written in an object literal is a new
+ * function per object, which puts each object in slow dictionary mode:
+ * ~600 bytes more per Link).
+ */
+const LAZY_STATS: PropertyDescriptor = {
+  get(this: LazyState) {
+    return jsonReady(wholeMessage(this).attrs.stats64);
+  },
+  enumerable: true,
+  configurable: true,
+};
+const LAZY_ATTRS: PropertyDescriptor = {
+  get(this: LazyState) {
+    return jsonReady(wholeMessage(this).attrs);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+interface LinkObject extends LinkBase {
+  kind: string | undefined;
+  details: unknown;
+  portKind: string | undefined;
+  portDetails: unknown;
+}
+
+/**
+ * LinkObject builds a Link, field by field in the order the type declares
+ * them (what Object.keys, spread copies and JSON show), whole or lazy: a lazy
+ * one has `stats` and `attrs` as the shared accessors above, in the same
+ * places. A constructor rather than a literal: the accessors must be defined
+ * between data fields, and its instances share one hidden class.
+ */
+const LinkObject = function LinkObject(this: LinkObject, m: LinkMessage, kept: Uint8Array | undefined) {
   const a = m.attrs;
   const info = a.linkinfo;
   const flags = m.header.ifiFlags;
   const index = m.header.ifiIndex;
-  const name = a.ifname ?? '';
-  const up = flags.includes('up');
-  const promisc = flags.includes('promisc');
-  const arp = !flags.includes('no-arp');
-  const allmulticast = flags.includes('all-multi');
-  const multicast = flags.includes('multicast');
-  const operstate = a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate);
-  const parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
-  const kind = info?.kind;
+  this.index = index;
+  this.name = a.ifname ?? '';
+  this.flags = flags;
+  this.up = flags.includes('up');
+  this.promisc = flags.includes('promisc');
+  this.arp = !flags.includes('no-arp');
+  this.allmulticast = flags.includes('all-multi');
+  this.multicast = flags.includes('multicast');
+  this.mtu = a.mtu;
+  this.mac = a.address;
+  this.broadcast = a.broadcast;
+  this.operstate = a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate);
+  this.txqlen = a.txqlen;
+  this.master = a.master;
+  this.parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
+  this.kind = info?.kind;
   // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
-  const details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
-  const portKind = info?.slaveKind;
-  const portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
-  const type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
-  if (whole) {
-    // Own enumerable getters, in the same places as the fields they stand for: spread copies,
-    // JSON.stringify, Object.keys and deep equality see the same object as a whole decode.
-    // One literal (not a copy of the eager one): V8 builds these objects in dictionary mode
-    // whatever is done, and each extra copy or prototype change costs as much again.
-    const lazy = {
-      __proto__: JsonReady,
-      index,
-      name,
-      flags,
-      up,
-      promisc,
-      arp,
-      allmulticast,
-      multicast,
-      mtu: a.mtu,
-      mac: a.address,
-      broadcast: a.broadcast,
-      operstate,
-      txqlen: a.txqlen,
-      master: a.master,
-      parent,
-      kind,
-      details,
-      portKind,
-      portDetails,
-      type,
-      get stats() {
-        return jsonReady(whole().attrs.stats64);
-      },
-      alias: a.ifalias,
-      group: a.group,
-      qdisc: a.qdisc,
-      get attrs() {
-        return jsonReady(whole().attrs);
-      },
-    };
-    return lazy as unknown as Link;
-  }
-  const out = {
-    __proto__: JsonReady,
-    index,
-    name,
-    flags,
-    up,
-    promisc,
-    arp,
-    allmulticast,
-    multicast,
-    mtu: a.mtu,
-    mac: a.address,
-    broadcast: a.broadcast,
-    operstate,
-    txqlen: a.txqlen,
-    master: a.master,
-    parent,
-    kind,
-    details,
-    portKind,
-    portDetails,
-    type,
-    stats: jsonReady(a.stats64),
-    alias: a.ifalias,
-    group: a.group,
-    qdisc: a.qdisc,
+  this.details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
+  this.portKind = info?.slaveKind;
+  this.portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
+  this.type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
+  if (kept === undefined) this.stats = jsonReady(a.stats64);
+  else Object.defineProperty(this, 'stats', LAZY_STATS);
+  this.alias = a.ifalias;
+  this.group = a.group;
+  this.qdisc = a.qdisc;
+  if (kept === undefined) {
     // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
-    attrs: jsonReady(a),
-  } satisfies JsonObject<LinkBase & { kind: string | undefined; details: unknown; portKind: string | undefined; portDetails: unknown }>;
-  // The decoder chose details by kind (the sub-message's selector), which is what the union says.
-  return out as JsonObject<Link>;
-}
+    this.attrs = jsonReady(a);
+  } else {
+    Object.defineProperty(this, 'attrs', LAZY_ATTRS);
+    Object.defineProperty(this, KEPT, { value: kept, writable: true, enumerable: false, configurable: true });
+  }
+} as unknown as new (m: LinkMessage, kept: Uint8Array | undefined) => LinkObject;
+// Links print and serialise like every object nlkit returns (codec/json.ts).
+LinkObject.prototype = JsonReady as LinkObject;
 
 /** The attributes a Link's own fields read (all but `stats` and `attrs`): decoded up front by list() and get(). */
 const LINK_EAGER = eagerTypes([
