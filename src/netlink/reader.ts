@@ -159,11 +159,47 @@ export function readUint(view: DataView, s: number, e: number): number {
 const utf8 = new TextDecoder('utf-8');
 
 /**
+ * Recently read short ASCII strings, direct-mapped by a hash of their bytes:
+ * a dump repeats kinds ('veth'), qdiscs ('noqueue'), labels and names, and a
+ * daemon lists the same links again and again. A hit hands out the string
+ * already made instead of building one a character at a time.
+ */
+const STRING_SLOTS_LOG2 = 11;
+const STRING_CACHE_MAX = 32;
+const recentStrings: Array<string | undefined> = new Array<string | undefined>(1 << STRING_SLOTS_LOG2).fill(undefined);
+
+/**
  * readString reads a string up to the first NUL or `e`. ASCII (interface
  * names, kinds, labels) is built directly from the bytes; anything else goes
  * through TextDecoder.
  */
 export function readString(view: DataView, s: number, e: number): string {
+  let hash = 0x811c9dc5;
+  let i = s;
+  for (; i < e; i++) {
+    const c = view.getUint8(i);
+    if (c === 0 || c > 0x7f) break;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  const n = i - s;
+  if (n <= STRING_CACHE_MAX && (i === e || view.getUint8(i) === 0)) {
+    const slot = Math.imul(hash, 0x9e3779b1) >>> (32 - STRING_SLOTS_LOG2);
+    const hit = recentStrings[slot];
+    if (hit !== undefined && hit.length === n) {
+      let j = 0;
+      while (j < n && hit.charCodeAt(j) === view.getUint8(s + j)) j++;
+      if (j === n) return hit;
+    }
+    let text = '';
+    for (let j = s; j < i; j++) text += String.fromCharCode(view.getUint8(j));
+    recentStrings[slot] = text;
+    return text;
+  }
+  return readLongString(view, s, e);
+}
+
+/** readLongString is readString without the cache: long or non-ASCII strings. */
+function readLongString(view: DataView, s: number, e: number): string {
   let out = '';
   let i = s;
   for (; i < e; i++) {

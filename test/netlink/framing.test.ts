@@ -3,6 +3,7 @@
  * (the cases mdlayher/netlink learned the hard way).
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from '../helpers/prng.js';
 import {
   NLA_F_NESTED,
   NLA_F_NET_BYTEORDER,
@@ -286,6 +287,26 @@ describe('typed readers', () => {
     // Inside a larger buffer at an offset: the UTF-8 slow path must use the view's byteOffset.
     const outer = bytes('61626364', enc, 0);
     expect(readString(new DataView(outer.buffer, 4), 0, enc.length + 1)).toBe(text);
+  });
+
+  it('readString gives the right text every time, whatever its cache of recent strings holds', () => {
+    // 8,000 short ASCII names (more than the cache has slots), read three times in different
+    // orders, with lengths 0 to 40 (past the longest cached) and NULs inside some.
+    const random = prng(11);
+    const names: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const length = Math.floor(random() * 41);
+      names.push(Array.from({ length }, () => String.fromCharCode(0x21 + Math.floor(random() * 94))).join(''));
+    }
+    // And names alike but for one character, so that some share a slot and a length.
+    for (let i = 0; i < 3000; i++) names.push(`v${String.fromCharCode(0x30 + (i % 75))}e${String.fromCharCode(0x30 + Math.floor(i / 75))}hh`);
+    const encoded = names.map((n, i) => new TextEncoder().encode(i % 7 === 0 ? `${n}\0tail` : n));
+    for (const pass of [0, 1, 2]) {
+      for (let k = 0; k < names.length; k++) {
+        const i = pass === 1 ? names.length - 1 - k : pass === 2 ? (k * 613) % names.length : k;
+        expect(readString(viewOf(encoded[i]!), 0, encoded[i]!.length)).toBe(names[i]);
+      }
+    }
   });
 
   it('readBytes returns a copy, never a view into the (reused) buffer', () => {
