@@ -33,7 +33,7 @@ import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import { Connection, NetlinkProtocol, type MessageDecoder, type Request } from '../../src/netlink/index.js';
 import { Rtnl } from '../../src/rtnl/index.js';
-import type { Peer } from '../harness.js';
+import { fullGc, type Peer } from '../harness.js';
 import { RawRoute } from '../peers/floor.js';
 import { ipPeers, spawnIp } from '../peers/iproute2.js';
 import type { Namespace } from '../setup.js';
@@ -88,6 +88,7 @@ async function prepareDump<T>(ns: Namespace, spec: DumpSpec<T>, log: (line: stri
     if (floorCount !== expect) throw new Error(`${spec.workload}: the floor counted ${floorCount} messages, ip -j reports ${expect}`);
     log(`${spec.workload}: ${expect} objects; the kernel sends the dump as ${raw.last.datagrams} datagrams, ${(raw.last.bytes / 1024).toFixed(0)} KiB`);
     log(`${spec.workload}: rtnl's objects match ip -j on ${spec.checked}`);
+    log(`${spec.workload}: ${await keptBytes(() => spec.list(rt))}`);
   } catch (err) {
     close();
     throw err;
@@ -101,6 +102,30 @@ async function prepareDump<T>(ns: Namespace, spec: DumpSpec<T>, log: (line: stri
     { name: 'floor', ...runs, detail: 'NetlinkSocket send + receive, walking nlmsghdrs only', expect, run: () => raw.dump(spec.floorType, spec.floorSize) },
   ];
   return { unit: 'ms', baseline: 'ip', floor: 'floor', peers, dispose: close };
+}
+
+/**
+ * keptBytes measures what a listing's objects retain: the heap after a list
+ * is kept, less the heap before it, both after full collections (and a
+ * macrotask first, so the previous run's result is unreachable), per object.
+ * Message bytes lazy objects keep in ArrayBuffers are counted apart.
+ */
+async function keptBytes(list: () => Promise<unknown[]>): Promise<string> {
+  const gc = fullGc();
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    gc();
+  };
+  await settle();
+  const m0 = process.memoryUsage();
+  const kept = await list();
+  await settle();
+  const m1 = process.memoryUsage();
+  const n = kept.length;
+  const heap = Math.round((m1.heapUsed - m0.heapUsed) / n);
+  const buffers = Math.round((m1.arrayBuffers - m0.arrayBuffers) / n);
+  return `a kept list retains ${heap} B of heap per object${buffers > 0 ? ` + ${buffers} B of message copies in ArrayBuffers` : ''} (after full GC, ${n} objects)`;
 }
 
 /** ip prints a host route's or address's prefix without `/32` / `/128`; rtnl always writes the length. */
