@@ -20,11 +20,24 @@
  * ```
  */
 import { NLA_HDRLEN, NLA_TYPE_MASK, align4 } from '../netlink/constants.js';
+import { JsonReady } from './json.js';
+
+/**
+ * Where the last keepMessage or splitMessage put its copy of a message (after
+ * its nlmsghdr): `buffer[offset, offset + length)`. One record, reused by
+ * every call: read it at once (an object keeps the three values, not the
+ * record, which saves a view object per message).
+ */
+export interface KeptMessage {
+  buffer: Uint8Array;
+  offset: number;
+  length: number;
+}
 
 /** A message split for lazy decoding (see splitMessage). */
 export interface SplitMessage {
-  /** A copy of the whole message after the nlmsghdr (fixed header and every attribute): what the object keeps. */
-  bytes: Uint8Array;
+  /** The copy of the whole message (fixed header and every attribute): what the object keeps. */
+  kept: KeptMessage;
   /**
    * The fixed header and the eager attributes only, over `[0, eagerEnd)`. A scratch buffer
    * shared by every call: valid until the next splitMessage, so decode it at once (the
@@ -33,6 +46,8 @@ export interface SplitMessage {
   eager: DataView;
   eagerEnd: number;
 }
+
+const kept: KeptMessage = { buffer: new Uint8Array(0), offset: 0, length: 0 };
 
 /**
  * eagerTypes makes the lookup table splitMessage takes from attribute
@@ -57,19 +72,39 @@ const SLAB_SIZE = 64 * 1024;
 let slab = new Uint8Array(0);
 let slabUsed = 0;
 
-/** keepCopy copies `[start, start + length)` of `view` into memory nothing else writes: a slab (`shared`) or its own buffer. */
-function keepCopy(view: DataView, start: number, length: number, shared: boolean): Uint8Array {
-  const source = new Uint8Array(view.buffer, view.byteOffset + start, length);
-  if (!shared || length > SLAB_SIZE / 8) return source.slice();
-  if (slabUsed + length > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
+/** The receive buffer keepMessage last copied from, and its bytes. */
+let sourceBuffer: ArrayBufferLike | undefined;
+let sourceBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+
+/**
+ * keepMessage copies `[start, end)` of `view` into memory nothing else
+ * writes: a slab (`shared`: the message is part of a dump, whose copies may
+ * share slabs) or a buffer of its own. Returns the (reused) record of where.
+ */
+export function keepMessage(view: DataView, start: number, end: number, shared: boolean): KeptMessage {
+  const length = end - start;
+  if (!shared || length > SLAB_SIZE / 8) {
+    kept.buffer = new Uint8Array(view.buffer, view.byteOffset + start, length).slice();
+    kept.offset = 0;
+  } else {
+    if (slabUsed + length > slab.length) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    // A byte loop over one Uint8Array of the whole receive buffer: no view object per message.
+    if (view.buffer !== sourceBuffer) {
+      sourceBuffer = view.buffer;
+      sourceBytes = new Uint8Array(sourceBuffer);
+    }
+    const from = view.byteOffset + start;
+    for (let i = 0; i < length; i++) slab[slabUsed + i] = sourceBytes[from + i]!;
+    kept.buffer = slab;
+    kept.offset = slabUsed;
+    // 8-byte aligned, so each copy starts where a DataView over it reads u64s at natural alignment.
+    slabUsed += (length + 7) & ~7;
   }
-  const out = slab.subarray(slabUsed, slabUsed + length);
-  out.set(source);
-  // 8-byte aligned, so each copy starts where a DataView over it reads u64s at natural alignment.
-  slabUsed += (length + 7) & ~7;
-  return out;
+  kept.length = length;
+  return kept;
 }
 
 /** The eager message is decoded at once and never kept: one scratch buffer serves every split. */
@@ -88,7 +123,11 @@ let scratchView = new DataView(scratch.buffer);
 export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false): SplitMessage | undefined {
   const length = end - start;
   if (length < headerSize) return undefined;
-  const bytes = keepCopy(view, start, length, shared);
+  // Checked on the source, before anything is kept: a message that is not well framed keeps nothing.
+  if (!wellFramed(view, start, end, headerSize)) return undefined;
+  const copy = keepMessage(view, start, end, shared);
+  const bytes = copy.buffer;
+  const base = copy.offset;
   if (scratch.length < length) {
     scratch = new Uint8Array(Math.max(length, scratch.length * 2));
     scratchView = new DataView(scratch.buffer);
@@ -96,19 +135,82 @@ export function splitMessage(view: DataView, start: number, end: number, headerS
   const out = scratch;
   let n = Math.min(align4(headerSize), length);
   // Byte loops, not set(subarray): a subarray is an object to allocate per attribute, and these are a few bytes each.
-  for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+  for (let i = 0; i < n; i++) out[i] = bytes[base + i]!;
   const limit = eager.length;
   for (let p = n; p < length; ) {
-    if (length - p < NLA_HDRLEN) return undefined;
-    const alen = bytes[p]! | (bytes[p + 1]! << 8);
-    if (alen < NLA_HDRLEN || alen > length - p) return undefined;
-    const type = (bytes[p + 2]! | (bytes[p + 3]! << 8)) & NLA_TYPE_MASK;
+    const alen = bytes[base + p]! | (bytes[base + p + 1]! << 8);
+    const type = (bytes[base + p + 2]! | (bytes[base + p + 3]! << 8)) & NLA_TYPE_MASK;
     const next = p + align4(alen);
     if (type < limit && eager[type] === 1) {
       const stop = Math.min(next, length);
-      for (let i = p; i < stop; i++) out[n++] = bytes[i]!;
+      for (let i = p; i < stop; i++) out[n++] = bytes[base + i]!;
     }
     p = next;
   }
-  return { bytes, eager: scratchView, eagerEnd: n };
+  split.kept = copy;
+  split.eager = scratchView;
+  split.eagerEnd = n;
+  return split;
 }
+
+const split: SplitMessage = { kept, eager: scratchView, eagerEnd: 0 };
+
+/**
+ * wellFramed tells whether `[start, end)` is a fixed header of `headerSize`
+ * bytes followed by attributes whose lengths stay inside it (the last one's
+ * padding may be cut short, as the kernel allows).
+ */
+export function wellFramed(view: DataView, start: number, end: number, headerSize: number): boolean {
+  if (end - start < headerSize) return false;
+  for (let p = start + Math.min(align4(headerSize), end - start); p < end; ) {
+    if (end - p < NLA_HDRLEN) return false;
+    const alen = view.getUint16(p, true);
+    if (alen < NLA_HDRLEN || alen > end - p) return false;
+    p += align4(alen);
+  }
+  return true;
+}
+
+/** keptView is a DataView over a kept message, for decoding it: `[0, length)`. */
+export function keptView(buffer: Uint8Array, offset: number, length: number): DataView {
+  return new DataView(buffer.buffer, buffer.byteOffset + offset, length);
+}
+
+/**
+ * KeptObject is the base of objects that decode a part of themselves on
+ * first read, from a copy of their message they keep (the kinds declaring
+ * `lazy` in the registry: links, routes, addresses). Its two fields are
+ * private: no key list, spread copy, JSON or console output sees them.
+ *
+ * A subclass assigns its fields in order, defining the lazy ones (`attrs`,
+ * a Link's `stats`) with one shared accessor descriptor each: objects whose
+ * accessors are the same functions share V8's hidden class and stay as
+ * compact as plain data (a getter written in an object literal is a new
+ * function per object, and puts each object in dictionary mode).
+ */
+export class KeptObject<M> {
+  /** The buffer holding the message until first decoded, then the decode. */
+  #kept: Uint8Array | M | undefined = undefined;
+  /** In a shared slab: offset << 15 | length (slab copies are at most 8 KiB); -1: the message is all of #kept. */
+  #at = -1;
+
+  /** keep records where this object's message is: the record keepMessage or splitMessage returned. */
+  protected keep(k: KeptMessage): void {
+    this.#kept = k.buffer;
+    this.#at = k.offset === 0 && k.length === k.buffer.length ? -1 : (k.offset << 15) | k.length;
+  }
+
+  /** whole returns the whole message, decoded by `decode` the first time and kept from then on. */
+  protected whole(decode: (view: DataView, start: number, end: number) => M): M {
+    const kept = this.#kept;
+    if (!(kept instanceof Uint8Array)) return kept as M;
+    const at = this.#at;
+    const offset = at < 0 ? 0 : at >>> 15;
+    const length = at < 0 ? kept.length : at & 0x7fff;
+    const m = decode(keptView(kept, offset, length), 0, length);
+    this.#kept = m;
+    return m;
+  }
+}
+// Printed and serialised like every object nlkit returns (codec/json.ts).
+Object.setPrototypeOf(KeptObject.prototype, JsonReady);

@@ -71,6 +71,26 @@ for (let i = 0; i < 256; i++) {
   OCTET_DOT.push(`${i}.`);
 }
 
+/** "/0" … "/128": the suffix of each prefix length. */
+const LENGTH_SUFFIX: string[] = [];
+for (let i = 0; i <= 128; i++) LENGTH_SUFFIX.push(`/${i}`);
+const prefixCodes: number[] = [];
+
+/**
+ * prefixText writes `address/length` as one flat string. A concatenation of
+ * 13 characters or more is a rope in V8 (a node pointing at both parts),
+ * which keeps the address string alive beside it: a listing of 100,000
+ * routes would keep both for every `dst`.
+ */
+export function prefixText(address: string, length: number): string {
+  const suffix = LENGTH_SUFFIX[length] ?? `/${length}`;
+  if (address.length + suffix.length < 13) return address + suffix;
+  prefixCodes.length = 0;
+  for (let i = 0; i < address.length; i++) prefixCodes.push(address.charCodeAt(i));
+  for (let i = 0; i < suffix.length; i++) prefixCodes.push(suffix.charCodeAt(i));
+  return String.fromCharCode.apply(null, prefixCodes);
+}
+
 /** formatIPv4 formats 4 bytes at `s` as dotted quad. */
 export function formatIPv4(view: DataView, s: number): string {
   const key = view.getInt32(s, false);

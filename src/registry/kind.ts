@@ -16,7 +16,7 @@
  */
 import type { CallOptions, Connection, DumpOptions, MessageDecoder, Request } from '../netlink/connection.js';
 import { checkOptions } from '../netlink/args.js';
-import { splitMessage } from '../codec/lazy.js';
+import { keepMessage, splitMessage, type KeptMessage } from '../codec/lazy.js';
 import { NLM_F_MULTI } from '../netlink/constants.js';
 import type { MessageWriter } from '../netlink/writer.js';
 import type { LinkRef, RtnlContext } from './context.js';
@@ -89,17 +89,21 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
    * The conversion of a decoded message to the plain object: one function per
    * kind. With `kept` (kinds declaring `lazy`), `m` holds only the eager
    * attributes and the parts built from the others (`attrs`, statistics) are
-   * getters that decode `kept`, a copy of the whole message after its
-   * nlmsghdr, on first use.
+   * getters that decode `kept`, where a copy of the whole message after its
+   * nlmsghdr is (a record reused by the next message: read it at once), on
+   * first use.
    */
-  convert(m: M, kept?: Uint8Array): O;
+  convert(m: M, kept?: KeptMessage): O;
   /**
    * Lazy decoding (src/codec/lazy.ts): the fixed header's size and the
    * attributes (eagerTypes) the object's own fields read. list() and get()
    * then decode only those up front; an object keeps a copy of its message
-   * and decodes the rest when first read. Absent: every message is decoded whole.
+   * and decodes the rest when first read. Without `eager`, the fields read
+   * every attribute: the message is decoded whole up front, and the object
+   * keeps the copy instead of the decoded `attrs` tree (a few dozen bytes
+   * against a few hundred). Absent: every message is decoded whole and kept so.
    */
-  readonly lazy?: { readonly headerSize: number; readonly eager: Uint8Array };
+  readonly lazy?: { readonly headerSize: number; readonly eager?: Uint8Array };
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
   /** Objects sharing this identity may replace one another (NLM_F_REPLACE) or merge (IPv6 multipath siblings): routes. */
@@ -206,9 +210,15 @@ export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): Mess
   if (!lazy) return (view, start, end) => kind.convert(kind.decode(view, start, end));
   return (view, start, end, _type, flags) => {
     // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
-    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, (flags & NLM_F_MULTI) !== 0);
+    const shared = (flags & NLM_F_MULTI) !== 0;
+    if (!lazy.eager) {
+      // Every attribute is read up front: decode the message where it is, keep a copy for `attrs`.
+      const m = kind.decode(view, start, end);
+      return kind.convert(m, keepMessage(view, start, end, shared));
+    }
+    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared);
     if (!split) return kind.convert(kind.decode(view, start, end));
-    return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.bytes);
+    return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);
   };
 }
 

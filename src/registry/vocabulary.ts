@@ -16,6 +16,7 @@
 import { checkInteger, lookupName } from '../netlink/args.js';
 import { ArgumentError } from '../netlink/errors.js';
 import * as rtRoute from '../generated/rt-route.js';
+import { decodeFlags } from '../codec/support.js';
 
 // --- address families --------------------------------------------------------
 
@@ -265,21 +266,11 @@ export const RouteFlag = {
 /** A route flag name. */
 export type RouteFlag = keyof typeof RouteFlag;
 
-const ROUTE_FLAG_ROWS = Object.entries(RouteFlag) as Array<[RouteFlag, number]>;
+const ROUTE_FLAG_BITS = (Object.entries(RouteFlag) as Array<[RouteFlag, number]>).map(([name, bit]) => [bit, name] as const);
 
-/** routeFlagNames spells out RTNH_F_* / RTM_F_* bits by name; unknown bits stay as one number. */
+/** routeFlagNames spells out RTNH_F_* / RTM_F_* bits by name; unknown bits stay as one number. One frozen list per value, shared (decodeFlags). */
 export function routeFlagNames(bits: number): Array<RouteFlag | number> {
-  if (bits === 0) return [];
-  const out: Array<RouteFlag | number> = [];
-  let rest = bits >>> 0;
-  for (const [name, bit] of ROUTE_FLAG_ROWS) {
-    if (rest & bit) {
-      out.push(name);
-      rest = (rest & ~bit) >>> 0;
-    }
-  }
-  if (rest) out.push(rest);
-  return out;
+  return decodeFlags(bits, ROUTE_FLAG_BITS);
 }
 
 /** RTA_PREF values (ICMPV6_ROUTER_PREF_*): an IPv6 router's preference. */

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from '../../src/netlink/errors.js';
-import { formatHex, formatIP, formatIPv4, formatIPv6, formatMac, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
+import { formatHex, formatIP, formatIPv4, formatIPv6, formatMac, prefixText, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
 import { fromHex, toHex, viewOf } from '../helpers/walk.js';
 import { prng } from '../helpers/prng.js';
 
@@ -67,6 +67,15 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
         expect(formatMac(view, i * 16 + 3, i * 16 + 9)).toBe(Array.from(bytes.subarray(i * 16 + 3, i * 16 + 9), (b) => b.toString(16).padStart(2, '0')).join(':'));
       }
     }
+  });
+
+  it('prefixText writes address/length, short and long alike', () => {
+    expect(prefixText('10.0.0.0', 8)).toBe('10.0.0.0/8');
+    expect(prefixText('10.199.249.0', 24)).toBe('10.199.249.0/24');
+    expect(prefixText('2001:db8:1234:5678::', 64)).toBe('2001:db8:1234:5678::/64');
+    expect(prefixText('::', 0)).toBe('::/0');
+    expect(prefixText('::1', 128)).toBe('::1/128');
+    expect(prefixText('1.2.3.4', 200)).toBe('1.2.3.4/200');
   });
 
   it('formatIP decides by length: 4 → IPv4, 16 → IPv6, else DecodeError', () => {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, NetlinkProtocol, Rtnl, type Link } from '../../src/index.js';
 import { eagerTypes, splitMessage } from '../../src/codec/lazy.js';
 import * as rtLink from '../../src/generated/rt-link.js';
+import * as rtRoute from '../../src/generated/rt-route.js';
+import { routeFromMessage } from '../../src/registry/kinds/route.js';
 import { linkFromMessage } from '../../src/registry/kinds/link.js';
 import { NLA_F_NESTED } from '../../src/netlink/constants.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
@@ -33,9 +35,10 @@ describe('splitMessage', () => {
     const source = new Uint8Array(bytes.length + 8);
     source.set(bytes, 4);
     const split = splitMessage(new DataView(source.buffer), 4, 4 + bytes.length, 16, eager)!;
-    expect(split.bytes).toEqual(bytes);
+    const { buffer, offset, length } = split.kept;
+    expect(buffer.subarray(offset, offset + length)).toEqual(bytes);
     source.fill(0); // the receive buffer is reused: the copies must not change with it
-    expect(split.bytes).toEqual(bytes);
+    expect(buffer.subarray(offset, offset + length)).toEqual(bytes);
     const m = rtLink.decodeLinkMessage(split.eager, 0, split.eagerEnd);
     expect(m.header.ifiIndex).toBe(7);
     expect(m.attrs.ifname).toBe('eth7');
@@ -136,3 +139,52 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
     expect(got.attrs.linkinfo?.kind).toBe('vxlan');
   });
 });
+
+describeKernel('lazy routes from list() equal routes decoded whole', () => {
+  let ns: ReturnType<typeof makeNetns>;
+  let rt: Rtnl;
+  let conn: Connection;
+  beforeAll(async () => {
+    ns = makeNetns('nlkzr');
+    const n = ns.name;
+    ip(n, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+    for (const l of ['v0', 'v1']) ip(n, 'link', 'set', l, 'up');
+    ip(n, 'addr', 'add', '10.1.0.2/24', 'dev', 'v0');
+    ip(n, 'addr', 'add', '10.2.0.2/24', 'dev', 'v1');
+    ip(n, 'addr', 'add', '2001:db8::2/64', 'dev', 'v0', 'nodad');
+    ip(n, 'route', 'add', '10.99.199.0/24', 'via', '10.1.0.1', 'metric', '7', 'mtu', 'lock', '1400', 'table', '100');
+    ip(n, 'route', 'add', '10.98.0.0/16', 'nexthop', 'via', '10.1.0.1', 'weight', '2', 'nexthop', 'via', '10.2.0.1');
+    ip(n, 'route', 'add', '2001:db8:1234:5678::/64', 'via', '2001:db8::1', 'pref', 'high');
+    ip(n, 'route', 'add', 'blackhole', '10.97.0.0/16', 'proto', 'static');
+    rt = await Rtnl.open({ netns: n });
+    conn = Connection.open({ protocol: NetlinkProtocol.route, netns: n });
+  });
+  afterAll(() => {
+    conn?.close();
+    rt?.close();
+    ns?.remove();
+  });
+
+  it('same keys in the same order, same values, same JSON, every table and family', async () => {
+    const whole = (await conn.dump({ type: rtRoute.RequestType.getroute, body: (w) => rtRoute.encodeRouteMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => routeFromMessage(rtRoute.decodeRouteMessage(v, s, e)))).items.filter((r) => !r.flags.includes('cloned'));
+    const lazy = await rt.routes.list({ table: 'all' });
+    expect(lazy.map((r) => r.dst)).toEqual(whole.map((r) => r.dst));
+    expect(lazy.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.99.199.0/24', '10.98.0.0/16', '2001:db8:1234:5678::/64', '10.97.0.0/16']));
+    for (let i = 0; i < lazy.length; i++) {
+      const a = lazy[i]!;
+      const b = whole[i]!;
+      expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')!.get).toBe('function');
+      expect(Object.getOwnPropertyDescriptor(b, 'attrs')!.get).toBeUndefined();
+      expect(Object.keys(a)).toEqual(Object.keys(b));
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect({ ...a }).toEqual({ ...b });
+      expect(a.attrs).toBe(a.attrs); // decoded once, then kept
+      expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    }
+    const metric = lazy.find((r) => r.dst === '10.99.199.0/24')!;
+    expect(metric.attrs.rtaPriority).toBe(7);
+    expect(metric.metrics).toEqual({ mtu: 1400, lock: ['mtu'], mtuLock: true });
+    expect(lazy.find((r) => r.dst === '10.98.0.0/16')!.attrs.rtaMultipath).toHaveLength(2);
+  });
+});
+

@@ -4,8 +4,8 @@
  * carry, and what `list()` filters by.
  */
 import * as rtLink from '../../generated/rt-link.js';
-import { JsonReady, jsonReady } from '../../codec/json.js';
-import { eagerTypes } from '../../codec/lazy.js';
+import { jsonReady } from '../../codec/json.js';
+import { KeptObject, eagerTypes, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
 import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
@@ -104,108 +104,108 @@ export interface LinkBase {
 }
 
 /**
- * linkFromMessage turns a decoded RTM_NEWLINK into a Link. With `kept` (a
- * copy of the whole message after its nlmsghdr), `m` holds only linkKind's
- * eager attributes, and `stats` and `attrs` are getters that decode `kept`
- * on first access, then keep the result.
+ * linkFromMessage turns a decoded RTM_NEWLINK into a Link, `stats` and
+ * `attrs` included.
  */
-export function linkFromMessage(m: LinkMessage, kept?: Uint8Array): Link {
-  return new LinkObject(m, kept) as Link;
-}
-
-/** Where a lazy Link keeps its message: the copied bytes until first read, then their decode. Not enumerable: no copy, JSON or key list sees it. */
-const KEPT = Symbol('kept message');
-
-interface LazyState {
-  [KEPT]: Uint8Array | LinkMessage;
-}
-
-/** wholeMessage decodes a lazy Link's kept bytes the first time, and returns that decode from then on. */
-function wholeMessage(link: LazyState): LinkMessage {
-  const kept = link[KEPT];
-  if (!(kept instanceof Uint8Array)) return kept;
-  const m = rtLink.decodeLinkMessage(new DataView(kept.buffer, kept.byteOffset, kept.byteLength), 0, kept.byteLength);
-  link[KEPT] = m;
-  return m;
+export function linkFromMessage(m: LinkMessage): Link {
+  return new LinkObject(m, undefined) as unknown as Link;
 }
 
 /**
- * The accessors of a lazy Link's `stats` and `attrs`. One pair for every
- * Link: objects whose accessors are the same functions share V8's hidden
- * class and stay compact (a getter written in an object literal is a new
- * function per object, which puts each object in slow dictionary mode:
- * ~600 bytes more per Link).
+ * linkObject is linkFromMessage for the registry. With `kept` (where a copy
+ * of the whole message after its nlmsghdr is), `m` holds only linkKind's
+ * eager attributes, and `stats` and `attrs` are getters that decode the
+ * copy on first access, then keep the result.
  */
-const LAZY_STATS: PropertyDescriptor = {
-  get(this: LazyState) {
-    return jsonReady(wholeMessage(this).attrs.stats64);
-  },
-  enumerable: true,
-  configurable: true,
-};
-const LAZY_ATTRS: PropertyDescriptor = {
-  get(this: LazyState) {
-    return jsonReady(wholeMessage(this).attrs);
-  },
-  enumerable: true,
-  configurable: true,
-};
-
-interface LinkObject extends LinkBase {
-  kind: string | undefined;
-  details: unknown;
-  portKind: string | undefined;
-  portDetails: unknown;
+function linkObject(m: LinkMessage, kept?: KeptMessage): Link {
+  return new LinkObject(m, kept) as unknown as Link;
 }
+
+/** The accessors of a lazy Link's `stats` and `attrs`, one pair for every Link (see KeptObject). */
+let lazyStats: PropertyDescriptor;
+let lazyAttrs: PropertyDescriptor;
 
 /**
  * LinkObject builds a Link, field by field in the order the type declares
  * them (what Object.keys, spread copies and JSON show), whole or lazy: a lazy
- * one has `stats` and `attrs` as the shared accessors above, in the same
- * places. A constructor rather than a literal: the accessors must be defined
- * between data fields, and its instances share one hidden class.
+ * one has `stats` and `attrs` as the shared accessors, in the same places.
  */
-const LinkObject = function LinkObject(this: LinkObject, m: LinkMessage, kept: Uint8Array | undefined) {
-  const a = m.attrs;
-  const info = a.linkinfo;
-  const flags = m.header.ifiFlags;
-  const index = m.header.ifiIndex;
-  this.index = index;
-  this.name = a.ifname ?? '';
-  this.flags = flags;
-  this.up = flags.includes('up');
-  this.promisc = flags.includes('promisc');
-  this.arp = !flags.includes('no-arp');
-  this.allmulticast = flags.includes('all-multi');
-  this.multicast = flags.includes('multicast');
-  this.mtu = a.mtu;
-  this.mac = a.address;
-  this.broadcast = a.broadcast;
-  this.operstate = a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate);
-  this.txqlen = a.txqlen;
-  this.master = a.master;
-  this.parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
-  this.kind = info?.kind;
-  // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
-  this.details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
-  this.portKind = info?.slaveKind;
-  this.portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
-  this.type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
-  if (kept === undefined) this.stats = jsonReady(a.stats64);
-  else Object.defineProperty(this, 'stats', LAZY_STATS);
-  this.alias = a.ifalias;
-  this.group = a.group;
-  this.qdisc = a.qdisc;
-  if (kept === undefined) {
-    // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
-    this.attrs = jsonReady(a);
-  } else {
-    Object.defineProperty(this, 'attrs', LAZY_ATTRS);
-    Object.defineProperty(this, KEPT, { value: kept, writable: true, enumerable: false, configurable: true });
+class LinkObject extends KeptObject<LinkMessage> {
+  // Declared only (nothing emitted): assigned in the constructor, in this order, through `this`,
+  // which also lets V8 size the object to hold every field in place.
+  declare index: LinkBase['index'];
+  declare name: LinkBase['name'];
+  declare flags: LinkBase['flags'];
+  declare up: LinkBase['up'];
+  declare promisc: LinkBase['promisc'];
+  declare arp: LinkBase['arp'];
+  declare allmulticast: LinkBase['allmulticast'];
+  declare multicast: LinkBase['multicast'];
+  declare mtu: LinkBase['mtu'];
+  declare mac: LinkBase['mac'];
+  declare broadcast: LinkBase['broadcast'];
+  declare operstate: LinkBase['operstate'];
+  declare txqlen: LinkBase['txqlen'];
+  declare master: LinkBase['master'];
+  declare parent: LinkBase['parent'];
+  declare kind: string | undefined;
+  declare details: unknown;
+  declare portKind: string | undefined;
+  declare portDetails: unknown;
+  declare type: LinkBase['type'];
+  declare stats: LinkBase['stats'];
+  declare alias: LinkBase['alias'];
+  declare group: LinkBase['group'];
+  declare qdisc: LinkBase['qdisc'];
+  declare attrs: LinkBase['attrs'];
+
+  static {
+    const whole = (link: LinkObject) => link.whole(rtLink.decodeLinkMessage);
+    lazyStats = { get: function (this: LinkObject) { return jsonReady(whole(this).attrs.stats64); }, enumerable: true, configurable: true };
+    lazyAttrs = { get: function (this: LinkObject) { return jsonReady(whole(this).attrs); }, enumerable: true, configurable: true };
   }
-} as unknown as new (m: LinkMessage, kept: Uint8Array | undefined) => LinkObject;
-// Links print and serialise like every object nlkit returns (codec/json.ts).
-LinkObject.prototype = JsonReady as LinkObject;
+
+  constructor(m: LinkMessage, kept: KeptMessage | undefined) {
+    super();
+    const a = m.attrs;
+    const info = a.linkinfo;
+    const flags = m.header.ifiFlags;
+    const index = m.header.ifiIndex;
+    this.index = index;
+    this.name = a.ifname ?? '';
+    this.flags = flags;
+    this.up = flags.includes('up');
+    this.promisc = flags.includes('promisc');
+    this.arp = !flags.includes('no-arp');
+    this.allmulticast = flags.includes('all-multi');
+    this.multicast = flags.includes('multicast');
+    this.mtu = a.mtu;
+    this.mac = a.address;
+    this.broadcast = a.broadcast;
+    this.operstate = a.operstate === undefined ? undefined : (OPER_STATES[a.operstate] ?? a.operstate);
+    this.txqlen = a.txqlen;
+    this.master = a.master;
+    this.parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
+    this.kind = info?.kind;
+    // Raw bytes are a kind the spec gives no attributes: no details (they stay in attrs).
+    this.details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
+    this.portKind = info?.slaveKind;
+    this.portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
+    this.type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
+    if (kept === undefined) this.stats = jsonReady(a.stats64);
+    else Object.defineProperty(this, 'stats', lazyStats);
+    this.alias = a.ifalias;
+    this.group = a.group;
+    this.qdisc = a.qdisc;
+    if (kept === undefined) {
+      // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
+      this.attrs = jsonReady(a);
+    } else {
+      Object.defineProperty(this, 'attrs', lazyAttrs);
+      this.keep(kept);
+    }
+  }
+}
 
 /** The attributes a Link's own fields read (all but `stats` and `attrs`): decoded up front by list() and get(). */
 const LINK_EAGER = eagerTypes([
@@ -249,7 +249,7 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   names: { new: 'RTM_NEWLINK', del: 'RTM_DELLINK', get: 'RTM_GETLINK' },
   decode: rtLink.decodeLinkMessage,
   encode: rtLink.encodeLinkMessage,
-  convert: linkFromMessage,
+  convert: linkObject,
   lazy: { headerSize: 16, eager: LINK_EAGER },
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the

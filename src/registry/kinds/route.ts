@@ -7,8 +7,8 @@
  */
 import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
-import { formatIP } from '../../netlink/format.js';
-import { JsonReady, type JsonObject } from '../../codec/json.js';
+import { formatIP, prefixText } from '../../netlink/format.js';
+import { KeptObject, type KeptMessage } from '../../codec/lazy.js';
 import {
   Family,
   RouteTable,
@@ -152,36 +152,91 @@ export interface Route {
   attrs: RouteAttrs;
 }
 
-/** routeFromMessage turns a decoded RTM_NEWROUTE into a Route. Throws DecodeError for a malformed RTA_MULTIPATH or RTA_VIA. */
+/**
+ * routeFromMessage turns a decoded RTM_NEWROUTE into a Route, `attrs`
+ * included. Throws DecodeError for a malformed RTA_MULTIPATH or RTA_VIA.
+ */
 export function routeFromMessage(m: rtRoute.RouteMessage): Route {
-  const h = m.header;
-  const a = m.attrs;
-  const zero = h.rtmFamily === Family.inet6 ? '::' : '0.0.0.0';
-  const out = {
-    __proto__: JsonReady,
-    family: familyName(h.rtmFamily),
-    table: a.rtaTable ?? h.rtmTable,
-    dst: h.rtmDstLen === 0 ? 'default' : `${a.rtaDst ?? zero}/${h.rtmDstLen}`,
-    dstLength: h.rtmDstLen,
-    src: h.rtmSrcLen === 0 ? undefined : `${a.rtaSrc ?? zero}/${h.rtmSrcLen}`,
-    gateway: a.rtaGateway ?? (a.rtaVia === undefined ? undefined : decodeVia(a.rtaVia)),
-    dev: a.rtaOif,
-    prefsrc: a.rtaPrefsrc,
-    protocol: protocolName(h.rtmProtocol),
-    scope: scopeName(h.rtmScope),
-    type: h.rtmType,
-    priority: a.rtaPriority,
-    metrics: a.rtaMetrics === undefined ? undefined : metricsFromAttrs(a.rtaMetrics),
-    multipath: a.rtaMultipath === undefined ? undefined : nexthopsFromRecords(a.rtaMultipath),
-    nexthopId: a.rtaNhId,
-    flags: routeFlagNames(h.rtmFlags),
-    tos: h.rtmTos,
-    pref: a.rtaPref === undefined ? undefined : prefName(a.rtaPref),
-    attrs: a,
-  } satisfies JsonObject<Route>;
-  return out;
+  return new RouteObject(m, undefined) as unknown as Route;
 }
 
+/**
+ * routeObject is routeFromMessage for the registry. With `kept` (where a
+ * copy of the message after its nlmsghdr is), `attrs` is a getter that
+ * decodes the copy again on first access: a listing keeps the copy (a few
+ * dozen bytes) instead of the decoded attribute tree (a few hundred).
+ */
+function routeObject(m: rtRoute.RouteMessage, kept?: KeptMessage): Route {
+  return new RouteObject(m, kept) as unknown as Route;
+}
+
+/** The accessor of a lazy Route's `attrs`, one for every Route (see KeptObject). */
+let lazyAttrs: PropertyDescriptor;
+
+/** RouteObject builds a Route, field by field in the order the type declares them, whole or with `attrs` lazy. */
+class RouteObject extends KeptObject<rtRoute.RouteMessage> {
+  // Declared only (nothing emitted): assigned in the constructor, in this order, through `this`,
+  // which also lets V8 size the object to hold every field in place.
+  declare family: Route['family'];
+  declare table: Route['table'];
+  declare dst: Route['dst'];
+  declare dstLength: Route['dstLength'];
+  declare src: Route['src'];
+  declare gateway: Route['gateway'];
+  declare dev: Route['dev'];
+  declare prefsrc: Route['prefsrc'];
+  declare protocol: Route['protocol'];
+  declare scope: Route['scope'];
+  declare type: Route['type'];
+  declare priority: Route['priority'];
+  declare metrics: Route['metrics'];
+  declare multipath: Route['multipath'];
+  declare nexthopId: Route['nexthopId'];
+  declare flags: Route['flags'];
+  declare tos: Route['tos'];
+  declare pref: Route['pref'];
+  declare attrs: Route['attrs'];
+
+  static {
+    lazyAttrs = {
+      get: function (this: RouteObject) {
+        return this.whole(rtRoute.decodeRouteMessage).attrs;
+      },
+      enumerable: true,
+      configurable: true,
+    };
+  }
+
+  constructor(m: rtRoute.RouteMessage, kept: KeptMessage | undefined) {
+    super();
+    const h = m.header;
+    const a = m.attrs;
+    const zero = h.rtmFamily === Family.inet6 ? '::' : '0.0.0.0';
+    this.family = familyName(h.rtmFamily);
+    this.table = a.rtaTable ?? h.rtmTable;
+    this.dst = h.rtmDstLen === 0 ? 'default' : prefixText(a.rtaDst ?? zero, h.rtmDstLen);
+    this.dstLength = h.rtmDstLen;
+    this.src = h.rtmSrcLen === 0 ? undefined : prefixText(a.rtaSrc ?? zero, h.rtmSrcLen);
+    this.gateway = a.rtaGateway ?? (a.rtaVia === undefined ? undefined : decodeVia(a.rtaVia));
+    this.dev = a.rtaOif;
+    this.prefsrc = a.rtaPrefsrc;
+    this.protocol = protocolName(h.rtmProtocol);
+    this.scope = scopeName(h.rtmScope);
+    this.type = h.rtmType;
+    this.priority = a.rtaPriority;
+    this.metrics = a.rtaMetrics === undefined ? undefined : metricsFromAttrs(a.rtaMetrics);
+    this.multipath = a.rtaMultipath === undefined ? undefined : nexthopsFromRecords(a.rtaMultipath);
+    this.nexthopId = a.rtaNhId;
+    this.flags = routeFlagNames(h.rtmFlags);
+    this.tos = h.rtmTos;
+    this.pref = a.rtaPref === undefined ? undefined : prefName(a.rtaPref);
+    if (kept === undefined) this.attrs = a;
+    else {
+      Object.defineProperty(this, 'attrs', lazyAttrs);
+      this.keep(kept);
+    }
+  }
+}
 
 function metricsFromAttrs(x: rtRoute.RtaMetrics): RouteMetrics {
   const out: RouteMetrics = {};
@@ -285,7 +340,9 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   names: { new: 'RTM_NEWROUTE', del: 'RTM_DELROUTE', get: 'RTM_GETROUTE' },
   decode: rtRoute.decodeRouteMessage,
   encode: rtRoute.encodeRouteMessage,
-  convert: routeFromMessage,
+  convert: routeObject,
+  // Every attribute feeds a field: decoded up front; `attrs` is decoded again from a kept copy when read.
+  lazy: { headerSize: 12 },
   accept: (view, start, end) => end - start < 12 || (view.getUint32(start + 8, true) & RTM_F_CLONED) === 0,
   // What the FIB tells routes apart by: table, destination and source
   // prefixes, TOS, metric, type — and the nexthop, since routes that differ
