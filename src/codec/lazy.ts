@@ -200,6 +200,25 @@ export class KeptObject<M> {
     this.#at = k.offset === 0 && k.length === k.buffer.length ? -1 : (k.offset << 15) | k.length;
   }
 
+  /**
+   * sameMessage tells whether `a` and `b` are both objects still holding
+   * their kept copies, byte for byte the same: then every field of theirs is
+   * the same too, with nothing decoded (a watch view comparing a re-dump with
+   * what it holds). False says nothing: compare field by field.
+   */
+  static sameMessage(a: object, b: object): boolean {
+    if (!(#kept in a) || !(#kept in b)) return false;
+    const x = a.#kept;
+    const y = b.#kept;
+    if (!(x instanceof Uint8Array) || !(y instanceof Uint8Array)) return false;
+    const xo = a.#at < 0 ? 0 : a.#at >>> 15;
+    const yo = b.#at < 0 ? 0 : b.#at >>> 15;
+    const n = a.#at < 0 ? x.length : a.#at & 0x7fff;
+    if (n !== (b.#at < 0 ? y.length : b.#at & 0x7fff)) return false;
+    for (let i = 0; i < n; i++) if (x[xo + i] !== y[yo + i]) return false;
+    return true;
+  }
+
   /** whole returns the whole message, decoded by `decode` the first time and kept from then on. */
   protected whole(decode: (view: DataView, start: number, end: number) => M): M {
     const kept = this.#kept;

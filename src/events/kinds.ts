@@ -4,6 +4,7 @@
  * carry, and the comparison a view's resync uses.
  */
 import { ArgumentError } from '../netlink/errors.js';
+import { KeptObject } from '../codec/lazy.js';
 import { KIND_GROUPS, RtnlGroup, type ObjectKind, type RtnlGroupName, type RtnlKind, type RtnlObjects } from '../registry/index.js';
 
 export { RtnlGroup, type RtnlGroupName, type RtnlKind, type RtnlObjects } from '../registry/index.js';
@@ -29,6 +30,8 @@ export function groupInfo(name: RtnlGroupName): { kinds: Array<{ kind: ObjectKin
 export function sameObject(a: unknown, b: unknown, skip: ReadonlySet<string>): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  // Two lazy objects made from the same bytes: equal, and nothing needs decoding to say so.
+  if (KeptObject.sameMessage(a, b as object)) return true;
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

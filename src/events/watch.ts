@@ -61,6 +61,7 @@ import * as rtNexthop from '../generated/rt-nexthop.js';
 import { TIMER_MAX_MS } from '../netlink/options.js';
 import { attrType, attrsDone, checkAttr, nextAttr, readU32 } from '../netlink/reader.js';
 import { sameObject } from './kinds.js';
+import { KeyGroups } from './key-groups.js';
 import { changeDecoder, checkStreamOptions, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
 import { NotificationSource } from './source.js';
 
@@ -233,7 +234,7 @@ class LiveView<O> implements View<O> {
 
   private state = new Map<string, O>();
   /** Routes: identity group → keys of the routes in it. */
-  private groups = new Map<string, Set<string>>();
+  private groups = new KeyGroups();
   private readonly out = new Fifo<WatchEvent<O>>();
   private iterating = false;
   private consumerWake: (() => void) | undefined;
@@ -555,28 +556,23 @@ class LiveView<O> implements View<O> {
    * rest is not spelled out: re-dump.
    */
   private applyGroup(key: string, group: string, type: 'new' | 'del', replace: boolean): void {
-    let members = this.groups.get(group);
     if (type === 'new') {
-      if (replace && members) {
-        for (const k of members) {
+      if (replace) {
+        for (const k of this.groups.keys(group)) {
           if (k === key) continue;
           const o = this.state.get(k);
-          members.delete(k);
+          this.groups.delete(group, k);
           if (o !== undefined) {
             this.state.delete(k);
             this.emit('del', o, false);
           }
         }
       }
-      if (!members) this.groups.set(group, (members = new Set()));
-      members.add(key);
-      if (members.size > 1) this.scheduleResync();
+      if (this.groups.add(group, key) > 1) this.scheduleResync();
       return;
     }
-    if (!members) return;
-    members.delete(key);
-    if (members.size > 0) this.scheduleResync();
-    else this.groups.delete(group);
+    if (!this.groups.has(group)) return;
+    if (this.groups.delete(group, key) > 0) this.scheduleResync();
   }
 
   private emit(type: 'new' | 'del', object: O, synthetic: boolean): void {
@@ -653,16 +649,12 @@ class LiveView<O> implements View<O> {
       this.scheduleResync(this.backoff);
     } else this.backoff = 0;
     const next = new Map<string, O>();
-    const groups = new Map<string, Set<string>>();
+    const groups = new KeyGroups();
     for (const { key, change, group } of items) {
       const o = change.object as O;
       if (this.filter && !this.filter(o)) continue;
       next.set(key, o);
-      if (group !== undefined) {
-        const members = groups.get(group);
-        if (members) members.add(key);
-        else groups.set(group, new Set([key]));
-      }
+      if (group !== undefined) groups.add(group, key);
     }
     this.groups = groups;
     const before = this.state;

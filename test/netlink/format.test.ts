@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from '../../src/netlink/errors.js';
-import { formatHex, formatIP, formatIPv4, formatIPv6, formatMac, prefixText, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
+import { flatText, formatHex, formatIP, formatIPv4, formatIPv6, formatMac, prefixText, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
 import { fromHex, toHex, viewOf } from '../helpers/walk.js';
 import { prng } from '../helpers/prng.js';
 
@@ -67,6 +67,10 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
         expect(formatMac(view, i * 16 + 3, i * 16 + 9)).toBe(Array.from(bytes.subarray(i * 16 + 3, i * 16 + 9), (b) => b.toString(16).padStart(2, '0')).join(':'));
       }
     }
+  });
+
+  it('flatText returns the same text, short and long', () => {
+    for (const text of ['', 'a', '2 254 10.0.0.0/8 /0 0 0 1', `${'x'.repeat(40)} ${12} ${'y'}`, 'twelve chars']) expect(flatText(text)).toBe(text);
   });
 
   it('prefixText writes address/length, short and long alike', () => {

@@ -7,7 +7,7 @@
  */
 import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
-import { formatIP, prefixText } from '../../netlink/format.js';
+import { flatText, formatIP, prefixText } from '../../netlink/format.js';
 import { KeptObject, type KeptMessage } from '../../codec/lazy.js';
 import {
   Family,
@@ -351,8 +351,9 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   // same group identity with one RTM_NEWROUTE carrying NLM_F_REPLACE.
   key: (m) => {
     const a = m.attrs;
-    const nh = a.rtaNhId !== undefined ? `nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? 'mp' : `${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`;
-    return `${routeGroup(m)} ${nh}`;
+    const nh = a.rtaNhId !== undefined ? ` nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? ' mp' : flatText(` ${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`);
+    // The group (flat) and the nexthop part: one rope node that shares the group's string.
+    return routeGroup(m) + nh;
   },
   groupKey: (m) => routeGroup(m),
   families: [Family.inet, Family.inet6],
@@ -406,7 +407,14 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
 };
 
 function routeGroup(m: rtRoute.RouteMessage): string {
+  // key and groupKey both ask, one after the other: one string for both.
+  if (m === lastGroupOf) return lastGroup;
   const h = m.header;
   const a = m.attrs;
-  return `${h.rtmFamily} ${a.rtaTable ?? h.rtmTable} ${a.rtaDst ?? ''}/${h.rtmDstLen} ${a.rtaSrc ?? ''}/${h.rtmSrcLen} ${h.rtmTos} ${a.rtaPriority ?? 0} ${h.rtmType}`;
+  // Flat: a view keeps one per route (see flatText).
+  lastGroup = flatText(`${h.rtmFamily} ${a.rtaTable ?? h.rtmTable} ${a.rtaDst ?? ''}/${h.rtmDstLen} ${a.rtaSrc ?? ''}/${h.rtmSrcLen} ${h.rtmTos} ${a.rtaPriority ?? 0} ${h.rtmType}`);
+  lastGroupOf = m;
+  return lastGroup;
 }
+let lastGroupOf: rtRoute.RouteMessage | undefined;
+let lastGroup = '';
