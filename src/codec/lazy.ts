@@ -177,6 +177,15 @@ export function keptView(buffer: Uint8Array, offset: number, length: number): Da
 }
 
 /**
+ * lazyAccessor is the property descriptor of a lazy field: enumerable like
+ * the data field it stands for. Make one per field and kind, and define it
+ * on every object (see KeptObject).
+ */
+export function lazyAccessor<T>(get: (this: T) => unknown): PropertyDescriptor {
+  return { get, enumerable: true, configurable: true };
+}
+
+/**
  * KeptObject is the base of objects that decode a part of themselves on
  * first read, from a copy of their message they keep (the kinds declaring
  * `lazy` in the registry: links, routes, addresses). Its two fields are

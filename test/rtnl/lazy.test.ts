@@ -27,6 +27,27 @@ function linkBytes(): Uint8Array {
   return w.bytes.slice(0, w.length);
 }
 
+/**
+ * expectSameObjects: each lazy object (listed) is indistinguishable from the
+ * whole one at its index (decoded whole): same keys in the same order, same
+ * JSON, same spread copy, same prototype; its `attrs` really is a getter (and
+ * the reference's a value), decoded once and then kept.
+ */
+function expectSameObjects<T extends { attrs: unknown }>(lazy: T[], whole: T[]): void {
+  expect(lazy).toHaveLength(whole.length);
+  for (let i = 0; i < lazy.length; i++) {
+    const a = lazy[i]!;
+    const b = whole[i]!;
+    expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')!.get).toBe('function');
+    expect(Object.getOwnPropertyDescriptor(b, 'attrs')!.get).toBeUndefined();
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect({ ...a }).toEqual({ ...b });
+    expect(a.attrs).toBe(a.attrs);
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+  }
+}
+
 describe('splitMessage', () => {
   const eager = eagerTypes([rtLink.LinkAttr.ifname, rtLink.LinkAttr.mtu]);
 
@@ -107,19 +128,8 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
     const { lazy, whole } = await listings();
     expect(lazy.map((l) => l.name).sort()).toEqual(['br0', 'lo', 'mv0', 'v0', 'v1', 'vx0']);
     expect(lazy).toHaveLength(whole.length);
-    for (let i = 0; i < lazy.length; i++) {
-      const a = lazy[i]!;
-      const b = whole[i]!;
-      // The listed link really is lazy (getters), the reference really is whole (values).
-      expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')!.get).toBe('function');
-      expect(Object.getOwnPropertyDescriptor(b, 'attrs')!.get).toBeUndefined();
-      expect(Object.keys(a)).toEqual(Object.keys(b));
-      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-      expect({ ...a }).toEqual({ ...b });
-      expect(a.attrs.order).toEqual(b.attrs.order);
-      expect(a.attrs).toBe(a.attrs); // decoded once, then kept
-      expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
-    }
+    expectSameObjects(lazy, whole);
+    for (let i = 0; i < lazy.length; i++) expect(lazy[i]!.attrs.order).toEqual(whole[i]!.attrs.order);
     const v0 = lazy.find((l) => l.name === 'v0')!;
     expect(typeof v0.stats!.rxPackets).toBe('bigint');
     expect(v0.attrs.afSpec).toBeDefined();
@@ -170,17 +180,7 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     const lazy = await rt.routes.list({ table: 'all' });
     expect(lazy.map((r) => r.dst)).toEqual(whole.map((r) => r.dst));
     expect(lazy.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.99.199.0/24', '10.98.0.0/16', '2001:db8:1234:5678::/64', '10.97.0.0/16']));
-    for (let i = 0; i < lazy.length; i++) {
-      const a = lazy[i]!;
-      const b = whole[i]!;
-      expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')!.get).toBe('function');
-      expect(Object.getOwnPropertyDescriptor(b, 'attrs')!.get).toBeUndefined();
-      expect(Object.keys(a)).toEqual(Object.keys(b));
-      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-      expect({ ...a }).toEqual({ ...b });
-      expect(a.attrs).toBe(a.attrs); // decoded once, then kept
-      expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
-    }
+    expectSameObjects(lazy, whole);
     // Two listings of unchanged routes hold the same bytes: a view compares them without decoding.
     // (Not those above: reading `attrs` decoded them, and decoded objects are compared field by field.)
     const again = await rt.routes.list({ table: 'all' });

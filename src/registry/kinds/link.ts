@@ -5,7 +5,7 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { jsonReady } from '../../codec/json.js';
-import { KeptObject, eagerTypes, type KeptMessage } from '../../codec/lazy.js';
+import { KeptObject, eagerTypes, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
 import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
@@ -161,8 +161,12 @@ class LinkObject extends KeptObject<LinkMessage> {
 
   static {
     const whole = (link: LinkObject) => link.whole(rtLink.decodeLinkMessage);
-    lazyStats = { get: function (this: LinkObject) { return jsonReady(whole(this).attrs.stats64); }, enumerable: true, configurable: true };
-    lazyAttrs = { get: function (this: LinkObject) { return jsonReady(whole(this).attrs); }, enumerable: true, configurable: true };
+    lazyStats = lazyAccessor(function (this: LinkObject) {
+      return jsonReady(whole(this).attrs.stats64);
+    });
+    lazyAttrs = lazyAccessor(function (this: LinkObject) {
+      return jsonReady(whole(this).attrs);
+    });
   }
 
   constructor(m: LinkMessage, kept: KeptMessage | undefined) {

@@ -8,7 +8,7 @@
 import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
 import { flatText, formatIP, prefixText } from '../../netlink/format.js';
-import { KeptObject, type KeptMessage } from '../../codec/lazy.js';
+import { KeptObject, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import {
   Family,
   RouteTable,
@@ -198,13 +198,9 @@ class RouteObject extends KeptObject<rtRoute.RouteMessage> {
   declare attrs: Route['attrs'];
 
   static {
-    lazyAttrs = {
-      get: function (this: RouteObject) {
-        return this.whole(rtRoute.decodeRouteMessage).attrs;
-      },
-      enumerable: true,
-      configurable: true,
-    };
+    lazyAttrs = lazyAccessor(function (this: RouteObject) {
+      return this.whole(rtRoute.decodeRouteMessage).attrs;
+    });
   }
 
   constructor(m: rtRoute.RouteMessage, kept: KeptMessage | undefined) {
