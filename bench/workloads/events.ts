@@ -13,6 +13,10 @@
  *
  * - `rtnl`: `rt.subscribe(['ipv4-addr'])`, every event decoded to an
  *   Address and counted; `overrun` events counted apart.
+ * - `watch`: `rt.watch('addresses')` under the same churn: every
+ *   notification applied to the view and its `new` / `del` event taken by
+ *   a loop (a view whose consumer falls `maxQueued` behind hands it
+ *   differences instead; the note then shows fewer events seen).
  * - `ip monitor`: `ip -o -n NS monitor address`, spawned, its lines counted
  *   as they arrive on the pipe. The baseline.
  *
@@ -34,7 +38,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Rtnl } from '../../src/rtnl/index.js';
-import type { Subscription } from '../../src/events/index.js';
+import type { Subscription, View } from '../../src/events/index.js';
+import type { Address } from '../../src/rtnl/index.js';
 import { fullGc, summarize, type Peer } from '../harness.js';
 import { ipRun } from '../setup.js';
 import { spawnIp } from '../peers/iproute2.js';
@@ -77,7 +82,7 @@ function describe(tallies: Tally[], expected: number): string {
 
 export const events: Workload = {
   name: 'events',
-  summary: "subscribe(['ipv4-addr']) vs ip monitor address while ip -batch adds and deletes N addresses (default 5,000)",
+  summary: "subscribe(['ipv4-addr']) and watch('addresses') vs ip monitor address while ip -batch adds and deletes N addresses (default 5,000)",
   async prepare(fixtures, config, log) {
     const ns = fixtures.scratch('nlkbe');
     ipRun(['-n', ns.name, 'link', 'add', 'ev0', 'type', 'veth', 'peer', 'name', 'ev1']);
@@ -148,6 +153,57 @@ export const events: Workload = {
       return () => (code === 0 && seen * 2 >= expected ? expected : seen);
     };
 
+    // watch: the view is opened (dumped) and proven before the clock, its iterator taken once.
+    let view: View<Address> | undefined;
+    let viewIt: AsyncIterator<{ type: 'new' | 'del' }> | undefined;
+    let viewProbe = 0;
+    const watchTallies: Tally[] = [];
+    const watchBefore = async () => {
+      view = await rt.watch('addresses', undefined, { receiveBufferSize: 1 << 20 });
+      viewIt = view[Symbol.asyncIterator]();
+      viewProbe = 0;
+      const it = viewIt;
+      const p = (async () => {
+        while (viewProbe < 2) {
+          const r = await it.next();
+          if (r.done) return;
+          viewProbe++;
+        }
+      })();
+      await probe(() => viewProbe >= 2);
+      await p;
+    };
+    const watchRun = async () => {
+      const v = view!;
+      const it = viewIt!;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      let last = t0;
+      let seen = 0;
+      let exited = false;
+      const c = runChurn(ns.name, churn);
+      void c.exited.then(() => (exited = true));
+      const idle = setInterval(() => {
+        if (exited && performance.now() - last > IDLE_MS) v.close();
+      }, 50);
+      try {
+        for (;;) {
+          const r = await it.next();
+          if (r.done) break;
+          seen++;
+          last = performance.now();
+          if (seen === expected) break;
+        }
+      } finally {
+        clearInterval(idle);
+        v.close();
+      }
+      const cpu = process.cpuUsage(cpu0);
+      const code = await c.exited;
+      watchTallies.push({ seen, overruns: v.stats.overruns, ms: last - t0, cpuUs: cpu.user + cpu.system });
+      return () => (code === 0 && seen * 2 >= expected ? expected : seen);
+    };
+
     // ip monitor: spawned and proven before the clock.
     let mon: ChildProcess | undefined;
     let lines = 0;
@@ -181,9 +237,11 @@ export const events: Workload = {
     try {
       await rtnlBefore();
       sub!.close();
+      await watchBefore();
+      view!.close();
       await ipBefore();
       mon!.kill('SIGTERM');
-      log(`events: ${n} addresses added then deleted per run (${expected} events); both subscribers proven live with a probe before each run`);
+      log(`events: ${n} addresses added then deleted per run (${expected} events); every subscriber proven live with a probe before each run`);
     } catch (err) {
       mon?.kill('SIGTERM');
       rt.close();
@@ -193,6 +251,7 @@ export const events: Workload = {
     const peers: Peer[] = [
       { name: 'ip monitor', detail: 'ip -o -n NS monitor address, lines counted', ops: expected, expect: expected, repetitions: reps, warmup: 1, before: ipBefore, run: ipRunMonitor, note: () => describe(ipTallies, expected) },
       { name: 'rtnl', detail: "rt.subscribe(['ipv4-addr']), every event decoded", ops: expected, expect: expected, repetitions: reps, warmup: 1, before: rtnlBefore, run: rtnlRun, note: () => describe(rtnlTallies, expected) },
+      { name: 'watch', detail: "rt.watch('addresses'), every change applied and its event taken", ops: expected, expect: expected, repetitions: reps, warmup: 1, before: watchBefore, run: watchRun, note: () => describe(watchTallies, expected) },
     ];
     return {
       unit: 'us',
@@ -200,6 +259,7 @@ export const events: Workload = {
       peers,
       dispose() {
         sub?.close();
+        view?.close();
         mon?.kill('SIGTERM');
         rt.close();
         fixtures.drop(ns);
