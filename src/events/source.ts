@@ -31,7 +31,7 @@ export interface SourceOptions {
    * pays nothing for the notifications it would throw away anyway).
    */
   reopenOnOverrun?: boolean;
-  /** Read notifications in batches, up to 1 ms late (Connection.coalesceNotifications); subscribe sets it, watch does not. */
+  /** Read notifications in batches, up to 1 ms late (Connection.coalesceNotifications); subscribe and watch set it. */
   coalesce?: boolean;
   /** Whether a pending `next()` keeps the process alive at first (default true); see setRef. */
   ref?: boolean;
@@ -103,6 +103,18 @@ export class NotificationSource<T> {
       }
     } else this.received++;
     return ev;
+  }
+
+  /**
+   * readQueued reads what the socket holds now (Connection.readQueued) and
+   * returns how many events are ready: that many `next()` calls resolve
+   * without waiting for the kernel (a `next()` already waiting takes the
+   * first). 0 when closed or dormant after an overrun.
+   */
+  readQueued(): number {
+    if (this.closed || this.dormant) return 0;
+    this.conn.readQueued();
+    return this.it.queued;
   }
 
   /**

@@ -9,7 +9,12 @@
  *    applies the notifications that queued meanwhile, in order. Each
  *    notification carries the whole object, so for every object the last
  *    event applied is its current state, and an object with no event since
- *    the subscription began is as the dump shows it.
+ *    the subscription began is as the dump shows it. The source reads in
+ *    batches (up to 1 ms late, see Connection.coalesceNotifications), so
+ *    before every re-dump, and before handing out the first, the view reads
+ *    its socket at once and applies everything queued: a notification the
+ *    kernel sent before a dump, applied after it, would set an object back
+ *    to an older state and tell that as a change.
  * 2. On an overrun the source has already replaced its socket (its backlog
  *    was older than what was lost, see source.ts); the view dumps again,
  *    replaces its contents and emits the differences as synthetic `new` /
@@ -303,7 +308,7 @@ class LiveView<O> implements View<O> {
       // The subscription first: everything from here on is caught.
       // Not ref'd until a consumer waits: a view nobody iterates never holds the process.
       this.source = new NotificationSource(
-        { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: [...groups], maxQueued: this.maxQueued, reopenOnOverrun: false, ref: false },
+        { open: { netns: pin.ns, receiveBufferSize: options.receiveBufferSize }, groups: [...groups], maxQueued: this.maxQueued, reopenOnOverrun: false, ref: false, coalesce: true },
         decode,
       );
       try {
@@ -383,15 +388,30 @@ class LiveView<O> implements View<O> {
   async start(): Promise<void> {
     if (this.options.signal?.aborted) throw new ClosedError('watch: aborted before it started');
     await this.sync(false);
-    // Apply the notifications that arrived during the dump before handing the view out.
-    for (;;) {
-      this.pending ??= this.source.next();
-      const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => setImmediate(() => res(WAKE)))]);
-      if (r === WAKE) break;
-      this.pending = undefined;
-      if (!(await this.handle(r))) break;
-    }
+    // Apply every notification sent while the dump ran before handing the view out: read from
+    // the socket now, not left to a batching pause or the poller (then applied after the view
+    // was handed out, each would be an event about a state the dump already showed). An
+    // overrun among them re-dumps; what came meanwhile is applied the same way.
+    while (!this.closed && !(await this.applyQueued()));
     void this.pump();
+  }
+
+  /**
+   * Apply every notification the kernel has sent up to now, reading the
+   * socket at once (Connection.readQueued): the source reads in batches, so
+   * some may still wait in the socket for the end of a pause, others in the
+   * source's queue. Returns false when the source ended, or when one of them
+   * was an overrun or decode error (handled: the view has re-dumped since).
+   */
+  private async applyQueued(): Promise<boolean> {
+    const ready = this.source.readQueued();
+    for (let i = 0; i < ready && !this.closed; i++) {
+      this.pending ??= this.source.next();
+      const ev = await this.pending;
+      this.pending = undefined;
+      if (!(await this.handle(ev)) || ev?.kind !== 'message') return false;
+    }
+    return !this.closed;
   }
 
   /** Wait `ms` (ended early by close()). */
@@ -614,6 +634,10 @@ class LiveView<O> implements View<O> {
    * scheduled, backing off while the churn goes on, until one comes out clean.
    */
   private async sync(resync: boolean): Promise<void> {
+    // First every notification the kernel sent before this dump: applied after it, one would put
+    // an older state over the dump's and tell it as a change. An overrun or decode error among
+    // them re-dumps on its own (a nested sync), which then stands for this one.
+    if (resync && !(await this.applyQueued())) return;
     if (resync) this.stats.resyncs++;
     const decode = changeDecoder(new Map([[this.codec, new Set(this.families)]]), true);
     const items: KeyedChange[] = [];

@@ -116,6 +116,8 @@ export interface NotificationStream<T> extends AsyncIterableIterator<Notificatio
   ref(): this;
   /** unref lets the process exit while a `next()` waits, like an unref'd timer. Returns the stream. */
   unref(): this;
+  /** queued is how many events wait in the stream: that many `next()` calls resolve without waiting for the kernel. */
+  readonly queued: number;
 }
 
 /** The answer to a request: decoded replies (often none) and a warning the kernel attached to its ACK. */
@@ -769,11 +771,26 @@ export class Connection implements Disposable, AsyncDisposable {
         self.updateRef();
         return it;
       },
+      get queued() {
+        return sub.queue.length;
+      },
       [Symbol.asyncIterator]() {
         return it;
       },
     };
     return it;
+  }
+
+  /**
+   * readQueued reads, now, every datagram the socket already holds (as far as
+   * the notification streams have room), instead of at the end of a batching
+   * pause or on the poller's wake-up: whatever the kernel sent before this
+   * call is then in the streams (multicast delivery queues to the socket
+   * within the sender's call). A view calls it before and after a dump to
+   * order notifications against the dump. @internal
+   */
+  readQueued(): void {
+    if (!this.isClosed) this.drain();
   }
 
   // --- sending and settling -------------------------------------------------

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rtnl, type Address } from '../../src/rtnl/index.js';
 import type { WatchEvent } from '../../src/events/index.js';
-import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
+import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 import { churnLines, deleteLinks, ipAddressKeys, makeBridges, runBatch, settle, sleep } from './util.js';
 
 const addrKey = (a: Address) => `${a.link} ${a.address}/${a.prefixLength}`;
@@ -42,6 +42,37 @@ describeKernel('rt.watch', () => {
     expect(events.some((e) => e.type === 'del' && (e.object as any).name === 'wbr0')).toBe(true);
     view.close();
     await reader;
+  });
+
+  it('a re-dump never comes before notifications the kernel sent earlier: no object goes back to an older state', async () => {
+    ip(ns.name, 'link', 'add', 'wal', 'type', 'veth', 'peer', 'name', 'walp');
+    await using view = await rt.watch('links');
+    const events: WatchEvent<unknown>[] = [];
+    const reader = (async () => {
+      for await (const ev of view) events.push(ev);
+    })();
+    const mtu = () => view.snapshot().find((l) => l.name === 'wal')?.mtu;
+    for (let round = 0; round < 5; round++) {
+      const from = 1000 + round * 20;
+      // 20 notifications (RTM_NEWLINK, one per MTU) queue on the view's socket while the event loop
+      // is blocked in the synchronous `ip -batch`; resync() is asked for before the view read any.
+      run('ip', ['-n', ns.name, '-batch', '-'], Array.from({ length: 20 }, (_, i) => `link set wal mtu ${from + i + 1}`).join('\n') + '\n');
+      const seen = events.length;
+      await view.resync();
+      // Sent before the dump began, they were applied before it: the dump's state is the last.
+      expect(mtu()).toBe(from + 20);
+      await sleep(50);
+      expect(mtu()).toBe(from + 20);
+      const mtus = events
+        .slice(seen)
+        .filter((e) => (e.object as any).name === 'wal')
+        .map((e) => (e.object as any).mtu);
+      // In order, never back: each notification once, and nothing after the dump's state.
+      expect(mtus).toEqual(Array.from({ length: 20 }, (_, i) => from + i + 1));
+    }
+    view.close();
+    await reader;
+    ip(ns.name, 'link', 'del', 'wal');
   });
 
   it('routes: follows adds and deletes in several tables and a silent IPv4 flush (link down)', async () => {
