@@ -400,10 +400,21 @@ class LiveView<O> implements View<O> {
    * Apply every notification the kernel has sent up to now, reading the
    * socket at once (Connection.readQueued): the source reads in batches, so
    * some may still wait in the socket for the end of a pause, others in the
-   * source's queue. Returns false when the source ended, or when one of them
-   * was an overrun or decode error (handled: the view has re-dumped since).
+   * source's queue, one in a next() made before. Returns false when the
+   * source ended, or when one of them was an overrun or decode error
+   * (handled: the view has re-dumped since).
    */
   private async applyQueued(): Promise<boolean> {
+    if (this.pending) {
+      // A next() made earlier may hold an event already taken from the queue (the pump raced it
+      // against a wake-up that came first): it settles within microtasks, so before setImmediate.
+      const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => setImmediate(() => res(WAKE)))]);
+      if (r !== WAKE) {
+        this.pending = undefined;
+        if (!(await this.handle(r)) || r?.kind !== 'message') return false;
+      }
+    }
+    // Whatever the socket holds now; a next() still waiting takes the first of them.
     const ready = this.source.readQueued();
     for (let i = 0; i < ready && !this.closed; i++) {
       this.pending ??= this.source.next();

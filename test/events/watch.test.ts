@@ -51,6 +51,7 @@ describeKernel('rt.watch', () => {
     const reader = (async () => {
       for await (const ev of view) events.push(ev);
     })();
+    await using view2 = await rt.watch('links');
     const mtu = () => view.snapshot().find((l) => l.name === 'wal')?.mtu;
     for (let round = 0; round < 5; round++) {
       const from = 1000 + round * 20;
@@ -70,6 +71,22 @@ describeKernel('rt.watch', () => {
       // In order, never back: each notification once, and nothing after the dump's state.
       expect(mtus).toEqual(Array.from({ length: 20 }, (_, i) => from + i + 1));
     }
+    // The consumer asks for a re-dump on the first event of a burst, while the rest is read.
+    let asked: Promise<void> | undefined;
+    const mid: number[] = [];
+    const consumer = (async () => {
+      for await (const ev of view2) {
+        if ((ev.object as any).name !== 'wal') continue;
+        mid.push((ev.object as any).mtu);
+        asked ??= view2.resync();
+        if (mid.length >= 20) break;
+      }
+    })();
+    await sleep(20);
+    run('ip', ['-n', ns.name, '-batch', '-'], Array.from({ length: 20 }, (_, i) => `link set wal mtu ${1200 + i + 1}`).join('\n') + '\n');
+    await consumer;
+    await asked;
+    expect(mid).toEqual(Array.from({ length: 20 }, (_, i) => 1200 + i + 1));
     view.close();
     await reader;
     ip(ns.name, 'link', 'del', 'wal');
