@@ -186,6 +186,24 @@ export function keptView(buffer: Uint8Array, offset: number, length: number): Da
   return new DataView(buffer.buffer, buffer.byteOffset + offset, length);
 }
 
+/** Nesting depth of `peek`: while above 0, lazy parts are decoded and not kept. */
+let peeking = 0;
+
+/**
+ * peek runs `read` with lazy objects decoding what it reads without keeping
+ * the decode: a comparison of every object of a view (a resync) reads each
+ * one's `attrs` once, and keeping those would grow every object to its
+ * eager size for good.
+ */
+export function peek<T>(read: () => T): T {
+  peeking++;
+  try {
+    return read();
+  } finally {
+    peeking--;
+  }
+}
+
 /**
  * lazyAccessor is the property descriptor of a lazy field: enumerable like
  * the data field it stands for. Make one per field and kind, and define it
@@ -198,8 +216,10 @@ export function lazyAccessor<T>(get: (this: T) => unknown): PropertyDescriptor {
 /**
  * KeptObject is the base of objects that decode a part of themselves on
  * first read, from a copy of their message they keep (the kinds declaring
- * `lazy` in the registry: links, routes, addresses). Its two fields are
- * private: no key list, spread copy, JSON or console output sees them.
+ * `lazy` in the registry: links, routes), or rebuild it from their own
+ * fields when those hold all of it (routes whose every attribute a field
+ * shows: nothing is kept). Its two fields are private: no key list, spread
+ * copy, JSON or console output sees them.
  *
  * A subclass assigns its fields in order, defining the lazy ones (`attrs`,
  * a Link's `stats`) with one shared accessor descriptor each: objects whose
@@ -208,46 +228,61 @@ export function lazyAccessor<T>(get: (this: T) => unknown): PropertyDescriptor {
  * function per object, and puts each object in dictionary mode).
  */
 export class KeptObject<M> {
-  /** The buffer holding the message until first decoded, then the decode. */
+  /** The buffer holding the message until first decoded, then the decode; undefined: rebuilt from the fields (see #at). */
   #kept: Uint8Array | M | undefined = undefined;
-  /** In a shared slab: offset << 15 | length (slab copies are at most 8 KiB); -1: the message is all of #kept. */
+  /**
+   * In a shared slab: offset << 15 | length (slab copies are at most 8 KiB); -1: the message is all of #kept.
+   * With nothing kept: the tag the kind's `derive` gave, for its `rebuild`.
+   */
   #at = -1;
 
-  /** keep records where this object's message is: the record keepMessage or splitMessage returned. */
-  protected keep(k: KeptMessage): void {
+  /** keep records where this object's message is (the record keepMessage or splitMessage returned), or the tag of a message not kept. */
+  protected keep(k: KeptMessage | number): void {
+    if (typeof k === 'number') {
+      this.#kept = undefined;
+      this.#at = k;
+      return;
+    }
     this.#kept = k.buffer;
     this.#at = k.offset === 0 && k.length === k.buffer.length ? -1 : (k.offset << 15) | k.length;
   }
 
   /**
-   * sameMessage tells whether `a` and `b` are both objects still holding
-   * their kept copies, byte for byte the same: then every field of theirs is
-   * the same too, with nothing decoded (a watch view comparing a re-dump with
-   * what it holds). False says nothing: compare field by field.
+   * whole returns the whole message (or what `rebuild` makes of the object's
+   * fields and tag when nothing was kept), decoded by `decode` the first
+   * time and kept from then on (except inside `peek`).
    */
-  static sameMessage(a: object, b: object): boolean {
-    if (!(#kept in a) || !(#kept in b)) return false;
-    const x = a.#kept;
-    const y = b.#kept;
-    if (!(x instanceof Uint8Array) || !(y instanceof Uint8Array)) return false;
-    const xo = a.#at < 0 ? 0 : a.#at >>> 15;
-    const yo = b.#at < 0 ? 0 : b.#at >>> 15;
-    const n = a.#at < 0 ? x.length : a.#at & 0x7fff;
-    if (n !== (b.#at < 0 ? y.length : b.#at & 0x7fff)) return false;
-    for (let i = 0; i < n; i++) if (x[xo + i] !== y[yo + i]) return false;
-    return true;
+  protected whole(decode: (view: DataView, start: number, end: number) => M, rebuild?: (tag: number) => M): M {
+    const kept = this.#kept;
+    const at = this.#at;
+    let m: M;
+    if (kept instanceof Uint8Array) {
+      const offset = at < 0 ? 0 : at >>> 15;
+      const length = at < 0 ? kept.length : at & 0x7fff;
+      m = decode(keptView(kept, offset, length), 0, length);
+    } else if (kept === undefined) m = rebuild!(at);
+    else return kept;
+    if (peeking === 0) this.#kept = m;
+    return m;
   }
 
-  /** whole returns the whole message, decoded by `decode` the first time and kept from then on. */
-  protected whole(decode: (view: DataView, start: number, end: number) => M): M {
-    const kept = this.#kept;
-    if (!(kept instanceof Uint8Array)) return kept as M;
-    const at = this.#at;
-    const offset = at < 0 ? 0 : at >>> 15;
-    const length = at < 0 ? kept.length : at & 0x7fff;
-    const m = decode(keptView(kept, offset, length), 0, length);
-    this.#kept = m;
-    return m;
+  /**
+   * sameMessage tells whether `a` and `b` keep byte-identical copies of their
+   * messages, neither decoded yet: then they are equal objects (each is a
+   * function of its bytes). False says nothing.
+   */
+  static sameMessage(a: KeptObject<unknown>, b: KeptObject<unknown>): boolean {
+    const x = a.#kept;
+    const y = b.#kept;
+    if (!(x instanceof Uint8Array) || !(y instanceof Uint8Array) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+    const ax = a.#at;
+    const bx = b.#at;
+    const xo = ax < 0 ? 0 : ax >>> 15;
+    const yo = bx < 0 ? 0 : bx >>> 15;
+    const n = ax < 0 ? x.length : ax & 0x7fff;
+    if (n !== (bx < 0 ? y.length : bx & 0x7fff)) return false;
+    for (let i = 0; i < n; i++) if (x[xo + i] !== y[yo + i]) return false;
+    return true;
   }
 }
 // Printed and serialised like every object nlkit returns (codec/json.ts).

@@ -4,7 +4,7 @@
  * carry, and the comparison a view's resync uses.
  */
 import { ArgumentError } from '../netlink/errors.js';
-import { KeptObject } from '../codec/lazy.js';
+import { KeptObject, peek } from '../codec/lazy.js';
 import { KIND_GROUPS, RtnlGroup, type ObjectKind, type RtnlGroupName, type RtnlKind, type RtnlObjects } from '../registry/index.js';
 
 export { RtnlGroup, type RtnlGroupName, type RtnlKind, type RtnlObjects } from '../registry/index.js';
@@ -24,14 +24,22 @@ export function groupInfo(name: RtnlGroupName): { kinds: Array<{ kind: ObjectKin
 
 /**
  * sameObject compares two objects of one kind field by field, skipping the
- * kind's volatile fields (counters, remaining lifetimes) at any depth.
+ * kind's volatile fields (counters, remaining lifetimes) at any depth. Lazy
+ * objects (links, routes) keeping identical message bytes are equal at once;
+ * otherwise their lazy parts are decoded for the comparison only (`peek`):
+ * a resync compares every object of a view, and keeping each decode would
+ * grow them all to their eager size.
  * @internal
  */
 export function sameObject(a: unknown, b: unknown, skip: ReadonlySet<string>): boolean {
   if (a === b) return true;
+  if (a instanceof KeptObject && b instanceof KeptObject && KeptObject.sameMessage(a, b)) return true;
+  return peek(() => sameValue(a, b, skip));
+}
+
+function sameValue(a: unknown, b: unknown, skip: ReadonlySet<string>): boolean {
+  if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  // Two lazy objects made from the same bytes: equal, and nothing needs decoding to say so.
-  if (KeptObject.sameMessage(a, b as object)) return true;
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -41,12 +49,12 @@ export function sameObject(a: unknown, b: unknown, skip: ReadonlySet<string>): b
   if (Array.isArray(a)) {
     const bb = b as unknown[];
     if (a.length !== bb.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameObject(a[i], bb[i], skip)) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], bb[i], skip)) return false;
     return true;
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  for (const k of Object.keys(ao)) if (!skip.has(k) && !sameObject(ao[k], bo[k], skip)) return false;
+  for (const k of Object.keys(ao)) if (!skip.has(k) && !sameValue(ao[k], bo[k], skip)) return false;
   for (const k of Object.keys(bo)) if (!skip.has(k) && !(k in ao) && bo[k] !== undefined) return false;
   return true;
 }

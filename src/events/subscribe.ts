@@ -19,10 +19,9 @@
 import type { Connection, DumpOptions, MessageDecoder } from '../netlink/connection.js';
 import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } from '../netlink/errors.js';
 import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
-import { NLM_F_MULTI, NLM_F_REPLACE } from '../netlink/constants.js';
-import { keepMessage } from '../codec/lazy.js';
+import { NLM_F_REPLACE } from '../netlink/constants.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
-import { KIND_BY_TYPE, dumpRequests, kindRequest, loadKind, type ObjectKind } from '../registry/index.js';
+import { KIND_BY_TYPE, convertWhole, dumpRequests, kindRequest, loadKind, type ObjectKind } from '../registry/index.js';
 import { groupInfo, type RtnlChange, type RtnlGroupName } from './kinds.js';
 import { NotificationSource } from './source.js';
 import { eventStream } from './stream.js';
@@ -142,9 +141,8 @@ export function changeDecoder(accept: ReadonlyMap<ObjectKind, ReadonlySet<number
     // A view leaves silent objects out: one that turns silent leaves the view.
     const type_ = type === c.types.new && !(forView && c.silent?.(m)) ? 'new' : 'del';
     const replace = type === c.types.new && (flags & NLM_F_REPLACE) !== 0;
-    // A view holds every object for long: kinds whose fields read every attribute (routes) keep
-    // their message instead of the decoded attrs, as list() does; dump replies share slabs.
-    const object = forView && c.lazy !== undefined && c.lazy.eager === undefined ? c.convert(m, keepMessage(view, start, end, (flags & NLM_F_MULTI) !== 0)) : c.convert(m);
+    // As list() makes them: a route keeps a copy of its message (or nothing) instead of its decoded `attrs`.
+    const object = convertWhole(c, m, view, start, end, flags);
     return { key: c.key(m), change: { type: type_, kind: c.kind, object } as RtnlChange, group: c.groupKey?.(m), replace };
   };
 }

@@ -73,4 +73,4 @@ export const RtnlGroup: { readonly [N in RtnlGroupName]: number } = Object.fromE
 /** WatchTargets: what `watch` can watch (each kind's plural) and the kind each holds. */
 export const WatchTargets: { readonly [K in RegisteredKind as K['plural']]: K['kind'] } = Object.fromEntries(KINDS.map((k) => [k.plural, k.kind])) as never;
 
-export { type KindGroup, type KindNames, type KindRequests, type ResolveLink, type ServiceKind, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, kindRequest, listObjects, getObject, sendKind, loadKind, dumpRequests } from './kind.js';
+export { type KindGroup, type KindNames, type KindRequests, type ResolveLink, type ServiceKind, type ObjectKind, type ObjectOf, type FilterField, type LinkFilter, type ValueFilter, objectDecoder, convertWhole, kindRequest, listObjects, getObject, sendKind, loadKind, dumpRequests } from './kind.js';

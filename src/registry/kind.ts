@@ -91,9 +91,10 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
    * attributes and the parts built from the others (`attrs`, statistics) are
    * getters that decode `kept`, where a copy of the whole message after its
    * nlmsghdr is (a record reused by the next message: read it at once), on
-   * first use.
+   * first use; a number `kept` (what `lazy.derive` returned) means nothing
+   * is kept: the lazy parts are rebuilt from the object's own fields.
    */
-  convert(m: M, kept?: KeptMessage): O;
+  convert(m: M, kept?: KeptMessage | number): O;
   /**
    * Lazy decoding (src/codec/lazy.ts): the fixed header's size and the
    * attributes (eagerTypes) the object's own fields read. list() and get()
@@ -103,7 +104,16 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
    * keeps the copy instead of the decoded `attrs` tree (a few dozen bytes
    * against a few hundred). Absent: every message is decoded whole and kept so.
    */
-  readonly lazy?: { readonly headerSize: number; readonly eager?: Uint8Array };
+  readonly lazy?: {
+    readonly headerSize: number;
+    readonly eager?: Uint8Array;
+    /**
+     * Without `eager`: a tag (0 or more) when the object's own fields hold
+     * everything `attrs` would decode from the message `m` at `[start, end)`
+     * of `view`, so nothing needs keeping; -1 when a copy must be kept.
+     */
+    derive?(m: M, view: DataView, start: number, end: number): number;
+  };
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
   /** Objects sharing this identity may replace one another (NLM_F_REPLACE) or merge (IPv6 multipath siblings): routes. */
@@ -211,15 +221,28 @@ export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): Mess
   return (view, start, end, _type, flags) => {
     // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
     const shared = (flags & NLM_F_MULTI) !== 0;
-    if (!lazy.eager) {
-      // Every attribute is read up front: decode the message where it is, keep a copy for `attrs`.
-      const m = kind.decode(view, start, end);
-      return kind.convert(m, keepMessage(view, start, end, shared));
-    }
+    if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags);
     const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared);
     if (!split) return kind.convert(kind.decode(view, start, end));
     return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);
   };
+}
+
+/**
+ * convertWhole converts `m`, the whole decoded message at `[start, end)` of
+ * `view` (`flags`: its nlmsghdr's), as objectDecoder does: for a kind
+ * declaring `lazy` without `eager` (every attribute read up front), the
+ * object keeps what it needs to give its `attrs` later (a copy of the
+ * message, or nothing when `lazy.derive` says its fields are enough). Used
+ * where the decoded message is needed beside the object (a view's keys).
+ * @internal
+ */
+export function convertWhole<M, O>(kind: ObjectKind<KindNames, M, any, O>, m: M, view: DataView, start: number, end: number, flags: number): O {
+  const lazy = kind.lazy;
+  if (!lazy || lazy.eager) return kind.convert(m);
+  const tag = lazy.derive?.(m, view, start, end) ?? -1;
+  // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
+  return kind.convert(m, tag >= 0 ? tag : keepMessage(view, start, end, (flags & NLM_F_MULTI) !== 0));
 }
 
 /** kindRequest is the request of one message of `kind`: its type, flags, label and encoder. */

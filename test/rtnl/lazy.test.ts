@@ -4,7 +4,7 @@
 // must be indistinguishable from links decoded whole: same keys in the same
 // order, same values (deep), same JSON, every attribute of every kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, NetlinkProtocol, Rtnl, type Link } from '../../src/index.js';
+import { Connection, NetlinkProtocol, Rtnl, type Link, type Route } from '../../src/index.js';
 import { KeptObject, eagerTypes, splitMessage } from '../../src/codec/lazy.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
@@ -166,6 +166,11 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     ip(n, 'route', 'add', '10.98.0.0/16', 'nexthop', 'via', '10.1.0.1', 'weight', '2', 'nexthop', 'via', '10.2.0.1');
     ip(n, 'route', 'add', '2001:db8:1234:5678::/64', 'via', '2001:db8::1', 'pref', 'high');
     ip(n, 'route', 'add', 'blackhole', '10.97.0.0/16', 'proto', 'static');
+    // Routes whose fields show every attribute keep no copy: `attrs` is rebuilt from the fields.
+    ip(n, 'route', 'add', '10.96.0.0/16', 'via', '10.1.0.1', 'mtu', '1300', 'advmss', '1260', 'table', '101', 'metric', '9');
+    ip(n, 'route', 'add', '10.95.0.0/16', 'dev', 'v0', 'src', '10.1.0.2', 'congctl', 'reno', 'window', '1000', 'initcwnd', '10', 'features', 'ecn');
+    ip(n, 'route', 'add', 'default', 'via', '10.2.0.1', 'table', '102');
+    ip(n, 'route', 'add', 'unreachable', '10.93.0.0/16', 'metric', '3');
     rt = await Rtnl.open({ netns: n });
     conn = Connection.open({ protocol: NetlinkProtocol.route, netns: n });
   });
@@ -181,16 +186,28 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     expect(lazy.map((r) => r.dst)).toEqual(whole.map((r) => r.dst));
     expect(lazy.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.99.199.0/24', '10.98.0.0/16', '2001:db8:1234:5678::/64', '10.97.0.0/16']));
     expectSameObjects(lazy, whole);
-    // Two listings of unchanged routes hold the same bytes: a view compares them without decoding.
-    // (Not those above: reading `attrs` decoded them, and decoded objects are compared field by field.)
+    for (let i = 0; i < lazy.length; i++) {
+      const a = lazy[i]!;
+      const b = whole[i]!;
+      // The same keys, undefined ones included (toEqual and JSON skip those), in the same order.
+      expect(Object.keys(a.attrs)).toEqual(Object.keys(b.attrs));
+      expect(a.attrs.order).toEqual(b.attrs.order);
+      expect(a.attrs).toEqual(b.attrs);
+      if (b.attrs.rtaMetrics) expect(Object.keys(a.attrs.rtaMetrics!)).toEqual(Object.keys(b.attrs.rtaMetrics));
+    }
+    expect(lazy.find((r) => r.dst === '10.96.0.0/16')!.attrs).toMatchObject({ rtaGateway: '10.1.0.1', rtaTable: 101, rtaPriority: 9, rtaMetrics: { rtaxMtu: 1300, rtaxAdvmss: 1260 } });
+    expect(lazy.find((r) => r.dst === '10.95.0.0/16')!.attrs.rtaMetrics).toMatchObject({ rtaxCcAlgo: 'reno', rtaxWindow: 1000, rtaxInitcwnd: 10 });
+    expect(lazy.find((r) => r.dst === 'default' && r.table === 102)!.attrs.rtaDst).toBeUndefined();
+    // Two listings of an unchanged route that keeps its message (multipath) hold the same bytes:
+    // a view compares them without decoding. (Not those above: reading `attrs` decoded them.)
     const again = await rt.routes.list({ table: 'all' });
     const third = await rt.routes.list({ table: 'all' });
-    const untouched = again.findIndex((r) => r.dst === '10.97.0.0/16');
-    const fresh = again[untouched]!;
-    expect(KeptObject.sameMessage(fresh, third.find((r) => r.dst === '10.97.0.0/16')!)).toBe(true);
-    expect(KeptObject.sameMessage(fresh, third.find((r) => r.dst === '10.99.199.0/24')!)).toBe(false);
-    expect(KeptObject.sameMessage(fresh, lazy.find((r) => r.dst === '10.97.0.0/16')!)).toBe(false);
-    expect(KeptObject.sameMessage(fresh, whole.find((r) => r.dst === '10.97.0.0/16')!)).toBe(false);
+    const kept = (routes: Route[], dst: string) => routes.find((r) => r.dst === dst) as unknown as KeptObject<unknown>;
+    const fresh = kept(again, '10.98.0.0/16');
+    expect(fresh).toBeInstanceOf(KeptObject);
+    expect(KeptObject.sameMessage(fresh, kept(third, '10.98.0.0/16'))).toBe(true);
+    expect(KeptObject.sameMessage(fresh, kept(third, '2001:db8:1234:5678::/64'))).toBe(false);
+    expect(KeptObject.sameMessage(fresh, kept(lazy, '10.98.0.0/16'))).toBe(false);
     const metric = lazy.find((r) => r.dst === '10.99.199.0/24')!;
     expect(metric.attrs.rtaPriority).toBe(7);
     expect(metric.metrics).toEqual({ mtu: 1400, lock: ['mtu'], mtuLock: true });

@@ -9,6 +9,7 @@ import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
 import { flatText, formatIP, prefixText } from '../../netlink/format.js';
 import { KeptObject, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
+import { NLA_TYPE_MASK, align4 } from '../../netlink/constants.js';
 import {
   Family,
   RouteTable,
@@ -164,17 +165,98 @@ export function routeFromMessage(m: rtRoute.RouteMessage): Route {
  * routeObject is routeFromMessage for the registry. With `kept` (where a
  * copy of the message after its nlmsghdr is), `attrs` is a getter that
  * decodes the copy again on first access: a listing keeps the copy (a few
- * dozen bytes) instead of the decoded attribute tree (a few hundred).
+ * dozen bytes) instead of the decoded attribute tree (a few hundred). With a
+ * number (routeTag's), nothing is kept: `attrs` is rebuilt from the fields.
  */
-function routeObject(m: rtRoute.RouteMessage, kept?: KeptMessage): Route {
+function routeObject(m: rtRoute.RouteMessage, kept?: KeptMessage | number): Route {
   return new RouteObject(m, kept) as unknown as Route;
 }
+
+/** Bits of a route's tag: attributes whose presence its fields do not show. */
+const HAS_DST = 1;
+const HAS_SRC = 2;
+const HAS_TABLE = 4;
+
+/**
+ * The attributes a Route's fields show whole (RTA_DST and RTA_SRC with their
+ * prefix lengths, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC,
+ * RTA_TABLE, RTA_NH_ID, and RTA_METRICS of the metrics below), by number.
+ */
+const SHOWN_ATTRS = new Uint8Array(32);
+for (const t of ['rtaDst', 'rtaSrc', 'rtaOif', 'rtaGateway', 'rtaPriority', 'rtaPrefsrc', 'rtaMetrics', 'rtaTable', 'rtaNhId'] as const) SHOWN_ATTRS[rtRoute.RouteAttr[t]] = 1;
+/** The metrics `metrics` shows whole: every numeric one and RTAX_CC_ALGO (not RTAX_LOCK, which it shows only in part). */
+const SHOWN_METRICS = new Uint8Array(32);
+for (const n of Object.values(METRICS)) SHOWN_METRICS[n] = 1;
+SHOWN_METRICS[RTAX_CC_ALGO] = 1;
+
+/**
+ * routeTag is the registry's `lazy.derive` for routes: when every attribute
+ * of the message (at `[start, end)` of `view`, decoded as `m`) is one a
+ * Route's fields show whole, in the kernel's order, the bits of the
+ * attributes whose presence the fields do not show; else -1 (keep a copy).
+ * Most IPv4 routes qualify; IPv6 routes carry RTA_CACHEINFO and RTA_PREF.
+ */
+function routeTag(m: rtRoute.RouteMessage, view: DataView, start: number, end: number): number {
+  const a = m.attrs;
+  const h = m.header;
+  // A prefix length of 0 shows as 'default' / no src: an address sent with it would be lost.
+  if (a.order !== undefined || a.unknown !== undefined || (a.rtaDst !== undefined && h.rtmDstLen === 0) || (a.rtaSrc !== undefined && h.rtmSrcLen === 0)) return -1;
+  const x = a.rtaMetrics;
+  if (x !== undefined && (x.order !== undefined || x.unknown !== undefined)) return -1;
+  // The wire, not the decoded object, says what else is there: an attribute a newer spec adds cannot slip through.
+  for (let p = start + rtRoute.RtmsgSize; end - p >= 4; ) {
+    const len = view.getUint16(p, true);
+    const t = view.getUint16(p + 2, true) & NLA_TYPE_MASK;
+    if (len < 4 || t >= SHOWN_ATTRS.length || SHOWN_ATTRS[t] === 0) return -1;
+    if (t === rtRoute.RouteAttr.rtaMetrics) {
+      for (let q = p + 4; p + len - q >= 4; ) {
+        const mlen = view.getUint16(q, true);
+        const mt = view.getUint16(q + 2, true) & NLA_TYPE_MASK;
+        if (mlen < 4 || mt >= SHOWN_METRICS.length || SHOWN_METRICS[mt] === 0) return -1;
+        q += align4(mlen);
+      }
+    }
+    p += align4(len);
+  }
+  return (a.rtaDst !== undefined ? HAS_DST : 0) | (a.rtaSrc !== undefined ? HAS_SRC : 0) | (a.rtaTable !== undefined ? HAS_TABLE : 0);
+}
+
+/** An empty attribute list: the generated decoders give their objects' every field, all undefined, from it. */
+const NO_ATTRS = new DataView(new ArrayBuffer(0));
+
+/**
+ * attrsFromFields rebuilds what the generated decoder gave for a route routeTag
+ * accepted (`tag`), from its fields: the decoder's own empty object, with the
+ * attributes the fields show set. (A field changed by the caller before
+ * `attrs` is first read shows in `attrs`.)
+ */
+function attrsFromFields(r: RouteObject, tag: number): RouteAttrs {
+  const a = rtRoute.decodeRouteAttrs(NO_ATTRS, 0, 0);
+  if (tag & HAS_DST) a.rtaDst = r.dst.slice(0, r.dst.lastIndexOf('/'));
+  if (tag & HAS_SRC) a.rtaSrc = r.src!.slice(0, r.src!.lastIndexOf('/'));
+  a.rtaOif = r.dev;
+  a.rtaGateway = r.gateway;
+  a.rtaPriority = r.priority;
+  a.rtaPrefsrc = r.prefsrc;
+  const metrics = r.metrics;
+  if (metrics !== undefined) {
+    const x = rtRoute.decodeRtaMetrics(NO_ATTRS, 0, 0);
+    for (const [name, , field] of METRIC_ROWS) (x as Record<string, number | undefined>)[field] = metrics[name];
+    x.rtaxCcAlgo = metrics.congctl;
+    a.rtaMetrics = x;
+  }
+  if (tag & HAS_TABLE) a.rtaTable = r.table;
+  a.rtaNhId = r.nexthopId;
+  return a;
+}
+
+const decodeAttrs = (view: DataView, start: number, end: number): RouteAttrs => rtRoute.decodeRouteMessage(view, start, end).attrs;
 
 /** The accessor of a lazy Route's `attrs`, one for every Route (see KeptObject). */
 let lazyAttrs: PropertyDescriptor;
 
 /** RouteObject builds a Route, field by field in the order the type declares them, whole or with `attrs` lazy. */
-class RouteObject extends KeptObject<rtRoute.RouteMessage> {
+class RouteObject extends KeptObject<RouteAttrs> {
   // Declared only (nothing emitted): assigned in the constructor, in this order, through `this`,
   // which also lets V8 size the object to hold every field in place.
   declare family: Route['family'];
@@ -199,11 +281,11 @@ class RouteObject extends KeptObject<rtRoute.RouteMessage> {
 
   static {
     lazyAttrs = lazyAccessor(function (this: RouteObject) {
-      return this.whole(rtRoute.decodeRouteMessage).attrs;
+      return this.whole(decodeAttrs, (tag) => attrsFromFields(this, tag));
     });
   }
 
-  constructor(m: rtRoute.RouteMessage, kept: KeptMessage | undefined) {
+  constructor(m: rtRoute.RouteMessage, kept: KeptMessage | number | undefined) {
     super();
     const h = m.header;
     const a = m.attrs;
@@ -337,14 +419,16 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   decode: rtRoute.decodeRouteMessage,
   encode: rtRoute.encodeRouteMessage,
   convert: routeObject,
-  // Every attribute feeds a field: decoded up front; `attrs` is decoded again from a kept copy when read.
-  lazy: { headerSize: 12 },
+  // Every attribute feeds a field: decoded up front; `attrs` is decoded again from a kept copy when
+  // read, or rebuilt from the fields when they show every attribute (routeTag: no copy kept).
+  lazy: { headerSize: 12, derive: routeTag },
   accept: (view, start, end) => end - start < 12 || (view.getUint32(start + 8, true) & RTM_F_CLONED) === 0,
   // What the FIB tells routes apart by: table, destination and source
   // prefixes, TOS, metric, type — and the nexthop, since routes that differ
   // only there coexist (`ip route append`; IPv6 device routes such as
   // fe80::/64 on every link). `ip route replace` swaps the nexthop under the
   // same group identity with one RTM_NEWROUTE carrying NLM_F_REPLACE.
+  // The key starts with the group key and a space (a view keeps the group as a slice of the key).
   key: (m) => {
     const a = m.attrs;
     const nh = a.rtaNhId !== undefined ? ` nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? ' mp' : flatText(` ${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`);
