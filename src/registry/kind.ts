@@ -116,7 +116,11 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
   };
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
-  /** Objects sharing this identity may replace one another (NLM_F_REPLACE) or merge (IPv6 multipath siblings): routes. */
+  /**
+   * Objects sharing this identity may replace one another (NLM_F_REPLACE) or
+   * merge (IPv6 multipath siblings): routes. `key(m)` must start with it and
+   * a space (a view tells a key's group by that; it keeps no group strings).
+   */
   groupKey?(m: M): string;
   /** A peek before decoding (the family is checked already): false for messages `list()` never shows. */
   accept?(view: DataView, start: number, end: number): boolean;

@@ -203,30 +203,40 @@ describeKernel('rt.watch after silent kernel changes', () => {
       const ports = (ipJson(a.name, '-d', 'link', 'show', 'master', 'sbr') as any[]).map((l) => l.linkinfo.info_slave_data.state);
       return br.topology_change === 0 && br.topology_change_detected === 0 && ports.length === 2 && ports.every((s) => s === 'forwarding');
     };
-    expect(await settle(settled, 40_000, 250)).toBe(true);
-    await using view = await rt.watch('links', undefined, { refreshInterval: Infinity });
-    const events: WatchEvent<Link>[] = [];
-    const reader = (async () => {
-      for await (const ev of view) events.push(ev);
-    })();
-    const first = await rt.links.list();
-    const r0 = view.stats.resyncs;
-    for (let i = 0; i < 8; i++) {
-      await sleep(300);
-      await view.resync();
+    // On a loaded machine STP itself may move in the window (a missed hello is a topology change,
+    // which the kernel does announce): such a window proves nothing, and is tried again.
+    for (let attempt = 1; ; attempt++) {
+      expect(await settle(settled, 40_000, 250)).toBe(true);
+      const view = await rt.watch('links', undefined, { refreshInterval: Infinity });
+      const events: WatchEvent<Link>[] = [];
+      const reader = (async () => {
+        for await (const ev of view) events.push(ev);
+      })();
+      const first = await rt.links.list();
+      const r0 = view.stats.resyncs;
+      for (let i = 0; i < 8; i++) {
+        await sleep(300);
+        await view.resync();
+      }
+      const last = await rt.links.list();
+      expect(view.stats.resyncs).toBeGreaterThanOrEqual(r0 + 8);
+      if (!settled() && attempt < 3) {
+        view.close();
+        await reader;
+        continue;
+      }
+      expect(settled()).toBe(true);
+      // The test can fail: timers did move between the first and the last dump.
+      const timers = (links: Link[]) => JSON.stringify(links.filter((l) => l.name.startsWith('sbr') || l.name.startsWith('sp')).map((l) => [l.details, l.portDetails]), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+      expect(timers(first)).not.toBe(timers(last));
+      await sleep(100);
+      expect(events).toEqual([]);
+      // Nothing was lost: the view holds the latest dump, timers included.
+      expect(view.snapshot().find((l) => l.name === 'sbr')?.details).toBeDefined();
+      view.close();
+      await reader;
+      break;
     }
-    const last = await rt.links.list();
-    expect(view.stats.resyncs).toBeGreaterThanOrEqual(r0 + 8);
-    expect(settled()).toBe(true);
-    // The test can fail: timers did move between the first and the last dump.
-    const timers = (links: Link[]) => JSON.stringify(links.filter((l) => l.name.startsWith('sbr') || l.name.startsWith('sp')).map((l) => [l.details, l.portDetails]), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
-    expect(timers(first)).not.toBe(timers(last));
-    await sleep(100);
-    expect(events).toEqual([]);
-    // Nothing was lost: the view holds the latest dump, timers included.
-    expect(view.snapshot().find((l) => l.name === 'sbr')?.details).toBeDefined();
-    view.close();
-    await reader;
     for (const p of ['sp0', 'sp1', 'sbr']) ip(a.name, 'link', 'del', p);
   }, 90_000);
 

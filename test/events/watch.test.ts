@@ -124,6 +124,30 @@ describeKernel('rt.watch', () => {
     ip(ns.name, 'addr', 'del', '10.50.0.1/24', 'dev', 'wva');
   });
 
+  it('routes: a replace that changes the nexthop drops the old route; an append keeps both (one identity group)', async () => {
+    ip(ns.name, 'link', 'set', 'wva', 'up');
+    ip(ns.name, 'addr', 'add', '10.51.0.1/24', 'dev', 'wva');
+    await using view = await rt.watch('routes');
+    const mine = () =>
+      view
+        .snapshot()
+        .filter((r) => r.dst === '10.62.0.0/16')
+        .map((r) => r.gateway)
+        .sort()
+        .join();
+    ip(ns.name, 'route', 'add', '10.62.0.0/16', 'via', '10.51.0.2');
+    expect(await settle(() => mine() === '10.51.0.2', 5000)).toBe(true);
+    ip(ns.name, 'route', 'replace', '10.62.0.0/16', 'via', '10.51.0.3');
+    expect(await settle(() => mine() === '10.51.0.3', 5000)).toBe(true);
+    ip(ns.name, 'route', 'append', '10.62.0.0/16', 'via', '10.51.0.4');
+    expect(await settle(() => mine() === '10.51.0.3,10.51.0.4', 5000)).toBe(true);
+    ip(ns.name, 'route', 'del', '10.62.0.0/16', 'via', '10.51.0.3');
+    expect(await settle(() => mine() === '10.51.0.4', 5000)).toBe(true);
+    ip(ns.name, 'route', 'del', '10.62.0.0/16');
+    expect(await settle(() => mine() === '', 5000)).toBe(true);
+    ip(ns.name, 'addr', 'del', '10.51.0.1/24', 'dev', 'wva');
+  });
+
   it('neighbours: follows ARP/NDP entries, keyed by link, family and address', async () => {
     await using view = await rt.watch('neighbors');
     const ipNeigh = () =>

@@ -432,8 +432,8 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   key: (m) => {
     const a = m.attrs;
     const nh = a.rtaNhId !== undefined ? ` nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? ' mp' : flatText(` ${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`);
-    // The group (flat) and the nexthop part: one rope node that shares the group's string.
-    return routeGroup(m) + nh;
+    // One flat string, starting with the group key and a space (see ObjectKind.groupKey).
+    return flatText(routeGroup(m) + nh);
   },
   groupKey: (m) => routeGroup(m),
   families: [Family.inet, Family.inet6],
@@ -491,7 +491,6 @@ function routeGroup(m: rtRoute.RouteMessage): string {
   if (m === lastGroupOf) return lastGroup;
   const h = m.header;
   const a = m.attrs;
-  // Flat: a view keeps one per route (see flatText).
   lastGroup = flatText(`${h.rtmFamily} ${a.rtaTable ?? h.rtmTable} ${a.rtaDst ?? ''}/${h.rtmDstLen} ${a.rtaSrc ?? ''}/${h.rtmSrcLen} ${h.rtmTos} ${a.rtaPriority ?? 0} ${h.rtmType}`);
   lastGroupOf = m;
   return lastGroup;
