@@ -229,7 +229,12 @@ describeKernel('rt.watch', () => {
         if (churning) await sleep(1); // far slower than the kernel
       }
     })();
-    await runBatch(ns.name, churnLines(devs, 6000, 12));
+    const batch = runBatch(ns.name, churnLines(devs, 6000, 12));
+    // The view reads bursts in batches and may keep up with the churn by itself: hold the event
+    // loop for a moment while it goes on, so that its 16 KiB socket overflows and it must recover.
+    await sleep(50);
+    for (const t = Date.now(); Date.now() - t < 400; );
+    await batch;
     churning = false;
     const expected = ipAddressKeys(ns.name);
     const done = await settle(() => [...mirror.keys()].sort().join('\n') === expected.join('\n') && view.stats.queued === 0, 20_000);
