@@ -279,14 +279,16 @@ export const watchMemory: Workload = {
     const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     const signed = (bytes: number) => `${bytes < 0 ? '−' : '+'}${mb(Math.abs(bytes))}`;
     const memo = (label: string) => {
-      const samples: Array<{ heap: number; rss: number; rssPeak: number }> = [];
+      const samples: Array<{ heap: number; buffers: number; rss: number; rssPeak: number }> = [];
       return {
         samples,
         note: () => {
           if (!samples.length) return undefined;
           const heap = summarize(samples.map((s) => s.heap)).median;
           const rss = summarize(samples.map((s) => s.rss)).median;
-          return `${label}: heap retained ${mb(heap)} (${Math.round(heap / expected)} B/route, median after GC); RSS ${signed(rss)} after GC (median), ${signed(samples[0]!.rssPeak)} before GC on the first run (RSS lags the heap: the allocator keeps freed pages); process maxRSS so far ${mb(process.resourceUsage().maxRSS * 1024)}`;
+          // Message copies lazy routes keep in shared slabs are ArrayBuffers, outside the heap.
+          const buffers = summarize(samples.map((s) => s.buffers)).median;
+          return `${label}: heap retained ${mb(heap)} (${Math.round(heap / expected)} B/route, median after GC) + ${Math.round(Math.max(0, buffers) / expected)} B/route in ArrayBuffers; RSS ${signed(rss)} after GC (median), ${signed(samples[0]!.rssPeak)} before GC on the first run (RSS lags the heap: the allocator keeps freed pages); process maxRSS so far ${mb(process.resourceUsage().maxRSS * 1024)}`;
         },
       };
     };
@@ -302,11 +304,11 @@ export const watchMemory: Workload = {
       gc();
       m0 = process.memoryUsage();
     };
-    const measured = (m0: NodeJS.MemoryUsage, count: number, keep: { samples: Array<{ heap: number; rss: number; rssPeak: number }> }, release: () => void) => {
+    const measured = (m0: NodeJS.MemoryUsage, count: number, keep: { samples: Array<{ heap: number; buffers: number; rss: number; rssPeak: number }> }, release: () => void) => {
       const peak = process.memoryUsage();
       gc();
       const m1 = process.memoryUsage();
-      keep.samples.push({ heap: m1.heapUsed - m0.heapUsed, rss: m1.rss - m0.rss, rssPeak: peak.rss - m0.rss });
+      keep.samples.push({ heap: m1.heapUsed - m0.heapUsed, buffers: m1.arrayBuffers - m0.arrayBuffers, rss: m1.rss - m0.rss, rssPeak: peak.rss - m0.rss });
       release();
       return count;
     };
