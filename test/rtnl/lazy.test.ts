@@ -48,6 +48,28 @@ function expectSameObjects<T extends { attrs: unknown }>(lazy: T[], whole: T[]):
   }
 }
 
+/**
+ * namespaceWith makes a namespace for a describe block, runs `fill(name)` in
+ * it, opens an Rtnl and a plain Connection there, and removes it all after.
+ * The returned holder's fields are set once the block's beforeAll ran.
+ */
+function namespaceWith(prefix: string, fill: (name: string) => void): { rt: Rtnl; conn: Connection } {
+  const held = {} as { rt: Rtnl; conn: Connection };
+  let ns: ReturnType<typeof makeNetns> | undefined;
+  beforeAll(async () => {
+    ns = makeNetns(prefix);
+    fill(ns.name);
+    held.rt = await Rtnl.open({ netns: ns.name });
+    held.conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ns.name });
+  });
+  afterAll(() => {
+    held.conn?.close();
+    held.rt?.close();
+    ns?.remove();
+  });
+  return held;
+}
+
 describe('splitMessage', () => {
   const eager = eagerTypes([rtLink.LinkAttr.ifname, rtLink.LinkAttr.mtu]);
 
@@ -89,12 +111,7 @@ describe('splitMessage', () => {
 });
 
 describeKernel('lazy links from list() and get() equal links decoded whole', () => {
-  let ns: ReturnType<typeof makeNetns>;
-  let rt: Rtnl;
-  let conn: Connection;
-  beforeAll(async () => {
-    ns = makeNetns('nlkz');
-    const n = ns.name;
+  const held = namespaceWith('nlkz', (n) => {
     ip(n, 'link', 'add', 'br0', 'type', 'bridge');
     ip(n, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
     ip(n, 'link', 'set', 'v0', 'master', 'br0');
@@ -102,21 +119,14 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
     ip(n, 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '10.1.0.2', 'dev', 'br0');
     ip(n, 'link', 'set', 'v0', 'alias', 'the veth');
     for (const l of ['br0', 'v0', 'v1']) ip(n, 'link', 'set', l, 'up');
-    rt = await Rtnl.open({ netns: n });
-    conn = Connection.open({ protocol: NetlinkProtocol.route, netns: n });
-  });
-  afterAll(() => {
-    conn?.close();
-    rt?.close();
-    ns?.remove();
   });
 
   /** Both listings, taken until no counter moved between them (IPv6 router solicitations move them). */
   async function listings(): Promise<{ lazy: Link[]; whole: Link[] }> {
     for (let attempt = 0; ; attempt++) {
-      const whole = (await conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
-      const lazy = await rt.links.list();
-      const again = (await conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
+      const whole = (await held.conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
+      const lazy = await held.rt.links.list();
+      const again = (await held.conn.dump({ type: rtLink.RequestType.getlink, body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => linkFromMessage(rtLink.decodeLinkMessage(v, s, e)))).items;
       if (JSON.stringify(whole) === JSON.stringify(again) || attempt === 20) {
         // The lazy parts are read only now: they come from the bytes kept at list() time.
         return { lazy, whole };
@@ -138,8 +148,8 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
   });
 
   it('get() returns a lazy link equal to the listed one', async () => {
-    const got = await rt.links.get('vx0');
-    const listed = (await rt.links.list()).find((l) => l.name === 'vx0')!;
+    const got = await held.rt.links.get('vx0');
+    const listed = (await held.rt.links.list()).find((l) => l.name === 'vx0')!;
     // Counters may move between the two calls; everything else is the same.
     const { stats: _s, attrs, ...rest } = got;
     const { stats: _t, attrs: listedAttrs, ...listedRest } = listed;
@@ -151,12 +161,7 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
 });
 
 describeKernel('lazy routes from list() equal routes decoded whole', () => {
-  let ns: ReturnType<typeof makeNetns>;
-  let rt: Rtnl;
-  let conn: Connection;
-  beforeAll(async () => {
-    ns = makeNetns('nlkzr');
-    const n = ns.name;
+  const held = namespaceWith('nlkzr', (n) => {
     ip(n, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
     for (const l of ['v0', 'v1']) ip(n, 'link', 'set', l, 'up');
     ip(n, 'addr', 'add', '10.1.0.2/24', 'dev', 'v0');
@@ -171,18 +176,11 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     ip(n, 'route', 'add', '10.95.0.0/16', 'dev', 'v0', 'src', '10.1.0.2', 'congctl', 'reno', 'window', '1000', 'initcwnd', '10', 'features', 'ecn');
     ip(n, 'route', 'add', 'default', 'via', '10.2.0.1', 'table', '102');
     ip(n, 'route', 'add', 'unreachable', '10.93.0.0/16', 'metric', '3');
-    rt = await Rtnl.open({ netns: n });
-    conn = Connection.open({ protocol: NetlinkProtocol.route, netns: n });
-  });
-  afterAll(() => {
-    conn?.close();
-    rt?.close();
-    ns?.remove();
   });
 
   it('same keys in the same order, same values, same JSON, every table and family', async () => {
-    const whole = (await conn.dump({ type: rtRoute.RequestType.getroute, body: (w) => rtRoute.encodeRouteMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => routeFromMessage(rtRoute.decodeRouteMessage(v, s, e)))).items.filter((r) => !r.flags.includes('cloned'));
-    const lazy = await rt.routes.list({ table: 'all' });
+    const whole = (await held.conn.dump({ type: rtRoute.RequestType.getroute, body: (w) => rtRoute.encodeRouteMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => routeFromMessage(rtRoute.decodeRouteMessage(v, s, e)))).items.filter((r) => !r.flags.includes('cloned'));
+    const lazy = await held.rt.routes.list({ table: 'all' });
     expect(lazy.map((r) => r.dst)).toEqual(whole.map((r) => r.dst));
     expect(lazy.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.99.199.0/24', '10.98.0.0/16', '2001:db8:1234:5678::/64', '10.97.0.0/16']));
     expectSameObjects(lazy, whole);
@@ -200,8 +198,8 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     expect(lazy.find((r) => r.dst === 'default' && r.table === 102)!.attrs.rtaDst).toBeUndefined();
     // Two listings of an unchanged route that keeps its message (multipath) hold the same bytes:
     // a view compares them without decoding. (Not those above: reading `attrs` decoded them.)
-    const again = await rt.routes.list({ table: 'all' });
-    const third = await rt.routes.list({ table: 'all' });
+    const again = await held.rt.routes.list({ table: 'all' });
+    const third = await held.rt.routes.list({ table: 'all' });
     const kept = (routes: Route[], dst: string) => routes.find((r) => r.dst === dst) as unknown as KeptObject<unknown>;
     const fresh = kept(again, '10.98.0.0/16');
     expect(fresh).toBeInstanceOf(KeptObject);
