@@ -119,10 +119,9 @@ let scratchView = new DataView(scratch.buffer);
  * whole, now, so the decoder reports the fault as it always does.
  */
 export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false): SplitMessage | undefined {
-  const length = end - start;
-  if (length < headerSize) return undefined;
   // Checked on the source, before anything is kept: a message that is not well framed keeps nothing.
   if (!wellFramed(view, start, end, headerSize)) return undefined;
+  const length = end - start;
   const copy = keepMessage(view, start, end, shared);
   const bytes = copy.buffer;
   const base = copy.offset;
@@ -170,7 +169,7 @@ function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, l
  * bytes followed by attributes whose lengths stay inside it (the last one's
  * padding may be cut short, as the kernel allows).
  */
-export function wellFramed(view: DataView, start: number, end: number, headerSize: number): boolean {
+function wellFramed(view: DataView, start: number, end: number, headerSize: number): boolean {
   if (end - start < headerSize) return false;
   for (let p = start + Math.min(align4(headerSize), end - start); p < end; ) {
     if (end - p < NLA_HDRLEN) return false;
@@ -182,7 +181,7 @@ export function wellFramed(view: DataView, start: number, end: number, headerSiz
 }
 
 /** keptView is a DataView over a kept message, for decoding it: `[0, length)`. */
-export function keptView(buffer: Uint8Array, offset: number, length: number): DataView {
+function keptView(buffer: Uint8Array, offset: number, length: number): DataView {
   return new DataView(buffer.buffer, buffer.byteOffset + offset, length);
 }
 

@@ -74,7 +74,8 @@ for (let i = 0; i < 256; i++) {
 /** "/0" … "/128": the suffix of each prefix length. */
 const LENGTH_SUFFIX: string[] = [];
 for (let i = 0; i <= 128; i++) LENGTH_SUFFIX.push(`/${i}`);
-const prefixCodes: number[] = [];
+/** flatText's scratch: the character codes of the string it makes. */
+const flatCodes: number[] = [];
 
 /**
  * flatText returns `text` as one flat string. A string made by concatenating
@@ -84,9 +85,9 @@ const prefixCodes: number[] = [];
  */
 export function flatText(text: string): string {
   if (text.length < 13) return text;
-  prefixCodes.length = 0;
-  for (let i = 0; i < text.length; i++) prefixCodes.push(text.charCodeAt(i));
-  return String.fromCharCode.apply(null, prefixCodes);
+  flatCodes.length = 0;
+  for (let i = 0; i < text.length; i++) flatCodes.push(text.charCodeAt(i));
+  return String.fromCharCode.apply(null, flatCodes);
 }
 
 /**
@@ -96,12 +97,7 @@ export function flatText(text: string): string {
  * routes would keep both for every `dst`.
  */
 export function prefixText(address: string, length: number): string {
-  const suffix = LENGTH_SUFFIX[length] ?? `/${length}`;
-  if (address.length + suffix.length < 13) return address + suffix;
-  prefixCodes.length = 0;
-  for (let i = 0; i < address.length; i++) prefixCodes.push(address.charCodeAt(i));
-  for (let i = 0; i < suffix.length; i++) prefixCodes.push(suffix.charCodeAt(i));
-  return String.fromCharCode.apply(null, prefixCodes);
+  return flatText(address + (LENGTH_SUFFIX[length] ?? `/${length}`));
 }
 
 /** formatIPv4 formats 4 bytes at `s` as dotted quad. */
