@@ -1,9 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One entry for the root and one per generated family (`nlkit/ethtool`, `nlkit/tc`, …), built
-// as ES modules with code splitting: the root loads only the rtnetlink codecs, every other
-// family only when its subpath is imported. The CommonJS entry points are thin re-exports of
+// One entry for the root, one for the whole rtnetlink API (`nlkit/rtnl`) and one per generated
+// family (`nlkit/rt-link`, `nlkit/tc`, …), built as ES modules with code splitting: the root loads
+// no codec (Rtnl.open loads the rtnetlink services and codecs), every family only when its
+// subpath is imported or first used. The CommonJS entry points are thin re-exports of
 // these modules written by scripts/package-cjs.mjs after this build, so both module systems
 // share one copy of every class (no dual-package hazard).
 const families = readdirSync('src/generated')
@@ -13,7 +14,7 @@ const families = readdirSync('src/generated')
 
 export default defineConfig({
   // cli: the `nlkit` executable (package.json `bin`).
-  entry: { index: 'src/index.ts', cli: 'src/cli/bin.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])) },
+  entry: { index: 'src/index.ts', rtnl: 'src/rtnl/index.ts', cli: 'src/cli/bin.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])) },
   format: ['esm'],
   splitting: true,
   // Declarations come from tsc (tsconfig.build.json), one file per module: bundled

@@ -125,15 +125,17 @@ function build(): { outputs: Output[]; skipped: string[] } {
     idx.push(` * Not generated: ${skipped.join('; ')}.`);
   }
   // Only the rtnetlink families Rtnl itself drives are re-exported here, so that importing
-  // nlkit (whose root re-exports this index) loads none of the other codecs: tc alone is
-  // ~19k lines. Every family stays its own module, published as a subpath (`nlkit/ethtool`).
+  // The root of nlkit re-exports this index's types only, and the rtnetlink services load it on
+  // the first Rtnl.open; no other codec loads with it (tc alone is ~19k lines). Every family
+  // stays its own module, published as a subpath (`nlkit/rt-link`, `nlkit/ethtool`).
   const core = generated.filter((g) => !g.genl && g.name.startsWith('rt-'));
   const others = generated.filter((g) => !core.includes(g));
   idx.push(` *`);
-  idx.push(` * This index re-exports only the rtnetlink families that \`Rtnl\` uses (${core.map((g) => camel(g.name)).join(', ')}),`);
-  idx.push(` * so importing nlkit loads no other codec. Every other family is its own module, loaded only`);
-  idx.push(` * when imported by subpath (\`import * as ethtool from 'nlkit/ethtool'\`; inside this repository`);
-  idx.push(` * \`src/generated/ethtool.js\`): ${others.map((g) => g.module).join(', ')}.`);
+  idx.push(` * This index gathers the rtnetlink families that \`Rtnl\` uses (${core.map((g) => camel(g.name)).join(', ')}),`);
+  idx.push(` * which load with the first Rtnl.open; the root of nlkit exports their types only. Every family,`);
+  idx.push(` * these too, is its own module, loaded when imported by subpath (\`import * as rtLink from`);
+  idx.push(` * 'nlkit/rt-link'\`; inside this repository \`src/generated/rt-link.js\`) or first used; the others:`);
+  idx.push(` * ${others.map((g) => g.module).join(', ')}.`);
   idx.push(` */`);
   for (const g of core) idx.push(`export * as ${camel(g.name)} from './${g.module}.js';`);
   idx.push(`export type { GenlFamilyDescriptor, GenlOperation, GenlRequest, GenlNotification, IndexedItem, TypeValueItem, Bitfield32 } from '../codec/support.js';`);

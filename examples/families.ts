@@ -2,7 +2,8 @@
 // qdiscs, classes and filters through NetlinkFamily, in a namespace it creates
 // and removes.
 // Run: node scripts/run-in-netns.mjs tsx examples/families.ts
-import { NetNs, NetlinkFamily, Rtnl, KernelError, rtNexthop } from '../src/index.js';
+import { NetNs, NetlinkFamily, Rtnl, KernelError } from '../src/index.js';
+import * as rtNexthop from '../src/generated/rt-nexthop.js'; // the package subpath 'nlkit/rt-nexthop'
 import * as tc from '../src/generated/tc.js'; // the package subpath 'nlkit/tc'
 
 const ns = `nlkit-fam-${process.pid}`;

@@ -12,8 +12,7 @@ import { checkObject } from '../netlink/args.js';
 import type { NetNsLike } from '../netns/index.js';
 import type * as conntrack from '../generated/conntrack.js';
 import { NetlinkHandle, byMessageType, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
-import { NotificationSource } from '../events/source.js';
-import { pinNetns } from '../events/subscribe.js';
+import { NotificationSource, pinNetns } from '../events/source.js';
 import { eventStream } from '../events/stream.js';
 import {
   checkFilter,

@@ -15,6 +15,7 @@
  */
 import { Connection, type MessageDecoder, type NotificationEvent, type NotificationStream } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
+import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 
 /** Options of a source's sockets. @internal */
 export interface SourceOptions {
@@ -142,4 +143,18 @@ export class NotificationSource<T> {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/**
+ * pinNetns holds the namespace a context names for as long as a stream
+ * lives, so a socket reopened after an overrun lands in the same one (even
+ * if a name was deleted and made again, or the thread moved). @internal
+ */
+export function pinNetns(netns: NetNsLike | undefined): { ns: NetNs; release: () => void } {
+  if (netns === undefined) {
+    const ns = NetNs.current();
+    return { ns, release: () => ns.close() };
+  }
+  const { ns, owned } = openNetNs(netns);
+  return { ns, release: () => (owned ? ns.close() : undefined) };
 }

@@ -20,10 +20,10 @@ import type { Connection, DumpOptions, MessageDecoder } from '../netlink/connect
 import { ArgumentError, ClosedError, DumpInterruptedError, type DecodeError } from '../netlink/errors.js';
 import { checkPositiveInteger, checkSignal } from '../netlink/options.js';
 import { NLM_F_REPLACE } from '../netlink/constants.js';
-import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
+import type { NetNsLike } from '../netns/index.js';
 import { KIND_BY_TYPE, convertWhole, dumpRequests, kindRequest, loadKind, type ObjectKind } from '../registry/index.js';
 import { groupInfo, type RtnlChange, type RtnlGroupName } from './kinds.js';
-import { NotificationSource } from './source.js';
+import { NotificationSource, pinNetns } from './source.js';
 import { eventStream } from './stream.js';
 
 /** What `subscribe` and `watch` need from an Rtnl handle. */
@@ -145,20 +145,6 @@ export function changeDecoder(accept: ReadonlyMap<ObjectKind, ReadonlySet<number
     const object = convertWhole(c, m, view, start, end, flags);
     return { key: c.key(m), change: { type: type_, kind: c.kind, object } as RtnlChange, group: c.groupKey?.(m), replace };
   };
-}
-
-/**
- * pinNetns holds the namespace a context names for as long as a stream
- * lives, so a socket reopened after an overrun lands in the same one (even
- * if a name was deleted and made again, or the thread moved). @internal
- */
-export function pinNetns(netns: NetNsLike | undefined): { ns: NetNs; release: () => void } {
-  if (netns === undefined) {
-    const ns = NetNs.current();
-    return { ns, release: () => ns.close() };
-  }
-  const { ns, owned } = openNetNs(netns);
-  return { ns, release: () => (owned ? ns.close() : undefined) };
 }
 
 /** The groups a list of group names stands for, and the families of each kind they carry. @internal */

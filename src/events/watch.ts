@@ -67,8 +67,8 @@ import { TIMER_MAX_MS } from '../netlink/options.js';
 import { attrType, attrsDone, checkAttr, nextAttr, readU32 } from '../netlink/reader.js';
 import { sameObject } from './kinds.js';
 import { KeyGroups } from './key-groups.js';
-import { changeDecoder, checkStreamOptions, pinNetns, type EventContext, type KeyedChange } from './subscribe.js';
-import { NotificationSource } from './source.js';
+import { changeDecoder, checkStreamOptions, type EventContext, type KeyedChange } from './subscribe.js';
+import { NotificationSource, pinNetns } from './source.js';
 
 export { WatchTargets } from '../registry/index.js';
 /** What `watch` takes: a kind's plural, 'links', 'addresses', 'routes', 'neighbors', 'rules', … */

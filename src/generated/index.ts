@@ -33,10 +33,11 @@
  *
  * Not generated: nftables: nfnetlink (netlink-raw over NETLINK_NETFILTER) is not used by nlkit yet.
  *
- * This index re-exports only the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtLinkBridge, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
- * so importing nlkit loads no other codec. Every other family is its own module, loaded only
- * when imported by subpath (`import * as ethtool from 'nlkit/ethtool'`; inside this repository
- * `src/generated/ethtool.js`): conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team, xfrm.
+ * This index gathers the rtnetlink families that `Rtnl` uses (rtAddr, rtLink, rtLinkBridge, rtNeigh, rtNexthop, rtNsid, rtRoute, rtRule),
+ * which load with the first Rtnl.open; the root of nlkit exports their types only. Every family,
+ * these too, is its own module, loaded when imported by subpath (`import * as rtLink from
+ * 'nlkit/rt-link'`; inside this repository `src/generated/rt-link.js`) or first used; the others:
+ * conntrack, devlink, dpll, ethtool, fou, handshake, mptcp-pm, netdev, nfsd, nlctrl, ovs-datapath, ovs-flow, ovs-vport, tc, tcp-metrics, team, xfrm.
  */
 export * as rtAddr from './rt-addr.js';
 export * as rtLink from './rt-link.js';

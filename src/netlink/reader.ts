@@ -15,6 +15,7 @@
  */
 import { NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from './constants.js';
 import { DecodeError } from './errors.js';
+import { textSlots } from './format.js';
 
 /** An attribute kept as it came: raw `nla_type` (flag bits included) and a copy of its value. */
 export interface RawAttribute {
@@ -166,7 +167,7 @@ const utf8 = new TextDecoder('utf-8');
  */
 const STRING_SLOTS_LOG2 = 11;
 const STRING_CACHE_MAX = 32;
-const recentStrings: Array<string | undefined> = new Array<string | undefined>(1 << STRING_SLOTS_LOG2).fill(undefined);
+let recentStrings: Array<string | undefined> = [];
 
 /**
  * readString reads a string up to the first NUL or `e`. ASCII (interface
@@ -192,6 +193,7 @@ export function readString(view: DataView, s: number, e: number): string {
     }
     let text = '';
     for (let j = s; j < i; j++) text += String.fromCharCode(view.getUint8(j));
+    if (recentStrings.length === 0) recentStrings = textSlots(STRING_SLOTS_LOG2);
     recentStrings[slot] = text;
     return text;
   }

@@ -5,7 +5,7 @@
  * actions, IP protocols (and IPsec's, and its NAT-traversal encapsulations),
  * link types and operational states. Names are `ip`'s, with the kernel's
  * constant beside each number, so grep finds both. Tables the generated
- * codecs already carry (RTN_* as `rtRoute.RtmType`, NUD_* as
+ * codecs already carry (RTN_* as `rtRoute.RtmType`, used by the route kind; NUD_* as
  * `rtNeigh.NudState`, XFRM_MODE_* as `xfrm.Mode`, IPS_* as
  * `conntrack.CtStatus`, …) are used from there, not copied. (tc's own
  * names — ETH_P_*, parents, units — live in src/tc, the layer that uses them.)
@@ -15,7 +15,6 @@
  */
 import { checkInteger, lookupName } from '../netlink/args.js';
 import { ArgumentError } from '../netlink/errors.js';
-import * as rtRoute from '../generated/rt-route.js';
 import { decodeFlags } from '../codec/support.js';
 
 // --- address families --------------------------------------------------------
@@ -232,14 +231,6 @@ export const protocolName: (n: number) => RouteProtocolName | number = protocols
 /** protocolNumber maps a protocol name or a number 0-255 to RTPROT_*; throws ArgumentError naming `argument`. */
 export const protocolNumber: (p: unknown, argument: string) => number = protocols.number;
 
-/** A route type name (RTN_*): 'unicast', 'local', 'blackhole', … (the generated `rtRoute.RtmType`). */
-export type RouteType = rtRoute.RtmType;
-/** Route types (RTN_*) by name. */
-export const RouteType = rtRoute.RtmType;
-
-/** routeTypeNumber maps a route type name or a number 0-255 to RTN_*; throws ArgumentError naming `argument`. */
-export const routeTypeNumber: (t: unknown, argument: string) => number = lookups(RouteType, 255).number;
-
 /**
  * Route flags by name: RTNH_F_* (the low byte, also each nexthop's) and
  * RTM_F_* (RTM_F_OFFLOAD/TRAP/OFFLOAD_FAILED prefixed `rt-` to tell them from
@@ -427,7 +418,7 @@ export const FOREVER = 0xffffffff;
  * only: `toString` is no name) or a number 0–max; ArgumentError naming
  * `argument` on anything else.
  */
-function lookups<N extends string>(table: Readonly<Record<N, number>>, max: number): { name(n: number): N | number; number(v: unknown, argument: string): number } {
+export function lookups<N extends string>(table: Readonly<Record<N, number>>, max: number): { name(n: number): N | number; number(v: unknown, argument: string): number } {
   const names = invert(table);
   return {
     name: (n) => names[n] ?? n,

@@ -18,7 +18,8 @@
  * dump proves nothing matching is left.
  */
 import type { CallOptions, Request } from '../netlink/connection.js';
-import { ArgumentError, KernelError, NetlinkError } from '../netlink/errors.js';
+import { ArgumentError, KernelError } from '../netlink/errors.js';
+import { FlushIncompleteError } from './errors.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { kindRequest } from '../registry/kind.js';
@@ -44,22 +45,6 @@ export interface AddressFlushFilter {
   scope?: ScopeInput;
   /** Only addresses inside this prefix (`to PREFIX`): `10.0.0.0/8`, `2001:db8::/32`; a bare address matches itself. */
   to?: string;
-}
-
-/**
- * FlushIncompleteError: addresses matching the filter were still there after
- * as many rounds as iproute2 allows (something keeps adding them back).
- * `removed` is what was deleted, `remaining` what the last dump showed.
- */
-export class FlushIncompleteError extends NetlinkError {
-  override name = 'FlushIncompleteError';
-  readonly removed: Address[];
-  readonly remaining: Address[];
-  constructor(rounds: number, removed: Address[], remaining: Address[]) {
-    super(`address flush incomplete after ${rounds} rounds: ${remaining.length} matching address(es) keep coming back`);
-    this.removed = removed;
-    this.remaining = remaining;
-  }
 }
 
 /** A checked filter: numbers, ready to compare with dumped headers. */

@@ -1,5 +1,7 @@
 /** rtnetlink: links, addresses, routes, neighbours and rules of a network namespace. */
-export { Rtnl, rtnlRequestAttributePath, type RtnlOptions, type KindServices } from './rtnl.js';
+export { Rtnl, type RtnlOptions, type KindServices } from './rtnl.js';
+export { rtnlRequestAttributePath } from './attribute-path.js';
+export * from './errors.js';
 export { KindService } from './kind-service.js';
 export type { LinkRef, RtnlContext } from '../registry/context.js';
 export { parsePrefix, ipFamily, type Prefix } from '../registry/prefix.js';
@@ -42,7 +44,7 @@ export {
 export * from './link.js';
 export * from './move.js';
 export * from './address.js';
-export { FlushIncompleteError, type AddressFlushFilter } from './address-flush.js';
+export type { AddressFlushFilter } from './address-flush.js';
 export * from './route.js';
 export * from './neighbor.js';
 export * from './rule.js';

@@ -25,7 +25,8 @@
  */
 import { Connection, type CallOptions, type Request } from '../netlink/connection.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NetlinkProtocol } from '../netlink/constants.js';
-import { ClosedError, KernelError, NetlinkError } from '../netlink/errors.js';
+import { ClosedError, KernelError } from '../netlink/errors.js';
+import { MoveError, type MoveStep } from './errors.js';
 import { NetNs, openNetNs, type NetNsLike } from '../netns/index.js';
 import type * as rtAddr from '../generated/rt-addr.js';
 import type * as rtLink from '../generated/rt-link.js';
@@ -83,33 +84,6 @@ export interface MoveResult {
   skipped: MovedAddress[];
   /** Address dumps it took (more than 1 when a concurrent change interrupted one: NLM_F_DUMP_INTR). */
   addressDumps: number;
-}
-
-/** The step of links.move that failed. */
-export type MoveStep = 'validate' | 'find' | 'list-addresses' | 'set-down' | 'move' | 'find-in-target' | 'add-address' | 'set-up';
-
-/**
- * MoveError: links.move failed at `step` because of `cause` (often a
- * KernelError with errno and extended-ACK message). `restored` says whether
- * everything was put back; `state` says where the device is now.
- */
-export class MoveError extends NetlinkError {
-  override name = 'MoveError';
-  readonly step: MoveStep;
-  /** True when the device is back as it was: namespace, name, addresses, up state. */
-  readonly restored: boolean;
-  /** Where the device is now, in words (namespace, name, what is missing). */
-  readonly state: string;
-  /** The errno name of the cause, when it has one (`'EEXIST'`). */
-  readonly code: string | undefined;
-  constructor(step: MoveStep, cause: unknown, restored: boolean, state: string) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`links.move failed at step "${step}": ${reason}; ${state}`, { cause });
-    this.step = step;
-    this.restored = restored;
-    this.state = state;
-    this.code = (cause as { code?: string })?.code;
-  }
 }
 
 interface Snapshot {

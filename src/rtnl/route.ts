@@ -20,7 +20,7 @@ import { MessageWriter } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { getObject, kindRequest, listObjects, sendKind } from '../registry/kind.js';
-import { METRICS, RTAX_CC_ALGO, metricField, routeKind, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
+import { METRICS, RTAX_CC_ALGO, metricField, routeKind, routeTypeNumber, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
 import { parseAddress, parsePrefix, type Prefix } from '../registry/prefix.js';
 import {
   Family,
@@ -32,7 +32,6 @@ import {
   familyName,
   familyNumber,
   protocolNumber,
-  routeTypeNumber,
   scopeNumber,
   tableNumber,
   type FamilyName,

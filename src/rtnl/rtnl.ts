@@ -7,25 +7,38 @@
 import type { CallOptions, Connection } from '../netlink/connection.js';
 import { NetlinkProtocol } from '../netlink/constants.js';
 import type { NetNs, NetNsLike } from '../netns/index.js';
-import { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId, type NetnsIdEntry } from './nsid.js';
-import { rtnlAttributePathAt } from '../generated/index.js';
-import * as rtLinkBridge from '../generated/rt-link-bridge.js';
+import type { NetnsIdEntry } from './nsid.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { NetlinkHandle, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
-import { Family } from '../registry/vocabulary.js';
-import { Links } from './link.js';
-import { getLink } from '../registry/kinds/link.js';
-import { checkLinkRef } from '../registry/validate.js';
-import { Addresses } from './address.js';
-import { Routes } from './route.js';
-import { Neighbors } from './neighbor.js';
-import { Rules } from './rule.js';
-import { BridgeVlans } from './bridge-vlan.js';
-import { SERVED_KINDS, type RtnlGroupName, type ServedKind, type ServiceKind } from '../registry/index.js';
-import { KindService } from './kind-service.js';
-import { Classes, Filters, Qdiscs } from './tc.js';
-import { subscribe, type SubscribeOptions, type Subscription } from '../events/subscribe.js';
-import { watch, type View, type WatchObject, type WatchOptions, type WatchTarget } from '../events/watch.js';
+import type { Links } from './link.js';
+import type { Addresses } from './address.js';
+import type { Routes } from './route.js';
+import type { Neighbors } from './neighbor.js';
+import type { Rules } from './rule.js';
+import type { BridgeVlans } from './bridge-vlan.js';
+import type { RtnlGroupName, ServedKind, ServiceKind } from '../registry/index.js';
+import type { KindService } from './kind-service.js';
+import type { Classes, Filters, Qdiscs } from './tc.js';
+import type { SubscribeOptions, Subscription } from '../events/subscribe.js';
+import type { View, WatchObject, WatchOptions, WatchTarget } from '../events/watch.js';
+
+/** The module with everything of a handle that needs the rtnetlink codecs (services.ts). */
+type Services = typeof import('./services.js');
+
+let services: Promise<Services> | undefined;
+
+/**
+ * loadServices imports services.ts once, when the first handle opens: the
+ * rtnetlink codecs and services are about half of nlkit's code, which
+ * `import { Rtnl } from 'nlkit'` alone should not pay for.
+ */
+function loadServices(): Promise<Services> {
+  return (services ??= import('./services.js').catch((err: unknown) => {
+    // A failed import may succeed later (a transient file system error): try again next time.
+    services = undefined;
+    throw err;
+  }));
+}
 
 /** Options for Rtnl.open: `netns`, `receiveBufferSize` (as every handle's). */
 export type RtnlOptions = HandleOptions;
@@ -61,18 +74,23 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
   /** Traffic control: filters and their actions (`tc filter`). */
   readonly filters: Filters;
 
-  private constructor(conn: Connection, netns: NetNsLike | undefined) {
+  /** The loaded services module: what the methods below delegate to. */
+  readonly #services: Services;
+
+  private constructor(conn: Connection, netns: NetNsLike | undefined, services: Services) {
     super(conn, netns);
-    this.links = new Links(this);
-    this.addresses = new Addresses(this);
-    this.routes = new Routes(this);
-    this.neighbors = new Neighbors(this);
-    this.rules = new Rules(this);
-    this.bridgeVlans = new BridgeVlans(this);
-    for (const kind of SERVED_KINDS as readonly ServiceKind[]) (this as unknown as Record<string, unknown>)[kind.plural] = new KindService(this, kind);
-    this.qdiscs = new Qdiscs(this);
-    this.classes = new Classes(this);
-    this.filters = new Filters(this);
+    this.#services = services;
+    const made = services.makeServices(this);
+    this.links = made.links;
+    this.addresses = made.addresses;
+    this.routes = made.routes;
+    this.neighbors = made.neighbors;
+    this.rules = made.rules;
+    this.bridgeVlans = made.bridgeVlans;
+    Object.assign(this, made.kindServices);
+    this.qdiscs = made.qdiscs;
+    this.classes = made.classes;
+    this.filters = made.filters;
   }
 
   /**
@@ -82,25 +100,28 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * when the socket cannot be made. Close it (or `await using`).
    */
   static async open(options: RtnlOptions = {}): Promise<Rtnl> {
-    const { conn, netns } = openConnection(options, NetlinkProtocol.route, rtnlRequestAttributePath);
-    return new Rtnl(conn, netns);
+    const services = await loadServices();
+    const { conn, netns } = openConnection(options, NetlinkProtocol.route, services.rtnlRequestAttributePath);
+    return new Rtnl(conn, netns, services);
   }
 
   /**
    * over makes a handle on an existing connection (a NETLINK_ROUTE
    * connection, or a test's fake kernel through Connection.over). The
-   * handle owns it and closes it.
+   * handle owns it and closes it. Asynchronous because the first handle
+   * loads the services (see loadServices); throws ArgumentError for a bad
+   * argument before loading anything.
    */
-  static over(conn: Connection, netns?: NetNsLike): Rtnl {
+  static async over(conn: Connection, netns?: NetNsLike): Promise<Rtnl> {
     checkOver(conn, netns);
-    return new Rtnl(conn, netns);
+    return new Rtnl(conn, netns, await loadServices());
   }
 
   /** linkIndex resolves a name to its index with one RTM_GETLINK (see RtnlContext). */
   async linkIndex(ref: LinkRef, options?: CallOptions): Promise<number> {
-    checkLinkRef(ref);
+    this.#services.checkLinkRef(ref);
     if (typeof ref === 'number') return ref;
-    return (await getLink(this.conn, ref, options)).index;
+    return (await this.#services.getLink(this.conn, ref, options)).index;
   }
 
   /**
@@ -110,7 +131,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * KernelError.
    */
   netnsId(ns: NetNsLike, options?: CallOptions): Promise<number | undefined> {
-    return netnsIdOf(this, ns, options);
+    return this.#services.netnsIdOf(this, ns, options);
   }
 
   /**
@@ -120,12 +141,12 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * id already or the id is taken.
    */
   setNetnsId(ns: NetNsLike, id: number | 'auto', options?: CallOptions): Promise<number> {
-    return setNetnsId(this, ns, id, options);
+    return this.#services.setNetnsId(this, ns, id, options);
   }
 
   /** netnsIds lists the ids this handle's namespace has assigned, named from /run/netns, as `ip netns list-id`. Throws KernelError, NetNsError. */
   netnsIds(options?: CallOptions): Promise<NetnsIdEntry[]> {
-    return listNetnsIds(this, options);
+    return this.#services.listNetnsIds(this, options);
   }
 
   /**
@@ -135,7 +156,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * (closes) the result. Throws ArgumentError, KernelError, NetNsError.
    */
   namespaceOfId(id: number, options?: CallOptions): Promise<NetNs | undefined> {
-    return namespaceOfId(this, id, options);
+    return this.#services.namespaceOfId(this, id, options);
   }
 
   /**
@@ -147,7 +168,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * be opened.
    */
   subscribe(groups: readonly RtnlGroupName[], options?: SubscribeOptions): Subscription {
-    return subscribe(this, groups, options);
+    return this.#services.subscribe(this, groups, options);
   }
 
   /**
@@ -159,22 +180,6 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * first dump throws.
    */
   watch<T extends WatchTarget>(target: T, filter?: (object: WatchObject<T>) => boolean, options?: WatchOptions): Promise<View<WatchObject<T>>> {
-    return watch(this, target, filter, options);
+    return this.#services.watch(this, target, filter, options);
   }
-}
-
-/**
- * rtnlRequestAttributePath names the attribute at an extended-ACK offset of
- * an rtnetlink request (its bytes from the nlmsghdr), for Connection's
- * `attributePath` option; undefined when it falls on none. Link requests of family AF_BRIDGE (bridge VLANs) carry
- * IFLA_BRIDGE_* in IFLA_AF_SPEC, which only rt-link-bridge's spec
- * describes; every other request goes by its type alone.
- */
-export function rtnlRequestAttributePath(request: Uint8Array, offset: number): string | undefined {
-  const type = new DataView(request.buffer, request.byteOffset).getUint16(4, true);
-  // ifi_family is the first byte after the 16-byte nlmsghdr.
-  if (request.length > 16 && request[16] === Family.bridge && (Object.values(rtLinkBridge.RequestType) as number[]).includes(type)) {
-    return rtLinkBridge.attributePathAt(request, type, offset);
-  }
-  return rtnlAttributePathAt(request, type, offset);
 }

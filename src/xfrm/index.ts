@@ -3,6 +3,6 @@
  * `states` (SAs) and `policies`.
  */
 export { Xfrm, type XfrmOptions, type XfrmSadInfo, type XfrmSpdInfo } from './xfrm.js';
-export { XfrmPolicies, type XfrmAction, type XfrmDir, type XfrmMode, type XfrmPolicy, type XfrmPolicyKey, type XfrmPolicySpec, type XfrmProto, type XfrmTemplate, type XfrmTemplateSpec } from './policy.js';
-export { XfrmStates, type XfrmAlgorithmSpec, type XfrmState, type XfrmStateKey, type XfrmStateSpec } from './state.js';
+export type { XfrmPolicies, XfrmAction, XfrmDir, XfrmMode, XfrmPolicy, XfrmPolicyKey, XfrmPolicySpec, XfrmProto, XfrmTemplate, XfrmTemplateSpec } from './policy.js';
+export type { XfrmStates, XfrmAlgorithmSpec, XfrmState, XfrmStateKey, XfrmStateSpec } from './state.js';
 export type { XfrmMarkSpec } from './common.js';

@@ -6,8 +6,17 @@ import type { CallOptions, Connection } from '../netlink/connection.js';
 import type { NetNsLike } from '../netns/index.js';
 import { NetlinkHandle, byMessageType, checkOver, openConnection, type HandleOptions } from '../netlink/handle.js';
 import type { XfrmCodec, XfrmContext } from './common.js';
-import { XfrmPolicies } from './policy.js';
-import { XfrmStates } from './state.js';
+import type { XfrmPolicies } from './policy.js';
+import type { XfrmStates } from './state.js';
+
+/**
+ * loadParts imports the generated codec and the two services together, on
+ * the first open: importing nlkit loads neither.
+ */
+async function loadParts(): Promise<{ codec: XfrmCodec; services: typeof import('./services.js') }> {
+  const [codec, services] = await Promise.all([import('../generated/xfrm.js'), import('./services.js')]);
+  return { codec, services };
+}
 
 /** Options for Xfrm.open: `netns`, `receiveBufferSize` (as every handle's). */
 export type XfrmOptions = HandleOptions;
@@ -45,11 +54,11 @@ export class Xfrm extends NetlinkHandle implements XfrmContext {
   /** Security policies: list, get, add, update, delete, flush. */
   readonly policies: XfrmPolicies;
 
-  private constructor(conn: Connection, codec: XfrmCodec, netns: NetNsLike | undefined) {
+  private constructor(conn: Connection, parts: Awaited<ReturnType<typeof loadParts>>, netns: NetNsLike | undefined) {
     super(conn, netns);
-    this.codec = codec;
-    this.states = new XfrmStates(this);
-    this.policies = new XfrmPolicies(this);
+    this.codec = parts.codec;
+    this.states = new parts.services.XfrmStates(this);
+    this.policies = new parts.services.XfrmPolicies(this);
   }
 
   /**
@@ -57,15 +66,15 @@ export class Xfrm extends NetlinkHandle implements XfrmContext {
    * ArgumentError for bad options, NetNsError, SyscallError.
    */
   static async open(options: XfrmOptions = {}): Promise<Xfrm> {
-    const codec = await import('../generated/xfrm.js');
-    const { conn, netns } = openConnection(options, codec.xfrmFamily.protocol, byMessageType(codec.attributePathAt));
-    return new Xfrm(conn, codec, netns);
+    const parts = await loadParts();
+    const { conn, netns } = openConnection(options, parts.codec.xfrmFamily.protocol, byMessageType(parts.codec.attributePathAt));
+    return new Xfrm(conn, parts, netns);
   }
 
   /** over makes a handle on an existing NETLINK_XFRM connection (a test's fake kernel); the handle owns it. Throws ArgumentError. */
   static async over(conn: Connection, netns?: NetNsLike): Promise<Xfrm> {
     checkOver(conn, netns);
-    return new Xfrm(conn, await import('../generated/xfrm.js'), netns);
+    return new Xfrm(conn, await loadParts(), netns);
   }
 
   /** spdInfo reads the SPD's counters (`ip xfrm policy count`). Throws KernelError. */

@@ -211,7 +211,7 @@ export async function sentBy(call: (rt: Rtnl) => Promise<unknown>, indexes: Reco
       return datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
-  const rt = Rtnl.over(Connection.over(fake, { attributePath: rtnlRequestAttributePath }));
+  const rt = await Rtnl.over(Connection.over(fake, { attributePath: rtnlRequestAttributePath }));
   try {
     await call(rt);
   } finally {

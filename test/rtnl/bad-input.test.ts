@@ -324,7 +324,10 @@ it('the table reaches every public rtnl entry point with hundreds of bad inputs'
 
 describe('bad input over the byte-level fake kernel', () => {
   const fake = new FakeKernel({ handler: () => undefined });
-  const rt = Rtnl.over(Connection.over(fake));
+  let rt: Rtnl;
+  beforeAll(async () => {
+    rt = await Rtnl.over(Connection.over(fake));
+  });
   afterAll(() => rt.close());
 
   it.each(CASES.map((k) => [k.label, k] as const))('%s', async (_label, k) => {

@@ -51,7 +51,7 @@ async function sent(call: (rt: Rtnl) => Promise<unknown>, reply?: (req: FakeRequ
       return reply ? reply(req, k) : datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
-  const rt = Rtnl.over(Connection.over(fake, { attributePath: rtnlRequestAttributePath }));
+  const rt = await Rtnl.over(Connection.over(fake, { attributePath: rtnlRequestAttributePath }));
   try {
     await call(rt);
   } finally {

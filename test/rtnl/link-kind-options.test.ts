@@ -17,7 +17,7 @@ async function add(spec: unknown): Promise<{ error: unknown; sent: number }> {
       return datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
-  const rt = Rtnl.over(Connection.over(fake));
+  const rt = await Rtnl.over(Connection.over(fake));
   let error: unknown;
   try {
     await rt.links.add({ ...(spec as LinkSpec), netns: '/proc/self/ns/net' });

@@ -103,7 +103,7 @@ describe('tc bad input: ArgumentError naming the parameter, nothing sent', () =>
           return datagram(errorMsg(req, k, { errno: 0 }));
         },
       });
-      using rt = Rtnl.over(Connection.over(fake));
+      using rt = await Rtnl.over(Connection.over(fake));
       const err = await call(rt).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ArgumentError);
       expect((err as ArgumentError).argument).toBe(argument);
@@ -121,7 +121,7 @@ describe('the same calls with the mistake corrected are sent', () => {
         return datagram(errorMsg(req, k, { errno: 0 }));
       },
     });
-    using rt = Rtnl.over(Connection.over(fake));
+    using rt = await Rtnl.over(Connection.over(fake));
     await rt.qdiscs.add({ dev: 3, kind: 'pfifo', handle: '1:', options: { limit: 50 } });
     await rt.classes.add({ dev: 3, parent: '1:', classid: '1:10', kind: 'htb', options: { rate: '1mbit' } });
     await rt.filters.add({ dev: 3, parent: 'ingress', protocol: 'ip', priority: 1, kind: 'flower', options: { ipProto: 'tcp', dstPort: 80 } });

@@ -135,7 +135,7 @@ async function sent(call: (rt: Rtnl) => Promise<void>): Promise<Buffer> {
       return datagram(errorMsg(req, k, { errno: 0 }));
     },
   });
-  using rt = Rtnl.over(Connection.over(fake));
+  using rt = await Rtnl.over(Connection.over(fake));
   await call(rt);
   expect(out).toHaveLength(1);
   // Only a class under another class is checked, on its own device.

@@ -19,7 +19,7 @@ import {
   protocolName,
   protocolNumber,
   routeFlagNames,
-  routeTypeNumber,
+  lookups,
   scopeName,
   tableNumber,
   type FamilyName,
@@ -36,6 +36,9 @@ type RouteAttrs = rtRoute.RouteAttrs;
 
 /** RTM_F_CLONED: a cached clone (PMTU exception), not a FIB entry; dumps leave them out. */
 const RTM_F_CLONED = 0x200;
+
+/** routeTypeNumber maps a route type name (RTN_*, the generated `rtRoute.RtmType`) or a number 0-255 to RTN_*; throws ArgumentError naming `argument`. */
+export const routeTypeNumber: (t: unknown, argument: string) => number = lookups(rtRoute.RtmType, 255).number;
 
 /**
  * Route metrics (RTA_METRICS). Units are the kernel's: bytes for mtu,
