@@ -57,7 +57,7 @@ try {
 import { ArgumentError, Connection, GenericFamily, KernelError, NetNs, NetlinkProtocol, Rtnl } from 'nlkit';
 import type { Address, Link, Route, rtRoute } from 'nlkit';
 import * as rtLink from 'nlkit/rt-link';
-import { linkFromMessage, Links } from 'nlkit/rtnl';
+import { linkFromMessage, Links, RtnlGroup, subscribe } from 'nlkit/rtnl';
 ${subpaths.map((s, i) => `import * as family${i} from 'nlkit/${s}';`).join('\n')}
 
 export const families: object[] = [${subpaths.map((_, i) => `family${i}`).join(', ')}];
@@ -71,7 +71,7 @@ export async function main(): Promise<string[]> {
     const up: number = rtLink.IfinfoFlags.up;
     const service: Links = rt.links;
     const type: rtRoute.RtmType = 'unicast';
-    void [service, type, linkFromMessage];
+    void [service, type, linkFromMessage, RtnlGroup.link, subscribe];
     return [...links.map((l) => l.name), String(addresses.length + routes.length + up)];
   } catch (err) {
     if (err instanceof KernelError) return [err.code];

@@ -53,3 +53,4 @@ export { BridgeVlans, type BridgeVlan, type BridgeVlanFilter, type BridgeVlanRef
 export { toJSONValue } from '../codec/json.js';
 export { Qdiscs, Classes, Filters, type QdiscFilter, type ClassFilter, type FilterFilter } from './tc.js';
 export type * from '../registry/tc/types.js';
+export * from '../events/index.js';
