@@ -146,6 +146,27 @@ try {
 const tcFiles = loaded().filter((u) => !rootFiles.includes(u) && !openFiles.includes(u));
 console.log(JSON.stringify({ problems, rootFiles, openFiles, tcFiles }));
 `);
+  // And the reverse: a program that uses only generic netlink loads no rtnetlink codec.
+  writeFileSync(join(project, 'genl.mjs'), `import { readFileSync } from 'node:fs';
+import { GenericFamily } from 'nlkit';
+import * as netdev from 'nlkit/netdev';
+const nd = await GenericFamily.open(netdev.netdevFamily);
+try {
+  await nd.dump('dev-get', {});
+} finally {
+  nd.close();
+}
+const code = readFileSync(${JSON.stringify(loadedLog)}, 'utf8').trim().split('\\n').map((u) => readFileSync(new URL(u), 'utf8')).join('\\n');
+console.log(JSON.stringify({ rt: [...code.matchAll(/\\bvar (rt[A-Za-z]*)Family\\b/g)].map((m) => m[1]) }));
+`);
+  const g = spawnSync(process.execPath, ['--import', './register.mjs', 'genl.mjs'], { cwd: project, encoding: 'utf8' });
+  if (g.status !== 0) fail(`generic netlink run: exit ${g.status}\n${g.stderr}`);
+  else {
+    const { rt } = JSON.parse(g.stdout.trim().split('\n').pop());
+    if (rt.length) fail(`a generic netlink program loads rtnetlink codecs: ${rt.join(', ')}`);
+    else console.log('check-package: run time ok: a generic netlink program (GenericFamily over netdev) loads no rtnetlink codec');
+  }
+  rmSync(loadedLog, { force: true });
   const r = spawnSync(process.execPath, ['--import', './register.mjs', 'run.mjs'], { cwd: project, encoding: 'utf8' });
   if (r.status !== 0) fail(`run time: exit ${r.status}\n${r.stderr}`);
   else {
@@ -158,9 +179,13 @@ console.log(JSON.stringify({ problems, rootFiles, openFiles, tcFiles }));
     const bytes = rootFiles.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
     const stray = subpaths.filter((s) => definesFamily(code, s));
     if (stray.length) fail(`importing nlkit loads these families' codecs: ${stray.join(', ')}`);
-    if (!definesFamily(codeOf(openFiles), 'rt-link')) fail('Rtnl.open did not load rt-link (the check itself is broken)');
+    const openCode = codeOf(openFiles);
+    if (!definesFamily(openCode, 'rt-link')) fail('Rtnl.open did not load rt-link (the check itself is broken)');
+    // rtnetlink's own codecs and nothing else: no generic netlink family, not tc (its first call loads it).
+    const openStray = subpaths.filter((s) => !s.startsWith('rt-') && definesFamily(openCode, s));
+    if (openStray.length) fail(`Rtnl.open loads these families' codecs: ${openStray.join(', ')}`);
     if (!tcFiles.some((u) => /\bvar tcFamily\b/.test(readFileSync(fileURLToPath(u), 'utf8')))) fail('rt.qdiscs.list() did not load the tc codec');
-    if (!problems.length && !stray.length) {
+    if (!problems.length && !stray.length && !openStray.length) {
       console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the rtnetlink codecs; the first tc call loads the tc codec`);
     }
   }
