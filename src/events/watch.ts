@@ -66,7 +66,7 @@ import * as rtNexthop from '../generated/rt-nexthop.js';
 import { TIMER_MAX_MS } from '../netlink/options.js';
 import { attrType, attrsDone, checkAttr, nextAttr, readU32 } from '../netlink/reader.js';
 import { sameObject } from './kinds.js';
-import { KeyGroups } from './key-groups.js';
+import { GroupedContents, KeyedContents, type Contents } from './contents.js';
 import { changeDecoder, checkStreamOptions, type EventContext, type KeyedChange } from './subscribe.js';
 import { NotificationSource, pinNetns } from './source.js';
 
@@ -237,9 +237,8 @@ class LiveView<O> implements View<O> {
   error: Error | undefined;
   closed = false;
 
-  private state = new Map<string, O>();
-  /** Routes: identity group → keys of the routes in it. */
-  private groups = new KeyGroups();
+  /** The objects by key (routes: by identity group, see contents.ts). */
+  private state: Contents<O>;
   private readonly out = new Fifo<WatchEvent<O>>();
   private iterating = false;
   private consumerWake: (() => void) | undefined;
@@ -276,7 +275,7 @@ class LiveView<O> implements View<O> {
    * queued meanwhile; the differences to the live contents are, when it
    * catches up.
    */
-  private lagBase: Map<string, O> | undefined;
+  private lagBase: Contents<O> | undefined;
 
   constructor(
     private readonly codec: ObjectKind,
@@ -287,6 +286,7 @@ class LiveView<O> implements View<O> {
   ) {
     this.maxQueued = Math.max(1, options.maxQueued ?? 4096);
     this.refreshInterval = options.refreshInterval ?? REFRESH_INTERVAL[codec.kind as RtnlKind] ?? Infinity;
+    this.state = this.emptyContents();
     const pin = pinNetns(ctx.netns);
     try {
       const routes = codec.kind === 'route';
@@ -378,7 +378,7 @@ class LiveView<O> implements View<O> {
     const link = change.object as Link;
     const parent = link.parent;
     if (parent === undefined || parent.netnsId !== undefined) return;
-    const peer = this.state.get(String(parent.index)) as Link | undefined;
+    const peer = this.state.find(String(parent.index), undefined) as Link | undefined;
     if (peer === undefined) return;
     const pointsBack = peer.parent !== undefined && peer.parent.index === link.index && peer.parent.netnsId === undefined;
     if (change.type === 'del' ? link.attrs.newNetnsid !== undefined && pointsBack : old === undefined && !pointsBack) this.scheduleResync();
@@ -559,51 +559,43 @@ class LiveView<O> implements View<O> {
   private apply({ key, change, group, replace }: KeyedChange): void {
     this.stats.applied++;
     const object = change.object as O;
-    if (group !== undefined) this.applyGroup(key, group, change.type, replace);
-    const old = this.state.get(key);
+    const state = this.state;
+    const old = state.find(key, group);
+    // Routes: the others of its identity group (see groupChange).
+    if (state.others.length > 0) this.groupChange(key, group, change.type, replace);
     if (this.codec.kind === 'link') this.peerHint(change, old);
     if (change.type === 'new') {
       if (this.filter && !this.filter(object)) {
         // Changed so that it no longer matches: it leaves the view.
         if (old !== undefined) {
-          this.state.delete(key);
+          state.remove(key, group, old);
           this.emit('del', old, false);
         }
         return;
       }
-      this.state.set(key, object);
+      state.put(key, group, object, old);
       this.emit('new', object, false);
     } else if (old !== undefined) {
-      this.state.delete(key);
+      state.remove(key, group, old);
       this.emit('del', object, false);
     }
   }
 
   /**
-   * Routes: keep the members of each identity group. A replace removes the
-   * others of its group; and whenever a group holds more than one route, or a
-   * deletion names a route the view does not hold while its group is not
-   * empty (an IPv6 multipath sibling leaving), what the kernel did to the
-   * rest is not spelled out: re-dump.
+   * Routes: a change to an identity group that holds other routes. A replace
+   * removes them; otherwise (an append, or a deletion, of a route the view
+   * holds or not: an IPv6 multipath sibling leaving) what the kernel did to
+   * the rest is not spelled out: re-dump.
    */
-  private applyGroup(key: string, group: string, type: 'new' | 'del', replace: boolean): void {
-    if (type === 'new') {
-      if (replace) {
-        for (const k of this.groups.keys(group)) {
-          if (k === key) continue;
-          const o = this.state.get(k);
-          this.groups.delete(group, k);
-          if (o !== undefined) {
-            this.state.delete(k);
-            this.emit('del', o, false);
-          }
-        }
+  private groupChange(key: string, group: string | undefined, type: 'new' | 'del', replace: boolean): void {
+    if (type === 'new' && replace) {
+      for (const o of this.state.others) {
+        this.state.remove(key, group, o);
+        this.emit('del', o, false);
       }
-      if (this.groups.add(group, key) > 1) this.scheduleResync();
       return;
     }
-    if (!this.groups.has(group)) return;
-    if (this.groups.delete(group, key) > 0) this.scheduleResync();
+    this.scheduleResync();
   }
 
   private emit(type: 'new' | 'del', object: O, synthetic: boolean): void {
@@ -617,7 +609,7 @@ class LiveView<O> implements View<O> {
 
   /** After a notification or resync was applied: if the consumer's queue is full, it lags from here on. */
   private checkLag(): void {
-    if (this.iterating && !this.lagBase && this.out.length >= this.maxQueued) this.lagBase = new Map(this.state);
+    if (this.iterating && !this.lagBase && this.out.length >= this.maxQueued) this.lagBase = this.state.copy();
   }
 
   /** The lagging consumer took its whole queue: give it the differences to what the view holds now. */
@@ -629,12 +621,21 @@ class LiveView<O> implements View<O> {
     this.checkLag();
   }
 
-  private emitDifferences(before: ReadonlyMap<string, O>, after: ReadonlyMap<string, O>): void {
-    for (const [k, o] of before) if (!after.has(k)) this.emit('del', o, true);
-    for (const [k, o] of after) {
-      const old = before.get(k);
-      if (old === undefined || !sameObject(old, o, this.codec.volatile)) this.emit('new', o, true);
-    }
+  private emitDifferences(before: Contents<O>, after: Contents<O>): void {
+    before.differences(
+      after,
+      (a, b) => sameObject(a, b, this.codec.volatile),
+      (o) => this.emit('del', o, true),
+      (o) => this.emit('new', o, true),
+    );
+  }
+
+  /** An empty Contents for this view's kind. */
+  private emptyContents(): Contents<O> {
+    const keyOf = this.codec.objectKey;
+    if (this.codec.groupKey === undefined) return new KeyedContents<O>();
+    if (keyOf === undefined) throw new Error(`the ${this.codec.kind} kind has groupKey but no objectKey`);
+    return new GroupedContents<O & object>(keyOf as (o: O & object) => string) as Contents<O>;
   }
 
   /**
@@ -683,15 +684,12 @@ class LiveView<O> implements View<O> {
       this.backoff = Math.min(Math.max(this.backoff * 2, 25), 1000);
       this.scheduleResync(this.backoff);
     } else this.backoff = 0;
-    const next = new Map<string, O>();
-    const groups = new KeyGroups();
+    const next = this.emptyContents();
     for (const { key, change, group } of items) {
       const o = change.object as O;
       if (this.filter && !this.filter(o)) continue;
-      next.set(key, o);
-      if (group !== undefined) groups.add(group, key);
+      next.put(key, group, o, next.find(key, group));
     }
-    this.groups = groups;
     const before = this.state;
     this.state = next;
     this.lastResyncAt = Date.now();

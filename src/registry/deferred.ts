@@ -9,7 +9,7 @@
 import type { KindNames, ObjectKind } from './kind.js';
 
 /** The members of a kind that need its codec: absent until `load()` resolved. */
-type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'key' | 'groupKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
+type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'key' | 'groupKey' | 'objectKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
 
 /** Every codec member, so the declaration below fails to compile when ObjectKind gains one that is not listed. */
 const CODEC_KEYS: Readonly<Record<CodecKey, true>> = {
@@ -19,6 +19,7 @@ const CODEC_KEYS: Readonly<Record<CodecKey, true>> = {
   lazy: true,
   key: true,
   groupKey: true,
+  objectKey: true,
   accept: true,
   silent: true,
   dump: true,

@@ -122,6 +122,13 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
    * a space (a view tells a key's group by that; it keeps no group strings).
    */
   groupKey?(m: M): string;
+  /**
+   * `key(m)` of the message the object `o` was made from, worked out from the
+   * object. Required with `groupKey`: a view holds such objects by a hash of
+   * their group, keeping no key per object, and asks an object's key only to
+   * tell apart the objects of one group (or of groups whose hashes collide).
+   */
+  objectKey?(o: O): string;
   /** A peek before decoding (the family is checked already): false for messages `list()` never shows. */
   accept?(view: DataView, start: number, end: number): boolean;
   /** Objects the kernel creates or changes without notifying: views leave them out; subscriptions still carry them. */

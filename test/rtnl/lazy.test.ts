@@ -8,7 +8,7 @@ import { Connection, NetlinkProtocol, Rtnl, type Link, type Route } from '../../
 import { KeptObject, eagerTypes, splitMessage } from '../../src/codec/lazy.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
-import { routeFromMessage } from '../../src/registry/kinds/route.js';
+import { routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
 import { linkFromMessage } from '../../src/registry/kinds/link.js';
 import { NLA_F_NESTED } from '../../src/netlink/constants.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
@@ -176,6 +176,29 @@ describeKernel('lazy routes from list() equal routes decoded whole', () => {
     ip(n, 'route', 'add', '10.95.0.0/16', 'dev', 'v0', 'src', '10.1.0.2', 'congctl', 'reno', 'window', '1000', 'initcwnd', '10', 'features', 'ecn');
     ip(n, 'route', 'add', 'default', 'via', '10.2.0.1', 'table', '102');
     ip(n, 'route', 'add', 'unreachable', '10.93.0.0/16', 'metric', '3');
+    // For objectKey: a nexthop object, a TOS, a source-specific IPv6 route, an IPv6 device route.
+    ip(n, 'nexthop', 'add', 'id', '5', 'via', '10.1.0.1', 'dev', 'v0');
+    ip(n, 'route', 'add', '10.94.0.0/16', 'nhid', '5', 'table', '100');
+    ip(n, 'route', 'add', '10.92.0.0/16', 'tos', '0x10', 'via', '10.2.0.1');
+    ip(n, '-6', 'route', 'add', '2001:db8:9::/64', 'from', '2001:db8:8::/48', 'via', '2001:db8::1');
+    ip(n, '-6', 'route', 'add', '2001:db8:7::/64', 'dev', 'v1', 'metric', '300');
+  });
+
+  it("a route's objectKey is the key of the message it was made from (what a view tells routes apart by)", async () => {
+    const messages = (await held.conn.dump({ type: rtRoute.RequestType.getroute, body: (w) => rtRoute.encodeRouteMessage(w, { header: {}, attrs: {} }) }, (v, s, e) => rtRoute.decodeRouteMessage(v, s, e))).items.filter(
+      (m) => (m.header.rtmFlags & 0x200) === 0, // RTM_F_CLONED
+    );
+    const lazy = await held.rt.routes.list({ table: 'all' });
+    expect(lazy).toHaveLength(messages.length);
+    expect(lazy.map((r) => r.dst)).toEqual(expect.arrayContaining(['10.94.0.0/16', '10.92.0.0/16', '2001:db8:9::/64', '10.98.0.0/16']));
+    for (let i = 0; i < lazy.length; i++) {
+      const key = routeKind.key(messages[i]!);
+      expect(key.startsWith(`${routeKind.groupKey!(messages[i]!)} `)).toBe(true);
+      expect(routeKind.objectKey!(lazy[i]!)).toBe(key);
+      expect(routeKind.objectKey!(routeFromMessage(messages[i]!))).toBe(key);
+    }
+    // Keys told apart: every route of the namespace has its own.
+    expect(new Set(lazy.map((r) => routeKind.objectKey!(r))).size).toBe(lazy.length);
   });
 
   it('same keys in the same order, same values, same JSON, every table and family', async () => {

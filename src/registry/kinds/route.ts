@@ -8,7 +8,7 @@
 import * as rtRoute from '../../generated/rt-route.js';
 import { ArgumentError, DecodeError } from '../../netlink/errors.js';
 import { flatText, formatIP, prefixText } from '../../netlink/format.js';
-import { KeptObject, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
+import { KeptObject, lazyAccessor, peek, type KeptMessage } from '../../codec/lazy.js';
 import { NLA_TYPE_MASK, align4 } from '../../netlink/constants.js';
 import {
   Family,
@@ -431,14 +431,12 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   // only there coexist (`ip route append`; IPv6 device routes such as
   // fe80::/64 on every link). `ip route replace` swaps the nexthop under the
   // same group identity with one RTM_NEWROUTE carrying NLM_F_REPLACE.
-  // The key starts with the group key and a space (a view keeps the group as a slice of the key).
-  key: (m) => {
-    const a = m.attrs;
-    const nh = a.rtaNhId !== undefined ? ` nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? ' mp' : flatText(` ${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`);
-    // One flat string, starting with the group key and a space (see ObjectKind.groupKey).
-    return flatText(routeGroup(m) + nh);
-  },
+  // The key starts with the group key and a space (see ObjectKind.groupKey).
+  key: routeKey,
   groupKey: (m) => routeGroup(m),
+  // What key() read, from the fields and `attrs` (decoded again from the kept copy, or rebuilt
+  // from the fields: peek, so the route does not keep the decode).
+  objectKey: (r) => routeKey({ header: keyHeader(r), attrs: peek(() => r.attrs) }),
   families: [Family.inet, Family.inet6],
   defaultFamilies: [Family.inet, Family.inet6],
   groups: [
@@ -489,7 +487,37 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   },
 };
 
-function routeGroup(m: rtRoute.RouteMessage): string {
+/** What a route's key reads of its message. */
+interface KeyMessage {
+  header: Pick<rtRoute.Rtmsg, 'rtmFamily' | 'rtmTable' | 'rtmDstLen' | 'rtmSrcLen' | 'rtmTos' | 'rtmType'>;
+  attrs: RouteAttrs;
+}
+
+function routeKey(m: KeyMessage): string {
+  const a = m.attrs;
+  const nh = a.rtaNhId !== undefined ? ` nh${a.rtaNhId}` : a.rtaMultipath !== undefined ? ' mp' : flatText(` ${a.rtaOif ?? ''} ${a.rtaGateway ?? ''}`);
+  // One flat string, starting with the group key and a space (see ObjectKind.groupKey).
+  return flatText(routeGroup(m) + nh);
+}
+
+/**
+ * keyHeader gives back the rtmsg fields a key reads from a Route's fields:
+ * `table` is RTA_TABLE or else rtm_table, which is what the key reads;
+ * `src` is absent exactly when rtm_src_len is 0 and ends in `/len` otherwise.
+ */
+function keyHeader(r: Route): KeyMessage['header'] {
+  const src = r.src;
+  return {
+    rtmFamily: familyNumber(r.family),
+    rtmTable: r.table,
+    rtmDstLen: r.dstLength,
+    rtmSrcLen: src === undefined ? 0 : Number(src.slice(src.lastIndexOf('/') + 1)),
+    rtmTos: r.tos,
+    rtmType: r.type,
+  };
+}
+
+function routeGroup(m: KeyMessage): string {
   // key and groupKey both ask, one after the other: one string for both.
   if (m === lastGroupOf) return lastGroup;
   const h = m.header;
@@ -498,5 +526,5 @@ function routeGroup(m: rtRoute.RouteMessage): string {
   lastGroupOf = m;
   return lastGroup;
 }
-let lastGroupOf: rtRoute.RouteMessage | undefined;
+let lastGroupOf: KeyMessage | undefined;
 let lastGroup = '';
