@@ -107,6 +107,42 @@ export class NotificationSource<T> {
   }
 
   /**
+   * take returns the next event at once, or undefined when none is queued
+   * (then `whenReady`) or the source is closed (see `isClosed`): a burst is
+   * taken with no promise per event. On an overrun the socket is replaced,
+   * or closed until `reopen()`, before the event is returned, as by `next()`.
+   * Not to be mixed with `next()`. Throws as `next()` does.
+   */
+  take(): NotificationEvent<T> | undefined {
+    if (this.closed || this.dormant) return undefined;
+    const ev = this.it.take();
+    if (ev === undefined) return undefined;
+    if (ev.kind === 'overrun') {
+      this.overruns++;
+      if (this.options.reopenOnOverrun ?? true) this.reopen();
+      else {
+        this.dormant = true;
+        this.conn.close();
+      }
+    } else this.received++;
+    return ev;
+  }
+
+  /**
+   * whenReady calls `wake` (asynchronously) once `take()` has an event, or
+   * the source is closed; a later call replaces an earlier `wake`. A source
+   * closed after an overrun is reopened first, as by `next()`.
+   */
+  whenReady(wake: () => void): void {
+    if (this.closed) {
+      queueMicrotask(wake);
+      return;
+    }
+    if (this.dormant) this.reopen();
+    this.it.whenQueued(wake);
+  }
+
+  /**
    * readQueued reads what the socket holds now (Connection.readQueued) and
    * returns how many events are ready: that many `next()` calls resolve
    * without waiting for the kernel (a `next()` already waiting takes the

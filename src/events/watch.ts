@@ -179,8 +179,6 @@ export interface View<O> extends AsyncIterable<WatchEvent<O>>, Disposable, Async
 /** What the source yields to a view: a change, a hint that routes may have changed silently, or nothing of interest. */
 type ViewMessage = KeyedChange | { trigger: true } | undefined;
 
-const WAKE = Symbol('wake');
-
 /** A FIFO that does not shift arrays (O(1) per take). */
 class Fifo<T> {
   private items: T[] = [];
@@ -243,7 +241,6 @@ class LiveView<O> implements View<O> {
   private iterating = false;
   private consumerWake: (() => void) | undefined;
   private pumpWake: (() => void) | undefined;
-  private pending: Promise<NotificationEvent<ViewMessage> | undefined> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private resyncDue = false;
   /** Milliseconds before re-dumping after an interrupted dump (doubles while dumps stay interrupted). */
@@ -400,29 +397,21 @@ class LiveView<O> implements View<O> {
    * Apply every notification the kernel has sent up to now, reading the
    * socket at once (Connection.readQueued): the source reads in batches, so
    * some may still wait in the socket for the end of a pause, others in the
-   * source's queue, one in a next() made before. Returns false when the
-   * source ended, or when one of them was an overrun or decode error
-   * (handled: the view has re-dumped since).
+   * source's queue. Returns false when the view closed, or when one of them
+   * was an overrun or decode error (handled: the view has re-dumped since).
    */
   private async applyQueued(): Promise<boolean> {
-    if (this.pending) {
-      // A next() made earlier may hold an event already taken from the queue (the pump raced it
-      // against a wake-up that came first): it settles within microtasks, so before setImmediate.
-      const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => setImmediate(() => res(WAKE)))]);
-      if (r !== WAKE) {
-        this.pending = undefined;
-        if (!(await this.handle(r)) || r?.kind !== 'message') return false;
+    this.source.readQueued();
+    for (;;) {
+      if (this.closed) return false;
+      const ev = this.source.take();
+      if (ev === undefined) return true;
+      if (ev.kind === 'message') this.handleMessage(ev);
+      else {
+        await this.handleLoss(ev);
+        return false;
       }
     }
-    // Whatever the socket holds now; a next() still waiting takes the first of them.
-    const ready = this.source.readQueued();
-    for (let i = 0; i < ready && !this.closed; i++) {
-      this.pending ??= this.source.next();
-      const ev = await this.pending;
-      this.pending = undefined;
-      if (!(await this.handle(ev)) || ev?.kind !== 'message') return false;
-    }
-    return !this.closed;
   }
 
   /** Wait `ms` (ended early by close()). */
@@ -466,24 +455,30 @@ class LiveView<O> implements View<O> {
           this.settleWaiters(this.resyncWaiters.splice(0, waiting));
           continue;
         }
-        this.pending ??= this.source.next();
-        const r = await Promise.race([this.pending, new Promise<typeof WAKE>((res) => (this.pumpWake = () => res(WAKE)))]);
+        // What is queued is taken at once: a burst costs one wake-up, not a promise per event.
+        const ev = this.source.take();
+        if (ev !== undefined) {
+          if (ev.kind === 'message') this.handleMessage(ev);
+          else await this.handleLoss(ev);
+          continue;
+        }
+        if (this.source.isClosed) {
+          this.close();
+          break;
+        }
+        await new Promise<void>((res) => {
+          this.pumpWake = res;
+          this.source.whenReady(res);
+        });
         this.pumpWake = undefined;
-        if (r === WAKE) continue;
-        this.pending = undefined;
-        if (!(await this.handle(r))) break;
       }
     } catch (err) {
       this.fail(err as Error);
     }
   }
 
-  /** Apply one source event; false when the source has ended. */
-  private async handle(ev: NotificationEvent<ViewMessage> | undefined): Promise<boolean> {
-    if (!ev) {
-      this.close();
-      return false;
-    }
+  /** An overrun or an undecodable notification: its change is lost; re-dump (after a back-off, for overruns). */
+  private async handleLoss(ev: Exclude<NotificationEvent<ViewMessage>, { kind: 'message' }>): Promise<void> {
     if (ev.kind === 'overrun') {
       // The source's socket is closed now. In a storm every resync would
       // overrun again at once: back off (doubling while overruns follow
@@ -492,28 +487,24 @@ class LiveView<O> implements View<O> {
       const now = Date.now();
       this.overrunBackoff = now - this.lastResyncAt < 1000 ? Math.min(Math.max(this.overrunBackoff * 2, 20), 2000) : 0;
       if (this.overrunBackoff > 0) await this.pause(this.overrunBackoff);
-      if (this.closed) return false;
-      this.pending = undefined;
+      if (this.closed) return;
       this.source.reopen();
-      await this.sync(true);
-      return true;
     }
-    if (ev.kind === 'decode-error') {
-      // Its change is lost: as good as an overrun.
-      await this.sync(true);
-      return true;
-    }
+    await this.sync(true);
+  }
+
+  /** Apply one notification. */
+  private handleMessage(ev: Extract<NotificationEvent<ViewMessage>, { kind: 'message' }>): void {
     // A message after which the kernel may have changed this kind's objects silently (tc): re-dump shortly.
     if (this.codec.resyncOn?.includes(ev.type)) this.scheduleResync();
     const m = ev.value;
-    if (!m) return true;
+    if (!m) return;
     if ('trigger' in m) {
       this.scheduleResync();
-      return true;
+      return;
     }
     this.apply(m);
     this.checkLag();
-    return true;
   }
 
   /** (Re-)arm the periodic re-dump: `refreshInterval` ms after the last dump. */
@@ -745,29 +736,48 @@ class LiveView<O> implements View<O> {
     this.iterating = true;
     if (this.options.existing) for (const o of this.state.values()) this.out.push({ type: 'new', kind: this.codec.kind, object: o, synthetic: true });
     const self = this;
+    /** Calls of next() not yet settled: while there are none, a queued event is handed out at once. */
+    let unsettled = 0;
+    const settled = () => void unsettled--;
+    const wait = serialized(async (): Promise<IteratorResult<WatchEvent<O>>> => {
+      for (;;) {
+        let ev = self.out.take();
+        if (!ev && self.lagBase && !self.closed) {
+          self.catchUp();
+          ev = self.out.take();
+        }
+        if (ev) {
+          self.stats.queued = self.out.length;
+          return { done: false, value: ev };
+        }
+        if (self.closed) {
+          if (self.error) throw self.error;
+          return { done: true, value: undefined };
+        }
+        self.consumerWaiting = true;
+        self.updateHold();
+        await new Promise<void>((res) => (self.consumerWake = res));
+        self.consumerWaiting = false;
+        self.updateHold();
+      }
+    });
     return {
-      next: serialized(async (): Promise<IteratorResult<WatchEvent<O>>> => {
-        for (;;) {
-          let ev = self.out.take();
-          if (!ev && self.lagBase && !self.closed) {
-            self.catchUp();
-            ev = self.out.take();
-          }
+      next(): Promise<IteratorResult<WatchEvent<O>>> {
+        // The burst the pump applied is handed out with one resolved promise per event, not a
+        // chain of them; in order, since no earlier call is still waiting.
+        if (unsettled === 0) {
+          const ev = self.out.take();
           if (ev) {
             self.stats.queued = self.out.length;
-            return { done: false, value: ev };
+            return Promise.resolve({ done: false, value: ev });
           }
-          if (self.closed) {
-            if (self.error) throw self.error;
-            return { done: true, value: undefined };
-          }
-          self.consumerWaiting = true;
-          self.updateHold();
-          await new Promise<void>((res) => (self.consumerWake = res));
-          self.consumerWaiting = false;
-          self.updateHold();
         }
-      }),
+        unsettled++;
+        const result = wait();
+        // Counted until it settles for the caller (this runs before the caller's own continuation).
+        result.then(settled, settled);
+        return result;
+      },
       async return(): Promise<IteratorResult<WatchEvent<O>>> {
         self.close();
         self.out.clear();

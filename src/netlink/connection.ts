@@ -118,6 +118,18 @@ export interface NotificationStream<T> extends AsyncIterableIterator<Notificatio
   unref(): this;
   /** queued is how many events wait in the stream: that many `next()` calls resolve without waiting for the kernel. */
   readonly queued: number;
+  /**
+   * take returns the next queued event now, or undefined when none is
+   * queued: a consumer that handles a burst at once takes it with no
+   * promise per event. Not to be mixed with `next()`. @internal
+   */
+  take(): NotificationEvent<T> | undefined;
+  /**
+   * whenQueued calls `wake` once an event is queued or the stream has ended
+   * (on the next read, never synchronously), as a waiting `next()` would be
+   * woken, ref'd the same way; a later call replaces an earlier `wake`. @internal
+   */
+  whenQueued(wake: () => void): void;
 }
 
 /** The answer to a request: decoded replies (often none) and a warning the kernel attached to its ACK. */
@@ -773,6 +785,19 @@ export class Connection implements Disposable, AsyncDisposable {
       },
       get queued() {
         return sub.queue.length;
+      },
+      take() {
+        const ev = sub.queue.shift();
+        if (ev && sub.queue.length === self.maxQueued - 1) self.kick();
+        return ev as NotificationEvent<T> | undefined;
+      },
+      whenQueued(wake) {
+        if (sub.queue.length > 0 || sub.ended || self.isClosed) {
+          queueMicrotask(wake);
+          return;
+        }
+        sub.wake = wake;
+        self.kick();
       },
       [Symbol.asyncIterator]() {
         return it;

@@ -71,6 +71,48 @@ describe('concurrent next() on a notification stream', () => {
   });
 });
 
+describe('take() and whenQueued(): a burst with one wake-up', () => {
+  it('whenQueued wakes once events are queued; take hands them out in order, then undefined', async () => {
+    const { k, conn } = setup();
+    const stream = conn.notifications(decodeItem);
+    expect(stream.take()).toBeUndefined();
+    let woken = 0;
+    stream.whenQueued(() => woken++);
+    await tick();
+    // A waiting whenQueued holds the process as a waiting next() does.
+    expect(k.waits.at(-1)).toMatchObject({ ref: true });
+    expect(woken).toBe(0);
+    k.deliver(note(1), { group: 5 });
+    k.deliver(note(2), { group: 5 });
+    k.deliver(note(3), { group: 5 });
+    await tick();
+    expect(woken).toBe(1);
+    expect([stream.take(), stream.take(), stream.take()].map((e) => (e as { value: number }).value)).toEqual([1, 2, 3]);
+    expect(stream.take()).toBeUndefined();
+    // Something queued already: woken at once (asynchronously), not on the next read.
+    k.deliver(note(4), { group: 5 });
+    stream.whenQueued(() => woken++);
+    await tick();
+    expect(woken).toBe(2);
+    expect(stream.take()).toMatchObject({ kind: 'message', value: 4 });
+  });
+
+  it('close() wakes a waiting whenQueued; take() then gives undefined', async () => {
+    const { conn } = setup();
+    const stream = conn.notifications(decodeItem);
+    let woken = 0;
+    stream.whenQueued(() => woken++);
+    await tick();
+    conn.close();
+    await tick();
+    expect(woken).toBe(1);
+    expect(stream.take()).toBeUndefined();
+    stream.whenQueued(() => woken++);
+    await tick();
+    expect(woken).toBe(2);
+  });
+});
+
 describe('a stream holds the process only while someone waits, until unref()', () => {
   it('a waiting next() is ref\'d by default; unref() and ref() switch it; no waiter, no hold', async () => {
     const { k, conn } = setup();
