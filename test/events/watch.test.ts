@@ -256,6 +256,22 @@ describeKernel('rt.watch', () => {
     deleteLinks(ns.name, devs);
   }, 90_000);
 
+  it('next() calls made without awaiting get one event each, in call order, whether events wait or not', async () => {
+    await using view = await rt.watch('addresses', (a) => a.address.startsWith('10.77.'));
+    const it = view[Symbol.asyncIterator]();
+    const address = (r: IteratorResult<WatchEvent<Address>>) => (r.done ? 'done' : `${r.value.type} ${r.value.object.address}`);
+    // Three calls waiting for events that have not happened yet.
+    const waiting = [it.next(), it.next(), it.next()];
+    await sleep(20);
+    await runBatch(ns.name, ['addr add 10.77.0.1/32 dev wva', 'addr add 10.77.0.2/32 dev wva', 'addr add 10.77.0.3/32 dev wva', 'addr add 10.77.0.4/32 dev wva', 'addr add 10.77.0.5/32 dev wva']);
+    // Two more once the rest are queued: behind the waiting ones, never before them.
+    await settle(() => view.size >= 5, 5000);
+    const later = [it.next(), it.next()];
+    expect((await Promise.all([...waiting, ...later])).map(address)).toEqual(['new 10.77.0.1', 'new 10.77.0.2', 'new 10.77.0.3', 'new 10.77.0.4', 'new 10.77.0.5']);
+    await runBatch(ns.name, [1, 2, 3, 4, 5].map((i) => `addr del 10.77.0.${i}/32 dev wva`));
+    for (let i = 1; i <= 5; i++) expect(address(await it.next())).toBe(`del 10.77.0.${i}`);
+  });
+
   it('close() mid-wait ends iteration promptly; breaking out closes the view', async () => {
     const view = await rt.watch('links');
     const it = view[Symbol.asyncIterator]();
