@@ -8,8 +8,9 @@ import { DecodeError, EncodeError, describeValue } from './errors.js';
 /**
  * textSlots makes the string half of a direct-mapped text cache: 2^bits
  * slots, all undefined (a packed array, so lookups stay on V8's fast path).
- * Each cache starts empty and makes its table on the first store, not at
- * import: a program that never formats an address should not allocate them.
+ * Each cache starts empty and makes its tables (these slots and the keys
+ * beside them) on the first store, not at import: a program that never
+ * formats an address should not allocate them, nor touch their pages.
  * @internal
  */
 export function textSlots(bits: number): Array<string | undefined> {
@@ -21,7 +22,7 @@ for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
 /** Recently formatted 6-byte MACs, as for IP addresses below: a listing's broadcast addresses are all one string. */
 const MAC_SLOTS_LOG2 = 12;
-const macKeys = new Int32Array(2 << MAC_SLOTS_LOG2);
+let macKeys = new Int32Array(0);
 let macStrings: Array<string | undefined> = [];
 
 /** formatMac formats `[s, e)` as colon-separated lower-case hex (any length; MACs are 6 bytes, InfiniBand 20). */
@@ -33,7 +34,10 @@ export function formatMac(view: DataView, s: number, e: number): string {
   const hit = macStrings[slot];
   if (hit !== undefined && macKeys[2 * slot] === k0 && macKeys[2 * slot + 1] === k1) return hit;
   const text = macText(view, s, e);
-  if (macStrings.length === 0) macStrings = textSlots(MAC_SLOTS_LOG2);
+  if (macStrings.length === 0) {
+    macStrings = textSlots(MAC_SLOTS_LOG2);
+    macKeys = new Int32Array(2 << MAC_SLOTS_LOG2);
+  }
   macKeys[2 * slot] = k0;
   macKeys[2 * slot + 1] = k1;
   macStrings[slot] = text;
@@ -65,9 +69,9 @@ export function formatHex(view: DataView, s: number, e: number): string {
  */
 const V4_SLOTS_LOG2 = 14;
 const V6_SLOTS_LOG2 = 12;
-const v4Keys = new Int32Array(1 << V4_SLOTS_LOG2);
+let v4Keys = new Int32Array(0);
 let v4Strings: Array<string | undefined> = [];
-const v6Keys = new Int32Array(4 << V6_SLOTS_LOG2);
+let v6Keys = new Int32Array(0);
 let v6Strings: Array<string | undefined> = [];
 
 /** slotOf spreads a 32-bit key over a cache of 2^bits slots (Fibonacci hashing: consecutive addresses land far apart). */
@@ -119,7 +123,10 @@ export function formatIPv4(view: DataView, s: number): string {
   const hit = v4Strings[slot];
   if (hit !== undefined && v4Keys[slot] === key) return hit;
   const text = OCTET_DOT[key >>> 24]! + OCTET_DOT[(key >>> 16) & 255]! + OCTET_DOT[(key >>> 8) & 255]! + OCTET[key & 255]!;
-  if (v4Strings.length === 0) v4Strings = textSlots(V4_SLOTS_LOG2);
+  if (v4Strings.length === 0) {
+    v4Strings = textSlots(V4_SLOTS_LOG2);
+    v4Keys = new Int32Array(1 << V4_SLOTS_LOG2);
+  }
   v4Keys[slot] = key;
   v4Strings[slot] = text;
   return text;
@@ -136,7 +143,10 @@ export function formatIPv6(view: DataView, s: number): string {
   const at = slot * 4;
   if (hit !== undefined && v6Keys[at] === k0 && v6Keys[at + 1] === k1 && v6Keys[at + 2] === k2 && v6Keys[at + 3] === k3) return hit;
   const text = ipv6Text(view, s);
-  if (v6Strings.length === 0) v6Strings = textSlots(V6_SLOTS_LOG2);
+  if (v6Strings.length === 0) {
+    v6Strings = textSlots(V6_SLOTS_LOG2);
+    v6Keys = new Int32Array(4 << V6_SLOTS_LOG2);
+  }
   v6Keys[at] = k0;
   v6Keys[at + 1] = k1;
   v6Keys[at + 2] = k2;
