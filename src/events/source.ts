@@ -94,16 +94,7 @@ export class NotificationSource<T> {
     if (this.dormant) this.reopen();
     const r = await this.it.next();
     if (r.done || this.closed) return undefined;
-    const ev = r.value;
-    if (ev.kind === 'overrun') {
-      this.overruns++;
-      if (this.options.reopenOnOverrun ?? true) this.reopen();
-      else {
-        this.dormant = true;
-        this.conn.close();
-      }
-    } else this.received++;
-    return ev;
+    return this.counted(r.value);
   }
 
   /**
@@ -116,7 +107,14 @@ export class NotificationSource<T> {
   take(): NotificationEvent<T> | undefined {
     if (this.closed || this.dormant) return undefined;
     const ev = this.it.take();
-    if (ev === undefined) return undefined;
+    return ev === undefined ? undefined : this.counted(ev);
+  }
+
+  /**
+   * counted counts an event on its way out; on an overrun it replaces the
+   * socket, or closes it until `reopen()` when `reopenOnOverrun` is false.
+   */
+  private counted(ev: NotificationEvent<T>): NotificationEvent<T> {
     if (ev.kind === 'overrun') {
       this.overruns++;
       if (this.options.reopenOnOverrun ?? true) this.reopen();
