@@ -10,7 +10,7 @@
  */
 import * as rtAddr from '../../generated/rt-addr.js';
 import { ArgumentError } from '../../netlink/errors.js';
-import { JsonReady, type JsonObject } from '../../codec/json.js';
+import { JsonReady } from '../../codec/json.js';
 import { FOREVER, Family, familyName, familyNumber, scopeName, type FamilyName, type Scope } from '../vocabulary.js';
 import type { LinkRef } from '../context.js';
 import type { ObjectKind } from '../kind.js';
@@ -51,32 +51,60 @@ export interface Address {
   attrs: AddrAttrs;
 }
 
+/**
+ * AddressObject: an Address as a class instance, its fields assigned in one
+ * order so that every address has one shape, with JsonReady at the end of
+ * its prototype chain (as the other kinds' `__proto__: JsonReady` literals
+ * have it). A literal's `__proto__` is a prototype change per object; a
+ * listing of thousands of addresses paid for it (hot `addresses.list()` of
+ * 10,002: 9.6 -> 7.8 ms, interleaved).
+ */
+class AddressObject {
+  // Declared only (nothing emitted): assigned in the constructor, in this order.
+  declare family: Address['family'];
+  declare link: Address['link'];
+  declare address: Address['address'];
+  declare prefixLength: Address['prefixLength'];
+  declare local: Address['local'];
+  declare peer: Address['peer'];
+  declare broadcast: Address['broadcast'];
+  declare scope: Address['scope'];
+  declare label: Address['label'];
+  declare flags: Address['flags'];
+  declare permanent: Address['permanent'];
+  declare validLifetime: Address['validLifetime'];
+  declare preferredLifetime: Address['preferredLifetime'];
+  declare metric: Address['metric'];
+  declare attrs: Address['attrs'];
+
+  constructor(m: rtAddr.AddrMessage) {
+    const h = m.header;
+    const a = m.attrs;
+    const local = a.ifaLocal;
+    const flags = a.ifaFlags ?? h.ifaFlags;
+    const ci = a.ifaCacheinfo;
+    this.family = familyName(h.ifaFamily);
+    this.link = h.ifaIndex;
+    this.address = local ?? a.ifaAddress ?? '';
+    this.prefixLength = h.ifaPrefixlen;
+    this.local = local;
+    this.peer = local !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== local ? a.ifaAddress : undefined;
+    this.broadcast = a.ifaBroadcast;
+    this.scope = scopeName(h.ifaScope);
+    this.label = a.ifaLabel;
+    this.flags = flags;
+    this.permanent = flags.includes('permanent');
+    this.validLifetime = ci === undefined || ci.ifaValid === FOREVER ? undefined : ci.ifaValid;
+    this.preferredLifetime = ci === undefined || ci.ifaPrefered === FOREVER ? undefined : ci.ifaPrefered;
+    this.metric = a.ifaRtPriority;
+    this.attrs = a;
+  }
+}
+Object.setPrototypeOf(AddressObject.prototype, JsonReady);
+
 /** addressFromMessage turns a decoded RTM_NEWADDR into an Address. */
 export function addressFromMessage(m: rtAddr.AddrMessage): Address {
-  const h = m.header;
-  const a = m.attrs;
-  const local = a.ifaLocal;
-  const flags = a.ifaFlags ?? h.ifaFlags;
-  const ci = a.ifaCacheinfo;
-  const out = {
-    __proto__: JsonReady,
-    family: familyName(h.ifaFamily),
-    link: h.ifaIndex,
-    address: local ?? a.ifaAddress ?? '',
-    prefixLength: h.ifaPrefixlen,
-    local,
-    peer: local !== undefined && a.ifaAddress !== undefined && a.ifaAddress !== local ? a.ifaAddress : undefined,
-    broadcast: a.ifaBroadcast,
-    scope: scopeName(h.ifaScope),
-    label: a.ifaLabel,
-    flags,
-    permanent: flags.includes('permanent'),
-    validLifetime: ci === undefined || ci.ifaValid === FOREVER ? undefined : ci.ifaValid,
-    preferredLifetime: ci === undefined || ci.ifaPrefered === FOREVER ? undefined : ci.ifaPrefered,
-    metric: a.ifaRtPriority,
-    attrs: a,
-  } satisfies JsonObject<Address>;
-  return out;
+  return new AddressObject(m);
 }
 
 /**
