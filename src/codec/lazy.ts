@@ -153,6 +153,32 @@ export function splitMessage(view: DataView, start: number, end: number, headerS
 const split: SplitMessage = { kept, eager: scratchView, eagerEnd: 0 };
 
 /**
+ * indexAttributes walks the attributes in `[p, end)` and records, for every
+ * type `wanted` marks (an eagerTypes table), where the payload of its last
+ * occurrence starts and ends: `spans[2 * type]` and `spans[2 * type + 1]`,
+ * -1 when absent (`spans` holds 2 × wanted.length entries). No copy, no
+ * object: a kind's wire converter reads its fields straight from the
+ * message with it. False when an attribute length is out of bounds (the
+ * caller then lets the generated decoder report it).
+ */
+export function indexAttributes(view: DataView, p: number, end: number, wanted: Uint8Array, spans: Int32Array): boolean {
+  spans.fill(-1);
+  const limit = wanted.length;
+  while (p < end) {
+    if (end - p < NLA_HDRLEN) return false;
+    const alen = view.getUint16(p, true);
+    if (alen < NLA_HDRLEN || alen > end - p) return false;
+    const type = view.getUint16(p + 2, true) & NLA_TYPE_MASK;
+    if (type < limit && wanted[type] === 1) {
+      spans[2 * type] = p + NLA_HDRLEN;
+      spans[2 * type + 1] = p + alen;
+    }
+    p += align4(alen);
+  }
+  return true;
+}
+
+/**
  * copyBytes copies `length` bytes of `from` at `at` into `to` at `into`. A
  * few bytes go by a loop (a subarray for set() is an object to allocate);
  * more by set(), which copies natively: a byte loop is what V8 runs slowest

@@ -113,6 +113,15 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
      * of `view`, so nothing needs keeping; -1 when a copy must be kept.
      */
     derive?(m: M, view: DataView, start: number, end: number): number;
+    /**
+     * With `eager`: the kind's wire converter, which builds the object from
+     * the message at `[start, end)` of `view` itself (its eager fields read
+     * straight from the wire, a copy kept for the rest; `shared` as
+     * keepMessage takes it), skipping the generated decoder's attribute
+     * tree. Undefined when it cannot: the generated path then decodes the
+     * message (and reports what is wrong with it).
+     */
+    direct?(view: DataView, start: number, end: number, shared: boolean): O | undefined;
   };
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
@@ -233,6 +242,10 @@ export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): Mess
     // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
     const shared = (flags & NLM_F_MULTI) !== 0;
     if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags);
+    if (lazy.direct) {
+      // Undefined: something in the message is off; decoding it whole reports what, where it is.
+      return lazy.direct(view, start, end, shared) ?? kind.convert(kind.decode(view, start, end));
+    }
     const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared);
     if (!split) return kind.convert(kind.decode(view, start, end));
     return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);

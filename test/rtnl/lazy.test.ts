@@ -5,7 +5,9 @@
 // order, same values (deep), same JSON, every attribute of every kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, NetlinkProtocol, Rtnl, type Link, type Route } from '../../src/index.js';
-import { KeptObject, eagerTypes, splitMessage } from '../../src/codec/lazy.js';
+import { KeptObject, eagerTypes, indexAttributes, splitMessage } from '../../src/codec/lazy.js';
+import { objectDecoder } from '../../src/registry/kind.js';
+import { linkKind } from '../../src/registry/kinds/link.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import { routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
@@ -108,6 +110,70 @@ describe('splitMessage', () => {
     expect(splitMessage(new DataView(cut.buffer), 0, cut.length, 16, eager)).toBeUndefined();
   });
 
+});
+
+describe("a kind's wire converter (lazy.direct)", () => {
+  const NLM_F_MULTI = 2;
+  const decodeLink = objectDecoder(linkKind);
+  /** A link message with IFLA_LINKINFO (kind veth, an empty IFLA_INFO_DATA) and IFLA_ADDRESS beside linkBytes()'s attributes. */
+  function richLinkBytes(mtuBytes = 4): Uint8Array {
+    const w = new MessageWriter(512);
+    const h = w.reserve(16);
+    w.view.setUint32(h + 4, 9, true);
+    w.view.setUint32(h + 8, 0x1043, true); // up, broadcast, running, multicast
+    w.string(rtLink.LinkAttr.ifname, 'veth9');
+    w.binary(rtLink.LinkAttr.address, Uint8Array.of(2, 0, 0, 0, 0, 9));
+    w.binary(rtLink.LinkAttr.stats64, new Uint8Array(25 * 8).fill(3));
+    w.binary(rtLink.LinkAttr.mtu, new Uint8Array(mtuBytes).fill(0x10));
+    const info = w.nestStart(rtLink.LinkAttr.linkinfo);
+    w.string(rtLink.LinkinfoAttr.kind, 'veth');
+    w.nestEnd(w.nestStart(rtLink.LinkinfoAttr.data));
+    w.nestEnd(info);
+    w.u32(rtLink.LinkAttr.group, 3);
+    return w.bytes.slice(0, w.length);
+  }
+
+  it('indexAttributes finds the last occurrence of each wanted attribute and refuses bad framing', () => {
+    const bytes = linkBytes();
+    const view = new DataView(bytes.buffer);
+    const spans = new Int32Array(2 * 32);
+    const wanted = eagerTypes([rtLink.LinkAttr.ifname, rtLink.LinkAttr.mtu, rtLink.LinkAttr.master]);
+    expect(indexAttributes(view, 16, bytes.length, wanted, spans)).toBe(true);
+    expect(spans[2 * rtLink.LinkAttr.ifname]).toBe(20);
+    expect(view.getUint32(spans[2 * rtLink.LinkAttr.mtu]!, true)).toBe(1400);
+    expect(spans[2 * rtLink.LinkAttr.master]).toBe(-1);
+    const cut = bytes.slice();
+    new DataView(cut.buffer).setUint16(16, 2000, true);
+    expect(indexAttributes(new DataView(cut.buffer), 16, cut.length, wanted, spans)).toBe(false);
+  });
+
+  it('builds the same Link as the generated decoder, from a dump part and from a single reply', () => {
+    const bytes = richLinkBytes();
+    const whole = linkFromMessage(rtLink.decodeLinkMessage(new DataView(bytes.buffer), 0, bytes.length));
+    for (const flags of [NLM_F_MULTI, 0]) {
+      const source = new Uint8Array(bytes.length + 8);
+      source.set(bytes, 8);
+      const link = decodeLink(new DataView(source.buffer), 8, 8 + bytes.length, rtLink.RequestType.newlink, flags) as Link;
+      source.fill(0); // the receive buffer is reused: the object must not read it later
+      expect(Object.keys(link)).toEqual(Object.keys(whole));
+      expect(JSON.stringify(link)).toBe(JSON.stringify(whole));
+      expect(link).toMatchObject({ index: 9, name: 'veth9', mac: '02:00:00:00:00:09', mtu: 0x10101010, kind: 'veth', group: 3, up: true });
+      expect(link.stats!.rxPackets).toBe(0x0303030303030303n);
+    }
+  });
+
+  it('leaves a message with a malformed value to the generated decoder, which reports it as it always does', () => {
+    const bytes = richLinkBytes(2); // IFLA_MTU of 2 bytes
+    const view = new DataView(bytes.buffer);
+    let expected: unknown;
+    try {
+      rtLink.decodeLinkMessage(view, 0, bytes.length);
+    } catch (err) {
+      expected = err;
+    }
+    expect(String(expected)).toMatch(/mtu/);
+    expect(() => decodeLink(view, 0, bytes.length, rtLink.RequestType.newlink, NLM_F_MULTI)).toThrow(String((expected as Error).message));
+  });
 });
 
 describeKernel('lazy links from list() and get() equal links decoded whole', () => {

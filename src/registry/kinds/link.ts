@@ -5,8 +5,10 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { jsonReady } from '../../codec/json.js';
-import { KeptObject, eagerTypes, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
+import { KeptObject, eagerTypes, indexAttributes, keepMessage, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
+import { readS32, readString, readU32, readU8 } from '../../netlink/reader.js';
+import { formatMac } from '../../netlink/format.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
 import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
 import { getObject, kindRequest, type ObjectKind } from '../kind.js';
@@ -108,7 +110,7 @@ export interface LinkBase {
  * `attrs` included.
  */
 export function linkFromMessage(m: LinkMessage): Link {
-  return new LinkObject(m, undefined) as unknown as Link;
+  return new LinkObject(m.header, m.attrs, undefined) as unknown as Link;
 }
 
 /**
@@ -118,8 +120,14 @@ export function linkFromMessage(m: LinkMessage): Link {
  * copy on first access, then keep the result.
  */
 function linkObject(m: LinkMessage, kept?: KeptMessage): Link {
-  return new LinkObject(m, kept) as unknown as Link;
+  return new LinkObject(m.header, m.attrs, kept) as unknown as Link;
 }
+
+/** The attributes a Link's own fields read, and IFLA_LINKINFO's parts among them (what LinkObject takes). */
+type EagerAttrs = Pick<LinkAttrs, 'address' | 'broadcast' | 'ifname' | 'mtu' | 'link' | 'qdisc' | 'master' | 'txqlen' | 'operstate' | 'ifalias' | 'group' | 'linkNetnsid'> & {
+  linkinfo?: Pick<rtLink.LinkinfoAttrs, 'kind' | 'data' | 'slaveKind' | 'slaveData'> | undefined;
+  stats64?: LinkAttrs['stats64'];
+};
 
 /** The accessors of a lazy Link's `stats` and `attrs`, one pair for every Link (see KeptObject). */
 let lazyStats: PropertyDescriptor;
@@ -169,12 +177,12 @@ class LinkObject extends KeptObject<LinkMessage> {
     });
   }
 
-  constructor(m: LinkMessage, kept: KeptMessage | undefined) {
+  /** `a`: the whole message's attributes, or (with `kept`) at least the eager ones. */
+  constructor(header: rtLink.Ifinfomsg, a: EagerAttrs, kept: KeptMessage | undefined) {
     super();
-    const a = m.attrs;
     const info = a.linkinfo;
-    const flags = m.header.ifiFlags;
-    const index = m.header.ifiIndex;
+    const flags = header.ifiFlags;
+    const index = header.ifiIndex;
     this.index = index;
     this.name = a.ifname ?? '';
     this.flags = flags;
@@ -195,7 +203,7 @@ class LinkObject extends KeptObject<LinkMessage> {
     this.details = info?.data instanceof Uint8Array ? undefined : jsonReady(info?.data);
     this.portKind = info?.slaveKind;
     this.portDetails = info?.slaveData instanceof Uint8Array ? undefined : jsonReady(info?.slaveData);
-    this.type = LINK_TYPES[m.header.ifiType] ?? m.header.ifiType;
+    this.type = LINK_TYPES[header.ifiType] ?? header.ifiType;
     if (kept === undefined) this.stats = jsonReady(a.stats64);
     else Object.defineProperty(this, 'stats', lazyStats);
     this.alias = a.ifalias;
@@ -203,7 +211,7 @@ class LinkObject extends KeptObject<LinkMessage> {
     this.qdisc = a.qdisc;
     if (kept === undefined) {
       // The parts that hold bigints print as JSON on their own too, and in a spread copy of the Link.
-      this.attrs = jsonReady(a);
+      this.attrs = jsonReady(a as LinkAttrs);
     } else {
       Object.defineProperty(this, 'attrs', lazyAttrs);
       this.keep(kept);
@@ -227,6 +235,88 @@ const LINK_EAGER = eagerTypes([
   rtLink.LinkAttr.group,
   rtLink.LinkAttr.linkNetnsid,
 ]);
+
+/** The parts of IFLA_LINKINFO a Link's fields read. */
+const LINKINFO_EAGER = eagerTypes([rtLink.LinkinfoAttr.kind, rtLink.LinkinfoAttr.data, rtLink.LinkinfoAttr.slaveKind, rtLink.LinkinfoAttr.slaveData]);
+
+// Where linkFromWire finds each eager attribute, and what it reads from them: one of each, reused.
+const spans = new Int32Array(2 * LINK_EAGER.length);
+const infoSpans = new Int32Array(2 * LINKINFO_EAGER.length);
+const info: NonNullable<EagerAttrs['linkinfo']> = { kind: undefined, data: undefined, slaveKind: undefined, slaveData: undefined };
+const eager: EagerAttrs = {
+  address: undefined,
+  broadcast: undefined,
+  ifname: undefined,
+  mtu: undefined,
+  link: undefined,
+  qdisc: undefined,
+  master: undefined,
+  txqlen: undefined,
+  operstate: undefined,
+  linkinfo: undefined,
+  ifalias: undefined,
+  group: undefined,
+  linkNetnsid: undefined,
+};
+
+// Readers of an indexed attribute (see indexAttributes): its value, or undefined when absent.
+const has = (table: Int32Array, type: number) => table[2 * type]! >= 0;
+const macAt = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? formatMac(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
+const stringAt = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? readString(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
+const u32At = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? readU32(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
+
+/**
+ * readEager fills `eager` from the RTM_NEWLINK at `[start, end)` with the
+ * same readers the generated decoder uses, straight from the wire: no copy
+ * of the message and no attribute tree. False when anything is off (framing,
+ * a short value): the generated decoder then decodes the message and
+ * reports the fault with its attribute path.
+ */
+function readEager(view: DataView, start: number, end: number): boolean {
+  const A = rtLink.LinkAttr;
+  if (end - start < 16 || !indexAttributes(view, start + 16, end, LINK_EAGER, spans)) return false;
+  try {
+    eager.address = macAt(view, spans, A.address);
+    eager.broadcast = macAt(view, spans, A.broadcast);
+    eager.ifname = stringAt(view, spans, A.ifname);
+    eager.mtu = u32At(view, spans, A.mtu);
+    eager.link = u32At(view, spans, A.link);
+    eager.qdisc = stringAt(view, spans, A.qdisc);
+    eager.master = u32At(view, spans, A.master);
+    eager.txqlen = u32At(view, spans, A.txqlen);
+    eager.operstate = has(spans, A.operstate) ? readU8(view, spans[2 * A.operstate]!, spans[2 * A.operstate + 1]!) : undefined;
+    eager.ifalias = stringAt(view, spans, A.ifalias);
+    eager.group = u32At(view, spans, A.group);
+    eager.linkNetnsid = has(spans, A.linkNetnsid) ? readS32(view, spans[2 * A.linkNetnsid]!, spans[2 * A.linkNetnsid + 1]!) : undefined;
+    eager.linkinfo = undefined;
+    if (has(spans, A.linkinfo)) {
+      const I = rtLink.LinkinfoAttr;
+      if (!indexAttributes(view, spans[2 * A.linkinfo]!, spans[2 * A.linkinfo + 1]!, LINKINFO_EAGER, infoSpans)) return false;
+      info.kind = stringAt(view, infoSpans, I.kind);
+      info.slaveKind = stringAt(view, infoSpans, I.slaveKind);
+      info.data = has(infoSpans, I.data) ? rtLink.decodeLinkinfoDataMsg(view, infoSpans[2 * I.data]!, infoSpans[2 * I.data + 1]!, info.kind) : undefined;
+      info.slaveData = has(infoSpans, I.slaveData)
+        ? rtLink.decodeLinkinfoMemberDataMsg(view, infoSpans[2 * I.slaveData]!, infoSpans[2 * I.slaveData + 1]!, info.slaveKind)
+        : undefined;
+      eager.linkinfo = info;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * linkFromWire is the Link kind's wire converter (see ObjectKind `lazy.direct`):
+ * the Link of the RTM_NEWLINK at `[start, end)` of `view`, its fields read
+ * straight from the message and a copy kept for `stats` and `attrs`;
+ * undefined when the message needs the generated decoder (see readEager).
+ */
+function linkFromWire(view: DataView, start: number, end: number, shared: boolean): Link | undefined {
+  if (!readEager(view, start, end)) return undefined;
+  const header = rtLink.readIfinfomsg(view, start, start + 16);
+  return new LinkObject(header, eager, keepMessage(view, start, end, shared)) as unknown as Link;
+}
 
 
 /** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
@@ -254,7 +344,7 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   decode: rtLink.decodeLinkMessage,
   encode: rtLink.encodeLinkMessage,
   convert: linkObject,
-  lazy: { headerSize: 16, eager: LINK_EAGER },
+  lazy: { headerSize: 16, eager: LINK_EAGER, direct: linkFromWire },
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
   // same group describe bridge-port state, and their RTM_DELLINK means "left
