@@ -113,16 +113,17 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
      * of `view`, so nothing needs keeping; -1 when a copy must be kept.
      */
     derive?(m: M, view: DataView, start: number, end: number): number;
-    /**
-     * With `eager`: the kind's wire converter, which builds the object from
-     * the message at `[start, end)` of `view` itself (its eager fields read
-     * straight from the wire, a copy kept for the rest; `shared` as
-     * keepMessage takes it), skipping the generated decoder's attribute
-     * tree. Undefined when it cannot: the generated path then decodes the
-     * message (and reports what is wrong with it).
-     */
-    direct?(view: DataView, start: number, end: number, shared: boolean): O | undefined;
   };
+  /**
+   * The kind's wire converter: the object of the message at `[start, end)`
+   * of `view`, built from the bytes without the generated decoder's
+   * message object (a kind declaring `lazy` keeps its copy as that says;
+   * `shared` as keepMessage takes it). Undefined when it cannot: the
+   * message then goes the generated way, which also reports what is wrong
+   * with it. list(), get() and a view's dumps use it (a notification is
+   * decoded whole: a view needs its key).
+   */
+  fromWire?(view: DataView, start: number, end: number, shared: boolean): O | undefined;
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
   /**
@@ -237,15 +238,21 @@ export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O
  */
 export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
   const lazy = kind.lazy;
-  if (!lazy) return (view, start, end) => kind.convert(kind.decode(view, start, end));
+  const fromWire = kind.fromWire;
+  if (!lazy) {
+    if (!fromWire) return (view, start, end) => kind.convert(kind.decode(view, start, end));
+    return (view, start, end, _type, flags) => fromWire(view, start, end, (flags & NLM_F_MULTI) !== 0) ?? kind.convert(kind.decode(view, start, end));
+  }
   return (view, start, end, _type, flags) => {
     // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
     const shared = (flags & NLM_F_MULTI) !== 0;
-    if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags);
-    if (lazy.direct) {
-      // Undefined: something in the message is off; decoding it whole reports what, where it is.
-      return lazy.direct(view, start, end, shared) ?? kind.convert(kind.decode(view, start, end));
+    if (fromWire) {
+      const o = fromWire(view, start, end, shared);
+      if (o !== undefined) return o;
     }
+    if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags);
+    // A message the wire converter gave up on has something off: decoding it whole reports what, where it is.
+    if (fromWire) return kind.convert(kind.decode(view, start, end));
     const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared);
     if (!split) return kind.convert(kind.decode(view, start, end));
     return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);

@@ -112,7 +112,7 @@ describe('splitMessage', () => {
 
 });
 
-describe("a kind's wire converter (lazy.direct)", () => {
+describe("a kind's wire converter (fromWire)", () => {
   const NLM_F_MULTI = 2;
   const decodeLink = objectDecoder(linkKind);
   /** A link message with IFLA_LINKINFO (kind veth, an empty IFLA_INFO_DATA) and IFLA_ADDRESS beside linkBytes()'s attributes. */

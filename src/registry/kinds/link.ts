@@ -307,7 +307,7 @@ function readEager(view: DataView, start: number, end: number): boolean {
 }
 
 /**
- * linkFromWire is the Link kind's wire converter (see ObjectKind `lazy.direct`):
+ * linkFromWire is the Link kind's wire converter (ObjectKind `fromWire`):
  * the Link of the RTM_NEWLINK at `[start, end)` of `view`, its fields read
  * straight from the message and a copy kept for `stats` and `attrs`;
  * undefined when the message needs the generated decoder (see readEager).
@@ -344,7 +344,8 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   decode: rtLink.decodeLinkMessage,
   encode: rtLink.encodeLinkMessage,
   convert: linkObject,
-  lazy: { headerSize: 16, eager: LINK_EAGER, direct: linkFromWire },
+  lazy: { headerSize: 16, eager: LINK_EAGER },
+  fromWire: linkFromWire,
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
   // same group describe bridge-port state, and their RTM_DELLINK means "left
