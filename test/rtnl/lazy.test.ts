@@ -10,7 +10,7 @@ import { objectDecoder } from '../../src/registry/kind.js';
 import { linkKind } from '../../src/registry/kinds/link.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
-import { routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
+import { SHOWN_IN_ORDER, routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
 import { linkFromMessage } from '../../src/registry/kinds/link.js';
 import { NLA_F_NESTED } from '../../src/netlink/constants.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
@@ -173,6 +173,70 @@ describe("a kind's wire converter (fromWire)", () => {
     }
     expect(String(expected)).toMatch(/mtu/);
     expect(() => decodeLink(view, 0, bytes.length, rtLink.RequestType.newlink, NLM_F_MULTI)).toThrow(String((expected as Error).message));
+  });
+});
+
+describe("the route kind's wire converter", () => {
+  const NLM_F_MULTI = 2;
+  const decodeRoute = objectDecoder(routeKind);
+  const A = rtRoute.RouteAttr;
+  /** The payload of each attribute of SHOWN_IN_ORDER, written by `put` (metrics plain-nested, as the kernel does). */
+  function put(w: MessageWriter, type: number): void {
+    const ip4 = Uint8Array.of(10, 1, 2, 3);
+    if (type === A.rtaDst || type === A.rtaSrc || type === A.rtaPrefsrc || type === A.rtaGateway) w.binary(type, ip4);
+    else if (type === A.rtaMetrics) {
+      const m = w.nestStartPlain(type);
+      w.u32(2, 1400); // RTAX_MTU
+      w.u32(8, 1360); // RTAX_ADVMSS
+      w.nestEnd(m);
+    } else if (type === A.rtaCacheinfo) w.binary(type, new Uint8Array(20).fill(1));
+    else w.u32(type, 7);
+  }
+  /** An IPv4 route (rtmsg with dst_len 24 and src_len 16) with `types` in that order. */
+  function routeBytes(types: readonly number[]): Uint8Array {
+    const w = new MessageWriter(256);
+    const h = w.reserve(12);
+    w.view.setUint8(h, 2); // AF_INET
+    w.view.setUint8(h + 1, 24);
+    w.view.setUint8(h + 2, 16);
+    w.view.setUint8(h + 4, 254); // main
+    w.view.setUint8(h + 5, 4); // static
+    w.view.setUint8(h + 7, 1); // unicast
+    for (const t of types) put(w, t);
+    return w.bytes.slice(0, w.length);
+  }
+  const whole = (bytes: Uint8Array) => routeFromMessage(rtRoute.decodeRouteMessage(new DataView(bytes.buffer), 0, bytes.length));
+  const viaWire = (bytes: Uint8Array) => decodeRoute(new DataView(bytes.buffer), 0, bytes.length, rtRoute.RequestType.newroute, NLM_F_MULTI) as Route;
+
+  it("SHOWN_IN_ORDER is the generated decoder's order: in it no `order` is recorded, with any neighbours swapped one is", () => {
+    expect(rtRoute.decodeRouteMessage(new DataView(routeBytes(SHOWN_IN_ORDER).buffer), 0, routeBytes(SHOWN_IN_ORDER).length).attrs.order).toBeUndefined();
+    for (let i = 0; i + 1 < SHOWN_IN_ORDER.length; i++) {
+      const swapped = [...SHOWN_IN_ORDER];
+      [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+      const bytes = routeBytes(swapped);
+      expect(rtRoute.decodeRouteMessage(new DataView(bytes.buffer), 0, bytes.length).attrs.order).toBeDefined();
+    }
+  });
+
+  it('builds the same Route as the generated path, every subset of the shown attributes, in order and not', () => {
+    const cases = [SHOWN_IN_ORDER, [A.rtaTable, A.rtaDst, A.rtaOif], [A.rtaDst, A.rtaGateway], [A.rtaOif, A.rtaDst], [A.rtaTable, A.rtaTable, A.rtaDst], [A.rtaDst, A.rtaCacheinfo], []];
+    for (const types of cases) {
+      const bytes = routeBytes(types);
+      const a = viaWire(bytes);
+      const b = whole(bytes);
+      expect(Object.keys(a)).toEqual(Object.keys(b));
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect(a.attrs).toEqual(b.attrs);
+      expect(a.attrs.order).toEqual(b.attrs.order);
+    }
+    expect(viaWire(routeBytes(SHOWN_IN_ORDER))).toMatchObject({ dst: '10.1.2.3/24', src: '10.1.2.3/16', table: 7, priority: 7, dev: 7, gateway: '10.1.2.3', metrics: { mtu: 1400, advmss: 1360 } });
+  });
+
+  it('leaves a malformed message to the generated decoder, which reports it', () => {
+    const bytes = routeBytes([A.rtaTable, A.rtaDst]);
+    new DataView(bytes.buffer).setUint16(12, 6, true); // RTA_TABLE of 2 bytes
+    expect(() => whole(bytes)).toThrow(/rta-table/);
+    expect(() => viaWire(bytes)).toThrow(/rta-table/);
   });
 });
 

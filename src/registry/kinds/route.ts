@@ -10,6 +10,7 @@ import { ArgumentError, DecodeError } from '../../netlink/errors.js';
 import { flatText, formatIP, prefixText } from '../../netlink/format.js';
 import { KeptObject, lazyAccessor, peek, type KeptMessage } from '../../codec/lazy.js';
 import { NLA_TYPE_MASK, align4 } from '../../netlink/constants.js';
+import { readU32 } from '../../netlink/reader.js';
 import {
   Family,
   RouteTable,
@@ -211,18 +212,127 @@ function routeTag(m: rtRoute.RouteMessage, view: DataView, start: number, end: n
     const len = view.getUint16(p, true);
     const t = view.getUint16(p + 2, true) & NLA_TYPE_MASK;
     if (len < 4 || t >= SHOWN_ATTRS.length || SHOWN_ATTRS[t] === 0) return -1;
-    if (t === rtRoute.RouteAttr.rtaMetrics) {
-      for (let q = p + 4; p + len - q >= 4; ) {
-        const mlen = view.getUint16(q, true);
-        const mt = view.getUint16(q + 2, true) & NLA_TYPE_MASK;
-        if (mlen < 4 || mt >= SHOWN_METRICS.length || SHOWN_METRICS[mt] === 0) return -1;
-        q += align4(mlen);
-      }
-    }
+    if (t === rtRoute.RouteAttr.rtaMetrics && !metricsShown(view, p + 4, p + len)) return -1;
     p += align4(len);
   }
   return (a.rtaDst !== undefined ? HAS_DST : 0) | (a.rtaSrc !== undefined ? HAS_SRC : 0) | (a.rtaTable !== undefined ? HAS_TABLE : 0);
 }
+
+/** metricsShown tells whether every metric in the RTA_METRICS payload at `[s, e)` is one `metrics` shows whole. */
+function metricsShown(view: DataView, s: number, e: number): boolean {
+  for (let q = s; e - q >= 4; ) {
+    const mlen = view.getUint16(q, true);
+    const mt = view.getUint16(q + 2, true) & NLA_TYPE_MASK;
+    if (mlen < 4 || mt >= SHOWN_METRICS.length || SHOWN_METRICS[mt] === 0) return false;
+    q += align4(mlen);
+  }
+  return true;
+}
+
+/**
+ * The attributes a Route's fields show whole, in the order the kernel writes
+ * them (fib_dump_info; the generated decoder's rank): a message holding only
+ * these, in this order, with no flag bits in their types, is one routeTag
+ * accepts, so routeFromWire can build it with nothing kept. The order is
+ * checked against the generated decoder in test/rtnl/lazy.test.ts.
+ */
+export const SHOWN_IN_ORDER: readonly number[] = [
+  rtRoute.RouteAttr.rtaTable,
+  rtRoute.RouteAttr.rtaDst,
+  rtRoute.RouteAttr.rtaSrc,
+  rtRoute.RouteAttr.rtaPriority,
+  rtRoute.RouteAttr.rtaMetrics,
+  rtRoute.RouteAttr.rtaPrefsrc,
+  rtRoute.RouteAttr.rtaNhId,
+  rtRoute.RouteAttr.rtaGateway,
+  rtRoute.RouteAttr.rtaOif,
+];
+/** Rank (1…) of each attribute of SHOWN_IN_ORDER by number; 0 for every other. */
+const SHOWN_RANK = new Uint8Array(Math.max(...SHOWN_IN_ORDER) + 1);
+SHOWN_IN_ORDER.forEach((t, i) => (SHOWN_RANK[t] = i + 1));
+
+/**
+ * Where routeFromWire found each attribute of SHOWN_IN_ORDER in the message
+ * it reads (payload start and end), valid where `seen` holds that message's
+ * stamp: reused, and nothing to clear between messages.
+ */
+const spans = new Int32Array(2 * SHOWN_RANK.length);
+const seen = new Int32Array(SHOWN_RANK.length);
+let stamp = 0;
+/** The message routeFromWire hands RouteObject: one, reused (RouteObject copies what it keeps). */
+const wire: { header: rtRoute.Rtmsg; attrs: RouteAttrs } = { header: rtRoute.readRtmsg(new DataView(new ArrayBuffer(12)), 0, 12), attrs: rtRoute.decodeRouteAttrs(new DataView(new ArrayBuffer(0)), 0, 0) };
+const routeTypes = lookups(rtRoute.RtmType, 255);
+
+/**
+ * routeFromWire is the route kind's wire converter (ObjectKind `fromWire`):
+ * for a route whose message holds only attributes its fields show, in the
+ * kernel's order (most IPv4 routes), the Route read straight from the
+ * message, with `attrs` to be rebuilt from its fields (nothing kept), and
+ * no generated message object or attribute tree made. Undefined for any
+ * other message (IPv6 routes with RTA_CACHEINFO, multipath, RTA_VIA, …) or
+ * anything off: the generated path then decodes it (routeTag, routeObject).
+ */
+function routeFromWire(view: DataView, start: number, end: number): Route | undefined {
+  const size = rtRoute.RtmsgSize;
+  if (end - start < size) return undefined;
+  let last = 0;
+  stamp = (stamp + 1) | 0;
+  for (let p = start + size; p < end; ) {
+    if (end - p < 4) return undefined;
+    const len = view.getUint16(p, true);
+    const raw = view.getUint16(p + 2, true);
+    if (len < 4 || len > end - p) return undefined;
+    // A type with flag bits, one the fields do not show whole, a repeat or a step back: the generated way.
+    const rank = raw < SHOWN_RANK.length ? SHOWN_RANK[raw]! : 0;
+    if (rank <= last) return undefined;
+    last = rank;
+    seen[raw] = stamp;
+    spans[2 * raw] = p + 4;
+    spans[2 * raw + 1] = p + len;
+    p += align4(len);
+  }
+  const A = rtRoute.RouteAttr;
+  const h = wire.header;
+  const a = wire.attrs;
+  h.rtmFamily = view.getUint8(start);
+  h.rtmDstLen = view.getUint8(start + 1);
+  h.rtmSrcLen = view.getUint8(start + 2);
+  h.rtmTos = view.getUint8(start + 3);
+  h.rtmTable = view.getUint8(start + 4);
+  h.rtmProtocol = view.getUint8(start + 5);
+  h.rtmScope = view.getUint8(start + 6);
+  h.rtmType = routeTypes.name(view.getUint8(start + 7)) as rtRoute.RtmType;
+  h.rtmFlags = view.getUint32(start + 8, true);
+  // A prefix length of 0 shows as 'default' / no src: an address sent with it would be lost.
+  if ((seen[A.rtaDst] === stamp && h.rtmDstLen === 0) || (seen[A.rtaSrc] === stamp && h.rtmSrcLen === 0)) return undefined;
+  try {
+    a.rtaTable = u32At(view, A.rtaTable);
+    a.rtaDst = ipAt(view, A.rtaDst);
+    a.rtaSrc = ipAt(view, A.rtaSrc);
+    a.rtaPriority = u32At(view, A.rtaPriority);
+    a.rtaPrefsrc = ipAt(view, A.rtaPrefsrc);
+    a.rtaNhId = u32At(view, A.rtaNhId);
+    a.rtaGateway = ipAt(view, A.rtaGateway);
+    a.rtaOif = u32At(view, A.rtaOif);
+    a.rtaMetrics = undefined;
+    if (seen[A.rtaMetrics] === stamp) {
+      const m = spans[2 * A.rtaMetrics]!;
+      const e = spans[2 * A.rtaMetrics + 1]!;
+      if (!metricsShown(view, m, e)) return undefined;
+      const x = rtRoute.decodeRtaMetrics(view, m, e);
+      if (x.order !== undefined || x.unknown !== undefined) return undefined;
+      a.rtaMetrics = x;
+    }
+  } catch {
+    return undefined;
+  }
+  const tag = (a.rtaDst !== undefined ? HAS_DST : 0) | (a.rtaSrc !== undefined ? HAS_SRC : 0) | (a.rtaTable !== undefined ? HAS_TABLE : 0);
+  return new RouteObject(wire, tag) as unknown as Route;
+}
+
+// Readers of an attribute routeFromWire found: its value, or undefined when absent.
+const u32At = (view: DataView, type: number) => (seen[type] !== stamp ? undefined : readU32(view, spans[2 * type]!, spans[2 * type + 1]!));
+const ipAt = (view: DataView, type: number) => (seen[type] !== stamp ? undefined : formatIP(view, spans[2 * type]!, spans[2 * type + 1]!));
 
 /** An empty attribute list: the generated decoders give their objects' every field, all undefined, from it. */
 const NO_ATTRS = new DataView(new ArrayBuffer(0));
@@ -425,6 +535,7 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   // Every attribute feeds a field: decoded up front; `attrs` is decoded again from a kept copy when
   // read, or rebuilt from the fields when they show every attribute (routeTag: no copy kept).
   lazy: { headerSize: 12, derive: routeTag },
+  fromWire: routeFromWire,
   accept: (view, start, end) => end - start < 12 || (view.getUint32(start + 8, true) & RTM_F_CLONED) === 0,
   // What the FIB tells routes apart by: table, destination and source
   // prefixes, TOS, metric, type — and the nexthop, since routes that differ
