@@ -243,21 +243,8 @@ const LINKINFO_EAGER = eagerTypes([rtLink.LinkinfoAttr.kind, rtLink.LinkinfoAttr
 const spans = new Int32Array(2 * LINK_EAGER.length);
 const infoSpans = new Int32Array(2 * LINKINFO_EAGER.length);
 const info: NonNullable<EagerAttrs['linkinfo']> = { kind: undefined, data: undefined, slaveKind: undefined, slaveData: undefined };
-const eager: EagerAttrs = {
-  address: undefined,
-  broadcast: undefined,
-  ifname: undefined,
-  mtu: undefined,
-  link: undefined,
-  qdisc: undefined,
-  master: undefined,
-  txqlen: undefined,
-  operstate: undefined,
-  linkinfo: undefined,
-  ifalias: undefined,
-  group: undefined,
-  linkNetnsid: undefined,
-};
+// readEager sets every field, always in the same order: one shape.
+const eager = {} as EagerAttrs;
 
 // Readers of an indexed attribute (see indexAttributes): its value, or undefined when absent.
 const has = (table: Int32Array, type: number) => table[2 * type]! >= 0;
