@@ -4,10 +4,12 @@
 // must be indistinguishable from links decoded whole: same keys in the same
 // order, same values (deep), same JSON, every attribute of every kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, NetlinkProtocol, Rtnl, type Link, type Route } from '../../src/index.js';
+import { Connection, NetlinkProtocol, Rtnl, type Address, type Link, type Route } from '../../src/index.js';
 import { KeptObject, eagerTypes, indexAttributes, splitMessage } from '../../src/codec/lazy.js';
 import { objectDecoder } from '../../src/registry/kind.js';
 import { linkKind } from '../../src/registry/kinds/link.js';
+import { ADDR_IN_ORDER, addressFromMessage, addressKind } from '../../src/registry/kinds/address.js';
+import * as rtAddr from '../../src/generated/rt-addr.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import { SHOWN_IN_ORDER, routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
@@ -176,6 +178,70 @@ describe("a kind's wire converter (fromWire)", () => {
   });
 });
 
+describe("the address kind's wire converter", () => {
+  const decodeAddress = objectDecoder(addressKind);
+  const A = rtAddr.AddrAttr;
+  /** An RTM_NEWADDR of `family` (2 or 10) with `types` in that order, each with a payload of its type. */
+  function addrBytes(family: number, types: readonly number[]): Uint8Array {
+    const w = new MessageWriter(256);
+    const h = w.reserve(8);
+    w.view.setUint8(h, family);
+    w.view.setUint8(h + 1, family === 2 ? 24 : 64);
+    w.view.setUint8(h + 2, 0x80); // permanent
+    w.view.setUint32(h + 4, 3, true);
+    const ip = family === 2 ? Uint8Array.of(10, 0, 0, 1) : Uint8Array.of(0x20, 1, 0xd, 0xb8, ...new Uint8Array(11), 1);
+    for (const t of types) {
+      if (t === A.ifaAddress || t === A.ifaLocal || t === A.ifaBroadcast) w.binary(t, ip);
+      else if (t === A.ifaLabel) w.string(t, 'v1:a');
+      else if (t === A.ifaCacheinfo) w.binary(t, Uint8Array.of(...[100, 200, 3, 4].flatMap((v) => [v, 0, 0, 0])));
+      else if (t === A.ifaProto) w.binary(t, Uint8Array.of(3));
+      else if (t === A.ifaAnycast || t === A.ifaMulticast || t === A.ifaTargetNetnsid) w.binary(t, Uint8Array.of(1, 2, 3, 4));
+      else w.u32(t, 0x300);
+    }
+    return w.bytes.slice(0, w.length);
+  }
+  const whole = (bytes: Uint8Array) => addressFromMessage(rtAddr.decodeAddrMessage(new DataView(bytes.buffer), 0, bytes.length));
+  const viaWire = (bytes: Uint8Array) => decodeAddress(new DataView(bytes.buffer), 0, bytes.length, rtAddr.RequestType.newaddr, 2) as Address;
+
+  it("ADDR_IN_ORDER is the generated decoder's order for each family: no `order` in it, one with any neighbours swapped", () => {
+    for (const [family, order] of [[2, ADDR_IN_ORDER.inet], [10, ADDR_IN_ORDER.inet6]] as const) {
+      const bytes = addrBytes(family, order);
+      expect(rtAddr.decodeAddrMessage(new DataView(bytes.buffer), 0, bytes.length).attrs.order).toBeUndefined();
+      for (let i = 0; i + 1 < order.length; i++) {
+        const swapped = [...order];
+        [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+        const b = addrBytes(family, swapped);
+        expect(rtAddr.decodeAddrMessage(new DataView(b.buffer), 0, b.length).attrs.order).toBeDefined();
+      }
+    }
+  });
+
+  it('builds the same Address and attrs as the generated decoder, in order and not, both families', () => {
+    for (const family of [2, 10]) {
+      const order = family === 2 ? ADDR_IN_ORDER.inet : ADDR_IN_ORDER.inet6;
+      const cases = [order, [A.ifaAddress, A.ifaLocal, A.ifaFlags, A.ifaCacheinfo], [A.ifaAddress, A.ifaCacheinfo, A.ifaFlags], [A.ifaLocal, A.ifaAddress], [A.ifaAddress, A.ifaAddress], [A.ifaAddress, 12], []];
+      for (const types of cases) {
+        const bytes = addrBytes(family, types);
+        const a = viaWire(bytes);
+        const b = whole(bytes);
+        expect(Object.keys(a)).toEqual(Object.keys(b));
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        expect(a.attrs).toEqual(b.attrs);
+        expect(Object.keys(a.attrs)).toEqual(Object.keys(b.attrs));
+        expect(a.attrs.order).toEqual(b.attrs.order);
+      }
+    }
+    expect(viaWire(addrBytes(2, ADDR_IN_ORDER.inet))).toMatchObject({ family: 'inet', address: '10.0.0.1', label: 'v1:a', validLifetime: 200, preferredLifetime: 100 });
+  });
+
+  it('leaves a malformed message to the generated decoder, which reports it', () => {
+    const bytes = addrBytes(2, [A.ifaAddress, A.ifaCacheinfo]);
+    new DataView(bytes.buffer).setUint16(16, 8, true); // IFA_CACHEINFO of 4 bytes
+    expect(() => whole(bytes)).toThrow(/ifa-cacheinfo/);
+    expect(() => viaWire(bytes)).toThrow(/ifa-cacheinfo/);
+  });
+});
+
 describe("the route kind's wire converter", () => {
   const NLM_F_MULTI = 2;
   const decodeRoute = objectDecoder(routeKind);
@@ -287,6 +353,32 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
     expect(attrs.linkinfo).toEqual(listedAttrs.linkinfo);
     expect(Object.keys(attrs)).toEqual(Object.keys(listedAttrs));
     expect(got.attrs.linkinfo?.kind).toBe('vxlan');
+  });
+});
+
+describeKernel('addresses from list() equal addresses decoded whole', () => {
+  const held = namespaceWith('nlkza', (n) => {
+    ip(n, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+    for (const l of ['v0', 'v1']) ip(n, 'link', 'set', l, 'up');
+    ip(n, 'addr', 'add', '10.1.0.2/24', 'dev', 'v0', 'label', 'v0:a', 'broadcast', '+');
+    ip(n, 'addr', 'add', '10.9.0.1', 'peer', '10.9.0.2/32', 'dev', 'v0');
+    ip(n, 'addr', 'add', '10.2.0.2/24', 'dev', 'v1', 'valid_lft', '300', 'preferred_lft', '200', 'metric', '5');
+    ip(n, 'addr', 'add', '2001:db8::2/64', 'dev', 'v0', 'nodad');
+    ip(n, 'addr', 'add', '2001:db8:1::2/64', 'dev', 'v1', 'nodad', 'valid_lft', '600', 'preferred_lft', '300');
+  });
+
+  it('same keys, values and JSON, both families (lifetimes may tick between the two dumps)', async () => {
+    const decode = (v: DataView, s: number, e: number) => addressFromMessage(rtAddr.decodeAddrMessage(v, s, e));
+    const whole = (await held.conn.dump({ type: rtAddr.RequestType.getaddr, body: (w) => rtAddr.encodeAddrMessage(w, { header: {}, attrs: {} }) }, decode)).items;
+    const listed = await held.rt.addresses.list();
+    expect(listed.map((a) => a.address)).toEqual(whole.map((a) => a.address));
+    expect(listed.map((a) => a.address)).toEqual(expect.arrayContaining(['10.1.0.2', '10.9.0.1', '2001:db8::2', '2001:db8:1::2']));
+    const steady = (a: Address) => ({ ...a, validLifetime: undefined, preferredLifetime: undefined, attrs: { ...a.attrs, ifaCacheinfo: undefined } });
+    for (let i = 0; i < listed.length; i++) {
+      expect(Object.keys(listed[i]!)).toEqual(Object.keys(whole[i]!));
+      expect(Object.keys(listed[i]!.attrs)).toEqual(Object.keys(whole[i]!.attrs));
+      expect(steady(listed[i]!)).toEqual(steady(whole[i]!));
+    }
   });
 });
 
