@@ -29,5 +29,12 @@ export default defineConfig({
   esbuildOptions(options) {
     // Shared chunks go under dist/chunks/, which package.json's exports keep private.
     options.chunkNames = 'chunks/[name]-[hash]';
+    // V8 scans every byte of a module when it loads it and again when a function first
+    // runs, so comments and indentation cost every fresh process time: without them the
+    // code is a third smaller, and import + Rtnl.open run 26 M fewer instructions
+    // (bench/README). Names stay, so stack traces still name every function; only line
+    // numbers are lost, and the package ships no sources to map them to anyway.
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
   },
 });

@@ -174,7 +174,8 @@ console.log(JSON.stringify({ rt: [...code.matchAll(/\\bvar (rt[A-Za-z]*)Family\\
     for (const p of problems) fail(`run time: ${p}`);
     // What importing the root loaded must define no family at all; Rtnl.open loads the rtnetlink ones.
     const codeOf = (files) => files.map((u) => readFileSync(fileURLToPath(u), 'utf8')).join('\n');
-    const definesFamily = (code, s) => new RegExp(`\\bvar ${s.replace(/-(.)/g, (_, c) => c.toUpperCase())}Family\\b`).test(code);
+    // A family's codec defines `<name>Family = {` (minified, one `var` declares many names: `var a=…,rtLinkFamily={`).
+    const definesFamily = (code, s) => new RegExp(`\\b${s.replace(/-(.)/g, (_, c) => c.toUpperCase())}Family\\s*=\\s*\\{`).test(code);
     const code = codeOf(rootFiles);
     const bytes = rootFiles.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
     const stray = subpaths.filter((s) => definesFamily(code, s));
@@ -184,7 +185,7 @@ console.log(JSON.stringify({ rt: [...code.matchAll(/\\bvar (rt[A-Za-z]*)Family\\
     // rtnetlink's own codecs and nothing else: no generic netlink family, not tc (its first call loads it).
     const openStray = subpaths.filter((s) => !s.startsWith('rt-') && definesFamily(openCode, s));
     if (openStray.length) fail(`Rtnl.open loads these families' codecs: ${openStray.join(', ')}`);
-    if (!tcFiles.some((u) => /\bvar tcFamily\b/.test(readFileSync(fileURLToPath(u), 'utf8')))) fail('rt.qdiscs.list() did not load the tc codec');
+    if (!tcFiles.some((u) => /\btcFamily\s*=\s*\{/.test(readFileSync(fileURLToPath(u), 'utf8')))) fail('rt.qdiscs.list() did not load the tc codec');
     if (!problems.length && !stray.length && !openStray.length) {
       console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the rtnetlink codecs; the first tc call loads the tc codec`);
     }
