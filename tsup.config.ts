@@ -3,18 +3,19 @@ import { basename, dirname, resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
 
+const GENERATED = resolve('src/generated');
+
 // One entry for the root, one for the whole rtnetlink API (`nlkit/rtnl`) and one per generated
 // family (`nlkit/rt-link`, `nlkit/tc`, …), built as ES modules with code splitting: the root loads
 // no codec (Rtnl.open loads the rtnetlink services and codecs), every family only when its
 // subpath is imported or first used. The CommonJS entry points are thin re-exports of
 // these modules written by scripts/package-cjs.mjs after this build, so both module systems
 // share one copy of every class (no dual-package hazard).
-const families = readdirSync('src/generated')
+const families = readdirSync(GENERATED)
   // catalog.ts (the families' docs, for the nlkit command) is not a family.
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'catalog.ts')
   .map((f) => f.slice(0, -3));
 
-const GENERATED = resolve('src/generated');
 const OWN_COPY = 'nlkit-own-codec';
 // The rtnetlink codecs and their index: tc's own copy measured no smaller than the whole module
 // (its services use nearly all of it), so tc stays one module shared with its subpath.

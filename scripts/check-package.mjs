@@ -53,15 +53,6 @@ try {
 
   // --- 1. types ---
   const subpaths = readdirSync(join(pkgDir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).filter((f) => f !== 'index' && f !== 'cli'); // cli: the nlkit executable, not a module
-  // Whether loaded code holds a family's codec: it defines one of the family's decoders that no
-  // other family has (nlkit's services bundle their own copy of each codec with only what they
-  // use, so the family's descriptor object need not be there). esbuild may add a digit to a name.
-  const families = subpaths.filter((f) => existsSync(join(repo, 'src/generated', `${f}.ts`)));
-  const decoders = Object.fromEntries(families.map((f) => [f, [...readFileSync(join(repo, 'src/generated', `${f}.ts`), 'utf8').matchAll(/^export function (decode\w+)\(/gm)].map((m) => m[1])]));
-  const markers = Object.fromEntries(families.map((f) => [f, decoders[f].filter((name) => families.every((g) => g === f || !decoders[g].includes(name)))]));
-  for (const f of families) if (!markers[f].length) fail(`${f}: no decoder of its own to recognise it by (the load checks below would pass blindly)`);
-  const loadsFamily = (code, family) => markers[family].some((name) => new RegExp(`\\bfunction ${name}\\d*\\(`).test(code));
-  const codeOf = (files) => files.map((u) => readFileSync(fileURLToPath(u), 'utf8')).join('\n');
   const consumer = (kind) => `// A consumer of the packed nlkit (${kind}).
 import { ArgumentError, Connection, GenericFamily, KernelError, NetNs, NetlinkProtocol, Rtnl } from 'nlkit';
 import type { Address, Link, Route, rtRoute } from 'nlkit';
@@ -112,6 +103,15 @@ export function unused(): unknown[] {
   }
 
   // --- 2. run time ---
+  // Whether loaded code holds a family's codec: it defines one of the family's decoders that no
+  // other family has (nlkit's services bundle their own copy of each codec with only what they
+  // use, so the family's descriptor object need not be there). esbuild may add a digit to a name.
+  const families = subpaths.filter((f) => existsSync(join(repo, 'src/generated', `${f}.ts`)));
+  const decoders = Object.fromEntries(families.map((f) => [f, [...readFileSync(join(repo, 'src/generated', `${f}.ts`), 'utf8').matchAll(/^export function (decode\w+)\(/gm)].map((m) => m[1])]));
+  const markers = Object.fromEntries(families.map((f) => [f, decoders[f].filter((name) => families.every((g) => g === f || !decoders[g].includes(name)))]));
+  for (const f of families) if (!markers[f].length) fail(`${f}: no decoder of its own to recognise it by (the load checks below would pass blindly)`);
+  const loadsFamily = (code, family) => markers[family].some((name) => new RegExp(`\\bfunction ${name}\\d*\\(`).test(code));
+  const codeOf = (files) => files.map((u) => readFileSync(fileURLToPath(u), 'utf8')).join('\n');
   // A load hook records every file of the package that gets loaded.
   const loadedLog = join(work, 'loaded.txt');
   writeFileSync(join(project, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
