@@ -51,6 +51,13 @@ try {
   const maps = packed.files.filter((f) => f.path.endsWith('.map'));
   if (maps.length) fail(`source maps in the package: ${maps.map((f) => f.path).join(', ')}`);
 
+  // The built code is minified but in short lines: an uncaught error prints its source line.
+  const longLines = packed.files
+    .filter((f) => f.path.endsWith('.js'))
+    .map((f) => ({ path: f.path, longest: Math.max(...readFileSync(join(pkgDir, f.path), 'utf8').split('\n').map((l) => l.length)) }))
+    .filter((f) => f.longest > 1000);
+  if (longLines.length) fail(`lines over 1,000 characters in ${longLines.map((f) => `${f.path} (${f.longest})`).join(', ')}`);
+
   // --- 1. types ---
   const subpaths = readdirSync(join(pkgDir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).filter((f) => f !== 'index' && f !== 'cli'); // cli: the nlkit executable, not a module
   const consumer = (kind) => `// A consumer of the packed nlkit (${kind}).
