@@ -142,6 +142,9 @@ for (const name of ['KernelError', 'ArgumentError', 'NetlinkError', 'Rtnl', 'Con
 }
 if (require('nlkit/ethtool').ethtoolFamily !== (await import('nlkit/ethtool')).ethtoolFamily) problems.push('nlkit/ethtool: require and import give different objects');
 const rt = await esm.Rtnl.open();
+// The socket loaded koffi's native addon directly, not through koffi's slower entry point.
+const koffiFiles = Object.keys(require.cache).filter((k) => k.includes('koffi'));
+if (koffiFiles.length !== 1 || !koffiFiles[0].endsWith('/koffi.node')) problems.push('Rtnl.open loaded koffi through its package, not its addon: ' + koffiFiles.join(', '));
 const openFiles = loaded().filter((u) => !rootFiles.includes(u));
 if (require('nlkit/rtnl').Rtnl !== esm.Rtnl) problems.push('nlkit/rtnl and nlkit give different Rtnl classes');
 try {
@@ -201,7 +204,7 @@ console.log(JSON.stringify({ files: readFileSync(${JSON.stringify(loadedLog)}, '
     if (openStray.length) fail(`Rtnl.open loads these families' codecs: ${openStray.join(', ')}`);
     if (!loadsFamily(codeOf(tcFiles), 'tc')) fail('rt.qdiscs.list() did not load the tc codec');
     if (!problems.length && !stray.length && !openStray.length) {
-      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the rtnetlink codecs; the first tc call loads the tc codec`);
+      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the rtnetlink codecs, and koffi's addon directly; the first tc call loads the tc codec`);
     }
   }
 } finally {

@@ -80,7 +80,7 @@ class Poller {
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { koffiPath: require.resolve('koffi'), epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE },
+      workerData: { koffiPath: libc.koffiModulePath(), epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE },
       stdout: false,
       stderr: false,
     });

@@ -13,8 +13,11 @@
  * and `struct iovec` are built as plain bytes here.
  */
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as Koffi from 'koffi';
 import { SyscallError } from './errors.js';
+import { findKoffiAddon } from './koffi-addon.js';
 
 type KoffiModule = typeof Koffi;
 type LibC = ReturnType<KoffiModule['load']>;
@@ -22,6 +25,7 @@ type LibC = ReturnType<KoffiModule['load']>;
 // koffi (a native addon) and libc's bindings are loaded on the first system call, not at
 // import: a program that imports nlkit and has not opened a socket yet pays for neither.
 let koffi: KoffiModule | undefined;
+let koffiPath: string | undefined;
 let c: ReturnType<typeof bindAll> | undefined;
 
 function bindAll(lib: LibC) {
@@ -53,11 +57,33 @@ function bindAll(lib: LibC) {
   };
 }
 
+/**
+ * loadKoffi loads koffi's native addon directly where it can be found with
+ * certainty (see koffi-addon.ts: this saves most of koffi's ~10 ms loader),
+ * else through koffi's package. Both give the same module: the package's
+ * entry point returns this addon, with wrappers only for deprecated calls.
+ * Loading with `require` (not `process.dlopen`) keeps one instance per
+ * process: koffi's own loader, if the program also uses koffi, finds the
+ * addon in require's cache.
+ */
+function loadKoffi(): void {
+  const require = createRequire(import.meta.url);
+  const addon = findKoffiAddon(dirname(fileURLToPath(import.meta.url)));
+  koffiPath = addon ?? require.resolve('koffi');
+  koffi = require(koffiPath) as KoffiModule;
+}
+
+/** koffiModulePath returns what nlkit loaded koffi from (the addon, or koffi's package entry), loading it if needed. */
+export function koffiModulePath(): string {
+  fns();
+  return koffiPath!;
+}
+
 /** fns returns libc's bindings, loading koffi and libc.so.6 on the first call. */
 function fns(): ReturnType<typeof bindAll> {
   if (c) return c;
-  koffi = createRequire(import.meta.url)('koffi') as KoffiModule;
-  c = bindAll(koffi.load('libc.so.6'));
+  loadKoffi();
+  c = bindAll(koffi!.load('libc.so.6'));
   return c;
 }
 

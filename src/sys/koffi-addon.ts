@@ -1,0 +1,117 @@
+/**
+ * Where koffi's native addon is, found without running koffi's own loader.
+ *
+ * `require('koffi')` costs 10–14 ms in a fresh process, of which loading the
+ * addon itself (dlopen of a 1.1 MB shared object) is about 3 ms. The rest is
+ * koffi's JavaScript entry point: resolving the package through Node's
+ * CommonJS resolver (cold in an ES-module program), reading Node's ELF header
+ * to choose the glibc or musl build, probing candidate paths, and wrapping
+ * deprecated functions nlkit never calls. For a CNI plugin that runs once per
+ * container, that is about 5 % of the whole process.
+ *
+ * So nlkit looks for the addon where npm and pnpm put it: the package
+ * `@koromix/koffi-<platform>-<arch>` (an optional dependency of koffi, pinned
+ * to koffi's version), in koffi's own `node_modules` or beside koffi. The
+ * addon is used only when every check agrees with what koffi's loader would
+ * choose: Linux, an architecture whose build directory is named after it, a
+ * glibc Node (read from Node's ELF interpreter, as koffi reads it), and an
+ * addon whose version is the version of the koffi package found. Anything
+ * else (another layout, a bundled or Yarn PnP install, a mismatch) returns
+ * undefined and the caller loads koffi the ordinary way.
+ */
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+// node:fs through require: its ES module facade would load Node's whole streams stack (see netns.ts).
+const fs: typeof import('node:fs') = createRequire(import.meta.url)('node:fs');
+
+/** The ELF program-header type of the interpreter's path (PT_INTERP). */
+const PT_INTERP = 3;
+
+/** Architectures whose koffi build directory is `<platform>_<arch>`; others (arm, riscv) add an ABI suffix. */
+const PLAIN_ARCHES = new Set(['x64', 'arm64', 'ia32']);
+
+/**
+ * findKoffiAddon returns the path of koffi's native addon for this process,
+ * searching the `node_modules` directories above `fromDir` as Node's resolver
+ * does, or undefined when the addon cannot be chosen with certainty.
+ */
+export function findKoffiAddon(fromDir: string, executable = process.execPath): string | undefined {
+  if (process.platform !== 'linux' || !PLAIN_ARCHES.has(process.arch)) return undefined;
+  try {
+    const koffiDir = findPackageDir(fromDir, 'koffi');
+    if (koffiDir === undefined) return undefined;
+    const interpreter = elfInterpreter(executable);
+    if (interpreter === undefined || path.basename(interpreter).startsWith('ld-musl-')) return undefined;
+    const version = packageVersion(koffiDir, 'koffi');
+    if (version === undefined) return undefined;
+    const platformPackage = `@koromix/koffi-${process.platform}-${process.arch}`;
+    // koffi's own node_modules first (a koffi nested for a version conflict), then beside koffi.
+    for (const dir of [path.join(koffiDir, 'node_modules', platformPackage), path.join(koffiDir, '..', platformPackage)]) {
+      if (packageVersion(dir, platformPackage) !== version) continue;
+      const addon = path.join(dir, `${process.platform}_${process.arch}`, 'koffi.node');
+      if (fs.existsSync(addon)) return addon;
+    }
+  } catch {
+    // An unreadable file or an unexpected layout: koffi's loader decides.
+  }
+  return undefined;
+}
+
+/** findPackageDir walks up from `fromDir` as Node's resolver does: `<dir>/node_modules/<name>`, skipping `node_modules/node_modules`. */
+function findPackageDir(fromDir: string, name: string): string | undefined {
+  for (let dir = path.resolve(fromDir); ; ) {
+    if (path.basename(dir) !== 'node_modules') {
+      const candidate = path.join(dir, 'node_modules', name);
+      // Where the package really is (pnpm links it from its store): koffi looks beside itself there.
+      if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync(candidate);
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** packageVersion returns the version in `<dir>/package.json` if that package is `name`. */
+function packageVersion(dir: string, name: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pkg = JSON.parse(text) as { name?: unknown; version?: unknown };
+  return pkg.name === name && typeof pkg.version === 'string' ? pkg.version : undefined;
+}
+
+/** elfInterpreter returns the program interpreter (PT_INTERP) of a 64-bit little-endian ELF executable, or undefined. */
+export function elfInterpreter(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = readAt(fd, 0, 64);
+    // "\x7fELF", ELFCLASS64, ELFDATA2LSB: the only layout the architectures above use.
+    if (header.length < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined;
+    const phoff = Number(header.readBigUInt64LE(32));
+    const phentsize = header.readUInt16LE(54);
+    const phnum = header.readUInt16LE(56);
+    if (phentsize < 56) return undefined;
+    const table = readAt(fd, phoff, phentsize * phnum);
+    for (let at = 0; at + 56 <= table.length; at += phentsize) {
+      if (table.readUInt32LE(at) !== PT_INTERP) continue;
+      const offset = Number(table.readBigUInt64LE(at + 8));
+      const size = Number(table.readBigUInt64LE(at + 32));
+      const name = readAt(fd, offset, size);
+      const end = name.indexOf(0);
+      return name.toString('latin1', 0, end < 0 ? name.length : end);
+    }
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  const n = fs.readSync(fd, buf, 0, length, position);
+  return buf.subarray(0, n);
+}
