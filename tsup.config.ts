@@ -8,25 +8,25 @@ const SRC = resolve('src');
 const ROOT = resolve(SRC, 'index.ts');
 const GENERATED = resolve(SRC, 'generated');
 
-// Two builds, both ES modules:
+// ES modules, built in layers (see LAYERS below):
 //
 // - The core: the root (`nlkit`) and every module it imports, bundled into one file,
 //   dist/chunks/core.js. dist/index.js re-exports the root's public names from it.
+// - The rtnetlink services, which `Rtnl.open` loads: one file, dist/chunks/rtnl-services.js,
+//   with their own copies of the rtnetlink codecs (ownCodecCopies).
 // - Everything else: `nlkit/rtnl`, the `nlkit` command, one entry per generated family
-//   (`nlkit/rt-link`, `nlkit/tc`, …) and the modules the core loads with import() (the
-//   rtnetlink services, …), with code splitting. Their imports of core modules become
-//   imports of `#core` (package.json "imports": dist/chunks/core.js), so there is one copy of
-//   every class and every piece of module state.
+//   (`nlkit/rt-link`, `nlkit/tc`, …) and what the layers load with import() (tc, the xfrm
+//   services), with code splitting.
 //
-// Why: importing the root through code splitting loaded 9 module files, because each core
-// module is shared by a different set of entries; Node 20's ES module loader costs ~1 ms and
-// ~25 fresh pages of memory per file in a fresh process. As one file the same code imports in
-// ~16 instead of ~25 ms (bench/README). The root still loads no codec (Rtnl.open loads the
-// rtnetlink services and codecs), every family only when its subpath is imported or first
-// used. The CommonJS entry points are thin re-exports of these modules written by
-// scripts/package-cjs.mjs after this build, so both module systems share one copy of every
-// class (no dual-package hazard).
-const CORE_SPECIFIER = '#core';
+// A build imports a module of an earlier layer as `#<layer>` (package.json "imports"), so
+// there is one copy of every class and every piece of module state. Why layers: with code
+// splitting alone, importing the root loaded 9 module files and `Rtnl.open` 4 more, because
+// each module shared by a different set of entries got a chunk of its own; Node 20's ES
+// module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
+// Importing the root now takes ~16 instead of ~25 ms (bench/README). The root still loads no
+// codec, every family only when its subpath is imported or first used. The CommonJS entry
+// points are thin re-exports of these modules written by scripts/package-cjs.mjs after this
+// build, so both module systems share one copy of every class (no dual-package hazard).
 const families = readdirSync(GENERATED)
   // catalog.ts (the families' docs, for the nlkit command) is not a family.
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'catalog.ts')
@@ -66,99 +66,143 @@ const ownCodecCopies: Plugin = {
   },
 };
 
-/** The core: the modules the root reaches by static imports, what each exports, and what it loads with import(). */
-interface Core {
+/**
+ * A layer: a module bundled with everything it imports (apart from earlier layers) into one
+ * file, dist/chunks/<name>.js, which later builds import as `#<name>` (package.json
+ * "imports"). The root is the first layer; the rtnetlink services, which `Rtnl.open` loads,
+ * the second. One file per layer, not one per set of entries sharing a module: Node 20's ES
+ * module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
+ */
+const LAYERS = [
+  { name: 'core', entry: ROOT },
+  { name: 'rtnl-services', entry: resolve(SRC, 'rtnl/services.ts') },
+];
+
+interface Layer {
+  name: string;
+  entry: string;
+  /** The layer's source files (absolute paths), its entry among them. */
   modules: Set<string>;
-  /** The root's own exports: what dist/index.js re-exports. */
-  publicNames: string[];
-  /** Every export name of every core module (each must be an export of core.js). */
+  /** Every export of every module of the layer -> the module (each must be an export of the layer's file). */
   exportNames: Map<string, string>;
-  /** import() targets of core modules (absolute .ts paths) -> their entry names in the second build. */
-  lazyEntries: Map<string, string>;
+  /** The entry's own exports. */
+  entryExports: string[];
 }
 
-let corePromise: Promise<Core> | undefined;
+interface Layout {
+  layers: Layer[];
+  /** Targets of the layers' import() (absolute .ts paths) -> their output (`chunks/x` is dist/chunks/x.js, `x` dist/x.js). */
+  lazyOutputs: Map<string, string>;
+}
 
-/** findCore walks the root's static import graph once (esbuild metafiles, nothing written). */
-function findCore(): Promise<Core> {
-  corePromise ??= (async () => {
-    const graph = await esbuild.build({
-      entryPoints: [ROOT],
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      outdir: 'dist',
-      external: ['koffi'],
-      logLevel: 'silent',
-      plugins: [{ name: 'lazy-external', setup: (b) => b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined)) }],
+/** externalTo resolves every import() and every import of a module in `modules` to an external path. */
+const externalTo = (modules: Set<string>, name: string): Plugin => ({
+  name,
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
+      return /^\.\.?\//.test(args.path) && modules.has(sourcePath(args)) ? { path: args.path, external: true } : undefined;
     });
-    const modules = new Set(Object.keys(graph.metafile.inputs).map((f) => resolve(f)));
-    const publicNames = Object.values(graph.metafile.outputs).find((o) => o.entryPoint)!.exports;
-    const lazyEntries = new Map<string, string>();
-    for (const [file, input] of Object.entries(graph.metafile.inputs)) {
-      for (const imp of input.imports) {
-        if (imp.kind !== 'dynamic-import') continue;
-        const target = resolve(dirname(file), (imp.original ?? imp.path).replace(/\.js$/, '.ts'));
-        const rel = relative(SRC, target).slice(0, -3);
-        lazyEntries.set(target, dirname(target) === GENERATED ? basename(rel) : `chunks/${rel.replace(/\//g, '-')}`);
+  },
+});
+
+let layoutPromise: Promise<Layout> | undefined;
+
+/** findLayout walks each layer's static import graph once (esbuild metafiles, nothing written). */
+function findLayout(): Promise<Layout> {
+  layoutPromise ??= (async () => {
+    const layers: Layer[] = [];
+    const earlier = new Set<string>();
+    const lazyTargets = new Set<string>();
+    const silent = { bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', outdir: 'dist', logLevel: 'silent' } as const;
+    for (const { name, entry } of LAYERS) {
+      const graph = await esbuild.build({ ...silent, entryPoints: [entry], external: ['koffi'], plugins: [externalTo(earlier, 'layer-graph'), ownCodecCopies] });
+      const modules = new Set<string>();
+      for (const [file, input] of Object.entries(graph.metafile.inputs)) {
+        // An own codec copy ("nlkit-own-codec:…") is part of the layer's file but not shared from it.
+        if (!file.includes(':')) modules.add(resolve(file));
+        for (const imp of input.imports) {
+          if (imp.kind === 'dynamic-import') lazyTargets.add(resolve(dirname(file.replace(/^[^:]*:/, '')), (imp.original ?? imp.path).replace(/\.js$/, '.ts')));
+        }
       }
+      const perModule = await esbuild.build({ ...silent, bundle: false, entryPoints: [...modules], outbase: SRC });
+      const exportNames = new Map<string, string>();
+      for (const output of Object.values(perModule.metafile.outputs)) for (const n of output.exports) exportNames.set(n, output.entryPoint!);
+      const entryExports = Object.values(graph.metafile.outputs).find((o) => o.entryPoint)!.exports;
+      layers.push({ name, entry, modules, exportNames, entryExports });
+      for (const m of modules) earlier.add(m);
     }
-    const perModule = await esbuild.build({ entryPoints: [...modules], bundle: false, write: false, metafile: true, format: 'esm', platform: 'node', outdir: 'dist', outbase: SRC, logLevel: 'silent' });
-    const exportNames = new Map<string, string>();
-    for (const output of Object.values(perModule.metafile.outputs)) for (const name of output.exports) exportNames.set(name, output.entryPoint!);
-    return { modules, publicNames, exportNames, lazyEntries };
+    const lazyOutputs = new Map<string, string>();
+    for (const target of lazyTargets) {
+      const layer = layers.find((l) => l.modules.has(target));
+      const rel = relative(SRC, target).slice(0, -3);
+      lazyOutputs.set(target, layer ? `chunks/${layer.name}` : dirname(target) === GENERATED ? basename(rel) : `chunks/${rel.replace(/\//g, '-')}`);
+    }
+    // Each layer is reached through package.json "imports"; a missing one would fail only at run time.
+    const imports = (JSON.parse(readFileSync('package.json', 'utf8')) as { imports?: Record<string, string> }).imports ?? {};
+    for (const { name } of layers) {
+      if (imports[`#${name}`] !== `./dist/chunks/${name}.js`) throw new Error(`package.json "imports" needs "#${name}": "./dist/chunks/${name}.js"`);
+    }
+    return { layers, lazyOutputs };
   })();
-  return corePromise;
+  return layoutPromise;
 }
 
 /**
- * coreBundle makes the core build's one file: the root's module plus `export *` of every
- * other core module (so the second build can import any of their exports from it), with
- * import() of non-core modules pointing at the second build's files. It then writes
- * dist/index.js, which re-exports only the root's public names, and fails if any core
- * module's export did not make it into core.js (two modules exporting one name).
+ * layerBundle makes layer `index`'s one file: its entry plus `export *` of each of its other
+ * modules (so later builds can import any of their exports from it). Imports of earlier
+ * layers become `#<name>`, import() points at the file its target is built into. At the end
+ * it fails if a module's export did not make it into the file (two modules exporting one
+ * name), and the first layer writes dist/index.js, which re-exports only the root's names.
  */
-const coreBundle: Plugin = {
-  name: 'core-bundle',
+const layerBundle = (index: number): Plugin => ({
+  name: 'layer-bundle',
   async setup(build) {
-    const core = await findCore();
+    const { layers, lazyOutputs } = await findLayout();
+    const layer = layers[index]!;
     build.initialOptions.metafile = true;
     build.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (args.path !== ROOT) return undefined;
-      const others = [...core.modules].filter((m) => m !== ROOT).map((m) => `export * from './${relative(SRC, m).replace(/\.ts$/, '.js')}';`);
-      return { contents: `${readFileSync(ROOT, 'utf8')}\n${others.join('\n')}\n`, loader: 'ts', resolveDir: SRC };
+      if (args.path !== layer.entry) return undefined;
+      const others = [...layer.modules].filter((m) => m !== layer.entry).map((m) => `export * from './${relative(dirname(layer.entry), m).replace(/\.ts$/, '.js')}';`);
+      return { contents: `${readFileSync(layer.entry, 'utf8')}\n${others.join('\n')}\n`, loader: 'ts', resolveDir: dirname(layer.entry) };
     });
     build.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
-      const entry = core.lazyEntries.get(sourcePath(args));
-      if (entry === undefined) return { errors: [{ text: `core: import(${args.path}) has no entry in the second build` }] };
-      // core.js is dist/chunks/core.js; an entry named `x` is dist/x.js, `chunks/x` dist/chunks/x.js.
-      return { path: entry.startsWith('chunks/') ? `./${entry.slice(7)}.js` : `../${entry}.js`, external: true };
+      if (args.kind === 'dynamic-import') {
+        const output = lazyOutputs.get(sourcePath(args));
+        if (output === undefined) return { errors: [{ text: `${layer.name}: import(${args.path}) has no output` }] };
+        // The layer's file is in dist/chunks/.
+        return { path: output.startsWith('chunks/') ? `./${output.slice(7)}.js` : `../${output}.js`, external: true };
+      }
+      if (!/^\.\.?\//.test(args.path)) return undefined;
+      const owner = layers.slice(0, index).find((l) => l.modules.has(sourcePath(args)));
+      return owner ? { path: `#${owner.name}`, external: true } : undefined;
     });
     build.onEnd((result) => {
       if (result.errors.length || !result.metafile) return;
       const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
-      const missing = [...core.exportNames].filter(([name]) => name !== 'default' && !output?.exports.includes(name));
-      if (missing.length) throw new Error(`core.js lacks ${missing.map(([n, m]) => `${n} (${relative(SRC, m)})`).join(', ')}: two core modules export different things under one name`);
+      const missing = [...layer.exportNames].filter(([name]) => name !== 'default' && !output?.exports.includes(name));
+      if (missing.length) throw new Error(`${layer.name}.js lacks ${missing.map(([n, m]) => `${n} (${relative(SRC, m)})`).join(', ')}: two of its modules export different things under one name`);
+      if (index > 0) return;
       // onEnd runs before tsup writes the build's files: dist/ may not exist yet.
       mkdirSync('dist', { recursive: true });
-      writeFileSync('dist/index.js', `export{${core.publicNames.join(',')}}from"./chunks/core.js";\n`);
+      writeFileSync('dist/index.js', `export{${layer.entryExports.join(',')}}from"./chunks/${layer.name}.js";\n`);
+    });
+  },
+});
+
+/** layerImports turns the last build's imports of layer modules into imports of `#<layer>`. */
+const layerImports: Plugin = {
+  name: 'layer-imports',
+  async setup(build) {
+    const { layers } = await findLayout();
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const owner = layers.find((l) => l.modules.has(sourcePath(args)));
+      return owner ? { path: `#${owner.name}`, external: true } : undefined;
     });
   },
 };
 
-/** coreImports turns the second build's imports of core modules into imports of `#core` (dist/chunks/core.js). */
-const coreImports: Plugin = {
-  name: 'core-imports',
-  async setup(build) {
-    const core = await findCore();
-    build.onResolve({ filter: /^\.\.?\// }, (args) => (core.modules.has(sourcePath(args)) ? { path: CORE_SPECIFIER, external: true } : undefined));
-  },
-};
-
-// Built afresh each time: the two builds run side by side, so neither may clean dist/ itself.
+// Built afresh each time: the builds run side by side, so none may clean dist/ itself.
 rmSync('dist', { recursive: true, force: true });
 
 const common: Options = {
@@ -188,16 +232,18 @@ const common: Options = {
   },
 };
 
-const lazyEntries = Object.fromEntries([...(await findCore()).lazyEntries].filter(([, name]) => name.startsWith('chunks/')).map(([path, name]) => [name, path]));
+const { layers, lazyOutputs } = await findLayout();
+// What the layers load with import() and no layer holds: built by the last build, under these names.
+const lazyEntries = Object.fromEntries([...lazyOutputs].filter(([, out]) => out.startsWith('chunks/') && !layers.some((l) => `chunks/${l.name}` === out)).map(([path, out]) => [out, path]));
 
 export default defineConfig([
-  { ...common, name: 'core', entry: { 'chunks/core': 'src/index.ts' }, splitting: false, esbuildPlugins: [coreBundle] },
+  ...layers.map((layer, i): Options => ({ ...common, name: layer.name, entry: { [`chunks/${layer.name}`]: layer.entry }, splitting: false, esbuildPlugins: [layerBundle(i), ownCodecCopies] })),
   {
     ...common,
     name: 'rest',
     // cli: the `nlkit` executable (package.json `bin`).
     entry: { rtnl: 'src/rtnl/index.ts', cli: 'src/cli/bin.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])), ...lazyEntries },
     splitting: true,
-    esbuildPlugins: [coreImports, ownCodecCopies],
+    esbuildPlugins: [layerImports, ownCodecCopies],
   },
 ]);

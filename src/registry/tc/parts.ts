@@ -40,7 +40,8 @@ function devFilter<O extends { dev: number }>(): FilterField<MI, O> {
 async function devices(conn: Connection, options: DumpOptions): Promise<number[]> {
   const decodeIndex: MessageDecoder<number> = (view, start) => view.getInt32(start + 4, true);
   const { items } = await conn.dump(
-    { type: rtLink.RequestType.getlink, label: 'RTM_GETLINK', body: (w) => rtLink.encodeLinkMessage(w, { header: {}, attrs: {} }) },
+    // A bare ifinfomsg: the link encoder (encodeLinkMessage, every IFLA attribute) is not needed, nor loaded with tc.
+    { type: rtLink.RequestType.getlink, label: 'RTM_GETLINK', body: (w) => rtLink.writeIfinfomsg(w.view, w.reserve(16), {}) },
     decodeIndex,
     options,
   );
