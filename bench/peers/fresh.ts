@@ -93,6 +93,9 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Calls before "hot": the hot figures are after 30 warm-ups. */
+const HOT_AFTER = 30;
+
 /** FreshSamples collects the reports of one peer's timed runs. */
 export class FreshSamples {
   readonly reports: ChildReport[] = [];
@@ -116,6 +119,17 @@ export class FreshSamples {
   /** importMs is the median in-process import time, ms. */
   importMs(): number | undefined {
     const v = this.reports.map((r) => r.importMs).filter((x): x is number => x !== undefined);
+    return v.length ? median(v) : undefined;
+  }
+
+  /**
+   * hot is the median, over runs, of each run's median of its calls after the 30th (of the
+   * last call where a run makes 30 or fewer), ms.
+   */
+  hot(): number | undefined {
+    const v = this.reports
+      .map((r) => (r.ms && r.ms.length ? median(r.ms.length > HOT_AFTER ? r.ms.slice(HOT_AFTER) : r.ms.slice(-1)) : undefined))
+      .filter((x): x is number => x !== undefined);
     return v.length ? median(v) : undefined;
   }
 

@@ -13,9 +13,11 @@
  * - `ip -j`: `ip -j -n NS link|addr show`, process only.
  * - `C floor`: the gcc-built floor (floor/floor.c), one dump: its process.
  * - `nlkit`: import, `Rtnl.open({ netns })`, one `list()`, print the count.
- * - `nlkit ×32` and `C floor ×32`: 32 calls in one process, each timed inside
+ * - `nlkit ×40` and `C floor ×40`: 40 calls in one process, each timed inside
  *   it; the note gives the first call, the second (one warm-up before it) and
- *   the 32nd (hot) call, and nlkit's ratio to the C floor for each.
+ *   hot: the median of calls 31–40 (after 30 warm-ups; one call alone moves
+ *   with whichever collection lands on it), and nlkit's ratio to the C floor
+ *   for each.
  *
  * Node children load dist/ (built first when older than src/). Counts must
  * equal `ip -j`'s.
@@ -26,7 +28,7 @@ import type { Peer } from '../harness.js';
 import type { PreparedWorkload, Workload } from '../workload.js';
 
 /** Calls the in-process peers make: the first, one after a single warm-up, and a hot one. */
-const DEFAULT_CALLS = 32;
+const DEFAULT_CALLS = 40;
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
@@ -168,7 +170,7 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
           note: () =>
             `in process: first ${fmt(many.call(0))} (C ${fmt(floorMany.call(0))}, ${ratio(many.call(0), floorMany.call(0))}), ` +
             `second ${fmt(many.call(1))} (C ${fmt(floorMany.call(1))}, ${ratio(many.call(1), floorMany.call(1))}), ` +
-            `hot ${fmt(many.call(-1))} (C ${fmt(floorMany.call(-1))}, ${ratio(many.call(-1), floorMany.call(-1))}); ` +
+            `hot ${fmt(many.hot())} (C ${fmt(floorMany.hot())}, ${ratio(many.hot(), floorMany.hot())}); ` +
             `import + open ${fmt(many.importMs())}`,
         },
         { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
