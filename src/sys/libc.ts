@@ -68,9 +68,24 @@ function bindAll(lib: LibC) {
  */
 function loadKoffi(): void {
   const require = createRequire(import.meta.url);
-  const addon = findKoffiAddon(dirname(fileURLToPath(import.meta.url)));
-  koffiPath = addon ?? require.resolve('koffi');
-  koffi = require(koffiPath) as KoffiModule;
+  ({ module: koffi, path: koffiPath } = loadKoffiModule(require, findKoffiAddon(dirname(fileURLToPath(import.meta.url)))));
+}
+
+/**
+ * loadKoffiModule loads `addon` if there is one and it loads, else koffi's package: an
+ * addon that fails to load (a library it links against is missing) goes through
+ * koffi's loader, which tries its other builds and reports what it tried.
+ */
+export function loadKoffiModule(require: NodeJS.Require, addon: string | undefined): { module: KoffiModule; path: string } {
+  if (addon !== undefined) {
+    try {
+      return { module: require(addon) as KoffiModule, path: addon };
+    } catch {
+      // koffi's entry point decides, below.
+    }
+  }
+  const path = require.resolve('koffi');
+  return { module: require(path) as KoffiModule, path };
 }
 
 /** koffiModulePath returns what nlkit loaded koffi from (the addon, or koffi's package entry), loading it if needed. */

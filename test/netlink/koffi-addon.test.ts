@@ -45,6 +45,26 @@ describe('koffi addon lookup (the fast path around koffi loader)', () => {
     libc.close(fd);
   });
 
+  it("falls back to koffi's entry point when the addon does not load", () => {
+    const real = createRequire(import.meta.url);
+    const tried: string[] = [];
+    const fake = Object.assign(
+      (id: string) => {
+        tried.push(id);
+        if (id === '/nowhere/koffi.node') throw new Error('cannot open shared object file');
+        return real(id) as unknown;
+      },
+      { resolve: real.resolve, cache: real.cache, extensions: real.extensions, main: real.main },
+    ) as unknown as NodeJS.Require;
+    const loaded = libc.loadKoffiModule(fake, '/nowhere/koffi.node');
+    expect(loaded.path).toBe(real.resolve('koffi'));
+    expect(tried).toEqual(['/nowhere/koffi.node', real.resolve('koffi')]);
+    expect(typeof loaded.module.load).toBe('function');
+    // With an addon that loads, that addon.
+    const addon = findKoffiAddon(here)!;
+    expect(libc.loadKoffiModule(real, addon).path).toBe(addon);
+  });
+
   it("reads this Node's ELF interpreter (glibc's loader on this machine)", () => {
     expect(elfInterpreter(process.execPath)).toMatch(/\/ld-linux-[^/]+\.so\.\d+$/);
     expect(elfInterpreter(join(here, 'koffi-addon.test.ts'))).toBeUndefined();
