@@ -185,7 +185,13 @@ const layerBundle = (index: number): Plugin => ({
       if (index > 0) return;
       // onEnd runs before tsup writes the build's files: dist/ may not exist yet.
       mkdirSync('dist', { recursive: true });
-      writeFileSync('dist/index.js', `export{${layer.entryExports.join(',')}}from"./chunks/${layer.name}.js";\n`);
+      // In short lines, as the rest of the build (lineLimit below).
+      const lines = layer.entryExports.reduce<string[]>((out, name) => {
+        if (out.length === 0 || out[out.length - 1]!.length + name.length > 99) out.push(name);
+        else out[out.length - 1] += `,${name}`;
+        return out;
+      }, []);
+      writeFileSync('dist/index.js', `export{\n${lines.join(',\n')}\n}from"./chunks/${layer.name}.js";\n`);
     });
   },
 });
