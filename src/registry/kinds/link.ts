@@ -5,6 +5,7 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { jsonReady } from '../../codec/json.js';
+import { decodeFlags } from '../../codec/support.js';
 import { KeptObject, eagerTypes, indexAttributes, keepMessage, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { readS32, readString, readU32, readU8 } from '../../netlink/reader.js';
@@ -178,7 +179,7 @@ class LinkObject extends KeptObject<LinkMessage> {
   }
 
   /** `a`: the whole message's attributes, or (with `kept`) at least the eager ones. */
-  constructor(header: rtLink.Ifinfomsg, a: EagerAttrs, kept: KeptMessage | undefined) {
+  constructor(header: LinkHeader, a: EagerAttrs, kept: KeptMessage | undefined) {
     super();
     const info = a.linkinfo;
     const flags = header.ifiFlags;
@@ -301,9 +302,20 @@ function readEager(view: DataView, start: number, end: number): boolean {
  */
 function linkFromWire(view: DataView, start: number, end: number, shared: boolean): Link | undefined {
   if (!readEager(view, start, end)) return undefined;
-  const header = rtLink.readIfinfomsg(view, start, start + 16);
-  return new LinkObject(header, eager, keepMessage(view, start, end, shared)) as unknown as Link;
+  // struct ifinfomsg as the generated readIfinfomsg reads it, into one reused object (LinkObject copies what it keeps).
+  wireHeader.ifiType = view.getUint16(start + 2, true);
+  wireHeader.ifiIndex = view.getInt32(start + 4, true);
+  wireHeader.ifiFlags = decodeFlags(view.getUint32(start + 8, true), IFI_FLAG_BITS);
+  return new LinkObject(wireHeader, eager, keepMessage(view, start, end, shared)) as unknown as Link;
 }
+
+/** The parts of struct ifinfomsg a Link reads. */
+type LinkHeader = Pick<rtLink.Ifinfomsg, 'ifiType' | 'ifiIndex' | 'ifiFlags'>;
+
+/** IFF_* by bit, as the generated decoder names them (the IfinfoFlags values are the masks). */
+const IFI_FLAG_BITS = Object.entries(rtLink.IfinfoFlags).map(([name, mask]) => [mask, name as rtLink.IfinfoFlags] as const);
+
+const wireHeader: LinkHeader = { ifiType: 0, ifiIndex: 0, ifiFlags: [] };
 
 
 /** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
