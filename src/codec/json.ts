@@ -19,11 +19,8 @@
  * bookkeeping is non-enumerable). The console shows the same fields without
  * the undefined ones, with bigints and bytes as they are.
  */
-import { createRequire } from 'node:module';
-
-// Through require, not `import`: the ES facade of node:util reads every export, and its lazy
-// getters (parseArgs, MIMEType) load modules nlkit never uses on every `import 'nlkit'`.
-const { inspect }: typeof import('node:util') = createRequire(import.meta.url)('node:util');
+// A builtin through process.getBuiltinModule, not import (see src/index.ts).
+const { inspect } = process.getBuiltinModule('node:util');
 
 /**
  * toJSONValue converts any value nlkit returned, or a part of one (`link.stats`,

@@ -14,7 +14,6 @@
  * so Node can join it.
  */
 import type { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import * as libc from '../sys/libc.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
 import { checkWaitOptions, longTimeout, type LongTimer } from './options.js';
@@ -75,9 +74,8 @@ class Poller {
     this.epfd = libc.epollCreate();
     this.wakeFd = libc.eventfd(0, libc.EFD_CLOEXEC | libc.EFD_NONBLOCK);
     this.ctl(libc.EPOLL_CTL_ADD, this.wakeFd, 0, libc.EPOLLIN);
-    const require = createRequire(import.meta.url);
-    // worker_threads is loaded here, on the first wait, not when nlkit is imported.
-    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+    // worker_threads is loaded here, on the first wait, not when nlkit is imported (and not by import: see src/index.ts).
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { koffiPath: libc.koffiModulePath(), epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE },

@@ -17,7 +17,6 @@
  *        ▲                        ▲
  *   /run/netns/NAME (bind mount)  /proc/PID/ns/net, /proc/thread-self/ns/net
  */
-import { createRequire } from 'node:module';
 import * as libc from '../sys/libc.js';
 import { ArgumentError, ClosedError, SyscallError } from '../sys/errors.js';
 import { checkFunction } from '../sys/args.js';
@@ -25,10 +24,8 @@ import { InvalidNetNsNameError, NetNsError, NetNsStrandedError, type NetNsOperat
 import type { Worker } from 'node:worker_threads';
 import { checkWorkerArgs, startNetNsWorker, type NetNsWorkerOptions } from './worker.js';
 
-// node:fs through require, not `import`: an ES import of a builtin builds its ES module facade,
-// which reads every export, and fs's ReadStream/WriteStream getters then load the whole streams
-// stack (~40 internal modules, several ms of every `import 'nlkit'`) that nlkit never uses.
-const fs: typeof import('node:fs') = createRequire(import.meta.url)('node:fs');
+// A builtin through process.getBuiltinModule, not import (see src/index.ts).
+const fs = process.getBuiltinModule('node:fs');
 
 /** NETNS_RUN_DIR is where named namespaces are bind-mounted (iproute2's `/var/run/netns`, which is `/run/netns`). */
 export const NETNS_RUN_DIR = '/run/netns';

@@ -18,9 +18,6 @@
  * through /proc; the parent holds that fd open until the worker has entered
  * (or has exited), never longer.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 import type { MessagePort, Worker, WorkerOptions } from 'node:worker_threads';
 import { ArgumentError } from '../sys/errors.js';
 
@@ -92,7 +89,7 @@ export function checkWorkerArgs(modulePath: unknown, options: unknown): string {
  */
 export function startNetNsWorker(held: { readonly fd: number; close(): void }, self: string, module: string, options: NetNsWorkerOptions): Worker {
   // worker_threads loads on the first NetNs.worker call, not when nlkit is imported.
-  const { MessageChannel, Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const { MessageChannel, Worker } = process.getBuiltinModule('node:worker_threads');
   const channel = new MessageChannel();
   const boot: Boot = { self, module, fd: held.fd, entered: channel.port2, data: options.workerData };
   const release = (): void => {
@@ -128,5 +125,6 @@ function moduleUrl(modulePath: unknown): string {
     throw new ArgumentError('modulePath', { expected: 'a path or file: URL of a module', received: modulePath });
   }
   if (modulePath.startsWith('file:')) return new URL(modulePath).href;
-  return pathToFileURL(isAbsolute(modulePath) ? modulePath : resolve(modulePath)).href;
+  const { isAbsolute, resolve } = process.getBuiltinModule('node:path');
+  return process.getBuiltinModule('node:url').pathToFileURL(isAbsolute(modulePath) ? modulePath : resolve(modulePath)).href;
 }

@@ -19,11 +19,9 @@
  * else (another layout, a bundled or Yarn PnP install, a mismatch) returns
  * undefined and the caller loads koffi the ordinary way.
  */
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-
-// node:fs through require: its ES module facade would load Node's whole streams stack (see netns.ts).
-const fs: typeof import('node:fs') = createRequire(import.meta.url)('node:fs');
+// Builtins through process.getBuiltinModule, not import (see src/index.ts).
+const fs = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
 
 /** The ELF program-header type of the interpreter's path (PT_INTERP). */
 const PT_INTERP = 3;

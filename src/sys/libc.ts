@@ -12,9 +12,6 @@
  * typed array's bytes, which never move while referenced, so `struct msghdr`
  * and `struct iovec` are built as plain bytes here.
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as Koffi from 'koffi';
 import { SyscallError } from './errors.js';
 import { findKoffiAddon } from './koffi-addon.js';
@@ -67,8 +64,10 @@ function bindAll(lib: LibC) {
  * addon in require's cache.
  */
 function loadKoffi(): void {
-  const require = createRequire(import.meta.url);
-  ({ module: koffi, path: koffiPath } = loadKoffiModule(require, findKoffiAddon(dirname(fileURLToPath(import.meta.url)))));
+  // Builtins through process.getBuiltinModule, not import (see src/index.ts).
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+  const here = process.getBuiltinModule('node:path').dirname(process.getBuiltinModule('node:url').fileURLToPath(import.meta.url));
+  ({ module: koffi, path: koffiPath } = loadKoffiModule(require, findKoffiAddon(here)));
 }
 
 /**
