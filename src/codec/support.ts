@@ -161,6 +161,15 @@ export function encodeFlags(list: ReadonlyArray<string | number>, values: Readon
   return v;
 }
 
+/**
+ * flagBits turns a generated flags table (name -> mask, in the spec's order) into the
+ * (mask, name) list decodeFlags takes, in the same order as the generated decoder's own:
+ * for hand-written readers that decode a flags field straight from the wire.
+ */
+export function flagBits<N extends string>(flags: Readonly<Record<N, number>>): ReadonlyArray<readonly [number, N]> {
+  return (Object.entries(flags) as Array<[N, number]>).map(([name, mask]) => [mask, name] as const);
+}
+
 /** decodeFlags64 is decodeFlags for 64-bit masks (unknown bits kept as one bigint). */
 export function decodeFlags64<T extends string>(value: bigint, bits: ReadonlyArray<readonly [number, T]>): Array<T | bigint> {
   const out: Array<T | bigint> = [];

@@ -11,7 +11,7 @@
 import * as rtAddr from '../../generated/rt-addr.js';
 import { ArgumentError } from '../../netlink/errors.js';
 import { JsonReady } from '../../codec/json.js';
-import { decodeFlags } from '../../codec/support.js';
+import { decodeFlags, flagBits } from '../../codec/support.js';
 import { readBytes, readString, readU32, readU8 } from '../../netlink/reader.js';
 import { formatIP } from '../../netlink/format.js';
 import { FOREVER, Family, familyName, familyNumber, scopeName, type FamilyName, type Scope } from '../vocabulary.js';
@@ -141,7 +141,7 @@ const RANK_INET = rankOf(ADDR_IN_ORDER.inet);
 const RANK_OTHER = rankOf(ADDR_IN_ORDER.inet6);
 
 /** IFA_F_* by bit, as the generated decoder names them (the IfaFlags values are the masks). */
-const IFA_FLAG_BITS = Object.entries(rtAddr.IfaFlags).map(([name, mask]) => [mask, name as rtAddr.IfaFlags] as const);
+const IFA_FLAG_BITS = flagBits(rtAddr.IfaFlags);
 
 /** The header addressFromWire reads each message's into: one, reused (AddressObject copies what it keeps). */
 const header: AddressHeader = { ifaFamily: 0, ifaPrefixlen: 0, ifaFlags: [], ifaScope: 0, ifaIndex: 0 };

@@ -5,7 +5,7 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { jsonReady } from '../../codec/json.js';
-import { decodeFlags } from '../../codec/support.js';
+import { decodeFlags, flagBits } from '../../codec/support.js';
 import { KeptObject, eagerTypes, indexAttributes, keepMessage, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { readS32, readString, readU32, readU8 } from '../../netlink/reader.js';
@@ -313,7 +313,7 @@ function linkFromWire(view: DataView, start: number, end: number, shared: boolea
 type LinkHeader = Pick<rtLink.Ifinfomsg, 'ifiType' | 'ifiIndex' | 'ifiFlags'>;
 
 /** IFF_* by bit, as the generated decoder names them (the IfinfoFlags values are the masks). */
-const IFI_FLAG_BITS = Object.entries(rtLink.IfinfoFlags).map(([name, mask]) => [mask, name as rtLink.IfinfoFlags] as const);
+const IFI_FLAG_BITS = flagBits(rtLink.IfinfoFlags);
 
 const wireHeader: LinkHeader = { ifiType: 0, ifiIndex: 0, ifiFlags: [] };
 
