@@ -46,8 +46,8 @@ const OWN_COPIES = /^(rt-[a-z-]+|index)\.ts$/;
  * family's subpath and the nlkit command's catalog load. A subpath entry, or a module
  * loaded by `import()`, must keep all its exports, so when the services shared the
  * subpath's module they loaded every codec whole, each in a chunk of its own; their own
- * copies are bundled with the services and only what is used is kept (Rtnl.open: 11 module
- * files -> 4, ~26 M instructions fewer, bench/README). Generated modules hold no state
+ * copies are bundled with the services and only what is used is kept (~26 M instructions
+ * fewer at Rtnl.open when this came, bench/README). Generated modules hold no state
  * and no classes, so two copies behave as one; the shared runtime (support, errors,
  * readers) still resolves to the one module every copy imports.
  */
@@ -96,8 +96,8 @@ interface Layout {
 }
 
 /** externalTo resolves every import() and every import of a module in `modules` to an external path. */
-const externalTo = (modules: Set<string>, name: string): Plugin => ({
-  name,
+const externalTo = (modules: Set<string>): Plugin => ({
+  name: 'layer-graph',
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'dynamic-import') return { path: args.path, external: true };
@@ -116,7 +116,7 @@ function findLayout(): Promise<Layout> {
     const lazyTargets = new Set<string>();
     const silent = { bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', outdir: 'dist', logLevel: 'silent' } as const;
     for (const { name, entry } of LAYERS) {
-      const graph = await esbuild.build({ ...silent, entryPoints: [entry], external: ['koffi'], plugins: [externalTo(earlier, 'layer-graph'), ownCodecCopies] });
+      const graph = await esbuild.build({ ...silent, entryPoints: [entry], external: ['koffi'], plugins: [externalTo(earlier), ownCodecCopies] });
       const modules = new Set<string>();
       for (const [file, input] of Object.entries(graph.metafile.inputs)) {
         // An own codec copy ("nlkit-own-codec:…") is part of the layer's file but not shared from it.

@@ -1,5 +1,6 @@
 /**
- * Where koffi's native addon is, found without running koffi's own loader.
+ * Loading koffi, by its native addon where that can be found without running
+ * koffi's own loader.
  *
  * `require('koffi')` costs 10–14 ms in a fresh process, of which loading the
  * addon itself (dlopen of a 1.1 MB shared object) is about 3 ms. The rest is
@@ -22,6 +23,38 @@
 // Builtins through process.getBuiltinModule, not import (see src/index.ts).
 const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
+
+/**
+ * loadKoffi loads koffi as the module at `moduleUrl` would: its native addon
+ * directly where findKoffiAddon finds it, else koffi's package. Returns the module
+ * and the path it was loaded from (the poller's thread loads the same).
+ */
+export function loadKoffi<K>(moduleUrl: string): { module: K; path: string } {
+  const require = process.getBuiltinModule('node:module').createRequire(moduleUrl);
+  const dir = path.dirname(process.getBuiltinModule('node:url').fileURLToPath(moduleUrl));
+  return loadKoffiModule<K>(require, findKoffiAddon(dir));
+}
+
+/**
+ * loadKoffiModule loads `addon` if there is one and it loads, else koffi's package.
+ * Both give the same module: the package's entry point returns this addon, with
+ * wrappers only for deprecated calls. An addon that fails to load (a library it
+ * links against is missing) goes to koffi's loader too, which tries its other builds
+ * and says what it tried. `require`, not `process.dlopen`, keeps one instance per
+ * process: koffi's loader, if the program also uses koffi, finds the addon in
+ * require's cache.
+ */
+export function loadKoffiModule<K>(require: NodeJS.Require, addon: string | undefined): { module: K; path: string } {
+  if (addon !== undefined) {
+    try {
+      return { module: require(addon) as K, path: addon };
+    } catch {
+      // koffi's entry point decides, below.
+    }
+  }
+  const resolved = require.resolve('koffi');
+  return { module: require(resolved) as K, path: resolved };
+}
 
 /** The ELF program-header type of the interpreter's path (PT_INTERP). */
 const PT_INTERP = 3;

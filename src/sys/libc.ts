@@ -1,6 +1,6 @@
 /**
- * libc through koffi — the only module that imports koffi. Everything above
- * this file is plain TypeScript over numbers and byte arrays. (The poller's
+ * libc through koffi — the only module that calls koffi (koffi-addon.ts loads
+ * it). Everything above this file is plain TypeScript over numbers and byte arrays. (The poller's
  * worker thread loads koffi on its own for its one blocking `epoll_wait`: a
  * worker thread cannot share this module's bindings.)
  *
@@ -14,7 +14,7 @@
  */
 import type * as Koffi from 'koffi';
 import { SyscallError } from './errors.js';
-import { findKoffiAddon } from './koffi-addon.js';
+import { loadKoffi } from './koffi-addon.js';
 
 type KoffiModule = typeof Koffi;
 type LibC = ReturnType<KoffiModule['load']>;
@@ -54,38 +54,6 @@ function bindAll(lib: LibC) {
   };
 }
 
-/**
- * loadKoffi loads koffi's native addon directly where it can be found with
- * certainty (see koffi-addon.ts: this saves most of koffi's ~10 ms loader),
- * else through koffi's package. Both give the same module: the package's
- * entry point returns this addon, with wrappers only for deprecated calls.
- * Loading with `require` (not `process.dlopen`) keeps one instance per
- * process: koffi's own loader, if the program also uses koffi, finds the
- * addon in require's cache.
- */
-function loadKoffi(): void {
-  // Builtins through process.getBuiltinModule, not import (see src/index.ts).
-  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
-  const here = process.getBuiltinModule('node:path').dirname(process.getBuiltinModule('node:url').fileURLToPath(import.meta.url));
-  ({ module: koffi, path: koffiPath } = loadKoffiModule(require, findKoffiAddon(here)));
-}
-
-/**
- * loadKoffiModule loads `addon` if there is one and it loads, else koffi's package: an
- * addon that fails to load (a library it links against is missing) goes through
- * koffi's loader, which tries its other builds and reports what it tried.
- */
-export function loadKoffiModule(require: NodeJS.Require, addon: string | undefined): { module: KoffiModule; path: string } {
-  if (addon !== undefined) {
-    try {
-      return { module: require(addon) as KoffiModule, path: addon };
-    } catch {
-      // koffi's entry point decides, below.
-    }
-  }
-  const path = require.resolve('koffi');
-  return { module: require(path) as KoffiModule, path };
-}
 
 /** koffiModulePath returns what nlkit loaded koffi from (the addon, or koffi's package entry), loading it if needed. */
 export function koffiModulePath(): string {
@@ -96,7 +64,8 @@ export function koffiModulePath(): string {
 /** fns returns libc's bindings, loading koffi and libc.so.6 on the first call. */
 function fns(): ReturnType<typeof bindAll> {
   if (c) return c;
-  loadKoffi();
+  // koffi as this module's package sees it: its addon directly where that is certain (koffi-addon.ts).
+  ({ module: koffi, path: koffiPath } = loadKoffi<KoffiModule>(import.meta.url));
   c = bindAll(koffi!.load('libc.so.6'));
   return c;
 }

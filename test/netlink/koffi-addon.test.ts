@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { elfInterpreter, findKoffiAddon } from '../../src/sys/koffi-addon.js';
+import { elfInterpreter, findKoffiAddon, loadKoffiModule } from '../../src/sys/koffi-addon.js';
 import * as libc from '../../src/sys/libc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,13 +56,13 @@ describe('koffi addon lookup (the fast path around koffi loader)', () => {
       },
       { resolve: real.resolve, cache: real.cache, extensions: real.extensions, main: real.main },
     ) as unknown as NodeJS.Require;
-    const loaded = libc.loadKoffiModule(fake, '/nowhere/koffi.node');
+    const loaded = loadKoffiModule<{ load: unknown }>(fake, '/nowhere/koffi.node');
     expect(loaded.path).toBe(real.resolve('koffi'));
     expect(tried).toEqual(['/nowhere/koffi.node', real.resolve('koffi')]);
     expect(typeof loaded.module.load).toBe('function');
     // With an addon that loads, that addon.
     const addon = findKoffiAddon(here)!;
-    expect(libc.loadKoffiModule(real, addon).path).toBe(addon);
+    expect(loadKoffiModule(real, addon).path).toBe(addon);
   });
 
   it("reads this Node's ELF interpreter (glibc's loader on this machine)", () => {
