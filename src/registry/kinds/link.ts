@@ -317,7 +317,6 @@ const IFI_FLAG_BITS = flagBits(rtLink.IfinfoFlags);
 
 const wireHeader: LinkHeader = { ifiType: 0, ifiIndex: 0, ifiFlags: [] };
 
-
 /** Longest IFLA_INFO_KIND the kernel registers (MODULE_NAME_LEN is 56; kinds are short words). */
 export const KIND_MAX_BYTES = 55;
 
