@@ -1114,7 +1114,7 @@ export class Connection implements Disposable, AsyncDisposable {
       default: {
         if (entry.decodeError || !entry.decode) return;
         try {
-          const value = entry.decode.keepsMessages ? entry.decode(this.ownedDatagram(view), start, end, type, flags, true) : entry.decode(view, start, end, type, flags);
+          const value = entry.decode.keepsMessages ? entry.decode(this.ownedDatagram(view, entry.dump), start, end, type, flags, true) : entry.decode(view, start, end, type, flags);
           if (entry.stream) {
             // One batch per datagram: messages of the same datagram share it.
             if (entry.streamDatagram === this.datagramId) entry.stream[entry.stream.length - 1]!.push(value);
@@ -1142,15 +1142,17 @@ export class Connection implements Disposable, AsyncDisposable {
    * ownedDatagram is a view over a copy of the datagram being dispatched
    * (which `view` is over), made once for all its messages: one native copy
    * of the datagram for the decoders that keep bytes, not one per message.
-   * The copy goes into a slab shared with the datagrams before and after it
-   * (a datagram of a dump is at most 32 KiB); a larger one (a read buffer
-   * grown past that) gets a buffer of its own.
+   * A dump's datagram goes into a slab shared with the datagrams before and
+   * after it (at most 32 KiB each), which lives as long as any object of
+   * them. A reply to a request (a GET), which may be kept alone for long,
+   * gets a buffer of its own, and so does a datagram larger than half a
+   * slab (a read buffer grown past 64 KiB).
    */
-  private ownedDatagram(view: DataView): DataView {
+  private ownedDatagram(view: DataView, dump: boolean): DataView {
     if (this.datagramCopy) return this.datagramCopy;
     const n = this.datagramLength;
     const bytes = new Uint8Array(view.buffer, view.byteOffset, n);
-    if (n > SLAB_SIZE / 2) return (this.datagramCopy = new DataView(bytes.slice().buffer));
+    if (!dump || n > SLAB_SIZE / 2) return (this.datagramCopy = new DataView(bytes.slice().buffer));
     slabCopy(bytes, 0, n);
     const slab = slabPlace.bytes;
     return (this.datagramCopy = new DataView(slab.buffer, slab.byteOffset + slabPlace.offset, n));
