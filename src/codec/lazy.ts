@@ -121,10 +121,10 @@ let scratchView = new DataView(scratch.buffer);
  * splitMessage copies `[start, end)` of `view` (a message after its
  * nlmsghdr: a `headerSize`-byte fixed header, then attributes) and builds
  * the short message of the header and the attributes `eager` marks.
- * `shared`: the message is part of a dump, whose copies may share slabs;
- * `owned`: as keepMessage takes it. Returns undefined when the message is not well framed (a fixed header cut
- * short, an attribute length out of bounds): the caller then decodes it
- * whole, now, so the decoder reports the fault as it always does.
+ * `shared` and `owned` as keepMessage takes them. Returns undefined when
+ * the message is not well framed (a fixed header cut short, an attribute
+ * length out of bounds): the caller then decodes it whole, now, so the
+ * decoder reports the fault as it always does.
  */
 export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false, owned = false): SplitMessage | undefined {
   // Checked on the source, before anything is kept: a message that is not well framed keeps nothing.
