@@ -13,7 +13,7 @@ import { checkEncodedKeys } from '../codec/request-check.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
 import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter, type LinkKind } from '../registry/kinds/link.js';
-import { moveLink, type MoveOptions, type MoveResult } from './move.js';
+import type { MoveOptions, MoveResult } from './move.js';
 import { parseAddress } from '../registry/prefix.js';
 import {
   IFALIAS_MAX_BYTES,
@@ -414,6 +414,8 @@ export class Links {
     checkOptions(options, 'options', ['netns', 'name', 'down', 'timeout', 'signal']);
     if (!isRecord(options)) throw new ArgumentError('options', { expected: 'move options such as { netns: "ctr1" }', received: options });
     if (options.down !== undefined) checkBoolean(options.down, 'options.down');
+    // The move's code loads on first use: most programs never move a link.
+    const { moveLink } = await import('./move.js');
     return moveLink(this.ctx, ref, options);
   }
 

@@ -131,7 +131,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * KernelError.
    */
   netnsId(ns: NetNsLike, options?: CallOptions): Promise<number | undefined> {
-    return this.#services.netnsIdOf(this, ns, options);
+    return this.#services.loadNsid().then((nsid) => nsid.netnsIdOf(this, ns, options));
   }
 
   /**
@@ -141,12 +141,12 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * id already or the id is taken.
    */
   setNetnsId(ns: NetNsLike, id: number | 'auto', options?: CallOptions): Promise<number> {
-    return this.#services.setNetnsId(this, ns, id, options);
+    return this.#services.loadNsid().then((nsid) => nsid.setNetnsId(this, ns, id, options));
   }
 
   /** netnsIds lists the ids this handle's namespace has assigned, named from /run/netns, as `ip netns list-id`. Throws KernelError, NetNsError. */
   netnsIds(options?: CallOptions): Promise<NetnsIdEntry[]> {
-    return this.#services.listNetnsIds(this, options);
+    return this.#services.loadNsid().then((nsid) => nsid.listNetnsIds(this, options));
   }
 
   /**
@@ -156,7 +156,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * (closes) the result. Throws ArgumentError, KernelError, NetNsError.
    */
   namespaceOfId(id: number, options?: CallOptions): Promise<NetNs | undefined> {
-    return this.#services.namespaceOfId(this, id, options);
+    return this.#services.loadNsid().then((nsid) => nsid.namespaceOfId(this, id, options));
   }
 
   /**
@@ -180,6 +180,6 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    * first dump throws.
    */
   watch<T extends WatchTarget>(target: T, filter?: (object: WatchObject<T>) => boolean, options?: WatchOptions): Promise<View<WatchObject<T>>> {
-    return this.#services.watch(this, target, filter, options);
+    return this.#services.loadWatch().then((m) => m.watch(this, target, filter, options));
   }
 }

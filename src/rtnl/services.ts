@@ -18,10 +18,13 @@ import { Classes, Filters, Qdiscs } from './tc.js';
 
 export { getLink } from '../registry/kinds/link.js';
 export { checkLinkRef } from '../registry/validate.js';
-export { listNetnsIds, namespaceOfId, netnsIdOf, setNetnsId } from './nsid.js';
 export { subscribe } from '../events/subscribe.js';
-export { watch } from '../events/watch.js';
 export { rtnlRequestAttributePath } from './attribute-path.js';
+
+// Parts few programs use load on first use, not with the services: live views (watch) and
+// namespace ids (nsid). Both are behind asynchronous calls.
+export const loadWatch = (): Promise<typeof import('../events/watch.js')> => import('../events/watch.js');
+export const loadNsid = (): Promise<typeof import('./nsid.js')> => import('./nsid.js');
 
 /** makeServices builds a handle's services over its context: the named ones and one KindService per served registry kind, under its plural. */
 export function makeServices(ctx: RtnlContext) {
