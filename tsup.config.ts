@@ -13,7 +13,9 @@ const GENERATED = resolve(SRC, 'generated');
 // - The core: the root (`nlkit`) and every module it imports, bundled into one file,
 //   dist/chunks/core.js. dist/index.js re-exports the root's public names from it.
 // - The rtnetlink services, which `Rtnl.open` loads: one file, dist/chunks/rtnl-services.js,
-//   with their own copies of the rtnetlink codecs (ownCodecCopies).
+//   with their own copies of the rtnetlink codecs (ownCodecCopies) they use.
+// - The services that load on first use, one file each with their kind and codec:
+//   dist/chunks/rtnl-routes.js, rtnl-neighbors.js, rtnl-rules.js.
 // - Everything else: `nlkit/rtnl`, the `nlkit` command, one entry per generated family
 //   (`nlkit/rt-link`, `nlkit/tc`, …) and what the layers load with import() (tc, the xfrm
 //   services), with code splitting.
@@ -76,6 +78,10 @@ const ownCodecCopies: Plugin = {
 const LAYERS = [
   { name: 'core', entry: ROOT },
   { name: 'rtnl-services', entry: resolve(SRC, 'rtnl/services.ts') },
+  // Services that load on first use (rtnl/deferred-service.ts), each with its kind and codec in one file.
+  { name: 'rtnl-routes', entry: resolve(SRC, 'rtnl/route.ts') },
+  { name: 'rtnl-neighbors', entry: resolve(SRC, 'rtnl/neighbor.ts') },
+  { name: 'rtnl-rules', entry: resolve(SRC, 'rtnl/rule.ts') },
 ];
 
 interface Layer {

@@ -11,8 +11,9 @@
  * 2. Runs it: `import` and `require` of nlkit in one process must give the
  *    same classes (no dual-package hazard); importing the root must load no
  *    codec and not koffi; a subpath loads its family; `Rtnl.open` loads the
- *    rtnetlink codecs and the tc codec loads with the first tc call
- *    (`rt.qdiscs.list()`).
+ *    link and address codecs but not those of routes, neighbours and rules;
+ *    the first routes call loads one more file with the route codec, and the
+ *    first tc call the tc codec (`rt.qdiscs.list()`).
  * 3. Reports the packed and unpacked sizes and fails above SIZE_LIMIT.
  *
  * Needs only what `npm ci` installed (typescript, @types/node, koffi). Exits
@@ -146,7 +147,7 @@ const rt = await esm.Rtnl.open();
 const koffiFiles = Object.keys(require.cache).filter((k) => k.includes('koffi'));
 if (koffiFiles.length !== 1 || !koffiFiles[0].endsWith('/koffi.node')) problems.push('Rtnl.open loaded koffi through its package, not its addon: ' + koffiFiles.join(', '));
 const openFiles = loaded().filter((u) => !rootFiles.includes(u));
-if (require('nlkit/rtnl').Rtnl !== esm.Rtnl) problems.push('nlkit/rtnl and nlkit give different Rtnl classes');
+let routeFiles = [];
 try {
   const links = await rt.links.list();
   if (!links.some((l) => l.name === 'lo')) problems.push('links.list() has no lo');
@@ -157,13 +158,19 @@ try {
     if (!(err instanceof cjs.KernelError) || !(err instanceof esm.KernelError)) problems.push('a KernelError is not instanceof KernelError of both require and import: ' + err);
     if (err.name !== 'KernelError' || err.code !== 'ENODEV') problems.push('KernelError name/code: ' + err.name + ' ' + err.code);
   }
+  // The routes service and its codec load with the first routes call, in one file.
+  const beforeRoutes = loaded();
+  await rt.routes.list();
+  routeFiles = loaded().filter((u) => !beforeRoutes.includes(u));
   await rt.qdiscs.list();
 } finally {
   rt.close();
 }
 // What the first tc call loaded on top (the tc codec among it).
-const tcFiles = loaded().filter((u) => !rootFiles.includes(u) && !openFiles.includes(u));
-console.log(JSON.stringify({ problems, rootFiles, openFiles, tcFiles }));
+const tcFiles = loaded().filter((u) => !rootFiles.includes(u) && !openFiles.includes(u) && !routeFiles.includes(u));
+// (After the calls: the nlkit/rtnl subpath loads every rtnetlink service.)
+if (require('nlkit/rtnl').Rtnl !== esm.Rtnl) problems.push('nlkit/rtnl and nlkit give different Rtnl classes');
+console.log(JSON.stringify({ problems, rootFiles, openFiles, routeFiles, tcFiles }));
 `);
   // And the reverse: a program that uses only generic netlink loads no rtnetlink codec.
   writeFileSync(join(project, 'genl.mjs'), `import { readFileSync } from 'node:fs';
@@ -190,7 +197,7 @@ console.log(JSON.stringify({ files: readFileSync(${JSON.stringify(loadedLog)}, '
   const r = spawnSync(process.execPath, ['--import', './register.mjs', 'run.mjs'], { cwd: project, encoding: 'utf8' });
   if (r.status !== 0) fail(`run time: exit ${r.status}\n${r.stderr}`);
   else {
-    const { problems, rootFiles, openFiles, tcFiles } = JSON.parse(r.stdout.trim().split('\n').pop());
+    const { problems, rootFiles, openFiles, routeFiles, tcFiles } = JSON.parse(r.stdout.trim().split('\n').pop());
     for (const p of problems) fail(`run time: ${p}`);
     // What importing the root loaded must define no family at all; Rtnl.open loads the rtnetlink ones.
     const code = codeOf(rootFiles);
@@ -202,9 +209,13 @@ console.log(JSON.stringify({ files: readFileSync(${JSON.stringify(loadedLog)}, '
     // rtnetlink's own codecs and nothing else: no generic netlink family, not tc (its first call loads it).
     const openStray = families.filter((s) => !s.startsWith('rt-') && loadsFamily(openCode, s));
     if (openStray.length) fail(`Rtnl.open loads these families' codecs: ${openStray.join(', ')}`);
+    // Routes, neighbours and rules load on first use (rtnl/deferred-service.ts).
+    const deferred = ['rt-route', 'rt-neigh', 'rt-rule'].filter((f) => loadsFamily(openCode, f));
+    if (deferred.length) fail(`Rtnl.open loads codecs that load on first use: ${deferred.join(', ')}`);
+    if (routeFiles.length !== 1 || !loadsFamily(codeOf(routeFiles), 'rt-route')) fail(`the first routes call should load one file with rt-route, loaded: ${routeFiles.join(', ')}`);
     if (!loadsFamily(codeOf(tcFiles), 'tc')) fail('rt.qdiscs.list() did not load the tc codec');
-    if (!problems.length && !stray.length && !openStray.length) {
-      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the rtnetlink codecs, and koffi's addon directly; the first tc call loads the tc codec`);
+    if (!problems.length && !stray.length && !openStray.length && !deferred.length) {
+      console.log(`check-package: run time ok: import and require share one copy of every class; importing nlkit loads ${rootFiles.length} files (${(bytes / 1e3).toFixed(0)} kB), no codec, not koffi; Rtnl.open loads ${openFiles.length} more with the link and address codecs, and koffi's addon directly; the first routes call loads ${routeFiles.length} more; the first tc call loads the tc codec`);
     }
   }
 } finally {

@@ -4,12 +4,14 @@
  * fields), known at import, and the members that need the kind's codec
  * (decode, convert, key, dumps, filters), which load on first use. tc's
  * kinds are declared so: their generated codec is 19,000 lines that
- * `import { Rtnl } from 'nlkit'` should not pay for.
+ * `import { Rtnl } from 'nlkit'` should not pay for. So are routes,
+ * neighbours and rules: `Rtnl.open` need not load what a program that
+ * only reads links and addresses never uses.
  */
 import type { KindNames, ObjectKind } from './kind.js';
 
 /** The members of a kind that need its codec: absent until `load()` resolved. */
-type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'key' | 'groupKey' | 'objectKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
+type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'fromWire' | 'key' | 'groupKey' | 'objectKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
 
 /** Every codec member, so the declaration below fails to compile when ObjectKind gains one that is not listed. */
 const CODEC_KEYS: Readonly<Record<CodecKey, true>> = {
@@ -17,6 +19,7 @@ const CODEC_KEYS: Readonly<Record<CodecKey, true>> = {
   encode: true,
   convert: true,
   lazy: true,
+  fromWire: true,
   key: true,
   groupKey: true,
   objectKey: true,

@@ -7,9 +7,9 @@
 import type { KindGroup, ObjectKind, ObjectOf, ServiceKind } from './kind.js';
 import { linkKind } from './kinds/link.js';
 import { addressKind } from './kinds/address.js';
-import { routeKind } from './kinds/route.js';
-import { neighborKind } from './kinds/neighbor.js';
-import { ruleKind } from './kinds/rule.js';
+import { routeKind } from './kinds/route-kind.js';
+import { neighborKind } from './kinds/neighbor-kind.js';
+import { ruleKind } from './kinds/rule-kind.js';
 import { nexthopKind } from './kinds/nexthop.js';
 import { classKind, filterKind, qdiscKind } from './kinds/tc.js';
 

@@ -23,6 +23,10 @@ import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { Family } from '../registry/vocabulary.js';
 import { checkLinkRef } from '../registry/validate.js';
 import { checkBoolean, checkInteger, checkKeys, isRecord } from '../netlink/args.js';
+import { loadedAttributePaths } from '../registry/attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.addBridge(Object.values(rtLinkBridge.RequestType), rtLinkBridge.attributePathAt);
 
 /** VLAN ids run from 1 to 4094 (0 and 4095 are reserved by 802.1Q). */
 const VID_MIN = 1;

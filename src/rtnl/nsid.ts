@@ -17,6 +17,10 @@ import { NetNs, checkNetNsLike, openNetNs, type NetNsLike } from '../netns/index
 import { checkInteger } from '../netlink/args.js';
 import type { RtnlContext } from '../registry/context.js';
 import { Family } from '../registry/vocabulary.js';
+import { loadedAttributePaths } from '../registry/attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtNsid.attributePathAt);
 
 /** NETNSA_NSID_NOT_ASSIGNED: no id (in a reply), or "pick one" (in RTM_NEWNSID). */
 const NOT_ASSIGNED = -1;

@@ -20,7 +20,8 @@ import { MessageWriter } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { getObject, kindRequest, listObjects, sendKind } from '../registry/kind.js';
-import { METRICS, RTAX_CC_ALGO, metricField, routeKind, routeTypeNumber, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
+import { routeKind } from '../registry/kinds/route-kind.js';
+import { METRICS, RTAX_CC_ALGO, metricField, routeTypeNumber, type NumericMetric, type Route, type RouteFilter, type RouteMetrics } from '../registry/kinds/route.js';
 import { parseAddress, parsePrefix, type Prefix } from '../registry/prefix.js';
 import {
   Family,

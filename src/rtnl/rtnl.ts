@@ -101,7 +101,7 @@ export class Rtnl extends NetlinkHandle implements RtnlContext {
    */
   static async open(options: RtnlOptions = {}): Promise<Rtnl> {
     const services = await loadServices();
-    const { conn, netns } = openConnection(options, NetlinkProtocol.route, services.rtnlRequestAttributePath);
+    const { conn, netns } = openConnection(options, NetlinkProtocol.route, (request, offset) => services.loadedAttributePaths.at(request, offset));
     return new Rtnl(conn, netns, services);
   }
 

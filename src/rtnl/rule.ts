@@ -10,13 +10,11 @@ import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import type * as rtRule from '../generated/rt-rule.js';
 import type { RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
-import {
-  ruleKind,
-  type MulticastRuleFamily,
-  type Rule,
-  type RuleFamily,
-  type RuleFilter,
-} from '../registry/kinds/rule.js';
+import type { MulticastRuleFamily, Rule, RuleFamily, RuleFilter } from '../registry/kinds/rule.js';
+import { ruleKind } from '../registry/kinds/rule-kind.js';
+// The rule kind's codec, which ruleKind loads on first use, goes into this service's file (a
+// build layer, tsup.config.ts): one file to load when rules are first used, not three.
+import '../registry/kinds/rule.js';
 import { Family, MulticastFamily, RouteTable, RuleActions, ipProtocolNumber, ruleFamilyName, ruleFamilyNumber, protocolNumber, type IpProtocolName, type RouteProtocolName, type RuleAction } from '../registry/vocabulary.js';
 import { parsePrefix, type Prefix } from '../registry/prefix.js';
 import { callOptions, checkLinkName, checkUint } from '../registry/validate.js';

@@ -9,31 +9,52 @@ import type { RtnlContext } from '../registry/context.js';
 import { SERVED_KINDS, type ServiceKind } from '../registry/index.js';
 import { Links } from './link.js';
 import { Addresses } from './address.js';
-import { Routes } from './route.js';
-import { Neighbors } from './neighbor.js';
-import { Rules } from './rule.js';
+import type { Routes } from './route.js';
+import type { Neighbors } from './neighbor.js';
+import type { Rules } from './rule.js';
 import { BridgeVlans } from './bridge-vlan.js';
 import { KindService } from './kind-service.js';
 import { Classes, Filters, Qdiscs } from './tc.js';
+import { deferredService, type ServiceMethods } from './deferred-service.js';
+import { loadKind } from '../registry/kind.js';
+import { routeKind } from '../registry/kinds/route-kind.js';
+import { neighborKind } from '../registry/kinds/neighbor-kind.js';
+import { ruleKind } from '../registry/kinds/rule-kind.js';
 
 export { getLink } from '../registry/kinds/link.js';
 export { checkLinkRef } from '../registry/validate.js';
 export { subscribe } from '../events/subscribe.js';
-export { rtnlRequestAttributePath } from './attribute-path.js';
+export { loadedAttributePaths } from '../registry/attribute-paths.js';
 
 // Parts few programs use load on first use, not with the services: live views (watch) and
 // namespace ids (nsid). Both are behind asynchronous calls.
 export const loadWatch = (): Promise<typeof import('../events/watch.js')> => import('../events/watch.js');
 export const loadNsid = (): Promise<typeof import('./nsid.js')> => import('./nsid.js');
 
+// The methods of the services that load on first use (deferred-service.ts): a method added to
+// one of them and not here fails to compile.
+const ROUTE_METHODS: ServiceMethods<Routes> = { list: true, get: true, add: true, replace: true, append: true, delete: true, addMany: true };
+const NEIGHBOR_METHODS: ServiceMethods<Neighbors> = { list: true, add: true, replace: true, delete: true };
+const RULE_METHODS: ServiceMethods<Rules> = { list: true, add: true, delete: true };
+
 /** makeServices builds a handle's services over its context: the named ones and one KindService per served registry kind, under its plural. */
 export function makeServices(ctx: RtnlContext) {
   return {
     links: new Links(ctx),
     addresses: new Addresses(ctx),
-    routes: new Routes(ctx),
-    neighbors: new Neighbors(ctx),
-    rules: new Rules(ctx),
+    // Routes, neighbours and rules, with their codecs, load on first use.
+    routes: deferredService(ROUTE_METHODS, async () => {
+      const [m] = await Promise.all([import('./route.js'), loadKind(routeKind)]);
+      return new m.Routes(ctx);
+    }),
+    neighbors: deferredService(NEIGHBOR_METHODS, async () => {
+      const [m] = await Promise.all([import('./neighbor.js'), loadKind(neighborKind)]);
+      return new m.Neighbors(ctx);
+    }),
+    rules: deferredService(RULE_METHODS, async () => {
+      const [m] = await Promise.all([import('./rule.js'), loadKind(ruleKind)]);
+      return new m.Rules(ctx);
+    }),
     bridgeVlans: new BridgeVlans(ctx),
     qdiscs: new Qdiscs(ctx),
     classes: new Classes(ctx),

@@ -6,17 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, NetlinkProtocol, Rtnl, type Address, type Link, type Route } from '../../src/index.js';
 import { KeptObject, eagerTypes, indexAttributes, splitMessage } from '../../src/codec/lazy.js';
-import { objectDecoder } from '../../src/registry/kind.js';
+import { loadKind, objectDecoder } from '../../src/registry/kind.js';
 import { linkKind } from '../../src/registry/kinds/link.js';
 import { ADDR_IN_ORDER, addressFromMessage, addressKind } from '../../src/registry/kinds/address.js';
 import * as rtAddr from '../../src/generated/rt-addr.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
-import { SHOWN_IN_ORDER, routeFromMessage, routeKind } from '../../src/registry/kinds/route.js';
+import { SHOWN_IN_ORDER, routeFromMessage } from '../../src/registry/kinds/route.js';
+import { routeKind } from '../../src/registry/kinds/route-kind.js';
 import { linkFromMessage } from '../../src/registry/kinds/link.js';
 import { NLA_F_NESTED } from '../../src/netlink/constants.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
 import { describeKernel, ip, makeNetns } from '../helpers/kernel.js';
+
+// The route kind's codec loads on first use (route-kind.ts): these tests read it directly.
+await loadKind(routeKind);
 
 /** A link message after its nlmsghdr: ifinfomsg, then IFLA_IFNAME, IFLA_STATS64-sized blob, IFLA_MTU, a nested IFLA_AF_SPEC. */
 function linkBytes(): Uint8Array {

@@ -17,6 +17,10 @@ import { formatIP } from '../../netlink/format.js';
 import { FOREVER, Family, familyName, familyNumber, scopeName, type FamilyName, type Scope } from '../vocabulary.js';
 import type { LinkRef } from '../context.js';
 import type { ObjectKind } from '../kind.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtAddr.attributePathAt);
 
 type AddrAttrs = rtAddr.AddrAttrs;
 /** The fields of struct ifaddrmsg an Address reads. */
@@ -199,9 +203,13 @@ function addressFromWire(view: DataView, start: number, end: number, shared: boo
       last = r;
       const s = p + 4;
       const e = p + len;
-      if (t === A.ifaAddress) (at[0] = s), (at[1] = e);
-      else if (t === A.ifaLocal) (at[2] = s), (at[3] = e);
-      else if (t === A.ifaLabel) f.ifaLabel = readString(view, s, e);
+      if (t === A.ifaAddress) {
+        at[0] = s;
+        at[1] = e;
+      } else if (t === A.ifaLocal) {
+        at[2] = s;
+        at[3] = e;
+      } else if (t === A.ifaLabel) f.ifaLabel = readString(view, s, e);
       else if (t === A.ifaBroadcast) f.ifaBroadcast = formatIP(view, s, e);
       else if (t === A.ifaCacheinfo) {
         if (e - s < 16) return undefined;

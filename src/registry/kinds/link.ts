@@ -15,6 +15,10 @@ import type { CallOptions, Connection, Request } from '../../netlink/connection.
 import { getObject, kindRequest, type ObjectKind } from '../kind.js';
 import { checkLinkRef } from '../validate.js';
 import type { LinkRef } from '../context.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtLink.attributePathAt);
 
 type LinkAttrs = rtLink.LinkAttrs;
 type LinkMessage = rtLink.LinkMessage;

@@ -9,10 +9,14 @@ import { checkBoolean } from '../../netlink/args.js';
 import { JsonReady, type JsonObject } from '../../codec/json.js';
 import { Family, neighborFamilyName, neighborFamilyNumber, type NeighborFamily } from '../vocabulary.js';
 import type { LinkRef } from '../context.js';
-import type { ObjectKind } from '../kind.js';
+import type { KindCodec } from '../deferred.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtNeigh.attributePathAt);
 
 type NeighAttrs = rtNeigh.NeighAttrs;
-type NeighMessage = rtNeigh.NeighMessage;
+export type NeighMessage = rtNeigh.NeighMessage;
 
 export type { NeighborFamily } from '../vocabulary.js';
 
@@ -98,13 +102,8 @@ export interface NeighborFilter {
 
 export { neighborFamilyNumber } from '../vocabulary.js';
 
-/** neighborKind declares neighbours to the registry. */
-export const neighborKind: ObjectKind<{ kind: 'neighbor'; plural: 'neighbors'; groups: 'neigh' }, NeighMessage, rtNeigh.NeighMessageInput, Neighbor> = {
-  kind: 'neighbor',
-  plural: 'neighbors',
-  doc: 'neighbour (ARP/NDP) entries (rt.neighbors.list)',
-  types: { new: rtNeigh.RequestType.newneigh, del: rtNeigh.RequestType.delneigh, get: rtNeigh.RequestType.getneigh },
-  names: { new: 'RTM_NEWNEIGH', del: 'RTM_DELNEIGH', get: 'RTM_GETNEIGH' },
+/** The neighbour kind's members that need its codec (see neighbor-kind.ts, which declares the kind and imports this module on first use). */
+export const neighborCodec: KindCodec<NeighMessage, rtNeigh.NeighMessageInput, Neighbor> = {
   decode: rtNeigh.decodeNeighMessage,
   encode: rtNeigh.encodeNeighMessage,
   convert: neighborFromMessage,
@@ -123,10 +122,6 @@ export const neighborKind: ObjectKind<{ kind: 'neighbor'; plural: 'neighbors'; g
   // resolutions in progress (incomplete, none) — appear with no
   // RTM_NEWNEIGH; `ip neigh show` hides noarp ones too.
   silent: (m) => m.header.ndmFamily !== Family.bridge && m.header.ndmState.every((s) => s === 'noarp' || s === 'incomplete'),
-  families: [Family.inet, Family.inet6, Family.bridge],
-  defaultFamilies: [Family.inet, Family.inet6],
-  groups: [{ name: 'neigh', group: rtNeigh.McastGroup['rtnlgrp-neigh'], family: 0 }],
-  volatile: new Set(['cacheinfo', 'probes', 'order']),
   dump: (family) => ({ header: { ndmFamily: family }, attrs: {} }),
   filters: {
     family: {

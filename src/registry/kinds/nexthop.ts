@@ -25,6 +25,10 @@ import {
   type RouteProtocolName,
   type Scope,
 } from '../vocabulary.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtNexthop.attributePathAt);
 
 type NexthopMessage = rtNexthop.NexthopMessage;
 type NexthopMessageInput = rtNexthop.NexthopMessageInput;

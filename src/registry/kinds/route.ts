@@ -31,7 +31,11 @@ import {
   type Scope,
 } from '../vocabulary.js';
 import type { LinkRef } from '../context.js';
-import type { ObjectKind } from '../kind.js';
+import type { KindCodec } from '../deferred.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtRoute.attributePathAt);
 
 type RouteAttrs = rtRoute.RouteAttrs;
 
@@ -522,13 +526,11 @@ export interface RouteFilter {
   oif?: LinkRef;
 }
 
-/** routeKind declares routes to the registry. */
-export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'ipv4-route' | 'ipv6-route' }, rtRoute.RouteMessage, rtRoute.RouteMessageInput, Route> = {
-  kind: 'route',
-  plural: 'routes',
-  doc: 'routes (rt.routes.list)',
-  types: { new: rtRoute.RequestType.newroute, del: rtRoute.RequestType.delroute, get: rtRoute.RequestType.getroute },
-  names: { new: 'RTM_NEWROUTE', del: 'RTM_DELROUTE', get: 'RTM_GETROUTE' },
+/**
+ * The route kind's members that need its codec (see route-kind.ts, which
+ * declares the kind and imports this module on first use).
+ */
+export const routeCodec: KindCodec<rtRoute.RouteMessage, rtRoute.RouteMessageInput, Route> = {
   decode: rtRoute.decodeRouteMessage,
   encode: rtRoute.encodeRouteMessage,
   convert: routeObject,
@@ -548,14 +550,6 @@ export const routeKind: ObjectKind<{ kind: 'route'; plural: 'routes'; groups: 'i
   // What key() read, from the fields and `attrs` (decoded again from the kept copy, or rebuilt
   // from the fields: peek, so the route does not keep the decode).
   objectKey: (r) => routeKey({ header: keyHeader(r), attrs: peek(() => r.attrs) }),
-  families: [Family.inet, Family.inet6],
-  defaultFamilies: [Family.inet, Family.inet6],
-  groups: [
-    // rt_route.yaml lists no groups: RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE from include/uapi/linux/rtnetlink.h.
-    { name: 'ipv4-route', group: rtRoute.McastGroup['rtnlgrp-ipv4-route'], family: Family.inet },
-    { name: 'ipv6-route', group: rtRoute.McastGroup['rtnlgrp-ipv6-route'], family: Family.inet6 },
-  ],
-  volatile: new Set(['rtaCacheinfo', 'rtaExpires', 'order']),
   // rtm_table 0 with strict checking: every table.
   dump: (family) => ({ header: { rtmFamily: family }, attrs: {} }),
   filters: {

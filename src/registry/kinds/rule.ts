@@ -5,10 +5,14 @@
 import * as rtRule from '../../generated/rt-rule.js';
 import { JsonReady, type JsonObject } from '../../codec/json.js';
 import { Family, ruleActionName, ruleFamilyName, ruleFamilyNumber, type MulticastRuleFamily, type RuleAction, type RuleFamily } from '../vocabulary.js';
-import type { ObjectKind } from '../kind.js';
+import type { KindCodec } from '../deferred.js';
+import { loadedAttributePaths } from '../attribute-paths.js';
+
+// Requests of this family get attribute paths from here on (attribute-paths.ts).
+loadedAttributePaths.add(rtRule.attributePathAt);
 
 type RuleAttrs = rtRule.RuleAttrs;
-type RuleMessage = rtRule.RuleMessage;
+export type RuleMessage = rtRule.RuleMessage;
 
 export type { MulticastRuleFamily, RuleFamily } from '../vocabulary.js';
 
@@ -119,26 +123,14 @@ interface FamilyChoice {
   names: readonly string[] | undefined;
 }
 
-/** ruleKind declares rules to the registry. */
-export const ruleKind: ObjectKind<{ kind: 'rule'; plural: 'rules'; groups: 'ipv4-rule' | 'ipv6-rule' }, RuleMessage, rtRule.RuleMessageInput, Rule> = {
-  kind: 'rule',
-  plural: 'rules',
-  doc: 'policy routing rules (rt.rules.list)',
-  types: { new: rtRule.RequestType.newrule, del: rtRule.RequestType.delrule, get: rtRule.RequestType.getrule },
-  names: { new: 'RTM_NEWRULE', del: 'RTM_DELRULE', get: 'RTM_GETRULE' },
+/** The rule kind's members that need its codec (see rule-kind.ts, which declares the kind and imports this module on first use). */
+export const ruleCodec: KindCodec<RuleMessage, rtRule.RuleMessageInput, Rule> = {
   decode: rtRule.decodeRuleMessage,
   encode: rtRule.encodeRuleMessage,
   convert: ruleFromMessage,
   // A rule is all of its selectors and its action (the kernel's rule_exists
   // compares them all), so the key is the whole message.
   key: (m) => stableText({ h: { ...m.header, trailing: undefined }, a: { ...m.attrs, order: undefined } }),
-  families: [Family.inet, Family.inet6],
-  defaultFamilies: [Family.inet, Family.inet6],
-  groups: [
-    { name: 'ipv4-rule', group: rtRule.McastGroup['rtnlgrp-ipv4-rule'], family: Family.inet },
-    { name: 'ipv6-rule', group: rtRule.McastGroup['rtnlgrp-ipv6-rule'], family: Family.inet6 },
-  ],
-  volatile: new Set(['order']),
   dump: (family) => ({ header: { family }, attrs: {} }),
   filters: {
     family: {
