@@ -238,17 +238,6 @@ describe("the address kind's wire converter", () => {
     expect(viaWire(addrBytes(2, ADDR_IN_ORDER.inet))).toMatchObject({ family: 'inet', address: '10.0.0.1', label: 'v1:a', validLifetime: 200, preferredLifetime: 100 });
   });
 
-  it('keeps a copy of the message for attrs, decoded on first read and then kept (not for a message it leaves to the generated decoder)', () => {
-    const bytes = addrBytes(2, ADDR_IN_ORDER.inet);
-    const a = viaWire(bytes);
-    expect(typeof Object.getOwnPropertyDescriptor(a, 'attrs')?.get).toBe('function');
-    bytes.fill(0); // the receive buffer reused: the kept copy is the address's own
-    expect(a.attrs).toEqual(whole(addrBytes(2, ADDR_IN_ORDER.inet)).attrs);
-    expect(a.attrs).toBe(a.attrs);
-    const swapped = viaWire(addrBytes(2, [A.ifaLocal, A.ifaAddress]));
-    expect(Object.getOwnPropertyDescriptor(swapped, 'attrs')).toHaveProperty('value');
-  });
-
   it('leaves a malformed message to the generated decoder, which reports it', () => {
     const bytes = addrBytes(2, [A.ifaAddress, A.ifaCacheinfo]);
     new DataView(bytes.buffer).setUint16(16, 8, true); // IFA_CACHEINFO of 4 bytes
