@@ -117,14 +117,16 @@ describeKernel('their services load on first use', () => {
     });
   });
 
-  it('a wrong argument to a service not loaded yet rejects with ArgumentError, and nothing is sent', () => {
+  it('a wrong argument to a service not loaded yet rejects with ArgumentError, and nothing is added', () => {
     const r = inChild(`
       const rt = await Rtnl.open();
       try {
         const err = await rt.routes.add({ dst: '10.9.9.0/24', dev: 'lo\\u0000x' }).catch((e) => e);
-        return { name: err.name, message: err.message };
+        const added = (await rt.routes.list({ table: 'all' })).some((route) => route.dst === '10.9.9.0/24');
+        return { name: err.name, message: err.message, added };
       } finally { rt.close(); }`);
     expect(r.name).toBe('ArgumentError');
     expect(r.message).toMatch(/NUL/);
+    expect(r.added).toBe(false);
   });
 });
