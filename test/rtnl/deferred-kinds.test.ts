@@ -1,15 +1,9 @@
 // Routes, neighbours and rules are declared without their codecs (registry/
 // kinds/*-kind.ts), and their services load on first use (rtnl/
 // deferred-service.ts): `Rtnl.open` and a program that reads only links and
-// addresses load none of rt-route, rt-neigh or rt-rule. Each
-// loading case runs in a fresh node process (through tsx, on the sources)
-// with a module load hook that records every file loaded.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// addresses load none of rt-route, rt-neigh or rt-rule (each loading case
+// in a fresh process: test/helpers/load-log.ts).
+import { afterAll, describe, expect, it } from 'vitest';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import * as rtNeigh from '../../src/generated/rt-neigh.js';
 import * as rtRule from '../../src/generated/rt-rule.js';
@@ -20,42 +14,12 @@ import { loadedAttributePaths } from '../../src/registry/attribute-paths.js';
 import { rtnlRequestAttributePath } from '../../src/rtnl/attribute-path.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
 import { describeKernel } from '../helpers/kernel.js';
+import { LoadLog } from '../helpers/load-log.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-let dir: string;
-
-/** inChild runs `body` (an async function body given `Rtnl` and `loaded(name)`) in a fresh process and returns what it printed as JSON. */
-function inChild(body: string): any {
-  const script = join(dir, `case-${Math.random().toString(36).slice(2)}.mts`);
-  writeFileSync(
-    script,
-    `import { readFileSync } from 'node:fs';
-const { Rtnl } = await import(${JSON.stringify(join(repo, 'src/index.ts'))});
-const loaded = (name) => readFileSync(${JSON.stringify(join(dir, 'loaded.txt'))}, 'utf8').includes('/src/' + name);
-const out = await (async () => { ${body} })();
-console.log(JSON.stringify(out));
-`,
-  );
-  writeFileSync(join(dir, 'loaded.txt'), '');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', join(dir, 'register.mjs'), script], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`child exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nlkit-deferred-'));
-  writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(${JSON.stringify(join(dir, 'loaded.txt'))}, url + '\\n');
-  return next(url, context);
-}
-`,
-  );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Each case's `loaded(name)`: whether src/<name> has loaded so far. */
+const cases = new LoadLog("const loaded = (name) => loadedFiles().includes('/src/' + name);");
+const inChild = (body: string) => cases.run(body);
+afterAll(() => cases.dispose());
 
 describe('routes, neighbours and rules are declared without their codecs', () => {
   it("their message types and groups are the generated codecs'", () => {

@@ -1,59 +1,21 @@
 // The tc codec (src/generated/tc.ts, 19,000 lines) stays out of `import { Rtnl }
 // from 'nlkit'`: it loads when a tc service, a tc view or a subscription to
-// 'tc' is first used. Each case runs in a fresh node process (through tsx, on
-// the sources) with a module load hook that records every file loaded, so
-// what one case loads cannot hide what another does not.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// 'tc' is first used. Each loading case runs in a fresh process
+// (test/helpers/load-log.ts).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as tc from '../../src/generated/tc.js';
 import { RTNLGRP_TC, TcTypes } from '../../src/registry/kinds/tc.js';
 import { KINDS } from '../../src/registry/index.js';
 import { describeKernel } from '../helpers/kernel.js';
+import { LoadLog } from '../helpers/load-log.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-let dir: string;
-
-/**
- * load runs `body` (an async function body given `Rtnl`, `loaded()` and
- * `sleep`) in a fresh process after `import { Rtnl } from 'src/index.ts'`
- * and returns what it printed as JSON.
- */
-function inChild(body: string): any {
-  const script = join(dir, `case-${Math.random().toString(36).slice(2)}.mts`);
-  writeFileSync(
-    script,
-    `import { readFileSync } from 'node:fs';
-const { Rtnl } = await import(${JSON.stringify(join(repo, 'src/index.ts'))});
-const loaded = () => readFileSync(${JSON.stringify(join(dir, 'loaded.txt'))}, 'utf8').includes('/src/generated/tc.ts');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const out = await (async () => { ${body} })();
-console.log(JSON.stringify(out));
-`,
-  );
-  writeFileSync(join(dir, 'loaded.txt'), '');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', join(dir, 'register.mjs'), script], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`child exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nlkit-lazy-'));
-  writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(${JSON.stringify(join(dir, 'loaded.txt'))}, url + '\\n');
-  return next(url, context);
-}
-`,
-  );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Each case's `loaded()`: whether the tc codec has loaded so far. */
+const cases = new LoadLog("const loaded = () => loadedFiles().includes('/src/generated/tc.ts');");
+const inChild = (body: string) => cases.run(body);
+afterAll(() => cases.dispose());
 
 describe('the tc kinds are declared without their codec', () => {
   it("their message types and group are the generated codec's", () => {
