@@ -15,7 +15,8 @@ const GENERATED = resolve(SRC, 'generated');
 // - The rtnetlink services, which `Rtnl.open` loads: one file, dist/chunks/rtnl-services.js,
 //   with their own copies of the rtnetlink codecs (ownCodecCopies) they use.
 // - The services that load on first use, one file each with their kind and codec:
-//   dist/chunks/rtnl-routes.js, rtnl-neighbors.js, rtnl-rules.js.
+//   dist/chunks/rtnl-routes.js, rtnl-neighbors.js, rtnl-rules.js, rtnl-bridge-vlans.js,
+//   and the nexthop kind's codec, rtnl-nexthops.js.
 // - Everything else: `nlkit/rtnl`, the `nlkit` command, one entry per generated family
 //   (`nlkit/rt-link`, `nlkit/tc`, …) and what the layers load with import() (tc, the xfrm
 //   services), with code splitting.
@@ -82,6 +83,9 @@ const LAYERS = [
   { name: 'rtnl-routes', entry: resolve(SRC, 'rtnl/route.ts') },
   { name: 'rtnl-neighbors', entry: resolve(SRC, 'rtnl/neighbor.ts') },
   { name: 'rtnl-rules', entry: resolve(SRC, 'rtnl/rule.ts') },
+  { name: 'rtnl-bridge-vlans', entry: resolve(SRC, 'rtnl/bridge-vlan.ts') },
+  // The nexthop kind's codec (the generic service, KindService, is in the services).
+  { name: 'rtnl-nexthops', entry: resolve(SRC, 'registry/kinds/nexthop.ts') },
 ];
 
 interface Layer {

@@ -11,7 +11,8 @@
  * 2. Runs it: `import` and `require` of nlkit in one process must give the
  *    same classes (no dual-package hazard); importing the root must load no
  *    codec and not koffi; a subpath loads its family; `Rtnl.open` loads the
- *    link and address codecs but not those of routes, neighbours and rules;
+ *    link and address codecs but not those of routes, neighbours, rules,
+ *    nexthops and bridge VLANs;
  *    the first routes call loads one more file with the route codec, and the
  *    first tc call the tc codec (`rt.qdiscs.list()`).
  * 3. Reports the packed and unpacked sizes and fails above SIZE_LIMIT.
@@ -209,8 +210,8 @@ console.log(JSON.stringify({ files: readFileSync(${JSON.stringify(loadedLog)}, '
     // rtnetlink's own codecs and nothing else: no generic netlink family, not tc (its first call loads it).
     const openStray = families.filter((s) => !s.startsWith('rt-') && loadsFamily(openCode, s));
     if (openStray.length) fail(`Rtnl.open loads these families' codecs: ${openStray.join(', ')}`);
-    // Routes, neighbours and rules load on first use (rtnl/deferred-service.ts).
-    const deferred = ['rt-route', 'rt-neigh', 'rt-rule'].filter((f) => loadsFamily(openCode, f));
+    // Routes, neighbours, rules, nexthops and bridge VLANs load on first use (rtnl/deferred-service.ts).
+    const deferred = ['rt-route', 'rt-neigh', 'rt-rule', 'rt-nexthop', 'rt-link-bridge'].filter((f) => loadsFamily(openCode, f));
     if (deferred.length) fail(`Rtnl.open loads codecs that load on first use: ${deferred.join(', ')}`);
     if (routeFiles.length !== 1 || !loadsFamily(codeOf(routeFiles), 'rt-route')) fail(`the first routes call should load one file with rt-route, loaded: ${routeFiles.join(', ')}`);
     if (!loadsFamily(codeOf(tcFiles), 'tc')) fail('rt.qdiscs.list() did not load the tc codec');

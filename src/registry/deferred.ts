@@ -8,7 +8,7 @@
  * neighbours and rules: `Rtnl.open` need not load what a program that
  * only reads links and addresses never uses.
  */
-import type { KindNames, ObjectKind } from './kind.js';
+import type { KindNames, KindRequests, ObjectKind, ServiceKind } from './kind.js';
 
 /** The members of a kind that need its codec: absent until `load()` resolved. */
 type CodecKey = 'decode' | 'encode' | 'convert' | 'lazy' | 'fromWire' | 'key' | 'groupKey' | 'objectKey' | 'accept' | 'silent' | 'dump' | 'filters' | 'checkFilter' | 'expand';
@@ -44,9 +44,26 @@ export type KindCodec<M, MI, O> = Pick<ObjectKind<KindNames, M, MI, O>, CodecKey
  * await `loadKind` fails loudly, never with a half-made kind.
  */
 export function deferredKind<N extends KindNames, M, MI, O>(statics: KindStatics<N>, load: () => Promise<KindCodec<M, MI, O>>): ObjectKind<N, M, MI, O> {
+  return defer(statics, load, Object.keys(CODEC_KEYS)) as unknown as ObjectKind<N, M, MI, O>;
+}
+
+/**
+ * deferredServiceKind is deferredKind for a kind the generic service drives
+ * (`ServiceKind`): its request builders come with the codec, and the
+ * service awaits `loadKind` before it uses them.
+ */
+export function deferredServiceKind<N extends KindNames, M, MI, O, Spec, Key, F>(
+  statics: KindStatics<N>,
+  load: () => Promise<KindCodec<M, MI, O> & { requests: KindRequests<MI, Spec, Key> }>,
+): ServiceKind<N, M, MI, O, Spec, Key, F> {
+  return defer(statics, load, [...Object.keys(CODEC_KEYS), 'requests']) as unknown as ServiceKind<N, M, MI, O, Spec, Key, F>;
+}
+
+/** defer makes the kind object: `statics`, and a member per key of `keys` that throws until `load` resolved. */
+function defer(statics: KindStatics<KindNames>, load: () => Promise<object>, keys: readonly string[]): Record<string, unknown> {
   const kind: Record<string, unknown> = { ...statics };
   let loading: Promise<void> | undefined;
-  for (const key of Object.keys(CODEC_KEYS)) {
+  for (const key of keys) {
     Object.defineProperty(kind, key, {
       configurable: true,
       enumerable: true,
@@ -58,7 +75,7 @@ export function deferredKind<N extends KindNames, M, MI, O>(statics: KindStatics
   kind.load = () =>
     (loading ??= load().then(
       (parts) => {
-        for (const key of Object.keys(CODEC_KEYS)) Object.defineProperty(kind, key, { value: parts[key as CodecKey], enumerable: true, writable: false, configurable: false });
+        for (const key of keys) Object.defineProperty(kind, key, { value: (parts as Record<string, unknown>)[key], enumerable: true, writable: false, configurable: false });
       },
       (err: unknown) => {
         // A failed import may succeed later (a transient file system error): try again next time.
@@ -66,5 +83,5 @@ export function deferredKind<N extends KindNames, M, MI, O>(statics: KindStatics
         throw err;
       },
     ));
-  return kind as unknown as ObjectKind<N, M, MI, O>;
+  return kind;
 }

@@ -10,7 +10,7 @@ import { addressKind } from './kinds/address.js';
 import { routeKind } from './kinds/route-kind.js';
 import { neighborKind } from './kinds/neighbor-kind.js';
 import { ruleKind } from './kinds/rule-kind.js';
-import { nexthopKind } from './kinds/nexthop.js';
+import { nexthopKind } from './kinds/nexthop-kind.js';
 import { classKind, filterKind, qdiscKind } from './kinds/tc.js';
 
 /** KINDS: every object kind, in the order help and tables list them. */

@@ -17,11 +17,12 @@
  */
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { ArgumentError } from '../netlink/errors.js';
-import * as rtLink from '../generated/rt-link.js';
 import * as rtLinkBridge from '../generated/rt-link-bridge.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { Family } from '../registry/vocabulary.js';
 import { checkLinkRef } from '../registry/validate.js';
+import { sendKind } from '../registry/kind.js';
+import { linkKind } from '../registry/kinds/link.js';
 import { checkBoolean, checkInteger, checkKeys, isRecord } from '../netlink/args.js';
 import { loadedAttributePaths } from '../registry/attribute-paths.js';
 
@@ -143,19 +144,9 @@ export class BridgeVlans {
     checkLinkRef(bridge, 'bridge');
     checkBoolean(enabled, 'enabled');
     const index = await this.ctx.linkIndex(bridge);
-    await this.ctx.conn.request(
-      {
-        type: rtLink.RequestType.newlink,
-        label: `RTM_NEWLINK ${JSON.stringify(bridge)} (vlan_filtering ${enabled ? 1 : 0})`,
-        body: (w) =>
-          rtLink.encodeLinkMessage(w, {
-            header: { ifiIndex: index },
-            attrs: { linkinfo: { kind: 'bridge', data: { vlanFiltering: enabled ? 1 : 0 } } },
-          }),
-      },
-      undefined,
-      options,
-    );
+    // Through the link kind, whose encoder the services hold: this module carries no copy of it.
+    const message = { header: { ifiIndex: index }, attrs: { linkinfo: { kind: 'bridge', data: { vlanFiltering: enabled ? 1 : 0 } } } } as const;
+    await sendKind(this.ctx.conn, linkKind, 'new', message, 0, `${JSON.stringify(bridge)} (vlan_filtering ${enabled ? 1 : 0})`, options);
   }
 
   private async change(type: number, label: string, port: LinkRef, afSpec: rtLinkBridge.BridgeAfSpecAttrs, options?: CallOptions): Promise<void> {

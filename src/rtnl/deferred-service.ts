@@ -1,6 +1,6 @@
 /**
- * Services whose code loads on first use: routes, neighbours and rules.
- * The handle holds a stand-in with the service's methods;
+ * Services whose code loads on first use: routes, neighbours, rules and
+ * bridge VLANs. The handle holds a stand-in with the service's methods;
  * the first call imports the service's module (and its codec), and every
  * call goes to the real service. Every method of these services returns a
  * promise, so a caller sees no difference beyond the first call's load:

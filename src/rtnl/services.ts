@@ -12,7 +12,7 @@ import { Addresses } from './address.js';
 import type { Routes } from './route.js';
 import type { Neighbors } from './neighbor.js';
 import type { Rules } from './rule.js';
-import { BridgeVlans } from './bridge-vlan.js';
+import type { BridgeVlans } from './bridge-vlan.js';
 import { KindService } from './kind-service.js';
 import { Classes, Filters, Qdiscs } from './tc.js';
 import { deferredService, type ServiceMethods } from './deferred-service.js';
@@ -36,13 +36,14 @@ export const loadNsid = (): Promise<typeof import('./nsid.js')> => import('./nsi
 const ROUTE_METHODS: ServiceMethods<Routes> = { list: true, get: true, add: true, replace: true, append: true, delete: true, addMany: true };
 const NEIGHBOR_METHODS: ServiceMethods<Neighbors> = { list: true, add: true, replace: true, delete: true };
 const RULE_METHODS: ServiceMethods<Rules> = { list: true, add: true, delete: true };
+const BRIDGE_VLAN_METHODS: ServiceMethods<BridgeVlans> = { list: true, add: true, delete: true, setFiltering: true };
 
 /** makeServices builds a handle's services over its context: the named ones and one KindService per served registry kind, under its plural. */
 export function makeServices(ctx: RtnlContext) {
   return {
     links: new Links(ctx),
     addresses: new Addresses(ctx),
-    // Routes, neighbours and rules, with their codecs, load on first use.
+    // Routes, neighbours, rules and bridge VLANs, with their codecs, load on first use.
     routes: deferredService(ROUTE_METHODS, async () => {
       const [m] = await Promise.all([import('./route.js'), loadKind(routeKind)]);
       return new m.Routes(ctx);
@@ -55,7 +56,7 @@ export function makeServices(ctx: RtnlContext) {
       const [m] = await Promise.all([import('./rule.js'), loadKind(ruleKind)]);
       return new m.Rules(ctx);
     }),
-    bridgeVlans: new BridgeVlans(ctx),
+    bridgeVlans: deferredService(BRIDGE_VLAN_METHODS, async () => new (await import('./bridge-vlan.js')).BridgeVlans(ctx)),
     qdiscs: new Qdiscs(ctx),
     classes: new Classes(ctx),
     filters: new Filters(ctx),

@@ -1,15 +1,18 @@
-// Routes, neighbours and rules are declared without their codecs (registry/
-// kinds/*-kind.ts), and their services load on first use (rtnl/
-// deferred-service.ts): `Rtnl.open` and a program that reads only links and
-// addresses load none of rt-route, rt-neigh or rt-rule (each loading case
-// in a fresh process: test/helpers/load-log.ts).
+// Routes, neighbours, rules and nexthops are declared without their codecs
+// (registry/kinds/*-kind.ts), and their services and bridge VLANs' load on
+// first use (rtnl/deferred-service.ts): `Rtnl.open` and a program that reads
+// only links and addresses load none of rt-route, rt-neigh, rt-rule,
+// rt-nexthop or rt-link-bridge (each loading case in a fresh process:
+// test/helpers/load-log.ts).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rtRoute from '../../src/generated/rt-route.js';
 import * as rtNeigh from '../../src/generated/rt-neigh.js';
 import * as rtRule from '../../src/generated/rt-rule.js';
+import * as rtNexthop from '../../src/generated/rt-nexthop.js';
 import { RouteTypes } from '../../src/registry/kinds/route-kind.js';
 import { NeighborTypes } from '../../src/registry/kinds/neighbor-kind.js';
 import { RuleTypes } from '../../src/registry/kinds/rule-kind.js';
+import { NexthopTypes } from '../../src/registry/kinds/nexthop-kind.js';
 import { loadedAttributePaths } from '../../src/registry/attribute-paths.js';
 import { rtnlRequestAttributePath } from '../../src/rtnl/attribute-path.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
@@ -21,7 +24,7 @@ const cases = new LoadLog("const loaded = (name) => loadedFiles().includes('/src
 const inChild = (body: string) => cases.run(body);
 afterAll(() => cases.dispose());
 
-describe('routes, neighbours and rules are declared without their codecs', () => {
+describe('routes, neighbours, rules and nexthops are declared without their codecs', () => {
   it("their message types and groups are the generated codecs'", () => {
     expect(RouteTypes).toEqual({
       newroute: rtRoute.RequestType.newroute,
@@ -43,6 +46,12 @@ describe('routes, neighbours and rules are declared without their codecs', () =>
       ipv4Group: rtRule.McastGroup['rtnlgrp-ipv4-rule'],
       ipv6Group: rtRule.McastGroup['rtnlgrp-ipv6-rule'],
     });
+    expect(NexthopTypes).toEqual({
+      newnexthop: rtNexthop.RequestType.newnexthop,
+      delnexthop: rtNexthop.RequestType.delnexthop,
+      getnexthop: rtNexthop.RequestType.getnexthop,
+      group: rtNexthop.McastGroup['rtnlgrp-nexthop'],
+    });
   });
 
   it('a loaded family names the attributes of its requests as the complete walker does', async () => {
@@ -61,7 +70,7 @@ describe('routes, neighbours and rules are declared without their codecs', () =>
 describeKernel('their services load on first use', () => {
   it('links and addresses load none of them; each service loads its own', () => {
     const r = inChild(`
-      const codecs = () => ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'events/watch.ts', 'rtnl/nsid.ts', 'rtnl/move.ts'].filter(loaded);
+      const codecs = () => ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'generated/rt-nexthop.ts', 'generated/rt-link-bridge.ts', 'events/watch.ts', 'rtnl/nsid.ts', 'rtnl/move.ts'].filter(loaded);
       const rt = await Rtnl.open();
       try {
         await rt.links.list();
@@ -71,13 +80,15 @@ describeKernel('their services load on first use', () => {
         const afterRoutes = codecs();
         await rt.neighbors.list();
         await rt.rules.list();
+        await rt.nexthops.list();
+        await rt.bridgeVlans.list();
         return { readOnly, routes, afterRoutes, all: codecs() };
       } finally { rt.close(); }`);
     expect(r).toEqual({
       readOnly: [],
       routes: true,
       afterRoutes: ['generated/rt-route.ts'],
-      all: ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts'],
+      all: ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'generated/rt-nexthop.ts', 'generated/rt-link-bridge.ts'],
     });
   });
 

@@ -10,7 +10,7 @@ import type { RtnlEvent } from '../../src/events/index.js';
 import * as rtNexthop from '../../src/generated/rt-nexthop.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
 import { kindRequest } from '../../src/registry/kind.js';
-import { nexthopKind } from '../../src/registry/kinds/nexthop.js';
+import { nexthopKind } from '../../src/registry/kinds/nexthop-kind.js';
 import { describeKernel, ip, ipJson, makeNetns } from '../helpers/kernel.js';
 import { settle } from '../events/util.js';
 

@@ -11,7 +11,8 @@ import { ArgumentError } from '../../netlink/errors.js';
 import { checkArray, checkBoolean, checkInteger, checkKeys, checkOptions, isRecord } from '../../netlink/args.js';
 import { JsonReady, type JsonObject } from '../../codec/json.js';
 import type { LinkRef } from '../context.js';
-import type { ResolveLink, ServiceKind } from '../kind.js';
+import type { KindRequests, ResolveLink } from '../kind.js';
+import type { KindCodec } from '../deferred.js';
 import { parseAddress } from '../prefix.js';
 import { checkLinkRef } from '../validate.js';
 import {
@@ -294,31 +295,13 @@ async function createMessage(spec: NexthopEntrySpec, resolve: ResolveLink): Prom
   return { header, attrs };
 }
 
-/** nexthopKind declares nexthop objects to the registry, with the requests of the generic service. */
-export const nexthopKind: ServiceKind<
-  { kind: 'nexthop'; plural: 'nexthops'; groups: 'nexthop' },
-  NexthopMessage,
-  NexthopMessageInput,
-  NexthopEntry,
-  NexthopEntrySpec,
-  NexthopKey,
-  NexthopEntryFilter
-> = {
-  kind: 'nexthop',
-  plural: 'nexthops',
-  doc: 'nexthop objects (rt.nexthops.list)',
-  types: { new: rtNexthop.RequestType.newnexthop, del: rtNexthop.RequestType.delnexthop, get: rtNexthop.RequestType.getnexthop },
-  names: { new: 'RTM_NEWNEXTHOP', del: 'RTM_DELNEXTHOP', get: 'RTM_GETNEXTHOP' },
+/** The nexthop kind's members that need its codec, with the requests of the generic service (see nexthop-kind.ts, which declares the kind and imports this module on first use). */
+export const nexthopCodec: KindCodec<NexthopMessage, NexthopMessageInput, NexthopEntry> & { requests: KindRequests<NexthopMessageInput, NexthopEntrySpec, NexthopKey> } = {
   decode: rtNexthop.decodeNexthopMessage,
   encode: rtNexthop.encodeNexthopMessage,
   convert: nexthopFromMessage,
   // The kernel's nexthop table is keyed by id alone.
   key: (m) => String(m.attrs.id),
-  families: [Family.all],
-  defaultFamilies: [Family.all],
-  anyFamily: true,
-  groups: [{ name: 'nexthop', group: rtNexthop.McastGroup['rtnlgrp-nexthop'], family: 0 }],
-  volatile: new Set(['order']),
   dump: () => ({ header: {}, attrs: {} }),
   filters: {
     dev: {
