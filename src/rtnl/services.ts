@@ -1,9 +1,11 @@
 /**
  * The part of an Rtnl handle that needs the rtnetlink codecs: its services,
- * link lookup, namespace ids, events and the extended-ACK attribute walker.
- * Rtnl loads this module when the first handle opens (a dynamic import), so
- * that importing nlkit, and a program that uses only generic netlink,
- * conntrack or xfrm, loads no rtnetlink codec.
+ * link lookup, events and the extended-ACK attribute walker. Rtnl loads
+ * this module when the first handle opens (a dynamic import), so that
+ * importing nlkit, and a program that uses only generic netlink, conntrack
+ * or xfrm, loads no rtnetlink codec. It holds the link and address services
+ * and codecs, which nearly every program uses; the rest (routes, neighbours,
+ * rules, nexthops, bridge VLANs, views, namespace ids) loads on first use.
  */
 import type { RtnlContext } from '../registry/context.js';
 import { SERVED_KINDS, type ServiceKind } from '../registry/index.js';
