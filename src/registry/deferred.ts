@@ -5,8 +5,8 @@
  * (decode, convert, key, dumps, filters), which load on first use. tc's
  * kinds are declared so: their generated codec is 19,000 lines that
  * `import { Rtnl } from 'nlkit'` should not pay for. So are routes,
- * neighbours and rules: `Rtnl.open` need not load what a program that
- * only reads links and addresses never uses.
+ * neighbours, rules and nexthops: `Rtnl.open` need not load what a program
+ * that only reads links and addresses never uses.
  */
 import type { KindNames, KindRequests, ObjectKind, ServiceKind } from './kind.js';
 
