@@ -251,11 +251,16 @@ const info: NonNullable<EagerAttrs['linkinfo']> = { kind: undefined, data: undef
 // readEager sets every field, always in the same order: one shape.
 const eager = {} as EagerAttrs;
 
-// Readers of an indexed attribute (see indexAttributes): its value, or undefined when absent.
-const has = (table: Int32Array, type: number) => table[2 * type]! >= 0;
-const macAt = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? formatMac(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
-const stringAt = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? readString(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
-const u32At = (view: DataView, table: Int32Array, type: number) => (has(table, type) ? readU32(view, table[2 * type]!, table[2 * type + 1]!) : undefined);
+/**
+ * valueAt reads an indexed attribute (see indexAttributes) with `read`: its value, or
+ * undefined when absent. One function for every reader, not one per reader: each small
+ * function a first listing makes hot is a compile job of its own, which the process waits
+ * for when it exits (bench/README).
+ */
+function valueAt<T>(view: DataView, table: Int32Array, type: number, read: (view: DataView, s: number, e: number) => T): T | undefined {
+  const s = table[2 * type]!;
+  return s >= 0 ? read(view, s, table[2 * type + 1]!) : undefined;
+}
 
 /**
  * readEager fills `eager` from the RTM_NEWLINK at `[start, end)` with the
@@ -268,28 +273,30 @@ function readEager(view: DataView, start: number, end: number): boolean {
   const A = rtLink.LinkAttr;
   if (end - start < 16 || !indexAttributes(view, start + 16, end, LINK_EAGER, spans)) return false;
   try {
-    eager.address = macAt(view, spans, A.address);
-    eager.broadcast = macAt(view, spans, A.broadcast);
-    eager.ifname = stringAt(view, spans, A.ifname);
-    eager.mtu = u32At(view, spans, A.mtu);
-    eager.link = u32At(view, spans, A.link);
-    eager.qdisc = stringAt(view, spans, A.qdisc);
-    eager.master = u32At(view, spans, A.master);
-    eager.txqlen = u32At(view, spans, A.txqlen);
-    eager.operstate = has(spans, A.operstate) ? readU8(view, spans[2 * A.operstate]!, spans[2 * A.operstate + 1]!) : undefined;
-    eager.ifalias = stringAt(view, spans, A.ifalias);
-    eager.group = u32At(view, spans, A.group);
-    eager.linkNetnsid = has(spans, A.linkNetnsid) ? readS32(view, spans[2 * A.linkNetnsid]!, spans[2 * A.linkNetnsid + 1]!) : undefined;
+    eager.address = valueAt(view, spans, A.address, formatMac);
+    eager.broadcast = valueAt(view, spans, A.broadcast, formatMac);
+    eager.ifname = valueAt(view, spans, A.ifname, readString);
+    eager.mtu = valueAt(view, spans, A.mtu, readU32);
+    eager.link = valueAt(view, spans, A.link, readU32);
+    eager.qdisc = valueAt(view, spans, A.qdisc, readString);
+    eager.master = valueAt(view, spans, A.master, readU32);
+    eager.txqlen = valueAt(view, spans, A.txqlen, readU32);
+    eager.operstate = valueAt(view, spans, A.operstate, readU8);
+    eager.ifalias = valueAt(view, spans, A.ifalias, readString);
+    eager.group = valueAt(view, spans, A.group, readU32);
+    eager.linkNetnsid = valueAt(view, spans, A.linkNetnsid, readS32);
     eager.linkinfo = undefined;
-    if (has(spans, A.linkinfo)) {
+    const infoStart = spans[2 * A.linkinfo]!;
+    if (infoStart >= 0) {
       const I = rtLink.LinkinfoAttr;
-      if (!indexAttributes(view, spans[2 * A.linkinfo]!, spans[2 * A.linkinfo + 1]!, LINKINFO_EAGER, infoSpans)) return false;
-      info.kind = stringAt(view, infoSpans, I.kind);
-      info.slaveKind = stringAt(view, infoSpans, I.slaveKind);
-      info.data = has(infoSpans, I.data) ? rtLink.decodeLinkinfoDataMsg(view, infoSpans[2 * I.data]!, infoSpans[2 * I.data + 1]!, info.kind) : undefined;
-      info.slaveData = has(infoSpans, I.slaveData)
-        ? rtLink.decodeLinkinfoMemberDataMsg(view, infoSpans[2 * I.slaveData]!, infoSpans[2 * I.slaveData + 1]!, info.slaveKind)
-        : undefined;
+      if (!indexAttributes(view, infoStart, spans[2 * A.linkinfo + 1]!, LINKINFO_EAGER, infoSpans)) return false;
+      info.kind = valueAt(view, infoSpans, I.kind, readString);
+      info.slaveKind = valueAt(view, infoSpans, I.slaveKind, readString);
+      // The kinds' data decoders take the kind as well.
+      const data = infoSpans[2 * I.data]!;
+      info.data = data >= 0 ? rtLink.decodeLinkinfoDataMsg(view, data, infoSpans[2 * I.data + 1]!, info.kind) : undefined;
+      const slaveData = infoSpans[2 * I.slaveData]!;
+      info.slaveData = slaveData >= 0 ? rtLink.decodeLinkinfoMemberDataMsg(view, slaveData, infoSpans[2 * I.slaveData + 1]!, info.slaveKind) : undefined;
       eager.linkinfo = info;
     }
     return true;
