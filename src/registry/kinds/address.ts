@@ -149,8 +149,6 @@ const IFA_FLAG_BITS = flagBits(rtAddr.IfaFlags);
 
 /** The header addressFromWire reads each message's into: one, reused (AddressObject copies what it keeps). */
 const header: AddressHeader = { ifaFamily: 0, ifaPrefixlen: 0, ifaFlags: [], ifaScope: 0, ifaIndex: 0 };
-/** Where addressFromWire found IFA_ADDRESS and IFA_LOCAL (payload start, end; -1: absent). */
-const at = new Int32Array(4);
 
 /**
  * addressFromWire is the address kind's wire converter (ObjectKind
@@ -167,7 +165,6 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
   const A = rtAddr.AddrAttr;
   // The generated decoder's own object, every field undefined, in its order (from no attributes).
   const a = rtAddr.decodeAddrAttrs(NO_ATTRIBUTES, 0, 0);
-  at[0] = at[2] = -1;
   let last = 0;
   try {
     for (let p = start + IFADDRMSG_SIZE; p < end; ) {
@@ -180,13 +177,11 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
       last = r;
       const s = p + 4;
       const e = p + len;
-      if (t === A.ifaAddress) {
-        at[0] = s;
-        at[1] = e;
-      } else if (t === A.ifaLocal) {
-        at[2] = s;
-        at[3] = e;
-      } else if (t === A.ifaLabel) a.ifaLabel = readString(view, s, e);
+      // IPv4 sends its own address twice (IFA_LOCAL and IFA_ADDRESS): formatIP's cache of recent
+      // addresses gives both the same string.
+      if (t === A.ifaAddress) a.ifaAddress = formatIP(view, s, e);
+      else if (t === A.ifaLocal) a.ifaLocal = formatIP(view, s, e);
+      else if (t === A.ifaLabel) a.ifaLabel = readString(view, s, e);
       else if (t === A.ifaBroadcast) a.ifaBroadcast = formatIP(view, s, e);
       else if (t === A.ifaCacheinfo) a.ifaCacheinfo = rtAddr.readIfaCacheinfo(view, s, e);
       else if (t === A.ifaFlags) a.ifaFlags = decodeFlags(readU32(view, s, e), IFA_FLAG_BITS);
@@ -197,9 +192,6 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
       else a.ifaTargetNetnsid = readBytes(view, s, e);
       p += (len + 3) & ~3;
     }
-    if (at[2]! >= 0) a.ifaLocal = formatIP(view, at[2]!, at[3]!);
-    // IPv4 sends its own address twice (IFA_LOCAL and IFA_ADDRESS): one string serves both.
-    if (at[0]! >= 0) a.ifaAddress = a.ifaLocal !== undefined && sameBytes(view, at[0]!, at[1]!, at[2]!, at[3]!) ? a.ifaLocal : formatIP(view, at[0]!, at[1]!);
   } catch {
     return undefined;
   }
@@ -210,13 +202,6 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
   header.ifaScope = view.getUint8(start + 3);
   header.ifaIndex = view.getUint32(start + 4, true);
   return new AddressObject(header, a);
-}
-
-/** sameBytes tells whether `[s1, e1)` and `[s2, e2)` of `view` hold the same bytes. */
-function sameBytes(view: DataView, s1: number, e1: number, s2: number, e2: number): boolean {
-  if (e1 - s1 !== e2 - s2) return false;
-  for (let i = 0; i < e1 - s1; i++) if (view.getUint8(s1 + i) !== view.getUint8(s2 + i)) return false;
-  return true;
 }
 
 /**
