@@ -16,7 +16,7 @@ import { NexthopTypes } from '../../src/registry/kinds/nexthop-kind.js';
 import { loadedAttributePaths } from '../../src/registry/attribute-paths.js';
 import { rtnlRequestAttributePath } from '../../src/rtnl/attribute-path.js';
 import { MessageWriter } from '../../src/netlink/writer.js';
-import { describeKernel } from '../helpers/kernel.js';
+import { describeKernel, makeNetns } from '../helpers/kernel.js';
 import { LoadLog } from '../helpers/load-log.js';
 
 /** Each case's `loaded(name)`: whether src/<name> has loaded so far. */
@@ -90,6 +90,31 @@ describeKernel('their services load on first use', () => {
       afterRoutes: ['generated/rt-route.ts'],
       all: ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'generated/rt-nexthop.ts', 'generated/rt-link-bridge.ts'],
     });
+  });
+
+  it('events load a kind on first use: a route subscription and a route view in a process that used no route service', () => {
+    const ns = makeNetns();
+    try {
+      const r = inChild(`
+        const { execFileSync } = await import('node:child_process');
+        const route = (op) => execFileSync('ip', ['-n', ${JSON.stringify(ns.name)}, 'route', op, '10.77.0.0/16', 'dev', 'lo']);
+        const rt = await Rtnl.open({ netns: ${JSON.stringify(ns.name)} });
+        try {
+          const sub = rt.subscribe(['ipv4-route']);
+          await sleep(50);
+          route('add');
+          const event = await Promise.race([sub.next(), sleep(3000).then(() => ({ value: 'timeout' }))]);
+          sub.close();
+          const view = await rt.watch('routes');
+          const inView = view.snapshot().some((r) => r.dst === '10.77.0.0/16');
+          view.close();
+          const e = event.value;
+          return { type: e.type, kind: e.kind, dst: e.object?.dst, inView, loaded: loaded('generated/rt-route.ts') };
+        } finally { rt.close(); }`);
+      expect(r).toEqual({ type: 'new', kind: 'route', dst: '10.77.0.0/16', inView: true, loaded: true });
+    } finally {
+      ns.remove();
+    }
   });
 
   it('a wrong argument to a service not loaded yet rejects with ArgumentError, and nothing is added', () => {
