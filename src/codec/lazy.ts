@@ -21,7 +21,6 @@
  */
 import { NLA_HDRLEN, NLA_TYPE_MASK, align4 } from '../netlink/constants.js';
 import { JsonReady } from './json.js';
-import { SLAB_SIZE, copyBytes, slabCopy, slabPlace } from '../netlink/slab.js';
 
 /**
  * Where the last keepMessage or splitMessage put its copy of a message (after
@@ -60,54 +59,47 @@ export function eagerTypes(types: readonly number[]): Uint8Array {
   return table;
 }
 
+/**
+ * Kept copies of a dump's messages go into shared slabs: one ArrayBuffer per
+ * ~64 KiB of messages instead of one per message (each ArrayBuffer is a
+ * separate backing store that V8 allocates, tracks and frees far more slowly
+ * than a view on a shared one). A slab lives as long as any object keeping a
+ * message in it; that is at most what the dump that filled it returned, so
+ * only dump replies use slabs (`shared`). A notification or a GET reply,
+ * which may be kept alone for long, gets a buffer of its own.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
 /** The receive buffer keepMessage last copied from, and its bytes. */
 let sourceBuffer: ArrayBufferLike | undefined;
 let sourceBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
 
-/** The buffer of the owned datagram keepMessage last kept a message of, and its bytes. */
-let ownedBuffer: ArrayBufferLike | undefined;
-let ownedBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
-
 /**
- * The most a kept message may be, and the furthest into its buffer it may
- * start, for KeptObject to hold both in one number (offset << 15 | length):
- * a slab's offsets are below SLAB_SIZE.
+ * keepMessage copies `[start, end)` of `view` into memory nothing else
+ * writes: a slab (`shared`: the message is part of a dump, whose copies may
+ * share slabs) or a buffer of its own. Returns the (reused) record of where.
  */
-const KEPT_LENGTH_MAX = 0x7fff;
-const KEPT_OFFSET_MAX = 0xffff;
-
-/**
- * keepMessage keeps `[start, end)` of `view` where nothing else writes: in
- * place when `owned` (the view is over a copy of its datagram that is the
- * decoder's to keep, see MessageDecoder), else copied into a slab
- * (`shared`: the message is part of a dump, whose copies may share slabs)
- * or into a buffer of its own. Returns the (reused) record of where.
- */
-export function keepMessage(view: DataView, start: number, end: number, shared: boolean, owned = false): KeptMessage {
+export function keepMessage(view: DataView, start: number, end: number, shared: boolean): KeptMessage {
   const length = end - start;
-  const at = view.byteOffset + start;
-  if (owned && length <= KEPT_LENGTH_MAX && at <= KEPT_OFFSET_MAX) {
-    if (view.buffer !== ownedBuffer) {
-      ownedBuffer = view.buffer;
-      ownedBytes = new Uint8Array(ownedBuffer);
-    }
-    kept.buffer = ownedBytes;
-    kept.offset = at;
-    kept.length = length;
-    return kept;
-  }
   if (!shared || length > SLAB_SIZE / 8) {
     kept.buffer = new Uint8Array(view.buffer, view.byteOffset + start, length).slice();
     kept.offset = 0;
   } else {
-    // The parts of a dump share slabs: list() keeps them all anyway.
+    if (slabUsed + length > slab.length) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
     if (view.buffer !== sourceBuffer) {
       sourceBuffer = view.buffer;
       sourceBytes = new Uint8Array(sourceBuffer);
     }
-    slabCopy(sourceBytes, at, length);
-    kept.buffer = slabPlace.bytes;
-    kept.offset = slabPlace.offset;
+    copyBytes(sourceBytes, view.byteOffset + start, slab, slabUsed, length);
+    kept.buffer = slab;
+    kept.offset = slabUsed;
+    // 8-byte aligned, so each copy starts where a DataView over it reads u64s at natural alignment.
+    slabUsed += (length + 7) & ~7;
   }
   kept.length = length;
   return kept;
@@ -121,16 +113,16 @@ let scratchView = new DataView(scratch.buffer);
  * splitMessage copies `[start, end)` of `view` (a message after its
  * nlmsghdr: a `headerSize`-byte fixed header, then attributes) and builds
  * the short message of the header and the attributes `eager` marks.
- * `shared` and `owned` as keepMessage takes them. Returns undefined when
- * the message is not well framed (a fixed header cut short, an attribute
- * length out of bounds): the caller then decodes it whole, now, so the
- * decoder reports the fault as it always does.
+ * `shared`: the message is part of a dump, whose copies may share slabs.
+ * Returns undefined when the message is not well framed (a fixed header cut
+ * short, an attribute length out of bounds): the caller then decodes it
+ * whole, now, so the decoder reports the fault as it always does.
  */
-export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false, owned = false): SplitMessage | undefined {
+export function splitMessage(view: DataView, start: number, end: number, headerSize: number, eager: Uint8Array, shared = false): SplitMessage | undefined {
   // Checked on the source, before anything is kept: a message that is not well framed keeps nothing.
   if (!wellFramed(view, start, end, headerSize)) return undefined;
   const length = end - start;
-  const copy = keepMessage(view, start, end, shared, owned);
+  const copy = keepMessage(view, start, end, shared);
   const bytes = copy.buffer;
   const base = copy.offset;
   if (scratch.length < length) {
@@ -184,6 +176,18 @@ export function indexAttributes(view: DataView, p: number, end: number, wanted: 
     p += align4(alen);
   }
   return true;
+}
+
+/**
+ * copyBytes copies `length` bytes of `from` at `at` into `to` at `into`. A
+ * few bytes go by a loop (a subarray for set() is an object to allocate);
+ * more by set(), which copies natively: a byte loop is what V8 runs slowest
+ * while the code is still cold, on a program's first listing.
+ */
+function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, length: number): void {
+  if (length <= 24) {
+    for (let i = 0; i < length; i++) to[into + i] = from[at + i]!;
+  } else to.set(from.subarray(at, at + length), into);
 }
 
 /**
@@ -252,8 +256,7 @@ export class KeptObject<M> {
   /** The buffer holding the message until first decoded, then the decode; undefined: rebuilt from the fields (see #at). */
   #kept: Uint8Array | M | undefined = undefined;
   /**
-   * In a buffer shared with other messages: offset << 15 | length (keepMessage keeps such
-   * copies within KEPT_OFFSET_MAX and KEPT_LENGTH_MAX); -1: the message is all of #kept.
+   * In a shared slab: offset << 15 | length (slab copies are at most 8 KiB); -1: the message is all of #kept.
    * With nothing kept: the tag the kind's `derive` gave, for its `rebuild`.
    */
   #at = -1;

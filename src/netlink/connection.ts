@@ -39,26 +39,14 @@ import { serialized } from './serial.js';
 import { NetlinkSocket, RECEIVE_AGAIN, RECEIVE_OVERRUN, RECEIVE_TRUNCATED, type SocketOptions } from './socket.js';
 import type { WaitOptions } from './poller.js';
 import { MessageWriter } from './writer.js';
-import { SLAB_SIZE, slabCopy, slabPlace } from './slab.js';
 
 /**
  * A decoder for one message: the payload is `[start, end)` of `view` (after
  * the 16-byte nlmsghdr); `type` and `flags` are the message's nlmsg_type and
  * nlmsg_flags (a notification's NLM_F_REPLACE, say). It must copy whatever
- * it keeps, since the view's buffer is reused for the next datagram, unless
- * `owned` is true: then the view is over a copy of the datagram that
- * nothing writes again, and the decoder may keep references into it.
+ * it keeps: the view's buffer is reused for the next datagram.
  */
-export interface MessageDecoder<T> {
-  (view: DataView, start: number, end: number, type: number, flags: number, owned?: boolean): T;
-  /**
-   * The decoder keeps the bytes of most replies it decodes (objects that
-   * decode their rarely read parts on first access): replies reach it
-   * `owned`, as one copy of each datagram that its messages' objects share,
-   * instead of one copy per message made by the decoder.
-   */
-  readonly keepsMessages?: boolean;
-}
+export type MessageDecoder<T> = (view: DataView, start: number, end: number, type: number, flags: number) => T;
 
 /** Writes a message's fixed header and attributes after its nlmsghdr. */
 export type BodyWriter = (w: MessageWriter) => void;
@@ -1051,8 +1039,6 @@ export class Connection implements Disposable, AsyncDisposable {
     const view = sock.view;
     const multicast = sock.group !== 0;
     this.datagramId++;
-    this.datagramLength = n;
-    this.datagramCopy = undefined;
     let p = 0;
     while (n - p >= NLMSG_HDRLEN) {
       let len: number;
@@ -1075,8 +1061,6 @@ export class Connection implements Disposable, AsyncDisposable {
       }
       p += align4(len);
     }
-    // Whatever kept the copy keeps it alive; the connection does not.
-    this.datagramCopy = undefined;
   }
 
   private reply(entry: Pending, view: DataView, p: number, len: number, type: number, flags: number): void {
@@ -1114,7 +1098,7 @@ export class Connection implements Disposable, AsyncDisposable {
       default: {
         if (entry.decodeError || !entry.decode) return;
         try {
-          const value = entry.decode.keepsMessages ? entry.decode(this.ownedDatagram(view, entry.dump), start, end, type, flags, true) : entry.decode(view, start, end, type, flags);
+          const value = entry.decode(view, start, end, type, flags);
           if (entry.stream) {
             // One batch per datagram: messages of the same datagram share it.
             if (entry.streamDatagram === this.datagramId) entry.stream[entry.stream.length - 1]!.push(value);
@@ -1134,29 +1118,6 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 
   private datagramId = 0;
-  /** The length of the datagram being dispatched, and the copy of it that ownedDatagram made (if any). */
-  private datagramLength = 0;
-  private datagramCopy: DataView | undefined;
-
-  /**
-   * ownedDatagram is a view over a copy of the datagram being dispatched
-   * (which `view` is over), made once for all its messages: one native copy
-   * of the datagram for the decoders that keep bytes, not one per message.
-   * A dump's datagram goes into a slab shared with the datagrams before and
-   * after it (at most 32 KiB each), which lives as long as any object of
-   * them. A reply to a request (a GET), which may be kept alone for long,
-   * gets a buffer of its own, and so does a datagram larger than half a
-   * slab (a read buffer grown past 64 KiB).
-   */
-  private ownedDatagram(view: DataView, dump: boolean): DataView {
-    if (this.datagramCopy) return this.datagramCopy;
-    const n = this.datagramLength;
-    const bytes = new Uint8Array(view.buffer, view.byteOffset, n);
-    if (!dump || n > SLAB_SIZE / 2) return (this.datagramCopy = new DataView(bytes.slice().buffer));
-    slabCopy(bytes, 0, n);
-    const slab = slabPlace.bytes;
-    return (this.datagramCopy = new DataView(slab.buffer, slab.byteOffset + slabPlace.offset, n));
-  }
 
   private withPath(entry: Pending, ack: ExtendedAck): ExtendedAck {
     if (ack.offset !== undefined && this.attributePath && ack.attributePath === undefined) {

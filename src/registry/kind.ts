@@ -123,13 +123,7 @@ export interface ObjectKind<N extends KindNames = KindNames, M = any, MI = any, 
    * with it. list(), get() and a view's dumps use it (a notification is
    * decoded whole: a view needs its key).
    */
-  fromWire?(view: DataView, start: number, end: number, shared: boolean, owned: boolean): O | undefined;
-  /**
-   * Every object the wire converter builds from a reply keeps its message's
-   * bytes (links, addresses): objectDecoder then asks the connection for
-   * owned datagrams (see MessageDecoder), which the objects keep in place.
-   */
-  readonly keepsMessages?: boolean;
+  fromWire?(view: DataView, start: number, end: number, shared: boolean): O | undefined;
   /** The kernel's identity of the object (what a view keys it by), from the message. */
   key(m: M): string;
   /**
@@ -245,27 +239,24 @@ export type ObjectOf<T> = T extends ObjectKind<KindNames, any, any, infer O> ? O
 export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): MessageDecoder<O> {
   const lazy = kind.lazy;
   const fromWire = kind.fromWire;
-  let decode: MessageDecoder<O>;
   if (!lazy) {
-    if (!fromWire) decode = (view, start, end) => kind.convert(kind.decode(view, start, end));
-    else decode = (view, start, end, _type, flags, owned = false) => fromWire(view, start, end, (flags & NLM_F_MULTI) !== 0, owned) ?? kind.convert(kind.decode(view, start, end));
-  } else {
-    decode = (view, start, end, _type, flags, owned = false) => {
-      // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
-      const shared = (flags & NLM_F_MULTI) !== 0;
-      if (fromWire) {
-        const o = fromWire(view, start, end, shared, owned);
-        if (o !== undefined) return o;
-      }
-      if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags, owned);
-      // A message the wire converter gave up on has something off: decoding it whole reports what, where it is.
-      if (fromWire) return kind.convert(kind.decode(view, start, end));
-      const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared, owned);
-      if (!split) return kind.convert(kind.decode(view, start, end));
-      return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);
-    };
+    if (!fromWire) return (view, start, end) => kind.convert(kind.decode(view, start, end));
+    return (view, start, end, _type, flags) => fromWire(view, start, end, (flags & NLM_F_MULTI) !== 0) ?? kind.convert(kind.decode(view, start, end));
   }
-  return kind.keepsMessages ? Object.assign(decode, { keepsMessages: true }) : decode;
+  return (view, start, end, _type, flags) => {
+    // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
+    const shared = (flags & NLM_F_MULTI) !== 0;
+    if (fromWire) {
+      const o = fromWire(view, start, end, shared);
+      if (o !== undefined) return o;
+    }
+    if (!lazy.eager) return convertWhole(kind, kind.decode(view, start, end), view, start, end, flags);
+    // A message the wire converter gave up on has something off: decoding it whole reports what, where it is.
+    if (fromWire) return kind.convert(kind.decode(view, start, end));
+    const split = splitMessage(view, start, end, lazy.headerSize, lazy.eager, shared);
+    if (!split) return kind.convert(kind.decode(view, start, end));
+    return kind.convert(kind.decode(split.eager, 0, split.eagerEnd), split.kept);
+  };
 }
 
 /**
@@ -277,12 +268,12 @@ export function objectDecoder<O>(kind: ObjectKind<KindNames, any, any, O>): Mess
  * where the decoded message is needed beside the object (a view's keys).
  * @internal
  */
-export function convertWhole<M, O>(kind: ObjectKind<KindNames, M, any, O>, m: M, view: DataView, start: number, end: number, flags: number, owned = false): O {
+export function convertWhole<M, O>(kind: ObjectKind<KindNames, M, any, O>, m: M, view: DataView, start: number, end: number, flags: number): O {
   const lazy = kind.lazy;
   if (!lazy || lazy.eager) return kind.convert(m);
   const tag = lazy.derive?.(m, view, start, end) ?? -1;
   // Parts of a dump (NLM_F_MULTI) may keep their copies in shared slabs: list() keeps them all anyway.
-  return kind.convert(m, tag >= 0 ? tag : keepMessage(view, start, end, (flags & NLM_F_MULTI) !== 0, owned));
+  return kind.convert(m, tag >= 0 ? tag : keepMessage(view, start, end, (flags & NLM_F_MULTI) !== 0));
 }
 
 /** kindRequest is the request of one message of `kind`: its type, flags, label and encoder. */

@@ -176,40 +176,6 @@ describe('dumps', () => {
     expect(k.queued).toBe(0);
   });
 
-  it('a decoder that keeps messages gets each datagram owned: one copy per datagram, which the next receive leaves alone', async () => {
-    const { conn } = setup(dumpOf([[1, 2], [3], [4, 5, 6], []]));
-    const seen: { view: DataView; start: number; end: number; owned: boolean | undefined }[] = [];
-    const keeping = Object.assign((view: DataView, start: number, end: number, _type: number, _flags: number, owned?: boolean) => {
-      seen.push({ view, start, end, owned });
-      return decodeItem(view, start, end);
-    }, { keepsMessages: true });
-    expect((await conn.dump({ type: REQ, body: body(0) }, keeping)).items).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(seen.every((s) => s.owned === true)).toBe(true);
-    // The messages of one datagram share its copy; each datagram has its own.
-    expect(new Set(seen.map((s) => s.view)).size).toBe(3);
-    expect(seen[0]!.view).toBe(seen[1]!.view);
-    // Read after the whole dump (every later datagram received): each view still holds its message.
-    expect(seen.map((s) => decodeItem(s.view, s.start, s.end))).toEqual([1, 2, 3, 4, 5, 6]);
-    // A dump's datagrams share slabs; a GET reply, which may be kept alone, gets a buffer of its own.
-    expect(seen[2]!.view.buffer).toBe(seen[0]!.view.buffer);
-    conn.close();
-    const { k, conn: c2 } = setup(kernelLike(() => undefined));
-    k.handler = (req, kk) => datagram(itemMsg(req, kk, tagOf(req) + 1, { flags: 0 }));
-    const got: DataView[] = [];
-    const keepingGet = Object.assign((view: DataView, start: number, end: number) => (got.push(view), decodeItem(view, start, end)), { keepsMessages: true });
-    await expect(c2.get({ type: REQ, body: body(1) }, keepingGet)).resolves.toBe(2);
-    expect(got[0]!.byteOffset).toBe(0);
-    expect(got[0]!.buffer.byteLength).toBe(got[0]!.byteLength);
-    expect(got[0]!.buffer).not.toBe(seen[0]!.view.buffer);
-  });
-
-  it('a decoder that does not keep messages gets the receive buffer, not owned', async () => {
-    const { conn } = setup(dumpOf([[1, 2], [3], [4, 5, 6], []]));
-    const plain: boolean[] = [];
-    await conn.dump({ type: REQ, body: body(0) }, (view, start, end, _type, _flags, owned) => (plain.push(owned === true), decodeItem(view, start, end)));
-    expect(plain).toEqual([false, false, false, false, false, false]);
-  });
-
   it('DONE with an errno (and ext-ack message) rejects with KernelError', async () => {
     const { conn } = setup((req, k) => [datagram(itemMsg(req, k, 1)), datagram(doneMsg(req, k, { errno: 22, message: 'Invalid header for dump' }))]);
     const err = (await conn.dump({ type: REQ, label: 'RTM_GETX' }, decodeItem).catch((e: unknown) => e)) as KernelError;

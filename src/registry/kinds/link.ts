@@ -311,13 +311,13 @@ function readEager(view: DataView, start: number, end: number): boolean {
  * straight from the message and a copy kept for `stats` and `attrs`;
  * undefined when the message needs the generated decoder (see readEager).
  */
-function linkFromWire(view: DataView, start: number, end: number, shared: boolean, owned: boolean): Link | undefined {
+function linkFromWire(view: DataView, start: number, end: number, shared: boolean): Link | undefined {
   if (!readEager(view, start, end)) return undefined;
   // struct ifinfomsg as the generated readIfinfomsg reads it, into one reused object (LinkObject copies what it keeps).
   wireHeader.ifiType = view.getUint16(start + 2, true);
   wireHeader.ifiIndex = view.getInt32(start + 4, true);
   wireHeader.ifiFlags = decodeFlags(view.getUint32(start + 8, true), IFI_FLAG_BITS);
-  return new LinkObject(wireHeader, eager, keepMessage(view, start, end, shared, owned)) as unknown as Link;
+  return new LinkObject(wireHeader, eager, keepMessage(view, start, end, shared)) as unknown as Link;
 }
 
 /** The parts of struct ifinfomsg a Link reads. */
@@ -355,7 +355,6 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   convert: linkObject,
   lazy: { headerSize: 16, eager: LINK_EAGER },
   fromWire: linkFromWire,
-  keepsMessages: true,
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
   // same group describe bridge-port state, and their RTM_DELLINK means "left
