@@ -90,30 +90,42 @@ for (let i = 0; i < 256; i++) {
 /** "/0" … "/128": the suffix of each prefix length. */
 const LENGTH_SUFFIX: string[] = [];
 for (let i = 0; i <= 128; i++) LENGTH_SUFFIX.push(`/${i}`);
-/** flatText's scratch: the character codes of the string it makes. */
-const flatCodes: number[] = [];
+/** The two parts flatText and prefixText join; emptied after each use, so they hold no string. */
+const parts: [string, string] = ['', ''];
+
+/**
+ * flatJoin returns `a + b` as one flat string. A `+` making 13 characters or
+ * more gives a rope in V8 (a 32-byte node holding on to both parts), while
+ * Array.prototype.join copies its parts into one new string.
+ */
+function flatJoin(a: string, b: string): string {
+  parts[0] = a;
+  parts[1] = b;
+  const text = parts.join('');
+  parts[0] = parts[1] = '';
+  return text;
+}
 
 /**
  * flatText returns `text` as one flat string. A string made by concatenating
  * 13 characters or more is a rope in V8: a 32-byte node per concatenation,
  * each holding on to its parts. A template literal of a dozen parts kept for
- * long (a watch view's keys) is then ~400 bytes instead of ~60.
+ * long (a watch view's keys) is then ~400 bytes instead of ~60. Two slices
+ * joined: about twice as fast as copying its characters one by one, cold or
+ * warm.
  */
 export function flatText(text: string): string {
-  if (text.length < 13) return text;
-  flatCodes.length = 0;
-  for (let i = 0; i < text.length; i++) flatCodes.push(text.charCodeAt(i));
-  return String.fromCharCode.apply(null, flatCodes);
+  return text.length < 13 ? text : flatJoin(text.slice(0, 1), text.slice(1));
 }
 
 /**
- * prefixText writes `address/length` as one flat string. A concatenation of
- * 13 characters or more is a rope in V8 (a node pointing at both parts),
- * which keeps the address string alive beside it: a listing of 100,000
- * routes would keep both for every `dst`.
+ * prefixText writes `address/length` as one flat string: a concatenation
+ * would keep the address string alive beside it (see flatJoin), for every
+ * `dst` of a listing of 100,000 routes.
  */
 export function prefixText(address: string, length: number): string {
-  return flatText(address + (LENGTH_SUFFIX[length] ?? `/${length}`));
+  const suffix = LENGTH_SUFFIX[length] ?? `/${length}`;
+  return address.length + suffix.length < 13 ? address + suffix : flatJoin(address, suffix);
 }
 
 /** formatIPv4 formats 4 bytes at `s` as dotted quad. */

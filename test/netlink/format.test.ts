@@ -1,6 +1,8 @@
 /**
  * Address formatting straight from bytes (RFC 5952 for IPv6) and parsing back.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from '../../src/netlink/errors.js';
 import { flatText, formatHex, formatIP, formatIPv4, formatIPv6, formatMac, prefixText, parseHex, parseIP, parseIPv4, parseIPv6, parseMac } from '../../src/netlink/format.js';
@@ -71,6 +73,22 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
 
   it('flatText returns the same text, short and long', () => {
     for (const text of ['', 'a', '2 254 10.0.0.0/8 /0 0 0 1', `${'x'.repeat(40)} ${12} ${'y'}`, 'twelve chars']) expect(flatText(text)).toBe(text);
+  });
+
+  it('flatText and prefixText give flat strings, not ropes that hold their parts', () => {
+    // Only --allow-natives-syntax shows how V8 holds a string: compare hidden classes (maps) in a child process.
+    const format = fileURLToPath(new URL('../../src/netlink/format.ts', import.meta.url));
+    const script = `
+      const { flatText, prefixText } = await import(${JSON.stringify(format)});
+      const long = 'x'.repeat(Number(process.argv[1]));
+      const flat = JSON.parse('"' + long + '"');
+      const rope = long + ' 10.0.0.0/8 0 1';
+      const made = [flatText(rope), flatText('2001:db8:1234:5678::' + long.slice(0, 1)), prefixText('10.199.249.200', 24), prefixText('2001:db8:1234:5678::', 64)];
+      console.log(JSON.stringify({ flat: made.map((text) => %HaveSameMap(text, flat)), rope: %HaveSameMap(rope, flat) }));`;
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script, '20'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    // The rope given to flatText is told apart: the check can fail.
+    expect(JSON.parse(r.stdout)).toEqual({ flat: [true, true, true, true], rope: false });
   });
 
   it('prefixText writes address/length, short and long alike', () => {
