@@ -151,6 +151,9 @@ describeKernel('routes against the kernel', () => {
     expect(ours(await rt.routes.list({ table: 'local' }))).toEqual(sortRows([...fromIp('local', '-4'), ...fromIp('local', '-6')]));
     expect(ours(await rt.routes.list({ table: 'all', family: 'inet6' }))).toEqual(fromIp('all', '-6'));
     expect(ours(await rt.routes.list({ family: 'inet' }))).toEqual(fromIp('main', '-4'));
+    // Table 0 (unspec) is the kernel's "every table", as 'all' is.
+    expect(ours(await rt.routes.list({ table: 0 }))).toEqual(fromIp('all'));
+    expect(ours(await rt.routes.list({ table: 'unspec', family: 'inet6' }))).toEqual(fromIp('all', '-6'));
     const local = await rt.routes.list({ table: 'local', family: 'inet' });
     expect(local.find((r) => r.dst === '10.1.0.2/32')).toMatchObject({ type: 'local', scope: 'host', protocol: 'kernel', table: 255, dev: v0, prefsrc: '10.1.0.2' });
   });

@@ -554,13 +554,16 @@ export const routeCodec: KindCodec<rtRoute.RouteMessage, rtRoute.RouteMessageInp
   dump: (family) => ({ header: { rtmFamily: family }, attrs: {} }),
   filters: {
     table: {
-      // Default main, as `ip route`; 'all' (0) dumps every table.
-      check: (v, argument) => (v === 'all' ? 0 : tableNumber(v === undefined ? 'main' : (v as RouteTableName | number), argument)),
+      // Default main, as `ip route`. 'all' (or 0, unspec) is no filter: the dump's rtm_table stays 0, every table.
+      check: (v, argument) => {
+        const table = v === 'all' ? 0 : tableNumber(v === undefined ? 'main' : (v as RouteTableName | number), argument);
+        return table === 0 ? undefined : table;
+      },
       kernel: (r, table: number) => {
         r.header.rtmTable = table > 255 ? RouteTable.compat : table;
         if (table > 255) r.attrs.rtaTable = table;
       },
-      holds: (route, table: number) => table === 0 || route.table === table,
+      holds: (route, table: number) => route.table === table,
     },
     family: {
       check: (v, argument) => {
