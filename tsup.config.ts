@@ -21,8 +21,12 @@ const GENERATED = resolve(SRC, 'generated');
 //   (`nlkit/rt-link`, `nlkit/tc`, …) and what the layers load with import() (tc, the xfrm
 //   services), with code splitting.
 //
-// A build imports a module of an earlier layer as `#<layer>` (package.json "imports"), so
-// there is one copy of every class and every piece of module state. Why layers: with code
+// A later layer imports a module of an earlier one from that layer's file (`./core.js`, beside
+// it in dist/chunks/), the last build as `#<layer>` (package.json "imports": its outputs sit in
+// dist/ and dist/chunks/ alike), so there is one copy of every class and every piece of module
+// state. A relative URL is what the path to `Rtnl.open` uses: Node resolves an "imports"
+// specifier by reading and matching package.json, ~2 ms the first time in a fresh process
+// (bench/README). Why layers: with code
 // splitting alone, importing the root loaded 9 module files and `Rtnl.open` 4 more, because
 // each module shared by a different set of entries got a chunk of its own; Node 20's ES
 // module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
@@ -71,8 +75,8 @@ const ownCodecCopies: Plugin = {
 
 /**
  * A layer: a module bundled with everything it imports (apart from earlier layers) into one
- * file, dist/chunks/<name>.js, which later builds import as `#<name>` (package.json
- * "imports"). The root is the first layer; the rtnetlink services, which `Rtnl.open` loads,
+ * file, dist/chunks/<name>.js, which later layers import as `./<name>.js` and the last build
+ * as `#<name>` (package.json "imports"). The root is the first layer; the rtnetlink services, which `Rtnl.open` loads,
  * the second. One file per layer, not one per set of entries sharing a module: Node 20's ES
  * module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
  */
@@ -161,7 +165,8 @@ function findLayout(): Promise<Layout> {
 /**
  * layerBundle makes layer `index`'s one file: its entry plus `export *` of each of its other
  * modules (so later builds can import any of their exports from it). Imports of earlier
- * layers become `#<name>`, import() points at the file its target is built into. At the end
+ * layers become `./<name>.js` (every layer's file is in dist/chunks/), import() points at the
+ * file its target is built into. At the end
  * it fails if a module's export did not make it into the file (two modules exporting one
  * name), and the first layer writes dist/index.js, which re-exports only the root's names.
  */
@@ -185,7 +190,7 @@ const layerBundle = (index: number): Plugin => ({
       }
       if (!/^\.\.?\//.test(args.path)) return undefined;
       const owner = layers.slice(0, index).find((l) => l.modules.has(sourcePath(args)));
-      return owner ? { path: `#${owner.name}`, external: true } : undefined;
+      return owner ? { path: `./${owner.name}.js`, external: true } : undefined;
     });
     build.onEnd((result) => {
       if (result.errors.length || !result.metafile) return;
