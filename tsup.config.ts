@@ -21,12 +21,11 @@ const GENERATED = resolve(SRC, 'generated');
 //   (`nlkit/rt-link`, `nlkit/tc`, …) and what the layers load with import() (tc, the xfrm
 //   services), with code splitting.
 //
-// A later layer imports a module of an earlier one from that layer's file (`./core.js`, beside
-// it in dist/chunks/), the last build as `#<layer>` (package.json "imports": its outputs sit in
-// dist/ and dist/chunks/ alike), so there is one copy of every class and every piece of module
-// state. A relative URL is what the path to `Rtnl.open` uses: Node resolves an "imports"
-// specifier by reading and matching package.json, ~2 ms the first time in a fresh process
-// (bench/README). Why layers: with code
+// Every build imports a module of a layer from that layer's file, by relative path (`./core.js`
+// from dist/chunks/, `./chunks/core.js` from dist/), so there is one copy of every class and
+// every piece of module state. Relative, not through package.json "imports" (`#core`): Node
+// resolves such a specifier by reading and matching package.json, ~2 ms of the first
+// `Rtnl.open` in a fresh process (bench/README). Why layers: with code
 // splitting alone, importing the root loaded 9 module files and `Rtnl.open` 4 more, because
 // each module shared by a different set of entries got a chunk of its own; Node 20's ES
 // module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
@@ -75,8 +74,8 @@ const ownCodecCopies: Plugin = {
 
 /**
  * A layer: a module bundled with everything it imports (apart from earlier layers) into one
- * file, dist/chunks/<name>.js, which later layers import as `./<name>.js` and the last build
- * as `#<name>` (package.json "imports"). The root is the first layer; the rtnetlink services, which `Rtnl.open` loads,
+ * file, dist/chunks/<name>.js, which later builds import by relative path. The root is the
+ * first layer; the rtnetlink services, which `Rtnl.open` loads,
  * the second. One file per layer, not one per set of entries sharing a module: Node 20's ES
  * module loader costs ~1 ms and ~25 fresh pages of memory per file in a fresh process.
  */
@@ -152,11 +151,6 @@ function findLayout(): Promise<Layout> {
       const rel = relative(SRC, target).slice(0, -3);
       lazyOutputs.set(target, layer ? `chunks/${layer.name}` : dirname(target) === GENERATED ? basename(rel) : `chunks/${rel.replace(/\//g, '-')}`);
     }
-    // Each layer is reached through package.json "imports"; a missing one would fail only at run time.
-    const imports = (JSON.parse(readFileSync('package.json', 'utf8')) as { imports?: Record<string, string> }).imports ?? {};
-    for (const { name } of layers) {
-      if (imports[`#${name}`] !== `./dist/chunks/${name}.js`) throw new Error(`package.json "imports" needs "#${name}": "./dist/chunks/${name}.js"`);
-    }
     return { layers, lazyOutputs };
   })();
   return layoutPromise;
@@ -211,7 +205,11 @@ const layerBundle = (index: number): Plugin => ({
   },
 });
 
-/** layerImports turns the last build's imports of layer modules into imports of `#<layer>`. */
+/**
+ * layerImports turns the last build's imports of layer modules into imports of a placeholder,
+ * `#<layer>`, which relativeLayerImports replaces once the files are written: with code
+ * splitting, whether a module's output lands in dist/ or dist/chunks/ is esbuild's choice.
+ */
 const layerImports: Plugin = {
   name: 'layer-imports',
   async setup(build) {
@@ -222,6 +220,23 @@ const layerImports: Plugin = {
     });
   },
 };
+
+/** relativeLayerImports points the last build's `#<layer>` imports at the layer's file, relative to each output. Throws if one is left. */
+function relativeLayerImports(): void {
+  const names = new Set(LAYERS.map((l) => l.name));
+  for (const [dir, prefix] of [['dist', './chunks/'], ['dist/chunks', './']] as const) {
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith('.js')) continue;
+      const path = `${dir}/${file}`;
+      const text = readFileSync(path, 'utf8');
+      // Minified: `from"#core"`, `import("#core")`, `import"#core"`.
+      const out = text.replace(/(from|import\(?)"#([a-z-]+)"/g, (whole, how: string, name: string) => (names.has(name) ? `${how}"${prefix}${name}.js"` : whole));
+      const left = /(from|import\(?)"#[a-z-]+"/.exec(out);
+      if (left) throw new Error(`${path}: ${left[0]} names no layer`);
+      if (out !== text) writeFileSync(path, out);
+    }
+  }
+}
 
 // Built afresh each time: the builds run side by side, so none may clean dist/ itself.
 rmSync('dist', { recursive: true, force: true });
@@ -266,5 +281,6 @@ export default defineConfig([
     entry: { rtnl: 'src/rtnl/index.ts', cli: 'src/cli/bin.ts', ...Object.fromEntries(families.map((f) => [f, `src/generated/${f}.ts`])), ...lazyEntries },
     splitting: true,
     esbuildPlugins: [layerImports, ownCodecCopies],
+    onSuccess: async () => relativeLayerImports(),
   },
 ]);
