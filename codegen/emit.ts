@@ -867,12 +867,6 @@ export class FamilyEmitter {
 
     this.emitSubMessageVariants(set);
 
-    // names table for error paths
-    e.open(`const ${this.lc(T)}Names: Readonly<Record<number, string>> = {`);
-    for (const a of set.attrs) if (a.type !== 'pad' && a.type !== 'unused') e.line(`${a.value}: ${str(a.name)},`);
-    e.close('};');
-    e.line();
-
     // wire order: the kernel's emission order (spec order unless the set says `x-wire-order`)
     const real = set.attrs.filter((a) => a.type !== 'pad' && a.type !== 'unused');
     const rankOf = (wireOrder: Array<string | number> | undefined, what: string): Array<Attr | number> => {
@@ -993,7 +987,7 @@ export class FamilyEmitter {
     e.close();
     e.close(`} catch (err) {`);
     e.ind++;
-    e.line(`throw ${this.s('inAttr')}(err, ${this.lc(T)}Names[t]);`);
+    e.line(`throw ${this.s('inAttr')}(err, ${this.s('tableAttrName')}(tables(), ${str(set.name)}, t));`);
     e.close();
     for (const a of subs) {
       const sel = set.attrs.find((x) => x.name === a.selector);
@@ -1073,7 +1067,7 @@ export class FamilyEmitter {
     e.ind++;
     e.line(`const raw = types[i]!;`);
     // Attributes no spec names are written from the `unknown` field: name them by it.
-    e.line(`throw ${this.s('inAttr')}(err, raw < 0 ? 'unknown' : (${this.lc(T)}Names[raw & ${this.s('TYPE_MASK')}] ?? 'unknown'));`);
+    e.line(`throw ${this.s('inAttr')}(err, raw < 0 ? 'unknown' : (${this.s('tableAttrName')}(tables(), ${str(set.name)}, raw & ${this.s('TYPE_MASK')}) ?? 'unknown'));`);
     e.close();
     e.close();
     e.line();
@@ -1268,50 +1262,49 @@ export class FamilyEmitter {
   private emitTables(): void {
     const e = this.e;
     const fam = this.fam;
-    this.imports.supportTypes.add('FamilyTables');
-    e.line(`/** Attribute tables for attributePathAt: names, and how to step inside nests. */`);
-    e.open(`const tables: FamilyTables = {`);
-    e.line(`genl: ${this.genl},`);
-    e.open(`sets: {`);
+    const sets: Record<string, Record<number, Array<string | number>>> = {};
     for (const set of fam.sets.values()) {
-      e.open(`${str(set.name)}: {`);
+      const rows: Record<number, Array<string | number>> = (sets[set.name] = {});
       for (const a of set.attrs) {
         if (a.type === 'pad' || a.type === 'unused') continue;
-        let row: string;
-        if (a.type === 'nest' && a.fixedHeader) row = `[${str(a.name)}, 'h', ${str(a.nested!)}, ${fam.structs.get(a.fixedHeader)!.size}]`;
-        else if (a.type === 'nest') row = `[${str(a.name)}, 'n', ${str(a.nested!)}]`;
-        else if (a.type === 'sub-message') row = `[${str(a.name)}, 's', ${str(a.subMessage!)}, ${str(a.selector!)}]`;
-        else if (a.type === 'indexed-array') row = `[${str(a.name)}, 'i', ${str(a.subType === 'nest' ? a.nested! : '')}]`;
-        else if (a.type === 'binary' && a.struct !== undefined && a.array && a.nested !== undefined) row = `[${str(a.name)}, 'r', ${str(a.nested)}, ${fam.structs.get(a.struct)!.size}, ${str(a.struct)}]`;
-        else if (a.type === 'binary' && a.struct !== undefined && !a.array) row = `[${str(a.name)}, 'x', ${str(a.struct)}]`;
-        else if (a.type === 'nest-type-value') row = `[${str(a.name)}, 't', ${str(a.nested!)}, ${a.typeValue?.length ?? 1}]`;
-        else row = `[${str(a.name)}]`;
-        e.line(`${a.value}: ${row},`);
+        let row: Array<string | number>;
+        if (a.type === 'nest' && a.fixedHeader) row = [a.name, 'h', a.nested!, fam.structs.get(a.fixedHeader)!.size];
+        else if (a.type === 'nest') row = [a.name, 'n', a.nested!];
+        else if (a.type === 'sub-message') row = [a.name, 's', a.subMessage!, a.selector!];
+        else if (a.type === 'indexed-array') row = [a.name, 'i', a.subType === 'nest' ? a.nested! : ''];
+        else if (a.type === 'binary' && a.struct !== undefined && a.array && a.nested !== undefined) row = [a.name, 'r', a.nested, fam.structs.get(a.struct)!.size, a.struct];
+        else if (a.type === 'binary' && a.struct !== undefined && !a.array) row = [a.name, 'x', a.struct];
+        else if (a.type === 'nest-type-value') row = [a.name, 't', a.nested!, a.typeValue?.length ?? 1];
+        else row = [a.name];
+        rows[Number(a.value)] = row;
       }
-      e.close('},');
     }
-    e.close('},');
-    e.open(`subs: {`);
+    const subs: Record<string, Record<string, [number, string]>> = {};
     for (const sm of fam.subMessages.values()) {
-      e.open(`${str(sm.name)}: {`);
-      for (const f of sm.formats) {
-        const size = f.fixedHeader ? fam.structs.get(f.fixedHeader)!.size : 0;
-        e.line(`${str(f.value)}: [${size}, ${str(f.attributeSet ?? '')}],`);
-      }
-      e.close('},');
+      const formats: Record<string, [number, string]> = (subs[sm.name] = {});
+      for (const f of sm.formats) formats[String(f.value)] = [f.fixedHeader ? fam.structs.get(f.fixedHeader)!.size : 0, f.attributeSet ?? ''];
     }
-    e.close('},');
-    e.open(`messages: {`);
-    const seen = new Set<number>();
+    const messages: Record<number, [number, string]> = {};
     for (const o of fam.ops) {
-      if (o.requestValue === undefined || o.attributeSet === undefined || seen.has(o.requestValue)) continue;
-      seen.add(o.requestValue);
+      if (o.requestValue === undefined || o.attributeSet === undefined || o.requestValue in messages) continue;
       const hdr = this.opHeader(o);
-      const size = hdr ? fam.structs.get(hdr)!.size : 0;
-      e.line(`${o.requestValue}: [${size}, ${str(o.attributeSet)}],`);
+      messages[o.requestValue] = [hdr ? fam.structs.get(hdr)!.size : 0, o.attributeSet];
     }
-    e.close('},');
-    e.close('};');
+    // One line per attribute set (and per sub-message): a diff of a spec change stays readable.
+    const lines = [`{"genl":${this.genl},`, `"sets":{`];
+    const entries = Object.entries(sets);
+    entries.forEach(([name, rows], i) => lines.push(`${JSON.stringify(name)}:${JSON.stringify(rows)}${i < entries.length - 1 ? ',' : ''}`));
+    lines.push(`},"subs":{`);
+    const subEntries = Object.entries(subs);
+    subEntries.forEach(([name, formats], i) => lines.push(`${JSON.stringify(name)}:${JSON.stringify(formats)}${i < subEntries.length - 1 ? ',' : ''}`));
+    lines.push(`},"messages":${JSON.stringify(messages)}}`);
+    const json = lines.join('\n');
+    if (/[`\\]|\$\{/.test(json)) throw new Error(`${fam.name}: a name in the attribute tables would break their template literal`);
+    e.line(`/**`);
+    e.line(` * Attribute tables (names, and how to step inside nests) for attributePathAt and the`);
+    e.line(` * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).`);
+    e.line(` */`);
+    e.line(`const tables = ${this.s('lazyTables')}(\`${json}\`);`);
     e.line();
     e.line(`/**`);
     e.line(` * attributePathAt returns the path of the attribute starting at \`offset\` bytes from`);
@@ -1320,7 +1313,7 @@ export class FamilyEmitter {
     e.line(this.genl ? ` * \`messageType\` is ignored: the cmd is read from the genlmsghdr.` : ` * \`messageType\` is the request's nlmsg_type.`);
     e.line(` */`);
     e.open(`export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {`);
-    e.line(`return ${this.s('walkAttributePath')}(tables, request, messageType, offset);`);
+    e.line(`return ${this.s('walkAttributePath')}(tables(), request, messageType, offset);`);
     e.close();
   }
 

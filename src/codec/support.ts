@@ -488,6 +488,23 @@ export interface FamilyTables {
   genl: boolean;
 }
 
+/**
+ * lazyTables returns a family's tables from their JSON text, parsed on the first call and kept.
+ * Generated codecs carry their tables so because only an error reads them (an extended ACK's
+ * attribute path, a decoder's DecodeError), while the same data as an object literal costs
+ * every process that loads the codec time to compile: ~1.2 ms for the link and address
+ * codecs that `Rtnl.open` loads (bench/README).
+ */
+export function lazyTables(json: string): () => FamilyTables {
+  let tables: FamilyTables | undefined;
+  return () => (tables ??= JSON.parse(json) as FamilyTables);
+}
+
+/** tableAttrName is the spec's name of attribute `type` of set `set`, or undefined for a type the set does not have. */
+export function tableAttrName(t: FamilyTables, set: string, type: number): string | undefined {
+  return t.sets[set]?.[type]?.[0];
+}
+
 function selectorValue(view: DataView, start: number, end: number, rows: Readonly<Record<number, AttrRow>>, selector: string): string | undefined {
   for (let p = start; end - p >= 4; ) {
     const len = view.getUint16(p, true);

@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16be, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -269,35 +269,6 @@ export interface CtAttrs {
   order?: number[];
 }
 
-const ctAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tuple-orig',
-  2: 'tuple-reply',
-  3: 'status',
-  4: 'protoinfo',
-  5: 'help',
-  6: 'nat-src',
-  7: 'timeout',
-  8: 'mark',
-  9: 'counters-orig',
-  10: 'counters-reply',
-  11: 'use',
-  12: 'id',
-  13: 'nat-dst',
-  14: 'tuple-master',
-  15: 'seq-adj-orig',
-  16: 'seq-adj-reply',
-  17: 'secmark',
-  18: 'zone',
-  19: 'secctx',
-  20: 'timestamp',
-  21: 'mark-mask',
-  22: 'labels',
-  23: 'labels-mask',
-  24: 'synproxy',
-  25: 'filter',
-  26: 'status-mask',
-};
-
 /**
  * ctAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -443,7 +414,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ctAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ct-attrs', t));
   }
   return out;
 }
@@ -633,7 +604,7 @@ function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ctAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ct-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -671,12 +642,6 @@ export interface TupleAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tupleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'ip',
-  2: 'proto',
-  3: 'zone',
-};
 
 /**
  * tupleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -731,7 +696,7 @@ export function decodeTupleAttrs(view: DataView, start: number, end: number): Tu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tupleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tuple-attrs', t));
   }
   return out;
 }
@@ -777,7 +742,7 @@ function putTupleAttrs(w: MessageWriter, v: TupleAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tupleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tuple-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -817,13 +782,6 @@ export interface IpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const ipAttrsNames: Readonly<Record<number, string>> = {
-  1: 'v4-src',
-  2: 'v4-dst',
-  3: 'v6-src',
-  4: 'v6-dst',
-};
 
 /**
  * ipAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -882,7 +840,7 @@ export function decodeIpAttrs(view: DataView, start: number, end: number): IpAtt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ipAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ip-attrs', t));
   }
   return out;
 }
@@ -924,7 +882,7 @@ function putIpAttrs(w: MessageWriter, v: IpAttrs, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ipAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ip-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -974,18 +932,6 @@ export interface ProtoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protoAttrsNames: Readonly<Record<number, string>> = {
-  1: 'num',
-  2: 'src-port',
-  3: 'dst-port',
-  4: 'icmp-id',
-  5: 'icmp-type',
-  6: 'icmp-code',
-  7: 'icmpv6-id',
-  8: 'icmpv6-type',
-  9: 'icmpv6-code',
-};
 
 /**
  * protoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1064,7 +1010,7 @@ export function decodeProtoAttrs(view: DataView, start: number, end: number): Pr
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'proto-attrs', t));
   }
   return out;
 }
@@ -1126,7 +1072,7 @@ function putProtoAttrs(w: MessageWriter, v: ProtoAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'proto-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1164,12 +1110,6 @@ export interface ProtoinfoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protoinfoAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tcp',
-  2: 'dccp',
-  3: 'sctp',
-};
 
 /**
  * protoinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1224,7 +1164,7 @@ export function decodeProtoinfoAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protoinfoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'protoinfo-attrs', t));
   }
   return out;
 }
@@ -1274,7 +1214,7 @@ function putProtoinfoAttrs(w: MessageWriter, v: ProtoinfoAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protoinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'protoinfo-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1316,14 +1256,6 @@ export interface ProtoinfoTcpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protoinfoTcpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'state',
-  2: 'wscale-original',
-  3: 'wscale-reply',
-  4: 'flags-original',
-  5: 'flags-reply',
-};
 
 /**
  * protoinfoTcpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1386,7 +1318,7 @@ export function decodeProtoinfoTcpAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protoinfoTcpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'protoinfo-tcp-attrs', t));
   }
   return out;
 }
@@ -1442,7 +1374,7 @@ function putProtoinfoTcpAttrs(w: MessageWriter, v: ProtoinfoTcpAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protoinfoTcpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'protoinfo-tcp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1481,12 +1413,6 @@ export interface ProtoinfoDccpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protoinfoDccpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'state',
-  2: 'role',
-  3: 'handshake-seq',
-};
 
 /**
  * protoinfoDccpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1541,7 +1467,7 @@ export function decodeProtoinfoDccpAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protoinfoDccpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'protoinfo-dccp-attrs', t));
   }
   return out;
 }
@@ -1579,7 +1505,7 @@ function putProtoinfoDccpAttrs(w: MessageWriter, v: ProtoinfoDccpAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protoinfoDccpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'protoinfo-dccp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1617,12 +1543,6 @@ export interface ProtoinfoSctpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protoinfoSctpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'state',
-  2: 'vtag-original',
-  3: 'vtag-reply',
-};
 
 /**
  * protoinfoSctpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1677,7 +1597,7 @@ export function decodeProtoinfoSctpAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protoinfoSctpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'protoinfo-sctp-attrs', t));
   }
   return out;
 }
@@ -1715,7 +1635,7 @@ function putProtoinfoSctpAttrs(w: MessageWriter, v: ProtoinfoSctpAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protoinfoSctpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'protoinfo-sctp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1751,11 +1671,6 @@ export interface HelpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const helpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'name',
-  2: 'info',
-};
 
 /**
  * helpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1806,7 +1721,7 @@ export function decodeHelpAttrs(view: DataView, start: number, end: number): Hel
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, helpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'help-attrs', t));
   }
   return out;
 }
@@ -1840,7 +1755,7 @@ function putHelpAttrs(w: MessageWriter, v: HelpAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (helpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'help-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1882,14 +1797,6 @@ export interface NatAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const natAttrsNames: Readonly<Record<number, string>> = {
-  1: 'v4-minip',
-  2: 'v4-maxip',
-  3: 'proto',
-  4: 'v6-minip',
-  5: 'v6-maxip',
-};
 
 /**
  * natAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1952,7 +1859,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, natAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'nat-attrs', t));
   }
   return out;
 }
@@ -2002,7 +1909,7 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (natAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'nat-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2038,11 +1945,6 @@ export interface ProtonatAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const protonatAttrsNames: Readonly<Record<number, string>> = {
-  1: 'port-min',
-  2: 'port-max',
-};
 
 /**
  * protonatAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2093,7 +1995,7 @@ export function decodeProtonatAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, protonatAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'protonat-attrs', t));
   }
   return out;
 }
@@ -2127,7 +2029,7 @@ function putProtonatAttrs(w: MessageWriter, v: ProtonatAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (protonatAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'protonat-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2168,13 +2070,6 @@ export interface CountersAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const countersAttrsNames: Readonly<Record<number, string>> = {
-  1: 'packets',
-  2: 'bytes',
-  3: 'packets32',
-  4: 'bytes32',
-};
 
 /**
  * countersAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2233,7 +2128,7 @@ export function decodeCountersAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, countersAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'counters-attrs', t));
   }
   return out;
 }
@@ -2275,7 +2170,7 @@ function putCountersAttrs(w: MessageWriter, v: CountersAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (countersAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'counters-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2313,12 +2208,6 @@ export interface SeqadjAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const seqadjAttrsNames: Readonly<Record<number, string>> = {
-  1: 'correction-pos',
-  2: 'offset-before',
-  3: 'offset-after',
-};
 
 /**
  * seqadjAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2373,7 +2262,7 @@ export function decodeSeqadjAttrs(view: DataView, start: number, end: number): S
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, seqadjAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'seqadj-attrs', t));
   }
   return out;
 }
@@ -2411,7 +2300,7 @@ function putSeqadjAttrs(w: MessageWriter, v: SeqadjAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (seqadjAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'seqadj-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2445,10 +2334,6 @@ export interface SecctxAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const secctxAttrsNames: Readonly<Record<number, string>> = {
-  1: 'name',
-};
 
 /**
  * secctxAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2495,7 +2380,7 @@ export function decodeSecctxAttrs(view: DataView, start: number, end: number): S
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, secctxAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'secctx-attrs', t));
   }
   return out;
 }
@@ -2525,7 +2410,7 @@ function putSecctxAttrs(w: MessageWriter, v: SecctxAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (secctxAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'secctx-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2562,11 +2447,6 @@ export interface TimestampAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const timestampAttrsNames: Readonly<Record<number, string>> = {
-  1: 'start',
-  2: 'stop',
-};
 
 /**
  * timestampAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2617,7 +2497,7 @@ export function decodeTimestampAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, timestampAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'timestamp-attrs', t));
   }
   return out;
 }
@@ -2651,7 +2531,7 @@ function putTimestampAttrs(w: MessageWriter, v: TimestampAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (timestampAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'timestamp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2689,12 +2569,6 @@ export interface SynproxyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const synproxyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'isn',
-  2: 'its',
-  3: 'tsoff',
-};
 
 /**
  * synproxyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2749,7 +2623,7 @@ export function decodeSynproxyAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, synproxyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'synproxy-attrs', t));
   }
   return out;
 }
@@ -2787,7 +2661,7 @@ function putSynproxyAttrs(w: MessageWriter, v: SynproxyAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (synproxyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'synproxy-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2823,11 +2697,6 @@ export interface FilterAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const filterAttrsNames: Readonly<Record<number, string>> = {
-  1: 'orig-flags',
-  2: 'reply-flags',
-};
 
 /**
  * filterAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2878,7 +2747,7 @@ export function decodeFilterAttrs(view: DataView, start: number, end: number): F
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, filterAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'filter-attrs', t));
   }
   return out;
 }
@@ -2912,7 +2781,7 @@ function putFilterAttrs(w: MessageWriter, v: FilterAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (filterAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'filter-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2974,24 +2843,6 @@ export interface StatsCpuAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsCpuAttrsNames: Readonly<Record<number, string>> = {
-  1: 'searched',
-  2: 'found',
-  3: 'new',
-  4: 'invalid',
-  5: 'ignore',
-  6: 'delete',
-  7: 'delete-list',
-  8: 'insert',
-  9: 'insert-failed',
-  10: 'drop',
-  11: 'early-drop',
-  12: 'error',
-  13: 'search-restart',
-  14: 'clash-resolve',
-  15: 'chain-toolong',
-};
 
 /**
  * statsCpuAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3094,7 +2945,7 @@ export function decodeStatsCpuAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsCpuAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats-cpu-attrs', t));
   }
   return out;
 }
@@ -3180,7 +3031,7 @@ function putStatsCpuAttrs(w: MessageWriter, v: StatsCpuAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsCpuAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats-cpu-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3216,11 +3067,6 @@ export interface StatsGlobalAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsGlobalAttrsNames: Readonly<Record<number, string>> = {
-  1: 'entries',
-  2: 'max-entries',
-};
 
 /**
  * statsGlobalAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3271,7 +3117,7 @@ export function decodeStatsGlobalAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsGlobalAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats-global-attrs', t));
   }
   return out;
 }
@@ -3305,7 +3151,7 @@ function putStatsGlobalAttrs(w: MessageWriter, v: StatsGlobalAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsGlobalAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats-global-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3548,159 +3394,33 @@ export const conntrackFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'ct-attrs': {
-      1: ['tuple-orig', 'n', 'tuple-attrs'],
-      2: ['tuple-reply', 'n', 'tuple-attrs'],
-      3: ['status'],
-      4: ['protoinfo', 'n', 'protoinfo-attrs'],
-      5: ['help', 'n', 'help-attrs'],
-      6: ['nat-src', 'n', 'nat-attrs'],
-      7: ['timeout'],
-      8: ['mark'],
-      9: ['counters-orig', 'n', 'counters-attrs'],
-      10: ['counters-reply', 'n', 'counters-attrs'],
-      11: ['use'],
-      12: ['id'],
-      13: ['nat-dst', 'n', 'nat-attrs'],
-      14: ['tuple-master', 'n', 'tuple-attrs'],
-      15: ['seq-adj-orig', 'n', 'seqadj-attrs'],
-      16: ['seq-adj-reply', 'n', 'seqadj-attrs'],
-      17: ['secmark'],
-      18: ['zone'],
-      19: ['secctx', 'n', 'secctx-attrs'],
-      20: ['timestamp', 'n', 'timestamp-attrs'],
-      21: ['mark-mask'],
-      22: ['labels'],
-      23: ['labels-mask'],
-      24: ['synproxy', 'n', 'synproxy-attrs'],
-      25: ['filter', 'n', 'filter-attrs'],
-      26: ['status-mask'],
-    },
-    'tuple-attrs': {
-      1: ['ip', 'n', 'ip-attrs'],
-      2: ['proto', 'n', 'proto-attrs'],
-      3: ['zone'],
-    },
-    'ip-attrs': {
-      1: ['v4-src'],
-      2: ['v4-dst'],
-      3: ['v6-src'],
-      4: ['v6-dst'],
-    },
-    'proto-attrs': {
-      1: ['num'],
-      2: ['src-port'],
-      3: ['dst-port'],
-      4: ['icmp-id'],
-      5: ['icmp-type'],
-      6: ['icmp-code'],
-      7: ['icmpv6-id'],
-      8: ['icmpv6-type'],
-      9: ['icmpv6-code'],
-    },
-    'protoinfo-attrs': {
-      1: ['tcp', 'n', 'protoinfo-tcp-attrs'],
-      2: ['dccp', 'n', 'protoinfo-dccp-attrs'],
-      3: ['sctp', 'n', 'protoinfo-sctp-attrs'],
-    },
-    'protoinfo-tcp-attrs': {
-      1: ['state'],
-      2: ['wscale-original'],
-      3: ['wscale-reply'],
-      4: ['flags-original', 'x', 'nf-ct-tcp-flags'],
-      5: ['flags-reply', 'x', 'nf-ct-tcp-flags'],
-    },
-    'protoinfo-dccp-attrs': {
-      1: ['state'],
-      2: ['role'],
-      3: ['handshake-seq'],
-    },
-    'protoinfo-sctp-attrs': {
-      1: ['state'],
-      2: ['vtag-original'],
-      3: ['vtag-reply'],
-    },
-    'help-attrs': {
-      1: ['name'],
-      2: ['info'],
-    },
-    'nat-attrs': {
-      1: ['v4-minip'],
-      2: ['v4-maxip'],
-      3: ['proto', 'n', 'protonat-attrs'],
-      4: ['v6-minip'],
-      5: ['v6-maxip'],
-    },
-    'protonat-attrs': {
-      1: ['port-min'],
-      2: ['port-max'],
-    },
-    'counters-attrs': {
-      1: ['packets'],
-      2: ['bytes'],
-      3: ['packets32'],
-      4: ['bytes32'],
-    },
-    'seqadj-attrs': {
-      1: ['correction-pos'],
-      2: ['offset-before'],
-      3: ['offset-after'],
-    },
-    'secctx-attrs': {
-      1: ['name'],
-    },
-    'timestamp-attrs': {
-      1: ['start'],
-      2: ['stop'],
-    },
-    'synproxy-attrs': {
-      1: ['isn'],
-      2: ['its'],
-      3: ['tsoff'],
-    },
-    'filter-attrs': {
-      1: ['orig-flags'],
-      2: ['reply-flags'],
-    },
-    'stats-cpu-attrs': {
-      1: ['searched'],
-      2: ['found'],
-      3: ['new'],
-      4: ['invalid'],
-      5: ['ignore'],
-      6: ['delete'],
-      7: ['delete-list'],
-      8: ['insert'],
-      9: ['insert-failed'],
-      10: ['drop'],
-      11: ['early-drop'],
-      12: ['error'],
-      13: ['search-restart'],
-      14: ['clash-resolve'],
-      15: ['chain-toolong'],
-    },
-    'stats-global-attrs': {
-      1: ['entries'],
-      2: ['max-entries'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    256: [4, 'ct-attrs'],
-    257: [4, 'ct-attrs'],
-    258: [4, 'ct-attrs'],
-    259: [4, 'ct-attrs'],
-    260: [4, 'stats-cpu-attrs'],
-    261: [4, 'stats-global-attrs'],
-    262: [4, 'ct-attrs'],
-    263: [4, 'ct-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"ct-attrs":{"1":["tuple-orig","n","tuple-attrs"],"2":["tuple-reply","n","tuple-attrs"],"3":["status"],"4":["protoinfo","n","protoinfo-attrs"],"5":["help","n","help-attrs"],"6":["nat-src","n","nat-attrs"],"7":["timeout"],"8":["mark"],"9":["counters-orig","n","counters-attrs"],"10":["counters-reply","n","counters-attrs"],"11":["use"],"12":["id"],"13":["nat-dst","n","nat-attrs"],"14":["tuple-master","n","tuple-attrs"],"15":["seq-adj-orig","n","seqadj-attrs"],"16":["seq-adj-reply","n","seqadj-attrs"],"17":["secmark"],"18":["zone"],"19":["secctx","n","secctx-attrs"],"20":["timestamp","n","timestamp-attrs"],"21":["mark-mask"],"22":["labels"],"23":["labels-mask"],"24":["synproxy","n","synproxy-attrs"],"25":["filter","n","filter-attrs"],"26":["status-mask"]},
+"tuple-attrs":{"1":["ip","n","ip-attrs"],"2":["proto","n","proto-attrs"],"3":["zone"]},
+"ip-attrs":{"1":["v4-src"],"2":["v4-dst"],"3":["v6-src"],"4":["v6-dst"]},
+"proto-attrs":{"1":["num"],"2":["src-port"],"3":["dst-port"],"4":["icmp-id"],"5":["icmp-type"],"6":["icmp-code"],"7":["icmpv6-id"],"8":["icmpv6-type"],"9":["icmpv6-code"]},
+"protoinfo-attrs":{"1":["tcp","n","protoinfo-tcp-attrs"],"2":["dccp","n","protoinfo-dccp-attrs"],"3":["sctp","n","protoinfo-sctp-attrs"]},
+"protoinfo-tcp-attrs":{"1":["state"],"2":["wscale-original"],"3":["wscale-reply"],"4":["flags-original","x","nf-ct-tcp-flags"],"5":["flags-reply","x","nf-ct-tcp-flags"]},
+"protoinfo-dccp-attrs":{"1":["state"],"2":["role"],"3":["handshake-seq"]},
+"protoinfo-sctp-attrs":{"1":["state"],"2":["vtag-original"],"3":["vtag-reply"]},
+"help-attrs":{"1":["name"],"2":["info"]},
+"nat-attrs":{"1":["v4-minip"],"2":["v4-maxip"],"3":["proto","n","protonat-attrs"],"4":["v6-minip"],"5":["v6-maxip"]},
+"protonat-attrs":{"1":["port-min"],"2":["port-max"]},
+"counters-attrs":{"1":["packets"],"2":["bytes"],"3":["packets32"],"4":["bytes32"]},
+"seqadj-attrs":{"1":["correction-pos"],"2":["offset-before"],"3":["offset-after"]},
+"secctx-attrs":{"1":["name"]},
+"timestamp-attrs":{"1":["start"],"2":["stop"]},
+"synproxy-attrs":{"1":["isn"],"2":["its"],"3":["tsoff"]},
+"filter-attrs":{"1":["orig-flags"],"2":["reply-flags"]},
+"stats-cpu-attrs":{"1":["searched"],"2":["found"],"3":["new"],"4":["invalid"],"5":["ignore"],"6":["delete"],"7":["delete-list"],"8":["insert"],"9":["insert-failed"],"10":["drop"],"11":["early-drop"],"12":["error"],"13":["search-restart"],"14":["clash-resolve"],"15":["chain-toolong"]},
+"stats-global-attrs":{"1":["entries"],"2":["max-entries"]}
+},"subs":{
+},"messages":{"256":[4,"ct-attrs"],"257":[4,"ct-attrs"],"258":[4,"ct-attrs"],"259":[4,"ct-attrs"],"260":[4,"stats-cpu-attrs"],"261":[4,"stats-global-attrs"],"262":[4,"ct-attrs"],"263":[4,"ct-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -3709,5 +3429,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

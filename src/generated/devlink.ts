@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU64, readU8 } from '../netlink/reader.js';
-import type { Bitfield32, FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, inAttr, notInOrder, orderBefore, readBitfield32, recordOrder, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import type { Bitfield32, GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, inAttr, lazyTables, notInOrder, orderBefore, readBitfield32, recordOrder, tableAttrName, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -634,182 +634,6 @@ export interface Devlink {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const devlinkNames: Readonly<Record<number, string>> = {
-  1: 'bus-name',
-  2: 'dev-name',
-  3: 'port-index',
-  4: 'port-type',
-  5: 'port-desired-type',
-  6: 'port-netdev-ifindex',
-  7: 'port-netdev-name',
-  8: 'port-ibdev-name',
-  9: 'port-split-count',
-  10: 'port-split-group',
-  11: 'sb-index',
-  12: 'sb-size',
-  13: 'sb-ingress-pool-count',
-  14: 'sb-egress-pool-count',
-  15: 'sb-ingress-tc-count',
-  16: 'sb-egress-tc-count',
-  17: 'sb-pool-index',
-  18: 'sb-pool-type',
-  19: 'sb-pool-size',
-  20: 'sb-pool-threshold-type',
-  21: 'sb-threshold',
-  22: 'sb-tc-index',
-  23: 'sb-occ-cur',
-  24: 'sb-occ-max',
-  25: 'eswitch-mode',
-  26: 'eswitch-inline-mode',
-  27: 'dpipe-tables',
-  28: 'dpipe-table',
-  29: 'dpipe-table-name',
-  30: 'dpipe-table-size',
-  31: 'dpipe-table-matches',
-  32: 'dpipe-table-actions',
-  33: 'dpipe-table-counters-enabled',
-  34: 'dpipe-entries',
-  35: 'dpipe-entry',
-  36: 'dpipe-entry-index',
-  37: 'dpipe-entry-match-values',
-  38: 'dpipe-entry-action-values',
-  39: 'dpipe-entry-counter',
-  40: 'dpipe-match',
-  41: 'dpipe-match-value',
-  42: 'dpipe-match-type',
-  43: 'dpipe-action',
-  44: 'dpipe-action-value',
-  45: 'dpipe-action-type',
-  46: 'dpipe-value',
-  47: 'dpipe-value-mask',
-  48: 'dpipe-value-mapping',
-  49: 'dpipe-headers',
-  50: 'dpipe-header',
-  51: 'dpipe-header-name',
-  52: 'dpipe-header-id',
-  53: 'dpipe-header-fields',
-  54: 'dpipe-header-global',
-  55: 'dpipe-header-index',
-  56: 'dpipe-field',
-  57: 'dpipe-field-name',
-  58: 'dpipe-field-id',
-  59: 'dpipe-field-bitwidth',
-  60: 'dpipe-field-mapping-type',
-  62: 'eswitch-encap-mode',
-  63: 'resource-list',
-  64: 'resource',
-  65: 'resource-name',
-  66: 'resource-id',
-  67: 'resource-size',
-  68: 'resource-size-new',
-  69: 'resource-size-valid',
-  70: 'resource-size-min',
-  71: 'resource-size-max',
-  72: 'resource-size-gran',
-  73: 'resource-unit',
-  74: 'resource-occ',
-  75: 'dpipe-table-resource-id',
-  76: 'dpipe-table-resource-units',
-  77: 'port-flavour',
-  78: 'port-number',
-  79: 'port-split-subport-number',
-  80: 'param',
-  81: 'param-name',
-  82: 'param-generic',
-  83: 'param-type',
-  87: 'param-value-cmode',
-  88: 'region-name',
-  89: 'region-size',
-  90: 'region-snapshots',
-  91: 'region-snapshot',
-  92: 'region-snapshot-id',
-  93: 'region-chunks',
-  94: 'region-chunk',
-  95: 'region-chunk-data',
-  96: 'region-chunk-addr',
-  97: 'region-chunk-len',
-  98: 'info-driver-name',
-  99: 'info-serial-number',
-  100: 'info-version-fixed',
-  101: 'info-version-running',
-  102: 'info-version-stored',
-  103: 'info-version-name',
-  104: 'info-version-value',
-  105: 'sb-pool-cell-size',
-  106: 'fmsg',
-  107: 'fmsg-obj-nest-start',
-  108: 'fmsg-pair-nest-start',
-  109: 'fmsg-arr-nest-start',
-  110: 'fmsg-nest-end',
-  111: 'fmsg-obj-name',
-  112: 'fmsg-obj-value-type',
-  114: 'health-reporter',
-  115: 'health-reporter-name',
-  116: 'health-reporter-state',
-  117: 'health-reporter-err-count',
-  118: 'health-reporter-recover-count',
-  119: 'health-reporter-dump-ts',
-  120: 'health-reporter-graceful-period',
-  121: 'health-reporter-auto-recover',
-  122: 'flash-update-file-name',
-  123: 'flash-update-component',
-  124: 'flash-update-status-msg',
-  125: 'flash-update-status-done',
-  126: 'flash-update-status-total',
-  127: 'port-pci-pf-number',
-  128: 'port-pci-vf-number',
-  129: 'stats',
-  130: 'trap-name',
-  131: 'trap-action',
-  132: 'trap-type',
-  133: 'trap-generic',
-  134: 'trap-metadata',
-  135: 'trap-group-name',
-  136: 'reload-failed',
-  137: 'health-reporter-dump-ts-ns',
-  138: 'netns-fd',
-  139: 'netns-pid',
-  140: 'netns-id',
-  141: 'health-reporter-auto-dump',
-  142: 'trap-policer-id',
-  143: 'trap-policer-rate',
-  144: 'trap-policer-burst',
-  145: 'port-function',
-  146: 'info-board-serial-number',
-  147: 'port-lanes',
-  148: 'port-splittable',
-  149: 'port-external',
-  150: 'port-controller-number',
-  151: 'flash-update-status-timeout',
-  152: 'flash-update-overwrite-mask',
-  153: 'reload-action',
-  154: 'reload-actions-performed',
-  155: 'reload-limits',
-  156: 'dev-stats',
-  157: 'reload-stats',
-  158: 'reload-stats-entry',
-  159: 'reload-stats-limit',
-  160: 'reload-stats-value',
-  161: 'remote-reload-stats',
-  162: 'reload-action-info',
-  163: 'reload-action-stats',
-  164: 'port-pci-sf-number',
-  165: 'rate-type',
-  166: 'rate-tx-share',
-  167: 'rate-tx-max',
-  168: 'rate-node-name',
-  169: 'rate-parent-node-name',
-  170: 'region-max-snapshots',
-  171: 'linecard-index',
-  172: 'linecard-state',
-  173: 'linecard-type',
-  174: 'linecard-supported-types',
-  176: 'selftests',
-  177: 'rate-tx-priority',
-  178: 'rate-tx-weight',
-  179: 'region-direct',
-};
 
 /**
  * devlinkRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1544,7 +1368,7 @@ export function decodeDevlink(view: DataView, start: number, end: number): Devli
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, devlinkNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'devlink', t));
   }
   return out;
 }
@@ -2613,7 +2437,7 @@ function putDevlink(w: MessageWriter, v: Devlink, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (devlinkNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'devlink', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2653,13 +2477,6 @@ export interface DlPortFunction {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlPortFunctionNames: Readonly<Record<number, string>> = {
-  1: 'hw-addr',
-  2: 'state',
-  3: 'opstate',
-  4: 'caps',
-};
 
 /**
  * dlPortFunctionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2718,7 +2535,7 @@ export function decodeDlPortFunction(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlPortFunctionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-port-function', t));
   }
   return out;
 }
@@ -2760,7 +2577,7 @@ function putDlPortFunction(w: MessageWriter, v: DlPortFunction, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlPortFunctionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-port-function', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2798,12 +2615,6 @@ export interface DlAttrStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlAttrStatsNames: Readonly<Record<number, string>> = {
-  0: 'stats-rx-packets',
-  1: 'stats-rx-bytes',
-  2: 'stats-rx-dropped',
-};
 
 /**
  * dlAttrStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2858,7 +2669,7 @@ export function decodeDlAttrStats(view: DataView, start: number, end: number): D
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlAttrStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-attr-stats', t));
   }
   return out;
 }
@@ -2896,7 +2707,7 @@ function putDlAttrStats(w: MessageWriter, v: DlAttrStats, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlAttrStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-attr-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2932,11 +2743,6 @@ export interface DlTrapMetadata {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlTrapMetadataNames: Readonly<Record<number, string>> = {
-  0: 'trap-metadata-type-in-port',
-  1: 'trap-metadata-type-fa-cookie',
-};
 
 /**
  * dlTrapMetadataRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2985,7 +2791,7 @@ export function decodeDlTrapMetadata(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlTrapMetadataNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-trap-metadata', t));
   }
   return out;
 }
@@ -3019,7 +2825,7 @@ function putDlTrapMetadata(w: MessageWriter, v: DlTrapMetadata, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlTrapMetadataNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-trap-metadata', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3053,10 +2859,6 @@ export interface DlSelftestId {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlSelftestIdNames: Readonly<Record<number, string>> = {
-  1: 'flash',
-};
 
 /**
  * dlSelftestIdRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3101,7 +2903,7 @@ export function decodeDlSelftestId(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlSelftestIdNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-selftest-id', t));
   }
   return out;
 }
@@ -3131,7 +2933,7 @@ function putDlSelftestId(w: MessageWriter, v: DlSelftestId, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlSelftestIdNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-selftest-id', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3167,11 +2969,6 @@ export interface DlDevStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDevStatsNames: Readonly<Record<number, string>> = {
-  157: 'reload-stats',
-  161: 'remote-reload-stats',
-};
 
 /**
  * dlDevStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3222,7 +3019,7 @@ export function decodeDlDevStats(view: DataView, start: number, end: number): Dl
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDevStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dev-stats', t));
   }
   return out;
 }
@@ -3264,7 +3061,7 @@ function putDlDevStats(w: MessageWriter, v: DlDevStats, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDevStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dev-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3298,10 +3095,6 @@ export interface DlReloadStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlReloadStatsNames: Readonly<Record<number, string>> = {
-  162: 'reload-action-info',
-};
 
 /**
  * dlReloadStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3348,7 +3141,7 @@ export function decodeDlReloadStats(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlReloadStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-reload-stats', t));
   }
   return out;
 }
@@ -3395,7 +3188,7 @@ function putDlReloadStats(w: MessageWriter, v: DlReloadStats, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-reload-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3431,11 +3224,6 @@ export interface DlReloadActInfo {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlReloadActInfoNames: Readonly<Record<number, string>> = {
-  153: 'reload-action',
-  163: 'reload-action-stats',
-};
 
 /**
  * dlReloadActInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3486,7 +3274,7 @@ export function decodeDlReloadActInfo(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlReloadActInfoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-reload-act-info', t));
   }
   return out;
 }
@@ -3537,7 +3325,7 @@ function putDlReloadActInfo(w: MessageWriter, v: DlReloadActInfo, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadActInfoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-reload-act-info', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3571,10 +3359,6 @@ export interface DlReloadActStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlReloadActStatsNames: Readonly<Record<number, string>> = {
-  158: 'reload-stats-entry',
-};
 
 /**
  * dlReloadActStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3621,7 +3405,7 @@ export function decodeDlReloadActStats(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlReloadActStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-reload-act-stats', t));
   }
   return out;
 }
@@ -3668,7 +3452,7 @@ function putDlReloadActStats(w: MessageWriter, v: DlReloadActStats, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadActStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-reload-act-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3704,11 +3488,6 @@ export interface DlReloadStatsEntry {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlReloadStatsEntryNames: Readonly<Record<number, string>> = {
-  159: 'reload-stats-limit',
-  160: 'reload-stats-value',
-};
 
 /**
  * dlReloadStatsEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3759,7 +3538,7 @@ export function decodeDlReloadStatsEntry(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlReloadStatsEntryNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-reload-stats-entry', t));
   }
   return out;
 }
@@ -3793,7 +3572,7 @@ function putDlReloadStatsEntry(w: MessageWriter, v: DlReloadStatsEntry, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlReloadStatsEntryNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-reload-stats-entry', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3829,11 +3608,6 @@ export interface DlInfoVersion {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlInfoVersionNames: Readonly<Record<number, string>> = {
-  103: 'info-version-name',
-  104: 'info-version-value',
-};
 
 /**
  * dlInfoVersionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3884,7 +3658,7 @@ export function decodeDlInfoVersion(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlInfoVersionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-info-version', t));
   }
   return out;
 }
@@ -3918,7 +3692,7 @@ function putDlInfoVersion(w: MessageWriter, v: DlInfoVersion, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlInfoVersionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-info-version', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3952,10 +3726,6 @@ export interface DlDpipeTables {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeTablesNames: Readonly<Record<number, string>> = {
-  28: 'dpipe-table',
-};
 
 /**
  * dlDpipeTablesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4002,7 +3772,7 @@ export function decodeDlDpipeTables(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeTablesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-tables', t));
   }
   return out;
 }
@@ -4049,7 +3819,7 @@ function putDlDpipeTables(w: MessageWriter, v: DlDpipeTables, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTablesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-tables', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4095,16 +3865,6 @@ export interface DlDpipeTable {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeTableNames: Readonly<Record<number, string>> = {
-  29: 'dpipe-table-name',
-  30: 'dpipe-table-size',
-  31: 'dpipe-table-matches',
-  32: 'dpipe-table-actions',
-  33: 'dpipe-table-counters-enabled',
-  75: 'dpipe-table-resource-id',
-  76: 'dpipe-table-resource-units',
-};
 
 /**
  * dlDpipeTableRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4175,7 +3935,7 @@ export function decodeDlDpipeTable(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeTableNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-table', t));
   }
   return out;
 }
@@ -4237,7 +3997,7 @@ function putDlDpipeTable(w: MessageWriter, v: DlDpipeTable, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-table', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4271,10 +4031,6 @@ export interface DlDpipeTableMatches {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeTableMatchesNames: Readonly<Record<number, string>> = {
-  40: 'dpipe-match',
-};
 
 /**
  * dlDpipeTableMatchesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4321,7 +4077,7 @@ export function decodeDlDpipeTableMatches(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeTableMatchesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-table-matches', t));
   }
   return out;
 }
@@ -4368,7 +4124,7 @@ function putDlDpipeTableMatches(w: MessageWriter, v: DlDpipeTableMatches, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableMatchesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-table-matches', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4402,10 +4158,6 @@ export interface DlDpipeTableActions {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeTableActionsNames: Readonly<Record<number, string>> = {
-  43: 'dpipe-action',
-};
 
 /**
  * dlDpipeTableActionsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4452,7 +4204,7 @@ export function decodeDlDpipeTableActions(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeTableActionsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-table-actions', t));
   }
   return out;
 }
@@ -4499,7 +4251,7 @@ function putDlDpipeTableActions(w: MessageWriter, v: DlDpipeTableActions, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeTableActionsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-table-actions', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4533,10 +4285,6 @@ export interface DlDpipeEntries {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeEntriesNames: Readonly<Record<number, string>> = {
-  35: 'dpipe-entry',
-};
 
 /**
  * dlDpipeEntriesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4583,7 +4331,7 @@ export function decodeDlDpipeEntries(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeEntriesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-entries', t));
   }
   return out;
 }
@@ -4630,7 +4378,7 @@ function putDlDpipeEntries(w: MessageWriter, v: DlDpipeEntries, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntriesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-entries', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4670,13 +4418,6 @@ export interface DlDpipeEntry {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeEntryNames: Readonly<Record<number, string>> = {
-  36: 'dpipe-entry-index',
-  37: 'dpipe-entry-match-values',
-  38: 'dpipe-entry-action-values',
-  39: 'dpipe-entry-counter',
-};
 
 /**
  * dlDpipeEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4735,7 +4476,7 @@ export function decodeDlDpipeEntry(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeEntryNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-entry', t));
   }
   return out;
 }
@@ -4785,7 +4526,7 @@ function putDlDpipeEntry(w: MessageWriter, v: DlDpipeEntry, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-entry', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4819,10 +4560,6 @@ export interface DlDpipeEntryMatchValues {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeEntryMatchValuesNames: Readonly<Record<number, string>> = {
-  41: 'dpipe-match-value',
-};
 
 /**
  * dlDpipeEntryMatchValuesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4869,7 +4606,7 @@ export function decodeDlDpipeEntryMatchValues(view: DataView, start: number, end
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeEntryMatchValuesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-entry-match-values', t));
   }
   return out;
 }
@@ -4916,7 +4653,7 @@ function putDlDpipeEntryMatchValues(w: MessageWriter, v: DlDpipeEntryMatchValues
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryMatchValuesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-entry-match-values', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4950,10 +4687,6 @@ export interface DlDpipeEntryActionValues {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeEntryActionValuesNames: Readonly<Record<number, string>> = {
-  44: 'dpipe-action-value',
-};
 
 /**
  * dlDpipeEntryActionValuesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5000,7 +4733,7 @@ export function decodeDlDpipeEntryActionValues(view: DataView, start: number, en
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeEntryActionValuesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-entry-action-values', t));
   }
   return out;
 }
@@ -5047,7 +4780,7 @@ function putDlDpipeEntryActionValues(w: MessageWriter, v: DlDpipeEntryActionValu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeEntryActionValuesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-entry-action-values', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5089,14 +4822,6 @@ export interface DlDpipeMatch {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeMatchNames: Readonly<Record<number, string>> = {
-  42: 'dpipe-match-type',
-  52: 'dpipe-header-id',
-  54: 'dpipe-header-global',
-  55: 'dpipe-header-index',
-  58: 'dpipe-field-id',
-};
 
 /**
  * dlDpipeMatchRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5159,7 +4884,7 @@ export function decodeDlDpipeMatch(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeMatchNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-match', t));
   }
   return out;
 }
@@ -5205,7 +4930,7 @@ function putDlDpipeMatch(w: MessageWriter, v: DlDpipeMatch, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeMatchNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-match', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5245,13 +4970,6 @@ export interface DlDpipeMatchValue {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeMatchValueNames: Readonly<Record<number, string>> = {
-  40: 'dpipe-match',
-  46: 'dpipe-value',
-  47: 'dpipe-value-mask',
-  48: 'dpipe-value-mapping',
-};
 
 /**
  * dlDpipeMatchValueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5310,7 +5028,7 @@ export function decodeDlDpipeMatchValue(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeMatchValueNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-match-value', t));
   }
   return out;
 }
@@ -5369,7 +5087,7 @@ function putDlDpipeMatchValue(w: MessageWriter, v: DlDpipeMatchValue, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeMatchValueNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-match-value', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5411,14 +5129,6 @@ export interface DlDpipeAction {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeActionNames: Readonly<Record<number, string>> = {
-  45: 'dpipe-action-type',
-  52: 'dpipe-header-id',
-  54: 'dpipe-header-global',
-  55: 'dpipe-header-index',
-  58: 'dpipe-field-id',
-};
 
 /**
  * dlDpipeActionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5481,7 +5191,7 @@ export function decodeDlDpipeAction(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeActionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-action', t));
   }
   return out;
 }
@@ -5527,7 +5237,7 @@ function putDlDpipeAction(w: MessageWriter, v: DlDpipeAction, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeActionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-action', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5567,13 +5277,6 @@ export interface DlDpipeActionValue {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeActionValueNames: Readonly<Record<number, string>> = {
-  43: 'dpipe-action',
-  46: 'dpipe-value',
-  47: 'dpipe-value-mask',
-  48: 'dpipe-value-mapping',
-};
 
 /**
  * dlDpipeActionValueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5632,7 +5335,7 @@ export function decodeDlDpipeActionValue(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeActionValueNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-action-value', t));
   }
   return out;
 }
@@ -5691,7 +5394,7 @@ function putDlDpipeActionValue(w: MessageWriter, v: DlDpipeActionValue, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeActionValueNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-action-value', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5725,10 +5428,6 @@ export interface DlDpipeHeaders {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeHeadersNames: Readonly<Record<number, string>> = {
-  50: 'dpipe-header',
-};
 
 /**
  * dlDpipeHeadersRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5775,7 +5474,7 @@ export function decodeDlDpipeHeaders(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeHeadersNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-headers', t));
   }
   return out;
 }
@@ -5822,7 +5521,7 @@ function putDlDpipeHeaders(w: MessageWriter, v: DlDpipeHeaders, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeadersNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-headers', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5862,13 +5561,6 @@ export interface DlDpipeHeader {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeHeaderNames: Readonly<Record<number, string>> = {
-  51: 'dpipe-header-name',
-  52: 'dpipe-header-id',
-  54: 'dpipe-header-global',
-  53: 'dpipe-header-fields',
-};
 
 /**
  * dlDpipeHeaderRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5927,7 +5619,7 @@ export function decodeDlDpipeHeader(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeHeaderNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-header', t));
   }
   return out;
 }
@@ -5973,7 +5665,7 @@ function putDlDpipeHeader(w: MessageWriter, v: DlDpipeHeader, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeaderNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-header', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6007,10 +5699,6 @@ export interface DlDpipeHeaderFields {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeHeaderFieldsNames: Readonly<Record<number, string>> = {
-  56: 'dpipe-field',
-};
 
 /**
  * dlDpipeHeaderFieldsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6057,7 +5745,7 @@ export function decodeDlDpipeHeaderFields(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeHeaderFieldsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-header-fields', t));
   }
   return out;
 }
@@ -6104,7 +5792,7 @@ function putDlDpipeHeaderFields(w: MessageWriter, v: DlDpipeHeaderFields, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeHeaderFieldsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-header-fields', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6144,13 +5832,6 @@ export interface DlDpipeField {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlDpipeFieldNames: Readonly<Record<number, string>> = {
-  57: 'dpipe-field-name',
-  58: 'dpipe-field-id',
-  59: 'dpipe-field-bitwidth',
-  60: 'dpipe-field-mapping-type',
-};
 
 /**
  * dlDpipeFieldRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6209,7 +5890,7 @@ export function decodeDlDpipeField(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlDpipeFieldNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-dpipe-field', t));
   }
   return out;
 }
@@ -6251,7 +5932,7 @@ function putDlDpipeField(w: MessageWriter, v: DlDpipeField, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlDpipeFieldNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-dpipe-field', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6303,19 +5984,6 @@ export interface DlResource {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlResourceNames: Readonly<Record<number, string>> = {
-  65: 'resource-name',
-  66: 'resource-id',
-  67: 'resource-size',
-  68: 'resource-size-new',
-  69: 'resource-size-valid',
-  70: 'resource-size-min',
-  71: 'resource-size-max',
-  72: 'resource-size-gran',
-  73: 'resource-unit',
-  74: 'resource-occ',
-};
 
 /**
  * dlResourceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6398,7 +6066,7 @@ export function decodeDlResource(view: DataView, start: number, end: number): Dl
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlResourceNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-resource', t));
   }
   return out;
 }
@@ -6464,7 +6132,7 @@ function putDlResource(w: MessageWriter, v: DlResource, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlResourceNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-resource', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6498,10 +6166,6 @@ export interface DlResourceList {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlResourceListNames: Readonly<Record<number, string>> = {
-  64: 'resource',
-};
 
 /**
  * dlResourceListRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6548,7 +6212,7 @@ export function decodeDlResourceList(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlResourceListNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-resource-list', t));
   }
   return out;
 }
@@ -6595,7 +6259,7 @@ function putDlResourceList(w: MessageWriter, v: DlResourceList, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlResourceListNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-resource-list', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6633,12 +6297,6 @@ export interface DlParam {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlParamNames: Readonly<Record<number, string>> = {
-  81: 'param-name',
-  82: 'param-generic',
-  83: 'param-type',
-};
 
 /**
  * dlParamRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6693,7 +6351,7 @@ export function decodeDlParam(view: DataView, start: number, end: number): DlPar
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlParamNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-param', t));
   }
   return out;
 }
@@ -6731,7 +6389,7 @@ function putDlParam(w: MessageWriter, v: DlParam, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlParamNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-param', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6765,10 +6423,6 @@ export interface DlRegionSnapshots {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlRegionSnapshotsNames: Readonly<Record<number, string>> = {
-  91: 'region-snapshot',
-};
 
 /**
  * dlRegionSnapshotsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6815,7 +6469,7 @@ export function decodeDlRegionSnapshots(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlRegionSnapshotsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-region-snapshots', t));
   }
   return out;
 }
@@ -6849,7 +6503,7 @@ function putDlRegionSnapshots(w: MessageWriter, v: DlRegionSnapshots, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionSnapshotsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-region-snapshots', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6883,10 +6537,6 @@ export interface DlRegionSnapshot {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlRegionSnapshotNames: Readonly<Record<number, string>> = {
-  92: 'region-snapshot-id',
-};
 
 /**
  * dlRegionSnapshotRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6933,7 +6583,7 @@ export function decodeDlRegionSnapshot(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlRegionSnapshotNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-region-snapshot', t));
   }
   return out;
 }
@@ -6963,7 +6613,7 @@ function putDlRegionSnapshot(w: MessageWriter, v: DlRegionSnapshot, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionSnapshotNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-region-snapshot', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6997,10 +6647,6 @@ export interface DlRegionChunks {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlRegionChunksNames: Readonly<Record<number, string>> = {
-  94: 'region-chunk',
-};
 
 /**
  * dlRegionChunksRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7047,7 +6693,7 @@ export function decodeDlRegionChunks(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlRegionChunksNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-region-chunks', t));
   }
   return out;
 }
@@ -7081,7 +6727,7 @@ function putDlRegionChunks(w: MessageWriter, v: DlRegionChunks, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionChunksNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-region-chunks', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7117,11 +6763,6 @@ export interface DlRegionChunk {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlRegionChunkNames: Readonly<Record<number, string>> = {
-  95: 'region-chunk-data',
-  96: 'region-chunk-addr',
-};
 
 /**
  * dlRegionChunkRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7172,7 +6813,7 @@ export function decodeDlRegionChunk(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlRegionChunkNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-region-chunk', t));
   }
   return out;
 }
@@ -7206,7 +6847,7 @@ function putDlRegionChunk(w: MessageWriter, v: DlRegionChunk, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlRegionChunkNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-region-chunk', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7248,14 +6889,6 @@ export interface DlFmsg {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlFmsgNames: Readonly<Record<number, string>> = {
-  107: 'fmsg-obj-nest-start',
-  108: 'fmsg-pair-nest-start',
-  109: 'fmsg-arr-nest-start',
-  110: 'fmsg-nest-end',
-  111: 'fmsg-obj-name',
-};
 
 /**
  * dlFmsgRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7318,7 +6951,7 @@ export function decodeDlFmsg(view: DataView, start: number, end: number): DlFmsg
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlFmsgNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-fmsg', t));
   }
   return out;
 }
@@ -7364,7 +6997,7 @@ function putDlFmsg(w: MessageWriter, v: DlFmsg, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlFmsgNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-fmsg', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7414,18 +7047,6 @@ export interface DlHealthReporter {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlHealthReporterNames: Readonly<Record<number, string>> = {
-  115: 'health-reporter-name',
-  116: 'health-reporter-state',
-  117: 'health-reporter-err-count',
-  118: 'health-reporter-recover-count',
-  120: 'health-reporter-graceful-period',
-  121: 'health-reporter-auto-recover',
-  119: 'health-reporter-dump-ts',
-  137: 'health-reporter-dump-ts-ns',
-  141: 'health-reporter-auto-dump',
-};
 
 /**
  * dlHealthReporterRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7504,7 +7125,7 @@ export function decodeDlHealthReporter(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlHealthReporterNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-health-reporter', t));
   }
   return out;
 }
@@ -7566,7 +7187,7 @@ function putDlHealthReporter(w: MessageWriter, v: DlHealthReporter, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlHealthReporterNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-health-reporter', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7600,10 +7221,6 @@ export interface DlLinecardSupportedTypes {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dlLinecardSupportedTypesNames: Readonly<Record<number, string>> = {
-  173: 'linecard-type',
-};
 
 /**
  * dlLinecardSupportedTypesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7650,7 +7267,7 @@ export function decodeDlLinecardSupportedTypes(view: DataView, start: number, en
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dlLinecardSupportedTypesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dl-linecard-supported-types', t));
   }
   return out;
 }
@@ -7680,7 +7297,7 @@ function putDlLinecardSupportedTypes(w: MessageWriter, v: DlLinecardSupportedTyp
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dlLinecardSupportedTypesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dl-linecard-supported-types', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8372,419 +7989,51 @@ export const devlinkFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'devlink': {
-      1: ['bus-name'],
-      2: ['dev-name'],
-      3: ['port-index'],
-      4: ['port-type'],
-      5: ['port-desired-type'],
-      6: ['port-netdev-ifindex'],
-      7: ['port-netdev-name'],
-      8: ['port-ibdev-name'],
-      9: ['port-split-count'],
-      10: ['port-split-group'],
-      11: ['sb-index'],
-      12: ['sb-size'],
-      13: ['sb-ingress-pool-count'],
-      14: ['sb-egress-pool-count'],
-      15: ['sb-ingress-tc-count'],
-      16: ['sb-egress-tc-count'],
-      17: ['sb-pool-index'],
-      18: ['sb-pool-type'],
-      19: ['sb-pool-size'],
-      20: ['sb-pool-threshold-type'],
-      21: ['sb-threshold'],
-      22: ['sb-tc-index'],
-      23: ['sb-occ-cur'],
-      24: ['sb-occ-max'],
-      25: ['eswitch-mode'],
-      26: ['eswitch-inline-mode'],
-      27: ['dpipe-tables', 'n', 'dl-dpipe-tables'],
-      28: ['dpipe-table', 'n', 'dl-dpipe-table'],
-      29: ['dpipe-table-name'],
-      30: ['dpipe-table-size'],
-      31: ['dpipe-table-matches', 'n', 'dl-dpipe-table-matches'],
-      32: ['dpipe-table-actions', 'n', 'dl-dpipe-table-actions'],
-      33: ['dpipe-table-counters-enabled'],
-      34: ['dpipe-entries', 'n', 'dl-dpipe-entries'],
-      35: ['dpipe-entry', 'n', 'dl-dpipe-entry'],
-      36: ['dpipe-entry-index'],
-      37: ['dpipe-entry-match-values', 'n', 'dl-dpipe-entry-match-values'],
-      38: ['dpipe-entry-action-values', 'n', 'dl-dpipe-entry-action-values'],
-      39: ['dpipe-entry-counter'],
-      40: ['dpipe-match', 'n', 'dl-dpipe-match'],
-      41: ['dpipe-match-value', 'n', 'dl-dpipe-match-value'],
-      42: ['dpipe-match-type'],
-      43: ['dpipe-action', 'n', 'dl-dpipe-action'],
-      44: ['dpipe-action-value', 'n', 'dl-dpipe-action-value'],
-      45: ['dpipe-action-type'],
-      46: ['dpipe-value'],
-      47: ['dpipe-value-mask'],
-      48: ['dpipe-value-mapping'],
-      49: ['dpipe-headers', 'n', 'dl-dpipe-headers'],
-      50: ['dpipe-header', 'n', 'dl-dpipe-header'],
-      51: ['dpipe-header-name'],
-      52: ['dpipe-header-id'],
-      53: ['dpipe-header-fields', 'n', 'dl-dpipe-header-fields'],
-      54: ['dpipe-header-global'],
-      55: ['dpipe-header-index'],
-      56: ['dpipe-field', 'n', 'dl-dpipe-field'],
-      57: ['dpipe-field-name'],
-      58: ['dpipe-field-id'],
-      59: ['dpipe-field-bitwidth'],
-      60: ['dpipe-field-mapping-type'],
-      62: ['eswitch-encap-mode'],
-      63: ['resource-list', 'n', 'dl-resource-list'],
-      64: ['resource', 'n', 'dl-resource'],
-      65: ['resource-name'],
-      66: ['resource-id'],
-      67: ['resource-size'],
-      68: ['resource-size-new'],
-      69: ['resource-size-valid'],
-      70: ['resource-size-min'],
-      71: ['resource-size-max'],
-      72: ['resource-size-gran'],
-      73: ['resource-unit'],
-      74: ['resource-occ'],
-      75: ['dpipe-table-resource-id'],
-      76: ['dpipe-table-resource-units'],
-      77: ['port-flavour'],
-      78: ['port-number'],
-      79: ['port-split-subport-number'],
-      80: ['param', 'n', 'dl-param'],
-      81: ['param-name'],
-      82: ['param-generic'],
-      83: ['param-type'],
-      87: ['param-value-cmode'],
-      88: ['region-name'],
-      89: ['region-size'],
-      90: ['region-snapshots', 'n', 'dl-region-snapshots'],
-      91: ['region-snapshot', 'n', 'dl-region-snapshot'],
-      92: ['region-snapshot-id'],
-      93: ['region-chunks', 'n', 'dl-region-chunks'],
-      94: ['region-chunk', 'n', 'dl-region-chunk'],
-      95: ['region-chunk-data'],
-      96: ['region-chunk-addr'],
-      97: ['region-chunk-len'],
-      98: ['info-driver-name'],
-      99: ['info-serial-number'],
-      100: ['info-version-fixed', 'n', 'dl-info-version'],
-      101: ['info-version-running', 'n', 'dl-info-version'],
-      102: ['info-version-stored', 'n', 'dl-info-version'],
-      103: ['info-version-name'],
-      104: ['info-version-value'],
-      105: ['sb-pool-cell-size'],
-      106: ['fmsg', 'n', 'dl-fmsg'],
-      107: ['fmsg-obj-nest-start'],
-      108: ['fmsg-pair-nest-start'],
-      109: ['fmsg-arr-nest-start'],
-      110: ['fmsg-nest-end'],
-      111: ['fmsg-obj-name'],
-      112: ['fmsg-obj-value-type'],
-      114: ['health-reporter', 'n', 'dl-health-reporter'],
-      115: ['health-reporter-name'],
-      116: ['health-reporter-state'],
-      117: ['health-reporter-err-count'],
-      118: ['health-reporter-recover-count'],
-      119: ['health-reporter-dump-ts'],
-      120: ['health-reporter-graceful-period'],
-      121: ['health-reporter-auto-recover'],
-      122: ['flash-update-file-name'],
-      123: ['flash-update-component'],
-      124: ['flash-update-status-msg'],
-      125: ['flash-update-status-done'],
-      126: ['flash-update-status-total'],
-      127: ['port-pci-pf-number'],
-      128: ['port-pci-vf-number'],
-      129: ['stats', 'n', 'dl-attr-stats'],
-      130: ['trap-name'],
-      131: ['trap-action'],
-      132: ['trap-type'],
-      133: ['trap-generic'],
-      134: ['trap-metadata', 'n', 'dl-trap-metadata'],
-      135: ['trap-group-name'],
-      136: ['reload-failed'],
-      137: ['health-reporter-dump-ts-ns'],
-      138: ['netns-fd'],
-      139: ['netns-pid'],
-      140: ['netns-id'],
-      141: ['health-reporter-auto-dump'],
-      142: ['trap-policer-id'],
-      143: ['trap-policer-rate'],
-      144: ['trap-policer-burst'],
-      145: ['port-function', 'n', 'dl-port-function'],
-      146: ['info-board-serial-number'],
-      147: ['port-lanes'],
-      148: ['port-splittable'],
-      149: ['port-external'],
-      150: ['port-controller-number'],
-      151: ['flash-update-status-timeout'],
-      152: ['flash-update-overwrite-mask'],
-      153: ['reload-action'],
-      154: ['reload-actions-performed'],
-      155: ['reload-limits'],
-      156: ['dev-stats', 'n', 'dl-dev-stats'],
-      157: ['reload-stats', 'n', 'dl-reload-stats'],
-      158: ['reload-stats-entry', 'n', 'dl-reload-stats-entry'],
-      159: ['reload-stats-limit'],
-      160: ['reload-stats-value'],
-      161: ['remote-reload-stats', 'n', 'dl-reload-stats'],
-      162: ['reload-action-info', 'n', 'dl-reload-act-info'],
-      163: ['reload-action-stats', 'n', 'dl-reload-act-stats'],
-      164: ['port-pci-sf-number'],
-      165: ['rate-type'],
-      166: ['rate-tx-share'],
-      167: ['rate-tx-max'],
-      168: ['rate-node-name'],
-      169: ['rate-parent-node-name'],
-      170: ['region-max-snapshots'],
-      171: ['linecard-index'],
-      172: ['linecard-state'],
-      173: ['linecard-type'],
-      174: ['linecard-supported-types', 'n', 'dl-linecard-supported-types'],
-      176: ['selftests', 'n', 'dl-selftest-id'],
-      177: ['rate-tx-priority'],
-      178: ['rate-tx-weight'],
-      179: ['region-direct'],
-    },
-    'dl-port-function': {
-      1: ['hw-addr'],
-      2: ['state'],
-      3: ['opstate'],
-      4: ['caps'],
-    },
-    'dl-attr-stats': {
-      0: ['stats-rx-packets'],
-      1: ['stats-rx-bytes'],
-      2: ['stats-rx-dropped'],
-    },
-    'dl-trap-metadata': {
-      0: ['trap-metadata-type-in-port'],
-      1: ['trap-metadata-type-fa-cookie'],
-    },
-    'dl-selftest-id': {
-      1: ['flash'],
-    },
-    'dl-dev-stats': {
-      157: ['reload-stats', 'n', 'dl-reload-stats'],
-      161: ['remote-reload-stats', 'n', 'dl-reload-stats'],
-    },
-    'dl-reload-stats': {
-      162: ['reload-action-info', 'n', 'dl-reload-act-info'],
-    },
-    'dl-reload-act-info': {
-      153: ['reload-action'],
-      163: ['reload-action-stats', 'n', 'dl-reload-act-stats'],
-    },
-    'dl-reload-act-stats': {
-      158: ['reload-stats-entry', 'n', 'dl-reload-stats-entry'],
-    },
-    'dl-reload-stats-entry': {
-      159: ['reload-stats-limit'],
-      160: ['reload-stats-value'],
-    },
-    'dl-info-version': {
-      103: ['info-version-name'],
-      104: ['info-version-value'],
-    },
-    'dl-dpipe-tables': {
-      28: ['dpipe-table', 'n', 'dl-dpipe-table'],
-    },
-    'dl-dpipe-table': {
-      29: ['dpipe-table-name'],
-      30: ['dpipe-table-size'],
-      31: ['dpipe-table-matches', 'n', 'dl-dpipe-table-matches'],
-      32: ['dpipe-table-actions', 'n', 'dl-dpipe-table-actions'],
-      33: ['dpipe-table-counters-enabled'],
-      75: ['dpipe-table-resource-id'],
-      76: ['dpipe-table-resource-units'],
-    },
-    'dl-dpipe-table-matches': {
-      40: ['dpipe-match', 'n', 'dl-dpipe-match'],
-    },
-    'dl-dpipe-table-actions': {
-      43: ['dpipe-action', 'n', 'dl-dpipe-action'],
-    },
-    'dl-dpipe-entries': {
-      35: ['dpipe-entry', 'n', 'dl-dpipe-entry'],
-    },
-    'dl-dpipe-entry': {
-      36: ['dpipe-entry-index'],
-      37: ['dpipe-entry-match-values', 'n', 'dl-dpipe-entry-match-values'],
-      38: ['dpipe-entry-action-values', 'n', 'dl-dpipe-entry-action-values'],
-      39: ['dpipe-entry-counter'],
-    },
-    'dl-dpipe-entry-match-values': {
-      41: ['dpipe-match-value', 'n', 'dl-dpipe-match-value'],
-    },
-    'dl-dpipe-entry-action-values': {
-      44: ['dpipe-action-value', 'n', 'dl-dpipe-action-value'],
-    },
-    'dl-dpipe-match': {
-      42: ['dpipe-match-type'],
-      52: ['dpipe-header-id'],
-      54: ['dpipe-header-global'],
-      55: ['dpipe-header-index'],
-      58: ['dpipe-field-id'],
-    },
-    'dl-dpipe-match-value': {
-      40: ['dpipe-match', 'n', 'dl-dpipe-match'],
-      46: ['dpipe-value'],
-      47: ['dpipe-value-mask'],
-      48: ['dpipe-value-mapping'],
-    },
-    'dl-dpipe-action': {
-      45: ['dpipe-action-type'],
-      52: ['dpipe-header-id'],
-      54: ['dpipe-header-global'],
-      55: ['dpipe-header-index'],
-      58: ['dpipe-field-id'],
-    },
-    'dl-dpipe-action-value': {
-      43: ['dpipe-action', 'n', 'dl-dpipe-action'],
-      46: ['dpipe-value'],
-      47: ['dpipe-value-mask'],
-      48: ['dpipe-value-mapping'],
-    },
-    'dl-dpipe-headers': {
-      50: ['dpipe-header', 'n', 'dl-dpipe-header'],
-    },
-    'dl-dpipe-header': {
-      51: ['dpipe-header-name'],
-      52: ['dpipe-header-id'],
-      54: ['dpipe-header-global'],
-      53: ['dpipe-header-fields', 'n', 'dl-dpipe-header-fields'],
-    },
-    'dl-dpipe-header-fields': {
-      56: ['dpipe-field', 'n', 'dl-dpipe-field'],
-    },
-    'dl-dpipe-field': {
-      57: ['dpipe-field-name'],
-      58: ['dpipe-field-id'],
-      59: ['dpipe-field-bitwidth'],
-      60: ['dpipe-field-mapping-type'],
-    },
-    'dl-resource': {
-      65: ['resource-name'],
-      66: ['resource-id'],
-      67: ['resource-size'],
-      68: ['resource-size-new'],
-      69: ['resource-size-valid'],
-      70: ['resource-size-min'],
-      71: ['resource-size-max'],
-      72: ['resource-size-gran'],
-      73: ['resource-unit'],
-      74: ['resource-occ'],
-    },
-    'dl-resource-list': {
-      64: ['resource', 'n', 'dl-resource'],
-    },
-    'dl-param': {
-      81: ['param-name'],
-      82: ['param-generic'],
-      83: ['param-type'],
-    },
-    'dl-region-snapshots': {
-      91: ['region-snapshot', 'n', 'dl-region-snapshot'],
-    },
-    'dl-region-snapshot': {
-      92: ['region-snapshot-id'],
-    },
-    'dl-region-chunks': {
-      94: ['region-chunk', 'n', 'dl-region-chunk'],
-    },
-    'dl-region-chunk': {
-      95: ['region-chunk-data'],
-      96: ['region-chunk-addr'],
-    },
-    'dl-fmsg': {
-      107: ['fmsg-obj-nest-start'],
-      108: ['fmsg-pair-nest-start'],
-      109: ['fmsg-arr-nest-start'],
-      110: ['fmsg-nest-end'],
-      111: ['fmsg-obj-name'],
-    },
-    'dl-health-reporter': {
-      115: ['health-reporter-name'],
-      116: ['health-reporter-state'],
-      117: ['health-reporter-err-count'],
-      118: ['health-reporter-recover-count'],
-      120: ['health-reporter-graceful-period'],
-      121: ['health-reporter-auto-recover'],
-      119: ['health-reporter-dump-ts'],
-      137: ['health-reporter-dump-ts-ns'],
-      141: ['health-reporter-auto-dump'],
-    },
-    'dl-linecard-supported-types': {
-      173: ['linecard-type'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'devlink'],
-    5: [0, 'devlink'],
-    6: [0, 'devlink'],
-    7: [0, 'devlink'],
-    8: [0, 'devlink'],
-    9: [0, 'devlink'],
-    10: [0, 'devlink'],
-    11: [0, 'devlink'],
-    15: [0, 'devlink'],
-    16: [0, 'devlink'],
-    19: [0, 'devlink'],
-    20: [0, 'devlink'],
-    23: [0, 'devlink'],
-    24: [0, 'devlink'],
-    27: [0, 'devlink'],
-    28: [0, 'devlink'],
-    29: [0, 'devlink'],
-    30: [0, 'devlink'],
-    31: [0, 'devlink'],
-    32: [0, 'devlink'],
-    33: [0, 'devlink'],
-    34: [0, 'devlink'],
-    35: [0, 'devlink'],
-    36: [0, 'devlink'],
-    37: [0, 'devlink'],
-    38: [0, 'devlink'],
-    39: [0, 'devlink'],
-    42: [0, 'devlink'],
-    44: [0, 'devlink'],
-    45: [0, 'devlink'],
-    46: [0, 'devlink'],
-    47: [0, 'devlink'],
-    48: [0, 'devlink'],
-    51: [0, 'devlink'],
-    52: [0, 'devlink'],
-    53: [0, 'devlink'],
-    54: [0, 'devlink'],
-    55: [0, 'devlink'],
-    56: [0, 'devlink'],
-    57: [0, 'devlink'],
-    58: [0, 'devlink'],
-    61: [0, 'devlink'],
-    62: [0, 'devlink'],
-    65: [0, 'devlink'],
-    66: [0, 'devlink'],
-    69: [0, 'devlink'],
-    70: [0, 'devlink'],
-    73: [0, 'devlink'],
-    74: [0, 'devlink'],
-    75: [0, 'devlink'],
-    76: [0, 'devlink'],
-    77: [0, 'devlink'],
-    78: [0, 'devlink'],
-    79: [0, 'devlink'],
-    82: [0, 'devlink'],
-    83: [0, 'devlink'],
-    84: [0, 'devlink'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"devlink":{"1":["bus-name"],"2":["dev-name"],"3":["port-index"],"4":["port-type"],"5":["port-desired-type"],"6":["port-netdev-ifindex"],"7":["port-netdev-name"],"8":["port-ibdev-name"],"9":["port-split-count"],"10":["port-split-group"],"11":["sb-index"],"12":["sb-size"],"13":["sb-ingress-pool-count"],"14":["sb-egress-pool-count"],"15":["sb-ingress-tc-count"],"16":["sb-egress-tc-count"],"17":["sb-pool-index"],"18":["sb-pool-type"],"19":["sb-pool-size"],"20":["sb-pool-threshold-type"],"21":["sb-threshold"],"22":["sb-tc-index"],"23":["sb-occ-cur"],"24":["sb-occ-max"],"25":["eswitch-mode"],"26":["eswitch-inline-mode"],"27":["dpipe-tables","n","dl-dpipe-tables"],"28":["dpipe-table","n","dl-dpipe-table"],"29":["dpipe-table-name"],"30":["dpipe-table-size"],"31":["dpipe-table-matches","n","dl-dpipe-table-matches"],"32":["dpipe-table-actions","n","dl-dpipe-table-actions"],"33":["dpipe-table-counters-enabled"],"34":["dpipe-entries","n","dl-dpipe-entries"],"35":["dpipe-entry","n","dl-dpipe-entry"],"36":["dpipe-entry-index"],"37":["dpipe-entry-match-values","n","dl-dpipe-entry-match-values"],"38":["dpipe-entry-action-values","n","dl-dpipe-entry-action-values"],"39":["dpipe-entry-counter"],"40":["dpipe-match","n","dl-dpipe-match"],"41":["dpipe-match-value","n","dl-dpipe-match-value"],"42":["dpipe-match-type"],"43":["dpipe-action","n","dl-dpipe-action"],"44":["dpipe-action-value","n","dl-dpipe-action-value"],"45":["dpipe-action-type"],"46":["dpipe-value"],"47":["dpipe-value-mask"],"48":["dpipe-value-mapping"],"49":["dpipe-headers","n","dl-dpipe-headers"],"50":["dpipe-header","n","dl-dpipe-header"],"51":["dpipe-header-name"],"52":["dpipe-header-id"],"53":["dpipe-header-fields","n","dl-dpipe-header-fields"],"54":["dpipe-header-global"],"55":["dpipe-header-index"],"56":["dpipe-field","n","dl-dpipe-field"],"57":["dpipe-field-name"],"58":["dpipe-field-id"],"59":["dpipe-field-bitwidth"],"60":["dpipe-field-mapping-type"],"62":["eswitch-encap-mode"],"63":["resource-list","n","dl-resource-list"],"64":["resource","n","dl-resource"],"65":["resource-name"],"66":["resource-id"],"67":["resource-size"],"68":["resource-size-new"],"69":["resource-size-valid"],"70":["resource-size-min"],"71":["resource-size-max"],"72":["resource-size-gran"],"73":["resource-unit"],"74":["resource-occ"],"75":["dpipe-table-resource-id"],"76":["dpipe-table-resource-units"],"77":["port-flavour"],"78":["port-number"],"79":["port-split-subport-number"],"80":["param","n","dl-param"],"81":["param-name"],"82":["param-generic"],"83":["param-type"],"87":["param-value-cmode"],"88":["region-name"],"89":["region-size"],"90":["region-snapshots","n","dl-region-snapshots"],"91":["region-snapshot","n","dl-region-snapshot"],"92":["region-snapshot-id"],"93":["region-chunks","n","dl-region-chunks"],"94":["region-chunk","n","dl-region-chunk"],"95":["region-chunk-data"],"96":["region-chunk-addr"],"97":["region-chunk-len"],"98":["info-driver-name"],"99":["info-serial-number"],"100":["info-version-fixed","n","dl-info-version"],"101":["info-version-running","n","dl-info-version"],"102":["info-version-stored","n","dl-info-version"],"103":["info-version-name"],"104":["info-version-value"],"105":["sb-pool-cell-size"],"106":["fmsg","n","dl-fmsg"],"107":["fmsg-obj-nest-start"],"108":["fmsg-pair-nest-start"],"109":["fmsg-arr-nest-start"],"110":["fmsg-nest-end"],"111":["fmsg-obj-name"],"112":["fmsg-obj-value-type"],"114":["health-reporter","n","dl-health-reporter"],"115":["health-reporter-name"],"116":["health-reporter-state"],"117":["health-reporter-err-count"],"118":["health-reporter-recover-count"],"119":["health-reporter-dump-ts"],"120":["health-reporter-graceful-period"],"121":["health-reporter-auto-recover"],"122":["flash-update-file-name"],"123":["flash-update-component"],"124":["flash-update-status-msg"],"125":["flash-update-status-done"],"126":["flash-update-status-total"],"127":["port-pci-pf-number"],"128":["port-pci-vf-number"],"129":["stats","n","dl-attr-stats"],"130":["trap-name"],"131":["trap-action"],"132":["trap-type"],"133":["trap-generic"],"134":["trap-metadata","n","dl-trap-metadata"],"135":["trap-group-name"],"136":["reload-failed"],"137":["health-reporter-dump-ts-ns"],"138":["netns-fd"],"139":["netns-pid"],"140":["netns-id"],"141":["health-reporter-auto-dump"],"142":["trap-policer-id"],"143":["trap-policer-rate"],"144":["trap-policer-burst"],"145":["port-function","n","dl-port-function"],"146":["info-board-serial-number"],"147":["port-lanes"],"148":["port-splittable"],"149":["port-external"],"150":["port-controller-number"],"151":["flash-update-status-timeout"],"152":["flash-update-overwrite-mask"],"153":["reload-action"],"154":["reload-actions-performed"],"155":["reload-limits"],"156":["dev-stats","n","dl-dev-stats"],"157":["reload-stats","n","dl-reload-stats"],"158":["reload-stats-entry","n","dl-reload-stats-entry"],"159":["reload-stats-limit"],"160":["reload-stats-value"],"161":["remote-reload-stats","n","dl-reload-stats"],"162":["reload-action-info","n","dl-reload-act-info"],"163":["reload-action-stats","n","dl-reload-act-stats"],"164":["port-pci-sf-number"],"165":["rate-type"],"166":["rate-tx-share"],"167":["rate-tx-max"],"168":["rate-node-name"],"169":["rate-parent-node-name"],"170":["region-max-snapshots"],"171":["linecard-index"],"172":["linecard-state"],"173":["linecard-type"],"174":["linecard-supported-types","n","dl-linecard-supported-types"],"176":["selftests","n","dl-selftest-id"],"177":["rate-tx-priority"],"178":["rate-tx-weight"],"179":["region-direct"]},
+"dl-port-function":{"1":["hw-addr"],"2":["state"],"3":["opstate"],"4":["caps"]},
+"dl-attr-stats":{"0":["stats-rx-packets"],"1":["stats-rx-bytes"],"2":["stats-rx-dropped"]},
+"dl-trap-metadata":{"0":["trap-metadata-type-in-port"],"1":["trap-metadata-type-fa-cookie"]},
+"dl-selftest-id":{"1":["flash"]},
+"dl-dev-stats":{"157":["reload-stats","n","dl-reload-stats"],"161":["remote-reload-stats","n","dl-reload-stats"]},
+"dl-reload-stats":{"162":["reload-action-info","n","dl-reload-act-info"]},
+"dl-reload-act-info":{"153":["reload-action"],"163":["reload-action-stats","n","dl-reload-act-stats"]},
+"dl-reload-act-stats":{"158":["reload-stats-entry","n","dl-reload-stats-entry"]},
+"dl-reload-stats-entry":{"159":["reload-stats-limit"],"160":["reload-stats-value"]},
+"dl-info-version":{"103":["info-version-name"],"104":["info-version-value"]},
+"dl-dpipe-tables":{"28":["dpipe-table","n","dl-dpipe-table"]},
+"dl-dpipe-table":{"29":["dpipe-table-name"],"30":["dpipe-table-size"],"31":["dpipe-table-matches","n","dl-dpipe-table-matches"],"32":["dpipe-table-actions","n","dl-dpipe-table-actions"],"33":["dpipe-table-counters-enabled"],"75":["dpipe-table-resource-id"],"76":["dpipe-table-resource-units"]},
+"dl-dpipe-table-matches":{"40":["dpipe-match","n","dl-dpipe-match"]},
+"dl-dpipe-table-actions":{"43":["dpipe-action","n","dl-dpipe-action"]},
+"dl-dpipe-entries":{"35":["dpipe-entry","n","dl-dpipe-entry"]},
+"dl-dpipe-entry":{"36":["dpipe-entry-index"],"37":["dpipe-entry-match-values","n","dl-dpipe-entry-match-values"],"38":["dpipe-entry-action-values","n","dl-dpipe-entry-action-values"],"39":["dpipe-entry-counter"]},
+"dl-dpipe-entry-match-values":{"41":["dpipe-match-value","n","dl-dpipe-match-value"]},
+"dl-dpipe-entry-action-values":{"44":["dpipe-action-value","n","dl-dpipe-action-value"]},
+"dl-dpipe-match":{"42":["dpipe-match-type"],"52":["dpipe-header-id"],"54":["dpipe-header-global"],"55":["dpipe-header-index"],"58":["dpipe-field-id"]},
+"dl-dpipe-match-value":{"40":["dpipe-match","n","dl-dpipe-match"],"46":["dpipe-value"],"47":["dpipe-value-mask"],"48":["dpipe-value-mapping"]},
+"dl-dpipe-action":{"45":["dpipe-action-type"],"52":["dpipe-header-id"],"54":["dpipe-header-global"],"55":["dpipe-header-index"],"58":["dpipe-field-id"]},
+"dl-dpipe-action-value":{"43":["dpipe-action","n","dl-dpipe-action"],"46":["dpipe-value"],"47":["dpipe-value-mask"],"48":["dpipe-value-mapping"]},
+"dl-dpipe-headers":{"50":["dpipe-header","n","dl-dpipe-header"]},
+"dl-dpipe-header":{"51":["dpipe-header-name"],"52":["dpipe-header-id"],"53":["dpipe-header-fields","n","dl-dpipe-header-fields"],"54":["dpipe-header-global"]},
+"dl-dpipe-header-fields":{"56":["dpipe-field","n","dl-dpipe-field"]},
+"dl-dpipe-field":{"57":["dpipe-field-name"],"58":["dpipe-field-id"],"59":["dpipe-field-bitwidth"],"60":["dpipe-field-mapping-type"]},
+"dl-resource":{"65":["resource-name"],"66":["resource-id"],"67":["resource-size"],"68":["resource-size-new"],"69":["resource-size-valid"],"70":["resource-size-min"],"71":["resource-size-max"],"72":["resource-size-gran"],"73":["resource-unit"],"74":["resource-occ"]},
+"dl-resource-list":{"64":["resource","n","dl-resource"]},
+"dl-param":{"81":["param-name"],"82":["param-generic"],"83":["param-type"]},
+"dl-region-snapshots":{"91":["region-snapshot","n","dl-region-snapshot"]},
+"dl-region-snapshot":{"92":["region-snapshot-id"]},
+"dl-region-chunks":{"94":["region-chunk","n","dl-region-chunk"]},
+"dl-region-chunk":{"95":["region-chunk-data"],"96":["region-chunk-addr"]},
+"dl-fmsg":{"107":["fmsg-obj-nest-start"],"108":["fmsg-pair-nest-start"],"109":["fmsg-arr-nest-start"],"110":["fmsg-nest-end"],"111":["fmsg-obj-name"]},
+"dl-health-reporter":{"115":["health-reporter-name"],"116":["health-reporter-state"],"117":["health-reporter-err-count"],"118":["health-reporter-recover-count"],"119":["health-reporter-dump-ts"],"120":["health-reporter-graceful-period"],"121":["health-reporter-auto-recover"],"137":["health-reporter-dump-ts-ns"],"141":["health-reporter-auto-dump"]},
+"dl-linecard-supported-types":{"173":["linecard-type"]}
+},"subs":{
+},"messages":{"1":[0,"devlink"],"5":[0,"devlink"],"6":[0,"devlink"],"7":[0,"devlink"],"8":[0,"devlink"],"9":[0,"devlink"],"10":[0,"devlink"],"11":[0,"devlink"],"15":[0,"devlink"],"16":[0,"devlink"],"19":[0,"devlink"],"20":[0,"devlink"],"23":[0,"devlink"],"24":[0,"devlink"],"27":[0,"devlink"],"28":[0,"devlink"],"29":[0,"devlink"],"30":[0,"devlink"],"31":[0,"devlink"],"32":[0,"devlink"],"33":[0,"devlink"],"34":[0,"devlink"],"35":[0,"devlink"],"36":[0,"devlink"],"37":[0,"devlink"],"38":[0,"devlink"],"39":[0,"devlink"],"42":[0,"devlink"],"44":[0,"devlink"],"45":[0,"devlink"],"46":[0,"devlink"],"47":[0,"devlink"],"48":[0,"devlink"],"51":[0,"devlink"],"52":[0,"devlink"],"53":[0,"devlink"],"54":[0,"devlink"],"55":[0,"devlink"],"56":[0,"devlink"],"57":[0,"devlink"],"58":[0,"devlink"],"61":[0,"devlink"],"62":[0,"devlink"],"65":[0,"devlink"],"66":[0,"devlink"],"69":[0,"devlink"],"70":[0,"devlink"],"73":[0,"devlink"],"74":[0,"devlink"],"75":[0,"devlink"],"76":[0,"devlink"],"77":[0,"devlink"],"78":[0,"devlink"],"79":[0,"devlink"],"82":[0,"devlink"],"83":[0,"devlink"],"84":[0,"devlink"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -8793,5 +8042,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

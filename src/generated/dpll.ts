@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readS64, readString, readU32, readU64 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, readSintVar, recordOrder, walkAttributePath, writeSintVar } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, lazyTables, notInOrder, orderBefore, readSintVar, recordOrder, tableAttrName, walkAttributePath, writeSintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -198,19 +198,6 @@ export interface Dpll {
   order?: number[];
 }
 
-const dpllNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'module-name',
-  4: 'clock-id',
-  5: 'mode',
-  6: 'mode-supported',
-  7: 'lock-status',
-  8: 'temp',
-  9: 'type',
-  10: 'lock-status-error',
-  11: 'clock-quality-level',
-};
-
 /**
  * dpllRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -292,7 +279,7 @@ export function decodeDpll(view: DataView, start: number, end: number): Dpll {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dpllNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dpll', t));
   }
   return out;
 }
@@ -376,7 +363,7 @@ function putDpll(w: MessageWriter, v: Dpll, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dpllNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dpll', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -463,36 +450,6 @@ export interface Pin {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pinNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'parent-id',
-  3: 'module-name',
-  5: 'clock-id',
-  6: 'board-label',
-  7: 'panel-label',
-  8: 'package-label',
-  9: 'type',
-  10: 'direction',
-  11: 'frequency',
-  12: 'frequency-supported',
-  13: 'frequency-min',
-  14: 'frequency-max',
-  15: 'prio',
-  16: 'state',
-  17: 'capabilities',
-  18: 'parent-device',
-  19: 'parent-pin',
-  20: 'phase-adjust-min',
-  21: 'phase-adjust-max',
-  22: 'phase-adjust',
-  23: 'phase-offset',
-  24: 'fractional-frequency-offset',
-  25: 'esync-frequency',
-  26: 'esync-frequency-supported',
-  27: 'esync-pulse',
-  28: 'reference-sync',
-};
 
 /**
  * pinRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -643,7 +600,7 @@ export function decodePin(view: DataView, start: number, end: number): Pin {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pinNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pin', t));
   }
   return out;
 }
@@ -862,7 +819,7 @@ function putPin(w: MessageWriter, v: Pin, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pinNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pin', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -904,14 +861,6 @@ export interface PinParentDevice {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pinParentDeviceNames: Readonly<Record<number, string>> = {
-  2: 'parent-id',
-  10: 'direction',
-  15: 'prio',
-  16: 'state',
-  23: 'phase-offset',
-};
 
 /**
  * pinParentDeviceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -974,7 +923,7 @@ export function decodePinParentDevice(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pinParentDeviceNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pin-parent-device', t));
   }
   return out;
 }
@@ -1020,7 +969,7 @@ function putPinParentDevice(w: MessageWriter, v: PinParentDevice, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pinParentDeviceNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pin-parent-device', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1056,11 +1005,6 @@ export interface PinParentPin {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pinParentPinNames: Readonly<Record<number, string>> = {
-  2: 'parent-id',
-  16: 'state',
-};
 
 /**
  * pinParentPinRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1111,7 +1055,7 @@ export function decodePinParentPin(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pinParentPinNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pin-parent-pin', t));
   }
   return out;
 }
@@ -1145,7 +1089,7 @@ function putPinParentPin(w: MessageWriter, v: PinParentPin, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pinParentPinNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pin-parent-pin', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1181,11 +1125,6 @@ export interface FrequencyRange {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const frequencyRangeNames: Readonly<Record<number, string>> = {
-  13: 'frequency-min',
-  14: 'frequency-max',
-};
 
 /**
  * frequencyRangeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1236,7 +1175,7 @@ export function decodeFrequencyRange(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, frequencyRangeNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'frequency-range', t));
   }
   return out;
 }
@@ -1270,7 +1209,7 @@ function putFrequencyRange(w: MessageWriter, v: FrequencyRange, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (frequencyRangeNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'frequency-range', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1306,11 +1245,6 @@ export interface ReferenceSync {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const referenceSyncNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  16: 'state',
-};
 
 /**
  * referenceSyncRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1361,7 +1295,7 @@ export function decodeReferenceSync(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, referenceSyncNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'reference-sync', t));
   }
   return out;
 }
@@ -1395,7 +1329,7 @@ function putReferenceSync(w: MessageWriter, v: ReferenceSync, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (referenceSyncNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'reference-sync', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1565,82 +1499,20 @@ export const dpllFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'dpll': {
-      1: ['id'],
-      2: ['module-name'],
-      4: ['clock-id'],
-      5: ['mode'],
-      6: ['mode-supported'],
-      7: ['lock-status'],
-      8: ['temp'],
-      9: ['type'],
-      10: ['lock-status-error'],
-      11: ['clock-quality-level'],
-    },
-    'pin': {
-      1: ['id'],
-      2: ['parent-id'],
-      3: ['module-name'],
-      5: ['clock-id'],
-      6: ['board-label'],
-      7: ['panel-label'],
-      8: ['package-label'],
-      9: ['type'],
-      10: ['direction'],
-      11: ['frequency'],
-      12: ['frequency-supported', 'n', 'frequency-range'],
-      13: ['frequency-min'],
-      14: ['frequency-max'],
-      15: ['prio'],
-      16: ['state'],
-      17: ['capabilities'],
-      18: ['parent-device', 'n', 'pin-parent-device'],
-      19: ['parent-pin', 'n', 'pin-parent-pin'],
-      20: ['phase-adjust-min'],
-      21: ['phase-adjust-max'],
-      22: ['phase-adjust'],
-      23: ['phase-offset'],
-      24: ['fractional-frequency-offset'],
-      25: ['esync-frequency'],
-      26: ['esync-frequency-supported', 'n', 'frequency-range'],
-      27: ['esync-pulse'],
-      28: ['reference-sync', 'n', 'reference-sync'],
-    },
-    'pin-parent-device': {
-      2: ['parent-id'],
-      10: ['direction'],
-      15: ['prio'],
-      16: ['state'],
-      23: ['phase-offset'],
-    },
-    'pin-parent-pin': {
-      2: ['parent-id'],
-      16: ['state'],
-    },
-    'frequency-range': {
-      13: ['frequency-min'],
-      14: ['frequency-max'],
-    },
-    'reference-sync': {
-      1: ['id'],
-      16: ['state'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'dpll'],
-    2: [0, 'dpll'],
-    3: [0, 'dpll'],
-    7: [0, 'pin'],
-    8: [0, 'pin'],
-    9: [0, 'pin'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"dpll":{"1":["id"],"2":["module-name"],"4":["clock-id"],"5":["mode"],"6":["mode-supported"],"7":["lock-status"],"8":["temp"],"9":["type"],"10":["lock-status-error"],"11":["clock-quality-level"]},
+"pin":{"1":["id"],"2":["parent-id"],"3":["module-name"],"5":["clock-id"],"6":["board-label"],"7":["panel-label"],"8":["package-label"],"9":["type"],"10":["direction"],"11":["frequency"],"12":["frequency-supported","n","frequency-range"],"13":["frequency-min"],"14":["frequency-max"],"15":["prio"],"16":["state"],"17":["capabilities"],"18":["parent-device","n","pin-parent-device"],"19":["parent-pin","n","pin-parent-pin"],"20":["phase-adjust-min"],"21":["phase-adjust-max"],"22":["phase-adjust"],"23":["phase-offset"],"24":["fractional-frequency-offset"],"25":["esync-frequency"],"26":["esync-frequency-supported","n","frequency-range"],"27":["esync-pulse"],"28":["reference-sync","n","reference-sync"]},
+"pin-parent-device":{"2":["parent-id"],"10":["direction"],"15":["prio"],"16":["state"],"23":["phase-offset"]},
+"pin-parent-pin":{"2":["parent-id"],"16":["state"]},
+"frequency-range":{"13":["frequency-min"],"14":["frequency-max"]},
+"reference-sync":{"1":["id"],"16":["state"]}
+},"subs":{
+},"messages":{"1":[0,"dpll"],"2":[0,"dpll"],"3":[0,"dpll"],"7":[0,"pin"],"8":[0,"pin"],"9":[0,"pin"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -1649,5 +1521,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

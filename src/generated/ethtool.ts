@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU64, readU8 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, lazyTables, notInOrder, orderBefore, readUintVar, recordOrder, tableAttrName, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -131,13 +131,6 @@ export interface Header {
   order?: number[];
 }
 
-const headerNames: Readonly<Record<number, string>> = {
-  1: 'dev-index',
-  2: 'dev-name',
-  3: 'flags',
-  4: 'phy-index',
-};
-
 /**
  * headerRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -195,7 +188,7 @@ export function decodeHeader(view: DataView, start: number, end: number): Header
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, headerNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'header', t));
   }
   return out;
 }
@@ -237,7 +230,7 @@ function putHeader(w: MessageWriter, v: Header, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (headerNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'header', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -275,12 +268,6 @@ export interface BitsetBit {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bitsetBitNames: Readonly<Record<number, string>> = {
-  1: 'index',
-  2: 'name',
-  3: 'value',
-};
 
 /**
  * bitsetBitRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -335,7 +322,7 @@ export function decodeBitsetBit(view: DataView, start: number, end: number): Bit
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bitsetBitNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bitset-bit', t));
   }
   return out;
 }
@@ -373,7 +360,7 @@ function putBitsetBit(w: MessageWriter, v: BitsetBit, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetBitNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bitset-bit', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -407,10 +394,6 @@ export interface BitsetBits {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bitsetBitsNames: Readonly<Record<number, string>> = {
-  1: 'bit',
-};
 
 /**
  * bitsetBitsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -457,7 +440,7 @@ export function decodeBitsetBits(view: DataView, start: number, end: number): Bi
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bitsetBitsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bitset-bits', t));
   }
   return out;
 }
@@ -504,7 +487,7 @@ function putBitsetBits(w: MessageWriter, v: BitsetBits, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetBitsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bitset-bits', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -546,14 +529,6 @@ export interface Bitset {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bitsetNames: Readonly<Record<number, string>> = {
-  1: 'nomask',
-  2: 'size',
-  3: 'bits',
-  4: 'value',
-  5: 'mask',
-};
 
 /**
  * bitsetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -616,7 +591,7 @@ export function decodeBitset(view: DataView, start: number, end: number): Bitset
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bitsetNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bitset', t));
   }
   return out;
 }
@@ -666,7 +641,7 @@ function putBitset(w: MessageWriter, v: Bitset, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bitsetNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bitset', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -702,11 +677,6 @@ export interface String {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const stringNames: Readonly<Record<number, string>> = {
-  1: 'index',
-  2: 'value',
-};
 
 /**
  * stringRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -757,7 +727,7 @@ export function decodeString(view: DataView, start: number, end: number): String
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, stringNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'string', t));
   }
   return out;
 }
@@ -791,7 +761,7 @@ function putString(w: MessageWriter, v: String, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (stringNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'string', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -825,10 +795,6 @@ export interface Strings {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const stringsNames: Readonly<Record<number, string>> = {
-  1: 'string',
-};
 
 /**
  * stringsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -875,7 +841,7 @@ export function decodeStrings(view: DataView, start: number, end: number): Strin
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, stringsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'strings', t));
   }
   return out;
 }
@@ -922,7 +888,7 @@ function putStrings(w: MessageWriter, v: Strings, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (stringsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'strings', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -960,12 +926,6 @@ export interface StringsetSet {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const stringsetSetNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'count',
-  3: 'strings',
-};
 
 /**
  * stringsetSetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1020,7 +980,7 @@ export function decodeStringsetSet(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, stringsetSetNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stringset', t));
   }
   return out;
 }
@@ -1075,7 +1035,7 @@ function putStringsetSet(w: MessageWriter, v: StringsetSet, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (stringsetSetNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stringset', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1109,10 +1069,6 @@ export interface Stringsets {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const stringsetsNames: Readonly<Record<number, string>> = {
-  1: 'stringset',
-};
 
 /**
  * stringsetsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1159,7 +1115,7 @@ export function decodeStringsets(view: DataView, start: number, end: number): St
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, stringsetsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stringsets', t));
   }
   return out;
 }
@@ -1206,7 +1162,7 @@ function putStringsets(w: MessageWriter, v: Stringsets, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (stringsetsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stringsets', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1244,12 +1200,6 @@ export interface Strset {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const strsetNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'stringsets',
-  3: 'counts-only',
-};
 
 /**
  * strsetRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1304,7 +1254,7 @@ export function decodeStrset(view: DataView, start: number, end: number): Strset
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, strsetNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'strset', t));
   }
   return out;
 }
@@ -1350,7 +1300,7 @@ function putStrset(w: MessageWriter, v: Strset, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (strsetNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'strset', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1386,11 +1336,6 @@ export interface Privflags {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const privflagsNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'flags',
-};
 
 /**
  * privflagsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1441,7 +1386,7 @@ export function decodePrivflags(view: DataView, start: number, end: number): Pri
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, privflagsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'privflags', t));
   }
   return out;
 }
@@ -1483,7 +1428,7 @@ function putPrivflags(w: MessageWriter, v: Privflags, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (privflagsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'privflags', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1547,25 +1492,6 @@ export interface Rings {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const ringsNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'rx-max',
-  3: 'rx-mini-max',
-  4: 'rx-jumbo-max',
-  5: 'tx-max',
-  6: 'rx',
-  7: 'rx-mini',
-  8: 'rx-jumbo',
-  9: 'tx',
-  10: 'rx-buf-len',
-  11: 'tcp-data-split',
-  12: 'cqe-size',
-  13: 'tx-push',
-  14: 'rx-push',
-  15: 'tx-push-buf-len',
-  16: 'tx-push-buf-len-max',
-};
 
 /**
  * ringsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1672,7 +1598,7 @@ export function decodeRings(view: DataView, start: number, end: number): Rings {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ringsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'rings', t));
   }
   return out;
 }
@@ -1766,7 +1692,7 @@ function putRings(w: MessageWriter, v: Rings, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ringsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'rings', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1811,15 +1737,6 @@ export interface MmStat {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const mmStatNames: Readonly<Record<number, string>> = {
-  2: 'reassembly-errors',
-  3: 'smd-errors',
-  4: 'reassembly-ok',
-  5: 'rx-frag-count',
-  6: 'tx-frag-count',
-  7: 'hold-count',
-};
 
 /**
  * mmStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1886,7 +1803,7 @@ export function decodeMmStat(view: DataView, start: number, end: number): MmStat
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, mmStatNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'mm-stat', t));
   }
   return out;
 }
@@ -1936,7 +1853,7 @@ function putMmStat(w: MessageWriter, v: MmStat, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (mmStatNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'mm-stat', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1990,20 +1907,6 @@ export interface Mm {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const mmNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'pmac-enabled',
-  3: 'tx-enabled',
-  4: 'tx-active',
-  5: 'tx-min-frag-size',
-  6: 'rx-min-frag-size',
-  7: 'verify-enabled',
-  8: 'verify-status',
-  9: 'verify-time',
-  10: 'max-verify-time',
-  11: 'stats',
-};
 
 /**
  * mmRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2090,7 +1993,7 @@ export function decodeMm(view: DataView, start: number, end: number): Mm {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, mmNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'mm', t));
   }
   return out;
 }
@@ -2168,7 +2071,7 @@ function putMm(w: MessageWriter, v: Mm, types: readonly number[], ordered: boole
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (mmNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'mm', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2212,15 +2115,6 @@ export interface Linkinfo {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'port',
-  3: 'phyaddr',
-  4: 'tp-mdix',
-  5: 'tp-mdix-ctrl',
-  6: 'transceiver',
-};
 
 /**
  * linkinfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2287,7 +2181,7 @@ export function decodeLinkinfo(view: DataView, start: number, end: number): Link
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo', t));
   }
   return out;
 }
@@ -2341,7 +2235,7 @@ function putLinkinfo(w: MessageWriter, v: Linkinfo, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2393,19 +2287,6 @@ export interface Linkmodes {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkmodesNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'autoneg',
-  3: 'ours',
-  4: 'peer',
-  5: 'speed',
-  6: 'duplex',
-  7: 'master-slave-cfg',
-  8: 'master-slave-state',
-  9: 'lanes',
-  10: 'rate-matching',
-};
 
 /**
  * linkmodesRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2488,7 +2369,7 @@ export function decodeLinkmodes(view: DataView, start: number, end: number): Lin
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkmodesNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkmodes', t));
   }
   return out;
 }
@@ -2566,7 +2447,7 @@ function putLinkmodes(w: MessageWriter, v: Linkmodes, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkmodesNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkmodes', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2612,16 +2493,6 @@ export interface Linkstate {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkstateNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'link',
-  3: 'sqi',
-  4: 'sqi-max',
-  5: 'ext-state',
-  6: 'ext-substate',
-  7: 'ext-down-cnt',
-};
 
 /**
  * linkstateRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2692,7 +2563,7 @@ export function decodeLinkstate(view: DataView, start: number, end: number): Lin
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkstateNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkstate', t));
   }
   return out;
 }
@@ -2750,7 +2621,7 @@ function putLinkstate(w: MessageWriter, v: Linkstate, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkstateNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkstate', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2786,11 +2657,6 @@ export interface Debug {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const debugNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'msgmask',
-};
 
 /**
  * debugRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2841,7 +2707,7 @@ export function decodeDebug(view: DataView, start: number, end: number): Debug {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, debugNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'debug', t));
   }
   return out;
 }
@@ -2883,7 +2749,7 @@ function putDebug(w: MessageWriter, v: Debug, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (debugNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'debug', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2921,12 +2787,6 @@ export interface Wol {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const wolNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'modes',
-  3: 'sopass',
-};
 
 /**
  * wolRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2981,7 +2841,7 @@ export function decodeWol(view: DataView, start: number, end: number): Wol {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, wolNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'wol', t));
   }
   return out;
 }
@@ -3027,7 +2887,7 @@ function putWol(w: MessageWriter, v: Wol, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (wolNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'wol', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3069,14 +2929,6 @@ export interface Features {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const featuresNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'hw',
-  3: 'wanted',
-  4: 'active',
-  5: 'nochange',
-};
 
 /**
  * featuresRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3139,7 +2991,7 @@ export function decodeFeatures(view: DataView, start: number, end: number): Feat
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, featuresNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'features', t));
   }
   return out;
 }
@@ -3205,7 +3057,7 @@ function putFeatures(w: MessageWriter, v: Features, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (featuresNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'features', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3255,18 +3107,6 @@ export interface Channels {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const channelsNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'rx-max',
-  3: 'tx-max',
-  4: 'other-max',
-  5: 'combined-max',
-  6: 'rx-count',
-  7: 'tx-count',
-  8: 'other-count',
-  9: 'combined-count',
-};
 
 /**
  * channelsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3345,7 +3185,7 @@ export function decodeChannels(view: DataView, start: number, end: number): Chan
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, channelsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'channels', t));
   }
   return out;
 }
@@ -3411,7 +3251,7 @@ function putChannels(w: MessageWriter, v: Channels, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (channelsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'channels', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3449,12 +3289,6 @@ export interface IrqModeration {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const irqModerationNames: Readonly<Record<number, string>> = {
-  1: 'usec',
-  2: 'pkts',
-  3: 'comps',
-};
 
 /**
  * irqModerationRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3509,7 +3343,7 @@ export function decodeIrqModeration(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, irqModerationNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'irq-moderation', t));
   }
   return out;
 }
@@ -3547,7 +3381,7 @@ function putIrqModeration(w: MessageWriter, v: IrqModeration, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (irqModerationNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'irq-moderation', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3581,10 +3415,6 @@ export interface Profile {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const profileNames: Readonly<Record<number, string>> = {
-  1: 'irq-moderation',
-};
 
 /**
  * profileRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3631,7 +3461,7 @@ export function decodeProfile(view: DataView, start: number, end: number): Profi
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, profileNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'profile', t));
   }
   return out;
 }
@@ -3678,7 +3508,7 @@ function putProfile(w: MessageWriter, v: Profile, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (profileNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'profile', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3770,39 +3600,6 @@ export interface Coalesce {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const coalesceNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'rx-usecs',
-  3: 'rx-max-frames',
-  4: 'rx-usecs-irq',
-  5: 'rx-max-frames-irq',
-  6: 'tx-usecs',
-  7: 'tx-max-frames',
-  8: 'tx-usecs-irq',
-  9: 'tx-max-frames-irq',
-  10: 'stats-block-usecs',
-  11: 'use-adaptive-rx',
-  12: 'use-adaptive-tx',
-  13: 'pkt-rate-low',
-  14: 'rx-usecs-low',
-  15: 'rx-max-frames-low',
-  16: 'tx-usecs-low',
-  17: 'tx-max-frames-low',
-  18: 'pkt-rate-high',
-  19: 'rx-usecs-high',
-  20: 'rx-max-frames-high',
-  21: 'tx-usecs-high',
-  22: 'tx-max-frames-high',
-  23: 'rate-sample-interval',
-  24: 'use-cqe-mode-tx',
-  25: 'use-cqe-mode-rx',
-  26: 'tx-aggr-max-bytes',
-  27: 'tx-aggr-max-frames',
-  28: 'tx-aggr-time-usecs',
-  29: 'rx-profile',
-  30: 'tx-profile',
-};
 
 /**
  * coalesceRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3965,7 +3762,7 @@ export function decodeCoalesce(view: DataView, start: number, end: number): Coal
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, coalesceNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'coalesce', t));
   }
   return out;
 }
@@ -4123,7 +3920,7 @@ function putCoalesce(w: MessageWriter, v: Coalesce, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (coalesceNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'coalesce', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4160,11 +3957,6 @@ export interface PauseStat {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pauseStatNames: Readonly<Record<number, string>> = {
-  2: 'tx-frames',
-  3: 'rx-frames',
-};
 
 /**
  * pauseStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4215,7 +4007,7 @@ export function decodePauseStat(view: DataView, start: number, end: number): Pau
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pauseStatNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pause-stat', t));
   }
   return out;
 }
@@ -4249,7 +4041,7 @@ function putPauseStat(w: MessageWriter, v: PauseStat, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pauseStatNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pause-stat', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4293,15 +4085,6 @@ export interface Pause {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pauseNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'autoneg',
-  3: 'rx',
-  4: 'tx',
-  5: 'stats',
-  6: 'stats-src',
-};
 
 /**
  * pauseRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4368,7 +4151,7 @@ export function decodePause(view: DataView, start: number, end: number): Pause {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pauseNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pause', t));
   }
   return out;
 }
@@ -4426,7 +4209,7 @@ function putPause(w: MessageWriter, v: Pause, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pauseNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pause', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4472,16 +4255,6 @@ export interface Eee {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const eeeNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'modes-ours',
-  3: 'modes-peer',
-  4: 'active',
-  5: 'enabled',
-  6: 'tx-lpi-enabled',
-  7: 'tx-lpi-timer',
-};
 
 /**
  * eeeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4552,7 +4325,7 @@ export function decodeEee(view: DataView, start: number, end: number): Eee {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, eeeNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'eee', t));
   }
   return out;
 }
@@ -4618,7 +4391,7 @@ function putEee(w: MessageWriter, v: Eee, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (eeeNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'eee', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4656,12 +4429,6 @@ export interface TsStat {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tsStatNames: Readonly<Record<number, string>> = {
-  1: 'tx-pkts',
-  2: 'tx-lost',
-  3: 'tx-err',
-};
 
 /**
  * tsStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4716,7 +4483,7 @@ export function decodeTsStat(view: DataView, start: number, end: number): TsStat
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tsStatNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ts-stat', t));
   }
   return out;
 }
@@ -4754,7 +4521,7 @@ function putTsStat(w: MessageWriter, v: TsStat, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tsStatNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ts-stat', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4798,15 +4565,6 @@ export interface Tsinfo {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tsinfoNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'timestamping',
-  3: 'tx-types',
-  4: 'rx-filters',
-  5: 'phc-index',
-  6: 'stats',
-};
 
 /**
  * tsinfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4873,7 +4631,7 @@ export function decodeTsinfo(view: DataView, start: number, end: number): Tsinfo
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tsinfoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tsinfo', t));
   }
   return out;
 }
@@ -4943,7 +4701,7 @@ function putTsinfo(w: MessageWriter, v: Tsinfo, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tsinfoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tsinfo', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4981,12 +4739,6 @@ export interface CableResult {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableResultNames: Readonly<Record<number, string>> = {
-  1: 'pair',
-  2: 'code',
-  3: 'src',
-};
 
 /**
  * cableResultRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5041,7 +4793,7 @@ export function decodeCableResult(view: DataView, start: number, end: number): C
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableResultNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-result', t));
   }
   return out;
 }
@@ -5079,7 +4831,7 @@ function putCableResult(w: MessageWriter, v: CableResult, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableResultNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-result', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5117,12 +4869,6 @@ export interface CableFaultLength {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableFaultLengthNames: Readonly<Record<number, string>> = {
-  1: 'pair',
-  2: 'cm',
-  3: 'src',
-};
 
 /**
  * cableFaultLengthRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5177,7 +4923,7 @@ export function decodeCableFaultLength(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableFaultLengthNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-fault-length', t));
   }
   return out;
 }
@@ -5215,7 +4961,7 @@ function putCableFaultLength(w: MessageWriter, v: CableFaultLength, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableFaultLengthNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-fault-length', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5251,11 +4997,6 @@ export interface CableNest {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableNestNames: Readonly<Record<number, string>> = {
-  1: 'result',
-  2: 'fault-length',
-};
 
 /**
  * cableNestRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5306,7 +5047,7 @@ export function decodeCableNest(view: DataView, start: number, end: number): Cab
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableNestNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-nest', t));
   }
   return out;
 }
@@ -5348,7 +5089,7 @@ function putCableNest(w: MessageWriter, v: CableNest, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableNestNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-nest', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5382,10 +5123,6 @@ export interface CableTest {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableTestNames: Readonly<Record<number, string>> = {
-  1: 'header',
-};
 
 /**
  * cableTestRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5432,7 +5169,7 @@ export function decodeCableTest(view: DataView, start: number, end: number): Cab
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableTestNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-test', t));
   }
   return out;
 }
@@ -5466,7 +5203,7 @@ function putCableTest(w: MessageWriter, v: CableTest, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-test', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5504,12 +5241,6 @@ export interface CableTestNtf {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableTestNtfNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'status',
-  3: 'nest',
-};
 
 /**
  * cableTestNtfRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5564,7 +5295,7 @@ export function decodeCableTestNtf(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableTestNtfNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-test-ntf', t));
   }
   return out;
 }
@@ -5610,7 +5341,7 @@ function putCableTestNtf(w: MessageWriter, v: CableTestNtf, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestNtfNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-test-ntf', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5650,13 +5381,6 @@ export interface CableTestTdrCfg {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableTestTdrCfgNames: Readonly<Record<number, string>> = {
-  1: 'first',
-  2: 'last',
-  3: 'step',
-  4: 'pair',
-};
 
 /**
  * cableTestTdrCfgRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5715,7 +5439,7 @@ export function decodeCableTestTdrCfg(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableTestTdrCfgNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-test-tdr-cfg', t));
   }
   return out;
 }
@@ -5757,7 +5481,7 @@ function putCableTestTdrCfg(w: MessageWriter, v: CableTestTdrCfg, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrCfgNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-test-tdr-cfg', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5795,12 +5519,6 @@ export interface CableTestTdrNtf {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableTestTdrNtfNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'status',
-  3: 'nest',
-};
 
 /**
  * cableTestTdrNtfRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5855,7 +5573,7 @@ export function decodeCableTestTdrNtf(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableTestTdrNtfNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-test-tdr-ntf', t));
   }
   return out;
 }
@@ -5901,7 +5619,7 @@ function putCableTestTdrNtf(w: MessageWriter, v: CableTestTdrNtf, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrNtfNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-test-tdr-ntf', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5937,11 +5655,6 @@ export interface CableTestTdr {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const cableTestTdrNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'cfg',
-};
 
 /**
  * cableTestTdrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5992,7 +5705,7 @@ export function decodeCableTestTdr(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, cableTestTdrNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'cable-test-tdr', t));
   }
   return out;
 }
@@ -6034,7 +5747,7 @@ function putCableTestTdr(w: MessageWriter, v: CableTestTdr, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (cableTestTdrNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'cable-test-tdr', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6070,11 +5783,6 @@ export interface TunnelUdpEntry {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tunnelUdpEntryNames: Readonly<Record<number, string>> = {
-  1: 'port',
-  2: 'type',
-};
 
 /**
  * tunnelUdpEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6125,7 +5833,7 @@ export function decodeTunnelUdpEntry(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tunnelUdpEntryNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tunnel-udp-entry', t));
   }
   return out;
 }
@@ -6159,7 +5867,7 @@ function putTunnelUdpEntry(w: MessageWriter, v: TunnelUdpEntry, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpEntryNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tunnel-udp-entry', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6197,12 +5905,6 @@ export interface TunnelUdpTable {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tunnelUdpTableNames: Readonly<Record<number, string>> = {
-  1: 'size',
-  2: 'types',
-  3: 'entry',
-};
 
 /**
  * tunnelUdpTableRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6257,7 +5959,7 @@ export function decodeTunnelUdpTable(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tunnelUdpTableNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tunnel-udp-table', t));
   }
   return out;
 }
@@ -6316,7 +6018,7 @@ function putTunnelUdpTable(w: MessageWriter, v: TunnelUdpTable, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpTableNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tunnel-udp-table', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6350,10 +6052,6 @@ export interface TunnelUdp {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tunnelUdpNames: Readonly<Record<number, string>> = {
-  1: 'table',
-};
 
 /**
  * tunnelUdpRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6400,7 +6098,7 @@ export function decodeTunnelUdp(view: DataView, start: number, end: number): Tun
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tunnelUdpNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tunnel-udp', t));
   }
   return out;
 }
@@ -6434,7 +6132,7 @@ function putTunnelUdp(w: MessageWriter, v: TunnelUdp, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelUdpNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tunnel-udp', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6470,11 +6168,6 @@ export interface TunnelInfo {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tunnelInfoNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'udp-ports',
-};
 
 /**
  * tunnelInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6525,7 +6218,7 @@ export function decodeTunnelInfo(view: DataView, start: number, end: number): Tu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tunnelInfoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tunnel-info', t));
   }
   return out;
 }
@@ -6567,7 +6260,7 @@ function putTunnelInfo(w: MessageWriter, v: TunnelInfo, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelInfoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tunnel-info', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6606,12 +6299,6 @@ export interface FecStat {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const fecStatNames: Readonly<Record<number, string>> = {
-  2: 'corrected',
-  3: 'uncorr',
-  4: 'corr-bits',
-};
 
 /**
  * fecStatRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6666,7 +6353,7 @@ export function decodeFecStat(view: DataView, start: number, end: number): FecSt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, fecStatNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'fec-stat', t));
   }
   return out;
 }
@@ -6704,7 +6391,7 @@ function putFecStat(w: MessageWriter, v: FecStat, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (fecStatNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'fec-stat', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6746,14 +6433,6 @@ export interface Fec {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const fecNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'modes',
-  3: 'auto',
-  4: 'active',
-  5: 'stats',
-};
 
 /**
  * fecRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6816,7 +6495,7 @@ export function decodeFec(view: DataView, start: number, end: number): Fec {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, fecNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'fec', t));
   }
   return out;
 }
@@ -6874,7 +6553,7 @@ function putFec(w: MessageWriter, v: Fec, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (fecNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'fec', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6920,16 +6599,6 @@ export interface ModuleEeprom {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const moduleEepromNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'offset',
-  3: 'length',
-  4: 'page',
-  5: 'bank',
-  6: 'i2c-address',
-  7: 'data',
-};
 
 /**
  * moduleEepromRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7000,7 +6669,7 @@ export function decodeModuleEeprom(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, moduleEepromNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'module-eeprom', t));
   }
   return out;
 }
@@ -7058,7 +6727,7 @@ function putModuleEeprom(w: MessageWriter, v: ModuleEeprom, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (moduleEepromNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'module-eeprom', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7107,17 +6776,6 @@ export interface StatsGrp {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsGrpNames: Readonly<Record<number, string>> = {
-  2: 'id',
-  3: 'ss-id',
-  4: 'stat',
-  5: 'hist-rx',
-  6: 'hist-tx',
-  7: 'hist-bkt-low',
-  8: 'hist-bkt-hi',
-  9: 'hist-val',
-};
 
 /**
  * statsGrpRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7192,7 +6850,7 @@ export function decodeStatsGrp(view: DataView, start: number, end: number): Stat
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsGrpNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats-grp', t));
   }
   return out;
 }
@@ -7258,7 +6916,7 @@ function putStatsGrp(w: MessageWriter, v: StatsGrp, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsGrpNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats-grp', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7299,13 +6957,6 @@ export interface Stats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsNames: Readonly<Record<number, string>> = {
-  2: 'header',
-  3: 'groups',
-  4: 'grp',
-  5: 'src',
-};
 
 /**
  * statsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7364,7 +7015,7 @@ export function decodeStats(view: DataView, start: number, end: number): Stats {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats', t));
   }
   return out;
 }
@@ -7418,7 +7069,7 @@ function putStats(w: MessageWriter, v: Stats, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7456,12 +7107,6 @@ export interface PhcVclocks {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const phcVclocksNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'num',
-  3: 'index',
-};
 
 /**
  * phcVclocksRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7516,7 +7161,7 @@ export function decodePhcVclocks(view: DataView, start: number, end: number): Ph
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, phcVclocksNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'phc-vclocks', t));
   }
   return out;
 }
@@ -7558,7 +7203,7 @@ function putPhcVclocks(w: MessageWriter, v: PhcVclocks, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (phcVclocksNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'phc-vclocks', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7596,12 +7241,6 @@ export interface Module {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const moduleNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'power-mode-policy',
-  3: 'power-mode',
-};
 
 /**
  * moduleRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7656,7 +7295,7 @@ export function decodeModule(view: DataView, start: number, end: number): Module
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, moduleNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'module', t));
   }
   return out;
 }
@@ -7698,7 +7337,7 @@ function putModule(w: MessageWriter, v: Module, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (moduleNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'module', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7734,11 +7373,6 @@ export interface C33PsePwLimit {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const c33PsePwLimitNames: Readonly<Record<number, string>> = {
-  1: 'min',
-  2: 'max',
-};
 
 /**
  * c33PsePwLimitRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7789,7 +7423,7 @@ export function decodeC33PsePwLimit(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, c33PsePwLimitNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'c33-pse-pw-limit', t));
   }
   return out;
 }
@@ -7823,7 +7457,7 @@ function putC33PsePwLimit(w: MessageWriter, v: C33PsePwLimit, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (c33PsePwLimitNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'c33-pse-pw-limit', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7881,22 +7515,6 @@ export interface Pse {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pseNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'podl-pse-admin-state',
-  3: 'podl-pse-admin-control',
-  4: 'podl-pse-pw-d-status',
-  5: 'c33-pse-admin-state',
-  6: 'c33-pse-admin-control',
-  7: 'c33-pse-pw-d-status',
-  8: 'c33-pse-pw-class',
-  9: 'c33-pse-actual-pw',
-  10: 'c33-pse-ext-state',
-  11: 'c33-pse-ext-substate',
-  12: 'c33-pse-avail-pw-limit',
-  13: 'c33-pse-pw-limit-ranges',
-};
 
 /**
  * pseRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7991,7 +7609,7 @@ export function decodePse(view: DataView, start: number, end: number): Pse {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pseNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pse', t));
   }
   return out;
 }
@@ -8090,7 +7708,7 @@ function putPse(w: MessageWriter, v: Pse, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pseNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pse', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8136,16 +7754,6 @@ export interface Rss {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const rssNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'context',
-  3: 'hfunc',
-  4: 'indir',
-  5: 'hkey',
-  6: 'input_xfrm',
-  7: 'start-context',
-};
 
 /**
  * rssRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8216,7 +7824,7 @@ export function decodeRss(view: DataView, start: number, end: number): Rss {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, rssNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'rss', t));
   }
   return out;
 }
@@ -8274,7 +7882,7 @@ function putRss(w: MessageWriter, v: Rss, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (rssNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'rss', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8324,18 +7932,6 @@ export interface Plca {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const plcaNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'version',
-  3: 'enabled',
-  4: 'status',
-  5: 'node-cnt',
-  6: 'node-id',
-  7: 'to-tmr',
-  8: 'burst-cnt',
-  9: 'burst-tmr',
-};
 
 /**
  * plcaRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8414,7 +8010,7 @@ export function decodePlca(view: DataView, start: number, end: number): Plca {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, plcaNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'plca', t));
   }
   return out;
 }
@@ -8480,7 +8076,7 @@ function putPlca(w: MessageWriter, v: Plca, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (plcaNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'plca', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8526,16 +8122,6 @@ export interface ModuleFwFlash {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const moduleFwFlashNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'file-name',
-  3: 'password',
-  4: 'status',
-  5: 'status-msg',
-  6: 'done',
-  7: 'total',
-};
 
 /**
  * moduleFwFlashRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8606,7 +8192,7 @@ export function decodeModuleFwFlash(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, moduleFwFlashNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'module-fw-flash', t));
   }
   return out;
 }
@@ -8664,7 +8250,7 @@ function putModuleFwFlash(w: MessageWriter, v: ModuleFwFlash, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (moduleFwFlashNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'module-fw-flash', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8712,17 +8298,6 @@ export interface Phy {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const phyNames: Readonly<Record<number, string>> = {
-  1: 'header',
-  2: 'index',
-  3: 'drvname',
-  4: 'name',
-  5: 'upstream-type',
-  6: 'upstream-index',
-  7: 'upstream-sfp-name',
-  8: 'downstream-sfp-name',
-};
 
 /**
  * phyRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8797,7 +8372,7 @@ export function decodePhy(view: DataView, start: number, end: number): Phy {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, phyNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'phy', t));
   }
   return out;
 }
@@ -8859,7 +8434,7 @@ function putPhy(w: MessageWriter, v: Phy, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (phyNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'phy', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8897,12 +8472,6 @@ export interface StatsGrpHist {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsGrpHistNames: Readonly<Record<number, string>> = {
-  7: 'hist-bkt-low',
-  8: 'hist-bkt-hi',
-  9: 'hist-val',
-};
 
 /**
  * statsGrpHistRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8957,7 +8526,7 @@ export function decodeStatsGrpHist(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsGrpHistNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats-grp-hist', t));
   }
   return out;
 }
@@ -8995,7 +8564,7 @@ function putStatsGrpHist(w: MessageWriter, v: StatsGrpHist, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsGrpHistNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats-grp-hist', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9777,438 +9346,68 @@ export const ethtoolFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'header': {
-      1: ['dev-index'],
-      2: ['dev-name'],
-      3: ['flags'],
-      4: ['phy-index'],
-    },
-    'bitset-bit': {
-      1: ['index'],
-      2: ['name'],
-      3: ['value'],
-    },
-    'bitset-bits': {
-      1: ['bit', 'n', 'bitset-bit'],
-    },
-    'bitset': {
-      1: ['nomask'],
-      2: ['size'],
-      3: ['bits', 'n', 'bitset-bits'],
-      4: ['value'],
-      5: ['mask'],
-    },
-    'string': {
-      1: ['index'],
-      2: ['value'],
-    },
-    'strings': {
-      1: ['string', 'n', 'string'],
-    },
-    'stringset': {
-      1: ['id'],
-      2: ['count'],
-      3: ['strings', 'n', 'strings'],
-    },
-    'stringsets': {
-      1: ['stringset', 'n', 'stringset'],
-    },
-    'strset': {
-      1: ['header', 'n', 'header'],
-      2: ['stringsets', 'n', 'stringsets'],
-      3: ['counts-only'],
-    },
-    'privflags': {
-      1: ['header', 'n', 'header'],
-      2: ['flags', 'n', 'bitset'],
-    },
-    'rings': {
-      1: ['header', 'n', 'header'],
-      2: ['rx-max'],
-      3: ['rx-mini-max'],
-      4: ['rx-jumbo-max'],
-      5: ['tx-max'],
-      6: ['rx'],
-      7: ['rx-mini'],
-      8: ['rx-jumbo'],
-      9: ['tx'],
-      10: ['rx-buf-len'],
-      11: ['tcp-data-split'],
-      12: ['cqe-size'],
-      13: ['tx-push'],
-      14: ['rx-push'],
-      15: ['tx-push-buf-len'],
-      16: ['tx-push-buf-len-max'],
-    },
-    'mm-stat': {
-      2: ['reassembly-errors'],
-      3: ['smd-errors'],
-      4: ['reassembly-ok'],
-      5: ['rx-frag-count'],
-      6: ['tx-frag-count'],
-      7: ['hold-count'],
-    },
-    'mm': {
-      1: ['header', 'n', 'header'],
-      2: ['pmac-enabled'],
-      3: ['tx-enabled'],
-      4: ['tx-active'],
-      5: ['tx-min-frag-size'],
-      6: ['rx-min-frag-size'],
-      7: ['verify-enabled'],
-      8: ['verify-status'],
-      9: ['verify-time'],
-      10: ['max-verify-time'],
-      11: ['stats', 'n', 'mm-stat'],
-    },
-    'linkinfo': {
-      1: ['header', 'n', 'header'],
-      2: ['port'],
-      3: ['phyaddr'],
-      4: ['tp-mdix'],
-      5: ['tp-mdix-ctrl'],
-      6: ['transceiver'],
-    },
-    'linkmodes': {
-      1: ['header', 'n', 'header'],
-      2: ['autoneg'],
-      3: ['ours', 'n', 'bitset'],
-      4: ['peer', 'n', 'bitset'],
-      5: ['speed'],
-      6: ['duplex'],
-      7: ['master-slave-cfg'],
-      8: ['master-slave-state'],
-      9: ['lanes'],
-      10: ['rate-matching'],
-    },
-    'linkstate': {
-      1: ['header', 'n', 'header'],
-      2: ['link'],
-      3: ['sqi'],
-      4: ['sqi-max'],
-      5: ['ext-state'],
-      6: ['ext-substate'],
-      7: ['ext-down-cnt'],
-    },
-    'debug': {
-      1: ['header', 'n', 'header'],
-      2: ['msgmask', 'n', 'bitset'],
-    },
-    'wol': {
-      1: ['header', 'n', 'header'],
-      2: ['modes', 'n', 'bitset'],
-      3: ['sopass'],
-    },
-    'features': {
-      1: ['header', 'n', 'header'],
-      2: ['hw', 'n', 'bitset'],
-      3: ['wanted', 'n', 'bitset'],
-      4: ['active', 'n', 'bitset'],
-      5: ['nochange', 'n', 'bitset'],
-    },
-    'channels': {
-      1: ['header', 'n', 'header'],
-      2: ['rx-max'],
-      3: ['tx-max'],
-      4: ['other-max'],
-      5: ['combined-max'],
-      6: ['rx-count'],
-      7: ['tx-count'],
-      8: ['other-count'],
-      9: ['combined-count'],
-    },
-    'irq-moderation': {
-      1: ['usec'],
-      2: ['pkts'],
-      3: ['comps'],
-    },
-    'profile': {
-      1: ['irq-moderation', 'n', 'irq-moderation'],
-    },
-    'coalesce': {
-      1: ['header', 'n', 'header'],
-      2: ['rx-usecs'],
-      3: ['rx-max-frames'],
-      4: ['rx-usecs-irq'],
-      5: ['rx-max-frames-irq'],
-      6: ['tx-usecs'],
-      7: ['tx-max-frames'],
-      8: ['tx-usecs-irq'],
-      9: ['tx-max-frames-irq'],
-      10: ['stats-block-usecs'],
-      11: ['use-adaptive-rx'],
-      12: ['use-adaptive-tx'],
-      13: ['pkt-rate-low'],
-      14: ['rx-usecs-low'],
-      15: ['rx-max-frames-low'],
-      16: ['tx-usecs-low'],
-      17: ['tx-max-frames-low'],
-      18: ['pkt-rate-high'],
-      19: ['rx-usecs-high'],
-      20: ['rx-max-frames-high'],
-      21: ['tx-usecs-high'],
-      22: ['tx-max-frames-high'],
-      23: ['rate-sample-interval'],
-      24: ['use-cqe-mode-tx'],
-      25: ['use-cqe-mode-rx'],
-      26: ['tx-aggr-max-bytes'],
-      27: ['tx-aggr-max-frames'],
-      28: ['tx-aggr-time-usecs'],
-      29: ['rx-profile', 'n', 'profile'],
-      30: ['tx-profile', 'n', 'profile'],
-    },
-    'pause-stat': {
-      2: ['tx-frames'],
-      3: ['rx-frames'],
-    },
-    'pause': {
-      1: ['header', 'n', 'header'],
-      2: ['autoneg'],
-      3: ['rx'],
-      4: ['tx'],
-      5: ['stats', 'n', 'pause-stat'],
-      6: ['stats-src'],
-    },
-    'eee': {
-      1: ['header', 'n', 'header'],
-      2: ['modes-ours', 'n', 'bitset'],
-      3: ['modes-peer', 'n', 'bitset'],
-      4: ['active'],
-      5: ['enabled'],
-      6: ['tx-lpi-enabled'],
-      7: ['tx-lpi-timer'],
-    },
-    'ts-stat': {
-      1: ['tx-pkts'],
-      2: ['tx-lost'],
-      3: ['tx-err'],
-    },
-    'tsinfo': {
-      1: ['header', 'n', 'header'],
-      2: ['timestamping', 'n', 'bitset'],
-      3: ['tx-types', 'n', 'bitset'],
-      4: ['rx-filters', 'n', 'bitset'],
-      5: ['phc-index'],
-      6: ['stats', 'n', 'ts-stat'],
-    },
-    'cable-result': {
-      1: ['pair'],
-      2: ['code'],
-      3: ['src'],
-    },
-    'cable-fault-length': {
-      1: ['pair'],
-      2: ['cm'],
-      3: ['src'],
-    },
-    'cable-nest': {
-      1: ['result', 'n', 'cable-result'],
-      2: ['fault-length', 'n', 'cable-fault-length'],
-    },
-    'cable-test': {
-      1: ['header', 'n', 'header'],
-    },
-    'cable-test-ntf': {
-      1: ['header', 'n', 'header'],
-      2: ['status'],
-      3: ['nest', 'n', 'cable-nest'],
-    },
-    'cable-test-tdr-cfg': {
-      1: ['first'],
-      2: ['last'],
-      3: ['step'],
-      4: ['pair'],
-    },
-    'cable-test-tdr-ntf': {
-      1: ['header', 'n', 'header'],
-      2: ['status'],
-      3: ['nest', 'n', 'cable-nest'],
-    },
-    'cable-test-tdr': {
-      1: ['header', 'n', 'header'],
-      2: ['cfg', 'n', 'cable-test-tdr-cfg'],
-    },
-    'tunnel-udp-entry': {
-      1: ['port'],
-      2: ['type'],
-    },
-    'tunnel-udp-table': {
-      1: ['size'],
-      2: ['types', 'n', 'bitset'],
-      3: ['entry', 'n', 'tunnel-udp-entry'],
-    },
-    'tunnel-udp': {
-      1: ['table', 'n', 'tunnel-udp-table'],
-    },
-    'tunnel-info': {
-      1: ['header', 'n', 'header'],
-      2: ['udp-ports', 'n', 'tunnel-udp'],
-    },
-    'fec-stat': {
-      2: ['corrected'],
-      3: ['uncorr'],
-      4: ['corr-bits'],
-    },
-    'fec': {
-      1: ['header', 'n', 'header'],
-      2: ['modes', 'n', 'bitset'],
-      3: ['auto'],
-      4: ['active'],
-      5: ['stats', 'n', 'fec-stat'],
-    },
-    'module-eeprom': {
-      1: ['header', 'n', 'header'],
-      2: ['offset'],
-      3: ['length'],
-      4: ['page'],
-      5: ['bank'],
-      6: ['i2c-address'],
-      7: ['data'],
-    },
-    'stats-grp': {
-      2: ['id'],
-      3: ['ss-id'],
-      4: ['stat'],
-      5: ['hist-rx', 'n', 'stats-grp-hist'],
-      6: ['hist-tx', 'n', 'stats-grp-hist'],
-      7: ['hist-bkt-low'],
-      8: ['hist-bkt-hi'],
-      9: ['hist-val'],
-    },
-    'stats': {
-      2: ['header', 'n', 'header'],
-      3: ['groups', 'n', 'bitset'],
-      4: ['grp', 'n', 'stats-grp'],
-      5: ['src'],
-    },
-    'phc-vclocks': {
-      1: ['header', 'n', 'header'],
-      2: ['num'],
-      3: ['index'],
-    },
-    'module': {
-      1: ['header', 'n', 'header'],
-      2: ['power-mode-policy'],
-      3: ['power-mode'],
-    },
-    'c33-pse-pw-limit': {
-      1: ['min'],
-      2: ['max'],
-    },
-    'pse': {
-      1: ['header', 'n', 'header'],
-      2: ['podl-pse-admin-state'],
-      3: ['podl-pse-admin-control'],
-      4: ['podl-pse-pw-d-status'],
-      5: ['c33-pse-admin-state'],
-      6: ['c33-pse-admin-control'],
-      7: ['c33-pse-pw-d-status'],
-      8: ['c33-pse-pw-class'],
-      9: ['c33-pse-actual-pw'],
-      10: ['c33-pse-ext-state'],
-      11: ['c33-pse-ext-substate'],
-      12: ['c33-pse-avail-pw-limit'],
-      13: ['c33-pse-pw-limit-ranges', 'n', 'c33-pse-pw-limit'],
-    },
-    'rss': {
-      1: ['header', 'n', 'header'],
-      2: ['context'],
-      3: ['hfunc'],
-      4: ['indir'],
-      5: ['hkey'],
-      6: ['input_xfrm'],
-      7: ['start-context'],
-    },
-    'plca': {
-      1: ['header', 'n', 'header'],
-      2: ['version'],
-      3: ['enabled'],
-      4: ['status'],
-      5: ['node-cnt'],
-      6: ['node-id'],
-      7: ['to-tmr'],
-      8: ['burst-cnt'],
-      9: ['burst-tmr'],
-    },
-    'module-fw-flash': {
-      1: ['header', 'n', 'header'],
-      2: ['file-name'],
-      3: ['password'],
-      4: ['status'],
-      5: ['status-msg'],
-      6: ['done'],
-      7: ['total'],
-    },
-    'phy': {
-      1: ['header', 'n', 'header'],
-      2: ['index'],
-      3: ['drvname'],
-      4: ['name'],
-      5: ['upstream-type'],
-      6: ['upstream-index'],
-      7: ['upstream-sfp-name'],
-      8: ['downstream-sfp-name'],
-    },
-    'stats-grp-hist': {
-      7: ['hist-bkt-low'],
-      8: ['hist-bkt-hi'],
-      9: ['hist-val'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'strset'],
-    2: [0, 'linkinfo'],
-    3: [0, 'linkinfo'],
-    4: [0, 'linkmodes'],
-    5: [0, 'linkmodes'],
-    6: [0, 'linkstate'],
-    7: [0, 'debug'],
-    8: [0, 'debug'],
-    9: [0, 'wol'],
-    10: [0, 'wol'],
-    11: [0, 'features'],
-    12: [0, 'features'],
-    13: [0, 'privflags'],
-    14: [0, 'privflags'],
-    15: [0, 'rings'],
-    16: [0, 'rings'],
-    17: [0, 'channels'],
-    18: [0, 'channels'],
-    19: [0, 'coalesce'],
-    20: [0, 'coalesce'],
-    21: [0, 'pause'],
-    22: [0, 'pause'],
-    23: [0, 'eee'],
-    24: [0, 'eee'],
-    25: [0, 'tsinfo'],
-    26: [0, 'cable-test'],
-    27: [0, 'cable-test-tdr'],
-    28: [0, 'tunnel-info'],
-    29: [0, 'fec'],
-    30: [0, 'fec'],
-    31: [0, 'module-eeprom'],
-    32: [0, 'stats'],
-    33: [0, 'phc-vclocks'],
-    34: [0, 'module'],
-    35: [0, 'module'],
-    36: [0, 'pse'],
-    37: [0, 'pse'],
-    38: [0, 'rss'],
-    39: [0, 'plca'],
-    40: [0, 'plca'],
-    41: [0, 'plca'],
-    42: [0, 'mm'],
-    43: [0, 'mm'],
-    44: [0, 'module-fw-flash'],
-    45: [0, 'phy'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"header":{"1":["dev-index"],"2":["dev-name"],"3":["flags"],"4":["phy-index"]},
+"bitset-bit":{"1":["index"],"2":["name"],"3":["value"]},
+"bitset-bits":{"1":["bit","n","bitset-bit"]},
+"bitset":{"1":["nomask"],"2":["size"],"3":["bits","n","bitset-bits"],"4":["value"],"5":["mask"]},
+"string":{"1":["index"],"2":["value"]},
+"strings":{"1":["string","n","string"]},
+"stringset":{"1":["id"],"2":["count"],"3":["strings","n","strings"]},
+"stringsets":{"1":["stringset","n","stringset"]},
+"strset":{"1":["header","n","header"],"2":["stringsets","n","stringsets"],"3":["counts-only"]},
+"privflags":{"1":["header","n","header"],"2":["flags","n","bitset"]},
+"rings":{"1":["header","n","header"],"2":["rx-max"],"3":["rx-mini-max"],"4":["rx-jumbo-max"],"5":["tx-max"],"6":["rx"],"7":["rx-mini"],"8":["rx-jumbo"],"9":["tx"],"10":["rx-buf-len"],"11":["tcp-data-split"],"12":["cqe-size"],"13":["tx-push"],"14":["rx-push"],"15":["tx-push-buf-len"],"16":["tx-push-buf-len-max"]},
+"mm-stat":{"2":["reassembly-errors"],"3":["smd-errors"],"4":["reassembly-ok"],"5":["rx-frag-count"],"6":["tx-frag-count"],"7":["hold-count"]},
+"mm":{"1":["header","n","header"],"2":["pmac-enabled"],"3":["tx-enabled"],"4":["tx-active"],"5":["tx-min-frag-size"],"6":["rx-min-frag-size"],"7":["verify-enabled"],"8":["verify-status"],"9":["verify-time"],"10":["max-verify-time"],"11":["stats","n","mm-stat"]},
+"linkinfo":{"1":["header","n","header"],"2":["port"],"3":["phyaddr"],"4":["tp-mdix"],"5":["tp-mdix-ctrl"],"6":["transceiver"]},
+"linkmodes":{"1":["header","n","header"],"2":["autoneg"],"3":["ours","n","bitset"],"4":["peer","n","bitset"],"5":["speed"],"6":["duplex"],"7":["master-slave-cfg"],"8":["master-slave-state"],"9":["lanes"],"10":["rate-matching"]},
+"linkstate":{"1":["header","n","header"],"2":["link"],"3":["sqi"],"4":["sqi-max"],"5":["ext-state"],"6":["ext-substate"],"7":["ext-down-cnt"]},
+"debug":{"1":["header","n","header"],"2":["msgmask","n","bitset"]},
+"wol":{"1":["header","n","header"],"2":["modes","n","bitset"],"3":["sopass"]},
+"features":{"1":["header","n","header"],"2":["hw","n","bitset"],"3":["wanted","n","bitset"],"4":["active","n","bitset"],"5":["nochange","n","bitset"]},
+"channels":{"1":["header","n","header"],"2":["rx-max"],"3":["tx-max"],"4":["other-max"],"5":["combined-max"],"6":["rx-count"],"7":["tx-count"],"8":["other-count"],"9":["combined-count"]},
+"irq-moderation":{"1":["usec"],"2":["pkts"],"3":["comps"]},
+"profile":{"1":["irq-moderation","n","irq-moderation"]},
+"coalesce":{"1":["header","n","header"],"2":["rx-usecs"],"3":["rx-max-frames"],"4":["rx-usecs-irq"],"5":["rx-max-frames-irq"],"6":["tx-usecs"],"7":["tx-max-frames"],"8":["tx-usecs-irq"],"9":["tx-max-frames-irq"],"10":["stats-block-usecs"],"11":["use-adaptive-rx"],"12":["use-adaptive-tx"],"13":["pkt-rate-low"],"14":["rx-usecs-low"],"15":["rx-max-frames-low"],"16":["tx-usecs-low"],"17":["tx-max-frames-low"],"18":["pkt-rate-high"],"19":["rx-usecs-high"],"20":["rx-max-frames-high"],"21":["tx-usecs-high"],"22":["tx-max-frames-high"],"23":["rate-sample-interval"],"24":["use-cqe-mode-tx"],"25":["use-cqe-mode-rx"],"26":["tx-aggr-max-bytes"],"27":["tx-aggr-max-frames"],"28":["tx-aggr-time-usecs"],"29":["rx-profile","n","profile"],"30":["tx-profile","n","profile"]},
+"pause-stat":{"2":["tx-frames"],"3":["rx-frames"]},
+"pause":{"1":["header","n","header"],"2":["autoneg"],"3":["rx"],"4":["tx"],"5":["stats","n","pause-stat"],"6":["stats-src"]},
+"eee":{"1":["header","n","header"],"2":["modes-ours","n","bitset"],"3":["modes-peer","n","bitset"],"4":["active"],"5":["enabled"],"6":["tx-lpi-enabled"],"7":["tx-lpi-timer"]},
+"ts-stat":{"1":["tx-pkts"],"2":["tx-lost"],"3":["tx-err"]},
+"tsinfo":{"1":["header","n","header"],"2":["timestamping","n","bitset"],"3":["tx-types","n","bitset"],"4":["rx-filters","n","bitset"],"5":["phc-index"],"6":["stats","n","ts-stat"]},
+"cable-result":{"1":["pair"],"2":["code"],"3":["src"]},
+"cable-fault-length":{"1":["pair"],"2":["cm"],"3":["src"]},
+"cable-nest":{"1":["result","n","cable-result"],"2":["fault-length","n","cable-fault-length"]},
+"cable-test":{"1":["header","n","header"]},
+"cable-test-ntf":{"1":["header","n","header"],"2":["status"],"3":["nest","n","cable-nest"]},
+"cable-test-tdr-cfg":{"1":["first"],"2":["last"],"3":["step"],"4":["pair"]},
+"cable-test-tdr-ntf":{"1":["header","n","header"],"2":["status"],"3":["nest","n","cable-nest"]},
+"cable-test-tdr":{"1":["header","n","header"],"2":["cfg","n","cable-test-tdr-cfg"]},
+"tunnel-udp-entry":{"1":["port"],"2":["type"]},
+"tunnel-udp-table":{"1":["size"],"2":["types","n","bitset"],"3":["entry","n","tunnel-udp-entry"]},
+"tunnel-udp":{"1":["table","n","tunnel-udp-table"]},
+"tunnel-info":{"1":["header","n","header"],"2":["udp-ports","n","tunnel-udp"]},
+"fec-stat":{"2":["corrected"],"3":["uncorr"],"4":["corr-bits"]},
+"fec":{"1":["header","n","header"],"2":["modes","n","bitset"],"3":["auto"],"4":["active"],"5":["stats","n","fec-stat"]},
+"module-eeprom":{"1":["header","n","header"],"2":["offset"],"3":["length"],"4":["page"],"5":["bank"],"6":["i2c-address"],"7":["data"]},
+"stats-grp":{"2":["id"],"3":["ss-id"],"4":["stat"],"5":["hist-rx","n","stats-grp-hist"],"6":["hist-tx","n","stats-grp-hist"],"7":["hist-bkt-low"],"8":["hist-bkt-hi"],"9":["hist-val"]},
+"stats":{"2":["header","n","header"],"3":["groups","n","bitset"],"4":["grp","n","stats-grp"],"5":["src"]},
+"phc-vclocks":{"1":["header","n","header"],"2":["num"],"3":["index"]},
+"module":{"1":["header","n","header"],"2":["power-mode-policy"],"3":["power-mode"]},
+"c33-pse-pw-limit":{"1":["min"],"2":["max"]},
+"pse":{"1":["header","n","header"],"2":["podl-pse-admin-state"],"3":["podl-pse-admin-control"],"4":["podl-pse-pw-d-status"],"5":["c33-pse-admin-state"],"6":["c33-pse-admin-control"],"7":["c33-pse-pw-d-status"],"8":["c33-pse-pw-class"],"9":["c33-pse-actual-pw"],"10":["c33-pse-ext-state"],"11":["c33-pse-ext-substate"],"12":["c33-pse-avail-pw-limit"],"13":["c33-pse-pw-limit-ranges","n","c33-pse-pw-limit"]},
+"rss":{"1":["header","n","header"],"2":["context"],"3":["hfunc"],"4":["indir"],"5":["hkey"],"6":["input_xfrm"],"7":["start-context"]},
+"plca":{"1":["header","n","header"],"2":["version"],"3":["enabled"],"4":["status"],"5":["node-cnt"],"6":["node-id"],"7":["to-tmr"],"8":["burst-cnt"],"9":["burst-tmr"]},
+"module-fw-flash":{"1":["header","n","header"],"2":["file-name"],"3":["password"],"4":["status"],"5":["status-msg"],"6":["done"],"7":["total"]},
+"phy":{"1":["header","n","header"],"2":["index"],"3":["drvname"],"4":["name"],"5":["upstream-type"],"6":["upstream-index"],"7":["upstream-sfp-name"],"8":["downstream-sfp-name"]},
+"stats-grp-hist":{"7":["hist-bkt-low"],"8":["hist-bkt-hi"],"9":["hist-val"]}
+},"subs":{
+},"messages":{"1":[0,"strset"],"2":[0,"linkinfo"],"3":[0,"linkinfo"],"4":[0,"linkmodes"],"5":[0,"linkmodes"],"6":[0,"linkstate"],"7":[0,"debug"],"8":[0,"debug"],"9":[0,"wol"],"10":[0,"wol"],"11":[0,"features"],"12":[0,"features"],"13":[0,"privflags"],"14":[0,"privflags"],"15":[0,"rings"],"16":[0,"rings"],"17":[0,"channels"],"18":[0,"channels"],"19":[0,"coalesce"],"20":[0,"coalesce"],"21":[0,"pause"],"22":[0,"pause"],"23":[0,"eee"],"24":[0,"eee"],"25":[0,"tsinfo"],"26":[0,"cable-test"],"27":[0,"cable-test-tdr"],"28":[0,"tunnel-info"],"29":[0,"fec"],"30":[0,"fec"],"31":[0,"module-eeprom"],"32":[0,"stats"],"33":[0,"phc-vclocks"],"34":[0,"module"],"35":[0,"module"],"36":[0,"pse"],"37":[0,"pse"],"38":[0,"rss"],"39":[0,"plca"],"40":[0,"plca"],"41":[0,"plca"],"42":[0,"mm"],"43":[0,"mm"],"44":[0,"module-fw-flash"],"45":[0,"phy"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -10217,5 +9416,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

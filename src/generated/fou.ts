@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16be, readU32, readU8 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -71,20 +71,6 @@ export interface Fou {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const fouNames: Readonly<Record<number, string>> = {
-  1: 'port',
-  2: 'af',
-  3: 'ipproto',
-  4: 'type',
-  5: 'remcsum_nopartial',
-  6: 'local_v4',
-  7: 'local_v6',
-  8: 'peer_v4',
-  9: 'peer_v6',
-  10: 'peer_port',
-  11: 'ifindex',
-};
 
 /**
  * fouRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -171,7 +157,7 @@ export function decodeFou(view: DataView, start: number, end: number): Fou {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, fouNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'fou', t));
   }
   return out;
 }
@@ -241,7 +227,7 @@ function putFou(w: MessageWriter, v: Fou, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (fouNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'fou', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -331,32 +317,15 @@ export const fouFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'fou': {
-      1: ['port'],
-      2: ['af'],
-      3: ['ipproto'],
-      4: ['type'],
-      5: ['remcsum_nopartial'],
-      6: ['local_v4'],
-      7: ['local_v6'],
-      8: ['peer_v4'],
-      9: ['peer_v6'],
-      10: ['peer_port'],
-      11: ['ifindex'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'fou'],
-    2: [0, 'fou'],
-    3: [0, 'fou'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"fou":{"1":["port"],"2":["af"],"3":["ipproto"],"4":["type"],"5":["remcsum_nopartial"],"6":["local_v4"],"7":["local_v6"],"8":["peer_v4"],"9":["peer_v6"],"10":["peer_port"],"11":["ifindex"]}
+},"subs":{
+},"messages":{"1":[0,"fou"],"2":[0,"fou"],"3":[0,"fou"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -365,5 +334,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS32, readString, readU32 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -88,11 +88,6 @@ export interface X509 {
   order?: number[];
 }
 
-const x509Names: Readonly<Record<number, string>> = {
-  1: 'cert',
-  2: 'privkey',
-};
-
 /**
  * x509Rank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -142,7 +137,7 @@ export function decodeX509(view: DataView, start: number, end: number): X509 {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, x509Names[t]);
+    throw inAttr(err, tableAttrName(tables(), 'x509', t));
   }
   return out;
 }
@@ -176,7 +171,7 @@ function putX509(w: MessageWriter, v: X509, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (x509Names[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'x509', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -224,17 +219,6 @@ export interface Accept {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const acceptNames: Readonly<Record<number, string>> = {
-  1: 'sockfd',
-  2: 'handler-class',
-  3: 'message-type',
-  4: 'timeout',
-  5: 'auth-mode',
-  6: 'peer-identity',
-  7: 'certificate',
-  8: 'peername',
-};
 
 /**
  * acceptRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -309,7 +293,7 @@ export function decodeAccept(view: DataView, start: number, end: number): Accept
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, acceptNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'accept', t));
   }
   return out;
 }
@@ -393,7 +377,7 @@ function putAccept(w: MessageWriter, v: Accept, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (acceptNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'accept', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -431,12 +415,6 @@ export interface Done {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const doneNames: Readonly<Record<number, string>> = {
-  1: 'status',
-  2: 'sockfd',
-  3: 'remote-auth',
-};
 
 /**
  * doneRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -491,7 +469,7 @@ export function decodeDone(view: DataView, start: number, end: number): Done {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, doneNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'done', t));
   }
   return out;
 }
@@ -538,7 +516,7 @@ function putDone(w: MessageWriter, v: Done, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (doneNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'done', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -616,37 +594,17 @@ export const handshakeFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'x509': {
-      1: ['cert'],
-      2: ['privkey'],
-    },
-    'accept': {
-      1: ['sockfd'],
-      2: ['handler-class'],
-      3: ['message-type'],
-      4: ['timeout'],
-      5: ['auth-mode'],
-      6: ['peer-identity'],
-      7: ['certificate', 'n', 'x509'],
-      8: ['peername'],
-    },
-    'done': {
-      1: ['status'],
-      2: ['sockfd'],
-      3: ['remote-auth'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    2: [0, 'accept'],
-    3: [0, 'done'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"x509":{"1":["cert"],"2":["privkey"]},
+"accept":{"1":["sockfd"],"2":["handler-class"],"3":["message-type"],"4":["timeout"],"5":["auth-mode"],"6":["peer-identity"],"7":["certificate","n","x509"],"8":["peername"]},
+"done":{"1":["status"],"2":["sockfd"],"3":["remote-auth"]}
+},"subs":{
+},"messages":{"2":[0,"accept"],"3":[0,"done"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -655,5 +613,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -71,16 +71,6 @@ export interface Address {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const addressNames: Readonly<Record<number, string>> = {
-  1: 'family',
-  2: 'id',
-  3: 'addr4',
-  4: 'addr6',
-  5: 'port',
-  6: 'flags',
-  7: 'if-idx',
-};
 
 /**
  * addressRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -151,7 +141,7 @@ export function decodeAddress(view: DataView, start: number, end: number): Addre
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, addressNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'address', t));
   }
   return out;
 }
@@ -205,7 +195,7 @@ function putAddress(w: MessageWriter, v: Address, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (addressNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'address', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -259,19 +249,6 @@ export interface SubflowAttribute {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const subflowAttributeNames: Readonly<Record<number, string>> = {
-  1: 'token-rem',
-  2: 'token-loc',
-  3: 'relwrite-seq',
-  4: 'map-seq',
-  5: 'map-sfseq',
-  6: 'ssn-offset',
-  7: 'map-datalen',
-  8: 'flags',
-  9: 'id-rem',
-  10: 'id-loc',
-};
 
 /**
  * subflowAttributeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -354,7 +331,7 @@ export function decodeSubflowAttribute(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, subflowAttributeNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'subflow-attribute', t));
   }
   return out;
 }
@@ -420,7 +397,7 @@ function putSubflowAttribute(w: MessageWriter, v: SubflowAttribute, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (subflowAttributeNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'subflow-attribute', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -454,10 +431,6 @@ export interface Endpoint {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const endpointNames: Readonly<Record<number, string>> = {
-  1: 'addr',
-};
 
 /**
  * endpointRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -504,7 +477,7 @@ export function decodeEndpoint(view: DataView, start: number, end: number): Endp
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, endpointNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'endpoint', t));
   }
   return out;
 }
@@ -538,7 +511,7 @@ function putEndpoint(w: MessageWriter, v: Endpoint, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (endpointNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'endpoint', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -583,15 +556,6 @@ export interface Attr {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const attrNames: Readonly<Record<number, string>> = {
-  1: 'addr',
-  2: 'rcv-add-addrs',
-  3: 'subflows',
-  4: 'token',
-  5: 'loc-id',
-  6: 'addr-remote',
-};
 
 /**
  * attrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -658,7 +622,7 @@ export function decodeAttr(view: DataView, start: number, end: number): Attr {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, attrNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'attr', t));
   }
   return out;
 }
@@ -716,7 +680,7 @@ function putAttr(w: MessageWriter, v: Attr, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (attrNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'attr', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -785,27 +749,6 @@ export interface EventAttr {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const eventAttrNames: Readonly<Record<number, string>> = {
-  1: 'token',
-  2: 'family',
-  3: 'loc-id',
-  4: 'rem-id',
-  5: 'saddr4',
-  6: 'saddr6',
-  7: 'daddr4',
-  8: 'daddr6',
-  9: 'sport',
-  10: 'dport',
-  11: 'backup',
-  12: 'error',
-  13: 'flags',
-  14: 'timeout',
-  15: 'if-idx',
-  16: 'reset-reason',
-  17: 'reset-flags',
-  18: 'server-side',
-};
 
 /**
  * eventAttrRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -920,7 +863,7 @@ export function decodeEventAttr(view: DataView, start: number, end: number): Eve
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, eventAttrNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'event-attr', t));
   }
   return out;
 }
@@ -1018,7 +961,7 @@ function putEventAttr(w: MessageWriter, v: EventAttr, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (eventAttrNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'event-attr', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1188,79 +1131,19 @@ export const mptcpPmFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'address': {
-      1: ['family'],
-      2: ['id'],
-      3: ['addr4'],
-      4: ['addr6'],
-      5: ['port'],
-      6: ['flags'],
-      7: ['if-idx'],
-    },
-    'subflow-attribute': {
-      1: ['token-rem'],
-      2: ['token-loc'],
-      3: ['relwrite-seq'],
-      4: ['map-seq'],
-      5: ['map-sfseq'],
-      6: ['ssn-offset'],
-      7: ['map-datalen'],
-      8: ['flags'],
-      9: ['id-rem'],
-      10: ['id-loc'],
-    },
-    'endpoint': {
-      1: ['addr', 'n', 'address'],
-    },
-    'attr': {
-      1: ['addr', 'n', 'address'],
-      2: ['rcv-add-addrs'],
-      3: ['subflows'],
-      4: ['token'],
-      5: ['loc-id'],
-      6: ['addr-remote', 'n', 'address'],
-    },
-    'event-attr': {
-      1: ['token'],
-      2: ['family'],
-      3: ['loc-id'],
-      4: ['rem-id'],
-      5: ['saddr4'],
-      6: ['saddr6'],
-      7: ['daddr4'],
-      8: ['daddr6'],
-      9: ['sport'],
-      10: ['dport'],
-      11: ['backup'],
-      12: ['error'],
-      13: ['flags'],
-      14: ['timeout'],
-      15: ['if-idx'],
-      16: ['reset-reason'],
-      17: ['reset-flags'],
-      18: ['server-side'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'endpoint'],
-    2: [0, 'endpoint'],
-    3: [0, 'attr'],
-    4: [0, 'endpoint'],
-    5: [0, 'attr'],
-    6: [0, 'attr'],
-    7: [0, 'attr'],
-    8: [0, 'attr'],
-    9: [0, 'attr'],
-    10: [0, 'attr'],
-    11: [0, 'attr'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"address":{"1":["family"],"2":["id"],"3":["addr4"],"4":["addr6"],"5":["port"],"6":["flags"],"7":["if-idx"]},
+"subflow-attribute":{"1":["token-rem"],"2":["token-loc"],"3":["relwrite-seq"],"4":["map-seq"],"5":["map-sfseq"],"6":["ssn-offset"],"7":["map-datalen"],"8":["flags"],"9":["id-rem"],"10":["id-loc"]},
+"endpoint":{"1":["addr","n","address"]},
+"attr":{"1":["addr","n","address"],"2":["rcv-add-addrs"],"3":["subflows"],"4":["token"],"5":["loc-id"],"6":["addr-remote","n","address"]},
+"event-attr":{"1":["token"],"2":["family"],"3":["loc-id"],"4":["rem-id"],"5":["saddr4"],"6":["saddr6"],"7":["daddr4"],"8":["daddr6"],"9":["sport"],"10":["dport"],"11":["backup"],"12":["error"],"13":["flags"],"14":["timeout"],"15":["if-idx"],"16":["reset-reason"],"17":["reset-flags"],"18":["server-side"]}
+},"subs":{
+},"messages":{"1":[0,"endpoint"],"2":[0,"endpoint"],"3":[0,"attr"],"4":[0,"endpoint"],"5":[0,"attr"],"6":[0,"attr"],"7":[0,"attr"],"8":[0,"attr"],"9":[0,"attr"],"10":[0,"attr"],"11":[0,"attr"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -1269,5 +1152,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

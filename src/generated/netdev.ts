@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readU32, readU64 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, expectObject, inAttr, notInOrder, orderBefore, readUintVar, recordOrder, walkAttributePath, writeUintVar } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags64, encodeEnum, encodeFlags64, expectObject, inAttr, lazyTables, notInOrder, orderBefore, readUintVar, recordOrder, tableAttrName, walkAttributePath, writeUintVar } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -117,14 +117,6 @@ export interface Dev {
   order?: number[];
 }
 
-const devNames: Readonly<Record<number, string>> = {
-  1: 'ifindex',
-  3: 'xdp-features',
-  4: 'xdp-zc-max-segs',
-  5: 'xdp-rx-metadata-features',
-  6: 'xsk-features',
-};
-
 /**
  * devRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -186,7 +178,7 @@ export function decodeDev(view: DataView, start: number, end: number): Dev {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, devNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dev', t));
   }
   return out;
 }
@@ -232,7 +224,7 @@ function putDev(w: MessageWriter, v: Dev, types: readonly number[], ordered: boo
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (devNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dev', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -278,16 +270,6 @@ export interface PagePool {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pagePoolNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'ifindex',
-  3: 'napi-id',
-  4: 'inflight',
-  5: 'inflight-mem',
-  6: 'detach-time',
-  7: 'dmabuf',
-};
 
 /**
  * pagePoolRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -358,7 +340,7 @@ export function decodePagePool(view: DataView, start: number, end: number): Page
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pagePoolNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'page-pool', t));
   }
   return out;
 }
@@ -412,7 +394,7 @@ function putPagePool(w: MessageWriter, v: PagePool, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'page-pool', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -468,21 +450,6 @@ export interface PagePoolStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pagePoolStatsNames: Readonly<Record<number, string>> = {
-  1: 'info',
-  8: 'alloc-fast',
-  9: 'alloc-slow',
-  10: 'alloc-slow-high-order',
-  11: 'alloc-empty',
-  12: 'alloc-refill',
-  13: 'alloc-waive',
-  14: 'recycle-cached',
-  15: 'recycle-cache-full',
-  16: 'recycle-ring',
-  17: 'recycle-ring-full',
-  18: 'recycle-released-refcnt',
-};
 
 /**
  * pagePoolStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -573,7 +540,7 @@ export function decodePagePoolStats(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pagePoolStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'page-pool-stats', t));
   }
   return out;
 }
@@ -651,7 +618,7 @@ function putPagePoolStats(w: MessageWriter, v: PagePoolStats, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'page-pool-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -691,13 +658,6 @@ export interface Napi {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const napiNames: Readonly<Record<number, string>> = {
-  1: 'ifindex',
-  2: 'id',
-  3: 'irq',
-  4: 'pid',
-};
 
 /**
  * napiRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -756,7 +716,7 @@ export function decodeNapi(view: DataView, start: number, end: number): Napi {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, napiNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'napi', t));
   }
   return out;
 }
@@ -798,7 +758,7 @@ function putNapi(w: MessageWriter, v: Napi, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (napiNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'napi', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -840,14 +800,6 @@ export interface Queue {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const queueNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'ifindex',
-  3: 'type',
-  4: 'napi-id',
-  5: 'dmabuf',
-};
 
 /**
  * queueRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -910,7 +862,7 @@ export function decodeQueue(view: DataView, start: number, end: number): Queue {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, queueNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'queue', t));
   }
   return out;
 }
@@ -956,7 +908,7 @@ function putQueue(w: MessageWriter, v: Queue, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (queueNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'queue', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1050,40 +1002,6 @@ export interface Qstats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const qstatsNames: Readonly<Record<number, string>> = {
-  1: 'ifindex',
-  2: 'queue-type',
-  3: 'queue-id',
-  4: 'scope',
-  8: 'rx-packets',
-  9: 'rx-bytes',
-  10: 'tx-packets',
-  11: 'tx-bytes',
-  12: 'rx-alloc-fail',
-  13: 'rx-hw-drops',
-  14: 'rx-hw-drop-overruns',
-  15: 'rx-csum-complete',
-  16: 'rx-csum-unnecessary',
-  17: 'rx-csum-none',
-  18: 'rx-csum-bad',
-  19: 'rx-hw-gro-packets',
-  20: 'rx-hw-gro-bytes',
-  21: 'rx-hw-gro-wire-packets',
-  22: 'rx-hw-gro-wire-bytes',
-  23: 'rx-hw-drop-ratelimits',
-  24: 'tx-hw-drops',
-  25: 'tx-hw-drop-errors',
-  26: 'tx-csum-none',
-  27: 'tx-needs-csum',
-  28: 'tx-hw-gso-packets',
-  29: 'tx-hw-gso-bytes',
-  30: 'tx-hw-gso-wire-packets',
-  31: 'tx-hw-gso-wire-bytes',
-  32: 'tx-hw-drop-ratelimits',
-  33: 'tx-stop',
-  34: 'tx-wake',
-};
 
 /**
  * qstatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1250,7 +1168,7 @@ export function decodeQstats(view: DataView, start: number, end: number): Qstats
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, qstatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'qstats', t));
   }
   return out;
 }
@@ -1400,7 +1318,7 @@ function putQstats(w: MessageWriter, v: Qstats, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (qstatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'qstats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1440,13 +1358,6 @@ export interface Dmabuf {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const dmabufNames: Readonly<Record<number, string>> = {
-  1: 'ifindex',
-  2: 'queues',
-  3: 'fd',
-  4: 'id',
-};
 
 /**
  * dmabufRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1505,7 +1416,7 @@ export function decodeDmabuf(view: DataView, start: number, end: number): Dmabuf
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, dmabufNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dmabuf', t));
   }
   return out;
 }
@@ -1564,7 +1475,7 @@ function putDmabuf(w: MessageWriter, v: Dmabuf, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (dmabufNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dmabuf', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1600,11 +1511,6 @@ export interface PagePoolInfo {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const pagePoolInfoNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'ifindex',
-};
 
 /**
  * pagePoolInfoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1655,7 +1561,7 @@ export function decodePagePoolInfo(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, pagePoolInfoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'page-pool-info', t));
   }
   return out;
 }
@@ -1689,7 +1595,7 @@ function putPagePoolInfo(w: MessageWriter, v: PagePoolInfo, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (pagePoolInfoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'page-pool-info', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1725,11 +1631,6 @@ export interface QueueId {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const queueIdNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  3: 'type',
-};
 
 /**
  * queueIdRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1780,7 +1681,7 @@ export function decodeQueueId(view: DataView, start: number, end: number): Queue
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, queueIdNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'queue-id', t));
   }
   return out;
 }
@@ -1814,7 +1715,7 @@ function putQueueId(w: MessageWriter, v: QueueId, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (queueIdNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'queue-id', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2012,113 +1913,23 @@ export const netdevFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'dev': {
-      1: ['ifindex'],
-      3: ['xdp-features'],
-      4: ['xdp-zc-max-segs'],
-      5: ['xdp-rx-metadata-features'],
-      6: ['xsk-features'],
-    },
-    'page-pool': {
-      1: ['id'],
-      2: ['ifindex'],
-      3: ['napi-id'],
-      4: ['inflight'],
-      5: ['inflight-mem'],
-      6: ['detach-time'],
-      7: ['dmabuf'],
-    },
-    'page-pool-stats': {
-      1: ['info', 'n', 'page-pool-info'],
-      8: ['alloc-fast'],
-      9: ['alloc-slow'],
-      10: ['alloc-slow-high-order'],
-      11: ['alloc-empty'],
-      12: ['alloc-refill'],
-      13: ['alloc-waive'],
-      14: ['recycle-cached'],
-      15: ['recycle-cache-full'],
-      16: ['recycle-ring'],
-      17: ['recycle-ring-full'],
-      18: ['recycle-released-refcnt'],
-    },
-    'napi': {
-      1: ['ifindex'],
-      2: ['id'],
-      3: ['irq'],
-      4: ['pid'],
-    },
-    'queue': {
-      1: ['id'],
-      2: ['ifindex'],
-      3: ['type'],
-      4: ['napi-id'],
-      5: ['dmabuf'],
-    },
-    'qstats': {
-      1: ['ifindex'],
-      2: ['queue-type'],
-      3: ['queue-id'],
-      4: ['scope'],
-      8: ['rx-packets'],
-      9: ['rx-bytes'],
-      10: ['tx-packets'],
-      11: ['tx-bytes'],
-      12: ['rx-alloc-fail'],
-      13: ['rx-hw-drops'],
-      14: ['rx-hw-drop-overruns'],
-      15: ['rx-csum-complete'],
-      16: ['rx-csum-unnecessary'],
-      17: ['rx-csum-none'],
-      18: ['rx-csum-bad'],
-      19: ['rx-hw-gro-packets'],
-      20: ['rx-hw-gro-bytes'],
-      21: ['rx-hw-gro-wire-packets'],
-      22: ['rx-hw-gro-wire-bytes'],
-      23: ['rx-hw-drop-ratelimits'],
-      24: ['tx-hw-drops'],
-      25: ['tx-hw-drop-errors'],
-      26: ['tx-csum-none'],
-      27: ['tx-needs-csum'],
-      28: ['tx-hw-gso-packets'],
-      29: ['tx-hw-gso-bytes'],
-      30: ['tx-hw-gso-wire-packets'],
-      31: ['tx-hw-gso-wire-bytes'],
-      32: ['tx-hw-drop-ratelimits'],
-      33: ['tx-stop'],
-      34: ['tx-wake'],
-    },
-    'dmabuf': {
-      1: ['ifindex'],
-      2: ['queues', 'n', 'queue-id'],
-      3: ['fd'],
-      4: ['id'],
-    },
-    'page-pool-info': {
-      1: ['id'],
-      2: ['ifindex'],
-    },
-    'queue-id': {
-      1: ['id'],
-      3: ['type'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'dev'],
-    5: [0, 'page-pool'],
-    9: [0, 'page-pool-stats'],
-    10: [0, 'queue'],
-    11: [0, 'napi'],
-    12: [0, 'qstats'],
-    13: [0, 'dmabuf'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"dev":{"1":["ifindex"],"3":["xdp-features"],"4":["xdp-zc-max-segs"],"5":["xdp-rx-metadata-features"],"6":["xsk-features"]},
+"page-pool":{"1":["id"],"2":["ifindex"],"3":["napi-id"],"4":["inflight"],"5":["inflight-mem"],"6":["detach-time"],"7":["dmabuf"]},
+"page-pool-stats":{"1":["info","n","page-pool-info"],"8":["alloc-fast"],"9":["alloc-slow"],"10":["alloc-slow-high-order"],"11":["alloc-empty"],"12":["alloc-refill"],"13":["alloc-waive"],"14":["recycle-cached"],"15":["recycle-cache-full"],"16":["recycle-ring"],"17":["recycle-ring-full"],"18":["recycle-released-refcnt"]},
+"napi":{"1":["ifindex"],"2":["id"],"3":["irq"],"4":["pid"]},
+"queue":{"1":["id"],"2":["ifindex"],"3":["type"],"4":["napi-id"],"5":["dmabuf"]},
+"qstats":{"1":["ifindex"],"2":["queue-type"],"3":["queue-id"],"4":["scope"],"8":["rx-packets"],"9":["rx-bytes"],"10":["tx-packets"],"11":["tx-bytes"],"12":["rx-alloc-fail"],"13":["rx-hw-drops"],"14":["rx-hw-drop-overruns"],"15":["rx-csum-complete"],"16":["rx-csum-unnecessary"],"17":["rx-csum-none"],"18":["rx-csum-bad"],"19":["rx-hw-gro-packets"],"20":["rx-hw-gro-bytes"],"21":["rx-hw-gro-wire-packets"],"22":["rx-hw-gro-wire-bytes"],"23":["rx-hw-drop-ratelimits"],"24":["tx-hw-drops"],"25":["tx-hw-drop-errors"],"26":["tx-csum-none"],"27":["tx-needs-csum"],"28":["tx-hw-gso-packets"],"29":["tx-hw-gso-bytes"],"30":["tx-hw-gso-wire-packets"],"31":["tx-hw-gso-wire-bytes"],"32":["tx-hw-drop-ratelimits"],"33":["tx-stop"],"34":["tx-wake"]},
+"dmabuf":{"1":["ifindex"],"2":["queues","n","queue-id"],"3":["fd"],"4":["id"]},
+"page-pool-info":{"1":["id"],"2":["ifindex"]},
+"queue-id":{"1":["id"],"3":["type"]}
+},"subs":{
+},"messages":{"1":[0,"dev"],"5":[0,"page-pool"],"9":[0,"page-pool-stats"],"10":[0,"queue"],"11":[0,"napi"],"12":[0,"qstats"],"13":[0,"dmabuf"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -2127,5 +1938,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

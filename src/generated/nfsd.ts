@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,22 +68,6 @@ export interface RpcStatus {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const rpcStatusNames: Readonly<Record<number, string>> = {
-  1: 'xid',
-  2: 'flags',
-  3: 'prog',
-  4: 'version',
-  5: 'proc',
-  6: 'service_time',
-  8: 'saddr4',
-  9: 'daddr4',
-  10: 'saddr6',
-  11: 'daddr6',
-  12: 'sport',
-  13: 'dport',
-  14: 'compound-ops',
-};
 
 /**
  * rpcStatusRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -178,7 +162,7 @@ export function decodeRpcStatus(view: DataView, start: number, end: number): Rpc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, rpcStatusNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'rpc-status', t));
   }
   return out;
 }
@@ -265,7 +249,7 @@ function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (rpcStatusNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'rpc-status', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -305,13 +289,6 @@ export interface Server {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const serverNames: Readonly<Record<number, string>> = {
-  1: 'threads',
-  2: 'gracetime',
-  3: 'leasetime',
-  4: 'scope',
-};
 
 /**
  * serverRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -370,7 +347,7 @@ export function decodeServer(view: DataView, start: number, end: number): Server
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, serverNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'server', t));
   }
   return out;
 }
@@ -421,7 +398,7 @@ function putServer(w: MessageWriter, v: Server, types: readonly number[], ordere
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (serverNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'server', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -459,12 +436,6 @@ export interface Version {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const versionNames: Readonly<Record<number, string>> = {
-  1: 'major',
-  2: 'minor',
-  3: 'enabled',
-};
 
 /**
  * versionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -519,7 +490,7 @@ export function decodeVersion(view: DataView, start: number, end: number): Versi
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, versionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'version', t));
   }
   return out;
 }
@@ -557,7 +528,7 @@ function putVersion(w: MessageWriter, v: Version, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (versionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'version', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -591,10 +562,6 @@ export interface ServerProto {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const serverProtoNames: Readonly<Record<number, string>> = {
-  1: 'version',
-};
 
 /**
  * serverProtoRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -641,7 +608,7 @@ export function decodeServerProto(view: DataView, start: number, end: number): S
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, serverProtoNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'server-proto', t));
   }
   return out;
 }
@@ -688,7 +655,7 @@ function putServerProto(w: MessageWriter, v: ServerProto, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (serverProtoNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'server-proto', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -724,11 +691,6 @@ export interface Sock {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const sockNames: Readonly<Record<number, string>> = {
-  1: 'addr',
-  2: 'transport-name',
-};
 
 /**
  * sockRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -779,7 +741,7 @@ export function decodeSock(view: DataView, start: number, end: number): Sock {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, sockNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'sock', t));
   }
   return out;
 }
@@ -813,7 +775,7 @@ function putSock(w: MessageWriter, v: Sock, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (sockNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'sock', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -847,10 +809,6 @@ export interface ServerSock {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const serverSockNames: Readonly<Record<number, string>> = {
-  1: 'addr',
-};
 
 /**
  * serverSockRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -897,7 +855,7 @@ export function decodeServerSock(view: DataView, start: number, end: number): Se
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, serverSockNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'server-sock', t));
   }
   return out;
 }
@@ -944,7 +902,7 @@ function putServerSock(w: MessageWriter, v: ServerSock, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (serverSockNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'server-sock', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -980,11 +938,6 @@ export interface PoolMode {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const poolModeNames: Readonly<Record<number, string>> = {
-  1: 'mode',
-  2: 'npools',
-};
 
 /**
  * poolModeRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1035,7 +988,7 @@ export function decodePoolMode(view: DataView, start: number, end: number): Pool
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, poolModeNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'pool-mode', t));
   }
   return out;
 }
@@ -1069,7 +1022,7 @@ function putPoolMode(w: MessageWriter, v: PoolMode, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (poolModeNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'pool-mode', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1209,65 +1162,21 @@ export const nfsdFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'rpc-status': {
-      1: ['xid'],
-      2: ['flags'],
-      3: ['prog'],
-      4: ['version'],
-      5: ['proc'],
-      6: ['service_time'],
-      8: ['saddr4'],
-      9: ['daddr4'],
-      10: ['saddr6'],
-      11: ['daddr6'],
-      12: ['sport'],
-      13: ['dport'],
-      14: ['compound-ops'],
-    },
-    'server': {
-      1: ['threads'],
-      2: ['gracetime'],
-      3: ['leasetime'],
-      4: ['scope'],
-    },
-    'version': {
-      1: ['major'],
-      2: ['minor'],
-      3: ['enabled'],
-    },
-    'server-proto': {
-      1: ['version', 'n', 'version'],
-    },
-    'sock': {
-      1: ['addr'],
-      2: ['transport-name'],
-    },
-    'server-sock': {
-      1: ['addr', 'n', 'sock'],
-    },
-    'pool-mode': {
-      1: ['mode'],
-      2: ['npools'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'rpc-status'],
-    2: [0, 'server'],
-    3: [0, 'server'],
-    4: [0, 'server-proto'],
-    5: [0, 'server-proto'],
-    6: [0, 'server-sock'],
-    7: [0, 'server-sock'],
-    8: [0, 'pool-mode'],
-    9: [0, 'pool-mode'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"rpc-status":{"1":["xid"],"2":["flags"],"3":["prog"],"4":["version"],"5":["proc"],"6":["service_time"],"8":["saddr4"],"9":["daddr4"],"10":["saddr6"],"11":["daddr6"],"12":["sport"],"13":["dport"],"14":["compound-ops"]},
+"server":{"1":["threads"],"2":["gracetime"],"3":["leasetime"],"4":["scope"]},
+"version":{"1":["major"],"2":["minor"],"3":["enabled"]},
+"server-proto":{"1":["version","n","version"]},
+"sock":{"1":["addr"],"2":["transport-name"]},
+"server-sock":{"1":["addr","n","sock"]},
+"pool-mode":{"1":["mode"],"2":["npools"]}
+},"subs":{
+},"messages":{"1":[0,"rpc-status"],"2":[0,"server"],"3":[0,"server"],"4":[0,"server-proto"],"5":[0,"server-proto"],"6":[0,"server-sock"],"7":[0,"server-sock"],"8":[0,"pool-mode"],"9":[0,"pool-mode"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -1276,5 +1185,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

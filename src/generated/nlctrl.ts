@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readRawAttr, readS64, readString, readU16, readU32, readU64 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor, IndexedItem, TypeValueItem } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor, IndexedItem, TypeValueItem } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -121,19 +121,6 @@ export interface CtrlAttrs {
   order?: number[];
 }
 
-const ctrlAttrsNames: Readonly<Record<number, string>> = {
-  1: 'family-id',
-  2: 'family-name',
-  3: 'version',
-  4: 'hdrsize',
-  5: 'maxattr',
-  6: 'ops',
-  7: 'mcast-groups',
-  8: 'policy',
-  9: 'op-policy',
-  10: 'op',
-};
-
 /**
  * ctrlAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -215,7 +202,7 @@ export function decodeCtrlAttrs(view: DataView, start: number, end: number): Ctr
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ctrlAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ctrl-attrs', t));
   }
   return out;
 }
@@ -297,7 +284,7 @@ function putCtrlAttrs(w: MessageWriter, v: CtrlAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ctrlAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ctrl-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -333,11 +320,6 @@ export interface McastGroupAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const mcastGroupAttrsNames: Readonly<Record<number, string>> = {
-  1: 'name',
-  2: 'id',
-};
 
 /**
  * mcastGroupAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -388,7 +370,7 @@ export function decodeMcastGroupAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, mcastGroupAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'mcast-group-attrs', t));
   }
   return out;
 }
@@ -422,7 +404,7 @@ function putMcastGroupAttrs(w: MessageWriter, v: McastGroupAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (mcastGroupAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'mcast-group-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -458,11 +440,6 @@ export interface OpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const opAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'flags',
-};
 
 /**
  * opAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -513,7 +490,7 @@ export function decodeOpAttrs(view: DataView, start: number, end: number): OpAtt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, opAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'op-attrs', t));
   }
   return out;
 }
@@ -547,7 +524,7 @@ function putOpAttrs(w: MessageWriter, v: OpAttrs, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (opAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'op-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -602,20 +579,6 @@ export interface PolicyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const policyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'type',
-  2: 'min-value-s',
-  3: 'max-value-s',
-  4: 'min-value-u',
-  5: 'max-value-u',
-  6: 'min-length',
-  7: 'max-length',
-  8: 'policy-idx',
-  9: 'policy-maxtype',
-  10: 'bitfield32-mask',
-  11: 'mask',
-};
 
 /**
  * policyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -702,7 +665,7 @@ export function decodePolicyAttrs(view: DataView, start: number, end: number): P
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, policyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'policy-attrs', t));
   }
   return out;
 }
@@ -772,7 +735,7 @@ function putPolicyAttrs(w: MessageWriter, v: PolicyAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (policyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'policy-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -808,11 +771,6 @@ export interface OpPolicyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const opPolicyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'do',
-  2: 'dump',
-};
 
 /**
  * opPolicyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -863,7 +821,7 @@ export function decodeOpPolicyAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, opPolicyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'op-policy-attrs', t));
   }
   return out;
 }
@@ -897,7 +855,7 @@ function putOpPolicyAttrs(w: MessageWriter, v: OpPolicyAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (opPolicyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'op-policy-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -973,55 +931,19 @@ export const nlctrlFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'ctrl-attrs': {
-      1: ['family-id'],
-      2: ['family-name'],
-      3: ['version'],
-      4: ['hdrsize'],
-      5: ['maxattr'],
-      6: ['ops', 'i', 'op-attrs'],
-      7: ['mcast-groups', 'i', 'mcast-group-attrs'],
-      8: ['policy', 't', 'policy-attrs', 2],
-      9: ['op-policy', 't', 'op-policy-attrs', 1],
-      10: ['op'],
-    },
-    'mcast-group-attrs': {
-      1: ['name'],
-      2: ['id'],
-    },
-    'op-attrs': {
-      1: ['id'],
-      2: ['flags'],
-    },
-    'policy-attrs': {
-      1: ['type'],
-      2: ['min-value-s'],
-      3: ['max-value-s'],
-      4: ['min-value-u'],
-      5: ['max-value-u'],
-      6: ['min-length'],
-      7: ['max-length'],
-      8: ['policy-idx'],
-      9: ['policy-maxtype'],
-      10: ['bitfield32-mask'],
-      11: ['mask'],
-    },
-    'op-policy-attrs': {
-      1: ['do'],
-      2: ['dump'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    3: [0, 'ctrl-attrs'],
-    10: [0, 'ctrl-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"ctrl-attrs":{"1":["family-id"],"2":["family-name"],"3":["version"],"4":["hdrsize"],"5":["maxattr"],"6":["ops","i","op-attrs"],"7":["mcast-groups","i","mcast-group-attrs"],"8":["policy","t","policy-attrs",2],"9":["op-policy","t","op-policy-attrs",1],"10":["op"]},
+"mcast-group-attrs":{"1":["name"],"2":["id"]},
+"op-attrs":{"1":["id"],"2":["flags"]},
+"policy-attrs":{"1":["type"],"2":["min-value-s"],"3":["max-value-s"],"4":["min-value-u"],"5":["max-value-u"],"6":["min-length"],"7":["max-length"],"8":["policy-idx"],"9":["policy-maxtype"],"10":["bitfield32-mask"],"11":["mask"]},
+"op-policy-attrs":{"1":["do"],"2":["dump"]}
+},"subs":{
+},"messages":{"3":[0,"ctrl-attrs"],"10":[0,"ctrl-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -1030,7 +952,7 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

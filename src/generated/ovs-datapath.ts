@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -197,17 +197,6 @@ export interface Datapath {
   order?: number[];
 }
 
-const datapathNames: Readonly<Record<number, string>> = {
-  1: 'name',
-  2: 'upcall-pid',
-  3: 'stats',
-  4: 'megaflow-stats',
-  5: 'user-features',
-  7: 'masks-cache-size',
-  8: 'per-cpu-pids',
-  9: 'ifindex',
-};
-
 /**
  * datapathRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -281,7 +270,7 @@ export function decodeDatapath(view: DataView, start: number, end: number): Data
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, datapathNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'datapath', t));
   }
   return out;
 }
@@ -349,7 +338,7 @@ function putDatapath(w: MessageWriter, v: Datapath, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (datapathNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'datapath', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -467,29 +456,15 @@ export const ovsDatapathFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'datapath': {
-      1: ['name'],
-      2: ['upcall-pid'],
-      3: ['stats', 'x', 'datapath-stats'],
-      4: ['megaflow-stats', 'x', 'megaflow-stats'],
-      5: ['user-features'],
-      7: ['masks-cache-size'],
-      8: ['per-cpu-pids'],
-      9: ['ifindex'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    3: [4, 'datapath'],
-    1: [4, 'datapath'],
-    2: [4, 'datapath'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"datapath":{"1":["name"],"2":["upcall-pid"],"3":["stats","x","datapath-stats"],"4":["megaflow-stats","x","megaflow-stats"],"5":["user-features"],"7":["masks-cache-size"],"8":["per-cpu-pids"],"9":["ifindex"]}
+},"subs":{
+},"messages":{"1":[4,"datapath"],"2":[4,"datapath"],"3":[4,"datapath"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -498,5 +473,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

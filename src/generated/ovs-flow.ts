@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatHex, formatIP, formatMac, parseHex, parseIP, parseMac } from '../netlink/format.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -825,20 +825,6 @@ export interface FlowAttrs {
   order?: number[];
 }
 
-const flowAttrsNames: Readonly<Record<number, string>> = {
-  1: 'key',
-  2: 'actions',
-  3: 'stats',
-  4: 'tcp-flags',
-  5: 'used',
-  6: 'clear',
-  7: 'mask',
-  8: 'probe',
-  9: 'ufid',
-  10: 'ufid-flags',
-  11: 'pad',
-};
-
 /**
  * flowAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -924,7 +910,7 @@ export function decodeFlowAttrs(view: DataView, start: number, end: number): Flo
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, flowAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'flow-attrs', t));
   }
   return out;
 }
@@ -1011,7 +997,7 @@ function putFlowAttrs(w: MessageWriter, v: FlowAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (flowAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'flow-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1107,41 +1093,6 @@ export interface KeyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const keyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'encap',
-  2: 'priority',
-  3: 'in-port',
-  4: 'ethernet',
-  5: 'vlan',
-  6: 'ethertype',
-  7: 'ipv4',
-  8: 'ipv6',
-  9: 'tcp',
-  10: 'udp',
-  11: 'icmp',
-  12: 'icmpv6',
-  13: 'arp',
-  14: 'nd',
-  15: 'skb-mark',
-  16: 'tunnel',
-  17: 'sctp',
-  18: 'tcp-flags',
-  19: 'dp-hash',
-  20: 'recirc-id',
-  21: 'mpls',
-  22: 'ct-state',
-  23: 'ct-zone',
-  24: 'ct-mark',
-  25: 'ct-labels',
-  26: 'ct-orig-tuple-ipv4',
-  27: 'ct-orig-tuple-ipv6',
-  28: 'nsh',
-  29: 'packet-type',
-  30: 'nd-extensions',
-  31: 'tunnel-info',
-  32: 'ipv6-exthdrs',
-};
 
 /**
  * keyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1312,7 +1263,7 @@ export function decodeKeyAttrs(view: DataView, start: number, end: number): KeyA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, keyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'key-attrs', t));
   }
   return out;
 }
@@ -1543,7 +1494,7 @@ function putKeyAttrs(w: MessageWriter, v: KeyAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (keyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'key-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1623,33 +1574,6 @@ export interface ActionAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const actionAttrsNames: Readonly<Record<number, string>> = {
-  1: 'output',
-  2: 'userspace',
-  3: 'set',
-  4: 'push-vlan',
-  5: 'pop-vlan',
-  6: 'sample',
-  7: 'recirc',
-  8: 'hash',
-  9: 'push-mpls',
-  10: 'pop-mpls',
-  11: 'set-masked',
-  12: 'ct',
-  13: 'trunc',
-  14: 'push-eth',
-  15: 'pop-eth',
-  16: 'ct-clear',
-  17: 'push-nsh',
-  18: 'pop-nsh',
-  19: 'meter',
-  20: 'clone',
-  21: 'check-pkt-len',
-  22: 'add-mpls',
-  23: 'dec-ttl',
-  24: 'psample',
-};
 
 /**
  * actionAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1788,7 +1712,7 @@ export function decodeActionAttrs(view: DataView, start: number, end: number): A
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, actionAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'action-attrs', t));
   }
   return out;
 }
@@ -1970,7 +1894,7 @@ function putActionAttrs(w: MessageWriter, v: ActionAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (actionAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'action-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2036,26 +1960,6 @@ export interface TunnelKeyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tunnelKeyAttrsNames: Readonly<Record<number, string>> = {
-  0: 'id',
-  1: 'ipv4-src',
-  2: 'ipv4-dst',
-  3: 'tos',
-  4: 'ttl',
-  5: 'dont-fragment',
-  6: 'csum',
-  7: 'oam',
-  8: 'geneve-opts',
-  9: 'tp-src',
-  10: 'tp-dst',
-  11: 'vxlan-opts',
-  12: 'ipv6-src',
-  13: 'ipv6-dst',
-  14: 'pad',
-  15: 'erspan-opts',
-  16: 'ipv4-info-bridge',
-};
 
 /**
  * tunnelKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2166,7 +2070,7 @@ export function decodeTunnelKeyAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tunnelKeyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tunnel-key-attrs', t));
   }
   return out;
 }
@@ -2264,7 +2168,7 @@ function putTunnelKeyAttrs(w: MessageWriter, v: TunnelKeyAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tunnelKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tunnel-key-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2302,12 +2206,6 @@ export interface CheckPktLenAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const checkPktLenAttrsNames: Readonly<Record<number, string>> = {
-  1: 'pkt-len',
-  2: 'actions-if-greater',
-  3: 'actions-if-less-equal',
-};
 
 /**
  * checkPktLenAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2362,7 +2260,7 @@ export function decodeCheckPktLenAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, checkPktLenAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'check-pkt-len-attrs', t));
   }
   return out;
 }
@@ -2408,7 +2306,7 @@ function putCheckPktLenAttrs(w: MessageWriter, v: CheckPktLenAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (checkPktLenAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'check-pkt-len-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2444,11 +2342,6 @@ export interface SampleAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const sampleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'probability',
-  2: 'actions',
-};
 
 /**
  * sampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2499,7 +2392,7 @@ export function decodeSampleAttrs(view: DataView, start: number, end: number): S
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, sampleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'sample-attrs', t));
   }
   return out;
 }
@@ -2537,7 +2430,7 @@ function putSampleAttrs(w: MessageWriter, v: SampleAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (sampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'sample-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2577,13 +2470,6 @@ export interface UserspaceAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const userspaceAttrsNames: Readonly<Record<number, string>> = {
-  1: 'pid',
-  2: 'userdata',
-  3: 'egress-tun-port',
-  4: 'actions',
-};
 
 /**
  * userspaceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2642,7 +2528,7 @@ export function decodeUserspaceAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, userspaceAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'userspace-attrs', t));
   }
   return out;
 }
@@ -2684,7 +2570,7 @@ function putUserspaceAttrs(w: MessageWriter, v: UserspaceAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (userspaceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'userspace-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2722,12 +2608,6 @@ export interface OvsNshKeyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const ovsNshKeyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'base',
-  2: 'md1',
-  3: 'md2',
-};
 
 /**
  * ovsNshKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2782,7 +2662,7 @@ export function decodeOvsNshKeyAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ovsNshKeyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ovs-nsh-key-attrs', t));
   }
   return out;
 }
@@ -2820,7 +2700,7 @@ function putOvsNshKeyAttrs(w: MessageWriter, v: OvsNshKeyAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ovsNshKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ovs-nsh-key-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2870,18 +2750,6 @@ export interface CtAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const ctAttrsNames: Readonly<Record<number, string>> = {
-  1: 'commit',
-  2: 'zone',
-  3: 'mark',
-  4: 'labels',
-  5: 'helper',
-  6: 'nat',
-  7: 'force-commit',
-  8: 'eventmask',
-  9: 'timeout',
-};
 
 /**
  * ctAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -2960,7 +2828,7 @@ export function decodeCtAttrs(view: DataView, start: number, end: number): CtAtt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ctAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ct-attrs', t));
   }
   return out;
 }
@@ -3026,7 +2894,7 @@ function putCtAttrs(w: MessageWriter, v: CtAttrs, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ctAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ct-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3076,18 +2944,6 @@ export interface NatAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const natAttrsNames: Readonly<Record<number, string>> = {
-  1: 'src',
-  2: 'dst',
-  3: 'ip-min',
-  4: 'ip-max',
-  5: 'proto-min',
-  6: 'proto-max',
-  7: 'persistent',
-  8: 'proto-hash',
-  9: 'proto-random',
-};
 
 /**
  * natAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3166,7 +3022,7 @@ export function decodeNatAttrs(view: DataView, start: number, end: number): NatA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, natAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'nat-attrs', t));
   }
   return out;
 }
@@ -3228,7 +3084,7 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (natAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'nat-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3262,10 +3118,6 @@ export interface DecTtlAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const decTtlAttrsNames: Readonly<Record<number, string>> = {
-  1: 'action',
-};
 
 /**
  * decTtlAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3312,7 +3164,7 @@ export function decodeDecTtlAttrs(view: DataView, start: number, end: number): D
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, decTtlAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'dec-ttl-attrs', t));
   }
   return out;
 }
@@ -3346,7 +3198,7 @@ function putDecTtlAttrs(w: MessageWriter, v: DecTtlAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (decTtlAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'dec-ttl-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3380,10 +3232,6 @@ export interface VxlanExtAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vxlanExtAttrsNames: Readonly<Record<number, string>> = {
-  1: 'gbp',
-};
 
 /**
  * vxlanExtAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3430,7 +3278,7 @@ export function decodeVxlanExtAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vxlanExtAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vxlan-ext-attrs', t));
   }
   return out;
 }
@@ -3460,7 +3308,7 @@ function putVxlanExtAttrs(w: MessageWriter, v: VxlanExtAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vxlanExtAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vxlan-ext-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3496,11 +3344,6 @@ export interface PsampleAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const psampleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'group',
-  2: 'cookie',
-};
 
 /**
  * psampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3551,7 +3394,7 @@ export function decodePsampleAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, psampleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'psample-attrs', t));
   }
   return out;
 }
@@ -3585,7 +3428,7 @@ function putPsampleAttrs(w: MessageWriter, v: PsampleAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (psampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'psample-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3693,162 +3536,27 @@ export const ovsFlowFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'flow-attrs': {
-      1: ['key', 'n', 'key-attrs'],
-      2: ['actions', 'n', 'action-attrs'],
-      3: ['stats', 'x', 'ovs-flow-stats'],
-      4: ['tcp-flags'],
-      5: ['used'],
-      6: ['clear'],
-      7: ['mask', 'n', 'key-attrs'],
-      8: ['probe'],
-      9: ['ufid'],
-      10: ['ufid-flags'],
-      11: ['pad'],
-    },
-    'key-attrs': {
-      1: ['encap', 'n', 'key-attrs'],
-      2: ['priority'],
-      3: ['in-port'],
-      4: ['ethernet', 'x', 'ovs-key-ethernet'],
-      5: ['vlan'],
-      6: ['ethertype'],
-      7: ['ipv4', 'x', 'ovs-key-ipv4'],
-      8: ['ipv6', 'x', 'ovs-key-ipv6'],
-      9: ['tcp', 'x', 'ovs-key-tcp'],
-      10: ['udp', 'x', 'ovs-key-udp'],
-      11: ['icmp', 'x', 'ovs-key-icmp'],
-      12: ['icmpv6', 'x', 'ovs-key-icmp'],
-      13: ['arp', 'x', 'ovs-key-arp'],
-      14: ['nd', 'x', 'ovs-key-nd'],
-      15: ['skb-mark'],
-      16: ['tunnel', 'n', 'tunnel-key-attrs'],
-      17: ['sctp', 'x', 'ovs-key-sctp'],
-      18: ['tcp-flags'],
-      19: ['dp-hash'],
-      20: ['recirc-id'],
-      21: ['mpls', 'x', 'ovs-key-mpls'],
-      22: ['ct-state'],
-      23: ['ct-zone'],
-      24: ['ct-mark'],
-      25: ['ct-labels'],
-      26: ['ct-orig-tuple-ipv4', 'x', 'ovs-key-ct-tuple-ipv4'],
-      27: ['ct-orig-tuple-ipv6'],
-      28: ['nsh', 'n', 'ovs-nsh-key-attrs'],
-      29: ['packet-type'],
-      30: ['nd-extensions'],
-      31: ['tunnel-info'],
-      32: ['ipv6-exthdrs', 'x', 'ovs-key-ipv6-exthdrs'],
-    },
-    'action-attrs': {
-      1: ['output'],
-      2: ['userspace', 'n', 'userspace-attrs'],
-      3: ['set', 'n', 'key-attrs'],
-      4: ['push-vlan', 'x', 'ovs-action-push-vlan'],
-      5: ['pop-vlan'],
-      6: ['sample', 'n', 'sample-attrs'],
-      7: ['recirc'],
-      8: ['hash', 'x', 'ovs-action-hash'],
-      9: ['push-mpls', 'x', 'ovs-action-push-mpls'],
-      10: ['pop-mpls'],
-      11: ['set-masked', 'n', 'key-attrs'],
-      12: ['ct', 'n', 'ct-attrs'],
-      13: ['trunc'],
-      14: ['push-eth'],
-      15: ['pop-eth'],
-      16: ['ct-clear'],
-      17: ['push-nsh', 'n', 'ovs-nsh-key-attrs'],
-      18: ['pop-nsh'],
-      19: ['meter'],
-      20: ['clone', 'n', 'action-attrs'],
-      21: ['check-pkt-len', 'n', 'check-pkt-len-attrs'],
-      22: ['add-mpls', 'x', 'ovs-action-add-mpls'],
-      23: ['dec-ttl', 'n', 'dec-ttl-attrs'],
-      24: ['psample', 'n', 'psample-attrs'],
-    },
-    'tunnel-key-attrs': {
-      0: ['id'],
-      1: ['ipv4-src'],
-      2: ['ipv4-dst'],
-      3: ['tos'],
-      4: ['ttl'],
-      5: ['dont-fragment'],
-      6: ['csum'],
-      7: ['oam'],
-      8: ['geneve-opts'],
-      9: ['tp-src'],
-      10: ['tp-dst'],
-      11: ['vxlan-opts', 'n', 'vxlan-ext-attrs'],
-      12: ['ipv6-src'],
-      13: ['ipv6-dst'],
-      14: ['pad'],
-      15: ['erspan-opts'],
-      16: ['ipv4-info-bridge'],
-    },
-    'check-pkt-len-attrs': {
-      1: ['pkt-len'],
-      2: ['actions-if-greater', 'n', 'action-attrs'],
-      3: ['actions-if-less-equal', 'n', 'action-attrs'],
-    },
-    'sample-attrs': {
-      1: ['probability'],
-      2: ['actions', 'n', 'action-attrs'],
-    },
-    'userspace-attrs': {
-      1: ['pid'],
-      2: ['userdata'],
-      3: ['egress-tun-port'],
-      4: ['actions'],
-    },
-    'ovs-nsh-key-attrs': {
-      1: ['base'],
-      2: ['md1'],
-      3: ['md2'],
-    },
-    'ct-attrs': {
-      1: ['commit'],
-      2: ['zone'],
-      3: ['mark'],
-      4: ['labels'],
-      5: ['helper'],
-      6: ['nat', 'n', 'nat-attrs'],
-      7: ['force-commit'],
-      8: ['eventmask'],
-      9: ['timeout'],
-    },
-    'nat-attrs': {
-      1: ['src'],
-      2: ['dst'],
-      3: ['ip-min'],
-      4: ['ip-max'],
-      5: ['proto-min'],
-      6: ['proto-max'],
-      7: ['persistent'],
-      8: ['proto-hash'],
-      9: ['proto-random'],
-    },
-    'dec-ttl-attrs': {
-      1: ['action', 'n', 'action-attrs'],
-    },
-    'vxlan-ext-attrs': {
-      1: ['gbp'],
-    },
-    'psample-attrs': {
-      1: ['group'],
-      2: ['cookie'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    3: [4, 'flow-attrs'],
-    1: [4, 'flow-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"flow-attrs":{"1":["key","n","key-attrs"],"2":["actions","n","action-attrs"],"3":["stats","x","ovs-flow-stats"],"4":["tcp-flags"],"5":["used"],"6":["clear"],"7":["mask","n","key-attrs"],"8":["probe"],"9":["ufid"],"10":["ufid-flags"],"11":["pad"]},
+"key-attrs":{"1":["encap","n","key-attrs"],"2":["priority"],"3":["in-port"],"4":["ethernet","x","ovs-key-ethernet"],"5":["vlan"],"6":["ethertype"],"7":["ipv4","x","ovs-key-ipv4"],"8":["ipv6","x","ovs-key-ipv6"],"9":["tcp","x","ovs-key-tcp"],"10":["udp","x","ovs-key-udp"],"11":["icmp","x","ovs-key-icmp"],"12":["icmpv6","x","ovs-key-icmp"],"13":["arp","x","ovs-key-arp"],"14":["nd","x","ovs-key-nd"],"15":["skb-mark"],"16":["tunnel","n","tunnel-key-attrs"],"17":["sctp","x","ovs-key-sctp"],"18":["tcp-flags"],"19":["dp-hash"],"20":["recirc-id"],"21":["mpls","x","ovs-key-mpls"],"22":["ct-state"],"23":["ct-zone"],"24":["ct-mark"],"25":["ct-labels"],"26":["ct-orig-tuple-ipv4","x","ovs-key-ct-tuple-ipv4"],"27":["ct-orig-tuple-ipv6"],"28":["nsh","n","ovs-nsh-key-attrs"],"29":["packet-type"],"30":["nd-extensions"],"31":["tunnel-info"],"32":["ipv6-exthdrs","x","ovs-key-ipv6-exthdrs"]},
+"action-attrs":{"1":["output"],"2":["userspace","n","userspace-attrs"],"3":["set","n","key-attrs"],"4":["push-vlan","x","ovs-action-push-vlan"],"5":["pop-vlan"],"6":["sample","n","sample-attrs"],"7":["recirc"],"8":["hash","x","ovs-action-hash"],"9":["push-mpls","x","ovs-action-push-mpls"],"10":["pop-mpls"],"11":["set-masked","n","key-attrs"],"12":["ct","n","ct-attrs"],"13":["trunc"],"14":["push-eth"],"15":["pop-eth"],"16":["ct-clear"],"17":["push-nsh","n","ovs-nsh-key-attrs"],"18":["pop-nsh"],"19":["meter"],"20":["clone","n","action-attrs"],"21":["check-pkt-len","n","check-pkt-len-attrs"],"22":["add-mpls","x","ovs-action-add-mpls"],"23":["dec-ttl","n","dec-ttl-attrs"],"24":["psample","n","psample-attrs"]},
+"tunnel-key-attrs":{"0":["id"],"1":["ipv4-src"],"2":["ipv4-dst"],"3":["tos"],"4":["ttl"],"5":["dont-fragment"],"6":["csum"],"7":["oam"],"8":["geneve-opts"],"9":["tp-src"],"10":["tp-dst"],"11":["vxlan-opts","n","vxlan-ext-attrs"],"12":["ipv6-src"],"13":["ipv6-dst"],"14":["pad"],"15":["erspan-opts"],"16":["ipv4-info-bridge"]},
+"check-pkt-len-attrs":{"1":["pkt-len"],"2":["actions-if-greater","n","action-attrs"],"3":["actions-if-less-equal","n","action-attrs"]},
+"sample-attrs":{"1":["probability"],"2":["actions","n","action-attrs"]},
+"userspace-attrs":{"1":["pid"],"2":["userdata"],"3":["egress-tun-port"],"4":["actions"]},
+"ovs-nsh-key-attrs":{"1":["base"],"2":["md1"],"3":["md2"]},
+"ct-attrs":{"1":["commit"],"2":["zone"],"3":["mark"],"4":["labels"],"5":["helper"],"6":["nat","n","nat-attrs"],"7":["force-commit"],"8":["eventmask"],"9":["timeout"]},
+"nat-attrs":{"1":["src"],"2":["dst"],"3":["ip-min"],"4":["ip-max"],"5":["proto-min"],"6":["proto-max"],"7":["persistent"],"8":["proto-hash"],"9":["proto-random"]},
+"dec-ttl-attrs":{"1":["action","n","action-attrs"]},
+"vxlan-ext-attrs":{"1":["gbp"]},
+"psample-attrs":{"1":["group"],"2":["cookie"]}
+},"subs":{
+},"messages":{"1":[4,"flow-attrs"],"3":[4,"flow-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -3857,5 +3565,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU64 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -156,11 +156,6 @@ export interface VportOptions {
   order?: number[];
 }
 
-const vportOptionsNames: Readonly<Record<number, string>> = {
-  1: 'dst-port',
-  2: 'extension',
-};
-
 /**
  * vportOptionsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -210,7 +205,7 @@ export function decodeVportOptions(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vportOptionsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vport-options', t));
   }
   return out;
 }
@@ -244,7 +239,7 @@ function putVportOptions(w: MessageWriter, v: VportOptions, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vportOptionsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vport-options', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -280,11 +275,6 @@ export interface UpcallStats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const upcallStatsNames: Readonly<Record<number, string>> = {
-  0: 'success',
-  1: 'fail',
-};
 
 /**
  * upcallStatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -335,7 +325,7 @@ export function decodeUpcallStats(view: DataView, start: number, end: number): U
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, upcallStatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'upcall-stats', t));
   }
   return out;
 }
@@ -369,7 +359,7 @@ function putUpcallStats(w: MessageWriter, v: UpcallStats, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (upcallStatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'upcall-stats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -421,18 +411,6 @@ export interface Vport {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vportNames: Readonly<Record<number, string>> = {
-  1: 'port-no',
-  2: 'type',
-  3: 'name',
-  4: 'options',
-  5: 'upcall-pid',
-  6: 'stats',
-  8: 'ifindex',
-  9: 'netnsid',
-  10: 'upcall-stats',
-};
 
 /**
  * vportRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -511,7 +489,7 @@ export function decodeVport(view: DataView, start: number, end: number): Vport {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vportNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vport', t));
   }
   return out;
 }
@@ -586,7 +564,7 @@ function putVport(w: MessageWriter, v: Vport, types: readonly number[], ordered:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vportNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vport', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -704,38 +682,17 @@ export const ovsVportFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'vport-options': {
-      1: ['dst-port'],
-      2: ['extension'],
-    },
-    'upcall-stats': {
-      0: ['success'],
-      1: ['fail'],
-    },
-    'vport': {
-      1: ['port-no'],
-      2: ['type'],
-      3: ['name'],
-      4: ['options', 'n', 'vport-options'],
-      5: ['upcall-pid'],
-      6: ['stats', 'x', 'vport-stats'],
-      8: ['ifindex'],
-      9: ['netnsid'],
-      10: ['upcall-stats', 'n', 'upcall-stats'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [4, 'vport'],
-    2: [4, 'vport'],
-    3: [4, 'vport'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"vport-options":{"1":["dst-port"],"2":["extension"]},
+"upcall-stats":{"0":["success"],"1":["fail"]},
+"vport":{"1":["port-no"],"2":["type"],"3":["name"],"4":["options","n","vport-options"],"5":["upcall-pid"],"6":["stats","x","vport-stats"],"8":["ifindex"],"9":["netnsid"],"10":["upcall-stats","n","upcall-stats"]}
+},"subs":{
+},"messages":{"1":[4,"vport"],"2":[4,"vport"],"3":[4,"vport"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -744,5 +701,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

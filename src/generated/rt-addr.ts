@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -187,20 +187,6 @@ export interface AddrAttrs {
   order?: number[];
 }
 
-const addrAttrsNames: Readonly<Record<number, string>> = {
-  1: 'ifa-address',
-  2: 'ifa-local',
-  3: 'ifa-label',
-  4: 'ifa-broadcast',
-  5: 'ifa-anycast',
-  6: 'ifa-cacheinfo',
-  7: 'ifa-multicast',
-  8: 'ifa-flags',
-  9: 'ifa-rt-priority',
-  10: 'ifa-target-netnsid',
-  11: 'ifa-proto',
-};
-
 /**
  * addrAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -291,7 +277,7 @@ export function decodeAddrAttrs(view: DataView, start: number, end: number, alt 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, addrAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'addr-attrs', t));
   }
   return out;
 }
@@ -369,7 +355,7 @@ function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (addrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'addr-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -488,32 +474,15 @@ export const rtAddrFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'addr-attrs': {
-      1: ['ifa-address'],
-      2: ['ifa-local'],
-      3: ['ifa-label'],
-      4: ['ifa-broadcast'],
-      5: ['ifa-anycast'],
-      6: ['ifa-cacheinfo', 'x', 'ifa-cacheinfo'],
-      7: ['ifa-multicast'],
-      8: ['ifa-flags'],
-      9: ['ifa-rt-priority'],
-      10: ['ifa-target-netnsid'],
-      11: ['ifa-proto'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    20: [8, 'addr-attrs'],
-    21: [8, 'addr-attrs'],
-    22: [8, 'addr-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"addr-attrs":{"1":["ifa-address"],"2":["ifa-local"],"3":["ifa-label"],"4":["ifa-broadcast"],"5":["ifa-anycast"],"6":["ifa-cacheinfo","x","ifa-cacheinfo"],"7":["ifa-multicast"],"8":["ifa-flags"],"9":["ifa-rt-priority"],"10":["ifa-target-netnsid"],"11":["ifa-proto"]}
+},"subs":{
+},"messages":{"20":[8,"addr-attrs"],"21":[8,"addr-attrs"],"22":[8,"addr-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -522,5 +491,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

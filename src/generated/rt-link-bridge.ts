@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatMac, parseMac } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -200,18 +200,6 @@ export interface BridgeLinkAttrs {
   order?: number[];
 }
 
-const bridgeLinkAttrsNames: Readonly<Record<number, string>> = {
-  1: 'address',
-  3: 'ifname',
-  4: 'mtu',
-  5: 'link',
-  10: 'master',
-  12: 'protinfo',
-  16: 'operstate',
-  26: 'af-spec',
-  29: 'ext-mask',
-};
-
 /**
  * bridgeLinkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -289,7 +277,7 @@ export function decodeBridgeLinkAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bridgeLinkAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bridge-link-attrs', t));
   }
   return out;
 }
@@ -355,7 +343,7 @@ function putBridgeLinkAttrs(w: MessageWriter, v: BridgeLinkAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bridgeLinkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bridge-link-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -401,16 +389,6 @@ export interface BridgeAfSpecAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bridgeAfSpecAttrsNames: Readonly<Record<number, string>> = {
-  0: 'flags',
-  1: 'mode',
-  2: 'vlan-info',
-  3: 'vlan-tunnel-info',
-  4: 'mrp',
-  5: 'cfm',
-  6: 'mst',
-};
 
 /**
  * bridgeAfSpecAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -481,7 +459,7 @@ export function decodeBridgeAfSpecAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bridgeAfSpecAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bridge-af-spec-attrs', t));
   }
   return out;
 }
@@ -571,7 +549,7 @@ function putBridgeAfSpecAttrs(w: MessageWriter, v: BridgeAfSpecAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bridgeAfSpecAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bridge-af-spec-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -610,12 +588,6 @@ export interface BridgeVlanTunnelAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bridgeVlanTunnelAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'vid',
-  3: 'flags',
-};
 
 /**
  * bridgeVlanTunnelAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -670,7 +642,7 @@ export function decodeBridgeVlanTunnelAttrs(view: DataView, start: number, end: 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bridgeVlanTunnelAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bridge-vlan-tunnel-attrs', t));
   }
   return out;
 }
@@ -708,7 +680,7 @@ function putBridgeVlanTunnelAttrs(w: MessageWriter, v: BridgeVlanTunnelAttrs, ty
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bridgeVlanTunnelAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bridge-vlan-tunnel-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -823,44 +795,17 @@ export const rtLinkBridgeFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'bridge-link-attrs': {
-      1: ['address'],
-      3: ['ifname'],
-      4: ['mtu'],
-      5: ['link'],
-      10: ['master'],
-      12: ['protinfo'],
-      16: ['operstate'],
-      26: ['af-spec', 'n', 'bridge-af-spec-attrs'],
-      29: ['ext-mask'],
-    },
-    'bridge-af-spec-attrs': {
-      0: ['flags'],
-      1: ['mode'],
-      2: ['vlan-info', 'x', 'bridge-vlan-info'],
-      3: ['vlan-tunnel-info', 'n', 'bridge-vlan-tunnel-attrs'],
-      4: ['mrp'],
-      5: ['cfm'],
-      6: ['mst'],
-    },
-    'bridge-vlan-tunnel-attrs': {
-      1: ['id'],
-      2: ['vid'],
-      3: ['flags'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    17: [16, 'bridge-link-attrs'],
-    18: [16, 'bridge-link-attrs'],
-    19: [16, 'bridge-link-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"bridge-link-attrs":{"1":["address"],"3":["ifname"],"4":["mtu"],"5":["link"],"10":["master"],"12":["protinfo"],"16":["operstate"],"26":["af-spec","n","bridge-af-spec-attrs"],"29":["ext-mask"]},
+"bridge-af-spec-attrs":{"0":["flags"],"1":["mode"],"2":["vlan-info","x","bridge-vlan-info"],"3":["vlan-tunnel-info","n","bridge-vlan-tunnel-attrs"],"4":["mrp"],"5":["cfm"],"6":["mst"]},
+"bridge-vlan-tunnel-attrs":{"1":["id"],"2":["vid"],"3":["flags"]}
+},"subs":{
+},"messages":{"17":[16,"bridge-link-attrs"],"18":[16,"bridge-link-attrs"],"19":[16,"bridge-link-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -869,5 +814,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -16,8 +16,8 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
-import type { FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -2327,73 +2327,6 @@ export interface LinkAttrs {
   order?: number[];
 }
 
-const linkAttrsNames: Readonly<Record<number, string>> = {
-  1: 'address',
-  2: 'broadcast',
-  3: 'ifname',
-  4: 'mtu',
-  5: 'link',
-  6: 'qdisc',
-  7: 'stats',
-  8: 'cost',
-  9: 'priority',
-  10: 'master',
-  11: 'wireless',
-  12: 'protinfo',
-  13: 'txqlen',
-  14: 'map',
-  15: 'weight',
-  16: 'operstate',
-  17: 'linkmode',
-  18: 'linkinfo',
-  19: 'net-ns-pid',
-  20: 'ifalias',
-  21: 'num-vf',
-  22: 'vfinfo-list',
-  23: 'stats64',
-  24: 'vf-ports',
-  25: 'port-self',
-  26: 'af-spec',
-  27: 'group',
-  28: 'net-ns-fd',
-  29: 'ext-mask',
-  30: 'promiscuity',
-  31: 'num-tx-queues',
-  32: 'num-rx-queues',
-  33: 'carrier',
-  34: 'phys-port-id',
-  35: 'carrier-changes',
-  36: 'phys-switch-id',
-  37: 'link-netnsid',
-  38: 'phys-port-name',
-  39: 'proto-down',
-  40: 'gso-max-segs',
-  41: 'gso-max-size',
-  43: 'xdp',
-  44: 'event',
-  45: 'new-netnsid',
-  46: 'target-netnsid',
-  47: 'carrier-up-count',
-  48: 'carrier-down-count',
-  49: 'new-ifindex',
-  50: 'min-mtu',
-  51: 'max-mtu',
-  52: 'prop-list',
-  53: 'alt-ifname',
-  54: 'perm-address',
-  55: 'proto-down-reason',
-  56: 'parent-dev-name',
-  57: 'parent-dev-bus-name',
-  58: 'gro-max-size',
-  59: 'tso-max-size',
-  60: 'tso-max-segs',
-  61: 'allmulti',
-  62: 'devlink-port',
-  63: 'gso-ipv4-max-size',
-  64: 'gro-ipv4-max-size',
-  65: 'dpll-pin',
-};
-
 /**
  * linkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -2691,7 +2624,7 @@ export function decodeLinkAttrs(view: DataView, start: number, end: number): Lin
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'link-attrs', t));
   }
   return out;
 }
@@ -3026,7 +2959,7 @@ function putLinkAttrs(w: MessageWriter, v: LinkAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'link-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3064,12 +2997,6 @@ export interface AfSpecAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const afSpecAttrsNames: Readonly<Record<number, string>> = {
-  2: 'inet',
-  10: 'inet6',
-  45: 'mctp',
-};
 
 /**
  * afSpecAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3124,7 +3051,7 @@ export function decodeAfSpecAttrs(view: DataView, start: number, end: number): A
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, afSpecAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'af-spec-attrs', t));
   }
   return out;
 }
@@ -3174,7 +3101,7 @@ function putAfSpecAttrs(w: MessageWriter, v: AfSpecAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (afSpecAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'af-spec-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3208,10 +3135,6 @@ export interface VfinfoListAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vfinfoListAttrsNames: Readonly<Record<number, string>> = {
-  1: 'info',
-};
 
 /**
  * vfinfoListAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3258,7 +3181,7 @@ export function decodeVfinfoListAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vfinfoListAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vfinfo-list-attrs', t));
   }
   return out;
 }
@@ -3305,7 +3228,7 @@ function putVfinfoListAttrs(w: MessageWriter, v: VfinfoListAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vfinfoListAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vfinfo-list-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3363,22 +3286,6 @@ export interface VfinfoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vfinfoAttrsNames: Readonly<Record<number, string>> = {
-  1: 'mac',
-  2: 'vlan',
-  3: 'tx-rate',
-  4: 'spoofchk',
-  5: 'link-state',
-  6: 'rate',
-  7: 'rss-query-en',
-  8: 'stats',
-  9: 'trust',
-  10: 'ib-node-guid',
-  11: 'ib-port-guid',
-  12: 'vlan-list',
-  13: 'broadcast',
-};
 
 /**
  * vfinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3473,7 +3380,7 @@ export function decodeVfinfoAttrs(view: DataView, start: number, end: number): V
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vfinfoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vfinfo-attrs', t));
   }
   return out;
 }
@@ -3609,7 +3516,7 @@ function putVfinfoAttrs(w: MessageWriter, v: VfinfoAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vfinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vfinfo-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3658,17 +3565,6 @@ export interface VfStatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vfStatsAttrsNames: Readonly<Record<number, string>> = {
-  0: 'rx-packets',
-  1: 'tx-packets',
-  2: 'rx-bytes',
-  3: 'tx-bytes',
-  4: 'broadcast',
-  5: 'multicast',
-  7: 'rx-dropped',
-  8: 'tx-dropped',
-};
 
 /**
  * vfStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3743,7 +3639,7 @@ export function decodeVfStatsAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vfStatsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vf-stats-attrs', t));
   }
   return out;
 }
@@ -3801,7 +3697,7 @@ function putVfStatsAttrs(w: MessageWriter, v: VfStatsAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vfStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vf-stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3835,10 +3731,6 @@ export interface VfVlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vfVlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'info',
-};
 
 /**
  * vfVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -3885,7 +3777,7 @@ export function decodeVfVlanAttrs(view: DataView, start: number, end: number): V
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vfVlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vf-vlan-attrs', t));
   }
   return out;
 }
@@ -3934,7 +3826,7 @@ function putVfVlanAttrs(w: MessageWriter, v: VfVlanAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vfVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vf-vlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -3966,9 +3858,6 @@ export interface VfPortsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const vfPortsAttrsNames: Readonly<Record<number, string>> = {
-};
 
 /**
  * vfPortsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4009,7 +3898,7 @@ export function decodeVfPortsAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, vfPortsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'vf-ports-attrs', t));
   }
   return out;
 }
@@ -4035,7 +3924,7 @@ function putVfPortsAttrs(w: MessageWriter, v: VfPortsAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (vfPortsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'vf-ports-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4067,9 +3956,6 @@ export interface PortSelfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const portSelfAttrsNames: Readonly<Record<number, string>> = {
-};
 
 /**
  * portSelfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4110,7 +3996,7 @@ export function decodePortSelfAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, portSelfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'port-self-attrs', t));
   }
   return out;
 }
@@ -4136,7 +4022,7 @@ function putPortSelfAttrs(w: MessageWriter, v: PortSelfAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (portSelfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'port-self-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4211,14 +4097,6 @@ export type LinkinfoAttrsSlaveDataVariant =
   | { slaveKind: 'bond'; slaveData?: LinkinfoMemberDataMsgFormats['bond'] }
   ;
 
-const linkinfoAttrsNames: Readonly<Record<number, string>> = {
-  1: 'kind',
-  2: 'data',
-  3: 'xstats',
-  4: 'slave-kind',
-  5: 'slave-data',
-};
-
 /**
  * linkinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -4286,7 +4164,7 @@ export function decodeLinkinfoAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-attrs', t));
   }
   if (dataAt >= 0) {
     // Decoded after the loop: the selector may come after the data on the wire.
@@ -4346,7 +4224,7 @@ function putLinkinfoAttrs(w: MessageWriter, v: LinkinfoAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4442,41 +4320,6 @@ export interface LinkinfoBondAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoBondAttrsNames: Readonly<Record<number, string>> = {
-  1: 'mode',
-  2: 'active-slave',
-  3: 'miimon',
-  4: 'updelay',
-  5: 'downdelay',
-  6: 'use-carrier',
-  7: 'arp-interval',
-  8: 'arp-ip-target',
-  9: 'arp-validate',
-  10: 'arp-all-targets',
-  11: 'primary',
-  12: 'primary-reselect',
-  13: 'fail-over-mac',
-  14: 'xmit-hash-policy',
-  15: 'resend-igmp',
-  16: 'num-peer-notif',
-  17: 'all-slaves-active',
-  18: 'min-links',
-  19: 'lp-interval',
-  20: 'packets-per-slave',
-  21: 'ad-lacp-rate',
-  22: 'ad-select',
-  23: 'ad-info',
-  24: 'ad-actor-sys-prio',
-  25: 'ad-user-port-key',
-  26: 'ad-actor-system',
-  27: 'tlb-dynamic-lb',
-  28: 'peer-notif-delay',
-  29: 'ad-lacp-active',
-  30: 'missed-max',
-  31: 'ns-ip6-target',
-  32: 'coupled-control',
-};
 
 /**
  * linkinfoBondAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4647,7 +4490,7 @@ export function decodeLinkinfoBondAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoBondAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-bond-attrs', t));
   }
   return out;
 }
@@ -4813,7 +4656,7 @@ function putLinkinfoBondAttrs(w: MessageWriter, v: LinkinfoBondAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBondAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-bond-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4855,14 +4698,6 @@ export interface BondAdInfoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bondAdInfoAttrsNames: Readonly<Record<number, string>> = {
-  1: 'aggregator',
-  2: 'num-ports',
-  3: 'actor-key',
-  4: 'partner-key',
-  5: 'partner-mac',
-};
 
 /**
  * bondAdInfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4925,7 +4760,7 @@ export function decodeBondAdInfoAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bondAdInfoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bond-ad-info-attrs', t));
   }
   return out;
 }
@@ -4971,7 +4806,7 @@ function putBondAdInfoAttrs(w: MessageWriter, v: BondAdInfoAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bondAdInfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bond-ad-info-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5021,18 +4856,6 @@ export interface BondSlaveAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const bondSlaveAttrsNames: Readonly<Record<number, string>> = {
-  1: 'state',
-  2: 'mii-status',
-  3: 'link-failure-count',
-  4: 'perm-hwaddr',
-  5: 'queue-id',
-  6: 'ad-aggregator-id',
-  7: 'ad-actor-oper-port-state',
-  8: 'ad-partner-oper-port-state',
-  9: 'prio',
-};
 
 /**
  * bondSlaveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5111,7 +4934,7 @@ export function decodeBondSlaveAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, bondSlaveAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'bond-slave-attrs', t));
   }
   return out;
 }
@@ -5173,7 +4996,7 @@ function putBondSlaveAttrs(w: MessageWriter, v: BondSlaveAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (bondSlaveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'bond-slave-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5302,57 +5125,6 @@ export interface LinkinfoBridgeAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoBridgeAttrsNames: Readonly<Record<number, string>> = {
-  1: 'forward-delay',
-  2: 'hello-time',
-  3: 'max-age',
-  4: 'ageing-time',
-  5: 'stp-state',
-  6: 'priority',
-  7: 'vlan-filtering',
-  8: 'vlan-protocol',
-  9: 'group-fwd-mask',
-  10: 'root-id',
-  11: 'bridge-id',
-  12: 'root-port',
-  13: 'root-path-cost',
-  14: 'topology-change',
-  15: 'topology-change-detected',
-  16: 'hello-timer',
-  17: 'tcn-timer',
-  18: 'topology-change-timer',
-  19: 'gc-timer',
-  20: 'group-addr',
-  21: 'fdb-flush',
-  22: 'mcast-router',
-  23: 'mcast-snooping',
-  24: 'mcast-query-use-ifaddr',
-  25: 'mcast-querier',
-  26: 'mcast-hash-elasticity',
-  27: 'mcast-hash-max',
-  28: 'mcast-last-member-cnt',
-  29: 'mcast-startup-query-cnt',
-  30: 'mcast-last-member-intvl',
-  31: 'mcast-membership-intvl',
-  32: 'mcast-querier-intvl',
-  33: 'mcast-query-intvl',
-  34: 'mcast-query-response-intvl',
-  35: 'mcast-startup-query-intvl',
-  36: 'nf-call-iptables',
-  37: 'nf-call-ip6-tables',
-  38: 'nf-call-arptables',
-  39: 'vlan-default-pvid',
-  41: 'vlan-stats-enabled',
-  42: 'mcast-stats-enabled',
-  43: 'mcast-igmp-version',
-  44: 'mcast-mld-version',
-  45: 'vlan-stats-per-port',
-  46: 'multi-boolopt',
-  47: 'mcast-querier-state',
-  48: 'fdb-n-learned',
-  49: 'fdb-max-learned',
-};
 
 /**
  * linkinfoBridgeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5587,7 +5359,7 @@ export function decodeLinkinfoBridgeAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoBridgeAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-bridge-attrs', t));
   }
   return out;
 }
@@ -5820,7 +5592,7 @@ function putLinkinfoBridgeAttrs(w: MessageWriter, v: LinkinfoBridgeAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBridgeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-bridge-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5939,52 +5711,6 @@ export interface LinkinfoBrportAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoBrportAttrsNames: Readonly<Record<number, string>> = {
-  1: 'state',
-  2: 'priority',
-  3: 'cost',
-  4: 'mode',
-  5: 'guard',
-  6: 'protect',
-  7: 'fast-leave',
-  8: 'learning',
-  9: 'unicast-flood',
-  10: 'proxyarp',
-  11: 'learning-sync',
-  12: 'proxyarp-wifi',
-  13: 'root-id',
-  14: 'bridge-id',
-  15: 'designated-port',
-  16: 'designated-cost',
-  17: 'id',
-  18: 'no',
-  19: 'topology-change-ack',
-  20: 'config-pending',
-  21: 'message-age-timer',
-  22: 'forward-delay-timer',
-  23: 'hold-timer',
-  24: 'flush',
-  25: 'multicast-router',
-  27: 'mcast-flood',
-  28: 'mcast-to-ucast',
-  29: 'vlan-tunnel',
-  30: 'bcast-flood',
-  31: 'group-fwd-mask',
-  32: 'neigh-suppress',
-  33: 'isolated',
-  34: 'backup-port',
-  35: 'mrp-ring-open',
-  36: 'mrp-in-open',
-  37: 'mcast-eht-hosts-limit',
-  38: 'mcast-eht-hosts-cnt',
-  39: 'locked',
-  40: 'mab',
-  41: 'mcast-n-groups',
-  42: 'mcast-max-groups',
-  43: 'neigh-vlan-suppress',
-  44: 'backup-nhid',
-};
 
 /**
  * linkinfoBrportAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6199,7 +5925,7 @@ export function decodeLinkinfoBrportAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoBrportAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-brport-attrs', t));
   }
   return out;
 }
@@ -6407,7 +6133,7 @@ function putLinkinfoBrportAttrs(w: MessageWriter, v: LinkinfoBrportAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoBrportAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-brport-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6487,33 +6213,6 @@ export interface LinkinfoGreAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoGreAttrsNames: Readonly<Record<number, string>> = {
-  1: 'link',
-  2: 'iflags',
-  3: 'oflags',
-  4: 'ikey',
-  5: 'okey',
-  6: 'local',
-  7: 'remote',
-  8: 'ttl',
-  9: 'tos',
-  10: 'pmtudisc',
-  11: 'encap-limit',
-  12: 'flowinfo',
-  13: 'flags',
-  14: 'encap-type',
-  15: 'encap-flags',
-  16: 'encap-sport',
-  17: 'encap-dport',
-  18: 'collect-metadata',
-  19: 'ignore-df',
-  20: 'fwmark',
-  21: 'erspan-index',
-  22: 'erspan-ver',
-  23: 'erspan-dir',
-  24: 'erspan-hwid',
-};
 
 /**
  * linkinfoGreAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6652,7 +6351,7 @@ export function decodeLinkinfoGreAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoGreAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-gre-attrs', t));
   }
   return out;
 }
@@ -6774,7 +6473,7 @@ function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoGreAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-gre-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6834,23 +6533,6 @@ export interface LinkinfoGeneveAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoGeneveAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'remote',
-  3: 'ttl',
-  4: 'tos',
-  5: 'port',
-  6: 'collect-metadata',
-  7: 'remote6',
-  8: 'udp-csum',
-  9: 'udp-zero-csum6-tx',
-  10: 'udp-zero-csum6-rx',
-  11: 'label',
-  12: 'ttl-inherit',
-  13: 'df',
-  14: 'inner-proto-inherit',
-};
 
 /**
  * linkinfoGeneveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6949,7 +6631,7 @@ export function decodeLinkinfoGeneveAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoGeneveAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-geneve-attrs', t));
   }
   return out;
 }
@@ -7031,7 +6713,7 @@ function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoGeneveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-geneve-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7103,29 +6785,6 @@ export interface LinkinfoIptunAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoIptunAttrsNames: Readonly<Record<number, string>> = {
-  1: 'link',
-  2: 'local',
-  3: 'remote',
-  4: 'ttl',
-  5: 'tos',
-  6: 'encap-limit',
-  7: 'flowinfo',
-  8: 'flags',
-  9: 'proto',
-  10: 'pmtudisc',
-  11: '6rd-prefix',
-  12: '6rd-relay-prefix',
-  13: '6rd-prefixlen',
-  14: '6rd-relay-prefixlen',
-  15: 'encap-type',
-  16: 'encap-flags',
-  17: 'encap-sport',
-  18: 'encap-dport',
-  19: 'collect-metadata',
-  20: 'fwmark',
-};
 
 /**
  * linkinfoIptunAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7248,7 +6907,7 @@ export function decodeLinkinfoIptunAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoIptunAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-iptun-attrs', t));
   }
   return out;
 }
@@ -7354,7 +7013,7 @@ function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoIptunAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-iptun-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7404,18 +7063,6 @@ export interface LinkinfoTunAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoTunAttrsNames: Readonly<Record<number, string>> = {
-  1: 'owner',
-  2: 'group',
-  3: 'type',
-  4: 'pi',
-  5: 'vnet-hdr',
-  6: 'persist',
-  7: 'multi-queue',
-  8: 'num-queues',
-  9: 'num-disabled-queues',
-};
 
 /**
  * linkinfoTunAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7494,7 +7141,7 @@ export function decodeLinkinfoTunAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoTunAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-tun-attrs', t));
   }
   return out;
 }
@@ -7556,7 +7203,7 @@ function putLinkinfoTunAttrs(w: MessageWriter, v: LinkinfoTunAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoTunAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-tun-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7598,14 +7245,6 @@ export interface LinkinfoVlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoVlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'flag',
-  3: 'egress-qos',
-  4: 'ingress-qos',
-  5: 'protocol',
-};
 
 /**
  * linkinfoVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7668,7 +7307,7 @@ export function decodeLinkinfoVlanAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoVlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-vlan-attrs', t));
   }
   return out;
 }
@@ -7727,7 +7366,7 @@ function putLinkinfoVlanAttrs(w: MessageWriter, v: LinkinfoVlanAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-vlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7761,10 +7400,6 @@ export interface IflaVlanQos {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const iflaVlanQosNames: Readonly<Record<number, string>> = {
-  1: 'mapping',
-};
 
 /**
  * iflaVlanQosRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7811,7 +7446,7 @@ export function decodeIflaVlanQos(view: DataView, start: number, end: number): I
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, iflaVlanQosNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ifla-vlan-qos', t));
   }
   return out;
 }
@@ -7860,7 +7495,7 @@ function putIflaVlanQos(w: MessageWriter, v: IflaVlanQos, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (iflaVlanQosNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ifla-vlan-qos', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7894,10 +7529,6 @@ export interface LinkinfoVrfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoVrfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'table',
-};
 
 /**
  * linkinfoVrfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7944,7 +7575,7 @@ export function decodeLinkinfoVrfAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoVrfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-vrf-attrs', t));
   }
   return out;
 }
@@ -7974,7 +7605,7 @@ function putLinkinfoVrfAttrs(w: MessageWriter, v: LinkinfoVrfAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVrfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-vrf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8022,17 +7653,6 @@ export interface XdpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const xdpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'fd',
-  2: 'attached',
-  3: 'flags',
-  4: 'prog-id',
-  5: 'drv-prog-id',
-  6: 'skb-prog-id',
-  7: 'hw-prog-id',
-  8: 'expected-fd',
-};
 
 /**
  * xdpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8107,7 +7727,7 @@ export function decodeXdpAttrs(view: DataView, start: number, end: number): XdpA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, xdpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'xdp-attrs', t));
   }
   return out;
 }
@@ -8165,7 +7785,7 @@ function putXdpAttrs(w: MessageWriter, v: XdpAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (xdpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'xdp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8199,10 +7819,6 @@ export interface IflaAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const iflaAttrsNames: Readonly<Record<number, string>> = {
-  1: 'conf',
-};
 
 /**
  * iflaAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8249,7 +7865,7 @@ export function decodeIflaAttrs(view: DataView, start: number, end: number): Ifl
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, iflaAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ifla-attrs', t));
   }
   return out;
 }
@@ -8284,7 +7900,7 @@ function putIflaAttrs(w: MessageWriter, v: IflaAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (iflaAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ifla-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8334,18 +7950,6 @@ export interface Ifla6Attrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const ifla6AttrsNames: Readonly<Record<number, string>> = {
-  1: 'flags',
-  2: 'conf',
-  3: 'stats',
-  4: 'mcast',
-  5: 'cacheinfo',
-  6: 'icmp6-stats',
-  7: 'token',
-  8: 'addr-gen-mode',
-  9: 'ra-mtu',
-};
 
 /**
  * ifla6AttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8424,7 +8028,7 @@ export function decodeIfla6Attrs(view: DataView, start: number, end: number): If
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ifla6AttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'ifla6-attrs', t));
   }
   return out;
 }
@@ -8506,7 +8110,7 @@ function putIfla6Attrs(w: MessageWriter, v: Ifla6Attrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ifla6AttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'ifla6-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8540,10 +8144,6 @@ export interface MctpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const mctpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'net',
-};
 
 /**
  * mctpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8590,7 +8190,7 @@ export function decodeMctpAttrs(view: DataView, start: number, end: number): Mct
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, mctpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'mctp-attrs', t));
   }
   return out;
 }
@@ -8620,7 +8220,7 @@ function putMctpAttrs(w: MessageWriter, v: MctpAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (mctpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'mctp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8662,14 +8262,6 @@ export interface StatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const statsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'link-64',
-  2: 'link-xstats',
-  3: 'link-xstats-slave',
-  4: 'link-offload-xstats',
-  5: 'af-spec',
-};
 
 /**
  * statsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8732,7 +8324,7 @@ export function decodeStatsAttrs(view: DataView, start: number, end: number): St
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, statsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'stats-attrs', t));
   }
   return out;
 }
@@ -8787,7 +8379,7 @@ function putStatsAttrs(w: MessageWriter, v: StatsAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (statsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8825,12 +8417,6 @@ export interface LinkOffloadXstats {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkOffloadXstatsNames: Readonly<Record<number, string>> = {
-  1: 'cpu-hit',
-  2: 'hw-s-info',
-  3: 'l3-stats',
-};
 
 /**
  * linkOffloadXstatsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8885,7 +8471,7 @@ export function decodeLinkOffloadXstats(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkOffloadXstatsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'link-offload-xstats', t));
   }
   return out;
 }
@@ -8927,7 +8513,7 @@ function putLinkOffloadXstats(w: MessageWriter, v: LinkOffloadXstats, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkOffloadXstatsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'link-offload-xstats', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8963,11 +8549,6 @@ export interface HwSInfoOne {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const hwSInfoOneNames: Readonly<Record<number, string>> = {
-  1: 'request',
-  2: 'used',
-};
 
 /**
  * hwSInfoOneRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9018,7 +8599,7 @@ export function decodeHwSInfoOne(view: DataView, start: number, end: number): Hw
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, hwSInfoOneNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'hw-s-info-one', t));
   }
   return out;
 }
@@ -9052,7 +8633,7 @@ function putHwSInfoOne(w: MessageWriter, v: HwSInfoOne, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (hwSInfoOneNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'hw-s-info-one', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9086,10 +8667,6 @@ export interface LinkDpllPinAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkDpllPinAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-};
 
 /**
  * linkDpllPinAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9136,7 +8713,7 @@ export function decodeLinkDpllPinAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkDpllPinAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'link-dpll-pin-attrs', t));
   }
   return out;
 }
@@ -9166,7 +8743,7 @@ function putLinkDpllPinAttrs(w: MessageWriter, v: LinkDpllPinAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkDpllPinAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'link-dpll-pin-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9208,14 +8785,6 @@ export interface LinkinfoNetkitAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoNetkitAttrsNames: Readonly<Record<number, string>> = {
-  1: 'peer-info',
-  2: 'primary',
-  3: 'policy',
-  4: 'peer-policy',
-  5: 'mode',
-};
 
 /**
  * linkinfoNetkitAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9278,7 +8847,7 @@ export function decodeLinkinfoNetkitAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoNetkitAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-netkit-attrs', t));
   }
   return out;
 }
@@ -9324,7 +8893,7 @@ function putLinkinfoNetkitAttrs(w: MessageWriter, v: LinkinfoNetkitAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoNetkitAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-netkit-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9358,10 +8927,6 @@ export interface LinkinfoVethAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoVethAttrsNames: Readonly<Record<number, string>> = {
-  1: 'peer',
-};
 
 /**
  * linkinfoVethAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9408,7 +8973,7 @@ export function decodeLinkinfoVethAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoVethAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-veth-attrs', t));
   }
   return out;
 }
@@ -9442,7 +9007,7 @@ function putLinkinfoVethAttrs(w: MessageWriter, v: LinkinfoVethAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVethAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-veth-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9490,17 +9055,6 @@ export interface LinkinfoMacvlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoMacvlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'mode',
-  2: 'flags',
-  3: 'macaddr-mode',
-  4: 'macaddr',
-  5: 'macaddr-data',
-  6: 'macaddr-count',
-  7: 'bc-queue-len',
-  8: 'bc-queue-len-used',
-};
 
 /**
  * linkinfoMacvlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9575,7 +9129,7 @@ export function decodeLinkinfoMacvlanAttrs(view: DataView, start: number, end: n
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoMacvlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-macvlan-attrs', t));
   }
   return out;
 }
@@ -9637,7 +9191,7 @@ function putLinkinfoMacvlanAttrs(w: MessageWriter, v: LinkinfoMacvlanAttrs, type
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoMacvlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-macvlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9671,10 +9225,6 @@ export interface MacvlanMacaddrAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const macvlanMacaddrAttrsNames: Readonly<Record<number, string>> = {
-  4: 'macaddr',
-};
 
 /**
  * macvlanMacaddrAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9721,7 +9271,7 @@ export function decodeMacvlanMacaddrAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, macvlanMacaddrAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'macvlan-macaddr-attrs', t));
   }
   return out;
 }
@@ -9760,7 +9310,7 @@ function putMacvlanMacaddrAttrs(w: MessageWriter, v: MacvlanMacaddrAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (macvlanMacaddrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'macvlan-macaddr-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9796,11 +9346,6 @@ export interface LinkinfoIpvlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoIpvlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'mode',
-  2: 'flags',
-};
 
 /**
  * linkinfoIpvlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9851,7 +9396,7 @@ export function decodeLinkinfoIpvlanAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoIpvlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-ipvlan-attrs', t));
   }
   return out;
 }
@@ -9885,7 +9430,7 @@ function putLinkinfoIpvlanAttrs(w: MessageWriter, v: LinkinfoIpvlanAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoIpvlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-ipvlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9977,39 +9522,6 @@ export interface LinkinfoVxlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoVxlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'group',
-  3: 'link',
-  4: 'local',
-  5: 'ttl',
-  6: 'tos',
-  7: 'learning',
-  8: 'ageing',
-  9: 'limit',
-  10: 'port-range',
-  11: 'proxy',
-  12: 'rsc',
-  13: 'l2miss',
-  14: 'l3miss',
-  15: 'port',
-  16: 'group6',
-  17: 'local6',
-  18: 'udp-csum',
-  19: 'udp-zero-csum6-tx',
-  20: 'udp-zero-csum6-rx',
-  21: 'remcsum-tx',
-  22: 'remcsum-rx',
-  23: 'gbp',
-  24: 'remcsum-nopartial',
-  25: 'collect-metadata',
-  26: 'label',
-  27: 'gpe',
-  28: 'ttl-inherit',
-  29: 'df',
-  30: 'vnifilter',
-};
 
 /**
  * linkinfoVxlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -10172,7 +9684,7 @@ export function decodeLinkinfoVxlanAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoVxlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-vxlan-attrs', t));
   }
   return out;
 }
@@ -10323,7 +9835,7 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoVxlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-vxlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -10361,12 +9873,6 @@ export interface LinkinfoXfrmAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const linkinfoXfrmAttrsNames: Readonly<Record<number, string>> = {
-  1: 'link',
-  2: 'if-id',
-  3: 'collect-metadata',
-};
 
 /**
  * linkinfoXfrmAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -10421,7 +9927,7 @@ export function decodeLinkinfoXfrmAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, linkinfoXfrmAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'linkinfo-xfrm-attrs', t));
   }
   return out;
 }
@@ -10459,7 +9965,7 @@ function putLinkinfoXfrmAttrs(w: MessageWriter, v: LinkinfoXfrmAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (linkinfoXfrmAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'linkinfo-xfrm-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -10493,10 +9999,6 @@ export interface PropListLinkAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const propListLinkAttrsNames: Readonly<Record<number, string>> = {
-  53: 'alt-ifname',
-};
 
 /**
  * propListLinkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -10543,7 +10045,7 @@ export function decodePropListLinkAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, propListLinkAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'prop-list-link-attrs', t));
   }
   return out;
 }
@@ -10588,7 +10090,7 @@ function putPropListLinkAttrs(w: MessageWriter, v: PropListLinkAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (propListLinkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'prop-list-link-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -10767,510 +10269,53 @@ export const rtLinkFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'link-attrs': {
-      1: ['address'],
-      2: ['broadcast'],
-      3: ['ifname'],
-      4: ['mtu'],
-      5: ['link'],
-      6: ['qdisc'],
-      7: ['stats', 'x', 'rtnl-link-stats'],
-      8: ['cost'],
-      9: ['priority'],
-      10: ['master'],
-      11: ['wireless'],
-      12: ['protinfo'],
-      13: ['txqlen'],
-      14: ['map', 'x', 'rtnl-link-ifmap'],
-      15: ['weight'],
-      16: ['operstate'],
-      17: ['linkmode'],
-      18: ['linkinfo', 'n', 'linkinfo-attrs'],
-      19: ['net-ns-pid'],
-      20: ['ifalias'],
-      21: ['num-vf'],
-      22: ['vfinfo-list', 'n', 'vfinfo-list-attrs'],
-      23: ['stats64', 'x', 'rtnl-link-stats64'],
-      24: ['vf-ports', 'n', 'vf-ports-attrs'],
-      25: ['port-self', 'n', 'port-self-attrs'],
-      26: ['af-spec', 'n', 'af-spec-attrs'],
-      27: ['group'],
-      28: ['net-ns-fd'],
-      29: ['ext-mask'],
-      30: ['promiscuity'],
-      31: ['num-tx-queues'],
-      32: ['num-rx-queues'],
-      33: ['carrier'],
-      34: ['phys-port-id'],
-      35: ['carrier-changes'],
-      36: ['phys-switch-id'],
-      37: ['link-netnsid'],
-      38: ['phys-port-name'],
-      39: ['proto-down'],
-      40: ['gso-max-segs'],
-      41: ['gso-max-size'],
-      43: ['xdp', 'n', 'xdp-attrs'],
-      44: ['event'],
-      45: ['new-netnsid'],
-      46: ['target-netnsid'],
-      47: ['carrier-up-count'],
-      48: ['carrier-down-count'],
-      49: ['new-ifindex'],
-      50: ['min-mtu'],
-      51: ['max-mtu'],
-      52: ['prop-list', 'n', 'prop-list-link-attrs'],
-      53: ['alt-ifname'],
-      54: ['perm-address'],
-      55: ['proto-down-reason'],
-      56: ['parent-dev-name'],
-      57: ['parent-dev-bus-name'],
-      58: ['gro-max-size'],
-      59: ['tso-max-size'],
-      60: ['tso-max-segs'],
-      61: ['allmulti'],
-      62: ['devlink-port'],
-      63: ['gso-ipv4-max-size'],
-      64: ['gro-ipv4-max-size'],
-      65: ['dpll-pin', 'n', 'link-dpll-pin-attrs'],
-    },
-    'af-spec-attrs': {
-      2: ['inet', 'n', 'ifla-attrs'],
-      10: ['inet6', 'n', 'ifla6-attrs'],
-      45: ['mctp', 'n', 'mctp-attrs'],
-    },
-    'vfinfo-list-attrs': {
-      1: ['info', 'n', 'vfinfo-attrs'],
-    },
-    'vfinfo-attrs': {
-      1: ['mac', 'x', 'ifla-vf-mac'],
-      2: ['vlan', 'x', 'ifla-vf-vlan'],
-      3: ['tx-rate', 'x', 'ifla-vf-tx-rate'],
-      4: ['spoofchk', 'x', 'ifla-vf-spoofchk'],
-      5: ['link-state', 'x', 'ifla-vf-link-state'],
-      6: ['rate', 'x', 'ifla-vf-rate'],
-      7: ['rss-query-en', 'x', 'ifla-vf-rss-query-en'],
-      8: ['stats', 'n', 'vf-stats-attrs'],
-      9: ['trust', 'x', 'ifla-vf-trust'],
-      10: ['ib-node-guid', 'x', 'ifla-vf-guid'],
-      11: ['ib-port-guid', 'x', 'ifla-vf-guid'],
-      12: ['vlan-list', 'n', 'vf-vlan-attrs'],
-      13: ['broadcast'],
-    },
-    'vf-stats-attrs': {
-      0: ['rx-packets'],
-      1: ['tx-packets'],
-      2: ['rx-bytes'],
-      3: ['tx-bytes'],
-      4: ['broadcast'],
-      5: ['multicast'],
-      7: ['rx-dropped'],
-      8: ['tx-dropped'],
-    },
-    'vf-vlan-attrs': {
-      1: ['info', 'x', 'ifla-vf-vlan-info'],
-    },
-    'vf-ports-attrs': {
-    },
-    'port-self-attrs': {
-    },
-    'linkinfo-attrs': {
-      1: ['kind'],
-      2: ['data', 's', 'linkinfo-data-msg', 'kind'],
-      3: ['xstats'],
-      4: ['slave-kind'],
-      5: ['slave-data', 's', 'linkinfo-member-data-msg', 'slave-kind'],
-    },
-    'linkinfo-bond-attrs': {
-      1: ['mode'],
-      2: ['active-slave'],
-      3: ['miimon'],
-      4: ['updelay'],
-      5: ['downdelay'],
-      6: ['use-carrier'],
-      7: ['arp-interval'],
-      8: ['arp-ip-target', 'i', ''],
-      9: ['arp-validate'],
-      10: ['arp-all-targets'],
-      11: ['primary'],
-      12: ['primary-reselect'],
-      13: ['fail-over-mac'],
-      14: ['xmit-hash-policy'],
-      15: ['resend-igmp'],
-      16: ['num-peer-notif'],
-      17: ['all-slaves-active'],
-      18: ['min-links'],
-      19: ['lp-interval'],
-      20: ['packets-per-slave'],
-      21: ['ad-lacp-rate'],
-      22: ['ad-select'],
-      23: ['ad-info', 'n', 'bond-ad-info-attrs'],
-      24: ['ad-actor-sys-prio'],
-      25: ['ad-user-port-key'],
-      26: ['ad-actor-system'],
-      27: ['tlb-dynamic-lb'],
-      28: ['peer-notif-delay'],
-      29: ['ad-lacp-active'],
-      30: ['missed-max'],
-      31: ['ns-ip6-target', 'i', ''],
-      32: ['coupled-control'],
-    },
-    'bond-ad-info-attrs': {
-      1: ['aggregator'],
-      2: ['num-ports'],
-      3: ['actor-key'],
-      4: ['partner-key'],
-      5: ['partner-mac'],
-    },
-    'bond-slave-attrs': {
-      1: ['state'],
-      2: ['mii-status'],
-      3: ['link-failure-count'],
-      4: ['perm-hwaddr'],
-      5: ['queue-id'],
-      6: ['ad-aggregator-id'],
-      7: ['ad-actor-oper-port-state'],
-      8: ['ad-partner-oper-port-state'],
-      9: ['prio'],
-    },
-    'linkinfo-bridge-attrs': {
-      1: ['forward-delay'],
-      2: ['hello-time'],
-      3: ['max-age'],
-      4: ['ageing-time'],
-      5: ['stp-state'],
-      6: ['priority'],
-      7: ['vlan-filtering'],
-      8: ['vlan-protocol'],
-      9: ['group-fwd-mask'],
-      10: ['root-id', 'x', 'ifla-bridge-id'],
-      11: ['bridge-id', 'x', 'ifla-bridge-id'],
-      12: ['root-port'],
-      13: ['root-path-cost'],
-      14: ['topology-change'],
-      15: ['topology-change-detected'],
-      16: ['hello-timer'],
-      17: ['tcn-timer'],
-      18: ['topology-change-timer'],
-      19: ['gc-timer'],
-      20: ['group-addr'],
-      21: ['fdb-flush'],
-      22: ['mcast-router'],
-      23: ['mcast-snooping'],
-      24: ['mcast-query-use-ifaddr'],
-      25: ['mcast-querier'],
-      26: ['mcast-hash-elasticity'],
-      27: ['mcast-hash-max'],
-      28: ['mcast-last-member-cnt'],
-      29: ['mcast-startup-query-cnt'],
-      30: ['mcast-last-member-intvl'],
-      31: ['mcast-membership-intvl'],
-      32: ['mcast-querier-intvl'],
-      33: ['mcast-query-intvl'],
-      34: ['mcast-query-response-intvl'],
-      35: ['mcast-startup-query-intvl'],
-      36: ['nf-call-iptables'],
-      37: ['nf-call-ip6-tables'],
-      38: ['nf-call-arptables'],
-      39: ['vlan-default-pvid'],
-      41: ['vlan-stats-enabled'],
-      42: ['mcast-stats-enabled'],
-      43: ['mcast-igmp-version'],
-      44: ['mcast-mld-version'],
-      45: ['vlan-stats-per-port'],
-      46: ['multi-boolopt', 'x', 'br-boolopt-multi'],
-      47: ['mcast-querier-state'],
-      48: ['fdb-n-learned'],
-      49: ['fdb-max-learned'],
-    },
-    'linkinfo-brport-attrs': {
-      1: ['state'],
-      2: ['priority'],
-      3: ['cost'],
-      4: ['mode'],
-      5: ['guard'],
-      6: ['protect'],
-      7: ['fast-leave'],
-      8: ['learning'],
-      9: ['unicast-flood'],
-      10: ['proxyarp'],
-      11: ['learning-sync'],
-      12: ['proxyarp-wifi'],
-      13: ['root-id', 'x', 'ifla-bridge-id'],
-      14: ['bridge-id', 'x', 'ifla-bridge-id'],
-      15: ['designated-port'],
-      16: ['designated-cost'],
-      17: ['id'],
-      18: ['no'],
-      19: ['topology-change-ack'],
-      20: ['config-pending'],
-      21: ['message-age-timer'],
-      22: ['forward-delay-timer'],
-      23: ['hold-timer'],
-      24: ['flush'],
-      25: ['multicast-router'],
-      27: ['mcast-flood'],
-      28: ['mcast-to-ucast'],
-      29: ['vlan-tunnel'],
-      30: ['bcast-flood'],
-      31: ['group-fwd-mask'],
-      32: ['neigh-suppress'],
-      33: ['isolated'],
-      34: ['backup-port'],
-      35: ['mrp-ring-open'],
-      36: ['mrp-in-open'],
-      37: ['mcast-eht-hosts-limit'],
-      38: ['mcast-eht-hosts-cnt'],
-      39: ['locked'],
-      40: ['mab'],
-      41: ['mcast-n-groups'],
-      42: ['mcast-max-groups'],
-      43: ['neigh-vlan-suppress'],
-      44: ['backup-nhid'],
-    },
-    'linkinfo-gre-attrs': {
-      1: ['link'],
-      2: ['iflags'],
-      3: ['oflags'],
-      4: ['ikey'],
-      5: ['okey'],
-      6: ['local'],
-      7: ['remote'],
-      8: ['ttl'],
-      9: ['tos'],
-      10: ['pmtudisc'],
-      11: ['encap-limit'],
-      12: ['flowinfo'],
-      13: ['flags'],
-      14: ['encap-type'],
-      15: ['encap-flags'],
-      16: ['encap-sport'],
-      17: ['encap-dport'],
-      18: ['collect-metadata'],
-      19: ['ignore-df'],
-      20: ['fwmark'],
-      21: ['erspan-index'],
-      22: ['erspan-ver'],
-      23: ['erspan-dir'],
-      24: ['erspan-hwid'],
-    },
-    'linkinfo-geneve-attrs': {
-      1: ['id'],
-      2: ['remote'],
-      3: ['ttl'],
-      4: ['tos'],
-      5: ['port'],
-      6: ['collect-metadata'],
-      7: ['remote6'],
-      8: ['udp-csum'],
-      9: ['udp-zero-csum6-tx'],
-      10: ['udp-zero-csum6-rx'],
-      11: ['label'],
-      12: ['ttl-inherit'],
-      13: ['df'],
-      14: ['inner-proto-inherit'],
-    },
-    'linkinfo-iptun-attrs': {
-      1: ['link'],
-      2: ['local'],
-      3: ['remote'],
-      4: ['ttl'],
-      5: ['tos'],
-      6: ['encap-limit'],
-      7: ['flowinfo'],
-      8: ['flags'],
-      9: ['proto'],
-      10: ['pmtudisc'],
-      11: ['6rd-prefix'],
-      12: ['6rd-relay-prefix'],
-      13: ['6rd-prefixlen'],
-      14: ['6rd-relay-prefixlen'],
-      15: ['encap-type'],
-      16: ['encap-flags'],
-      17: ['encap-sport'],
-      18: ['encap-dport'],
-      19: ['collect-metadata'],
-      20: ['fwmark'],
-    },
-    'linkinfo-tun-attrs': {
-      1: ['owner'],
-      2: ['group'],
-      3: ['type'],
-      4: ['pi'],
-      5: ['vnet-hdr'],
-      6: ['persist'],
-      7: ['multi-queue'],
-      8: ['num-queues'],
-      9: ['num-disabled-queues'],
-    },
-    'linkinfo-vlan-attrs': {
-      1: ['id'],
-      2: ['flag', 'x', 'ifla-vlan-flags'],
-      3: ['egress-qos', 'n', 'ifla-vlan-qos'],
-      4: ['ingress-qos', 'n', 'ifla-vlan-qos'],
-      5: ['protocol'],
-    },
-    'ifla-vlan-qos': {
-      1: ['mapping', 'x', 'ifla-vlan-qos-mapping'],
-    },
-    'linkinfo-vrf-attrs': {
-      1: ['table'],
-    },
-    'xdp-attrs': {
-      1: ['fd'],
-      2: ['attached'],
-      3: ['flags'],
-      4: ['prog-id'],
-      5: ['drv-prog-id'],
-      6: ['skb-prog-id'],
-      7: ['hw-prog-id'],
-      8: ['expected-fd'],
-    },
-    'ifla-attrs': {
-      1: ['conf', 'x', 'ipv4-devconf'],
-    },
-    'ifla6-attrs': {
-      1: ['flags'],
-      2: ['conf', 'x', 'ipv6-devconf'],
-      3: ['stats', 'x', 'ifla-inet6-stats'],
-      4: ['mcast'],
-      5: ['cacheinfo', 'x', 'ifla-cacheinfo'],
-      6: ['icmp6-stats', 'x', 'ifla-icmp6-stats'],
-      7: ['token'],
-      8: ['addr-gen-mode'],
-      9: ['ra-mtu'],
-    },
-    'mctp-attrs': {
-      1: ['net'],
-    },
-    'stats-attrs': {
-      1: ['link-64', 'x', 'rtnl-link-stats64'],
-      2: ['link-xstats'],
-      3: ['link-xstats-slave'],
-      4: ['link-offload-xstats', 'n', 'link-offload-xstats'],
-      5: ['af-spec'],
-    },
-    'link-offload-xstats': {
-      1: ['cpu-hit'],
-      2: ['hw-s-info', 'i', 'hw-s-info-one'],
-      3: ['l3-stats'],
-    },
-    'hw-s-info-one': {
-      1: ['request'],
-      2: ['used'],
-    },
-    'link-dpll-pin-attrs': {
-      1: ['id'],
-    },
-    'linkinfo-netkit-attrs': {
-      1: ['peer-info'],
-      2: ['primary'],
-      3: ['policy'],
-      4: ['peer-policy'],
-      5: ['mode'],
-    },
-    'linkinfo-veth-attrs': {
-      1: ['peer', 'h', 'link-attrs', 16],
-    },
-    'linkinfo-macvlan-attrs': {
-      1: ['mode'],
-      2: ['flags'],
-      3: ['macaddr-mode'],
-      4: ['macaddr'],
-      5: ['macaddr-data', 'n', 'macvlan-macaddr-attrs'],
-      6: ['macaddr-count'],
-      7: ['bc-queue-len'],
-      8: ['bc-queue-len-used'],
-    },
-    'macvlan-macaddr-attrs': {
-      4: ['macaddr'],
-    },
-    'linkinfo-ipvlan-attrs': {
-      1: ['mode'],
-      2: ['flags'],
-    },
-    'linkinfo-vxlan-attrs': {
-      1: ['id'],
-      2: ['group'],
-      3: ['link'],
-      4: ['local'],
-      5: ['ttl'],
-      6: ['tos'],
-      7: ['learning'],
-      8: ['ageing'],
-      9: ['limit'],
-      10: ['port-range', 'x', 'ifla-vxlan-port-range'],
-      11: ['proxy'],
-      12: ['rsc'],
-      13: ['l2miss'],
-      14: ['l3miss'],
-      15: ['port'],
-      16: ['group6'],
-      17: ['local6'],
-      18: ['udp-csum'],
-      19: ['udp-zero-csum6-tx'],
-      20: ['udp-zero-csum6-rx'],
-      21: ['remcsum-tx'],
-      22: ['remcsum-rx'],
-      23: ['gbp'],
-      24: ['remcsum-nopartial'],
-      25: ['collect-metadata'],
-      26: ['label'],
-      27: ['gpe'],
-      28: ['ttl-inherit'],
-      29: ['df'],
-      30: ['vnifilter'],
-    },
-    'linkinfo-xfrm-attrs': {
-      1: ['link'],
-      2: ['if-id'],
-      3: ['collect-metadata'],
-    },
-    'prop-list-link-attrs': {
-      53: ['alt-ifname'],
-    },
-  },
-  subs: {
-    'linkinfo-data-msg': {
-      'bond': [0, 'linkinfo-bond-attrs'],
-      'bridge': [0, 'linkinfo-bridge-attrs'],
-      'erspan': [0, 'linkinfo-gre-attrs'],
-      'gre': [0, 'linkinfo-gre-attrs'],
-      'gretap': [0, 'linkinfo-gre-attrs'],
-      'geneve': [0, 'linkinfo-geneve-attrs'],
-      'ipip': [0, 'linkinfo-iptun-attrs'],
-      'sit': [0, 'linkinfo-iptun-attrs'],
-      'tun': [0, 'linkinfo-tun-attrs'],
-      'vlan': [0, 'linkinfo-vlan-attrs'],
-      'vrf': [0, 'linkinfo-vrf-attrs'],
-      'netkit': [0, 'linkinfo-netkit-attrs'],
-      'veth': [0, 'linkinfo-veth-attrs'],
-      'macvlan': [0, 'linkinfo-macvlan-attrs'],
-      'macvtap': [0, 'linkinfo-macvlan-attrs'],
-      'ipvlan': [0, 'linkinfo-ipvlan-attrs'],
-      'ipvtap': [0, 'linkinfo-ipvlan-attrs'],
-      'vxlan': [0, 'linkinfo-vxlan-attrs'],
-      'xfrm': [0, 'linkinfo-xfrm-attrs'],
-      'dummy': [0, ''],
-      'ifb': [0, ''],
-      'wireguard': [0, ''],
-    },
-    'linkinfo-member-data-msg': {
-      'bridge': [0, 'linkinfo-brport-attrs'],
-      'bond': [0, 'bond-slave-attrs'],
-    },
-  },
-  messages: {
-    16: [16, 'link-attrs'],
-    17: [16, 'link-attrs'],
-    18: [16, 'link-attrs'],
-    19: [16, 'link-attrs'],
-    94: [12, 'stats-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"link-attrs":{"1":["address"],"2":["broadcast"],"3":["ifname"],"4":["mtu"],"5":["link"],"6":["qdisc"],"7":["stats","x","rtnl-link-stats"],"8":["cost"],"9":["priority"],"10":["master"],"11":["wireless"],"12":["protinfo"],"13":["txqlen"],"14":["map","x","rtnl-link-ifmap"],"15":["weight"],"16":["operstate"],"17":["linkmode"],"18":["linkinfo","n","linkinfo-attrs"],"19":["net-ns-pid"],"20":["ifalias"],"21":["num-vf"],"22":["vfinfo-list","n","vfinfo-list-attrs"],"23":["stats64","x","rtnl-link-stats64"],"24":["vf-ports","n","vf-ports-attrs"],"25":["port-self","n","port-self-attrs"],"26":["af-spec","n","af-spec-attrs"],"27":["group"],"28":["net-ns-fd"],"29":["ext-mask"],"30":["promiscuity"],"31":["num-tx-queues"],"32":["num-rx-queues"],"33":["carrier"],"34":["phys-port-id"],"35":["carrier-changes"],"36":["phys-switch-id"],"37":["link-netnsid"],"38":["phys-port-name"],"39":["proto-down"],"40":["gso-max-segs"],"41":["gso-max-size"],"43":["xdp","n","xdp-attrs"],"44":["event"],"45":["new-netnsid"],"46":["target-netnsid"],"47":["carrier-up-count"],"48":["carrier-down-count"],"49":["new-ifindex"],"50":["min-mtu"],"51":["max-mtu"],"52":["prop-list","n","prop-list-link-attrs"],"53":["alt-ifname"],"54":["perm-address"],"55":["proto-down-reason"],"56":["parent-dev-name"],"57":["parent-dev-bus-name"],"58":["gro-max-size"],"59":["tso-max-size"],"60":["tso-max-segs"],"61":["allmulti"],"62":["devlink-port"],"63":["gso-ipv4-max-size"],"64":["gro-ipv4-max-size"],"65":["dpll-pin","n","link-dpll-pin-attrs"]},
+"af-spec-attrs":{"2":["inet","n","ifla-attrs"],"10":["inet6","n","ifla6-attrs"],"45":["mctp","n","mctp-attrs"]},
+"vfinfo-list-attrs":{"1":["info","n","vfinfo-attrs"]},
+"vfinfo-attrs":{"1":["mac","x","ifla-vf-mac"],"2":["vlan","x","ifla-vf-vlan"],"3":["tx-rate","x","ifla-vf-tx-rate"],"4":["spoofchk","x","ifla-vf-spoofchk"],"5":["link-state","x","ifla-vf-link-state"],"6":["rate","x","ifla-vf-rate"],"7":["rss-query-en","x","ifla-vf-rss-query-en"],"8":["stats","n","vf-stats-attrs"],"9":["trust","x","ifla-vf-trust"],"10":["ib-node-guid","x","ifla-vf-guid"],"11":["ib-port-guid","x","ifla-vf-guid"],"12":["vlan-list","n","vf-vlan-attrs"],"13":["broadcast"]},
+"vf-stats-attrs":{"0":["rx-packets"],"1":["tx-packets"],"2":["rx-bytes"],"3":["tx-bytes"],"4":["broadcast"],"5":["multicast"],"7":["rx-dropped"],"8":["tx-dropped"]},
+"vf-vlan-attrs":{"1":["info","x","ifla-vf-vlan-info"]},
+"vf-ports-attrs":{},
+"port-self-attrs":{},
+"linkinfo-attrs":{"1":["kind"],"2":["data","s","linkinfo-data-msg","kind"],"3":["xstats"],"4":["slave-kind"],"5":["slave-data","s","linkinfo-member-data-msg","slave-kind"]},
+"linkinfo-bond-attrs":{"1":["mode"],"2":["active-slave"],"3":["miimon"],"4":["updelay"],"5":["downdelay"],"6":["use-carrier"],"7":["arp-interval"],"8":["arp-ip-target","i",""],"9":["arp-validate"],"10":["arp-all-targets"],"11":["primary"],"12":["primary-reselect"],"13":["fail-over-mac"],"14":["xmit-hash-policy"],"15":["resend-igmp"],"16":["num-peer-notif"],"17":["all-slaves-active"],"18":["min-links"],"19":["lp-interval"],"20":["packets-per-slave"],"21":["ad-lacp-rate"],"22":["ad-select"],"23":["ad-info","n","bond-ad-info-attrs"],"24":["ad-actor-sys-prio"],"25":["ad-user-port-key"],"26":["ad-actor-system"],"27":["tlb-dynamic-lb"],"28":["peer-notif-delay"],"29":["ad-lacp-active"],"30":["missed-max"],"31":["ns-ip6-target","i",""],"32":["coupled-control"]},
+"bond-ad-info-attrs":{"1":["aggregator"],"2":["num-ports"],"3":["actor-key"],"4":["partner-key"],"5":["partner-mac"]},
+"bond-slave-attrs":{"1":["state"],"2":["mii-status"],"3":["link-failure-count"],"4":["perm-hwaddr"],"5":["queue-id"],"6":["ad-aggregator-id"],"7":["ad-actor-oper-port-state"],"8":["ad-partner-oper-port-state"],"9":["prio"]},
+"linkinfo-bridge-attrs":{"1":["forward-delay"],"2":["hello-time"],"3":["max-age"],"4":["ageing-time"],"5":["stp-state"],"6":["priority"],"7":["vlan-filtering"],"8":["vlan-protocol"],"9":["group-fwd-mask"],"10":["root-id","x","ifla-bridge-id"],"11":["bridge-id","x","ifla-bridge-id"],"12":["root-port"],"13":["root-path-cost"],"14":["topology-change"],"15":["topology-change-detected"],"16":["hello-timer"],"17":["tcn-timer"],"18":["topology-change-timer"],"19":["gc-timer"],"20":["group-addr"],"21":["fdb-flush"],"22":["mcast-router"],"23":["mcast-snooping"],"24":["mcast-query-use-ifaddr"],"25":["mcast-querier"],"26":["mcast-hash-elasticity"],"27":["mcast-hash-max"],"28":["mcast-last-member-cnt"],"29":["mcast-startup-query-cnt"],"30":["mcast-last-member-intvl"],"31":["mcast-membership-intvl"],"32":["mcast-querier-intvl"],"33":["mcast-query-intvl"],"34":["mcast-query-response-intvl"],"35":["mcast-startup-query-intvl"],"36":["nf-call-iptables"],"37":["nf-call-ip6-tables"],"38":["nf-call-arptables"],"39":["vlan-default-pvid"],"41":["vlan-stats-enabled"],"42":["mcast-stats-enabled"],"43":["mcast-igmp-version"],"44":["mcast-mld-version"],"45":["vlan-stats-per-port"],"46":["multi-boolopt","x","br-boolopt-multi"],"47":["mcast-querier-state"],"48":["fdb-n-learned"],"49":["fdb-max-learned"]},
+"linkinfo-brport-attrs":{"1":["state"],"2":["priority"],"3":["cost"],"4":["mode"],"5":["guard"],"6":["protect"],"7":["fast-leave"],"8":["learning"],"9":["unicast-flood"],"10":["proxyarp"],"11":["learning-sync"],"12":["proxyarp-wifi"],"13":["root-id","x","ifla-bridge-id"],"14":["bridge-id","x","ifla-bridge-id"],"15":["designated-port"],"16":["designated-cost"],"17":["id"],"18":["no"],"19":["topology-change-ack"],"20":["config-pending"],"21":["message-age-timer"],"22":["forward-delay-timer"],"23":["hold-timer"],"24":["flush"],"25":["multicast-router"],"27":["mcast-flood"],"28":["mcast-to-ucast"],"29":["vlan-tunnel"],"30":["bcast-flood"],"31":["group-fwd-mask"],"32":["neigh-suppress"],"33":["isolated"],"34":["backup-port"],"35":["mrp-ring-open"],"36":["mrp-in-open"],"37":["mcast-eht-hosts-limit"],"38":["mcast-eht-hosts-cnt"],"39":["locked"],"40":["mab"],"41":["mcast-n-groups"],"42":["mcast-max-groups"],"43":["neigh-vlan-suppress"],"44":["backup-nhid"]},
+"linkinfo-gre-attrs":{"1":["link"],"2":["iflags"],"3":["oflags"],"4":["ikey"],"5":["okey"],"6":["local"],"7":["remote"],"8":["ttl"],"9":["tos"],"10":["pmtudisc"],"11":["encap-limit"],"12":["flowinfo"],"13":["flags"],"14":["encap-type"],"15":["encap-flags"],"16":["encap-sport"],"17":["encap-dport"],"18":["collect-metadata"],"19":["ignore-df"],"20":["fwmark"],"21":["erspan-index"],"22":["erspan-ver"],"23":["erspan-dir"],"24":["erspan-hwid"]},
+"linkinfo-geneve-attrs":{"1":["id"],"2":["remote"],"3":["ttl"],"4":["tos"],"5":["port"],"6":["collect-metadata"],"7":["remote6"],"8":["udp-csum"],"9":["udp-zero-csum6-tx"],"10":["udp-zero-csum6-rx"],"11":["label"],"12":["ttl-inherit"],"13":["df"],"14":["inner-proto-inherit"]},
+"linkinfo-iptun-attrs":{"1":["link"],"2":["local"],"3":["remote"],"4":["ttl"],"5":["tos"],"6":["encap-limit"],"7":["flowinfo"],"8":["flags"],"9":["proto"],"10":["pmtudisc"],"11":["6rd-prefix"],"12":["6rd-relay-prefix"],"13":["6rd-prefixlen"],"14":["6rd-relay-prefixlen"],"15":["encap-type"],"16":["encap-flags"],"17":["encap-sport"],"18":["encap-dport"],"19":["collect-metadata"],"20":["fwmark"]},
+"linkinfo-tun-attrs":{"1":["owner"],"2":["group"],"3":["type"],"4":["pi"],"5":["vnet-hdr"],"6":["persist"],"7":["multi-queue"],"8":["num-queues"],"9":["num-disabled-queues"]},
+"linkinfo-vlan-attrs":{"1":["id"],"2":["flag","x","ifla-vlan-flags"],"3":["egress-qos","n","ifla-vlan-qos"],"4":["ingress-qos","n","ifla-vlan-qos"],"5":["protocol"]},
+"ifla-vlan-qos":{"1":["mapping","x","ifla-vlan-qos-mapping"]},
+"linkinfo-vrf-attrs":{"1":["table"]},
+"xdp-attrs":{"1":["fd"],"2":["attached"],"3":["flags"],"4":["prog-id"],"5":["drv-prog-id"],"6":["skb-prog-id"],"7":["hw-prog-id"],"8":["expected-fd"]},
+"ifla-attrs":{"1":["conf","x","ipv4-devconf"]},
+"ifla6-attrs":{"1":["flags"],"2":["conf","x","ipv6-devconf"],"3":["stats","x","ifla-inet6-stats"],"4":["mcast"],"5":["cacheinfo","x","ifla-cacheinfo"],"6":["icmp6-stats","x","ifla-icmp6-stats"],"7":["token"],"8":["addr-gen-mode"],"9":["ra-mtu"]},
+"mctp-attrs":{"1":["net"]},
+"stats-attrs":{"1":["link-64","x","rtnl-link-stats64"],"2":["link-xstats"],"3":["link-xstats-slave"],"4":["link-offload-xstats","n","link-offload-xstats"],"5":["af-spec"]},
+"link-offload-xstats":{"1":["cpu-hit"],"2":["hw-s-info","i","hw-s-info-one"],"3":["l3-stats"]},
+"hw-s-info-one":{"1":["request"],"2":["used"]},
+"link-dpll-pin-attrs":{"1":["id"]},
+"linkinfo-netkit-attrs":{"1":["peer-info"],"2":["primary"],"3":["policy"],"4":["peer-policy"],"5":["mode"]},
+"linkinfo-veth-attrs":{"1":["peer","h","link-attrs",16]},
+"linkinfo-macvlan-attrs":{"1":["mode"],"2":["flags"],"3":["macaddr-mode"],"4":["macaddr"],"5":["macaddr-data","n","macvlan-macaddr-attrs"],"6":["macaddr-count"],"7":["bc-queue-len"],"8":["bc-queue-len-used"]},
+"macvlan-macaddr-attrs":{"4":["macaddr"]},
+"linkinfo-ipvlan-attrs":{"1":["mode"],"2":["flags"]},
+"linkinfo-vxlan-attrs":{"1":["id"],"2":["group"],"3":["link"],"4":["local"],"5":["ttl"],"6":["tos"],"7":["learning"],"8":["ageing"],"9":["limit"],"10":["port-range","x","ifla-vxlan-port-range"],"11":["proxy"],"12":["rsc"],"13":["l2miss"],"14":["l3miss"],"15":["port"],"16":["group6"],"17":["local6"],"18":["udp-csum"],"19":["udp-zero-csum6-tx"],"20":["udp-zero-csum6-rx"],"21":["remcsum-tx"],"22":["remcsum-rx"],"23":["gbp"],"24":["remcsum-nopartial"],"25":["collect-metadata"],"26":["label"],"27":["gpe"],"28":["ttl-inherit"],"29":["df"],"30":["vnifilter"]},
+"linkinfo-xfrm-attrs":{"1":["link"],"2":["if-id"],"3":["collect-metadata"]},
+"prop-list-link-attrs":{"53":["alt-ifname"]}
+},"subs":{
+"linkinfo-data-msg":{"bond":[0,"linkinfo-bond-attrs"],"bridge":[0,"linkinfo-bridge-attrs"],"erspan":[0,"linkinfo-gre-attrs"],"gre":[0,"linkinfo-gre-attrs"],"gretap":[0,"linkinfo-gre-attrs"],"geneve":[0,"linkinfo-geneve-attrs"],"ipip":[0,"linkinfo-iptun-attrs"],"sit":[0,"linkinfo-iptun-attrs"],"tun":[0,"linkinfo-tun-attrs"],"vlan":[0,"linkinfo-vlan-attrs"],"vrf":[0,"linkinfo-vrf-attrs"],"netkit":[0,"linkinfo-netkit-attrs"],"veth":[0,"linkinfo-veth-attrs"],"macvlan":[0,"linkinfo-macvlan-attrs"],"macvtap":[0,"linkinfo-macvlan-attrs"],"ipvlan":[0,"linkinfo-ipvlan-attrs"],"ipvtap":[0,"linkinfo-ipvlan-attrs"],"vxlan":[0,"linkinfo-vxlan-attrs"],"xfrm":[0,"linkinfo-xfrm-attrs"],"dummy":[0,""],"ifb":[0,""],"wireguard":[0,""]},
+"linkinfo-member-data-msg":{"bridge":[0,"linkinfo-brport-attrs"],"bond":[0,"bond-slave-attrs"]}
+},"messages":{"16":[16,"link-attrs"],"17":[16,"link-attrs"],"18":[16,"link-attrs"],"19":[16,"link-attrs"],"94":[12,"stats-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -11279,7 +10324,7 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

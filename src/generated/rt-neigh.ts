@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -261,26 +261,6 @@ export interface NeighAttrs {
   order?: number[];
 }
 
-const neighAttrsNames: Readonly<Record<number, string>> = {
-  1: 'dst',
-  2: 'lladdr',
-  3: 'cacheinfo',
-  4: 'probes',
-  5: 'vlan',
-  6: 'port',
-  7: 'vni',
-  8: 'ifindex',
-  9: 'master',
-  10: 'link-netnsid',
-  11: 'src-vni',
-  12: 'protocol',
-  13: 'nh-id',
-  14: 'fdb-ext-attrs',
-  15: 'flags-ext',
-  16: 'ndm-state-mask',
-  17: 'ndm-flags-mask',
-};
-
 /**
  * neighAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -390,7 +370,7 @@ export function decodeNeighAttrs(view: DataView, start: number, end: number): Ne
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, neighAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'neigh-attrs', t));
   }
   return out;
 }
@@ -489,7 +469,7 @@ function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (neighAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'neigh-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -611,38 +591,15 @@ export const rtNeighFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'neigh-attrs': {
-      1: ['dst'],
-      2: ['lladdr'],
-      3: ['cacheinfo', 'x', 'nda-cacheinfo'],
-      4: ['probes'],
-      5: ['vlan'],
-      6: ['port'],
-      7: ['vni'],
-      8: ['ifindex'],
-      9: ['master'],
-      10: ['link-netnsid'],
-      11: ['src-vni'],
-      12: ['protocol'],
-      13: ['nh-id'],
-      14: ['fdb-ext-attrs'],
-      15: ['flags-ext'],
-      16: ['ndm-state-mask'],
-      17: ['ndm-flags-mask'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    28: [12, 'neigh-attrs'],
-    29: [12, 'neigh-attrs'],
-    30: [12, 'neigh-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"neigh-attrs":{"1":["dst"],"2":["lladdr"],"3":["cacheinfo","x","nda-cacheinfo"],"4":["probes"],"5":["vlan"],"6":["port"],"7":["vni"],"8":["ifindex"],"9":["master"],"10":["link-netnsid"],"11":["src-vni"],"12":["protocol"],"13":["nh-id"],"14":["fdb-ext-attrs"],"15":["flags-ext"],"16":["ndm-state-mask"],"17":["ndm-flags-mask"]}
+},"subs":{
+},"messages":{"28":[12,"neigh-attrs"],"29":[12,"neigh-attrs"],"30":[12,"neigh-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -651,5 +608,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

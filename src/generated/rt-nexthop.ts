@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, readStructArray, recordOrder, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, readStructArray, recordOrder, tableAttrName, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -184,22 +184,6 @@ export interface NexthopAttrs {
   order?: number[];
 }
 
-const nexthopAttrsNames: Readonly<Record<number, string>> = {
-  1: 'id',
-  2: 'group',
-  3: 'group-type',
-  4: 'blackhole',
-  5: 'oif',
-  6: 'gateway',
-  7: 'encap-type',
-  8: 'encap',
-  9: 'groups',
-  10: 'master',
-  11: 'fdb',
-  12: 'res-group',
-  13: 'res-bucket',
-};
-
 /**
  * nexthopAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -293,7 +277,7 @@ export function decodeNexthopAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, nexthopAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'nexthop-attrs', t));
   }
   return out;
 }
@@ -379,7 +363,7 @@ function putNexthopAttrs(w: MessageWriter, v: NexthopAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (nexthopAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'nexthop-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -420,13 +404,6 @@ export interface ResGroupAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const resGroupAttrsNames: Readonly<Record<number, string>> = {
-  1: 'buckets',
-  2: 'idle-timer',
-  3: 'unbalanced-timer',
-  4: 'unbalanced-time',
-};
 
 /**
  * resGroupAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -485,7 +462,7 @@ export function decodeResGroupAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, resGroupAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'res-group-attrs', t));
   }
   return out;
 }
@@ -527,7 +504,7 @@ function putResGroupAttrs(w: MessageWriter, v: ResGroupAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (resGroupAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'res-group-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -566,12 +543,6 @@ export interface ResBucketAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const resBucketAttrsNames: Readonly<Record<number, string>> = {
-  1: 'index',
-  2: 'idle-time',
-  3: 'nh-id',
-};
 
 /**
  * resBucketAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -626,7 +597,7 @@ export function decodeResBucketAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, resBucketAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'res-bucket-attrs', t));
   }
   return out;
 }
@@ -664,7 +635,7 @@ function putResBucketAttrs(w: MessageWriter, v: ResBucketAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (resBucketAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'res-bucket-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -803,46 +774,17 @@ export const rtNexthopFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'nexthop-attrs': {
-      1: ['id'],
-      2: ['group'],
-      3: ['group-type'],
-      4: ['blackhole'],
-      5: ['oif'],
-      6: ['gateway'],
-      7: ['encap-type'],
-      8: ['encap'],
-      9: ['groups'],
-      10: ['master'],
-      11: ['fdb'],
-      12: ['res-group', 'n', 'res-group-attrs'],
-      13: ['res-bucket', 'n', 'res-bucket-attrs'],
-    },
-    'res-group-attrs': {
-      1: ['buckets'],
-      2: ['idle-timer'],
-      3: ['unbalanced-timer'],
-      4: ['unbalanced-time'],
-    },
-    'res-bucket-attrs': {
-      1: ['index'],
-      2: ['idle-time'],
-      3: ['nh-id'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    104: [8, 'nexthop-attrs'],
-    105: [8, 'nexthop-attrs'],
-    106: [8, 'nexthop-attrs'],
-    118: [8, 'nexthop-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"nexthop-attrs":{"1":["id"],"2":["group"],"3":["group-type"],"4":["blackhole"],"5":["oif"],"6":["gateway"],"7":["encap-type"],"8":["encap"],"9":["groups"],"10":["master"],"11":["fdb"],"12":["res-group","n","res-group-attrs"],"13":["res-bucket","n","res-bucket-attrs"]},
+"res-group-attrs":{"1":["buckets"],"2":["idle-timer"],"3":["unbalanced-timer"],"4":["unbalanced-time"]},
+"res-bucket-attrs":{"1":["index"],"2":["idle-time"],"3":["nh-id"]}
+},"subs":{
+},"messages":{"104":[8,"nexthop-attrs"],"105":[8,"nexthop-attrs"],"106":[8,"nexthop-attrs"],"118":[8,"nexthop-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -851,5 +793,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

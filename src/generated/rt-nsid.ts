@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU32 } from '../netlink/reader.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -85,14 +85,6 @@ export interface NsidAttrs {
   order?: number[];
 }
 
-const nsidAttrsNames: Readonly<Record<number, string>> = {
-  1: 'nsid',
-  2: 'pid',
-  3: 'fd',
-  4: 'target-nsid',
-  5: 'current-nsid',
-};
-
 /**
  * nsidAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -154,7 +146,7 @@ export function decodeNsidAttrs(view: DataView, start: number, end: number): Nsi
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, nsidAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'nsid-attrs', t));
   }
   return out;
 }
@@ -200,7 +192,7 @@ function putNsidAttrs(w: MessageWriter, v: NsidAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (nsidAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'nsid-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -322,26 +314,15 @@ export const rtNsidFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'nsid-attrs': {
-      1: ['nsid'],
-      2: ['pid'],
-      3: ['fd'],
-      4: ['target-nsid'],
-      5: ['current-nsid'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    88: [4, 'nsid-attrs'],
-    89: [4, 'nsid-attrs'],
-    90: [4, 'nsid-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"nsid-attrs":{"1":["nsid"],"2":["pid"],"3":["fd"],"4":["target-nsid"],"5":["current-nsid"]}
+},"subs":{
+},"messages":{"88":[4,"nsid-attrs"],"89":[4,"nsid-attrs"],"90":[4,"nsid-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -350,5 +331,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

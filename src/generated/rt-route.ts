@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, readRecords, recordOrder, tooShort, walkAttributePath, writeRecords } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, readRecords, recordOrder, tableAttrName, tooShort, walkAttributePath, writeRecords } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -309,38 +309,6 @@ export interface RouteAttrs {
   order?: number[];
 }
 
-const routeAttrsNames: Readonly<Record<number, string>> = {
-  1: 'rta-dst',
-  2: 'rta-src',
-  3: 'rta-iif',
-  4: 'rta-oif',
-  5: 'rta-gateway',
-  6: 'rta-priority',
-  7: 'rta-prefsrc',
-  8: 'rta-metrics',
-  9: 'rta-multipath',
-  10: 'rta-protoinfo',
-  11: 'rta-flow',
-  12: 'rta-cacheinfo',
-  13: 'rta-session',
-  14: 'rta-mp-algo',
-  15: 'rta-table',
-  16: 'rta-mark',
-  17: 'rta-mfc-stats',
-  18: 'rta-via',
-  19: 'rta-newdst',
-  20: 'rta-pref',
-  21: 'rta-encap-type',
-  22: 'rta-encap',
-  23: 'rta-expires',
-  25: 'rta-uid',
-  26: 'rta-ttl-propagate',
-  27: 'rta-ip-proto',
-  28: 'rta-sport',
-  29: 'rta-dport',
-  30: 'rta-nh-id',
-};
-
 /**
  * routeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -498,7 +466,7 @@ export function decodeRouteAttrs(view: DataView, start: number, end: number): Ro
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, routeAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'route-attrs', t));
   }
   return out;
 }
@@ -649,7 +617,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (routeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'route-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -716,26 +684,6 @@ export interface RtaMetrics {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const rtaMetricsNames: Readonly<Record<number, string>> = {
-  1: 'rtax-lock',
-  2: 'rtax-mtu',
-  3: 'rtax-window',
-  4: 'rtax-rtt',
-  5: 'rtax-rttvar',
-  6: 'rtax-ssthresh',
-  7: 'rtax-cwnd',
-  8: 'rtax-advmss',
-  9: 'rtax-reordering',
-  10: 'rtax-hoplimit',
-  11: 'rtax-initcwnd',
-  12: 'rtax-features',
-  13: 'rtax-rto-min',
-  14: 'rtax-initrwnd',
-  15: 'rtax-quickack',
-  16: 'rtax-cc-algo',
-  17: 'rtax-fastopen-no-cookie',
-};
 
 /**
  * rtaMetricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -846,7 +794,7 @@ export function decodeRtaMetrics(view: DataView, start: number, end: number): Rt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, rtaMetricsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'rta-metrics', t));
   }
   return out;
 }
@@ -940,7 +888,7 @@ function putRtaMetrics(w: MessageWriter, v: RtaMetrics, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (rtaMetricsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'rta-metrics', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1084,69 +1032,16 @@ export const rtRouteFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'route-attrs': {
-      1: ['rta-dst'],
-      2: ['rta-src'],
-      3: ['rta-iif'],
-      4: ['rta-oif'],
-      5: ['rta-gateway'],
-      6: ['rta-priority'],
-      7: ['rta-prefsrc'],
-      8: ['rta-metrics', 'n', 'rta-metrics'],
-      9: ['rta-multipath', 'r', 'route-attrs', 8, 'rtnexthop'],
-      10: ['rta-protoinfo'],
-      11: ['rta-flow'],
-      12: ['rta-cacheinfo', 'x', 'rta-cacheinfo'],
-      13: ['rta-session'],
-      14: ['rta-mp-algo'],
-      15: ['rta-table'],
-      16: ['rta-mark'],
-      17: ['rta-mfc-stats'],
-      18: ['rta-via'],
-      19: ['rta-newdst'],
-      20: ['rta-pref'],
-      21: ['rta-encap-type'],
-      22: ['rta-encap'],
-      23: ['rta-expires'],
-      25: ['rta-uid'],
-      26: ['rta-ttl-propagate'],
-      27: ['rta-ip-proto'],
-      28: ['rta-sport'],
-      29: ['rta-dport'],
-      30: ['rta-nh-id'],
-    },
-    'rta-metrics': {
-      1: ['rtax-lock'],
-      2: ['rtax-mtu'],
-      3: ['rtax-window'],
-      4: ['rtax-rtt'],
-      5: ['rtax-rttvar'],
-      6: ['rtax-ssthresh'],
-      7: ['rtax-cwnd'],
-      8: ['rtax-advmss'],
-      9: ['rtax-reordering'],
-      10: ['rtax-hoplimit'],
-      11: ['rtax-initcwnd'],
-      12: ['rtax-features'],
-      13: ['rtax-rto-min'],
-      14: ['rtax-initrwnd'],
-      15: ['rtax-quickack'],
-      16: ['rtax-cc-algo'],
-      17: ['rtax-fastopen-no-cookie'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    26: [12, 'route-attrs'],
-    24: [12, 'route-attrs'],
-    25: [12, 'route-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"route-attrs":{"1":["rta-dst"],"2":["rta-src"],"3":["rta-iif"],"4":["rta-oif"],"5":["rta-gateway"],"6":["rta-priority"],"7":["rta-prefsrc"],"8":["rta-metrics","n","rta-metrics"],"9":["rta-multipath","r","route-attrs",8,"rtnexthop"],"10":["rta-protoinfo"],"11":["rta-flow"],"12":["rta-cacheinfo","x","rta-cacheinfo"],"13":["rta-session"],"14":["rta-mp-algo"],"15":["rta-table"],"16":["rta-mark"],"17":["rta-mfc-stats"],"18":["rta-via"],"19":["rta-newdst"],"20":["rta-pref"],"21":["rta-encap-type"],"22":["rta-encap"],"23":["rta-expires"],"25":["rta-uid"],"26":["rta-ttl-propagate"],"27":["rta-ip-proto"],"28":["rta-sport"],"29":["rta-dport"],"30":["rta-nh-id"]},
+"rta-metrics":{"1":["rtax-lock"],"2":["rtax-mtu"],"3":["rtax-window"],"4":["rtax-rtt"],"5":["rtax-rttvar"],"6":["rtax-ssthresh"],"7":["rtax-cwnd"],"8":["rtax-advmss"],"9":["rtax-reordering"],"10":["rtax-hoplimit"],"11":["rtax-initcwnd"],"12":["rtax-features"],"13":["rtax-rto-min"],"14":["rtax-initrwnd"],"15":["rtax-quickack"],"16":["rtax-cc-algo"],"17":["rtax-fastopen-no-cookie"]}
+},"subs":{
+},"messages":{"24":[12,"route-attrs"],"25":[12,"route-attrs"],"26":[12,"route-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -1155,5 +1050,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -272,34 +272,6 @@ export interface RuleAttrs {
   order?: number[];
 }
 
-const ruleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'dst',
-  2: 'src',
-  3: 'iifname',
-  4: 'goto',
-  6: 'priority',
-  10: 'fwmark',
-  11: 'flow',
-  12: 'tun-id',
-  13: 'suppress-ifgroup',
-  14: 'suppress-prefixlen',
-  15: 'table',
-  16: 'fwmask',
-  17: 'oifname',
-  19: 'l3mdev',
-  20: 'uid-range',
-  21: 'protocol',
-  22: 'ip-proto',
-  23: 'sport-range',
-  24: 'dport-range',
-  25: 'dscp',
-  26: 'flowlabel',
-  27: 'flowlabel-mask',
-  28: 'sport-mask',
-  29: 'dport-mask',
-  30: 'dscp-mask',
-};
-
 /**
  * ruleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -441,7 +413,7 @@ export function decodeRuleAttrs(view: DataView, start: number, end: number): Rul
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, ruleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'rule-attrs', t));
   }
   return out;
 }
@@ -582,7 +554,7 @@ function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (ruleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'rule-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -705,46 +677,15 @@ export const rtRuleFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'rule-attrs': {
-      1: ['dst'],
-      2: ['src'],
-      3: ['iifname'],
-      4: ['goto'],
-      6: ['priority'],
-      10: ['fwmark'],
-      11: ['flow'],
-      12: ['tun-id'],
-      13: ['suppress-ifgroup'],
-      14: ['suppress-prefixlen'],
-      15: ['table'],
-      16: ['fwmask'],
-      17: ['oifname'],
-      19: ['l3mdev'],
-      20: ['uid-range', 'x', 'fib-rule-uid-range'],
-      21: ['protocol'],
-      22: ['ip-proto'],
-      23: ['sport-range', 'x', 'fib-rule-port-range'],
-      24: ['dport-range', 'x', 'fib-rule-port-range'],
-      25: ['dscp'],
-      26: ['flowlabel'],
-      27: ['flowlabel-mask'],
-      28: ['sport-mask'],
-      29: ['dport-mask'],
-      30: ['dscp-mask'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    32: [12, 'rule-attrs'],
-    33: [12, 'rule-attrs'],
-    34: [12, 'rule-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"rule-attrs":{"1":["dst"],"2":["src"],"3":["iifname"],"4":["goto"],"6":["priority"],"10":["fwmark"],"11":["flow"],"12":["tun-id"],"13":["suppress-ifgroup"],"14":["suppress-prefixlen"],"15":["table"],"16":["fwmask"],"17":["oifname"],"19":["l3mdev"],"20":["uid-range","x","fib-rule-uid-range"],"21":["protocol"],"22":["ip-proto"],"23":["sport-range","x","fib-rule-port-range"],"24":["dport-range","x","fib-rule-port-range"],"25":["dscp"],"26":["flowlabel"],"27":["flowlabel-mask"],"28":["sport-mask"],"29":["dport-mask"],"30":["dscp-mask"]}
+},"subs":{
+},"messages":{"32":[12,"rule-attrs"],"33":[12,"rule-attrs"],"34":[12,"rule-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -753,5 +694,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -16,8 +16,8 @@ import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
 import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
-import type { Bitfield32, FamilyTables, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
-import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
+import type { Bitfield32, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
+import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tableAttrName, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -4038,24 +4038,6 @@ export type TcAttrsXstatsVariant =
   | { kind: 'sfq'; xstats?: TcaStatsAppMsgFormats['sfq'] }
   ;
 
-const tcAttrsNames: Readonly<Record<number, string>> = {
-  1: 'kind',
-  2: 'options',
-  3: 'stats',
-  4: 'xstats',
-  5: 'rate',
-  6: 'fcnt',
-  7: 'stats2',
-  8: 'stab',
-  10: 'dump-invisible',
-  11: 'chain',
-  12: 'hw-offload',
-  13: 'ingress-block',
-  14: 'egress-block',
-  15: 'dump-flags',
-  16: 'ext-warn-msg',
-};
-
 /**
  * tcAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -4163,7 +4145,7 @@ export function decodeTcAttrs(view: DataView, start: number, end: number): TcAtt
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-attrs', t));
   }
   if (optionsAt >= 0) {
     // Decoded after the loop: the selector may come after the data on the wire.
@@ -4281,7 +4263,7 @@ function putTcAttrs(w: MessageWriter, v: TcAttrs, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4355,18 +4337,6 @@ export type TcActAttrsOptionsVariant =
   | { kind: 'tunnel_key'; options?: TcActOptionsMsgFormats['tunnel_key'] }
   | { kind: 'vlan'; options?: TcActOptionsMsgFormats['vlan'] }
   ;
-
-const tcActAttrsNames: Readonly<Record<number, string>> = {
-  1: 'kind',
-  2: 'options',
-  3: 'index',
-  4: 'stats',
-  6: 'cookie',
-  7: 'flags',
-  8: 'hw-stats',
-  9: 'used-hw-stats',
-  10: 'in-hw-count',
-};
 
 /**
  * tcActAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4448,7 +4418,7 @@ export function decodeTcActAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-attrs', t));
   }
   if (optionsAt >= 0) {
     // Decoded after the loop: the selector may come after the data on the wire.
@@ -4521,7 +4491,7 @@ function putTcActAttrs(w: MessageWriter, v: TcActAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4568,16 +4538,6 @@ export interface TcActStatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActStatsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'basic',
-  2: 'rate-est',
-  3: 'queue',
-  4: 'app',
-  5: 'rate-est64',
-  7: 'basic-hw',
-  8: 'pkt64',
-};
 
 /**
  * tcActStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4648,7 +4608,7 @@ export function decodeTcActStatsAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActStatsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-stats-attrs', t));
   }
   return out;
 }
@@ -4727,7 +4687,7 @@ function putTcActStatsAttrs(w: MessageWriter, v: TcActStatsAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4776,17 +4736,6 @@ export interface TcActBpfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActBpfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'ops-len',
-  4: 'ops',
-  5: 'fd',
-  6: 'name',
-  8: 'tag',
-  9: 'id',
-};
 
 /**
  * tcActBpfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -4861,7 +4810,7 @@ export function decodeTcActBpfAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActBpfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-bpf-attrs', t));
   }
   return out;
 }
@@ -4924,7 +4873,7 @@ function putTcActBpfAttrs(w: MessageWriter, v: TcActBpfAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActBpfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-bpf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -4961,11 +4910,6 @@ export interface TcActConnmarkAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActConnmarkAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'tm',
-};
 
 /**
  * tcActConnmarkAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5016,7 +4960,7 @@ export function decodeTcActConnmarkAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActConnmarkAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-connmark-attrs', t));
   }
   return out;
 }
@@ -5055,7 +4999,7 @@ function putTcActConnmarkAttrs(w: MessageWriter, v: TcActConnmarkAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActConnmarkAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-connmark-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5092,11 +5036,6 @@ export interface TcActCsumAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActCsumAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'tm',
-};
 
 /**
  * tcActCsumAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5147,7 +5086,7 @@ export function decodeTcActCsumAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActCsumAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-csum-attrs', t));
   }
   return out;
 }
@@ -5186,7 +5125,7 @@ function putTcActCsumAttrs(w: MessageWriter, v: TcActCsumAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCsumAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-csum-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5253,26 +5192,6 @@ export interface TcActCtAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActCtAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'tm',
-  3: 'action',
-  4: 'zone',
-  5: 'mark',
-  6: 'mark-mask',
-  7: 'labels',
-  8: 'labels-mask',
-  9: 'nat-ipv4-min',
-  10: 'nat-ipv4-max',
-  11: 'nat-ipv6-min',
-  12: 'nat-ipv6-max',
-  13: 'nat-port-min',
-  14: 'nat-port-max',
-  16: 'helper-name',
-  17: 'helper-family',
-  18: 'helper-proto',
-};
 
 /**
  * tcActCtAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5383,7 +5302,7 @@ export function decodeTcActCtAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActCtAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-ct-attrs', t));
   }
   return out;
 }
@@ -5482,7 +5401,7 @@ function putTcActCtAttrs(w: MessageWriter, v: TcActCtAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCtAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-ct-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5533,18 +5452,6 @@ export interface TcActCtinfoAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActCtinfoAttrsNames: Readonly<Record<number, string>> = {
-  2: 'tm',
-  3: 'act',
-  4: 'zone',
-  5: 'parms-dscp-mask',
-  6: 'parms-dscp-statemask',
-  7: 'parms-cpmark-mask',
-  8: 'stats-dscp-set',
-  9: 'stats-dscp-error',
-  10: 'stats-cpmark-set',
-};
 
 /**
  * tcActCtinfoAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5623,7 +5530,7 @@ export function decodeTcActCtinfoAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActCtinfoAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-ctinfo-attrs', t));
   }
   return out;
 }
@@ -5690,7 +5597,7 @@ function putTcActCtinfoAttrs(w: MessageWriter, v: TcActCtinfoAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActCtinfoAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-ctinfo-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5741,18 +5648,6 @@ export interface TcActGateAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActGateAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  4: 'priority',
-  5: 'entry-list',
-  6: 'base-time',
-  7: 'cycle-time',
-  8: 'cycle-time-ext',
-  9: 'flags',
-  10: 'clockid',
-};
 
 /**
  * tcActGateAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -5831,7 +5726,7 @@ export function decodeTcActGateAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActGateAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-gate-attrs', t));
   }
   return out;
 }
@@ -5898,7 +5793,7 @@ function putTcActGateAttrs(w: MessageWriter, v: TcActGateAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActGateAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-gate-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -5943,15 +5838,6 @@ export interface TcActIfeAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActIfeAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'tm',
-  3: 'dmac',
-  4: 'smac',
-  5: 'type',
-  6: 'metalst',
-};
 
 /**
  * tcActIfeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6018,7 +5904,7 @@ export function decodeTcActIfeAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActIfeAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-ife-attrs', t));
   }
   return out;
 }
@@ -6073,7 +5959,7 @@ function putTcActIfeAttrs(w: MessageWriter, v: TcActIfeAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActIfeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-ife-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6112,12 +5998,6 @@ export interface TcActMirredAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActMirredAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  4: 'blockid',
-};
 
 /**
  * tcActMirredAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6172,7 +6052,7 @@ export function decodeTcActMirredAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActMirredAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-mirred-attrs', t));
   }
   return out;
 }
@@ -6220,7 +6100,7 @@ function putTcActMirredAttrs(w: MessageWriter, v: TcActMirredAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActMirredAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-mirred-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6267,16 +6147,6 @@ export interface TcActMplsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActMplsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  4: 'proto',
-  5: 'label',
-  6: 'tc',
-  7: 'ttl',
-  8: 'bos',
-};
 
 /**
  * tcActMplsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6347,7 +6217,7 @@ export function decodeTcActMplsAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActMplsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-mpls-attrs', t));
   }
   return out;
 }
@@ -6411,7 +6281,7 @@ function putTcActMplsAttrs(w: MessageWriter, v: TcActMplsAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActMplsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-mpls-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6448,11 +6318,6 @@ export interface TcActNatAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActNatAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'tm',
-};
 
 /**
  * tcActNatAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6503,7 +6368,7 @@ export function decodeTcActNatAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActNatAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-nat-attrs', t));
   }
   return out;
 }
@@ -6542,7 +6407,7 @@ function putTcActNatAttrs(w: MessageWriter, v: TcActNatAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActNatAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-nat-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6585,14 +6450,6 @@ export interface TcActPeditAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActPeditAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  4: 'parms-ex',
-  5: 'keys-ex',
-  6: 'key-ex',
-};
 
 /**
  * tcActPeditAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6655,7 +6512,7 @@ export function decodeTcActPeditAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActPeditAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-pedit-attrs', t));
   }
   return out;
 }
@@ -6711,7 +6568,7 @@ function putTcActPeditAttrs(w: MessageWriter, v: TcActPeditAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActPeditAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-pedit-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6764,19 +6621,6 @@ export interface TcActPoliceAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActPoliceAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tbf',
-  2: 'rate',
-  3: 'peakrate',
-  4: 'avrate',
-  5: 'result',
-  6: 'tm',
-  8: 'rate64',
-  9: 'peakrate64',
-  10: 'pktrate64',
-  11: 'pktburst64',
-};
 
 /**
  * tcActPoliceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -6859,7 +6703,7 @@ export function decodeTcActPoliceAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActPoliceAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-police-attrs', t));
   }
   return out;
 }
@@ -6935,7 +6779,7 @@ function putTcActPoliceAttrs(w: MessageWriter, v: TcActPoliceAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActPoliceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-police-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -6974,12 +6818,6 @@ export interface TcActSimpleAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActSimpleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'data',
-};
 
 /**
  * tcActSimpleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7034,7 +6872,7 @@ export function decodeTcActSimpleAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActSimpleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-simple-attrs', t));
   }
   return out;
 }
@@ -7077,7 +6915,7 @@ function putTcActSimpleAttrs(w: MessageWriter, v: TcActSimpleAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSimpleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-simple-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7128,18 +6966,6 @@ export interface TcActSkbeditAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActSkbeditAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'priority',
-  4: 'queue-mapping',
-  5: 'mark',
-  7: 'ptype',
-  8: 'mask',
-  9: 'flags',
-  10: 'queue-mapping-max',
-};
 
 /**
  * tcActSkbeditAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7218,7 +7044,7 @@ export function decodeTcActSkbeditAttrs(view: DataView, start: number, end: numb
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActSkbeditAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-skbedit-attrs', t));
   }
   return out;
 }
@@ -7285,7 +7111,7 @@ function putTcActSkbeditAttrs(w: MessageWriter, v: TcActSkbeditAttrs, types: rea
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSkbeditAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-skbedit-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7328,14 +7154,6 @@ export interface TcActSkbmodAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActSkbmodAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'dmac',
-  4: 'smac',
-  5: 'etype',
-};
 
 /**
  * tcActSkbmodAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7398,7 +7216,7 @@ export function decodeTcActSkbmodAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActSkbmodAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-skbmod-attrs', t));
   }
   return out;
 }
@@ -7449,7 +7267,7 @@ function putTcActSkbmodAttrs(w: MessageWriter, v: TcActSkbmodAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSkbmodAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-skbmod-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7508,22 +7326,6 @@ export interface TcActTunnelKeyAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActTunnelKeyAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'enc-ipv4-src',
-  4: 'enc-ipv4-dst',
-  5: 'enc-ipv6-src',
-  6: 'enc-ipv6-dst',
-  7: 'enc-key-id',
-  9: 'enc-dst-port',
-  10: 'no-csum',
-  11: 'enc-opts',
-  12: 'enc-tos',
-  13: 'enc-ttl',
-  14: 'no-frag',
-};
 
 /**
  * tcActTunnelKeyAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7618,7 +7420,7 @@ export function decodeTcActTunnelKeyAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActTunnelKeyAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-tunnel-key-attrs', t));
   }
   return out;
 }
@@ -7701,7 +7503,7 @@ function putTcActTunnelKeyAttrs(w: MessageWriter, v: TcActTunnelKeyAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActTunnelKeyAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-tunnel-key-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7748,16 +7550,6 @@ export interface TcActVlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActVlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'push-vlan-id',
-  4: 'push-vlan-protocol',
-  6: 'push-vlan-priority',
-  7: 'push-eth-dst',
-  8: 'push-eth-src',
-};
 
 /**
  * tcActVlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -7828,7 +7620,7 @@ export function decodeTcActVlanAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActVlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-vlan-attrs', t));
   }
   return out;
 }
@@ -7892,7 +7684,7 @@ function putTcActVlanAttrs(w: MessageWriter, v: TcActVlanAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActVlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-vlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -7935,14 +7727,6 @@ export interface TcBasicAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcBasicAttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'ematches',
-  3: 'act',
-  4: 'police',
-  5: 'pcnt',
-};
 
 /**
  * tcBasicAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8005,7 +7789,7 @@ export function decodeTcBasicAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcBasicAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-basic-attrs', t));
   }
   return out;
 }
@@ -8068,7 +7852,7 @@ function putTcBasicAttrs(w: MessageWriter, v: TcBasicAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcBasicAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-basic-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8122,20 +7906,6 @@ export interface TcBpfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcBpfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'act',
-  2: 'police',
-  3: 'classid',
-  4: 'ops-len',
-  5: 'ops',
-  6: 'fd',
-  7: 'name',
-  8: 'flags',
-  9: 'flags-gen',
-  10: 'tag',
-  11: 'id',
-};
 
 /**
  * tcBpfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8222,7 +7992,7 @@ export function decodeTcBpfAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcBpfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-bpf-attrs', t));
   }
   return out;
 }
@@ -8300,7 +8070,7 @@ function putTcBpfAttrs(w: MessageWriter, v: TcBpfAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcBpfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-bpf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8367,26 +8137,6 @@ export interface TcCakeAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCakeAttrsNames: Readonly<Record<number, string>> = {
-  2: 'base-rate64',
-  3: 'diffserv-mode',
-  4: 'atm',
-  5: 'flow-mode',
-  6: 'overhead',
-  7: 'rtt',
-  8: 'target',
-  9: 'autorate',
-  10: 'memory',
-  11: 'nat',
-  12: 'raw',
-  13: 'wash',
-  14: 'mpu',
-  15: 'ingress',
-  16: 'ack-filter',
-  17: 'split-gso',
-  18: 'fwmark',
-};
 
 /**
  * tcCakeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8497,7 +8247,7 @@ export function decodeTcCakeAttrs(view: DataView, start: number, end: number): T
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCakeAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-cake-attrs', t));
   }
   return out;
 }
@@ -8591,7 +8341,7 @@ function putTcCakeAttrs(w: MessageWriter, v: TcCakeAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-cake-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8654,24 +8404,6 @@ export interface TcCakeStatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCakeStatsAttrsNames: Readonly<Record<number, string>> = {
-  2: 'capacity-estimate64',
-  3: 'memory-limit',
-  4: 'memory-used',
-  5: 'avg-netoff',
-  6: 'min-netlen',
-  7: 'max-netlen',
-  8: 'min-adjlen',
-  9: 'max-adjlen',
-  10: 'tin-stats',
-  11: 'deficit',
-  12: 'cobalt-count',
-  13: 'dropping',
-  14: 'drop-next-us',
-  15: 'p-drop',
-  16: 'blue-timer-us',
-};
 
 /**
  * tcCakeStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -8774,7 +8506,7 @@ export function decodeTcCakeStatsAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCakeStatsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-cake-stats-attrs', t));
   }
   return out;
 }
@@ -8864,7 +8596,7 @@ function putTcCakeStatsAttrs(w: MessageWriter, v: TcCakeStatsAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-cake-stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -8945,33 +8677,6 @@ export interface TcCakeTinStatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCakeTinStatsAttrsNames: Readonly<Record<number, string>> = {
-  2: 'sent-packets',
-  3: 'sent-bytes64',
-  4: 'dropped-packets',
-  5: 'dropped-bytes64',
-  6: 'acks-dropped-packets',
-  7: 'acks-dropped-bytes64',
-  8: 'ecn-marked-packets',
-  9: 'ecn-marked-bytes64',
-  10: 'backlog-packets',
-  11: 'backlog-bytes',
-  12: 'threshold-rate64',
-  13: 'target-us',
-  14: 'interval-us',
-  15: 'way-indirect-hits',
-  16: 'way-misses',
-  17: 'way-collisions',
-  18: 'peak-delay-us',
-  19: 'avg-delay-us',
-  20: 'base-delay-us',
-  21: 'sparse-flows',
-  22: 'bulk-flows',
-  23: 'unresponsive-flows',
-  24: 'max-skblen',
-  25: 'flow-quantum',
-};
 
 /**
  * tcCakeTinStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9110,7 +8815,7 @@ export function decodeTcCakeTinStatsAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCakeTinStatsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-cake-tin-stats-attrs', t));
   }
   return out;
 }
@@ -9232,7 +8937,7 @@ function putTcCakeTinStatsAttrs(w: MessageWriter, v: TcCakeTinStatsAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCakeTinStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-cake-tin-stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9266,10 +8971,6 @@ export interface TcCbsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCbsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-};
 
 /**
  * tcCbsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9316,7 +9017,7 @@ export function decodeTcCbsAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCbsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-cbs-attrs', t));
   }
   return out;
 }
@@ -9351,7 +9052,7 @@ function putTcCbsAttrs(w: MessageWriter, v: TcCbsAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCbsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-cbs-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9389,12 +9090,6 @@ export interface TcCgroupAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCgroupAttrsNames: Readonly<Record<number, string>> = {
-  1: 'act',
-  2: 'police',
-  3: 'ematches',
-};
 
 /**
  * tcCgroupAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9449,7 +9144,7 @@ export function decodeTcCgroupAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCgroupAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-cgroup-attrs', t));
   }
   return out;
 }
@@ -9495,7 +9190,7 @@ function putTcCgroupAttrs(w: MessageWriter, v: TcCgroupAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCgroupAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-cgroup-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9533,12 +9228,6 @@ export interface TcChokeAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcChokeAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'stab',
-  3: 'max-p',
-};
 
 /**
  * tcChokeAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9593,7 +9282,7 @@ export function decodeTcChokeAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcChokeAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-choke-attrs', t));
   }
   return out;
 }
@@ -9636,7 +9325,7 @@ function putTcChokeAttrs(w: MessageWriter, v: TcChokeAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcChokeAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-choke-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9678,14 +9367,6 @@ export interface TcCodelAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcCodelAttrsNames: Readonly<Record<number, string>> = {
-  1: 'target',
-  2: 'limit',
-  3: 'interval',
-  4: 'ecn',
-  5: 'ce-threshold',
-};
 
 /**
  * tcCodelAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9748,7 +9429,7 @@ export function decodeTcCodelAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcCodelAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-codel-attrs', t));
   }
   return out;
 }
@@ -9794,7 +9475,7 @@ function putTcCodelAttrs(w: MessageWriter, v: TcCodelAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcCodelAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-codel-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9828,10 +9509,6 @@ export interface TcDrrAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcDrrAttrsNames: Readonly<Record<number, string>> = {
-  1: 'quantum',
-};
 
 /**
  * tcDrrAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9878,7 +9555,7 @@ export function decodeTcDrrAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcDrrAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-drr-attrs', t));
   }
   return out;
 }
@@ -9908,7 +9585,7 @@ function putTcDrrAttrs(w: MessageWriter, v: TcDrrAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcDrrAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-drr-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -9944,11 +9621,6 @@ export interface TcEmatchAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcEmatchAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tree-hdr',
-  2: 'tree-list',
-};
 
 /**
  * tcEmatchAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -9999,7 +9671,7 @@ export function decodeTcEmatchAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcEmatchAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-ematch-attrs', t));
   }
   return out;
 }
@@ -10038,7 +9710,7 @@ function putTcEmatchAttrs(w: MessageWriter, v: TcEmatchAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcEmatchAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-ematch-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -10094,21 +9766,6 @@ export interface TcFlowAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowAttrsNames: Readonly<Record<number, string>> = {
-  1: 'keys',
-  2: 'mode',
-  3: 'baseclass',
-  4: 'rshift',
-  5: 'addend',
-  6: 'mask',
-  7: 'xor',
-  8: 'divisor',
-  9: 'act',
-  10: 'police',
-  11: 'ematches',
-  12: 'perturb',
-};
 
 /**
  * tcFlowAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -10199,7 +9856,7 @@ export function decodeTcFlowAttrs(view: DataView, start: number, end: number): T
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flow-attrs', t));
   }
   return out;
 }
@@ -10277,7 +9934,7 @@ function putTcFlowAttrs(w: MessageWriter, v: TcFlowAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flow-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -10531,120 +10188,6 @@ export interface TcFlowerAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerAttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'indev',
-  3: 'act',
-  4: 'key-eth-dst',
-  5: 'key-eth-dst-mask',
-  6: 'key-eth-src',
-  7: 'key-eth-src-mask',
-  8: 'key-eth-type',
-  9: 'key-ip-proto',
-  10: 'key-ipv4-src',
-  11: 'key-ipv4-src-mask',
-  12: 'key-ipv4-dst',
-  13: 'key-ipv4-dst-mask',
-  14: 'key-ipv6-src',
-  15: 'key-ipv6-src-mask',
-  16: 'key-ipv6-dst',
-  17: 'key-ipv6-dst-mask',
-  18: 'key-tcp-src',
-  19: 'key-tcp-dst',
-  20: 'key-udp-src',
-  21: 'key-udp-dst',
-  22: 'flags',
-  23: 'key-vlan-id',
-  24: 'key-vlan-prio',
-  25: 'key-vlan-eth-type',
-  26: 'key-enc-key-id',
-  27: 'key-enc-ipv4-src',
-  28: 'key-enc-ipv4-src-mask',
-  29: 'key-enc-ipv4-dst',
-  30: 'key-enc-ipv4-dst-mask',
-  31: 'key-enc-ipv6-src',
-  32: 'key-enc-ipv6-src-mask',
-  33: 'key-enc-ipv6-dst',
-  34: 'key-enc-ipv6-dst-mask',
-  35: 'key-tcp-src-mask',
-  36: 'key-tcp-dst-mask',
-  37: 'key-udp-src-mask',
-  38: 'key-udp-dst-mask',
-  39: 'key-sctp-src-mask',
-  40: 'key-sctp-dst-mask',
-  41: 'key-sctp-src',
-  42: 'key-sctp-dst',
-  43: 'key-enc-udp-src-port',
-  44: 'key-enc-udp-src-port-mask',
-  45: 'key-enc-udp-dst-port',
-  46: 'key-enc-udp-dst-port-mask',
-  47: 'key-flags',
-  48: 'key-flags-mask',
-  49: 'key-icmpv4-code',
-  50: 'key-icmpv4-code-mask',
-  51: 'key-icmpv4-type',
-  52: 'key-icmpv4-type-mask',
-  53: 'key-icmpv6-code',
-  54: 'key-icmpv6-code-mask',
-  55: 'key-icmpv6-type',
-  56: 'key-icmpv6-type-mask',
-  57: 'key-arp-sip',
-  58: 'key-arp-sip-mask',
-  59: 'key-arp-tip',
-  60: 'key-arp-tip-mask',
-  61: 'key-arp-op',
-  62: 'key-arp-op-mask',
-  63: 'key-arp-sha',
-  64: 'key-arp-sha-mask',
-  65: 'key-arp-tha',
-  66: 'key-arp-tha-mask',
-  67: 'key-mpls-ttl',
-  68: 'key-mpls-bos',
-  69: 'key-mpls-tc',
-  70: 'key-mpls-label',
-  71: 'key-tcp-flags',
-  72: 'key-tcp-flags-mask',
-  73: 'key-ip-tos',
-  74: 'key-ip-tos-mask',
-  75: 'key-ip-ttl',
-  76: 'key-ip-ttl-mask',
-  77: 'key-cvlan-id',
-  78: 'key-cvlan-prio',
-  79: 'key-cvlan-eth-type',
-  80: 'key-enc-ip-tos',
-  81: 'key-enc-ip-tos-mask',
-  82: 'key-enc-ip-ttl',
-  83: 'key-enc-ip-ttl-mask',
-  84: 'key-enc-opts',
-  85: 'key-enc-opts-mask',
-  86: 'in-hw-count',
-  87: 'key-port-src-min',
-  88: 'key-port-src-max',
-  89: 'key-port-dst-min',
-  90: 'key-port-dst-max',
-  91: 'key-ct-state',
-  92: 'key-ct-state-mask',
-  93: 'key-ct-zone',
-  94: 'key-ct-zone-mask',
-  95: 'key-ct-mark',
-  96: 'key-ct-mark-mask',
-  97: 'key-ct-labels',
-  98: 'key-ct-labels-mask',
-  99: 'key-mpls-opts',
-  100: 'key-hash',
-  101: 'key-hash-mask',
-  102: 'key-num-of-vlans',
-  103: 'key-pppoe-sid',
-  104: 'key-ppp-proto',
-  105: 'key-l2tpv3-sid',
-  106: 'l2-miss',
-  107: 'key-cfm',
-  108: 'key-spi',
-  109: 'key-spi-mask',
-  110: 'key-enc-flags',
-  111: 'key-enc-flags-mask',
-};
 
 /**
  * tcFlowerAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -11131,7 +10674,7 @@ export function decodeTcFlowerAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-attrs', t));
   }
   return out;
 }
@@ -11621,7 +11164,7 @@ function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -11661,13 +11204,6 @@ export interface TcFlowerKeyEncOptsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyEncOptsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'geneve',
-  2: 'vxlan',
-  3: 'erspan',
-  4: 'gtp',
-};
 
 /**
  * tcFlowerKeyEncOptsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -11726,7 +11262,7 @@ export function decodeTcFlowerKeyEncOptsAttrs(view: DataView, start: number, end
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyEncOptsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-enc-opts-attrs', t));
   }
   return out;
 }
@@ -11784,7 +11320,7 @@ function putTcFlowerKeyEncOptsAttrs(w: MessageWriter, v: TcFlowerKeyEncOptsAttrs
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-enc-opts-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -11822,12 +11358,6 @@ export interface TcFlowerKeyEncOptGeneveAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyEncOptGeneveAttrsNames: Readonly<Record<number, string>> = {
-  1: 'class',
-  2: 'type',
-  3: 'data',
-};
 
 /**
  * tcFlowerKeyEncOptGeneveAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -11882,7 +11412,7 @@ export function decodeTcFlowerKeyEncOptGeneveAttrs(view: DataView, start: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyEncOptGeneveAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-enc-opt-geneve-attrs', t));
   }
   return out;
 }
@@ -11920,7 +11450,7 @@ function putTcFlowerKeyEncOptGeneveAttrs(w: MessageWriter, v: TcFlowerKeyEncOptG
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptGeneveAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-enc-opt-geneve-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -11954,10 +11484,6 @@ export interface TcFlowerKeyEncOptVxlanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyEncOptVxlanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'gbp',
-};
 
 /**
  * tcFlowerKeyEncOptVxlanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12004,7 +11530,7 @@ export function decodeTcFlowerKeyEncOptVxlanAttrs(view: DataView, start: number,
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyEncOptVxlanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-enc-opt-vxlan-attrs', t));
   }
   return out;
 }
@@ -12034,7 +11560,7 @@ function putTcFlowerKeyEncOptVxlanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptVx
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptVxlanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-enc-opt-vxlan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12074,13 +11600,6 @@ export interface TcFlowerKeyEncOptErspanAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyEncOptErspanAttrsNames: Readonly<Record<number, string>> = {
-  1: 'ver',
-  2: 'index',
-  3: 'dir',
-  4: 'hwid',
-};
 
 /**
  * tcFlowerKeyEncOptErspanAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12139,7 +11658,7 @@ export function decodeTcFlowerKeyEncOptErspanAttrs(view: DataView, start: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyEncOptErspanAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-enc-opt-erspan-attrs', t));
   }
   return out;
 }
@@ -12181,7 +11700,7 @@ function putTcFlowerKeyEncOptErspanAttrs(w: MessageWriter, v: TcFlowerKeyEncOptE
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptErspanAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-enc-opt-erspan-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12217,11 +11736,6 @@ export interface TcFlowerKeyEncOptGtpAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyEncOptGtpAttrsNames: Readonly<Record<number, string>> = {
-  1: 'pdu-type',
-  2: 'qfi',
-};
 
 /**
  * tcFlowerKeyEncOptGtpAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12272,7 +11786,7 @@ export function decodeTcFlowerKeyEncOptGtpAttrs(view: DataView, start: number, e
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyEncOptGtpAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-enc-opt-gtp-attrs', t));
   }
   return out;
 }
@@ -12306,7 +11820,7 @@ function putTcFlowerKeyEncOptGtpAttrs(w: MessageWriter, v: TcFlowerKeyEncOptGtpA
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyEncOptGtpAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-enc-opt-gtp-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12348,14 +11862,6 @@ export interface TcFlowerKeyMplsOptAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyMplsOptAttrsNames: Readonly<Record<number, string>> = {
-  1: 'lse-depth',
-  2: 'lse-ttl',
-  3: 'lse-bos',
-  4: 'lse-tc',
-  5: 'lse-label',
-};
 
 /**
  * tcFlowerKeyMplsOptAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12418,7 +11924,7 @@ export function decodeTcFlowerKeyMplsOptAttrs(view: DataView, start: number, end
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyMplsOptAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-mpls-opt-attrs', t));
   }
   return out;
 }
@@ -12464,7 +11970,7 @@ function putTcFlowerKeyMplsOptAttrs(w: MessageWriter, v: TcFlowerKeyMplsOptAttrs
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyMplsOptAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-mpls-opt-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12500,11 +12006,6 @@ export interface TcFlowerKeyCfmAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFlowerKeyCfmAttrsNames: Readonly<Record<number, string>> = {
-  1: 'md-level',
-  2: 'opcode',
-};
 
 /**
  * tcFlowerKeyCfmAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12555,7 +12056,7 @@ export function decodeTcFlowerKeyCfmAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFlowerKeyCfmAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-flower-key-cfm-attrs', t));
   }
   return out;
 }
@@ -12589,7 +12090,7 @@ function putTcFlowerKeyCfmAttrs(w: MessageWriter, v: TcFlowerKeyCfmAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFlowerKeyCfmAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-flower-key-cfm-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12631,14 +12132,6 @@ export interface TcFwAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFwAttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'police',
-  3: 'indev',
-  4: 'act',
-  5: 'mask',
-};
 
 /**
  * tcFwAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12701,7 +12194,7 @@ export function decodeTcFwAttrs(view: DataView, start: number, end: number): TcF
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFwAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-fw-attrs', t));
   }
   return out;
 }
@@ -12755,7 +12248,7 @@ function putTcFwAttrs(w: MessageWriter, v: TcFwAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFwAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-fw-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12799,15 +12292,6 @@ export interface TcGredAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcGredAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'stab',
-  3: 'dps',
-  4: 'max-p',
-  5: 'limit',
-  6: 'vq-list',
-};
 
 /**
  * tcGredAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -12874,7 +12358,7 @@ export function decodeTcGredAttrs(view: DataView, start: number, end: number): T
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcGredAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-gred-attrs', t));
   }
   return out;
 }
@@ -12933,7 +12417,7 @@ function putTcGredAttrs(w: MessageWriter, v: TcGredAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcGredAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-gred-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -12967,10 +12451,6 @@ export interface TcaGredVqListAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcaGredVqListAttrsNames: Readonly<Record<number, string>> = {
-  1: 'entry',
-};
 
 /**
  * tcaGredVqListAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13017,7 +12497,7 @@ export function decodeTcaGredVqListAttrs(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcaGredVqListAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tca-gred-vq-list-attrs', t));
   }
   return out;
 }
@@ -13064,7 +12544,7 @@ function putTcaGredVqListAttrs(w: MessageWriter, v: TcaGredVqListAttrs, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcaGredVqListAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tca-gred-vq-list-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13119,20 +12599,6 @@ export interface TcaGredVqEntryAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcaGredVqEntryAttrsNames: Readonly<Record<number, string>> = {
-  2: 'dp',
-  3: 'stat-bytes',
-  4: 'stat-packets',
-  5: 'stat-backlog',
-  6: 'stat-prob-drop',
-  7: 'stat-prob-mark',
-  8: 'stat-forced-drop',
-  9: 'stat-forced-mark',
-  10: 'stat-pdrop',
-  11: 'stat-other',
-  12: 'flags',
-};
 
 /**
  * tcaGredVqEntryAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13219,7 +12685,7 @@ export function decodeTcaGredVqEntryAttrs(view: DataView, start: number, end: nu
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcaGredVqEntryAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tca-gred-vq-entry-attrs', t));
   }
   return out;
 }
@@ -13289,7 +12755,7 @@ function putTcaGredVqEntryAttrs(w: MessageWriter, v: TcaGredVqEntryAttrs, types:
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcaGredVqEntryAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tca-gred-vq-entry-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13327,12 +12793,6 @@ export interface TcHfscAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcHfscAttrsNames: Readonly<Record<number, string>> = {
-  1: 'rsc',
-  2: 'fsc',
-  3: 'usc',
-};
 
 /**
  * tcHfscAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13387,7 +12847,7 @@ export function decodeTcHfscAttrs(view: DataView, start: number, end: number): T
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcHfscAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-hfsc-attrs', t));
   }
   return out;
 }
@@ -13425,7 +12885,7 @@ function putTcHfscAttrs(w: MessageWriter, v: TcHfscAttrs, types: readonly number
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcHfscAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-hfsc-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13471,16 +12931,6 @@ export interface TcHhfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcHhfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'backlog-limit',
-  2: 'quantum',
-  3: 'hh-flows-limit',
-  4: 'reset-timeout',
-  5: 'admit-bytes',
-  6: 'evict-timeout',
-  7: 'non-hh-weight',
-};
 
 /**
  * tcHhfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13551,7 +13001,7 @@ export function decodeTcHhfAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcHhfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-hhf-attrs', t));
   }
   return out;
 }
@@ -13605,7 +13055,7 @@ function putTcHhfAttrs(w: MessageWriter, v: TcHhfAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcHhfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-hhf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13654,17 +13104,6 @@ export interface TcHtbAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcHtbAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'init',
-  3: 'ctab',
-  4: 'rtab',
-  5: 'direct-qlen',
-  6: 'rate64',
-  7: 'ceil64',
-  9: 'offload',
-};
 
 /**
  * tcHtbAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13739,7 +13178,7 @@ export function decodeTcHtbAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcHtbAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-htb-attrs', t));
   }
   return out;
 }
@@ -13807,7 +13246,7 @@ function putTcHtbAttrs(w: MessageWriter, v: TcHtbAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcHtbAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-htb-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13848,13 +13287,6 @@ export interface TcMatchallAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcMatchallAttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'act',
-  3: 'flags',
-  4: 'pcnt',
-};
 
 /**
  * tcMatchallAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -13913,7 +13345,7 @@ export function decodeTcMatchallAttrs(view: DataView, start: number, end: number
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcMatchallAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-matchall-attrs', t));
   }
   return out;
 }
@@ -13964,7 +13396,7 @@ function putTcMatchallAttrs(w: MessageWriter, v: TcMatchallAttrs, types: readonl
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcMatchallAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-matchall-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -13998,10 +13430,6 @@ export interface TcEtfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcEtfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-};
 
 /**
  * tcEtfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -14048,7 +13476,7 @@ export function decodeTcEtfAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcEtfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-etf-attrs', t));
   }
   return out;
 }
@@ -14083,7 +13511,7 @@ function putTcEtfAttrs(w: MessageWriter, v: TcEtfAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcEtfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-etf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -14127,15 +13555,6 @@ export interface TcEtsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcEtsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'nbands',
-  2: 'nstrict',
-  3: 'quanta',
-  4: 'quanta-band',
-  5: 'priomap',
-  6: 'priomap-band',
-};
 
 /**
  * tcEtsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -14202,7 +13621,7 @@ export function decodeTcEtsAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcEtsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-ets-attrs', t));
   }
   return out;
 }
@@ -14278,7 +13697,7 @@ function putTcEtsAttrs(w: MessageWriter, v: TcEtsAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcEtsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-ets-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -14344,26 +13763,6 @@ export interface TcFqAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFqAttrsNames: Readonly<Record<number, string>> = {
-  1: 'plimit',
-  2: 'flow-plimit',
-  3: 'quantum',
-  4: 'initial-quantum',
-  5: 'rate-enable',
-  6: 'flow-default-rate',
-  7: 'flow-max-rate',
-  8: 'buckets-log',
-  9: 'flow-refill-delay',
-  10: 'orphan-mask',
-  11: 'low-rate-threshold',
-  12: 'ce-threshold',
-  13: 'timer-slack',
-  14: 'horizon',
-  15: 'horizon-drop',
-  16: 'priomap',
-  17: 'weights',
-};
 
 /**
  * tcFqAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -14474,7 +13873,7 @@ export function decodeTcFqAttrs(view: DataView, start: number, end: number): TcF
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFqAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-fq-attrs', t));
   }
   return out;
 }
@@ -14573,7 +13972,7 @@ function putTcFqAttrs(w: MessageWriter, v: TcFqAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-fq-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -14627,20 +14026,6 @@ export interface TcFqCodelAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFqCodelAttrsNames: Readonly<Record<number, string>> = {
-  1: 'target',
-  2: 'limit',
-  3: 'interval',
-  4: 'ecn',
-  5: 'flows',
-  6: 'quantum',
-  7: 'ce-threshold',
-  8: 'drop-batch-size',
-  9: 'memory-limit',
-  10: 'ce-threshold-selector',
-  11: 'ce-threshold-mask',
-};
 
 /**
  * tcFqCodelAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -14727,7 +14112,7 @@ export function decodeTcFqCodelAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFqCodelAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-fq-codel-attrs', t));
   }
   return out;
 }
@@ -14797,7 +14182,7 @@ function putTcFqCodelAttrs(w: MessageWriter, v: TcFqCodelAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqCodelAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-fq-codel-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -14853,21 +14238,6 @@ export interface TcFqPieAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcFqPieAttrsNames: Readonly<Record<number, string>> = {
-  1: 'limit',
-  2: 'flows',
-  3: 'target',
-  4: 'tupdate',
-  5: 'alpha',
-  6: 'beta',
-  7: 'quantum',
-  8: 'memory-limit',
-  9: 'ecn-prob',
-  10: 'ecn',
-  11: 'bytemode',
-  12: 'dq-rate-estimator',
-};
 
 /**
  * tcFqPieAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -14958,7 +14328,7 @@ export function decodeTcFqPieAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcFqPieAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-fq-pie-attrs', t));
   }
   return out;
 }
@@ -15032,7 +14402,7 @@ function putTcFqPieAttrs(w: MessageWriter, v: TcFqPieAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcFqPieAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-fq-pie-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -15092,23 +14462,6 @@ export interface TcNetemAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcNetemAttrsNames: Readonly<Record<number, string>> = {
-  1: 'corr',
-  2: 'delay-dist',
-  3: 'reorder',
-  4: 'corrupt',
-  5: 'loss',
-  6: 'rate',
-  7: 'ecn',
-  8: 'rate64',
-  9: 'pad',
-  10: 'latency64',
-  11: 'jitter64',
-  12: 'slot',
-  13: 'slot-dist',
-  14: 'prng-seed',
-};
 
 /**
  * tcNetemAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -15207,7 +14560,7 @@ export function decodeTcNetemAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcNetemAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-netem-attrs', t));
   }
   return out;
 }
@@ -15318,7 +14671,7 @@ function putTcNetemAttrs(w: MessageWriter, v: TcNetemAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcNetemAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-netem-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -15354,11 +14707,6 @@ export interface TcNetemLossAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcNetemLossAttrsNames: Readonly<Record<number, string>> = {
-  1: 'gi',
-  2: 'ge',
-};
 
 /**
  * tcNetemLossAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -15409,7 +14757,7 @@ export function decodeTcNetemLossAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcNetemLossAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-netem-loss-attrs', t));
   }
   return out;
 }
@@ -15453,7 +14801,7 @@ function putTcNetemLossAttrs(w: MessageWriter, v: TcNetemLossAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcNetemLossAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-netem-loss-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -15501,17 +14849,6 @@ export interface TcPieAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcPieAttrsNames: Readonly<Record<number, string>> = {
-  1: 'target',
-  2: 'limit',
-  3: 'tupdate',
-  4: 'alpha',
-  5: 'beta',
-  6: 'ecn',
-  7: 'bytemode',
-  8: 'dq-rate-estimator',
-};
 
 /**
  * tcPieAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -15586,7 +14923,7 @@ export function decodeTcPieAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcPieAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-pie-attrs', t));
   }
   return out;
 }
@@ -15644,7 +14981,7 @@ function putTcPieAttrs(w: MessageWriter, v: TcPieAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcPieAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-pie-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -15697,19 +15034,6 @@ export interface TcPoliceAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcPoliceAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tbf',
-  2: 'rate',
-  3: 'peakrate',
-  4: 'avrate',
-  5: 'result',
-  6: 'tm',
-  8: 'rate64',
-  9: 'peakrate64',
-  10: 'pktrate64',
-  11: 'pktburst64',
-};
 
 /**
  * tcPoliceAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -15792,7 +15116,7 @@ export function decodeTcPoliceAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcPoliceAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-police-attrs', t));
   }
   return out;
 }
@@ -15868,7 +15192,7 @@ function putTcPoliceAttrs(w: MessageWriter, v: TcPoliceAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcPoliceAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-police-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -15904,11 +15228,6 @@ export interface TcQfqAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcQfqAttrsNames: Readonly<Record<number, string>> = {
-  1: 'weight',
-  2: 'lmax',
-};
 
 /**
  * tcQfqAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -15959,7 +15278,7 @@ export function decodeTcQfqAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcQfqAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-qfq-attrs', t));
   }
   return out;
 }
@@ -15993,7 +15312,7 @@ function putTcQfqAttrs(w: MessageWriter, v: TcQfqAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcQfqAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-qfq-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16037,15 +15356,6 @@ export interface TcRedAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcRedAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'stab',
-  3: 'max-p',
-  4: 'flags',
-  5: 'early-drop-block',
-  6: 'mark-block',
-};
 
 /**
  * tcRedAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16112,7 +15422,7 @@ export function decodeTcRedAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcRedAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-red-attrs', t));
   }
   return out;
 }
@@ -16167,7 +15477,7 @@ function putTcRedAttrs(w: MessageWriter, v: TcRedAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcRedAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-red-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16211,15 +15521,6 @@ export interface TcRouteAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcRouteAttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'to',
-  3: 'from',
-  4: 'iif',
-  5: 'police',
-  6: 'act',
-};
 
 /**
  * tcRouteAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16286,7 +15587,7 @@ export function decodeTcRouteAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcRouteAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-route-attrs', t));
   }
   return out;
 }
@@ -16344,7 +15645,7 @@ function putTcRouteAttrs(w: MessageWriter, v: TcRouteAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcRouteAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-route-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16399,20 +15700,6 @@ export interface TcTaprioAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcTaprioAttrsNames: Readonly<Record<number, string>> = {
-  1: 'priomap',
-  2: 'sched-entry-list',
-  3: 'sched-base-time',
-  4: 'sched-single-entry',
-  5: 'sched-clockid',
-  7: 'admin-sched',
-  8: 'sched-cycle-time',
-  9: 'sched-cycle-time-extension',
-  10: 'flags',
-  11: 'txtime-delay',
-  12: 'tc-entry',
-};
 
 /**
  * tcTaprioAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16499,7 +15786,7 @@ export function decodeTcTaprioAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcTaprioAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-taprio-attrs', t));
   }
   return out;
 }
@@ -16586,7 +15873,7 @@ function putTcTaprioAttrs(w: MessageWriter, v: TcTaprioAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-taprio-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16620,10 +15907,6 @@ export interface TcTaprioSchedEntryList {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcTaprioSchedEntryListNames: Readonly<Record<number, string>> = {
-  1: 'entry',
-};
 
 /**
  * tcTaprioSchedEntryListRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16670,7 +15953,7 @@ export function decodeTcTaprioSchedEntryList(view: DataView, start: number, end:
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcTaprioSchedEntryListNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-taprio-sched-entry-list', t));
   }
   return out;
 }
@@ -16717,7 +16000,7 @@ function putTcTaprioSchedEntryList(w: MessageWriter, v: TcTaprioSchedEntryList, 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioSchedEntryListNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-taprio-sched-entry-list', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16757,13 +16040,6 @@ export interface TcTaprioSchedEntry {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcTaprioSchedEntryNames: Readonly<Record<number, string>> = {
-  1: 'index',
-  2: 'cmd',
-  3: 'gate-mask',
-  4: 'interval',
-};
 
 /**
  * tcTaprioSchedEntryRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16822,7 +16098,7 @@ export function decodeTcTaprioSchedEntry(view: DataView, start: number, end: num
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcTaprioSchedEntryNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-taprio-sched-entry', t));
   }
   return out;
 }
@@ -16864,7 +16140,7 @@ function putTcTaprioSchedEntry(w: MessageWriter, v: TcTaprioSchedEntry, types: r
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioSchedEntryNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-taprio-sched-entry', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -16902,12 +16178,6 @@ export interface TcTaprioTcEntryAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcTaprioTcEntryAttrsNames: Readonly<Record<number, string>> = {
-  1: 'index',
-  2: 'max-sdu',
-  3: 'fp',
-};
 
 /**
  * tcTaprioTcEntryAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -16962,7 +16232,7 @@ export function decodeTcTaprioTcEntryAttrs(view: DataView, start: number, end: n
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcTaprioTcEntryAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-taprio-tc-entry-attrs', t));
   }
   return out;
 }
@@ -17000,7 +16270,7 @@ function putTcTaprioTcEntryAttrs(w: MessageWriter, v: TcTaprioTcEntryAttrs, type
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcTaprioTcEntryAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-taprio-tc-entry-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17047,16 +16317,6 @@ export interface TcTbfAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcTbfAttrsNames: Readonly<Record<number, string>> = {
-  1: 'parms',
-  2: 'rtab',
-  3: 'ptab',
-  4: 'rate64',
-  5: 'prate64',
-  6: 'burst',
-  7: 'pburst',
-};
 
 /**
  * tcTbfAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17127,7 +16387,7 @@ export function decodeTcTbfAttrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcTbfAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-tbf-attrs', t));
   }
   return out;
 }
@@ -17186,7 +16446,7 @@ function putTcTbfAttrs(w: MessageWriter, v: TcTbfAttrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcTbfAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-tbf-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17229,14 +16489,6 @@ export interface TcActSampleAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActSampleAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'rate',
-  4: 'trunc-size',
-  5: 'psample-group',
-};
 
 /**
  * tcActSampleAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17299,7 +16551,7 @@ export function decodeTcActSampleAttrs(view: DataView, start: number, end: numbe
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActSampleAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-sample-attrs', t));
   }
   return out;
 }
@@ -17355,7 +16607,7 @@ function putTcActSampleAttrs(w: MessageWriter, v: TcActSampleAttrs, types: reado
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActSampleAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-sample-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17394,12 +16646,6 @@ export interface TcActGactAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcActGactAttrsNames: Readonly<Record<number, string>> = {
-  1: 'tm',
-  2: 'parms',
-  3: 'prob',
-};
 
 /**
  * tcActGactAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17454,7 +16700,7 @@ export function decodeTcActGactAttrs(view: DataView, start: number, end: number)
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcActGactAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-act-gact-attrs', t));
   }
   return out;
 }
@@ -17507,7 +16753,7 @@ function putTcActGactAttrs(w: MessageWriter, v: TcActGactAttrs, types: readonly 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcActGactAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-act-gact-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17543,11 +16789,6 @@ export interface TcaStabAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcaStabAttrsNames: Readonly<Record<number, string>> = {
-  1: 'base',
-  2: 'data',
-};
 
 /**
  * tcaStabAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17598,7 +16839,7 @@ export function decodeTcaStabAttrs(view: DataView, start: number, end: number): 
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcaStabAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tca-stab-attrs', t));
   }
   return out;
 }
@@ -17637,7 +16878,7 @@ function putTcaStabAttrs(w: MessageWriter, v: TcaStabAttrs, types: readonly numb
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcaStabAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tca-stab-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17684,16 +16925,6 @@ export interface TcaStatsAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcaStatsAttrsNames: Readonly<Record<number, string>> = {
-  1: 'basic',
-  2: 'rate-est',
-  3: 'queue',
-  4: 'app',
-  5: 'rate-est64',
-  7: 'basic-hw',
-  8: 'pkt64',
-};
 
 /**
  * tcaStatsAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17764,7 +16995,7 @@ export function decodeTcaStatsAttrs(view: DataView, start: number, end: number):
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcaStatsAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tca-stats-attrs', t));
   }
   return out;
 }
@@ -17843,7 +17074,7 @@ function putTcaStatsAttrs(w: MessageWriter, v: TcaStatsAttrs, types: readonly nu
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcaStatsAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tca-stats-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -17898,20 +17129,6 @@ export interface TcU32Attrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcU32AttrsNames: Readonly<Record<number, string>> = {
-  1: 'classid',
-  2: 'hash',
-  3: 'link',
-  4: 'divisor',
-  5: 'sel',
-  6: 'police',
-  7: 'act',
-  8: 'indev',
-  9: 'pcnt',
-  10: 'mark',
-  11: 'flags',
-};
 
 /**
  * tcU32AttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -17998,7 +17215,7 @@ export function decodeTcU32Attrs(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcU32AttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tc-u32-attrs', t));
   }
   return out;
 }
@@ -18091,7 +17308,7 @@ function putTcU32Attrs(w: MessageWriter, v: TcU32Attrs, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcU32AttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tc-u32-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -18353,819 +17570,87 @@ export const tcFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'tc-attrs': {
-      1: ['kind'],
-      2: ['options', 's', 'tc-options-msg', 'kind'],
-      3: ['stats', 'x', 'tc-stats'],
-      4: ['xstats', 's', 'tca-stats-app-msg', 'kind'],
-      5: ['rate', 'x', 'gnet-estimator'],
-      6: ['fcnt'],
-      7: ['stats2', 'n', 'tca-stats-attrs'],
-      8: ['stab', 'n', 'tca-stab-attrs'],
-      10: ['dump-invisible'],
-      11: ['chain'],
-      12: ['hw-offload'],
-      13: ['ingress-block'],
-      14: ['egress-block'],
-      15: ['dump-flags'],
-      16: ['ext-warn-msg'],
-    },
-    'tc-act-attrs': {
-      1: ['kind'],
-      2: ['options', 's', 'tc-act-options-msg', 'kind'],
-      3: ['index'],
-      4: ['stats', 'n', 'tc-act-stats-attrs'],
-      6: ['cookie'],
-      7: ['flags'],
-      8: ['hw-stats'],
-      9: ['used-hw-stats'],
-      10: ['in-hw-count'],
-    },
-    'tc-act-stats-attrs': {
-      1: ['basic', 'x', 'gnet-stats-basic'],
-      2: ['rate-est', 'x', 'gnet-stats-rate-est'],
-      3: ['queue', 'x', 'gnet-stats-queue'],
-      4: ['app'],
-      5: ['rate-est64', 'x', 'gnet-stats-rate-est64'],
-      7: ['basic-hw', 'x', 'gnet-stats-basic'],
-      8: ['pkt64'],
-    },
-    'tc-act-bpf-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      3: ['ops-len'],
-      4: ['ops'],
-      5: ['fd'],
-      6: ['name'],
-      8: ['tag'],
-      9: ['id'],
-    },
-    'tc-act-connmark-attrs': {
-      1: ['parms'],
-      2: ['tm', 'x', 'tcf-t'],
-    },
-    'tc-act-csum-attrs': {
-      1: ['parms'],
-      2: ['tm', 'x', 'tcf-t'],
-    },
-    'tc-act-ct-attrs': {
-      1: ['parms'],
-      2: ['tm', 'x', 'tcf-t'],
-      3: ['action'],
-      4: ['zone'],
-      5: ['mark'],
-      6: ['mark-mask'],
-      7: ['labels'],
-      8: ['labels-mask'],
-      9: ['nat-ipv4-min'],
-      10: ['nat-ipv4-max'],
-      11: ['nat-ipv6-min'],
-      12: ['nat-ipv6-max'],
-      13: ['nat-port-min'],
-      14: ['nat-port-max'],
-      16: ['helper-name'],
-      17: ['helper-family'],
-      18: ['helper-proto'],
-    },
-    'tc-act-ctinfo-attrs': {
-      2: ['tm', 'x', 'tcf-t'],
-      3: ['act'],
-      4: ['zone'],
-      5: ['parms-dscp-mask'],
-      6: ['parms-dscp-statemask'],
-      7: ['parms-cpmark-mask'],
-      8: ['stats-dscp-set'],
-      9: ['stats-dscp-error'],
-      10: ['stats-cpmark-set'],
-    },
-    'tc-act-gate-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      4: ['priority'],
-      5: ['entry-list'],
-      6: ['base-time'],
-      7: ['cycle-time'],
-      8: ['cycle-time-ext'],
-      9: ['flags'],
-      10: ['clockid'],
-    },
-    'tc-act-ife-attrs': {
-      1: ['parms'],
-      2: ['tm', 'x', 'tcf-t'],
-      3: ['dmac'],
-      4: ['smac'],
-      5: ['type'],
-      6: ['metalst'],
-    },
-    'tc-act-mirred-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-mirred'],
-      4: ['blockid'],
-    },
-    'tc-act-mpls-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-mpls'],
-      4: ['proto'],
-      5: ['label'],
-      6: ['tc'],
-      7: ['ttl'],
-      8: ['bos'],
-    },
-    'tc-act-nat-attrs': {
-      1: ['parms'],
-      2: ['tm', 'x', 'tcf-t'],
-    },
-    'tc-act-pedit-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-pedit-sel'],
-      4: ['parms-ex'],
-      5: ['keys-ex'],
-      6: ['key-ex'],
-    },
-    'tc-act-police-attrs': {
-      1: ['tbf', 'x', 'tc-police'],
-      2: ['rate'],
-      3: ['peakrate'],
-      4: ['avrate'],
-      5: ['result'],
-      6: ['tm', 'x', 'tcf-t'],
-      8: ['rate64'],
-      9: ['peakrate64'],
-      10: ['pktrate64'],
-      11: ['pktburst64'],
-    },
-    'tc-act-simple-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      3: ['data'],
-    },
-    'tc-act-skbedit-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      3: ['priority'],
-      4: ['queue-mapping'],
-      5: ['mark'],
-      7: ['ptype'],
-      8: ['mask'],
-      9: ['flags'],
-      10: ['queue-mapping-max'],
-    },
-    'tc-act-skbmod-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      3: ['dmac'],
-      4: ['smac'],
-      5: ['etype'],
-    },
-    'tc-act-tunnel-key-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms'],
-      3: ['enc-ipv4-src'],
-      4: ['enc-ipv4-dst'],
-      5: ['enc-ipv6-src'],
-      6: ['enc-ipv6-dst'],
-      7: ['enc-key-id'],
-      9: ['enc-dst-port'],
-      10: ['no-csum'],
-      11: ['enc-opts'],
-      12: ['enc-tos'],
-      13: ['enc-ttl'],
-      14: ['no-frag'],
-    },
-    'tc-act-vlan-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-vlan'],
-      3: ['push-vlan-id'],
-      4: ['push-vlan-protocol'],
-      6: ['push-vlan-priority'],
-      7: ['push-eth-dst'],
-      8: ['push-eth-src'],
-    },
-    'tc-basic-attrs': {
-      1: ['classid'],
-      2: ['ematches', 'n', 'tc-ematch-attrs'],
-      3: ['act', 'i', 'tc-act-attrs'],
-      4: ['police', 'n', 'tc-police-attrs'],
-      5: ['pcnt', 'x', 'tc-basic-pcnt'],
-    },
-    'tc-bpf-attrs': {
-      1: ['act', 'i', 'tc-act-attrs'],
-      2: ['police', 'n', 'tc-police-attrs'],
-      3: ['classid'],
-      4: ['ops-len'],
-      5: ['ops'],
-      6: ['fd'],
-      7: ['name'],
-      8: ['flags'],
-      9: ['flags-gen'],
-      10: ['tag'],
-      11: ['id'],
-    },
-    'tc-cake-attrs': {
-      2: ['base-rate64'],
-      3: ['diffserv-mode'],
-      4: ['atm'],
-      5: ['flow-mode'],
-      6: ['overhead'],
-      7: ['rtt'],
-      8: ['target'],
-      9: ['autorate'],
-      10: ['memory'],
-      11: ['nat'],
-      12: ['raw'],
-      13: ['wash'],
-      14: ['mpu'],
-      15: ['ingress'],
-      16: ['ack-filter'],
-      17: ['split-gso'],
-      18: ['fwmark'],
-    },
-    'tc-cake-stats-attrs': {
-      2: ['capacity-estimate64'],
-      3: ['memory-limit'],
-      4: ['memory-used'],
-      5: ['avg-netoff'],
-      6: ['min-netlen'],
-      7: ['max-netlen'],
-      8: ['min-adjlen'],
-      9: ['max-adjlen'],
-      10: ['tin-stats', 'i', 'tc-cake-tin-stats-attrs'],
-      11: ['deficit'],
-      12: ['cobalt-count'],
-      13: ['dropping'],
-      14: ['drop-next-us'],
-      15: ['p-drop'],
-      16: ['blue-timer-us'],
-    },
-    'tc-cake-tin-stats-attrs': {
-      2: ['sent-packets'],
-      3: ['sent-bytes64'],
-      4: ['dropped-packets'],
-      5: ['dropped-bytes64'],
-      6: ['acks-dropped-packets'],
-      7: ['acks-dropped-bytes64'],
-      8: ['ecn-marked-packets'],
-      9: ['ecn-marked-bytes64'],
-      10: ['backlog-packets'],
-      11: ['backlog-bytes'],
-      12: ['threshold-rate64'],
-      13: ['target-us'],
-      14: ['interval-us'],
-      15: ['way-indirect-hits'],
-      16: ['way-misses'],
-      17: ['way-collisions'],
-      18: ['peak-delay-us'],
-      19: ['avg-delay-us'],
-      20: ['base-delay-us'],
-      21: ['sparse-flows'],
-      22: ['bulk-flows'],
-      23: ['unresponsive-flows'],
-      24: ['max-skblen'],
-      25: ['flow-quantum'],
-    },
-    'tc-cbs-attrs': {
-      1: ['parms', 'x', 'tc-cbs-qopt'],
-    },
-    'tc-cgroup-attrs': {
-      1: ['act', 'i', 'tc-act-attrs'],
-      2: ['police', 'n', 'tc-police-attrs'],
-      3: ['ematches'],
-    },
-    'tc-choke-attrs': {
-      1: ['parms', 'x', 'tc-red-qopt'],
-      2: ['stab'],
-      3: ['max-p'],
-    },
-    'tc-codel-attrs': {
-      1: ['target'],
-      2: ['limit'],
-      3: ['interval'],
-      4: ['ecn'],
-      5: ['ce-threshold'],
-    },
-    'tc-drr-attrs': {
-      1: ['quantum'],
-    },
-    'tc-ematch-attrs': {
-      1: ['tree-hdr', 'x', 'tcf-ematch-tree-hdr'],
-      2: ['tree-list'],
-    },
-    'tc-flow-attrs': {
-      1: ['keys'],
-      2: ['mode'],
-      3: ['baseclass'],
-      4: ['rshift'],
-      5: ['addend'],
-      6: ['mask'],
-      7: ['xor'],
-      8: ['divisor'],
-      9: ['act'],
-      10: ['police', 'n', 'tc-police-attrs'],
-      11: ['ematches'],
-      12: ['perturb'],
-    },
-    'tc-flower-attrs': {
-      1: ['classid'],
-      2: ['indev'],
-      3: ['act', 'i', 'tc-act-attrs'],
-      4: ['key-eth-dst'],
-      5: ['key-eth-dst-mask'],
-      6: ['key-eth-src'],
-      7: ['key-eth-src-mask'],
-      8: ['key-eth-type'],
-      9: ['key-ip-proto'],
-      10: ['key-ipv4-src'],
-      11: ['key-ipv4-src-mask'],
-      12: ['key-ipv4-dst'],
-      13: ['key-ipv4-dst-mask'],
-      14: ['key-ipv6-src'],
-      15: ['key-ipv6-src-mask'],
-      16: ['key-ipv6-dst'],
-      17: ['key-ipv6-dst-mask'],
-      18: ['key-tcp-src'],
-      19: ['key-tcp-dst'],
-      20: ['key-udp-src'],
-      21: ['key-udp-dst'],
-      22: ['flags'],
-      23: ['key-vlan-id'],
-      24: ['key-vlan-prio'],
-      25: ['key-vlan-eth-type'],
-      26: ['key-enc-key-id'],
-      27: ['key-enc-ipv4-src'],
-      28: ['key-enc-ipv4-src-mask'],
-      29: ['key-enc-ipv4-dst'],
-      30: ['key-enc-ipv4-dst-mask'],
-      31: ['key-enc-ipv6-src'],
-      32: ['key-enc-ipv6-src-mask'],
-      33: ['key-enc-ipv6-dst'],
-      34: ['key-enc-ipv6-dst-mask'],
-      35: ['key-tcp-src-mask'],
-      36: ['key-tcp-dst-mask'],
-      37: ['key-udp-src-mask'],
-      38: ['key-udp-dst-mask'],
-      39: ['key-sctp-src-mask'],
-      40: ['key-sctp-dst-mask'],
-      41: ['key-sctp-src'],
-      42: ['key-sctp-dst'],
-      43: ['key-enc-udp-src-port'],
-      44: ['key-enc-udp-src-port-mask'],
-      45: ['key-enc-udp-dst-port'],
-      46: ['key-enc-udp-dst-port-mask'],
-      47: ['key-flags'],
-      48: ['key-flags-mask'],
-      49: ['key-icmpv4-code'],
-      50: ['key-icmpv4-code-mask'],
-      51: ['key-icmpv4-type'],
-      52: ['key-icmpv4-type-mask'],
-      53: ['key-icmpv6-code'],
-      54: ['key-icmpv6-code-mask'],
-      55: ['key-icmpv6-type'],
-      56: ['key-icmpv6-type-mask'],
-      57: ['key-arp-sip'],
-      58: ['key-arp-sip-mask'],
-      59: ['key-arp-tip'],
-      60: ['key-arp-tip-mask'],
-      61: ['key-arp-op'],
-      62: ['key-arp-op-mask'],
-      63: ['key-arp-sha'],
-      64: ['key-arp-sha-mask'],
-      65: ['key-arp-tha'],
-      66: ['key-arp-tha-mask'],
-      67: ['key-mpls-ttl'],
-      68: ['key-mpls-bos'],
-      69: ['key-mpls-tc'],
-      70: ['key-mpls-label'],
-      71: ['key-tcp-flags'],
-      72: ['key-tcp-flags-mask'],
-      73: ['key-ip-tos'],
-      74: ['key-ip-tos-mask'],
-      75: ['key-ip-ttl'],
-      76: ['key-ip-ttl-mask'],
-      77: ['key-cvlan-id'],
-      78: ['key-cvlan-prio'],
-      79: ['key-cvlan-eth-type'],
-      80: ['key-enc-ip-tos'],
-      81: ['key-enc-ip-tos-mask'],
-      82: ['key-enc-ip-ttl'],
-      83: ['key-enc-ip-ttl-mask'],
-      84: ['key-enc-opts', 'n', 'tc-flower-key-enc-opts-attrs'],
-      85: ['key-enc-opts-mask', 'n', 'tc-flower-key-enc-opts-attrs'],
-      86: ['in-hw-count'],
-      87: ['key-port-src-min'],
-      88: ['key-port-src-max'],
-      89: ['key-port-dst-min'],
-      90: ['key-port-dst-max'],
-      91: ['key-ct-state'],
-      92: ['key-ct-state-mask'],
-      93: ['key-ct-zone'],
-      94: ['key-ct-zone-mask'],
-      95: ['key-ct-mark'],
-      96: ['key-ct-mark-mask'],
-      97: ['key-ct-labels'],
-      98: ['key-ct-labels-mask'],
-      99: ['key-mpls-opts', 'n', 'tc-flower-key-mpls-opt-attrs'],
-      100: ['key-hash'],
-      101: ['key-hash-mask'],
-      102: ['key-num-of-vlans'],
-      103: ['key-pppoe-sid'],
-      104: ['key-ppp-proto'],
-      105: ['key-l2tpv3-sid'],
-      106: ['l2-miss'],
-      107: ['key-cfm', 'n', 'tc-flower-key-cfm-attrs'],
-      108: ['key-spi'],
-      109: ['key-spi-mask'],
-      110: ['key-enc-flags'],
-      111: ['key-enc-flags-mask'],
-    },
-    'tc-flower-key-enc-opts-attrs': {
-      1: ['geneve', 'n', 'tc-flower-key-enc-opt-geneve-attrs'],
-      2: ['vxlan', 'n', 'tc-flower-key-enc-opt-vxlan-attrs'],
-      3: ['erspan', 'n', 'tc-flower-key-enc-opt-erspan-attrs'],
-      4: ['gtp', 'n', 'tc-flower-key-enc-opt-gtp-attrs'],
-    },
-    'tc-flower-key-enc-opt-geneve-attrs': {
-      1: ['class'],
-      2: ['type'],
-      3: ['data'],
-    },
-    'tc-flower-key-enc-opt-vxlan-attrs': {
-      1: ['gbp'],
-    },
-    'tc-flower-key-enc-opt-erspan-attrs': {
-      1: ['ver'],
-      2: ['index'],
-      3: ['dir'],
-      4: ['hwid'],
-    },
-    'tc-flower-key-enc-opt-gtp-attrs': {
-      1: ['pdu-type'],
-      2: ['qfi'],
-    },
-    'tc-flower-key-mpls-opt-attrs': {
-      1: ['lse-depth'],
-      2: ['lse-ttl'],
-      3: ['lse-bos'],
-      4: ['lse-tc'],
-      5: ['lse-label'],
-    },
-    'tc-flower-key-cfm-attrs': {
-      1: ['md-level'],
-      2: ['opcode'],
-    },
-    'tc-fw-attrs': {
-      1: ['classid'],
-      2: ['police', 'n', 'tc-police-attrs'],
-      3: ['indev'],
-      4: ['act', 'i', 'tc-act-attrs'],
-      5: ['mask'],
-    },
-    'tc-gred-attrs': {
-      1: ['parms'],
-      2: ['stab'],
-      3: ['dps', 'x', 'tc-gred-sopt'],
-      4: ['max-p'],
-      5: ['limit'],
-      6: ['vq-list', 'n', 'tca-gred-vq-list-attrs'],
-    },
-    'tca-gred-vq-list-attrs': {
-      1: ['entry', 'n', 'tca-gred-vq-entry-attrs'],
-    },
-    'tca-gred-vq-entry-attrs': {
-      2: ['dp'],
-      3: ['stat-bytes'],
-      4: ['stat-packets'],
-      5: ['stat-backlog'],
-      6: ['stat-prob-drop'],
-      7: ['stat-prob-mark'],
-      8: ['stat-forced-drop'],
-      9: ['stat-forced-mark'],
-      10: ['stat-pdrop'],
-      11: ['stat-other'],
-      12: ['flags'],
-    },
-    'tc-hfsc-attrs': {
-      1: ['rsc'],
-      2: ['fsc'],
-      3: ['usc'],
-    },
-    'tc-hhf-attrs': {
-      1: ['backlog-limit'],
-      2: ['quantum'],
-      3: ['hh-flows-limit'],
-      4: ['reset-timeout'],
-      5: ['admit-bytes'],
-      6: ['evict-timeout'],
-      7: ['non-hh-weight'],
-    },
-    'tc-htb-attrs': {
-      1: ['parms', 'x', 'tc-htb-opt'],
-      2: ['init', 'x', 'tc-htb-glob'],
-      3: ['ctab'],
-      4: ['rtab'],
-      5: ['direct-qlen'],
-      6: ['rate64'],
-      7: ['ceil64'],
-      9: ['offload'],
-    },
-    'tc-matchall-attrs': {
-      1: ['classid'],
-      2: ['act', 'i', 'tc-act-attrs'],
-      3: ['flags'],
-      4: ['pcnt', 'x', 'tc-matchall-pcnt'],
-    },
-    'tc-etf-attrs': {
-      1: ['parms', 'x', 'tc-etf-qopt'],
-    },
-    'tc-ets-attrs': {
-      1: ['nbands'],
-      2: ['nstrict'],
-      3: ['quanta', 'n', 'tc-ets-attrs'],
-      4: ['quanta-band'],
-      5: ['priomap', 'n', 'tc-ets-attrs'],
-      6: ['priomap-band'],
-    },
-    'tc-fq-attrs': {
-      1: ['plimit'],
-      2: ['flow-plimit'],
-      3: ['quantum'],
-      4: ['initial-quantum'],
-      5: ['rate-enable'],
-      6: ['flow-default-rate'],
-      7: ['flow-max-rate'],
-      8: ['buckets-log'],
-      9: ['flow-refill-delay'],
-      10: ['orphan-mask'],
-      11: ['low-rate-threshold'],
-      12: ['ce-threshold'],
-      13: ['timer-slack'],
-      14: ['horizon'],
-      15: ['horizon-drop'],
-      16: ['priomap', 'x', 'tc-prio-qopt'],
-      17: ['weights'],
-    },
-    'tc-fq-codel-attrs': {
-      1: ['target'],
-      2: ['limit'],
-      3: ['interval'],
-      4: ['ecn'],
-      5: ['flows'],
-      6: ['quantum'],
-      7: ['ce-threshold'],
-      8: ['drop-batch-size'],
-      9: ['memory-limit'],
-      10: ['ce-threshold-selector'],
-      11: ['ce-threshold-mask'],
-    },
-    'tc-fq-pie-attrs': {
-      1: ['limit'],
-      2: ['flows'],
-      3: ['target'],
-      4: ['tupdate'],
-      5: ['alpha'],
-      6: ['beta'],
-      7: ['quantum'],
-      8: ['memory-limit'],
-      9: ['ecn-prob'],
-      10: ['ecn'],
-      11: ['bytemode'],
-      12: ['dq-rate-estimator'],
-    },
-    'tc-netem-attrs': {
-      1: ['corr', 'x', 'tc-netem-corr'],
-      2: ['delay-dist'],
-      3: ['reorder', 'x', 'tc-netem-reorder'],
-      4: ['corrupt', 'x', 'tc-netem-corrupt'],
-      5: ['loss', 'n', 'tc-netem-loss-attrs'],
-      6: ['rate', 'x', 'tc-netem-rate'],
-      7: ['ecn'],
-      8: ['rate64'],
-      9: ['pad'],
-      10: ['latency64'],
-      11: ['jitter64'],
-      12: ['slot', 'x', 'tc-netem-slot'],
-      13: ['slot-dist'],
-      14: ['prng-seed'],
-    },
-    'tc-netem-loss-attrs': {
-      1: ['gi', 'x', 'tc-netem-gimodel'],
-      2: ['ge', 'x', 'tc-netem-gemodel'],
-    },
-    'tc-pie-attrs': {
-      1: ['target'],
-      2: ['limit'],
-      3: ['tupdate'],
-      4: ['alpha'],
-      5: ['beta'],
-      6: ['ecn'],
-      7: ['bytemode'],
-      8: ['dq-rate-estimator'],
-    },
-    'tc-police-attrs': {
-      1: ['tbf', 'x', 'tc-police'],
-      2: ['rate'],
-      3: ['peakrate'],
-      4: ['avrate'],
-      5: ['result'],
-      6: ['tm', 'x', 'tcf-t'],
-      8: ['rate64'],
-      9: ['peakrate64'],
-      10: ['pktrate64'],
-      11: ['pktburst64'],
-    },
-    'tc-qfq-attrs': {
-      1: ['weight'],
-      2: ['lmax'],
-    },
-    'tc-red-attrs': {
-      1: ['parms', 'x', 'tc-red-qopt'],
-      2: ['stab'],
-      3: ['max-p'],
-      4: ['flags'],
-      5: ['early-drop-block'],
-      6: ['mark-block'],
-    },
-    'tc-route-attrs': {
-      1: ['classid'],
-      2: ['to'],
-      3: ['from'],
-      4: ['iif'],
-      5: ['police', 'n', 'tc-police-attrs'],
-      6: ['act', 'i', 'tc-act-attrs'],
-    },
-    'tc-taprio-attrs': {
-      1: ['priomap', 'x', 'tc-mqprio-qopt'],
-      2: ['sched-entry-list', 'n', 'tc-taprio-sched-entry-list'],
-      3: ['sched-base-time'],
-      4: ['sched-single-entry', 'n', 'tc-taprio-sched-entry'],
-      5: ['sched-clockid'],
-      7: ['admin-sched'],
-      8: ['sched-cycle-time'],
-      9: ['sched-cycle-time-extension'],
-      10: ['flags'],
-      11: ['txtime-delay'],
-      12: ['tc-entry', 'n', 'tc-taprio-tc-entry-attrs'],
-    },
-    'tc-taprio-sched-entry-list': {
-      1: ['entry', 'n', 'tc-taprio-sched-entry'],
-    },
-    'tc-taprio-sched-entry': {
-      1: ['index'],
-      2: ['cmd'],
-      3: ['gate-mask'],
-      4: ['interval'],
-    },
-    'tc-taprio-tc-entry-attrs': {
-      1: ['index'],
-      2: ['max-sdu'],
-      3: ['fp'],
-    },
-    'tc-tbf-attrs': {
-      1: ['parms', 'x', 'tc-tbf-qopt'],
-      2: ['rtab'],
-      3: ['ptab'],
-      4: ['rate64'],
-      5: ['prate64'],
-      6: ['burst'],
-      7: ['pburst'],
-    },
-    'tc-act-sample-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-gen'],
-      3: ['rate'],
-      4: ['trunc-size'],
-      5: ['psample-group'],
-    },
-    'tc-act-gact-attrs': {
-      1: ['tm', 'x', 'tcf-t'],
-      2: ['parms', 'x', 'tc-gen'],
-      3: ['prob', 'x', 'tc-gact-p'],
-    },
-    'tca-stab-attrs': {
-      1: ['base', 'x', 'tc-sizespec'],
-      2: ['data'],
-    },
-    'tca-stats-attrs': {
-      1: ['basic', 'x', 'gnet-stats-basic'],
-      2: ['rate-est', 'x', 'gnet-stats-rate-est'],
-      3: ['queue', 'x', 'gnet-stats-queue'],
-      4: ['app'],
-      5: ['rate-est64', 'x', 'gnet-stats-rate-est64'],
-      7: ['basic-hw', 'x', 'gnet-stats-basic'],
-      8: ['pkt64'],
-    },
-    'tc-u32-attrs': {
-      1: ['classid'],
-      2: ['hash'],
-      3: ['link'],
-      4: ['divisor'],
-      5: ['sel', 'x', 'tc-u32-sel'],
-      6: ['police', 'n', 'tc-police-attrs'],
-      7: ['act', 'i', 'tc-act-attrs'],
-      8: ['indev'],
-      9: ['pcnt', 'x', 'tc-u32-pcnt'],
-      10: ['mark', 'x', 'tc-u32-mark'],
-      11: ['flags'],
-    },
-  },
-  subs: {
-    'tc-options-msg': {
-      'basic': [0, 'tc-basic-attrs'],
-      'bpf': [0, 'tc-bpf-attrs'],
-      'bfifo': [4, ''],
-      'cake': [0, 'tc-cake-attrs'],
-      'cbs': [0, 'tc-cbs-attrs'],
-      'cgroup': [0, 'tc-cgroup-attrs'],
-      'choke': [0, 'tc-choke-attrs'],
-      'clsact': [0, ''],
-      'codel': [0, 'tc-codel-attrs'],
-      'drr': [0, 'tc-drr-attrs'],
-      'etf': [0, 'tc-etf-attrs'],
-      'ets': [0, 'tc-ets-attrs'],
-      'flow': [0, 'tc-flow-attrs'],
-      'flower': [0, 'tc-flower-attrs'],
-      'fq': [0, 'tc-fq-attrs'],
-      'fq_codel': [0, 'tc-fq-codel-attrs'],
-      'fq_pie': [0, 'tc-fq-pie-attrs'],
-      'fw': [0, 'tc-fw-attrs'],
-      'gred': [0, 'tc-gred-attrs'],
-      'hfsc': [2, ''],
-      'hhf': [0, 'tc-hhf-attrs'],
-      'htb': [0, 'tc-htb-attrs'],
-      'ingress': [0, ''],
-      'matchall': [0, 'tc-matchall-attrs'],
-      'mq': [0, ''],
-      'mqprio': [82, ''],
-      'multiq': [4, ''],
-      'netem': [24, 'tc-netem-attrs'],
-      'pfifo': [4, ''],
-      'pfifo_fast': [20, ''],
-      'pfifo_head_drop': [4, ''],
-      'pie': [0, 'tc-pie-attrs'],
-      'plug': [8, ''],
-      'prio': [20, ''],
-      'qfq': [0, 'tc-qfq-attrs'],
-      'red': [0, 'tc-red-attrs'],
-      'route': [0, 'tc-route-attrs'],
-      'sfb': [36, ''],
-      'sfq': [72, ''],
-      'taprio': [0, 'tc-taprio-attrs'],
-      'tbf': [0, 'tc-tbf-attrs'],
-      'u32': [0, 'tc-u32-attrs'],
-    },
-    'tc-act-options-msg': {
-      'bpf': [0, 'tc-act-bpf-attrs'],
-      'connmark': [0, 'tc-act-connmark-attrs'],
-      'csum': [0, 'tc-act-csum-attrs'],
-      'ct': [0, 'tc-act-ct-attrs'],
-      'ctinfo': [0, 'tc-act-ctinfo-attrs'],
-      'gact': [0, 'tc-act-gact-attrs'],
-      'gate': [0, 'tc-act-gate-attrs'],
-      'ife': [0, 'tc-act-ife-attrs'],
-      'mirred': [0, 'tc-act-mirred-attrs'],
-      'mpls': [0, 'tc-act-mpls-attrs'],
-      'nat': [0, 'tc-act-nat-attrs'],
-      'pedit': [0, 'tc-act-pedit-attrs'],
-      'police': [0, 'tc-act-police-attrs'],
-      'sample': [0, 'tc-act-sample-attrs'],
-      'simple': [0, 'tc-act-simple-attrs'],
-      'skbedit': [0, 'tc-act-skbedit-attrs'],
-      'skbmod': [0, 'tc-act-skbmod-attrs'],
-      'tunnel_key': [0, 'tc-act-tunnel-key-attrs'],
-      'vlan': [0, 'tc-act-vlan-attrs'],
-    },
-    'tca-stats-app-msg': {
-      'cake': [0, 'tc-cake-stats-attrs'],
-      'choke': [20, ''],
-      'codel': [36, ''],
-      'fq': [152, ''],
-      'fq_codel': [40, ''],
-      'fq_pie': [36, ''],
-      'hhf': [16, ''],
-      'pie': [40, ''],
-      'red': [16, ''],
-      'sfb': [36, ''],
-      'sfq': [4, ''],
-    },
-  },
-  messages: {
-    36: [20, 'tc-attrs'],
-    37: [20, 'tc-attrs'],
-    38: [20, 'tc-attrs'],
-    40: [20, 'tc-attrs'],
-    41: [20, 'tc-attrs'],
-    42: [20, 'tc-attrs'],
-    44: [20, 'tc-attrs'],
-    45: [20, 'tc-attrs'],
-    46: [20, 'tc-attrs'],
-    100: [20, 'tc-attrs'],
-    101: [20, 'tc-attrs'],
-    102: [20, 'tc-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"tc-attrs":{"1":["kind"],"2":["options","s","tc-options-msg","kind"],"3":["stats","x","tc-stats"],"4":["xstats","s","tca-stats-app-msg","kind"],"5":["rate","x","gnet-estimator"],"6":["fcnt"],"7":["stats2","n","tca-stats-attrs"],"8":["stab","n","tca-stab-attrs"],"10":["dump-invisible"],"11":["chain"],"12":["hw-offload"],"13":["ingress-block"],"14":["egress-block"],"15":["dump-flags"],"16":["ext-warn-msg"]},
+"tc-act-attrs":{"1":["kind"],"2":["options","s","tc-act-options-msg","kind"],"3":["index"],"4":["stats","n","tc-act-stats-attrs"],"6":["cookie"],"7":["flags"],"8":["hw-stats"],"9":["used-hw-stats"],"10":["in-hw-count"]},
+"tc-act-stats-attrs":{"1":["basic","x","gnet-stats-basic"],"2":["rate-est","x","gnet-stats-rate-est"],"3":["queue","x","gnet-stats-queue"],"4":["app"],"5":["rate-est64","x","gnet-stats-rate-est64"],"7":["basic-hw","x","gnet-stats-basic"],"8":["pkt64"]},
+"tc-act-bpf-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"3":["ops-len"],"4":["ops"],"5":["fd"],"6":["name"],"8":["tag"],"9":["id"]},
+"tc-act-connmark-attrs":{"1":["parms"],"2":["tm","x","tcf-t"]},
+"tc-act-csum-attrs":{"1":["parms"],"2":["tm","x","tcf-t"]},
+"tc-act-ct-attrs":{"1":["parms"],"2":["tm","x","tcf-t"],"3":["action"],"4":["zone"],"5":["mark"],"6":["mark-mask"],"7":["labels"],"8":["labels-mask"],"9":["nat-ipv4-min"],"10":["nat-ipv4-max"],"11":["nat-ipv6-min"],"12":["nat-ipv6-max"],"13":["nat-port-min"],"14":["nat-port-max"],"16":["helper-name"],"17":["helper-family"],"18":["helper-proto"]},
+"tc-act-ctinfo-attrs":{"2":["tm","x","tcf-t"],"3":["act"],"4":["zone"],"5":["parms-dscp-mask"],"6":["parms-dscp-statemask"],"7":["parms-cpmark-mask"],"8":["stats-dscp-set"],"9":["stats-dscp-error"],"10":["stats-cpmark-set"]},
+"tc-act-gate-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"4":["priority"],"5":["entry-list"],"6":["base-time"],"7":["cycle-time"],"8":["cycle-time-ext"],"9":["flags"],"10":["clockid"]},
+"tc-act-ife-attrs":{"1":["parms"],"2":["tm","x","tcf-t"],"3":["dmac"],"4":["smac"],"5":["type"],"6":["metalst"]},
+"tc-act-mirred-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-mirred"],"4":["blockid"]},
+"tc-act-mpls-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-mpls"],"4":["proto"],"5":["label"],"6":["tc"],"7":["ttl"],"8":["bos"]},
+"tc-act-nat-attrs":{"1":["parms"],"2":["tm","x","tcf-t"]},
+"tc-act-pedit-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-pedit-sel"],"4":["parms-ex"],"5":["keys-ex"],"6":["key-ex"]},
+"tc-act-police-attrs":{"1":["tbf","x","tc-police"],"2":["rate"],"3":["peakrate"],"4":["avrate"],"5":["result"],"6":["tm","x","tcf-t"],"8":["rate64"],"9":["peakrate64"],"10":["pktrate64"],"11":["pktburst64"]},
+"tc-act-simple-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"3":["data"]},
+"tc-act-skbedit-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"3":["priority"],"4":["queue-mapping"],"5":["mark"],"7":["ptype"],"8":["mask"],"9":["flags"],"10":["queue-mapping-max"]},
+"tc-act-skbmod-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"3":["dmac"],"4":["smac"],"5":["etype"]},
+"tc-act-tunnel-key-attrs":{"1":["tm","x","tcf-t"],"2":["parms"],"3":["enc-ipv4-src"],"4":["enc-ipv4-dst"],"5":["enc-ipv6-src"],"6":["enc-ipv6-dst"],"7":["enc-key-id"],"9":["enc-dst-port"],"10":["no-csum"],"11":["enc-opts"],"12":["enc-tos"],"13":["enc-ttl"],"14":["no-frag"]},
+"tc-act-vlan-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-vlan"],"3":["push-vlan-id"],"4":["push-vlan-protocol"],"6":["push-vlan-priority"],"7":["push-eth-dst"],"8":["push-eth-src"]},
+"tc-basic-attrs":{"1":["classid"],"2":["ematches","n","tc-ematch-attrs"],"3":["act","i","tc-act-attrs"],"4":["police","n","tc-police-attrs"],"5":["pcnt","x","tc-basic-pcnt"]},
+"tc-bpf-attrs":{"1":["act","i","tc-act-attrs"],"2":["police","n","tc-police-attrs"],"3":["classid"],"4":["ops-len"],"5":["ops"],"6":["fd"],"7":["name"],"8":["flags"],"9":["flags-gen"],"10":["tag"],"11":["id"]},
+"tc-cake-attrs":{"2":["base-rate64"],"3":["diffserv-mode"],"4":["atm"],"5":["flow-mode"],"6":["overhead"],"7":["rtt"],"8":["target"],"9":["autorate"],"10":["memory"],"11":["nat"],"12":["raw"],"13":["wash"],"14":["mpu"],"15":["ingress"],"16":["ack-filter"],"17":["split-gso"],"18":["fwmark"]},
+"tc-cake-stats-attrs":{"2":["capacity-estimate64"],"3":["memory-limit"],"4":["memory-used"],"5":["avg-netoff"],"6":["min-netlen"],"7":["max-netlen"],"8":["min-adjlen"],"9":["max-adjlen"],"10":["tin-stats","i","tc-cake-tin-stats-attrs"],"11":["deficit"],"12":["cobalt-count"],"13":["dropping"],"14":["drop-next-us"],"15":["p-drop"],"16":["blue-timer-us"]},
+"tc-cake-tin-stats-attrs":{"2":["sent-packets"],"3":["sent-bytes64"],"4":["dropped-packets"],"5":["dropped-bytes64"],"6":["acks-dropped-packets"],"7":["acks-dropped-bytes64"],"8":["ecn-marked-packets"],"9":["ecn-marked-bytes64"],"10":["backlog-packets"],"11":["backlog-bytes"],"12":["threshold-rate64"],"13":["target-us"],"14":["interval-us"],"15":["way-indirect-hits"],"16":["way-misses"],"17":["way-collisions"],"18":["peak-delay-us"],"19":["avg-delay-us"],"20":["base-delay-us"],"21":["sparse-flows"],"22":["bulk-flows"],"23":["unresponsive-flows"],"24":["max-skblen"],"25":["flow-quantum"]},
+"tc-cbs-attrs":{"1":["parms","x","tc-cbs-qopt"]},
+"tc-cgroup-attrs":{"1":["act","i","tc-act-attrs"],"2":["police","n","tc-police-attrs"],"3":["ematches"]},
+"tc-choke-attrs":{"1":["parms","x","tc-red-qopt"],"2":["stab"],"3":["max-p"]},
+"tc-codel-attrs":{"1":["target"],"2":["limit"],"3":["interval"],"4":["ecn"],"5":["ce-threshold"]},
+"tc-drr-attrs":{"1":["quantum"]},
+"tc-ematch-attrs":{"1":["tree-hdr","x","tcf-ematch-tree-hdr"],"2":["tree-list"]},
+"tc-flow-attrs":{"1":["keys"],"2":["mode"],"3":["baseclass"],"4":["rshift"],"5":["addend"],"6":["mask"],"7":["xor"],"8":["divisor"],"9":["act"],"10":["police","n","tc-police-attrs"],"11":["ematches"],"12":["perturb"]},
+"tc-flower-attrs":{"1":["classid"],"2":["indev"],"3":["act","i","tc-act-attrs"],"4":["key-eth-dst"],"5":["key-eth-dst-mask"],"6":["key-eth-src"],"7":["key-eth-src-mask"],"8":["key-eth-type"],"9":["key-ip-proto"],"10":["key-ipv4-src"],"11":["key-ipv4-src-mask"],"12":["key-ipv4-dst"],"13":["key-ipv4-dst-mask"],"14":["key-ipv6-src"],"15":["key-ipv6-src-mask"],"16":["key-ipv6-dst"],"17":["key-ipv6-dst-mask"],"18":["key-tcp-src"],"19":["key-tcp-dst"],"20":["key-udp-src"],"21":["key-udp-dst"],"22":["flags"],"23":["key-vlan-id"],"24":["key-vlan-prio"],"25":["key-vlan-eth-type"],"26":["key-enc-key-id"],"27":["key-enc-ipv4-src"],"28":["key-enc-ipv4-src-mask"],"29":["key-enc-ipv4-dst"],"30":["key-enc-ipv4-dst-mask"],"31":["key-enc-ipv6-src"],"32":["key-enc-ipv6-src-mask"],"33":["key-enc-ipv6-dst"],"34":["key-enc-ipv6-dst-mask"],"35":["key-tcp-src-mask"],"36":["key-tcp-dst-mask"],"37":["key-udp-src-mask"],"38":["key-udp-dst-mask"],"39":["key-sctp-src-mask"],"40":["key-sctp-dst-mask"],"41":["key-sctp-src"],"42":["key-sctp-dst"],"43":["key-enc-udp-src-port"],"44":["key-enc-udp-src-port-mask"],"45":["key-enc-udp-dst-port"],"46":["key-enc-udp-dst-port-mask"],"47":["key-flags"],"48":["key-flags-mask"],"49":["key-icmpv4-code"],"50":["key-icmpv4-code-mask"],"51":["key-icmpv4-type"],"52":["key-icmpv4-type-mask"],"53":["key-icmpv6-code"],"54":["key-icmpv6-code-mask"],"55":["key-icmpv6-type"],"56":["key-icmpv6-type-mask"],"57":["key-arp-sip"],"58":["key-arp-sip-mask"],"59":["key-arp-tip"],"60":["key-arp-tip-mask"],"61":["key-arp-op"],"62":["key-arp-op-mask"],"63":["key-arp-sha"],"64":["key-arp-sha-mask"],"65":["key-arp-tha"],"66":["key-arp-tha-mask"],"67":["key-mpls-ttl"],"68":["key-mpls-bos"],"69":["key-mpls-tc"],"70":["key-mpls-label"],"71":["key-tcp-flags"],"72":["key-tcp-flags-mask"],"73":["key-ip-tos"],"74":["key-ip-tos-mask"],"75":["key-ip-ttl"],"76":["key-ip-ttl-mask"],"77":["key-cvlan-id"],"78":["key-cvlan-prio"],"79":["key-cvlan-eth-type"],"80":["key-enc-ip-tos"],"81":["key-enc-ip-tos-mask"],"82":["key-enc-ip-ttl"],"83":["key-enc-ip-ttl-mask"],"84":["key-enc-opts","n","tc-flower-key-enc-opts-attrs"],"85":["key-enc-opts-mask","n","tc-flower-key-enc-opts-attrs"],"86":["in-hw-count"],"87":["key-port-src-min"],"88":["key-port-src-max"],"89":["key-port-dst-min"],"90":["key-port-dst-max"],"91":["key-ct-state"],"92":["key-ct-state-mask"],"93":["key-ct-zone"],"94":["key-ct-zone-mask"],"95":["key-ct-mark"],"96":["key-ct-mark-mask"],"97":["key-ct-labels"],"98":["key-ct-labels-mask"],"99":["key-mpls-opts","n","tc-flower-key-mpls-opt-attrs"],"100":["key-hash"],"101":["key-hash-mask"],"102":["key-num-of-vlans"],"103":["key-pppoe-sid"],"104":["key-ppp-proto"],"105":["key-l2tpv3-sid"],"106":["l2-miss"],"107":["key-cfm","n","tc-flower-key-cfm-attrs"],"108":["key-spi"],"109":["key-spi-mask"],"110":["key-enc-flags"],"111":["key-enc-flags-mask"]},
+"tc-flower-key-enc-opts-attrs":{"1":["geneve","n","tc-flower-key-enc-opt-geneve-attrs"],"2":["vxlan","n","tc-flower-key-enc-opt-vxlan-attrs"],"3":["erspan","n","tc-flower-key-enc-opt-erspan-attrs"],"4":["gtp","n","tc-flower-key-enc-opt-gtp-attrs"]},
+"tc-flower-key-enc-opt-geneve-attrs":{"1":["class"],"2":["type"],"3":["data"]},
+"tc-flower-key-enc-opt-vxlan-attrs":{"1":["gbp"]},
+"tc-flower-key-enc-opt-erspan-attrs":{"1":["ver"],"2":["index"],"3":["dir"],"4":["hwid"]},
+"tc-flower-key-enc-opt-gtp-attrs":{"1":["pdu-type"],"2":["qfi"]},
+"tc-flower-key-mpls-opt-attrs":{"1":["lse-depth"],"2":["lse-ttl"],"3":["lse-bos"],"4":["lse-tc"],"5":["lse-label"]},
+"tc-flower-key-cfm-attrs":{"1":["md-level"],"2":["opcode"]},
+"tc-fw-attrs":{"1":["classid"],"2":["police","n","tc-police-attrs"],"3":["indev"],"4":["act","i","tc-act-attrs"],"5":["mask"]},
+"tc-gred-attrs":{"1":["parms"],"2":["stab"],"3":["dps","x","tc-gred-sopt"],"4":["max-p"],"5":["limit"],"6":["vq-list","n","tca-gred-vq-list-attrs"]},
+"tca-gred-vq-list-attrs":{"1":["entry","n","tca-gred-vq-entry-attrs"]},
+"tca-gred-vq-entry-attrs":{"2":["dp"],"3":["stat-bytes"],"4":["stat-packets"],"5":["stat-backlog"],"6":["stat-prob-drop"],"7":["stat-prob-mark"],"8":["stat-forced-drop"],"9":["stat-forced-mark"],"10":["stat-pdrop"],"11":["stat-other"],"12":["flags"]},
+"tc-hfsc-attrs":{"1":["rsc"],"2":["fsc"],"3":["usc"]},
+"tc-hhf-attrs":{"1":["backlog-limit"],"2":["quantum"],"3":["hh-flows-limit"],"4":["reset-timeout"],"5":["admit-bytes"],"6":["evict-timeout"],"7":["non-hh-weight"]},
+"tc-htb-attrs":{"1":["parms","x","tc-htb-opt"],"2":["init","x","tc-htb-glob"],"3":["ctab"],"4":["rtab"],"5":["direct-qlen"],"6":["rate64"],"7":["ceil64"],"9":["offload"]},
+"tc-matchall-attrs":{"1":["classid"],"2":["act","i","tc-act-attrs"],"3":["flags"],"4":["pcnt","x","tc-matchall-pcnt"]},
+"tc-etf-attrs":{"1":["parms","x","tc-etf-qopt"]},
+"tc-ets-attrs":{"1":["nbands"],"2":["nstrict"],"3":["quanta","n","tc-ets-attrs"],"4":["quanta-band"],"5":["priomap","n","tc-ets-attrs"],"6":["priomap-band"]},
+"tc-fq-attrs":{"1":["plimit"],"2":["flow-plimit"],"3":["quantum"],"4":["initial-quantum"],"5":["rate-enable"],"6":["flow-default-rate"],"7":["flow-max-rate"],"8":["buckets-log"],"9":["flow-refill-delay"],"10":["orphan-mask"],"11":["low-rate-threshold"],"12":["ce-threshold"],"13":["timer-slack"],"14":["horizon"],"15":["horizon-drop"],"16":["priomap","x","tc-prio-qopt"],"17":["weights"]},
+"tc-fq-codel-attrs":{"1":["target"],"2":["limit"],"3":["interval"],"4":["ecn"],"5":["flows"],"6":["quantum"],"7":["ce-threshold"],"8":["drop-batch-size"],"9":["memory-limit"],"10":["ce-threshold-selector"],"11":["ce-threshold-mask"]},
+"tc-fq-pie-attrs":{"1":["limit"],"2":["flows"],"3":["target"],"4":["tupdate"],"5":["alpha"],"6":["beta"],"7":["quantum"],"8":["memory-limit"],"9":["ecn-prob"],"10":["ecn"],"11":["bytemode"],"12":["dq-rate-estimator"]},
+"tc-netem-attrs":{"1":["corr","x","tc-netem-corr"],"2":["delay-dist"],"3":["reorder","x","tc-netem-reorder"],"4":["corrupt","x","tc-netem-corrupt"],"5":["loss","n","tc-netem-loss-attrs"],"6":["rate","x","tc-netem-rate"],"7":["ecn"],"8":["rate64"],"9":["pad"],"10":["latency64"],"11":["jitter64"],"12":["slot","x","tc-netem-slot"],"13":["slot-dist"],"14":["prng-seed"]},
+"tc-netem-loss-attrs":{"1":["gi","x","tc-netem-gimodel"],"2":["ge","x","tc-netem-gemodel"]},
+"tc-pie-attrs":{"1":["target"],"2":["limit"],"3":["tupdate"],"4":["alpha"],"5":["beta"],"6":["ecn"],"7":["bytemode"],"8":["dq-rate-estimator"]},
+"tc-police-attrs":{"1":["tbf","x","tc-police"],"2":["rate"],"3":["peakrate"],"4":["avrate"],"5":["result"],"6":["tm","x","tcf-t"],"8":["rate64"],"9":["peakrate64"],"10":["pktrate64"],"11":["pktburst64"]},
+"tc-qfq-attrs":{"1":["weight"],"2":["lmax"]},
+"tc-red-attrs":{"1":["parms","x","tc-red-qopt"],"2":["stab"],"3":["max-p"],"4":["flags"],"5":["early-drop-block"],"6":["mark-block"]},
+"tc-route-attrs":{"1":["classid"],"2":["to"],"3":["from"],"4":["iif"],"5":["police","n","tc-police-attrs"],"6":["act","i","tc-act-attrs"]},
+"tc-taprio-attrs":{"1":["priomap","x","tc-mqprio-qopt"],"2":["sched-entry-list","n","tc-taprio-sched-entry-list"],"3":["sched-base-time"],"4":["sched-single-entry","n","tc-taprio-sched-entry"],"5":["sched-clockid"],"7":["admin-sched"],"8":["sched-cycle-time"],"9":["sched-cycle-time-extension"],"10":["flags"],"11":["txtime-delay"],"12":["tc-entry","n","tc-taprio-tc-entry-attrs"]},
+"tc-taprio-sched-entry-list":{"1":["entry","n","tc-taprio-sched-entry"]},
+"tc-taprio-sched-entry":{"1":["index"],"2":["cmd"],"3":["gate-mask"],"4":["interval"]},
+"tc-taprio-tc-entry-attrs":{"1":["index"],"2":["max-sdu"],"3":["fp"]},
+"tc-tbf-attrs":{"1":["parms","x","tc-tbf-qopt"],"2":["rtab"],"3":["ptab"],"4":["rate64"],"5":["prate64"],"6":["burst"],"7":["pburst"]},
+"tc-act-sample-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-gen"],"3":["rate"],"4":["trunc-size"],"5":["psample-group"]},
+"tc-act-gact-attrs":{"1":["tm","x","tcf-t"],"2":["parms","x","tc-gen"],"3":["prob","x","tc-gact-p"]},
+"tca-stab-attrs":{"1":["base","x","tc-sizespec"],"2":["data"]},
+"tca-stats-attrs":{"1":["basic","x","gnet-stats-basic"],"2":["rate-est","x","gnet-stats-rate-est"],"3":["queue","x","gnet-stats-queue"],"4":["app"],"5":["rate-est64","x","gnet-stats-rate-est64"],"7":["basic-hw","x","gnet-stats-basic"],"8":["pkt64"]},
+"tc-u32-attrs":{"1":["classid"],"2":["hash"],"3":["link"],"4":["divisor"],"5":["sel","x","tc-u32-sel"],"6":["police","n","tc-police-attrs"],"7":["act","i","tc-act-attrs"],"8":["indev"],"9":["pcnt","x","tc-u32-pcnt"],"10":["mark","x","tc-u32-mark"],"11":["flags"]}
+},"subs":{
+"tc-options-msg":{"basic":[0,"tc-basic-attrs"],"bpf":[0,"tc-bpf-attrs"],"bfifo":[4,""],"cake":[0,"tc-cake-attrs"],"cbs":[0,"tc-cbs-attrs"],"cgroup":[0,"tc-cgroup-attrs"],"choke":[0,"tc-choke-attrs"],"clsact":[0,""],"codel":[0,"tc-codel-attrs"],"drr":[0,"tc-drr-attrs"],"etf":[0,"tc-etf-attrs"],"ets":[0,"tc-ets-attrs"],"flow":[0,"tc-flow-attrs"],"flower":[0,"tc-flower-attrs"],"fq":[0,"tc-fq-attrs"],"fq_codel":[0,"tc-fq-codel-attrs"],"fq_pie":[0,"tc-fq-pie-attrs"],"fw":[0,"tc-fw-attrs"],"gred":[0,"tc-gred-attrs"],"hfsc":[2,""],"hhf":[0,"tc-hhf-attrs"],"htb":[0,"tc-htb-attrs"],"ingress":[0,""],"matchall":[0,"tc-matchall-attrs"],"mq":[0,""],"mqprio":[82,""],"multiq":[4,""],"netem":[24,"tc-netem-attrs"],"pfifo":[4,""],"pfifo_fast":[20,""],"pfifo_head_drop":[4,""],"pie":[0,"tc-pie-attrs"],"plug":[8,""],"prio":[20,""],"qfq":[0,"tc-qfq-attrs"],"red":[0,"tc-red-attrs"],"route":[0,"tc-route-attrs"],"sfb":[36,""],"sfq":[72,""],"taprio":[0,"tc-taprio-attrs"],"tbf":[0,"tc-tbf-attrs"],"u32":[0,"tc-u32-attrs"]},
+"tc-act-options-msg":{"bpf":[0,"tc-act-bpf-attrs"],"connmark":[0,"tc-act-connmark-attrs"],"csum":[0,"tc-act-csum-attrs"],"ct":[0,"tc-act-ct-attrs"],"ctinfo":[0,"tc-act-ctinfo-attrs"],"gact":[0,"tc-act-gact-attrs"],"gate":[0,"tc-act-gate-attrs"],"ife":[0,"tc-act-ife-attrs"],"mirred":[0,"tc-act-mirred-attrs"],"mpls":[0,"tc-act-mpls-attrs"],"nat":[0,"tc-act-nat-attrs"],"pedit":[0,"tc-act-pedit-attrs"],"police":[0,"tc-act-police-attrs"],"sample":[0,"tc-act-sample-attrs"],"simple":[0,"tc-act-simple-attrs"],"skbedit":[0,"tc-act-skbedit-attrs"],"skbmod":[0,"tc-act-skbmod-attrs"],"tunnel_key":[0,"tc-act-tunnel-key-attrs"],"vlan":[0,"tc-act-vlan-attrs"]},
+"tca-stats-app-msg":{"cake":[0,"tc-cake-stats-attrs"],"choke":[20,""],"codel":[36,""],"fq":[152,""],"fq_codel":[40,""],"fq_pie":[36,""],"hhf":[16,""],"pie":[40,""],"red":[16,""],"sfb":[36,""],"sfq":[4,""]}
+},"messages":{"36":[20,"tc-attrs"],"37":[20,"tc-attrs"],"38":[20,"tc-attrs"],"40":[20,"tc-attrs"],"41":[20,"tc-attrs"],"42":[20,"tc-attrs"],"44":[20,"tc-attrs"],"45":[20,"tc-attrs"],"46":[20,"tc-attrs"],"100":[20,"tc-attrs"],"101":[20,"tc-attrs"],"102":[20,"tc-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -19174,7 +17659,7 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }
 // ---------------------------------------------------------------------------
 // element helpers for indexed arrays and type-value nests

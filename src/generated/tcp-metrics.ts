@@ -15,8 +15,8 @@ import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU32, readU64 } from '../netlink/reader.js';
 import { formatIP, parseIP } from '../netlink/format.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -68,21 +68,6 @@ export interface TcpMetrics {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const tcpMetricsNames: Readonly<Record<number, string>> = {
-  1: 'addr-ipv4',
-  2: 'addr-ipv6',
-  3: 'age',
-  4: 'tw-tsval',
-  5: 'tw-ts-stamp',
-  6: 'vals',
-  7: 'fopen-mss',
-  8: 'fopen-syn-drops',
-  9: 'fopen-syn-drop-ts',
-  10: 'fopen-cookie',
-  11: 'saddr-ipv4',
-  12: 'saddr-ipv6',
-};
 
 /**
  * tcpMetricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -173,7 +158,7 @@ export function decodeTcpMetrics(view: DataView, start: number, end: number): Tc
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, tcpMetricsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'tcp-metrics', t));
   }
   return out;
 }
@@ -251,7 +236,7 @@ function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (tcpMetricsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'tcp-metrics', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -297,16 +282,6 @@ export interface Metrics {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const metricsNames: Readonly<Record<number, string>> = {
-  1: 'rtt',
-  2: 'rttvar',
-  3: 'ssthresh',
-  4: 'cwnd',
-  5: 'reodering',
-  6: 'rtt-us',
-  7: 'rttvar-us',
-};
 
 /**
  * metricsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -377,7 +352,7 @@ export function decodeMetrics(view: DataView, start: number, end: number): Metri
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, metricsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'metrics', t));
   }
   return out;
 }
@@ -431,7 +406,7 @@ function putMetrics(w: MessageWriter, v: Metrics, types: readonly number[], orde
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (metricsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'metrics', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -507,41 +482,16 @@ export const tcpMetricsFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'tcp-metrics': {
-      1: ['addr-ipv4'],
-      2: ['addr-ipv6'],
-      3: ['age'],
-      4: ['tw-tsval'],
-      5: ['tw-ts-stamp'],
-      6: ['vals', 'n', 'metrics'],
-      7: ['fopen-mss'],
-      8: ['fopen-syn-drops'],
-      9: ['fopen-syn-drop-ts'],
-      10: ['fopen-cookie'],
-      11: ['saddr-ipv4'],
-      12: ['saddr-ipv6'],
-    },
-    'metrics': {
-      1: ['rtt'],
-      2: ['rttvar'],
-      3: ['ssthresh'],
-      4: ['cwnd'],
-      5: ['reodering'],
-      6: ['rtt-us'],
-      7: ['rttvar-us'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    1: [0, 'tcp-metrics'],
-    2: [0, 'tcp-metrics'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"tcp-metrics":{"1":["addr-ipv4"],"2":["addr-ipv6"],"3":["age"],"4":["tw-tsval"],"5":["tw-ts-stamp"],"6":["vals","n","metrics"],"7":["fopen-mss"],"8":["fopen-syn-drops"],"9":["fopen-syn-drop-ts"],"10":["fopen-cookie"],"11":["saddr-ipv4"],"12":["saddr-ipv6"]},
+"metrics":{"1":["rtt"],"2":["rttvar"],"3":["ssthresh"],"4":["cwnd"],"5":["reodering"],"6":["rtt-us"],"7":["rttvar-us"]}
+},"subs":{
+},"messages":{"1":[0,"tcp-metrics"],"2":[0,"tcp-metrics"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -550,5 +500,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
-import type { FamilyTables, GenlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, expectObject, inAttr, notInOrder, orderBefore, recordOrder, walkAttributePath } from '../codec/support.js';
+import type { GenlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -50,12 +50,6 @@ export interface Team {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const teamNames: Readonly<Record<number, string>> = {
-  1: 'team-ifindex',
-  2: 'list-option',
-  3: 'list-port',
-};
 
 /**
  * teamRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -110,7 +104,7 @@ export function decodeTeam(view: DataView, start: number, end: number): Team {
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, teamNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'team', t));
   }
   return out;
 }
@@ -156,7 +150,7 @@ function putTeam(w: MessageWriter, v: Team, types: readonly number[], ordered: b
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (teamNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'team', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -191,10 +185,6 @@ export interface ItemOption {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const itemOptionNames: Readonly<Record<number, string>> = {
-  1: 'option',
-};
 
 /**
  * itemOptionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -241,7 +231,7 @@ export function decodeItemOption(view: DataView, start: number, end: number): It
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, itemOptionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'item-option', t));
   }
   return out;
 }
@@ -275,7 +265,7 @@ function putItemOption(w: MessageWriter, v: ItemOption, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (itemOptionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'item-option', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -322,16 +312,6 @@ export interface AttrOption {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const attrOptionNames: Readonly<Record<number, string>> = {
-  1: 'name',
-  2: 'changed',
-  3: 'type',
-  4: 'data',
-  5: 'removed',
-  6: 'port-ifindex',
-  7: 'array-index',
-};
 
 /**
  * attrOptionRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -402,7 +382,7 @@ export function decodeAttrOption(view: DataView, start: number, end: number): At
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, attrOptionNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'attr-option', t));
   }
   return out;
 }
@@ -456,7 +436,7 @@ function putAttrOption(w: MessageWriter, v: AttrOption, types: readonly number[]
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (attrOptionNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'attr-option', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -491,10 +471,6 @@ export interface ItemPort {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const itemPortNames: Readonly<Record<number, string>> = {
-  1: 'port',
-};
 
 /**
  * itemPortRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -541,7 +517,7 @@ export function decodeItemPort(view: DataView, start: number, end: number): Item
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, itemPortNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'item-port', t));
   }
   return out;
 }
@@ -575,7 +551,7 @@ function putItemPort(w: MessageWriter, v: ItemPort, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (itemPortNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'item-port', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -620,15 +596,6 @@ export interface AttrPort {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const attrPortNames: Readonly<Record<number, string>> = {
-  1: 'ifindex',
-  2: 'changed',
-  3: 'linkup',
-  4: 'speed',
-  5: 'duplex',
-  6: 'removed',
-};
 
 /**
  * attrPortRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -695,7 +662,7 @@ export function decodeAttrPort(view: DataView, start: number, end: number): Attr
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, attrPortNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'attr-port', t));
   }
   return out;
 }
@@ -745,7 +712,7 @@ function putAttrPort(w: MessageWriter, v: AttrPort, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (attrPortNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'attr-port', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -835,48 +802,19 @@ export const teamFamily = {
   attributePathAt,
 } satisfies GenlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: true,
-  sets: {
-    'team': {
-      1: ['team-ifindex'],
-      2: ['list-option', 'n', 'item-option'],
-      3: ['list-port', 'n', 'item-port'],
-    },
-    'item-option': {
-      1: ['option', 'n', 'attr-option'],
-    },
-    'attr-option': {
-      1: ['name'],
-      2: ['changed'],
-      3: ['type'],
-      4: ['data'],
-      5: ['removed'],
-      6: ['port-ifindex'],
-      7: ['array-index'],
-    },
-    'item-port': {
-      1: ['port', 'n', 'attr-port'],
-    },
-    'attr-port': {
-      1: ['ifindex'],
-      2: ['changed'],
-      3: ['linkup'],
-      4: ['speed'],
-      5: ['duplex'],
-      6: ['removed'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    0: [0, 'team'],
-    1: [0, 'team'],
-    2: [0, 'team'],
-    3: [0, 'team'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":true,
+"sets":{
+"team":{"1":["team-ifindex"],"2":["list-option","n","item-option"],"3":["list-port","n","item-port"]},
+"item-option":{"1":["option","n","attr-option"]},
+"attr-option":{"1":["name"],"2":["changed"],"3":["type"],"4":["data"],"5":["removed"],"6":["port-ifindex"],"7":["array-index"]},
+"item-port":{"1":["port","n","attr-port"]},
+"attr-port":{"1":["ifindex"],"2":["changed"],"3":["linkup"],"4":["speed"],"5":["duplex"],"6":["removed"]}
+},"subs":{
+},"messages":{"0":[0,"team"],"1":[0,"team"],"2":[0,"team"],"3":[0,"team"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -885,5 +823,5 @@ const tables: FamilyTables = {
  * `messageType` is ignored: the cmd is read from the genlmsghdr.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }

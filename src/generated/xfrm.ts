@@ -14,8 +14,8 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU32, readU64, readU8 } from '../netlink/reader.js';
-import type { FamilyTables, RtnlFamilyDescriptor } from '../codec/support.js';
-import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, notInOrder, orderBefore, putBytes, recordOrder, tooShort, walkAttributePath } from '../codec/support.js';
+import type { RtnlFamilyDescriptor } from '../codec/support.js';
+import { TYPE_MASK, decodeEnum, encodeEnum, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, putBytes, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
 // ---------------------------------------------------------------------------
 // constants and enums
@@ -1245,40 +1245,6 @@ export interface XfrmAttrs {
   order?: number[];
 }
 
-const xfrmAttrsNames: Readonly<Record<number, string>> = {
-  1: 'alg-auth',
-  2: 'alg-crypt',
-  3: 'alg-comp',
-  4: 'encap',
-  5: 'tmpl',
-  6: 'sa',
-  7: 'policy',
-  8: 'sec-ctx',
-  9: 'ltime-val',
-  10: 'replay-val',
-  11: 'replay-thresh',
-  12: 'etimer-thresh',
-  13: 'srcaddr',
-  14: 'coaddr',
-  15: 'lastused',
-  16: 'policy-type',
-  17: 'migrate',
-  18: 'alg-aead',
-  19: 'kmaddress',
-  20: 'alg-auth-trunc',
-  21: 'mark',
-  22: 'tfcpad',
-  23: 'replay-esn-val',
-  24: 'sa-extra-flags',
-  25: 'proto',
-  26: 'address-filter',
-  28: 'offload-dev',
-  29: 'set-mark',
-  30: 'set-mark-mask',
-  31: 'if-id',
-  32: 'mtimer-thresh',
-};
-
 /**
  * xfrmAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
  * any flag bits do (kept raw in `unknown`), 1 << 16 when it may repeat, and the raw type
@@ -1444,7 +1410,7 @@ export function decodeXfrmAttrs(view: DataView, start: number, end: number): Xfr
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, xfrmAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'xfrm-attrs', t));
   }
   return out;
 }
@@ -1659,7 +1625,7 @@ function putXfrmAttrs(w: MessageWriter, v: XfrmAttrs, types: readonly number[], 
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (xfrmAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'xfrm-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1699,13 +1665,6 @@ export interface SpdAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const spdAttrsNames: Readonly<Record<number, string>> = {
-  1: 'info',
-  2: 'hinfo',
-  3: 'ipv4-hthresh',
-  4: 'ipv6-hthresh',
-};
 
 /**
  * spdAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1764,7 +1723,7 @@ export function decodeSpdAttrs(view: DataView, start: number, end: number): SpdA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, spdAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'spd-attrs', t));
   }
   return out;
 }
@@ -1826,7 +1785,7 @@ function putSpdAttrs(w: MessageWriter, v: SpdAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (spdAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'spd-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -1862,11 +1821,6 @@ export interface SadAttrs {
   /** Raw `nla_type` of each attribute in wire order, recorded by the decoder (as a non-enumerable property) when the kernel's usual order was not followed; undefined encodes in that usual order. */
   order?: number[];
 }
-
-const sadAttrsNames: Readonly<Record<number, string>> = {
-  1: 'cnt',
-  2: 'hinfo',
-};
 
 /**
  * sadAttrsRank: per attribute number, its rank in the kernel's emission order << 18, 1 << 17 when
@@ -1917,7 +1871,7 @@ export function decodeSadAttrs(view: DataView, start: number, end: number): SadA
       p = nextAttr(p, len);
     }
   } catch (err) {
-    throw inAttr(err, sadAttrsNames[t]);
+    throw inAttr(err, tableAttrName(tables(), 'sad-attrs', t));
   }
   return out;
 }
@@ -1956,7 +1910,7 @@ function putSadAttrs(w: MessageWriter, v: SadAttrs, types: readonly number[], or
     }
   } catch (err) {
     const raw = types[i]!;
-    throw inAttr(err, raw < 0 ? 'unknown' : (sadAttrsNames[raw & TYPE_MASK] ?? 'unknown'));
+    throw inAttr(err, raw < 0 ? 'unknown' : (tableAttrName(tables(), 'sad-attrs', raw & TYPE_MASK) ?? 'unknown'));
   }
 }
 
@@ -2342,71 +2296,17 @@ export const xfrmFamily = {
   attributePathAt,
 } as const satisfies RtnlFamilyDescriptor;
 
-/** Attribute tables for attributePathAt: names, and how to step inside nests. */
-const tables: FamilyTables = {
-  genl: false,
-  sets: {
-    'xfrm-attrs': {
-      1: ['alg-auth', 'x', 'algo'],
-      2: ['alg-crypt', 'x', 'algo'],
-      3: ['alg-comp', 'x', 'algo'],
-      4: ['encap', 'x', 'encap-tmpl'],
-      5: ['tmpl'],
-      6: ['sa', 'x', 'usersa-info'],
-      7: ['policy', 'x', 'userpolicy-info'],
-      8: ['sec-ctx'],
-      9: ['ltime-val', 'x', 'lifetime-cur'],
-      10: ['replay-val', 'x', 'replay-state'],
-      11: ['replay-thresh'],
-      12: ['etimer-thresh'],
-      13: ['srcaddr'],
-      14: ['coaddr'],
-      15: ['lastused'],
-      16: ['policy-type', 'x', 'userpolicy-type'],
-      17: ['migrate'],
-      18: ['alg-aead', 'x', 'algo-aead'],
-      19: ['kmaddress'],
-      20: ['alg-auth-trunc', 'x', 'algo-auth'],
-      21: ['mark', 'x', 'mark'],
-      22: ['tfcpad'],
-      23: ['replay-esn-val'],
-      24: ['sa-extra-flags'],
-      25: ['proto'],
-      26: ['address-filter'],
-      28: ['offload-dev', 'x', 'user-offload'],
-      29: ['set-mark'],
-      30: ['set-mark-mask'],
-      31: ['if-id'],
-      32: ['mtimer-thresh'],
-    },
-    'spd-attrs': {
-      1: ['info', 'x', 'spdinfo'],
-      2: ['hinfo', 'x', 'spdhinfo'],
-      3: ['ipv4-hthresh', 'x', 'spdhthresh'],
-      4: ['ipv6-hthresh', 'x', 'spdhthresh'],
-    },
-    'sad-attrs': {
-      1: ['cnt'],
-      2: ['hinfo', 'x', 'sadhinfo'],
-    },
-  },
-  subs: {
-  },
-  messages: {
-    16: [224, 'xfrm-attrs'],
-    17: [24, 'xfrm-attrs'],
-    18: [24, 'xfrm-attrs'],
-    19: [168, 'xfrm-attrs'],
-    20: [64, 'xfrm-attrs'],
-    21: [64, 'xfrm-attrs'],
-    25: [168, 'xfrm-attrs'],
-    26: [224, 'xfrm-attrs'],
-    28: [1, 'xfrm-attrs'],
-    29: [0, 'xfrm-attrs'],
-    35: [4, 'sad-attrs'],
-    37: [4, 'spd-attrs'],
-  },
-};
+/**
+ * Attribute tables (names, and how to step inside nests) for attributePathAt and the
+ * decoders' errors, as JSON parsed on first use: only an error reads them (see lazyTables).
+ */
+const tables = lazyTables(`{"genl":false,
+"sets":{
+"xfrm-attrs":{"1":["alg-auth","x","algo"],"2":["alg-crypt","x","algo"],"3":["alg-comp","x","algo"],"4":["encap","x","encap-tmpl"],"5":["tmpl"],"6":["sa","x","usersa-info"],"7":["policy","x","userpolicy-info"],"8":["sec-ctx"],"9":["ltime-val","x","lifetime-cur"],"10":["replay-val","x","replay-state"],"11":["replay-thresh"],"12":["etimer-thresh"],"13":["srcaddr"],"14":["coaddr"],"15":["lastused"],"16":["policy-type","x","userpolicy-type"],"17":["migrate"],"18":["alg-aead","x","algo-aead"],"19":["kmaddress"],"20":["alg-auth-trunc","x","algo-auth"],"21":["mark","x","mark"],"22":["tfcpad"],"23":["replay-esn-val"],"24":["sa-extra-flags"],"25":["proto"],"26":["address-filter"],"28":["offload-dev","x","user-offload"],"29":["set-mark"],"30":["set-mark-mask"],"31":["if-id"],"32":["mtimer-thresh"]},
+"spd-attrs":{"1":["info","x","spdinfo"],"2":["hinfo","x","spdhinfo"],"3":["ipv4-hthresh","x","spdhthresh"],"4":["ipv6-hthresh","x","spdhthresh"]},
+"sad-attrs":{"1":["cnt"],"2":["hinfo","x","sadhinfo"]}
+},"subs":{
+},"messages":{"16":[224,"xfrm-attrs"],"17":[24,"xfrm-attrs"],"18":[24,"xfrm-attrs"],"19":[168,"xfrm-attrs"],"20":[64,"xfrm-attrs"],"21":[64,"xfrm-attrs"],"25":[168,"xfrm-attrs"],"26":[224,"xfrm-attrs"],"28":[1,"xfrm-attrs"],"29":[0,"xfrm-attrs"],"35":[4,"sad-attrs"],"37":[4,"spd-attrs"]}}`);
 
 /**
  * attributePathAt returns the path of the attribute starting at `offset` bytes from
@@ -2415,5 +2315,5 @@ const tables: FamilyTables = {
  * `messageType` is the request's nlmsg_type.
  */
 export function attributePathAt(request: Uint8Array, messageType: number, offset: number): string | undefined {
-  return walkAttributePath(tables, request, messageType, offset);
+  return walkAttributePath(tables(), request, messageType, offset);
 }
