@@ -187,10 +187,13 @@ export const RouteTable = {
 /** A table name: 'main', 'local', 'default', … */
 export type RouteTableName = keyof typeof RouteTable;
 
-/** tableNumber maps a table name or number (0 to 2^32-1) to its id; throws ArgumentError naming `argument`. */
-export function tableNumber(t: RouteTableName | number, argument: string): number {
+/**
+ * tableNumber maps a table name or number (0 to 2^32-1) to its id; throws ArgumentError naming
+ * `argument`, and `orWhat` among what it accepts (a filter's `'all'`).
+ */
+export function tableNumber(t: RouteTableName | number, argument: string, orWhat = 'or a number'): number {
   if (typeof t === 'number') return checkInteger(t, argument, 0, 0xffffffff);
-  return lookupName(RouteTable, t, argument, 'or a number');
+  return lookupName(RouteTable, t, argument, orWhat);
 }
 
 // --- route protocols, types, flags, preferences ---------------------------------------

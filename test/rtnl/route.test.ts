@@ -154,6 +154,8 @@ describeKernel('routes against the kernel', () => {
     // Table 0 (unspec) is the kernel's "every table", as 'all' is.
     expect(ours(await rt.routes.list({ table: 0 }))).toEqual(fromIp('all'));
     expect(ours(await rt.routes.list({ table: 'unspec', family: 'inet6' }))).toEqual(fromIp('all', '-6'));
+    // A wrong table names what the filter takes, 'all' included.
+    await expect(rt.routes.list({ table: 'nosuch' as never })).rejects.toMatchObject({ name: 'ArgumentError', argument: 'filter.table', message: expect.stringContaining("local, 'all' or a number") });
     const local = await rt.routes.list({ table: 'local', family: 'inet' });
     expect(local.find((r) => r.dst === '10.1.0.2/32')).toMatchObject({ type: 'local', scope: 'host', protocol: 'kernel', table: 255, dev: v0, prefsrc: '10.1.0.2' });
   });

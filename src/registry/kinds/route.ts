@@ -556,7 +556,7 @@ export const routeCodec: KindCodec<rtRoute.RouteMessage, rtRoute.RouteMessageInp
     table: {
       // Default main, as `ip route`. 'all' (or 0, unspec) is no filter: the dump's rtm_table stays 0, every table.
       check: (v, argument) => {
-        const table = v === 'all' ? 0 : tableNumber(v === undefined ? 'main' : (v as RouteTableName | number), argument);
+        const table = v === 'all' ? 0 : tableNumber(v === undefined ? 'main' : (v as RouteTableName | number), argument, "'all' or a number");
         return table === 0 ? undefined : table;
       },
       kernel: (r, table: number) => {
