@@ -490,9 +490,9 @@ export interface FamilyTables {
 
 /**
  * lazyTables returns a family's tables from their JSON text, parsed on the first call and kept.
- * Generated codecs carry their tables so because only an error reads them (an extended ACK's
- * attribute path, a decoder's DecodeError), while the same data as an object literal costs
- * every process that loads the codec time to compile: ~1.2 ms for the link and address
+ * Generated codecs carry their tables as text because only an error reads them (an extended
+ * ACK's attribute path, a decoder's DecodeError), while the same data as an object literal
+ * costs every process that loads the codec time to compile: ~1.2 ms for the link and address
  * codecs that `Rtnl.open` loads (bench/README).
  */
 export function lazyTables(json: string): () => FamilyTables {

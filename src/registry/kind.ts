@@ -319,9 +319,10 @@ export async function listObjects<MI, O>(ctx: RtnlContext, kind: ObjectKind<Kind
   // In place: the list is ours, and usually every object passes (the kernel filtered already),
   // so a second array of 100,000 would be a copy for nothing.
   let kept = 0;
-  for (let i = 0; i < items.length; i++) {
+  next: for (let i = 0; i < items.length; i++) {
     const o = items[i]!;
-    if (checks.every(({ field, value }) => field.holds!(o, value as never))) items[kept++] = o;
+    for (const { field, value } of checks) if (!field.holds!(o, value as never)) continue next;
+    items[kept++] = o;
   }
   items.length = kept;
   return items;
