@@ -18,7 +18,7 @@ import type { BridgeVlans } from './bridge-vlan.js';
 import { KindService } from './kind-service.js';
 import { Classes, Filters, Qdiscs } from './tc.js';
 import { deferredService, type ServiceMethods } from './deferred-service.js';
-import { loadKind } from '../registry/kind.js';
+import { loadKind, type ObjectKind } from '../registry/kind.js';
 import { routeKind } from '../registry/kinds/route-kind.js';
 import { neighborKind } from '../registry/kinds/neighbor-kind.js';
 import { ruleKind } from '../registry/kinds/rule-kind.js';
@@ -40,24 +40,21 @@ const NEIGHBOR_METHODS: ServiceMethods<Neighbors> = { list: true, add: true, rep
 const RULE_METHODS: ServiceMethods<Rules> = { list: true, add: true, delete: true };
 const BRIDGE_VLAN_METHODS: ServiceMethods<BridgeVlans> = { list: true, add: true, delete: true, setFiltering: true };
 
+/** withKind imports a service's module and, side by side, completes its kind (the kind's codec is in the same file). */
+async function withKind<M>(kind: ObjectKind, load: () => Promise<M>): Promise<M> {
+  const [module] = await Promise.all([load(), loadKind(kind)]);
+  return module;
+}
+
 /** makeServices builds a handle's services over its context: the named ones and one KindService per served registry kind, under its plural. */
 export function makeServices(ctx: RtnlContext) {
   return {
     links: new Links(ctx),
     addresses: new Addresses(ctx),
     // Routes, neighbours, rules and bridge VLANs, with their codecs, load on first use.
-    routes: deferredService(ROUTE_METHODS, async () => {
-      const [m] = await Promise.all([import('./route.js'), loadKind(routeKind)]);
-      return new m.Routes(ctx);
-    }),
-    neighbors: deferredService(NEIGHBOR_METHODS, async () => {
-      const [m] = await Promise.all([import('./neighbor.js'), loadKind(neighborKind)]);
-      return new m.Neighbors(ctx);
-    }),
-    rules: deferredService(RULE_METHODS, async () => {
-      const [m] = await Promise.all([import('./rule.js'), loadKind(ruleKind)]);
-      return new m.Rules(ctx);
-    }),
+    routes: deferredService(ROUTE_METHODS, async () => new (await withKind(routeKind, () => import('./route.js'))).Routes(ctx)),
+    neighbors: deferredService(NEIGHBOR_METHODS, async () => new (await withKind(neighborKind, () => import('./neighbor.js'))).Neighbors(ctx)),
+    rules: deferredService(RULE_METHODS, async () => new (await withKind(ruleKind, () => import('./rule.js'))).Rules(ctx)),
     bridgeVlans: deferredService(BRIDGE_VLAN_METHODS, async () => new (await import('./bridge-vlan.js')).BridgeVlans(ctx)),
     qdiscs: new Qdiscs(ctx),
     classes: new Classes(ctx),
