@@ -3,7 +3,7 @@
  * koffi's own loader.
  *
  * `require('koffi')` costs 10–14 ms in a fresh process, of which loading the
- * addon itself (dlopen of a 1.1 MB shared object) is about 3 ms. The rest is
+ * addon itself (dlopen of a 1.1 MB shared object) is about 2.5 ms. The rest is
  * koffi's JavaScript entry point: resolving the package through Node's
  * CommonJS resolver (cold in an ES-module program), reading Node's ELF header
  * to choose the glibc or musl build, probing candidate paths, and wrapping
@@ -30,30 +30,47 @@ const path = process.getBuiltinModule('node:path');
  * and the path it was loaded from (the poller's thread loads the same).
  */
 export function loadKoffi<K>(moduleUrl: string): { module: K; path: string } {
-  const require = process.getBuiltinModule('node:module').createRequire(moduleUrl);
   const dir = path.dirname(process.getBuiltinModule('node:url').fileURLToPath(moduleUrl));
-  return loadKoffiModule<K>(require, findKoffiAddon(dir));
+  return loadKoffiModule<K>(findKoffiAddon(dir), () => process.getBuiltinModule('node:module').createRequire(moduleUrl));
 }
 
 /**
- * loadKoffiModule loads `addon` if there is one and it loads, else koffi's package.
- * Both give the same module: the package's entry point returns this addon, with
- * wrappers only for deprecated calls. An addon that fails to load (a library it
- * links against is missing) goes to koffi's loader too, which tries its other builds
- * and says what it tried. `require`, not `process.dlopen`, keeps one instance per
- * process: koffi's loader, if the program also uses koffi, finds the addon in
- * require's cache.
+ * loadKoffiModule loads `addon` if there is one and it loads (`open`), else koffi's
+ * package through the `require` that `requireFrom` makes (only then: making one costs
+ * ~0.5 ms in a fresh process). Both give the same module: the package's entry point
+ * returns this addon, with wrappers only for deprecated calls. An addon that fails to
+ * load (a library it links against is missing) goes to koffi's loader too, which tries
+ * its other builds and says what it tried.
  */
-export function loadKoffiModule<K>(require: NodeJS.Require, addon: string | undefined): { module: K; path: string } {
+export function loadKoffiModule<K>(
+  addon: string | undefined,
+  requireFrom: () => NodeJS.Require,
+  open: (file: string) => unknown = openAddon,
+): { module: K; path: string } {
   if (addon !== undefined) {
     try {
-      return { module: require(addon) as K, path: addon };
+      return { module: open(addon) as K, path: addon };
     } catch {
       // koffi's entry point decides, below.
     }
   }
+  const require = requireFrom();
   const resolved = require.resolve('koffi');
   return { module: require(resolved) as K, path: resolved };
+}
+
+/**
+ * openAddon loads a native addon by `process.dlopen`, what `require` of a `.node`
+ * file does without the CommonJS loader around it: ~1 ms less in a fresh
+ * ES-module process, where that loader is still cold. The addon is then not in
+ * require's cache, so a program that also requires koffi itself gets a second
+ * instance of the same shared object (N-API addons are made to be loaded more
+ * than once; the two share the library and its saved errno).
+ */
+function openAddon(file: string): unknown {
+  const module = { exports: {} };
+  process.dlopen(module, file);
+  return module.exports;
 }
 
 /** The ELF program-header type of the interpreter's path (PT_INTERP). */
@@ -95,7 +112,7 @@ function findPackageDir(fromDir: string, name: string): string | undefined {
     if (path.basename(dir) !== 'node_modules') {
       const candidate = path.join(dir, 'node_modules', name);
       // Where the package really is (pnpm links it from its store): koffi looks beside itself there.
-      if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync(candidate);
+      if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync.native(candidate);
     }
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
@@ -115,25 +132,31 @@ function packageVersion(dir: string, name: string): string | undefined {
   return pkg.name === name && typeof pkg.version === 'string' ? pkg.version : undefined;
 }
 
+/** How much of the executable elfInterpreter reads first: the ELF header, the program headers and PT_INTERP's path are in it on every build seen. */
+const ELF_HEAD = 4096;
+
 /** elfInterpreter returns the program interpreter (PT_INTERP) of a 64-bit little-endian ELF executable, or undefined. */
 export function elfInterpreter(file: string): string | undefined {
   const fd = fs.openSync(file, 'r');
   try {
-    const header = readAt(fd, 0, 64);
+    // One read of the file's start, parsed with a DataView: Buffer's readers (cold in a fresh
+    // process) and a read per part cost twice as much. Parts beyond it are read where they are.
+    const head = readAt(fd, 0, ELF_HEAD);
+    const at = (offset: number, length: number) => (offset + length <= head.length ? head.subarray(offset, offset + length) : readAt(fd, offset, length));
+    const view = new DataView(head.buffer, head.byteOffset, head.length);
     // "\x7fELF", ELFCLASS64, ELFDATA2LSB: the only layout the architectures above use.
-    if (header.length < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return undefined;
-    const phoff = Number(header.readBigUInt64LE(32));
-    const phentsize = header.readUInt16LE(54);
-    const phnum = header.readUInt16LE(56);
+    if (head.length < 64 || view.getUint32(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined;
+    const phoff = Number(view.getBigUint64(32, true));
+    const phentsize = view.getUint16(54, true);
+    const phnum = view.getUint16(56, true);
     if (phentsize < 56) return undefined;
-    const table = readAt(fd, phoff, phentsize * phnum);
-    for (let at = 0; at + 56 <= table.length; at += phentsize) {
-      if (table.readUInt32LE(at) !== PT_INTERP) continue;
-      const offset = Number(table.readBigUInt64LE(at + 8));
-      const size = Number(table.readBigUInt64LE(at + 32));
-      const name = readAt(fd, offset, size);
+    const table = at(phoff, phentsize * phnum);
+    const entries = new DataView(table.buffer, table.byteOffset, table.length);
+    for (let p = 0; p + 56 <= table.length; p += phentsize) {
+      if (entries.getUint32(p, true) !== PT_INTERP) continue;
+      const name = at(Number(entries.getBigUint64(p + 8, true)), Number(entries.getBigUint64(p + 32, true)));
       const end = name.indexOf(0);
-      return name.toString('latin1', 0, end < 0 ? name.length : end);
+      return String.fromCharCode(...name.subarray(0, end < 0 ? name.length : end));
     }
     return undefined;
   } finally {
@@ -141,8 +164,8 @@ export function elfInterpreter(file: string): string | undefined {
   }
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  const n = fs.readSync(fd, buf, 0, length, position);
-  return buf.subarray(0, n);
+function readAt(fd: number, position: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const n = fs.readSync(fd, bytes, 0, length, position);
+  return bytes.subarray(0, n);
 }

@@ -45,29 +45,61 @@ describe('koffi addon lookup (the fast path around koffi loader)', () => {
     libc.close(fd);
   });
 
-  it("falls back to koffi's entry point when the addon does not load", () => {
+  it("falls back to koffi's entry point when the addon does not load, and makes a require only then", () => {
     const real = createRequire(import.meta.url);
-    const tried: string[] = [];
-    const fake = Object.assign(
-      (id: string) => {
-        tried.push(id);
-        if (id === '/nowhere/koffi.node') throw new Error('cannot open shared object file');
-        return real(id) as unknown;
-      },
-      { resolve: real.resolve, cache: real.cache, extensions: real.extensions, main: real.main },
-    ) as unknown as NodeJS.Require;
-    const loaded = loadKoffiModule<{ load: unknown }>(fake, '/nowhere/koffi.node');
+    const opened: string[] = [];
+    let requires = 0;
+    const requireFrom = () => {
+      requires++;
+      return real;
+    };
+    const failing = (file: string) => {
+      opened.push(file);
+      throw new Error('cannot open shared object file');
+    };
+    const loaded = loadKoffiModule<{ load: unknown }>('/nowhere/koffi.node', requireFrom, failing);
+    expect(opened).toEqual(['/nowhere/koffi.node']);
+    expect(requires).toBe(1);
     expect(loaded.path).toBe(real.resolve('koffi'));
-    expect(tried).toEqual(['/nowhere/koffi.node', real.resolve('koffi')]);
     expect(typeof loaded.module.load).toBe('function');
-    // With an addon that loads, that addon.
+    // No addon found: koffi's entry point straight away.
+    expect(loadKoffiModule(undefined, requireFrom).path).toBe(real.resolve('koffi'));
+    expect(requires).toBe(2);
+    // With an addon that loads, that addon, by dlopen, and no require made.
     const addon = findKoffiAddon(here)!;
-    expect(loadKoffiModule(real, addon).path).toBe(addon);
+    const direct = loadKoffiModule<{ version: string; load: unknown }>(addon, () => {
+      throw new Error('no require expected');
+    });
+    expect(direct.path).toBe(addon);
+    expect(direct.module.version).toBe((real('koffi') as { version: string }).version);
+    expect(typeof direct.module.load).toBe('function');
   });
 
   it("reads this Node's ELF interpreter (glibc's loader on this machine)", () => {
     expect(elfInterpreter(process.execPath)).toMatch(/\/ld-linux-[^/]+\.so\.\d+$/);
     expect(elfInterpreter(join(here, 'koffi-addon.test.ts'))).toBeUndefined();
+  });
+
+  it('reads program headers and the interpreter path beyond the first 4 KiB where they are', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-elf-'));
+    try {
+      // The same ELF with its program header table moved to 8,000 and the path to 12,000.
+      const small = elf64('/lib/ld-musl-x86_64.so.1');
+      const far = Buffer.alloc(12_100);
+      small.copy(far, 0, 0, 64);
+      far.writeBigUInt64LE(8_000n, 32); // e_phoff
+      small.copy(far, 8_000, 64, 120);
+      far.writeBigUInt64LE(12_000n, 8_000 + 8); // p_offset
+      small.copy(far, 12_000, 120);
+      const file = join(dir, 'node-far');
+      writeFileSync(file, far);
+      expect(elfInterpreter(file)).toBe('/lib/ld-musl-x86_64.so.1');
+      // Cut short: a path that runs past the end of the file is what was read of it.
+      writeFileSync(file, far.subarray(0, 12_010));
+      expect(elfInterpreter(file)).toBe('/lib/ld-mu');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('in a made-up node_modules tree', () => {
