@@ -171,8 +171,8 @@ let recentStrings: Array<string | undefined> = [];
 
 /**
  * readString reads a string up to the first NUL or `e`. ASCII (interface
- * names, kinds, labels) is built directly from the bytes; anything else goes
- * through TextDecoder.
+ * names, kinds, labels) is made straight from the bytes (asciiText); anything
+ * else goes through TextDecoder.
  */
 export function readString(view: DataView, s: number, e: number): string {
   let hash = 0x811c9dc5;
@@ -191,8 +191,7 @@ export function readString(view: DataView, s: number, e: number): string {
       while (j < n && hit.charCodeAt(j) === view.getUint8(s + j)) j++;
       if (j === n) return hit;
     }
-    let text = '';
-    for (let j = s; j < i; j++) text += String.fromCharCode(view.getUint8(j));
+    const text = asciiText(view, s, i);
     if (recentStrings.length === 0) recentStrings = textSlots(STRING_SLOTS_LOG2);
     recentStrings[slot] = text;
     return text;
@@ -202,18 +201,35 @@ export function readString(view: DataView, s: number, e: number): string {
 
 /** readLongString is readString without the cache: long or non-ASCII strings. */
 function readLongString(view: DataView, s: number, e: number): string {
-  let out = '';
   let i = s;
+  let ascii = true;
   for (; i < e; i++) {
     const c = view.getUint8(i);
-    if (c === 0) return out;
-    if (c > 0x7f) break;
-    out += String.fromCharCode(c);
+    if (c === 0) break;
+    if (c > 0x7f) ascii = false;
   }
-  if (i >= e) return out;
-  let stop = i;
-  while (stop < e && view.getUint8(stop) !== 0) stop++;
-  return out + utf8.decode(new Uint8Array(view.buffer, view.byteOffset + i, stop - i));
+  return ascii ? asciiText(view, s, i) : utf8.decode(new Uint8Array(view.buffer, view.byteOffset + s, i - s));
+}
+
+/** A Buffer over the ArrayBuffer asciiText last read from (a view, not a copy), and that ArrayBuffer. */
+let textSource: ArrayBufferLike | undefined;
+let textBytes: Buffer = Buffer.alloc(0);
+
+/**
+ * asciiText returns `[s, e)` of `view`, bytes below 0x80, as one flat string,
+ * made by Buffer's latin1 decoding in one native step. Adding a character at a
+ * time made a string per character and, from 13 characters on, a rope of them
+ * (V8's concatenation), which a kept name then held: 1,001 names in a fresh
+ * process took ~1.4 ms that way and ~0.3 ms this way. The Buffer view is made
+ * once per ArrayBuffer read from (the receive buffer, or one slab of kept
+ * copies), so it keeps that one buffer alive until the next is read.
+ */
+function asciiText(view: DataView, s: number, e: number): string {
+  if (view.buffer !== textSource) {
+    textSource = view.buffer;
+    textBytes = Buffer.from(view.buffer);
+  }
+  return textBytes.toString('latin1', view.byteOffset + s, view.byteOffset + e);
 }
 
 /**

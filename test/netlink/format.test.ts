@@ -75,20 +75,28 @@ describe('formatIPv4, formatIP, formatMac, formatHex', () => {
     for (const text of ['', 'a', '2 254 10.0.0.0/8 /0 0 0 1', `${'x'.repeat(40)} ${12} ${'y'}`, 'twelve chars']) expect(flatText(text)).toBe(text);
   });
 
-  it('flatText and prefixText give flat strings, not ropes that hold their parts', () => {
+  it('flatText, prefixText, formatMac and readString give flat strings, not ropes that hold their parts', () => {
     // Only --allow-natives-syntax shows how V8 holds a string: compare hidden classes (maps) in a child process.
     const format = fileURLToPath(new URL('../../src/netlink/format.ts', import.meta.url));
+    const reader = fileURLToPath(new URL('../../src/netlink/reader.ts', import.meta.url));
     const script = `
-      const { flatText, prefixText } = await import(${JSON.stringify(format)});
+      const { flatText, prefixText, formatMac } = await import(${JSON.stringify(format)});
+      const { readString } = await import(${JSON.stringify(reader)});
       const long = 'x'.repeat(Number(process.argv[1]));
       const flat = JSON.parse('"' + long + '"');
       const rope = long + ' 10.0.0.0/8 0 1';
-      const made = [flatText(rope), flatText('2001:db8:1234:5678::' + long.slice(0, 1)), prefixText('10.199.249.200', 24), prefixText('2001:db8:1234:5678::', 64)];
+      const bytes = (text) => new DataView(new TextEncoder().encode(text).buffer);
+      const mac = new DataView(Uint8Array.from({ length: 20 }, (_, i) => i * 13).buffer);
+      const made = [
+        flatText(rope), flatText('2001:db8:1234:5678::' + long.slice(0, 1)), prefixText('10.199.249.200', 24), prefixText('2001:db8:1234:5678::', 64),
+        formatMac(mac, 0, 6), formatMac(mac, 0, 20),
+        readString(bytes('veth0123456789a'), 0, 15), readString(bytes('an-alias-of-forty-characters-or-so-long!'), 0, 40),
+      ];
       console.log(JSON.stringify({ flat: made.map((text) => %HaveSameMap(text, flat)), rope: %HaveSameMap(rope, flat) }));`;
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script, '20'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     // The rope given to flatText is told apart: the check can fail.
-    expect(JSON.parse(r.stdout)).toEqual({ flat: [true, true, true, true], rope: false });
+    expect(JSON.parse(r.stdout)).toEqual({ flat: Array(8).fill(true), rope: false });
   });
 
   it('prefixText writes address/length, short and long alike', () => {
