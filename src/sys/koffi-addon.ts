@@ -156,7 +156,7 @@ export function elfInterpreter(file: string): string | undefined {
       if (entries.getUint32(p, true) !== PT_INTERP) continue;
       const name = at(Number(entries.getBigUint64(p + 8, true)), Number(entries.getBigUint64(p + 32, true)));
       const end = name.indexOf(0);
-      return String.fromCharCode(...name.subarray(0, end < 0 ? name.length : end));
+      return Buffer.from(name.buffer, name.byteOffset, end < 0 ? name.length : end).toString('latin1');
     }
     return undefined;
   } finally {
