@@ -39,13 +39,17 @@ describe('the tc kinds are declared without their codec', () => {
       const { qdiscKind, classKind } = await import(${JSON.stringify(join(repo, 'src/registry/kinds/tc.ts'))});
       let error;
       try { qdiscKind.decode; } catch (e) { error = e.message; }
+      // The throwing getters are shared by the kinds deferred alike: each names the kind it is read on.
+      let classError;
+      try { classKind.dump; } catch (e) { classError = e.message; }
       const before = loaded();
       await qdiscKind.load();
       const after = loaded();
       await classKind.load();
-      return { error, before, after, decode: typeof qdiscKind.decode, expand: [typeof qdiscKind.expand, typeof classKind.expand] };`);
+      return { error, classError, before, after, decode: typeof qdiscKind.decode, expand: [typeof qdiscKind.expand, typeof classKind.expand] };`);
     expect(r).toEqual({
       error: "the qdisc kind's decode is used before its codec loaded (await loadKind(kind) first)",
+      classError: "the class kind's dump is used before its codec loaded (await loadKind(kind) first)",
       before: false,
       after: true,
       decode: 'function',
