@@ -48,6 +48,8 @@ options (each also read from the environment variable shown):
   --ip-moves N         devices the ip peer moves per run in moves (NLKIT_BENCH_IP_MOVES; default 25, quick 10)
   --churn N            addresses added then deleted per run in events (NLKIT_BENCH_CHURN; default 5000, quick 500)
   --conntrack N        entries in the conntrack-dump table (NLKIT_BENCH_CONNTRACK; default 100000, quick 10000)
+  --against REV        fresh workloads: also run the build of git revision REV, as peers nlkit@REV
+                       (built once into scratch/bench-builds/; NLKIT_BENCH_AGAINST)
   --peers A,B          time only these peers (e.g. \`--peers nlkit\` under \`node --cpu-prof\`)
   --json FILE          also write results, raw samples included, as JSON
   --list               list workloads and exit
@@ -74,6 +76,7 @@ const { values, positionals } = parseArgs({
     'ip-moves': { type: 'string' },
     churn: { type: 'string' },
     conntrack: { type: 'string' },
+    against: { type: 'string' },
     peers: { type: 'string' },
     json: { type: 'string' },
     list: { type: 'boolean' },
@@ -118,6 +121,7 @@ const config: BenchConfig = {
   ipMoves: count(values['ip-moves'], 'NLKIT_BENCH_IP_MOVES', 25, 10),
   churn: count(values.churn, 'NLKIT_BENCH_CHURN', 5000, 500),
   conntrackEntries: count(values.conntrack, 'NLKIT_BENCH_CONNTRACK', 100000, 10000),
+  against: (values.against ?? process.env.NLKIT_BENCH_AGAINST) || undefined,
 };
 
 const named = (w: (typeof workloads)[number], name: string) => w.name === name || w.group === name;

@@ -40,6 +40,11 @@ export interface BenchConfig {
   churn: number;
   /** Entries in the conntrack-dump table. */
   conntrackEntries: number;
+  /**
+   * A git revision whose build the fresh workloads run beside this one's (`--against`):
+   * `nlkit@REV` peers, timed in turns with the others.
+   */
+  against?: string;
   /** Timed runs per peer. */
   repetitions: number;
   /** Untimed runs per peer first. */

@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -66,6 +66,43 @@ export function builtPackage(log: (line: string) => void): string {
     log('fresh: dist/ is missing or older than src/: npm run build');
     const r = spawnSync('npm', ['run', 'build'], { cwd: repo, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  return pathToFileURL(entry).href;
+}
+
+/**
+ * builtRevision builds the package as it was at git revision `rev` (JavaScript only: tsup,
+ * in a temporary worktree that borrows this checkout's node_modules) and returns the file
+ * URL of its index.js. Builds are kept by commit under scratch/bench-builds/ (ignored by
+ * git), inside the repository on purpose: package.json's `"type": "module"` must apply to
+ * them, as it does to dist/. A copy elsewhere (in /tmp, say) has no package.json above it,
+ * and Node then reads each of its files once more to detect the module format (~1.5 ms
+ * and ~350 kB at import): a comparison against such a copy favours the other build.
+ */
+export function builtRevision(rev: string, log: (line: string) => void): string {
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
+    return r.stdout.trim();
+  };
+  const sha = git('rev-parse', '--verify', `${rev}^{commit}`);
+  const out = join(repo, 'scratch', 'bench-builds', sha);
+  const entry = join(out, 'index.js');
+  if (!existsSync(entry)) {
+    const tree = mkdtempSync(join(tmpdir(), 'nlkit-bench-rev-'));
+    try {
+      git('worktree', 'add', '--detach', tree, sha);
+      symlinkSync(join(repo, 'node_modules'), join(tree, 'node_modules'));
+      log(`fresh: building ${rev} (${sha.slice(0, 12)}) for --against`);
+      const r = spawnSync('npx', ['tsup'], { cwd: tree, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`tsup at ${rev} failed:\n${r.stdout}\n${r.stderr}`);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(dirname(out), { recursive: true });
+      cpSync(join(tree, 'dist'), out, { recursive: true });
+    } finally {
+      spawnSync('git', ['worktree', 'remove', '--force', tree], { cwd: repo });
+      rmSync(tree, { recursive: true, force: true });
+    }
   }
   return pathToFileURL(entry).href;
 }

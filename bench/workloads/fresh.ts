@@ -20,12 +20,14 @@
  *   for each.
  *
  * Node children load dist/ (built first when older than src/). Counts must
- * equal `ip -j`'s.
+ * equal `ip -j`'s. With `--against REV`, the build of git revision REV runs as
+ * well, as peers `nlkit@REV` (and `import@REV`), in turns with the others: two
+ * builds compared in one run, on the same namespaces, in rotating order.
  */
 import { spawnIp } from '../peers/iproute2.js';
-import { FreshSamples, builtPackage, cFloor, runChild } from '../peers/fresh.js';
+import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
 import type { Peer } from '../harness.js';
-import type { PreparedWorkload, Workload } from '../workload.js';
+import type { BenchConfig, PreparedWorkload, Workload } from '../workload.js';
 
 /** Calls the in-process peers make: the first, one after a single warm-up, and a hot one. */
 const DEFAULT_CALLS = 40;
@@ -54,30 +56,42 @@ function rssNote(samples: FreshSamples, base: FreshSamples): string {
   return `peak RSS ${own.toFixed(1)} MiB (node -e 0: ${floor.toFixed(1)} MiB, +${(own - floor).toFixed(1)} MiB)`;
 }
 
+/** The builds a fresh workload runs: this checkout's dist/ (no suffix), and `--against`'s as `@REV`. */
+function builds(config: BenchConfig, log: (line: string) => void): Array<{ suffix: string; entry: string }> {
+  const list = [{ suffix: '', entry: builtPackage(log) }];
+  if (config.against !== undefined) list.push({ suffix: `@${config.against}`, entry: builtRevision(config.against, log) });
+  return list;
+}
+
 /** fresh-import: the cost of loading nlkit in a new process. */
 export const freshImport: Workload = {
   name: 'fresh-import',
   group: 'fresh',
   summary: "a new process that imports nlkit (ESM and CJS) vs `node -e 0`: time and peak RSS",
-  async prepare(_fixtures, _config, log): Promise<PreparedWorkload> {
-    const entry = builtPackage(log);
-    const cjsEntry = entry.replace(/index\.js$/, 'index.cjs');
+  async prepare(_fixtures, config, log): Promise<PreparedWorkload> {
+    const [current, ...others] = builds(config, log);
+    const cjsEntry = current!.entry.replace(/index\.js$/, 'index.cjs');
     const base = new FreshSamples(1);
-    const esm = new FreshSamples(1);
     const cjs = new FreshSamples(1);
-    const peers: Peer[] = [
-      bareNode(base),
-      {
+    // An ES-module import per build (another revision's build is JavaScript only: no CommonJS entry).
+    const importPeer = ({ suffix, entry }: { suffix: string; entry: string }): Peer => {
+      const esm = new FreshSamples(1);
+      return {
         ...nodePeer(
-          'import',
-          "import { Rtnl } from 'nlkit' (ES module)",
+          `import${suffix}`,
+          `import { Rtnl } from 'nlkit' (ES module)${suffix ? `, as built at ${suffix.slice(1)}` : ''}`,
           `const t0 = performance.now(); const { Rtnl } = await import(${JSON.stringify(entry)}); const t1 = performance.now();\n` +
             report("typeof Rtnl === 'function' ? 1 : 0", ', importMs: t1 - t0'),
           1,
           esm,
         ),
         note: () => `${rssNote(esm, base)}; the import itself ${fmt(esm.importMs())} in process`,
-      },
+      };
+    };
+    const peers: Peer[] = [
+      bareNode(base),
+      importPeer(current!),
+      ...others.map(importPeer),
       {
         ...nodePeer(
           'require',
@@ -123,23 +137,49 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
     name: kind.workload,
     group: 'fresh',
     summary: kind.summary,
-    async prepare(fixtures, _config, log): Promise<PreparedWorkload> {
+    async prepare(fixtures, config, log): Promise<PreparedWorkload> {
       const { ns, target } = namespace(fixtures);
       const CALLS = kind.calls ?? DEFAULT_CALLS;
-      const entry = builtPackage(log);
+      const built = builds(config, log);
       const floor = cFloor(log);
       const ipArgs = target === undefined ? kind.ipArgs : [...kind.ipArgs, target];
       const floorArgs = (calls: number) => [ns, kind.floorKind, String(calls), ...(target === undefined ? [] : [target])];
       const expect = kind.ipCount(JSON.parse(spawnIp(['-j', '-n', ns, ...ipArgs]).toString('utf8')));
       log(`${kind.workload}: ${expect} objects in ${ns}`);
       const base = new FreshSamples(1);
-      const once = new FreshSamples(1);
-      const many = new FreshSamples(1);
       const floorOnce = new FreshSamples(1);
       const floorMany = new FreshSamples(1);
-      const open =
-        `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n` +
-        `const target = ${JSON.stringify(target ?? null)};\nconst call = async () => ${kind.call};\n`;
+      // nlkit's two peers for one build: the whole process with one call, and CALLS calls timed inside it.
+      const nlkitPeers = ({ suffix, entry }: { suffix: string; entry: string }): Peer[] => {
+        const once = new FreshSamples(1);
+        const many = new FreshSamples(1);
+        const at = suffix ? ` (as built at ${suffix.slice(1)})` : '';
+        const open =
+          `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n` +
+          `const target = ${JSON.stringify(target ?? null)};\nconst call = async () => ${kind.call};\n`;
+        return [
+          {
+            ...nodePeer(`nlkit${suffix}`, `import, Rtnl.open, ${kind.label}, print the count${at}`, `${open}const n = await call();\nrt.close();\n${report('n')}`, expect, once),
+            note: () => rssNote(once, base),
+          },
+          {
+            ...nodePeer(
+              `nlkit${suffix} ×${CALLS}`,
+              `${CALLS} ${kind.label} calls in one process, each timed inside it${at}`,
+              `const t0 = performance.now();\n${open}const t1 = performance.now();\nconst ms = []; let n = 0;\n` +
+                `for (let i = 0; i < ${CALLS}; i++) { const a = performance.now(); n = await call(); ms.push(performance.now() - a); }\n` +
+                `rt.close();\n${report('n', ', importMs: t1 - t0, ms')}`,
+              expect,
+              many,
+            ),
+            note: () =>
+              `in process: first ${fmt(many.call(0))} (C ${fmt(floorMany.call(0))}, ${ratio(many.call(0), floorMany.call(0))}), ` +
+              `second ${fmt(many.call(1))} (C ${fmt(floorMany.call(1))}, ${ratio(many.call(1), floorMany.call(1))}), ` +
+              `hot ${fmt(many.hot())} (C ${fmt(floorMany.hot())}, ${ratio(many.hot(), floorMany.hot())}); ` +
+              `import + open ${fmt(many.importMs())}`,
+          },
+        ];
+      };
       const peers: Peer[] = [
         bareNode(base),
         {
@@ -153,26 +193,7 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
           },
         },
         { name: 'C floor', detail: `${floor} (one call)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, floorArgs(1))) },
-        {
-          ...nodePeer('nlkit', `import, Rtnl.open, ${kind.label}, print the count`, `${open}const n = await call();\nrt.close();\n${report('n')}`, expect, once),
-          note: () => rssNote(once, base),
-        },
-        {
-          ...nodePeer(
-            `nlkit ×${CALLS}`,
-            `${CALLS} ${kind.label} calls in one process, each timed inside it`,
-            `const t0 = performance.now();\n${open}const t1 = performance.now();\nconst ms = []; let n = 0;\n` +
-              `for (let i = 0; i < ${CALLS}; i++) { const a = performance.now(); n = await call(); ms.push(performance.now() - a); }\n` +
-              `rt.close();\n${report('n', ', importMs: t1 - t0, ms')}`,
-            expect,
-            many,
-          ),
-          note: () =>
-            `in process: first ${fmt(many.call(0))} (C ${fmt(floorMany.call(0))}, ${ratio(many.call(0), floorMany.call(0))}), ` +
-            `second ${fmt(many.call(1))} (C ${fmt(floorMany.call(1))}, ${ratio(many.call(1), floorMany.call(1))}), ` +
-            `hot ${fmt(many.hot())} (C ${fmt(floorMany.hot())}, ${ratio(many.hot(), floorMany.hot())}); ` +
-            `import + open ${fmt(many.importMs())}`,
-        },
+        ...built.flatMap(nlkitPeers),
         { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
       ];
       return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', dispose: () => undefined };
