@@ -44,7 +44,7 @@ export type KindCodec<M, MI, O> = Pick<ObjectKind<KindNames, M, MI, O>, CodecKey
  * await `loadKind` fails loudly, never with a half-made kind.
  */
 export function deferredKind<N extends KindNames, M, MI, O>(statics: KindStatics<N>, load: () => Promise<KindCodec<M, MI, O>>): ObjectKind<N, M, MI, O> {
-  return defer(statics, load, CODEC_KEY_LIST) as unknown as ObjectKind<N, M, MI, O>;
+  return defer(statics, load, CODEC_MEMBERS) as unknown as ObjectKind<N, M, MI, O>;
 }
 
 /**
@@ -56,43 +56,43 @@ export function deferredServiceKind<N extends KindNames, M, MI, O, Spec, Key, F>
   statics: KindStatics<N>,
   load: () => Promise<KindCodec<M, MI, O> & { requests: KindRequests<MI, Spec, Key> }>,
 ): ServiceKind<N, M, MI, O, Spec, Key, F> {
-  return defer(statics, load, SERVICE_KEY_LIST) as unknown as ServiceKind<N, M, MI, O, Spec, Key, F>;
+  return defer(statics, load, SERVICE_MEMBERS) as unknown as ServiceKind<N, M, MI, O, Spec, Key, F>;
+}
+
+/** The members a deferred kind gets from its codec, and the getters that throw until then. */
+interface CodecMembers {
+  keys: readonly string[];
+  unloaded: PropertyDescriptorMap;
 }
 
 /**
- * The throwing getters of each list of keys, made once and shared by every kind
- * deferred with that list: a getter and a descriptor per key per kind made ~70 kB
- * of objects at `Rtnl.open` for what only a caller's mistake ever runs. The getter
+ * codecMembers makes the throwing getters of `keys` once, for every kind deferred
+ * with them to share: a getter and a descriptor per key per kind made ~70 kB of
+ * objects at `Rtnl.open` for what only a caller's mistake ever runs. Each getter
  * names its kind from the object it is read on.
  */
-const unloaded = new Map<readonly string[], PropertyDescriptorMap>();
-
-function unloadedMembers(keys: readonly string[]): PropertyDescriptorMap {
-  let members = unloaded.get(keys);
-  if (members === undefined) {
-    members = {};
-    for (const key of keys) {
-      members[key] = {
-        configurable: true,
-        enumerable: true,
-        get(this: { kind: string }) {
-          throw new Error(`the ${this.kind} kind's ${key} is used before its codec loaded (await loadKind(kind) first)`);
-        },
-      };
-    }
-    unloaded.set(keys, members);
+function codecMembers(keys: readonly string[]): CodecMembers {
+  const unloaded: PropertyDescriptorMap = {};
+  for (const key of keys) {
+    unloaded[key] = {
+      configurable: true,
+      enumerable: true,
+      get(this: { kind: string }) {
+        throw new Error(`the ${this.kind} kind's ${key} is used before its codec loaded (await loadKind(kind) first)`);
+      },
+    };
   }
-  return members;
+  return { keys, unloaded };
 }
 
-const CODEC_KEY_LIST: readonly string[] = Object.keys(CODEC_KEYS);
-const SERVICE_KEY_LIST: readonly string[] = [...CODEC_KEY_LIST, 'requests'];
+const CODEC_MEMBERS = codecMembers(Object.keys(CODEC_KEYS));
+const SERVICE_MEMBERS = codecMembers([...Object.keys(CODEC_KEYS), 'requests']);
 
-/** defer makes the kind object: `statics`, and a member per key of `keys` that throws until `load` resolved. */
-function defer(statics: KindStatics<KindNames>, load: () => Promise<object>, keys: readonly string[]): Record<string, unknown> {
+/** defer makes the kind object: `statics`, and a member per key of `members` that throws until `load` resolved. */
+function defer(statics: KindStatics<KindNames>, load: () => Promise<object>, { keys, unloaded }: CodecMembers): Record<string, unknown> {
   const kind: Record<string, unknown> = { ...statics };
   let loading: Promise<void> | undefined;
-  Object.defineProperties(kind, unloadedMembers(keys));
+  Object.defineProperties(kind, unloaded);
   kind.load = () =>
     (loading ??= load().then(
       (parts) => {
