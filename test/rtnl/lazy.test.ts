@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, NetlinkProtocol, Rtnl, type Address, type Link, type Route } from '../../src/index.js';
 import { KeptObject, eagerTypes, indexAttributes, splitMessage } from '../../src/codec/lazy.js';
 import { loadKind, objectDecoder } from '../../src/registry/kind.js';
-import { linkKind } from '../../src/registry/kinds/link.js';
+import { encodeLinkRequest, getLink, isLinkQuery, linkKind } from '../../src/registry/kinds/link.js';
 import { ADDR_IN_ORDER, addressFromMessage, addressKind } from '../../src/registry/kinds/address.js';
 import * as rtAddr from '../../src/generated/rt-addr.js';
 import * as rtLink from '../../src/generated/rt-link.js';
@@ -179,6 +179,65 @@ describe("a kind's wire converter (fromWire)", () => {
     }
     expect(String(expected)).toMatch(/mtu/);
     expect(() => decodeLink(view, 0, bytes.length, rtLink.RequestType.newlink, NLM_F_MULTI)).toThrow(String((expected as Error).message));
+  });
+});
+
+describe("the link kind's request encoder", () => {
+  /** The bytes `encode` writes for `m`, or the error it throws (as text with its path). */
+  function written(encode: (w: MessageWriter, m: rtLink.LinkMessageInput) => void, m: rtLink.LinkMessageInput): string {
+    const w = new MessageWriter(64);
+    try {
+      encode(w, m);
+    } catch (err) {
+      return `threw ${String(err)}`;
+    }
+    return Buffer.from(w.bytes.subarray(0, w.length)).toString('hex');
+  }
+
+  it('writes what the generated encoder writes, for every message, its own or not', () => {
+    const inherited = Object.create({ mtu: 1400 }) as rtLink.LinkAttrs;
+    inherited.ifname = 'v1';
+    const messages: rtLink.LinkMessageInput[] = [
+      { header: {}, attrs: {} },
+      { header: { ifiIndex: 7 }, attrs: {} },
+      { header: { ifiIndex: 7, ifiFlags: ['up'], ifiChange: rtLink.IfinfoFlags.up }, attrs: {} },
+      { header: {}, attrs: { ifname: 'veth0' } },
+      { header: {}, attrs: { ifname: 'a' } },
+      { header: {}, attrs: { ifname: 'ä-ünïcode' } },
+      { header: {}, attrs: { ifname: 'x'.repeat(200) } },
+      { header: {}, attrs: { ifname: undefined } },
+      // Not get()'s or list()'s: the generated encoder writes them, or says why not.
+      { header: {}, attrs: { ifname: 'lo\0evil' } },
+      { header: {}, attrs: { ifname: 5 as unknown as string } },
+      { header: { ifiIndex: 1.5 }, attrs: { ifname: 'veth0' } },
+      { header: { ifiIndex: 2 ** 40 }, attrs: {} },
+      { header: {}, attrs: { master: 3 } },
+      { header: {}, attrs: { ifname: 'v1', mtu: 1400 } },
+      { header: {}, attrs: { linkinfo: { kind: 'veth' } } },
+      { header: {}, attrs: inherited },
+      { header: {}, attrs: null as unknown as rtLink.LinkAttrs },
+      { header: {}, attrs: ['x'] as unknown as rtLink.LinkAttrs },
+    ];
+    for (const m of messages) expect(written(encodeLinkRequest, m), JSON.stringify(m)).toBe(written(rtLink.encodeLinkMessage, m));
+    expect(written(encodeLinkRequest, messages[8]!)).toMatch(/^threw .*ifname.*NUL/);
+    expect(linkKind.encode).toBe(encodeLinkRequest);
+  });
+
+  it("writes get()'s and list()'s requests itself, and nothing else", async () => {
+    // What get() and list() send: a bare ifinfomsg (by index, and a dump), or one IFLA_IFNAME.
+    expect(isLinkQuery(linkKind.dump(0).attrs)).toBe(true);
+    const sent: rtLink.LinkMessageInput[] = [];
+    const conn = { get: (request: { body: (w: MessageWriter) => void }) => {
+      const w = new MessageWriter(64);
+      request.body(w);
+      sent.push(rtLink.decodeLinkMessage(new DataView(w.bytes.buffer, 0, w.length), 0, w.length));
+      return Promise.reject(new Error('not sent'));
+    } };
+    await expect(getLink(conn as never, 'veth0')).rejects.toThrow('not sent');
+    await expect(getLink(conn as never, 7)).rejects.toThrow('not sent');
+    expect(sent.map((m) => [m.header.ifiIndex, m.attrs.ifname])).toEqual([[0, 'veth0'], [7, undefined]]);
+    for (const m of sent) expect(isLinkQuery(Object.fromEntries(Object.entries(m.attrs).filter(([, v]) => v !== undefined)))).toBe(true);
+    for (const attrs of [{ mtu: 1 }, { ifname: 'a', master: 2 }, { ifname: 'a\0' }, { ifname: 1 }, null, [], 'ifname']) expect(isLinkQuery(attrs)).toBe(false);
   });
 });
 

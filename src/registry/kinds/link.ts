@@ -5,11 +5,12 @@
  */
 import * as rtLink from '../../generated/rt-link.js';
 import { jsonReady } from '../../codec/json.js';
-import { decodeFlags, flagBits } from '../../codec/support.js';
+import { decodeFlags, flagBits, inAttr } from '../../codec/support.js';
 import { KeptObject, eagerTypes, indexAttributes, keepMessage, lazyAccessor, type KeptMessage } from '../../codec/lazy.js';
 import { checkString } from '../../netlink/args.js';
 import { readS32, readString, readU32, readU8 } from '../../netlink/reader.js';
 import { formatMac } from '../../netlink/format.js';
+import type { MessageWriter } from '../../netlink/writer.js';
 import { LINK_TYPES, OPER_STATES, type OperState } from '../vocabulary.js';
 import type { CallOptions, Connection, Request } from '../../netlink/connection.js';
 import { getObject, kindRequest, type ObjectKind } from '../kind.js';
@@ -244,6 +245,9 @@ const LINK_EAGER = eagerTypes([
 /** The parts of IFLA_LINKINFO a Link's fields read. */
 const LINKINFO_EAGER = eagerTypes([rtLink.LinkinfoAttr.kind, rtLink.LinkinfoAttr.data, rtLink.LinkinfoAttr.slaveKind, rtLink.LinkinfoAttr.slaveData]);
 
+/** struct ifinfomsg's size: the attributes follow it. */
+const IFINFOMSG_SIZE = 16;
+
 // Where linkFromWire finds each eager attribute, and what it reads from them: one of each, reused.
 const spans = new Int32Array(2 * LINK_EAGER.length);
 const infoSpans = new Int32Array(2 * LINKINFO_EAGER.length);
@@ -279,7 +283,7 @@ function valueAt<T>(view: DataView, table: Int32Array, type: number, read: (view
  * or two later, in a process that keeps listing (bench/README).
  */
 function readEager(view: DataView, start: number, end: number): boolean {
-  if (end - start < 16 || !indexAttributes(view, start + 16, end, LINK_EAGER, spans)) return false;
+  if (end - start < IFINFOMSG_SIZE || !indexAttributes(view, start + IFINFOMSG_SIZE, end, LINK_EAGER, spans)) return false;
   try {
     readAddresses(view);
     readSizes(view);
@@ -351,6 +355,45 @@ function linkFromWire(view: DataView, start: number, end: number, shared: boolea
   return new LinkObject(wireHeader, eager, keepMessage(view, start, end, shared)) as unknown as Link;
 }
 
+/**
+ * isLinkQuery tells whether a link message's attributes are those of the
+ * requests get() and an unfiltered list() send: none (a get by index, a
+ * dump; setting a link up or down too), or only an IFLA_IFNAME that is a
+ * string without NUL (a get by name). Anything else, a name the generated
+ * encoder would refuse included, goes to that encoder, which says why.
+ */
+export function isLinkQuery(attrs: unknown): boolean {
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return false;
+  // for-in: inherited enumerable keys count too, as the generated encoder would read them.
+  for (const key in attrs) if (key !== 'ifname') return false;
+  const name = (attrs as LinkAttrs).ifname;
+  return name === undefined || (typeof name === 'string' && !name.includes('\0'));
+}
+
+/**
+ * encodeLinkRequest is the link kind's encoder: the generated
+ * encodeLinkMessage, except for the requests get() and list() send (see
+ * isLinkQuery), which it writes itself, byte for byte the same (the lazy
+ * test compares the two). Why: the generated attribute encoder is one
+ * ~10 kB function over every IFLA attribute, and V8 compiling it on first
+ * use was the largest single cost of a first `links.get()` in a fresh
+ * process (~0.5 ms and ~55 fresh pages, bench/README); a program that only
+ * reads links never needs it.
+ */
+export function encodeLinkRequest(w: MessageWriter, m: rtLink.LinkMessageInput): void {
+  if (!isLinkQuery(m.attrs)) {
+    rtLink.encodeLinkMessage(w, m);
+    return;
+  }
+  const at = w.reserve(IFINFOMSG_SIZE);
+  try {
+    rtLink.writeIfinfomsg(w.view, at, m.header);
+  } catch (err) {
+    throw inAttr(err, 'ifinfomsg');
+  }
+  if (m.attrs.ifname !== undefined) w.string(rtLink.LinkAttr.ifname, m.attrs.ifname);
+}
+
 /** The parts of struct ifinfomsg a Link reads. */
 type LinkHeader = Pick<rtLink.Ifinfomsg, 'ifiType' | 'ifiIndex' | 'ifiFlags'>;
 
@@ -382,9 +425,9 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   types: { new: rtLink.RequestType.newlink, del: rtLink.RequestType.dellink, get: rtLink.RequestType.getlink },
   names: { new: 'RTM_NEWLINK', del: 'RTM_DELLINK', get: 'RTM_GETLINK' },
   decode: rtLink.decodeLinkMessage,
-  encode: rtLink.encodeLinkMessage,
+  encode: encodeLinkRequest,
   convert: linkObject,
-  lazy: { headerSize: 16, eager: LINK_EAGER },
+  lazy: { headerSize: IFINFOMSG_SIZE, eager: LINK_EAGER },
   fromWire: linkFromWire,
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
