@@ -404,6 +404,20 @@ describeKernel('lazy links from list() and get() equal links decoded whole', () 
     expect(v0.attrs.afSpec).toBeDefined();
     expect(v0.alias).toBe('the veth');
     expect(lazy.find((l) => l.name === 'vx0')!.details).toMatchObject({ id: 42, port: 4789 });
+    // A kind's and a port's settings are read from the kept copy on first access, like attrs.
+    const byName = (list: Link[], name: string) => list.find((l) => l.name === name)!;
+    for (const [name, field] of [['br0', 'details'], ['vx0', 'details'], ['mv0', 'details'], ['v0', 'portDetails']] as const) {
+      const link = byName(lazy, name);
+      expect(typeof Object.getOwnPropertyDescriptor(link, field)!.get, `${name}.${field}`).toBe('function');
+      expect(link[field]).toEqual(byName(whole, name)[field]);
+      expect(link[field]).toBe(link[field]);
+    }
+    expect(byName(lazy, 'v0').portDetails).toBe(byName(lazy, 'v0').attrs.linkinfo!.slaveData);
+    expect(byName(lazy, 'v0').portKind).toBe('bridge');
+    // Without settings in the message, the fields are plain undefined values.
+    for (const field of ['details', 'portDetails'] as const) {
+      expect(Object.getOwnPropertyDescriptor(byName(lazy, 'v1'), field)).toMatchObject({ value: undefined, enumerable: true });
+    }
   });
 
   it('get() returns a lazy link equal to the listed one', async () => {
