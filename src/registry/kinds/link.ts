@@ -163,8 +163,8 @@ function kindSettings(data: unknown): unknown {
  * them (what Object.keys, spread copies and JSON show), whole or lazy: a lazy
  * one has `stats` and `attrs` as the shared accessors, in the same places,
  * and `details` and `portDetails` too when its message has them (a bridge's
- * 49 settings, a bridge port's 44: decoding those up front made a first
- * listing of 500 bridge ports and their peers ~40 % slower, bench/README).
+ * 49 settings, a bridge port's 44: decoded up front, they took a first
+ * listing of 500 bridge ports and their peers from ~31 to ~50 ms, bench/README).
  */
 class LinkObject extends KeptObject<LinkMessage> {
   // Declared only (nothing emitted): assigned in the constructor, in this order, through `this`,
