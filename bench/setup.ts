@@ -109,6 +109,7 @@ export type FixtureSizes = Pick<BenchConfig, 'links' | 'addresses' | 'addressLin
 export class Fixtures {
   private readonly made: string[] = [];
   private linkFixture: LinkFixture | undefined;
+  private portFixture: LinkFixture | undefined;
   private addressFixture: AddressFixture | undefined;
   private decodeLinkFixture: LinkFixture | undefined;
   private routeFixture: RouteFixture | undefined;
@@ -120,6 +121,30 @@ export class Fixtures {
   links(): LinkFixture {
     this.linkFixture ??= this.veths('nlkbl', 'bl', this.sizes.links);
     return this.linkFixture;
+  }
+
+  /**
+   * ports returns the bridge namespace, creating and filling it on first use:
+   * a bridge `br0` and `sizes.links` veth ends (half as many pairs), one end of
+   * each pair a port of `br0` — a container host's shape, where most links
+   * carry their bridge port's settings (IFLA_INFO_SLAVE_DATA). Nothing is up,
+   * so no IPv6 link-local address or DAD changes the namespace afterwards.
+   */
+  ports(): LinkFixture {
+    if (this.portFixture) return this.portFixture;
+    const ns = this.namespace('nlkbp');
+    const pairs = Math.ceil(this.sizes.links / 2);
+    const names = ['br0'];
+    const lines = ['link add br0 type bridge'];
+    for (let i = 0; i < pairs; i++) {
+      names.push(`bp${i}`, `bp${i}p`);
+      lines.push(`link add bp${i} type veth peer name bp${i}p`, `link set bp${i} master br0`);
+    }
+    const t0 = performance.now();
+    ipRun(['-n', ns.name, '-batch', '-'], lines.join('\n') + '\n');
+    this.log(`setup: ${ns.name}: a bridge and ${names.length - 1} veth links, ${pairs} of them its ports, in ${Math.round(performance.now() - t0)} ms`);
+    this.portFixture = { ns, names, total: names.length + 1 };
+    return this.portFixture;
   }
 
   /**

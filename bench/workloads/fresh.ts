@@ -1,5 +1,5 @@
 /**
- * fresh (fresh-import, fresh-links, fresh-addrs): nlkit as a CLI or a CNI
+ * fresh (fresh-import, fresh-links, fresh-ports, fresh-addrs, …): nlkit as a CLI or a CNI
  * plugin runs it — one new process per repetition, against `node -e 0`, the
  * C floor and `ip -j`, in the same run on the same namespaces.
  *
@@ -8,7 +8,8 @@
  * - `import`: `import { Rtnl } from 'nlkit'` as an ES module, nothing else.
  * - `require`: `require('nlkit')` from CommonJS.
  *
- * fresh-links (lo + 1,000 veths) and fresh-addrs (10,000 IPv4 /32s + lo's 2):
+ * fresh-links (lo + 1,000 veths), fresh-ports (lo, a bridge and 1,000 veths, 500 of
+ * them its ports) and fresh-addrs (10,000 IPv4 /32s + lo's 2):
  * - `node -e 0`: the baseline for the whole-process ratio.
  * - `ip -j`: `ip -j -n NS link|addr show`, process only.
  * - `C floor`: the gcc-built floor (floor/floor.c), one dump: its process.
@@ -213,6 +214,20 @@ export const freshLinks = freshCall(
     ipCount: (json: unknown[]) => json.length,
   },
   (f) => ({ ns: f.links().ns.name }),
+);
+
+/** fresh-ports: a new process listing a bridge and 1,000 veths, half of them its ports (+ lo). */
+export const freshPorts = freshCall(
+  {
+    workload: 'fresh-ports',
+    summary: 'a new process listing 1,002 links, 500 of them bridge ports: nlkit vs node -e 0, ip -j and the C floor',
+    label: 'links.list()',
+    call: '(await rt.links.list()).length',
+    floorKind: 'links',
+    ipArgs: ['link', 'show'],
+    ipCount: (json: unknown[]) => json.length,
+  },
+  (f) => ({ ns: f.ports().ns.name }),
 );
 
 /** fresh-addrs: a new process listing 10,000 IPv4 addresses (+ lo's 2). */

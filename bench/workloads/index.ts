@@ -12,7 +12,7 @@ import { conntrackDump } from './conntrack-dump.js';
 import { decodeLinks, decodeLinksKept } from './decode-links.js';
 import { decodeRoutes, decodeRoutesKept } from './decode-routes.js';
 import { events, watchMemory } from './events.js';
-import { freshAddrs, freshImport, freshLinkGet, freshLinks, freshRoutes } from './fresh.js';
+import { freshAddrs, freshImport, freshLinkGet, freshLinks, freshPorts, freshRoutes } from './fresh.js';
 import { linkGet } from './link-get.js';
 import { linksDump } from './links-dump.js';
 import { moves } from './moves.js';
@@ -24,6 +24,7 @@ import { rtnlLinkGet } from './rtnl-link-get.js';
 export const workloads: readonly Workload[] = [
   freshImport,
   freshLinks,
+  freshPorts,
   freshAddrs,
   freshLinkGet,
   freshRoutes,
