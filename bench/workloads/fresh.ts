@@ -202,33 +202,27 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
   };
 }
 
+/** freshListing is a fresh workload of one `links.list()` over the namespace `fixture` names (`what`: what it holds). */
+function freshListing(workload: string, what: string, fixture: (fixtures: Parameters<Workload['prepare']>[0]) => { ns: { name: string } }): Workload {
+  return freshCall(
+    {
+      workload,
+      summary: `a new process listing ${what}: nlkit vs node -e 0, ip -j and the C floor`,
+      label: 'links.list()',
+      call: '(await rt.links.list()).length',
+      floorKind: 'links',
+      ipArgs: ['link', 'show'],
+      ipCount: (json: unknown[]) => json.length,
+    },
+    (f) => ({ ns: fixture(f).ns.name }),
+  );
+}
+
 /** fresh-links: a new process listing lo + 1,000 veths. */
-export const freshLinks = freshCall(
-  {
-    workload: 'fresh-links',
-    summary: 'a new process listing 1,001 links: nlkit vs node -e 0, ip -j and the C floor',
-    label: 'links.list()',
-    call: '(await rt.links.list()).length',
-    floorKind: 'links',
-    ipArgs: ['link', 'show'],
-    ipCount: (json: unknown[]) => json.length,
-  },
-  (f) => ({ ns: f.links().ns.name }),
-);
+export const freshLinks = freshListing('fresh-links', '1,001 links', (f) => f.links());
 
 /** fresh-ports: a new process listing a bridge and 1,000 veths, half of them its ports (+ lo). */
-export const freshPorts = freshCall(
-  {
-    workload: 'fresh-ports',
-    summary: 'a new process listing 1,002 links, 500 of them bridge ports: nlkit vs node -e 0, ip -j and the C floor',
-    label: 'links.list()',
-    call: '(await rt.links.list()).length',
-    floorKind: 'links',
-    ipArgs: ['link', 'show'],
-    ipCount: (json: unknown[]) => json.length,
-  },
-  (f) => ({ ns: f.ports().ns.name }),
-);
+export const freshPorts = freshListing('fresh-ports', '1,002 links, 500 of them bridge ports', (f) => f.ports());
 
 /** fresh-addrs: a new process listing 10,000 IPv4 addresses (+ lo's 2). */
 export const freshAddrs = freshCall(
