@@ -233,10 +233,11 @@ class LinkObject extends KeptObject<LinkMessage> {
     this.master = a.master;
     this.parent = a.link === undefined || (a.link === index && a.linkNetnsid === undefined) ? undefined : { index: a.link, netnsId: a.linkNetnsid };
     this.kind = info?.kind;
-    if (kept !== undefined && info?.data === DECODE_LATER) Object.defineProperty(this, 'details', lazyDetails);
+    // DECODE_LATER comes only from linkFromWire, which always keeps a copy to decode.
+    if (info?.data === DECODE_LATER) Object.defineProperty(this, 'details', lazyDetails);
     else this.details = kindSettings(info?.data);
     this.portKind = info?.slaveKind;
-    if (kept !== undefined && info?.slaveData === DECODE_LATER) Object.defineProperty(this, 'portDetails', lazyPortDetails);
+    if (info?.slaveData === DECODE_LATER) Object.defineProperty(this, 'portDetails', lazyPortDetails);
     else this.portDetails = kindSettings(info?.slaveData);
     this.type = LINK_TYPES[header.ifiType] ?? header.ifiType;
     if (kept === undefined) this.stats = jsonReady(a.stats64);
