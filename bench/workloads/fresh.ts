@@ -13,6 +13,12 @@
  * - `node -e 0`: the baseline for the whole-process ratio.
  * - `ip -j`: `ip -j -n NS link|addr show`, process only.
  * - `C floor`: the gcc-built floor (floor/floor.c), one dump: its process.
+ * - `node+koffi`: the least a Node program that lists through koffi does: it
+ *   loads koffi's native addon (the file nlkit loads), enters the namespace,
+ *   sends the C floor's request and walks the reply's nlmsghdrs, in JavaScript.
+ * - `nlkit core`: `import { Connection } from 'nlkit'`, the same request through
+ *   `Connection.dump` (`get` for a get) with a decoder that returns at once:
+ *   nlkit's core and socket without the rtnetlink layer.
  * - `nlkit`: import, `Rtnl.open({ netns })`, one `list()`, print the count.
  * - `nlkit ×40` and `C floor ×40`: 40 calls in one process, each timed inside
  *   it; the note gives the first call, the second (one warm-up before it) and
@@ -20,11 +26,18 @@
  *   with whichever collection lands on it), and nlkit's ratio to the C floor
  *   for each.
  *
+ * `node -e 0`, `node+koffi`, `nlkit core` and `nlkit` are the layers of a whole
+ * process, each with the one before it inside.
+ *
  * Node children load dist/ (built first when older than src/). Counts must
  * equal `ip -j`'s. With `--against REV`, the build of git revision REV runs as
  * well, as peers `nlkit@REV` (and `import@REV`), in turns with the others: two
  * builds compared in one run, on the same namespaces, in rotating order.
  */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findKoffiAddon } from '../../src/sys/koffi-addon.js';
+import { NETNS_RUN_DIR } from '../../src/netns/index.js';
 import { spawnIp } from '../peers/iproute2.js';
 import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
 import type { Peer } from '../harness.js';
@@ -110,6 +123,62 @@ export const freshImport: Workload = {
   },
 };
 
+/** The C floor's request for a kind, as bytes: what the layer peers send (floor/floor.c builds the same). */
+function floorRequest(kind: CallKind['floorKind'], target: string | undefined): Uint8Array {
+  const NLM_F_REQUEST = 1;
+  const NLM_F_ACK = 4;
+  const NLM_F_DUMP = 0x300;
+  // RTM_GET… and the size of its zeroed fixed header (ifinfomsg, ifaddrmsg, rtmsg).
+  const [type, fixed] = { links: [18, 16], 'link-get': [18, 16], addresses: [22, 8], routes: [26, 12] }[kind];
+  const name = target === undefined ? undefined : Buffer.from(`${target}\0`);
+  const attr = name === undefined ? 0 : (4 + name.length + 3) & ~3;
+  const bytes = new Uint8Array(16 + fixed! + attr);
+  const v = new DataView(bytes.buffer);
+  v.setUint32(0, bytes.length, true);
+  v.setUint16(4, type!, true);
+  v.setUint16(6, kind === 'link-get' ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, true);
+  v.setUint32(8, 1, true);
+  if (name !== undefined) {
+    const IFLA_IFNAME = 3;
+    v.setUint16(16 + fixed!, 4 + name.length, true);
+    v.setUint16(18 + fixed!, IFLA_IFNAME, true);
+    bytes.set(name, 20 + fixed!);
+  }
+  return bytes;
+}
+
+/**
+ * The `node+koffi` child: koffi's addon by `process.dlopen`, libc's socket/send/recv, the
+ * namespace entered with setns, `request` sent, nlmsghdrs walked to NLMSG_DONE (a dump) or
+ * to the one reply (a get). Prints a ChildReport.
+ */
+function koffiChild(addon: string, ns: string, request: Uint8Array, dump: boolean): string {
+  return `const m = { exports: {} };
+process.dlopen(m, ${JSON.stringify(addon)});
+const lib = m.exports.load('libc.so.6');
+const socket = lib.func('int socket(int, int, int)'), send = lib.func('intptr_t send(int, void *, size_t, int)');
+const recv = lib.func('intptr_t recv(int, void *, size_t, int)'), open = lib.func('int open(const char *, int)');
+const setns = lib.func('int setns(int, int)');
+if (setns(open(${JSON.stringify(`${NETNS_RUN_DIR}/${ns}`)}, 0x80000), 0x40000000) !== 0) throw new Error('setns failed');
+const fd = socket(16, 3 | 0x80000, 0);
+const req = Buffer.from(${JSON.stringify(Buffer.from(request).toString('hex'))}, 'hex');
+if (Number(send(fd, req, req.length, 0)) !== req.length) throw new Error('send failed');
+const buf = new Uint8Array(65536), v = new DataView(buf.buffer);
+let count = 0;
+for (let done = false; !done; ) {
+  const n = Number(recv(fd, buf, buf.length, 0));
+  if (n < 0) throw new Error('recv failed');
+  for (let p = 0; p + 16 <= n; p += (v.getUint32(p, true) + 3) & ~3) {
+    const type = v.getUint16(p + 4, true);
+    if (type === 2 && v.getInt32(p + 16, true) !== 0) throw new Error('the kernel refused the request');
+    if (type === 3) { done = true; break; }
+    if (type !== 2) count++;
+    if (!${dump} && count > 0) { done = true; break; }
+  }
+}
+${report('count')}`;
+}
+
 interface CallKind {
   workload: string;
   summary: string;
@@ -150,6 +219,33 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
       const base = new FreshSamples(1);
       const floorOnce = new FreshSamples(1);
       const floorMany = new FreshSamples(1);
+      const request = floorRequest(kind.floorKind, target);
+      const dump = kind.floorKind !== 'link-get';
+      const addon = findKoffiAddon(dirname(fileURLToPath(built[0]!.entry)));
+      // The layers under nlkit's call, each a whole process: koffi alone, then nlkit's core.
+      const layers: Peer[] = [
+        ...(addon === undefined
+          ? []
+          : [nodePeer('node+koffi', "koffi's addon, setns, the C floor's request, nlmsghdrs walked in JavaScript", koffiChild(addon, ns, request, dump), expect, new FreshSamples(1))]),
+        nodePeer(
+          'nlkit core',
+          `Connection.${dump ? 'dump' : 'get'} of the same request, a decoder that returns at once (no rtnetlink layer)`,
+          `const { Connection, NetlinkProtocol } = await import(${JSON.stringify(built[0]!.entry)});
+` +
+            `const conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ${JSON.stringify(ns)} });
+` +
+            `const bytes = Buffer.from(${JSON.stringify(Buffer.from(request.subarray(16)).toString('hex'))}, 'hex');
+` +
+            `const req = { type: ${new DataView(request.buffer).getUint16(4, true)}, body: (w) => w.raw(bytes) };
+` +
+            `const n = ${dump ? '(await conn.dump(req, () => 1)).items.length' : 'await conn.get(req, () => 1)'};
+` +
+            `conn.close();
+${report('n')}`,
+          expect,
+          new FreshSamples(1),
+        ),
+      ];
       // nlkit's two peers for one build: the whole process with one call, and CALLS calls timed inside it.
       const nlkitPeers = ({ suffix, entry }: { suffix: string; entry: string }): Peer[] => {
         const once = new FreshSamples(1);
@@ -194,6 +290,7 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
           },
         },
         { name: 'C floor', detail: `${floor} (one call)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, floorArgs(1))) },
+        ...layers,
         ...built.flatMap(nlkitPeers),
         { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
       ];
