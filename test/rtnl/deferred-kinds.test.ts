@@ -70,7 +70,8 @@ describe('routes, neighbours, rules and nexthops are declared without their code
 describeKernel('their services load on first use', () => {
   it('links and addresses load none of them; each service loads its own', () => {
     const r = inChild(`
-      const codecs = () => ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'generated/rt-nexthop.ts', 'generated/rt-link-bridge.ts', 'events/watch.ts', 'rtnl/nsid.ts', 'rtnl/move.ts'].filter(loaded);
+      // links.move is not among them: a CNI plugin moves a link every run, so its code comes with the services.
+      const codecs = () => ['generated/rt-route.ts', 'generated/rt-neigh.ts', 'generated/rt-rule.ts', 'generated/rt-nexthop.ts', 'generated/rt-link-bridge.ts', 'events/watch.ts', 'rtnl/nsid.ts'].filter(loaded);
       const rt = await Rtnl.open();
       try {
         await rt.links.list();
