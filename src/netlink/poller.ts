@@ -15,6 +15,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as libc from '../sys/libc.js';
+import { markKoffiLoaded, startKoffiThread, waitForKoffiLoads } from '../sys/koffi-threads.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
 import { checkWaitOptions, longTimeout, type LongTimer } from './options.js';
 
@@ -36,18 +37,16 @@ interface Waiter {
   ref: boolean;
 }
 
-// Runs in the worker: load koffi and say so (see Poller.stop), block in epoll_wait, post ready
+// Runs in the worker: load koffi and say so (koffi-threads.ts), block in epoll_wait, post ready
 // tokens, stop on token 0.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const loaded = new Int32Array(workerData.loaded);
 let koffi, epollWait;
 try {
   koffi = require(workerData.koffiPath);
   epollWait = koffi.load('libc.so.6').func('int epoll_wait(int, void *, int, int)');
 } finally {
-  Atomics.store(loaded, 0, 1);
-  Atomics.notify(loaded, 0);
+  ${markKoffiLoaded('workerData.loaded')}
 }
 const { epfd, eventSize } = workerData;
 const events = new Uint8Array(64 * eventSize);
@@ -66,17 +65,9 @@ for (;;) {
 }
 `;
 
-/**
- * How long a process's exit waits, at most, for the poller thread to finish loading koffi
- * (see Poller.stop); a thread that starts at all does it in a few to a few tens of ms.
- */
-const LOAD_WAIT_MS = 2000;
-
 export class Poller {
   /** The module the thread loads koffi from; by default the one nlkit loaded (a test gives its own). */
   private readonly koffiPath: string | undefined;
-  /** Set to 1 (by the thread) once it has loaded koffi, or failed to; shared memory. */
-  private loaded: Int32Array | undefined;
   private epfd = -1;
   private wakeFd = -1;
   private worker: Worker | undefined;
@@ -98,16 +89,16 @@ export class Poller {
     this.ctl(libc.EPOLL_CTL_ADD, this.wakeFd, 0, libc.EPOLLIN);
     // worker_threads is loaded here, on the first wait, not when nlkit is imported (and not by import: see src/index.ts).
     const { Worker } = process.getBuiltinModule('node:worker_threads');
-    const loaded = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { koffiPath: this.koffiPath ?? libc.koffiModulePath(), epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE, loaded: loaded.buffer },
-      stdout: false,
-      stderr: false,
-    });
-    this.loaded = loaded;
-    // A thread that ended (it could not start, or failed) never says it loaded koffi: nothing to wait for.
-    worker.on('exit', () => Atomics.store(loaded, 0, 1));
+    const koffiPath = this.koffiPath ?? libc.koffiModulePath();
+    const worker = startKoffiThread(
+      (loaded) =>
+        new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { koffiPath, epfd: this.epfd, eventSize: libc.EPOLL_EVENT_SIZE, loaded },
+          stdout: false,
+          stderr: false,
+        }),
+    );
     worker.on('message', (msg: number[] | { errno: number }) => {
       if (!Array.isArray(msg)) return this.failAll(new SyscallError('epoll_wait', msg.errno, 'poller thread'));
       for (const token of msg) this.fire(token);
@@ -121,15 +112,12 @@ export class Poller {
   }
 
   /**
-   * stop wakes and ends the worker thread (at process exit). Node ends worker threads at exit
-   * by terminating them, and a thread stopped inside koffi's native set-up aborts the whole
-   * process ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", exit code 134):
-   * a program that started a wait and ended within the few ms the thread takes to load koffi
-   * crashed. So the exit first waits (LOAD_WAIT_MS at most) for the thread to say it is done.
+   * stop wakes and ends the worker thread (at process exit), once it has loaded koffi: a
+   * thread Node terminates inside koffi's set-up aborts the process (koffi-threads.ts).
    */
   private stop(): void {
     if (this.wakeFd < 0) return;
-    if (this.loaded !== undefined && Atomics.load(this.loaded, 0) === 0) Atomics.wait(this.loaded, 0, 0, LOAD_WAIT_MS);
+    waitForKoffiLoads();
     const one = new Uint8Array(8);
     one[0] = 1;
     try {

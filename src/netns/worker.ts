@@ -8,10 +8,10 @@
  *
  * How the thread gets there (main thread ↔ worker thread):
  *
- *   open ns (own fd) ──▶ new Worker(boot code, { workerData: { fd, module, data, entered } })
+ *   open ns (own fd) ──▶ new Worker(boot code, { workerData: { fd, module, data, entered, loaded } })
  *                              │ workerData = data  (the module sees only its own)
- *                              │ NetNs.fromPath(/proc/self/fd/FD).enter()
- *   close fd ◀── entered ──────┤
+ *                              │ NetNs.fromPath(/proc/self/fd/FD).enter()   (loads koffi in this thread)
+ *   close fd ◀── entered ──────┤ loaded set  (the process's exit waited for it: sys/koffi-threads.ts)
  *                              └▶ import(module)
  *
  * fds are shared by all threads, so the worker re-opens the parent's fd
@@ -20,6 +20,7 @@
  */
 import type { MessagePort, Worker, WorkerOptions } from 'node:worker_threads';
 import { ArgumentError } from '../sys/errors.js';
+import { markKoffiLoaded, startKoffiThread } from '../sys/koffi-threads.js';
 
 /** What the bootstrap receives as workerData. */
 interface Boot {
@@ -33,6 +34,8 @@ interface Boot {
   entered: MessagePort;
   /** The caller's own workerData. */
   data: unknown;
+  /** Set once the thread has loaded koffi (entering the namespace does) or failed: see koffi-threads.ts. */
+  loaded: SharedArrayBuffer;
 }
 
 // CommonJS, run with `eval: true`. workerData is swapped back to the caller's
@@ -55,10 +58,14 @@ self.then(({ NetNs }) => {
     const ns = NetNs.fromPath('/proc/self/fd/' + boot.fd);
     try { ns.enter(); } finally { ns.close(); }
   } finally {
+    ${markKoffiLoaded('boot.loaded')}
     boot.entered.postMessage('entered');
     boot.entered.close();
   }
   return import(boot.module);
+}, (err) => {
+  ${markKoffiLoaded('boot.loaded')}
+  throw err;
 });
 `;
 
@@ -91,19 +98,23 @@ export function startNetNsWorker(held: { readonly fd: number; close(): void }, s
   // worker_threads loads on the first NetNs.worker call, not when nlkit is imported.
   const { MessageChannel, Worker } = process.getBuiltinModule('node:worker_threads');
   const channel = new MessageChannel();
-  const boot: Boot = { self, module, fd: held.fd, entered: channel.port2, data: options.workerData };
+  const boot: Omit<Boot, 'loaded'> = { self, module, fd: held.fd, entered: channel.port2, data: options.workerData };
   const release = (): void => {
     held.close(); // idempotent
     channel.port1.close();
   };
   let worker: Worker;
   try {
-    worker = new Worker(BOOTSTRAP, {
-      ...options,
-      eval: true,
-      workerData: boot,
-      transferList: [...(options.transferList ?? []), channel.port2],
-    });
+    // The thread loads koffi (entering the namespace): the process's exit waits for that (koffi-threads.ts).
+    worker = startKoffiThread(
+      (loaded) =>
+        new Worker(BOOTSTRAP, {
+          ...options,
+          eval: true,
+          workerData: { ...boot, loaded },
+          transferList: [...(options.transferList ?? []), channel.port2],
+        }),
+    );
   } catch (e) {
     release();
     throw e;
