@@ -147,6 +147,25 @@ const RANK_OTHER = rankOf(ADDR_IN_ORDER.inet6);
 /** IFA_F_* by bit, as the generated decoder names them (the IfaFlags values are the masks). */
 const IFA_FLAG_BITS = flagBits(rtAddr.IfaFlags);
 
+/**
+ * readCacheinfo is the generated readIfaCacheinfo for the 16 bytes the kernel sends, with
+ * its lifetimes stored so that "forever" (0xFFFFFFFF, every permanent address's two) is one
+ * shared number: a uint32 above 2^31 is a heap number in V8, and a field that has only ever
+ * held numbers keeps a box of its own per object, 2 per address. Fields that start as
+ * undefined hold references instead, and FOREVER is a constant.
+ */
+function readCacheinfo(view: DataView, s: number, e: number): rtAddr.IfaCacheinfo {
+  if (e - s !== 16) return rtAddr.readIfaCacheinfo(view, s, e);
+  const c: rtAddr.IfaCacheinfo = { ifaPrefered: undefined as unknown as number, ifaValid: undefined as unknown as number, cstamp: 0, tstamp: 0, trailing: undefined };
+  const prefered = view.getUint32(s, true);
+  const valid = view.getUint32(s + 4, true);
+  c.ifaPrefered = prefered === FOREVER ? FOREVER : prefered;
+  c.ifaValid = valid === FOREVER ? FOREVER : valid;
+  c.cstamp = view.getUint32(s + 8, true);
+  c.tstamp = view.getUint32(s + 12, true);
+  return c;
+}
+
 /** The header addressFromWire reads each message's into: one, reused (AddressObject copies what it keeps). */
 const header: AddressHeader = { ifaFamily: 0, ifaPrefixlen: 0, ifaFlags: [], ifaScope: 0, ifaIndex: 0 };
 
@@ -183,7 +202,7 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
       else if (t === A.ifaLocal) a.ifaLocal = formatIP(view, s, e);
       else if (t === A.ifaLabel) a.ifaLabel = readString(view, s, e);
       else if (t === A.ifaBroadcast) a.ifaBroadcast = formatIP(view, s, e);
-      else if (t === A.ifaCacheinfo) a.ifaCacheinfo = rtAddr.readIfaCacheinfo(view, s, e);
+      else if (t === A.ifaCacheinfo) a.ifaCacheinfo = readCacheinfo(view, s, e);
       else if (t === A.ifaFlags) a.ifaFlags = decodeFlags(readU32(view, s, e), IFA_FLAG_BITS);
       else if (t === A.ifaRtPriority) a.ifaRtPriority = readU32(view, s, e);
       else if (t === A.ifaProto) a.ifaProto = readU8(view, s, e);
