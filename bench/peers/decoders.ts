@@ -17,11 +17,16 @@ export const RTM_GETLINK = 18;
 /** RTM_GETADDR / RTM_NEWADDR. */
 export const RTM_NEWADDR = 20;
 export const RTM_GETADDR = 22;
+/** RTM_GETROUTE / RTM_NEWROUTE. */
+export const RTM_NEWROUTE = 24;
+export const RTM_GETROUTE = 26;
 
 /** sizeof(struct ifinfomsg). */
 export const IFINFOMSG_SIZE = 16;
 /** sizeof(struct ifaddrmsg). */
 export const IFADDRMSG_SIZE = 8;
+/** sizeof(struct rtmsg). */
+export const RTMSG_SIZE = 12;
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;

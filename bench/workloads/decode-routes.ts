@@ -33,12 +33,11 @@ import { captureDump, forEachMessage, type Capture } from '../capture.js';
 import type { Peer } from '../harness.js';
 import { firstDifference } from '../peers/compare.js';
 import { decodeRouteWithParser } from '../peers/binary-parser-codecs.js';
+import { RTM_GETROUTE, RTM_NEWROUTE } from '../peers/decoders.js';
 import { decodeRouteByHand } from '../peers/hand-codecs.js';
 import { spawnIp } from '../peers/iproute2.js';
 import type { Workload } from '../workload.js';
 
-const RTM_NEWROUTE = 24;
-const RTM_GETROUTE = 26;
 const AF_INET = 2;
 
 const dumpRoutes: Request = {

@@ -38,6 +38,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findKoffiAddon } from '../../src/sys/koffi-addon.js';
 import { NETNS_RUN_DIR } from '../../src/netns/index.js';
+import { MessageWriter, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../../src/netlink/index.js';
+import { IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA_IFNAME, RTMSG_SIZE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
 import { spawnIp } from '../peers/iproute2.js';
 import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
 import type { Peer } from '../harness.js';
@@ -123,28 +125,16 @@ export const freshImport: Workload = {
   },
 };
 
-/** The C floor's request for a kind, as bytes: what the layer peers send (floor/floor.c builds the same). */
+/** The C floor's request for a kind, as bytes (floor/floor.c builds the same): what the layer peers send. */
 function floorRequest(kind: CallKind['floorKind'], target: string | undefined): Uint8Array {
-  const NLM_F_REQUEST = 1;
-  const NLM_F_ACK = 4;
-  const NLM_F_DUMP = 0x300;
-  // RTM_GET… and the size of its zeroed fixed header (ifinfomsg, ifaddrmsg, rtmsg).
-  const [type, fixed] = { links: [18, 16], 'link-get': [18, 16], addresses: [22, 8], routes: [26, 12] }[kind];
-  const name = target === undefined ? undefined : Buffer.from(`${target}\0`);
-  const attr = name === undefined ? 0 : (4 + name.length + 3) & ~3;
-  const bytes = new Uint8Array(16 + fixed! + attr);
-  const v = new DataView(bytes.buffer);
-  v.setUint32(0, bytes.length, true);
-  v.setUint16(4, type!, true);
-  v.setUint16(6, kind === 'link-get' ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, true);
-  v.setUint32(8, 1, true);
-  if (name !== undefined) {
-    const IFLA_IFNAME = 3;
-    v.setUint16(16 + fixed!, 4 + name.length, true);
-    v.setUint16(18 + fixed!, IFLA_IFNAME, true);
-    bytes.set(name, 20 + fixed!);
-  }
-  return bytes;
+  // RTM_GET… and its zeroed fixed header.
+  const [type, fixed] = { links: [RTM_GETLINK, IFINFOMSG_SIZE], 'link-get': [RTM_GETLINK, IFINFOMSG_SIZE], addresses: [RTM_GETADDR, IFADDRMSG_SIZE], routes: [RTM_GETROUTE, RTMSG_SIZE] }[kind];
+  const w = new MessageWriter();
+  const m = w.begin(type!, kind === 'link-get' ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, 1);
+  w.reserve(fixed!);
+  if (target !== undefined) w.string(IFLA_IFNAME, target);
+  w.end(m);
+  return w.bytes.slice(0, w.length);
 }
 
 /**

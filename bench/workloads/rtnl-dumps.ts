@@ -34,14 +34,12 @@ import * as rtRoute from '../../src/generated/rt-route.js';
 import { Connection, NetlinkProtocol, type MessageDecoder, type Request } from '../../src/netlink/index.js';
 import { Rtnl } from '../../src/rtnl/index.js';
 import { fullGc, type Peer } from '../harness.js';
+import { RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
 import { RawRoute } from '../peers/floor.js';
 import { ipPeers, spawnIp } from '../peers/iproute2.js';
 import type { Namespace } from '../setup.js';
 import type { PreparedWorkload, Workload } from '../workload.js';
 
-const RTM_GETLINK = 18;
-const RTM_GETADDR = 22;
-const RTM_GETROUTE = 26;
 
 interface DumpSpec<T> {
   workload: string;
