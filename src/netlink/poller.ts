@@ -15,7 +15,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as libc from '../sys/libc.js';
-import { markKoffiLoaded, startKoffiThread, waitForKoffiLoads } from '../sys/koffi-threads.js';
+import { markKoffiLoaded, startKoffiThread } from '../sys/koffi-threads.js';
 import { AbortError, ClosedError, NetlinkError, SyscallError, TimeoutError } from './errors.js';
 import { checkWaitOptions, longTimeout, type LongTimer } from './options.js';
 
@@ -112,12 +112,12 @@ export class Poller {
   }
 
   /**
-   * stop wakes and ends the worker thread (at process exit), once it has loaded koffi: a
-   * thread Node terminates inside koffi's set-up aborts the process (koffi-threads.ts).
+   * stop wakes and ends the worker thread (at process exit). It runs after the exit has
+   * waited for the thread to load koffi: startKoffiThread registered that wait (an `exit`
+   * listener, koffi-threads.ts) before start() registered this one.
    */
   private stop(): void {
     if (this.wakeFd < 0) return;
-    waitForKoffiLoads();
     const one = new Uint8Array(8);
     one[0] = 1;
     try {

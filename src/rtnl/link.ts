@@ -12,9 +12,8 @@ import * as rtLink from '../generated/rt-link.js';
 import { checkEncodedKeys } from '../codec/request-check.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
-import { moveLink } from './move.js';
 import { KIND_MAX_BYTES, getLink, linkKind, type Link, type LinkFilter, type LinkKind } from '../registry/kinds/link.js';
-import type { MoveOptions, MoveResult } from './move.js';
+import { moveLink, type MoveOptions, type MoveResult } from './move.js';
 import { parseAddress } from '../registry/prefix.js';
 import {
   IFALIAS_MAX_BYTES,

@@ -39,11 +39,11 @@ export function startKoffiThread<W extends Worker>(start: (loaded: SharedArrayBu
 
 /**
  * waitForKoffiLoads blocks until every thread started by startKoffiThread
- * has loaded koffi (or ended), LOAD_WAIT_MS in all at most. It runs at exit,
- * before Node terminates the threads; a thread's own exit step that must
- * come after it (the poller waking its thread) calls it first.
+ * has loaded koffi (or ended), LOAD_WAIT_MS in all at most. It is an `exit`
+ * listener, registered before any thread's own exit step (the poller's is
+ * registered after its thread starts), and runs before Node terminates them.
  */
-export function waitForKoffiLoads(): void {
+function waitForKoffiLoads(): void {
   const deadline = Date.now() + LOAD_WAIT_MS;
   for (const flag of loading) {
     const left = deadline - Date.now();
