@@ -16,6 +16,9 @@
  * - `node+koffi`: the least a Node program that lists through koffi does: it
  *   loads koffi's native addon (the file nlkit loads), enters the namespace,
  *   sends the C floor's request and walks the reply's nlmsghdrs, in JavaScript.
+ * - `node+koffi objects`: the same, each message made a small plain object (a few of
+ *   the fields nlkit's object has, addresses as text; see MINIMAL_OBJECTS): the least
+ *   a JavaScript library that returns objects does. Not a layer of nlkit: a reference.
  * - `nlkit core`: `import { Connection } from 'nlkit'`, the same request through
  *   `Connection.dump` (`get` for a get) with a decoder that returns at once:
  *   nlkit's core and socket without the rtnetlink layer.
@@ -25,6 +28,9 @@
  *   hot: the median of calls 31–40 (after 30 warm-ups; one call alone moves
  *   with whichever collection lands on it), and nlkit's ratio to the C floor
  *   for each.
+ * - `node+koffi objects ×40`: the same 40 calls by `node+koffi objects`, with its
+ *   ratios to the C floor: a reference for what building objects in JavaScript costs
+ *   on those calls, before any of nlkit's work.
  *
  * `node -e 0`, `node+koffi`, `nlkit core` and `nlkit` are the layers of a whole
  * process, each with the one before it inside.
@@ -138,12 +144,36 @@ function floorRequest(kind: CallKind['floorKind'], target: string | undefined): 
 }
 
 /**
- * The `node+koffi` child: koffi's addon by `process.dlopen`, libc's socket/send/recv, the
+ * The `node+koffi` children: koffi's addon by `process.dlopen`, libc's socket/send/recv, the
  * namespace entered with setns, `request` sent, nlmsghdrs walked to NLMSG_DONE (a dump) or
  * to the one reply (a get). Prints a ChildReport.
+ *
+ * With `objects`, each message becomes a small plain object (`MINIMAL_OBJECTS`): the least
+ * a JavaScript library that returns objects does, as a reference for nlkit's figures. With
+ * `calls`, the request is made that many times, each call timed inside the process (the
+ * report's `ms`).
  */
-function koffiChild(addon: string, ns: string, request: Uint8Array, dump: boolean): string {
-  return `const m = { exports: {} };
+function koffiChild(addon: string, ns: string, request: Uint8Array, kind: FloorKind, objects: boolean, calls?: number): string {
+  const dump = kind !== 'link-get';
+  const call = `function call() {
+  if (Number(send(fd, req, req.length, 0)) !== req.length) throw new Error('send failed');
+  let count = 0;${objects ? ' const list = [];' : ''}
+  for (let done = false; !done; ) {
+    const n = Number(recv(fd, buf, buf.length, 0));
+    if (n < 0) throw new Error('recv failed');
+    for (let p = 0; p + 16 <= n; p += (v.getUint32(p, true) + 3) & ~3) {
+      const type = v.getUint16(p + 4, true);
+      if (type === 2 && v.getInt32(p + 16, true) !== 0) throw new Error('the kernel refused the request');
+      if (type === 3) { done = true; break; }
+      if (type !== 2) { count++;${objects ? ' list.push(toObject(p, p + v.getUint32(p, true)));' : ''} }
+      if (!${dump} && count > 0) { done = true; break; }
+    }
+  }
+  return count;
+}
+`;
+  // The timed child reads the clock before anything else: the first read loads perf_hooks.
+  const head = `${calls !== undefined ? 'const t0 = performance.now();\n' : ''}const m = { exports: {} };
 process.dlopen(m, ${JSON.stringify(addon)});
 const lib = m.exports.load('libc.so.6');
 const socket = lib.func('int socket(int, int, int)'), send = lib.func('intptr_t send(int, void *, size_t, int)');
@@ -152,22 +182,67 @@ const setns = lib.func('int setns(int, int)');
 if (setns(open(${JSON.stringify(`${NETNS_RUN_DIR}/${ns}`)}, 0x80000), 0x40000000) !== 0) throw new Error('setns failed');
 const fd = socket(16, 3 | 0x80000, 0);
 const req = Buffer.from(${JSON.stringify(Buffer.from(request).toString('hex'))}, 'hex');
-if (Number(send(fd, req, req.length, 0)) !== req.length) throw new Error('send failed');
 const buf = new Uint8Array(65536), v = new DataView(buf.buffer);
-let count = 0;
-for (let done = false; !done; ) {
-  const n = Number(recv(fd, buf, buf.length, 0));
-  if (n < 0) throw new Error('recv failed');
-  for (let p = 0; p + 16 <= n; p += (v.getUint32(p, true) + 3) & ~3) {
-    const type = v.getUint16(p + 4, true);
-    if (type === 2 && v.getInt32(p + 16, true) !== 0) throw new Error('the kernel refused the request');
-    if (type === 3) { done = true; break; }
-    if (type !== 2) count++;
-    if (!${dump} && count > 0) { done = true; break; }
+${objects ? MINIMAL_OBJECTS[kind] : ''}${call}`;
+  if (calls === undefined) return `${head}const count = call();\n${report('count')}`;
+  return `${head}const t1 = performance.now();
+const ms = []; let count = 0;
+for (let i = 0; i < ${calls}; i++) { const a = performance.now(); count = call(); ms.push(performance.now() - a); }
+${report('count', ', importMs: t1 - t0, ms')}`;
+}
+
+type FloorKind = 'links' | 'addresses' | 'routes' | 'link-get';
+
+/**
+ * `toObject(start, end)` for each kind, in the `node+koffi objects` child: one plain object per
+ * message with a handful of the fields nlkit's object has (numbers, names and addresses as
+ * text), every attribute found by one walk. No validation, no kept bytes, no lazy fields:
+ * a lower bound for what building objects costs, not a decoder anyone should ship.
+ */
+const ATTR_WALK = 'for (let a = start + FIXED; a + 4 <= end; a += (v.getUint16(a, true) + 3) & ~3) { const len = v.getUint16(a, true), type = v.getUint16(a + 2, true) & 0x3fff;';
+const TEXT = `const text = new TextDecoder();
+const ipv4 = (a) => buf[a] + '.' + buf[a + 1] + '.' + buf[a + 2] + '.' + buf[a + 3];
+const ipv6 = (a) => { let s = ''; for (let i = 0; i < 16; i += 2) s += (i ? ':' : '') + ((buf[a + i] << 8) | buf[a + i + 1]).toString(16); return s; };
+const ip = (a, len) => (len === 4 ? ipv4(a) : ipv6(a));
+`;
+const LINK_OBJECT = `${TEXT}const FIXED = 32;
+function toObject(start, end) {
+  const o = { index: v.getInt32(start + 20, true), flags: v.getUint32(start + 24, true), name: undefined, mtu: undefined };
+  ${ATTR_WALK}
+    if (type === 3) o.name = text.decode(buf.subarray(a + 4, a + len - 1));
+    else if (type === 4) o.mtu = v.getUint32(a + 4, true);
   }
+  return o;
 }
-${report('count')}`;
+`;
+const MINIMAL_OBJECTS: Record<FloorKind, string> = {
+  links: LINK_OBJECT,
+  'link-get': LINK_OBJECT,
+  addresses: `${TEXT}const FIXED = 24;
+function toObject(start, end) {
+  const o = { family: buf[start + 16], prefixLength: buf[start + 17], index: v.getUint32(start + 20, true), address: undefined, label: undefined };
+  ${ATTR_WALK}
+    if (type === 1) o.address = ip(a + 4, len - 4);
+    else if (type === 3) o.label = text.decode(buf.subarray(a + 4, a + len - 1));
+  }
+  return o;
 }
+`,
+  routes: `${TEXT}const FIXED = 28;
+function toObject(start, end) {
+  const length = buf[start + 17];
+  const o = { family: buf[start + 16], dstLength: length, table: buf[start + 20], protocol: buf[start + 21], scope: buf[start + 22], type: buf[start + 23], dst: 'default', gateway: undefined, dev: undefined, priority: undefined };
+  ${ATTR_WALK}
+    if (type === 1) o.dst = ip(a + 4, len - 4) + '/' + length;
+    else if (type === 5) o.gateway = ip(a + 4, len - 4);
+    else if (type === 4) o.dev = v.getUint32(a + 4, true);
+    else if (type === 6) o.priority = v.getUint32(a + 4, true);
+    else if (type === 15) o.table = v.getUint32(a + 4, true);
+  }
+  return o;
+}
+`,
+};
 
 interface CallKind {
   workload: string;
@@ -177,7 +252,7 @@ interface CallKind {
   /** The call in the child, a JS expression over `rt` (and `target`, the name a get asks for) that resolves to the object count. */
   call: string;
   /** The C floor's KIND (its arguments after NETNS; `target` is appended for link-get). */
-  floorKind: 'links' | 'addresses' | 'routes' | 'link-get';
+  floorKind: FloorKind;
   /** `ip` arguments after `-j -n NS` (`target` is appended for a get). */
   ipArgs: string[];
   /** Objects in `ip -j`'s parsed output. */
@@ -213,10 +288,26 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
       const dump = kind.floorKind !== 'link-get';
       const addon = findKoffiAddon(dirname(fileURLToPath(built[0]!.entry)));
       // The layers under nlkit's call, each a whole process: koffi alone, then nlkit's core.
+      // Beside them, the least a JavaScript library that returns objects does: node+koffi making each
+      // message a small plain object, as a whole process and as CALLS calls timed in one.
+      const minimalMany = new FreshSamples(1);
+      const minimalObjects = (name: string, calls?: number): Peer[] =>
+        addon === undefined
+          ? []
+          : [
+              nodePeer(
+                name,
+                `${calls === undefined ? 'the node+koffi process' : `${calls} calls in one process of node+koffi`}, each message made a small plain object (a few fields, addresses as text)`,
+                koffiChild(addon, ns, request, kind.floorKind, true, calls),
+                expect,
+                calls === undefined ? new FreshSamples(1) : minimalMany,
+              ),
+            ];
       const layers: Peer[] = [
         ...(addon === undefined
           ? []
-          : [nodePeer('node+koffi', "koffi's addon, setns, the C floor's request, nlmsghdrs walked in JavaScript", koffiChild(addon, ns, request, dump), expect, new FreshSamples(1))]),
+          : [nodePeer('node+koffi', "koffi's addon, setns, the C floor's request, nlmsghdrs walked in JavaScript", koffiChild(addon, ns, request, kind.floorKind, false), expect, new FreshSamples(1))]),
+        ...minimalObjects('node+koffi objects'),
         nodePeer(
           'nlkit core',
           `Connection.${dump ? 'dump' : 'get'} of the same request, a decoder that returns at once (no rtnetlink layer)`,
@@ -282,6 +373,12 @@ ${report('n')}`,
         { name: 'C floor', detail: `${floor} (one call)`, expect, warmup: 1, run: () => floorOnce.add(runChild(floor, floorArgs(1))) },
         ...layers,
         ...built.flatMap(nlkitPeers),
+        ...minimalObjects(`node+koffi objects ×${CALLS}`, CALLS).map((peer) => ({
+          ...peer,
+          note: () =>
+            `in process: first ${fmt(minimalMany.call(0))} (${ratio(minimalMany.call(0), floorMany.call(0))} the C floor), ` +
+            `second ${fmt(minimalMany.call(1))} (${ratio(minimalMany.call(1), floorMany.call(1))}), hot ${fmt(minimalMany.hot())} (${ratio(minimalMany.hot(), floorMany.hot())})`,
+        })),
         { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
       ];
       return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', dispose: () => undefined };
