@@ -64,14 +64,14 @@ function nodePeer(name: string, detail: string, code: string, expect: number, sa
 }
 
 /** The last line every Node child prints: its count and its own peak RSS. */
-const report = (count: string, extra = '') =>
+export const report = (count: string, extra = '') =>
   `console.log(JSON.stringify({ count: ${count}, maxRss: process.resourceUsage().maxRSS${extra} }));`;
 
 function bareNode(samples: FreshSamples): Peer {
   return nodePeer('node -e 0', 'a Node process that only prints its peak RSS', report('1'), 1, samples, true);
 }
 
-function rssNote(samples: FreshSamples, base: FreshSamples): string {
+export function rssNote(samples: FreshSamples, base: FreshSamples): string {
   const own = samples.maxRss();
   const floor = base.maxRss();
   if (own === undefined || floor === undefined) return '';
@@ -79,7 +79,7 @@ function rssNote(samples: FreshSamples, base: FreshSamples): string {
 }
 
 /** The builds a fresh workload runs: this checkout's dist/ (no suffix), and `--against`'s as `@REV`. */
-function builds(config: BenchConfig, log: (line: string) => void): Array<{ suffix: string; entry: string }> {
+export function builds(config: BenchConfig, log: (line: string) => void): Array<{ suffix: string; entry: string }> {
   const list = [{ suffix: '', entry: builtPackage(log) }];
   if (config.against !== undefined) list.push({ suffix: `@${config.against}`, entry: builtRevision(config.against, log) });
   return list;

@@ -12,6 +12,7 @@ import { conntrackDump } from './conntrack-dump.js';
 import { decodeLinks, decodeLinksKept } from './decode-links.js';
 import { decodeRoutes, decodeRoutesKept } from './decode-routes.js';
 import { events, watchMemory } from './events.js';
+import { freshCni } from './fresh-cni.js';
 import { freshAddrs, freshImport, freshLinkGet, freshLinks, freshPorts, freshRoutes } from './fresh.js';
 import { linkGet } from './link-get.js';
 import { linksDump } from './links-dump.js';
@@ -28,6 +29,7 @@ export const workloads: readonly Workload[] = [
   freshAddrs,
   freshLinkGet,
   freshRoutes,
+  freshCni,
   linksDump,
   addrsDump,
   linkGet,
