@@ -207,8 +207,6 @@ class Fifo<T> {
 
 /** IFF_UP | IFF_RUNNING | IFF_LOWER_UP: the link flags whose change can flush or mark routes silently. */
 const ROUTE_RELEVANT_FLAGS = rtLink.IfinfoFlags.up | rtLink.IfinfoFlags.running | rtLink.IfinfoFlags['lower-up'];
-/** sizeof(struct ifinfomsg) */
-const IFINFOMSG_SIZE = 16;
 
 /** What a route view remembers of a link: the flags and MTU whose change can change routes silently. */
 function routeRelevant(view: DataView, start: number, end: number): string {
@@ -217,7 +215,7 @@ function routeRelevant(view: DataView, start: number, end: number): string {
 
 /** IFLA_MTU of a link message, read straight from its attributes (undefined when absent). Throws DecodeError on a malformed one. */
 function linkMtu(view: DataView, start: number, end: number): number | undefined {
-  for (let p = start + IFINFOMSG_SIZE; !attrsDone(p, end); ) {
+  for (let p = start + rtLink.IfinfomsgSize; !attrsDone(p, end); ) {
     const len = checkAttr(view, p, end);
     if (attrType(view, p) === rtLink.LinkAttr.mtu) return readU32(view, p + 4, p + len);
     p = nextAttr(p, len);
@@ -227,7 +225,7 @@ function linkMtu(view: DataView, start: number, end: number): number | undefined
 
 /** Links: an AF_BRIDGE RTM_NEWLINK is a bridge port's state changing (STP), which its AF_UNSPEC message may never show. */
 function bridgePortHint(view: DataView, start: number, end: number, type: number): ViewMessage {
-  return type === rtLink.RequestType.newlink && end - start >= IFINFOMSG_SIZE && view.getUint8(start) === Family.bridge ? { trigger: true } : undefined;
+  return type === rtLink.RequestType.newlink && end - start >= rtLink.IfinfomsgSize && view.getUint8(start) === Family.bridge ? { trigger: true } : undefined;
 }
 
 class LiveView<O> implements View<O> {
@@ -346,7 +344,7 @@ class LiveView<O> implements View<O> {
   /** Links, addresses and nexthops in a route view: a hint to re-dump when routes may have changed without notice. */
   private routeHint(view: DataView, start: number, end: number, type: number): ViewMessage {
     if (type === linkKind.types.new || type === linkKind.types.del) {
-      if (end - start < IFINFOMSG_SIZE || view.getUint8(start) !== 0) return undefined;
+      if (end - start < rtLink.IfinfomsgSize || view.getUint8(start) !== 0) return undefined;
       const index = view.getInt32(start + 4, true);
       if (type === linkKind.types.del) {
         this.linkState.delete(index);

@@ -117,8 +117,6 @@ export function addressFromMessage(m: rtAddr.AddrMessage): Address {
 /** An empty attribute list. */
 const NO_ATTRIBUTES = new DataView(new ArrayBuffer(0));
 
-/** struct ifaddrmsg's size: the attributes follow it. */
-const IFADDRMSG_SIZE = 8;
 const AF_INET = 2;
 
 /**
@@ -178,7 +176,7 @@ const header: AddressHeader = { ifaFamily: 0, ifaPrefixlen: 0, ifaFlags: [], ifa
  * Undefined for anything else (the generated decoder then takes it).
  */
 function addressFromWire(view: DataView, start: number, end: number): Address | undefined {
-  if (end - start < IFADDRMSG_SIZE) return undefined;
+  if (end - start < rtAddr.IfaddrmsgSize) return undefined;
   const family = view.getUint8(start);
   const rank = family === AF_INET ? RANK_INET : RANK_OTHER;
   const A = rtAddr.AddrAttr;
@@ -186,7 +184,7 @@ function addressFromWire(view: DataView, start: number, end: number): Address | 
   const a = rtAddr.decodeAddrAttrs(NO_ATTRIBUTES, 0, 0);
   let last = 0;
   try {
-    for (let p = start + IFADDRMSG_SIZE; p < end; ) {
+    for (let p = start + rtAddr.IfaddrmsgSize; p < end; ) {
       if (end - p < 4) return undefined;
       const len = view.getUint16(p, true);
       const t = view.getUint16(p + 2, true);

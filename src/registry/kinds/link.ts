@@ -275,9 +275,6 @@ const LINK_EAGER = eagerTypes([
 /** The parts of IFLA_LINKINFO a Link's fields read. */
 const LINKINFO_EAGER = eagerTypes([rtLink.LinkinfoAttr.kind, rtLink.LinkinfoAttr.data, rtLink.LinkinfoAttr.slaveKind, rtLink.LinkinfoAttr.slaveData]);
 
-/** struct ifinfomsg's size: the attributes follow it. */
-const IFINFOMSG_SIZE = 16;
-
 // Where linkFromWire finds each eager attribute, and what it reads from them: one of each, reused.
 const spans = new Int32Array(2 * LINK_EAGER.length);
 const infoSpans = new Int32Array(2 * LINKINFO_EAGER.length);
@@ -313,7 +310,7 @@ function valueAt<T>(view: DataView, table: Int32Array, type: number, read: (view
  * or two later, in a process that keeps listing (bench/README).
  */
 function readEager(view: DataView, start: number, end: number): boolean {
-  if (end - start < IFINFOMSG_SIZE || !indexAttributes(view, start + IFINFOMSG_SIZE, end, LINK_EAGER, spans)) return false;
+  if (end - start < rtLink.IfinfomsgSize || !indexAttributes(view, start + rtLink.IfinfomsgSize, end, LINK_EAGER, spans)) return false;
   try {
     readAddresses(view);
     readSizes(view);
@@ -416,7 +413,7 @@ export function encodeLinkRequest(w: MessageWriter, m: rtLink.LinkMessageInput):
     rtLink.encodeLinkMessage(w, m);
     return;
   }
-  const at = w.reserve(IFINFOMSG_SIZE);
+  const at = w.reserve(rtLink.IfinfomsgSize);
   try {
     rtLink.writeIfinfomsg(w.view, at, m.header);
   } catch (err) {
@@ -458,7 +455,7 @@ export const linkKind: ObjectKind<{ kind: 'link'; plural: 'links'; groups: 'link
   decode: rtLink.decodeLinkMessage,
   encode: encodeLinkRequest,
   convert: linkObject,
-  lazy: { headerSize: IFINFOMSG_SIZE, eager: LINK_EAGER },
+  lazy: { headerSize: rtLink.IfinfomsgSize, eager: LINK_EAGER },
   fromWire: linkFromWire,
   key: (m) => String(m.header.ifiIndex),
   // Only ifi_family AF_UNSPEC describes a device: AF_BRIDGE messages on the
