@@ -44,8 +44,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findKoffiAddon } from '../../src/sys/koffi-addon.js';
 import { NETNS_RUN_DIR } from '../../src/netns/index.js';
-import { MessageWriter, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../../src/netlink/index.js';
-import { IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA_IFNAME, RTMSG_SIZE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
+import { MessageWriter, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../../src/netlink/index.js';
+import { IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LABEL, IFINFOMSG_SIZE, IFLA_IFNAME, IFLA_MTU, RTMSG_SIZE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
 import { spawnIp } from '../peers/iproute2.js';
 import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
 import type { Peer } from '../harness.js';
@@ -161,11 +161,11 @@ function koffiChild(addon: string, ns: string, request: Uint8Array, kind: FloorK
   for (let done = false; !done; ) {
     const n = Number(recv(fd, buf, buf.length, 0));
     if (n < 0) throw new Error('recv failed');
-    for (let p = 0; p + 16 <= n; p += (v.getUint32(p, true) + 3) & ~3) {
+    for (let p = 0; p + ${NLMSG_HDRLEN} <= n; p += (v.getUint32(p, true) + 3) & ~3) {
       const type = v.getUint16(p + 4, true);
-      if (type === 2 && v.getInt32(p + 16, true) !== 0) throw new Error('the kernel refused the request');
-      if (type === 3) { done = true; break; }
-      if (type !== 2) { count++;${objects ? ' list.push(toObject(p, p + v.getUint32(p, true)));' : ''} }
+      if (type === ${NLMSG_ERROR} && v.getInt32(p + ${NLMSG_HDRLEN}, true) !== 0) throw new Error('the kernel refused the request');
+      if (type === ${NLMSG_DONE}) { done = true; break; }
+      if (type !== ${NLMSG_ERROR}) { count++;${objects ? ' list.push(toObject(p, p + v.getUint32(p, true)));' : ''} }
       if (!${dump} && count > 0) { done = true; break; }
     }
   }
@@ -205,12 +205,12 @@ const ipv4 = (a) => buf[a] + '.' + buf[a + 1] + '.' + buf[a + 2] + '.' + buf[a +
 const ipv6 = (a) => { let s = ''; for (let i = 0; i < 16; i += 2) s += (i ? ':' : '') + ((buf[a + i] << 8) | buf[a + i + 1]).toString(16); return s; };
 const ip = (a, len) => (len === 4 ? ipv4(a) : ipv6(a));
 `;
-const LINK_OBJECT = `${TEXT}const FIXED = 32;
+const LINK_OBJECT = `${TEXT}const FIXED = ${NLMSG_HDRLEN + IFINFOMSG_SIZE};
 function toObject(start, end) {
   const o = { index: v.getInt32(start + 20, true), flags: v.getUint32(start + 24, true), name: undefined, mtu: undefined };
   ${ATTR_WALK}
-    if (type === 3) o.name = text.decode(buf.subarray(a + 4, a + len - 1));
-    else if (type === 4) o.mtu = v.getUint32(a + 4, true);
+    if (type === ${IFLA_IFNAME}) o.name = text.decode(buf.subarray(a + 4, a + len - 1));
+    else if (type === ${IFLA_MTU}) o.mtu = v.getUint32(a + 4, true);
   }
   return o;
 }
@@ -218,26 +218,26 @@ function toObject(start, end) {
 const MINIMAL_OBJECTS: Record<FloorKind, string> = {
   links: LINK_OBJECT,
   'link-get': LINK_OBJECT,
-  addresses: `${TEXT}const FIXED = 24;
+  addresses: `${TEXT}const FIXED = ${NLMSG_HDRLEN + IFADDRMSG_SIZE};
 function toObject(start, end) {
   const o = { family: buf[start + 16], prefixLength: buf[start + 17], index: v.getUint32(start + 20, true), address: undefined, label: undefined };
   ${ATTR_WALK}
-    if (type === 1) o.address = ip(a + 4, len - 4);
-    else if (type === 3) o.label = text.decode(buf.subarray(a + 4, a + len - 1));
+    if (type === ${IFA_ADDRESS}) o.address = ip(a + 4, len - 4);
+    else if (type === ${IFA_LABEL}) o.label = text.decode(buf.subarray(a + 4, a + len - 1));
   }
   return o;
 }
 `,
-  routes: `${TEXT}const FIXED = 28;
+  routes: `${TEXT}const FIXED = ${NLMSG_HDRLEN + RTMSG_SIZE};
 function toObject(start, end) {
   const length = buf[start + 17];
   const o = { family: buf[start + 16], dstLength: length, table: buf[start + 20], protocol: buf[start + 21], scope: buf[start + 22], type: buf[start + 23], dst: 'default', gateway: undefined, dev: undefined, priority: undefined };
   ${ATTR_WALK}
-    if (type === 1) o.dst = ip(a + 4, len - 4) + '/' + length;
-    else if (type === 5) o.gateway = ip(a + 4, len - 4);
-    else if (type === 4) o.dev = v.getUint32(a + 4, true);
-    else if (type === 6) o.priority = v.getUint32(a + 4, true);
-    else if (type === 15) o.table = v.getUint32(a + 4, true);
+    if (type === 1) o.dst = ip(a + 4, len - 4) + '/' + length; // RTA_DST
+    else if (type === 5) o.gateway = ip(a + 4, len - 4); // RTA_GATEWAY
+    else if (type === 4) o.dev = v.getUint32(a + 4, true); // RTA_OIF
+    else if (type === 6) o.priority = v.getUint32(a + 4, true); // RTA_PRIORITY
+    else if (type === 15) o.table = v.getUint32(a + 4, true); // RTA_TABLE
   }
   return o;
 }
