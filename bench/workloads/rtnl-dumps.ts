@@ -40,7 +40,6 @@ import { ipPeers, spawnIp } from '../peers/iproute2.js';
 import type { Namespace } from '../setup.js';
 import type { PreparedWorkload, Workload } from '../workload.js';
 
-
 interface DumpSpec<T> {
   workload: string;
   /** The floor's request: message type and size of the zeroed fixed header. */
