@@ -101,12 +101,19 @@ describeKernel('events: waiting and lifetime', () => {
     const rt = await Rtnl.open({ netns: ns.name });
     const before = kernelHandles();
     const subs = Array.from({ length: 50 }, () => rt.subscribe(['link', 'ipv4-addr']));
-    const waits = subs.map((s) => s.next());
+    let settled = 0;
+    const waits = subs.map((s) => s.next().finally(() => settled++));
+    // Ten ticks of a 5 ms timer while all 50 wait: a wait that blocked the thread would stop
+    // the timer (the test then times out). Counted, not timed, so a busy machine cannot fail it.
     let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    await sleep(100);
-    clearInterval(timer);
-    expect(ticks).toBeGreaterThan(5);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (++ticks < 10) return;
+        clearInterval(timer);
+        resolve();
+      }, 5);
+    });
+    expect(settled).toBe(0);
     const t0 = Date.now();
     for (const s of subs) s.close();
     for (const w of waits) expect((await w).done).toBe(true);
