@@ -25,7 +25,7 @@ import { ipRun, type Namespace } from '../setup.js';
 import { FreshSamples, runChild } from '../peers/fresh.js';
 import type { Peer } from '../harness.js';
 import type { Workload } from '../workload.js';
-import { builds, report, rssNote } from './fresh.js';
+import { builds, nodeArgs, report, rssNote } from './fresh.js';
 
 const BRIDGE = 'cni0';
 const GATEWAY = '10.22.0.1';
@@ -79,8 +79,6 @@ export const freshCni: Workload = {
         routes.some((r) => r.gateway === GATEWAY);
       return ok ? 1 : 0;
     };
-    const child = (code: string) => ['--input-type=module', '-e', code];
-
     const base = new FreshSamples(1);
     const nodeIp = new FreshSamples(1);
     const steps = ipSteps(ctr.name);
@@ -90,7 +88,7 @@ export const freshCni: Workload = {
         detail: 'nsenter into H, a Node process that only prints its peak RSS',
         expect: 1,
         warmup: 1,
-        run: () => base.add(inHost([process.execPath, '-e', report('1')])),
+        run: () => base.add(inHost([process.execPath, ...nodeArgs(report('1'), true)])),
       },
       {
         name: 'sh + 7 ip',
@@ -115,7 +113,7 @@ export const freshCni: Workload = {
           nodeIp.add(
             inHost([
               process.execPath,
-              ...child(
+              ...nodeArgs(
                 `import { execFileSync } from 'node:child_process';\n` +
                   `const steps = ${JSON.stringify(steps)};\n` +
                   `const out = steps.map((s) => execFileSync('ip', s, { encoding: 'utf8' }));\n` +
@@ -141,7 +139,7 @@ export const freshCni: Workload = {
             samples.add(
               inHost([
                 process.execPath,
-                ...child(
+                ...nodeArgs(
                   `const { Rtnl } = await import(${JSON.stringify(entry)});\n` +
                     `const host = await Rtnl.open();\n` +
                     `const bridge = await host.links.get(${JSON.stringify(BRIDGE)});\n` +

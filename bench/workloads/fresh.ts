@@ -44,7 +44,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findKoffiAddon } from '../../src/sys/koffi-addon.js';
 import { NETNS_RUN_DIR } from '../../src/netns/index.js';
-import { MessageWriter, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../../src/netlink/index.js';
+import { AF_NETLINK, MessageWriter, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, SOCK_CLOEXEC, SOCK_RAW } from '../../src/netlink/index.js';
+import { CLONE_NEWNET, O_CLOEXEC } from '../../src/sys/libc.js';
 import { IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LABEL, IFINFOMSG_SIZE, IFLA_IFNAME, IFLA_MTU, RTMSG_SIZE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
 import { spawnIp } from '../peers/iproute2.js';
 import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
@@ -57,9 +58,12 @@ const DEFAULT_CALLS = 40;
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
 
+/** nodeArgs are node's arguments to run CODE: as an ES module, or with `cjs` as CommonJS (what `node -e` does by default). */
+export const nodeArgs = (code: string, cjs = false): string[] => (cjs ? ['-e', code] : ['--input-type=module', '-e', code]);
+
 /** nodePeer runs `node --input-type=module -e CODE` per run; CODE ends by printing a ChildReport. */
 function nodePeer(name: string, detail: string, code: string, expect: number, samples: FreshSamples, cjs = false): Peer {
-  const args = cjs ? ['-e', code] : ['--input-type=module', '-e', code];
+  const args = nodeArgs(code, cjs);
   return { name, detail, expect, warmup: 1, run: () => samples.add(runChild(process.execPath, args)) };
 }
 
@@ -131,13 +135,20 @@ export const freshImport: Workload = {
   },
 };
 
+/** Each floor kind's request: its RTM_GET… type and the size of its zeroed fixed header. */
+const FLOOR_MESSAGE: Record<FloorKind, { type: number; fixed: number }> = {
+  links: { type: RTM_GETLINK, fixed: IFINFOMSG_SIZE },
+  'link-get': { type: RTM_GETLINK, fixed: IFINFOMSG_SIZE },
+  addresses: { type: RTM_GETADDR, fixed: IFADDRMSG_SIZE },
+  routes: { type: RTM_GETROUTE, fixed: RTMSG_SIZE },
+};
+
 /** The C floor's request for a kind, as bytes (floor/floor.c builds the same): what the layer peers send. */
-function floorRequest(kind: CallKind['floorKind'], target: string | undefined): Uint8Array {
-  // RTM_GET… and its zeroed fixed header.
-  const [type, fixed] = { links: [RTM_GETLINK, IFINFOMSG_SIZE], 'link-get': [RTM_GETLINK, IFINFOMSG_SIZE], addresses: [RTM_GETADDR, IFADDRMSG_SIZE], routes: [RTM_GETROUTE, RTMSG_SIZE] }[kind];
+function floorRequest(kind: FloorKind, target: string | undefined): Uint8Array {
+  const { type, fixed } = FLOOR_MESSAGE[kind];
   const w = new MessageWriter();
-  const m = w.begin(type!, kind === 'link-get' ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, 1);
-  w.reserve(fixed!);
+  const m = w.begin(type, kind === 'link-get' ? NLM_F_REQUEST : NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, 1);
+  w.reserve(fixed);
   if (target !== undefined) w.string(IFLA_IFNAME, target);
   w.end(m);
   return w.bytes.slice(0, w.length);
@@ -179,8 +190,8 @@ const lib = m.exports.load('libc.so.6');
 const socket = lib.func('int socket(int, int, int)'), send = lib.func('intptr_t send(int, void *, size_t, int)');
 const recv = lib.func('intptr_t recv(int, void *, size_t, int)'), open = lib.func('int open(const char *, int)');
 const setns = lib.func('int setns(int, int)');
-if (setns(open(${JSON.stringify(`${NETNS_RUN_DIR}/${ns}`)}, 0x80000), 0x40000000) !== 0) throw new Error('setns failed');
-const fd = socket(16, 3 | 0x80000, 0);
+if (setns(open(${JSON.stringify(`${NETNS_RUN_DIR}/${ns}`)}, ${O_CLOEXEC}), ${CLONE_NEWNET}) !== 0) throw new Error('setns failed');
+const fd = socket(${AF_NETLINK}, ${SOCK_RAW | SOCK_CLOEXEC}, 0);
 const req = Buffer.from(${JSON.stringify(Buffer.from(request).toString('hex'))}, 'hex');
 const buf = new Uint8Array(65536), v = new DataView(buf.buffer);
 ${objects ? MINIMAL_OBJECTS[kind] : ''}${call}`;
@@ -315,9 +326,9 @@ function freshCall(kind: CallKind, namespace: (fixtures: Parameters<Workload['pr
 ` +
             `const conn = Connection.open({ protocol: NetlinkProtocol.route, netns: ${JSON.stringify(ns)} });
 ` +
-            `const bytes = Buffer.from(${JSON.stringify(Buffer.from(request.subarray(16)).toString('hex'))}, 'hex');
+            `const bytes = Buffer.from(${JSON.stringify(Buffer.from(request.subarray(NLMSG_HDRLEN)).toString('hex'))}, 'hex');
 ` +
-            `const req = { type: ${new DataView(request.buffer).getUint16(4, true)}, body: (w) => w.raw(bytes) };
+            `const req = { type: ${FLOOR_MESSAGE[kind.floorKind].type}, body: (w) => w.raw(bytes) };
 ` +
             `const n = ${dump ? '(await conn.dump(req, () => 1)).items.length' : 'await conn.get(req, () => 1)'};
 ` +
