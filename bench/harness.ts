@@ -63,6 +63,31 @@ export interface Plan {
   baseline: string;
   /** A second reference, typically nlkit's header-only floor. */
   floor?: string;
+  /**
+   * The targets the project set for this workload, checked once all runs are done
+   * (`median` gives a peer's median per operation, ms): the report says of each
+   * whether nlkit meets it, and whether the least peer doing the same job does.
+   */
+  targets?(median: (peer: string) => number | undefined): TargetCheck[];
+}
+
+/**
+ * TargetCheck is one target and where a run put it: nlkit's figure and the figure
+ * of the least program doing the same job (for the fresh workloads, `node+koffi
+ * objects`: a few fields an object, no checks, nothing kept), in the same run.
+ * When that one misses the limit as well, no JavaScript library does better here.
+ */
+export interface TargetCheck {
+  /** What is measured, against what: `whole process / node -e 0`, `second call / C floor`. */
+  what: string;
+  /** The highest figure that meets the target. */
+  limit: number;
+  /** `x`: a ratio; `MiB`, `B`: memory. */
+  unit: 'x' | 'MiB' | 'B';
+  /** nlkit's figure in this run. */
+  nlkit: number | undefined;
+  /** The least program's figure in this run, if the workload has one. */
+  least: number | undefined;
 }
 
 /** Stats are per-operation times in milliseconds. */
@@ -95,6 +120,8 @@ export interface WorkloadResult {
   baseline: string;
   floor: string | undefined;
   peers: PeerResult[];
+  /** The plan's targets, checked against this run (empty when it sets none). */
+  targets: TargetCheck[];
 }
 
 /** MeasureOptions are the workload-wide defaults; peers may override them. */
@@ -180,8 +207,12 @@ export async function measure(workload: string, plan: Plan, options: MeasureOpti
       vsFloor: floor ? stats[i]!.median / floor : undefined,
       note: p.note?.(),
     })),
+    targets: plan.targets?.(medianOf) ?? [],
   };
 }
+
+/** quotient is a / b, undefined when either is missing (a peer not run, a figure not reported). */
+export const quotient = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
 
 /** summarize computes median (mean of the middle two for even counts), nearest-rank p90, min and max. */
 export function summarize(samples: number[]): Stats {

@@ -3,7 +3,7 @@
  * the same results (raw samples included) as JSON for later comparison.
  */
 import { writeFileSync } from 'node:fs';
-import type { WorkloadResult } from './harness.js';
+import type { TargetCheck, WorkloadResult } from './harness.js';
 
 const UNIT_LABEL = { ms: 'ms', us: 'µs/op' } as const;
 
@@ -56,7 +56,33 @@ export function formatTable(results: readonly WorkloadResult[]): string {
   }
   const notes = results.flatMap((r) => r.peers.filter((p) => p.note).map((p) => `  ${r.workload}/${p.peer}: ${p.note}`));
   if (notes.length) out.push('', 'notes:', ...notes);
+  const targets = formatTargets(results);
+  if (targets.length) out.push('', 'targets (least: the least program doing the same job, in this run; a limit it misses as well is out of reach of JavaScript over koffi on this machine):', ...targets);
   return out.join('\n');
+}
+
+/** figure renders a target's figure: a ratio as `1.63×`, memory as `3.3 MiB` or `240 B`. */
+function figure(v: number | undefined, unit: TargetCheck['unit']): string {
+  if (v === undefined) return '-';
+  if (unit === 'MiB') return `${v.toFixed(1)} MiB`;
+  return unit === 'B' ? `${Math.round(v)} B` : ratio(v);
+}
+
+/** verdict says whether nlkit meets a target, and whether the least program does. */
+export function verdict(t: TargetCheck): string {
+  if (t.nlkit === undefined) return 'not measured';
+  if (t.nlkit <= t.limit) return 'met';
+  if (t.least === undefined) return 'missed';
+  return t.least <= t.limit ? 'missed (the least program meets it)' : 'missed (the least program misses it too)';
+}
+
+/** formatTargets renders one aligned line per target of every workload: what, limit, nlkit, least, verdict. */
+function formatTargets(results: readonly WorkloadResult[]): string[] {
+  const rows = results.flatMap((r) =>
+    r.targets.map((t) => [r.workload, t.what, `≤ ${figure(t.limit, t.unit)}`, `nlkit ${figure(t.nlkit, t.unit)}`, `least ${figure(t.least, t.unit)}`, verdict(t)]),
+  );
+  const widths = rows.reduce<number[]>((w, row) => row.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+  return rows.map((row) => `  ${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}`);
 }
 
 /** writeJson writes the results and the run's metadata to `file`. */

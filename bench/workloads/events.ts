@@ -40,7 +40,7 @@ import { readFileSync } from 'node:fs';
 import { Rtnl } from '../../src/rtnl/index.js';
 import type { Subscription, View } from '../../src/events/index.js';
 import type { Address } from '../../src/rtnl/index.js';
-import { fullGc, summarize, type Peer } from '../harness.js';
+import { fullGc, quotient, summarize, type Peer } from '../harness.js';
 import { ipRun } from '../setup.js';
 import { spawnIp } from '../peers/iproute2.js';
 import type { Workload } from '../workload.js';
@@ -71,12 +71,17 @@ function procCpuUs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * CLOCK_TICK_US; // utime, stime (fields 14, 15)
 }
 
+/** cpuPerEvent is the median CPU a subscriber spent per event it saw, µs. */
+function cpuPerEvent(tallies: Tally[]): number | undefined {
+  return tallies.length ? summarize(tallies.map((t) => t.cpuUs / Math.max(1, t.seen))).median : undefined;
+}
+
 function describe(tallies: Tally[], expected: number): string {
   if (!tallies.length) return '';
   const minSeen = Math.min(...tallies.map((t) => t.seen));
   const overruns = tallies.reduce((n, t) => n + t.overruns, 0);
   const rate = summarize(tallies.map((t) => (t.seen / t.ms) * 1000)).median;
-  const cpu = summarize(tallies.map((t) => t.cpuUs / Math.max(1, t.seen))).median;
+  const cpu = cpuPerEvent(tallies)!;
   return `${Math.round(rate).toLocaleString('en')} events/s (median); saw ${minSeen === expected ? 'all' : `as few as ${minSeen} of`} ${expected} per run; ${overruns} overruns in ${tallies.length} runs; ${cpu.toFixed(1)} µs CPU/event`;
 }
 
@@ -253,9 +258,15 @@ export const events: Workload = {
       { name: 'rtnl', detail: "rt.subscribe(['ipv4-addr']), every event decoded", ops: expected, expect: expected, repetitions: reps, warmup: 1, before: rtnlBefore, run: rtnlRun, note: () => describe(rtnlTallies, expected) },
       { name: 'watch', detail: "rt.watch('addresses'), every change applied and its event taken", ops: expected, expect: expected, repetitions: reps, warmup: 1, before: watchBefore, run: watchRun, note: () => describe(watchTallies, expected) },
     ];
+    // The project's target: CPU per event at most 1.5x `ip monitor`'s under the same churn.
+    const perEvent = (tallies: Tally[]) => quotient(cpuPerEvent(tallies), cpuPerEvent(ipTallies));
     return {
       unit: 'us',
       baseline: 'ip monitor',
+      targets: () => [
+        { what: 'CPU per event, subscribe / ip monitor', limit: 1.5, unit: 'x', nlkit: perEvent(rtnlTallies), least: undefined },
+        { what: 'CPU per event, watch / ip monitor', limit: 1.5, unit: 'x', nlkit: perEvent(watchTallies), least: undefined },
+      ],
       peers,
       dispose() {
         sub?.close();
@@ -282,6 +293,9 @@ export const watchMemory: Workload = {
       const samples: Array<{ heap: number; buffers: number; rss: number; rssPeak: number }> = [];
       return {
         samples,
+        /** Bytes retained per route (heap and ArrayBuffers, medians after GC). */
+        perRoute: () =>
+          samples.length ? (summarize(samples.map((s) => s.heap)).median + Math.max(0, summarize(samples.map((s) => s.buffers)).median)) / expected : undefined,
         note: () => {
           if (!samples.length) return undefined;
           const heap = summarize(samples.map((s) => s.heap)).median;
@@ -326,6 +340,11 @@ export const watchMemory: Workload = {
     return {
       unit: 'ms',
       baseline: 'list (kept)',
+      // The project's targets: a kept list at most 250 bytes a route, an open view at most 1.5x that.
+      targets: () => [
+        { what: 'bytes kept per route, list', limit: 250, unit: 'B', nlkit: l.perRoute(), least: undefined },
+        { what: 'bytes kept, view / list', limit: 1.5, unit: 'x', nlkit: quotient(w.perRoute(), l.perRoute()), least: undefined },
+      ],
       peers: [
         {
           name: 'watch',

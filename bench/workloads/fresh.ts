@@ -49,7 +49,7 @@ import { CLONE_NEWNET, O_CLOEXEC } from '../../src/sys/libc.js';
 import { IFADDRMSG_SIZE, IFA_ADDRESS, IFA_LABEL, IFINFOMSG_SIZE, IFLA_IFNAME, IFLA_MTU, RTMSG_SIZE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE } from '../peers/decoders.js';
 import { spawnIp } from '../peers/iproute2.js';
 import { FreshSamples, builtPackage, builtRevision, cFloor, runChild } from '../peers/fresh.js';
-import type { Peer } from '../harness.js';
+import { quotient, type Peer, type TargetCheck } from '../harness.js';
 import type { BenchConfig, PreparedWorkload, Workload } from '../workload.js';
 
 /** Calls the in-process peers make: the first, one after a single warm-up, and a hot one. */
@@ -76,10 +76,16 @@ function bareNode(samples: FreshSamples): Peer {
 }
 
 export function rssNote(samples: FreshSamples, base: FreshSamples): string {
-  const own = samples.maxRss();
+  const extra = extraRss(samples, base);
+  if (extra === undefined) return '';
+  return `peak RSS ${samples.maxRss()!.toFixed(1)} MiB (node -e 0: ${base.maxRss()!.toFixed(1)} MiB, +${extra.toFixed(1)} MiB)`;
+}
+
+/** extraRss is a peer's median peak RSS above `node -e 0`'s, MiB. */
+function extraRss(samples: FreshSamples | undefined, base: FreshSamples): number | undefined {
+  const own = samples?.maxRss();
   const floor = base.maxRss();
-  if (own === undefined || floor === undefined) return '';
-  return `peak RSS ${own.toFixed(1)} MiB (node -e 0: ${floor.toFixed(1)} MiB, +${(own - floor).toFixed(1)} MiB)`;
+  return own === undefined || floor === undefined ? undefined : own - floor;
 }
 
 /** The builds a fresh workload runs: this checkout's dist/ (no suffix), and `--against`'s as `@REV`. */
@@ -100,8 +106,10 @@ export const freshImport: Workload = {
     const base = new FreshSamples(1);
     const cjs = new FreshSamples(1);
     // An ES-module import per build (another revision's build is JavaScript only: no CommonJS entry).
+    const esmOf: FreshSamples[] = [];
     const importPeer = ({ suffix, entry }: { suffix: string; entry: string }): Peer => {
       const esm = new FreshSamples(1);
+      esmOf.push(esm);
       return {
         ...nodePeer(
           `import${suffix}`,
@@ -131,7 +139,12 @@ export const freshImport: Workload = {
         note: () => `${rssNote(cjs, base)}; the require itself ${fmt(cjs.importMs())} in process`,
       },
     ];
-    return { peers, unit: 'ms', baseline: 'node -e 0', dispose: () => undefined };
+    // The import targets: at most 1.2x `node -e 0` for the whole process, at most 10 MiB more peak memory.
+    const targets = (median: (peer: string) => number | undefined): TargetCheck[] => [
+      { what: 'whole process / node -e 0', limit: 1.2, unit: 'x', nlkit: quotient(median('import'), median('node -e 0')), least: undefined },
+      { what: 'peak RSS over node -e 0', limit: 10, unit: 'MiB', nlkit: extraRss(esmOf[0], base), least: undefined },
+    ];
+    return { peers, unit: 'ms', baseline: 'node -e 0', targets, dispose: () => undefined };
   },
 };
 
@@ -270,6 +283,11 @@ interface CallKind {
   ipCount(json: any): number;
   /** Calls the in-process peers make (default CALLS); fewer where one call is long. */
   calls?: number;
+  /**
+   * The project's targets for this call, as ratios: the whole process to `node -e 0`, the
+   * second call in a process (one warm-up call before it) and a hot call to the C floor's.
+   */
+  targets?: { whole?: number; second?: number; hot?: number };
 }
 
 /** The namespace a fresh workload runs in and, for a get, the name it asks for. */
@@ -338,10 +356,13 @@ ${report('n')}`,
           new FreshSamples(1),
         ),
       ];
+      // The calls timed inside nlkit's processes, per build (this checkout's first): what the targets read.
+      const manyOf: FreshSamples[] = [];
       // nlkit's two peers for one build: the whole process with one call, and CALLS calls timed inside it.
       const nlkitPeers = ({ suffix, entry }: { suffix: string; entry: string }): Peer[] => {
         const once = new FreshSamples(1);
         const many = new FreshSamples(1);
+        manyOf.push(many);
         const at = suffix ? ` (as built at ${suffix.slice(1)})` : '';
         const open =
           `const { Rtnl } = await import(${JSON.stringify(entry)});\nconst rt = await Rtnl.open({ netns: ${JSON.stringify(ns)} });\n` +
@@ -392,13 +413,28 @@ ${report('n')}`,
         })),
         { name: `C floor ×${CALLS}`, detail: `${CALLS} calls in one C process`, expect, warmup: 1, run: () => floorMany.add(runChild(floor, floorArgs(CALLS))) },
       ];
-      return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', dispose: () => undefined };
+      const targets = (median: (peer: string) => number | undefined): TargetCheck[] => {
+        const { whole, second, hot } = kind.targets ?? {};
+        const many = manyOf[0]!;
+        const least = addon === undefined ? undefined : minimalMany;
+        const checks: TargetCheck[] = [];
+        if (whole !== undefined) {
+          const toNode = (peer: string) => quotient(median(peer), median('node -e 0'));
+          checks.push({ what: `whole process / node -e 0`, limit: whole, unit: 'x', nlkit: toNode('nlkit'), least: addon === undefined ? undefined : toNode('node+koffi objects') });
+        }
+        if (second !== undefined) {
+          checks.push({ what: 'second call / C floor', limit: second, unit: 'x', nlkit: quotient(many.call(1), floorMany.call(1)), least: quotient(least?.call(1), floorMany.call(1)) });
+        }
+        if (hot !== undefined) checks.push({ what: 'hot call / C floor', limit: hot, unit: 'x', nlkit: quotient(many.hot(), floorMany.hot()), least: quotient(least?.hot(), floorMany.hot()) });
+        return checks;
+      };
+      return { peers, unit: 'ms', baseline: 'node -e 0', floor: 'C floor', targets, dispose: () => undefined };
     },
   };
 }
 
 /** freshListing is a fresh workload of one `links.list()` over the namespace `fixture` names (`what`: what it holds). */
-function freshListing(workload: string, what: string, fixture: (fixtures: Parameters<Workload['prepare']>[0]) => { ns: { name: string } }): Workload {
+function freshListing(workload: string, what: string, fixture: (fixtures: Parameters<Workload['prepare']>[0]) => { ns: { name: string } }, targets?: CallKind['targets']): Workload {
   return freshCall(
     {
       workload,
@@ -408,13 +444,14 @@ function freshListing(workload: string, what: string, fixture: (fixtures: Parame
       floorKind: 'links',
       ipArgs: ['link', 'show'],
       ipCount: (json: unknown[]) => json.length,
+      targets,
     },
     (f) => ({ ns: fixture(f).ns.name }),
   );
 }
 
 /** fresh-links: a new process listing lo + 1,000 veths. */
-export const freshLinks = freshListing('fresh-links', '1,001 links', (f) => f.links());
+export const freshLinks = freshListing('fresh-links', '1,001 links', (f) => f.links(), { whole: 1.5, second: 3, hot: 1.5 });
 
 /** fresh-ports: a new process listing a bridge and 1,000 veths, half of them its ports (+ lo). */
 export const freshPorts = freshListing('fresh-ports', '1,002 links, 500 of them bridge ports', (f) => f.ports());
@@ -429,6 +466,7 @@ export const freshAddrs = freshCall(
     floorKind: 'addresses',
     ipArgs: ['addr', 'show'],
     ipCount: (json: { addr_info: unknown[] }[]) => json.reduce((n, link) => n + link.addr_info.length, 0),
+    targets: { whole: 1.7, second: 4, hot: 3 },
   },
   (f) => ({ ns: f.addresses().ns.name }),
 );
@@ -444,6 +482,7 @@ export const freshRoutes = freshCall(
     ipArgs: ['route', 'show', 'table', 'all'],
     ipCount: (json: unknown[]) => json.length,
     calls: 8,
+    targets: { second: 4, hot: 3 },
   },
   (f) => ({ ns: f.routes().ns.name }),
 );
@@ -458,6 +497,7 @@ export const freshLinkGet = freshCall(
     floorKind: 'link-get',
     ipArgs: ['link', 'show', 'dev'],
     ipCount: (json: unknown[]) => json.length,
+    targets: { second: 2.5, hot: 1.5 },
   },
   (f) => {
     const fx = f.links();

@@ -21,6 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Rtnl, type RouteSpec } from '../../src/rtnl/index.js';
+import { quotient } from '../harness.js';
 import { ipRun } from '../setup.js';
 import { cFloor, runChild } from '../peers/fresh.js';
 import type { Workload } from '../workload.js';
@@ -85,6 +86,8 @@ export const routeBatch: Workload = {
       unit: 'ms',
       baseline: 'ip',
       floor: 'C batch',
+      // The project's target: addMany at most 3x the C batch of the same requests.
+      targets: (median) => [{ what: 'addMany / C batch', limit: 3, unit: 'x', nlkit: quotient(median('rtnl'), median('C batch')), least: undefined }],
       peers: [
         {
           name: 'C batch',
