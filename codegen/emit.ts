@@ -350,7 +350,7 @@ export class FamilyEmitter {
             return { ts: 'string', read: (s, e) => `${this.f('formatMac')}(view, ${s}, ${e})`, write: (t, x) => [`w.binary(${t}, ${this.f('parseMac')}(${x}));`] };
           case 'ipv4':
           case 'ipv6':
-            return { ts: 'string', read: (s, e) => `${this.f('formatIP')}(view, ${s}, ${e})`, write: (t, x) => [`w.binary(${t}, ${this.f('parseIP')}(${x}));`] };
+            return { ts: 'string', read: (s, e) => `${this.f('formatIP')}(view, ${s}, ${e})`, write: (t, x) => [`w.ip(${t}, ${x});`] };
           case 'hex':
           case 'uuid':
             return { ts: 'string', read: (s, e) => `${this.f('formatHex')}(view, ${s}, ${e})`, write: (t, x) => [`w.binary(${t}, ${this.f('parseHex')}(${x}));`] };

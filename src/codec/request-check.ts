@@ -23,7 +23,7 @@
  * and `links.add` (each kind option, `checkEncodedKeys`).
  */
 import { ArgumentError } from '../netlink/errors.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes, type MessageWriter } from '../netlink/writer.js';
 import { ENCODED_AS, NotAnObjectError } from './support.js';
 
 /** What the encoder read of one object: the keys in the order read, or 'all' when it enumerated them. */
@@ -160,7 +160,7 @@ export function encodeRequest<V>(encode: (w: MessageWriter, value: V) => void, w
 export function checkEncodedKeys<V>(value: V, argument: string, encode: (w: MessageWriter, value: V) => void): void {
   const t = new Trace(argument, value);
   try {
-    encode(new MessageWriter(256), t.view(value));
+    checkEncodes(encode, t.view(value));
   } catch (err) {
     const named = t.named(err);
     if (named !== err) throw named;

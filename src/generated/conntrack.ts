@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16be, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
@@ -856,19 +856,19 @@ function putIpAttrs(w: MessageWriter, v: IpAttrs, types: readonly number[], orde
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.v4Src !== undefined) w.binary(raw, parseIP(v.v4Src));
+          if (v.v4Src !== undefined) w.ip(raw, v.v4Src);
           break;
         }
         case 2: {
-          if (v.v4Dst !== undefined) w.binary(raw, parseIP(v.v4Dst));
+          if (v.v4Dst !== undefined) w.ip(raw, v.v4Dst);
           break;
         }
         case 3: {
-          if (v.v6Src !== undefined) w.binary(raw, parseIP(v.v6Src));
+          if (v.v6Src !== undefined) w.ip(raw, v.v6Src);
           break;
         }
         case 4: {
-          if (v.v6Dst !== undefined) w.binary(raw, parseIP(v.v6Dst));
+          if (v.v6Dst !== undefined) w.ip(raw, v.v6Dst);
           break;
         }
         default: {
@@ -1875,11 +1875,11 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.v4Minip !== undefined) w.binary(raw, parseIP(v.v4Minip));
+          if (v.v4Minip !== undefined) w.ip(raw, v.v4Minip);
           break;
         }
         case 2: {
-          if (v.v4Maxip !== undefined) w.binary(raw, parseIP(v.v4Maxip));
+          if (v.v4Maxip !== undefined) w.ip(raw, v.v4Maxip);
           break;
         }
         case 3: {
@@ -1891,11 +1891,11 @@ function putNatAttrs(w: MessageWriter, v: NatAttrs, types: readonly number[], or
           break;
         }
         case 4: {
-          if (v.v6Minip !== undefined) w.binary(raw, parseIP(v.v6Minip));
+          if (v.v6Minip !== undefined) w.ip(raw, v.v6Minip);
           break;
         }
         case 5: {
-          if (v.v6Maxip !== undefined) w.binary(raw, parseIP(v.v6Maxip));
+          if (v.v6Maxip !== undefined) w.ip(raw, v.v6Maxip);
           break;
         }
         default: {

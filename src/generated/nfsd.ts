@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS64, readString, readU16be, readU32, readU32be, readU8 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { GenlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
@@ -211,11 +211,11 @@ function putRpcStatus(w: MessageWriter, v: RpcStatus, types: readonly number[], 
           break;
         }
         case 10: {
-          if (v.saddr6 !== undefined) w.binary(raw, parseIP(v.saddr6));
+          if (v.saddr6 !== undefined) w.ip(raw, v.saddr6);
           break;
         }
         case 11: {
-          if (v.daddr6 !== undefined) w.binary(raw, parseIP(v.daddr6));
+          if (v.daddr6 !== undefined) w.ip(raw, v.daddr6);
           break;
         }
         case 12: {

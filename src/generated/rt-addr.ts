@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU32, readU8 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
@@ -296,11 +296,11 @@ function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], 
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.ifaAddress !== undefined) w.binary(raw, parseIP(v.ifaAddress));
+          if (v.ifaAddress !== undefined) w.ip(raw, v.ifaAddress);
           break;
         }
         case 2: {
-          if (v.ifaLocal !== undefined) w.binary(raw, parseIP(v.ifaLocal));
+          if (v.ifaLocal !== undefined) w.ip(raw, v.ifaLocal);
           break;
         }
         case 3: {
@@ -308,7 +308,7 @@ function putAddrAttrs(w: MessageWriter, v: AddrAttrs, types: readonly number[], 
           break;
         }
         case 4: {
-          if (v.ifaBroadcast !== undefined) w.binary(raw, parseIP(v.ifaBroadcast));
+          if (v.ifaBroadcast !== undefined) w.ip(raw, v.ifaBroadcast);
           break;
         }
         case 5: {

@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readString, readU16, readU16be, readU32, readU32be, readU64, readU8 } from '../netlink/reader.js';
-import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
+import { formatIP, formatMac, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
 import { NESTED, TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, putBytes, readIPv4Int, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
@@ -6387,11 +6387,11 @@ function putLinkinfoGreAttrs(w: MessageWriter, v: LinkinfoGreAttrs, types: reado
           break;
         }
         case 6: {
-          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          if (v.local !== undefined) w.ip(raw, v.local);
           break;
         }
         case 7: {
-          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          if (v.remote !== undefined) w.ip(raw, v.remote);
           break;
         }
         case 8: {
@@ -6651,7 +6651,7 @@ function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types:
           break;
         }
         case 2: {
-          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          if (v.remote !== undefined) w.ip(raw, v.remote);
           break;
         }
         case 3: {
@@ -6671,7 +6671,7 @@ function putLinkinfoGeneveAttrs(w: MessageWriter, v: LinkinfoGeneveAttrs, types:
           break;
         }
         case 7: {
-          if (v.remote6 !== undefined) w.binary(raw, parseIP(v.remote6));
+          if (v.remote6 !== undefined) w.ip(raw, v.remote6);
           break;
         }
         case 8: {
@@ -6927,11 +6927,11 @@ function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: r
           break;
         }
         case 2: {
-          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          if (v.local !== undefined) w.ip(raw, v.local);
           break;
         }
         case 3: {
-          if (v.remote !== undefined) w.binary(raw, parseIP(v.remote));
+          if (v.remote !== undefined) w.ip(raw, v.remote);
           break;
         }
         case 4: {
@@ -6963,11 +6963,11 @@ function putLinkinfoIptunAttrs(w: MessageWriter, v: LinkinfoIptunAttrs, types: r
           break;
         }
         case 11: {
-          if (v._6rdPrefix !== undefined) w.binary(raw, parseIP(v._6rdPrefix));
+          if (v._6rdPrefix !== undefined) w.ip(raw, v._6rdPrefix);
           break;
         }
         case 12: {
-          if (v._6rdRelayPrefix !== undefined) w.binary(raw, parseIP(v._6rdRelayPrefix));
+          if (v._6rdRelayPrefix !== undefined) w.ip(raw, v._6rdRelayPrefix);
           break;
         }
         case 13: {
@@ -9704,7 +9704,7 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
           break;
         }
         case 2: {
-          if (v.group !== undefined) w.binary(raw, parseIP(v.group));
+          if (v.group !== undefined) w.ip(raw, v.group);
           break;
         }
         case 3: {
@@ -9712,7 +9712,7 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
           break;
         }
         case 4: {
-          if (v.local !== undefined) w.binary(raw, parseIP(v.local));
+          if (v.local !== undefined) w.ip(raw, v.local);
           break;
         }
         case 5: {
@@ -9765,11 +9765,11 @@ function putLinkinfoVxlanAttrs(w: MessageWriter, v: LinkinfoVxlanAttrs, types: r
           break;
         }
         case 16: {
-          if (v.group6 !== undefined) w.binary(raw, parseIP(v.group6));
+          if (v.group6 !== undefined) w.ip(raw, v.group6);
           break;
         }
         case 17: {
-          if (v.local6 !== undefined) w.binary(raw, parseIP(v.local6));
+          if (v.local6 !== undefined) w.ip(raw, v.local6);
           break;
         }
         case 18: {
@@ -10361,7 +10361,7 @@ function decodeLinkinfoBondAttrsNsIp6TargetItems(view: DataView, start: number, 
 /** encodeLinkinfoBondAttrsNsIp6TargetItems writes the elements of `linkinfo-bond-attrs.ns-ip6-target`; nested elements take the container's NLA_F_NESTED bit. */
 function encodeLinkinfoBondAttrsNsIp6TargetItems(w: MessageWriter, nested: number, items: Array<IndexedItem<string>>): void {
   for (const it0 of items) {
-    w.binary(it0.index, parseIP(it0.value));
+    w.ip(it0.index, it0.value);
   }
 }
 

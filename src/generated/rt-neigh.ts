@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU16be, readU32, readU8 } from '../netlink/reader.js';
-import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
+import { formatIP, formatMac, parseMac } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
@@ -386,7 +386,7 @@ function putNeighAttrs(w: MessageWriter, v: NeighAttrs, types: readonly number[]
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
+          if (v.dst !== undefined) w.ip(raw, v.dst);
           break;
         }
         case 2: {

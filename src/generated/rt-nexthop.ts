@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readU16, readU32, readU64 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, readStructArray, recordOrder, tableAttrName, tooShort, walkAttributePath, writeStructArray } from '../codec/support.js';
 
@@ -313,7 +313,7 @@ function putNexthopAttrs(w: MessageWriter, v: NexthopAttrs, types: readonly numb
           break;
         }
         case 6: {
-          if (v.gateway !== undefined) w.binary(raw, parseIP(v.gateway));
+          if (v.gateway !== undefined) w.ip(raw, v.gateway);
           break;
         }
         case 7: {

@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU8 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, readRecords, recordOrder, tableAttrName, tooShort, walkAttributePath, writeRecords } from '../codec/support.js';
 
@@ -482,11 +482,11 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.rtaDst !== undefined) w.binary(raw, parseIP(v.rtaDst));
+          if (v.rtaDst !== undefined) w.ip(raw, v.rtaDst);
           break;
         }
         case 2: {
-          if (v.rtaSrc !== undefined) w.binary(raw, parseIP(v.rtaSrc));
+          if (v.rtaSrc !== undefined) w.ip(raw, v.rtaSrc);
           break;
         }
         case 3: {
@@ -498,7 +498,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
           break;
         }
         case 5: {
-          if (v.rtaGateway !== undefined) w.binary(raw, parseIP(v.rtaGateway));
+          if (v.rtaGateway !== undefined) w.ip(raw, v.rtaGateway);
           break;
         }
         case 6: {
@@ -506,7 +506,7 @@ function putRouteAttrs(w: MessageWriter, v: RouteAttrs, types: readonly number[]
           break;
         }
         case 7: {
-          if (v.rtaPrefsrc !== undefined) w.binary(raw, parseIP(v.rtaPrefsrc));
+          if (v.rtaPrefsrc !== undefined) w.ip(raw, v.rtaPrefsrc);
           break;
         }
         case 8: {

@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readString, readU16, readU32, readU32be, readU64be, readU8 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { RtnlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, decodeEnum, decodeFlags, encodeEnum, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, recordOrder, tableAttrName, tooShort, walkAttributePath } from '../codec/support.js';
 
@@ -429,11 +429,11 @@ function putRuleAttrs(w: MessageWriter, v: RuleAttrs, types: readonly number[], 
       const raw = types[i]!;
       switch (raw < 0 ? -1 : raw & TYPE_MASK) {
         case 1: {
-          if (v.dst !== undefined) w.binary(raw, parseIP(v.dst));
+          if (v.dst !== undefined) w.ip(raw, v.dst);
           break;
         }
         case 2: {
-          if (v.src !== undefined) w.binary(raw, parseIP(v.src));
+          if (v.src !== undefined) w.ip(raw, v.src);
           break;
         }
         case 3: {

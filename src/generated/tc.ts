@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readS64, readString, readU16, readU16be, readU32, readU32be, readU64, readU64be, readU8 } from '../netlink/reader.js';
-import { formatIP, formatMac, parseIP, parseMac } from '../netlink/format.js';
+import { formatIP, formatMac, parseMac } from '../netlink/format.js';
 import { EncodeError } from '../netlink/errors.js';
 import type { Bitfield32, IndexedItem, RtnlFamilyDescriptor } from '../codec/support.js';
 import { NESTED, TYPE_MASK, decodeFlags, encodeFlags, expectObject, fitInt, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, putBytes, readBitfield32, readIPv4Int, recordOrder, tableAttrName, tooShort, walkAttributePath, writeBitfield32 } from '../codec/support.js';
@@ -10746,19 +10746,19 @@ function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly nu
           break;
         }
         case 14: {
-          if (v.keyIpv6Src !== undefined) w.binary(raw, parseIP(v.keyIpv6Src));
+          if (v.keyIpv6Src !== undefined) w.ip(raw, v.keyIpv6Src);
           break;
         }
         case 15: {
-          if (v.keyIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyIpv6SrcMask));
+          if (v.keyIpv6SrcMask !== undefined) w.ip(raw, v.keyIpv6SrcMask);
           break;
         }
         case 16: {
-          if (v.keyIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyIpv6Dst));
+          if (v.keyIpv6Dst !== undefined) w.ip(raw, v.keyIpv6Dst);
           break;
         }
         case 17: {
-          if (v.keyIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyIpv6DstMask));
+          if (v.keyIpv6DstMask !== undefined) w.ip(raw, v.keyIpv6DstMask);
           break;
         }
         case 18: {
@@ -10814,19 +10814,19 @@ function putTcFlowerAttrs(w: MessageWriter, v: TcFlowerAttrs, types: readonly nu
           break;
         }
         case 31: {
-          if (v.keyEncIpv6Src !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Src));
+          if (v.keyEncIpv6Src !== undefined) w.ip(raw, v.keyEncIpv6Src);
           break;
         }
         case 32: {
-          if (v.keyEncIpv6SrcMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6SrcMask));
+          if (v.keyEncIpv6SrcMask !== undefined) w.ip(raw, v.keyEncIpv6SrcMask);
           break;
         }
         case 33: {
-          if (v.keyEncIpv6Dst !== undefined) w.binary(raw, parseIP(v.keyEncIpv6Dst));
+          if (v.keyEncIpv6Dst !== undefined) w.ip(raw, v.keyEncIpv6Dst);
           break;
         }
         case 34: {
-          if (v.keyEncIpv6DstMask !== undefined) w.binary(raw, parseIP(v.keyEncIpv6DstMask));
+          if (v.keyEncIpv6DstMask !== undefined) w.ip(raw, v.keyEncIpv6DstMask);
           break;
         }
         case 35: {

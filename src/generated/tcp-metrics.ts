@@ -14,7 +14,7 @@
 import type { MessageWriter } from '../netlink/writer.js';
 import type { RawAttribute } from '../netlink/reader.js';
 import { checkAttr, nextAttr, readBytes, readRawAttr, readS32, readU16, readU32, readU64 } from '../netlink/reader.js';
-import { formatIP, parseIP } from '../netlink/format.js';
+import { formatIP } from '../netlink/format.js';
 import type { GenlFamilyDescriptor } from '../codec/support.js';
 import { TYPE_MASK, expectObject, inAttr, lazyTables, notInOrder, orderBefore, parseIPv4Strict, readIPv4Int, recordOrder, tableAttrName, walkAttributePath } from '../codec/support.js';
 
@@ -178,7 +178,7 @@ function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[]
           break;
         }
         case 2: {
-          if (v.addrIpv6 !== undefined) w.binary(raw, parseIP(v.addrIpv6));
+          if (v.addrIpv6 !== undefined) w.ip(raw, v.addrIpv6);
           break;
         }
         case 3: {
@@ -222,7 +222,7 @@ function putTcpMetrics(w: MessageWriter, v: TcpMetrics, types: readonly number[]
           break;
         }
         case 12: {
-          if (v.saddrIpv6 !== undefined) w.binary(raw, parseIP(v.saddrIpv6));
+          if (v.saddrIpv6 !== undefined) w.ip(raw, v.saddrIpv6);
           break;
         }
         default: {

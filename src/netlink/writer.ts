@@ -20,6 +20,7 @@
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, align4 } from './constants.js';
 import { EncodeError, describeValue } from './errors.js';
 import type { RawAttribute } from './reader.js';
+import { ipv4Number, parseIP } from './format.js';
 
 const encoder = new TextEncoder();
 
@@ -221,6 +222,23 @@ export class MessageWriter {
   }
 
   /**
+   * ip appends an attribute holding an IP address given as text: 4 bytes for
+   * IPv4, 16 for IPv6. IPv4 text goes in without an intermediate array (bulk
+   * writes put one or two addresses in every message). Throws EncodeError
+   * naming the text when it is neither.
+   */
+  ip(type: number, text: string): void {
+    const v4 = typeof text === 'string' ? ipv4Number(text) : -1;
+    if (v4 < 0) {
+      this.binary(type, parseIP(text));
+      return;
+    }
+    // attr() first: it may grow the buffer and replace `view`.
+    const at = this.attr(type, 4);
+    this.view.setUint32(at, v4, false);
+  }
+
+  /**
    * nestStart opens a nested attribute (NLA_F_NESTED is set) and returns a
    * token for `nestEnd` (or `cancel`, which drops the nest and its contents).
    */
@@ -267,5 +285,29 @@ export class MessageWriter {
   /** toBytes returns a copy of everything written. */
   toBytes(): Uint8Array {
     return this.bytes.slice(0, this.length);
+  }
+}
+
+/** The writer checkEncodes lends out; undefined while a check holds it (a check inside a check gets its own). */
+let checkWriter: MessageWriter | undefined;
+/** A check's writer that grew past this is dropped afterwards rather than kept for the next. */
+const CHECK_WRITER_KEEP = 64 * 1024;
+
+/**
+ * checkEncodes encodes `value` with `encode` only to see whether it throws:
+ * the argument checks that build a message with placeholders (link index 1,
+ * no namespace) before anything is looked up or sent. Every check shares one
+ * scratch writer: a writer of its own per check is a buffer to allocate and
+ * collect each time, and `routes.addMany` checks every route of its batch.
+ * `encode` runs synchronously and must not keep the writer.
+ */
+export function checkEncodes<V>(encode: (w: MessageWriter, value: V) => void, value: V): void {
+  const w = checkWriter ?? new MessageWriter(512);
+  checkWriter = undefined;
+  try {
+    w.reset();
+    encode(w, value);
+  } finally {
+    if (w.bytes.length <= CHECK_WRITER_KEEP) checkWriter = w;
   }
 }

@@ -9,7 +9,7 @@ import { ArgumentError } from '../netlink/errors.js';
 import { checkInteger, checkOptions, checkString } from '../netlink/args.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
 import { parseMac } from '../netlink/format.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes, type MessageWriter } from '../netlink/writer.js';
 import type { LinkRef } from './context.js';
 
 /** checkUint returns `v` if it is an integer from 0 to `max`; throws ArgumentError naming `what` otherwise. */
@@ -110,6 +110,5 @@ export function pickCall(options: object): CallOptions {
  * looks anything up in the kernel. Throws what the codecs throw (EncodeError).
  */
 export async function dryRun<M>(build: () => Promise<M>, encode: (w: MessageWriter, m: M) => void): Promise<void> {
-  const message = await build();
-  encode(new MessageWriter(512), message);
+  checkEncodes(encode, await build());
 }

@@ -8,7 +8,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js
 import { ArgumentError } from '../netlink/errors.js';
 import { checkArray, checkOptions, checkString, isRecord, lookupName } from '../netlink/args.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes } from '../netlink/writer.js';
 import * as rtAddr from '../generated/rt-addr.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
@@ -123,7 +123,7 @@ export class Addresses {
     const { header, attrs } = buildAddress(address, o);
     const call = pickCall(o);
     header.ifaIndex = 1;
-    rtAddr.encodeAddrMessage(new MessageWriter(256), { header, attrs });
+    checkEncodes(rtAddr.encodeAddrMessage, { header, attrs });
     header.ifaIndex = await this.ctx.linkIndex(link, call);
     await sendKind(this.ctx.conn, addressKind, 'new', { header, attrs }, flags, `${label}${address} on ${JSON.stringify(link)}`, call);
   }

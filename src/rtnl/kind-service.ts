@@ -6,7 +6,7 @@
  */
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes } from '../netlink/writer.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { getObject, listObjects, loadKind, sendKind, type ResolveLink, type ServiceKind } from '../registry/kind.js';
 import { callOptions, checkLinkRef } from '../registry/validate.js';
@@ -84,7 +84,7 @@ export class KindService<O, Spec, Key, F> {
   private async checked<MI>(build: (resolve: ResolveLink) => Promise<MI>, call: CallOptions): Promise<MI> {
     // A kind whose codec loads on first use (nexthops) has its request builders from then on.
     await loadKind(this.kind);
-    this.kind.encode(new MessageWriter(512), await build(DRY_RUN));
+    checkEncodes((w, m) => this.kind.encode(w, m), await build(DRY_RUN));
     const known = new Map<string | number, Promise<number>>();
     return build((ref: LinkRef) => {
       let p = known.get(ref);

@@ -9,7 +9,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js
 import { ArgumentError } from '../netlink/errors.js';
 import { checkBoolean, checkInteger, checkKeys, isRecord, lookupName } from '../netlink/args.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes } from '../netlink/writer.js';
 import * as rtNeigh from '../generated/rt-neigh.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects, sendKind } from '../registry/kind.js';
@@ -112,7 +112,7 @@ export class Neighbors {
     const call = callOptions(options);
     const message = p.message;
     message.header.ndmIfindex = 1;
-    rtNeigh.encodeNeighMessage(new MessageWriter(256), message);
+    checkEncodes(rtNeigh.encodeNeighMessage, message);
     message.header.ndmIfindex = await this.ctx.linkIndex(key.link, call);
     await sendKind(this.ctx.conn, neighborKind, op, message, flags, p.label, call);
   }

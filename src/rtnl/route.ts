@@ -16,7 +16,7 @@ import { ArgumentError } from '../netlink/errors.js';
 import { checkArray, checkBoolean, checkInteger, checkKeys, checkOptions, checkString, isRecord, lookupName } from '../netlink/args.js';
 import type { BatchOutcome, CallOptions, DumpOptions, Request } from '../netlink/connection.js';
 import { parseIP } from '../netlink/format.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes } from '../netlink/writer.js';
 import * as rtRoute from '../generated/rt-route.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { getObject, kindRequest, listObjects, sendKind } from '../registry/kind.js';
@@ -218,8 +218,8 @@ export class Routes {
    */
   async delete(route: RouteSpec, options?: CallOptions): Promise<void> {
     const call = callOptions(options);
-    const body = await checkedRoute(route, false, 'route');
-    await resolveRoute(body, linkResolver(this.ctx, call));
+    const body = checkedRoute(route, false, 'route');
+    await resolveRoutes([body], this.ctx, call);
     await sendKind(this.ctx.conn, routeKind, 'del', body.message, 0, route.dst, call);
   }
 
@@ -238,17 +238,16 @@ export class Routes {
     checkArray(routes, 'routes');
     const call = pickCall(o);
     const bodies: Checked[] = [];
-    for (let i = 0; i < routes.length; i++) bodies.push(await checkedRoute(routes[i]!, true, `routes[${i}]`));
-    const resolve = linkResolver(this.ctx, call);
-    for (const body of bodies) await resolveRoute(body, resolve);
+    for (let i = 0; i < routes.length; i++) bodies.push(checkedRoute(routes[i]!, true, `routes[${i}]`));
+    await resolveRoutes(bodies, this.ctx, call);
     const requests: Request[] = bodies.map((body, i) => kindRequest(routeKind, 'new', body.message, flags, routes[i]!.dst));
     return this.ctx.conn.batch(requests, undefined, call);
   }
 
   private async write(route: RouteSpec, mode: RouteWriteMode, options: CallOptions | undefined): Promise<void> {
     const call = callOptions(options);
-    const body = await checkedRoute(route, true, 'route');
-    await resolveRoute(body, linkResolver(this.ctx, call));
+    const body = checkedRoute(route, true, 'route');
+    await resolveRoutes([body], this.ctx, call);
     await sendKind(this.ctx.conn, routeKind, 'new', body.message, MODE_FLAGS[mode], `${route.dst}${mode === 'add' ? '' : ` (${mode})`}`, call);
   }
 }
@@ -256,13 +255,15 @@ export class Routes {
 /** The keys a RouteSpec takes, and those a Route from `list` brings along (accepted, so a listed route can be deleted, and ignored). */
 const ROUTE_KEYS = ['dst', 'family', 'src', 'gateway', 'dev', 'table', 'prefsrc', 'protocol', 'scope', 'type', 'priority', 'metrics', 'multipath', 'nexthopId', 'onlink', 'tos', 'pref'];
 const ROUTE_OUTPUT_KEYS = ['dstLength', 'flags', 'attrs'];
+/** Every key checkedRoute takes: a RouteSpec's and a listed Route's. */
+const ROUTE_SPEC_KEYS = [...ROUTE_KEYS, ...ROUTE_OUTPUT_KEYS];
 const NEXTHOP_KEYS = ['gateway', 'dev', 'weight', 'onlink'];
 const NEXTHOP_OUTPUT_KEYS = ['flags', 'attrs'];
 const METRIC_KEYS = [...Object.keys(METRICS), 'congctl', 'lock', 'mtuLock'];
 
 /**
- * A validated route: its message with placeholder link indexes, and the
- * references to put in once resolved (`dev`, and each nexthop's).
+ * A validated route: its message with placeholder link indexes (PLACEHOLDER_LINK),
+ * and the references to put in once resolved (`dev`, and each nexthop's).
  */
 interface Checked {
   message: rtRoute.RouteMessageInput;
@@ -276,9 +277,9 @@ interface Checked {
  * an encode with placeholder link indexes — so nothing is looked up or sent
  * for a bad one. Throws ArgumentError naming `argument` and the field.
  */
-async function checkedRoute(route: RouteSpec, create: boolean, argument: string): Promise<Checked> {
+function checkedRoute(route: RouteSpec, create: boolean, argument: string): Checked {
   if (!isRecord(route)) throw new ArgumentError(argument, { expected: 'a route object such as { dst: "10.2.0.0/16", gateway: "10.1.0.1" }', received: route });
-  checkKeys(route, argument, [...ROUTE_KEYS, ...ROUTE_OUTPUT_KEYS]);
+  checkKeys(route, argument, ROUTE_SPEC_KEYS);
   if (route.nexthopId !== undefined) {
     // A listed route through a nexthop object carries the object's paths too, which the kernel refuses beside RTA_NH_ID.
     if ('attrs' in route) route = { ...route, gateway: undefined, dev: undefined, multipath: undefined };
@@ -298,8 +299,8 @@ async function checkedRoute(route: RouteSpec, create: boolean, argument: string)
     }
   }
   try {
-    const message = await buildRoute(route, create, async () => 1);
-    rtRoute.encodeRouteMessage(new MessageWriter(512), message);
+    const message = buildRoute(route, create);
+    checkEncodes(rtRoute.encodeRouteMessage, message);
     return { message, dev: route.dev, family: message.header.rtmFamily!, multipath: route.multipath };
   } catch (err) {
     if (err instanceof ArgumentError && !err.argument.startsWith(argument)) {
@@ -310,28 +311,42 @@ async function checkedRoute(route: RouteSpec, create: boolean, argument: string)
   }
 }
 
-/** resolveRoute puts the real link indexes into a checked route (RTA_OIF, each nexthop's rtnh_ifindex). */
-async function resolveRoute(c: Checked, resolve: (ref: LinkRef) => Promise<number>): Promise<void> {
-  if (c.dev !== undefined) c.message.attrs.rtaOif = await resolve(c.dev);
-  if (c.multipath !== undefined && c.multipath.some((nh) => nh.dev !== undefined)) c.message.attrs.rtaMultipath = await multipathRecords(c.multipath, c.family, resolve);
+/**
+ * resolveRoutes puts the real link indexes into checked routes (RTA_OIF, each
+ * nexthop's rtnh_ifindex), asking the kernel once per distinct name, in the
+ * order the routes name them: the first unknown name rejects (KernelError
+ * ENODEV) and nothing is sent. One wait per name, not per route: a batch of
+ * 10,000 routes through one device waits once.
+ */
+async function resolveRoutes(bodies: readonly Checked[], ctx: RtnlContext, options: CallOptions): Promise<void> {
+  const indexes = new Map<string, number>();
+  const named = (ref: LinkRef | undefined) => {
+    if (typeof ref === 'string') indexes.set(ref, PLACEHOLDER_LINK);
+  };
+  for (const c of bodies) {
+    named(c.dev);
+    c.multipath?.forEach((nh) => named(nh.dev));
+  }
+  for (const name of indexes.keys()) indexes.set(name, await ctx.linkIndex(name, options));
+  const index = (ref: LinkRef) => (typeof ref === 'number' ? ref : indexes.get(ref)!);
+  for (const c of bodies) {
+    if (c.dev !== undefined) c.message.attrs.rtaOif = index(c.dev);
+    // buildRoute made one record per nexthop, in order.
+    const records = c.message.attrs.rtaMultipath;
+    c.multipath?.forEach((nh, i) => {
+      if (nh.dev !== undefined) records![i]!.header.rtnhIfindex = index(nh.dev);
+    });
+  }
 }
 
-/** A link-name resolver that asks the kernel once per distinct name. */
-function linkResolver(ctx: RtnlContext, options: CallOptions): (ref: LinkRef) => Promise<number> {
-  const known = new Map<string, Promise<number>>();
-  return (ref) => {
-    if (typeof ref === 'number') return Promise.resolve(ref);
-    let p = known.get(ref);
-    if (!p) known.set(ref, (p = ctx.linkIndex(ref, options)));
-    return p;
-  };
-}
+/** The link index a checked route carries until resolveRoutes puts the real one in: valid for every encoder, never sent. */
+const PLACEHOLDER_LINK = 1;
 
 /**
  * buildRoute validates a RouteSpec and returns the RTM_NEWROUTE (`create`)
  * or RTM_DELROUTE body, with `ip route`'s defaults. Throws ArgumentError.
  */
-async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef) => Promise<number>): Promise<rtRoute.RouteMessageInput> {
+function buildRoute(r: RouteSpec, create: boolean): rtRoute.RouteMessageInput {
   if (typeof r.dst !== 'string') throw new ArgumentError('dst', { expected: '"default" or a prefix such as "10.2.0.0/16"', received: r.dst });
   const family = routeFamily(r);
   const dst = parsePrefix(r.dst, family, 'dst');
@@ -359,9 +374,9 @@ async function buildRoute(r: RouteSpec, create: boolean, resolve: (ref: LinkRef)
   let flags = r.onlink ? RouteFlag.onlink : 0;
   if (r.multipath !== undefined) {
     if (r.multipath.length === 0) throw new ArgumentError('multipath', { reason: 'needs at least one nexthop' });
-    attrs.rtaMultipath = await multipathRecords(r.multipath, family, resolve);
+    attrs.rtaMultipath = multipathRecords(r.multipath, family);
   }
-  if (r.dev !== undefined) attrs.rtaOif = await resolve(r.dev);
+  if (r.dev !== undefined) attrs.rtaOif = PLACEHOLDER_LINK;
   if (r.nexthopId !== undefined) attrs.rtaNhId = checkInteger(r.nexthopId, 'nexthopId', 1, 0xffffffff);
   // A Route from `list` carries flags; of them only RTNH_F_ONLINK is a request.
   if (!create) flags = 0;
@@ -387,14 +402,15 @@ function defaultScope(family: number, type: number, create: boolean, viaGateway:
   return ScopeNumber.global;
 }
 
-/** The route's family: the one named, else the dst's, else the gateway's or prefsrc's (for `default`), else IPv4. */
+/** The route's family: the one named, else the dst's, else the gateway's or prefsrc's (for `default`), else IPv4. `r.dst` is a string. */
 function routeFamily(r: RouteSpec): number {
   if (r.family !== undefined) {
     const f = familyNumber(r.family, 'family');
     if (f !== Family.inet && f !== Family.inet6) throw new ArgumentError('family', { expected: "'inet' or 'inet6'", received: r.family });
     return f;
   }
-  if (r.dst !== 'default' && r.dst !== 'all' && r.dst !== 'any') return parsePrefix(r.dst, Family.inet, 'dst').family;
+  // A prefix's family is in its text (buildRoute parses it next, and says what is wrong with it).
+  if (r.dst !== 'default' && r.dst !== 'all' && r.dst !== 'any') return r.dst.includes(':') ? Family.inet6 : Family.inet;
   const hints: Array<[unknown, string]> = [
     [r.gateway, 'gateway'],
     [r.prefsrc, 'prefsrc'],
@@ -422,14 +438,14 @@ function setGateway(attrs: RouteAttrs, gateway: string, family: number, what: st
  * rtnexthop` (flags, weight - 1, ifindex; the encoder works out rtnh_len)
  * and its RTA_GATEWAY or RTA_VIA. Throws ArgumentError (`multipath[i]…`).
  */
-async function multipathRecords(hops: readonly NexthopSpec[], family: number, resolve: (ref: LinkRef) => Promise<number>): Promise<rtRoute.RtnexthopRecordInput[]> {
+function multipathRecords(hops: readonly NexthopSpec[], family: number): rtRoute.RtnexthopRecordInput[] {
   const out: rtRoute.RtnexthopRecordInput[] = [];
   for (const [i, nh] of hops.entries()) {
     const attrs: RouteAttrs = {};
     if (nh.gateway !== undefined) setGateway(attrs, nh.gateway, family, `multipath[${i}].gateway`);
     const weight = nh.weight === undefined ? 1 : checkInteger(nh.weight, `multipath[${i}].weight`, 1, 256);
     if (nh.gateway === undefined && nh.dev === undefined) throw new ArgumentError(`multipath[${i}]`, { reason: 'needs a gateway or a dev' });
-    out.push({ header: { rtnhFlags: nh.onlink ? ['onlink'] : [], rtnhHops: weight - 1, rtnhIfindex: nh.dev === undefined ? 0 : await resolve(nh.dev) }, attrs });
+    out.push({ header: { rtnhFlags: nh.onlink ? ['onlink'] : [], rtnhHops: weight - 1, rtnhIfindex: nh.dev === undefined ? 0 : PLACEHOLDER_LINK }, attrs });
   }
   return out;
 }

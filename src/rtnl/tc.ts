@@ -9,7 +9,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js
 import { isRecord } from '../netlink/args.js';
 import { ArgumentError, KernelError } from '../netlink/errors.js';
 import type { CallOptions, DumpOptions } from '../netlink/connection.js';
-import { MessageWriter } from '../netlink/writer.js';
+import { checkEncodes } from '../netlink/writer.js';
 import type * as tc from '../generated/tc.js';
 import type { LinkRef, RtnlContext } from '../registry/context.js';
 import { listObjects } from '../registry/kind.js';
@@ -93,7 +93,7 @@ abstract class TcService {
     before?: (message: tc.TcMessageInput) => Promise<void>,
   ): Promise<void> {
     const t = await loadTc();
-    t.encodeTcMessage(new MessageWriter(2048), await build(1, checkOnly));
+    checkEncodes(t.encodeTcMessage, await build(1, checkOnly));
     const ifindex = await this.ctx.linkIndex(dev as LinkRef, call);
     const message = await build(ifindex, (ref) => this.ctx.linkIndex(ref, call));
     await before?.(message);

@@ -44,7 +44,7 @@ import {
   readU8,
   readUint,
 } from '../../src/netlink/reader.js';
-import { MessageWriter } from '../../src/netlink/writer.js';
+import { MessageWriter, checkEncodes } from '../../src/netlink/writer.js';
 import { fromHex, toHex, viewOf, walkAttrs, walkMessages } from '../helpers/walk.js';
 
 /** bytes builds a Uint8Array from numbers, hex strings ("0a0b") and little-endian helpers. */
@@ -536,6 +536,64 @@ describe('MessageWriter', () => {
     w.reset();
     w.raw(fromHex('0102030405'));
     expect(toHex(w.toBytes())).toBe('0102030405000000');
+  });
+
+  it('ip writes IPv4 and IPv6 text as 4 and 16 bytes, growing the buffer when it must', () => {
+    // A writer with 8 bytes of room: the IPv4 attribute (8 bytes) fills it, the next grows it.
+    const w = new MessageWriter(8);
+    w.ip(1, '10.0.0.255');
+    w.ip(2, '255.1.2.3');
+    w.ip(3, '2001:db8::1');
+    w.ip(4, '0.0.0.0');
+    expect(toHex(w.toBytes())).toBe(
+      '080001000a0000ff' + '08000200ff010203' + '1400030020010db8000000000000000000000001' + '0800040000000000',
+    );
+  });
+
+  it('ip throws EncodeError naming the text, and writes nothing, for anything but an address', () => {
+    const w = new MessageWriter();
+    for (const bad of ['10.0.0.256', '10.01.0.1', '1.2.3', '1::2::3', 'fe80::1%eth0', '', 'default']) {
+      expect(() => w.ip(1, bad), bad).toThrow(EncodeError);
+      expect(() => w.ip(1, bad), bad).toThrow(JSON.stringify(bad));
+    }
+    expect(() => w.ip(1, 167772161 as unknown as string)).toThrow(EncodeError);
+    expect(w.length).toBe(0);
+  });
+});
+
+describe('checkEncodes', () => {
+  it('runs the encoder for its errors only, one scratch writer for every check', () => {
+    const writers: MessageWriter[] = [];
+    const encode = (w: MessageWriter, v: number) => {
+      expect(w.length).toBe(0); // every check starts empty
+      writers.push(w);
+      w.u32(1, v);
+    };
+    checkEncodes(encode, 1);
+    checkEncodes(encode, 2);
+    expect(writers[0]).toBe(writers[1]);
+    expect(() => checkEncodes(encode, -1)).toThrow(EncodeError);
+    // After a throw the writer is lent out again, emptied.
+    checkEncodes(encode, 3);
+    expect(writers[3]).toBe(writers[0]);
+  });
+
+  it('gives a check inside a check a writer of its own, and drops a writer that grew large', () => {
+    let inner: MessageWriter | undefined;
+    checkEncodes((outer: MessageWriter) => {
+      outer.u32(1, 1);
+      checkEncodes((w: MessageWriter) => (inner = w), 0);
+      expect(inner).not.toBe(outer);
+      expect(outer.length).toBe(8); // the inner check did not touch it
+    }, 0);
+    let big: MessageWriter | undefined;
+    checkEncodes((w: MessageWriter) => {
+      big = w;
+      w.reserve(100 * 1024);
+    }, 0);
+    let next: MessageWriter | undefined;
+    checkEncodes((w: MessageWriter) => (next = w), 0);
+    expect(next).not.toBe(big);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArgumentError, KernelError } from '../../src/netlink/index.js';
 import * as rtLink from '../../src/generated/rt-link.js';
 import * as rtRoute from '../../src/generated/rt-route.js';
-import { Rtnl, decodeMultipath, routeFromMessage, type Route } from '../../src/rtnl/index.js';
+import { Rtnl, decodeMultipath, routeFromMessage, type Route, type RouteSpec } from '../../src/rtnl/index.js';
 import { describeKernel, ip, ipJson, makeNetns, run } from '../helpers/kernel.js';
 import { fixture, hexToBytes } from '../codegen/fixtures.js';
 
@@ -461,5 +461,28 @@ describeKernel('routes against the kernel', () => {
       rtLink.decodeLinkMessage(v, s, e).attrs.ifname,
     );
     expect(links.items.sort()).toEqual([...names.values()].sort());
+  });
+
+  it('addMany asks for each link name once, and sends no route when one is unknown', async () => {
+    const routes: RouteSpec[] = [1, 2, 3].map((i) => ({ dst: `10.60.${i}.0/24`, dev: 'veth0', table: 1001 }));
+    routes.push({ dst: '10.61.0.0/16', table: 1001, multipath: [{ gateway: '10.1.0.1', dev: 'veth0' }, { gateway: '10.8.0.1', dev: 'veth1' }] });
+    const before = rt.conn.sequence;
+    const outcomes = await rt.routes.addMany(routes);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    // One RTM_GETLINK for veth0 and one for veth1, then one RTM_NEWROUTE per route.
+    expect(rt.conn.sequence - before).toBe(2 + routes.length);
+    const listed = await rt.routes.list({ table: 1001 });
+    expect(listed.map((r) => [r.dst, r.dev ?? r.multipath?.map((n) => n.dev)])).toEqual([
+      ['10.60.1.0/24', v0],
+      ['10.60.2.0/24', v0],
+      ['10.60.3.0/24', v0],
+      ['10.61.0.0/16', [v0, v1]],
+    ]);
+    const mid = rt.conn.sequence;
+    const err = await rt.routes.addMany([{ dst: '10.62.0.0/24', dev: 'veth0', table: 1001 }, { dst: '10.63.0.0/24', dev: 'nope0', table: 1001 }]).catch((e) => e);
+    expect(err).toBeInstanceOf(KernelError);
+    expect(err.code).toBe('ENODEV');
+    expect(rt.conn.sequence - mid).toBe(2); // the two lookups, no write
+    expect(await rt.routes.list({ table: 1001 })).toHaveLength(4);
   });
 });
