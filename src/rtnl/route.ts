@@ -268,7 +268,6 @@ const METRIC_KEYS = [...Object.keys(METRICS), 'congctl', 'lock', 'mtuLock'];
 interface Checked {
   message: rtRoute.RouteMessageInput;
   dev: LinkRef | undefined;
-  family: number;
   multipath: readonly NexthopSpec[] | undefined;
 }
 
@@ -301,7 +300,7 @@ function checkedRoute(route: RouteSpec, create: boolean, argument: string): Chec
   try {
     const message = buildRoute(route, create);
     checkEncodes(rtRoute.encodeRouteMessage, message);
-    return { message, dev: route.dev, family: message.header.rtmFamily!, multipath: route.multipath };
+    return { message, dev: route.dev, multipath: route.multipath };
   } catch (err) {
     if (err instanceof ArgumentError && !err.argument.startsWith(argument)) {
       err.argument = err.argument ? `${argument}.${err.argument}` : argument;
@@ -315,13 +314,14 @@ function checkedRoute(route: RouteSpec, create: boolean, argument: string): Chec
  * resolveRoutes puts the real link indexes into checked routes (RTA_OIF, each
  * nexthop's rtnh_ifindex), asking the kernel once per distinct name, in the
  * order the routes name them: the first unknown name rejects (KernelError
- * ENODEV) and nothing is sent. One wait per name, not per route: a batch of
- * 10,000 routes through one device waits once.
+ * ENODEV) before any route is sent. One wait per name, not per route: a
+ * batch of 10,000 routes through one device waits once.
  */
 async function resolveRoutes(bodies: readonly Checked[], ctx: RtnlContext, options: CallOptions): Promise<void> {
+  // Every name, in the order first named (a Map keeps insertion order); the index comes next.
   const indexes = new Map<string, number>();
   const named = (ref: LinkRef | undefined) => {
-    if (typeof ref === 'string') indexes.set(ref, PLACEHOLDER_LINK);
+    if (typeof ref === 'string' && !indexes.has(ref)) indexes.set(ref, PLACEHOLDER_LINK);
   };
   for (const c of bodies) {
     named(c.dev);
