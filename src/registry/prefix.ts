@@ -47,12 +47,19 @@ export function parsePrefix(text: string, defaultFamily: number = Family.inet, a
 
 /** parseAddress parses an address without a prefix length (a gateway, a neighbour); throws ArgumentError naming `argument`. */
 export function parseAddress(text: string, argument: string): Prefix {
-  const p = parsePrefix(text, Family.inet, argument);
-  if (text.includes('/') || text === 'default' || text === 'all' || text === 'any') {
-    throw new ArgumentError(argument, { expected: 'an IP address without a prefix length', received: text });
+  if (typeof text !== 'string' || text.includes('/') || text === 'default' || text === 'all' || text === 'any') {
+    throw new ArgumentError(argument, { expected: ADDRESS_EXPECTED, received: text });
   }
-  return p;
+  try {
+    return parsePrefix(text, Family.inet, argument);
+  } catch (err) {
+    // parsePrefix's words speak of prefixes, which an address is not.
+    if (err instanceof ArgumentError) throw new ArgumentError(argument, { expected: ADDRESS_EXPECTED, received: text });
+    throw err;
+  }
 }
+
+const ADDRESS_EXPECTED = 'an IP address such as "10.1.0.1" or "2001:db8::1" (no prefix length, no zone, no leading zeros)';
 
 /** ipFamily returns AF_INET or AF_INET6 for an address text; throws ArgumentError when it is neither. */
 export function ipFamily(address: string, argument = 'address'): number {

@@ -441,6 +441,12 @@ describeKernel('routes against the kernel', () => {
       const err = await rt.routes.add(route).catch((e) => e);
       expect(err, JSON.stringify(route)).toBeInstanceOf(ArgumentError);
     }
+    // A gateway is an address: the error says so, whether the text has a prefix length or is no address at all.
+    for (const gateway of ['10.1.0.1/24', '10.1.0.300', 'default']) {
+      const err = await rt.routes.addMany([{ dst: '10.2.0.0/16' }, { dst: '10.3.0.0/16', gateway }]).catch((e) => e);
+      expect(err.argument, gateway).toBe('routes[1].gateway');
+      expect(err.message, gateway).toMatch(/^routes\[1\]\.gateway: expected an IP address such as "10\.1\.0\.1" or "2001:db8::1" \(no prefix length, no zone, no leading zeros\)/);
+    }
     const many = await rt.routes.addMany([{ dst: '10.2.0.0/16', gateway: '10.1.0.1' }, { dst: '10.3.0.0/99' }]).catch((e) => e);
     expect(many).toBeInstanceOf(ArgumentError);
     expect(many.message).toMatch(/^routes\[1\]\.dst: expected a prefix length from 0 to 32/);
