@@ -411,13 +411,16 @@ function routeFamily(r: RouteSpec): number {
   }
   // A prefix's family is in its text (buildRoute parses it next, and says what is wrong with it).
   if (r.dst !== 'default' && r.dst !== 'all' && r.dst !== 'any') return r.dst.includes(':') ? Family.inet6 : Family.inet;
-  const hints: Array<[unknown, string]> = [
-    [r.gateway, 'gateway'],
-    [r.prefsrc, 'prefsrc'],
-    [r.src, 'src'],
-    [r.multipath?.[0]?.gateway, 'multipath[0].gateway'],
+  // [text, its name, whether it is an address (else a prefix)]: each says what is wrong with it in its own terms.
+  const hints: Array<[unknown, string, boolean]> = [
+    [r.gateway, 'gateway', true],
+    [r.prefsrc, 'prefsrc', true],
+    [r.src, 'src', false],
+    [r.multipath?.[0]?.gateway, 'multipath[0].gateway', true],
   ];
-  for (const [text, what] of hints) if (text !== undefined) return parsePrefix(text as string, Family.inet, what).family;
+  for (const [text, what, address] of hints) {
+    if (text !== undefined) return (address ? parseAddress(text as string, what) : parsePrefix(text as string, Family.inet, what)).family;
+  }
   return Family.inet;
 }
 

@@ -442,8 +442,8 @@ describeKernel('routes against the kernel', () => {
       expect(err, JSON.stringify(route)).toBeInstanceOf(ArgumentError);
     }
     // A gateway is an address: the error says so, whether the text has a prefix length or is no address at all.
-    for (const gateway of ['10.1.0.1/24', '10.1.0.300', 'default']) {
-      const err = await rt.routes.addMany([{ dst: '10.2.0.0/16' }, { dst: '10.3.0.0/16', gateway }]).catch((e) => e);
+    for (const [dst, gateway] of [['10.3.0.0/16', '10.1.0.1/24'], ['10.3.0.0/16', '10.1.0.300'], ['10.3.0.0/16', 'default'], ['default', 'nope'], ['default', '10.1.0.1/24']]) {
+      const err = await rt.routes.addMany([{ dst: '10.2.0.0/16' }, { dst, gateway }]).catch((e) => e);
       expect(err.argument, gateway).toBe('routes[1].gateway');
       expect(err.message, gateway).toMatch(/^routes\[1\]\.gateway: expected an IP address such as "10\.1\.0\.1" or "2001:db8::1" \(no prefix length, no zone, no leading zeros\)/);
     }
