@@ -75,7 +75,7 @@ export interface Plan {
  * TargetCheck is one target and where a run put it: nlkit's figure and the figure
  * of the least program doing the same job (for the fresh workloads, `node+koffi
  * objects`: a few fields an object, no checks, nothing kept), in the same run.
- * When that one misses the limit as well, no JavaScript library does better here.
+ * When it misses the limit as well, the limit is out of reach of JavaScript over koffi here.
  */
 export interface TargetCheck {
   /** What is measured, against what: `whole process / node -e 0`, `second call / C floor`. */
