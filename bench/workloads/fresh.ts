@@ -56,7 +56,10 @@ import type { BenchConfig, PreparedWorkload, Workload } from '../workload.js';
 const DEFAULT_CALLS = 40;
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
+const ratio = (a: number | undefined, b: number | undefined) => {
+  const q = quotient(a, b);
+  return q === undefined ? '-' : `${q.toFixed(2)}×`;
+};
 
 /** nodeArgs are node's arguments to run CODE: as an ES module, or with `cjs` as CommonJS (what `node -e` does by default). */
 export const nodeArgs = (code: string, cjs = false): string[] => (cjs ? ['-e', code] : ['--input-type=module', '-e', code]);
